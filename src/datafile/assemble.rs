@@ -1,0 +1,181 @@
+//! Builds a graph from decoded records, checking the rules that span records: unique ids and
+//! names, relationships between known entities, `member-of` aimed at a consortium, cited
+//! sources that exist.
+
+use std::collections::HashMap;
+
+use super::decode::{Decoded, Located};
+use super::problem::{Location, Problem, ProblemKind};
+use crate::model::{Kind, RelType, Schema, did_you_mean, fold_name, suggest};
+use crate::store::{Graph, NodeId};
+
+/// Adds every file's records to a new graph. Problems are pushed to `problems`; the caller
+/// must discard the graph when there are any.
+pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Problem>) -> Graph {
+    let entity_count = files.iter().map(|f| f.entities.len()).sum();
+    let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
+    let mut graph = Graph::with_capacity(schema, entity_count, relationship_count);
+
+    let mut source_at: HashMap<&str, &Location> = HashMap::new();
+    for source in files.iter().flat_map(|f| &f.sources) {
+        let id = source.record.id.as_str();
+        if let Some(first) = source_at.get(id) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    source.field("id").clone(),
+                    format!("the source id \"{id}\" is defined twice"),
+                )
+                .help(Some(format!("the first definition is at {first}"))),
+            );
+            continue;
+        }
+        source_at.insert(id, source.field("id"));
+        graph.add_source(source.record.clone());
+    }
+
+    let mut entity_at: HashMap<&str, &Location> = HashMap::new();
+    // Folded name or alias → (entity id, where it was written).
+    let mut name_at: HashMap<String, (&str, &Location)> = HashMap::new();
+    let mut nodes: HashMap<&str, NodeId> = HashMap::new();
+    for entity in files.iter().flat_map(|f| &f.entities) {
+        let record = &entity.record;
+        if let Some(first) = entity_at.get(record.id.as_str()) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    entity.field("id").clone(),
+                    format!("the entity id \"{}\" is used twice", record.id),
+                )
+                .help(Some(format!(
+                    "the first entity with this id is at {first}; give this one another id"
+                ))),
+            );
+            continue;
+        }
+        entity_at.insert(&record.id, entity.field("id"));
+        let names = std::iter::once(("name".to_owned(), &record.name)).chain(
+            record
+                .aliases
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (format!("aliases.{i}"), a)),
+        );
+        for (field, name) in names {
+            let folded = fold_name(name);
+            match name_at.get(&folded) {
+                Some((owner, _)) if *owner == record.id => {}
+                Some((owner, first)) => problems.push(
+                    Problem::new(
+                        ProblemKind::NameClash,
+                        entity.field(&field).clone(),
+                        format!("the name \"{name}\" already belongs to entity \"{owner}\""),
+                    )
+                    .help(Some(format!(
+                        "names and aliases must be unique, ignoring case and accents; \"{owner}\" uses it at {first}"
+                    ))),
+                ),
+                None => {
+                    name_at.insert(folded, (&record.id, entity.field(&field)));
+                }
+            }
+        }
+        check_sources(entity, &record.sources, &source_at, problems);
+        nodes.insert(&record.id, graph.insert_entity(record));
+    }
+
+    let ids: Vec<&str> = entity_at.keys().copied().collect();
+    for rel in files.iter().flat_map(|f| &f.relationships) {
+        let record = &rel.record;
+        let from = endpoint(rel, "from", &record.from, &nodes, &ids, &graph, problems);
+        let to = endpoint(rel, "to", &record.to, &nodes, &ids, &graph, problems);
+        check_sources(rel, &record.sources, &source_at, problems);
+        let (Some(from), Some(to)) = (from, to) else {
+            continue;
+        };
+        if record.rel_type == RelType::MemberOf && !graph.node_has_label(to, Kind::Consortium.label())
+        {
+            let kind = graph
+                .node_labels(to)
+                .next()
+                .unwrap_or("unlabelled")
+                .to_lowercase();
+            problems.push(
+                Problem::new(
+                    ProblemKind::MemberOfNonConsortium,
+                    rel.field("to").clone(),
+                    format!(
+                        "a member-of relationship must end at a consortium, but \"{}\" is a {kind}",
+                        record.to
+                    ),
+                )
+                .help(Some(
+                    "use invests-in or supplies for ties between firms, or make the target a consortium"
+                        .to_owned(),
+                )),
+            );
+            continue;
+        }
+        graph.insert_relationship(record, from, to);
+    }
+    graph
+}
+
+fn endpoint<T>(
+    rel: &Located<T>,
+    field: &str,
+    id: &str,
+    nodes: &HashMap<&str, NodeId>,
+    ids: &[&str],
+    graph: &Graph,
+    problems: &mut Vec<Problem>,
+) -> Option<NodeId> {
+    if let Some(node) = nodes.get(id) {
+        return Some(*node);
+    }
+    // A name or alias where an id belongs is the likeliest slip: point at the id.
+    let by_name: Vec<&str> = graph
+        .nodes_by_name(id)
+        .iter()
+        .filter_map(|n| graph.node_prop(*n, "id").and_then(|v| v.as_str()))
+        .collect();
+    let help = if by_name.is_empty() {
+        did_you_mean(&suggest(id, ids.iter().copied()))
+    } else {
+        Some(format!(
+            "`{field}` takes an entity id; {}",
+            did_you_mean(&by_name).expect("not empty")
+        ))
+    };
+    problems.push(
+        Problem::new(
+            ProblemKind::UnknownEntity,
+            rel.field(field).clone(),
+            format!("`{field}` names no known entity: \"{id}\""),
+        )
+        .help(help),
+    );
+    None
+}
+
+fn check_sources<T>(
+    record: &Located<T>,
+    sources: &[String],
+    known: &HashMap<&str, &Location>,
+    problems: &mut Vec<Problem>,
+) {
+    for (i, source) in sources.iter().enumerate() {
+        if !known.contains_key(source.as_str()) {
+            let help = did_you_mean(&suggest(source, known.keys().copied()))
+                .or_else(|| Some("define it in a [[source]] table".to_owned()));
+            problems.push(
+                Problem::new(
+                    ProblemKind::UnknownSource,
+                    record.field(&format!("sources.{i}")).clone(),
+                    format!("the source \"{source}\" is not defined"),
+                )
+                .help(help),
+            );
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! Bulk import from CSV: `nodes.csv` (`id,name,kind,country,sector`) and `edges.csv`
+//! (`from,to,type,amount_usd,date,stake_pct`).
+//!
+//! This is how large graphs come in, so rows go straight into the graph without an
+//! intermediate record, and the checks are the data-file checks with row numbers. Unlike a data
+//! file, a bulk row may lack a source; `stats` counts those relationships.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::problem::{LoadError, Location, Problem, ProblemKind};
+use crate::model::{Date, Kind, RelType, Schema, Value, did_you_mean, is_slug, slugify, suggest};
+use crate::store::{Graph, NodeId};
+
+const NODE_COLUMNS: &[&str] = &["id", "name", "kind", "country", "sector"];
+const NODE_REQUIRED: &[&str] = &["id", "name", "kind"];
+const EDGE_COLUMNS: &[&str] = &["from", "to", "type", "amount_usd", "date", "stake_pct"];
+const EDGE_REQUIRED: &[&str] = &["from", "to", "type"];
+
+/// Suggestions scan every id, which is slow on millions of nodes; only the first few unknown
+/// ids get them.
+const SUGGESTED_ENDPOINTS: usize = 20;
+
+/// Reads a nodes CSV and an edges CSV into a new graph.
+///
+/// # Errors
+/// `LoadError::Invalid` with every problem found (up to a cap per file), and no graph.
+pub fn import_csv(
+    nodes_name: &str,
+    nodes: impl Read,
+    edges_name: &str,
+    edges: impl Read,
+    schema: Schema,
+) -> Result<Graph, LoadError> {
+    let mut importer = Importer {
+        graph: Graph::new(schema),
+        problems: Vec::new(),
+        suggested: 0,
+    };
+    importer.nodes(Arc::from(nodes_name), nodes);
+    importer.edges(Arc::from(edges_name), edges);
+    if importer.problems.is_empty() {
+        Ok(importer.graph)
+    } else {
+        Err(LoadError::Invalid {
+            problems: importer.problems,
+        })
+    }
+}
+
+struct Importer {
+    graph: Graph,
+    problems: Vec<Problem>,
+    suggested: usize,
+}
+
+/// Where each known column sits in the header.
+struct Columns {
+    file: Arc<str>,
+    names: Vec<String>,
+    index: Vec<Option<usize>>,
+}
+
+impl Columns {
+    fn get<'r>(&self, record: &'r csv::ByteRecord, column: usize) -> &'r [u8] {
+        self.index[column]
+            .and_then(|i| record.get(i))
+            .unwrap_or_default()
+    }
+
+    fn at(&self, line: u64, column: &str) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: line as usize,
+            column: None,
+            field: Some(column.to_owned()),
+            span: None,
+        }
+    }
+}
+
+fn reader(input: impl Read) -> csv::Reader<impl Read> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(input)
+}
+
+impl Importer {
+    fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
+        self.problems.push(Problem::new(kind, at, message).help(help));
+    }
+
+    /// Checks the header: every required column present, no unknown column.
+    fn header(
+        &mut self,
+        file: Arc<str>,
+        reader: &mut csv::Reader<impl Read>,
+        known: &[&str],
+        required: &[&str],
+    ) -> Option<Columns> {
+        let header = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                let at = Location {
+                    file,
+                    line: 1,
+                    column: None,
+                    field: None,
+                    span: None,
+                };
+                self.report(ProblemKind::Syntax, at, format!("cannot read the header: {e}"), None);
+                return None;
+            }
+        };
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        let columns = Columns {
+            file: file.clone(),
+            index: known
+                .iter()
+                .map(|k| names.iter().position(|n| n == k))
+                .collect(),
+            names: names.clone(),
+        };
+        let mut ok = true;
+        for name in &names {
+            if !known.contains(&name.as_str()) {
+                ok = false;
+                let help = did_you_mean(&suggest(name, known.iter().copied()))
+                    .unwrap_or_else(|| format!("the columns are {}", known.join(",")));
+                self.report(
+                    ProblemKind::UnknownKey,
+                    columns.at(1, name),
+                    format!("unknown column \"{name}\""),
+                    Some(help),
+                );
+            }
+        }
+        for column in required {
+            if !names.iter().any(|n| n == column) {
+                ok = false;
+                self.report(
+                    ProblemKind::MissingField,
+                    columns.at(1, column),
+                    format!("the header has no \"{column}\" column"),
+                    Some(format!("the header is {}", known.join(","))),
+                );
+            }
+        }
+        ok.then_some(columns)
+    }
+
+    /// Reads every record, reporting unreadable ones and rows of the wrong width.
+    fn rows(
+        &mut self,
+        columns: &Columns,
+        reader: &mut csv::Reader<impl Read>,
+        mut each: impl FnMut(&mut Self, &csv::ByteRecord, u64),
+    ) {
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    let at = Location {
+                        field: None,
+                        ..columns.at(line, "")
+                    };
+                    self.report(ProblemKind::Syntax, at, format!("unreadable row: {e}"), None);
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != columns.names.len() {
+                let at = Location {
+                    field: None,
+                    ..columns.at(line, "")
+                };
+                let what = if record.len() < columns.names.len() {
+                    "missing"
+                } else {
+                    "extra"
+                };
+                self.report(
+                    ProblemKind::Syntax,
+                    at,
+                    format!(
+                        "this row has {} fields but the header has {} ({what} columns)",
+                        record.len(),
+                        columns.names.len()
+                    ),
+                    Some("quote fields that contain commas".to_owned()),
+                );
+                continue;
+            }
+            each(self, &record, line);
+        }
+    }
+
+    fn text<'r>(
+        &mut self,
+        columns: &Columns,
+        record: &'r csv::ByteRecord,
+        line: u64,
+        column: usize,
+        names: &[&str],
+    ) -> Option<&'r str> {
+        let bytes = columns.get(record, column);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                self.report(
+                    ProblemKind::Syntax,
+                    columns.at(line, names[column]),
+                    format!("not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+                    Some("save the file as UTF-8".to_owned()),
+                );
+                None
+            }
+        }
+    }
+
+    fn nodes(&mut self, file: Arc<str>, input: impl Read) {
+        let mut reader = reader(input);
+        let Some(columns) = self.header(file, &mut reader, NODE_COLUMNS, NODE_REQUIRED) else {
+            return;
+        };
+        self.rows(&columns, &mut reader, |me, record, line| {
+            let field = |me: &mut Self, c: usize| me.text(&columns, record, line, c, NODE_COLUMNS);
+            let (Some(id), Some(name), Some(kind), Some(country), Some(sector)) = (
+                field(me, 0),
+                field(me, 1),
+                field(me, 2),
+                field(me, 3),
+                field(me, 4),
+            ) else {
+                return;
+            };
+            let mut ok = true;
+            if !is_slug(id) {
+                ok = false;
+                let (kind, message) = if id.is_empty() {
+                    (ProblemKind::MissingField, "the id is empty".to_owned())
+                } else {
+                    (ProblemKind::BadId, format!("the id \"{id}\" is not a slug"))
+                };
+                me.report(
+                    kind,
+                    columns.at(line, "id"),
+                    message,
+                    Some(format!(
+                        "ids use only a-z, 0-9 and '-', for example \"{}\"",
+                        slugify(if id.is_empty() { name } else { id })
+                    )),
+                );
+            } else if me.graph.node_by_id(id).is_some() {
+                ok = false;
+                me.report(
+                    ProblemKind::DuplicateId,
+                    columns.at(line, "id"),
+                    format!("the id \"{id}\" is used by an earlier row"),
+                    None,
+                );
+            }
+            if name.trim().is_empty() {
+                ok = false;
+                me.report(
+                    ProblemKind::MissingField,
+                    columns.at(line, "name"),
+                    "the name is empty".to_owned(),
+                    None,
+                );
+            } else if let Some(owner) = me.graph.nodes_by_name(name).first() {
+                ok = false;
+                let owner = me.graph.node_prop(*owner, "id").cloned().unwrap_or(Value::Null);
+                me.report(
+                    ProblemKind::NameClash,
+                    columns.at(line, "name"),
+                    format!("the name \"{name}\" already belongs to entity {owner}"),
+                    Some("names must be unique, ignoring case and accents".to_owned()),
+                );
+            }
+            let kind = match Kind::parse(kind) {
+                Some(kind) => Some(kind),
+                None => {
+                    let help = did_you_mean(&suggest(kind, Kind::spellings()))
+                        .unwrap_or_else(|| format!("write one of {}", Kind::spellings().join(", ")));
+                    me.report(
+                        ProblemKind::UnknownValue,
+                        columns.at(line, "kind"),
+                        format!("the kind cannot be \"{kind}\""),
+                        Some(help),
+                    );
+                    None
+                }
+            };
+            let Some(kind) = kind.filter(|_| ok) else {
+                return;
+            };
+            let mut props = vec![("id", Value::from(id)), ("name", Value::from(name))];
+            if !country.is_empty() {
+                props.push(("country", Value::from(country)));
+            }
+            if !sector.is_empty() {
+                props.push(("sector", Value::from(sector)));
+            }
+            me.graph.add_node([kind.label()], props);
+        });
+    }
+
+    fn endpoint(&mut self, columns: &Columns, line: u64, column: &str, id: &str) -> Option<NodeId> {
+        if let Some(node) = self.graph.node_by_id(id) {
+            return Some(node);
+        }
+        let help = if self.suggested < SUGGESTED_ENDPOINTS {
+            self.suggested += 1;
+            did_you_mean(&suggest(id, self.graph.ids()))
+        } else {
+            None
+        };
+        self.report(
+            ProblemKind::UnknownEntity,
+            columns.at(line, column),
+            format!("no node has the id \"{id}\""),
+            help,
+        );
+        None
+    }
+
+    fn edges(&mut self, file: Arc<str>, input: impl Read) {
+        let mut reader = reader(input);
+        let Some(columns) = self.header(file, &mut reader, EDGE_COLUMNS, EDGE_REQUIRED) else {
+            return;
+        };
+        let consortium = Kind::Consortium.label();
+        self.rows(&columns, &mut reader, |me, record, line| {
+            let field = |me: &mut Self, c: usize| me.text(&columns, record, line, c, EDGE_COLUMNS);
+            let (Some(from), Some(to), Some(rel_type), Some(amount), Some(date), Some(stake)) = (
+                field(me, 0),
+                field(me, 1),
+                field(me, 2),
+                field(me, 3),
+                field(me, 4),
+                field(me, 5),
+            ) else {
+                return;
+            };
+            let from = me.endpoint(&columns, line, "from", from);
+            let to_node = me.endpoint(&columns, line, "to", to);
+            let rel_type = match RelType::parse_any(rel_type) {
+                Some(t) => Some(t),
+                None => {
+                    let mut spellings = RelType::spellings();
+                    spellings.extend(RelType::ALL.iter().map(|t| t.edge_type()));
+                    let help = did_you_mean(&suggest(rel_type, spellings))
+                        .unwrap_or_else(|| "write INVESTS_IN, MEMBER_OF or SUPPLIES".to_owned());
+                    me.report(
+                        ProblemKind::UnknownValue,
+                        columns.at(line, "type"),
+                        format!("the type cannot be \"{rel_type}\""),
+                        Some(help),
+                    );
+                    None
+                }
+            };
+            let amount = me.number(&columns, line, "amount_usd", amount);
+            if let Some(x) = amount.flatten()
+                && x < 0.0
+            {
+                me.report(
+                    ProblemKind::NegativeAmount,
+                    columns.at(line, "amount_usd"),
+                    format!("the amount is negative ({x})"),
+                    None,
+                );
+            }
+            let stake = me.number(&columns, line, "stake_pct", stake);
+            if let Some(x) = stake.flatten()
+                && !(0.0..=100.0).contains(&x)
+            {
+                me.report(
+                    ProblemKind::StakeOutOfRange,
+                    columns.at(line, "stake_pct"),
+                    format!("the stake is {x}, outside 0–100"),
+                    None,
+                );
+            }
+            let date = if date.is_empty() {
+                Some(None)
+            } else {
+                match date.parse::<Date>() {
+                    Ok(d) => Some(Some(d)),
+                    Err(e) => {
+                        me.report(ProblemKind::BadDate, columns.at(line, "date"), e.to_string(), None);
+                        None
+                    }
+                }
+            };
+            let (Some(from), Some(to_node), Some(rel_type), Some(amount), Some(stake), Some(date)) =
+                (from, to_node, rel_type, amount, stake, date)
+            else {
+                return;
+            };
+            if rel_type == RelType::MemberOf && !me.graph.node_has_label(to_node, consortium) {
+                me.report(
+                    ProblemKind::MemberOfNonConsortium,
+                    columns.at(line, "to"),
+                    format!("a MEMBER_OF relationship must end at a consortium, but \"{to}\" is not one"),
+                    None,
+                );
+                return;
+            }
+            if !me.problems.is_empty() {
+                // The graph will be discarded; skip the work of building it.
+                return;
+            }
+            let mut props = Vec::with_capacity(3);
+            if let Some(x) = amount {
+                props.push(("amount_usd", Value::Float(x)));
+            }
+            if let Some(d) = date {
+                props.push(("date", Value::Date(d)));
+            }
+            if let Some(x) = stake {
+                props.push(("stake_pct", Value::Float(x)));
+            }
+            me.graph.add_edge(from, to_node, rel_type.edge_type(), props);
+        });
+    }
+
+    /// An optional number: `Some(None)` for an empty cell, `None` after reporting a bad one.
+    fn number(&mut self, columns: &Columns, line: u64, column: &str, text: &str) -> Option<Option<f64>> {
+        if text.is_empty() {
+            return Some(None);
+        }
+        match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(Some(x)),
+            _ => {
+                self.report(
+                    ProblemKind::WrongType,
+                    columns.at(line, column),
+                    format!("\"{text}\" is not a number"),
+                    Some("write plain digits, such as 8900000000 or 8.9e9".to_owned()),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,611 @@
+//! Turns a spanned document tree into alliance records, collecting every problem on the way.
+//!
+//! This checks what one record can tell alone: keys, types, closed words, dates, ranges.
+//! Rules across records (unique ids, known entities and sources) live in `assemble`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use super::problem::{LineIndex, Location, Problem, ProblemKind};
+use super::tree::{Entry, Node, NodeKind};
+use crate::model::{
+    Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, did_you_mean,
+    fields, is_slug, suggest,
+};
+
+/// A record with the places its table and fields came from.
+#[derive(Debug)]
+pub(crate) struct Located<T> {
+    pub record: T,
+    pub at: Location,
+    fields: HashMap<String, Location>,
+}
+
+impl<T> Located<T> {
+    /// Where a field (`"from"`, `"aliases.1"`) was written; the table itself when absent.
+    pub fn field(&self, key: &str) -> &Location {
+        self.fields.get(key).unwrap_or(&self.at)
+    }
+}
+
+/// The records of one file.
+#[derive(Debug, Default)]
+pub(crate) struct Decoded {
+    pub sources: Vec<Located<Source>>,
+    pub entities: Vec<Located<Entity>>,
+    pub relationships: Vec<Located<Relationship>>,
+}
+
+const TOP_LEVEL: &[&str] = &["source", "entity", "relationship"];
+
+pub(crate) fn decode(
+    root: &Node,
+    text: &str,
+    lines: &LineIndex,
+    problems: &mut Vec<Problem>,
+) -> Decoded {
+    let mut decoder = Decoder {
+        text,
+        lines,
+        problems,
+    };
+    let mut decoded = Decoded::default();
+    let NodeKind::Table(entries) = &root.kind else {
+        decoder.report(
+            ProblemKind::WrongType,
+            root.span.clone(),
+            format!(
+                "a data file holds a table with `source`, `entity` and `relationship` lists, found {}",
+                root.kind.type_name()
+            ),
+            None,
+        );
+        return decoded;
+    };
+    decoder.check_duplicate_keys(entries);
+    for entry in entries {
+        let tables = match entry.key.as_str() {
+            "source" | "entity" | "relationship" => decoder.tables(entry),
+            _ => {
+                decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
+                continue;
+            }
+        };
+        for (table, span) in tables {
+            match entry.key.as_str() {
+                "source" => decoded.sources.extend(decoder.source(table, span)),
+                "entity" => decoded.entities.extend(decoder.entity(table, span)),
+                _ => decoded.relationships.extend(decoder.relationship(table, span)),
+            }
+        }
+    }
+    decoded
+}
+
+struct Decoder<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+    problems: &'a mut Vec<Problem>,
+}
+
+/// The keys of one table, with which of them have been read.
+struct Fields<'n> {
+    entries: &'n [Entry],
+    used: Vec<bool>,
+    span: Range<usize>,
+    seen: HashMap<String, Location>,
+}
+
+impl<'n> Fields<'n> {
+    fn new(entries: &'n [Entry], span: Range<usize>) -> Self {
+        Fields {
+            entries,
+            used: vec![false; entries.len()],
+            span,
+            seen: HashMap::new(),
+        }
+    }
+}
+
+impl<'a> Decoder<'a> {
+    fn locate(&self, span: Range<usize>) -> Location {
+        self.lines.locate(self.text, span)
+    }
+
+    fn report(
+        &mut self,
+        kind: ProblemKind,
+        span: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) {
+        let location = self.locate(span);
+        self.problems
+            .push(Problem::new(kind, location, message).help(help));
+    }
+
+    fn check_duplicate_keys(&mut self, entries: &[Entry]) {
+        // TOML forbids these already; JSON objects may repeat a key, and the second would
+        // silently win.
+        let mut first: HashMap<&str, Range<usize>> = HashMap::new();
+        for entry in entries {
+            if let Some(earlier) = first.get(entry.key.as_str()) {
+                let at = self.locate(earlier.clone());
+                self.report(
+                    ProblemKind::Syntax,
+                    entry.key_span.clone(),
+                    format!("the key `{}` is written twice in one table", entry.key),
+                    Some(format!("keep one of the two; the first is at {at}")),
+                );
+            } else {
+                first.insert(&entry.key, entry.key_span.clone());
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, entry: &Entry, known: &[&str], place: &str) {
+        let suggestions = suggest(&entry.key, known.iter().copied());
+        let help = did_you_mean(&suggestions).or_else(|| {
+            Some(format!(
+                "the keys allowed {place} are {}; put other properties in `extra`",
+                known.join(", ")
+            ))
+        });
+        self.report(
+            ProblemKind::UnknownKey,
+            entry.key_span.clone(),
+            format!("unknown key `{}` {place}", entry.key),
+            help,
+        );
+    }
+
+    /// The tables of a top-level list such as `[[entity]]`.
+    fn tables<'n>(&mut self, entry: &'n Entry) -> Vec<(&'n [Entry], Range<usize>)> {
+        let NodeKind::Array(items) = &entry.value.kind else {
+            self.report(
+                ProblemKind::WrongType,
+                entry.value.span.clone(),
+                format!(
+                    "`{}` should be a list of tables ([[{}]] in TOML), found {}",
+                    entry.key,
+                    entry.key,
+                    entry.value.kind.type_name()
+                ),
+                None,
+            );
+            return Vec::new();
+        };
+        let mut tables = Vec::new();
+        for item in items {
+            match &item.kind {
+                NodeKind::Table(entries) => {
+                    self.check_duplicate_keys(entries);
+                    tables.push((entries.as_slice(), item.span.clone()));
+                }
+                other => self.report(
+                    ProblemKind::WrongType,
+                    item.span.clone(),
+                    format!(
+                        "each `{}` should be a table, found {}",
+                        entry.key,
+                        other.type_name()
+                    ),
+                    None,
+                ),
+            }
+        }
+        tables
+    }
+
+    fn take<'n>(&mut self, f: &mut Fields<'n>, key: &str) -> Option<&'n Node> {
+        let i = f.entries.iter().position(|e| e.key == key)?;
+        f.used[i] = true;
+        let node = &f.entries[i].value;
+        f.seen.insert(key.to_owned(), self.locate(node.span.clone()));
+        Some(node)
+    }
+
+    fn wrong_type(&mut self, key: &str, node: &Node, expected: &str) {
+        self.report(
+            ProblemKind::WrongType,
+            node.span.clone(),
+            format!(
+                "`{key}` should be {expected}, found {}",
+                node.kind.type_name()
+            ),
+            None,
+        );
+    }
+
+    fn missing(&mut self, f: &Fields<'_>, key: &str, what: &str) {
+        self.report(
+            ProblemKind::MissingField,
+            f.span.start..f.span.start,
+            format!("this {what} has no `{key}`"),
+            Some(format!("add `{key} = ...` to it")),
+        );
+    }
+
+    fn text(&mut self, f: &mut Fields<'_>, key: &str) -> Option<String> {
+        let node = self.take(f, key)?;
+        match &node.kind {
+            NodeKind::Str(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(key, node, "text");
+                None
+            }
+        }
+    }
+
+    fn required_text(&mut self, f: &mut Fields<'_>, key: &str, what: &str) -> Option<String> {
+        let present = f.entries.iter().any(|e| e.key == key);
+        let value = self.text(f, key);
+        if !present {
+            self.missing(f, key, what);
+        } else if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            let node = self.take(f, key).expect("present");
+            self.report(
+                ProblemKind::MissingField,
+                node.span.clone(),
+                format!("`{key}` is empty"),
+                None,
+            );
+            return None;
+        }
+        value
+    }
+
+    fn number(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(f64, Range<usize>)> {
+        let node = self.take(f, key)?;
+        match node.kind {
+            NodeKind::Int(i) => Some((i as f64, node.span.clone())),
+            NodeKind::Float(x) if x.is_finite() => Some((x, node.span.clone())),
+            _ => {
+                self.wrong_type(key, node, "a finite number");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(i64, Range<usize>)> {
+        let node = self.take(f, key)?;
+        match node.kind {
+            NodeKind::Int(i) => Some((i, node.span.clone())),
+            _ => {
+                self.wrong_type(key, node, "an integer");
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(Date, Range<usize>)> {
+        let node = self.take(f, key)?;
+        match &node.kind {
+            NodeKind::Date(d) => Some((*d, node.span.clone())),
+            NodeKind::Str(s) => match s.parse::<Date>() {
+                Ok(d) => Some((d, node.span.clone())),
+                Err(e) => {
+                    self.report(
+                        ProblemKind::BadDate,
+                        node.span.clone(),
+                        format!("`{key}`: {e}"),
+                        None,
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(key, node, "a date such as \"2025-08-22\"");
+                None
+            }
+        }
+    }
+
+    fn texts(&mut self, f: &mut Fields<'_>, key: &str) -> Vec<String> {
+        let Some(node) = self.take(f, key) else {
+            return Vec::new();
+        };
+        let NodeKind::Array(items) = &node.kind else {
+            self.wrong_type(key, node, "a list of text");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match &item.kind {
+                NodeKind::Str(s) => {
+                    f.seen
+                        .insert(format!("{key}.{i}"), self.locate(item.span.clone()));
+                    out.push(s.clone());
+                }
+                _ => self.wrong_type(&format!("{key}[{i}]"), item, "text"),
+            }
+        }
+        out
+    }
+
+    fn word<T>(
+        &mut self,
+        f: &mut Fields<'_>,
+        key: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        spellings: &[&'static str],
+    ) -> Option<T> {
+        let node = self.take(f, key)?;
+        let NodeKind::Str(text) = &node.kind else {
+            self.wrong_type(key, node, &format!("one of {}", spellings.join(", ")));
+            return None;
+        };
+        if let Some(value) = parse(text) {
+            return Some(value);
+        }
+        let help = did_you_mean(&suggest(text, spellings.iter().copied()))
+            .unwrap_or_else(|| format!("write one of {}", spellings.join(", ")));
+        self.report(
+            ProblemKind::UnknownValue,
+            node.span.clone(),
+            format!("`{key}` cannot be \"{text}\""),
+            Some(help),
+        );
+        None
+    }
+
+    fn extra(&mut self, f: &mut Fields<'_>, model_fields: &[&str]) -> BTreeMap<String, Value> {
+        let Some(node) = self.take(f, "extra") else {
+            return BTreeMap::new();
+        };
+        let NodeKind::Table(entries) = &node.kind else {
+            self.wrong_type("extra", node, "a table of free properties");
+            return BTreeMap::new();
+        };
+        let mut out = BTreeMap::new();
+        for entry in entries {
+            if model_fields.contains(&entry.key.as_str()) || entry.key == "kind" {
+                self.report(
+                    ProblemKind::UnknownKey,
+                    entry.key_span.clone(),
+                    format!("`{}` is a field of the model, not a free property", entry.key),
+                    Some(format!("move `{}` out of `extra`", entry.key)),
+                );
+                continue;
+            }
+            if let Some(value) = self.value(&entry.value) {
+                out.insert(entry.key.clone(), value);
+            }
+        }
+        out
+    }
+
+    fn value(&mut self, node: &Node) -> Option<Value> {
+        Some(match &node.kind {
+            NodeKind::Str(s) => Value::String(s.clone()),
+            NodeKind::Int(i) => Value::Int(*i),
+            NodeKind::Float(x) => Value::Float(*x),
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Date(d) => Value::Date(*d),
+            NodeKind::Null => Value::Null,
+            NodeKind::Array(items) => {
+                Value::List(items.iter().filter_map(|i| self.value(i)).collect())
+            }
+            NodeKind::Table(entries) => Value::Map(
+                entries
+                    .iter()
+                    .filter_map(|e| Some((e.key.clone(), self.value(&e.value)?)))
+                    .collect(),
+            ),
+            NodeKind::Unsupported(what) => {
+                self.report(
+                    ProblemKind::WrongType,
+                    node.span.clone(),
+                    format!("a property cannot hold {what}"),
+                    None,
+                );
+                return None;
+            }
+        })
+    }
+
+    /// Reports every key not read, then packages the record (when it could be read) with its
+    /// field locations.
+    fn finish<T>(
+        &mut self,
+        f: Fields<'_>,
+        known: &[&str],
+        what: &str,
+        record: Option<T>,
+    ) -> Option<Located<T>> {
+        for (entry, used) in f.entries.iter().zip(&f.used) {
+            if !used {
+                self.unknown_key(entry, known, &format!("in {what}"));
+            }
+        }
+        Some(Located {
+            record: record?,
+            at: self.locate(f.span.start..f.span.start),
+            fields: f.seen,
+        })
+    }
+
+    fn id(&mut self, f: &mut Fields<'_>, what: &str) -> Option<String> {
+        let id = self.required_text(f, "id", what)?;
+        if !is_slug(&id) {
+            let span = self.take(f, "id").expect("read above").span.clone();
+            self.report(
+                ProblemKind::BadId,
+                span,
+                format!("the id \"{id}\" is not a slug"),
+                Some(format!(
+                    "ids use only a-z, 0-9 and '-', for example \"{}\"",
+                    crate::model::slugify(&id)
+                )),
+            );
+            return None;
+        }
+        Some(id)
+    }
+
+    fn source(&mut self, entries: &[Entry], span: Range<usize>) -> Option<Located<Source>> {
+        let mut f = Fields::new(entries, span);
+        let what = "source";
+        let id = self.id(&mut f, what);
+        let title = self.required_text(&mut f, "title", what);
+        let publisher = self.required_text(&mut f, "publisher", what);
+        let present = f.entries.iter().any(|e| e.key == "date");
+        let date = self.date(&mut f, "date").map(|(d, _)| d);
+        if !present {
+            self.missing(&f, "date", what);
+        }
+        let url = self.text(&mut f, "url");
+        let language = self.text(&mut f, "language");
+        let record = (|| {
+            Some(Source {
+                id: id?,
+                title: title?,
+                publisher: publisher?,
+                date: date?,
+                url,
+                language,
+            })
+        })();
+        self.finish(f, fields::SOURCE, "a source", record)
+    }
+
+    fn entity(&mut self, entries: &[Entry], span: Range<usize>) -> Option<Located<Entity>> {
+        let mut f = Fields::new(entries, span);
+        let what = "entity";
+        let id = self.id(&mut f, what);
+        let name = self.required_text(&mut f, "name", what);
+        let kind_present = f.entries.iter().any(|e| e.key == "kind");
+        let kind = self.word(&mut f, "kind", Kind::parse, &Kind::spellings());
+        if !kind_present {
+            self.missing(&f, "kind", what);
+        }
+        let aliases = self.texts(&mut f, "aliases");
+        let country = self.text(&mut f, "country");
+        let sector = self.text(&mut f, "sector");
+        let note = self.text(&mut f, "note");
+        let sources = self.texts(&mut f, "sources");
+        let extra = self.extra(&mut f, fields::ENTITY);
+        let record = match (id, name, kind) {
+            (Some(id), Some(name), Some(kind)) => Some(Entity {
+                id,
+                name,
+                kind,
+                aliases,
+                country,
+                sector,
+                note,
+                sources,
+                extra,
+            }),
+            _ => None,
+        };
+        self.finish(f, fields::ENTITY, "an entity", record)
+    }
+
+    fn relationship(
+        &mut self,
+        entries: &[Entry],
+        span: Range<usize>,
+    ) -> Option<Located<Relationship>> {
+        let mut f = Fields::new(entries, span);
+        let what = "relationship";
+        let type_present = f.entries.iter().any(|e| e.key == "type");
+        let rel_type = self.word(&mut f, "type", RelType::parse_any, &RelType::spellings());
+        if !type_present {
+            self.missing(&f, "type", what);
+        }
+        let from = self.required_text(&mut f, "from", what);
+        let to = self.required_text(&mut f, "to", what);
+
+        let amount = self.number(&mut f, "amount_usd");
+        if let Some((x, span)) = &amount
+            && *x < 0.0
+        {
+            self.report(
+                ProblemKind::NegativeAmount,
+                span.clone(),
+                format!("`amount_usd` is negative ({x})"),
+                Some("amounts are what changed hands, in US dollars, and cannot be negative; reverse `from` and `to` if the money went the other way".to_owned()),
+            );
+        }
+        let qualifier = self.word(
+            &mut f,
+            "amount_qualifier",
+            Qualifier::parse,
+            &Qualifier::spellings(),
+        );
+        let stake = self.number(&mut f, "stake_pct");
+        if let Some((x, span)) = &stake
+            && !(0.0..=100.0).contains(x)
+        {
+            self.report(
+                ProblemKind::StakeOutOfRange,
+                span.clone(),
+                format!("`stake_pct` is {x}, outside 0–100"),
+                Some("a stake is a percentage: write 9.9 for 9.9%".to_owned()),
+            );
+        }
+        let shares = self.integer(&mut f, "shares");
+        if let Some((n, span)) = &shares
+            && *n < 0
+        {
+            self.report(
+                ProblemKind::NegativeAmount,
+                span.clone(),
+                format!("`shares` is negative ({n})"),
+                None,
+            );
+        }
+        let instrument = self.text(&mut f, "instrument");
+        let product = self.text(&mut f, "product");
+        let role = self.text(&mut f, "role");
+        let date = self.date(&mut f, "date");
+        let end_date = self.date(&mut f, "end_date");
+        if let (Some((start, _)), Some((end, span))) = (&date, &end_date)
+            && end < start
+        {
+            self.report(
+                ProblemKind::DatesOutOfOrder,
+                span.clone(),
+                format!("`end_date` {end} is before `date` {start}"),
+                None,
+            );
+        }
+        let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
+        let sources_node = f.entries.iter().find(|e| e.key == "sources").map(|e| e.value.span.clone());
+        let sources = self.texts(&mut f, "sources");
+        if sources.is_empty() {
+            let span = sources_node.unwrap_or(f.span.start..f.span.start);
+            self.report(
+                ProblemKind::NoSource,
+                span,
+                "this relationship cites no source".to_owned(),
+                Some("every fact must be traceable: add `sources = [\"<source id>\"]` naming a [[source]]".to_owned()),
+            );
+        }
+        let note = self.text(&mut f, "note");
+        let extra = self.extra(&mut f, fields::RELATIONSHIP);
+
+        let record = match (rel_type, from, to) {
+            (Some(rel_type), Some(from), Some(to)) => {
+                let mut rel = Relationship::new(rel_type, from, to);
+                rel.amount_usd = amount.map(|(x, _)| x);
+                rel.amount_qualifier = qualifier.unwrap_or(Qualifier::Exact);
+                rel.stake_pct = stake.map(|(x, _)| x);
+                rel.shares = shares.map(|(n, _)| n);
+                rel.instrument = instrument;
+                rel.product = product;
+                rel.role = role;
+                rel.date = date.map(|(d, _)| d);
+                rel.end_date = end_date.map(|(d, _)| d);
+                rel.status = status;
+                rel.sources = sources;
+                rel.note = note;
+                rel.extra = extra;
+                Some(rel)
+            }
+            _ => None,
+        };
+        self.finish(f, fields::RELATIONSHIP, "a relationship", record)
+    }
+}

@@ -1,0 +1,273 @@
+//! Data files in and out: TOML (for people) and JSON (for programs), one schema with the
+//! top-level lists `source`, `entity` and `relationship`; and bulk CSV import.
+//!
+//! **Invariant:** a load either returns a whole, valid graph or an error listing every problem
+//! found; it never returns a partial graph. A save either replaces the file whole or leaves it
+//! as it was.
+
+mod assemble;
+mod bulk;
+mod decode;
+mod problem;
+mod tree;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use bulk::import_csv;
+pub use problem::{LoadError, Location, Problem, ProblemKind};
+use problem::LineIndex;
+
+use crate::model::Schema;
+use crate::store::{Graph, RecordError};
+
+/// The default dataset, compiled into the binary so the program works with no files beside it.
+pub const DEFAULT_DATASET: &str = include_str!("../../data/ai-infrastructure.toml");
+/// The name the default dataset is reported under.
+pub const DEFAULT_DATASET_NAME: &str = "data/ai-infrastructure.toml";
+
+/// The two data-file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+impl Format {
+    /// The format a file name's extension names, if any.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// Guesses from the content when the name says nothing: JSON starts with `{`.
+    fn sniff(text: &str) -> Format {
+        if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Toml
+        }
+    }
+}
+
+/// One data file's text, with the name its problems are reported under.
+pub struct TextInput<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub format: Format,
+}
+
+/// Loads one or more data files into one graph; relationships in one file may name entities of
+/// another.
+///
+/// # Errors
+/// `LoadError::Io` when a file cannot be read, `LoadError::Invalid` listing every problem.
+pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError> {
+    let mut texts = Vec::with_capacity(paths.len());
+    let mut problems = Vec::new();
+    for path in paths {
+        let bytes = fs::read(path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let name = path.display().to_string();
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&text));
+                texts.push((name, text, format));
+            }
+            Err(e) => {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let prefix = String::from_utf8_lossy(valid);
+                let lines = LineIndex::new(Arc::from(name.as_str()), &prefix);
+                let offset = prefix.len();
+                problems.push(
+                    Problem::new(
+                        ProblemKind::Syntax,
+                        lines.locate(&prefix, offset..offset),
+                        format!("the file is not UTF-8 text (bad byte at offset {offset})"),
+                    )
+                    .help(Some("data files are UTF-8 TOML or JSON; save the file as UTF-8")),
+                );
+            }
+        }
+    }
+    let inputs: Vec<TextInput> = texts
+        .iter()
+        .map(|(name, text, format)| TextInput {
+            name,
+            text,
+            format: *format,
+        })
+        .collect();
+    load_texts_with(&inputs, schema, problems)
+}
+
+/// Loads data-file texts into one graph.
+///
+/// # Errors
+/// `LoadError::Invalid` listing every problem found.
+pub fn load_texts(inputs: &[TextInput], schema: Schema) -> Result<Graph, LoadError> {
+    load_texts_with(inputs, schema, Vec::new())
+}
+
+fn load_texts_with(
+    inputs: &[TextInput],
+    schema: Schema,
+    mut problems: Vec<Problem>,
+) -> Result<Graph, LoadError> {
+    let mut decoded = Vec::with_capacity(inputs.len());
+    let mut indexes = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let lines = LineIndex::new(Arc::from(input.name), input.text);
+        let tree = match input.format {
+            Format::Toml => tree::parse_toml(input.text),
+            Format::Json => tree::parse_json(input.text),
+        };
+        match tree {
+            Ok(root) => decoded.push(decode::decode(&root, input.text, &lines, &mut problems)),
+            Err(errors) => problems.extend(errors.into_iter().map(|e| {
+                Problem::new(ProblemKind::Syntax, lines.locate(input.text, e.span), e.message)
+            })),
+        }
+        indexes.push(lines);
+    }
+    // Cross-record rules are only meaningful once every file reads cleanly.
+    let graph = problems
+        .is_empty()
+        .then(|| assemble::assemble(&decoded, schema, &mut problems));
+    match graph {
+        Some(graph) if problems.is_empty() => Ok(graph),
+        _ => {
+            attach_snippets(&mut problems, inputs, &indexes);
+            Err(LoadError::Invalid { problems })
+        }
+    }
+}
+
+/// Sorts problems by place and attaches the offending line of each for display.
+fn attach_snippets(problems: &mut [Problem], inputs: &[TextInput], indexes: &[LineIndex]) {
+    let order = |file: &str| indexes.iter().position(|ix| &**ix.file() == file);
+    problems.sort_by_key(|p| {
+        (
+            order(&p.location.file),
+            p.location.line,
+            p.location.column,
+        )
+    });
+    for problem in problems.iter_mut() {
+        let Some(i) = order(&problem.location.file) else {
+            continue;
+        };
+        problem.snippet = inputs[i]
+            .text
+            .lines()
+            .nth(problem.location.line - 1)
+            .map(|line| line.trim_end_matches('\r').to_owned());
+    }
+}
+
+/// The default dataset as a graph.
+///
+/// # Panics
+/// Never in a released build: the dataset is checked by the test suite.
+pub fn default_graph() -> Graph {
+    let input = TextInput {
+        name: DEFAULT_DATASET_NAME,
+        text: DEFAULT_DATASET,
+        format: Format::Toml,
+    };
+    load_texts(&[input], Schema::Alliance).expect("the built-in dataset is valid")
+}
+
+/// Why a save failed. The file on disk is then exactly as it was before.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The file name does not say TOML or JSON.
+    #[error("cannot tell the format of {path}: name the file *.toml or *.json")]
+    UnknownFormat { path: PathBuf },
+    /// Some element of the graph cannot be written as an alliance record.
+    #[error("the graph cannot be written as a data file: {0}")]
+    Record(#[from] RecordError),
+    /// The serializer refused a value (for example a NaN in JSON).
+    #[error("the graph cannot be written as {format}: {message}")]
+    Serialize {
+        format: &'static str,
+        message: String,
+    },
+    /// Writing, syncing or renaming failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The graph as data-file text.
+///
+/// # Errors
+/// When an element is not shaped like an alliance record, or a value cannot be serialized.
+pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
+    let dataset = graph.to_dataset()?;
+    match format {
+        Format::Toml => toml::to_string(&dataset).map_err(|e| SaveError::Serialize {
+            format: "TOML",
+            message: e.to_string(),
+        }),
+        Format::Json => serde_json::to_string_pretty(&dataset)
+            .map(|mut text| {
+                text.push('\n');
+                text
+            })
+            .map_err(|e| SaveError::Serialize {
+                format: "JSON",
+                message: e.to_string(),
+            }),
+    }
+}
+
+/// Saves the graph to `path` (TOML or JSON by extension) atomically: the text goes to a
+/// temporary file beside it, is flushed to disk, then renamed over the target, so a crash or a
+/// full disk never leaves a half-written file.
+///
+/// # Errors
+/// See `SaveError`; on any error the existing file is untouched.
+pub fn save(graph: &Graph, path: &Path) -> Result<(), SaveError> {
+    let format = Format::from_path(path).ok_or_else(|| SaveError::UnknownFormat {
+        path: path.to_owned(),
+    })?;
+    let text = to_text(graph, format)?;
+    write_atomically(path, text.as_bytes()).map_err(|source| SaveError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes `bytes` to `path` through a synced temporary file and a rename.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed and `path` is left as it was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".alliances-save-")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    // The rename itself must reach the disk too.
+    if let Ok(dir) = fs::File::open(dir) {
+        dir.sync_all()?;
+    }
+    Ok(())
+}

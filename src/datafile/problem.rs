@@ -1,0 +1,248 @@
+//! What went wrong in a data file, and where.
+//!
+//! Loading collects every problem it finds before giving up, so a user fixes a file in one
+//! pass instead of one error per run. Each problem has a kind a program can match on, a place
+//! (file, line, column), a message saying what is wrong, and a help line saying how to fix it.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where in an input a problem sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: Arc<str>,
+    /// 1-based line (for CSV: the line of the row).
+    pub line: usize,
+    /// 1-based column in characters; `None` for CSV rows.
+    pub column: Option<usize>,
+    /// The CSV column name, for problems in a bulk import.
+    pub field: Option<String>,
+    /// Byte range in the file, when known, to underline in the snippet.
+    pub span: Option<Range<usize>>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)?;
+        if let Some(column) = self.column {
+            write!(f, ":{column}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, " (column \"{field}\")")?;
+        }
+        Ok(())
+    }
+}
+
+/// Maps byte offsets of one text to lines and columns.
+pub(crate) struct LineIndex {
+    file: Arc<str>,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(file: Arc<str>, text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { file, starts }
+    }
+
+    pub(crate) fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    pub(crate) fn locate(&self, text: &str, span: Range<usize>) -> Location {
+        let offset = span.start.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let line_start = self.starts[line - 1];
+        let column = text
+            .get(line_start..offset)
+            .map_or(1, |prefix| prefix.chars().count() + 1);
+        Location {
+            file: self.file.clone(),
+            line,
+            column: Some(column),
+            field: None,
+            span: Some(span),
+        }
+    }
+}
+
+/// The kinds of problem a data file can have. Each says when it occurs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The file is not well-formed TOML, JSON or CSV, or not UTF-8 text.
+    Syntax,
+    /// A key that no table of the format has (often a typo).
+    UnknownKey,
+    /// A required field is absent.
+    MissingField,
+    /// A value has the wrong type, e.g. a number where text belongs.
+    WrongType,
+    /// A word outside its closed set, e.g. `kind = "startup"`.
+    UnknownValue,
+    /// An entity id that is not a slug (`[a-z0-9-]+`).
+    BadId,
+    /// A date that is malformed or does not exist.
+    BadDate,
+    /// An `end_date` before the `date`.
+    DatesOutOfOrder,
+    /// A negative `amount_usd` (or `shares`).
+    NegativeAmount,
+    /// A `stake_pct` outside 0–100.
+    StakeOutOfRange,
+    /// Two entities (or two sources) share an id.
+    DuplicateId,
+    /// Two entities share a name or alias, compared without case or accents.
+    NameClash,
+    /// `from` or `to` names no entity.
+    UnknownEntity,
+    /// A `member-of` relationship whose `to` is not a consortium.
+    MemberOfNonConsortium,
+    /// A relationship that cites no source.
+    NoSource,
+    /// A cited source id that no `[[source]]` defines.
+    UnknownSource,
+}
+
+impl ProblemKind {
+    /// A stable short code, shown in brackets after "error".
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::Syntax => "syntax",
+            ProblemKind::UnknownKey => "unknown-key",
+            ProblemKind::MissingField => "missing-field",
+            ProblemKind::WrongType => "wrong-type",
+            ProblemKind::UnknownValue => "unknown-value",
+            ProblemKind::BadId => "bad-id",
+            ProblemKind::BadDate => "bad-date",
+            ProblemKind::DatesOutOfOrder => "dates-out-of-order",
+            ProblemKind::NegativeAmount => "negative-amount",
+            ProblemKind::StakeOutOfRange => "stake-out-of-range",
+            ProblemKind::DuplicateId => "duplicate-id",
+            ProblemKind::NameClash => "name-clash",
+            ProblemKind::UnknownEntity => "unknown-entity",
+            ProblemKind::MemberOfNonConsortium => "member-of-non-consortium",
+            ProblemKind::NoSource => "no-source",
+            ProblemKind::UnknownSource => "unknown-source",
+        }
+    }
+}
+
+/// One located problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub location: Location,
+    pub message: String,
+    pub help: Option<String>,
+    /// The line of the file the problem is on, for display.
+    pub snippet: Option<String>,
+}
+
+impl Problem {
+    pub(crate) fn new(kind: ProblemKind, location: Location, message: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            location,
+            message: message.into(),
+            help: None,
+            snippet: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: Option<impl Into<String>>) -> Self {
+        self.help = help.map(Into::into);
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    /// Compiler style: the message, the place, the line with a caret, then the help.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error[{}]: {}", self.kind.code(), self.message)?;
+        write!(f, "  --> {}", self.location)?;
+        if let (Some(line), Some(column)) = (&self.snippet, self.location.column) {
+            let number = self.location.line.to_string();
+            let pad = " ".repeat(number.len());
+            let width = self
+                .location
+                .span
+                .as_ref()
+                .map_or(1, |span| {
+                    let start = span.start;
+                    // Underline within the line only.
+                    let on_line = line.chars().skip(column - 1).map(char::len_utf8);
+                    let mut bytes = 0;
+                    on_line
+                        .take_while(|len| {
+                            bytes += len;
+                            bytes <= span.end.saturating_sub(start)
+                        })
+                        .count()
+                })
+                .max(1);
+            write!(
+                f,
+                "\n {pad} |\n {number} | {line}\n {pad} | {}{}",
+                " ".repeat(column - 1),
+                "^".repeat(width)
+            )?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a load failed. A failed load changes nothing: no graph is returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input has problems; every one found is listed.
+    #[error("{}", render_problems(problems))]
+    Invalid { problems: Vec<Problem> },
+}
+
+impl LoadError {
+    /// The problems found, or none for an I/O failure.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            LoadError::Invalid { problems } => problems,
+            LoadError::Io { .. } => &[],
+        }
+    }
+}
+
+/// How many problems are shown in full; a file with thousands of bad rows would otherwise
+/// bury the first, most useful ones.
+const SHOWN_PROBLEMS: usize = 50;
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut out = String::new();
+    for problem in problems.iter().take(SHOWN_PROBLEMS) {
+        out.push_str(&problem.to_string());
+        out.push_str("\n\n");
+    }
+    if problems.len() > SHOWN_PROBLEMS {
+        out.push_str(&format!(
+            "... and {} more problems not shown\n",
+            problems.len() - SHOWN_PROBLEMS
+        ));
+    }
+    let noun = if problems.len() == 1 { "problem" } else { "problems" };
+    out.push_str(&format!("{} {noun} found; nothing was loaded", problems.len()));
+    out
+}

@@ -1,0 +1,20 @@
+//! alliances: a graph database and query tool for the alliances of tech and finance.
+//!
+//! Who invests in whom, who belongs to which consortium, who supplies whom. The library holds
+//! the engine; the `alliances` binary is a thin shell over it.
+//!
+//! ```
+//! let graph = alliances::default_graph();
+//! let intel = graph.nodes_by_name("Intel Corporation")[0];
+//! assert_eq!(graph.node_prop(intel, "id").and_then(|v| v.as_str()), Some("intel"));
+//! ```
+
+pub mod cli;
+pub mod datafile;
+pub mod model;
+pub mod repl;
+pub mod store;
+
+pub use datafile::{LoadError, SaveError, default_graph, import_csv, load_files, save};
+pub use model::{Date, Entity, Kind, RelType, Relationship, Schema, Source, Value};
+pub use store::{Graph, Stats};

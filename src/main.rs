@@ -1,0 +1,5 @@
+//! The `alliances` binary: everything happens in `cli::run`.
+
+fn main() -> std::process::ExitCode {
+    alliances::cli::run()
+}

@@ -1,0 +1,203 @@
+//! Calendar dates with a precision: a year, a month or a day.
+//!
+//! Alliance facts are often known only to the month or the year ("in August 2025"), so a date
+//! keeps the precision it was given instead of inventing a day. Dates order in calendar order
+//! whatever their precision: a period sorts at its start, and on a tie the coarser period comes
+//! first, so `2025 < 2025-01 < 2025-01-01 < 2025-01-02 < 2025-02`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A day (`2025-08-22`), a month (`2025-08`) or a year (`2025`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    // Field order gives the documented calendar order through the derived `Ord`:
+    // a missing month or day is 0, which sorts before every real one.
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+/// Why a text is not a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DateError(String);
+
+impl Date {
+    /// A full day, checked against the calendar.
+    ///
+    /// # Errors
+    /// When the month is outside 1–12 or the day does not exist in that month.
+    pub fn day(year: i32, month: u8, day: u8) -> Result<Date, DateError> {
+        check_month(month)?;
+        let last = days_in_month(year, month);
+        if day == 0 || day > last {
+            return Err(DateError(format!(
+                "day {day} does not exist in {year:04}-{month:02}, which has {last} days"
+            )));
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// A whole month.
+    ///
+    /// # Errors
+    /// When the month is outside 1–12.
+    pub fn month(year: i32, month: u8) -> Result<Date, DateError> {
+        check_month(month)?;
+        Ok(Date {
+            year,
+            month,
+            day: 0,
+        })
+    }
+
+    /// A whole year.
+    pub fn year(year: i32) -> Date {
+        Date {
+            year,
+            month: 0,
+            day: 0,
+        }
+    }
+
+    pub fn year_part(&self) -> i32 {
+        self.year
+    }
+
+    /// The month (1–12), when the date is at least that precise.
+    pub fn month_part(&self) -> Option<u8> {
+        (self.month != 0).then_some(self.month)
+    }
+
+    /// The day of the month, when the date is a day.
+    pub fn day_part(&self) -> Option<u8> {
+        (self.day != 0).then_some(self.day)
+    }
+}
+
+fn check_month(month: u8) -> Result<(), DateError> {
+    if (1..=12).contains(&month) {
+        Ok(())
+    } else {
+        Err(DateError(format!("month {month} is not between 01 and 12")))
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    fn from_str(text: &str) -> Result<Date, DateError> {
+        let shape = || {
+            DateError(format!(
+                "\"{text}\" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (for example 2025-08-22)"
+            ))
+        };
+        let parts: Vec<&str> = text.split('-').collect();
+        let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+        if parts.is_empty() || parts.len() > 3 || !digits(parts[0], 4) {
+            return Err(shape());
+        }
+        let year: i32 = parts[0].parse().map_err(|_| shape())?;
+        let Some(month) = parts.get(1) else {
+            return Ok(Date::year(year));
+        };
+        if !digits(month, 2) {
+            return Err(shape());
+        }
+        let month: u8 = month.parse().map_err(|_| shape())?;
+        let Some(day) = parts.get(2) else {
+            return Date::month(year, month);
+        };
+        if !digits(day, 2) {
+            return Err(shape());
+        }
+        Date::day(year, month, day.parse().map_err(|_| shape())?)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if self.month != 0 {
+            write!(f, "-{:02}", self.month)?;
+        }
+        if self.day != 0 {
+            write!(f, "-{:02}", self.day)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_each_precision_and_prints_it_back() {
+        for text in ["2025", "2025-08", "2025-08-22", "2024-02-29"] {
+            assert_eq!(d(text).to_string(), text);
+        }
+    }
+
+    #[test]
+    fn rejects_impossible_and_malformed_dates() {
+        for text in [
+            "2025-02-29",
+            "2025-13",
+            "2025-00",
+            "2025-04-31",
+            "25-08",
+            "2025/08",
+            "2025-8",
+            "",
+            "2025-08-22-01",
+        ] {
+            assert!(text.parse::<Date>().is_err(), "{text} should be rejected");
+        }
+    }
+
+    #[test]
+    fn orders_in_calendar_order_whatever_the_precision() {
+        let sorted = [
+            "2024-12-31",
+            "2025",
+            "2025-01",
+            "2025-01-01",
+            "2025-01-02",
+            "2025-02",
+            "2025-08",
+            "2025-08-22",
+            "2026",
+        ];
+        for pair in sorted.windows(2) {
+            assert!(d(pair[0]) < d(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+    }
+}

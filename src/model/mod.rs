@@ -1,0 +1,15 @@
+//! The data model: values, dates and the alliance records. Plain data: no petgraph, no I/O.
+
+mod alliance;
+mod date;
+mod names;
+mod schema;
+mod value;
+
+pub use alliance::{
+    Entity, Kind, Qualifier, RelType, Relationship, Source, Status, fields, is_slug, slugify,
+};
+pub use date::{Date, DateError};
+pub use names::{did_you_mean, fold_name, suggest};
+pub use schema::Schema;
+pub use value::Value;

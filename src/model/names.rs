@@ -1,0 +1,87 @@
+//! Name folding, so that "NVIDIA  Corporation", "nvidia corporation" and "Nvídia Corporation"
+//! find the same entity.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Folds a name for look-up: accents removed, lowercased, runs of white space made one space,
+/// ends trimmed.
+pub fn fold_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    let mut push = |c: char, out: &mut String| {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.extend(c.to_lowercase());
+        }
+    };
+    if name.is_ascii() {
+        // Most names are ASCII; skipping the decomposition keeps bulk imports fast.
+        for c in name.chars() {
+            push(c, &mut out);
+        }
+    } else {
+        for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
+            push(c, &mut out);
+        }
+    }
+    out
+}
+
+/// The candidates closest to `wanted`, best first, for a "did you mean".
+///
+/// Compares folded text, so case and accents do not count as differences.
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let wanted = fold_name(wanted);
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let folded = fold_name(c);
+            let score = strsim::jaro_winkler(&wanted, &folded);
+            let close = score >= 0.85
+                || strsim::levenshtein(&wanted, &folded) <= (wanted.chars().count() / 4).max(1)
+                || (wanted.len() >= 3 && folded.starts_with(&wanted));
+            close.then_some((score, c))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Renders suggestions as `did you mean "a" or "b"?`, or nothing when there are none.
+pub fn did_you_mean(suggestions: &[&str]) -> Option<String> {
+    match suggestions {
+        [] => None,
+        [one] => Some(format!("did you mean \"{one}\"?")),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|s| format!("\"{s}\"")).collect();
+            Some(format!("did you mean {} or \"{last}\"?", init.join(", ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_and_white_space() {
+        assert_eq!(fold_name("  Société   Générale "), "societe generale");
+        assert_eq!(fold_name("NVIDIA\tCorporation"), "nvidia corporation");
+        assert_eq!(fold_name("東京"), "東京");
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["Intel", "Nvidia", "OpenAI", "Oracle"];
+        assert_eq!(suggest("Intell", names), vec!["Intel"]);
+        assert_eq!(suggest("nvidai", names), vec!["Nvidia"]);
+        assert!(suggest("Zebra Holdings", names).is_empty());
+    }
+}

@@ -1,0 +1,556 @@
+//! The graph store: a labelled property multigraph over petgraph, with its indexes.
+//!
+//! This is the only module that names petgraph. Nodes carry labels and properties,
+//! relationships carry one type and properties, and any number of relationships may join the
+//! same pair of nodes. Node and relationship ids stay valid when other elements are removed.
+//!
+//! **Invariant:** the indexes (by `id`, by folded name and alias, by label, by relationship
+//! type) always describe the current elements. Every mutation goes through a method here that
+//! keeps them in step; nothing outside can reach the petgraph graph.
+
+mod records;
+mod stats;
+mod symbols;
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+
+use crate::model::{Schema, Source, Value, fold_name};
+pub use records::{DataSet, RecordError};
+pub use stats::Stats;
+use symbols::{Sym, Symbols};
+
+/// Which way a relationship points, seen from a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Relationships that start at the node.
+    Outgoing,
+    /// Relationships that end at the node.
+    Incoming,
+}
+
+/// Identifies a node for as long as the node exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+/// Identifies a relationship for as long as it exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EdgeId(u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl EdgeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+fn nx(id: NodeId) -> NodeIndex {
+    NodeIndex::new(id.0 as usize)
+}
+
+fn ex(id: EdgeId) -> EdgeIndex {
+    EdgeIndex::new(id.0 as usize)
+}
+
+fn node_id(ix: NodeIndex) -> NodeId {
+    NodeId(ix.index() as u32)
+}
+
+fn edge_id(ix: EdgeIndex) -> EdgeId {
+    EdgeId(ix.index() as u32)
+}
+
+/// The property key that names a node's unique id.
+pub const ID_KEY: &str = "id";
+/// The property key of a node's display name.
+pub const NAME_KEY: &str = "name";
+/// The property key of a node's other names.
+pub const ALIASES_KEY: &str = "aliases";
+
+#[derive(Clone, Debug)]
+struct NodeData {
+    labels: Vec<Sym>,
+    props: Vec<(Sym, Value)>,
+}
+
+#[derive(Clone, Debug)]
+struct EdgeData {
+    rel_type: Sym,
+    props: Vec<(Sym, Value)>,
+}
+
+/// A labelled property multigraph with the indexes alliance work needs.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    graph: StableDiGraph<NodeData, EdgeData, u32>,
+    symbols: Symbols,
+    schema: Schema,
+    by_id: HashMap<Box<str>, NodeId>,
+    by_name: HashMap<Box<str>, Vec<NodeId>>,
+    // Sorted lists: a few bytes per element, and removal is rare.
+    by_label: HashMap<Sym, Vec<NodeId>>,
+    by_type: HashMap<Sym, Vec<EdgeId>>,
+    sources: BTreeMap<String, Source>,
+}
+
+impl Graph {
+    /// An empty graph checked against `schema`.
+    pub fn new(schema: Schema) -> Graph {
+        Graph {
+            schema,
+            ..Graph::default()
+        }
+    }
+
+    /// An empty graph with room for `nodes` nodes and `edges` relationships.
+    pub fn with_capacity(schema: Schema, nodes: usize, edges: usize) -> Graph {
+        Graph {
+            graph: StableDiGraph::with_capacity(nodes, edges),
+            by_id: HashMap::with_capacity(nodes),
+            by_name: HashMap::with_capacity(nodes),
+            ..Graph::new(schema)
+        }
+    }
+
+    pub fn schema(&self) -> Schema {
+        self.schema
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    // ----- writing -------------------------------------------------------------------------
+
+    /// Adds a node. Labels and keys are interned; the indexes learn its id and names.
+    pub fn add_node<'a>(
+        &mut self,
+        labels: impl IntoIterator<Item = &'a str>,
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> NodeId {
+        let mut label_syms: Vec<Sym> = labels.into_iter().map(|l| self.symbols.intern(l)).collect();
+        label_syms.sort_unstable();
+        label_syms.dedup();
+        let props = self.intern_props(props);
+        let id = node_id(self.graph.add_node(NodeData {
+            labels: label_syms.clone(),
+            props,
+        }));
+        for label in label_syms {
+            insert_sorted(self.by_label.entry(label).or_default(), id);
+        }
+        self.index_node(id);
+        id
+    }
+
+    /// Adds a relationship of type `rel_type` from `from` to `to`.
+    ///
+    /// # Panics
+    /// When either node does not exist: callers hold ids they got from this graph.
+    pub fn add_edge<'a>(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        rel_type: &str,
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> EdgeId {
+        let rel_type = self.symbols.intern(rel_type);
+        let props = self.intern_props(props);
+        let id = edge_id(
+            self.graph
+                .add_edge(nx(from), nx(to), EdgeData { rel_type, props }),
+        );
+        insert_sorted(self.by_type.entry(rel_type).or_default(), id);
+        id
+    }
+
+    /// Removes a relationship; returns false when it did not exist.
+    pub fn remove_edge(&mut self, edge: EdgeId) -> bool {
+        let Some(data) = self.graph.remove_edge(ex(edge)) else {
+            return false;
+        };
+        remove_sorted(self.by_type.get_mut(&data.rel_type), edge);
+        true
+    }
+
+    /// Removes a node and every relationship that touches it; returns false when it did not
+    /// exist.
+    pub fn remove_node(&mut self, node: NodeId) -> bool {
+        if !self.contains_node(node) {
+            return false;
+        }
+        let touching: Vec<EdgeId> = self.edges_of(node, Direction::Outgoing)
+            .chain(self.edges_of(node, Direction::Incoming))
+            .map(|(e, _)| e)
+            .collect();
+        for edge in touching {
+            self.remove_edge(edge);
+        }
+        self.unindex_node(node);
+        let data = self.graph.remove_node(nx(node)).expect("checked above");
+        for label in data.labels {
+            remove_sorted(self.by_label.get_mut(&label), node);
+        }
+        true
+    }
+
+    /// Sets (or, with `Value::Null`, removes) a node property, keeping the indexes in step.
+    pub fn set_node_prop(&mut self, node: NodeId, key: &str, value: Value) {
+        self.unindex_node(node);
+        let key = self.symbols.intern(key);
+        let data = self.graph.node_weight_mut(nx(node)).expect("node exists");
+        set_prop(&mut data.props, key, value);
+        self.index_node(node);
+    }
+
+    /// Sets (or, with `Value::Null`, removes) a relationship property.
+    pub fn set_edge_prop(&mut self, edge: EdgeId, key: &str, value: Value) {
+        let key = self.symbols.intern(key);
+        let data = self.graph.edge_weight_mut(ex(edge)).expect("edge exists");
+        set_prop(&mut data.props, key, value);
+    }
+
+    /// Records a source; a later source with the same id replaces it.
+    pub fn add_source(&mut self, source: Source) {
+        self.sources.insert(source.id.clone(), source);
+    }
+
+    fn intern_props<'a>(
+        &mut self,
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Vec<(Sym, Value)> {
+        let mut out: Vec<(Sym, Value)> = Vec::new();
+        for (key, value) in props {
+            let key = self.symbols.intern(key);
+            set_prop(&mut out, key, value);
+        }
+        out.shrink_to_fit();
+        out
+    }
+
+    /// The folded names a node is found by: its name and its aliases.
+    fn lookup_names(&self, node: NodeId) -> Vec<String> {
+        let mut names = Vec::new();
+        if let Some(Value::String(name)) = self.node_prop(node, NAME_KEY) {
+            names.push(fold_name(name));
+        }
+        if let Some(aliases) = self.node_prop(node, ALIASES_KEY).and_then(Value::as_str_list) {
+            names.extend(aliases.into_iter().map(fold_name));
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn index_node(&mut self, node: NodeId) {
+        if let Some(Value::String(id)) = self.node_prop(node, ID_KEY) {
+            let id: Box<str> = id.as_str().into();
+            self.by_id.insert(id, node);
+        }
+        for name in self.lookup_names(node) {
+            self.by_name.entry(name.into()).or_default().push(node);
+        }
+    }
+
+    fn unindex_node(&mut self, node: NodeId) {
+        if let Some(Value::String(id)) = self.node_prop(node, ID_KEY)
+            && self.by_id.get(id.as_str()) == Some(&node)
+        {
+            let id = id.clone();
+            self.by_id.remove(id.as_str());
+        }
+        for name in self.lookup_names(node) {
+            if let Some(nodes) = self.by_name.get_mut(name.as_str()) {
+                nodes.retain(|n| *n != node);
+                if nodes.is_empty() {
+                    self.by_name.remove(name.as_str());
+                }
+            }
+        }
+    }
+
+    // ----- reading -------------------------------------------------------------------------
+
+    pub fn contains_node(&self, node: NodeId) -> bool {
+        self.graph.contains_node(nx(node))
+    }
+
+    pub fn contains_edge(&self, edge: EdgeId) -> bool {
+        self.graph.edge_weight(ex(edge)).is_some()
+    }
+
+    /// Every node, in id order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.graph.node_indices().map(node_id)
+    }
+
+    /// Every relationship, in id order.
+    pub fn edges(&self) -> impl Iterator<Item = EdgeId> + '_ {
+        self.graph.edge_indices().map(edge_id)
+    }
+
+    /// The nodes that carry `label`, in id order.
+    pub fn nodes_with_label(&self, label: &str) -> &[NodeId] {
+        self.symbols
+            .get(label)
+            .and_then(|sym| self.by_label.get(&sym))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The relationships of type `rel_type`, in id order.
+    pub fn edges_of_type(&self, rel_type: &str) -> &[EdgeId] {
+        self.symbols
+            .get(rel_type)
+            .and_then(|sym| self.by_type.get(&sym))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Every label in use, with how many nodes carry it, by name.
+    pub fn label_counts(&self) -> BTreeMap<&str, usize> {
+        self.by_label
+            .iter()
+            .filter(|(_, nodes)| !nodes.is_empty())
+            .map(|(sym, nodes)| (self.symbols.name(*sym), nodes.len()))
+            .collect()
+    }
+
+    /// Every relationship type in use, with how many relationships have it, by name.
+    pub fn type_counts(&self) -> BTreeMap<&str, usize> {
+        self.by_type
+            .iter()
+            .filter(|(_, edges)| !edges.is_empty())
+            .map(|(sym, edges)| (self.symbols.name(*sym), edges.len()))
+            .collect()
+    }
+
+    /// The node whose `id` property is `id`.
+    pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The nodes named or aliased `name`, compared without case, accents or extra spaces.
+    pub fn nodes_by_name(&self, name: &str) -> &[NodeId] {
+        self.by_name
+            .get(fold_name(name).as_str())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Every `id` in the graph, for suggestions.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.by_id.keys().map(|k| &**k)
+    }
+
+    pub fn node_labels(&self, node: NodeId) -> impl Iterator<Item = &str> + '_ {
+        self.graph[nx(node)]
+            .labels
+            .iter()
+            .map(|sym| self.symbols.name(*sym))
+    }
+
+    pub fn node_has_label(&self, node: NodeId, label: &str) -> bool {
+        self.symbols
+            .get(label)
+            .is_some_and(|sym| self.graph[nx(node)].labels.contains(&sym))
+    }
+
+    pub fn node_prop(&self, node: NodeId, key: &str) -> Option<&Value> {
+        let key = self.symbols.get(key)?;
+        get_prop(&self.graph.node_weight(nx(node))?.props, key)
+    }
+
+    /// A node's properties in the order they were set.
+    pub fn node_props(&self, node: NodeId) -> impl Iterator<Item = (&str, &Value)> + '_ {
+        self.graph[nx(node)]
+            .props
+            .iter()
+            .map(|(k, v)| (self.symbols.name(*k), v))
+    }
+
+    pub fn edge_type(&self, edge: EdgeId) -> &str {
+        self.symbols.name(self.graph[ex(edge)].rel_type)
+    }
+
+    /// The start and end node of a relationship.
+    pub fn edge_endpoints(&self, edge: EdgeId) -> (NodeId, NodeId) {
+        let (a, b) = self
+            .graph
+            .edge_endpoints(ex(edge))
+            .expect("edge exists");
+        (node_id(a), node_id(b))
+    }
+
+    pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<&Value> {
+        let key = self.symbols.get(key)?;
+        get_prop(&self.graph.edge_weight(ex(edge))?.props, key)
+    }
+
+    /// A relationship's properties in the order they were set.
+    pub fn edge_props(&self, edge: EdgeId) -> impl Iterator<Item = (&str, &Value)> + '_ {
+        self.graph[ex(edge)]
+            .props
+            .iter()
+            .map(|(k, v)| (self.symbols.name(*k), v))
+    }
+
+    /// The relationships leaving (`Outgoing`) or entering (`Incoming`) a node, each with the
+    /// node at its other end.
+    pub fn edges_of(
+        &self,
+        node: NodeId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
+        let petgraph_direction = match direction {
+            Direction::Outgoing => petgraph::Direction::Outgoing,
+            Direction::Incoming => petgraph::Direction::Incoming,
+        };
+        self.graph
+            .edges_directed(nx(node), petgraph_direction)
+            .map(move |e| {
+                let other = if direction == Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                (edge_id(e.id()), node_id(other))
+            })
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// Every source, by id.
+    pub fn sources(&self) -> impl Iterator<Item = &Source> + '_ {
+        self.sources.values()
+    }
+
+    pub fn source_count(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// A short human label for a node: its name, else its id, else its internal number.
+    pub fn display_name(&self, node: NodeId) -> String {
+        match (self.node_prop(node, NAME_KEY), self.node_prop(node, ID_KEY)) {
+            (Some(Value::String(name)), _) => name.clone(),
+            (_, Some(Value::String(id))) => id.clone(),
+            _ => format!("#{}", node.0),
+        }
+    }
+}
+
+
+fn get_prop(props: &[(Sym, Value)], key: Sym) -> Option<&Value> {
+    props.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// Sets `key`, or removes it when `value` is null (Cypher stores no null properties).
+fn set_prop(props: &mut Vec<(Sym, Value)>, key: Sym, value: Value) {
+    let existing = props.iter().position(|(k, _)| *k == key);
+    match (existing, value) {
+        (Some(i), Value::Null) => {
+            props.remove(i);
+        }
+        (Some(i), value) => props[i].1 = value,
+        (None, Value::Null) => {}
+        (None, value) => props.push((key, value)),
+    }
+}
+
+fn insert_sorted<T: Ord + Copy>(list: &mut Vec<T>, item: T) {
+    // Ids mostly arrive in increasing order, so appending is the common case.
+    if list.last().is_none_or(|last| *last < item) {
+        list.push(item);
+    } else if let Err(pos) = list.binary_search(&item) {
+        list.insert(pos, item);
+    }
+}
+
+fn remove_sorted<T: Ord + Copy>(list: Option<&mut Vec<T>>, item: T) {
+    if let Some(list) = list
+        && let Ok(pos) = list.binary_search(&item)
+    {
+        list.remove(pos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company(g: &mut Graph, id: &str, name: &str, aliases: &[&str]) -> NodeId {
+        let aliases = Value::List(aliases.iter().map(|a| Value::from(*a)).collect());
+        g.add_node(
+            ["Company"],
+            [("id", Value::from(id)), ("name", Value::from(name)), ("aliases", aliases)],
+        )
+    }
+
+    #[test]
+    fn parallel_edges_of_different_types_join_one_pair() {
+        let mut g = Graph::new(Schema::Open);
+        let a = company(&mut g, "a", "A", &[]);
+        let b = company(&mut g, "b", "B", &[]);
+        let e1 = g.add_edge(a, b, "INVESTS_IN", []);
+        let e2 = g.add_edge(a, b, "SUPPLIES", []);
+        let e3 = g.add_edge(a, b, "INVESTS_IN", []);
+        assert_eq!(g.edge_count(), 3);
+        assert_eq!(g.edges_of_type("INVESTS_IN"), &[e1, e3]);
+        assert_eq!(g.edges_of_type("SUPPLIES"), &[e2]);
+        let out: Vec<_> = g.edges_of(a, Direction::Outgoing).map(|(e, _)| e).collect();
+        assert_eq!(out.len(), 3);
+    }
+
+    #[test]
+    fn removal_keeps_other_ids_and_indexes_valid() {
+        let mut g = Graph::new(Schema::Open);
+        let a = company(&mut g, "a", "Alpha", &["Alpha Corp"]);
+        let b = company(&mut g, "b", "Beta", &[]);
+        let c = company(&mut g, "c", "Gamma", &[]);
+        let keep = g.add_edge(b, c, "SUPPLIES", []);
+        g.add_edge(a, b, "INVESTS_IN", []);
+        assert!(g.remove_node(a));
+        assert!(!g.remove_node(a));
+        assert_eq!(g.node_by_id("a"), None);
+        assert!(g.nodes_by_name("alpha corp").is_empty());
+        assert_eq!(g.node_by_id("c"), Some(c));
+        assert_eq!(g.edges_of_type("INVESTS_IN"), &[] as &[EdgeId]);
+        assert_eq!(g.edges_of_type("SUPPLIES"), &[keep]);
+        assert_eq!(g.edge_endpoints(keep), (b, c));
+        assert_eq!(g.nodes_with_label("Company"), &[b, c]);
+    }
+
+    #[test]
+    fn name_index_ignores_case_accents_and_spaces_and_follows_updates() {
+        let mut g = Graph::new(Schema::Open);
+        let n = company(&mut g, "sg", "Société Générale", &["SocGen"]);
+        assert_eq!(g.nodes_by_name("societe  GENERALE"), &[n]);
+        assert_eq!(g.nodes_by_name("socgen"), &[n]);
+        g.set_node_prop(n, "name", Value::from("SG"));
+        assert!(g.nodes_by_name("societe generale").is_empty());
+        assert_eq!(g.nodes_by_name("sg"), &[n]);
+        g.set_node_prop(n, "id", Value::from("sg2"));
+        assert_eq!(g.node_by_id("sg"), None);
+        assert_eq!(g.node_by_id("sg2"), Some(n));
+    }
+
+    #[test]
+    fn null_removes_a_property() {
+        let mut g = Graph::new(Schema::Open);
+        let n = company(&mut g, "x", "X", &[]);
+        g.set_node_prop(n, "country", Value::from("FR"));
+        assert_eq!(g.node_prop(n, "country"), Some(&Value::from("FR")));
+        g.set_node_prop(n, "country", Value::Null);
+        assert_eq!(g.node_prop(n, "country"), None);
+    }
+}

@@ -1,0 +1,287 @@
+//! Conversion between alliance records (`Entity`, `Relationship`) and graph elements.
+//!
+//! An entity is a node labelled with its kind; its fields are properties under the same names,
+//! and its free `extra` properties sit beside them. A relationship is an edge whose type is the
+//! query spelling of its relationship type (`INVESTS_IN`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{EdgeId, Graph, NodeId};
+use crate::model::{
+    Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, fields,
+};
+
+/// A whole graph as the three tables of a data file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DataSet {
+    pub source: Vec<Source>,
+    pub entity: Vec<Entity>,
+    pub relationship: Vec<Relationship>,
+}
+
+/// Why a graph element cannot be written as an alliance record.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// A node carries none of the kind labels (`Company`, `Fund`, `Government`, `Consortium`).
+    #[error("node {node} has no kind label (Company, Fund, Government or Consortium)")]
+    NoKind { node: String },
+    /// A node lacks the `id` or `name` every entity needs.
+    #[error("node {node} has no `{key}` property")]
+    MissingKey { node: String, key: &'static str },
+    /// A model field holds a value of the wrong type, e.g. a numeric `country`.
+    #[error("{element}: property `{key}` should be {expected}, found {found}")]
+    WrongType {
+        element: String,
+        key: String,
+        expected: &'static str,
+        found: &'static str,
+    },
+    /// An edge's type is not one of the three alliance relationship types.
+    #[error("relationship {edge} has type {rel_type}, which is not INVESTS_IN, MEMBER_OF or SUPPLIES")]
+    NotAllianceType { edge: String, rel_type: String },
+}
+
+fn text(value: &Option<String>) -> Option<Value> {
+    value.as_ref().map(|s| Value::String(s.clone()))
+}
+
+fn strings(list: &[String]) -> Option<Value> {
+    (!list.is_empty()).then(|| Value::List(list.iter().map(|s| Value::from(s.as_str())).collect()))
+}
+
+impl Graph {
+    /// Adds an entity as a node labelled with its kind.
+    pub fn insert_entity(&mut self, entity: &Entity) -> NodeId {
+        let mut props: Vec<(&str, Value)> = vec![
+            ("id", Value::from(entity.id.as_str())),
+            ("name", Value::from(entity.name.as_str())),
+        ];
+        let optional = [
+            ("aliases", strings(&entity.aliases)),
+            ("country", text(&entity.country)),
+            ("sector", text(&entity.sector)),
+            ("note", text(&entity.note)),
+            ("sources", strings(&entity.sources)),
+        ];
+        props.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        props.extend(entity.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        self.add_node([entity.kind.label()], props)
+    }
+
+    /// Adds a relationship between two nodes already in the graph.
+    pub fn insert_relationship(&mut self, rel: &Relationship, from: NodeId, to: NodeId) -> EdgeId {
+        let qualifier = (rel.amount_qualifier != Qualifier::Exact)
+            .then(|| Value::from(rel.amount_qualifier.as_str()));
+        let props = [
+            ("amount_usd", rel.amount_usd.map(Value::Float)),
+            ("amount_qualifier", qualifier),
+            ("stake_pct", rel.stake_pct.map(Value::Float)),
+            ("shares", rel.shares.map(Value::Int)),
+            ("instrument", text(&rel.instrument)),
+            ("product", text(&rel.product)),
+            ("role", text(&rel.role)),
+            ("date", rel.date.map(Value::Date)),
+            ("end_date", rel.end_date.map(Value::Date)),
+            ("status", rel.status.map(|s| Value::from(s.as_str()))),
+            ("sources", strings(&rel.sources)),
+            ("note", text(&rel.note)),
+        ];
+        let props = props
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .chain(rel.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        self.add_edge(from, to, rel.rel_type.edge_type(), props)
+    }
+
+    /// Reads a node back as an entity.
+    ///
+    /// # Errors
+    /// When the node is not shaped like an alliance entity (see `RecordError`).
+    pub fn entity(&self, node: NodeId) -> Result<Entity, RecordError> {
+        let label = || self.display_name(node);
+        let kind = self
+            .node_labels(node)
+            .find_map(Kind::from_label)
+            .ok_or_else(|| RecordError::NoKind { node: label() })?;
+        let mut reader = PropReader::new(label(), self.node_props(node));
+        let id = reader.string("id")?.ok_or_else(|| RecordError::MissingKey {
+            node: label(),
+            key: "id",
+        })?;
+        let name = reader.string("name")?.ok_or_else(|| RecordError::MissingKey {
+            node: label(),
+            key: "name",
+        })?;
+        Ok(Entity {
+            id,
+            name,
+            kind,
+            aliases: reader.strings("aliases")?,
+            country: reader.string("country")?,
+            sector: reader.string("sector")?,
+            note: reader.string("note")?,
+            sources: reader.strings("sources")?,
+            extra: reader.rest(fields::ENTITY),
+        })
+    }
+
+    /// Reads an edge back as a relationship; `from` and `to` are the endpoints' ids.
+    ///
+    /// # Errors
+    /// When the edge or its endpoints are not shaped like alliance records.
+    pub fn relationship(&self, edge: EdgeId) -> Result<Relationship, RecordError> {
+        let (from, to) = self.edge_endpoints(edge);
+        let endpoint_id = |node: NodeId| match self.node_prop(node, "id") {
+            Some(Value::String(id)) => Ok(id.clone()),
+            _ => Err(RecordError::MissingKey {
+                node: self.display_name(node),
+                key: "id",
+            }),
+        };
+        let label = format!(
+            "relationship {} -[{}]-> {}",
+            self.display_name(from),
+            self.edge_type(edge),
+            self.display_name(to)
+        );
+        let rel_type =
+            RelType::from_edge_type(self.edge_type(edge)).ok_or_else(|| RecordError::NotAllianceType {
+                edge: label.clone(),
+                rel_type: self.edge_type(edge).to_owned(),
+            })?;
+        let mut reader = PropReader::new(label, self.edge_props(edge));
+        let mut rel = Relationship::new(rel_type, endpoint_id(from)?, endpoint_id(to)?);
+        rel.amount_usd = reader.number("amount_usd")?;
+        rel.amount_qualifier = reader
+            .parsed("amount_qualifier", Qualifier::parse)?
+            .unwrap_or(Qualifier::Exact);
+        rel.stake_pct = reader.number("stake_pct")?;
+        rel.shares = reader.integer("shares")?;
+        rel.instrument = reader.string("instrument")?;
+        rel.product = reader.string("product")?;
+        rel.role = reader.string("role")?;
+        rel.date = reader.date("date")?;
+        rel.end_date = reader.date("end_date")?;
+        rel.status = reader.parsed("status", Status::parse)?;
+        rel.sources = reader.strings("sources")?;
+        rel.note = reader.string("note")?;
+        rel.extra = reader.rest(fields::RELATIONSHIP);
+        Ok(rel)
+    }
+
+    /// The whole graph as data-file tables, in a stable order: sources by id, entities by node
+    /// order, relationships by edge order.
+    ///
+    /// # Errors
+    /// When some element is not shaped like an alliance record.
+    pub fn to_dataset(&self) -> Result<DataSet, RecordError> {
+        Ok(DataSet {
+            source: self.sources().cloned().collect(),
+            entity: self
+                .nodes()
+                .map(|n| self.entity(n))
+                .collect::<Result<_, _>>()?,
+            relationship: self
+                .edges()
+                .map(|e| self.relationship(e))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// Reads model fields out of a property list, leaving the rest as free properties.
+struct PropReader<'a> {
+    element: String,
+    props: BTreeMap<&'a str, &'a Value>,
+}
+
+impl<'a> PropReader<'a> {
+    fn new(element: String, props: impl Iterator<Item = (&'a str, &'a Value)>) -> Self {
+        PropReader {
+            element,
+            props: props.collect(),
+        }
+    }
+
+    fn wrong(&self, key: &str, expected: &'static str, found: &Value) -> RecordError {
+        RecordError::WrongType {
+            element: self.element.clone(),
+            key: key.to_owned(),
+            expected,
+            found: found.type_name(),
+        }
+    }
+
+    fn string(&mut self, key: &str) -> Result<Option<String>, RecordError> {
+        match self.props.remove(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.wrong(key, "a string", other)),
+        }
+    }
+
+    fn strings(&mut self, key: &str) -> Result<Vec<String>, RecordError> {
+        match self.props.remove(key) {
+            None => Ok(Vec::new()),
+            Some(value) => match value.as_str_list() {
+                Some(list) => Ok(list.into_iter().map(str::to_owned).collect()),
+                None => Err(self.wrong(key, "a list of strings", value)),
+            },
+        }
+    }
+
+    fn number(&mut self, key: &str) -> Result<Option<f64>, RecordError> {
+        match self.props.remove(key) {
+            None => Ok(None),
+            Some(value) => value
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "a number", value)),
+        }
+    }
+
+    fn integer(&mut self, key: &str) -> Result<Option<i64>, RecordError> {
+        match self.props.remove(key) {
+            None => Ok(None),
+            Some(Value::Int(i)) => Ok(Some(*i)),
+            Some(other) => Err(self.wrong(key, "an integer", other)),
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Result<Option<Date>, RecordError> {
+        match self.props.remove(key) {
+            None => Ok(None),
+            Some(Value::Date(d)) => Ok(Some(*d)),
+            Some(other) => Err(self.wrong(key, "a date", other)),
+        }
+    }
+
+    fn parsed<T>(
+        &mut self,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, RecordError> {
+        match self.props.remove(key) {
+            None => Ok(None),
+            Some(value) => match value.as_str().and_then(parse) {
+                Some(parsed) => Ok(Some(parsed)),
+                None => Err(self.wrong(key, "one of the documented words", value)),
+            },
+        }
+    }
+
+    /// Whatever the model does not name becomes a free property. Keys that the model names but
+    /// the reader did not take (such as `kind`, which is a label) are left out.
+    fn rest(self, model_fields: &[&str]) -> BTreeMap<String, Value> {
+        self.props
+            .into_iter()
+            .filter(|(k, _)| !model_fields.contains(k) && *k != "kind")
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect()
+    }
+}
+
+

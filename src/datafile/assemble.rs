@@ -2,7 +2,7 @@
 //! names, relationships between known entities, `member-of` aimed at a consortium, cited
 //! sources that exist.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::decode::{Decoded, Located};
 use super::problem::{Location, Problem, ProblemKind};
@@ -16,6 +16,11 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
     let mut graph = Graph::with_capacity(schema, entity_count, relationship_count);
 
+    let incomplete: HashSet<&str> = files
+        .iter()
+        .flat_map(|f| &f.incomplete_ids)
+        .map(String::as_str)
+        .collect();
     let mut source_at: HashMap<&str, &Location> = HashMap::new();
     for source in files.iter().flat_map(|f| &f.sources) {
         let id = source.record.id.as_str();
@@ -80,16 +85,22 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
                 }
             }
         }
-        check_sources(entity, &record.sources, &source_at, problems);
+        check_sources(entity, &record.sources, &source_at, &incomplete, problems);
         nodes.insert(&record.id, graph.insert_entity(record));
     }
 
     let ids: Vec<&str> = entity_at.keys().copied().collect();
     for rel in files.iter().flat_map(|f| &f.relationships) {
         let record = &rel.record;
-        let from = endpoint(rel, "from", &record.from, &nodes, &ids, &graph, problems);
-        let to = endpoint(rel, "to", &record.to, &nodes, &ids, &graph, problems);
-        check_sources(rel, &record.sources, &source_at, problems);
+        let known = Known {
+            nodes: &nodes,
+            ids: &ids,
+            incomplete: &incomplete,
+            graph: &graph,
+        };
+        let from = endpoint(rel, "from", &record.from, &known, problems);
+        let to = endpoint(rel, "to", &record.to, &known, problems);
+        check_sources(rel, &record.sources, &source_at, &incomplete, problems);
         let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
@@ -121,18 +132,28 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     graph
 }
 
+/// What relationship endpoints can be resolved against.
+struct Known<'a> {
+    nodes: &'a HashMap<&'a str, NodeId>,
+    ids: &'a [&'a str],
+    incomplete: &'a HashSet<&'a str>,
+    graph: &'a Graph,
+}
+
 fn endpoint<T>(
     rel: &Located<T>,
     field: &str,
     id: &str,
-    nodes: &HashMap<&str, NodeId>,
-    ids: &[&str],
-    graph: &Graph,
+    known: &Known<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<NodeId> {
-    if let Some(node) = nodes.get(id) {
+    if let Some(node) = known.nodes.get(id) {
         return Some(*node);
     }
+    if known.incomplete.contains(id) {
+        return None;
+    }
+    let (graph, ids) = (known.graph, known.ids);
     // A name or alias where an id belongs is the likeliest slip: point at the id.
     let by_name: Vec<&str> = graph
         .nodes_by_name(id)
@@ -162,10 +183,11 @@ fn check_sources<T>(
     record: &Located<T>,
     sources: &[String],
     known: &HashMap<&str, &Location>,
+    incomplete: &HashSet<&str>,
     problems: &mut Vec<Problem>,
 ) {
     for (i, source) in sources.iter().enumerate() {
-        if !known.contains_key(source.as_str()) {
+        if !known.contains_key(source.as_str()) && !incomplete.contains(source.as_str()) {
             let help = did_you_mean(&suggest(source, known.keys().copied()))
                 .or_else(|| Some("define it in a [[source]] table".to_owned()));
             problems.push(

@@ -34,9 +34,12 @@ pub(crate) struct Decoded {
     pub sources: Vec<Located<Source>>,
     pub entities: Vec<Located<Entity>>,
     pub relationships: Vec<Located<Relationship>>,
+    /// Ids of entities and sources whose tables had problems and were left out. Cross-record
+    /// checks treat them as known, so one mistake is not reported again wherever the id is used.
+    pub incomplete_ids: Vec<String>,
 }
 
-const TOP_LEVEL: &[&str] = &["source", "entity", "relationship"];
+const TOP_LEVEL: &[&str] = &["allow_unsourced", "source", "entity", "relationship"];
 
 pub(crate) fn decode(
     root: &Node,
@@ -63,8 +66,17 @@ pub(crate) fn decode(
         return decoded;
     };
     decoder.check_duplicate_keys(entries);
+    // Read first: it decides whether relationships must cite sources, whatever the key order.
+    let mut allow_unsourced = false;
+    if let Some(entry) = entries.iter().find(|e| e.key == "allow_unsourced") {
+        match entry.value.kind {
+            NodeKind::Bool(b) => allow_unsourced = b,
+            _ => decoder.wrong_type("allow_unsourced", &entry.value, "true or false"),
+        }
+    }
     for entry in entries {
         let tables = match entry.key.as_str() {
+            "allow_unsourced" => continue,
             "source" | "entity" | "relationship" => decoder.tables(entry),
             _ => {
                 decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
@@ -73,9 +85,17 @@ pub(crate) fn decode(
         };
         for (table, span) in tables {
             match entry.key.as_str() {
-                "source" => decoded.sources.extend(decoder.source(table, span)),
-                "entity" => decoded.entities.extend(decoder.entity(table, span)),
-                _ => decoded.relationships.extend(decoder.relationship(table, span)),
+                "source" => match decoder.source(table, span) {
+                    Ok(source) => decoded.sources.push(source),
+                    Err(id) => decoded.incomplete_ids.extend(id),
+                },
+                "entity" => match decoder.entity(table, span) {
+                    Ok(entity) => decoded.entities.push(entity),
+                    Err(id) => decoded.incomplete_ids.extend(id),
+                },
+                _ => decoded
+                    .relationships
+                    .extend(decoder.relationship(table, span, allow_unsourced)),
             }
         }
     }
@@ -381,7 +401,9 @@ impl<'a> Decoder<'a> {
             NodeKind::Int(i) => Value::Int(*i),
             NodeKind::Float(x) => Value::Float(*x),
             NodeKind::Bool(b) => Value::Bool(*b),
-            NodeKind::Date(d) => Value::Date(*d),
+            // Free properties keep dates as text: that is how they are written back, so a
+            // save and a load give the same value.
+            NodeKind::Date(d) => Value::String(d.to_string()),
             NodeKind::Null => Value::Null,
             NodeKind::Array(items) => {
                 Value::List(items.iter().filter_map(|i| self.value(i)).collect())
@@ -443,7 +465,12 @@ impl<'a> Decoder<'a> {
         Some(id)
     }
 
-    fn source(&mut self, entries: &[Entry], span: Range<usize>) -> Option<Located<Source>> {
+    /// A source, or the id of one that could not be read whole.
+    fn source(
+        &mut self,
+        entries: &[Entry],
+        span: Range<usize>,
+    ) -> Result<Located<Source>, Option<String>> {
         let mut f = Fields::new(entries, span);
         let what = "source";
         let id = self.id(&mut f, what);
@@ -456,20 +483,26 @@ impl<'a> Decoder<'a> {
         }
         let url = self.text(&mut f, "url");
         let language = self.text(&mut f, "language");
-        let record = (|| {
-            Some(Source {
-                id: id?,
-                title: title?,
-                publisher: publisher?,
-                date: date?,
+        let record = match (id.clone(), title, publisher, date) {
+            (Some(id), Some(title), Some(publisher), Some(date)) => Some(Source {
+                id,
+                title,
+                publisher,
+                date,
                 url,
                 language,
-            })
-        })();
-        self.finish(f, fields::SOURCE, "a source", record)
+            }),
+            _ => None,
+        };
+        self.finish(f, fields::SOURCE, "a source", record).ok_or(id)
     }
 
-    fn entity(&mut self, entries: &[Entry], span: Range<usize>) -> Option<Located<Entity>> {
+    /// An entity, or the id of one that could not be read whole.
+    fn entity(
+        &mut self,
+        entries: &[Entry],
+        span: Range<usize>,
+    ) -> Result<Located<Entity>, Option<String>> {
         let mut f = Fields::new(entries, span);
         let what = "entity";
         let id = self.id(&mut f, what);
@@ -485,7 +518,7 @@ impl<'a> Decoder<'a> {
         let note = self.text(&mut f, "note");
         let sources = self.texts(&mut f, "sources");
         let extra = self.extra(&mut f, fields::ENTITY);
-        let record = match (id, name, kind) {
+        let record = match (id.clone(), name, kind) {
             (Some(id), Some(name), Some(kind)) => Some(Entity {
                 id,
                 name,
@@ -499,13 +532,14 @@ impl<'a> Decoder<'a> {
             }),
             _ => None,
         };
-        self.finish(f, fields::ENTITY, "an entity", record)
+        self.finish(f, fields::ENTITY, "an entity", record).ok_or(id)
     }
 
     fn relationship(
         &mut self,
         entries: &[Entry],
         span: Range<usize>,
+        allow_unsourced: bool,
     ) -> Option<Located<Relationship>> {
         let mut f = Fields::new(entries, span);
         let what = "relationship";
@@ -574,7 +608,7 @@ impl<'a> Decoder<'a> {
         let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
         let sources_node = f.entries.iter().find(|e| e.key == "sources").map(|e| e.value.span.clone());
         let sources = self.texts(&mut f, "sources");
-        if sources.is_empty() {
+        if sources.is_empty() && !allow_unsourced {
             let span = sources_node.unwrap_or(f.span.start..f.span.start);
             self.report(
                 ProblemKind::NoSource,

@@ -137,10 +137,10 @@ fn load_texts_with(
         }
         indexes.push(lines);
     }
-    // Cross-record rules are only meaningful once every file reads cleanly.
-    let graph = problems
-        .is_empty()
-        .then(|| assemble::assemble(&decoded, schema, &mut problems));
+    // Cross-record rules need every file's records; a file that is not even well-formed
+    // contributes none, so checking the others against it would report phantom problems.
+    let well_formed = decoded.len() == inputs.len();
+    let graph = well_formed.then(|| assemble::assemble(&decoded, schema, &mut problems));
     match graph {
         Some(graph) if problems.is_empty() => Ok(graph),
         _ => {

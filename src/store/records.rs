@@ -16,6 +16,10 @@ use crate::model::{
 /// A whole graph as the three tables of a data file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DataSet {
+    /// True when some relationship cites no source, as bulk-imported ones may; a data file
+    /// that says so loads without requiring sources.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_unsourced: bool,
     pub source: Vec<Source>,
     pub entity: Vec<Entity>,
     pub relationship: Vec<Relationship>,
@@ -178,16 +182,18 @@ impl Graph {
     /// # Errors
     /// When some element is not shaped like an alliance record.
     pub fn to_dataset(&self) -> Result<DataSet, RecordError> {
+        let relationship: Vec<Relationship> = self
+            .edges()
+            .map(|e| self.relationship(e))
+            .collect::<Result<_, _>>()?;
         Ok(DataSet {
+            allow_unsourced: relationship.iter().any(|r| r.sources.is_empty()),
             source: self.sources().cloned().collect(),
             entity: self
                 .nodes()
                 .map(|n| self.entity(n))
                 .collect::<Result<_, _>>()?,
-            relationship: self
-                .edges()
-                .map(|e| self.relationship(e))
-                .collect::<Result<_, _>>()?,
+            relationship,
         })
     }
 }

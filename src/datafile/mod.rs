@@ -20,8 +20,8 @@ pub use bulk::import_csv;
 pub use problem::{LoadError, Location, Problem, ProblemKind};
 use problem::LineIndex;
 
-use crate::model::Schema;
-use crate::store::{Graph, RecordError};
+use crate::model::{Schema, Value};
+use crate::store::{DataSet, Graph, RecordError};
 
 /// The default dataset, compiled into the binary so the program works with no files beside it.
 pub const DEFAULT_DATASET: &str = include_str!("../../data/ai-infrastructure.toml");
@@ -221,7 +221,16 @@ pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
             format: "TOML",
             message: e.to_string(),
         }),
-        Format::Json => serde_json::to_string_pretty(&dataset)
+        Format::Json => {
+            if let Some(place) = non_finite_number(&dataset) {
+                return Err(SaveError::Serialize {
+                    format: "JSON",
+                    message: format!(
+                        "{place} is not a finite number, which JSON cannot hold; save as TOML or change the value"
+                    ),
+                });
+            }
+            serde_json::to_string_pretty(&dataset)
             .map(|mut text| {
                 text.push('\n');
                 text
@@ -229,8 +238,45 @@ pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
             .map_err(|e| SaveError::Serialize {
                 format: "JSON",
                 message: e.to_string(),
-            }),
+            })
+        }
     }
+}
+
+/// Where the first NaN or infinity sits, if any. serde_json would write it as `null`, silently
+/// changing the data, so the JSON writer refuses instead.
+fn non_finite_number(dataset: &DataSet) -> Option<String> {
+    fn bad(value: &Value) -> bool {
+        match value {
+            Value::Float(x) => !x.is_finite(),
+            Value::List(items) => items.iter().any(bad),
+            Value::Map(map) => map.values().any(bad),
+            _ => false,
+        }
+    }
+    let bad_extra = |extra: &std::collections::BTreeMap<String, Value>| {
+        extra.iter().find(|(_, v)| bad(v)).map(|(k, _)| k.clone())
+    };
+    for entity in &dataset.entity {
+        if let Some(key) = bad_extra(&entity.extra) {
+            return Some(format!("property `{key}` of entity \"{}\"", entity.id));
+        }
+    }
+    for rel in &dataset.relationship {
+        let numbers = [("amount_usd", rel.amount_usd), ("stake_pct", rel.stake_pct)];
+        let key = numbers
+            .iter()
+            .find(|(_, x)| x.is_some_and(|x| !x.is_finite()))
+            .map(|(k, _)| (*k).to_owned())
+            .or_else(|| bad_extra(&rel.extra));
+        if let Some(key) = key {
+            return Some(format!(
+                "property `{key}` of the {} relationship from \"{}\" to \"{}\"",
+                rel.rel_type, rel.from, rel.to
+            ));
+        }
+    }
+    None
 }
 
 /// Saves the graph to `path` (TOML or JSON by extension) atomically: the text goes to a

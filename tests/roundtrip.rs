@@ -1,0 +1,252 @@
+//! Load, save, load gives the same graph: on the default dataset, on generated datasets, and
+//! on a bulk import; and a failed save leaves the existing file as it was.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use alliances::datafile::{self, Format, TextInput, load_files, load_texts};
+use alliances::model::{Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status};
+use alliances::store::DataSet;
+use alliances::{Graph, Schema, Value, default_graph};
+use proptest::prelude::*;
+
+fn reload(graph: &Graph, format: Format) -> Graph {
+    let text = datafile::to_text(graph, format).expect("serializable");
+    let input = TextInput {
+        name: "saved",
+        text: &text,
+        format,
+    };
+    load_texts(&[input], Schema::Alliance).unwrap_or_else(|e| panic!("{e}\n--- text ---\n{text}"))
+}
+
+#[test]
+fn default_dataset_survives_toml_and_json() {
+    let graph = default_graph();
+    let original = graph.to_dataset().unwrap();
+    for format in [Format::Toml, Format::Json] {
+        assert_eq!(reload(&graph, format).to_dataset().unwrap(), original, "{format:?}");
+    }
+}
+
+#[test]
+fn saving_to_disk_and_loading_gives_the_same_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = default_graph();
+    for name in ["copy.toml", "copy.json"] {
+        let path = dir.path().join(name);
+        datafile::save(&graph, &path).unwrap();
+        let loaded = load_files(&[path], Schema::Alliance).unwrap();
+        assert_eq!(loaded.to_dataset().unwrap(), graph.to_dataset().unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn a_failed_save_leaves_the_existing_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keep.json");
+    let mut graph = default_graph();
+    datafile::save(&graph, &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    // JSON has no NaN, so this save must fail after the graph was read.
+    let edge = graph.edges().next().unwrap();
+    graph.set_edge_prop(edge, "ratio", Value::Float(f64::NAN));
+    assert!(datafile::save(&graph, &path).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}
+
+#[test]
+fn a_save_to_an_unknown_extension_is_refused() {
+    let error = datafile::save(&default_graph(), Path::new("graph.xml")).unwrap_err();
+    assert!(error.to_string().contains("*.toml or *.json"), "{error}");
+}
+
+#[test]
+fn a_bulk_import_without_sources_saves_and_loads_back() {
+    let nodes = "id,name,kind,country,sector\nf1,Fund 1,fund,US,pension\nc1,Company 1,company,,\nk1,Consortium 1,consortium,FR,standards-body\n";
+    let edges = "from,to,type,amount_usd,date,stake_pct\nf1,c1,INVESTS_IN,1000000.5,2021-06-10,12.5\nf1,c1,SUPPLIES,,2020,\nc1,k1,member-of,,,\n";
+    let graph = datafile::import_csv("n.csv", nodes.as_bytes(), "e.csv", edges.as_bytes(), Schema::Alliance)
+        .unwrap();
+    assert_eq!(graph.stats().unsourced, 3);
+    let text = datafile::to_text(&graph, Format::Toml).unwrap();
+    assert!(text.starts_with("allow_unsourced = true"), "{text}");
+    assert_eq!(reload(&graph, Format::Toml).to_dataset().unwrap(), graph.to_dataset().unwrap());
+    assert_eq!(reload(&graph, Format::Json).to_dataset().unwrap(), graph.to_dataset().unwrap());
+}
+
+// ----- generated datasets --------------------------------------------------------------------
+
+fn date() -> impl Strategy<Value = Date> {
+    (1990i32..2040, 0u8..=12, 0u8..=28).prop_map(|(y, m, d)| match (m, d) {
+        (0, _) => Date::year(y),
+        (m, 0) => Date::month(y, m).unwrap(),
+        (m, d) => Date::day(y, m, d).unwrap(),
+    })
+}
+
+/// Any text, including quotes, backslashes, newlines and non-ASCII.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 ]{0,12}",
+        any::<String>().prop_map(|s| s.chars().take(12).collect()),
+        Just("Weird \"Co\" <Ltd>\\n\n東京 Société Générale {x}".to_owned()),
+    ]
+}
+
+fn extra() -> impl Strategy<Value = BTreeMap<String, Value>> {
+    let value = prop_oneof![
+        any::<i64>().prop_map(Value::Int),
+        (-1e15f64..1e15).prop_map(Value::Float),
+        any::<bool>().prop_map(Value::Bool),
+        text().prop_map(Value::String),
+        proptest::collection::vec(any::<i32>().prop_map(|i| Value::Int(i.into())), 0..3)
+            .prop_map(Value::List),
+    ];
+    proptest::collection::btree_map("x_[a-z_]{1,6}", value, 0..3)
+}
+
+fn opt_text() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of(text())
+}
+
+fn dataset() -> impl Strategy<Value = DataSet> {
+    let sources = proptest::collection::vec((text(), text(), date(), opt_text()), 1..4);
+    let entities = proptest::collection::vec(
+        (
+            text(),
+            proptest::sample::select(Kind::ALL),
+            proptest::collection::vec(text(), 0..3),
+            opt_text(),
+            opt_text(),
+            extra(),
+        ),
+        2..7,
+    );
+    (sources, entities).prop_flat_map(|(sources, entities)| {
+        let n_sources = sources.len();
+        let n_entities = entities.len();
+        let relationship = (
+            0..n_entities,
+            0..n_entities,
+            proptest::sample::select(RelType::ALL),
+            proptest::option::of(0.0f64..1e12),
+            proptest::sample::select(Qualifier::ALL),
+            proptest::option::of(0.0f64..=100.0),
+            proptest::option::of(0i64..1_000_000_000),
+            proptest::option::of((date(), proptest::option::of(date()))),
+            proptest::option::of(proptest::sample::select(Status::ALL)),
+            proptest::collection::btree_set(0..n_sources, 1..=n_sources),
+            opt_text(),
+            extra(),
+        );
+        let relationships = proptest::collection::vec(relationship, 0..10);
+        (Just(sources), Just(entities), relationships).prop_map(build_dataset)
+    })
+}
+
+type RawRelationship = (
+    usize,
+    usize,
+    RelType,
+    Option<f64>,
+    Qualifier,
+    Option<f64>,
+    Option<i64>,
+    Option<(Date, Option<Date>)>,
+    Option<Status>,
+    std::collections::BTreeSet<usize>,
+    Option<String>,
+    BTreeMap<String, Value>,
+);
+
+#[allow(clippy::type_complexity)]
+fn build_dataset(
+    (sources, entities, relationships): (
+        Vec<(String, String, Date, Option<String>)>,
+        Vec<(String, Kind, Vec<String>, Option<String>, Option<String>, BTreeMap<String, Value>)>,
+        Vec<RawRelationship>,
+    ),
+) -> DataSet {
+    let source: Vec<Source> = sources
+        .into_iter()
+        .enumerate()
+        .map(|(i, (title, publisher, date, url))| Source {
+            id: format!("s{i}"),
+            title: format!("{title}.t"),
+            publisher: format!("{publisher}.p"),
+            date,
+            url,
+            language: None,
+        })
+        .collect();
+    // A unique last word keeps names and aliases distinct however the text folds.
+    let entity: Vec<Entity> = entities
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, kind, aliases, country, note, extra))| Entity {
+            id: format!("e-{i}"),
+            name: format!("{name} n{i}"),
+            kind,
+            aliases: aliases
+                .into_iter()
+                .enumerate()
+                .map(|(j, a)| format!("{a} a{i}x{j}"))
+                .collect(),
+            country,
+            sector: None,
+            note,
+            sources: Vec::new(),
+            extra,
+        })
+        .collect();
+    let relationship = relationships
+        .into_iter()
+        .map(|r| {
+            let (from, to, mut rel_type, amount, qualifier, stake, shares, dates, status, cited, note, extra) = r;
+            if rel_type == RelType::MemberOf && entity[to].kind != Kind::Consortium {
+                rel_type = RelType::Supplies;
+            }
+            let mut rel = Relationship::new(rel_type, entity[from].id.clone(), entity[to].id.clone());
+            rel.amount_usd = amount;
+            rel.amount_qualifier = qualifier;
+            rel.stake_pct = stake;
+            rel.shares = shares;
+            if let Some((start, end)) = dates {
+                rel.date = Some(start);
+                rel.end_date = end.filter(|end| *end >= start);
+            }
+            rel.status = status;
+            rel.sources = cited.into_iter().map(|i| format!("s{i}")).collect();
+            rel.note = note;
+            rel.extra = extra;
+            rel
+        })
+        .collect();
+    DataSet {
+        allow_unsourced: false,
+        source,
+        entity,
+        relationship,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn generated_datasets_round_trip(dataset in dataset()) {
+        for format in [Format::Toml, Format::Json] {
+            let text = match format {
+                Format::Toml => toml::to_string(&dataset).unwrap(),
+                Format::Json => serde_json::to_string(&dataset).unwrap(),
+            };
+            let input = TextInput { name: "generated", text: &text, format };
+            let graph = load_texts(&[input], Schema::Alliance)
+                .unwrap_or_else(|e| panic!("{e}\n--- text ---\n{text}"));
+            prop_assert_eq!(&graph.to_dataset().unwrap(), &dataset);
+            prop_assert_eq!(&reload(&graph, format).to_dataset().unwrap(), &dataset);
+        }
+    }
+}

@@ -144,7 +144,9 @@ pub fn run() -> ExitCode {
 fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
     for file in files {
         if datafile::Format::from_path(file).is_none()
-            && file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+            && file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
         {
             eprintln!(
                 "error: {} is a CSV file; check a bulk import with --nodes NODES.csv --edges EDGES.csv",

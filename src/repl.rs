@@ -15,7 +15,10 @@ use crate::store::Graph;
 
 const COMMANDS: &[(&str, &str)] = &[
     (":help", "show this help"),
-    (":stats", "count entities by kind, relationships by type, and sources"),
+    (
+        ":stats",
+        "count entities by kind, relationships by type, and sources",
+    ),
     (":quit", "leave the shell (Ctrl-D also works)"),
 ];
 

@@ -40,11 +40,16 @@ fn matches(rel: &Relationship, expect: &Expect) -> bool {
             .date
             .is_none_or(|d| rel.date.map(|x| x.to_string()).as_deref() == Some(d))
         && expect.status.is_none_or(|s| rel.status == Some(s))
-        && expect.role.is_none_or(|r| rel.role.as_deref().is_some_and(|x| x.contains(r)))
+        && expect
+            .role
+            .is_none_or(|r| rel.role.as_deref().is_some_and(|x| x.contains(r)))
         && expect
             .product_has
             .is_none_or(|p| rel.product.as_deref().is_some_and(|x| x.contains(p)))
-        && expect.sources.iter().all(|s| rel.sources.iter().any(|x| x == s))
+        && expect
+            .sources
+            .iter()
+            .all(|s| rel.sources.iter().any(|x| x == s))
 }
 
 #[track_caller]
@@ -64,9 +69,26 @@ fn entity_kind(graph: &Graph, id: &str) -> Kind {
 fn every_entity_of_the_fact_sheet_is_present_with_its_kind() {
     let graph = default_graph();
     let companies = [
-        "nvidia", "xai", "microsoft", "ge-vernova", "nextera-energy", "openai", "oracle",
-        "softbank", "amd", "intel", "coreweave", "meta", "amazon", "anthropic", "tesla",
-        "windsurf", "google", "arm", "g42", "scale-ai",
+        "nvidia",
+        "xai",
+        "microsoft",
+        "ge-vernova",
+        "nextera-energy",
+        "openai",
+        "oracle",
+        "softbank",
+        "amd",
+        "intel",
+        "coreweave",
+        "meta",
+        "amazon",
+        "anthropic",
+        "tesla",
+        "windsurf",
+        "google",
+        "arm",
+        "g42",
+        "scale-ai",
     ];
     for id in companies {
         assert_eq!(entity_kind(&graph, id), Kind::Company, "{id}");
@@ -109,50 +131,163 @@ fn seed_article_facts() {
     use RelType::*;
     // S1: AIP launched in September 2024 by BlackRock, Microsoft, GIP and MGX.
     for founder in ["blackrock", "microsoft", "gip", "mgx"] {
-        let expect = Expect { date: Some("2024-09"), role: Some("founding"), sources: &[INNOVATIONSFR], ..Default::default() };
+        let expect = Expect {
+            date: Some("2024-09"),
+            role: Some("founding"),
+            sources: &[INNOVATIONSFR],
+            ..Default::default()
+        };
         fact(&g, "S1", MemberOf, founder, "aip", expect);
     }
-    assert_eq!(g.node_prop(g.node_by_id("mgx").unwrap(), "country"), Some(&Value::from("AE")));
+    assert_eq!(
+        g.node_prop(g.node_by_id("mgx").unwrap(), "country"),
+        Some(&Value::from("AE"))
+    );
     // S2: Nvidia and xAI joined AIP on 2025-03-20.
     for member in ["nvidia", "xai"] {
-        fact(&g, "S2", MemberOf, member, "aip", Expect { date: Some("2025-03-20"), sources: &[INNOVATIONSFR], ..Default::default() });
+        fact(
+            &g,
+            "S2",
+            MemberOf,
+            member,
+            "aip",
+            Expect {
+                date: Some("2025-03-20"),
+                sources: &[INNOVATIONSFR],
+                ..Default::default()
+            },
+        );
     }
     // S3: up to $100B, started with $30B.
     let aip = g.node_by_id("aip").unwrap();
     assert_eq!(g.node_prop(aip, "target_usd"), Some(&Value::Float(100e9)));
-    assert_eq!(g.node_prop(aip, "initial_capital_usd"), Some(&Value::Float(30e9)));
+    assert_eq!(
+        g.node_prop(aip, "initial_capital_usd"),
+        Some(&Value::Float(30e9))
+    );
     // S4: GE Vernova and NextEra Energy planned as energy partners.
     for partner in ["ge-vernova", "nextera-energy"] {
-        fact(&g, "S4", MemberOf, partner, "aip", Expect { status: Some(Status::Planned), role: Some("energy"), sources: &[INNOVATIONSFR], ..Default::default() });
+        fact(
+            &g,
+            "S4",
+            MemberOf,
+            partner,
+            "aip",
+            Expect {
+                status: Some(Status::Planned),
+                role: Some("energy"),
+                sources: &[INNOVATIONSFR],
+                ..Default::default()
+            },
+        );
     }
     // S5: Stargate carried by OpenAI, Oracle and SoftBank, $500B goal.
     for member in ["openai", "oracle", "softbank"] {
-        fact(&g, "S5", MemberOf, member, "stargate", Expect { sources: &[INNOVATIONSFR], ..Default::default() });
+        fact(
+            &g,
+            "S5",
+            MemberOf,
+            member,
+            "stargate",
+            Expect {
+                sources: &[INNOVATIONSFR],
+                ..Default::default()
+            },
+        );
     }
-    assert_eq!(g.node_prop(g.node_by_id("stargate").unwrap(), "target_usd"), Some(&Value::Float(500e9)));
+    assert_eq!(
+        g.node_prop(g.node_by_id("stargate").unwrap(), "target_usd"),
+        Some(&Value::Float(500e9))
+    );
     // S6: Grok and Copilot.
     let products = |id| g.node_prop(g.node_by_id(id).unwrap(), "products").cloned();
     assert!(matches!(products("xai"), Some(Value::List(p)) if p.contains(&Value::from("Grok"))));
-    assert!(matches!(products("microsoft"), Some(Value::List(p)) if p.contains(&Value::from("Copilot"))));
+    assert!(
+        matches!(products("microsoft"), Some(Value::List(p)) if p.contains(&Value::from("Copilot")))
+    );
     // S7: AMD granted OpenAI a warrant for up to 160 million shares.
-    fact(&g, "S7", InvestsIn, "openai", "amd", Expect { shares: Some(160_000_000), sources: &[BRIEF, "amd-openai-2025-10-06"], ..Default::default() });
+    fact(
+        &g,
+        "S7",
+        InvestsIn,
+        "openai",
+        "amd",
+        Expect {
+            shares: Some(160_000_000),
+            sources: &[BRIEF, "amd-openai-2025-10-06"],
+            ..Default::default()
+        },
+    );
     // S8: Nvidia, Microsoft, Oracle and SoftBank collaborate with Stargate.
     for member in ["nvidia", "microsoft", "oracle", "softbank"] {
-        fact(&g, "S8", MemberOf, member, "stargate", Expect { sources: &[BRIEF], ..Default::default() });
+        fact(
+            &g,
+            "S8",
+            MemberOf,
+            member,
+            "stargate",
+            Expect {
+                sources: &[BRIEF],
+                ..Default::default()
+            },
+        );
     }
     // S9: the US government invested $8.9B in Intel for 9.9%.
-    fact(&g, "S9", InvestsIn, "us-government", "intel", Expect { amount: Some(8.9e9), stake: Some(9.9), sources: &[BRIEF], ..Default::default() });
+    fact(
+        &g,
+        "S9",
+        InvestsIn,
+        "us-government",
+        "intel",
+        Expect {
+            amount: Some(8.9e9),
+            stake: Some(9.9),
+            sources: &[BRIEF],
+            ..Default::default()
+        },
+    );
     // S10: SoftBank signed a $2B deal with Intel in August 2025.
-    fact(&g, "S10", InvestsIn, "softbank", "intel", Expect { amount: Some(2e9), date: Some("2025-08-18"), sources: &[BRIEF], ..Default::default() });
+    fact(
+        &g,
+        "S10",
+        InvestsIn,
+        "softbank",
+        "intel",
+        Expect {
+            amount: Some(2e9),
+            date: Some("2025-08-18"),
+            sources: &[BRIEF],
+            ..Default::default()
+        },
+    );
     // S11: CoreWeave contracts with OpenAI worth $22.4B in all.
-    let total: f64 = relationships(&g, Supplies, "coreweave", "openai").iter().filter_map(|r| r.amount_usd).sum();
-    assert!((total - 22.4e9).abs() < 1.0, "CoreWeave-OpenAI total {total}");
+    let total: f64 = relationships(&g, Supplies, "coreweave", "openai")
+        .iter()
+        .filter_map(|r| r.amount_usd)
+        .sum();
+    assert!(
+        (total - 22.4e9).abs() < 1.0,
+        "CoreWeave-OpenAI total {total}"
+    );
     // S12: Amazon's investment in Anthropic reached $8B over 2023-2024.
     let amazon: Vec<_> = relationships(&g, InvestsIn, "amazon", "anthropic");
     assert_eq!(amazon.iter().filter_map(|r| r.amount_usd).sum::<f64>(), 8e9);
     assert!(amazon.iter().all(|r| r.sources.iter().any(|s| s == BRIEF)));
     // S13: Windsurf-Google, $2.4B, July 2025: a licence and a transfer of staff.
-    fact(&g, "S13", Supplies, "windsurf", "google", Expect { amount: Some(2.4e9), date: Some("2025-07-11"), product_has: Some("licence"), sources: &[BRIEF], ..Default::default() });
+    fact(
+        &g,
+        "S13",
+        Supplies,
+        "windsurf",
+        "google",
+        Expect {
+            amount: Some(2.4e9),
+            date: Some("2025-07-11"),
+            product_has: Some("licence"),
+            sources: &[BRIEF],
+            ..Default::default()
+        },
+    );
     // S14: CoreWeave, Meta, Amazon and Tesla named as players; cited on each entity.
     for id in ["coreweave", "meta", "amazon", "tesla"] {
         let entity = g.entity(g.node_by_id(id).unwrap()).unwrap();
@@ -166,38 +301,218 @@ fn public_record_facts() {
     use RelType::*;
     // P1: Stargate equity funders and technology partners, 2025-01-21.
     for member in ["softbank", "openai", "oracle", "mgx"] {
-        fact(&g, "P1", MemberOf, member, "stargate", Expect { date: Some("2025-01-21"), role: Some("equity funder"), sources: &["openai-2025-01-21"], ..Default::default() });
+        fact(
+            &g,
+            "P1",
+            MemberOf,
+            member,
+            "stargate",
+            Expect {
+                date: Some("2025-01-21"),
+                role: Some("equity funder"),
+                sources: &["openai-2025-01-21"],
+                ..Default::default()
+            },
+        );
     }
     for partner in ["arm", "microsoft", "nvidia", "oracle", "openai"] {
-        fact(&g, "P1", MemberOf, partner, "stargate", Expect { role: Some("technology partner"), sources: &["openai-2025-01-21"], ..Default::default() });
+        fact(
+            &g,
+            "P1",
+            MemberOf,
+            partner,
+            "stargate",
+            Expect {
+                role: Some("technology partner"),
+                sources: &["openai-2025-01-21"],
+                ..Default::default()
+            },
+        );
     }
     let stargate = g.node_by_id("stargate").unwrap();
-    assert_eq!(g.node_prop(stargate, "initial_capital_usd"), Some(&Value::Float(100e9)));
+    assert_eq!(
+        g.node_prop(stargate, "initial_capital_usd"),
+        Some(&Value::Float(100e9))
+    );
     // P2: BlackRock acquired GIP on 2024-10-01, about $12.5B.
-    fact(&g, "P2", InvestsIn, "blackrock", "gip", Expect { amount: Some(12.5e9), qualifier: Some(Qualifier::About), stake: Some(100.0), date: Some("2024-10-01"), status: Some(Status::Completed), sources: &["blackrock-2024-10-01"], ..Default::default() });
+    fact(
+        &g,
+        "P2",
+        InvestsIn,
+        "blackrock",
+        "gip",
+        Expect {
+            amount: Some(12.5e9),
+            qualifier: Some(Qualifier::About),
+            stake: Some(100.0),
+            date: Some("2024-10-01"),
+            status: Some(Status::Completed),
+            sources: &["blackrock-2024-10-01"],
+            ..Default::default()
+        },
+    );
     // P3: MGX founded in 2024 by Mubadala and G42.
     for founder in ["mubadala", "g42"] {
-        fact(&g, "P3", InvestsIn, founder, "mgx", Expect { date: Some("2024"), sources: &["mgx-2024-03"], ..Default::default() });
+        fact(
+            &g,
+            "P3",
+            InvestsIn,
+            founder,
+            "mgx",
+            Expect {
+                date: Some("2024"),
+                sources: &["mgx-2024-03"],
+                ..Default::default()
+            },
+        );
     }
     // P4: Microsoft invested $1.5B in G42.
-    fact(&g, "P4", InvestsIn, "microsoft", "g42", Expect { amount: Some(1.5e9), date: Some("2024-04-16"), sources: &["microsoft-2024-04-16"], ..Default::default() });
+    fact(
+        &g,
+        "P4",
+        InvestsIn,
+        "microsoft",
+        "g42",
+        Expect {
+            amount: Some(1.5e9),
+            date: Some("2024-04-16"),
+            sources: &["microsoft-2024-04-16"],
+            ..Default::default()
+        },
+    );
     // P5: Microsoft, about $13B since 2019, about 27%; OpenAI to buy $250B more of Azure.
-    fact(&g, "P5", InvestsIn, "microsoft", "openai", Expect { amount: Some(13e9), qualifier: Some(Qualifier::About), stake: Some(27.0), date: Some("2019"), sources: &["microsoft-openai-2025-10-28"], ..Default::default() });
-    fact(&g, "P5", Supplies, "microsoft", "openai", Expect { amount: Some(250e9), date: Some("2025-10-28"), product_has: Some("Azure"), sources: &["microsoft-openai-2025-10-28"], ..Default::default() });
+    fact(
+        &g,
+        "P5",
+        InvestsIn,
+        "microsoft",
+        "openai",
+        Expect {
+            amount: Some(13e9),
+            qualifier: Some(Qualifier::About),
+            stake: Some(27.0),
+            date: Some("2019"),
+            sources: &["microsoft-openai-2025-10-28"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P5",
+        Supplies,
+        "microsoft",
+        "openai",
+        Expect {
+            amount: Some(250e9),
+            date: Some("2025-10-28"),
+            product_has: Some("Azure"),
+            sources: &["microsoft-openai-2025-10-28"],
+            ..Default::default()
+        },
+    );
     // P6: Nvidia up to $100B in OpenAI as 10 GW of its systems are deployed.
-    fact(&g, "P6", InvestsIn, "nvidia", "openai", Expect { amount: Some(100e9), qualifier: Some(Qualifier::UpTo), date: Some("2025-09-22"), sources: &["nvidia-openai-2025-09-22"], ..Default::default() });
-    fact(&g, "P6", Supplies, "nvidia", "openai", Expect { date: Some("2025-09-22"), product_has: Some("10 GW"), sources: &["nvidia-openai-2025-09-22"], ..Default::default() });
+    fact(
+        &g,
+        "P6",
+        InvestsIn,
+        "nvidia",
+        "openai",
+        Expect {
+            amount: Some(100e9),
+            qualifier: Some(Qualifier::UpTo),
+            date: Some("2025-09-22"),
+            sources: &["nvidia-openai-2025-09-22"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P6",
+        Supplies,
+        "nvidia",
+        "openai",
+        Expect {
+            date: Some("2025-09-22"),
+            product_has: Some("10 GW"),
+            sources: &["nvidia-openai-2025-09-22"],
+            ..Default::default()
+        },
+    );
     // P7: AMD GPUs (6 GW) for OpenAI, and the warrant.
-    fact(&g, "P7", Supplies, "amd", "openai", Expect { date: Some("2025-10-06"), product_has: Some("6 GW"), sources: &["amd-openai-2025-10-06"], ..Default::default() });
-    fact(&g, "P7", InvestsIn, "openai", "amd", Expect { shares: Some(160_000_000), date: Some("2025-10-06"), ..Default::default() });
+    fact(
+        &g,
+        "P7",
+        Supplies,
+        "amd",
+        "openai",
+        Expect {
+            date: Some("2025-10-06"),
+            product_has: Some("6 GW"),
+            sources: &["amd-openai-2025-10-06"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P7",
+        InvestsIn,
+        "openai",
+        "amd",
+        Expect {
+            shares: Some(160_000_000),
+            date: Some("2025-10-06"),
+            ..Default::default()
+        },
+    );
     // P8: Nvidia $5B in Intel at $23.28 a share.
-    fact(&g, "P8", InvestsIn, "nvidia", "intel", Expect { amount: Some(5e9), date: Some("2025-09-18"), status: Some(Status::Agreed), sources: &["nvidia-intel-2025-09-18"], ..Default::default() });
+    fact(
+        &g,
+        "P8",
+        InvestsIn,
+        "nvidia",
+        "intel",
+        Expect {
+            amount: Some(5e9),
+            date: Some("2025-09-18"),
+            status: Some(Status::Agreed),
+            sources: &["nvidia-intel-2025-09-18"],
+            ..Default::default()
+        },
+    );
     let nvidia_intel = &relationships(&g, InvestsIn, "nvidia", "intel")[0];
-    assert_eq!(nvidia_intel.extra.get("price_per_share_usd"), Some(&Value::Float(23.28)));
+    assert_eq!(
+        nvidia_intel.extra.get("price_per_share_usd"),
+        Some(&Value::Float(23.28))
+    );
     // P9: SoftBank $2B in Intel at $23 a share.
-    fact(&g, "P9", InvestsIn, "softbank", "intel", Expect { amount: Some(2e9), date: Some("2025-08-18"), sources: &["softbank-intel-2025-08-18"], ..Default::default() });
+    fact(
+        &g,
+        "P9",
+        InvestsIn,
+        "softbank",
+        "intel",
+        Expect {
+            amount: Some(2e9),
+            date: Some("2025-08-18"),
+            sources: &["softbank-intel-2025-08-18"],
+            ..Default::default()
+        },
+    );
     // P10: the US government $8.9B in Intel, about 9.9%, 2025-08-22.
-    fact(&g, "P10", InvestsIn, "us-government", "intel", Expect { amount: Some(8.9e9), stake: Some(9.9), date: Some("2025-08-22"), sources: &["intel-2025-08-22"], ..Default::default() });
+    fact(
+        &g,
+        "P10",
+        InvestsIn,
+        "us-government",
+        "intel",
+        Expect {
+            amount: Some(8.9e9),
+            stake: Some(9.9),
+            date: Some("2025-08-22"),
+            sources: &["intel-2025-08-22"],
+            ..Default::default()
+        },
+    );
     // P11: CoreWeave-OpenAI contracts $11.9B, $4B, $6.5B; $350M of CoreWeave stock to OpenAI.
     const CONTRACTS: [(f64, &str, &[&str]); 3] = [
         (11.9e9, "2025-03-10", &["coreweave-2025-03-10", BRIEF]),
@@ -205,27 +520,198 @@ fn public_record_facts() {
         (6.5e9, "2025-09-25", &["coreweave-2025-09-25", BRIEF]),
     ];
     for (amount, date, sources) in CONTRACTS {
-        fact(&g, "P11", Supplies, "coreweave", "openai", Expect { amount: Some(amount), date: Some(date), sources, ..Default::default() });
+        fact(
+            &g,
+            "P11",
+            Supplies,
+            "coreweave",
+            "openai",
+            Expect {
+                amount: Some(amount),
+                date: Some(date),
+                sources,
+                ..Default::default()
+            },
+        );
     }
-    fact(&g, "P11", InvestsIn, "openai", "coreweave", Expect { amount: Some(350e6), sources: &["coreweave-2025-03-10"], ..Default::default() });
+    fact(
+        &g,
+        "P11",
+        InvestsIn,
+        "openai",
+        "coreweave",
+        Expect {
+            amount: Some(350e6),
+            sources: &["coreweave-2025-03-10"],
+            ..Default::default()
+        },
+    );
     // P12: CoreWeave $14.2B contract with Meta.
-    fact(&g, "P12", Supplies, "coreweave", "meta", Expect { amount: Some(14.2e9), date: Some("2025-09-30"), sources: &["coreweave-2025-09-30"], ..Default::default() });
+    fact(
+        &g,
+        "P12",
+        Supplies,
+        "coreweave",
+        "meta",
+        Expect {
+            amount: Some(14.2e9),
+            date: Some("2025-09-30"),
+            sources: &["coreweave-2025-09-30"],
+            ..Default::default()
+        },
+    );
     // P13: Amazon $4B + $4B in Anthropic; AWS primary cloud and training partner.
-    fact(&g, "P13", InvestsIn, "amazon", "anthropic", Expect { amount: Some(4e9), date: Some("2023-09-25"), sources: &["amazon-2023-09-25"], ..Default::default() });
-    fact(&g, "P13", InvestsIn, "amazon", "anthropic", Expect { amount: Some(4e9), date: Some("2024-11-22"), sources: &["amazon-2024-11-22"], ..Default::default() });
-    fact(&g, "P13", Supplies, "amazon", "anthropic", Expect { product_has: Some("primary cloud"), sources: &["amazon-2024-11-22"], ..Default::default() });
+    fact(
+        &g,
+        "P13",
+        InvestsIn,
+        "amazon",
+        "anthropic",
+        Expect {
+            amount: Some(4e9),
+            date: Some("2023-09-25"),
+            sources: &["amazon-2023-09-25"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P13",
+        InvestsIn,
+        "amazon",
+        "anthropic",
+        Expect {
+            amount: Some(4e9),
+            date: Some("2024-11-22"),
+            sources: &["amazon-2024-11-22"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P13",
+        Supplies,
+        "amazon",
+        "anthropic",
+        Expect {
+            product_has: Some("primary cloud"),
+            sources: &["amazon-2024-11-22"],
+            ..Default::default()
+        },
+    );
     // P14: Google $2B (2023-10) and $1B (2025-01) in Anthropic.
-    fact(&g, "P14", InvestsIn, "google", "anthropic", Expect { amount: Some(2e9), date: Some("2023-10-27"), sources: &["reported-2023-10-27"], ..Default::default() });
-    fact(&g, "P14", InvestsIn, "google", "anthropic", Expect { amount: Some(1e9), date: Some("2025-01-22"), sources: &["reported-2025-01-22"], ..Default::default() });
+    fact(
+        &g,
+        "P14",
+        InvestsIn,
+        "google",
+        "anthropic",
+        Expect {
+            amount: Some(2e9),
+            date: Some("2023-10-27"),
+            sources: &["reported-2023-10-27"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P14",
+        InvestsIn,
+        "google",
+        "anthropic",
+        Expect {
+            amount: Some(1e9),
+            date: Some("2025-01-22"),
+            sources: &["reported-2025-01-22"],
+            ..Default::default()
+        },
+    );
     // P15: Google paid $2.4B for a licence to Windsurf's technology.
-    fact(&g, "P15", Supplies, "windsurf", "google", Expect { amount: Some(2.4e9), date: Some("2025-07-11"), sources: &["reported-2025-07-11"], ..Default::default() });
+    fact(
+        &g,
+        "P15",
+        Supplies,
+        "windsurf",
+        "google",
+        Expect {
+            amount: Some(2.4e9),
+            date: Some("2025-07-11"),
+            sources: &["reported-2025-07-11"],
+            ..Default::default()
+        },
+    );
     // P16: Meta about $14.3B in Scale AI for 49%.
-    fact(&g, "P16", InvestsIn, "meta", "scale-ai", Expect { amount: Some(14.3e9), qualifier: Some(Qualifier::About), stake: Some(49.0), date: Some("2025-06-12"), sources: &["meta-scale-2025-06-12"], ..Default::default() });
+    fact(
+        &g,
+        "P16",
+        InvestsIn,
+        "meta",
+        "scale-ai",
+        Expect {
+            amount: Some(14.3e9),
+            qualifier: Some(Qualifier::About),
+            stake: Some(49.0),
+            date: Some("2025-06-12"),
+            sources: &["meta-scale-2025-06-12"],
+            ..Default::default()
+        },
+    );
     // P17: Microsoft up to $5B and Nvidia up to $10B in Anthropic; $30B of Azure compute.
     const P17: &str = "microsoft-nvidia-anthropic-2025-11-18";
-    fact(&g, "P17", InvestsIn, "microsoft", "anthropic", Expect { amount: Some(5e9), qualifier: Some(Qualifier::UpTo), date: Some("2025-11-18"), sources: &[P17], ..Default::default() });
-    fact(&g, "P17", InvestsIn, "nvidia", "anthropic", Expect { amount: Some(10e9), qualifier: Some(Qualifier::UpTo), date: Some("2025-11-18"), sources: &[P17], ..Default::default() });
-    fact(&g, "P17", Supplies, "microsoft", "anthropic", Expect { amount: Some(30e9), product_has: Some("Azure"), sources: &[P17], ..Default::default() });
+    fact(
+        &g,
+        "P17",
+        InvestsIn,
+        "microsoft",
+        "anthropic",
+        Expect {
+            amount: Some(5e9),
+            qualifier: Some(Qualifier::UpTo),
+            date: Some("2025-11-18"),
+            sources: &[P17],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P17",
+        InvestsIn,
+        "nvidia",
+        "anthropic",
+        Expect {
+            amount: Some(10e9),
+            qualifier: Some(Qualifier::UpTo),
+            date: Some("2025-11-18"),
+            sources: &[P17],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "P17",
+        Supplies,
+        "microsoft",
+        "anthropic",
+        Expect {
+            amount: Some(30e9),
+            product_has: Some("Azure"),
+            sources: &[P17],
+            ..Default::default()
+        },
+    );
     // P18: SoftBank led OpenAI's $40B round, committing up to $30B.
-    fact(&g, "P18", InvestsIn, "softbank", "openai", Expect { amount: Some(30e9), qualifier: Some(Qualifier::UpTo), date: Some("2025-03-31"), sources: &["openai-softbank-2025-03-31"], ..Default::default() });
+    fact(
+        &g,
+        "P18",
+        InvestsIn,
+        "softbank",
+        "openai",
+        Expect {
+            amount: Some(30e9),
+            qualifier: Some(Qualifier::UpTo),
+            date: Some("2025-03-31"),
+            sources: &["openai-softbank-2025-03-31"],
+            ..Default::default()
+        },
+    );
 }

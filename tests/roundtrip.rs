@@ -25,7 +25,11 @@ fn default_dataset_survives_toml_and_json() {
     let graph = default_graph();
     let original = graph.to_dataset().unwrap();
     for format in [Format::Toml, Format::Json] {
-        assert_eq!(reload(&graph, format).to_dataset().unwrap(), original, "{format:?}");
+        assert_eq!(
+            reload(&graph, format).to_dataset().unwrap(),
+            original,
+            "{format:?}"
+        );
     }
 }
 
@@ -37,7 +41,11 @@ fn saving_to_disk_and_loading_gives_the_same_graph() {
         let path = dir.path().join(name);
         datafile::save(&graph, &path).unwrap();
         let loaded = load_files(&[path], Schema::Alliance).unwrap();
-        assert_eq!(loaded.to_dataset().unwrap(), graph.to_dataset().unwrap(), "{name}");
+        assert_eq!(
+            loaded.to_dataset().unwrap(),
+            graph.to_dataset().unwrap(),
+            "{name}"
+        );
     }
 }
 
@@ -67,13 +75,25 @@ fn a_save_to_an_unknown_extension_is_refused() {
 fn a_bulk_import_without_sources_saves_and_loads_back() {
     let nodes = "id,name,kind,country,sector\nf1,Fund 1,fund,US,pension\nc1,Company 1,company,,\nk1,Consortium 1,consortium,FR,standards-body\n";
     let edges = "from,to,type,amount_usd,date,stake_pct\nf1,c1,INVESTS_IN,1000000.5,2021-06-10,12.5\nf1,c1,SUPPLIES,,2020,\nc1,k1,member-of,,,\n";
-    let graph = datafile::import_csv("n.csv", nodes.as_bytes(), "e.csv", edges.as_bytes(), Schema::Alliance)
-        .unwrap();
+    let graph = datafile::import_csv(
+        "n.csv",
+        nodes.as_bytes(),
+        "e.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .unwrap();
     assert_eq!(graph.stats().unsourced, 3);
     let text = datafile::to_text(&graph, Format::Toml).unwrap();
     assert!(text.starts_with("allow_unsourced = true"), "{text}");
-    assert_eq!(reload(&graph, Format::Toml).to_dataset().unwrap(), graph.to_dataset().unwrap());
-    assert_eq!(reload(&graph, Format::Json).to_dataset().unwrap(), graph.to_dataset().unwrap());
+    assert_eq!(
+        reload(&graph, Format::Toml).to_dataset().unwrap(),
+        graph.to_dataset().unwrap()
+    );
+    assert_eq!(
+        reload(&graph, Format::Json).to_dataset().unwrap(),
+        graph.to_dataset().unwrap()
+    );
 }
 
 // ----- generated datasets --------------------------------------------------------------------
@@ -165,7 +185,14 @@ type RawRelationship = (
 fn build_dataset(
     (sources, entities, relationships): (
         Vec<(String, String, Date, Option<String>)>,
-        Vec<(String, Kind, Vec<String>, Option<String>, Option<String>, BTreeMap<String, Value>)>,
+        Vec<(
+            String,
+            Kind,
+            Vec<String>,
+            Option<String>,
+            Option<String>,
+            BTreeMap<String, Value>,
+        )>,
         Vec<RawRelationship>,
     ),
 ) -> DataSet {
@@ -204,11 +231,25 @@ fn build_dataset(
     let relationship = relationships
         .into_iter()
         .map(|r| {
-            let (from, to, mut rel_type, amount, qualifier, stake, shares, dates, status, cited, note, extra) = r;
+            let (
+                from,
+                to,
+                mut rel_type,
+                amount,
+                qualifier,
+                stake,
+                shares,
+                dates,
+                status,
+                cited,
+                note,
+                extra,
+            ) = r;
             if rel_type == RelType::MemberOf && entity[to].kind != Kind::Consortium {
                 rel_type = RelType::Supplies;
             }
-            let mut rel = Relationship::new(rel_type, entity[from].id.clone(), entity[to].id.clone());
+            let mut rel =
+                Relationship::new(rel_type, entity[from].id.clone(), entity[to].id.clone());
             rel.amount_usd = amount;
             rel.amount_qualifier = qualifier;
             rel.stake_pct = stake;

@@ -51,11 +51,15 @@ fn each_invalid_file_reports_every_problem_with_its_place() {
 
 #[test]
 fn five_mistakes_give_five_located_messages_and_load_nothing() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/invalid/18_five_mistakes.toml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/invalid/18_five_mistakes.toml");
     let error = load_files(&[path], Schema::Alliance).expect_err("invalid");
     assert_eq!(error.problems().len(), 5);
     let text = error.to_string();
-    assert!(text.ends_with("5 problems found; nothing was loaded"), "{text}");
+    assert!(
+        text.ends_with("5 problems found; nothing was loaded"),
+        "{text}"
+    );
     assert_eq!(text.matches("18_five_mistakes.toml:").count(), 5);
 }
 
@@ -69,7 +73,10 @@ fn a_file_that_is_not_utf8_is_a_located_syntax_problem() {
         panic!("one problem expected: {error}")
     };
     assert_eq!(problem.kind, ProblemKind::Syntax);
-    assert_eq!((problem.location.line, problem.location.column), (2, Some(8)));
+    assert_eq!(
+        (problem.location.line, problem.location.column),
+        (2, Some(8))
+    );
     assert!(problem.message.contains("not UTF-8"), "{}", problem.message);
 }
 
@@ -107,8 +114,11 @@ sources = ["s1"]
         text,
         format: Format::Toml,
     };
-    let error = load_texts(&[input("one.toml", sources), input("two.toml", deals)], Schema::Alliance)
-        .expect_err("c is unknown");
+    let error = load_texts(
+        &[input("one.toml", sources), input("two.toml", deals)],
+        Schema::Alliance,
+    )
+    .expect_err("c is unknown");
     let [problem] = error.problems() else {
         panic!("one problem expected: {error}")
     };
@@ -117,8 +127,11 @@ sources = ["s1"]
     assert_eq!(problem.location.line, 14);
 
     let valid = deals.replace("to = \"c\"", "to = \"b\"");
-    let graph = load_texts(&[input("one.toml", sources), input("two.toml", &valid)], Schema::Alliance)
-        .expect("valid across files");
+    let graph = load_texts(
+        &[input("one.toml", sources), input("two.toml", &valid)],
+        Schema::Alliance,
+    )
+    .expect("valid across files");
     assert_eq!(graph.edge_count(), 2);
 }
 
@@ -155,5 +168,8 @@ sources = ["s1"]
     )
     .expect_err("a name is not an id");
     let help = error.problems()[0].help.as_deref().unwrap_or_default();
-    assert_eq!(help, "`from` takes an entity id; did you mean \"us-government\"?");
+    assert_eq!(
+        help,
+        "`from` takes an entity id; did you mean \"us-government\"?"
+    );
 }

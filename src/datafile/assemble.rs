@@ -104,7 +104,8 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
         let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
-        if record.rel_type == RelType::MemberOf && !graph.node_has_label(to, Kind::Consortium.label())
+        if record.rel_type == RelType::MemberOf
+            && !graph.node_has_label(to, Kind::Consortium.label())
         {
             let kind = graph
                 .node_labels(to)

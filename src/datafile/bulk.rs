@@ -5,6 +5,7 @@
 //! intermediate record, and the checks are the data-file checks with row numbers. Unlike a data
 //! file, a bulk row may lack a source; `stats` counts those relationships.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -36,6 +37,8 @@ pub fn import_csv(
         graph: Graph::new(schema),
         problems: Vec::new(),
         suggested: 0,
+        rejected_ids: HashSet::new(),
+        nodes_readable: true,
     };
     importer.nodes(Arc::from(nodes_name), nodes);
     importer.edges(Arc::from(edges_name), edges);
@@ -52,6 +55,11 @@ struct Importer {
     graph: Graph,
     problems: Vec<Problem>,
     suggested: usize,
+    /// Ids of node rows that had problems. Edges naming them stay quiet, so one bad row is
+    /// reported once, not again for every edge that touches it.
+    rejected_ids: HashSet<String>,
+    /// False when the nodes file could not be read at all; then no endpoint can be checked.
+    nodes_readable: bool,
 }
 
 /// Where each known column sits in the header.
@@ -88,7 +96,8 @@ fn reader(input: impl Read) -> csv::Reader<impl Read> {
 
 impl Importer {
     fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
-        self.problems.push(Problem::new(kind, at, message).help(help));
+        self.problems
+            .push(Problem::new(kind, at, message).help(help));
     }
 
     /// Checks the header: every required column present, no unknown column.
@@ -109,7 +118,12 @@ impl Importer {
                     field: None,
                     span: None,
                 };
-                self.report(ProblemKind::Syntax, at, format!("cannot read the header: {e}"), None);
+                self.report(
+                    ProblemKind::Syntax,
+                    at,
+                    format!("cannot read the header: {e}"),
+                    None,
+                );
                 return None;
             }
         };
@@ -168,12 +182,21 @@ impl Importer {
                         field: None,
                         ..columns.at(line, "")
                     };
-                    self.report(ProblemKind::Syntax, at, format!("unreadable row: {e}"), None);
+                    self.report(
+                        ProblemKind::Syntax,
+                        at,
+                        format!("unreadable row: {e}"),
+                        None,
+                    );
                     continue;
                 }
             }
             let line = record.position().map_or(0, |p| p.line());
             if record.len() != columns.names.len() {
+                if let Some(first) = record.get(0) {
+                    self.rejected_ids
+                        .insert(String::from_utf8_lossy(first).into_owned());
+                }
                 let at = Location {
                     field: None,
                     ..columns.at(line, "")
@@ -225,6 +248,7 @@ impl Importer {
     fn nodes(&mut self, file: Arc<str>, input: impl Read) {
         let mut reader = reader(input);
         let Some(columns) = self.header(file, &mut reader, NODE_COLUMNS, NODE_REQUIRED) else {
+            self.nodes_readable = false;
             return;
         };
         self.rows(&columns, &mut reader, |me, record, line| {
@@ -274,7 +298,11 @@ impl Importer {
                 );
             } else if let Some(owner) = me.graph.nodes_by_name(name).first() {
                 ok = false;
-                let owner = me.graph.node_prop(*owner, "id").cloned().unwrap_or(Value::Null);
+                let owner = me
+                    .graph
+                    .node_prop(*owner, "id")
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 me.report(
                     ProblemKind::NameClash,
                     columns.at(line, "name"),
@@ -285,8 +313,10 @@ impl Importer {
             let kind = match Kind::parse(kind) {
                 Some(kind) => Some(kind),
                 None => {
-                    let help = did_you_mean(&suggest(kind, Kind::spellings()))
-                        .unwrap_or_else(|| format!("write one of {}", Kind::spellings().join(", ")));
+                    let help =
+                        did_you_mean(&suggest(kind, Kind::spellings())).unwrap_or_else(|| {
+                            format!("write one of {}", Kind::spellings().join(", "))
+                        });
                     me.report(
                         ProblemKind::UnknownValue,
                         columns.at(line, "kind"),
@@ -297,6 +327,7 @@ impl Importer {
                 }
             };
             let Some(kind) = kind.filter(|_| ok) else {
+                me.rejected_ids.insert(id.to_owned());
                 return;
             };
             let mut props = vec![("id", Value::from(id)), ("name", Value::from(name))];
@@ -313,6 +344,9 @@ impl Importer {
     fn endpoint(&mut self, columns: &Columns, line: u64, column: &str, id: &str) -> Option<NodeId> {
         if let Some(node) = self.graph.node_by_id(id) {
             return Some(node);
+        }
+        if !self.nodes_readable || self.rejected_ids.contains(id) {
+            return None;
         }
         let help = if self.suggested < SUGGESTED_ENDPOINTS {
             self.suggested += 1;
@@ -393,7 +427,12 @@ impl Importer {
                 match date.parse::<Date>() {
                     Ok(d) => Some(Some(d)),
                     Err(e) => {
-                        me.report(ProblemKind::BadDate, columns.at(line, "date"), e.to_string(), None);
+                        me.report(
+                            ProblemKind::BadDate,
+                            columns.at(line, "date"),
+                            e.to_string(),
+                            None,
+                        );
                         None
                     }
                 }
@@ -407,7 +446,9 @@ impl Importer {
                 me.report(
                     ProblemKind::MemberOfNonConsortium,
                     columns.at(line, "to"),
-                    format!("a MEMBER_OF relationship must end at a consortium, but \"{to}\" is not one"),
+                    format!(
+                        "a MEMBER_OF relationship must end at a consortium, but \"{to}\" is not one"
+                    ),
                     None,
                 );
                 return;
@@ -426,12 +467,19 @@ impl Importer {
             if let Some(x) = stake {
                 props.push(("stake_pct", Value::Float(x)));
             }
-            me.graph.add_edge(from, to_node, rel_type.edge_type(), props);
+            me.graph
+                .add_edge(from, to_node, rel_type.edge_type(), props);
         });
     }
 
     /// An optional number: `Some(None)` for an empty cell, `None` after reporting a bad one.
-    fn number(&mut self, columns: &Columns, line: u64, column: &str, text: &str) -> Option<Option<f64>> {
+    fn number(
+        &mut self,
+        columns: &Columns,
+        line: u64,
+        column: &str,
+        text: &str,
+    ) -> Option<Option<f64>> {
         if text.is_empty() {
             return Some(None);
         }

@@ -93,9 +93,11 @@ pub(crate) fn decode(
                     Ok(entity) => decoded.entities.push(entity),
                     Err(id) => decoded.incomplete_ids.extend(id),
                 },
-                _ => decoded
-                    .relationships
-                    .extend(decoder.relationship(table, span, allow_unsourced)),
+                _ => {
+                    decoded
+                        .relationships
+                        .extend(decoder.relationship(table, span, allow_unsourced))
+                }
             }
         }
     }
@@ -221,7 +223,8 @@ impl<'a> Decoder<'a> {
         let i = f.entries.iter().position(|e| e.key == key)?;
         f.used[i] = true;
         let node = &f.entries[i].value;
-        f.seen.insert(key.to_owned(), self.locate(node.span.clone()));
+        f.seen
+            .insert(key.to_owned(), self.locate(node.span.clone()));
         Some(node)
     }
 
@@ -383,7 +386,10 @@ impl<'a> Decoder<'a> {
                 self.report(
                     ProblemKind::UnknownKey,
                     entry.key_span.clone(),
-                    format!("`{}` is a field of the model, not a free property", entry.key),
+                    format!(
+                        "`{}` is a field of the model, not a free property",
+                        entry.key
+                    ),
                     Some(format!("move `{}` out of `extra`", entry.key)),
                 );
                 continue;
@@ -532,7 +538,8 @@ impl<'a> Decoder<'a> {
             }),
             _ => None,
         };
-        self.finish(f, fields::ENTITY, "an entity", record).ok_or(id)
+        self.finish(f, fields::ENTITY, "an entity", record)
+            .ok_or(id)
     }
 
     fn relationship(
@@ -606,7 +613,11 @@ impl<'a> Decoder<'a> {
             );
         }
         let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
-        let sources_node = f.entries.iter().find(|e| e.key == "sources").map(|e| e.value.span.clone());
+        let sources_node = f
+            .entries
+            .iter()
+            .find(|e| e.key == "sources")
+            .map(|e| e.value.span.clone());
         let sources = self.texts(&mut f, "sources");
         if sources.is_empty() && !allow_unsourced {
             let span = sources_node.unwrap_or(f.span.start..f.span.start);

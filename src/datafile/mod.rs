@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use bulk::import_csv;
-pub use problem::{LoadError, Location, Problem, ProblemKind};
 use problem::LineIndex;
+pub use problem::{LoadError, Location, Problem, ProblemKind};
 
 use crate::model::{Schema, Value};
 use crate::store::{DataSet, Graph, RecordError};
@@ -92,7 +92,9 @@ pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError>
                         lines.locate(&prefix, offset..offset),
                         format!("the file is not UTF-8 text (bad byte at offset {offset})"),
                     )
-                    .help(Some("data files are UTF-8 TOML or JSON; save the file as UTF-8")),
+                    .help(Some(
+                        "data files are UTF-8 TOML or JSON; save the file as UTF-8",
+                    )),
                 );
             }
         }
@@ -132,7 +134,11 @@ fn load_texts_with(
         match tree {
             Ok(root) => decoded.push(decode::decode(&root, input.text, &lines, &mut problems)),
             Err(errors) => problems.extend(errors.into_iter().map(|e| {
-                Problem::new(ProblemKind::Syntax, lines.locate(input.text, e.span), e.message)
+                Problem::new(
+                    ProblemKind::Syntax,
+                    lines.locate(input.text, e.span),
+                    e.message,
+                )
             })),
         }
         indexes.push(lines);
@@ -153,13 +159,7 @@ fn load_texts_with(
 /// Sorts problems by place and attaches the offending line of each for display.
 fn attach_snippets(problems: &mut [Problem], inputs: &[TextInput], indexes: &[LineIndex]) {
     let order = |file: &str| indexes.iter().position(|ix| &**ix.file() == file);
-    problems.sort_by_key(|p| {
-        (
-            order(&p.location.file),
-            p.location.line,
-            p.location.column,
-        )
-    });
+    problems.sort_by_key(|p| (order(&p.location.file), p.location.line, p.location.column));
     for problem in problems.iter_mut() {
         let Some(i) = order(&problem.location.file) else {
             continue;
@@ -231,14 +231,14 @@ pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
                 });
             }
             serde_json::to_string_pretty(&dataset)
-            .map(|mut text| {
-                text.push('\n');
-                text
-            })
-            .map_err(|e| SaveError::Serialize {
-                format: "JSON",
-                message: e.to_string(),
-            })
+                .map(|mut text| {
+                    text.push('\n');
+                    text
+                })
+                .map_err(|e| SaveError::Serialize {
+                    format: "JSON",
+                    message: e.to_string(),
+                })
         }
     }
 }

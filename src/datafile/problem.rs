@@ -242,7 +242,14 @@ fn render_problems(problems: &[Problem]) -> String {
             problems.len() - SHOWN_PROBLEMS
         ));
     }
-    let noun = if problems.len() == 1 { "problem" } else { "problems" };
-    out.push_str(&format!("{} {noun} found; nothing was loaded", problems.len()));
+    let noun = if problems.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    out.push_str(&format!(
+        "{} {noun} found; nothing was loaded",
+        problems.len()
+    ));
     out
 }

@@ -190,7 +190,8 @@ impl Graph {
         if !self.contains_node(node) {
             return false;
         }
-        let touching: Vec<EdgeId> = self.edges_of(node, Direction::Outgoing)
+        let touching: Vec<EdgeId> = self
+            .edges_of(node, Direction::Outgoing)
             .chain(self.edges_of(node, Direction::Incoming))
             .map(|(e, _)| e)
             .collect();
@@ -245,7 +246,10 @@ impl Graph {
         if let Some(Value::String(name)) = self.node_prop(node, NAME_KEY) {
             names.push(fold_name(name));
         }
-        if let Some(aliases) = self.node_prop(node, ALIASES_KEY).and_then(Value::as_str_list) {
+        if let Some(aliases) = self
+            .node_prop(node, ALIASES_KEY)
+            .and_then(Value::as_str_list)
+        {
             names.extend(aliases.into_iter().map(fold_name));
         }
         names.sort();
@@ -383,10 +387,7 @@ impl Graph {
 
     /// The start and end node of a relationship.
     pub fn edge_endpoints(&self, edge: EdgeId) -> (NodeId, NodeId) {
-        let (a, b) = self
-            .graph
-            .edge_endpoints(ex(edge))
-            .expect("edge exists");
+        let (a, b) = self.graph.edge_endpoints(ex(edge)).expect("edge exists");
         (node_id(a), node_id(b))
     }
 
@@ -449,7 +450,6 @@ impl Graph {
     }
 }
 
-
 fn get_prop(props: &[(Sym, Value)], key: Sym) -> Option<&Value> {
     props.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
 }
@@ -492,7 +492,11 @@ mod tests {
         let aliases = Value::List(aliases.iter().map(|a| Value::from(*a)).collect());
         g.add_node(
             ["Company"],
-            [("id", Value::from(id)), ("name", Value::from(name)), ("aliases", aliases)],
+            [
+                ("id", Value::from(id)),
+                ("name", Value::from(name)),
+                ("aliases", aliases),
+            ],
         )
     }
 

@@ -44,7 +44,9 @@ pub enum RecordError {
         found: &'static str,
     },
     /// An edge's type is not one of the three alliance relationship types.
-    #[error("relationship {edge} has type {rel_type}, which is not INVESTS_IN, MEMBER_OF or SUPPLIES")]
+    #[error(
+        "relationship {edge} has type {rel_type}, which is not INVESTS_IN, MEMBER_OF or SUPPLIES"
+    )]
     NotAllianceType { edge: String, rel_type: String },
 }
 
@@ -111,14 +113,18 @@ impl Graph {
             .find_map(Kind::from_label)
             .ok_or_else(|| RecordError::NoKind { node: label() })?;
         let mut reader = PropReader::new(label(), self.node_props(node));
-        let id = reader.string("id")?.ok_or_else(|| RecordError::MissingKey {
-            node: label(),
-            key: "id",
-        })?;
-        let name = reader.string("name")?.ok_or_else(|| RecordError::MissingKey {
-            node: label(),
-            key: "name",
-        })?;
+        let id = reader
+            .string("id")?
+            .ok_or_else(|| RecordError::MissingKey {
+                node: label(),
+                key: "id",
+            })?;
+        let name = reader
+            .string("name")?
+            .ok_or_else(|| RecordError::MissingKey {
+                node: label(),
+                key: "name",
+            })?;
         Ok(Entity {
             id,
             name,
@@ -151,11 +157,12 @@ impl Graph {
             self.edge_type(edge),
             self.display_name(to)
         );
-        let rel_type =
-            RelType::from_edge_type(self.edge_type(edge)).ok_or_else(|| RecordError::NotAllianceType {
+        let rel_type = RelType::from_edge_type(self.edge_type(edge)).ok_or_else(|| {
+            RecordError::NotAllianceType {
                 edge: label.clone(),
                 rel_type: self.edge_type(edge).to_owned(),
-            })?;
+            }
+        })?;
         let mut reader = PropReader::new(label, self.edge_props(edge));
         let mut rel = Relationship::new(rel_type, endpoint_id(from)?, endpoint_id(to)?);
         rel.amount_usd = reader.number("amount_usd")?;
@@ -289,5 +296,3 @@ impl<'a> PropReader<'a> {
             .collect()
     }
 }
-
-

@@ -161,11 +161,11 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
             Ok(graph) => {
                 let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 eprintln!(
-                    "{}: valid ({} entities, {} relationships, {} sources)",
+                    "{}: valid ({}, {}, {})",
                     names.join(", "),
-                    graph.node_count(),
-                    graph.edge_count(),
-                    graph.source_count()
+                    counted(graph.node_count(), "entity", "entities"),
+                    counted(graph.edge_count(), "relationship", "relationships"),
+                    counted(graph.source_count(), "source", "sources")
                 );
             }
             Err(e) => {
@@ -177,11 +177,11 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
     if let Some((nodes, edges)) = csv {
         match load_csv(nodes, edges) {
             Ok(graph) => eprintln!(
-                "{}, {}: valid ({} nodes, {} relationships)",
+                "{}, {}: valid ({}, {})",
                 nodes.display(),
                 edges.display(),
-                graph.node_count(),
-                graph.edge_count()
+                counted(graph.node_count(), "node", "nodes"),
+                counted(graph.edge_count(), "relationship", "relationships")
             ),
             Err(e) => {
                 eprintln!("{e}");
@@ -194,6 +194,11 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// "1 entity", "2 entities".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn fail(error: &LoadError) -> ExitCode {

@@ -114,7 +114,10 @@ fn stats_reads_a_csv_bulk_import() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("unsourced relationships"), "{stdout}");
+    assert!(
+        stdout.contains("relationships citing no source"),
+        "{stdout}"
+    );
     assert!(
         stdout
             .lines()
@@ -144,4 +147,16 @@ fn a_bad_piped_line_exits_1_with_the_error_on_stderr() {
     let out = piped(":stat\n");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("did you mean \":stats\""));
+}
+
+#[test]
+fn the_readme_tour_shows_what_the_binary_prints() {
+    let readme = include_str!("../README.md");
+    let block = readme
+        .split("$ alliances stats\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README shows `alliances stats`");
+    let out = alliances(&["stats"]);
+    assert_eq!(text(&out.stdout), block, "update the README's tour");
 }

@@ -14,6 +14,8 @@ mod symbols;
 
 use std::collections::{BTreeMap, HashMap};
 
+use compact_str::CompactString;
+
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 
@@ -86,14 +88,18 @@ struct EdgeData {
     props: Vec<(Sym, Value)>,
 }
 
+type FastHash = foldhash::fast::RandomState;
+
 /// A labelled property multigraph with the indexes alliance work needs.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     graph: StableDiGraph<NodeData, EdgeData, u32>,
     symbols: Symbols,
     schema: Schema,
-    by_id: HashMap<Box<str>, NodeId>,
-    by_name: HashMap<Box<str>, Vec<NodeId>>,
+    // Short keys sit inline in the table (no pointer to chase) and hash with a fast hasher:
+    // bulk imports look up two ids per edge.
+    by_id: HashMap<CompactString, NodeId, FastHash>,
+    by_name: HashMap<CompactString, Vec<NodeId>, FastHash>,
     // Sorted lists: a few bytes per element, and removal is rare.
     by_label: HashMap<Sym, Vec<NodeId>>,
     by_type: HashMap<Sym, Vec<EdgeId>>,
@@ -113,8 +119,8 @@ impl Graph {
     pub fn with_capacity(schema: Schema, nodes: usize, edges: usize) -> Graph {
         Graph {
             graph: StableDiGraph::with_capacity(nodes, edges),
-            by_id: HashMap::with_capacity(nodes),
-            by_name: HashMap::with_capacity(nodes),
+            by_id: HashMap::with_capacity_and_hasher(nodes, FastHash::default()),
+            by_name: HashMap::with_capacity_and_hasher(nodes, FastHash::default()),
             ..Graph::new(schema)
         }
     }
@@ -259,7 +265,7 @@ impl Graph {
 
     fn index_node(&mut self, node: NodeId) {
         if let Some(Value::String(id)) = self.node_prop(node, ID_KEY) {
-            let id: Box<str> = id.as_str().into();
+            let id = CompactString::from(id.as_str());
             self.by_id.insert(id, node);
         }
         for name in self.lookup_names(node) {
@@ -352,7 +358,7 @@ impl Graph {
 
     /// Every `id` in the graph, for suggestions.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.by_id.keys().map(|k| &**k)
+        self.by_id.keys().map(CompactString::as_str)
     }
 
     pub fn node_labels(&self, node: NodeId) -> impl Iterator<Item = &str> + '_ {

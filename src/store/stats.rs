@@ -43,24 +43,26 @@ impl Graph {
 }
 
 impl fmt::Display for Stats {
+    /// One count a line, indented by group, numbers right-aligned in one column.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self
-            .by_label
-            .keys()
-            .chain(self.by_type.keys())
-            .map(String::len)
+        let mut rows: Vec<(String, usize)> = vec![("entities".to_owned(), self.nodes)];
+        rows.extend(self.by_label.iter().map(|(k, v)| (format!("  {k}"), *v)));
+        rows.push(("relationships".to_owned(), self.relationships));
+        rows.extend(self.by_type.iter().map(|(k, v)| (format!("  {k}"), *v)));
+        rows.push(("sources".to_owned(), self.sources));
+        rows.push(("relationships citing no source".to_owned(), self.unsourced));
+        let label_width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        let number_width = rows
+            .iter()
+            .map(|(_, v)| v.to_string().len())
             .max()
-            .unwrap_or(0)
-            .max(12);
-        writeln!(f, "entities       {:>10}", self.nodes)?;
-        for (label, count) in &self.by_label {
-            writeln!(f, "  {label:<width$} {count:>10}")?;
+            .unwrap_or(1);
+        for (i, (label, count)) in rows.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{label:<label_width$}  {count:>number_width$}")?;
         }
-        writeln!(f, "relationships  {:>10}", self.relationships)?;
-        for (rel_type, count) in &self.by_type {
-            writeln!(f, "  {rel_type:<width$} {count:>10}")?;
-        }
-        writeln!(f, "sources        {:>10}", self.sources)?;
-        write!(f, "unsourced relationships {:>1}", self.unsourced)
+        Ok(())
     }
 }

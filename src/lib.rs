@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod datafile;
 pub mod model;
+pub mod query;
 pub mod repl;
 pub mod store;
 

@@ -1,0 +1,209 @@
+//! The syntax tree of a query. Produced by `parser`; carries source spans for messages.
+//!
+//! **Invariant:** names here are as written. Nothing is resolved against a graph or schema;
+//! that is the planner's work.
+
+use std::ops::Range;
+
+/// Byte range of a construct in the query text.
+pub type Span = Range<usize>;
+
+/// Queries joined by UNION.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    pub queries: Vec<SingleQuery>,
+    /// `unions[i]` joins `queries[i]` and `queries[i + 1]`; true for `UNION ALL`.
+    pub union_all: Vec<bool>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SingleQuery {
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Clause {
+    Match {
+        optional: bool,
+        patterns: Vec<Pattern>,
+        filter: Option<Expr>,
+    },
+    Unwind {
+        list: Expr,
+        variable: String,
+    },
+    With {
+        projection: Projection,
+        filter: Option<Expr>,
+    },
+    Return(Projection),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    pub distinct: bool,
+    /// `RETURN *` / `WITH *`: every variable in scope, before the listed items.
+    pub star: bool,
+    pub items: Vec<ProjectionItem>,
+    pub order_by: Vec<SortItem>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionItem {
+    pub expr: Expr,
+    pub alias: Option<String>,
+    /// The expression's source text: the column name when there is no alias.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathSearch {
+    /// Every match of the pattern.
+    All,
+    /// `shortestPath(...)`.
+    Shortest,
+    /// `allShortestPaths(...)`.
+    AllShortest,
+}
+
+/// `[p =] (a)-[r]->(b)...`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    pub variable: Option<String>,
+    pub search: PathSearch,
+    pub chain: Chain,
+    pub span: Span,
+}
+
+/// A node, then hops of relationship and node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chain {
+    pub start: NodePattern,
+    pub hops: Vec<(RelPattern, NodePattern)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePattern {
+    pub variable: Option<String>,
+    pub labels: Vec<String>,
+    pub properties: Option<Expr>,
+    pub span: Span,
+}
+
+/// Which way a relationship pattern points, read left to right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrow {
+    /// `-->`
+    Right,
+    /// `<--`
+    Left,
+    /// `--`: either way.
+    Both,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelPattern {
+    pub variable: Option<String>,
+    /// Alternatives, as written (`INVESTS_IN` or `invests-in`).
+    pub types: Vec<String>,
+    pub arrow: Arrow,
+    /// `*min..max`; `None` for a single hop.
+    pub length: Option<Length>,
+    pub properties: Option<Expr>,
+    pub span: Span,
+}
+
+/// Bounds of a variable-length relationship; a missing bound is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Length {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Parameter(String),
+    Variable(String),
+    List(Vec<Expr>),
+    Map(Vec<(String, Expr)>),
+    Property(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    HasLabels(Box<Expr>, Vec<String>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    Case {
+        subject: Option<Box<Expr>>,
+        branches: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+    CountStar,
+    Call {
+        name: String,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
+    ListComprehension {
+        variable: String,
+        list: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        map: Option<Box<Expr>>,
+    },
+    /// A pattern used as a predicate: true when it has a match.
+    PatternPredicate(Box<Chain>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Negate,
+    Plus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    Xor,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Regex,
+    StartsWith,
+    EndsWith,
+    Contains,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+}

@@ -1,0 +1,773 @@
+//! Text → AST: the pest grammar in `grammar/query.pest`, then lowering of the parse tree.
+//!
+//! **Invariant:** produces an AST only, never looks at a graph or schema. Every pest error is
+//! converted in one place (`syntax_error`), which names what was expected in user words.
+
+use std::sync::LazyLock;
+
+use pest::Parser;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest_derive::Parser;
+
+use super::ast::*;
+use super::error::ParseError;
+
+#[derive(Parser)]
+#[grammar = "grammar/query.pest"]
+struct QueryGrammar;
+
+/// Deeper nesting is refused with an error instead of risking the stack.
+pub const MAX_NESTING: usize = 200;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    use Assoc::Left;
+    // Lowest precedence first, as in openCypher's expression grammar.
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Left))
+        .op(Op::infix(Rule::op_xor, Left))
+        .op(Op::infix(Rule::op_and, Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Left)
+            | Op::infix(Rule::op_ne, Left)
+            | Op::infix(Rule::op_lt, Left)
+            | Op::infix(Rule::op_gt, Left)
+            | Op::infix(Rule::op_le, Left)
+            | Op::infix(Rule::op_ge, Left)
+            | Op::infix(Rule::op_regex, Left))
+        .op(Op::infix(Rule::op_starts_with, Left)
+            | Op::infix(Rule::op_ends_with, Left)
+            | Op::infix(Rule::op_contains, Left)
+            | Op::infix(Rule::op_in, Left)
+            | Op::postfix(Rule::op_is_null)
+            | Op::postfix(Rule::op_is_not_null))
+        .op(Op::infix(Rule::op_add, Left) | Op::infix(Rule::op_sub, Left))
+        .op(Op::infix(Rule::op_mul, Left)
+            | Op::infix(Rule::op_div, Left)
+            | Op::infix(Rule::op_mod, Left))
+        .op(Op::infix(Rule::op_pow, Left))
+        .op(Op::prefix(Rule::op_neg) | Op::prefix(Rule::op_pos))
+        .op(Op::postfix(Rule::property_lookup)
+            | Op::postfix(Rule::index)
+            | Op::postfix(Rule::slice)
+            | Op::postfix(Rule::label_check))
+});
+
+/// Parses one or more statements separated by `;`.
+///
+/// # Errors
+/// A `ParseError` with the line, column and what was expected.
+pub fn parse(text: &str) -> Result<Vec<Statement>, ParseError> {
+    check_nesting(text)?;
+    let mut pairs =
+        QueryGrammar::parse(Rule::statements, text).map_err(|e| syntax_error(text, e))?;
+    let root = pairs.next().expect("grammar: statements");
+    let lower = Lower { text };
+    root.into_inner()
+        .filter(|p| p.as_rule() == Rule::statement)
+        .map(|p| lower.statement(p))
+        .collect()
+}
+
+/// Parses a single expression.
+///
+/// # Errors
+/// A `ParseError` with the line, column and what was expected.
+pub fn parse_expr(text: &str) -> Result<Expr, ParseError> {
+    check_nesting(text)?;
+    let mut pairs =
+        QueryGrammar::parse(Rule::expr_only, text).map_err(|e| syntax_error(text, e))?;
+    let root = pairs.next().expect("grammar: expr_only");
+    let expr = root.into_inner().next().expect("grammar: expr");
+    Lower { text }.expr(expr)
+}
+
+/// Refuses bracket nesting deeper than `MAX_NESTING` before pest recurses into it.
+fn check_nesting(text: &str) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (offset, c) in text.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' | '`' => quote = Some(c),
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(ParseError::new(
+                            text,
+                            offset,
+                            format!("the query nests brackets more than {MAX_NESTING} deep"),
+                            Some("split the expression with WITH or simplify it".to_owned()),
+                        ));
+                    }
+                }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    Ok(())
+}
+
+/// What a grammar rule is called in a message.
+fn describe(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "end of input",
+        statement | single_query => "a clause such as MATCH or RETURN",
+        match_clause => "MATCH",
+        unwind_clause => "UNWIND",
+        with_clause => "WITH",
+        return_clause => "RETURN",
+        where_clause | kw_where => "WHERE",
+        kw_as => "AS",
+        pattern | pattern_chain | node_pattern => "a node pattern such as (n)",
+        rel_pattern => "a relationship such as -[r]->",
+        rel_detail => "`[`",
+        rel_types | rel_type_name => "a relationship type",
+        label_list => "a label",
+        symbolic_name => "a name",
+        variable => "a variable",
+        var_length => "`*`",
+        properties | map_literal => "a map such as {name: 'Nvidia'}",
+        map_entry => "a key such as name:",
+        expr | expr_only | parenthesized => "an expression",
+        projection | projection_items | projection_item => "what to return",
+        order_by => "ORDER BY",
+        skip => "SKIP",
+        limit => "LIMIT",
+        sort_direction => "ASC or DESC",
+        union | kw_union => "UNION",
+        infix_op | op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
+        | op_regex | op_starts_with | op_ends_with | op_contains | op_in | op_add | op_sub
+        | op_mul | op_div | op_mod | op_pow => "an operator",
+        string | single_quoted | double_quoted => "a string",
+        integer | decimal_integer | range_min | range_max | range_exact => "a whole number",
+        kw_then => "THEN",
+        kw_end => "END",
+        kw_when | case_branch => "WHEN",
+        kw_in => "IN",
+        kw_by => "BY",
+        _ => return None,
+    })
+}
+
+fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> ParseError {
+    let offset = match error.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let message = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut wanted: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            // "an operator" is noise when something more specific is expected too.
+            if wanted.len() > 1 {
+                wanted.retain(|w| *w != "an operator" && *w != "end of input");
+            }
+            let found = text[offset..]
+                .split_whitespace()
+                .next()
+                .map_or("the end of the query".to_owned(), |w| {
+                    format!("`{}`", w.chars().take(20).collect::<String>())
+                });
+            match wanted.as_slice() {
+                [] => format!("unexpected {found}"),
+                [one] => format!("expected {one}, found {found}"),
+                [init @ .., last] => {
+                    format!("expected {} or {last}, found {found}", init.join(", "))
+                }
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    ParseError::new(text, offset, message, None)
+}
+
+struct Lower<'t> {
+    text: &'t str,
+}
+
+fn span(pair: &Pair<'_, Rule>) -> Span {
+    pair.as_span().start()..pair.as_span().end()
+}
+
+/// A name as written, with backquotes removed.
+fn name(pair: Pair<'_, Rule>) -> String {
+    let text = pair.as_str();
+    match text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
+        Some(inner) => inner.replace("``", "`"),
+        None => text.to_owned(),
+    }
+}
+
+impl<'t> Lower<'t> {
+    fn statement(&self, pair: Pair<'_, Rule>) -> Result<Statement, ParseError> {
+        let span = span(&pair);
+        let mut queries = Vec::new();
+        let mut union_all = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::single_query => queries.push(self.single_query(part)?),
+                Rule::union => union_all.push(part.into_inner().len() > 1),
+                _ => unreachable!("grammar: statement"),
+            }
+        }
+        Ok(Statement {
+            queries,
+            union_all,
+            span,
+        })
+    }
+
+    fn single_query(&self, pair: Pair<'_, Rule>) -> Result<SingleQuery, ParseError> {
+        let clauses = pair
+            .into_inner()
+            .map(|c| self.clause(c))
+            .collect::<Result<_, _>>()?;
+        Ok(SingleQuery { clauses })
+    }
+
+    fn clause(&self, pair: Pair<'_, Rule>) -> Result<Clause, ParseError> {
+        let rule = pair.as_rule();
+        let mut parts = pair.into_inner().peekable();
+        Ok(match rule {
+            Rule::match_clause => {
+                let optional = parts
+                    .next_if(|p| p.as_rule() == Rule::kw_optional)
+                    .is_some();
+                parts.next(); // MATCH
+                let mut patterns = Vec::new();
+                let mut filter = None;
+                for part in parts {
+                    match part.as_rule() {
+                        Rule::pattern => patterns.push(self.pattern(part)?),
+                        Rule::where_clause => filter = Some(self.where_clause(part)?),
+                        _ => unreachable!("grammar: match_clause"),
+                    }
+                }
+                Clause::Match {
+                    optional,
+                    patterns,
+                    filter,
+                }
+            }
+            Rule::unwind_clause => {
+                parts.next(); // UNWIND
+                let list = self.expr(parts.next().expect("grammar: unwind expr"))?;
+                parts.next(); // AS
+                let variable = name(parts.next().expect("grammar: unwind variable"));
+                Clause::Unwind { list, variable }
+            }
+            Rule::with_clause => {
+                parts.next(); // WITH
+                let projection = self.projection(parts.next().expect("grammar: projection"))?;
+                let filter = parts.next().map(|w| self.where_clause(w)).transpose()?;
+                Clause::With { projection, filter }
+            }
+            Rule::return_clause => {
+                parts.next(); // RETURN
+                Clause::Return(self.projection(parts.next().expect("grammar: projection"))?)
+            }
+            _ => unreachable!("grammar: clause"),
+        })
+    }
+
+    fn where_clause(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        let expr = pair.into_inner().nth(1).expect("grammar: WHERE expr");
+        self.expr(expr)
+    }
+
+    fn projection(&self, pair: Pair<'_, Rule>) -> Result<Projection, ParseError> {
+        let mut projection = Projection {
+            distinct: false,
+            star: false,
+            items: Vec::new(),
+            order_by: Vec::new(),
+            skip: None,
+            limit: None,
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_distinct => projection.distinct = true,
+                Rule::projection_items => {
+                    for item in part.into_inner() {
+                        match item.as_rule() {
+                            Rule::star => projection.star = true,
+                            _ => projection.items.push(self.projection_item(item)?),
+                        }
+                    }
+                }
+                Rule::order_by => {
+                    for item in part.into_inner().filter(|p| p.as_rule() == Rule::sort_item) {
+                        let mut inner = item.into_inner();
+                        let expr = self.expr(inner.next().expect("grammar: sort expr"))?;
+                        let descending = inner.next().is_some_and(|d| {
+                            let d = d.as_str().to_ascii_lowercase();
+                            d.starts_with("desc")
+                        });
+                        projection.order_by.push(SortItem { expr, descending });
+                    }
+                }
+                Rule::skip => {
+                    projection.skip =
+                        Some(self.expr(part.into_inner().nth(1).expect("grammar: SKIP"))?)
+                }
+                Rule::limit => {
+                    projection.limit =
+                        Some(self.expr(part.into_inner().nth(1).expect("grammar: LIMIT"))?)
+                }
+                _ => unreachable!("grammar: projection"),
+            }
+        }
+        Ok(projection)
+    }
+
+    fn projection_item(&self, pair: Pair<'_, Rule>) -> Result<ProjectionItem, ParseError> {
+        let mut inner = pair.into_inner();
+        let expr_pair = inner.next().expect("grammar: projection expr");
+        let text = expr_pair.as_str().to_owned();
+        let expr = self.expr(expr_pair)?;
+        let alias = inner.nth(1).map(name);
+        Ok(ProjectionItem { expr, alias, text })
+    }
+
+    fn pattern(&self, pair: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
+        let span = span(&pair);
+        let mut variable = None;
+        let mut search = PathSearch::All;
+        let mut chain = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::variable => variable = Some(name(part)),
+                Rule::pattern_chain => chain = Some(self.chain(part.into_inner())?),
+                Rule::shortest_path => {
+                    let mut inner = part.into_inner();
+                    let kind = inner.next().expect("grammar: shortest kind");
+                    search = if kind.as_rule() == Rule::kw_all_shortest_paths {
+                        PathSearch::AllShortest
+                    } else {
+                        PathSearch::Shortest
+                    };
+                    let body = inner.next().expect("grammar: shortest chain");
+                    chain = Some(self.chain(body.into_inner())?);
+                }
+                _ => unreachable!("grammar: pattern"),
+            }
+        }
+        Ok(Pattern {
+            variable,
+            search,
+            chain: chain.expect("grammar: pattern has a chain"),
+            span,
+        })
+    }
+
+    fn chain(&self, mut parts: Pairs<'_, Rule>) -> Result<Chain, ParseError> {
+        let start = self.node_pattern(parts.next().expect("grammar: first node"))?;
+        let mut hops = Vec::new();
+        while let Some(rel) = parts.next() {
+            let node = parts.next().expect("grammar: node after relationship");
+            hops.push((self.rel_pattern(rel)?, self.node_pattern(node)?));
+        }
+        Ok(Chain { start, hops })
+    }
+
+    fn node_pattern(&self, pair: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
+        let mut node = NodePattern {
+            variable: None,
+            labels: Vec::new(),
+            properties: None,
+            span: span(&pair),
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::variable => node.variable = Some(name(part)),
+                Rule::label_list => node.labels = part.into_inner().map(name).collect(),
+                Rule::properties => node.properties = Some(self.properties(part)?),
+                _ => unreachable!("grammar: node_pattern"),
+            }
+        }
+        Ok(node)
+    }
+
+    fn properties(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        self.primary(pair.into_inner().next().expect("grammar: properties"))
+    }
+
+    fn rel_pattern(&self, pair: Pair<'_, Rule>) -> Result<RelPattern, ParseError> {
+        let mut rel = RelPattern {
+            variable: None,
+            types: Vec::new(),
+            arrow: Arrow::Both,
+            length: None,
+            properties: None,
+            span: span(&pair),
+        };
+        let (mut left, mut right) = (false, false);
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::left_arrow => left = true,
+                Rule::right_arrow => right = true,
+                Rule::rel_detail => {
+                    for detail in part.into_inner() {
+                        match detail.as_rule() {
+                            Rule::variable => rel.variable = Some(name(detail)),
+                            Rule::rel_types => rel.types = detail.into_inner().map(name).collect(),
+                            Rule::var_length => rel.length = Some(self.length(detail)?),
+                            Rule::properties => rel.properties = Some(self.properties(detail)?),
+                            _ => unreachable!("grammar: rel_detail"),
+                        }
+                    }
+                }
+                _ => unreachable!("grammar: rel_pattern"),
+            }
+        }
+        rel.arrow = match (left, right) {
+            (true, false) => Arrow::Left,
+            (false, true) => Arrow::Right,
+            // `<-->` matches either way, as in Cypher.
+            _ => Arrow::Both,
+        };
+        Ok(rel)
+    }
+
+    fn length(&self, pair: Pair<'_, Rule>) -> Result<Length, ParseError> {
+        let mut length = Length {
+            min: None,
+            max: None,
+        };
+        let mut ranged = false;
+        for part in pair.into_inner() {
+            let bound = || -> Result<u64, ParseError> {
+                part.as_str().parse().map_err(|_| {
+                    ParseError::new(
+                        self.text,
+                        part.as_span().start(),
+                        "the length bound is too large".to_owned(),
+                        None,
+                    )
+                })
+            };
+            match part.as_rule() {
+                Rule::range_exact => {
+                    let n = bound()?;
+                    length = Length {
+                        min: Some(n),
+                        max: Some(n),
+                    };
+                }
+                Rule::range_min => length.min = Some(bound()?),
+                Rule::range_max => length.max = Some(bound()?),
+                Rule::range_dots => ranged = true,
+                _ => unreachable!("grammar: var_length"),
+            }
+        }
+        let _ = ranged;
+        Ok(length)
+    }
+
+    fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        debug_assert_eq!(pair.as_rule(), Rule::expr);
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| {
+                let rhs = rhs?;
+                let op_span = span(&op);
+                let kind = match op.as_rule() {
+                    Rule::op_not => UnaryOp::Not,
+                    Rule::op_neg => UnaryOp::Negate,
+                    Rule::op_pos => UnaryOp::Plus,
+                    _ => unreachable!("grammar: prefix"),
+                };
+                Ok(Expr {
+                    span: op_span.start..rhs.span.end,
+                    kind: ExprKind::Unary(kind, Box::new(rhs)),
+                })
+            })
+            .map_postfix(|lhs, op| {
+                let lhs = lhs?;
+                let end = op.as_span().end();
+                let start = lhs.span.start;
+                let kind = match op.as_rule() {
+                    Rule::op_is_null => ExprKind::IsNull {
+                        expr: Box::new(lhs),
+                        negated: false,
+                    },
+                    Rule::op_is_not_null => ExprKind::IsNull {
+                        expr: Box::new(lhs),
+                        negated: true,
+                    },
+                    Rule::property_lookup => ExprKind::Property(
+                        Box::new(lhs),
+                        name(op.into_inner().next().expect("grammar: key")),
+                    ),
+                    Rule::index => {
+                        let index = self.expr(op.into_inner().next().expect("grammar: index"))?;
+                        ExprKind::Index(Box::new(lhs), Box::new(index))
+                    }
+                    Rule::slice => {
+                        let (mut from, mut to) = (None, None);
+                        for bound in op.into_inner() {
+                            let rule = bound.as_rule();
+                            let value =
+                                self.expr(bound.into_inner().next().expect("grammar: bound"))?;
+                            if rule == Rule::slice_from {
+                                from = Some(Box::new(value));
+                            } else {
+                                to = Some(Box::new(value));
+                            }
+                        }
+                        ExprKind::Slice(Box::new(lhs), from, to)
+                    }
+                    Rule::label_check => {
+                        ExprKind::HasLabels(Box::new(lhs), op.into_inner().map(name).collect())
+                    }
+                    _ => unreachable!("grammar: postfix"),
+                };
+                Ok(Expr {
+                    kind,
+                    span: start..end,
+                })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let op = match op.as_rule() {
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_xor => BinaryOp::Xor,
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_regex => BinaryOp::Regex,
+                    Rule::op_starts_with => BinaryOp::StartsWith,
+                    Rule::op_ends_with => BinaryOp::EndsWith,
+                    Rule::op_contains => BinaryOp::Contains,
+                    Rule::op_in => BinaryOp::In,
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    Rule::op_div => BinaryOp::Div,
+                    Rule::op_mod => BinaryOp::Mod,
+                    Rule::op_pow => BinaryOp::Pow,
+                    _ => unreachable!("grammar: infix"),
+                };
+                Ok(Expr {
+                    span: lhs.span.start..rhs.span.end,
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                })
+            })
+            .parse(pair.into_inner())
+    }
+
+    fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        let span = span(&pair);
+        let at = span.start;
+        let text = pair.as_str();
+        let kind = match pair.as_rule() {
+            Rule::kw_null => ExprKind::Null,
+            Rule::kw_true => ExprKind::Bool(true),
+            Rule::kw_false => ExprKind::Bool(false),
+            Rule::integer => ExprKind::Int(parse_integer(text).ok_or_else(|| {
+                ParseError::new(
+                    self.text,
+                    at,
+                    format!("the integer {text} is too large"),
+                    Some("integers are 64-bit: up to 9223372036854775807".to_owned()),
+                )
+            })?),
+            Rule::float => ExprKind::Float(text.parse().map_err(|_| {
+                ParseError::new(
+                    self.text,
+                    at,
+                    format!("cannot read the number {text}"),
+                    None,
+                )
+            })?),
+            Rule::money => {
+                let mut inner = pair.into_inner();
+                let number: f64 = inner
+                    .next()
+                    .expect("grammar: money number")
+                    .as_str()
+                    .parse()
+                    .unwrap_or(f64::NAN);
+                let scale = match inner.next().expect("grammar: money scale").as_str() {
+                    "K" => 1e3,
+                    "M" => 1e6,
+                    "B" => 1e9,
+                    _ => 1e12,
+                };
+                money(number * scale)
+            }
+            Rule::string => ExprKind::String(unescape(
+                pair.into_inner().next().map_or("", |p| p.as_str()),
+            )),
+            Rule::parameter => ExprKind::Parameter(name(
+                pair.into_inner().next().expect("grammar: parameter name"),
+            )),
+            Rule::variable => ExprKind::Variable(name(pair)),
+            Rule::count_star => ExprKind::CountStar,
+            Rule::parenthesized => {
+                return self.expr(pair.into_inner().next().expect("grammar: inner expr"));
+            }
+            Rule::list_literal => ExprKind::List(
+                pair.into_inner()
+                    .map(|e| self.expr(e))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Rule::map_literal => ExprKind::Map(
+                pair.into_inner()
+                    .map(|entry| {
+                        let mut inner = entry.into_inner();
+                        let key = name(inner.next().expect("grammar: key"));
+                        Ok((key, self.expr(inner.next().expect("grammar: value"))?))
+                    })
+                    .collect::<Result<_, ParseError>>()?,
+            ),
+            Rule::function_call => {
+                let mut inner = pair.into_inner().peekable();
+                let name = inner
+                    .next()
+                    .expect("grammar: function name")
+                    .as_str()
+                    .to_owned();
+                let distinct = inner
+                    .next_if(|p| p.as_rule() == Rule::kw_distinct)
+                    .is_some();
+                let args = inner.map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+                ExprKind::Call {
+                    name,
+                    distinct,
+                    args,
+                }
+            }
+            Rule::case_expr => {
+                let (mut subject, mut branches, mut otherwise) = (None, Vec::new(), None);
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::case_subject => {
+                            subject = Some(Box::new(
+                                self.expr(part.into_inner().next().expect("grammar: subject"))?,
+                            ))
+                        }
+                        Rule::case_branch => {
+                            let mut inner = part.into_inner().filter(|p| p.as_rule() == Rule::expr);
+                            let when = self.expr(inner.next().expect("grammar: WHEN"))?;
+                            let then = self.expr(inner.next().expect("grammar: THEN"))?;
+                            branches.push((when, then));
+                        }
+                        Rule::case_else => {
+                            otherwise = Some(Box::new(
+                                self.expr(part.into_inner().nth(1).expect("grammar: ELSE"))?,
+                            ))
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::Case {
+                    subject,
+                    branches,
+                    otherwise,
+                }
+            }
+            Rule::list_comprehension => {
+                let (mut variable, mut list, mut filter, mut map) =
+                    (String::new(), None, None, None);
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::variable => variable = name(part),
+                        Rule::expr => list = Some(Box::new(self.expr(part)?)),
+                        Rule::comprehension_filter => {
+                            filter = Some(Box::new(
+                                self.expr(part.into_inner().next().expect("grammar: filter"))?,
+                            ))
+                        }
+                        Rule::comprehension_map => {
+                            map = Some(Box::new(
+                                self.expr(part.into_inner().next().expect("grammar: map"))?,
+                            ))
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::ListComprehension {
+                    variable,
+                    list: list.expect("grammar: list"),
+                    filter,
+                    map,
+                }
+            }
+            Rule::pattern_predicate => {
+                ExprKind::PatternPredicate(Box::new(self.chain(pair.into_inner())?))
+            }
+            other => unreachable!("grammar: primary {other:?}"),
+        };
+        Ok(Expr { kind, span })
+    }
+}
+
+/// A money amount is an integer when it is whole, as `2.4B` is.
+fn money(amount: f64) -> ExprKind {
+    if amount.fract() == 0.0 && amount.abs() < 9.0e18 {
+        ExprKind::Int(amount as i64)
+    } else {
+        ExprKind::Float(amount)
+    }
+}
+
+fn parse_integer(text: &str) -> Option<i64> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(octal) = text.strip_prefix("0o") {
+        i64::from_str_radix(octal, 8).ok()
+    } else {
+        text.parse().ok()
+    }
+}
+
+/// Resolves backslash escapes; an unknown escape keeps its character.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some(u @ ('u' | 'U')) => {
+                let digits: String = chars.by_ref().take(if u == 'u' { 4 } else { 8 }).collect();
+                match u32::from_str_radix(&digits, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                {
+                    Some(c) => out.push(c),
+                    None => out.push(char::REPLACEMENT_CHARACTER),
+                }
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}

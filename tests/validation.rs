@@ -26,6 +26,14 @@ fn problems_of(path: &Path) -> alliances::LoadError {
     .expect_err("an invalid case must not load")
 }
 
+fn toml<'a>(name: &'a str, text: &'a str) -> TextInput<'a> {
+    TextInput {
+        name,
+        text,
+        format: Format::Toml,
+    }
+}
+
 #[test]
 fn each_invalid_file_reports_every_problem_with_its_place() {
     insta::glob!("cases/invalid/*.{toml,json}", |path| {
@@ -109,13 +117,8 @@ from = "a"
 to = "c"
 sources = ["s1"]
 "#;
-    let input = |name, text| TextInput {
-        name,
-        text,
-        format: Format::Toml,
-    };
     let error = load_texts(
-        &[input("one.toml", sources), input("two.toml", deals)],
+        &[toml("one.toml", sources), toml("two.toml", deals)],
         Schema::Alliance,
     )
     .expect_err("c is unknown");
@@ -128,7 +131,7 @@ sources = ["s1"]
 
     let valid = deals.replace("to = \"c\"", "to = \"b\"");
     let graph = load_texts(
-        &[input("one.toml", sources), input("two.toml", &valid)],
+        &[toml("one.toml", sources), toml("two.toml", &valid)],
         Schema::Alliance,
     )
     .expect("valid across files");
@@ -158,18 +161,31 @@ from = "United States"
 to = "intel"
 sources = ["s1"]
 "#;
-    let error = load_texts(
-        &[TextInput {
-            name: "x.toml",
-            text,
-            format: Format::Toml,
-        }],
-        Schema::Alliance,
-    )
-    .expect_err("a name is not an id");
+    let error =
+        load_texts(&[toml("x.toml", text)], Schema::Alliance).expect_err("a name is not an id");
     let help = error.problems()[0].help.as_deref().unwrap_or_default();
     assert_eq!(
         help,
         "`from` takes an entity id; did you mean \"us-government\"?"
     );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_as_text_causes_no_reports_in_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let unreadable = dir.path().join("entities.toml");
+    fs::write(
+        &unreadable,
+        b"[[source]]\nid = \"s1\"\ntitle = \"T\xff\"\npublisher = \"P\"\ndate = \"2025\"\n[[entity]]\nid = \"a\"\nname = \"A\"\nkind = \"fund\"\n",
+    )
+    .unwrap();
+    let deals = dir.path().join("deals.toml");
+    fs::write(
+        &deals,
+        "[[entity]]\nid = \"b\"\nname = \"B\"\nkind = \"company\"\n[[relationship]]\ntype = \"invests-in\"\nfrom = \"a\"\nto = \"b\"\nsources = [\"s1\"]\n",
+    )
+    .unwrap();
+    let error = load_files(&[unreadable, deals], Schema::Alliance).expect_err("not UTF-8");
+    let kinds: Vec<ProblemKind> = error.problems().iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [ProblemKind::Syntax], "{error}");
 }

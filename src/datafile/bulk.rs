@@ -76,6 +76,14 @@ impl Columns {
             .unwrap_or_default()
     }
 
+    /// A whole row, when no one column is at fault.
+    fn row_at(&self, line: u64) -> Location {
+        Location {
+            field: None,
+            ..self.at(line, "")
+        }
+    }
+
     fn at(&self, line: u64, column: &str) -> Location {
         Location {
             file: self.file.clone(),
@@ -178,13 +186,9 @@ impl Importer {
                 Ok(true) => {}
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    let at = Location {
-                        field: None,
-                        ..columns.at(line, "")
-                    };
                     self.report(
                         ProblemKind::Syntax,
-                        at,
+                        columns.row_at(line),
                         format!("unreadable row: {e}"),
                         None,
                     );
@@ -197,10 +201,6 @@ impl Importer {
                     self.rejected_ids
                         .insert(String::from_utf8_lossy(first).into_owned());
                 }
-                let at = Location {
-                    field: None,
-                    ..columns.at(line, "")
-                };
                 let what = if record.len() < columns.names.len() {
                     "missing"
                 } else {
@@ -208,7 +208,7 @@ impl Importer {
                 };
                 self.report(
                     ProblemKind::Syntax,
-                    at,
+                    columns.row_at(line),
                     format!(
                         "this row has {} fields but the header has {} ({what} columns)",
                         record.len(),

@@ -123,6 +123,8 @@ fn load_texts_with(
     schema: Schema,
     mut problems: Vec<Problem>,
 ) -> Result<Graph, LoadError> {
+    // Problems passed in are files that could not even be read as text.
+    let all_readable = problems.is_empty();
     let mut decoded = Vec::with_capacity(inputs.len());
     let mut indexes = Vec::with_capacity(inputs.len());
     for input in inputs {
@@ -145,7 +147,7 @@ fn load_texts_with(
     }
     // Cross-record rules need every file's records; a file that is not even well-formed
     // contributes none, so checking the others against it would report phantom problems.
-    let well_formed = decoded.len() == inputs.len();
+    let well_formed = all_readable && decoded.len() == inputs.len();
     let graph = well_formed.then(|| assemble::assemble(&decoded, schema, &mut problems));
     match graph {
         Some(graph) if problems.is_empty() => Ok(graph),

@@ -448,7 +448,6 @@ impl<'t> Lower<'t> {
             min: None,
             max: None,
         };
-        let mut ranged = false;
         for part in pair.into_inner() {
             let bound = || -> Result<u64, ParseError> {
                 part.as_str().parse().map_err(|_| {
@@ -470,11 +469,11 @@ impl<'t> Lower<'t> {
                 }
                 Rule::range_min => length.min = Some(bound()?),
                 Rule::range_max => length.max = Some(bound()?),
-                Rule::range_dots => ranged = true,
+                // `*2..` versus `*2`: the rule taken (min or exact) already tells them apart.
+                Rule::range_dots => {}
                 _ => unreachable!("grammar: var_length"),
             }
         }
-        let _ = ranged;
         Ok(length)
     }
 

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::datafile::{self, LoadError};
 use crate::model::Schema;
+use crate::query;
 use crate::store::Graph;
 
 /// A graph database for the alliances of tech and finance: who invests in whom, who belongs
@@ -47,13 +48,42 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Run query statements (separated by `;`) and print their results.
+    #[command(
+        after_help = "Examples:\n  alliances query 'MATCH (c:Company) RETURN c.name ORDER BY c.name LIMIT 5'\n  alliances query --format json --param name='\"Intel\"' 'MATCH (i)-[r:INVESTS_IN]->(c {name: $name}) RETURN i.name, r.amount_usd'\n  alliances query --file questions.cypher"
+    )]
+    Query {
+        #[command(flatten)]
+        data: DataArgs,
+        /// How to print results: a table, one JSON line per statement, or CSV.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// A parameter for $NAME, its value in Cypher literal syntax: 42, 'Intel', [1, 2], 2.4B.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Read the statements from a file instead of the command line.
+        #[arg(long, conflicts_with = "statements")]
+        file: Option<PathBuf>,
+        /// The statements to run.
+        #[arg(required_unless_present = "file")]
+        statements: Option<String>,
+    },
+}
+
+/// How query results are printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 /// Where the graph comes from. With none of these, the built-in dataset.
 #[derive(Args, Debug, Clone, Default)]
 struct DataArgs {
-    /// TOML or JSON data files to load instead of the built-in dataset.
-    #[arg(long, num_args = 1.., conflicts_with_all = ["nodes", "edges"])]
+    /// A TOML or JSON data file to load instead of the built-in dataset; repeat the option
+    /// (or separate names with commas) to load several files together.
+    #[arg(long, value_name = "FILE", value_delimiter = ',', conflicts_with_all = ["nodes", "edges"])]
     data: Vec<PathBuf>,
     /// A nodes CSV for a bulk import (with --edges).
     #[arg(long, requires = "edges")]
@@ -131,6 +161,19 @@ pub fn run() -> ExitCode {
             nodes,
             edges,
         }) => check(&files, nodes.as_deref().zip(edges.as_deref())),
+        Some(Command::Query {
+            data,
+            format,
+            params,
+            file,
+            statements,
+        }) => query(
+            &data,
+            format,
+            &params,
+            file.as_deref(),
+            statements.as_deref(),
+        ),
         Some(Command::Stats { data }) => match data.load() {
             Ok((graph, _)) => {
                 println!("{}", graph.stats());
@@ -194,6 +237,106 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn query(
+    data: &DataArgs,
+    format: OutputFormat,
+    params: &[String],
+    file: Option<&Path>,
+    statements: Option<&str>,
+) -> ExitCode {
+    let text = match (file, statements) {
+        (Some(path), _) => match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        (None, Some(text)) => text.to_owned(),
+        (None, None) => unreachable!("clap requires statements or --file"),
+    };
+    let graph = match data.load() {
+        Ok((graph, _)) => graph,
+        Err(e) => return fail(&e),
+    };
+    let mut values = query::Params::new();
+    for param in params {
+        let Some((name, value)) = param.split_once('=') else {
+            eprintln!("error: --param takes NAME=VALUE, for example --param name='\"Intel\"'");
+            return ExitCode::from(2);
+        };
+        let name = name.trim().trim_start_matches('$');
+        match query::parse_value(&graph, value) {
+            Ok(v) => {
+                values.insert(name.to_owned(), v);
+            }
+            Err(e) => {
+                eprintln!("error in --param {name}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let parsed = match query::parse(&text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let width = terminal_width();
+    for (i, statement) in parsed.iter().enumerate() {
+        match query::run_statement(&graph, &text, statement, &values) {
+            Ok(result) => {
+                for warning in &result.warnings {
+                    eprintln!("{warning}");
+                }
+                match format {
+                    OutputFormat::Table => {
+                        if i > 0 {
+                            println!();
+                        }
+                        println!("{}", result.to_table(width));
+                    }
+                    OutputFormat::Json => println!("{}", result.to_json()),
+                    OutputFormat::Csv => {
+                        if i > 0 {
+                            println!();
+                        }
+                        print!("{}", result.to_csv());
+                    }
+                }
+            }
+            Err(e) => {
+                if parsed.len() > 1 {
+                    eprintln!("statement {} of {} failed:", i + 1, parsed.len());
+                }
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The terminal's width when standard output is one, so that tables fit it.
+fn terminal_width() -> Option<u16> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm_width()
+}
+
+fn crossterm_width() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| {
+            let table = comfy_table::Table::new();
+            table.width()
+        })
 }
 
 /// "1 entity", "2 entities".

@@ -18,4 +18,5 @@ pub mod store;
 
 pub use datafile::{LoadError, SaveError, default_graph, import_csv, load_files, save};
 pub use model::{Date, Entity, Kind, RelType, Relationship, Schema, Source, Value};
+pub use query::{Params, QueryError, QueryResult, execute};
 pub use store::{Graph, Stats};

@@ -64,7 +64,8 @@ fn the_generator_format_imports_with_typed_properties() {
     let deal = graph.edges_of_type("INVESTS_IN")[2];
     assert_eq!(
         graph.edge_prop(deal, "amount_usd"),
-        Some(&Value::Float(8.9e9))
+        Some(&Value::Int(8_900_000_000)),
+        "whole amounts are stored as integers"
     );
     assert_eq!(graph.edge_prop(deal, "stake_pct"), Some(&Value::Float(9.9)));
     assert_eq!(

@@ -459,7 +459,7 @@ impl Importer {
             }
             let mut props = Vec::with_capacity(3);
             if let Some(x) = amount {
-                props.push(("amount_usd", Value::Float(x)));
+                props.push(("amount_usd", Value::money(x)));
             }
             if let Some(d) = date {
                 props.push(("date", Value::Date(d)));

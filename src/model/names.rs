@@ -44,7 +44,9 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
             let folded = fold_name(c);
             let score = strsim::jaro_winkler(&wanted, &folded);
             let close = score >= 0.85
-                || strsim::levenshtein(&wanted, &folded) <= (wanted.chars().count() / 4).max(1)
+                // One edit is a typo in a word, but turns any one-letter name into any other.
+                || (wanted.chars().count() >= 4
+                    && strsim::levenshtein(&wanted, &folded) <= (wanted.chars().count() / 4).max(1))
                 || (wanted.len() >= 3 && folded.starts_with(&wanted));
             close.then_some((score, c))
         })

@@ -60,6 +60,16 @@ impl Value {
         }
     }
 
+    /// A money amount as stored: whole dollars as an integer (so that results show `5000000000`,
+    /// not `5000000000.0`), fractions and amounts beyond 2^53 as a float.
+    pub fn money(amount: f64) -> Value {
+        if amount.fract() == 0.0 && amount.abs() < 9_007_199_254_740_992.0 {
+            Value::Int(amount as i64)
+        } else {
+            Value::Float(amount)
+        }
+    }
+
     /// A list of strings, as `aliases` and `sources` are stored.
     pub fn as_str_list(&self) -> Option<Vec<&str>> {
         match self {

@@ -1,13 +1,100 @@
-//! Errors of the query layer, with the query line and a caret for display.
+//! Errors and warnings of the query layer, each with the query line and a caret for display.
 
 use std::fmt;
 
-/// A syntax error: where, what was expected, and how to fix it when known.
+/// What kind of mistake a query made. Follows openCypher's error classes, so a program (and
+/// the conformance runner) can tell a syntax error from a type error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// The query is well formed but means nothing: an undefined variable, an aggregate where
+    /// none is allowed, an unknown function.
+    Semantic,
+    /// A value of the wrong type reached an operator or a function at run time.
+    Type,
+    /// A function got a value of the right type that it cannot use (a negative `range` step
+    /// of zero, a malformed date).
+    Argument,
+    /// A `$parameter` was used but not given.
+    ParameterMissing,
+    /// A write broke a rule of the graph's schema.
+    Constraint,
+}
+
+impl ErrorKind {
+    fn heading(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax error",
+            ErrorKind::Semantic => "error",
+            ErrorKind::Type => "type error",
+            ErrorKind::Argument => "invalid argument",
+            ErrorKind::ParameterMissing => "missing parameter",
+            ErrorKind::Constraint => "rule broken",
+        }
+    }
+}
+
+/// The precise reason, named as openCypher's conformance suite names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The text does not parse.
+    InvalidSyntax,
+    /// Brackets nest deeper than the parser allows.
+    NestingTooDeep,
+    /// A number literal does not fit.
+    IntegerOverflow,
+    /// A variable is used but never bound.
+    UndefinedVariable,
+    /// A variable is bound twice where that is not allowed.
+    VariableAlreadyBound,
+    /// A variable is used as a node in one place and as something else in another.
+    VariableTypeConflict,
+    /// `WITH` projects an expression without `AS`.
+    NoExpressionAlias,
+    /// Two result columns have the same name.
+    ColumnNameConflict,
+    /// `RETURN *` or `WITH *` with no variable in scope.
+    NoVariablesInScope,
+    /// An aggregate inside another aggregate.
+    NestedAggregation,
+    /// An aggregate where none is allowed (in WHERE, in a pattern), or a grouping that uses
+    /// what it does not group by.
+    InvalidAggregation,
+    /// A function name the engine does not know.
+    UnknownFunction,
+    /// A function called with too few or too many arguments.
+    InvalidNumberOfArguments,
+    /// An operator or function got a value of the wrong type.
+    InvalidArgumentType,
+    /// A function got a value it cannot use.
+    InvalidArgumentValue,
+    /// An integer operation overflowed, or divided by zero.
+    ArithmeticError,
+    /// SKIP or LIMIT is not a non-negative integer.
+    InvalidArgumentLimit,
+    /// A pattern form that is not supported where it appears.
+    UnsupportedPattern,
+    /// `UNION` parts return different columns.
+    DifferentColumnsInUnion,
+    /// `UNION` and `UNION ALL` mixed in one statement.
+    InvalidClauseComposition,
+    /// A `$parameter` without a value.
+    MissingParameter,
+    /// A write that the schema forbids.
+    SchemaViolation,
+}
+
+/// A query error: what went wrong, where (1-based line and column of the query text), and how
+/// to fix it when that is known.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct ParseError {
-    /// 1-based line of the query.
+pub struct QueryError {
+    pub kind: ErrorKind,
+    pub code: ErrorCode,
     pub line: usize,
-    /// 1-based column in characters.
+    /// In characters, not bytes.
     pub column: usize,
     pub message: String,
     pub help: Option<String>,
@@ -15,15 +102,47 @@ pub struct ParseError {
     pub source_line: String,
 }
 
-impl ParseError {
+/// The parser's errors are query errors of kind `Syntax`.
+pub type ParseError = QueryError;
+
+/// Where an offset of `text` falls: (line, column, the line's text).
+fn locate(text: &str, offset: usize) -> (usize, usize, String) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    let source_line = text[line_start..].lines().next().unwrap_or("").to_owned();
+    (line, column, source_line)
+}
+
+impl QueryError {
     pub(crate) fn new(text: &str, offset: usize, message: String, help: Option<String>) -> Self {
-        let offset = offset.min(text.len());
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = text[line_start..offset].chars().count() + 1;
-        let source_line = text[line_start..].lines().next().unwrap_or("").to_owned();
-        ParseError {
+        QueryError::at(
+            ErrorKind::Syntax,
+            ErrorCode::InvalidSyntax,
+            text,
+            offset,
+            message,
+            help,
+        )
+    }
+
+    pub(crate) fn at(
+        kind: ErrorKind,
+        code: ErrorCode,
+        text: &str,
+        offset: usize,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        let (line, column, source_line) = locate(text, offset);
+        QueryError {
+            kind,
+            code,
             line,
             column,
             message,
@@ -33,15 +152,60 @@ impl ParseError {
     }
 }
 
-impl fmt::Display for ParseError {
+fn caret(f: &mut fmt::Formatter<'_>, source_line: &str, column: usize) -> fmt::Result {
+    writeln!(f, "  {source_line}")?;
+    write!(f, "  {}^", " ".repeat(column.saturating_sub(1)))
+}
+
+impl fmt::Display for QueryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "syntax error at line {}, column {}: {}",
+            "{} at line {}, column {}: {}",
+            self.kind.heading(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        caret(f, &self.source_line, self.column)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Something legal but probably not meant, such as a label no node carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: Option<String>,
+    pub source_line: String,
+}
+
+impl Warning {
+    pub(crate) fn new(text: &str, offset: usize, message: String, help: Option<String>) -> Self {
+        let (line, column, source_line) = locate(text, offset);
+        Warning {
+            line,
+            column,
+            message,
+            help,
+            source_line,
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "warning at line {}, column {}: {}",
             self.line, self.column, self.message
         )?;
-        writeln!(f, "  {}", self.source_line)?;
-        write!(f, "  {}^", " ".repeat(self.column - 1))?;
+        caret(f, &self.source_line, self.column)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

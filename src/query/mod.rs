@@ -1,9 +1,121 @@
-//! The query language: text → AST (`parser`). Planning and evaluation over the graph build on
-//! this AST.
+//! The query language: a Cypher subset with openCypher semantics, money literals (`2.4B`) and
+//! calendar dates.
+//!
+//! text ─ `parser` ─▶ AST (`ast`) ─ `plan` ─▶ plan ─ `exec` (with `eval`) ─▶ `QueryResult`
+//!
+//! ```
+//! use alliances::query::{self, Params};
+//! let graph = alliances::default_graph();
+//! let results = query::execute(
+//!     &graph,
+//!     "MATCH (c:Company {name: 'Intel'}) RETURN c.id AS id",
+//!     &Params::new(),
+//! )?;
+//! assert_eq!(results[0].rows[0][0].to_string(), "\"intel\"");
+//! # Ok::<(), alliances::query::QueryError>(())
+//! ```
 
 pub mod ast;
 mod error;
+mod eval;
+mod exec;
+pub mod functions;
 mod parser;
+mod plan;
+mod result;
+mod value;
 
-pub use error::ParseError;
+pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
+pub use eval::Params;
 pub use parser::{MAX_NESTING, parse, parse_expr};
+pub use result::{NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue};
+pub use value::QueryValue;
+
+use crate::store::Graph;
+
+/// Runs one parsed statement. `text` is the whole text it was parsed from, for positions.
+///
+/// # Errors
+/// A semantic error found while planning, or a runtime error (a type error, say).
+pub fn run_statement(
+    graph: &Graph,
+    text: &str,
+    statement: &ast::Statement,
+    params: &Params,
+) -> Result<QueryResult, QueryError> {
+    let plan = plan::plan(text, graph, statement)?;
+    let cx = eval::Context {
+        graph,
+        params,
+        text,
+    };
+    let rows = exec::run(&cx, &plan)?;
+    let width = plan.columns.len();
+    Ok(QueryResult {
+        columns: plan.columns,
+        rows: rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .take(width)
+                    .map(|v| ResultValue::from_query(graph, v))
+                    .collect()
+            })
+            .collect(),
+        warnings: plan.warnings,
+    })
+}
+
+/// Parses and runs every statement of `text` (separated by `;`), in order.
+///
+/// Nothing runs when any statement has a syntax error.
+///
+/// # Errors
+/// The first error met; the statements before it have run.
+pub fn execute(graph: &Graph, text: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
+    let statements = parse(text)?;
+    statements
+        .iter()
+        .map(|s| run_statement(graph, text, s, params))
+        .collect()
+}
+
+/// Reads a parameter value written in Cypher literal syntax (`42`, `'Intel'`, `[1, 2]`,
+/// `{name: 'Intel'}`, `2.4B`, `date('2025-08')`).
+///
+/// # Errors
+/// When the text is not a literal.
+pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> {
+    let statement = format!("RETURN {text} AS value");
+    let statements = parse(&statement).map_err(|e| shift_error(e, text))?;
+    let [statement_ast] = statements.as_slice() else {
+        return Err(QueryError::new(
+            text,
+            0,
+            "expected one value".to_owned(),
+            None,
+        ));
+    };
+    let plan = plan::plan(&statement, graph, statement_ast).map_err(|e| shift_error(e, text))?;
+    let params = Params::new();
+    let cx = eval::Context {
+        graph,
+        params: &params,
+        text: &statement,
+    };
+    let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
+    Ok(rows
+        .pop()
+        .and_then(|mut r| (!r.is_empty()).then(|| r.swap_remove(0)))
+        .unwrap_or(QueryValue::Null))
+}
+
+/// Moves an error found in `RETURN <text> AS value` back onto `text`.
+fn shift_error(error: QueryError, text: &str) -> QueryError {
+    let column = error.column.saturating_sub("RETURN ".len()).max(1);
+    QueryError {
+        column,
+        source_line: text.lines().next().unwrap_or("").to_owned(),
+        ..error
+    }
+}

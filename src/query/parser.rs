@@ -337,7 +337,7 @@ impl<'t> Lower<'t> {
     fn projection_item(&self, pair: Pair<'_, Rule>) -> Result<ProjectionItem, ParseError> {
         let mut inner = pair.into_inner();
         let expr_pair = inner.next().expect("grammar: projection expr");
-        let text = expr_pair.as_str().to_owned();
+        let text = expr_pair.as_str().trim_end().to_owned();
         let expr = self.expr(expr_pair)?;
         let alias = inner.nth(1).map(name);
         Ok(ProjectionItem { expr, alias, text })

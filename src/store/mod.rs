@@ -103,6 +103,9 @@ pub struct Graph {
     // Sorted lists: a few bytes per element, and removal is rare.
     by_label: HashMap<Sym, Vec<NodeId>>,
     by_type: HashMap<Sym, Vec<EdgeId>>,
+    // Which symbols have been used as a property key, by symbol index: a flag per symbol
+    // costs nothing on bulk imports, where a set insert per property would.
+    key_symbols: Vec<bool>,
     sources: BTreeMap<String, Source>,
 }
 
@@ -215,7 +218,7 @@ impl Graph {
     /// Sets (or, with `Value::Null`, removes) a node property, keeping the indexes in step.
     pub fn set_node_prop(&mut self, node: NodeId, key: &str, value: Value) {
         self.unindex_node(node);
-        let key = self.symbols.intern(key);
+        let key = self.intern_key(key);
         let data = self.graph.node_weight_mut(nx(node)).expect("node exists");
         set_prop(&mut data.props, key, value);
         self.index_node(node);
@@ -223,7 +226,7 @@ impl Graph {
 
     /// Sets (or, with `Value::Null`, removes) a relationship property.
     pub fn set_edge_prop(&mut self, edge: EdgeId, key: &str, value: Value) {
-        let key = self.symbols.intern(key);
+        let key = self.intern_key(key);
         let data = self.graph.edge_weight_mut(ex(edge)).expect("edge exists");
         set_prop(&mut data.props, key, value);
     }
@@ -239,11 +242,20 @@ impl Graph {
     ) -> Vec<(Sym, Value)> {
         let mut out: Vec<(Sym, Value)> = Vec::new();
         for (key, value) in props {
-            let key = self.symbols.intern(key);
+            let key = self.intern_key(key);
             set_prop(&mut out, key, value);
         }
         out.shrink_to_fit();
         out
+    }
+
+    fn intern_key(&mut self, key: &str) -> Sym {
+        let sym = self.symbols.intern(key);
+        if self.key_symbols.len() <= sym.index() {
+            self.key_symbols.resize(sym.index() + 1, false);
+        }
+        self.key_symbols[sym.index()] = true;
+        sym
     }
 
     /// The folded names a node is found by: its name and its aliases.
@@ -342,6 +354,29 @@ impl Graph {
             .filter(|(_, edges)| !edges.is_empty())
             .map(|(sym, edges)| (self.symbols.name(*sym), edges.len()))
             .collect()
+    }
+
+    /// Every property key ever set on a node or relationship, sorted.
+    pub fn property_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = (0..self.symbols.len())
+            .filter(|i| self.key_symbols.get(*i).copied().unwrap_or(false))
+            .map(|i| self.symbols.name_at(i))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Whether any node or relationship was ever given the property `key`.
+    pub fn has_property_key(&self, key: &str) -> bool {
+        self.symbols
+            .get(key)
+            .is_some_and(|sym| self.key_symbols.get(sym.index()).copied().unwrap_or(false))
+    }
+
+    /// One more than the largest node index in use: the size of a table indexed by
+    /// `NodeId::index`.
+    pub fn node_index_bound(&self) -> usize {
+        petgraph::visit::NodeIndexable::node_bound(&self.graph)
     }
 
     /// The node whose `id` property is `id`.

@@ -82,7 +82,7 @@ impl Graph {
         let qualifier = (rel.amount_qualifier != Qualifier::Exact)
             .then(|| Value::from(rel.amount_qualifier.as_str()));
         let props = [
-            ("amount_usd", rel.amount_usd.map(Value::Float)),
+            ("amount_usd", rel.amount_usd.map(Value::money)),
             ("amount_qualifier", qualifier),
             ("stake_pct", rel.stake_pct.map(Value::Float)),
             ("shares", rel.shares.map(Value::Int)),

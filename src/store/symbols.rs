@@ -9,6 +9,12 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(u32);
 
+impl Sym {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
     names: Vec<Box<str>>,
@@ -33,5 +39,13 @@ impl Symbols {
 
     pub fn name(&self, sym: Sym) -> &str {
         &self.names[sym.0 as usize]
+    }
+
+    pub fn name_at(&self, index: usize) -> &str {
+        &self.names[index]
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
     }
 }

@@ -1,0 +1,998 @@
+//! Evaluates compiled expressions over a row: operators with Cypher's null semantics, property
+//! access, and the scalar functions.
+//!
+//! **Invariant:** evaluation never panics on any value: every operator and function either
+//! returns a value or a `QueryError` that names the value it could not use and where.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::ast::{BinaryOp, Span, UnaryOp};
+use super::error::{ErrorCode, ErrorKind, QueryError};
+use super::functions::Function;
+use super::plan::{PExpr, PKind};
+use super::value::{Path, QueryValue, compare, equals};
+use crate::model::Date;
+use crate::store::Graph;
+
+/// Parameter values by name.
+pub type Params = BTreeMap<String, QueryValue>;
+
+/// What evaluation reads besides the row.
+pub(crate) struct Context<'g> {
+    pub graph: &'g Graph,
+    pub params: &'g Params,
+    /// The whole query text, for error positions.
+    pub text: &'g str,
+}
+
+pub(crate) type EvalResult = Result<QueryValue, QueryError>;
+
+/// How a value reads in a message: its type, and the value itself when short.
+pub(crate) fn describe(graph: &Graph, value: &QueryValue) -> String {
+    match value {
+        QueryValue::Null => "null".to_owned(),
+        QueryValue::Node(n) => format!("the node ({})", graph.display_name(*n)),
+        QueryValue::Relationship(r) => format!("a relationship of type {}", graph.edge_type(*r)),
+        QueryValue::Path(_) | QueryValue::Map(_) => value.type_name().to_owned(),
+        QueryValue::List(items) if items.len() > 5 => "a list".to_owned(),
+        other => {
+            let text = super::result::literal(graph, other);
+            let text: String = if text.chars().count() > 40 {
+                text.chars().take(37).collect::<String>() + "..."
+            } else {
+                text
+            };
+            format!("{} {text}", other.type_name())
+        }
+    }
+}
+
+impl Context<'_> {
+    pub(crate) fn type_error(&self, span: &Span, message: String) -> QueryError {
+        QueryError::at(
+            ErrorKind::Type,
+            ErrorCode::InvalidArgumentType,
+            self.text,
+            span.start,
+            message,
+            None,
+        )
+    }
+
+    fn argument_error(&self, span: &Span, message: String, help: Option<String>) -> QueryError {
+        QueryError::at(
+            ErrorKind::Argument,
+            ErrorCode::InvalidArgumentValue,
+            self.text,
+            span.start,
+            message,
+            help,
+        )
+    }
+
+    fn arithmetic_error(&self, span: &Span, message: String) -> QueryError {
+        QueryError::at(
+            ErrorKind::Argument,
+            ErrorCode::ArithmeticError,
+            self.text,
+            span.start,
+            message,
+            None,
+        )
+    }
+
+    /// Evaluates `expr` over `row`; `aggregates` holds the group's aggregate results when a
+    /// projection aggregates.
+    pub(crate) fn eval(
+        &self,
+        expr: &PExpr,
+        row: &[QueryValue],
+        aggregates: &[QueryValue],
+    ) -> EvalResult {
+        let ev = |e: &PExpr| self.eval(e, row, aggregates);
+        Ok(match &expr.kind {
+            PKind::Const(v) => v.clone(),
+            PKind::Param(name) => {
+                match self.params.get(name) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let help = crate::model::did_you_mean(&crate::model::suggest(
+                        name,
+                        self.params.keys().map(String::as_str),
+                    ))
+                    .unwrap_or_else(|| {
+                        format!("give it with --param {name}=VALUE, or :param {name} VALUE in the shell")
+                    });
+                        return Err(QueryError::at(
+                            ErrorKind::ParameterMissing,
+                            ErrorCode::MissingParameter,
+                            self.text,
+                            expr.span.start,
+                            format!("the parameter ${name} has no value"),
+                            Some(help),
+                        ));
+                    }
+                }
+            }
+            PKind::Slot(slot) => row.get(*slot).cloned().unwrap_or(QueryValue::Null),
+            PKind::Aggregate(i) => aggregates.get(*i).cloned().unwrap_or(QueryValue::Null),
+            PKind::List(items) => QueryValue::List(items.iter().map(ev).collect::<Result<_, _>>()?),
+            PKind::Map(entries) => QueryValue::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), ev(v)?)))
+                    .collect::<Result<_, QueryError>>()?,
+            ),
+            PKind::Property(base, key) => {
+                let base_value = ev(base)?;
+                self.property(&base_value, key, &expr.span)?
+            }
+            PKind::Index(base, index) => self.index(ev(base)?, ev(index)?, &expr.span)?,
+            PKind::Slice(base, from, to) => {
+                let from = from.as_deref().map(ev).transpose()?;
+                let to = to.as_deref().map(ev).transpose()?;
+                self.slice(ev(base)?, from, to, &expr.span)?
+            }
+            PKind::HasLabels(base, labels) => match ev(base)? {
+                QueryValue::Null => QueryValue::Null,
+                QueryValue::Node(n) => {
+                    QueryValue::Bool(labels.iter().all(|l| self.graph.node_has_label(n, l)))
+                }
+                other => {
+                    return Err(self.type_error(
+                        &expr.span,
+                        format!(
+                            "only nodes have labels, not {}",
+                            describe(self.graph, &other)
+                        ),
+                    ));
+                }
+            },
+            PKind::Unary(op, operand) => self.unary(*op, ev(operand)?, &expr.span)?,
+            PKind::Binary(BinaryOp::And, lhs, rhs) => {
+                let l = self.truth(ev(lhs)?, &lhs.span)?;
+                if l == Some(false) {
+                    return Ok(QueryValue::Bool(false));
+                }
+                let r = self.truth(ev(rhs)?, &rhs.span)?;
+                match (l, r) {
+                    (_, Some(false)) => QueryValue::Bool(false),
+                    (Some(true), Some(true)) => QueryValue::Bool(true),
+                    _ => QueryValue::Null,
+                }
+            }
+            PKind::Binary(BinaryOp::Or, lhs, rhs) => {
+                let l = self.truth(ev(lhs)?, &lhs.span)?;
+                if l == Some(true) {
+                    return Ok(QueryValue::Bool(true));
+                }
+                let r = self.truth(ev(rhs)?, &rhs.span)?;
+                match (l, r) {
+                    (_, Some(true)) => QueryValue::Bool(true),
+                    (Some(false), Some(false)) => QueryValue::Bool(false),
+                    _ => QueryValue::Null,
+                }
+            }
+            PKind::Binary(op, lhs, rhs) => self.binary(*op, ev(lhs)?, ev(rhs)?, &expr.span)?,
+            PKind::RegexConst(lhs, regex) => match ev(lhs)? {
+                QueryValue::String(s) => QueryValue::Bool(regex.is_match(&s)),
+                _ => QueryValue::Null,
+            },
+            PKind::IsNull(operand, negated) => QueryValue::Bool(ev(operand)?.is_null() != *negated),
+            PKind::Case {
+                subject,
+                branches,
+                otherwise,
+            } => {
+                let subject = subject.as_deref().map(ev).transpose()?;
+                for (when, then) in branches {
+                    let when_value = ev(when)?;
+                    let hit = match &subject {
+                        Some(s) => equals(s, &when_value) == Some(true),
+                        None => when_value == QueryValue::Bool(true),
+                    };
+                    if hit {
+                        return ev(then);
+                    }
+                }
+                match otherwise {
+                    Some(e) => ev(e)?,
+                    None => QueryValue::Null,
+                }
+            }
+            PKind::Call(function, args) => {
+                let values = args.iter().map(ev).collect::<Result<Vec<_>, _>>()?;
+                self.call(*function, values, args, &expr.span)?
+            }
+            PKind::Comprehension {
+                slot,
+                list,
+                filter,
+                map,
+            } => {
+                let items = match ev(list)? {
+                    QueryValue::Null => return Ok(QueryValue::Null),
+                    QueryValue::List(items) => items,
+                    other => {
+                        return Err(self.type_error(
+                            &list.span,
+                            format!("IN expects a list, not {}", describe(self.graph, &other)),
+                        ));
+                    }
+                };
+                let mut inner = row.to_vec();
+                if inner.len() <= *slot {
+                    inner.resize(*slot + 1, QueryValue::Null);
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    inner[*slot] = item;
+                    if let Some(f) = filter
+                        && self.eval(f, &inner, aggregates)? != QueryValue::Bool(true)
+                    {
+                        continue;
+                    }
+                    out.push(match map {
+                        Some(m) => self.eval(m, &inner, aggregates)?,
+                        None => inner[*slot].clone(),
+                    });
+                }
+                QueryValue::List(out)
+            }
+            PKind::Pattern(pattern) => {
+                QueryValue::Bool(super::exec::pattern_exists(self, pattern, row)?)
+            }
+        })
+    }
+
+    /// A condition's truth: `None` for null; anything but a boolean is a type error.
+    pub(crate) fn truth(&self, value: QueryValue, span: &Span) -> Result<Option<bool>, QueryError> {
+        match value {
+            QueryValue::Bool(b) => Ok(Some(b)),
+            QueryValue::Null => Ok(None),
+            other => Err(self.type_error(
+                span,
+                format!(
+                    "expected true, false or null, found {}",
+                    describe(self.graph, &other)
+                ),
+            )),
+        }
+    }
+
+    pub(crate) fn property(&self, base: &QueryValue, key: &str, span: &Span) -> EvalResult {
+        Ok(match base {
+            QueryValue::Null => QueryValue::Null,
+            QueryValue::Node(n) => self
+                .graph
+                .node_prop(*n, key)
+                .map_or(QueryValue::Null, QueryValue::from),
+            QueryValue::Relationship(r) => self
+                .graph
+                .edge_prop(*r, key)
+                .map_or(QueryValue::Null, QueryValue::from),
+            QueryValue::Map(map) => map.get(key).cloned().unwrap_or(QueryValue::Null),
+            QueryValue::Date(d) => match key {
+                "year" => QueryValue::Int(i64::from(d.year_part())),
+                "month" => d
+                    .month_part()
+                    .map_or(QueryValue::Null, |m| QueryValue::Int(i64::from(m))),
+                "day" => d
+                    .day_part()
+                    .map_or(QueryValue::Null, |m| QueryValue::Int(i64::from(m))),
+                _ => {
+                    return Err(self.type_error(
+                        span,
+                        format!("a date has no `{key}`; it has year, month and day"),
+                    ));
+                }
+            },
+            other => {
+                return Err(self.type_error(
+                    span,
+                    format!("cannot read `.{key}` of {}", describe(self.graph, other)),
+                ));
+            }
+        })
+    }
+
+    fn index(&self, base: QueryValue, index: QueryValue, span: &Span) -> EvalResult {
+        Ok(match (base, index) {
+            (QueryValue::Null, _) | (_, QueryValue::Null) => QueryValue::Null,
+            (QueryValue::List(items), QueryValue::Int(i)) => {
+                let len = items.len() as i64;
+                let i = if i < 0 { len + i } else { i };
+                if (0..len).contains(&i) {
+                    items[i as usize].clone()
+                } else {
+                    QueryValue::Null
+                }
+            }
+            (
+                base @ (QueryValue::Map(_) | QueryValue::Node(_) | QueryValue::Relationship(_)),
+                QueryValue::String(key),
+            ) => self.property(&base, &key, span)?,
+            (base, index) => {
+                return Err(self.type_error(
+                    span,
+                    format!(
+                        "cannot index {} with {}",
+                        describe(self.graph, &base),
+                        describe(self.graph, &index)
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn slice(
+        &self,
+        base: QueryValue,
+        from: Option<QueryValue>,
+        to: Option<QueryValue>,
+        span: &Span,
+    ) -> EvalResult {
+        let items = match base {
+            QueryValue::Null => return Ok(QueryValue::Null),
+            QueryValue::List(items) => items,
+            other => {
+                return Err(self.type_error(
+                    span,
+                    format!(
+                        "only lists can be sliced, not {}",
+                        describe(self.graph, &other)
+                    ),
+                ));
+            }
+        };
+        let len = items.len() as i64;
+        let bound = |v: Option<QueryValue>, default: i64| -> Result<Option<i64>, QueryError> {
+            match v {
+                None => Ok(Some(default)),
+                Some(QueryValue::Null) => Ok(None),
+                Some(QueryValue::Int(i)) => {
+                    Ok(Some(if i < 0 { (len + i).max(0) } else { i.min(len) }))
+                }
+                Some(other) => Err(self.type_error(
+                    span,
+                    format!(
+                        "a slice bound must be an integer, not {}",
+                        describe(self.graph, &other)
+                    ),
+                )),
+            }
+        };
+        let (Some(from), Some(to)) = (bound(from, 0)?, bound(to, len)?) else {
+            return Ok(QueryValue::Null);
+        };
+        Ok(QueryValue::List(if from < to {
+            items[from as usize..to as usize].to_vec()
+        } else {
+            Vec::new()
+        }))
+    }
+
+    fn unary(&self, op: UnaryOp, value: QueryValue, span: &Span) -> EvalResult {
+        Ok(match (op, value) {
+            (_, QueryValue::Null) => QueryValue::Null,
+            (UnaryOp::Not, QueryValue::Bool(b)) => QueryValue::Bool(!b),
+            (UnaryOp::Negate, QueryValue::Int(i)) => {
+                QueryValue::Int(i.checked_neg().ok_or_else(|| {
+                    self.arithmetic_error(span, format!("-({i}) overflows a 64-bit integer"))
+                })?)
+            }
+            (UnaryOp::Negate, QueryValue::Float(f)) => QueryValue::Float(-f),
+            (UnaryOp::Plus, v @ (QueryValue::Int(_) | QueryValue::Float(_))) => v,
+            (op, other) => {
+                let what = match op {
+                    UnaryOp::Not => "NOT expects a boolean",
+                    _ => "a sign applies to numbers",
+                };
+                return Err(self.type_error(
+                    span,
+                    format!("{what}, not {}", describe(self.graph, &other)),
+                ));
+            }
+        })
+    }
+
+    fn binary(&self, op: BinaryOp, l: QueryValue, r: QueryValue, span: &Span) -> EvalResult {
+        use QueryValue::*;
+        let cmp = |want: fn(Ordering) -> bool| match compare(&l, &r) {
+            None => Null,
+            Some(None) => Bool(false),
+            Some(Some(o)) => Bool(want(o)),
+        };
+        Ok(match op {
+            BinaryOp::Eq => equals(&l, &r).map_or(Null, Bool),
+            BinaryOp::Ne => equals(&l, &r).map_or(Null, |b| Bool(!b)),
+            BinaryOp::Lt => cmp(Ordering::is_lt),
+            BinaryOp::Le => cmp(Ordering::is_le),
+            BinaryOp::Gt => cmp(Ordering::is_gt),
+            BinaryOp::Ge => cmp(Ordering::is_ge),
+            BinaryOp::Xor => match (self.truth(l, span)?, self.truth(r, span)?) {
+                (Some(a), Some(b)) => Bool(a != b),
+                _ => Null,
+            },
+            BinaryOp::And | BinaryOp::Or => unreachable!("short-circuited in eval"),
+            BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => match (&l, &r) {
+                (String(a), String(b)) => Bool(match op {
+                    BinaryOp::StartsWith => a.starts_with(b.as_str()),
+                    BinaryOp::EndsWith => a.ends_with(b.as_str()),
+                    _ => a.contains(b.as_str()),
+                }),
+                _ => Null,
+            },
+            BinaryOp::Regex => match (&l, &r) {
+                (String(text), String(pattern)) => {
+                    let regex = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                        self.argument_error(
+                            span,
+                            format!(
+                                "invalid regular expression: {}",
+                                e.to_string().lines().last().unwrap_or("")
+                            ),
+                            None,
+                        )
+                    })?;
+                    Bool(regex.is_match(text))
+                }
+                _ => Null,
+            },
+            BinaryOp::In => match r {
+                Null => Null,
+                List(items) => {
+                    let mut unknown = false;
+                    for item in &items {
+                        match equals(&l, item) {
+                            Some(true) => return Ok(Bool(true)),
+                            None => unknown = true,
+                            Some(false) => {}
+                        }
+                    }
+                    if unknown { Null } else { Bool(false) }
+                }
+                other => {
+                    return Err(self.type_error(
+                        span,
+                        format!(
+                            "IN expects a list on its right, not {}",
+                            describe(self.graph, &other)
+                        ),
+                    ));
+                }
+            },
+            BinaryOp::Add => self.add(l, r, span)?,
+            BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Pow => {
+                self.arithmetic(op, l, r, span)?
+            }
+        })
+    }
+
+    fn add(&self, l: QueryValue, r: QueryValue, span: &Span) -> EvalResult {
+        use QueryValue::*;
+        Ok(match (l, r) {
+            (List(mut a), List(b)) => {
+                a.extend(b);
+                List(a)
+            }
+            (List(mut a), b) => {
+                a.push(b);
+                List(a)
+            }
+            (a, List(b)) => {
+                let mut out = vec![a];
+                out.extend(b);
+                List(out)
+            }
+            (Null, _) | (_, Null) => Null,
+            (String(a), String(b)) => String(a + &b),
+            (String(a), b @ (Int(_) | Float(_) | Bool(_))) => {
+                String(a + &super::result::plain_text(self.graph, &b))
+            }
+            (a @ (Int(_) | Float(_) | Bool(_)), String(b)) => {
+                String(super::result::plain_text(self.graph, &a) + &b)
+            }
+            (l, r) => self.arithmetic(BinaryOp::Add, l, r, span)?,
+        })
+    }
+
+    fn arithmetic(&self, op: BinaryOp, l: QueryValue, r: QueryValue, span: &Span) -> EvalResult {
+        use QueryValue::*;
+        let symbol = match op {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+            _ => "^",
+        };
+        Ok(match (&l, &r) {
+            (Null, _) | (_, Null) => Null,
+            (Int(a), Int(b)) if op != BinaryOp::Pow => {
+                let (a, b) = (*a, *b);
+                if b == 0 && matches!(op, BinaryOp::Div | BinaryOp::Mod) {
+                    return Err(self.arithmetic_error(
+                        span,
+                        format!("integer division by zero in {a} {symbol} 0"),
+                    ));
+                }
+                let result = match op {
+                    BinaryOp::Add => a.checked_add(b),
+                    BinaryOp::Sub => a.checked_sub(b),
+                    BinaryOp::Mul => a.checked_mul(b),
+                    BinaryOp::Div => a.checked_div(b),
+                    _ => a.checked_rem(b),
+                };
+                Int(result.ok_or_else(|| {
+                    self.arithmetic_error(
+                        span,
+                        format!("{a} {symbol} {b} overflows a 64-bit integer"),
+                    )
+                })?)
+            }
+            (Int(_) | Float(_), Int(_) | Float(_)) => {
+                let (a, b) = (as_f64(&l), as_f64(&r));
+                Float(match op {
+                    BinaryOp::Add => a + b,
+                    BinaryOp::Sub => a - b,
+                    BinaryOp::Mul => a * b,
+                    BinaryOp::Div => a / b,
+                    BinaryOp::Mod => a % b,
+                    _ => a.powf(b),
+                })
+            }
+            _ => {
+                return Err(self.type_error(
+                    span,
+                    format!(
+                        "cannot compute {} {symbol} {}",
+                        describe(self.graph, &l),
+                        describe(self.graph, &r)
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn call(
+        &self,
+        function: Function,
+        mut args: Vec<QueryValue>,
+        arg_exprs: &[PExpr],
+        span: &Span,
+    ) -> EvalResult {
+        use QueryValue::*;
+        let name = function.name();
+        let wrong = |i: usize, value: &QueryValue, wanted: &str| -> QueryError {
+            let at = arg_exprs.get(i).map_or(span, |e| &e.span);
+            self.type_error(
+                at,
+                format!(
+                    "{name}() expects {wanted}, not {}",
+                    describe(self.graph, value)
+                ),
+            )
+        };
+        if function == Function::Coalesce {
+            return Ok(args.into_iter().find(|v| !v.is_null()).unwrap_or(Null));
+        }
+        if function == Function::Exists {
+            return Ok(match &args[0] {
+                Bool(b) if matches!(arg_exprs[0].kind, PKind::Pattern(_)) => Bool(*b),
+                v => Bool(!v.is_null()),
+            });
+        }
+        if function == Function::Date {
+            return self.date(args.pop(), span);
+        }
+        // Every other function returns null for a null first argument.
+        if args.first().is_some_and(QueryValue::is_null) {
+            return Ok(Null);
+        }
+        let graph = self.graph;
+        let arg0 = args.first().cloned().unwrap_or(Null);
+        Ok(match function {
+            Function::Id => match arg0 {
+                Node(n) => Int(n.index() as i64),
+                Relationship(r) => Int(r.index() as i64),
+                other => return Err(wrong(0, &other, "a node or a relationship")),
+            },
+            Function::Type => match arg0 {
+                Relationship(r) => String(graph.edge_type(r).to_owned()),
+                other => return Err(wrong(0, &other, "a relationship")),
+            },
+            Function::Labels => match arg0 {
+                Node(n) => List(graph.node_labels(n).map(|l| String(l.to_owned())).collect()),
+                other => return Err(wrong(0, &other, "a node")),
+            },
+            Function::Keys => match arg0 {
+                Node(n) => keys(graph.node_props(n).map(|(k, _)| k)),
+                Relationship(r) => keys(graph.edge_props(r).map(|(k, _)| k)),
+                Map(m) => List(m.into_keys().map(String).collect()),
+                other => return Err(wrong(0, &other, "a node, a relationship or a map")),
+            },
+            Function::Properties => match arg0 {
+                Node(n) => Map(graph
+                    .node_props(n)
+                    .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                    .collect()),
+                Relationship(r) => Map(graph
+                    .edge_props(r)
+                    .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                    .collect()),
+                m @ Map(_) => m,
+                other => return Err(wrong(0, &other, "a node, a relationship or a map")),
+            },
+            Function::Length => match arg0 {
+                Path(p) => Int(p.relationships.len() as i64),
+                String(s) => Int(s.chars().count() as i64),
+                List(l) => Int(l.len() as i64),
+                other => return Err(wrong(0, &other, "a path")),
+            },
+            Function::Nodes => match arg0 {
+                Path(p) => List(p.nodes.into_iter().map(Node).collect()),
+                other => return Err(wrong(0, &other, "a path")),
+            },
+            Function::Relationships => match arg0 {
+                Path(p) => List(p.relationships.into_iter().map(Relationship).collect()),
+                other => return Err(wrong(0, &other, "a path")),
+            },
+            Function::StartNode | Function::EndNode => match arg0 {
+                Relationship(r) => {
+                    let (a, b) = graph.edge_endpoints(r);
+                    Node(if function == Function::StartNode {
+                        a
+                    } else {
+                        b
+                    })
+                }
+                other => return Err(wrong(0, &other, "a relationship")),
+            },
+            Function::Size => match arg0 {
+                List(l) => Int(l.len() as i64),
+                String(s) => Int(s.chars().count() as i64),
+                Map(m) => Int(m.len() as i64),
+                other => return Err(wrong(0, &other, "a list or a string")),
+            },
+            Function::Head | Function::Last => match arg0 {
+                List(mut l) => {
+                    let item = if function == Function::Head {
+                        (!l.is_empty()).then(|| l.swap_remove(0))
+                    } else {
+                        l.pop()
+                    };
+                    item.unwrap_or(Null)
+                }
+                other => return Err(wrong(0, &other, "a list")),
+            },
+            Function::Tail => match arg0 {
+                List(l) => List(l.into_iter().skip(1).collect()),
+                other => return Err(wrong(0, &other, "a list")),
+            },
+            Function::Reverse => match arg0 {
+                List(mut l) => {
+                    l.reverse();
+                    List(l)
+                }
+                String(s) => String(s.chars().rev().collect()),
+                other => return Err(wrong(0, &other, "a list or a string")),
+            },
+            Function::Range => {
+                let int = |i: usize| -> Result<i64, QueryError> {
+                    match args.get(i) {
+                        Some(Int(v)) => Ok(*v),
+                        Some(other) => Err(wrong(i, other, "integers")),
+                        None => Ok(1),
+                    }
+                };
+                let (start, end, step) = (int(0)?, int(1)?, int(2)?);
+                if step == 0 {
+                    return Err(self.argument_error(
+                        span,
+                        "range() cannot step by 0".to_owned(),
+                        Some(
+                            "use a positive step to count up, a negative one to count down"
+                                .to_owned(),
+                        ),
+                    ));
+                }
+                let count = if (step > 0 && start > end) || (step < 0 && start < end) {
+                    0
+                } else {
+                    ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
+                };
+                if count > 10_000_000 {
+                    return Err(self.argument_error(
+                        span,
+                        format!("range() would make {count} numbers; the most is 10000000"),
+                        None,
+                    ));
+                }
+                List((0..count as i64).map(|k| Int(start + k * step)).collect())
+            }
+            Function::ToLower
+            | Function::ToUpper
+            | Function::Trim
+            | Function::LTrim
+            | Function::RTrim => match arg0 {
+                String(s) => String(match function {
+                    Function::ToLower => s.to_lowercase(),
+                    Function::ToUpper => s.to_uppercase(),
+                    Function::Trim => s.trim().to_owned(),
+                    Function::LTrim => s.trim_start().to_owned(),
+                    _ => s.trim_end().to_owned(),
+                }),
+                other => return Err(wrong(0, &other, "a string")),
+            },
+            Function::ToString => match arg0 {
+                v @ (Int(_) | Float(_) | Bool(_) | String(_) | Date(_)) => {
+                    String(super::result::plain_text(graph, &v))
+                }
+                other => return Err(wrong(0, &other, "a number, boolean, string or date")),
+            },
+            Function::ToInteger => match arg0 {
+                Int(i) => Int(i),
+                Float(f) if f.is_finite() && f.abs() < 9.2e18 => Int(f.trunc() as i64),
+                Float(_) => Null,
+                Bool(b) => Int(i64::from(b)),
+                String(s) => {
+                    let t = s.trim();
+                    t.parse::<i64>()
+                        .ok()
+                        .or_else(|| {
+                            t.parse::<f64>()
+                                .ok()
+                                .filter(|f| f.is_finite() && f.abs() < 9.2e18)
+                                .map(|f| f.trunc() as i64)
+                        })
+                        .map_or(Null, Int)
+                }
+                other => return Err(wrong(0, &other, "a number, boolean or string")),
+            },
+            Function::ToFloat => match arg0 {
+                Int(i) => Float(i as f64),
+                Float(f) => Float(f),
+                String(s) => s.trim().parse::<f64>().map_or(Null, Float),
+                other => return Err(wrong(0, &other, "a number or a string")),
+            },
+            Function::ToBoolean => match arg0 {
+                Bool(b) => Bool(b),
+                String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "true" => Bool(true),
+                    "false" => Bool(false),
+                    _ => Null,
+                },
+                Int(i) => Bool(i != 0),
+                other => return Err(wrong(0, &other, "a boolean, string or integer")),
+            },
+            Function::Split => match (arg0, &args[1]) {
+                (String(s), String(sep)) => {
+                    if sep.is_empty() {
+                        List(s.chars().map(|c| String(c.to_string())).collect())
+                    } else {
+                        List(
+                            s.split(sep.as_str())
+                                .map(|p| String(p.to_owned()))
+                                .collect(),
+                        )
+                    }
+                }
+                (_, Null) => Null,
+                (String(_), other) => return Err(wrong(1, other, "a string separator")),
+                (other, _) => return Err(wrong(0, &other, "a string")),
+            },
+            Function::Substring => {
+                let String(s) = arg0 else {
+                    return Err(wrong(0, &arg0, "a string"));
+                };
+                let start = match &args[1] {
+                    Int(i) if *i >= 0 => *i as usize,
+                    Null => return Ok(Null),
+                    other => return Err(wrong(1, other, "a non-negative integer start")),
+                };
+                let length = match args.get(2) {
+                    None => usize::MAX,
+                    Some(Int(i)) if *i >= 0 => *i as usize,
+                    Some(Null) => return Ok(Null),
+                    Some(other) => return Err(wrong(2, other, "a non-negative integer length")),
+                };
+                String(s.chars().skip(start).take(length).collect())
+            }
+            Function::Left | Function::Right => {
+                let String(s) = arg0 else {
+                    return Err(wrong(0, &arg0, "a string"));
+                };
+                let n = match &args[1] {
+                    Int(i) if *i >= 0 => *i as usize,
+                    Null => return Ok(Null),
+                    other => return Err(wrong(1, other, "a non-negative integer")),
+                };
+                let count = s.chars().count();
+                String(if function == Function::Left {
+                    s.chars().take(n).collect()
+                } else {
+                    s.chars().skip(count.saturating_sub(n)).collect()
+                })
+            }
+            Function::Replace => match (arg0, &args[1], &args[2]) {
+                (String(s), String(from), String(to)) => {
+                    if from.is_empty() {
+                        String(s)
+                    } else {
+                        String(s.replace(from.as_str(), to))
+                    }
+                }
+                (_, Null, _) | (_, _, Null) => Null,
+                (String(_), a, b) => {
+                    let bad = if matches!(a, String(_)) {
+                        (2, b)
+                    } else {
+                        (1, a)
+                    };
+                    return Err(wrong(bad.0, bad.1, "a string"));
+                }
+                (other, ..) => return Err(wrong(0, &other, "a string")),
+            },
+            Function::Abs => match arg0 {
+                Int(i) => Int(i.checked_abs().ok_or_else(|| {
+                    self.arithmetic_error(span, format!("abs({i}) overflows a 64-bit integer"))
+                })?),
+                Float(f) => Float(f.abs()),
+                other => return Err(wrong(0, &other, "a number")),
+            },
+            Function::Sign => match arg0 {
+                Int(i) => Int(i.signum()),
+                Float(f) => Int(if f > 0.0 {
+                    1
+                } else if f < 0.0 {
+                    -1
+                } else {
+                    0
+                }),
+                other => return Err(wrong(0, &other, "a number")),
+            },
+            Function::Round | Function::Floor | Function::Ceil | Function::Sqrt => match arg0 {
+                Int(_) | Float(_) => {
+                    let x = as_f64(&arg0);
+                    Float(match function {
+                        // Cypher rounds halves up, towards positive infinity.
+                        Function::Round => (x + 0.5).floor(),
+                        Function::Floor => x.floor(),
+                        Function::Ceil => x.ceil(),
+                        _ => x.sqrt(),
+                    })
+                }
+                other => return Err(wrong(0, &other, "a number")),
+            },
+            Function::Coalesce | Function::Exists | Function::Date => {
+                unreachable!("handled above")
+            }
+        })
+    }
+
+    /// `date()` is today; `date("2025-08")` a month; `date({year: 2025, month: 8})` too.
+    fn date(&self, arg: Option<QueryValue>, span: &Span) -> EvalResult {
+        let text = match arg {
+            None => return Ok(QueryValue::Date(today())),
+            Some(QueryValue::Null) => return Ok(QueryValue::Null),
+            Some(QueryValue::Date(d)) => return Ok(QueryValue::Date(d)),
+            Some(QueryValue::String(s)) => s,
+            Some(QueryValue::Map(m)) => {
+                let part = |k: &str| match m.get(k) {
+                    None | Some(QueryValue::Null) => Ok(None),
+                    Some(QueryValue::Int(i)) => Ok(Some(*i)),
+                    Some(other) => Err(self.type_error(
+                        span,
+                        format!(
+                            "date() expects an integer {k}, not {}",
+                            describe(self.graph, other)
+                        ),
+                    )),
+                };
+                let (year, month, day) = (part("year")?, part("month")?, part("day")?);
+                let Some(year) = year else {
+                    return Err(self.argument_error(
+                        span,
+                        "date() needs a year".to_owned(),
+                        Some("write date({year: 2025, month: 8})".to_owned()),
+                    ));
+                };
+                match (month, day) {
+                    (None, None) => format!("{year:04}"),
+                    (Some(m), None) => format!("{year:04}-{m:02}"),
+                    (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
+                    (None, Some(_)) => {
+                        return Err(self.argument_error(
+                            span,
+                            "date() got a day without a month".to_owned(),
+                            None,
+                        ));
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(self.type_error(
+                    span,
+                    format!(
+                        "date() expects text such as \"2025-08-22\", not {}",
+                        describe(self.graph, &other)
+                    ),
+                ));
+            }
+        };
+        text.parse::<Date>().map(QueryValue::Date).map_err(|e| {
+            self.argument_error(
+                span,
+                format!("\"{text}\" is not a date: {e}"),
+                Some("write a day (2025-08-22), a month (2025-08) or a year (2025)".to_owned()),
+            )
+        })
+    }
+}
+
+fn keys<'k>(keys: impl Iterator<Item = &'k str>) -> QueryValue {
+    QueryValue::List(keys.map(|k| QueryValue::String(k.to_owned())).collect())
+}
+
+fn as_f64(v: &QueryValue) -> f64 {
+    match v {
+        QueryValue::Int(i) => *i as f64,
+        QueryValue::Float(f) => *f,
+        _ => f64::NAN,
+    }
+}
+
+/// Today's date in UTC.
+fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    Date::day(y, m, d).unwrap_or(Date::year(y))
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+    (y, m, d)
+}
+
+/// A path value from nodes and relationships in search order.
+pub(crate) fn path(
+    nodes: &[crate::store::NodeId],
+    rels: &[crate::store::EdgeId],
+    reversed: bool,
+) -> Path {
+    let mut nodes = nodes.to_vec();
+    let mut relationships = rels.to_vec();
+    if reversed {
+        nodes.reverse();
+        relationships.reverse();
+    }
+    Path {
+        nodes,
+        relationships,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn days_convert_to_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_322), (2025, 8, 22));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+}

@@ -1,0 +1,1066 @@
+//! Runs a plan over the graph: rows flow one at a time from MATCH and UNWIND through filters
+//! into each segment's projection, which passes them on at once (plain projections) or when
+//! its input ends (aggregation, ORDER BY).
+//!
+//! **Invariant:** reading never changes the graph. A relationship is bound at most once per
+//! MATCH clause (Cypher's relationship uniqueness). A LIMIT that is reached stops the work
+//! upstream of it.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use super::ast::{Arrow, PathSearch};
+use super::error::{ErrorCode, ErrorKind, QueryError};
+use super::eval::{Context, describe, path};
+use super::functions::AggFunction;
+use super::plan::{
+    Aggregate, Lookup, NodeStep, Op, PExpr, PatternPlan, Plan, ProjectionPlan, QueryPlan, RelStep,
+    Segment,
+};
+use super::value::{Key, QueryValue, equals, order};
+use crate::store::{Direction, EdgeId, Graph, NodeId};
+
+pub(crate) type Row = Vec<QueryValue>;
+
+/// Whether a producer should keep producing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Stop,
+}
+
+type Sink<'s> = &'s mut dyn FnMut(&mut Row) -> Result<Flow, QueryError>;
+
+/// Runs every query of a plan and joins them as its UNION says.
+pub(crate) fn run(cx: &Context<'_>, plan: &Plan) -> Result<Vec<Row>, QueryError> {
+    let mut rows = Vec::new();
+    for query in &plan.queries {
+        rows.extend(run_query(cx, query)?);
+    }
+    if plan.queries.len() > 1 && !plan.union_all {
+        let mut seen = HashSet::new();
+        rows.retain(|row| seen.insert(row.iter().cloned().map(Key).collect::<Vec<_>>()));
+    }
+    Ok(rows)
+}
+
+fn run_query(cx: &Context<'_>, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
+    // A query with no clause before RETURN still produces its one row.
+    let mut projectors = query
+        .segments
+        .iter()
+        .map(|s| Projector::new(cx, &s.projection))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut results = Vec::new();
+    let runner = Runner { cx, query };
+    let first = vec![QueryValue::Null; query.segments[0].width];
+    runner.push(0, first, &mut projectors, &mut results)?;
+    for i in 0..projectors.len() {
+        let (head, tail) = projectors[i..].split_first_mut().expect("segment exists");
+        head.finish(&mut |out| runner.emit(i, out, tail, &mut results))?;
+    }
+    Ok(results)
+}
+
+struct Runner<'r, 'g> {
+    cx: &'r Context<'g>,
+    query: &'r QueryPlan,
+}
+
+impl Runner<'_, '_> {
+    /// Feeds one row into segment `seg`; `projectors[0]` is that segment's projector.
+    fn push(
+        &self,
+        seg: usize,
+        mut row: Row,
+        projectors: &mut [Projector<'_, '_, '_>],
+        results: &mut Vec<Row>,
+    ) -> Result<Flow, QueryError> {
+        let (head, tail) = projectors.split_first_mut().expect("segment exists");
+        let segment = &self.query.segments[seg];
+        run_ops(self.cx, segment, 0, &mut row, &mut |row| {
+            head.accept(row, &mut |out| self.emit(seg, out, tail, results))
+        })
+    }
+
+    /// Passes a projected row of segment `seg` to the next segment, or to the results.
+    fn emit(
+        &self,
+        seg: usize,
+        mut out: Row,
+        tail: &mut [Projector<'_, '_, '_>],
+        results: &mut Vec<Row>,
+    ) -> Result<Flow, QueryError> {
+        match self.query.segments.get(seg + 1) {
+            None => {
+                results.push(out);
+                Ok(Flow::Continue)
+            }
+            Some(next) => {
+                out.resize(next.width, QueryValue::Null);
+                self.push(seg + 1, out, tail, results)
+            }
+        }
+    }
+}
+
+fn run_ops(
+    cx: &Context<'_>,
+    segment: &Segment,
+    i: usize,
+    row: &mut Row,
+    sink: Sink<'_>,
+) -> Result<Flow, QueryError> {
+    let Some(op) = segment.ops.get(i) else {
+        return sink(row);
+    };
+    match op {
+        Op::Filter(filter) => {
+            if cx.truth(cx.eval(filter, row, &[])?, &filter.span)? == Some(true) {
+                run_ops(cx, segment, i + 1, row, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
+        }
+        Op::Unwind { list, slot } => match cx.eval(list, row, &[])? {
+            QueryValue::Null => Ok(Flow::Continue),
+            QueryValue::List(items) => {
+                for item in items {
+                    row[*slot] = item;
+                    if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Continue)
+            }
+            single => {
+                row[*slot] = single;
+                run_ops(cx, segment, i + 1, row, sink)
+            }
+        },
+        Op::Match(plan) => {
+            let mut matcher = Matcher::new(cx);
+            let mut found = false;
+            let flow = matcher.match_from(&plan.patterns, 0, row, &mut |_, row| {
+                if let Some(filter) = &plan.filter
+                    && cx.truth(cx.eval(filter, row, &[])?, &filter.span)? != Some(true)
+                {
+                    return Ok(Flow::Continue);
+                }
+                found = true;
+                run_ops(cx, segment, i + 1, row, sink)
+            })?;
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            if plan.optional && !found {
+                for slot in &plan.new_slots {
+                    row[*slot] = QueryValue::Null;
+                }
+                return run_ops(cx, segment, i + 1, row, sink);
+            }
+            Ok(Flow::Continue)
+        }
+    }
+}
+
+/// Whether a pattern used as a predicate has at least one match in `row`'s bindings.
+pub(crate) fn pattern_exists(
+    cx: &Context<'_>,
+    pattern: &PatternPlan,
+    row: &[QueryValue],
+) -> Result<bool, QueryError> {
+    let mut row = row.to_vec();
+    let mut matcher = Matcher::new(cx);
+    let flow = matcher.match_pattern(pattern, &mut row, &mut |_, _| Ok(Flow::Stop))?;
+    Ok(flow == Flow::Stop)
+}
+
+// ----- pattern matching ------------------------------------------------------------------
+
+type Continuation<'k, 'c, 'g> =
+    &'k mut dyn FnMut(&mut Matcher<'c, 'g>, &mut Row) -> Result<Flow, QueryError>;
+
+struct Matcher<'c, 'g> {
+    cx: &'c Context<'g>,
+    graph: &'g Graph,
+    /// Relationships bound so far in this clause.
+    used: Vec<EdgeId>,
+}
+
+/// Where a search starts.
+enum Candidates<'g> {
+    Listed(Vec<NodeId>),
+    Indexed(&'g [NodeId]),
+    All,
+}
+
+impl<'c, 'g> Matcher<'c, 'g> {
+    fn new(cx: &'c Context<'g>) -> Self {
+        Matcher {
+            cx,
+            graph: cx.graph,
+            used: Vec::new(),
+        }
+    }
+
+    fn match_from(
+        &mut self,
+        patterns: &[PatternPlan],
+        i: usize,
+        row: &mut Row,
+        emit: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let Some(pattern) = patterns.get(i) else {
+            return emit(self, row);
+        };
+        self.match_pattern(pattern, row, &mut |m, row| {
+            m.match_from(patterns, i + 1, row, emit)
+        })
+    }
+
+    fn match_pattern(
+        &mut self,
+        pattern: &PatternPlan,
+        row: &mut Row,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let candidates = self.candidates(&pattern.start, row)?;
+        let mut visit = |m: &mut Self, node: NodeId, row: &mut Row| -> Result<Flow, QueryError> {
+            if !m.node_fits(node, &pattern.start, row)? {
+                return Ok(Flow::Continue);
+            }
+            bind_node(row, &pattern.start, node);
+            match pattern.search {
+                PathSearch::All => {
+                    let mut nodes = vec![node];
+                    let mut rels = Vec::new();
+                    m.hops(pattern, 0, node, row, &mut nodes, &mut rels, k)
+                }
+                PathSearch::Shortest | PathSearch::AllShortest => m.shortest(pattern, node, row, k),
+            }
+        };
+        match candidates {
+            Candidates::Listed(nodes) => {
+                for node in nodes {
+                    if visit(self, node, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+            Candidates::Indexed(nodes) => {
+                for &node in nodes {
+                    if visit(self, node, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+            Candidates::All => {
+                for node in self.graph.nodes() {
+                    if visit(self, node, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn candidates(&self, step: &NodeStep, row: &Row) -> Result<Candidates<'g>, QueryError> {
+        let graph = self.graph;
+        if step.bound {
+            let slot = step.slot.expect("a bound step has a variable");
+            return Ok(Candidates::Listed(match &row[slot] {
+                QueryValue::Node(n) => vec![*n],
+                _ => Vec::new(),
+            }));
+        }
+        let by_text = |value: QueryValue, by_id: bool| -> Option<Vec<NodeId>> {
+            match value {
+                QueryValue::String(s) if by_id => Some(graph.node_by_id(&s).into_iter().collect()),
+                QueryValue::String(s) => Some(graph.nodes_by_name(&s).to_vec()),
+                QueryValue::Null => Some(Vec::new()),
+                // Only text is indexed; anything else is found by scanning.
+                _ => None,
+            }
+        };
+        let listed = match &step.lookup {
+            Lookup::Scan => None,
+            Lookup::Label(label) => return Ok(Candidates::Indexed(graph.nodes_with_label(label))),
+            Lookup::Id(e) | Lookup::Name(e) => by_text(
+                self.cx.eval(e, row, &[])?,
+                matches!(step.lookup, Lookup::Id(_)),
+            ),
+            Lookup::IdIn(e) | Lookup::NameIn(e) => match self.cx.eval(e, row, &[])? {
+                QueryValue::List(items) => {
+                    let by_id = matches!(step.lookup, Lookup::IdIn(_));
+                    let mut nodes = Vec::new();
+                    let mut all_text = true;
+                    for item in items {
+                        match by_text(item, by_id) {
+                            Some(found) => nodes.extend(found),
+                            None => all_text = false,
+                        }
+                    }
+                    nodes.sort_unstable();
+                    nodes.dedup();
+                    all_text.then_some(nodes)
+                }
+                QueryValue::Null => Some(Vec::new()),
+                _ => None,
+            },
+        };
+        Ok(match listed {
+            Some(nodes) => Candidates::Listed(nodes),
+            None => Candidates::All,
+        })
+    }
+
+    fn node_fits(&self, node: NodeId, step: &NodeStep, row: &Row) -> Result<bool, QueryError> {
+        if step.bound {
+            let slot = step.slot.expect("a bound step has a variable");
+            if row[slot] != QueryValue::Node(node) {
+                return Ok(false);
+            }
+        }
+        if !step
+            .labels
+            .iter()
+            .all(|l| self.graph.node_has_label(node, l))
+        {
+            return Ok(false);
+        }
+        for (key, expected) in &step.props {
+            let wanted = self.cx.eval(expected, row, &[])?;
+            let actual = self.graph.node_prop(node, key);
+            if !prop_matches(actual, &wanted) {
+                return Ok(false);
+            }
+        }
+        if let Some(map) = &step.props_map {
+            for (key, wanted) in self.props_map(map, row)? {
+                if !prop_matches(self.graph.node_prop(node, &key), &wanted) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn rel_fits(&self, edge: EdgeId, step: &RelStep, row: &Row) -> Result<bool, QueryError> {
+        if !step.types.is_empty() {
+            let t = self.graph.edge_type(edge);
+            if !step.types.iter().any(|w| w == t) {
+                return Ok(false);
+            }
+        }
+        if step.bound && step.length.is_none() {
+            let slot = step.slot.expect("a bound step has a variable");
+            if row[slot] != QueryValue::Relationship(edge) {
+                return Ok(false);
+            }
+        }
+        for (key, expected) in &step.props {
+            let wanted = self.cx.eval(expected, row, &[])?;
+            if !prop_matches(self.graph.edge_prop(edge, key), &wanted) {
+                return Ok(false);
+            }
+        }
+        if let Some(map) = &step.props_map {
+            for (key, wanted) in self.props_map(map, row)? {
+                if !prop_matches(self.graph.edge_prop(edge, &key), &wanted) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn props_map(
+        &self,
+        map: &PExpr,
+        row: &Row,
+    ) -> Result<std::collections::BTreeMap<String, QueryValue>, QueryError> {
+        match self.cx.eval(map, row, &[])? {
+            QueryValue::Map(m) => Ok(m),
+            other => Err(self.cx.type_error(
+                &map.span,
+                format!(
+                    "pattern properties must be a map, not {}",
+                    describe(self.graph, &other)
+                ),
+            )),
+        }
+    }
+
+    /// Relationships leaving `node` the way `arrow` points, each with its other end.
+    fn expand(&self, node: NodeId, arrow: Arrow) -> impl Iterator<Item = (EdgeId, NodeId)> + 'g {
+        let graph = self.graph;
+        let (first, second) = match arrow {
+            Arrow::Right => (Some(Direction::Outgoing), None),
+            Arrow::Left => (Some(Direction::Incoming), None),
+            Arrow::Both => (Some(Direction::Outgoing), Some(Direction::Incoming)),
+        };
+        let outgoing = first.into_iter().flat_map(move |d| graph.edges_of(node, d));
+        // Undirected: a self-loop is listed once, from its outgoing side.
+        let incoming = second
+            .into_iter()
+            .flat_map(move |d| graph.edges_of(node, d))
+            .filter(move |(_, other)| *other != node);
+        outgoing.chain(incoming)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hops(
+        &mut self,
+        pattern: &PatternPlan,
+        h: usize,
+        current: NodeId,
+        row: &mut Row,
+        nodes: &mut Vec<NodeId>,
+        rels: &mut Vec<EdgeId>,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let Some(hop) = pattern.hops.get(h) else {
+            if let Some(slot) = pattern.path_slot {
+                row[slot] = QueryValue::Path(path(nodes, rels, pattern.reversed));
+            }
+            return k(self, row);
+        };
+        if let Some((min, max)) = hop.rel.length {
+            return self.var_hops(pattern, h, current, (min, max), row, nodes, rels, k);
+        }
+        for (edge, other) in self.expand(current, hop.rel.arrow) {
+            if self.used.contains(&edge)
+                || !self.rel_fits(edge, &hop.rel, row)?
+                || !self.node_fits(other, &hop.node, row)?
+            {
+                continue;
+            }
+            if let Some(slot) = hop.rel.slot {
+                row[slot] = QueryValue::Relationship(edge);
+            }
+            bind_node(row, &hop.node, other);
+            self.used.push(edge);
+            nodes.push(other);
+            rels.push(edge);
+            let flow = self.hops(pattern, h + 1, other, row, nodes, rels, k);
+            self.used.pop();
+            nodes.pop();
+            rels.pop();
+            if flow? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// A variable-length hop as a depth-first walk that never reuses a relationship.
+    #[allow(clippy::too_many_arguments)]
+    fn var_hops(
+        &mut self,
+        pattern: &PatternPlan,
+        h: usize,
+        start: NodeId,
+        (min, max): (u64, Option<u64>),
+        row: &mut Row,
+        nodes: &mut Vec<NodeId>,
+        rels: &mut Vec<EdgeId>,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let hop = &pattern.hops[h];
+        let first = rels.len();
+        // For each depth on the current route: the relationships still to try from there.
+        let mut stack: Vec<(u64, Vec<(EdgeId, NodeId)>)> = Vec::new();
+        let mut at = start;
+        let mut depth = 0u64;
+        loop {
+            // Arrived at `at` with `depth` relationships: emit if it may end here.
+            if depth >= min && self.node_fits(at, &hop.node, row)? {
+                if let Some(slot) = hop.rel.slot {
+                    let mut list: Vec<QueryValue> = rels[first..]
+                        .iter()
+                        .map(|e| QueryValue::Relationship(*e))
+                        .collect();
+                    if pattern.reversed {
+                        list.reverse();
+                    }
+                    row[slot] = QueryValue::List(list);
+                }
+                bind_node(row, &hop.node, at);
+                let flow = self.hops(pattern, h + 1, at, row, nodes, rels, k);
+                if flow? == Flow::Stop {
+                    self.unwind_to(first, nodes, rels);
+                    return Ok(Flow::Stop);
+                }
+            }
+            let next: Vec<(EdgeId, NodeId)> = if max.is_none_or(|m| depth < m) {
+                let mut next = Vec::new();
+                for (edge, other) in self.expand(at, hop.rel.arrow) {
+                    if !self.used.contains(&edge) && self.rel_fits(edge, &hop.rel, row)? {
+                        next.push((edge, other));
+                    }
+                }
+                next.reverse();
+                next
+            } else {
+                Vec::new()
+            };
+            stack.push((depth, next));
+            // Take the next untried relationship, backing up as branches run out.
+            loop {
+                let Some((d, options)) = stack.last_mut() else {
+                    return Ok(Flow::Continue);
+                };
+                let d = *d;
+                if let Some((edge, other)) = options.pop() {
+                    // Drop what the previous sibling branch left at this depth.
+                    self.unwind_to(first + d as usize, nodes, rels);
+                    self.used.push(edge);
+                    nodes.push(other);
+                    rels.push(edge);
+                    at = other;
+                    depth = d + 1;
+                    break;
+                }
+                stack.pop();
+                self.unwind_to(first + d as usize, nodes, rels);
+                if stack.is_empty() {
+                    return Ok(Flow::Continue);
+                }
+            }
+        }
+    }
+
+    /// Pops relationships (and their nodes) until `len` relationships remain.
+    fn unwind_to(&mut self, len: usize, nodes: &mut Vec<NodeId>, rels: &mut Vec<EdgeId>) {
+        while rels.len() > len {
+            rels.pop();
+            nodes.pop();
+            self.used.pop();
+        }
+    }
+
+    /// shortestPath / allShortestPaths: breadth-first from `source`, level by level.
+    fn shortest(
+        &mut self,
+        pattern: &PatternPlan,
+        source: NodeId,
+        row: &mut Row,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let hop = &pattern.hops[0];
+        let all = pattern.search == PathSearch::AllShortest;
+        let (min, max) = hop.rel.length.unwrap_or((1, Some(1)));
+        // A single known target lets the search stop as soon as it is reached.
+        let single_target = match self.candidates(&hop.node, row)? {
+            Candidates::Listed(nodes) if nodes.len() == 1 => Some(nodes[0]),
+            Candidates::Listed(_) => None,
+            _ => None,
+        };
+        let target_known_absent =
+            matches!(self.candidates(&hop.node, row)?, Candidates::Listed(ref n) if n.is_empty());
+        if target_known_absent {
+            return Ok(Flow::Continue);
+        }
+
+        if min == 0 && self.node_fits(source, &hop.node, row)? {
+            let flow = self.emit_path(pattern, &[source], &[], row, k)?;
+            if flow == Flow::Stop || single_target == Some(source) {
+                return Ok(flow);
+            }
+        }
+        let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
+        let mut seen: HashSet<NodeId> = HashSet::from([source]);
+        let mut frontier = vec![source];
+        let mut depth = 0u64;
+        while !frontier.is_empty() && max.is_none_or(|m| depth < m) {
+            depth += 1;
+            let mut next = Vec::new();
+            for &node in &frontier {
+                for (edge, other) in self.expand(node, hop.rel.arrow) {
+                    if !self.rel_fits(edge, &hop.rel, row)? {
+                        continue;
+                    }
+                    if seen.insert(other) {
+                        next.push(other);
+                        parents.insert(other, vec![(edge, node)]);
+                    } else if all
+                        && let Some(list) = parents.get_mut(&other)
+                        && next.contains(&other)
+                    {
+                        list.push((edge, node));
+                    }
+                }
+            }
+            for &reached in &next {
+                if single_target.is_some_and(|t| t != reached)
+                    || !self.node_fits(reached, &hop.node, row)?
+                {
+                    continue;
+                }
+                let flow = self.emit_paths(pattern, source, reached, &parents, all, row, k)?;
+                if flow == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+                if single_target.is_some() {
+                    return Ok(Flow::Continue);
+                }
+            }
+            frontier = next;
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Every shortest path (or the first) from `source` to `target` through `parents`.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_paths(
+        &mut self,
+        pattern: &PatternPlan,
+        source: NodeId,
+        target: NodeId,
+        parents: &HashMap<NodeId, Vec<(EdgeId, NodeId)>>,
+        all: bool,
+        row: &mut Row,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        // Depth-first over parent choices, building paths backwards from the target.
+        let mut paths: Vec<(Vec<NodeId>, Vec<EdgeId>)> = Vec::new();
+        let mut stack = vec![(target, vec![target], Vec::<EdgeId>::new())];
+        while let Some((node, nodes, rels)) = stack.pop() {
+            if node == source {
+                let mut nodes = nodes;
+                let mut rels = rels;
+                nodes.reverse();
+                rels.reverse();
+                paths.push((nodes, rels));
+                if !all {
+                    break;
+                }
+                continue;
+            }
+            let choices = parents.get(&node).map_or(&[][..], Vec::as_slice);
+            let choices: &[(EdgeId, NodeId)] = if all {
+                choices
+            } else {
+                &choices[..choices.len().min(1)]
+            };
+            for (edge, prev) in choices.iter().rev() {
+                let mut nodes = nodes.clone();
+                let mut rels = rels.clone();
+                nodes.push(*prev);
+                rels.push(*edge);
+                stack.push((*prev, nodes, rels));
+            }
+        }
+        for (nodes, rels) in paths {
+            if self.emit_path(pattern, &nodes, &rels, row, k)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn emit_path(
+        &mut self,
+        pattern: &PatternPlan,
+        nodes: &[NodeId],
+        rels: &[EdgeId],
+        row: &mut Row,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let hop = &pattern.hops[0];
+        if let Some(slot) = hop.rel.slot {
+            row[slot] = if hop.rel.length.is_some() {
+                QueryValue::List(rels.iter().map(|e| QueryValue::Relationship(*e)).collect())
+            } else {
+                rels.first()
+                    .map_or(QueryValue::Null, |e| QueryValue::Relationship(*e))
+            };
+        }
+        bind_node(row, &hop.node, *nodes.last().expect("a path has a node"));
+        if let Some(slot) = pattern.path_slot {
+            row[slot] = QueryValue::Path(path(nodes, rels, false));
+        }
+        k(self, row)
+    }
+}
+
+fn bind_node(row: &mut Row, step: &NodeStep, node: NodeId) {
+    if let Some(slot) = step.slot
+        && !step.bound
+    {
+        row[slot] = QueryValue::Node(node);
+    }
+}
+
+/// `{key: wanted}` in a pattern: equality in Cypher's sense, so null never matches.
+fn prop_matches(actual: Option<&crate::model::Value>, wanted: &QueryValue) -> bool {
+    match actual {
+        None => false,
+        Some(value) => equals(&QueryValue::from(value), wanted) == Some(true),
+    }
+}
+
+// ----- projections -----------------------------------------------------------------------
+
+/// One segment's projection: computes output rows, groups, sorts, and cuts with SKIP/LIMIT.
+struct Projector<'p, 'c, 'g> {
+    cx: &'c Context<'g>,
+    plan: &'p ProjectionPlan,
+    skip: usize,
+    limit: Option<usize>,
+    /// The LIMIT was reached: nothing more is wanted.
+    done: bool,
+    emitted: usize,
+    skipped: usize,
+    seen: HashSet<Vec<Key>>,
+    /// ORDER BY without aggregation: (sort keys, output row).
+    sorted: Vec<(Vec<QueryValue>, Row)>,
+    groups: HashMap<Vec<Key>, usize>,
+    group_list: Vec<Group>,
+}
+
+struct Group {
+    /// The first input row of the group: grouping keys and what they determine.
+    first: Row,
+    keys: Vec<QueryValue>,
+    states: Vec<AggState>,
+}
+
+impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
+    fn new(cx: &'c Context<'g>, plan: &'p ProjectionPlan) -> Result<Self, QueryError> {
+        let count = |e: &Option<PExpr>, what: &str| -> Result<Option<usize>, QueryError> {
+            let Some(e) = e else { return Ok(None) };
+            match cx.eval(e, &[], &[])? {
+                QueryValue::Int(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+                other => Err(QueryError::at(
+                    ErrorKind::Argument,
+                    ErrorCode::InvalidArgumentLimit,
+                    cx.text,
+                    e.span.start,
+                    format!(
+                        "{what} takes a whole number of rows, 0 or more, not {}",
+                        describe(cx.graph, &other)
+                    ),
+                    None,
+                )),
+            }
+        };
+        Ok(Projector {
+            cx,
+            plan,
+            skip: count(&plan.skip, "SKIP")?.unwrap_or(0),
+            limit: count(&plan.limit, "LIMIT")?,
+            done: false,
+            emitted: 0,
+            skipped: 0,
+            seen: HashSet::new(),
+            sorted: Vec::new(),
+            groups: HashMap::new(),
+            group_list: Vec::new(),
+        })
+    }
+
+    fn outputs(&self, row: &Row, aggregates: &[QueryValue]) -> Result<Row, QueryError> {
+        self.plan
+            .items
+            .iter()
+            .map(|item| self.cx.eval(item, row, aggregates))
+            .collect()
+    }
+
+    fn sort_keys(&self, row: &mut Row, outputs: &Row) -> Result<Vec<QueryValue>, QueryError> {
+        let base = self.plan.out_base;
+        if row.len() < base + outputs.len() {
+            row.resize(base + outputs.len(), QueryValue::Null);
+        }
+        row[base..base + outputs.len()].clone_from_slice(outputs);
+        self.plan
+            .order_by
+            .iter()
+            .map(|(e, _)| self.cx.eval(e, row, &[]))
+            .collect()
+    }
+
+    /// Takes one input row.
+    fn accept(
+        &mut self,
+        row: &mut Row,
+        out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
+    ) -> Result<Flow, QueryError> {
+        if self.done || self.limit == Some(0) {
+            self.done = true;
+            return Ok(Flow::Stop);
+        }
+        if self.plan.aggregating() {
+            self.group(row)?;
+            return Ok(Flow::Continue);
+        }
+        let outputs = self.outputs(row, &[])?;
+        if !self.plan.order_by.is_empty() {
+            let keys = self.sort_keys(row, &outputs)?;
+            self.sorted.push((keys, outputs));
+            self.trim_sorted();
+            return Ok(Flow::Continue);
+        }
+        self.pass(outputs, out)
+    }
+
+    /// Hands an output row on, after DISTINCT, SKIP and LIMIT.
+    fn pass(
+        &mut self,
+        outputs: Row,
+        out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
+    ) -> Result<Flow, QueryError> {
+        if self.done {
+            return Ok(Flow::Stop);
+        }
+        if self.plan.distinct && !self.seen.insert(outputs.iter().cloned().map(Key).collect()) {
+            return Ok(Flow::Continue);
+        }
+        if self.skipped < self.skip {
+            self.skipped += 1;
+            return Ok(Flow::Continue);
+        }
+        self.emitted += 1;
+        let flow = out(outputs)?;
+        if self.limit.is_some_and(|l| self.emitted >= l) {
+            self.done = true;
+            return Ok(Flow::Stop);
+        }
+        Ok(flow)
+    }
+
+    /// With ORDER BY and LIMIT, only the first SKIP + LIMIT rows can ever be output: keep the
+    /// buffer near that size instead of holding every row.
+    fn trim_sorted(&mut self) {
+        let Some(limit) = self.limit else { return };
+        if self.plan.distinct {
+            return;
+        }
+        let keep = self.skip.saturating_add(limit);
+        if self.sorted.len() > keep.saturating_mul(2).max(1024) {
+            self.sort_buffer();
+            self.sorted.truncate(keep);
+        }
+    }
+
+    fn sort_buffer(&mut self) {
+        let directions: Vec<bool> = self.plan.order_by.iter().map(|(_, d)| *d).collect();
+        self.sorted
+            .sort_by(|(a, _), (b, _)| compare_keys(a, b, &directions));
+    }
+
+    fn group(&mut self, row: &Row) -> Result<(), QueryError> {
+        let keys: Vec<QueryValue> = self
+            .plan
+            .key_items
+            .iter()
+            .map(|&i| self.cx.eval(&self.plan.items[i], row, &[]))
+            .collect::<Result<_, _>>()?;
+        let lookup: Vec<Key> = keys.iter().cloned().map(Key).collect();
+        let index = match self.groups.get(&lookup) {
+            Some(i) => *i,
+            None => {
+                self.group_list.push(Group {
+                    first: row.clone(),
+                    keys,
+                    states: self.plan.aggregates.iter().map(AggState::new).collect(),
+                });
+                self.groups.insert(lookup, self.group_list.len() - 1);
+                self.group_list.len() - 1
+            }
+        };
+        for (state, aggregate) in self.group_list[index]
+            .states
+            .iter_mut()
+            .zip(&self.plan.aggregates)
+        {
+            let value = match &aggregate.arg {
+                None => None,
+                Some(arg) => Some((self.cx.eval(arg, row, &[])?, arg)),
+            };
+            state.add(self.cx, aggregate, value)?;
+        }
+        Ok(())
+    }
+
+    /// The input has ended: output what was held back.
+    fn finish(
+        &mut self,
+        out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
+    ) -> Result<(), QueryError> {
+        if self.plan.aggregating() {
+            // With no grouping keys, an empty input still makes one group: count(*) is 0.
+            if self.group_list.is_empty() && self.plan.key_items.is_empty() {
+                self.group_list.push(Group {
+                    first: Vec::new(),
+                    keys: Vec::new(),
+                    states: self.plan.aggregates.iter().map(AggState::new).collect(),
+                });
+            }
+            let groups = std::mem::take(&mut self.group_list);
+            for mut group in groups {
+                let results: Vec<QueryValue> = group
+                    .states
+                    .into_iter()
+                    .map(|s| s.finish(self.cx))
+                    .collect::<Result<_, _>>()?;
+                let mut keys = group.keys.into_iter();
+                let mut outputs = Vec::with_capacity(self.plan.items.len());
+                for (i, item) in self.plan.items.iter().enumerate() {
+                    if self.plan.key_items.contains(&i) {
+                        outputs.push(keys.next().unwrap_or(QueryValue::Null));
+                    } else {
+                        outputs.push(self.cx.eval(item, &group.first, &results)?);
+                    }
+                }
+                if self.plan.order_by.is_empty() {
+                    if self.pass(outputs, out)? == Flow::Stop {
+                        return Ok(());
+                    }
+                } else {
+                    let sort = self.sort_keys(&mut group.first, &outputs)?;
+                    self.sorted.push((sort, outputs));
+                }
+            }
+        }
+        if self.plan.order_by.is_empty() {
+            return Ok(());
+        }
+        self.sort_buffer();
+        for (_, outputs) in std::mem::take(&mut self.sorted) {
+            if self.pass(outputs, out)? == Flow::Stop {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn compare_keys(a: &[QueryValue], b: &[QueryValue], descending: &[bool]) -> Ordering {
+    for ((x, y), desc) in a.iter().zip(b).zip(descending) {
+        let o = order(x, y);
+        if o != Ordering::Equal {
+            return if *desc { o.reverse() } else { o };
+        }
+    }
+    Ordering::Equal
+}
+
+/// The running state of one aggregate in one group.
+struct AggState {
+    function: AggFunction,
+    distinct: Option<HashSet<Key>>,
+    count: i64,
+    int_sum: i64,
+    float_sum: f64,
+    floats: bool,
+    best: Option<QueryValue>,
+    items: Vec<QueryValue>,
+}
+
+impl AggState {
+    fn new(aggregate: &Aggregate) -> AggState {
+        AggState {
+            function: aggregate.function,
+            distinct: aggregate.distinct.then(HashSet::new),
+            count: 0,
+            int_sum: 0,
+            float_sum: 0.0,
+            floats: false,
+            best: None,
+            items: Vec::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        cx: &Context<'_>,
+        aggregate: &Aggregate,
+        value: Option<(QueryValue, &PExpr)>,
+    ) -> Result<(), QueryError> {
+        let Some((value, expr)) = value else {
+            // count(*)
+            self.count += 1;
+            return Ok(());
+        };
+        if value.is_null() {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.distinct
+            && !seen.insert(Key(value.clone()))
+        {
+            return Ok(());
+        }
+        self.count += 1;
+        match aggregate.function {
+            AggFunction::Count => {}
+            AggFunction::Sum | AggFunction::Avg => match value {
+                QueryValue::Int(i) if !self.floats && aggregate.function == AggFunction::Sum => {
+                    match self.int_sum.checked_add(i) {
+                        Some(s) => self.int_sum = s,
+                        None => {
+                            self.floats = true;
+                            self.float_sum = self.int_sum as f64 + i as f64;
+                        }
+                    }
+                }
+                QueryValue::Int(i) => {
+                    self.float_sum += i as f64;
+                    if aggregate.function == AggFunction::Avg {
+                        self.floats = true;
+                    }
+                }
+                QueryValue::Float(f) => {
+                    if !self.floats {
+                        self.floats = true;
+                        self.float_sum = self.int_sum as f64;
+                    }
+                    self.float_sum += f;
+                }
+                other => {
+                    return Err(cx.type_error(
+                        &expr.span,
+                        format!(
+                            "{}() adds numbers, not {}",
+                            aggregate.function.name(),
+                            describe(cx.graph, &other)
+                        ),
+                    ));
+                }
+            },
+            AggFunction::Min | AggFunction::Max => {
+                let replace = match &self.best {
+                    None => true,
+                    Some(best) => {
+                        let o = order(&value, best);
+                        if aggregate.function == AggFunction::Min {
+                            o == Ordering::Less
+                        } else {
+                            o == Ordering::Greater
+                        }
+                    }
+                };
+                if replace {
+                    self.best = Some(value);
+                }
+            }
+            AggFunction::Collect => self.items.push(value),
+        }
+        Ok(())
+    }
+
+    fn finish(self, _cx: &Context<'_>) -> Result<QueryValue, QueryError> {
+        Ok(match self.function {
+            AggFunction::Count => QueryValue::Int(self.count),
+            AggFunction::Sum if self.floats => QueryValue::Float(self.float_sum),
+            AggFunction::Sum => QueryValue::Int(self.int_sum),
+            AggFunction::Avg if self.count == 0 => QueryValue::Null,
+            AggFunction::Avg => QueryValue::Float(self.float_sum / self.count as f64),
+            AggFunction::Min | AggFunction::Max => self.best.unwrap_or(QueryValue::Null),
+            AggFunction::Collect => QueryValue::List(self.items),
+        })
+    }
+}

@@ -1,0 +1,431 @@
+//! Query results: columns and rows of owned values, and their three renderings (a table for
+//! people, JSON and CSV for programs).
+//!
+//! Nodes and relationships in a result are snapshots: they carry their labels, type and
+//! properties, so a result stays readable after the graph changes.
+//!
+//! **Invariant:** JSON and CSV keep raw numbers and ISO dates; only the table is for the eye.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+
+use serde::ser::{SerializeMap, SerializeSeq};
+
+use super::error::Warning;
+use super::value::QueryValue;
+use crate::model::{Date, Value};
+use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
+
+/// The answer to one statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<ResultValue>>,
+    /// Things that were legal but look like mistakes (an unknown label, say).
+    pub warnings: Vec<Warning>,
+}
+
+/// A value in a result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResultValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Date(Date),
+    List(Vec<ResultValue>),
+    Map(BTreeMap<String, ResultValue>),
+    Node(NodeValue),
+    Relationship(RelationshipValue),
+    Path(PathValue),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeValue {
+    pub id: NodeId,
+    pub labels: Vec<String>,
+    pub properties: BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelationshipValue {
+    pub id: EdgeId,
+    pub rel_type: String,
+    pub start: NodeId,
+    pub end: NodeId,
+    /// The `id` property of the start and end nodes (their number when they have none).
+    pub start_key: Value,
+    pub end_key: Value,
+    pub properties: BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathValue {
+    pub nodes: Vec<NodeValue>,
+    pub relationships: Vec<RelationshipValue>,
+}
+
+impl ResultValue {
+    /// Snapshots an engine value.
+    pub(crate) fn from_query(graph: &Graph, value: QueryValue) -> ResultValue {
+        match value {
+            QueryValue::Null => ResultValue::Null,
+            QueryValue::Bool(b) => ResultValue::Bool(b),
+            QueryValue::Int(i) => ResultValue::Int(i),
+            QueryValue::Float(f) => ResultValue::Float(f),
+            QueryValue::String(s) => ResultValue::String(s),
+            QueryValue::Date(d) => ResultValue::Date(d),
+            QueryValue::List(items) => ResultValue::List(
+                items
+                    .into_iter()
+                    .map(|v| ResultValue::from_query(graph, v))
+                    .collect(),
+            ),
+            QueryValue::Map(map) => ResultValue::Map(
+                map.into_iter()
+                    .map(|(k, v)| (k, ResultValue::from_query(graph, v)))
+                    .collect(),
+            ),
+            QueryValue::Node(n) => ResultValue::Node(node_value(graph, n)),
+            QueryValue::Relationship(r) => ResultValue::Relationship(relationship_value(graph, r)),
+            QueryValue::Path(p) => ResultValue::Path(PathValue {
+                nodes: p.nodes.iter().map(|n| node_value(graph, *n)).collect(),
+                relationships: p
+                    .relationships
+                    .iter()
+                    .map(|r| relationship_value(graph, *r))
+                    .collect(),
+            }),
+        }
+    }
+}
+
+fn node_value(graph: &Graph, node: NodeId) -> NodeValue {
+    NodeValue {
+        id: node,
+        labels: graph.node_labels(node).map(str::to_owned).collect(),
+        properties: graph
+            .node_props(node)
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+fn relationship_value(graph: &Graph, edge: EdgeId) -> RelationshipValue {
+    let (start, end) = graph.edge_endpoints(edge);
+    let key = |n: NodeId| {
+        graph
+            .node_prop(n, ID_KEY)
+            .cloned()
+            .unwrap_or(Value::Int(n.index() as i64))
+    };
+    RelationshipValue {
+        id: edge,
+        rel_type: graph.edge_type(edge).to_owned(),
+        start,
+        end,
+        start_key: key(start),
+        end_key: key(end),
+        properties: graph
+            .edge_props(edge)
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+// ----- text forms ------------------------------------------------------------------------
+
+fn write_props(f: &mut impl fmt::Write, props: &BTreeMap<String, Value>) -> fmt::Result {
+    if props.is_empty() {
+        return Ok(());
+    }
+    f.write_str(" {")?;
+    for (i, (k, v)) in props.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{}: {v}", key_text(k))?;
+    }
+    f.write_str("}")
+}
+
+/// A key as Cypher would need it written: backquoted unless it is a plain name.
+fn key_text(key: &str) -> String {
+    let plain = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        key.to_owned()
+    } else {
+        format!("`{}`", key.replace('`', "``"))
+    }
+}
+
+impl fmt::Display for NodeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(")?;
+        for label in &self.labels {
+            write!(f, ":{}", key_text(label))?;
+        }
+        if self.labels.is_empty() {
+            write_props(&mut Trim(f), &self.properties)?;
+        } else {
+            write_props(f, &self.properties)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Drops the space that separates labels from properties when there is no label.
+struct Trim<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for Trim<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.write_str(s.strip_prefix(' ').unwrap_or(s))
+    }
+}
+
+impl fmt::Display for RelationshipValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[:{}", key_text(&self.rel_type))?;
+        write_props(f, &self.properties)?;
+        f.write_str("]")
+    }
+}
+
+impl fmt::Display for PathValue {
+    /// `<(a)-[:T]->(b)<-[:U]-(c)>`, each arrow as the relationship points.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<")?;
+        for (i, node) in self.nodes.iter().enumerate() {
+            if i > 0 {
+                let rel = &self.relationships[i - 1];
+                if rel.start == self.nodes[i - 1].id {
+                    write!(f, "-{rel}->")?;
+                } else {
+                    write!(f, "<-{rel}-")?;
+                }
+            }
+            write!(f, "{node}")?;
+        }
+        f.write_str(">")
+    }
+}
+
+impl fmt::Display for ResultValue {
+    /// Cypher literal syntax: strings quoted, dates as `date("…")`, nodes as `(:Label {…})`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResultValue::Null => f.write_str("null"),
+            ResultValue::Bool(b) => write!(f, "{b}"),
+            ResultValue::Int(i) => write!(f, "{i}"),
+            ResultValue::Float(x) => write!(f, "{}", Value::Float(*x)),
+            ResultValue::String(s) => write!(f, "{}", Value::String(s.clone())),
+            ResultValue::Date(d) => write!(f, "date(\"{d}\")"),
+            ResultValue::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            ResultValue::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}: {v}", key_text(k))?;
+                }
+                f.write_str("}")
+            }
+            ResultValue::Node(n) => write!(f, "{n}"),
+            ResultValue::Relationship(r) => write!(f, "{r}"),
+            ResultValue::Path(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// An engine value in literal syntax, for messages.
+pub(crate) fn literal(graph: &Graph, value: &QueryValue) -> String {
+    ResultValue::from_query(graph, value.clone()).to_string()
+}
+
+/// An engine value as `toString` and string concatenation write it: text unquoted.
+pub(crate) fn plain_text(graph: &Graph, value: &QueryValue) -> String {
+    match value {
+        QueryValue::String(s) => s.clone(),
+        QueryValue::Date(d) => d.to_string(),
+        other => literal(graph, other),
+    }
+}
+
+/// A cell of the table: strings bare, nodes by name.
+fn cell_text(value: &ResultValue) -> String {
+    match value {
+        ResultValue::Null => String::new(),
+        ResultValue::String(s) => s.clone(),
+        ResultValue::Date(d) => d.to_string(),
+        ResultValue::Node(n) => compact_node(n),
+        ResultValue::Path(p) => {
+            let mut out = String::new();
+            for (i, node) in p.nodes.iter().enumerate() {
+                if i > 0 {
+                    let rel = &p.relationships[i - 1];
+                    let _ = if rel.start == p.nodes[i - 1].id {
+                        write!(out, "-{rel}->")
+                    } else {
+                        write!(out, "<-{rel}-")
+                    };
+                }
+                out.push_str(&compact_node(node));
+            }
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `(:Company {name: "Nvidia"})`: a named node by its name alone.
+fn compact_node(node: &NodeValue) -> String {
+    match node.properties.get(NAME_KEY) {
+        Some(name) => {
+            let mut out = String::from("(");
+            for label in &node.labels {
+                out.push(':');
+                out.push_str(&key_text(label));
+            }
+            let _ = write!(out, " {{name: {name}}})");
+            out
+        }
+        None => node.to_string(),
+    }
+}
+
+impl QueryResult {
+    /// A table for people, fitted to `width` columns of text when given.
+    pub fn to_table(&self, width: Option<u16>) -> String {
+        let mut table = comfy_table::Table::new();
+        table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+        table.set_header(&self.columns);
+        match width {
+            Some(w) => {
+                table.set_width(w);
+                table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            }
+            None => {
+                table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+            }
+        }
+        for row in &self.rows {
+            table.add_row(row.iter().map(|v| {
+                let cell = comfy_table::Cell::new(cell_text(v));
+                if matches!(v, ResultValue::Int(_) | ResultValue::Float(_)) {
+                    cell.set_alignment(comfy_table::CellAlignment::Right)
+                } else {
+                    cell
+                }
+            }));
+        }
+        let count = self.rows.len();
+        format!("{table}\n{count} row{}", if count == 1 { "" } else { "s" })
+    }
+
+    /// One line of JSON: `{"columns": [...], "rows": [[...], ...]}`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&JsonResult(self)).unwrap_or_else(|e| {
+            format!(
+                "{{\"error\": {}}}",
+                serde_json::Value::String(e.to_string())
+            )
+        })
+    }
+
+    /// CSV with a header line. Strings and numbers are raw; lists, maps and graph elements
+    /// are written in literal syntax.
+    pub fn to_csv(&self) -> String {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let _ = writer.write_record(&self.columns);
+        for row in &self.rows {
+            let _ = writer.write_record(row.iter().map(|v| match v {
+                ResultValue::Null => String::new(),
+                ResultValue::String(s) => s.clone(),
+                ResultValue::Date(d) => d.to_string(),
+                other => other.to_string(),
+            }));
+        }
+        String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+struct JsonResult<'r>(&'r QueryResult);
+
+impl serde::Serialize for JsonResult<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("columns", &self.0.columns)?;
+        map.serialize_entry("rows", &JsonRows(&self.0.rows))?;
+        map.end()
+    }
+}
+
+struct JsonRows<'r>(&'r [Vec<ResultValue>]);
+
+impl serde::Serialize for JsonRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for row in self.0 {
+            seq.serialize_element(row)?;
+        }
+        seq.end()
+    }
+}
+
+impl serde::Serialize for ResultValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ResultValue::Null => serializer.serialize_unit(),
+            ResultValue::Bool(b) => serializer.serialize_bool(*b),
+            ResultValue::Int(i) => serializer.serialize_i64(*i),
+            ResultValue::Float(x) => serializer.serialize_f64(*x),
+            ResultValue::String(s) => serializer.serialize_str(s),
+            ResultValue::Date(d) => d.serialize(serializer),
+            ResultValue::List(items) => serializer.collect_seq(items),
+            ResultValue::Map(map) => serializer.collect_map(map),
+            ResultValue::Node(n) => n.serialize(serializer),
+            ResultValue::Relationship(r) => r.serialize(serializer),
+            ResultValue::Path(p) => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("nodes", &p.nodes)?;
+                map.serialize_entry("relationships", &p.relationships)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl serde::Serialize for NodeValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("labels", &self.labels)?;
+        map.serialize_entry("properties", &self.properties)?;
+        map.end()
+    }
+}
+
+impl serde::Serialize for RelationshipValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("type", &self.rel_type)?;
+        map.serialize_entry("start", &self.start_key)?;
+        map.serialize_entry("end", &self.end_key)?;
+        map.serialize_entry("properties", &self.properties)?;
+        map.end()
+    }
+}

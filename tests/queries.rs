@@ -1,0 +1,175 @@
+//! Data-driven query cases: every `tests/queries/*.toml` file holds `[[case]]` tables, each a
+//! query over a dataset with the rows, error or warning it must give.
+//!
+//! A case's fields:
+//! - `name`: what it shows; `data`: `"default"` (the built-in dataset) or `"fixture"`
+//!   (`tests/queries/data/fixture.toml`); `query`: the statement.
+//! - `params`: parameter values in Cypher literal syntax, by name.
+//! - `columns` and `rows`: the expected result; each row is its cells in literal syntax,
+//!   joined by ", ". Rows are compared as a multiset unless `ordered = true`.
+//! - `error`: the expected error's first line (kind, line, column and message); `help`: a
+//!   text its help line must contain.
+//! - `warning`: a text one of the warnings must contain.
+//!
+//! Set `QUERY_CASE=name` to run one case.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use alliances::query::{self, Params, QueryResult};
+use alliances::{Graph, Schema};
+
+#[derive(serde::Deserialize)]
+struct CaseFile {
+    case: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    data: String,
+    query: String,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
+    columns: Option<Vec<String>>,
+    rows: Option<Vec<String>>,
+    #[serde(default)]
+    ordered: bool,
+    error: Option<String>,
+    help: Option<String>,
+    warning: Option<String>,
+}
+
+static DEFAULT: LazyLock<Graph> = LazyLock::new(alliances::default_graph);
+static FIXTURE: LazyLock<Graph> = LazyLock::new(|| {
+    alliances::load_files(
+        &[Path::new("tests/queries/data/fixture.toml").to_path_buf()],
+        Schema::Alliance,
+    )
+    .expect("fixture loads")
+});
+
+fn row_text(row: &[query::ResultValue]) -> String {
+    row.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks one case; returns what is wrong with it.
+fn check(case: &Case) -> Result<(), String> {
+    let graph: &Graph = match case.data.as_str() {
+        "default" => &DEFAULT,
+        "fixture" => &FIXTURE,
+        other => return Err(format!("unknown dataset {other:?}")),
+    };
+    let mut params = Params::new();
+    for (name, text) in &case.params {
+        let value = query::parse_value(graph, text).map_err(|e| format!("param {name}: {e}"))?;
+        params.insert(name.clone(), value);
+    }
+    let outcome = query::execute(graph, &case.query, &params);
+    match (&case.error, outcome) {
+        (Some(expected), Err(error)) => {
+            let text = error.to_string();
+            let first = text.lines().next().unwrap_or("");
+            if first != expected {
+                return Err(format!(
+                    "error differs:\n  expected: {expected}\n  actual:   {first}\n{text}"
+                ));
+            }
+            if let Some(help) = &case.help
+                && !error.help.as_deref().unwrap_or("").contains(help.as_str())
+            {
+                return Err(format!("help lacks {help:?}:\n{text}"));
+            }
+            Ok(())
+        }
+        (Some(expected), Ok(results)) => Err(format!(
+            "expected the error {expected:?} but got {} row(s)",
+            results.last().map_or(0, |r| r.rows.len())
+        )),
+        (None, Err(error)) => Err(format!("unexpected error:\n{error}")),
+        (None, Ok(results)) => {
+            let result: &QueryResult = results.last().ok_or("no statement ran")?;
+            if let Some(warning) = &case.warning {
+                let all: Vec<String> = result.warnings.iter().map(ToString::to_string).collect();
+                if !all.iter().any(|w| w.contains(warning.as_str())) {
+                    return Err(format!(
+                        "no warning contains {warning:?}; warnings: {all:#?}"
+                    ));
+                }
+            }
+            if let Some(columns) = &case.columns
+                && *columns != result.columns
+            {
+                return Err(format!(
+                    "columns differ:\n  expected: {columns:?}\n  actual:   {:?}",
+                    result.columns
+                ));
+            }
+            if let Some(rows) = &case.rows {
+                let mut expected = rows.clone();
+                let mut actual: Vec<String> = result.rows.iter().map(|r| row_text(r)).collect();
+                if !case.ordered {
+                    expected.sort();
+                    actual.sort();
+                }
+                if expected != actual {
+                    return Err(format!(
+                        "rows differ:\n  expected: {expected:#?}\n  actual:   {actual:#?}"
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[test]
+fn query_cases() {
+    let only = std::env::var("QUERY_CASE").ok();
+    let mut files: Vec<_> = std::fs::read_dir("tests/queries")
+        .expect("tests/queries exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    let mut names = std::collections::HashSet::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable case file");
+        let cases: CaseFile =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for case in cases.case {
+            assert!(
+                names.insert(case.name.clone()),
+                "duplicate case name {:?}",
+                case.name
+            );
+            assert!(
+                case.error.is_some() || case.rows.is_some() || case.warning.is_some(),
+                "case {:?} expects nothing",
+                case.name
+            );
+            if only.as_deref().is_some_and(|o| o != case.name) {
+                continue;
+            }
+            count += 1;
+            if let Err(why) = check(&case) {
+                failures.push(format!("{} [{}]: {why}", case.name, file.display()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(only.is_some() || count >= 80, "only {count} cases");
+}

@@ -61,6 +61,10 @@ enum Command {
         /// A parameter for $NAME, its value in Cypher literal syntax: 42, 'Intel', [1, 2], 2.4B.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
+        /// Describe how each statement would run (which index or scan each pattern starts
+        /// from) instead of running it.
+        #[arg(long)]
+        explain: bool,
         /// Read the statements from a file instead of the command line.
         #[arg(long, conflicts_with = "statements")]
         file: Option<PathBuf>,
@@ -165,12 +169,14 @@ pub fn run() -> ExitCode {
             data,
             format,
             params,
+            explain,
             file,
             statements,
         }) => query(
             &data,
             format,
             &params,
+            explain,
             file.as_deref(),
             statements.as_deref(),
         ),
@@ -243,6 +249,7 @@ fn query(
     data: &DataArgs,
     format: OutputFormat,
     params: &[String],
+    explain: bool,
     file: Option<&Path>,
     statements: Option<&str>,
 ) -> ExitCode {
@@ -285,6 +292,18 @@ fn query(
             return ExitCode::FAILURE;
         }
     };
+    if explain {
+        for statement in &parsed {
+            match query::explain(&graph, &text, statement) {
+                Ok(plan) => print!("{plan}"),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
     let width = terminal_width();
     for (i, statement) in parsed.iter().enumerate() {
         match query::run_statement(&graph, &text, statement, &values) {

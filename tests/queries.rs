@@ -10,6 +10,7 @@
 //! - `error`: the expected error's first line (kind, line, column and message); `help`: a
 //!   text its help line must contain.
 //! - `warning`: a text one of the warnings must contain.
+//! - `explain`: texts the explanation of the plan (`alliances query --explain`) must contain.
 //!
 //! Set `QUERY_CASE=name` to run one case.
 
@@ -40,6 +41,9 @@ struct Case {
     error: Option<String>,
     help: Option<String>,
     warning: Option<String>,
+    /// Texts the plan's explanation must contain, in order.
+    #[serde(default)]
+    explain: Vec<String>,
 }
 
 static DEFAULT: LazyLock<Graph> = LazyLock::new(alliances::default_graph);
@@ -69,6 +73,16 @@ fn check(case: &Case) -> Result<(), String> {
     for (name, text) in &case.params {
         let value = query::parse_value(graph, text).map_err(|e| format!("param {name}: {e}"))?;
         params.insert(name.clone(), value);
+    }
+    if !case.explain.is_empty() {
+        let statements = query::parse(&case.query).map_err(|e| e.to_string())?;
+        let statement = statements.last().ok_or("no statement")?;
+        let plan = query::explain(graph, &case.query, statement).map_err(|e| e.to_string())?;
+        for wanted in &case.explain {
+            if !plan.contains(wanted.as_str()) {
+                return Err(format!("the plan lacks {wanted:?}:\n{plan}"));
+            }
+        }
     }
     let outcome = query::execute(graph, &case.query, &params);
     match (&case.error, outcome) {
@@ -152,7 +166,10 @@ fn query_cases() {
                 case.name
             );
             assert!(
-                case.error.is_some() || case.rows.is_some() || case.warning.is_some(),
+                case.error.is_some()
+                    || case.rows.is_some()
+                    || case.warning.is_some()
+                    || !case.explain.is_empty(),
                 "case {:?} expects nothing",
                 case.name
             );

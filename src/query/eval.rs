@@ -710,7 +710,12 @@ impl Context<'_> {
                         None,
                     ));
                 }
-                List((0..count as i64).map(|k| Int(start + k * step)).collect())
+                // Every element lies between start and end, so only the arithmetic needs i128.
+                List(
+                    (0..count as i128)
+                        .map(|k| Int((i128::from(start) + k * i128::from(step)) as i64))
+                        .collect(),
+                )
             }
             Function::ToLower
             | Function::ToUpper

@@ -66,6 +66,19 @@ pub fn run_statement(
     })
 }
 
+/// How a parsed statement would run: where each pattern search starts (the id or name index,
+/// a label, or every node) and in which direction it goes. Nothing is executed.
+///
+/// # Errors
+/// A semantic error found while planning.
+pub fn explain(
+    graph: &Graph,
+    text: &str,
+    statement: &ast::Statement,
+) -> Result<String, QueryError> {
+    Ok(plan::plan(text, graph, statement)?.explain())
+}
+
 /// Parses and runs every statement of `text` (separated by `;`), in order.
 ///
 /// Nothing runs when any statement has a syntax error.

@@ -11,7 +11,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest_derive::Parser;
 
 use super::ast::*;
-use super::error::ParseError;
+use super::error::{ParseError, QueryError};
 
 #[derive(Parser)]
 #[grammar = "grammar/query.pest"]
@@ -82,39 +82,99 @@ pub fn parse_expr(text: &str) -> Result<Expr, ParseError> {
     Lower { text }.expr(expr)
 }
 
-/// Refuses bracket nesting deeper than `MAX_NESTING` before pest recurses into it.
+/// Scans the text before pest does: refuses bracket nesting deeper than `MAX_NESTING` (pest
+/// would recurse into it) and names an unclosed string where it starts, which a grammar error
+/// at the end of the text would not.
 fn check_nesting(text: &str) -> Result<(), ParseError> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (offset, c) in text.char_indices() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
+    // Open brackets, innermost last, with where they open.
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        match c {
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '/') => {
+                while chars.next_if(|(_, n)| *n != '\n').is_some() {}
+            }
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '*') => {
+                chars.next();
+                let mut previous = ' ';
+                for (_, n) in chars.by_ref() {
+                    if previous == '*' && n == '/' {
+                        break;
+                    }
+                    previous = n;
                 }
             }
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '(' | '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
+            '\'' | '"' | '`' => {
+                let mut closed = false;
+                while let Some((_, n)) = chars.next() {
+                    if n == '\\' && c != '`' {
+                        chars.next();
+                    } else if n == c {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    let what = if c == '`' { "name" } else { "string" };
+                    return Err(ParseError::new(
+                        text,
+                        offset,
+                        format!("this {what} is never closed"),
+                        Some(format!("end it with {c}")),
+                    ));
+                }
+            }
+            '(' | '[' | '{' => {
+                open.push((c, offset));
+                if open.len() > MAX_NESTING {
+                    return Err(QueryError::at(
+                        super::error::ErrorKind::Syntax,
+                        super::error::ErrorCode::NestingTooDeep,
+                        text,
+                        offset,
+                        format!("the query nests brackets more than {MAX_NESTING} deep"),
+                        Some("split the expression with WITH or simplify it".to_owned()),
+                    ));
+                }
+            }
+            ')' | ']' | '}' => {
+                let wanted = match open.pop() {
+                    Some(('(', _)) => ')',
+                    Some(('[', _)) => ']',
+                    Some(_) => '}',
+                    None => {
                         return Err(ParseError::new(
                             text,
                             offset,
-                            format!("the query nests brackets more than {MAX_NESTING} deep"),
-                            Some("split the expression with WITH or simplify it".to_owned()),
+                            format!("this `{c}` closes nothing"),
+                            Some("remove it, or open its bracket earlier".to_owned()),
                         ));
                     }
+                };
+                if c != wanted {
+                    return Err(ParseError::new(
+                        text,
+                        offset,
+                        format!("expected `{wanted}`, found `{c}`"),
+                        Some("brackets close in the reverse order they open".to_owned()),
+                    ));
                 }
-                ')' | ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+            }
+            _ => {}
         }
+    }
+    if let Some((c, offset)) = open.pop() {
+        let close = match c {
+            '(' => ')',
+            '[' => ']',
+            _ => '}',
+        };
+        return Err(ParseError::new(
+            text,
+            offset,
+            format!("this `{c}` is never closed"),
+            Some(format!("close it with `{close}`")),
+        ));
     }
     Ok(())
 }
@@ -125,10 +185,17 @@ fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         EOI => "end of input",
         statement | single_query => "a clause such as MATCH or RETURN",
-        match_clause => "MATCH",
+        match_clause | kw_match => "MATCH",
+        kw_optional => "OPTIONAL MATCH",
+        kw_return => "RETURN",
+        kw_with => "WITH",
+        kw_unwind => "UNWIND",
         unwind_clause => "UNWIND",
         with_clause => "WITH",
         return_clause => "RETURN",
+        kw_order => "ORDER BY",
+        kw_skip => "SKIP",
+        kw_limit => "LIMIT",
         where_clause | kw_where => "WHERE",
         kw_as => "AS",
         pattern | pattern_chain | node_pattern => "a node pattern such as (n)",
@@ -167,6 +234,11 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> ParseError {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((start, _)) => start,
     };
+    let word: String = text[offset..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let help = keyword_suggestion(&word);
     let message = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut wanted: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
@@ -175,6 +247,10 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> ParseError {
             // "an operator" is noise when something more specific is expected too.
             if wanted.len() > 1 {
                 wanted.retain(|w| *w != "an operator" && *w != "end of input");
+            }
+            // The ways an expression can start are all "an expression".
+            if wanted.contains(&"an expression") {
+                wanted.retain(|w| !EXPRESSION_STARTS.contains(w));
             }
             let found = text[offset..]
                 .split_whitespace()
@@ -192,7 +268,32 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> ParseError {
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
-    ParseError::new(text, offset, message, None)
+    ParseError::new(text, offset, message, help)
+}
+
+/// Descriptions of rules that begin an expression.
+const EXPRESSION_STARTS: &[&str] = &[
+    "a map such as {name: 'Nvidia'}",
+    "a node pattern such as (n)",
+    "a string",
+    "a variable",
+    "a whole number",
+    "a name",
+];
+
+/// Clause words a typo most often hits.
+const KEYWORDS: &[&str] = &[
+    "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "UNION", "ORDER", "SKIP", "LIMIT",
+    "DISTINCT", "CONTAINS", "STARTS", "ENDS",
+];
+
+/// "did you mean RETURN?" for a misspelled keyword such as `RETUN`.
+fn keyword_suggestion(word: &str) -> Option<String> {
+    if word.len() < 4 || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+        return None;
+    }
+    let upper = word.to_ascii_uppercase();
+    crate::model::did_you_mean(&crate::model::suggest(&upper, KEYWORDS.iter().copied()))
 }
 
 struct Lower<'t> {

@@ -106,6 +106,8 @@ pub(crate) struct Hop {
 
 #[derive(Debug)]
 pub(crate) struct NodeStep {
+    /// The step as written, for explanations.
+    pub text: String,
     pub slot: Option<Slot>,
     /// Already holds a node when the search reaches this step: compare instead of bind.
     pub bound: bool,
@@ -129,6 +131,8 @@ pub(crate) enum Lookup {
 
 #[derive(Debug)]
 pub(crate) struct RelStep {
+    /// The step as written, for explanations.
+    pub text: String,
     pub slot: Option<Slot>,
     pub bound: bool,
     /// Resolved type names; empty for any type.
@@ -917,6 +921,7 @@ impl<'a> Planner<'a> {
             bound_now.insert(v.clone());
         }
         Ok(NodeStep {
+            text: self.text[node.span.clone()].trim().to_owned(),
             slot,
             bound,
             labels: node.labels.clone(),
@@ -953,6 +958,7 @@ impl<'a> Planner<'a> {
             bound_now.insert(v.clone());
         }
         Ok(RelStep {
+            text: self.text[rel.span.clone()].trim().to_owned(),
             slot,
             bound,
             types,
@@ -1546,4 +1552,110 @@ fn clone_pexpr(expr: &PExpr) -> PExpr {
         kind,
         span: expr.span.clone(),
     }
+}
+
+impl Plan {
+    /// How the statement will run, one line per step: where each pattern search starts (an
+    /// index, a label, a bound variable, or every node) and in which direction it goes.
+    pub(crate) fn explain(&self) -> String {
+        let mut out = String::new();
+        for (q, query) in self.queries.iter().enumerate() {
+            if self.queries.len() > 1 {
+                let join = if self.union_all { "UNION ALL" } else { "UNION" };
+                out.push_str(&format!("part {} of a {join}:\n", q + 1));
+            }
+            for segment in &query.segments {
+                for op in &segment.ops {
+                    match op {
+                        Op::Match(m) => {
+                            let clause = if m.optional {
+                                "OPTIONAL MATCH"
+                            } else {
+                                "MATCH"
+                            };
+                            for pattern in &m.patterns {
+                                out.push_str(&format!("{clause} {}\n", explain_pattern(pattern)));
+                            }
+                            if m.filter.is_some() {
+                                out.push_str("  then filter with WHERE\n");
+                            }
+                        }
+                        Op::Unwind { .. } => out.push_str("UNWIND a list into rows\n"),
+                        Op::Filter(_) => out.push_str("filter with WHERE\n"),
+                    }
+                }
+                let p = &segment.projection;
+                let mut steps = vec![format!("project {} column(s)", p.items.len())];
+                if p.aggregating() {
+                    steps.push(format!(
+                        "aggregate {} function(s) grouped by {} key(s)",
+                        p.aggregates.len(),
+                        p.key_items.len()
+                    ));
+                }
+                if p.distinct {
+                    steps.push("drop duplicates".to_owned());
+                }
+                if !p.order_by.is_empty() {
+                    steps.push(format!("sort by {} key(s)", p.order_by.len()));
+                }
+                if p.skip.is_some() {
+                    steps.push("skip".to_owned());
+                }
+                if p.limit.is_some() {
+                    steps.push("limit".to_owned());
+                }
+                out.push_str(&format!("{}\n", steps.join(", then ")));
+            }
+        }
+        out
+    }
+}
+
+fn explain_pattern(pattern: &PatternPlan) -> String {
+    let start = &pattern.start;
+    let how = if start.bound {
+        "already bound".to_owned()
+    } else {
+        match &start.lookup {
+            Lookup::Scan => "scanning every node".to_owned(),
+            Lookup::Label(label) => format!("scanning the nodes labelled {label}"),
+            Lookup::Id(_) => "through the id index".to_owned(),
+            Lookup::Name(_) => "through the name index".to_owned(),
+            Lookup::IdIn(_) => "through the id index, once per listed value".to_owned(),
+            Lookup::NameIn(_) => "through the name index, once per listed value".to_owned(),
+        }
+    };
+    let mut text = format!("start at {} {how}", start.text);
+    match pattern.search {
+        PathSearch::All => {
+            for hop in &pattern.hops {
+                let arrow = match hop.rel.arrow {
+                    Arrow::Right => "out along",
+                    Arrow::Left => "in along",
+                    Arrow::Both => "either way along",
+                };
+                text.push_str(&format!(
+                    ", go {arrow} {} to {}",
+                    hop.rel.text, hop.node.text
+                ));
+            }
+            if pattern.reversed {
+                text.push_str(" (searched right to left)");
+            }
+        }
+        search => {
+            let hop = &pattern.hops[0];
+            let kind = if search == PathSearch::Shortest {
+                "shortest path"
+            } else {
+                "all shortest paths"
+            };
+            text.push_str(&format!(
+                ", breadth-first {kind} along {} to {}",
+                hop.rel.text, hop.node.text
+            ));
+        }
+    }
+    text
 }

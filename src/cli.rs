@@ -65,6 +65,9 @@ enum Command {
         /// from) instead of running it.
         #[arg(long)]
         explain: bool,
+        /// Print each statement's row count and running time on standard error.
+        #[arg(long)]
+        timing: bool,
         /// Read the statements from a file instead of the command line.
         #[arg(long, conflicts_with = "statements")]
         file: Option<PathBuf>,
@@ -170,13 +173,14 @@ pub fn run() -> ExitCode {
             format,
             params,
             explain,
+            timing,
             file,
             statements,
         }) => query(
             &data,
             format,
             &params,
-            explain,
+            (explain, timing),
             file.as_deref(),
             statements.as_deref(),
         ),
@@ -249,7 +253,7 @@ fn query(
     data: &DataArgs,
     format: OutputFormat,
     params: &[String],
-    explain: bool,
+    (explain, timing): (bool, bool),
     file: Option<&Path>,
     statements: Option<&str>,
 ) -> ExitCode {
@@ -264,10 +268,19 @@ fn query(
         (None, Some(text)) => text.to_owned(),
         (None, None) => unreachable!("clap requires statements or --file"),
     };
+    let started = std::time::Instant::now();
     let graph = match data.load() {
         Ok((graph, _)) => graph,
         Err(e) => return fail(&e),
     };
+    if timing {
+        eprintln!(
+            "loaded {} nodes and {} relationships in {:.3} s",
+            graph.node_count(),
+            graph.edge_count(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut values = query::Params::new();
     for param in params {
         let Some((name, value)) = param.split_once('=') else {
@@ -305,8 +318,20 @@ fn query(
         return ExitCode::SUCCESS;
     }
     let width = terminal_width();
+    let all_started = std::time::Instant::now();
     for (i, statement) in parsed.iter().enumerate() {
-        match query::run_statement(&graph, &text, statement, &values) {
+        let started = std::time::Instant::now();
+        let outcome = query::run_statement(&graph, &text, statement, &values);
+        if timing && let Ok(result) = &outcome {
+            eprintln!(
+                "statement {}: {} row{} in {:.3} ms",
+                i + 1,
+                result.rows.len(),
+                if result.rows.len() == 1 { "" } else { "s" },
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        match outcome {
             Ok(result) => {
                 for warning in &result.warnings {
                     eprintln!("{warning}");
@@ -335,6 +360,13 @@ fn query(
                 return ExitCode::FAILURE;
             }
         }
+    }
+    if timing && parsed.len() > 1 {
+        eprintln!(
+            "{} statements in {:.3} s",
+            parsed.len(),
+            all_started.elapsed().as_secs_f64()
+        );
     }
     ExitCode::SUCCESS
 }

@@ -564,6 +564,18 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return Ok(Flow::Continue);
         }
 
+        if !all
+            && let Some(target) = single_target
+            && target != source
+        {
+            if !self.node_fits(target, &hop.node, row)? {
+                return Ok(Flow::Continue);
+            }
+            return match self.bidirectional(source, target, &hop.rel, max, row)? {
+                Some((nodes, rels)) => self.emit_path(pattern, &nodes, &rels, row, k),
+                None => Ok(Flow::Continue),
+            };
+        }
         if min == 0 && self.node_fits(source, &hop.node, row)? {
             let flow = self.emit_path(pattern, &[source], &[], row, k)?;
             if flow == Flow::Stop || single_target == Some(source) {
@@ -610,6 +622,94 @@ impl<'c, 'g> Matcher<'c, 'g> {
             frontier = next;
         }
         Ok(Flow::Continue)
+    }
+
+    /// One shortest path between two known nodes, searching from both ends at once and always
+    /// widening the smaller frontier: it visits a few thousand nodes where a one-sided search
+    /// would visit the whole graph.
+    fn bidirectional(
+        &self,
+        source: NodeId,
+        target: NodeId,
+        rel: &RelStep,
+        max: Option<u64>,
+        row: &Row,
+    ) -> Result<Option<(Vec<NodeId>, Vec<EdgeId>)>, QueryError> {
+        type Parents = HashMap<NodeId, Option<(EdgeId, NodeId)>, foldhash::fast::RandomState>;
+        let backward_arrow = match rel.arrow {
+            Arrow::Right => Arrow::Left,
+            Arrow::Left => Arrow::Right,
+            Arrow::Both => Arrow::Both,
+        };
+        let mut forward: Parents = HashMap::default();
+        let mut backward: Parents = HashMap::default();
+        forward.insert(source, None);
+        backward.insert(target, None);
+        let mut forward_frontier = vec![source];
+        let mut backward_frontier = vec![target];
+        let mut length = 0u64;
+        // The meeting relationship: (node on the source side, edge, node on the target side).
+        let mut meeting: Option<(NodeId, EdgeId, NodeId)> = None;
+        while meeting.is_none()
+            && !forward_frontier.is_empty()
+            && !backward_frontier.is_empty()
+            && max.is_none_or(|m| length < m)
+        {
+            length += 1;
+            let from_source = forward_frontier.len() <= backward_frontier.len();
+            let (frontier, seen, other, arrow) = if from_source {
+                (&mut forward_frontier, &mut forward, &backward, rel.arrow)
+            } else {
+                (
+                    &mut backward_frontier,
+                    &mut backward,
+                    &forward,
+                    backward_arrow,
+                )
+            };
+            let mut next = Vec::new();
+            'level: for &node in frontier.iter() {
+                for (edge, neighbour) in self.expand(node, arrow) {
+                    if seen.contains_key(&neighbour) || !self.rel_fits(edge, rel, row)? {
+                        continue;
+                    }
+                    seen.insert(neighbour, Some((edge, node)));
+                    if other.contains_key(&neighbour) {
+                        meeting = Some(if from_source {
+                            (node, edge, neighbour)
+                        } else {
+                            (neighbour, edge, node)
+                        });
+                        break 'level;
+                    }
+                    next.push(neighbour);
+                }
+            }
+            *frontier = next;
+        }
+        let Some((near, edge, far)) = meeting else {
+            return Ok(None);
+        };
+        // Both frontiers are one level apart at most, so the first meeting is a shortest path.
+        let mut nodes = vec![near];
+        let mut rels = Vec::new();
+        let mut at = near;
+        while let Some(Some((e, previous))) = forward.get(&at) {
+            rels.push(*e);
+            nodes.push(*previous);
+            at = *previous;
+        }
+        nodes.reverse();
+        rels.reverse();
+        rels.push(edge);
+        nodes.push(far);
+        let mut at = far;
+        while let Some(Some((e, next))) = backward.get(&at) {
+            rels.push(*e);
+            nodes.push(*next);
+            at = *next;
+        }
+        Ok(Some((nodes, rels)))
     }
 
     /// Every shortest path (or the first) from `source` to `target` through `parents`.
@@ -853,6 +953,10 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
     }
 
     fn group(&mut self, row: &Row) -> Result<(), QueryError> {
+        // Without grouping keys there is one group: no key to build or hash per row.
+        if self.plan.key_items.is_empty() && !self.group_list.is_empty() {
+            return self.update(0, row);
+        }
         let keys: Vec<QueryValue> = self
             .plan
             .key_items
@@ -872,6 +976,10 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                 self.group_list.len() - 1
             }
         };
+        self.update(index, row)
+    }
+
+    fn update(&mut self, index: usize, row: &Row) -> Result<(), QueryError> {
         for (state, aggregate) in self.group_list[index]
             .states
             .iter_mut()

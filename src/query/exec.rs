@@ -22,6 +22,9 @@ use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 pub(crate) type Row = Vec<QueryValue>;
 
+/// A path under construction: its nodes, and the relationships between them.
+type Route = (Vec<NodeId>, Vec<EdgeId>);
+
 /// Whether a producer should keep producing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Flow {
@@ -634,7 +637,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         rel: &RelStep,
         max: Option<u64>,
         row: &Row,
-    ) -> Result<Option<(Vec<NodeId>, Vec<EdgeId>)>, QueryError> {
+    ) -> Result<Option<Route>, QueryError> {
         type Parents = HashMap<NodeId, Option<(EdgeId, NodeId)>, foldhash::fast::RandomState>;
         let backward_arrow = match rel.arrow {
             Arrow::Right => Arrow::Left,
@@ -725,7 +728,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         k: Continuation<'_, 'c, 'g>,
     ) -> Result<Flow, QueryError> {
         // Depth-first over parent choices, building paths backwards from the target.
-        let mut paths: Vec<(Vec<NodeId>, Vec<EdgeId>)> = Vec::new();
+        let mut paths: Vec<Route> = Vec::new();
         let mut stack = vec![(target, vec![target], Vec::<EdgeId>::new())];
         while let Some((node, nodes, rels)) = stack.pop() {
             if node == source {

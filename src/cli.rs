@@ -321,7 +321,12 @@ fn query(
     let all_started = std::time::Instant::now();
     for (i, statement) in parsed.iter().enumerate() {
         let started = std::time::Instant::now();
-        let outcome = query::run_statement(&graph, &text, statement, &values);
+        let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
+            for warning in prepared.warnings() {
+                eprintln!("{warning}");
+            }
+            prepared.run(&values)
+        });
         if timing && let Ok(result) = &outcome {
             eprintln!(
                 "statement {}: {} row{} in {:.3} ms",
@@ -332,26 +337,21 @@ fn query(
             );
         }
         match outcome {
-            Ok(result) => {
-                for warning in &result.warnings {
-                    eprintln!("{warning}");
-                }
-                match format {
-                    OutputFormat::Table => {
-                        if i > 0 {
-                            println!();
-                        }
-                        println!("{}", result.to_table(width));
+            Ok(result) => match format {
+                OutputFormat::Table => {
+                    if i > 0 {
+                        println!();
                     }
-                    OutputFormat::Json => println!("{}", result.to_json()),
-                    OutputFormat::Csv => {
-                        if i > 0 {
-                            println!();
-                        }
-                        print!("{}", result.to_csv());
-                    }
+                    println!("{}", result.to_table(width));
                 }
-            }
+                OutputFormat::Json => println!("{}", result.to_json()),
+                OutputFormat::Csv => {
+                    if i > 0 {
+                        println!();
+                    }
+                    print!("{}", result.to_csv());
+                }
+            },
             Err(e) => {
                 if parsed.len() > 1 {
                     eprintln!("statement {} of {} failed:", i + 1, parsed.len());

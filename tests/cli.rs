@@ -160,3 +160,228 @@ fn the_readme_tour_shows_what_the_binary_prints() {
     let out = alliances(&["stats"]);
     assert_eq!(text(&out.stdout), block, "update the README's tour");
 }
+
+/// Every `$ alliances query ...` in the README, with the lines that follow it up to the end
+/// of its block.
+fn readme_queries() -> Vec<(String, String)> {
+    let readme = include_str!("../README.md");
+    let mut examples = Vec::new();
+    for block in readme.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap_or("");
+        let mut lines = block.lines();
+        let Some(command) = lines
+            .next()
+            .and_then(|l| l.strip_prefix("$ alliances query "))
+        else {
+            continue;
+        };
+        let expected: String = lines.map(|l| format!("{l}\n")).collect();
+        examples.push((command.to_owned(), expected));
+    }
+    examples
+}
+
+#[test]
+fn the_readme_questions_give_what_the_readme_shows() {
+    let examples = readme_queries();
+    assert!(examples.len() >= 5, "the README tour asks questions");
+    for (command, expected) in examples {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "'{}' query {command}",
+                env!("CARGO_BIN_EXE_alliances")
+            ))
+            .output()
+            .expect("sh runs");
+        // Results are on stdout; a failing example shows its error, which is on stderr.
+        let shown = if out.stdout.is_empty() {
+            text(&out.stderr)
+        } else {
+            text(&out.stdout)
+        };
+        assert_eq!(shown, expected, "update the README for: {command}");
+    }
+}
+
+#[test]
+fn query_prints_json_lines_and_exits_0() {
+    let out = alliances(&[
+        "query",
+        "--format",
+        "json",
+        "MATCH (c:Company {name: 'Intel'}) RETURN c.id AS id; RETURN 1 AS one",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\"columns\":[\"id\"],\"rows\":[[\"intel\"]]}\n{\"columns\":[\"one\"],\"rows\":[[1]]}\n"
+    );
+}
+
+#[test]
+fn query_json_shows_nodes_relationships_and_paths() {
+    let out = alliances(&[
+        "query",
+        "--format",
+        "json",
+        "MATCH p = (a {id: 'us-government'})-[r:INVESTS_IN]->(b {id: 'intel'}) RETURN b, r, p",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let value: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let row = &value["rows"][0];
+    assert_eq!(row[0]["labels"], serde_json::json!(["Company"]));
+    assert_eq!(row[0]["properties"]["name"], "Intel");
+    assert_eq!(row[1]["type"], "INVESTS_IN");
+    assert_eq!(row[1]["start"], "us-government");
+    assert_eq!(row[1]["end"], "intel");
+    assert_eq!(row[1]["properties"]["amount_usd"], 8_900_000_000_i64);
+    assert_eq!(row[1]["properties"]["date"], "2025-08-22");
+    assert_eq!(row[2]["nodes"].as_array().map(Vec::len), Some(2));
+    assert_eq!(row[2]["relationships"][0]["type"], "INVESTS_IN");
+}
+
+#[test]
+fn query_csv_has_a_header_and_raw_values() {
+    let out = alliances(&[
+        "query",
+        "--format",
+        "csv",
+        "MATCH (i)-[r:INVESTS_IN]->(c {name: 'Intel'}) RETURN i.name AS investor, r.amount_usd AS usd, r.date AS date ORDER BY usd DESC LIMIT 1",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "investor,usd,date\nUS government,8900000000,2025-08-22\n"
+    );
+}
+
+#[test]
+fn query_takes_parameters_in_literal_syntax() {
+    let out = alliances(&[
+        "query",
+        "--format",
+        "csv",
+        "--param",
+        "name='Intel'",
+        "--param",
+        "min=3B",
+        "MATCH (i)-[r:INVESTS_IN]->(c {name: $name}) WHERE r.amount_usd >= $min RETURN i.name",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "i.name\nUS government\nNvidia\n");
+}
+
+#[test]
+fn query_reads_a_script_file_and_names_the_failing_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("questions.cypher");
+    std::fs::write(
+        &script,
+        "// three questions\nRETURN 1 AS a;\nMATCH (n) RETURN n.nme, n.name - 1 AS b;\nRETURN 3 AS c;\n",
+    )
+    .unwrap();
+    let out = alliances(&[
+        "query",
+        "--format",
+        "csv",
+        "--file",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "a\n1\n",
+        "the statement before the failure ran"
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("statement 2 of 3 failed"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean \"name\"?"),
+        "a warning for the unknown key: {stderr}"
+    );
+}
+
+#[test]
+fn query_errors_exit_1_and_usage_errors_exit_2() {
+    let syntax = alliances(&["query", "MATCH (n RETURN n"]);
+    assert_eq!(syntax.status.code(), Some(1));
+    assert!(
+        text(&syntax.stderr)
+            .starts_with("syntax error at line 1, column 7: this `(` is never closed"),
+        "{}",
+        text(&syntax.stderr)
+    );
+    assert!(syntax.stdout.is_empty());
+
+    let usage = alliances(&["query", "--format", "xml", "RETURN 1"]);
+    assert_eq!(usage.status.code(), Some(2));
+
+    let bad_param = alliances(&["query", "--param", "x", "RETURN $x"]);
+    assert_eq!(bad_param.status.code(), Some(2));
+    assert!(text(&bad_param.stderr).contains("NAME=VALUE"));
+
+    let missing = alliances(&["query", "--data", "/nonexistent.toml", "RETURN 1"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn query_runs_on_data_files_and_csv_imports() {
+    let data = alliances(&[
+        "query",
+        "--data",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/queries/data/fixture.toml"
+        ),
+        "--format",
+        "csv",
+        "MATCH (n) RETURN count(n) AS n",
+    ]);
+    assert_eq!(data.status.code(), Some(0), "{}", text(&data.stderr));
+    assert_eq!(text(&data.stdout), "n\n7\n");
+
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes.csv");
+    let edges = dir.path().join("edges.csv");
+    std::fs::write(
+        &nodes,
+        "id,name,kind,country,sector\nc1,One,company,US,ai\nc2,Two,company,FR,ai\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &edges,
+        "from,to,type,amount_usd,date,stake_pct\nc1,c2,INVESTS_IN,5e6,2024-01,\n",
+    )
+    .unwrap();
+    let csv = alliances(&[
+        "query",
+        "--nodes",
+        nodes.to_str().unwrap(),
+        "--edges",
+        edges.to_str().unwrap(),
+        "--format",
+        "csv",
+        "MATCH (a)-[r]->(b) RETURN a.name, r.amount_usd, b.name",
+    ]);
+    assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
+    assert_eq!(
+        text(&csv.stdout),
+        "a.name,r.amount_usd,b.name\nOne,5000000,Two\n"
+    );
+}
+
+#[test]
+fn explain_names_the_index_a_search_starts_from() {
+    let out = alliances(&[
+        "query",
+        "--explain",
+        "MATCH (i)-[r:INVESTS_IN]->(c {name: 'Intel'}) RETURN i.name",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("start at (c {name: 'Intel'}) through the name index"),
+        "{}",
+        text(&out.stdout)
+    );
+}

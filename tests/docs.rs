@@ -31,3 +31,23 @@ fn data_format_examples_load() {
         );
     }
 }
+
+#[test]
+fn every_query_in_the_language_reference_runs_on_the_default_dataset() {
+    let doc = include_str!("../docs/query-language.md");
+    let graph = alliances::default_graph();
+    let mut count = 0;
+    for block in doc.split("```cypher\n").skip(1) {
+        let query = block.split("```").next().unwrap_or("");
+        let results = alliances::query::execute(&graph, query, &alliances::Params::new())
+            .unwrap_or_else(|e| panic!("{query}\n{e}"));
+        let last = results.last().expect("a statement ran");
+        assert!(
+            !last.rows.is_empty(),
+            "the example finds something: {query}"
+        );
+        assert!(last.warnings.is_empty(), "{query}: {:?}", last.warnings);
+        count += 1;
+    }
+    assert!(count >= 6, "the reference has examples");
+}

@@ -33,37 +33,81 @@ pub use value::QueryValue;
 
 use crate::store::Graph;
 
-/// Runs one parsed statement. `text` is the whole text it was parsed from, for positions.
+/// A statement planned against a graph, ready to run. Its warnings are known before it runs,
+/// so they can be shown even when running fails.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    graph: &'a Graph,
+    text: &'a str,
+    plan: plan::Plan,
+}
+
+/// Plans one parsed statement. `text` is the whole text it was parsed from, for positions.
 ///
 /// # Errors
-/// A semantic error found while planning, or a runtime error (a type error, say).
+/// A semantic error: an undefined variable, a misplaced aggregate, an unknown function.
+pub fn prepare<'a>(
+    graph: &'a Graph,
+    text: &'a str,
+    statement: &ast::Statement,
+) -> Result<Prepared<'a>, QueryError> {
+    Ok(Prepared {
+        graph,
+        text,
+        plan: plan::plan(text, graph, statement)?,
+    })
+}
+
+impl Prepared<'_> {
+    /// Things that are legal but look like mistakes, such as a label no node carries.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.plan.warnings
+    }
+
+    /// How the statement will run: where each pattern search starts and which way it goes.
+    pub fn explain(&self) -> String {
+        self.plan.explain()
+    }
+
+    /// Runs the statement.
+    ///
+    /// # Errors
+    /// A runtime error: a type error, a missing parameter, an arithmetic overflow.
+    pub fn run(&self, params: &Params) -> Result<QueryResult, QueryError> {
+        let cx = eval::Context {
+            graph: self.graph,
+            params,
+            text: self.text,
+        };
+        let rows = exec::run(&cx, &self.plan)?;
+        let width = self.plan.columns.len();
+        Ok(QueryResult {
+            columns: self.plan.columns.clone(),
+            rows: rows
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .take(width)
+                        .map(|v| ResultValue::from_query(self.graph, v))
+                        .collect()
+                })
+                .collect(),
+            warnings: self.plan.warnings.clone(),
+        })
+    }
+}
+
+/// Plans and runs one parsed statement.
+///
+/// # Errors
+/// A semantic error found while planning, or a runtime error.
 pub fn run_statement(
     graph: &Graph,
     text: &str,
     statement: &ast::Statement,
     params: &Params,
 ) -> Result<QueryResult, QueryError> {
-    let plan = plan::plan(text, graph, statement)?;
-    let cx = eval::Context {
-        graph,
-        params,
-        text,
-    };
-    let rows = exec::run(&cx, &plan)?;
-    let width = plan.columns.len();
-    Ok(QueryResult {
-        columns: plan.columns,
-        rows: rows
-            .into_iter()
-            .map(|row| {
-                row.into_iter()
-                    .take(width)
-                    .map(|v| ResultValue::from_query(graph, v))
-                    .collect()
-            })
-            .collect(),
-        warnings: plan.warnings,
-    })
+    prepare(graph, text, statement)?.run(params)
 }
 
 /// How a parsed statement would run: where each pattern search starts (the id or name index,

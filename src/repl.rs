@@ -1,4 +1,4 @@
-//! The interactive shell: a prompt with meta commands over an open graph.
+//! The interactive shell: query statements and meta commands over an open graph.
 //!
 //! Holds no graph logic: every command calls the library. When standard input is not a
 //! terminal, lines are read from it without a prompt, so scripts and pipes work.
@@ -11,6 +11,7 @@ use rustyline::error::ReadlineError;
 
 use crate::cli::Origin;
 use crate::model::{did_you_mean, suggest};
+use crate::query;
 use crate::store::Graph;
 
 const COMMANDS: &[(&str, &str)] = &[
@@ -107,7 +108,11 @@ fn execute(graph: &Graph, line: &str) -> Result<Next, String> {
     match command {
         "" => Ok(Next::Continue),
         ":help" => {
-            println!("Commands:");
+            println!("Type a query, for example:");
+            println!(
+                "  MATCH (i)-[r:INVESTS_IN]->(c {{name: \"Intel\"}}) RETURN i.name, r.amount_usd"
+            );
+            println!("(docs/query-language.md describes the language.) Commands:");
             for (name, what) in COMMANDS {
                 println!("  {name:<8} {what}");
             }
@@ -124,13 +129,22 @@ fn execute(graph: &Graph, line: &str) -> Result<Next, String> {
                 .unwrap_or_else(|| "type :help for the list".to_owned());
             Err(format!("error: unknown command {command}; {hint}"))
         }
-        _ => Err(format!(
-            "error: \"{line}\" is not a command; this shell takes {}",
-            COMMANDS
-                .iter()
-                .map(|(name, _)| *name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        _ => run_statements(graph, line).map(|()| Next::Continue),
     }
+}
+
+/// Runs the query statements of one line, printing each result as a table.
+fn run_statements(graph: &Graph, text: &str) -> Result<(), String> {
+    let statements = query::parse(text).map_err(|e| e.to_string())?;
+    for statement in &statements {
+        let prepared = query::prepare(graph, text, statement).map_err(|e| e.to_string())?;
+        for warning in prepared.warnings() {
+            eprintln!("{warning}");
+        }
+        let result = prepared
+            .run(&query::Params::new())
+            .map_err(|e| e.to_string())?;
+        println!("{}", result.to_table(None));
+    }
+    Ok(())
 }

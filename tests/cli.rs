@@ -385,3 +385,27 @@ fn explain_names_the_index_a_search_starts_from() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn the_shell_runs_query_lines_from_a_pipe() {
+    let out =
+        piped("MATCH (c {name: \"Intel\"})<-[:INVESTS_IN]-(i) RETURN count(i) AS investors\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("│         3 │"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let bad = piped("RETURN nope\n:stats\n");
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "a failed statement fails the script"
+    );
+    assert!(text(&bad.stderr).contains("the variable `nope` is not defined"));
+    assert!(
+        text(&bad.stdout).starts_with("entities"),
+        "later lines still run"
+    );
+}

@@ -68,6 +68,12 @@ enum Command {
         /// Print each statement's row count and running time on standard error.
         #[arg(long)]
         timing: bool,
+        /// Save the changes the statements make back into the data file (with one --data FILE).
+        #[arg(long)]
+        write: bool,
+        /// Go on with the next statement when one fails (the failed one changes nothing).
+        #[arg(long)]
+        continue_on_error: bool,
         /// Read the statements from a file instead of the command line.
         #[arg(long, conflicts_with = "statements")]
         file: Option<PathBuf>,
@@ -98,6 +104,26 @@ struct DataArgs {
     /// An edges CSV for a bulk import (with --nodes).
     #[arg(long, requires = "nodes")]
     edges: Option<PathBuf>,
+    /// The rules writes must keep: `alliance` (entity kinds, three relationship types, unique
+    /// ids and names) or `open` (any label, type and property, as in plain Cypher).
+    #[arg(long, value_enum, default_value_t = SchemaArg::Alliance)]
+    schema: SchemaArg,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum SchemaArg {
+    #[default]
+    Alliance,
+    Open,
+}
+
+impl From<SchemaArg> for Schema {
+    fn from(arg: SchemaArg) -> Schema {
+        match arg {
+            SchemaArg::Alliance => Schema::Alliance,
+            SchemaArg::Open => Schema::Open,
+        }
+    }
 }
 
 /// Where an open graph came from, for banners and messages.
@@ -113,6 +139,12 @@ pub enum Origin {
 
 impl DataArgs {
     fn load(&self) -> Result<(Graph, Origin), LoadError> {
+        let (mut graph, origin) = self.load_as_is()?;
+        graph.set_schema(self.schema.into());
+        Ok((graph, origin))
+    }
+
+    fn load_as_is(&self) -> Result<(Graph, Origin), LoadError> {
         match (&self.nodes, &self.edges) {
             (Some(nodes), Some(edges)) => {
                 let graph = load_csv(nodes, edges)?;
@@ -174,13 +206,20 @@ pub fn run() -> ExitCode {
             params,
             explain,
             timing,
+            write,
+            continue_on_error,
             file,
             statements,
         }) => query(
             &data,
             format,
             &params,
-            (explain, timing),
+            QueryOptions {
+                explain,
+                timing,
+                write,
+                continue_on_error,
+            },
             file.as_deref(),
             statements.as_deref(),
         ),
@@ -249,14 +288,38 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
     }
 }
 
+/// The switches of `alliances query`.
+struct QueryOptions {
+    explain: bool,
+    timing: bool,
+    write: bool,
+    continue_on_error: bool,
+}
+
 fn query(
     data: &DataArgs,
     format: OutputFormat,
     params: &[String],
-    (explain, timing): (bool, bool),
+    options: QueryOptions,
     file: Option<&Path>,
     statements: Option<&str>,
 ) -> ExitCode {
+    let QueryOptions {
+        explain,
+        timing,
+        write,
+        continue_on_error,
+    } = options;
+    let save_to = match (write, data.data.as_slice()) {
+        (false, _) => None,
+        (true, [one]) => Some(one.clone()),
+        (true, _) => {
+            eprintln!(
+                "error: --write saves into the data file, so it needs exactly one --data FILE"
+            );
+            return ExitCode::from(2);
+        }
+    };
     let text = match (file, statements) {
         (Some(path), _) => match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -269,7 +332,7 @@ fn query(
         (None, None) => unreachable!("clap requires statements or --file"),
     };
     let started = std::time::Instant::now();
-    let graph = match data.load() {
+    let mut graph = match data.load() {
         Ok((graph, _)) => graph,
         Err(e) => return fail(&e),
     };
@@ -319,13 +382,15 @@ fn query(
     }
     let width = terminal_width();
     let all_started = std::time::Instant::now();
+    let mut failed = 0;
+    let mut changed = false;
     for (i, statement) in parsed.iter().enumerate() {
         let started = std::time::Instant::now();
         let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
             for warning in prepared.warnings() {
                 eprintln!("{warning}");
             }
-            prepared.run(&values)
+            prepared.run_mut(&mut graph, &values)
         });
         if timing && let Ok(result) = &outcome {
             eprintln!(
@@ -335,6 +400,9 @@ fn query(
                 if result.rows.len() == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64() * 1e3
             );
+        }
+        if let Ok(result) = &outcome {
+            changed |= !result.changes.is_empty();
         }
         match outcome {
             Ok(result) => match format {
@@ -357,9 +425,33 @@ fn query(
                     eprintln!("statement {} of {} failed:", i + 1, parsed.len());
                 }
                 eprintln!("{e}");
-                return ExitCode::FAILURE;
+                failed += 1;
+                if !continue_on_error {
+                    if let Some(path) = &save_to {
+                        eprintln!(
+                            "nothing was saved to {}; fix the statement and run the script again",
+                            path.display()
+                        );
+                    }
+                    return ExitCode::FAILURE;
+                }
             }
         }
+    }
+    if let Some(path) = &save_to {
+        if let Err(e) = crate::datafile::save(&graph, path) {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+        eprintln!("saved to {}", path.display());
+    } else if changed && data.data.len() == 1 {
+        eprintln!(
+            "the changes were not saved; add --write to save them into {}",
+            data.data[0].display()
+        );
+    }
+    if failed > 0 {
+        return ExitCode::FAILURE;
     }
     if timing && parsed.len() > 1 {
         eprintln!(

@@ -20,8 +20,26 @@ const COMMANDS: &[(&str, &str)] = &[
         ":stats",
         "count entities by kind, relationships by type, and sources",
     ),
+    (
+        ":save",
+        "[FILE] save the graph (TOML or JSON by the file's extension)",
+    ),
+    (
+        ":param",
+        "NAME VALUE  give $NAME a value, in Cypher literal syntax",
+    ),
+    (":params", "list the parameters"),
     (":quit", "leave the shell (Ctrl-D also works)"),
 ];
+
+/// What the shell holds between lines.
+struct Session {
+    graph: Graph,
+    origin: Origin,
+    params: query::Params,
+    /// Changes since the graph was loaded or last saved.
+    unsaved: bool,
+}
 
 /// What a line asked the shell to do next.
 enum Next {
@@ -35,6 +53,12 @@ pub fn run(graph: Graph, origin: Origin) -> ExitCode {
     if interactive {
         println!("{}", banner(&graph, &origin));
     }
+    let mut session = Session {
+        graph,
+        origin,
+        params: query::Params::new(),
+        unsaved: false,
+    };
     let mut failed = false;
     if interactive {
         let Ok(mut editor) = DefaultEditor::new() else {
@@ -45,7 +69,7 @@ pub fn run(graph: Graph, origin: Origin) -> ExitCode {
             match editor.readline("alliances> ") {
                 Ok(line) => {
                     let _ = editor.add_history_entry(line.as_str());
-                    match execute(&graph, &line) {
+                    match execute(&mut session, &line) {
                         Ok(Next::Continue) => {}
                         Ok(Next::Quit) => break,
                         Err(message) => eprintln!("{message}"),
@@ -65,7 +89,7 @@ pub fn run(graph: Graph, origin: Origin) -> ExitCode {
                 eprintln!("error: standard input is not UTF-8 text");
                 return ExitCode::FAILURE;
             };
-            match execute(&graph, &line) {
+            match execute(&mut session, &line) {
                 Ok(Next::Continue) => {}
                 Ok(Next::Quit) => break,
                 Err(message) => {
@@ -76,6 +100,9 @@ pub fn run(graph: Graph, origin: Origin) -> ExitCode {
         }
     }
     let _ = io::stdout().flush();
+    if session.unsaved && interactive {
+        eprintln!("note: the changes made in this session were not saved (:save FILE keeps them)");
+    }
     if failed {
         ExitCode::FAILURE
     } else {
@@ -102,10 +129,51 @@ fn banner(graph: &Graph, origin: &Origin) -> String {
     )
 }
 
-fn execute(graph: &Graph, line: &str) -> Result<Next, String> {
+fn execute(session: &mut Session, line: &str) -> Result<Next, String> {
     let line = line.trim();
     let command = line.split_whitespace().next().unwrap_or("");
+    let rest = line[command.len()..].trim();
+    let graph = &session.graph;
     match command {
+        ":save" => {
+            let path = if rest.is_empty() {
+                match &session.origin {
+                    Origin::Files(files) if files.len() == 1 => files[0].clone(),
+                    _ => {
+                        return Err(
+                            "error: :save needs a file name here, for example :save alliances.toml"
+                                .to_owned(),
+                        );
+                    }
+                }
+            } else {
+                std::path::PathBuf::from(rest)
+            };
+            crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
+            session.unsaved = false;
+            println!("saved to {}", path.display());
+            Ok(Next::Continue)
+        }
+        ":param" => {
+            let Some((name, value)) = rest.split_once(char::is_whitespace) else {
+                return Err(
+                    "error: :param takes a name and a value, for example :param min 1B".to_owned(),
+                );
+            };
+            let name = name.trim_start_matches('$');
+            let value = query::parse_value(graph, value.trim()).map_err(|e| e.to_string())?;
+            session.params.insert(name.to_owned(), value);
+            Ok(Next::Continue)
+        }
+        ":params" => {
+            for (name, value) in &session.params {
+                println!(
+                    "${name} = {}",
+                    query::ResultValue::from_query_value(graph, value)
+                );
+            }
+            Ok(Next::Continue)
+        }
         "" => Ok(Next::Continue),
         ":help" => {
             println!("Type a query, for example:");
@@ -129,21 +197,23 @@ fn execute(graph: &Graph, line: &str) -> Result<Next, String> {
                 .unwrap_or_else(|| "type :help for the list".to_owned());
             Err(format!("error: unknown command {command}; {hint}"))
         }
-        _ => run_statements(graph, line).map(|()| Next::Continue),
+        _ => run_statements(session, line).map(|()| Next::Continue),
     }
 }
 
 /// Runs the query statements of one line, printing each result as a table.
-fn run_statements(graph: &Graph, text: &str) -> Result<(), String> {
+fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
     let statements = query::parse(text).map_err(|e| e.to_string())?;
     for statement in &statements {
-        let prepared = query::prepare(graph, text, statement).map_err(|e| e.to_string())?;
+        let prepared =
+            query::prepare(&session.graph, text, statement).map_err(|e| e.to_string())?;
         for warning in prepared.warnings() {
             eprintln!("{warning}");
         }
         let result = prepared
-            .run(&query::Params::new())
+            .run_mut(&mut session.graph, &session.params)
             .map_err(|e| e.to_string())?;
+        session.unsaved |= !result.changes.is_empty();
         println!("{}", result.to_table(None));
     }
     Ok(())

@@ -11,6 +11,9 @@
 //!   text its help line must contain.
 //! - `warning`: a text one of the warnings must contain.
 //! - `explain`: texts the explanation of the plan (`alliances query --explain`) must contain.
+//! - `mutate = true`: the query may write; it runs on a copy of the dataset. `check`: a query
+//!   run afterwards (after an expected error too, to show nothing changed) whose rows `rows`
+//!   describes. `data = "empty"` is an empty graph under the open schema.
 //!
 //! Set `QUERY_CASE=name` to run one case.
 
@@ -44,8 +47,14 @@ struct Case {
     /// Texts the plan's explanation must contain, in order.
     #[serde(default)]
     explain: Vec<String>,
+    /// Run on a copy of the dataset with writes allowed.
+    #[serde(default)]
+    mutate: bool,
+    /// A query run afterwards (also after an expected error); `rows` are then its rows.
+    check: Option<String>,
 }
 
+static EMPTY: LazyLock<Graph> = LazyLock::new(|| Graph::new(Schema::Open));
 static DEFAULT: LazyLock<Graph> = LazyLock::new(alliances::default_graph);
 static FIXTURE: LazyLock<Graph> = LazyLock::new(|| {
     alliances::load_files(
@@ -62,13 +71,31 @@ fn row_text(row: &[query::ResultValue]) -> String {
         .join(", ")
 }
 
+fn compare_rows(rows: &[String], results: &[QueryResult], ordered: bool) -> Result<(), String> {
+    let result = results.last().ok_or("no statement ran")?;
+    let mut expected = rows.to_vec();
+    let mut actual: Vec<String> = result.rows.iter().map(|r| row_text(r)).collect();
+    if !ordered {
+        expected.sort();
+        actual.sort();
+    }
+    if expected != actual {
+        return Err(format!(
+            "rows differ:\n  expected: {expected:#?}\n  actual:   {actual:#?}"
+        ));
+    }
+    Ok(())
+}
+
 /// Checks one case; returns what is wrong with it.
 fn check(case: &Case) -> Result<(), String> {
     let graph: &Graph = match case.data.as_str() {
         "default" => &DEFAULT,
         "fixture" => &FIXTURE,
+        "empty" => &EMPTY,
         other => return Err(format!("unknown dataset {other:?}")),
     };
+    let mut copy = graph.clone();
     let mut params = Params::new();
     for (name, text) in &case.params {
         let value = query::parse_value(graph, text).map_err(|e| format!("param {name}: {e}"))?;
@@ -84,7 +111,24 @@ fn check(case: &Case) -> Result<(), String> {
             }
         }
     }
-    let outcome = query::execute(graph, &case.query, &params);
+    let outcome = if case.mutate {
+        query::execute_mut(&mut copy, &case.query, &params)
+    } else {
+        query::execute(graph, &case.query, &params)
+    };
+    let outcome = match (&case.check, outcome) {
+        (Some(check), Ok(_)) => Ok(query::execute(&copy, check, &params)
+            .map_err(|e| format!("the check query failed: {e}"))?),
+        (Some(check), Err(error)) if case.error.is_some() => {
+            let checked = query::execute(&copy, check, &params)
+                .map_err(|e| format!("the check query failed: {e}"))?;
+            let expected_rows = case.rows.clone().unwrap_or_default();
+            compare_rows(&expected_rows, &checked, case.ordered)
+                .map_err(|e| format!("after the error: {e}"))?;
+            Err(error)
+        }
+        (_, outcome) => outcome,
+    };
     match (&case.error, outcome) {
         (Some(expected), Err(error)) => {
             let text = error.to_string();
@@ -125,17 +169,7 @@ fn check(case: &Case) -> Result<(), String> {
                 ));
             }
             if let Some(rows) = &case.rows {
-                let mut expected = rows.clone();
-                let mut actual: Vec<String> = result.rows.iter().map(|r| row_text(r)).collect();
-                if !case.ordered {
-                    expected.sort();
-                    actual.sort();
-                }
-                if expected != actual {
-                    return Err(format!(
-                        "rows differ:\n  expected: {expected:#?}\n  actual:   {actual:#?}"
-                    ));
-                }
+                compare_rows(rows, &results, case.ordered)?;
             }
             Ok(())
         }

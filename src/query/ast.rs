@@ -38,6 +38,58 @@ pub enum Clause {
         filter: Option<Expr>,
     },
     Return(Projection),
+    Create {
+        patterns: Vec<Pattern>,
+    },
+    Merge {
+        pattern: Pattern,
+        on_create: Vec<SetItem>,
+        on_match: Vec<SetItem>,
+    },
+    Set(Vec<SetItem>),
+    Remove(Vec<RemoveItem>),
+    Delete {
+        detach: bool,
+        targets: Vec<Expr>,
+    },
+}
+
+/// One assignment of SET (or of MERGE's ON CREATE / ON MATCH).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetItem {
+    /// `n.key = value` (the target is the whole `n.key` expression).
+    Property { target: Expr, value: Expr },
+    /// `n = {map}`: replaces every property.
+    Replace {
+        variable: String,
+        value: Expr,
+        span: Span,
+    },
+    /// `n += {map}`: adds and overwrites properties.
+    Merge {
+        variable: String,
+        value: Expr,
+        span: Span,
+    },
+    /// `n:Label:Other`.
+    Labels {
+        variable: String,
+        labels: Vec<String>,
+        span: Span,
+    },
+}
+
+/// One item of REMOVE.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RemoveItem {
+    /// `n.key`.
+    Property(Expr),
+    /// `n:Label`.
+    Labels {
+        variable: String,
+        labels: Vec<String>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

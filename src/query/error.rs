@@ -85,6 +85,10 @@ pub enum ErrorCode {
     MissingParameter,
     /// A write that the schema forbids.
     SchemaViolation,
+    /// DELETE of a node that still has relationships.
+    DeleteConnectedNode,
+    /// A statement that writes was run on a graph opened for reading only.
+    ReadOnly,
 }
 
 /// A query error: what went wrong, where (1-based line and column of the query text), and how

@@ -23,8 +23,10 @@ pub mod functions;
 mod parser;
 mod plan;
 mod result;
+mod rules;
 mod value;
 
+pub use crate::store::ChangeCounts;
 pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
 pub use eval::Params;
 pub use parser::{MAX_NESTING, parse, parse_expr};
@@ -34,25 +36,24 @@ pub use value::QueryValue;
 use crate::store::Graph;
 
 /// A statement planned against a graph, ready to run. Its warnings are known before it runs,
-/// so they can be shown even when running fails.
+/// so they can be shown even when running fails. A plan stays valid when the graph changes.
 #[derive(Debug)]
-pub struct Prepared<'a> {
-    graph: &'a Graph,
-    text: &'a str,
+pub struct Prepared<'t> {
+    text: &'t str,
     plan: plan::Plan,
 }
 
 /// Plans one parsed statement. `text` is the whole text it was parsed from, for positions.
 ///
 /// # Errors
-/// A semantic error: an undefined variable, a misplaced aggregate, an unknown function.
-pub fn prepare<'a>(
-    graph: &'a Graph,
-    text: &'a str,
+/// A semantic error: an undefined variable, a misplaced aggregate, an unknown function, or a
+/// label or relationship type the alliance schema does not allow in a write.
+pub fn prepare<'t>(
+    graph: &Graph,
+    text: &'t str,
     statement: &ast::Statement,
-) -> Result<Prepared<'a>, QueryError> {
+) -> Result<Prepared<'t>, QueryError> {
     Ok(Prepared {
-        graph,
         text,
         plan: plan::plan(text, graph, statement)?,
     })
@@ -64,40 +65,92 @@ impl Prepared<'_> {
         &self.plan.warnings
     }
 
+    /// Whether running the statement may change the graph.
+    pub fn writes(&self) -> bool {
+        self.plan.writes
+    }
+
     /// How the statement will run: where each pattern search starts and which way it goes.
     pub fn explain(&self) -> String {
         self.plan.explain()
     }
 
-    /// Runs the statement.
+    /// Runs a statement that only reads.
     ///
     /// # Errors
-    /// A runtime error: a type error, a missing parameter, an arithmetic overflow.
-    pub fn run(&self, params: &Params) -> Result<QueryResult, QueryError> {
+    /// A runtime error (a type error, a missing parameter, an overflow), or a statement that
+    /// writes (use `run_mut`).
+    pub fn run(&self, graph: &Graph, params: &Params) -> Result<QueryResult, QueryError> {
+        if self.plan.writes {
+            return Err(QueryError::at(
+                ErrorKind::Semantic,
+                ErrorCode::ReadOnly,
+                self.text,
+                0,
+                "this statement changes the graph, which is open for reading only".to_owned(),
+                None,
+            ));
+        }
         let cx = eval::Context {
-            graph: self.graph,
+            graph,
             params,
             text: self.text,
         };
         let rows = exec::run(&cx, &self.plan)?;
+        Ok(self.result(graph, rows, ChangeCounts::default()))
+    }
+
+    /// Runs the statement, applying its changes whole or not at all: on any error the graph
+    /// is left exactly as it was.
+    ///
+    /// # Errors
+    /// A runtime error, or a change that breaks a rule of the graph's schema.
+    pub fn run_mut(&self, graph: &mut Graph, params: &Params) -> Result<QueryResult, QueryError> {
+        if !self.plan.writes {
+            return self.run(graph, params);
+        }
+        graph.begin();
+        let outcome = exec::run_writing(graph, params, self.text, &self.plan)
+            .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows));
+        match outcome {
+            Ok(rows) => {
+                let counts = graph.change_counts();
+                let result = self.result(graph, rows, counts);
+                graph.commit();
+                Ok(result)
+            }
+            Err(error) => {
+                graph.rollback();
+                Err(error)
+            }
+        }
+    }
+
+    fn result(
+        &self,
+        graph: &Graph,
+        rows: Vec<Vec<QueryValue>>,
+        changes: ChangeCounts,
+    ) -> QueryResult {
         let width = self.plan.columns.len();
-        Ok(QueryResult {
+        QueryResult {
             columns: self.plan.columns.clone(),
             rows: rows
                 .into_iter()
                 .map(|row| {
                     row.into_iter()
                         .take(width)
-                        .map(|v| ResultValue::from_query(self.graph, v))
+                        .map(|v| ResultValue::from_query(graph, v))
                         .collect()
                 })
                 .collect(),
             warnings: self.plan.warnings.clone(),
-        })
+            changes,
+        }
     }
 }
 
-/// Plans and runs one parsed statement.
+/// Plans and runs one parsed statement that only reads.
 ///
 /// # Errors
 /// A semantic error found while planning, or a runtime error.
@@ -107,7 +160,7 @@ pub fn run_statement(
     statement: &ast::Statement,
     params: &Params,
 ) -> Result<QueryResult, QueryError> {
-    prepare(graph, text, statement)?.run(params)
+    prepare(graph, text, statement)?.run(graph, params)
 }
 
 /// How a parsed statement would run: where each pattern search starts (the id or name index,
@@ -123,7 +176,8 @@ pub fn explain(
     Ok(plan::plan(text, graph, statement)?.explain())
 }
 
-/// Parses and runs every statement of `text` (separated by `;`), in order.
+/// Parses and runs every statement of `text` (separated by `;`), in order, on a graph that
+/// is only read.
 ///
 /// Nothing runs when any statement has a syntax error.
 ///
@@ -135,6 +189,25 @@ pub fn execute(graph: &Graph, text: &str, params: &Params) -> Result<Vec<QueryRe
         .iter()
         .map(|s| run_statement(graph, text, s, params))
         .collect()
+}
+
+/// Parses and runs every statement of `text`, in order, applying their changes. Each
+/// statement applies whole or not at all.
+///
+/// # Errors
+/// The first error met; the statements before it have run and their changes are kept.
+pub fn execute_mut(
+    graph: &mut Graph,
+    text: &str,
+    params: &Params,
+) -> Result<Vec<QueryResult>, QueryError> {
+    let statements = parse(text)?;
+    let mut results = Vec::new();
+    for statement in &statements {
+        let prepared = prepare(graph, text, statement)?;
+        results.push(prepared.run_mut(graph, params)?);
+    }
+    Ok(results)
 }
 
 /// Reads a parameter value written in Cypher literal syntax (`42`, `'Intel'`, `[1, 2]`,

@@ -225,6 +225,17 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_when | case_branch => "WHEN",
         kw_in => "IN",
         kw_by => "BY",
+        create_clause | kw_create => "CREATE",
+        merge_clause | kw_merge => "MERGE",
+        set_clause | kw_set => "SET",
+        remove_clause | kw_remove => "REMOVE",
+        delete_clause | kw_delete => "DELETE",
+        kw_detach => "DETACH DELETE",
+        kw_on => "ON CREATE or ON MATCH",
+        set_item | set_property | set_replace | set_merge | set_labels => {
+            "what to set, such as n.name = 'x'"
+        }
+        remove_item | remove_property => "what to remove, such as n.note",
         _ => return None,
     })
 }
@@ -284,7 +295,7 @@ const EXPRESSION_STARTS: &[&str] = &[
 /// Clause words a typo most often hits.
 const KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "UNION", "ORDER", "SKIP", "LIMIT",
-    "DISTINCT", "CONTAINS", "STARTS", "ENDS",
+    "DISTINCT", "CONTAINS", "STARTS", "ENDS", "CREATE", "MERGE", "DELETE", "DETACH", "REMOVE",
 ];
 
 /// "did you mean RETURN?" for a misspelled keyword such as `RETUN`.
@@ -381,8 +392,163 @@ impl<'t> Lower<'t> {
                 parts.next(); // RETURN
                 Clause::Return(self.projection(parts.next().expect("grammar: projection"))?)
             }
+            Rule::create_clause => {
+                parts.next(); // CREATE
+                Clause::Create {
+                    patterns: parts.map(|p| self.pattern(p)).collect::<Result<_, _>>()?,
+                }
+            }
+            Rule::merge_clause => {
+                parts.next(); // MERGE
+                let pattern = self.pattern(parts.next().expect("grammar: merge pattern"))?;
+                let (mut on_create, mut on_match) = (Vec::new(), Vec::new());
+                for action in parts {
+                    let mut inner = action.into_inner();
+                    inner.next(); // ON
+                    let when = inner.next().expect("grammar: CREATE or MATCH");
+                    inner.next(); // SET
+                    let items = inner
+                        .map(|i| self.set_item(i))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if when.as_rule() == Rule::kw_create {
+                        on_create.extend(items);
+                    } else {
+                        on_match.extend(items);
+                    }
+                }
+                Clause::Merge {
+                    pattern,
+                    on_create,
+                    on_match,
+                }
+            }
+            Rule::set_clause => {
+                parts.next(); // SET
+                Clause::Set(parts.map(|i| self.set_item(i)).collect::<Result<_, _>>()?)
+            }
+            Rule::remove_clause => {
+                parts.next(); // REMOVE
+                Clause::Remove(
+                    parts
+                        .map(|item| {
+                            let item = item.into_inner().next().expect("grammar: remove item");
+                            Ok(match item.as_rule() {
+                                Rule::remove_property => {
+                                    RemoveItem::Property(self.property_target(item)?)
+                                }
+                                _ => {
+                                    let (variable, labels, span) = self.labels_item(item);
+                                    RemoveItem::Labels {
+                                        variable,
+                                        labels,
+                                        span,
+                                    }
+                                }
+                            })
+                        })
+                        .collect::<Result<_, ParseError>>()?,
+                )
+            }
+            Rule::delete_clause => {
+                let detach = parts.next_if(|p| p.as_rule() == Rule::kw_detach).is_some();
+                parts.next(); // DELETE
+                Clause::Delete {
+                    detach,
+                    targets: parts.map(|e| self.expr(e)).collect::<Result<_, _>>()?,
+                }
+            }
             _ => unreachable!("grammar: clause"),
         })
+    }
+
+    fn set_item(&self, pair: Pair<'_, Rule>) -> Result<SetItem, ParseError> {
+        let item = pair.into_inner().next().expect("grammar: set item");
+        let span = span(&item);
+        Ok(match item.as_rule() {
+            Rule::set_property => {
+                let mut inner = item.into_inner();
+                let base = inner.next().expect("grammar: set base");
+                let mut target = self.set_base(base)?;
+                let mut value = None;
+                for part in inner {
+                    if part.as_rule() == Rule::property_lookup {
+                        let key = name(part.into_inner().next().expect("grammar: key"));
+                        target = Expr {
+                            span: target.span.start..span.end,
+                            kind: ExprKind::Property(Box::new(target), key),
+                        };
+                    } else {
+                        value = Some(self.expr(part)?);
+                    }
+                }
+                SetItem::Property {
+                    target,
+                    value: value.expect("grammar: set value"),
+                }
+            }
+            Rule::set_replace | Rule::set_merge => {
+                let rule = item.as_rule();
+                let mut inner = item.into_inner();
+                let variable = name(inner.next().expect("grammar: set variable"));
+                let value = self.expr(inner.next().expect("grammar: set value"))?;
+                if rule == Rule::set_replace {
+                    SetItem::Replace {
+                        variable,
+                        value,
+                        span,
+                    }
+                } else {
+                    SetItem::Merge {
+                        variable,
+                        value,
+                        span,
+                    }
+                }
+            }
+            _ => {
+                let (variable, labels, span) = self.labels_item(item);
+                SetItem::Labels {
+                    variable,
+                    labels,
+                    span,
+                }
+            }
+        })
+    }
+
+    /// `n:A:B` in SET or REMOVE.
+    fn labels_item(&self, pair: Pair<'_, Rule>) -> (String, Vec<String>, Span) {
+        let span = span(&pair);
+        let mut inner = pair.into_inner();
+        let variable = name(inner.next().expect("grammar: label variable"));
+        let labels = inner
+            .next()
+            .expect("grammar: labels")
+            .into_inner()
+            .map(name)
+            .collect();
+        (variable, labels, span)
+    }
+
+    /// The variable or parenthesized expression a property is set on.
+    fn set_base(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        let inner = pair.into_inner().next().expect("grammar: set base");
+        self.primary(inner)
+    }
+
+    /// `n.key` (or `n.a.b`) in REMOVE.
+    fn property_target(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        let end = pair.as_span().end();
+        let mut inner = pair.into_inner();
+        let mut target = self.set_base(inner.next().expect("grammar: remove base"))?;
+        for lookup in inner {
+            let key = name(lookup.into_inner().next().expect("grammar: key"));
+            target = Expr {
+                span: target.span.start..end,
+                kind: ExprKind::Property(Box::new(target), key),
+            };
+        }
+        Ok(target)
     }
 
     fn where_clause(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {

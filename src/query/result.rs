@@ -23,6 +23,8 @@ pub struct QueryResult {
     pub rows: Vec<Vec<ResultValue>>,
     /// Things that were legal but look like mistakes (an unknown label, say).
     pub warnings: Vec<Warning>,
+    /// What the statement changed in the graph.
+    pub changes: crate::store::ChangeCounts,
 }
 
 /// A value in a result.
@@ -252,6 +254,13 @@ impl fmt::Display for ResultValue {
     }
 }
 
+impl ResultValue {
+    /// A snapshot of a query value (a parameter, say) against `graph`.
+    pub fn from_query_value(graph: &Graph, value: &QueryValue) -> ResultValue {
+        ResultValue::from_query(graph, value.clone())
+    }
+}
+
 /// An engine value in literal syntax, for messages.
 pub(crate) fn literal(graph: &Graph, value: &QueryValue) -> String {
     ResultValue::from_query(graph, value.clone()).to_string()
@@ -334,7 +343,12 @@ impl QueryResult {
             }));
         }
         let count = self.rows.len();
-        format!("{table}\n{count} row{}", if count == 1 { "" } else { "s" })
+        let rows = format!("{count} row{}", if count == 1 { "" } else { "s" });
+        match (self.columns.is_empty(), self.changes.is_empty()) {
+            (true, _) => self.changes.to_string(),
+            (false, true) => format!("{table}\n{rows}"),
+            (false, false) => format!("{table}\n{rows}; {}", self.changes),
+        }
     }
 
     /// One line of JSON: `{"columns": [...], "rows": [[...], ...]}`.

@@ -11,6 +11,7 @@
 mod records;
 mod stats;
 mod symbols;
+mod undo;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +24,7 @@ use crate::model::{Schema, Source, Value, fold_name};
 pub use records::{DataSet, RecordError};
 pub use stats::Stats;
 use symbols::{Sym, Symbols};
+pub use undo::{ChangeCounts, Changes};
 
 /// Which way a relationship points, seen from a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -107,6 +109,8 @@ pub struct Graph {
     // costs nothing on bulk imports, where a set insert per property would.
     key_symbols: Vec<bool>,
     sources: BTreeMap<String, Source>,
+    /// While a statement runs: how to undo each change it made, oldest first.
+    undo: Option<Vec<undo::Undo>>,
 }
 
 impl Graph {
@@ -130,6 +134,11 @@ impl Graph {
 
     pub fn schema(&self) -> Schema {
         self.schema
+    }
+
+    /// Changes the rules later writes are checked against.
+    pub fn set_schema(&mut self, schema: Schema) {
+        self.schema = schema;
     }
 
     pub fn node_count(&self) -> usize {
@@ -160,6 +169,7 @@ impl Graph {
             insert_sorted(self.by_label.entry(label).or_default(), id);
         }
         self.index_node(id);
+        self.log(undo::Undo::NodeAdded(id));
         id
     }
 
@@ -181,15 +191,26 @@ impl Graph {
                 .add_edge(nx(from), nx(to), EdgeData { rel_type, props }),
         );
         insert_sorted(self.by_type.entry(rel_type).or_default(), id);
+        self.log(undo::Undo::EdgeAdded(id));
         id
     }
 
     /// Removes a relationship; returns false when it did not exist.
     pub fn remove_edge(&mut self, edge: EdgeId) -> bool {
+        let Some((from, to)) = self.graph.edge_endpoints(ex(edge)) else {
+            return false;
+        };
         let Some(data) = self.graph.remove_edge(ex(edge)) else {
             return false;
         };
         remove_sorted(self.by_type.get_mut(&data.rel_type), edge);
+        self.log(undo::Undo::EdgeRemoved {
+            id: edge,
+            from: node_id(from),
+            to: node_id(to),
+            rel_type: data.rel_type,
+            props: data.props,
+        });
         true
     }
 
@@ -209,26 +230,89 @@ impl Graph {
         }
         self.unindex_node(node);
         let data = self.graph.remove_node(nx(node)).expect("checked above");
-        for label in data.labels {
-            remove_sorted(self.by_label.get_mut(&label), node);
+        for label in &data.labels {
+            remove_sorted(self.by_label.get_mut(label), node);
         }
+        self.log(undo::Undo::NodeRemoved {
+            id: node,
+            labels: data.labels,
+            props: data.props,
+        });
         true
     }
 
+    /// Adds labels to a node; returns how many it did not have.
+    pub fn add_labels<'a>(
+        &mut self,
+        node: NodeId,
+        labels: impl IntoIterator<Item = &'a str>,
+    ) -> usize {
+        let mut added = 0;
+        for label in labels {
+            let sym = self.symbols.intern(label);
+            let Some(data) = self.graph.node_weight_mut(nx(node)) else {
+                return added;
+            };
+            if let Err(at) = data.labels.binary_search(&sym) {
+                data.labels.insert(at, sym);
+                insert_sorted(self.by_label.entry(sym).or_default(), node);
+                self.log(undo::Undo::LabelAdded(node, sym));
+                added += 1;
+            }
+        }
+        added
+    }
+
+    /// Removes labels from a node; returns how many it had.
+    pub fn remove_labels<'a>(
+        &mut self,
+        node: NodeId,
+        labels: impl IntoIterator<Item = &'a str>,
+    ) -> usize {
+        let mut removed = 0;
+        for label in labels {
+            let Some(sym) = self.symbols.get(label) else {
+                continue;
+            };
+            let Some(data) = self.graph.node_weight_mut(nx(node)) else {
+                return removed;
+            };
+            if let Ok(at) = data.labels.binary_search(&sym) {
+                data.labels.remove(at);
+                remove_sorted(self.by_label.get_mut(&sym), node);
+                self.log(undo::Undo::LabelRemoved(node, sym));
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Sets (or, with `Value::Null`, removes) a node property, keeping the indexes in step.
+    ///
+    /// Does nothing when the node does not exist.
     pub fn set_node_prop(&mut self, node: NodeId, key: &str, value: Value) {
+        if !self.contains_node(node) {
+            return;
+        }
         self.unindex_node(node);
         let key = self.intern_key(key);
-        let data = self.graph.node_weight_mut(nx(node)).expect("node exists");
-        set_prop(&mut data.props, key, value);
+        let data = self.graph.node_weight_mut(nx(node)).expect("checked above");
+        let old = set_prop(&mut data.props, key, value);
         self.index_node(node);
+        self.log(undo::Undo::NodeProp(node, key, old));
     }
 
     /// Sets (or, with `Value::Null`, removes) a relationship property.
+    ///
+    /// Does nothing when the relationship does not exist.
     pub fn set_edge_prop(&mut self, edge: EdgeId, key: &str, value: Value) {
+        if !self.contains_edge(edge) {
+            return;
+        }
         let key = self.intern_key(key);
-        let data = self.graph.edge_weight_mut(ex(edge)).expect("edge exists");
-        set_prop(&mut data.props, key, value);
+        let data = self.graph.edge_weight_mut(ex(edge)).expect("checked above");
+        let old = set_prop(&mut data.props, key, value);
+        self.log(undo::Undo::EdgeProp(edge, key, old));
     }
 
     /// Records a source; a later source with the same id replaces it.
@@ -396,17 +480,21 @@ impl Graph {
         self.by_id.keys().map(CompactString::as_str)
     }
 
+    /// A node's labels; none when the node does not exist (any more).
     pub fn node_labels(&self, node: NodeId) -> impl Iterator<Item = &str> + '_ {
-        self.graph[nx(node)]
-            .labels
+        self.graph
+            .node_weight(nx(node))
+            .map_or(&[][..], |d| d.labels.as_slice())
             .iter()
             .map(|sym| self.symbols.name(*sym))
     }
 
     pub fn node_has_label(&self, node: NodeId, label: &str) -> bool {
-        self.symbols
-            .get(label)
-            .is_some_and(|sym| self.graph[nx(node)].labels.contains(&sym))
+        self.symbols.get(label).is_some_and(|sym| {
+            self.graph
+                .node_weight(nx(node))
+                .is_some_and(|d| d.labels.contains(&sym))
+        })
     }
 
     pub fn node_prop(&self, node: NodeId, key: &str) -> Option<&Value> {
@@ -416,20 +504,32 @@ impl Graph {
 
     /// A node's properties in the order they were set.
     pub fn node_props(&self, node: NodeId) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        self.graph[nx(node)]
-            .props
+        self.graph
+            .node_weight(nx(node))
+            .map_or(&[][..], |d| d.props.as_slice())
             .iter()
             .map(|(k, v)| (self.symbols.name(*k), v))
     }
 
+    /// A relationship's type; empty when it does not exist (any more).
     pub fn edge_type(&self, edge: EdgeId) -> &str {
-        self.symbols.name(self.graph[ex(edge)].rel_type)
+        self.graph
+            .edge_weight(ex(edge))
+            .map_or("", |d| self.symbols.name(d.rel_type))
+    }
+
+    /// The start and end node of a relationship, or `None` when it does not exist (any more).
+    pub fn try_edge_endpoints(&self, edge: EdgeId) -> Option<(NodeId, NodeId)> {
+        let (a, b) = self.graph.edge_endpoints(ex(edge))?;
+        Some((node_id(a), node_id(b)))
     }
 
     /// The start and end node of a relationship.
+    ///
+    /// # Panics
+    /// When the relationship does not exist; `try_edge_endpoints` does not.
     pub fn edge_endpoints(&self, edge: EdgeId) -> (NodeId, NodeId) {
-        let (a, b) = self.graph.edge_endpoints(ex(edge)).expect("edge exists");
-        (node_id(a), node_id(b))
+        self.try_edge_endpoints(edge).expect("edge exists")
     }
 
     pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<&Value> {
@@ -439,8 +539,9 @@ impl Graph {
 
     /// A relationship's properties in the order they were set.
     pub fn edge_props(&self, edge: EdgeId) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        self.graph[ex(edge)]
-            .props
+        self.graph
+            .edge_weight(ex(edge))
+            .map_or(&[][..], |d| d.props.as_slice())
             .iter()
             .map(|(k, v)| (self.symbols.name(*k), v))
     }
@@ -496,15 +597,17 @@ fn get_prop(props: &[(Sym, Value)], key: Sym) -> Option<&Value> {
 }
 
 /// Sets `key`, or removes it when `value` is null (Cypher stores no null properties).
-fn set_prop(props: &mut Vec<(Sym, Value)>, key: Sym, value: Value) {
+/// Sets or (with null) removes a property; returns the value it replaced.
+fn set_prop(props: &mut Vec<(Sym, Value)>, key: Sym, value: Value) -> Option<Value> {
     let existing = props.iter().position(|(k, _)| *k == key);
     match (existing, value) {
-        (Some(i), Value::Null) => {
-            props.remove(i);
+        (Some(i), Value::Null) => Some(props.remove(i).1),
+        (Some(i), value) => Some(std::mem::replace(&mut props[i].1, value)),
+        (None, Value::Null) => None,
+        (None, value) => {
+            props.push((key, value));
+            None
         }
-        (Some(i), value) => props[i].1 = value,
-        (None, Value::Null) => {}
-        (None, value) => props.push((key, value)),
     }
 }
 

@@ -6,8 +6,12 @@
 //! MATCH clause (Cypher's relationship uniqueness). A LIMIT that is reached stops the work
 //! upstream of it.
 
+mod write;
+
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+
+pub(crate) use write::run_writing;
 
 use super::ast::{Arrow, PathSearch};
 use super::error::{ErrorCode, ErrorKind, QueryError};
@@ -15,7 +19,6 @@ use super::eval::{Context, describe, path};
 use super::functions::AggFunction;
 use super::plan::{
     Aggregate, Lookup, NodeStep, Op, PExpr, PatternPlan, Plan, ProjectionPlan, QueryPlan, RelStep,
-    Segment,
 };
 use super::value::{Key, QueryValue, equals, order};
 use crate::store::{Direction, EdgeId, Graph, NodeId};
@@ -81,7 +84,7 @@ impl Runner<'_, '_> {
     ) -> Result<Flow, QueryError> {
         let (head, tail) = projectors.split_first_mut().expect("segment exists");
         let segment = &self.query.segments[seg];
-        run_ops(self.cx, segment, 0, &mut row, &mut |row| {
+        run_ops(self.cx, &segment.ops, 0, &mut row, &mut |row| {
             head.accept(row, &mut |out| self.emit(seg, out, tail, results))
         })
     }
@@ -109,15 +112,19 @@ impl Runner<'_, '_> {
 
 fn run_ops(
     cx: &Context<'_>,
-    segment: &Segment,
+    ops: &[Op],
     i: usize,
     row: &mut Row,
     sink: Sink<'_>,
 ) -> Result<Flow, QueryError> {
-    let Some(op) = segment.ops.get(i) else {
+    let Some(op) = ops.get(i) else {
         return sink(row);
     };
+    let segment = ops;
     match op {
+        Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
+            unreachable!("statements that write run clause by clause in exec/write.rs")
+        }
         Op::Filter(filter) => {
             if cx.truth(cx.eval(filter, row, &[])?, &filter.span)? == Some(true) {
                 run_ops(cx, segment, i + 1, row, sink)

@@ -8,6 +8,8 @@
 //! **Invariant:** a plan refers to the graph only for estimates and warnings; it stays valid
 //! (if less apt) when the graph changes, and executing it never needs the AST.
 
+pub(crate) mod write;
+
 use std::collections::HashSet;
 
 use regex::Regex;
@@ -51,6 +53,8 @@ impl VarKind {
 #[derive(Debug)]
 pub(crate) struct Plan {
     pub queries: Vec<QueryPlan>,
+    /// Whether any clause changes the graph.
+    pub writes: bool,
     /// Whether duplicates are kept across the union (`UNION ALL`).
     pub union_all: bool,
     pub columns: Vec<String>,
@@ -76,7 +80,20 @@ pub(crate) enum Op {
     Match(MatchPlan),
     Unwind { list: PExpr, slot: Slot },
     Filter(PExpr),
+    Create(Vec<CreatePattern>),
+    Merge(Box<MergePlan>),
+    Set(Vec<SetPlan>),
+    Remove(Vec<RemovePlan>),
+    Delete { detach: bool, targets: Vec<PExpr> },
 }
+
+impl Op {
+    pub(crate) fn writes(&self) -> bool {
+        !matches!(self, Op::Match(_) | Op::Unwind { .. } | Op::Filter(_))
+    }
+}
+
+pub(crate) use write::{CreatePattern, MergePlan, RemovePlan, SetPlan};
 
 #[derive(Debug)]
 pub(crate) struct MatchPlan {
@@ -257,8 +274,14 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         columns.get_or_insert(query_columns);
         queries.push(plan);
     }
+    let writes = queries
+        .iter()
+        .flat_map(|q| &q.segments)
+        .flat_map(|s| &s.ops)
+        .any(Op::writes);
     Ok(Plan {
         queries,
+        writes,
         union_all: statement.union_all.first().copied().unwrap_or(false),
         columns: columns.unwrap_or_default(),
         warnings: planner.warnings,
@@ -405,6 +428,36 @@ impl<'a> Planner<'a> {
                         ops.push(Op::Filter(filter));
                     }
                 }
+                Clause::Create { patterns } => {
+                    let plan = self.create_clause(&mut scope, patterns)?;
+                    ops.push(Op::Create(plan));
+                }
+                Clause::Merge {
+                    pattern,
+                    on_create,
+                    on_match,
+                } => {
+                    let plan = self.merge_clause(&mut scope, pattern, on_create, on_match)?;
+                    ops.push(Op::Merge(Box::new(plan)));
+                }
+                Clause::Set(items) => {
+                    let items = self.set_items(&scope, items)?;
+                    ops.push(Op::Set(items));
+                }
+                Clause::Remove(items) => {
+                    let items = self.remove_items(&scope, items)?;
+                    ops.push(Op::Remove(items));
+                }
+                Clause::Delete { detach, targets } => {
+                    let targets = targets
+                        .iter()
+                        .map(|t| self.expr(&scope, t, &mut ExprContext::plain("DELETE")))
+                        .collect::<Result<_, _>>()?;
+                    ops.push(Op::Delete {
+                        detach: *detach,
+                        targets,
+                    });
+                }
                 Clause::Return(projection) => {
                     let (plan, next_scope, names) =
                         self.projection(&mut scope, projection, true)?;
@@ -419,12 +472,35 @@ impl<'a> Planner<'a> {
             }
             let _ = i;
         }
+        let writes = segments
+            .iter()
+            .flat_map(|s: &Segment| &s.ops)
+            .chain(&ops)
+            .any(Op::writes);
+        if columns.is_none() && writes {
+            // A writing query may end without RETURN: it returns no columns.
+            segments.push(Segment {
+                width: self.close_segment(&scope),
+                ops: std::mem::take(&mut ops),
+                projection: ProjectionPlan {
+                    items: Vec::new(),
+                    out_base: scope.next,
+                    aggregates: Vec::new(),
+                    key_items: Vec::new(),
+                    distinct: false,
+                    order_by: Vec::new(),
+                    skip: None,
+                    limit: None,
+                },
+            });
+            return Ok((QueryPlan { segments }, Vec::new()));
+        }
         let Some(columns) = columns else {
             let end = query.clauses.last().map_or(statement_start, clause_start);
             return Err(self.error(
                 ErrorCode::InvalidClauseComposition,
                 end,
-                "a reading query must end with RETURN".to_owned(),
+                "a query that only reads must end with RETURN".to_owned(),
                 Some("add RETURN with what you want to see, for example RETURN *".to_owned()),
             ));
         };
@@ -1412,6 +1488,11 @@ fn clause_start(clause: &Clause) -> usize {
         Clause::With { projection, .. } | Clause::Return(projection) => {
             projection.items.first().map_or(0, |i| i.expr.span.start)
         }
+        Clause::Create { patterns } => patterns.first().map_or(0, |p| p.span.start),
+        Clause::Merge { pattern, .. } => pattern.span.start,
+        Clause::Set(items) => items.first().map_or(0, write::set_item_start),
+        Clause::Remove(items) => items.first().map_or(0, write::remove_item_start),
+        Clause::Delete { targets, .. } => targets.first().map_or(0, |t| t.span.start),
     }
 }
 
@@ -1582,6 +1663,22 @@ impl Plan {
                         }
                         Op::Unwind { .. } => out.push_str("UNWIND a list into rows\n"),
                         Op::Filter(_) => out.push_str("filter with WHERE\n"),
+                        Op::Create(patterns) => {
+                            out.push_str(&format!("CREATE {} pattern(s) per row\n", patterns.len()))
+                        }
+                        Op::Merge(m) => out.push_str(&format!(
+                            "MERGE: {}, or create it\n",
+                            explain_pattern(&m.find)
+                        )),
+                        Op::Set(items) => out.push_str(&format!("SET {} item(s)\n", items.len())),
+                        Op::Remove(items) => {
+                            out.push_str(&format!("REMOVE {} item(s)\n", items.len()));
+                        }
+                        Op::Delete { detach, targets } => out.push_str(&format!(
+                            "{}DELETE {} item(s)\n",
+                            if *detach { "DETACH " } else { "" },
+                            targets.len()
+                        )),
                     }
                 }
                 let p = &segment.projection;

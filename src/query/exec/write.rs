@@ -1,0 +1,693 @@
+//! Statements that change the graph run clause by clause: the rows a clause produces are
+//! collected before the next clause runs, so a clause that writes never changes the graph under
+//! a search that is still reading it, and each clause sees every change made before it.
+//!
+//! **Invariant:** this module changes the graph only through `Graph` methods, inside the
+//! statement the caller began, so a failure can be rolled back whole.
+
+use std::collections::BTreeMap;
+
+use super::{Flow, Matcher, Projector, Row, run_ops};
+use crate::model::{Kind, Schema, Value, is_slug, slugify};
+use crate::query::ast::Arrow;
+use crate::query::error::{ErrorCode, ErrorKind, QueryError};
+use crate::query::eval::{Context, Params, describe, path};
+use crate::query::plan::write::{CreateNode, CreateRel};
+use crate::query::plan::{
+    CreatePattern, MergePlan, Op, PExpr, Plan, QueryPlan, RemovePlan, SetPlan,
+};
+use crate::query::value::{Key, QueryValue};
+use crate::store::{Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
+
+/// Runs a statement that writes. The caller began a statement on `graph` and commits or rolls
+/// back according to the result.
+pub(crate) fn run_writing(
+    graph: &mut Graph,
+    params: &Params,
+    text: &str,
+    plan: &Plan,
+) -> Result<Vec<Row>, QueryError> {
+    let writer = Writer { params, text };
+    let mut rows = Vec::new();
+    for query in &plan.queries {
+        rows.extend(writer.query(graph, query)?);
+    }
+    if plan.queries.len() > 1 && !plan.union_all {
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|row| seen.insert(row.iter().cloned().map(Key).collect::<Vec<_>>()));
+    }
+    Ok(rows)
+}
+
+struct Writer<'a> {
+    params: &'a Params,
+    text: &'a str,
+}
+
+impl Writer<'_> {
+    fn cx<'g>(&'g self, graph: &'g Graph) -> Context<'g> {
+        Context {
+            graph,
+            params: self.params,
+            text: self.text,
+        }
+    }
+
+    fn eval(&self, graph: &Graph, expr: &PExpr, row: &Row) -> Result<QueryValue, QueryError> {
+        self.cx(graph).eval(expr, row, &[])
+    }
+
+    fn constraint(&self, offset: usize, message: String, help: Option<String>) -> QueryError {
+        QueryError::at(
+            ErrorKind::Constraint,
+            ErrorCode::SchemaViolation,
+            self.text,
+            offset,
+            message,
+            help,
+        )
+    }
+
+    fn query(&self, graph: &mut Graph, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
+        let mut rows = vec![vec![QueryValue::Null; query.segments[0].width]];
+        for (i, segment) in query.segments.iter().enumerate() {
+            for op in &segment.ops {
+                rows = if op.writes() {
+                    self.write(graph, op, rows)?
+                } else {
+                    let cx = self.cx(graph);
+                    let mut out = Vec::new();
+                    for mut row in rows {
+                        run_ops(&cx, std::slice::from_ref(op), 0, &mut row, &mut |r| {
+                            out.push(r.clone());
+                            Ok(Flow::Continue)
+                        })?;
+                    }
+                    out
+                };
+            }
+            let cx = self.cx(graph);
+            let mut projector = Projector::new(&cx, &segment.projection)?;
+            let mut outputs = Vec::new();
+            for mut row in rows {
+                row.resize(row.len().max(segment.width), QueryValue::Null);
+                let flow = projector.accept(&mut row, &mut |o| {
+                    outputs.push(o);
+                    Ok(Flow::Continue)
+                })?;
+                if flow == Flow::Stop {
+                    break;
+                }
+            }
+            projector.finish(&mut |o| {
+                outputs.push(o);
+                Ok(Flow::Continue)
+            })?;
+            rows = match query.segments.get(i + 1) {
+                Some(next) => outputs
+                    .into_iter()
+                    .map(|mut o| {
+                        o.resize(next.width, QueryValue::Null);
+                        o
+                    })
+                    .collect(),
+                // A query without RETURN has no rows to show.
+                None if segment.projection.items.is_empty() => Vec::new(),
+                None => outputs,
+            };
+        }
+        Ok(rows)
+    }
+
+    fn write(&self, graph: &mut Graph, op: &Op, rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
+        match op {
+            Op::Create(patterns) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for mut row in rows {
+                    for pattern in patterns {
+                        self.create(graph, pattern, &mut row)?;
+                    }
+                    out.push(row);
+                }
+                Ok(out)
+            }
+            Op::Merge(plan) => {
+                let mut out = Vec::new();
+                for row in rows {
+                    self.merge(graph, plan, row, &mut out)?;
+                }
+                Ok(out)
+            }
+            Op::Set(items) => {
+                for row in &rows {
+                    for item in items {
+                        self.set(graph, item, row)?;
+                    }
+                }
+                Ok(rows)
+            }
+            Op::Remove(items) => {
+                for row in &rows {
+                    for item in items {
+                        self.remove(graph, item, row)?;
+                    }
+                }
+                Ok(rows)
+            }
+            Op::Delete { detach, targets } => {
+                self.delete(graph, *detach, targets, &rows)?;
+                Ok(rows)
+            }
+            Op::Match(_) | Op::Unwind { .. } | Op::Filter(_) => {
+                unreachable!("reads run in query()")
+            }
+        }
+    }
+
+    // ----- CREATE and MERGE ----------------------------------------------------------------
+
+    fn create(
+        &self,
+        graph: &mut Graph,
+        pattern: &CreatePattern,
+        row: &mut Row,
+    ) -> Result<(), QueryError> {
+        let mut nodes = Vec::with_capacity(pattern.nodes.len());
+        for node in &pattern.nodes {
+            let id = match node.slot.filter(|_| node.bound).map(|s| &row[s]) {
+                Some(QueryValue::Node(n)) => *n,
+                Some(other) => {
+                    return Err(self.cx(graph).type_error(
+                        &node.span,
+                        format!("cannot create a relationship to {}", describe(graph, other)),
+                    ));
+                }
+                None => {
+                    let id = self.create_node(graph, node, row)?;
+                    if let Some(slot) = node.slot {
+                        row[slot] = QueryValue::Node(id);
+                    }
+                    id
+                }
+            };
+            nodes.push(id);
+        }
+        let mut rels = Vec::with_capacity(pattern.rels.len());
+        for (i, rel) in pattern.rels.iter().enumerate() {
+            let (from, to) = if rel.arrow == Arrow::Left {
+                (nodes[i + 1], nodes[i])
+            } else {
+                (nodes[i], nodes[i + 1])
+            };
+            let edge = self.create_rel(graph, rel, from, to, row)?;
+            if let Some(slot) = rel.slot {
+                row[slot] = QueryValue::Relationship(edge);
+            }
+            rels.push(edge);
+        }
+        if let Some(slot) = pattern.path_slot {
+            row[slot] = QueryValue::Path(path(&nodes, &rels, false));
+        }
+        Ok(())
+    }
+
+    /// The properties a pattern gives, ready to store; null values are left out.
+    fn properties(
+        &self,
+        graph: &Graph,
+        props: &[(String, PExpr)],
+        map: Option<&PExpr>,
+        row: &Row,
+    ) -> Result<Vec<(String, Value)>, QueryError> {
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let mut put = |key: String, value: QueryValue, at: &PExpr| -> Result<(), QueryError> {
+            let value = self.storable(graph, value, at)?;
+            out.retain(|(k, _)| *k != key);
+            if value != Value::Null {
+                out.push((key, value));
+            }
+            Ok(())
+        };
+        for (key, expr) in props {
+            put(key.clone(), self.eval(graph, expr, row)?, expr)?;
+        }
+        if let Some(map) = map {
+            match self.eval(graph, map, row)? {
+                QueryValue::Map(entries) => {
+                    for (key, value) in entries {
+                        put(key, value, map)?;
+                    }
+                }
+                QueryValue::Null => {}
+                other => {
+                    return Err(self.cx(graph).type_error(
+                        &map.span,
+                        format!("properties must be a map, not {}", describe(graph, &other)),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A value that can be stored as a property: not a graph element and not a map.
+    fn storable(&self, graph: &Graph, value: QueryValue, at: &PExpr) -> Result<Value, QueryError> {
+        let bad = match &value {
+            QueryValue::Map(_) => true,
+            QueryValue::List(items) => items
+                .iter()
+                .any(|i| matches!(i, QueryValue::Map(_) | QueryValue::List(_))),
+            _ => false,
+        };
+        match value.to_property() {
+            Some(v) if !bad => Ok(v),
+            _ => Err(QueryError::at(
+                ErrorKind::Type,
+                ErrorCode::InvalidArgumentType,
+                self.text,
+                at.span.start,
+                format!("{} cannot be stored as a property", describe(graph, &value)),
+                Some("store numbers, text, booleans, dates, or lists of them".to_owned()),
+            )),
+        }
+    }
+
+    fn create_node(
+        &self,
+        graph: &mut Graph,
+        node: &CreateNode,
+        row: &Row,
+    ) -> Result<NodeId, QueryError> {
+        let mut props = self.properties(graph, &node.props, node.props_map.as_ref(), row)?;
+        if graph.schema() == Schema::Alliance {
+            self.check_new_entity(graph, node, &mut props)?;
+        }
+        let labels: Vec<&str> = node.labels.iter().map(String::as_str).collect();
+        Ok(graph.add_node(labels, props.iter().map(|(k, v)| (k.as_str(), v.clone()))))
+    }
+
+    /// Alliance rules for a new node: one kind, a name, an id (derived from the name when
+    /// missing), both unused.
+    fn check_new_entity(
+        &self,
+        graph: &Graph,
+        node: &CreateNode,
+        props: &mut Vec<(String, Value)>,
+    ) -> Result<(), QueryError> {
+        let at = node.span.start;
+        let kinds = node
+            .labels
+            .iter()
+            .filter(|l| Kind::from_label(l).is_some())
+            .count();
+        if kinds != 1 {
+            return Err(self.constraint(
+                at,
+                if kinds == 0 {
+                    "an entity needs a kind".to_owned()
+                } else {
+                    "an entity has one kind only".to_owned()
+                },
+                Some("write (:Company {name: ...}), or :Fund, :Government, :Consortium".to_owned()),
+            ));
+        }
+        let Some(name) = props
+            .iter()
+            .find(|(k, _)| k == NAME_KEY)
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_owned)
+        else {
+            return Err(self.constraint(
+                at,
+                "an entity needs a name".to_owned(),
+                Some("add {name: \"...\"} to the node".to_owned()),
+            ));
+        };
+        self.check_name_free(graph, &name, None, at)?;
+        let id = match props.iter().find(|(k, _)| k == ID_KEY) {
+            Some((_, Value::String(id))) => id.clone(),
+            Some((_, other)) => {
+                return Err(self.constraint(
+                    at,
+                    format!("an entity's id is text, not {}", other.type_name()),
+                    None,
+                ));
+            }
+            None => {
+                let id = slugify(&name);
+                props.push((ID_KEY.to_owned(), Value::String(id.clone())));
+                id
+            }
+        };
+        self.check_id_free(graph, &id, None, at)
+    }
+
+    fn check_id_free(
+        &self,
+        graph: &Graph,
+        id: &str,
+        node: Option<NodeId>,
+        at: usize,
+    ) -> Result<(), QueryError> {
+        if !is_slug(id) {
+            return Err(self.constraint(
+                at,
+                format!("\"{id}\" is not a valid id"),
+                Some(format!(
+                    "ids are lower-case letters, digits and '-', such as \"{}\"",
+                    slugify(id)
+                )),
+            ));
+        }
+        match graph.node_by_id(id) {
+            Some(other) if Some(other) != node => Err(self.constraint(
+                at,
+                format!(
+                    "the id \"{id}\" is already taken by {}",
+                    graph.display_name(other)
+                ),
+                Some("give this entity another id".to_owned()),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_name_free(
+        &self,
+        graph: &Graph,
+        name: &str,
+        node: Option<NodeId>,
+        at: usize,
+    ) -> Result<(), QueryError> {
+        if let Some(other) = graph.nodes_by_name(name).iter().find(|n| Some(**n) != node) {
+            return Err(self.constraint(
+                at,
+                format!(
+                    "the name \"{name}\" is already used by {} (names ignore case and accents)",
+                    graph.display_name(*other)
+                ),
+                Some("MATCH the existing entity instead, or choose another name".to_owned()),
+            ));
+        }
+        Ok(())
+    }
+
+    fn create_rel(
+        &self,
+        graph: &mut Graph,
+        rel: &CreateRel,
+        from: NodeId,
+        to: NodeId,
+        row: &Row,
+    ) -> Result<EdgeId, QueryError> {
+        let props = self.properties(graph, &rel.props, rel.props_map.as_ref(), row)?;
+        if !graph.contains_node(from) || !graph.contains_node(to) {
+            return Err(QueryError::at(
+                ErrorKind::Semantic,
+                ErrorCode::InvalidArgumentValue,
+                self.text,
+                rel.span.start,
+                "cannot create a relationship to a deleted node".to_owned(),
+                None,
+            ));
+        }
+        Ok(graph.add_edge(
+            from,
+            to,
+            &rel.rel_type,
+            props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+        ))
+    }
+
+    fn merge(
+        &self,
+        graph: &mut Graph,
+        plan: &MergePlan,
+        row: Row,
+        out: &mut Vec<Row>,
+    ) -> Result<(), QueryError> {
+        let mut found = Vec::new();
+        {
+            let cx = self.cx(graph);
+            let mut matcher = Matcher::new(&cx);
+            let mut search_row = row.clone();
+            matcher.match_pattern(&plan.find, &mut search_row, &mut |_, r| {
+                found.push(r.clone());
+                Ok(Flow::Continue)
+            })?;
+        }
+        if found.is_empty() {
+            let mut row = row;
+            self.create(graph, &plan.create, &mut row)?;
+            for item in &plan.on_create {
+                self.set(graph, item, &row)?;
+            }
+            out.push(row);
+        } else {
+            for row in found {
+                for item in &plan.on_match {
+                    self.set(graph, item, &row)?;
+                }
+                out.push(row);
+            }
+        }
+        Ok(())
+    }
+
+    // ----- SET, REMOVE, DELETE -------------------------------------------------------------
+
+    fn set(&self, graph: &mut Graph, item: &SetPlan, row: &Row) -> Result<(), QueryError> {
+        match item {
+            SetPlan::Property { base, key, value } => {
+                let target = self.eval(graph, base, row)?;
+                let value = self.eval(graph, value, row)?;
+                let value = self.storable(graph, value, base)?;
+                self.set_property(graph, &target, key, value, base)
+            }
+            SetPlan::Replace { target, value } | SetPlan::Merge { target, value } => {
+                let element = self.eval(graph, target, row)?;
+                let entries = match self.eval(graph, value, row)? {
+                    QueryValue::Map(m) => m,
+                    QueryValue::Node(n) => graph
+                        .node_props(n)
+                        .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                        .collect(),
+                    QueryValue::Relationship(r) => graph
+                        .edge_props(r)
+                        .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                        .collect(),
+                    QueryValue::Null if matches!(item, SetPlan::Merge { .. }) => BTreeMap::new(),
+                    other => {
+                        return Err(self.cx(graph).type_error(
+                            &value.span,
+                            format!(
+                                "SET {} expects a map, not {}",
+                                if matches!(item, SetPlan::Replace { .. }) {
+                                    "="
+                                } else {
+                                    "+="
+                                },
+                                describe(graph, &other)
+                            ),
+                        ));
+                    }
+                };
+                if element.is_null() {
+                    return Ok(());
+                }
+                if matches!(item, SetPlan::Replace { .. }) {
+                    let old: Vec<String> = match &element {
+                        QueryValue::Node(n) => {
+                            graph.node_props(*n).map(|(k, _)| k.to_owned()).collect()
+                        }
+                        QueryValue::Relationship(r) => {
+                            graph.edge_props(*r).map(|(k, _)| k.to_owned()).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    for key in old.iter().filter(|k| !entries.contains_key(*k)) {
+                        self.set_property(graph, &element, key, Value::Null, target)?;
+                    }
+                }
+                for (key, v) in entries {
+                    let v = self.storable(graph, v, value)?;
+                    self.set_property(graph, &element, &key, v, target)?;
+                }
+                Ok(())
+            }
+            SetPlan::Labels { target, labels } => match self.eval(graph, target, row)? {
+                QueryValue::Node(n) => {
+                    if graph.schema() == Schema::Alliance
+                        && graph.node_labels(n).any(|l| !labels.iter().any(|x| x == l))
+                    {
+                        return Err(self.constraint(
+                            target.span.start,
+                            "an entity has one kind only".to_owned(),
+                            Some("REMOVE the old kind in the same statement, e.g. REMOVE n:Company SET n:Fund".to_owned()),
+                        ));
+                    }
+                    graph.add_labels(n, labels.iter().map(String::as_str));
+                    Ok(())
+                }
+                QueryValue::Null => Ok(()),
+                other => Err(self.cx(graph).type_error(
+                    &target.span,
+                    format!("only nodes have labels, not {}", describe(graph, &other)),
+                )),
+            },
+        }
+    }
+
+    fn set_property(
+        &self,
+        graph: &mut Graph,
+        target: &QueryValue,
+        key: &str,
+        value: Value,
+        at: &PExpr,
+    ) -> Result<(), QueryError> {
+        match target {
+            QueryValue::Null => Ok(()),
+            QueryValue::Node(n) => {
+                if graph.schema() == Schema::Alliance {
+                    match (key, &value) {
+                        (ID_KEY | NAME_KEY, Value::Null) => {
+                            return Err(self.constraint(
+                                at.span.start,
+                                format!("an entity cannot lose its {key}"),
+                                None,
+                            ));
+                        }
+                        (ID_KEY, Value::String(id)) => {
+                            self.check_id_free(graph, id, Some(*n), at.span.start)?
+                        }
+                        (NAME_KEY, Value::String(name)) => {
+                            self.check_name_free(graph, name, Some(*n), at.span.start)?;
+                        }
+                        (ID_KEY | NAME_KEY, other) => {
+                            return Err(self.constraint(
+                                at.span.start,
+                                format!("an entity's {key} is text, not {}", other.type_name()),
+                                None,
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                graph.set_node_prop(*n, key, value);
+                Ok(())
+            }
+            QueryValue::Relationship(r) => {
+                graph.set_edge_prop(*r, key, value);
+                Ok(())
+            }
+            other => Err(self.cx(graph).type_error(
+                &at.span,
+                format!(
+                    "only nodes and relationships have properties to set, not {}",
+                    describe(graph, other)
+                ),
+            )),
+        }
+    }
+
+    fn remove(&self, graph: &mut Graph, item: &RemovePlan, row: &Row) -> Result<(), QueryError> {
+        match item {
+            RemovePlan::Property { base, key } => {
+                let target = self.eval(graph, base, row)?;
+                self.set_property(graph, &target, key, Value::Null, base)
+            }
+            RemovePlan::Labels { target, labels } => match self.eval(graph, target, row)? {
+                QueryValue::Node(n) => {
+                    graph.remove_labels(n, labels.iter().map(String::as_str));
+                    Ok(())
+                }
+                QueryValue::Null => Ok(()),
+                other => Err(self.cx(graph).type_error(
+                    &target.span,
+                    format!("only nodes have labels, not {}", describe(graph, &other)),
+                )),
+            },
+        }
+    }
+
+    fn delete(
+        &self,
+        graph: &mut Graph,
+        detach: bool,
+        targets: &[PExpr],
+        rows: &[Row],
+    ) -> Result<(), QueryError> {
+        // Relationships go at once; nodes at the end of the clause, so that
+        // `DELETE n, r` works whatever the order of its items.
+        let mut nodes: Vec<(NodeId, &PExpr)> = Vec::new();
+        for row in rows {
+            for target in targets {
+                let value = self.eval(graph, target, row)?;
+                self.collect_deletion(graph, value, target, &mut nodes)?;
+            }
+        }
+        for (node, at) in nodes {
+            if !graph.contains_node(node) {
+                continue;
+            }
+            if !detach {
+                let count = graph.edges_of(node, Direction::Outgoing).count()
+                    + graph.edges_of(node, Direction::Incoming).count();
+                if count > 0 {
+                    return Err(QueryError::at(
+                        ErrorKind::Constraint,
+                        ErrorCode::DeleteConnectedNode,
+                        self.text,
+                        at.span.start,
+                        format!(
+                            "cannot delete {}: it still has {count} relationship{}",
+                            graph.display_name(node),
+                            if count == 1 { "" } else { "s" }
+                        ),
+                        Some("DETACH DELETE removes a node with its relationships".to_owned()),
+                    ));
+                }
+            }
+            graph.remove_node(node);
+        }
+        Ok(())
+    }
+
+    fn collect_deletion<'p>(
+        &self,
+        graph: &mut Graph,
+        value: QueryValue,
+        at: &'p PExpr,
+        nodes: &mut Vec<(NodeId, &'p PExpr)>,
+    ) -> Result<(), QueryError> {
+        match value {
+            QueryValue::Null => {}
+            QueryValue::Node(n) => nodes.push((n, at)),
+            QueryValue::Relationship(r) => {
+                graph.remove_edge(r);
+            }
+            QueryValue::Path(p) => {
+                for r in p.relationships {
+                    graph.remove_edge(r);
+                }
+                nodes.extend(p.nodes.into_iter().map(|n| (n, at)));
+            }
+            QueryValue::List(items) => {
+                for item in items {
+                    self.collect_deletion(graph, item, at, nodes)?;
+                }
+            }
+            other => {
+                return Err(self.cx(graph).type_error(
+                    &at.span,
+                    format!(
+                        "DELETE removes nodes, relationships and paths, not {}",
+                        describe(graph, &other)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

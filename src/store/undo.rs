@@ -1,0 +1,261 @@
+//! Statement atomicity: while a statement runs, every change to the graph is logged with
+//! what undoes it, so a failed statement can be rolled back exactly.
+//!
+//! **Invariant:** undoing in reverse order restores the graph, ids included. petgraph's stable
+//! graph reuses freed slots last-in first-out, so re-adding removed elements in reverse order of
+//! removal gives them back their old ids; `rollback` checks this as it goes.
+
+use super::symbols::Sym;
+use super::{EdgeData, EdgeId, Graph, NodeData, NodeId, ex, nx};
+use crate::model::Value;
+
+/// One change, as what undoes it needs to know.
+#[derive(Clone, Debug)]
+pub(super) enum Undo {
+    NodeAdded(NodeId),
+    EdgeAdded(EdgeId),
+    NodeRemoved {
+        id: NodeId,
+        labels: Vec<Sym>,
+        props: Vec<(Sym, Value)>,
+    },
+    EdgeRemoved {
+        id: EdgeId,
+        from: NodeId,
+        to: NodeId,
+        rel_type: Sym,
+        props: Vec<(Sym, Value)>,
+    },
+    /// The value a property had before (none when it was absent).
+    NodeProp(NodeId, Sym, Option<Value>),
+    EdgeProp(EdgeId, Sym, Option<Value>),
+    LabelAdded(NodeId, Sym),
+    LabelRemoved(NodeId, Sym),
+}
+
+/// What a statement changed, for rules checked before it commits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Nodes created, or whose properties or labels changed, that still exist.
+    pub nodes: Vec<NodeId>,
+    /// Relationships created, or whose properties changed, that still exist.
+    pub edges: Vec<EdgeId>,
+}
+
+/// How many elements, properties and labels a statement changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    pub nodes_created: usize,
+    pub nodes_deleted: usize,
+    pub relationships_created: usize,
+    pub relationships_deleted: usize,
+    pub properties_set: usize,
+    pub labels_added: usize,
+    pub labels_removed: usize,
+}
+
+impl ChangeCounts {
+    pub fn is_empty(&self) -> bool {
+        *self == ChangeCounts::default()
+    }
+}
+
+impl std::fmt::Display for ChangeCounts {
+    /// "created 1 node, 1 relationship; set 3 properties", or "no changes".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = Vec::new();
+        let mut group = |verb: &str, items: Vec<String>| {
+            if !items.is_empty() {
+                parts.push(format!("{verb} {}", items.join(", ")));
+            }
+        };
+        let nonzero = |n: usize, one: &str, many: &str| (n > 0).then(|| plural(n, one, many));
+        group(
+            "created",
+            [
+                nonzero(self.nodes_created, "node", "nodes"),
+                nonzero(self.relationships_created, "relationship", "relationships"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        );
+        group(
+            "deleted",
+            [
+                nonzero(self.nodes_deleted, "node", "nodes"),
+                nonzero(self.relationships_deleted, "relationship", "relationships"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        );
+        group(
+            "set",
+            nonzero(self.properties_set, "property", "properties")
+                .into_iter()
+                .collect(),
+        );
+        group(
+            "added",
+            nonzero(self.labels_added, "label", "labels")
+                .into_iter()
+                .collect(),
+        );
+        group(
+            "removed",
+            nonzero(self.labels_removed, "label", "labels")
+                .into_iter()
+                .collect(),
+        );
+        if parts.is_empty() {
+            f.write_str("no changes")
+        } else {
+            f.write_str(&parts.join("; "))
+        }
+    }
+}
+
+impl Graph {
+    /// What the running statement has changed so far.
+    pub fn change_counts(&self) -> ChangeCounts {
+        let mut counts = ChangeCounts::default();
+        for undo in self.undo.iter().flatten() {
+            match undo {
+                Undo::NodeAdded(_) => counts.nodes_created += 1,
+                Undo::EdgeAdded(_) => counts.relationships_created += 1,
+                Undo::NodeRemoved { .. } => counts.nodes_deleted += 1,
+                Undo::EdgeRemoved { .. } => counts.relationships_deleted += 1,
+                Undo::NodeProp(..) | Undo::EdgeProp(..) => counts.properties_set += 1,
+                Undo::LabelAdded(..) => counts.labels_added += 1,
+                Undo::LabelRemoved(..) => counts.labels_removed += 1,
+            }
+        }
+        counts
+    }
+
+    pub(super) fn log(&mut self, undo: Undo) {
+        if let Some(log) = &mut self.undo {
+            log.push(undo);
+        }
+    }
+
+    /// Starts logging changes so that they can be rolled back. A statement in progress is
+    /// committed first.
+    pub fn begin(&mut self) {
+        self.undo = Some(Vec::new());
+    }
+
+    /// Whether changes are being logged.
+    pub fn in_statement(&self) -> bool {
+        self.undo.is_some()
+    }
+
+    /// The elements the running statement created or changed and that still exist.
+    pub fn changes(&self) -> Changes {
+        let mut changes = Changes::default();
+        for undo in self.undo.iter().flatten() {
+            match undo {
+                Undo::NodeAdded(n)
+                | Undo::NodeProp(n, ..)
+                | Undo::LabelAdded(n, _)
+                | Undo::LabelRemoved(n, _) => {
+                    changes.nodes.push(*n);
+                }
+                Undo::EdgeAdded(e) | Undo::EdgeProp(e, ..) => changes.edges.push(*e),
+                Undo::NodeRemoved { .. } | Undo::EdgeRemoved { .. } => {}
+            }
+        }
+        changes.nodes.sort_unstable();
+        changes.nodes.dedup();
+        changes.nodes.retain(|n| self.contains_node(*n));
+        changes.edges.sort_unstable();
+        changes.edges.dedup();
+        changes.edges.retain(|e| self.contains_edge(*e));
+        changes
+    }
+
+    /// Keeps the running statement's changes.
+    pub fn commit(&mut self) {
+        self.undo = None;
+    }
+
+    /// Undoes every change since `begin`.
+    pub fn rollback(&mut self) {
+        let Some(log) = self.undo.take() else {
+            return;
+        };
+        for undo in log.into_iter().rev() {
+            match undo {
+                Undo::NodeAdded(node) => {
+                    self.remove_node(node);
+                }
+                Undo::EdgeAdded(edge) => {
+                    self.remove_edge(edge);
+                }
+                Undo::NodeRemoved { id, labels, props } => {
+                    let restored = super::node_id(self.graph.add_node(NodeData {
+                        labels: labels.clone(),
+                        props,
+                    }));
+                    assert_eq!(
+                        restored, id,
+                        "freed node slots are reused last-in first-out"
+                    );
+                    for label in labels {
+                        super::insert_sorted(self.by_label.entry(label).or_default(), id);
+                    }
+                    self.index_node(id);
+                }
+                Undo::EdgeRemoved {
+                    id,
+                    from,
+                    to,
+                    rel_type,
+                    props,
+                } => {
+                    let restored = super::edge_id(self.graph.add_edge(
+                        nx(from),
+                        nx(to),
+                        EdgeData { rel_type, props },
+                    ));
+                    assert_eq!(
+                        restored, id,
+                        "freed edge slots are reused last-in first-out"
+                    );
+                    super::insert_sorted(self.by_type.entry(rel_type).or_default(), id);
+                }
+                Undo::NodeProp(node, key, old) => {
+                    self.unindex_node(node);
+                    if let Some(data) = self.graph.node_weight_mut(nx(node)) {
+                        super::set_prop(&mut data.props, key, old.unwrap_or(Value::Null));
+                    }
+                    self.index_node(node);
+                }
+                Undo::EdgeProp(edge, key, old) => {
+                    if let Some(data) = self.graph.edge_weight_mut(ex(edge)) {
+                        super::set_prop(&mut data.props, key, old.unwrap_or(Value::Null));
+                    }
+                }
+                Undo::LabelAdded(node, label) => {
+                    if let Some(data) = self.graph.node_weight_mut(nx(node))
+                        && let Ok(at) = data.labels.binary_search(&label)
+                    {
+                        data.labels.remove(at);
+                        super::remove_sorted(self.by_label.get_mut(&label), node);
+                    }
+                }
+                Undo::LabelRemoved(node, label) => {
+                    if let Some(data) = self.graph.node_weight_mut(nx(node))
+                        && let Err(at) = data.labels.binary_search(&label)
+                    {
+                        data.labels.insert(at, label);
+                        super::insert_sorted(self.by_label.entry(label).or_default(), node);
+                    }
+                }
+            }
+        }
+    }
+}

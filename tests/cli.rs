@@ -409,3 +409,111 @@ fn the_shell_runs_query_lines_from_a_pipe() {
         "later lines still run"
     );
 }
+
+#[test]
+fn the_shell_creates_saves_and_a_new_process_sees_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("x.toml");
+    let out = piped(&format!(
+        "CREATE (:Company {{name: \"Mistral AI\", country: \"FR\"}})\n\
+         MATCH (m {{name: \"Mistral AI\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\")}}]->(m)\n\
+         :save {}\n",
+        saved.display()
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("created 1 node"));
+    assert!(text(&out.stdout).contains("created 1 relationship"));
+
+    let check = alliances(&["check", saved.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+
+    let seen = alliances(&[
+        "query",
+        "--data",
+        saved.to_str().unwrap(),
+        "--format",
+        "csv",
+        "MATCH (n {name: 'Nvidia'})-[r:INVESTS_IN]->(m {name: 'Mistral AI'}) RETURN m.id, m.country, r.amount_usd, r.date",
+    ]);
+    assert_eq!(seen.status.code(), Some(0), "{}", text(&seen.stderr));
+    assert_eq!(
+        text(&seen.stdout),
+        "m.id,m.country,r.amount_usd,r.date\nmistral-ai,FR,1000000000,2025-09\n"
+    );
+}
+
+#[test]
+fn query_write_saves_back_and_a_failure_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data.toml");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/queries/data/fixture.toml"
+        ),
+        &file,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let count = |name: &str| {
+        let out = alliances(&[
+            "query",
+            "--data",
+            path,
+            "--format",
+            "csv",
+            &format!("MATCH (n {{name: '{name}'}}) RETURN count(n) AS n"),
+        ]);
+        text(&out.stdout)
+    };
+
+    let failing = alliances(&[
+        "query",
+        "--data",
+        path,
+        "--write",
+        "CREATE (:Company {name: 'Kept'}); MATCH (n {id: 'beta'}) DELETE n",
+    ]);
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(text(&failing.stderr).contains("statement 2 of 2 failed"));
+    assert!(text(&failing.stderr).contains("nothing was saved"));
+    assert_eq!(count("Kept"), "n\n0\n");
+
+    let going_on = alliances(&[
+        "query",
+        "--data",
+        path,
+        "--write",
+        "--continue-on-error",
+        "CREATE (:Company {name: 'Kept'}); MATCH (n {id: 'beta'}) DELETE n; CREATE (:Fund {name: 'Also Kept'})",
+    ]);
+    assert_eq!(going_on.status.code(), Some(1), "a statement failed");
+    assert!(text(&going_on.stderr).contains("saved to"));
+    assert_eq!(count("Kept"), "n\n1\n");
+    assert_eq!(count("Also Kept"), "n\n1\n");
+
+    let unsaved = alliances(&["query", "--data", path, "CREATE (:Company {name: 'Lost'})"]);
+    assert_eq!(unsaved.status.code(), Some(0));
+    assert!(text(&unsaved.stderr).contains("add --write to save them"));
+    assert_eq!(count("Lost"), "n\n0\n");
+
+    let check = alliances(&["check", path]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}
+
+#[test]
+fn the_open_schema_allows_free_labels_and_types() {
+    let refused = alliances(&["query", "CREATE (:Person {name: 'Ada'})"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("--schema open"));
+    let open = alliances(&[
+        "query",
+        "--schema",
+        "open",
+        "--format",
+        "csv",
+        "CREATE (a:Person {name: 'Ada'})-[:KNOWS]->(b:Person {name: 'Bob'}) RETURN a.name, b.name",
+    ]);
+    assert_eq!(open.status.code(), Some(0), "{}", text(&open.stderr));
+    assert_eq!(text(&open.stdout), "a.name,b.name\nAda,Bob\n");
+}

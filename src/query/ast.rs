@@ -227,6 +227,22 @@ pub enum ExprKind {
     },
     /// A pattern used as a predicate: true when it has a match.
     PatternPredicate(Box<Chain>),
+    /// `all(x IN list WHERE pred)` and its siblings.
+    ListPredicate {
+        quantifier: Quantifier,
+        variable: String,
+        list: Box<Expr>,
+        predicate: Box<Expr>,
+    },
+}
+
+/// How many elements of a list must satisfy a predicate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    Single,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::ast::{BinaryOp, Span, UnaryOp};
+use super::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use super::error::{ErrorCode, ErrorKind, QueryError};
 use super::functions::Function;
 use super::plan::{PExpr, PKind};
@@ -239,6 +239,52 @@ impl Context<'_> {
                     });
                 }
                 QueryValue::List(out)
+            }
+            PKind::ListPredicate {
+                quantifier,
+                slot,
+                list,
+                predicate,
+            } => {
+                let items = match ev(list)? {
+                    QueryValue::Null => return Ok(QueryValue::Null),
+                    QueryValue::List(items) => items,
+                    other => {
+                        return Err(self.type_error(
+                            &list.span,
+                            format!("IN expects a list, not {}", describe(self.graph, &other)),
+                        ));
+                    }
+                };
+                let mut inner = row.to_vec();
+                if inner.len() <= *slot {
+                    inner.resize(*slot + 1, QueryValue::Null);
+                }
+                let (mut trues, mut unknowns, mut falses) = (0usize, 0usize, 0usize);
+                for item in items {
+                    inner[*slot] = item;
+                    match self.truth(self.eval(predicate, &inner, aggregates)?, &predicate.span)? {
+                        Some(true) => trues += 1,
+                        Some(false) => falses += 1,
+                        None => unknowns += 1,
+                    }
+                }
+                let _ = falses;
+                let known = |b: bool| QueryValue::Bool(b);
+                match quantifier {
+                    Quantifier::All if falses > 0 => known(false),
+                    Quantifier::All if unknowns > 0 => QueryValue::Null,
+                    Quantifier::All => known(true),
+                    Quantifier::Any if trues > 0 => known(true),
+                    Quantifier::Any if unknowns > 0 => QueryValue::Null,
+                    Quantifier::Any => known(false),
+                    Quantifier::None if trues > 0 => known(false),
+                    Quantifier::None if unknowns > 0 => QueryValue::Null,
+                    Quantifier::None => known(true),
+                    Quantifier::Single if trues > 1 => known(false),
+                    Quantifier::Single if unknowns > 0 => QueryValue::Null,
+                    Quantifier::Single => known(trues == 1),
+                }
             }
             PKind::Pattern(pattern) => {
                 QueryValue::Bool(super::exec::pattern_exists(self, pattern, row)?)

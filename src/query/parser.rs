@@ -978,6 +978,25 @@ impl<'t> Lower<'t> {
                     map,
                 }
             }
+            Rule::list_predicate => {
+                let mut inner = pair.into_inner();
+                let quantifier = match inner.next().expect("grammar: quantifier").as_rule() {
+                    Rule::kw_all => Quantifier::All,
+                    Rule::kw_any => Quantifier::Any,
+                    Rule::kw_none => Quantifier::None,
+                    _ => Quantifier::Single,
+                };
+                let variable = name(inner.next().expect("grammar: variable"));
+                let mut exprs = inner.filter(|p| p.as_rule() == Rule::expr);
+                let list = self.expr(exprs.next().expect("grammar: list"))?;
+                let predicate = self.expr(exprs.next().expect("grammar: predicate"))?;
+                ExprKind::ListPredicate {
+                    quantifier,
+                    variable,
+                    list: Box::new(list),
+                    predicate: Box::new(predicate),
+                }
+            }
             Rule::pattern_predicate => {
                 ExprKind::PatternPredicate(Box::new(self.chain(pair.into_inner())?))
             }

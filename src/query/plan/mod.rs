@@ -34,7 +34,10 @@ pub(crate) enum VarKind {
     /// The relationships of a variable-length pattern.
     RelationshipList,
     Path,
+    /// Computed by an expression: may hold anything, nodes included.
     Value,
+    /// A literal or arithmetic: never a node, relationship or path.
+    Scalar,
 }
 
 impl VarKind {
@@ -44,7 +47,7 @@ impl VarKind {
             VarKind::Relationship => "a relationship",
             VarKind::RelationshipList => "a list of relationships",
             VarKind::Path => "a path",
-            VarKind::Value => "a value",
+            VarKind::Value | VarKind::Scalar => "a value",
         }
     }
 }
@@ -231,6 +234,12 @@ pub(crate) enum PKind {
     },
     /// True when the pattern has a match.
     Pattern(Box<PatternPlan>),
+    ListPredicate {
+        quantifier: Quantifier,
+        slot: Slot,
+        list: Box<PExpr>,
+        predicate: Box<PExpr>,
+    },
 }
 
 /// Plans one parsed statement against `graph`.
@@ -244,6 +253,7 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         warnings: Vec::new(),
         warned: HashSet::new(),
         widest: 0,
+        clause_first_slot: usize::MAX,
     };
     if statement.union_all.iter().any(|a| *a) && statement.union_all.iter().any(|a| !*a) {
         return Err(planner.error(
@@ -349,6 +359,8 @@ struct Planner<'a> {
     warned: HashSet<(usize, String)>,
     /// The highest slot a comprehension in the current segment uses, plus one.
     widest: Slot,
+    /// The first slot the clause being planned binds.
+    clause_first_slot: Slot,
 }
 
 fn squeeze(text: &str) -> String {
@@ -701,6 +713,18 @@ impl<'a> Planner<'a> {
     fn kind_of(&self, scope: &Scope, expr: &Expr) -> VarKind {
         match &expr.kind {
             ExprKind::Variable(v) => scope.get(v).map_or(VarKind::Value, |(_, k)| k),
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::String(_)
+            | ExprKind::Bool(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..)
+            | ExprKind::IsNull { .. }
+            | ExprKind::CountStar
+            | ExprKind::ListComprehension { .. }
+            | ExprKind::ListPredicate { .. } => VarKind::Scalar,
             _ => VarKind::Value,
         }
     }
@@ -730,9 +754,24 @@ impl<'a> Planner<'a> {
     ) -> Result<MatchPlan, QueryError> {
         let bound_before: HashSet<String> = scope.vars.iter().map(|(n, ..)| n.clone()).collect();
         let first_new = scope.next;
+        self.clause_first_slot = first_new;
         let mut clause_rels: HashSet<&str> = HashSet::new();
         for pattern in patterns {
             if let Some(path) = &pattern.variable {
+                let chain = &pattern.chain;
+                let inside = std::iter::once(&chain.start)
+                    .chain(chain.hops.iter().map(|(_, n)| n))
+                    .filter_map(|n| n.variable.as_ref())
+                    .chain(chain.hops.iter().filter_map(|(r, _)| r.variable.as_ref()))
+                    .any(|v| v == path);
+                if inside {
+                    return Err(self.error(
+                        ErrorCode::VariableAlreadyBound,
+                        pattern.span.start,
+                        format!("`{path}` names the path and a part of it"),
+                        Some("use another name for the part".to_owned()),
+                    ));
+                }
                 if scope.get(path).is_some() {
                     return Err(self.error(
                         ErrorCode::VariableAlreadyBound,
@@ -781,6 +820,7 @@ impl<'a> Planner<'a> {
             }
         }
         let new_slots: Vec<Slot> = (first_new..scope.next).collect();
+        self.clause_first_slot = usize::MAX;
 
         let filter = filter
             .map(|f| self.expr(scope, f, &mut ExprContext::plain("WHERE")))
@@ -820,12 +860,8 @@ impl<'a> Planner<'a> {
                 Ok(())
             }
             Some((_, existing)) if existing == kind => Ok(()),
-            Some((_, VarKind::Value)) if kind == VarKind::Node => Err(self.error(
-                ErrorCode::VariableTypeConflict,
-                offset,
-                format!("`{name}` is not known to be a node here"),
-                Some("pass nodes on with WITH by name, not inside expressions".to_owned()),
-            )),
+            // A value computed by an expression may hold a node; the search checks at run time.
+            Some((_, VarKind::Value)) if kind == VarKind::Node => Ok(()),
             Some((_, existing)) => Err(self.error(
                 ErrorCode::VariableTypeConflict,
                 offset,
@@ -1295,8 +1331,75 @@ impl<'a> Planner<'a> {
             ExprKind::PatternPredicate(chain) => {
                 PKind::Pattern(Box::new(self.pattern_predicate(scope, chain, &span)?))
             }
+            ExprKind::ListPredicate {
+                quantifier,
+                variable,
+                list,
+                predicate,
+            } => {
+                let list = self.expr(scope, list, cx)?;
+                let mut inner = scope.clone();
+                let slot = inner.bind(variable, VarKind::Value);
+                let mut inner_cx = ExprContext {
+                    aggregates: None,
+                    inside_aggregate: cx.inside_aggregate,
+                    replacements: &[],
+                    place: "a list predicate",
+                };
+                let predicate = self.expr(&inner, predicate, &mut inner_cx)?;
+                self.reserve(inner.next);
+                PKind::ListPredicate {
+                    quantifier: *quantifier,
+                    slot,
+                    list: Box::new(list),
+                    predicate: Box::new(predicate),
+                }
+            }
         };
+        self.check_static_types(&kind, &span)?;
         Ok(PExpr { kind, span })
+    }
+
+    /// Operators given a literal of a type they can never take fail before the query runs.
+    fn check_static_types(&self, kind: &PKind, span: &Span) -> Result<(), QueryError> {
+        let literal_type = |e: &PExpr| -> Option<&'static str> {
+            match &e.kind {
+                PKind::Const(QueryValue::Null) => None,
+                PKind::Const(v) => Some(v.type_name()),
+                PKind::List(_) => Some("a list"),
+                PKind::Map(_) => Some("a map"),
+                _ => None,
+            }
+        };
+        let bad = |e: &PExpr, what: &str| {
+            QueryError::at(
+                ErrorKind::Semantic,
+                ErrorCode::InvalidArgumentType,
+                self.text,
+                e.span.start,
+                format!("{what}, not {}", literal_type(e).unwrap_or("this")),
+                None,
+            )
+        };
+        let boolean = |e: &PExpr| literal_type(e).is_none_or(|t| t == "a boolean");
+        match kind {
+            PKind::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, l, r) => {
+                for side in [l, r] {
+                    if !boolean(side) {
+                        return Err(bad(side, "AND, OR and XOR take booleans"));
+                    }
+                }
+            }
+            PKind::Unary(UnaryOp::Not, operand) if !boolean(operand) => {
+                return Err(bad(operand, "NOT takes a boolean"));
+            }
+            PKind::Binary(BinaryOp::In, _, r) if literal_type(r).is_some_and(|t| t != "a list") => {
+                return Err(bad(r, "IN takes a list on its right"));
+            }
+            _ => {}
+        }
+        let _ = span;
+        Ok(())
     }
 
     /// Comprehension variables take slots beyond their scope's; rows are sized to the widest.

@@ -880,12 +880,17 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             .collect()
     }
 
-    fn sort_keys(&self, row: &mut Row, outputs: &Row) -> Result<Vec<QueryValue>, QueryError> {
+    /// Stores the output values beside the input's, where sort keys and WITH's WHERE read them.
+    fn place_outputs(&self, row: &mut Row, outputs: &Row) {
         let base = self.plan.out_base;
         if row.len() < base + outputs.len() {
             row.resize(base + outputs.len(), QueryValue::Null);
         }
         row[base..base + outputs.len()].clone_from_slice(outputs);
+    }
+
+    fn sort_keys(&self, row: &mut Row, outputs: &Row) -> Result<Vec<QueryValue>, QueryError> {
+        self.place_outputs(row, outputs);
         self.plan
             .order_by
             .iter()
@@ -908,6 +913,16 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             return Ok(Flow::Continue);
         }
         let outputs = self.outputs(row, &[])?;
+        if let Some(filter) = &self.plan.filter {
+            self.place_outputs(row, &outputs);
+            if self
+                .cx
+                .truth(self.cx.eval(filter, row, &[])?, &filter.span)?
+                != Some(true)
+            {
+                return Ok(Flow::Continue);
+            }
+        }
         if !self.plan.order_by.is_empty() {
             let keys = self.sort_keys(row, &outputs)?;
             self.sorted.push((keys, outputs));

@@ -17,7 +17,7 @@ use crate::query::plan::{
     CreatePattern, MergePlan, Op, PExpr, Plan, QueryPlan, RemovePlan, SetPlan,
 };
 use crate::query::value::{Key, QueryValue};
-use crate::store::{Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
+use crate::store::{ALIASES_KEY, Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// Runs a statement that writes. The caller began a statement on `graph` and commits or rolls
 /// back according to the result.
@@ -324,6 +324,11 @@ impl Writer<'_> {
             ));
         };
         self.check_name_free(graph, &name, None, at)?;
+        if let Some((_, aliases)) = props.iter().find(|(k, _)| k == ALIASES_KEY) {
+            for alias in aliases.as_str_list().unwrap_or_default() {
+                self.check_name_free(graph, alias, None, at)?;
+            }
+        }
         let id = match props.iter().find(|(k, _)| k == ID_KEY) {
             Some((_, Value::String(id))) => id.clone(),
             Some((_, other)) => {
@@ -564,6 +569,24 @@ impl Writer<'_> {
                         (NAME_KEY, Value::String(name)) => {
                             self.check_name_free(graph, name, Some(*n), at.span.start)?;
                         }
+                        (ALIASES_KEY, value) => match value.as_str_list() {
+                            Some(aliases) => {
+                                for alias in aliases {
+                                    self.check_name_free(graph, alias, Some(*n), at.span.start)?;
+                                }
+                            }
+                            None if *value == Value::Null => {}
+                            None => {
+                                return Err(self.constraint(
+                                    at.span.start,
+                                    format!(
+                                        "aliases are a list of text, not {}",
+                                        value.type_name()
+                                    ),
+                                    None,
+                                ));
+                            }
+                        },
                         (ID_KEY | NAME_KEY, other) => {
                             return Err(self.constraint(
                                 at.span.start,

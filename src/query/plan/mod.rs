@@ -179,6 +179,8 @@ pub(crate) struct ProjectionPlan {
     pub order_by: Vec<(PExpr, bool)>,
     pub skip: Option<PExpr>,
     pub limit: Option<PExpr>,
+    /// WITH's WHERE, when it is evaluated with the input's variables in view.
+    pub filter: Option<PExpr>,
 }
 
 impl ProjectionPlan {
@@ -428,7 +430,19 @@ impl<'a> Planner<'a> {
                     ops.push(Op::Unwind { list, slot });
                 }
                 Clause::With { projection, filter } => {
-                    let (plan, next_scope, _) = self.projection(&mut scope, projection, false)?;
+                    // A plain WITH sees the variables it drops in its WHERE, as Cypher's does.
+                    let plain = !projection.distinct
+                        && projection.skip.is_none()
+                        && projection.limit.is_none();
+                    let inner_filter = filter.as_ref().filter(|_| plain);
+                    let (plan, next_scope, _) =
+                        self.projection(&mut scope, projection, false, inner_filter)?;
+                    // Otherwise the WHERE filters the projected rows, in the next scope.
+                    let filter = if plan.filter.is_some() {
+                        None
+                    } else {
+                        filter.as_ref()
+                    };
                     segments.push(Segment {
                         width: self.close_segment(&scope),
                         ops: std::mem::take(&mut ops),
@@ -472,7 +486,7 @@ impl<'a> Planner<'a> {
                 }
                 Clause::Return(projection) => {
                     let (plan, next_scope, names) =
-                        self.projection(&mut scope, projection, true)?;
+                        self.projection(&mut scope, projection, true, None)?;
                     segments.push(Segment {
                         width: self.close_segment(&scope),
                         ops: std::mem::take(&mut ops),
@@ -503,6 +517,7 @@ impl<'a> Planner<'a> {
                     order_by: Vec::new(),
                     skip: None,
                     limit: None,
+                    filter: None,
                 },
             });
             return Ok((QueryPlan { segments }, Vec::new()));
@@ -529,6 +544,7 @@ impl<'a> Planner<'a> {
         scope: &mut Scope,
         projection: &Projection,
         is_return: bool,
+        filter: Option<&Expr>,
     ) -> Result<(ProjectionPlan, Scope, Vec<String>), QueryError> {
         let clause = if is_return { "RETURN" } else { "WITH" };
         // (column name, expression, where it is written)
@@ -674,6 +690,13 @@ impl<'a> Planner<'a> {
             }
             order_by.push((compiled, sort.descending));
         }
+        // WITH's WHERE over the input and the projected names, when not aggregating.
+        let filter = match filter {
+            Some(f) if !aggregating => {
+                Some(self.expr(&order_scope, f, &mut ExprContext::plain("WHERE"))?)
+            }
+            _ => None,
+        };
         // Comprehension slots in sort keys were allocated in order_scope.
         scope.next = scope.next.max(order_scope.next);
 
@@ -704,6 +727,7 @@ impl<'a> Planner<'a> {
                 order_by,
                 skip,
                 limit,
+                filter,
             },
             next,
             names,

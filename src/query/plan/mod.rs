@@ -557,7 +557,7 @@ impl<'a> Planner<'a> {
                 }
             }
             names.sort();
-            if names.is_empty() && projection.items.is_empty() {
+            if names.is_empty() && projection.items.is_empty() && is_return {
                 return Err(self.error(
                     ErrorCode::NoVariablesInScope,
                     projection.items.first().map_or(0, |i| i.expr.span.start),

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     ParameterMissing,
     /// A write broke a rule of the graph's schema.
     Constraint,
+    /// The statement was stopped before it finished (Ctrl-C, a time limit).
+    Interrupted,
 }
 
 impl ErrorKind {
@@ -32,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Argument => "invalid argument",
             ErrorKind::ParameterMissing => "missing parameter",
             ErrorKind::Constraint => "rule broken",
+            ErrorKind::Interrupted => "interrupted",
         }
     }
 }
@@ -89,6 +92,8 @@ pub enum ErrorCode {
     DeleteConnectedNode,
     /// A statement that writes was run on a graph opened for reading only.
     ReadOnly,
+    /// The statement was stopped before it finished.
+    Interrupted,
 }
 
 /// A query error: what went wrong, where (1-based line and column of the query text), and how

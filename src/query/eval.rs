@@ -24,6 +24,8 @@ pub(crate) struct Context<'g> {
     pub params: &'g Params,
     /// The whole query text, for error positions.
     pub text: &'g str,
+    /// Set from elsewhere (Ctrl-C) to stop the statement.
+    pub interrupt: Option<&'g std::sync::atomic::AtomicBool>,
 }
 
 pub(crate) type EvalResult = Result<QueryValue, QueryError>;
@@ -49,6 +51,21 @@ pub(crate) fn describe(graph: &Graph, value: &QueryValue) -> String {
 }
 
 impl Context<'_> {
+    /// Fails when the statement was asked to stop; long loops call this as they go.
+    pub(crate) fn check_interrupt(&self) -> Result<(), QueryError> {
+        match self.interrupt {
+            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(QueryError::at(
+                ErrorKind::Interrupted,
+                ErrorCode::Interrupted,
+                self.text,
+                0,
+                "the statement was interrupted; it changed nothing".to_owned(),
+                None,
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn type_error(&self, span: &Span, message: String) -> QueryError {
         QueryError::at(
             ErrorKind::Type,

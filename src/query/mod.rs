@@ -30,7 +30,10 @@ pub use crate::store::ChangeCounts;
 pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
 pub use eval::Params;
 pub use parser::{MAX_NESTING, parse, parse_expr};
-pub use result::{NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue};
+pub use result::{
+    NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue, TableStyle, human_duration,
+    human_money,
+};
 pub use value::QueryValue;
 
 use crate::store::Graph;
@@ -41,6 +44,7 @@ use crate::store::Graph;
 pub struct Prepared<'t> {
     text: &'t str,
     plan: plan::Plan,
+    interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Plans one parsed statement. `text` is the whole text it was parsed from, for positions.
@@ -56,10 +60,19 @@ pub fn prepare<'t>(
     Ok(Prepared {
         text,
         plan: plan::plan(text, graph, statement)?,
+        interrupt: None,
     })
 }
 
 impl Prepared<'_> {
+    /// Lets the statement be stopped by setting `flag`: it then fails with an `Interrupted`
+    /// error and, if it writes, changes nothing.
+    #[must_use]
+    pub fn interruptible(mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.interrupt = Some(flag);
+        self
+    }
+
     /// Things that are legal but look like mistakes, such as a label no node carries.
     pub fn warnings(&self) -> &[Warning] {
         &self.plan.warnings
@@ -95,6 +108,7 @@ impl Prepared<'_> {
             graph,
             params,
             text: self.text,
+            interrupt: self.interrupt.as_deref(),
         };
         let rows = exec::run(&cx, &self.plan)?;
         Ok(self.result(graph, rows, ChangeCounts::default()))
@@ -110,8 +124,14 @@ impl Prepared<'_> {
             return self.run(graph, params);
         }
         graph.begin();
-        let outcome = exec::run_writing(graph, params, self.text, &self.plan)
-            .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows));
+        let outcome = exec::run_writing(
+            graph,
+            params,
+            self.text,
+            &self.plan,
+            self.interrupt.as_deref(),
+        )
+        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows));
         match outcome {
             Ok(rows) => {
                 let counts = graph.change_counts();
@@ -146,6 +166,7 @@ impl Prepared<'_> {
                 .collect(),
             warnings: self.plan.warnings.clone(),
             changes,
+            money_columns: self.plan.money_columns.clone(),
         }
     }
 }
@@ -232,6 +253,7 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
         graph,
         params: &params,
         text: &statement,
+        interrupt: None,
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

@@ -25,6 +25,37 @@ pub struct QueryResult {
     pub warnings: Vec<Warning>,
     /// What the statement changed in the graph.
     pub changes: crate::store::ChangeCounts,
+    /// Which columns hold amounts of money (`r.amount_usd`, `sum(r.amount_usd)`), shown as
+    /// `$8.9B` in tables.
+    pub money_columns: Vec<bool>,
+}
+
+/// How a table is drawn.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableStyle {
+    /// Fit the table to this many columns of text, cutting long cells with an ellipsis.
+    pub width: Option<u16>,
+    /// How long the statement took, shown after the row count.
+    pub elapsed: Option<std::time::Duration>,
+}
+
+/// `$8.9B`, `$350M`, `$30K`, `$950`.
+pub fn human_money(amount: f64) -> String {
+    let (scaled, suffix) = match amount.abs() {
+        a if a >= 1e12 => (amount / 1e12, "T"),
+        a if a >= 1e9 => (amount / 1e9, "B"),
+        a if a >= 1e6 => (amount / 1e6, "M"),
+        a if a >= 1e3 => (amount / 1e3, "K"),
+        _ => (amount, ""),
+    };
+    let text = format!("{scaled:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("${text}{suffix}")
+}
+
+/// `8.9B` in money-literal syntax, as a query would write it.
+fn money_literal(amount: f64) -> String {
+    human_money(amount).trim_start_matches('$').to_owned()
 }
 
 /// A value in a result.
@@ -275,19 +306,26 @@ pub(crate) fn plain_text(graph: &Graph, value: &QueryValue) -> String {
     }
 }
 
-/// A cell of the table: strings bare, nodes by name.
-fn cell_text(value: &ResultValue) -> String {
+/// A cell of the table: strings bare, nodes by name, amounts of money humanly.
+fn cell_text(value: &ResultValue, money: bool) -> String {
     match value {
         ResultValue::Null => String::new(),
+        ResultValue::Int(i) if money => human_money(*i as f64),
+        ResultValue::Float(f) if money => human_money(*f),
+        ResultValue::List(items) if money => {
+            let items: Vec<String> = items.iter().map(|v| cell_text(v, true)).collect();
+            format!("[{}]", items.join(", "))
+        }
         ResultValue::String(s) => s.clone(),
         ResultValue::Date(d) => d.to_string(),
         ResultValue::Node(n) => compact_node(n),
+        ResultValue::Relationship(r) => compact_relationship(r),
         ResultValue::Path(p) => {
             let mut out = String::new();
             for (i, node) in p.nodes.iter().enumerate() {
                 if i > 0 {
-                    let rel = &p.relationships[i - 1];
-                    let _ = if rel.start == p.nodes[i - 1].id {
+                    let rel = compact_relationship(&p.relationships[i - 1]);
+                    let _ = if p.relationships[i - 1].start == p.nodes[i - 1].id {
                         write!(out, "-{rel}->")
                     } else {
                         write!(out, "<-{rel}-")
@@ -298,6 +336,18 @@ fn cell_text(value: &ResultValue) -> String {
             out
         }
         other => other.to_string(),
+    }
+}
+
+/// `0.8 ms`, `12 ms`, `1.42 s`.
+pub fn human_duration(elapsed: std::time::Duration) -> String {
+    let ms = elapsed.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1e3)
     }
 }
 
@@ -317,13 +367,45 @@ fn compact_node(node: &NodeValue) -> String {
     }
 }
 
+/// `[:INVESTS_IN {amount_usd: 8.9B}]`: the type and the few properties that say what it is.
+fn compact_relationship(rel: &RelationshipValue) -> String {
+    let mut parts = Vec::new();
+    for key in ["amount_usd", "stake_pct", "role", "product"] {
+        match rel.properties.get(key) {
+            Some(Value::Int(i)) if key == "amount_usd" => {
+                parts.push(format!("{key}: {}", money_literal(*i as f64)))
+            }
+            Some(Value::Float(f)) if key == "amount_usd" => {
+                parts.push(format!("{key}: {}", money_literal(*f)))
+            }
+            Some(v) => parts.push(format!("{key}: {v}")),
+            None => {}
+        }
+    }
+    if parts.is_empty() {
+        format!("[:{}]", key_text(&rel.rel_type))
+    } else {
+        format!("[:{} {{{}}}]", key_text(&rel.rel_type), parts.join(", "))
+    }
+}
+
 impl QueryResult {
-    /// A table for people, fitted to `width` columns of text when given.
+    /// A table for people. Without a width it is drawn at its natural size, as for a pipe.
     pub fn to_table(&self, width: Option<u16>) -> String {
+        self.to_table_styled(TableStyle {
+            width,
+            elapsed: None,
+        })
+    }
+
+    /// A table for people, fitted to the style's width (long cells end with `…`), with the row
+    /// count and, when given, the time taken.
+    pub fn to_table_styled(&self, style: TableStyle) -> String {
         let mut table = comfy_table::Table::new();
         table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
         table.set_header(&self.columns);
-        match width {
+        table.set_truncation_indicator("…");
+        match style.width {
             Some(w) => {
                 table.set_width(w);
                 table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
@@ -333,17 +415,28 @@ impl QueryResult {
             }
         }
         for row in &self.rows {
-            table.add_row(row.iter().map(|v| {
-                let cell = comfy_table::Cell::new(cell_text(v));
-                if matches!(v, ResultValue::Int(_) | ResultValue::Float(_)) {
-                    cell.set_alignment(comfy_table::CellAlignment::Right)
-                } else {
-                    cell
-                }
-            }));
+            let mut cells = comfy_table::Row::new();
+            for (i, v) in row.iter().enumerate() {
+                let money = self.money_columns.get(i).copied().unwrap_or(false);
+                let cell = comfy_table::Cell::new(cell_text(v, money));
+                cells.add_cell(
+                    if matches!(v, ResultValue::Int(_) | ResultValue::Float(_)) {
+                        cell.set_alignment(comfy_table::CellAlignment::Right)
+                    } else {
+                        cell
+                    },
+                );
+            }
+            if style.width.is_some() {
+                cells.max_height(1);
+            }
+            table.add_row(cells);
         }
         let count = self.rows.len();
-        let rows = format!("{count} row{}", if count == 1 { "" } else { "s" });
+        let mut rows = format!("{count} row{}", if count == 1 { "" } else { "s" });
+        if let Some(elapsed) = style.elapsed {
+            let _ = write!(rows, " ({})", human_duration(elapsed));
+        }
         match (self.columns.is_empty(), self.changes.is_empty()) {
             (true, _) => self.changes.to_string(),
             (false, true) => format!("{table}\n{rows}"),

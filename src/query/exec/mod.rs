@@ -136,6 +136,7 @@ fn run_ops(
             QueryValue::Null => Ok(Flow::Continue),
             QueryValue::List(items) => {
                 for item in items {
+                    cx.check_interrupt()?;
                     row[*slot] = item;
                     if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
                         return Ok(Flow::Stop);
@@ -237,6 +238,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
     ) -> Result<Flow, QueryError> {
         let candidates = self.candidates(&pattern.start, row)?;
         let mut visit = |m: &mut Self, node: NodeId, row: &mut Row| -> Result<Flow, QueryError> {
+            m.cx.check_interrupt()?;
             if !m.node_fits(node, &pattern.start, row)? {
                 return Ok(Flow::Continue);
             }
@@ -441,6 +443,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return self.var_hops(pattern, h, current, (min, max), row, nodes, rels, k);
         }
         for (edge, other) in self.expand(current, hop.rel.arrow) {
+            self.cx.check_interrupt()?;
             if self.used.contains(&edge)
                 || !self.rel_fits(edge, &hop.rel, row)?
                 || !self.node_fits(other, &hop.node, row)?
@@ -485,6 +488,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let mut at = start;
         let mut depth = 0u64;
         loop {
+            self.cx.check_interrupt()?;
             // Arrived at `at` with `depth` relationships: emit if it may end here.
             if depth >= min && self.node_fits(at, &hop.node, row)? {
                 if let Some(slot) = hop.rel.slot {
@@ -600,6 +604,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             depth += 1;
             let mut next = Vec::new();
             for &node in &frontier {
+                self.cx.check_interrupt()?;
                 for (edge, other) in self.expand(node, hop.rel.arrow) {
                     if !self.rel_fits(edge, &hop.rel, row)? {
                         continue;
@@ -679,6 +684,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             };
             let mut next = Vec::new();
             'level: for &node in frontier.iter() {
+                self.cx.check_interrupt()?;
                 for (edge, neighbour) in self.expand(node, arrow) {
                     if seen.contains_key(&neighbour) || !self.rel_fits(edge, rel, row)? {
                         continue;

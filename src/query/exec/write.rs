@@ -26,8 +26,13 @@ pub(crate) fn run_writing(
     params: &Params,
     text: &str,
     plan: &Plan,
+    interrupt: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Vec<Row>, QueryError> {
-    let writer = Writer { params, text };
+    let writer = Writer {
+        params,
+        text,
+        interrupt,
+    };
     let mut rows = Vec::new();
     for query in &plan.queries {
         rows.extend(writer.query(graph, query)?);
@@ -42,6 +47,7 @@ pub(crate) fn run_writing(
 struct Writer<'a> {
     params: &'a Params,
     text: &'a str,
+    interrupt: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 impl Writer<'_> {
@@ -50,6 +56,7 @@ impl Writer<'_> {
             graph,
             params: self.params,
             text: self.text,
+            interrupt: self.interrupt,
         }
     }
 
@@ -124,6 +131,7 @@ impl Writer<'_> {
             Op::Create(patterns) => {
                 let mut out = Vec::with_capacity(rows.len());
                 for mut row in rows {
+                    self.cx(graph).check_interrupt()?;
                     for pattern in patterns {
                         self.create(graph, pattern, &mut row)?;
                     }

@@ -61,6 +61,8 @@ pub(crate) struct Plan {
     /// Whether duplicates are kept across the union (`UNION ALL`).
     pub union_all: bool,
     pub columns: Vec<String>,
+    /// Which columns hold amounts of money.
+    pub money_columns: Vec<bool>,
     pub warnings: Vec<Warning>,
 }
 
@@ -267,6 +269,15 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
     }
     let mut queries = Vec::new();
     let mut columns: Option<Vec<String>> = None;
+    let money_columns = statement
+        .queries
+        .first()
+        .and_then(|q| q.clauses.last())
+        .map(|c| match c {
+            Clause::Return(p) => p.items.iter().map(|i| is_money(&i.expr)).collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
     for query in &statement.queries {
         let (plan, query_columns) = planner.query(query, statement.span.start)?;
         if let Some(first) = &columns
@@ -295,6 +306,15 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         queries,
         writes,
         union_all: statement.union_all.first().copied().unwrap_or(false),
+        money_columns: {
+            let columns = columns.as_ref().map_or(0, Vec::len);
+            let mut money = money_columns;
+            // RETURN * columns come first and are whole values, not amounts.
+            let star = columns.saturating_sub(money.len());
+            let mut all = vec![false; star];
+            all.append(&mut money);
+            all
+        },
         columns: columns.unwrap_or_default(),
         warnings: planner.warnings,
     })
@@ -1620,6 +1640,22 @@ fn clause_start(clause: &Clause) -> usize {
         Clause::Set(items) => items.first().map_or(0, write::set_item_start),
         Clause::Remove(items) => items.first().map_or(0, write::remove_item_start),
         Clause::Delete { targets, .. } => targets.first().map_or(0, |t| t.span.start),
+    }
+}
+
+/// An expression that yields an amount of money: a `…_usd` property, or an aggregate, sum or
+/// difference of such.
+fn is_money(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Property(_, key) => key == "amount_usd" || key.ends_with("_usd"),
+        ExprKind::Call { name, args, .. } => {
+            ["sum", "min", "max", "avg", "collect", "coalesce"]
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(name))
+                && args.first().is_some_and(is_money)
+        }
+        ExprKind::Binary(BinaryOp::Add | BinaryOp::Sub, l, r) => is_money(l) && is_money(r),
+        _ => false,
     }
 }
 

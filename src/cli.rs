@@ -27,6 +27,12 @@ pub struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     data: DataArgs,
+    /// Run the statements and commands of a script, as the shell would, then exit.
+    #[arg(long, value_name = "SCRIPT")]
+    file: Option<PathBuf>,
+    /// In a script or a pipe, go on after a statement fails (the exit status is still 1).
+    #[arg(long)]
+    continue_on_error: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -192,7 +198,14 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => match cli.data.load() {
-            Ok((graph, origin)) => crate::repl::run(graph, origin),
+            Ok((graph, origin)) => crate::repl::run(
+                graph,
+                origin,
+                crate::repl::Options {
+                    file: cli.file,
+                    continue_on_error: cli.continue_on_error,
+                },
+            ),
             Err(e) => fail(&e),
         },
         Some(Command::Check {
@@ -464,7 +477,7 @@ fn query(
 }
 
 /// The terminal's width when standard output is one, so that tables fit it.
-fn terminal_width() -> Option<u16> {
+pub(crate) fn terminal_width() -> Option<u16> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return None;

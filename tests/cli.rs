@@ -397,17 +397,14 @@ fn the_shell_runs_query_lines_from_a_pipe() {
         text(&out.stdout)
     );
 
-    let bad = piped("RETURN nope\n:stats\n");
+    let bad = piped("RETURN nope;\n:stats\n");
     assert_eq!(
         bad.status.code(),
         Some(1),
         "a failed statement fails the script"
     );
     assert!(text(&bad.stderr).contains("the variable `nope` is not defined"));
-    assert!(
-        text(&bad.stdout).starts_with("entities"),
-        "later lines still run"
-    );
+    assert!(bad.stdout.is_empty(), "the script stops at the failure");
 }
 
 #[test]
@@ -415,8 +412,8 @@ fn the_shell_creates_saves_and_a_new_process_sees_it() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("x.toml");
     let out = piped(&format!(
-        "CREATE (:Company {{name: \"Mistral AI\", country: \"FR\"}})\n\
-         MATCH (m {{name: \"Mistral AI\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\")}}]->(m)\n\
+        "CREATE (:Company {{name: \"Mistral AI\", country: \"FR\"}});\n\
+         MATCH (m {{name: \"Mistral AI\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\")}}]->(m);\n\
          :save {}\n",
         saved.display()
     ));
@@ -516,4 +513,101 @@ fn the_open_schema_allows_free_labels_and_types() {
     ]);
     assert_eq!(open.status.code(), Some(0), "{}", text(&open.stderr));
     assert_eq!(text(&open.stdout), "a.name,b.name\nAda,Bob\n");
+}
+
+fn piped_with(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn piped_statements_span_lines_until_a_semicolon() {
+    let out = piped(
+        "MATCH (c:Consortium)<-[:MEMBER_OF]-(m)\nRETURN c.name, count(m) AS members\nORDER BY c.name;\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("│ AIP      ┆       8 │"), "{stdout}");
+    assert!(stdout.contains("│ Stargate ┆       7 │"), "{stdout}");
+    assert!(stdout.contains("2 rows"), "{stdout}");
+    assert!(!stdout.contains("alliances>"), "no prompt when piped");
+}
+
+#[test]
+fn the_acceptance_pipe_counts_and_a_bad_statement_exits_1() {
+    let out = piped("MATCH (n) RETURN count(n);\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("27"), "{}", text(&out.stdout));
+    let bad = piped("MATCH (n RETURN n;\n");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("syntax error at line 1, column 7"));
+    assert!(bad.stdout.is_empty());
+}
+
+#[test]
+fn continue_on_error_runs_the_rest_and_still_fails() {
+    let out = piped_with(&["--continue-on-error"], "RETURN nope;\nRETURN 1 AS one;\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("one"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_script_file_runs_like_piped_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.cypher");
+    std::fs::write(
+        &script,
+        ":format csv\nMATCH (c {name: 'Intel'})\nRETURN c.id;\n",
+    )
+    .unwrap();
+    let out = alliances(&["--file", script.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "c.id\nintel\n");
+}
+
+#[test]
+fn meta_commands_from_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("g.json");
+    let out = piped(&format!(
+        ":help\n:help match\n:help toLower\n:schema\n:timing off\n:format json\n:param min 5B\n:params\n\
+         MATCH (i)-[r:INVESTS_IN]->(t) WHERE r.amount_usd > $min RETURN count(*) AS big;\n\
+         :save {}\n:load {}\n:format csv\nMATCH (n) RETURN count(n) AS n;\n:clear\n:quit\nRETURN 'not reached';\n",
+        saved.display(),
+        saved.display()
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for wanted in [
+        "Commands:",
+        ":schema",
+        "MATCH pattern",
+        "toLower() is a function",
+        "labels:",
+        "INVESTS_IN",
+        "$min = 5000000000",
+        "{\"columns\":[\"big\"],\"rows\":[[7]]}",
+        "saved to",
+        "opened 27 nodes and 44 relationships",
+        "n\n27\n",
+    ] {
+        assert!(stdout.contains(wanted), "missing {wanted:?} in:\n{stdout}");
+    }
+    assert!(!stdout.contains("not reached"));
+
+    let unknown = piped(":shema\n");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("did you mean \":schema\"?"));
 }

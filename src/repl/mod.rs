@@ -1,127 +1,127 @@
 //! The interactive shell: query statements and meta commands over an open graph.
 //!
-//! Holds no graph logic: every command calls the library. When standard input is not a
-//! terminal, lines are read from it without a prompt, so scripts and pipes work.
+//! Holds no query logic: statements go to the same library entry points as `alliances query`.
+//! On a terminal it edits lines with rustyline (history, completion, highlighting); from a
+//! pipe or a script file it reads the same input without prompt or colour.
+//!
+//! **Invariant:** input is cut into statements by one rule (`input::classify`), whatever it
+//! comes from, so a script behaves as if it were typed.
+
+mod commands;
+mod helper;
+mod input;
 
 use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
-use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
+use rustyline::history::{FileHistory, History};
+use rustyline::{Config, Editor};
 
-use crate::cli::Origin;
-use crate::model::{did_you_mean, suggest};
-use crate::query;
+use crate::cli::{Origin, OutputFormat};
+use crate::query::{self, TableStyle};
 use crate::store::Graph;
+pub use input::{Input, classify};
 
-const COMMANDS: &[(&str, &str)] = &[
-    (":help", "show this help"),
-    (
-        ":stats",
-        "count entities by kind, relationships by type, and sources",
-    ),
-    (
-        ":save",
-        "[FILE] save the graph (TOML or JSON by the file's extension)",
-    ),
-    (
-        ":param",
-        "NAME VALUE  give $NAME a value, in Cypher literal syntax",
-    ),
-    (":params", "list the parameters"),
-    (":quit", "leave the shell (Ctrl-D also works)"),
-];
+const PROMPT: &str = "alliances> ";
+const CONTINUATION: &str = "        -> ";
 
-/// What the shell holds between lines.
-struct Session {
-    graph: Graph,
-    origin: Origin,
-    params: query::Params,
-    /// Changes since the graph was loaded or last saved.
-    unsaved: bool,
+/// How the shell was started.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Run this script instead of reading standard input.
+    pub file: Option<PathBuf>,
+    /// Go on after a failing statement in a script or a pipe.
+    pub continue_on_error: bool,
 }
 
-/// What a line asked the shell to do next.
-enum Next {
+/// What the shell holds between inputs.
+pub(crate) struct Session {
+    pub graph: Graph,
+    pub origin: Origin,
+    pub params: query::Params,
+    /// Changes since the graph was loaded or last saved.
+    pub unsaved: bool,
+    pub format: OutputFormat,
+    pub timing: bool,
+    /// Colours and terminal width apply.
+    pub terminal: bool,
+    /// Set by Ctrl-C while a statement runs.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+/// What an input asked the shell to do next.
+pub(crate) enum Next {
     Continue,
     Quit,
 }
 
-/// Runs the shell until `:quit` or end of input.
-pub fn run(graph: Graph, origin: Origin) -> ExitCode {
-    let interactive = io::stdin().is_terminal();
-    if interactive {
-        println!("{}", banner(&graph, &origin));
-    }
+/// Runs the shell until `:quit`, Ctrl-D or the end of its input.
+pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
+    let interactive = options.file.is_none() && io::stdin().is_terminal();
+    let colours = interactive
+        && io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let interrupt = Arc::new(AtomicBool::new(false));
+    // Ctrl-C while a statement runs stops the statement, not the shell. While a line is being
+    // edited the terminal is in raw mode and rustyline sees Ctrl-C as a key instead.
+    let flag = Arc::clone(&interrupt);
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     let mut session = Session {
         graph,
         origin,
         params: query::Params::new(),
         unsaved: false,
+        format: OutputFormat::Table,
+        timing: interactive,
+        terminal: colours,
+        interrupt,
     };
-    let mut failed = false;
     if interactive {
-        let Ok(mut editor) = DefaultEditor::new() else {
-            eprintln!("error: cannot open the terminal for line editing");
-            return ExitCode::FAILURE;
-        };
-        loop {
-            match editor.readline("alliances> ") {
-                Ok(line) => {
-                    let _ = editor.add_history_entry(line.as_str());
-                    match execute(&mut session, &line) {
-                        Ok(Next::Continue) => {}
-                        Ok(Next::Quit) => break,
-                        Err(message) => eprintln!("{message}"),
-                    }
-                }
-                Err(ReadlineError::Interrupted) => {}
-                Err(ReadlineError::Eof) => break,
+        println!("{}", banner(&session));
+        interactive_loop(&mut session)
+    } else {
+        let reader: Box<dyn BufRead> = match &options.file {
+            Some(path) => match std::fs::File::open(path) {
+                Ok(f) => Box::new(io::BufReader::new(f)),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: cannot read {}: {e}", path.display());
                     return ExitCode::FAILURE;
                 }
-            }
-        }
-    } else {
-        for line in io::stdin().lock().lines() {
-            let Ok(line) = line else {
-                eprintln!("error: standard input is not UTF-8 text");
-                return ExitCode::FAILURE;
-            };
-            match execute(&mut session, &line) {
-                Ok(Next::Continue) => {}
-                Ok(Next::Quit) => break,
-                Err(message) => {
-                    eprintln!("{message}");
-                    failed = true;
-                }
-            }
-        }
-    }
-    let _ = io::stdout().flush();
-    if session.unsaved && interactive {
-        eprintln!("note: the changes made in this session were not saved (:save FILE keeps them)");
-    }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
+            },
+            None => Box::new(io::stdin().lock()),
+        };
+        script_loop(&mut session, reader, options.continue_on_error)
     }
 }
 
-fn banner(graph: &Graph, origin: &Origin) -> String {
-    let what = match origin {
-        Origin::Default => "the built-in AI-infrastructure dataset (an in-memory copy)".to_owned(),
-        Origin::Files(files) => files
-            .iter()
-            .map(|f| f.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-        Origin::Csv { nodes, edges } => format!("{} + {}", nodes.display(), edges.display()),
+fn banner(session: &Session) -> String {
+    let graph = &session.graph;
+    let (what, kept) = match &session.origin {
+        Origin::Default => (
+            "the built-in AI-infrastructure dataset".to_owned(),
+            "changes stay in memory until you :save FILE",
+        ),
+        Origin::Files(files) => (
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            "changes stay in memory until you :save",
+        ),
+        Origin::Csv { nodes, edges } => (
+            format!("{} + {}", nodes.display(), edges.display()),
+            "changes stay in memory until you :save FILE",
+        ),
     };
     format!(
-        "alliances {}: {what}\n{} entities, {} relationships, {} sources. Type :help for help.",
+        "alliances {}: {what}\n{} nodes, {} relationships, {} sources; {kept}.\n\
+         End statements with ;. Type :help for help, Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION"),
         graph.node_count(),
         graph.edge_count(),
@@ -129,92 +129,243 @@ fn banner(graph: &Graph, origin: &Origin) -> String {
     )
 }
 
-fn execute(session: &mut Session, line: &str) -> Result<Next, String> {
-    let line = line.trim();
-    let command = line.split_whitespace().next().unwrap_or("");
-    let rest = line[command.len()..].trim();
-    let graph = &session.graph;
-    match command {
-        ":save" => {
-            let path = if rest.is_empty() {
-                match &session.origin {
-                    Origin::Files(files) if files.len() == 1 => files[0].clone(),
-                    _ => {
-                        return Err(
-                            "error: :save needs a file name here, for example :save alliances.toml"
-                                .to_owned(),
-                        );
+/// Where the history is kept: `$ALLIANCES_HISTORY`, else the user's data folder.
+fn history_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ALLIANCES_HISTORY") {
+        return Some(PathBuf::from(path));
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("alliances").join("history"))
+}
+
+fn interactive_loop(session: &mut Session) -> ExitCode {
+    let config = Config::builder()
+        .auto_add_history(false)
+        .history_ignore_dups(true)
+        .and_then(|b| b.max_history_size(10_000))
+        .map(|b| b.completion_type(rustyline::CompletionType::List).build());
+    let Ok(config) = config else {
+        eprintln!("error: cannot configure line editing");
+        return ExitCode::FAILURE;
+    };
+    let mut editor: Editor<helper::ShellHelper, FileHistory> = match Editor::with_config(config) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot open the terminal for line editing: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    editor.set_helper(Some(helper::ShellHelper::new(
+        &session.graph,
+        session.terminal,
+    )));
+    let history = history_path();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    let mut pending = String::new();
+    loop {
+        if let Some(h) = editor.helper_mut() {
+            h.set_pending(&pending);
+        }
+        let prompt = if pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if !pending.is_empty() {
+                    pending.push('\n');
+                }
+                pending.push_str(&line);
+                match classify(&pending) {
+                    Input::Incomplete => continue,
+                    Input::Empty => {
+                        pending.clear();
+                        continue;
+                    }
+                    Input::Command | Input::Statements => {}
+                }
+                let text = std::mem::take(&mut pending);
+                let _ = editor.add_history_entry(text.trim());
+                if let Some(path) = &history {
+                    save_history(&mut editor, path);
+                }
+                let next = execute(session, &text);
+                if let Some(h) = editor.helper_mut() {
+                    h.refresh(&session.graph);
+                }
+                match next {
+                    Ok(Next::Continue) => {}
+                    Ok(Next::Quit) => break,
+                    Err(message) => print_error(session, &message),
+                }
+            }
+            // Ctrl-C while editing drops what was typed, like psql and cypher-shell.
+            Err(ReadlineError::Interrupted) => pending.clear(),
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if session.unsaved {
+        eprintln!("note: the changes made in this session were not saved (:save FILE keeps them)");
+    }
+    ExitCode::SUCCESS
+}
+
+fn save_history(editor: &mut Editor<helper::ShellHelper, FileHistory>, path: &PathBuf) {
+    if let Some(folder) = path.parent() {
+        let _ = std::fs::create_dir_all(folder);
+    }
+    let _ = editor.history_mut().ignore_dups(true);
+    let _ = editor.save_history(path);
+}
+
+fn script_loop(
+    session: &mut Session,
+    reader: Box<dyn BufRead>,
+    continue_on_error: bool,
+) -> ExitCode {
+    let mut failed = false;
+    let mut pending = String::new();
+    let mut lines = reader.lines();
+    loop {
+        let line = match lines.next() {
+            Some(Ok(line)) => Some(line),
+            Some(Err(_)) => {
+                eprintln!("error: the input is not UTF-8 text");
+                return ExitCode::FAILURE;
+            }
+            None => None,
+        };
+        let at_end = line.is_none();
+        if let Some(line) = line {
+            // A command line ends a statement left without `;`.
+            if line.trim_start().starts_with(':') && classify(&pending) == Input::Incomplete {
+                let text = std::mem::take(&mut pending);
+                if let Err(message) = execute(session, &text) {
+                    eprintln!("{message}");
+                    failed = true;
+                    if !continue_on_error {
+                        break;
                     }
                 }
-            } else {
-                std::path::PathBuf::from(rest)
-            };
-            crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
-            session.unsaved = false;
-            println!("saved to {}", path.display());
-            Ok(Next::Continue)
-        }
-        ":param" => {
-            let Some((name, value)) = rest.split_once(char::is_whitespace) else {
-                return Err(
-                    "error: :param takes a name and a value, for example :param min 1B".to_owned(),
-                );
-            };
-            let name = name.trim_start_matches('$');
-            let value = query::parse_value(graph, value.trim()).map_err(|e| e.to_string())?;
-            session.params.insert(name.to_owned(), value);
-            Ok(Next::Continue)
-        }
-        ":params" => {
-            for (name, value) in &session.params {
-                println!(
-                    "${name} = {}",
-                    query::ResultValue::from_query_value(graph, value)
-                );
             }
-            Ok(Next::Continue)
-        }
-        "" => Ok(Next::Continue),
-        ":help" => {
-            println!("Type a query, for example:");
-            println!(
-                "  MATCH (i)-[r:INVESTS_IN]->(c {{name: \"Intel\"}}) RETURN i.name, r.amount_usd"
-            );
-            println!("(docs/query-language.md describes the language.) Commands:");
-            for (name, what) in COMMANDS {
-                println!("  {name:<8} {what}");
+            if !pending.is_empty() {
+                pending.push('\n');
             }
-            Ok(Next::Continue)
+            pending.push_str(&line);
         }
-        ":stats" => {
-            println!("{}", graph.stats());
-            Ok(Next::Continue)
+        let ready = match classify(&pending) {
+            Input::Empty => {
+                pending.clear();
+                false
+            }
+            Input::Command | Input::Statements => true,
+            // A last statement without `;` still runs.
+            Input::Incomplete => at_end,
+        };
+        if ready {
+            let text = std::mem::take(&mut pending);
+            match execute(session, &text) {
+                Ok(Next::Continue) => {}
+                Ok(Next::Quit) => break,
+                Err(message) => {
+                    eprintln!("{message}");
+                    failed = true;
+                    if !continue_on_error {
+                        break;
+                    }
+                }
+            }
         }
-        ":quit" | ":exit" | ":q" => Ok(Next::Quit),
-        _ if command.starts_with(':') => {
-            let names = COMMANDS.iter().map(|(name, _)| *name);
-            let hint = did_you_mean(&suggest(command, names))
-                .unwrap_or_else(|| "type :help for the list".to_owned());
-            Err(format!("error: unknown command {command}; {hint}"))
+        if at_end {
+            break;
         }
-        _ => run_statements(session, line).map(|()| Next::Continue),
+    }
+    let _ = io::stdout().flush();
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
-/// Runs the query statements of one line, printing each result as a table.
+fn print_error(session: &Session, message: &str) {
+    if session.terminal {
+        // The first line (what and where) in red; the query line and caret as they are.
+        let mut lines = message.lines();
+        if let Some(first) = lines.next() {
+            eprintln!("\x1b[31m{first}\x1b[0m");
+        }
+        for line in lines {
+            eprintln!("{line}");
+        }
+    } else {
+        eprintln!("{message}");
+    }
+}
+
+/// Runs one input: a meta command, or statements.
+fn execute(session: &mut Session, text: &str) -> Result<Next, String> {
+    if classify(text) == Input::Command {
+        return commands::run(session, text.trim());
+    }
+    run_statements(session, text).map(|()| Next::Continue)
+}
+
+/// Runs the statements of one input, printing each result.
 fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
     let statements = query::parse(text).map_err(|e| e.to_string())?;
     for statement in &statements {
-        let prepared =
-            query::prepare(&session.graph, text, statement).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let prepared = query::prepare(&session.graph, text, statement)
+            .map_err(|e| e.to_string())?
+            .interruptible(Arc::clone(&session.interrupt));
         for warning in prepared.warnings() {
             eprintln!("{warning}");
         }
-        let result = prepared
-            .run_mut(&mut session.graph, &session.params)
-            .map_err(|e| e.to_string())?;
+        session.interrupt.store(false, Ordering::Relaxed);
+        let result = prepared.run_mut(&mut session.graph, &session.params);
+        session.interrupt.store(false, Ordering::Relaxed);
+        let result = result.map_err(|e| e.to_string())?;
         session.unsaved |= !result.changes.is_empty();
-        println!("{}", result.to_table(None));
+        let elapsed = started.elapsed();
+        match session.format {
+            OutputFormat::Table => {
+                let width = if session.terminal {
+                    crate::cli::terminal_width()
+                } else {
+                    None
+                };
+                println!(
+                    "{}",
+                    result.to_table_styled(TableStyle {
+                        width,
+                        elapsed: session.timing.then_some(elapsed),
+                    })
+                );
+            }
+            OutputFormat::Json => {
+                println!("{}", result.to_json());
+                if session.timing {
+                    eprintln!("{}", query::human_duration(elapsed));
+                }
+            }
+            OutputFormat::Csv => {
+                print!("{}", result.to_csv());
+                if session.timing {
+                    eprintln!("{}", query::human_duration(elapsed));
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -1,0 +1,448 @@
+//! The shell's meta commands (`:help`, `:schema`, `:load`, …) and its help topics.
+//!
+//! **Invariant:** every help example is a statement that runs on the default dataset (a test
+//! runs them all), so help never shows something that fails.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::{Next, Session};
+use crate::cli::{Origin, OutputFormat};
+use crate::model::{Schema, did_you_mean, suggest};
+use crate::query;
+
+/// Name, arguments, what it does.
+pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        ":help",
+        "[TOPIC]",
+        "this overview, or help on a clause, function or command",
+    ),
+    (
+        ":schema",
+        "",
+        "labels, relationship types and property keys, with counts",
+    ),
+    (
+        ":stats",
+        "",
+        "entities by kind, relationships by type, sources",
+    ),
+    (
+        ":load",
+        "FILE",
+        "open a TOML or JSON data file instead of the current graph",
+    ),
+    (
+        ":import",
+        "NODES_CSV EDGES_CSV",
+        "open a bulk CSV import instead of the current graph",
+    ),
+    (
+        ":save",
+        "[FILE]",
+        "save the graph (TOML or JSON by the file's extension)",
+    ),
+    (":format", "table|json|csv", "how results are printed"),
+    (":timing", "on|off", "show how long each statement takes"),
+    (
+        ":param",
+        "NAME VALUE",
+        "give $NAME a value, in Cypher literal syntax (2.4B, 'Intel')",
+    ),
+    (":params", "", "list the parameters"),
+    (":clear", "", "clear the screen"),
+    (":quit", "", "leave the shell (Ctrl-D also works)"),
+];
+
+/// Topic, what it is, an example that runs on the default dataset.
+pub(crate) const TOPICS: &[(&str, &str, &str)] = &[
+    (
+        "match",
+        "MATCH pattern, ... [WHERE condition]: every way the patterns fit the graph.",
+        "MATCH (c:Company)-[:MEMBER_OF]->(k:Consortium) RETURN c.name, k.name LIMIT 5",
+    ),
+    (
+        "optional",
+        "OPTIONAL MATCH: as MATCH, but keeps the row with nulls when nothing fits.",
+        "MATCH (c:Company) OPTIONAL MATCH (c)-[:MEMBER_OF]->(k) RETURN c.name, k.name LIMIT 5",
+    ),
+    (
+        "where",
+        "WHERE condition: keeps the rows where it is true (null counts as false).",
+        "MATCH (i)-[r:INVESTS_IN]->(t) WHERE r.amount_usd >= 10B RETURN i.name, t.name",
+    ),
+    (
+        "with",
+        "WITH items [ORDER BY] [SKIP] [LIMIT] [WHERE]: projects and aggregates between clauses.",
+        "MATCH (i)-[r:INVESTS_IN]->() WITH i, count(*) AS deals WHERE deals > 1 RETURN i.name, deals",
+    ),
+    (
+        "unwind",
+        "UNWIND list AS x: one row per element.",
+        "UNWIND ['Nvidia', 'Intel'] AS name MATCH (c {name: name}) RETURN c.id",
+    ),
+    (
+        "return",
+        "RETURN [DISTINCT] items | *: the result columns; AS names a column.",
+        "MATCH (c:Consortium) RETURN c.name AS consortium",
+    ),
+    (
+        "order",
+        "ORDER BY expr [ASC|DESC], ...: sorts rows; nulls come last.",
+        "MATCH (i)-[r:INVESTS_IN]->() RETURN i.name, r.amount_usd ORDER BY r.amount_usd DESC LIMIT 3",
+    ),
+    (
+        "skip",
+        "SKIP n, LIMIT n: leave out the first n rows, keep at most n rows.",
+        "MATCH (c:Company) RETURN c.name ORDER BY c.name SKIP 2 LIMIT 3",
+    ),
+    (
+        "union",
+        "q1 UNION q2 (no duplicates), q1 UNION ALL q2 (all rows).",
+        "MATCH (f:Fund) RETURN f.name AS name UNION MATCH (g:Government) RETURN g.name AS name",
+    ),
+    (
+        "create",
+        "CREATE pattern: adds nodes and relationships (alliance rules apply).",
+        "CREATE (:Company {name: 'Mistral AI', country: 'FR'})",
+    ),
+    (
+        "merge",
+        "MERGE pattern [ON CREATE SET ...] [ON MATCH SET ...]: finds the pattern or creates it.",
+        "MERGE (c:Company {name: 'Nvidia'}) ON MATCH SET c.checked = true RETURN c.id",
+    ),
+    (
+        "set",
+        "SET n.key = v, n = {map}, n += {map}, n:Label: changes properties and labels.",
+        "MATCH (c {name: 'Intel'}) SET c.note = 'chips' RETURN c.note",
+    ),
+    (
+        "remove",
+        "REMOVE n.key, n:Label: removes a property or a label.",
+        "MATCH (c {name: 'Intel'}) REMOVE c.sector RETURN keys(c)",
+    ),
+    (
+        "delete",
+        "DELETE r, DETACH DELETE n: deletes; a node with relationships needs DETACH.",
+        "MATCH ({name: 'Windsurf'})-[r:SUPPLIES]->() DELETE r",
+    ),
+    (
+        "shortestpath",
+        "shortestPath((a)-[*]-(b)), allShortestPaths(...): the fewest hops between two nodes.",
+        "MATCH p = shortestPath((a {name: 'BlackRock'})-[*]-(b {name: 'Intel'})) RETURN [n IN nodes(p) | n.name]",
+    ),
+    (
+        "patterns",
+        "(n:Label {k: v}), -[r:T1|T2]->, <-[]-, -[*1..3]-, p = ...: the shapes MATCH looks for.",
+        "MATCH p = (a)-[:INVESTS_IN*1..2]->(b {name: 'OpenAI'}) RETURN a.name, length(p)",
+    ),
+    (
+        "money",
+        "30K, 500M, 2.4B, 1T: amounts in dollars; tables show them as $2.4B.",
+        "MATCH (i)-[r:INVESTS_IN]->(t) WHERE r.amount_usd > 12.5B RETURN i.name, t.name, r.amount_usd",
+    ),
+    (
+        "dates",
+        "date('2025-08-22'), date('2025-08'), date('2025'): compare in calendar order.",
+        "MATCH (a)-[r]->(b) WHERE r.date >= date('2025-10') RETURN a.name, type(r), b.name, r.date ORDER BY r.date",
+    ),
+    (
+        "aggregation",
+        "count(*), count(DISTINCT x), sum, avg, min, max, collect: grouped by the other columns.",
+        "MATCH (k:Consortium)<-[:MEMBER_OF]-(m) RETURN k.name, count(m) AS members, collect(m.name) AS who",
+    ),
+    (
+        "functions",
+        "id type labels keys properties length nodes relationships startNode endNode size head last tail reverse range coalesce toLower toUpper trim split substring replace left right toString toInteger toFloat toBoolean abs round floor ceil sqrt sign exists date; all/any/none/single(x IN list WHERE ...).",
+        "RETURN toUpper('nvidia'), size(['a', 'b']), round(2.4B / 1B), coalesce(null, 'x')",
+    ),
+    (
+        "parameters",
+        "$name in a query; give values with :param name VALUE (or --param on the command line).",
+        "MATCH (c {name: 'Intel'}) RETURN c.id",
+    ),
+    (
+        "errors",
+        "A failed statement changes nothing; messages give the line, the column and a fix.",
+        "MATCH (c:Company {name: 'Arm'}) RETURN c.country",
+    ),
+];
+
+/// Runs a `:command` line.
+pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
+    let command = line.split_whitespace().next().unwrap_or("");
+    let rest = line[command.len()..].trim();
+    match command {
+        ":help" | ":h" | ":?" => help(rest).map(|()| Next::Continue),
+        ":schema" => {
+            println!("{}", schema(&session.graph));
+            Ok(Next::Continue)
+        }
+        ":stats" => {
+            println!("{}", session.graph.stats());
+            Ok(Next::Continue)
+        }
+        ":load" => {
+            let path = one_path(rest, ":load FILE")?;
+            let mut graph =
+                crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
+                    .map_err(|e| e.to_string())?;
+            graph.set_schema(session.graph.schema());
+            replace_graph(session, graph, Origin::Files(vec![path]));
+            Ok(Next::Continue)
+        }
+        ":import" => {
+            let paths: Vec<&str> = rest.split_whitespace().collect();
+            let [nodes, edges] = paths.as_slice() else {
+                return Err(
+                    "error: :import takes two files, for example :import nodes.csv edges.csv"
+                        .to_owned(),
+                );
+            };
+            let (nodes, edges) = (PathBuf::from(nodes), PathBuf::from(edges));
+            let mut graph = crate::cli::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
+            graph.set_schema(session.graph.schema());
+            replace_graph(session, graph, Origin::Csv { nodes, edges });
+            Ok(Next::Continue)
+        }
+        ":save" => {
+            let path = if rest.is_empty() {
+                match &session.origin {
+                    Origin::Files(files) if files.len() == 1 => files[0].clone(),
+                    _ => {
+                        return Err(
+                            "error: :save needs a file name here, for example :save alliances.toml"
+                                .to_owned(),
+                        );
+                    }
+                }
+            } else {
+                PathBuf::from(rest)
+            };
+            crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
+            session.unsaved = false;
+            println!("saved to {}", path.display());
+            Ok(Next::Continue)
+        }
+        ":format" => {
+            session.format = match rest {
+                "table" => OutputFormat::Table,
+                "json" => OutputFormat::Json,
+                "csv" => OutputFormat::Csv,
+                "" => {
+                    println!("{:?}", session.format);
+                    return Ok(Next::Continue);
+                }
+                other => {
+                    return Err(format!(
+                        "error: :format takes table, json or csv, not {other}"
+                    ));
+                }
+            };
+            Ok(Next::Continue)
+        }
+        ":timing" => {
+            session.timing = match rest {
+                "on" => true,
+                "off" => false,
+                "" => !session.timing,
+                other => return Err(format!("error: :timing takes on or off, not {other}")),
+            };
+            println!("timing {}", if session.timing { "on" } else { "off" });
+            Ok(Next::Continue)
+        }
+        ":param" => {
+            let Some((name, value)) = rest.split_once(char::is_whitespace) else {
+                return Err(
+                    "error: :param takes a name and a value, for example :param min 1B".to_owned(),
+                );
+            };
+            let name = name.trim_start_matches('$');
+            let value =
+                query::parse_value(&session.graph, value.trim()).map_err(|e| e.to_string())?;
+            session.params.insert(name.to_owned(), value);
+            Ok(Next::Continue)
+        }
+        ":params" => {
+            if session.params.is_empty() {
+                println!("no parameters; set one with :param NAME VALUE");
+            }
+            for (name, value) in &session.params {
+                println!(
+                    "${name} = {}",
+                    query::ResultValue::from_query_value(&session.graph, value)
+                );
+            }
+            Ok(Next::Continue)
+        }
+        ":clear" => {
+            print!("\x1b[2J\x1b[H");
+            Ok(Next::Continue)
+        }
+        ":quit" | ":exit" | ":q" => Ok(Next::Quit),
+        _ => {
+            let names = COMMANDS.iter().map(|(name, ..)| *name);
+            let hint = did_you_mean(&suggest(command, names))
+                .unwrap_or_else(|| "type :help for the list".to_owned());
+            Err(format!("error: unknown command {command}; {hint}"))
+        }
+    }
+}
+
+fn one_path(rest: &str, usage: &str) -> Result<PathBuf, String> {
+    if rest.is_empty() {
+        return Err(format!("error: usage: {usage}"));
+    }
+    Ok(PathBuf::from(rest))
+}
+
+fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Origin) {
+    if session.unsaved {
+        eprintln!("note: the unsaved changes to the previous graph are gone");
+    }
+    println!(
+        "opened {} nodes and {} relationships",
+        graph.node_count(),
+        graph.edge_count()
+    );
+    session.graph = graph;
+    session.origin = origin;
+    session.unsaved = false;
+}
+
+fn help(topic: &str) -> Result<(), String> {
+    let topic = topic.trim().trim_start_matches(':').to_ascii_lowercase();
+    if topic.is_empty() {
+        println!("Type a statement ending with ;, for example:");
+        println!("  MATCH (i)-[r:INVESTS_IN]->(c {{name: 'Intel'}}) RETURN i.name, r.amount_usd;");
+        println!("It may span lines. Tab completes names, labels, types, keys and functions.");
+        println!();
+        println!("Commands:");
+        for (name, args, what) in COMMANDS {
+            println!("  {:<28} {what}", format!("{name} {args}"));
+        }
+        println!();
+        let topics: Vec<&str> = TOPICS.iter().map(|(t, ..)| *t).collect();
+        println!("Help topics (:help TOPIC): {}", topics.join(", "));
+        println!("The full language is described in docs/query-language.md.");
+        return Ok(());
+    }
+    let topic = match topic.as_str() {
+        "optional match" => "optional",
+        "order by" => "order",
+        "limit" => "skip",
+        "detach" => "delete",
+        "allshortestpaths" => "shortestpath",
+        "count" | "sum" | "avg" | "min" | "max" | "collect" => "aggregation",
+        other => other,
+    };
+    if let Some((_, what, example)) = TOPICS.iter().find(|(t, ..)| *t == topic) {
+        println!("{what}\nExample:\n  {example};");
+        return Ok(());
+    }
+    if let Some((name, args, what)) = COMMANDS
+        .iter()
+        .find(|(n, ..)| n.trim_start_matches(':') == topic)
+    {
+        println!("{name} {args}: {what}");
+        return Ok(());
+    }
+    if let Some(function) = query::functions::names().find(|f| f.eq_ignore_ascii_case(topic)) {
+        let (_, what, example) = TOPICS
+            .iter()
+            .find(|(t, ..)| *t == "functions")
+            .expect("a functions topic");
+        println!("{function}() is a function. {what}\nExample:\n  {example};");
+        return Ok(());
+    }
+    let candidates: Vec<&str> = TOPICS
+        .iter()
+        .map(|(t, ..)| *t)
+        .chain(COMMANDS.iter().map(|(n, ..)| n.trim_start_matches(':')))
+        .collect();
+    let hint = did_you_mean(&suggest(topic, candidates))
+        .unwrap_or_else(|| "type :help for the topics".to_owned());
+    Err(format!("error: no help on {topic}; {hint}"))
+}
+
+/// Labels, relationship types and property keys, each with how many elements have it.
+pub(crate) fn schema(graph: &crate::store::Graph) -> String {
+    let mut out = String::from("labels:\n");
+    for (label, count) in graph.label_counts() {
+        out.push_str(&format!("  {label:<24} {count:>9}\n"));
+    }
+    out.push_str("relationship types:\n");
+    for (rel_type, count) in graph.type_counts() {
+        out.push_str(&format!("  {rel_type:<24} {count:>9}\n"));
+    }
+    let mut node_keys: BTreeMap<&str, usize> = BTreeMap::new();
+    for node in graph.nodes() {
+        for (key, _) in graph.node_props(node) {
+            *node_keys.entry(key).or_default() += 1;
+        }
+    }
+    let mut edge_keys: BTreeMap<&str, usize> = BTreeMap::new();
+    for edge in graph.edges() {
+        for (key, _) in graph.edge_props(edge) {
+            *edge_keys.entry(key).or_default() += 1;
+        }
+    }
+    out.push_str("node property keys:\n");
+    for (key, count) in node_keys {
+        out.push_str(&format!("  {key:<24} {count:>9}\n"));
+    }
+    out.push_str("relationship property keys:\n");
+    for (key, count) in edge_keys {
+        out.push_str(&format!("  {key:<24} {count:>9}\n"));
+    }
+    out.push_str(&format!("schema: {}", graph.schema()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_help_example_runs_on_the_default_dataset() {
+        for (topic, _, example) in TOPICS {
+            let mut graph = crate::default_graph();
+            let results = query::execute_mut(&mut graph, example, &query::Params::new())
+                .unwrap_or_else(|e| panic!(":help {topic}: {example}\n{e}"));
+            let last = results.last().expect("a statement ran");
+            assert!(
+                !last.rows.is_empty() || !last.changes.is_empty(),
+                ":help {topic} shows an example that finds nothing: {example}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_command_has_a_help_line() {
+        for (name, _, what) in COMMANDS {
+            assert!(name.starts_with(':') && !what.is_empty());
+        }
+        assert!(help("nope-such-topic").is_err());
+        assert!(help("match").is_ok());
+        assert!(help("toLower").is_ok());
+        assert!(help(":save").is_ok());
+    }
+
+    #[test]
+    fn schema_counts_labels_types_and_keys() {
+        let text = schema(&crate::default_graph());
+        assert!(text.contains("Company"), "{text}");
+        assert!(text.contains("INVESTS_IN"), "{text}");
+        assert!(text.contains("amount_usd"), "{text}");
+    }
+
+    #[test]
+    fn paths_are_taken_as_written() {
+        assert_eq!(
+            one_path("a b.toml", "x").unwrap(),
+            std::path::Path::new("a b.toml")
+        );
+        assert!(one_path("", "x").is_err());
+    }
+}

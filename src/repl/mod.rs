@@ -67,10 +67,6 @@ pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let interrupt = Arc::new(AtomicBool::new(false));
-    // Ctrl-C while a statement runs stops the statement, not the shell. While a line is being
-    // edited the terminal is in raw mode and rustyline sees Ctrl-C as a key instead.
-    let flag = Arc::clone(&interrupt);
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     let mut session = Session {
         graph,
         origin,
@@ -95,6 +91,7 @@ pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
             },
             None => Box::new(io::stdin().lock()),
         };
+        catch_interrupts(&session.interrupt);
         script_loop(&mut session, reader, options.continue_on_error)
     }
 }
@@ -162,6 +159,8 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
         &session.graph,
         session.terminal,
     )));
+    // After the editor, whose terminal set-up takes SIGINT over for itself.
+    catch_interrupts(&session.interrupt);
     let history = history_path();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
@@ -218,6 +217,13 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
         eprintln!("note: the changes made in this session were not saved (:save FILE keeps them)");
     }
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C while a statement runs stops the statement, not the shell. While a line is being
+/// edited the terminal is in raw mode and the editor reads Ctrl-C as a key instead.
+fn catch_interrupts(interrupt: &Arc<AtomicBool>) {
+    let flag = Arc::clone(interrupt);
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
 }
 
 fn save_history(editor: &mut Editor<helper::ShellHelper, FileHistory>, path: &PathBuf) {

@@ -611,3 +611,51 @@ fn meta_commands_from_a_pipe() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("did you mean \":schema\"?"));
 }
+
+#[test]
+fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes.csv");
+    let edges = dir.path().join("edges.csv");
+    std::fs::write(
+        &nodes,
+        "id,name,kind,country,sector\nc1,One,company,US,ai\nc2,Two,company,FR,ai\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &edges,
+        "from,to,type,amount_usd,date,stake_pct\nc1,c2,INVESTS_IN,5e6,2024-01,\n",
+    )
+    .unwrap();
+    let out = piped(&format!(
+        ":import {} {}\n:format csv\nMATCH (a)-[r]->(b) RETURN a.name, r.amount_usd, b.name;\n:import {} /nonexistent.csv\nMATCH (n) RETURN count(n) AS n;\n",
+        nodes.display(),
+        edges.display(),
+        nodes.display()
+    ));
+    assert_eq!(out.status.code(), Some(1), "the second import fails");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("opened 2 nodes and 1 relationship\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("One,5000000,Two"), "{stdout}");
+    assert!(
+        text(&out.stderr).contains("/nonexistent.csv"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let kept = piped_with(
+        &["--continue-on-error"],
+        &format!(
+            ":import {} /nonexistent.csv\n:format csv\nMATCH (n) RETURN count(n) AS n;\n",
+            nodes.display()
+        ),
+    );
+    assert!(
+        text(&kept.stdout).contains("n\n27\n"),
+        "the built-in graph is still open: {}",
+        text(&kept.stdout)
+    );
+}

@@ -301,10 +301,12 @@ fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Orig
     if session.unsaved {
         eprintln!("note: the unsaved changes to the previous graph are gone");
     }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(
-        "opened {} nodes and {} relationships",
-        graph.node_count(),
-        graph.edge_count()
+        "opened {} and {}",
+        plural(graph.node_count(), "node", "nodes"),
+        plural(graph.edge_count(), "relationship", "relationships")
     );
     session.graph = graph;
     session.origin = origin;

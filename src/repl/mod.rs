@@ -48,7 +48,9 @@ pub(crate) struct Session {
     pub unsaved: bool,
     pub format: OutputFormat,
     pub timing: bool,
-    /// Colours and terminal width apply.
+    /// Output may be coloured (a terminal, and `NO_COLOR` unset).
+    pub colours: bool,
+    /// Standard output is a terminal, whose width tables are fitted to.
     pub terminal: bool,
     /// Set by Ctrl-C while a statement runs.
     pub interrupt: Arc<AtomicBool>,
@@ -74,7 +76,8 @@ pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
         unsaved: false,
         format: OutputFormat::Table,
         timing: interactive,
-        terminal: colours,
+        colours,
+        terminal: options.file.is_none() && io::stdout().is_terminal(),
         interrupt,
     };
     if interactive {
@@ -157,7 +160,7 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
     };
     editor.set_helper(Some(helper::ShellHelper::new(
         &session.graph,
-        session.terminal,
+        session.colours,
     )));
     // After the editor, whose terminal set-up takes SIGINT over for itself.
     catch_interrupts(&session.interrupt);
@@ -305,7 +308,7 @@ fn script_loop(
 }
 
 fn print_error(session: &Session, message: &str) {
-    if session.terminal {
+    if session.colours {
         // The first line (what and where) in red; the query line and caret as they are.
         let mut lines = message.lines();
         if let Some(first) = lines.next() {

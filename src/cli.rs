@@ -54,6 +54,33 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// The shortest paths between two firms, named by name, alias or id.
+    #[command(
+        after_help = "Examples:\n  alliances path BlackRock Intel\n  alliances path Amazon Nvidia --k 3 --explain\n  alliances path OpenAI Microsoft --via invests-in,supplies --directed"
+    )]
+    Path {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where the paths start.
+        from: String,
+        /// Where the paths end.
+        to: String,
+        /// Only these relationship types, comma-separated (invests-in, member-of, supplies).
+        #[arg(long, value_name = "TYPE,...")]
+        via: Option<String>,
+        /// Follow relationships only the way they point.
+        #[arg(long)]
+        directed: bool,
+        /// The most hops a path may have.
+        #[arg(long, value_name = "N", default_value_t = 8)]
+        max_hops: usize,
+        /// How many paths, shortest first.
+        #[arg(long, default_value_t = 1)]
+        k: usize,
+        /// Show each hop's sources.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Run query statements (separated by `;`) and print their results.
     #[command(
         after_help = "Examples:\n  alliances query 'MATCH (c:Company) RETURN c.name ORDER BY c.name LIMIT 5'\n  alliances query --format json --param name='\"Intel\"' 'MATCH (i)-[r:INVESTS_IN]->(c {name: $name}) RETURN i.name, r.amount_usd'\n  alliances query --file questions.cypher"
@@ -236,6 +263,44 @@ pub fn run() -> ExitCode {
             file.as_deref(),
             statements.as_deref(),
         ),
+        Some(Command::Path {
+            data,
+            from,
+            to,
+            via,
+            directed,
+            max_hops,
+            k,
+            explain,
+        }) => {
+            let via = match via.as_deref().map(crate::algo::parse_types).transpose() {
+                Ok(v) => v.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let graph = match data.load() {
+                Ok((graph, _)) => graph,
+                Err(e) => return fail(&e),
+            };
+            let options = crate::algo::PathOptions {
+                via,
+                directed,
+                max_hops: Some(max_hops),
+                k,
+            };
+            match crate::algo::paths_report(&graph, &from, &to, &options, explain, &|| false) {
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Stats { data }) => match data.load() {
             Ok((graph, _)) => {
                 println!("{}", graph.stats());

@@ -9,6 +9,7 @@
 //! assert_eq!(graph.node_prop(intel, "id").and_then(|v| v.as_str()), Some("intel"));
 //! ```
 
+pub mod algo;
 pub mod cli;
 pub mod datafile;
 pub mod model;

@@ -1,0 +1,234 @@
+//! Graph algorithms over the store, one file per algorithm: paths between firms, circular
+//! deals, look-through ownership, centrality. They read the graph through `Graph`'s API only.
+//!
+//! This file holds what they share: finding an entity by name, and writing a path as a chain
+//! people read (`Amazon -[invests-in $8B, 2024-11-22]-> Anthropic`).
+
+pub mod paths;
+
+use crate::model::{RelType, Value, did_you_mean, suggest};
+use crate::query::human_money;
+use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
+
+pub use paths::{PathOptions, Paths, Route, k_shortest_paths};
+
+/// Why a name found no single entity.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FindError {
+    /// No entity has this id, name or alias.
+    #[error("no entity is called \"{name}\"{}", .help.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
+    Unknown { name: String, help: Option<String> },
+    /// Several entities share this name or alias.
+    #[error("\"{name}\" names several entities: {}; use an id", .candidates.join(", "))]
+    Ambiguous {
+        name: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// The entity with this id, name or alias (case, accents and spacing ignored).
+///
+/// # Errors
+/// When none or several fit; an unknown name comes with "did you mean" suggestions.
+pub fn find_entity(graph: &Graph, name: &str) -> Result<NodeId, FindError> {
+    if let Some(node) = graph.node_by_id(name) {
+        return Ok(node);
+    }
+    match graph.nodes_by_name(name) {
+        [one] => Ok(*one),
+        [] => {
+            let mut known: Vec<String> = Vec::new();
+            for node in graph.nodes() {
+                if let Some(Value::String(n)) = graph.node_prop(node, "name") {
+                    known.push(n.clone());
+                }
+                if let Some(aliases) = graph
+                    .node_prop(node, "aliases")
+                    .and_then(Value::as_str_list)
+                {
+                    known.extend(aliases.into_iter().map(str::to_owned));
+                }
+            }
+            let help = did_you_mean(&suggest(name, known.iter().map(String::as_str)));
+            Err(FindError::Unknown {
+                name: name.to_owned(),
+                help,
+            })
+        }
+        several => Err(FindError::Ambiguous {
+            name: name.to_owned(),
+            candidates: several
+                .iter()
+                .map(|n| {
+                    let id = graph
+                        .node_prop(*n, ID_KEY)
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    format!("{} ({id})", graph.display_name(*n))
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// What a relationship says, briefly: `invests-in up to $10B, 9.9%, 2025-11`.
+pub fn describe_relationship(graph: &Graph, edge: EdgeId) -> String {
+    let rel_type = graph.edge_type(edge);
+    let mut parts = vec![
+        RelType::from_edge_type(rel_type).map_or(rel_type.to_owned(), |t| t.as_str().to_owned()),
+    ];
+    let amount = graph.edge_prop(edge, "amount_usd").and_then(Value::as_f64);
+    if let Some(amount) = amount {
+        let qualifier = match graph
+            .edge_prop(edge, "amount_qualifier")
+            .and_then(Value::as_str)
+        {
+            Some("up-to") => "up to ",
+            Some("at-least") => "at least ",
+            Some("about") => "about ",
+            _ => "",
+        };
+        parts[0] = format!("{} {qualifier}{}", parts[0], human_money(amount));
+    }
+    if let Some(stake) = graph.edge_prop(edge, "stake_pct").and_then(Value::as_f64) {
+        parts.push(format!("{stake}%"));
+    }
+    for key in ["role", "product"] {
+        if let Some(Value::String(text)) = graph.edge_prop(edge, key) {
+            parts.push(text.clone());
+        }
+    }
+    if let Some(Value::Date(date)) = graph.edge_prop(edge, "date") {
+        parts.push(date.to_string());
+    }
+    parts.join(", ")
+}
+
+/// A path as one line: each hop shows which way its relationship points.
+pub fn describe_route(graph: &Graph, route: &Route) -> String {
+    let mut out = graph.display_name(route.nodes[0]);
+    for (i, edge) in route.edges.iter().enumerate() {
+        let label = describe_relationship(graph, *edge);
+        let (from, _) = graph.edge_endpoints(*edge);
+        if from == route.nodes[i] {
+            out.push_str(&format!(" -[{label}]-> "));
+        } else {
+            out.push_str(&format!(" <-[{label}]- "));
+        }
+        out.push_str(&graph.display_name(route.nodes[i + 1]));
+    }
+    out
+}
+
+/// Each hop of a path with the sources that back it, one hop a line.
+pub fn explain_route(graph: &Graph, route: &Route) -> String {
+    let mut out = String::new();
+    for (i, edge) in route.edges.iter().enumerate() {
+        let (from, to) = graph.edge_endpoints(*edge);
+        out.push_str(&format!(
+            "  {} -[{}]-> {}\n",
+            graph.display_name(from),
+            describe_relationship(graph, *edge),
+            graph.display_name(to)
+        ));
+        let _ = i;
+        let sources = graph
+            .edge_prop(*edge, "sources")
+            .and_then(Value::as_str_list)
+            .unwrap_or_default();
+        if sources.is_empty() {
+            out.push_str("      source: none given\n");
+        }
+        for id in sources {
+            match graph.source(id) {
+                Some(s) => out.push_str(&format!(
+                    "      source: {}, {} ({}){}\n",
+                    s.title,
+                    s.publisher,
+                    s.date,
+                    s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+                )),
+                None => out.push_str(&format!("      source: {id}\n")),
+            }
+        }
+    }
+    out
+}
+
+/// `alliances path` and `:path`: the K shortest paths between two named entities, one per
+/// line, with each hop's sources under it when `explain` is set.
+///
+/// # Errors
+/// When a name finds no single entity.
+pub fn paths_report(
+    graph: &Graph,
+    from: &str,
+    to: &str,
+    options: &PathOptions,
+    explain: bool,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<String, FindError> {
+    let (a, b) = (find_entity(graph, from)?, find_entity(graph, to)?);
+    let paths = k_shortest_paths(graph, a, b, options, interrupted);
+    let (a_name, b_name) = (graph.display_name(a), graph.display_name(b));
+    let mut out = String::new();
+    if paths.routes.is_empty() {
+        out.push_str(&format!("no path between {a_name} and {b_name}"));
+        if paths.cut_by_hops {
+            out.push_str(&format!(
+                " within {} hops; a longer one exists (raise --max-hops)",
+                options.max_hops.unwrap_or_default()
+            ));
+        }
+        out.push('\n');
+        return Ok(out);
+    }
+    let width = paths.routes.len().to_string().len();
+    for (i, route) in paths.routes.iter().enumerate() {
+        let hops = route.hops();
+        out.push_str(&format!(
+            "{:>width$}. {}  ({hops} hop{})\n",
+            i + 1,
+            describe_route(graph, route),
+            if hops == 1 { "" } else { "s" }
+        ));
+        if explain {
+            out.push_str(&explain_route(graph, route));
+        }
+    }
+    if paths.routes.len() < options.k.max(1) {
+        out.push_str(&format!(
+            "{} path{} found, fewer than the {} asked{}\n",
+            paths.routes.len(),
+            if paths.routes.len() == 1 { "" } else { "s" },
+            options.k,
+            if paths.cut_by_hops {
+                format!(
+                    "; --max-hops {} cut the search",
+                    options.max_hops.unwrap_or_default()
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(out)
+}
+
+/// Relationship types as users write them (`invests-in`, `SUPPLIES`) → stored names.
+pub fn parse_types(text: &str) -> Result<Vec<String>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match RelType::parse_any(t) {
+            Some(rel) => Ok(rel.edge_type().to_owned()),
+            None => Err(format!(
+                "unknown relationship type \"{t}\"{}",
+                did_you_mean(&suggest(t, ["invests-in", "member-of", "supplies"]))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_else(|| "; use invests-in, member-of or supplies".to_owned())
+            )),
+        })
+        .collect()
+}

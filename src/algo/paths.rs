@@ -72,15 +72,20 @@ fn neighbours(
     out
 }
 
+/// What a spur search of Yen's algorithm must not use.
+#[derive(Default)]
+struct Avoid {
+    nodes: HashSet<NodeId>,
+    edges: HashSet<EdgeId>,
+}
+
 /// One shortest path avoiding some nodes and relationships, by a search from both ends.
 fn shortest(
     graph: &Graph,
-    from: NodeId,
-    to: NodeId,
+    (from, to): (NodeId, NodeId),
     options: &PathOptions,
     max_hops: Option<usize>,
-    banned_nodes: &HashSet<NodeId>,
-    banned_edges: &HashSet<EdgeId>,
+    avoid: &Avoid,
     interrupted: &dyn Fn() -> bool,
 ) -> Option<Route> {
     if from == to {
@@ -112,7 +117,7 @@ fn shortest(
         let mut meeting: Option<(NodeId, EdgeId, NodeId)> = None;
         for &node in frontier.iter() {
             for (edge, neighbour) in neighbours(graph, node, options, from_source) {
-                if banned_edges.contains(&edge) || banned_nodes.contains(&neighbour) {
+                if avoid.edges.contains(&edge) || avoid.nodes.contains(&neighbour) {
                     continue;
                 }
                 if other.contains_key(&neighbour) {
@@ -218,7 +223,10 @@ pub fn k_shortest_paths(
                     banned_edges.insert(path.edges[spur_index]);
                 }
             }
-            let banned_nodes: HashSet<NodeId> = root_nodes[..spur_index].iter().copied().collect();
+            let avoid = Avoid {
+                nodes: root_nodes[..spur_index].iter().copied().collect(),
+                edges: banned_edges,
+            };
             let budget = options.max_hops.map(|m| m.saturating_sub(spur_index));
             if budget == Some(0) {
                 continue;

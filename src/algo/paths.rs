@@ -173,30 +173,17 @@ pub fn k_shortest_paths(
     interrupted: &dyn Fn() -> bool,
 ) -> Paths {
     let k = options.k.max(1);
-    let none_nodes = HashSet::new();
-    let none_edges = HashSet::new();
+    let nothing = Avoid::default();
     let Some(first) = shortest(
         graph,
-        from,
-        to,
+        (from, to),
         options,
         options.max_hops,
-        &none_nodes,
-        &none_edges,
+        &nothing,
         interrupted,
     ) else {
         let unbounded = options.max_hops.is_some()
-            && shortest(
-                graph,
-                from,
-                to,
-                options,
-                None,
-                &none_nodes,
-                &none_edges,
-                interrupted,
-            )
-            .is_some();
+            && shortest(graph, (from, to), options, None, &nothing, interrupted).is_some();
         return Paths {
             routes: Vec::new(),
             cut_by_hops: unbounded,
@@ -231,16 +218,9 @@ pub fn k_shortest_paths(
             if budget == Some(0) {
                 continue;
             }
-            if let Some(spur_path) = shortest(
-                graph,
-                spur,
-                to,
-                options,
-                budget,
-                &banned_nodes,
-                &banned_edges,
-                interrupted,
-            ) {
+            if let Some(spur_path) =
+                shortest(graph, (spur, to), options, budget, &avoid, interrupted)
+            {
                 let mut nodes = root_nodes.to_vec();
                 nodes.extend_from_slice(&spur_path.nodes[1..]);
                 let mut edges = root_edges.to_vec();

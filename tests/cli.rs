@@ -659,3 +659,107 @@ fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
         text(&kept.stdout)
     );
 }
+
+#[test]
+fn path_answers_with_readable_chains() {
+    let out = alliances(&["path", "BlackRock", "Intel"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "1. BlackRock -[member-of, founding member, 2024-09]-> AIP <-[member-of, member, 2025-03-20]- Nvidia -[invests-in $5B, 2025-09-18]-> Intel  (3 hops)\n"
+    );
+
+    let three = alliances(&["path", "Amazon", "Nvidia", "--k", "3"]);
+    let stdout = text(&three.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.starts_with("1. Amazon -[invests-in $4B, 2023-09-25]-> Anthropic <-[invests-in up to $10B, 2025-11-18]- Nvidia  (2 hops)"), "{stdout}");
+    assert!(
+        stdout.contains("3. Amazon -[supplies, AWS cloud"),
+        "parallel relationships are distinct paths: {stdout}"
+    );
+
+    let explained = alliances(&["path", "Amazon", "Nvidia", "--explain"]);
+    assert!(
+        text(&explained.stdout)
+            .contains("source: Amazon to invest up to $4B in Anthropic, Amazon (2023-09-25)"),
+        "{}",
+        text(&explained.stdout)
+    );
+}
+
+#[test]
+fn path_suggests_names_and_honours_its_options() {
+    let unknown = alliances(&["path", "NVIDIA Corporation", "Intell"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown.stderr).contains("did you mean \"Intel\"?"),
+        "{}",
+        text(&unknown.stderr)
+    );
+
+    let cut = alliances(&["path", "BlackRock", "Intel", "--max-hops", "2"]);
+    assert_eq!(cut.status.code(), Some(0));
+    assert!(
+        text(&cut.stdout)
+            .contains("no path between BlackRock and Intel within 2 hops; a longer one exists"),
+        "{}",
+        text(&cut.stdout)
+    );
+
+    let directed = alliances(&["path", "Intel", "Nvidia", "--directed"]);
+    assert!(
+        text(&directed.stdout).starts_with("no path"),
+        "{}",
+        text(&directed.stdout)
+    );
+
+    let via = alliances(&[
+        "path",
+        "Amazon",
+        "Nvidia",
+        "--via",
+        "invests-in",
+        "--k",
+        "5",
+    ]);
+    assert!(
+        !text(&via.stdout).contains("supplies"),
+        "{}",
+        text(&via.stdout)
+    );
+
+    let bad_type = alliances(&["path", "Amazon", "Nvidia", "--via", "invest"]);
+    assert_eq!(bad_type.status.code(), Some(2));
+}
+
+#[test]
+fn the_shell_finds_paths_and_circular_deals() {
+    let out = piped(":path \"NVIDIA Corporation\" Intel\n:cycles\n:cycles --max-len 2\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("1. Nvidia -[invests-in $5B, 2025-09-18]-> Intel  (1 hop)"),
+        "{stdout}"
+    );
+    for pair in [
+        ("Nvidia", "OpenAI"),
+        ("Microsoft", "OpenAI"),
+        ("Amazon", "Anthropic"),
+    ] {
+        let wanted = format!("{} -[invests-in", pair.0);
+        assert!(
+            stdout.lines().any(|l| l.contains(&wanted)
+                && l.contains(&format!("{}  <-", pair.1).replace("  <-", " <-"))
+                && l.ends_with("(2 legs)")),
+            "no {pair:?} loop in:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("(4 legs)"),
+        "the longest loop comes last: {stdout}"
+    );
+    assert!(
+        stdout.contains("6 loops of money") && stdout.contains("5 loops of money"),
+        "{stdout}"
+    );
+}

@@ -4,12 +4,14 @@
 //! This file holds what they share: finding an entity by name, and writing a path as a chain
 //! people read (`Amazon -[invests-in $8B, 2024-11-22]-> Anthropic`).
 
+pub mod cycles;
 pub mod paths;
 
 use crate::model::{RelType, Value, did_you_mean, suggest};
 use crate::query::human_money;
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
+pub use cycles::{Loops, MoneyLoop, money_loops};
 pub use paths::{PathOptions, Paths, Route, k_shortest_paths};
 
 /// Why a name found no single entity.
@@ -231,4 +233,75 @@ pub fn parse_types(text: &str) -> Result<Vec<String>, String> {
             )),
         })
         .collect()
+}
+
+/// The most loops `cycles_report` lists before it stops and says so.
+pub const MAX_LOOPS: usize = 10_000;
+
+/// `:cycles`: every money loop of at most `max_len` legs, each with its legs, longest last.
+pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bool) -> String {
+    let found = money_loops(graph, max_len, MAX_LOOPS, interrupted);
+    if found.loops.is_empty() {
+        return format!("no money loop of at most {max_len} legs\n");
+    }
+    let width = found.loops.len().to_string().len();
+    let mut out = String::new();
+    for (i, money_loop) in found.loops.iter().enumerate() {
+        let mut nodes = money_loop.nodes.clone();
+        nodes.push(money_loop.nodes[0]);
+        let route = Route {
+            nodes,
+            edges: money_loop.legs.clone(),
+        };
+        let legs = money_loop.legs.len();
+        out.push_str(&format!(
+            "{:>width$}. {}  ({legs} legs)\n",
+            i + 1,
+            describe_route(graph, &route)
+        ));
+    }
+    out.push_str(&format!(
+        "{} loop{} of money: investments flow to the investee, purchases to the supplier",
+        found.loops.len(),
+        if found.loops.len() == 1 { "" } else { "s" }
+    ));
+    if found.cut {
+        out.push_str(&format!(
+            "; stopped after {MAX_LOOPS} loops (lower --max-len)"
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// Splits command arguments on white space, keeping quoted parts ("NVIDIA Corporation") whole.
+pub fn split_args(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => current.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                started = true;
+            }
+            None if c.is_whitespace() => {
+                if started {
+                    args.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            None => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        args.push(current);
+    }
+    args
 }

@@ -43,6 +43,16 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
         "[FILE]",
         "save the graph (TOML or JSON by the file's extension)",
     ),
+    (
+        ":path",
+        "A B [--k K] [--via TYPES] [--directed] [--max-hops N] [--explain]",
+        "the shortest paths between two firms",
+    ),
+    (
+        ":cycles",
+        "[--max-len N]",
+        "circular deals: loops of money through investments and purchases",
+    ),
     (":format", "table|json|csv", "how results are printed"),
     (":timing", "on|off", "show how long each statement takes"),
     (
@@ -274,6 +284,76 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                     query::ResultValue::from_query_value(&session.graph, value)
                 );
             }
+            Ok(Next::Continue)
+        }
+        ":path" => {
+            let args = crate::algo::split_args(rest);
+            let mut names = Vec::new();
+            let mut options = crate::algo::PathOptions {
+                max_hops: Some(8),
+                k: 1,
+                ..Default::default()
+            };
+            let mut explain = false;
+            let mut args = args.into_iter();
+            while let Some(arg) = args.next() {
+                let mut value = |flag: &str| {
+                    args.next()
+                        .ok_or_else(|| format!("error: {flag} needs a value"))
+                };
+                match arg.as_str() {
+                    "--k" => {
+                        options.k = value("--k")?
+                            .parse()
+                            .map_err(|_| "error: --k takes a number".to_owned())?
+                    }
+                    "--max-hops" => {
+                        options.max_hops = Some(
+                            value("--max-hops")?
+                                .parse()
+                                .map_err(|_| "error: --max-hops takes a number".to_owned())?,
+                        );
+                    }
+                    "--via" => {
+                        options.via = crate::algo::parse_types(&value("--via")?)
+                            .map_err(|e| format!("error: {e}"))?
+                    }
+                    "--directed" => options.directed = true,
+                    "--explain" => explain = true,
+                    _ if arg.starts_with("--") => {
+                        return Err(format!("error: :path has no option {arg}"));
+                    }
+                    _ => names.push(arg),
+                }
+            }
+            let [from, to] = names.as_slice() else {
+                return Err("error: :path takes two names, for example :path BlackRock Intel (quote names with spaces)".to_owned());
+            };
+            let flag = std::sync::Arc::clone(&session.interrupt);
+            flag.store(false, std::sync::atomic::Ordering::Relaxed);
+            let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+            let report =
+                crate::algo::paths_report(&session.graph, from, to, &options, explain, &stop)
+                    .map_err(|e| format!("error: {e}"))?;
+            print!("{report}");
+            Ok(Next::Continue)
+        }
+        ":cycles" => {
+            let args = crate::algo::split_args(rest);
+            let max_len = match args.as_slice() {
+                [] => 4,
+                [flag, n] if flag == "--max-len" => n
+                    .parse()
+                    .map_err(|_| "error: --max-len takes a number".to_owned())?,
+                _ => return Err("error: usage: :cycles [--max-len N]".to_owned()),
+            };
+            let flag = std::sync::Arc::clone(&session.interrupt);
+            flag.store(false, std::sync::atomic::Ordering::Relaxed);
+            let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+            print!(
+                "{}",
+                crate::algo::cycles_report(&session.graph, max_len, &stop)
+            );
             Ok(Next::Continue)
         }
         ":clear" => {

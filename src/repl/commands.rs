@@ -332,10 +332,14 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let flag = std::sync::Arc::clone(&session.interrupt);
             flag.store(false, std::sync::atomic::Ordering::Relaxed);
             let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+            let started = std::time::Instant::now();
             let report =
                 crate::algo::paths_report(&session.graph, from, to, &options, explain, &stop)
                     .map_err(|e| format!("error: {e}"))?;
             print!("{report}");
+            if session.timing {
+                println!("({})", query::human_duration(started.elapsed()));
+            }
             Ok(Next::Continue)
         }
         ":cycles" => {
@@ -350,10 +354,14 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let flag = std::sync::Arc::clone(&session.interrupt);
             flag.store(false, std::sync::atomic::Ordering::Relaxed);
             let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+            let started = std::time::Instant::now();
             print!(
                 "{}",
                 crate::algo::cycles_report(&session.graph, max_len, &stop)
             );
+            if session.timing {
+                println!("({})", query::human_duration(started.elapsed()));
+            }
             Ok(Next::Continue)
         }
         ":clear" => {

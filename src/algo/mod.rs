@@ -4,6 +4,7 @@
 //! This file holds what they share: finding an entity by name, and writing a path as a chain
 //! people read (`Amazon -[invests-in $8B, 2024-11-22]-> Anthropic`).
 
+pub mod centrality;
 pub mod cycles;
 pub mod paths;
 
@@ -304,4 +305,63 @@ pub fn split_args(text: &str) -> Vec<String> {
         args.push(current);
     }
     args
+}
+
+/// Above this many nodes, betweenness is estimated from a sample of start nodes.
+pub const EXACT_BETWEENNESS_NODES: usize = 20_000;
+
+/// `:top MEASURE [N]`: the N highest scores of `pagerank`, `degree` or `betweenness`.
+///
+/// # Errors
+/// When the measure is not one of those.
+pub fn top_report(
+    graph: &Graph,
+    measure: &str,
+    n: usize,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<String, String> {
+    let mut note = String::new();
+    let scores = match measure {
+        "pagerank" => centrality::pagerank(graph, interrupted),
+        "degree" => centrality::degree(graph),
+        "betweenness" => {
+            if graph.node_count() > EXACT_BETWEENNESS_NODES {
+                let nodes: Vec<NodeId> = graph.nodes().collect();
+                let step = (nodes.len() / 500).max(1);
+                let sample: Vec<NodeId> = nodes.iter().step_by(step).copied().collect();
+                note = format!(
+                    "estimated from {} evenly spread start nodes ({} nodes is too many for the exact measure)\n",
+                    sample.len(),
+                    graph.node_count()
+                );
+                centrality::betweenness(graph, Some(&sample), interrupted)
+            } else {
+                centrality::betweenness(graph, None, interrupted)
+            }
+        }
+        other => {
+            return Err(format!(
+                "no measure \"{other}\"{}",
+                did_you_mean(&suggest(other, ["pagerank", "degree", "betweenness"]))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_else(|| "; use pagerank, degree or betweenness".to_owned())
+            ));
+        }
+    };
+    let mut out = String::new();
+    let width = n.min(scores.len()).to_string().len();
+    for (i, (node, score)) in scores.iter().take(n).enumerate() {
+        let shown = if measure == "degree" {
+            format!("{score:.0}")
+        } else {
+            format!("{score:.6}")
+        };
+        out.push_str(&format!(
+            "{:>width$}. {:<32} {shown}\n",
+            i + 1,
+            graph.display_name(*node)
+        ));
+    }
+    out.push_str(&note);
+    Ok(out)
 }

@@ -53,6 +53,11 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
         "[--max-len N]",
         "circular deals: loops of money through investments and purchases",
     ),
+    (
+        ":top",
+        "pagerank|degree|betweenness [N]",
+        "who sits at the centre of the web of deals",
+    ),
     (":format", "table|json|csv", "how results are printed"),
     (":timing", "on|off", "show how long each statement takes"),
     (
@@ -359,6 +364,29 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 "{}",
                 crate::algo::cycles_report(&session.graph, max_len, &stop)
             );
+            if session.timing {
+                println!("({})", query::human_duration(started.elapsed()));
+            }
+            Ok(Next::Continue)
+        }
+        ":top" => {
+            let args = crate::algo::split_args(rest);
+            let (measure, n) = match args.as_slice() {
+                [m] => (m.as_str(), 10),
+                [m, n] => (
+                    m.as_str(),
+                    n.parse()
+                        .map_err(|_| "error: :top takes a number of rows".to_owned())?,
+                ),
+                _ => return Err("error: usage: :top pagerank|degree|betweenness [N]".to_owned()),
+            };
+            let flag = std::sync::Arc::clone(&session.interrupt);
+            flag.store(false, std::sync::atomic::Ordering::Relaxed);
+            let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+            let started = std::time::Instant::now();
+            let report = crate::algo::top_report(&session.graph, measure, n, &stop)
+                .map_err(|e| format!("error: {e}"))?;
+            print!("{report}");
             if session.timing {
                 println!("({})", query::human_duration(started.elapsed()));
             }

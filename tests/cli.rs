@@ -763,3 +763,28 @@ fn the_shell_finds_paths_and_circular_deals() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_shell_analyses_the_network() {
+    let out = piped(
+        ":top pagerank 3\n:top degree 2\n:top betweenness 1\n:owners Intel\n:holdings BlackRock\n:common Microsoft Nvidia\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for wanted in [
+        "1. AIP                              0.121223",
+        "1. OpenAI                           12",
+        "1. AIP                              0.358650",
+        "   9.900%  US government",
+        "2 investments without a stake_pct left out",
+        " 100.000%  GIP",
+        "1. OpenAI  shared by 2, $363B: Nvidia's investee $100B; Nvidia's customer; Microsoft's investee $13B; Microsoft's customer $250B",
+        "3. AIP  shared by 2: Nvidia's consortium; Microsoft's consortium",
+    ] {
+        assert!(stdout.contains(wanted), "missing {wanted:?} in:\n{stdout}");
+    }
+    let bad = piped(":top pagerenk\n");
+    assert!(text(&bad.stderr).contains("did you mean \"pagerank\"?"));
+    let unknown = piped(":owners Intell\n");
+    assert!(text(&unknown.stderr).contains("did you mean \"Intel\"?"));
+}

@@ -89,7 +89,12 @@ pub fn degree(graph: &Graph) -> Vec<(NodeId, f64)> {
         counts[a.index()] += 1;
         counts[b.index()] += 1;
     }
-    ranked(graph.nodes().map(|v| (v, f64::from(counts[v.index()]))).collect())
+    ranked(
+        graph
+            .nodes()
+            .map(|v| (v, f64::from(counts[v.index()])))
+            .collect(),
+    )
 }
 
 /// Betweenness of every node on the undirected simple graph, normalised by (n-1)(n-2), highest

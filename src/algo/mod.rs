@@ -5,7 +5,9 @@
 //! people read (`Amazon -[invests-in $8B, 2024-11-22]-> Anthropic`).
 
 pub mod centrality;
+pub mod common;
 pub mod cycles;
+pub mod ownership;
 pub mod paths;
 
 use crate::model::{RelType, Value, did_you_mean, suggest};
@@ -363,5 +365,115 @@ pub fn top_report(
         ));
     }
     out.push_str(&note);
+    Ok(out)
+}
+
+/// `:owners X` (upward) and `:holdings X`: effective stakes through chains of investments.
+///
+/// # Errors
+/// When the name finds no single entity.
+pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<String, FindError> {
+    let subject = find_entity(graph, name)?;
+    let found = ownership::look_through(graph, subject, upward);
+    let subject_name = graph.display_name(subject);
+    let mut out = String::new();
+    if found.entries.is_empty() {
+        out.push_str(&if upward {
+            format!("no stake in {subject_name} is recorded\n")
+        } else {
+            format!("{subject_name} holds no recorded stake\n")
+        });
+    }
+    for (other, share, chains) in &found.entries {
+        out.push_str(&format!(
+            "{:>8.3}%  {}{}\n",
+            share * 100.0,
+            graph.display_name(*other),
+            if chains.len() > 1 {
+                format!("  ({} chains)", chains.len())
+            } else {
+                String::new()
+            }
+        ));
+        for chain in chains {
+            // Written from holder to held, whichever way the search went.
+            let mut steps: Vec<String> = Vec::new();
+            let (nodes, edges): (Vec<NodeId>, Vec<EdgeId>) = if upward {
+                (
+                    chain.nodes.iter().rev().copied().collect(),
+                    chain.edges.iter().rev().copied().collect(),
+                )
+            } else {
+                (chain.nodes.clone(), chain.edges.clone())
+            };
+            for (i, edge) in edges.iter().enumerate() {
+                let stake = graph
+                    .edge_prop(*edge, "stake_pct")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0);
+                steps.push(format!("{} -[{stake}%]->", graph.display_name(nodes[i])));
+            }
+            steps.push(graph.display_name(*nodes.last().expect("a chain has nodes")));
+            out.push_str(&format!(
+                "            {}  = {:.3}%\n",
+                steps.join(" "),
+                chain.share * 100.0
+            ));
+        }
+    }
+    if found.unknown_stakes > 0 {
+        out.push_str(&format!(
+            "{} investment{} without a stake_pct left out\n",
+            found.unknown_stakes,
+            if found.unknown_stakes == 1 { "" } else { "s" }
+        ));
+    }
+    if found.cut {
+        out.push_str(&format!("stopped after {} chains\n", ownership::MAX_CHAINS));
+    }
+    Ok(out)
+}
+
+/// `:common A B [C ...]`: what two or more of the named entities share.
+///
+/// # Errors
+/// When a name finds no single entity.
+pub fn common_report(graph: &Graph, names: &[String]) -> Result<String, FindError> {
+    let entities = names
+        .iter()
+        .map(|n| find_entity(graph, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shared = common::common_ties(graph, &entities);
+    let mut out = String::new();
+    if shared.is_empty() {
+        out.push_str("they share no investor, investee, consortium, supplier or customer\n");
+    }
+    let width = shared.len().to_string().len();
+    for (i, item) in shared.iter().enumerate() {
+        let ties: Vec<String> = item
+            .ties
+            .iter()
+            .map(|t| {
+                let amount = graph
+                    .edge_prop(t.edge, "amount_usd")
+                    .and_then(Value::as_f64)
+                    .map(|a| format!(" {}", human_money(a)))
+                    .unwrap_or_default();
+                format!("{}'s {}{amount}", graph.display_name(t.entity), t.role)
+            })
+            .collect();
+        out.push_str(&format!(
+            "{:>width$}. {}  shared by {}{}: {}\n",
+            i + 1,
+            graph.display_name(item.node),
+            item.entities,
+            if item.amount > 0.0 {
+                format!(", {}", human_money(item.amount))
+            } else {
+                String::new()
+            },
+            ties.join("; ")
+        ));
+    }
     Ok(out)
 }

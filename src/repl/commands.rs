@@ -392,6 +392,31 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             }
             Ok(Next::Continue)
         }
+        ":owners" | ":holdings" => {
+            let args = crate::algo::split_args(rest);
+            let [name] = args.as_slice() else {
+                return Err(format!(
+                    "error: usage: {command} NAME (quote names with spaces)"
+                ));
+            };
+            let report = crate::algo::ownership_report(&session.graph, name, command == ":owners")
+                .map_err(|e| format!("error: {e}"))?;
+            print!("{report}");
+            Ok(Next::Continue)
+        }
+        ":common" => {
+            let names = crate::algo::split_args(rest);
+            if names.len() < 2 {
+                return Err(
+                    "error: :common takes two names or more, for example :common Microsoft Nvidia"
+                        .to_owned(),
+                );
+            }
+            let report = crate::algo::common_report(&session.graph, &names)
+                .map_err(|e| format!("error: {e}"))?;
+            print!("{report}");
+            Ok(Next::Continue)
+        }
         ":clear" => {
             print!("\x1b[2J\x1b[H");
             Ok(Next::Continue)

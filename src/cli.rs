@@ -141,6 +141,15 @@ struct DataArgs {
     /// ids and names) or `open` (any label, type and property, as in plain Cypher).
     #[arg(long, value_enum, default_value_t = SchemaArg::Alliance)]
     schema: SchemaArg,
+    /// Show the graph as it stood on this date (YYYY-MM-DD, YYYY-MM or YYYY): relationships
+    /// dated later are hidden; undated ones are kept.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<crate::model::Date>,
+}
+
+fn parse_date(text: &str) -> Result<crate::model::Date, String> {
+    text.parse::<crate::model::Date>()
+        .map_err(|e| format!("{e}; write YYYY-MM-DD, YYYY-MM or YYYY"))
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -174,6 +183,11 @@ impl DataArgs {
     fn load(&self) -> Result<(Graph, Origin), LoadError> {
         let (mut graph, origin) = self.load_as_is()?;
         graph.set_schema(self.schema.into());
+        if let Some(date) = self.as_of {
+            let (view, hidden, undated) = graph.as_of(date);
+            eprintln!("{}", as_of_note(date, hidden, undated));
+            graph = view;
+        }
         Ok((graph, origin))
     }
 
@@ -388,6 +402,12 @@ fn query(
         write,
         continue_on_error,
     } = options;
+    if write && data.as_of.is_some() {
+        eprintln!(
+            "error: --write and --as-of cannot go together: saving would drop the relationships --as-of hides"
+        );
+        return ExitCode::from(2);
+    }
     let save_to = match (write, data.data.as_slice()) {
         (false, _) => None,
         (true, [one]) => Some(one.clone()),
@@ -558,6 +578,15 @@ fn crossterm_width() -> Option<u16> {
             let table = comfy_table::Table::new();
             table.width()
         })
+}
+
+/// What `--as-of` and `:asof` hid and kept.
+pub(crate) fn as_of_note(date: crate::model::Date, hidden: usize, undated: usize) -> String {
+    format!(
+        "as of {date}: {} dated later hidden; {} without a date kept",
+        counted(hidden, "relationship", "relationships"),
+        counted(undated, "relationship", "relationships")
+    )
 }
 
 /// "1 entity", "2 entities".

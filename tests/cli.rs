@@ -788,3 +788,49 @@ fn the_shell_analyses_the_network() {
     let unknown = piped(":owners Intell\n");
     assert!(text(&unknown.stderr).contains("did you mean \"Intel\"?"));
 }
+
+#[test]
+fn as_of_shows_the_graph_at_a_date() {
+    let out = alliances(&[
+        "query",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "csv",
+        "MATCH ()-[r]->() RETURN count(r) AS n",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "n\n15\n");
+    assert!(text(&out.stderr).contains(
+        "as of 2024-12-31: 29 relationships dated later hidden; 2 relationships without a date kept"
+    ));
+
+    let path = alliances(&["path", "Amazon", "Nvidia", "--as-of", "2024-12-31"]);
+    assert!(
+        text(&path.stdout).starts_with("no path between Amazon and Nvidia"),
+        "{}",
+        text(&path.stdout)
+    );
+
+    let refused = alliances(&[
+        "query", "--as-of", "2024", "--write", "--data", "x.toml", "RETURN 1",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+
+    let shell = piped(":asof 2024-12-31\n:cycles\nCREATE (:Company {name: 'X'});\n");
+    assert_eq!(shell.status.code(), Some(1));
+    assert!(
+        text(&shell.stdout).contains("2 loops of money"),
+        "{}",
+        text(&shell.stdout)
+    );
+    assert!(text(&shell.stderr).contains("type :asof off before changing it"));
+
+    let back =
+        piped(":asof 2020\n:asof off\n:format csv\nMATCH ()-[r]->() RETURN count(r) AS n;\n");
+    assert!(
+        text(&back.stdout).contains("n\n44\n"),
+        "{}",
+        text(&back.stdout)
+    );
+}

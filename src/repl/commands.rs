@@ -58,6 +58,11 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
         "pagerank|degree|betweenness [N]",
         "who sits at the centre of the web of deals",
     ),
+    (
+        ":asof",
+        "DATE|off",
+        "show the graph as it stood on a date (later relationships hidden)",
+    ),
     (":format", "table|json|csv", "how results are printed"),
     (":timing", "on|off", "show how long each statement takes"),
     (
@@ -198,6 +203,9 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             println!("{}", session.graph.stats());
             Ok(Next::Continue)
         }
+        ":load" | ":import" if session.as_of.is_some() => {
+            Err("error: type :asof off before opening another graph".to_owned())
+        }
         ":load" => {
             let path = one_path(rest, ":load FILE")?;
             let mut graph =
@@ -221,7 +229,39 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             replace_graph(session, graph, Origin::Csv { nodes, edges });
             Ok(Next::Continue)
         }
+        ":asof" => {
+            if rest == "off" || rest.is_empty() {
+                match session.as_of.take() {
+                    Some((_, full)) => {
+                        session.graph = full;
+                        println!("the whole graph is shown again");
+                    }
+                    None if rest.is_empty() => {
+                        println!("the whole graph is shown; :asof DATE shows it as of a date")
+                    }
+                    None => {}
+                }
+                return Ok(Next::Continue);
+            }
+            let date: crate::model::Date = rest.parse().map_err(|e| {
+                format!("error: {e}; write :asof 2025-01-01, :asof 2025-01 or :asof off")
+            })?;
+            let full = match session.as_of.take() {
+                Some((_, full)) => full,
+                None => std::mem::take(&mut session.graph),
+            };
+            let (view, hidden, undated) = full.as_of(date);
+            session.graph = view;
+            session.as_of = Some((date, full));
+            println!("{}", crate::cli::as_of_note(date, hidden, undated));
+            Ok(Next::Continue)
+        }
         ":save" => {
+            if let Some((date, _)) = &session.as_of {
+                return Err(format!(
+                    "error: the graph is shown as of {date}; type :asof off before saving it"
+                ));
+            }
             let path = if rest.is_empty() {
                 match &session.origin {
                     Origin::Files(files) if files.len() == 1 => files[0].clone(),

@@ -54,6 +54,8 @@ pub(crate) struct Session {
     pub terminal: bool,
     /// Set by Ctrl-C while a statement runs.
     pub interrupt: Arc<AtomicBool>,
+    /// While `:asof` is on: the date, and the whole graph `graph` is a dated view of.
+    pub as_of: Option<(crate::model::Date, Graph)>,
 }
 
 /// What an input asked the shell to do next.
@@ -79,6 +81,7 @@ pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
         colours,
         terminal: options.file.is_none() && io::stdout().is_terminal(),
         interrupt,
+        as_of: None,
     };
     if interactive {
         println!("{}", banner(&session));
@@ -340,6 +343,13 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             .interruptible(Arc::clone(&session.interrupt));
         for warning in prepared.warnings() {
             eprintln!("{warning}");
+        }
+        if let Some((date, _)) = &session.as_of
+            && prepared.writes()
+        {
+            return Err(format!(
+                "error: the graph is shown as of {date}; type :asof off before changing it"
+            ));
         }
         session.interrupt.store(false, Ordering::Relaxed);
         let result = prepared.run_mut(&mut session.graph, &session.params);

@@ -136,6 +136,30 @@ impl Graph {
         self.schema
     }
 
+    /// The graph as it stood on `date`: relationships dated later are left out (a month or a
+    /// year counts from its start, so `2025-09` is kept on 2025-09-15). Returns the copy, how
+    /// many relationships were hidden, and how many undated ones were kept.
+    pub fn as_of(&self, date: crate::model::Date) -> (Graph, usize, usize) {
+        let mut view = self.clone();
+        view.undo = None;
+        let (mut hidden, mut undated) = (0, 0);
+        let later: Vec<EdgeId> = self
+            .edges()
+            .filter(|e| match self.edge_prop(*e, "date") {
+                Some(Value::Date(d)) => *d > date,
+                _ => {
+                    undated += 1;
+                    false
+                }
+            })
+            .collect();
+        for edge in later {
+            view.remove_edge(edge);
+            hidden += 1;
+        }
+        (view, hidden, undated)
+    }
+
     /// Changes the rules later writes are checked against.
     pub fn set_schema(&mut self, schema: Schema) {
         self.schema = schema;

@@ -187,6 +187,46 @@ pub fn betweenness(
     )
 }
 
+/// Weakly connected components: for each node, the number of its component. Components are
+/// numbered from 0 in the order of their smallest node.
+pub fn components(graph: &Graph) -> Vec<(NodeId, usize)> {
+    let bound = graph.node_index_bound();
+    let mut parent: Vec<u32> = (0..bound as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for edge in graph.edges() {
+        let (a, b) = graph.edge_endpoints(edge);
+        let (ra, rb) = (
+            root(&mut parent, a.index() as u32),
+            root(&mut parent, b.index() as u32),
+        );
+        if ra != rb {
+            let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[high as usize] = low;
+        }
+    }
+    let mut number: Vec<Option<usize>> = vec![None; bound];
+    let mut next = 0;
+    let mut nodes: Vec<NodeId> = graph.nodes().collect();
+    nodes.sort_unstable();
+    nodes
+        .into_iter()
+        .map(|n| {
+            let r = root(&mut parent, n.index() as u32) as usize;
+            let c = *number[r].get_or_insert_with(|| {
+                next += 1;
+                next - 1
+            });
+            (n, c)
+        })
+        .collect()
+}
+
 /// Highest score first; equal scores in id order, so the ranking is stable.
 fn ranked(mut scores: Vec<(NodeId, f64)>) -> Vec<(NodeId, f64)> {
     scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

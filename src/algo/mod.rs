@@ -17,6 +17,9 @@ use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 pub use cycles::{Loops, MoneyLoop, money_loops};
 pub use paths::{PathOptions, Paths, Route, k_shortest_paths};
 
+/// The hop bound of a path search when none is given.
+pub const DEFAULT_MAX_HOPS: usize = 8;
+
 /// Why a name found no single entity.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -38,6 +38,16 @@ pub enum Clause {
         filter: Option<Expr>,
     },
     Return(Projection),
+    /// `CALL name(args) [YIELD out [AS name], ...]`.
+    Call {
+        procedure: String,
+        args: Vec<Expr>,
+        /// (output column, name to bind it to); `None` when there is no YIELD.
+        yields: Option<Vec<(String, String)>>,
+        /// `YIELD ... WHERE condition`.
+        filter: Option<Expr>,
+        span: Span,
+    },
     Create {
         patterns: Vec<Pattern>,
     },

@@ -22,6 +22,7 @@ mod exec;
 pub mod functions;
 mod parser;
 mod plan;
+pub mod procedures;
 mod result;
 mod rules;
 mod value;

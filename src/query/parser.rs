@@ -226,6 +226,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_in => "IN",
         kw_by => "BY",
         create_clause | kw_create => "CREATE",
+        call_clause | kw_call => "CALL",
+        kw_yield => "YIELD",
+        procedure_name => "a procedure such as algo.pageRank",
         merge_clause | kw_merge => "MERGE",
         set_clause | kw_set => "SET",
         remove_clause | kw_remove => "REMOVE",
@@ -391,6 +394,41 @@ impl<'t> Lower<'t> {
             Rule::return_clause => {
                 parts.next(); // RETURN
                 Clause::Return(self.projection(parts.next().expect("grammar: projection"))?)
+            }
+            Rule::call_clause => {
+                let start = parts.next().expect("grammar: CALL").as_span().start();
+                let procedure = parts
+                    .next()
+                    .expect("grammar: procedure")
+                    .as_str()
+                    .to_owned();
+                let mut args = Vec::new();
+                let mut yields = None;
+                let mut filter = None;
+                for part in parts {
+                    match part.as_rule() {
+                        Rule::expr => args.push(self.expr(part)?),
+                        Rule::where_clause => filter = Some(self.where_clause(part)?),
+                        Rule::kw_yield => yields = Some(Vec::new()),
+                        Rule::yield_item => {
+                            let mut names = part
+                                .into_inner()
+                                .filter(|p| p.as_rule() == Rule::variable)
+                                .map(name);
+                            let column = names.next().expect("grammar: yield column");
+                            let alias = names.next().unwrap_or_else(|| column.clone());
+                            yields.get_or_insert_with(Vec::new).push((column, alias));
+                        }
+                        _ => unreachable!("grammar: call clause"),
+                    }
+                }
+                Clause::Call {
+                    procedure,
+                    args,
+                    yields,
+                    filter,
+                    span: start..start,
+                }
             }
             Rule::create_clause => {
                 parts.next(); // CREATE

@@ -122,6 +122,26 @@ fn run_ops(
     };
     let segment = ops;
     match op {
+        Op::Call {
+            procedure,
+            args,
+            outputs,
+            at,
+        } => {
+            let values = args
+                .iter()
+                .map(|a| cx.eval(a, row, &[]))
+                .collect::<Result<Vec<_>, _>>()?;
+            for out in super::procedures::call(cx, *procedure, &values, *at)? {
+                for (column, slot) in outputs {
+                    row[*slot] = out[*column].clone();
+                }
+                if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
         Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
             unreachable!("statements that write run clause by clause in exec/write.rs")
         }

@@ -166,7 +166,7 @@ impl Writer<'_> {
                 self.delete(graph, *detach, targets, &rows)?;
                 Ok(rows)
             }
-            Op::Match(_) | Op::Unwind { .. } | Op::Filter(_) => {
+            Op::Match(_) | Op::Unwind { .. } | Op::Filter(_) | Op::Call { .. } => {
                 unreachable!("reads run in query()")
             }
         }

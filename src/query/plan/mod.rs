@@ -83,18 +83,34 @@ pub(crate) struct Segment {
 #[derive(Debug)]
 pub(crate) enum Op {
     Match(MatchPlan),
-    Unwind { list: PExpr, slot: Slot },
+    Unwind {
+        list: PExpr,
+        slot: Slot,
+    },
     Filter(PExpr),
     Create(Vec<CreatePattern>),
     Merge(Box<MergePlan>),
     Set(Vec<SetPlan>),
     Remove(Vec<RemovePlan>),
-    Delete { detach: bool, targets: Vec<PExpr> },
+    Delete {
+        detach: bool,
+        targets: Vec<PExpr>,
+    },
+    Call {
+        procedure: super::procedures::Procedure,
+        args: Vec<PExpr>,
+        /// (output column, slot it is bound to).
+        outputs: Vec<(usize, Slot)>,
+        at: usize,
+    },
 }
 
 impl Op {
     pub(crate) fn writes(&self) -> bool {
-        !matches!(self, Op::Match(_) | Op::Unwind { .. } | Op::Filter(_))
+        !matches!(
+            self,
+            Op::Match(_) | Op::Unwind { .. } | Op::Filter(_) | Op::Call { .. }
+        )
     }
 }
 
@@ -417,7 +433,12 @@ impl<'a> Planner<'a> {
         let mut ops = Vec::new();
         let mut segments = Vec::new();
         let mut columns = None;
+        // The names a trailing CALL bound: returned as they are when nothing follows it.
+        let mut last_call: Option<Vec<(String, Slot)>> = None;
         for (i, clause) in query.clauses.iter().enumerate() {
+            if !matches!(clause, Clause::Call { .. }) {
+                last_call = None;
+            }
             if columns.is_some() {
                 return Err(self.error(
                     ErrorCode::InvalidClauseComposition,
@@ -473,6 +494,27 @@ impl<'a> Planner<'a> {
                         let filter = self.expr(&scope, filter, &mut ExprContext::plain("WHERE"))?;
                         ops.push(Op::Filter(filter));
                     }
+                }
+                Clause::Call {
+                    procedure,
+                    args,
+                    yields,
+                    filter,
+                    span,
+                } => {
+                    let (op, bound) = self.call_clause(
+                        &mut scope,
+                        procedure,
+                        args,
+                        yields.as_deref(),
+                        span.start,
+                    )?;
+                    ops.push(op);
+                    if let Some(filter) = filter {
+                        let filter = self.expr(&scope, filter, &mut ExprContext::plain("WHERE"))?;
+                        ops.push(Op::Filter(filter));
+                    }
+                    last_call = Some(bound);
                 }
                 Clause::Create { patterns } => {
                     let plan = self.create_clause(&mut scope, patterns)?;
@@ -541,6 +583,37 @@ impl<'a> Planner<'a> {
                 },
             });
             return Ok((QueryPlan { segments }, Vec::new()));
+        }
+        if columns.is_none()
+            && let Some(bound) = last_call
+        {
+            // `CALL algo.pageRank()` alone returns what it yields.
+            let items = bound
+                .iter()
+                .map(|(_, slot)| PExpr {
+                    kind: PKind::Slot(*slot),
+                    span: 0..0,
+                })
+                .collect();
+            segments.push(Segment {
+                width: self.close_segment(&scope),
+                ops: std::mem::take(&mut ops),
+                projection: ProjectionPlan {
+                    items,
+                    out_base: scope.next,
+                    aggregates: Vec::new(),
+                    key_items: Vec::new(),
+                    distinct: false,
+                    order_by: Vec::new(),
+                    skip: None,
+                    limit: None,
+                    filter: None,
+                },
+            });
+            return Ok((
+                QueryPlan { segments },
+                bound.into_iter().map(|(n, _)| n).collect(),
+            ));
         }
         let Some(columns) = columns else {
             let end = query.clauses.last().map_or(statement_start, clause_start);
@@ -887,6 +960,93 @@ impl<'a> Planner<'a> {
             filter,
             new_slots,
         })
+    }
+
+    fn call_clause(
+        &mut self,
+        scope: &mut Scope,
+        name: &str,
+        args: &[Expr],
+        yields: Option<&[(String, String)]>,
+        at: usize,
+    ) -> Result<(Op, Vec<(String, Slot)>), QueryError> {
+        use super::procedures::{self, Output};
+        let Some((procedure, arg_names, outputs)) = procedures::resolve(name) else {
+            return Err(self.error(
+                ErrorCode::UnknownFunction,
+                at,
+                format!("unknown procedure `{name}`"),
+                did_you_mean(&suggest(name, procedures::names())).or_else(|| {
+                    Some(format!(
+                        "procedures: {}",
+                        procedures::names().collect::<Vec<_>>().join(", ")
+                    ))
+                }),
+            ));
+        };
+        if args.len() != arg_names.len() {
+            return Err(self.error(
+                ErrorCode::InvalidNumberOfArguments,
+                at,
+                format!(
+                    "`{name}` takes {} argument{} ({}), not {}",
+                    arg_names.len(),
+                    if arg_names.len() == 1 { "" } else { "s" },
+                    arg_names.join(", "),
+                    args.len()
+                ),
+                None,
+            ));
+        }
+        let args = args
+            .iter()
+            .map(|a| self.expr(scope, a, &mut ExprContext::plain("CALL")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let wanted: Vec<(String, String)> = match yields {
+            Some(list) => list.to_vec(),
+            None => outputs
+                .iter()
+                .map(|(n, _)| ((*n).to_owned(), (*n).to_owned()))
+                .collect(),
+        };
+        let mut bound = Vec::new();
+        let mut columns = Vec::new();
+        for (column, alias) in wanted {
+            let Some(index) = outputs.iter().position(|(n, _)| *n == column) else {
+                let names: Vec<&str> = outputs.iter().map(|(n, _)| *n).collect();
+                return Err(self.error(
+                    ErrorCode::UndefinedVariable,
+                    at,
+                    format!("`{name}` yields no column `{column}`"),
+                    Some(format!("it yields {}", names.join(", "))),
+                ));
+            };
+            if scope.get(&alias).is_some() {
+                return Err(self.error(
+                    ErrorCode::VariableAlreadyBound,
+                    at,
+                    format!("the variable `{alias}` is already defined"),
+                    Some(format!("rename it: YIELD {column} AS another_name")),
+                ));
+            }
+            let kind = match outputs[index].1 {
+                Output::Node => VarKind::Node,
+                Output::Path => VarKind::Path,
+                Output::Value => VarKind::Value,
+            };
+            let slot = scope.bind(&alias, kind);
+            columns.push((index, slot));
+            bound.push((alias, slot));
+        }
+        Ok((
+            Op::Call {
+                procedure,
+                args,
+                outputs: columns,
+                at,
+            },
+            bound,
+        ))
     }
 
     /// Makes `name` a variable of `kind`, or checks that it already is one.
@@ -1640,6 +1800,7 @@ fn clause_start(clause: &Clause) -> usize {
         Clause::Set(items) => items.first().map_or(0, write::set_item_start),
         Clause::Remove(items) => items.first().map_or(0, write::remove_item_start),
         Clause::Delete { targets, .. } => targets.first().map_or(0, |t| t.span.start),
+        Clause::Call { span, .. } => span.start,
     }
 }
 
@@ -1825,6 +1986,9 @@ impl Plan {
                             }
                         }
                         Op::Unwind { .. } => out.push_str("UNWIND a list into rows\n"),
+                        Op::Call { procedure, .. } => {
+                            out.push_str(&format!("CALL {procedure:?} and bind what it yields\n"));
+                        }
                         Op::Filter(_) => out.push_str("filter with WHERE\n"),
                         Op::Create(patterns) => {
                             out.push_str(&format!("CREATE {} pattern(s) per row\n", patterns.len()))

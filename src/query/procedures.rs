@@ -1,0 +1,208 @@
+//! Procedures a query can `CALL`: the graph algorithms, yielding rows.
+//!
+//! **Invariant:** a procedure reads the graph only; its rows come out in a defined order (the
+//! algorithm's ranking, then node ids).
+
+use super::error::{ErrorCode, ErrorKind, QueryError};
+use super::eval::{Context, describe};
+use super::value::{Path, QueryValue};
+use crate::algo;
+use crate::store::NodeId;
+
+/// What an output column holds, for the planner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    Node,
+    Path,
+    Value,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Procedure {
+    PageRank,
+    Degree,
+    Betweenness,
+    Components,
+    KShortestPaths,
+    CircularDeals,
+    Ownership,
+}
+
+/// Name, procedure, arguments (names, for messages), output columns.
+const PROCEDURES: &[(&str, Procedure, &[&str], &[(&str, Output)])] = &[
+    (
+        "algo.pageRank",
+        Procedure::PageRank,
+        &[],
+        &[("node", Output::Node), ("score", Output::Value)],
+    ),
+    (
+        "algo.degree",
+        Procedure::Degree,
+        &[],
+        &[("node", Output::Node), ("score", Output::Value)],
+    ),
+    (
+        "algo.betweenness",
+        Procedure::Betweenness,
+        &[],
+        &[("node", Output::Node), ("score", Output::Value)],
+    ),
+    (
+        "algo.components",
+        Procedure::Components,
+        &[],
+        &[("node", Output::Node), ("component", Output::Value)],
+    ),
+    (
+        "algo.kShortestPaths",
+        Procedure::KShortestPaths,
+        &["from", "to", "k"],
+        &[("path", Output::Path), ("hops", Output::Value)],
+    ),
+    (
+        "algo.circularDeals",
+        Procedure::CircularDeals,
+        &["maxLength"],
+        &[("path", Output::Path), ("legs", Output::Value)],
+    ),
+    (
+        "algo.ownership",
+        Procedure::Ownership,
+        &["entity"],
+        &[("holder", Output::Node), ("stake", Output::Value)],
+    ),
+];
+
+/// The procedure named `name` (any case), with its argument names and output columns.
+pub(crate) fn resolve(
+    name: &str,
+) -> Option<(
+    Procedure,
+    &'static [&'static str],
+    &'static [(&'static str, Output)],
+)> {
+    PROCEDURES
+        .iter()
+        .find(|(n, ..)| n.eq_ignore_ascii_case(name))
+        .map(|(_, p, args, outputs)| (*p, *args, *outputs))
+}
+
+/// Every procedure name, for suggestions and help.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PROCEDURES.iter().map(|(n, ..)| *n)
+}
+
+/// Runs a procedure; each row holds its output columns in order.
+pub(crate) fn call(
+    cx: &Context<'_>,
+    procedure: Procedure,
+    args: &[QueryValue],
+    at: usize,
+) -> Result<Vec<Vec<QueryValue>>, QueryError> {
+    let graph = cx.graph;
+    let stop = || cx.check_interrupt().is_err();
+    let bad = |message: String| {
+        QueryError::at(
+            ErrorKind::Argument,
+            ErrorCode::InvalidArgumentValue,
+            cx.text,
+            at,
+            message,
+            None,
+        )
+    };
+    let node_arg = |value: &QueryValue, what: &str| -> Result<NodeId, QueryError> {
+        match value {
+            QueryValue::Node(n) => Ok(*n),
+            QueryValue::String(name) => {
+                algo::find_entity(graph, name).map_err(|e| bad(e.to_string()))
+            }
+            other => Err(bad(format!(
+                "{what} must be a node or a name, not {}",
+                describe(graph, other)
+            ))),
+        }
+    };
+    let int_arg = |value: &QueryValue, what: &str| -> Result<usize, QueryError> {
+        match value {
+            QueryValue::Int(i) if *i >= 1 => Ok(usize::try_from(*i).unwrap_or(usize::MAX)),
+            other => Err(bad(format!(
+                "{what} must be a whole number of at least 1, not {}",
+                describe(graph, other)
+            ))),
+        }
+    };
+    let scores = |list: Vec<(NodeId, f64)>| {
+        list.into_iter()
+            .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Float(s)])
+            .collect()
+    };
+    let rows = match procedure {
+        Procedure::PageRank => scores(algo::centrality::pagerank(graph, &stop)),
+        Procedure::Degree => algo::centrality::degree(graph)
+            .into_iter()
+            .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Int(s as i64)])
+            .collect(),
+        Procedure::Betweenness => scores(algo::centrality::betweenness(graph, None, &stop)),
+        Procedure::Components => algo::centrality::components(graph)
+            .into_iter()
+            .map(|(n, c)| vec![QueryValue::Node(n), QueryValue::Int(c as i64)])
+            .collect(),
+        Procedure::KShortestPaths => {
+            let (from, to, k) = (
+                node_arg(&args[0], "from")?,
+                node_arg(&args[1], "to")?,
+                int_arg(&args[2], "k")?,
+            );
+            let options = algo::PathOptions {
+                k,
+                max_hops: Some(algo::DEFAULT_MAX_HOPS),
+                ..algo::PathOptions::default()
+            };
+            algo::k_shortest_paths(graph, from, to, &options, &stop)
+                .routes
+                .into_iter()
+                .map(|r| {
+                    let hops = r.hops() as i64;
+                    vec![
+                        QueryValue::Path(Path {
+                            nodes: r.nodes,
+                            relationships: r.edges,
+                        }),
+                        QueryValue::Int(hops),
+                    ]
+                })
+                .collect()
+        }
+        Procedure::CircularDeals => {
+            let max_len = int_arg(&args[0], "maxLength")?;
+            algo::money_loops(graph, max_len, algo::MAX_LOOPS, &stop)
+                .loops
+                .into_iter()
+                .map(|l| {
+                    let legs = l.legs.len() as i64;
+                    let mut nodes = l.nodes.clone();
+                    nodes.push(l.nodes[0]);
+                    vec![
+                        QueryValue::Path(Path {
+                            nodes,
+                            relationships: l.legs,
+                        }),
+                        QueryValue::Int(legs),
+                    ]
+                })
+                .collect()
+        }
+        Procedure::Ownership => {
+            let entity = node_arg(&args[0], "entity")?;
+            algo::ownership::look_through(graph, entity, true)
+                .entries
+                .into_iter()
+                .map(|(n, share, _)| vec![QueryValue::Node(n), QueryValue::Float(share * 100.0)])
+                .collect()
+        }
+    };
+    cx.check_interrupt()?;
+    Ok(rows)
+}

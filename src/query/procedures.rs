@@ -28,69 +28,73 @@ pub(crate) enum Procedure {
     Ownership,
 }
 
-/// Name, procedure, arguments (names, for messages), output columns.
-const PROCEDURES: &[(&str, Procedure, &[&str], &[(&str, Output)])] = &[
-    (
-        "algo.pageRank",
-        Procedure::PageRank,
-        &[],
-        &[("node", Output::Node), ("score", Output::Value)],
-    ),
-    (
-        "algo.degree",
-        Procedure::Degree,
-        &[],
-        &[("node", Output::Node), ("score", Output::Value)],
-    ),
-    (
-        "algo.betweenness",
-        Procedure::Betweenness,
-        &[],
-        &[("node", Output::Node), ("score", Output::Value)],
-    ),
-    (
-        "algo.components",
-        Procedure::Components,
-        &[],
-        &[("node", Output::Node), ("component", Output::Value)],
-    ),
-    (
-        "algo.kShortestPaths",
-        Procedure::KShortestPaths,
-        &["from", "to", "k"],
-        &[("path", Output::Path), ("hops", Output::Value)],
-    ),
-    (
-        "algo.circularDeals",
-        Procedure::CircularDeals,
-        &["maxLength"],
-        &[("path", Output::Path), ("legs", Output::Value)],
-    ),
-    (
-        "algo.ownership",
-        Procedure::Ownership,
-        &["entity"],
-        &[("holder", Output::Node), ("stake", Output::Value)],
-    ),
+/// How a procedure is called and what it yields.
+pub(crate) struct Signature {
+    pub name: &'static str,
+    pub procedure: Procedure,
+    /// Argument names, for messages.
+    pub args: &'static [&'static str],
+    /// Output columns, in order.
+    pub outputs: &'static [(&'static str, Output)],
+}
+
+const NODE_SCORE: &[(&str, Output)] = &[("node", Output::Node), ("score", Output::Value)];
+
+const PROCEDURES: &[Signature] = &[
+    Signature {
+        name: "algo.pageRank",
+        procedure: Procedure::PageRank,
+        args: &[],
+        outputs: NODE_SCORE,
+    },
+    Signature {
+        name: "algo.degree",
+        procedure: Procedure::Degree,
+        args: &[],
+        outputs: NODE_SCORE,
+    },
+    Signature {
+        name: "algo.betweenness",
+        procedure: Procedure::Betweenness,
+        args: &[],
+        outputs: NODE_SCORE,
+    },
+    Signature {
+        name: "algo.components",
+        procedure: Procedure::Components,
+        args: &[],
+        outputs: &[("node", Output::Node), ("component", Output::Value)],
+    },
+    Signature {
+        name: "algo.kShortestPaths",
+        procedure: Procedure::KShortestPaths,
+        args: &["from", "to", "k"],
+        outputs: &[("path", Output::Path), ("hops", Output::Value)],
+    },
+    Signature {
+        name: "algo.circularDeals",
+        procedure: Procedure::CircularDeals,
+        args: &["maxLength"],
+        outputs: &[("path", Output::Path), ("legs", Output::Value)],
+    },
+    Signature {
+        name: "algo.ownership",
+        procedure: Procedure::Ownership,
+        args: &["entity"],
+        outputs: &[("holder", Output::Node), ("stake", Output::Value)],
+    },
 ];
 
-/// The procedure named `name` (any case), with its argument names and output columns.
-pub(crate) fn resolve(
-    name: &str,
-) -> Option<(
-    Procedure,
-    &'static [&'static str],
-    &'static [(&'static str, Output)],
-)> {
+/// The procedure named `name` (any case).
+pub(crate) fn resolve(name: &str) -> Option<&'static Signature> {
     PROCEDURES
         .iter()
-        .find(|(n, ..)| n.eq_ignore_ascii_case(name))
-        .map(|(_, p, args, outputs)| (*p, *args, *outputs))
+        .find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
 /// Every procedure name, for suggestions and help.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    PROCEDURES.iter().map(|(n, ..)| *n)
+    PROCEDURES.iter().map(|s| s.name)
 }
 
 /// Runs a procedure; each row holds its output columns in order.

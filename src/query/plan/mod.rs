@@ -971,7 +971,13 @@ impl<'a> Planner<'a> {
         at: usize,
     ) -> Result<(Op, Vec<(String, Slot)>), QueryError> {
         use super::procedures::{self, Output};
-        let Some((procedure, arg_names, outputs)) = procedures::resolve(name) else {
+        let Some(procedures::Signature {
+            procedure,
+            args: arg_names,
+            outputs,
+            ..
+        }) = procedures::resolve(name)
+        else {
             return Err(self.error(
                 ErrorCode::UnknownFunction,
                 at,
@@ -1040,7 +1046,7 @@ impl<'a> Planner<'a> {
         }
         Ok((
             Op::Call {
-                procedure,
+                procedure: *procedure,
                 args,
                 outputs: columns,
                 at,

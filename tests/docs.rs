@@ -34,7 +34,10 @@ fn data_format_examples_load() {
 
 #[test]
 fn every_query_in_the_language_reference_runs_on_the_default_dataset() {
-    let doc = include_str!("../docs/query-language.md");
+    let doc = concat!(
+        include_str!("../docs/query-language.md"),
+        include_str!("../docs/algorithms.md")
+    );
     let graph = alliances::default_graph();
     let mut count = 0;
     for block in doc.split("```cypher\n").skip(1) {

@@ -81,6 +81,38 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Write an alliance diagram as Graphviz DOT text.
+    #[command(
+        after_help = "Examples:\n  alliances export dot -o map.dot\n  alliances export dot --around Nvidia --hops 1\n  alliances export dot --path BlackRock Intel\n  alliances export dot --query 'MATCH p = (:Fund)-[:INVESTS_IN]->() RETURN p'"
+    )]
+    Export {
+        /// The format: dot.
+        #[arg(value_parser = ["dot"])]
+        format: String,
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Where to write it; standard output when not given.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Draw an alliance diagram to SVG, PNG or PDF with Graphviz's dot.
+    #[command(
+        after_help = "Examples:\n  alliances render --format svg -o map.svg\n  alliances render --format png -o path.png --path Amazon Nvidia --k 3"
+    )]
+    Render {
+        /// The picture format.
+        #[arg(long, value_parser = ["svg", "png", "pdf"], default_value = "svg")]
+        format: String,
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// The file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Run query statements (separated by `;`) and print their results.
     #[command(
         after_help = "Examples:\n  alliances query 'MATCH (c:Company) RETURN c.name ORDER BY c.name LIMIT 5'\n  alliances query --format json --param name='\"Intel\"' 'MATCH (i)-[r:INVESTS_IN]->(c {name: $name}) RETURN i.name, r.amount_usd'\n  alliances query --file questions.cypher"
@@ -114,6 +146,101 @@ enum Command {
         #[arg(required_unless_present = "file")]
         statements: Option<String>,
     },
+}
+
+/// What a diagram shows; the whole graph when none is given.
+#[derive(Args, Debug, Clone, Default)]
+struct ScopeArgs {
+    /// Draw what this query returns: its nodes, relationships and paths.
+    #[arg(long, value_name = "QUERY", conflicts_with_all = ["around", "path", "cycles"])]
+    query: Option<String>,
+    /// Draw this firm and its ties (with --hops).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["path", "cycles"])]
+    around: Option<String>,
+    /// How far from --around to draw.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    hops: usize,
+    /// Draw the shortest paths between two firms (with --k).
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "cycles")]
+    path: Option<Vec<String>>,
+    /// How many paths --path draws.
+    #[arg(long, default_value_t = 1)]
+    k: usize,
+    /// Draw the circular deals of at most this many legs.
+    #[arg(long, value_name = "MAX_LEN")]
+    cycles: Option<usize>,
+    /// A title for the diagram.
+    #[arg(long)]
+    title: Option<String>,
+    /// Leave the legend out.
+    #[arg(long)]
+    no_legend: bool,
+}
+
+impl ScopeArgs {
+    fn scope(&self) -> crate::export::Scope {
+        use crate::export::Scope;
+        if let Some(q) = &self.query {
+            Scope::Query(q.clone())
+        } else if let Some(name) = &self.around {
+            Scope::Around {
+                name: name.clone(),
+                hops: self.hops,
+            }
+        } else if let Some(pair) = &self.path {
+            Scope::Path {
+                from: pair[0].clone(),
+                to: pair[1].clone(),
+                k: self.k,
+            }
+        } else if let Some(max_len) = self.cycles {
+            Scope::Cycles { max_len }
+        } else {
+            Scope::Whole
+        }
+    }
+}
+
+/// The DOT text for the command line's diagram commands, or the message of what went wrong.
+fn diagram(data: &DataArgs, scope: &ScopeArgs) -> Result<String, ExitCode> {
+    let graph = match data.load() {
+        Ok((graph, _)) => graph,
+        Err(e) => return Err(fail(&e)),
+    };
+    let (selection, title) = crate::export::select(&graph, &scope.scope(), &query::Params::new())
+        .map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    if let Some(warning) = crate::export::size_warning(&selection) {
+        eprintln!("{warning}");
+    }
+    let options = crate::export::DotOptions {
+        title: Some(scope.title.clone().unwrap_or(title)),
+        as_of: data.as_of,
+        legend: !scope.no_legend,
+    };
+    Ok(crate::export::to_dot(&graph, &selection, &options))
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> ExitCode {
+    match path {
+        None => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(bytes);
+            ExitCode::SUCCESS
+        }
+        Some(path) => match crate::datafile::write_atomically(path, bytes) {
+            Ok(()) => {
+                eprintln!("wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+    }
 }
 
 /// How query results are printed.
@@ -315,6 +442,30 @@ pub fn run() -> ExitCode {
                 }
             }
         }
+        Some(Command::Export {
+            format: _,
+            data,
+            scope,
+            output,
+        }) => match diagram(&data, &scope) {
+            Ok(dot) => write_output(output.as_deref(), dot.as_bytes()),
+            Err(code) => code,
+        },
+        Some(Command::Render {
+            format,
+            data,
+            scope,
+            output,
+        }) => match diagram(&data, &scope) {
+            Ok(dot) => match crate::export::render(&dot, &format) {
+                Ok(bytes) => write_output(Some(&output), &bytes),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(code) => code,
+        },
         Some(Command::Stats { data }) => match data.load() {
             Ok((graph, _)) => {
                 println!("{}", graph.stats());

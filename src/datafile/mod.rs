@@ -298,6 +298,21 @@ pub fn save(graph: &Graph, path: &Path) -> Result<(), SaveError> {
     })
 }
 
+/// The permissions a new file gets: read-write for its owner, readable by others.
+#[cfg(unix)]
+fn default_permissions(_temp: &fs::File) -> std::io::Result<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::Permissions::from_mode(0o644))
+}
+
+/// The permissions a new file gets: writable.
+#[cfg(not(unix))]
+fn default_permissions(temp: &fs::File) -> std::io::Result<fs::Permissions> {
+    let mut permissions = temp.metadata()?.permissions();
+    permissions.set_readonly(false);
+    Ok(permissions)
+}
+
 /// Writes `bytes` to `path` through a synced temporary file and a rename.
 ///
 /// # Errors
@@ -311,6 +326,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".alliances-save-")
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
+    // A temporary file is private; the file it becomes keeps the old file's permissions, or
+    // gets the usual ones for a new file.
+    let permissions = match fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => default_permissions(temp.as_file())?,
+    };
+    temp.as_file().set_permissions(permissions)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     // The rename itself must reach the disk too.

@@ -63,6 +63,16 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
         "DATE|off",
         "show the graph as it stood on a date (later relationships hidden)",
     ),
+    (
+        ":export",
+        "dot FILE [--around NAME --hops N | --path A B [--k K] | --cycles N | QUERY]",
+        "write an alliance diagram as Graphviz DOT",
+    ),
+    (
+        ":render",
+        "FILE [--around NAME --hops N | --path A B [--k K] | --cycles N | QUERY]",
+        "draw an alliance diagram (SVG, PNG or PDF by the file's extension)",
+    ),
     (":format", "table|json|csv", "how results are printed"),
     (":timing", "on|off", "show how long each statement takes"),
     (
@@ -457,6 +467,57 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             print!("{report}");
             Ok(Next::Continue)
         }
+        ":export" | ":render" => {
+            let mut rest = rest;
+            if command == ":export" {
+                rest = rest
+                    .strip_prefix("dot")
+                    .map(str::trim_start)
+                    .ok_or_else(|| "error: usage: :export dot FILE [scope]".to_owned())?;
+            }
+            let (file, scope_text) = match rest.split_once(char::is_whitespace) {
+                Some((file, scope)) => (file, scope.trim()),
+                None => (rest, ""),
+            };
+            if file.is_empty() {
+                return Err(format!(
+                    "error: usage: {command} FILE [--around NAME --hops N | --path A B | --cycles N | QUERY]"
+                ));
+            }
+            let scope = diagram_scope(scope_text)?;
+            let (selection, title) =
+                crate::export::select(&session.graph, &scope, &session.params)?;
+            if let Some(warning) = crate::export::size_warning(&selection) {
+                eprintln!("{warning}");
+            }
+            let options = crate::export::DotOptions {
+                title: Some(title),
+                as_of: session.as_of.as_ref().map(|(d, _)| *d),
+                legend: true,
+            };
+            let dot = crate::export::to_dot(&session.graph, &selection, &options);
+            let path = PathBuf::from(file);
+            let bytes = if command == ":export" {
+                dot.into_bytes()
+            } else {
+                let format = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase)
+                    .filter(|e| ["svg", "png", "pdf"].contains(&e.as_str()))
+                    .ok_or_else(|| "error: :render writes .svg, .png or .pdf files".to_owned())?;
+                crate::export::render(&dot, &format).map_err(|e| format!("error: {e}"))?
+            };
+            crate::datafile::write_atomically(&path, &bytes)
+                .map_err(|e| format!("error: cannot write {file}: {e}"))?;
+            println!(
+                "wrote {} ({} nodes, {} relationships)",
+                path.display(),
+                selection.nodes.len(),
+                selection.edges.len()
+            );
+            Ok(Next::Continue)
+        }
         ":clear" => {
             print!("\x1b[2J\x1b[H");
             Ok(Next::Continue)
@@ -469,6 +530,58 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             Err(format!("error: unknown command {command}; {hint}"))
         }
     }
+}
+
+/// A diagram's scope from `:export`/`:render` arguments: options, or a query.
+fn diagram_scope(text: &str) -> Result<crate::export::Scope, String> {
+    use crate::export::Scope;
+    if text.is_empty() {
+        return Ok(Scope::Whole);
+    }
+    if !text.starts_with("--") {
+        return Ok(Scope::Query(text.trim_end_matches(';').to_owned()));
+    }
+    let args = crate::algo::split_args(text);
+    let number = |v: Option<&String>, flag: &str| -> Result<usize, String> {
+        v.and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("error: {flag} takes a number"))
+    };
+    let find = |flag: &str| args.iter().position(|a| a == flag);
+    if let Some(i) = find("--around") {
+        let name = args
+            .get(i + 1)
+            .ok_or("error: --around takes a name")?
+            .clone();
+        let hops = match find("--hops") {
+            Some(j) => number(args.get(j + 1), "--hops")?,
+            None => 1,
+        };
+        return Ok(Scope::Around { name, hops });
+    }
+    if let Some(i) = find("--path") {
+        let (Some(from), Some(to)) = (args.get(i + 1), args.get(i + 2)) else {
+            return Err("error: --path takes two names".to_owned());
+        };
+        let k = match find("--k") {
+            Some(j) => number(args.get(j + 1), "--k")?,
+            None => 1,
+        };
+        return Ok(Scope::Path {
+            from: from.clone(),
+            to: to.clone(),
+            k,
+        });
+    }
+    if let Some(i) = find("--cycles") {
+        let max_len = args
+            .get(i + 1)
+            .map_or(Ok(4), |_| number(args.get(i + 1), "--cycles"))?;
+        return Ok(Scope::Cycles { max_len });
+    }
+    Err(format!(
+        "error: unknown diagram option {}; use --around, --path, --cycles or a query",
+        args[0]
+    ))
 }
 
 fn one_path(rest: &str, usage: &str) -> Result<PathBuf, String> {

@@ -1,0 +1,401 @@
+//! The DOT text of an alliance map, built with graphviz-rust's structures and printer.
+//!
+//! How it looks: left to right; consortia are clusters around their members; kinds have their
+//! shape and colour; `invests-in` is solid green with its amount and stake, `member-of` dashed
+//! grey with the role, `supplies` bold blue with the product; tooltips carry dates and sources;
+//! a legend explains it all.
+//!
+//! Which cluster: a firm in several consortia sits in the one it joined first (by the
+//! `member-of` date, undated last, then by consortium name) and its other memberships are
+//! dashed lines to those clusters.
+//!
+//! **Invariant:** output is deterministic (nodes by id, relationships by their ends, type and
+//! id) and any text is escaped, so names with quotes, backslashes, newlines or `<>{}` are safe.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph as DotGraph, GraphAttributes, Id, Node, NodeId as DotNodeId,
+    Stmt, Subgraph, Vertex,
+};
+use graphviz_rust::printer::{DotPrinter, PrinterContext};
+
+use super::Selection;
+use crate::algo::describe_relationship;
+use crate::model::{Date, Kind, RelType, Value};
+use crate::query::human_money;
+use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
+
+/// What goes around the diagram.
+#[derive(Clone, Debug, Default)]
+pub struct DotOptions {
+    /// The title at the top.
+    pub title: Option<String>,
+    /// The date the graph is shown as of, for the caption.
+    pub as_of: Option<Date>,
+    /// Draw the legend.
+    pub legend: bool,
+}
+
+/// Text as a quoted DOT string: quotes and backslashes escaped, newlines as `\n`.
+pub fn quoted(text: &str) -> Id {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Id::Escaped(out)
+}
+
+fn attr(key: &str, value: &str) -> Attribute {
+    Attribute(Id::Plain(key.to_owned()), quoted(value))
+}
+
+fn node_id(node: NodeId) -> DotNodeId {
+    DotNodeId(Id::Plain(format!("n{}", node.index())), None)
+}
+
+fn text_prop(graph: &Graph, node: NodeId, key: &str) -> Option<String> {
+    match graph.node_prop(node, key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Shape and colours of a node of this kind.
+fn kind_style(kind: Option<Kind>) -> [(&'static str, &'static str); 3] {
+    match kind {
+        Some(Kind::Company) => [
+            ("shape", "box"),
+            ("style", "rounded,filled"),
+            ("fillcolor", "#dbeafe"),
+        ],
+        Some(Kind::Fund) => [
+            ("shape", "ellipse"),
+            ("style", "filled"),
+            ("fillcolor", "#fef3c7"),
+        ],
+        Some(Kind::Government) => [
+            ("shape", "hexagon"),
+            ("style", "filled"),
+            ("fillcolor", "#fee2e2"),
+        ],
+        Some(Kind::Consortium) => [
+            ("shape", "tab"),
+            ("style", "filled"),
+            ("fillcolor", "#e5e7eb"),
+        ],
+        None => [
+            ("shape", "box"),
+            ("style", "filled"),
+            ("fillcolor", "#f3f4f6"),
+        ],
+    }
+}
+
+fn node_kind(graph: &Graph, node: NodeId) -> Option<Kind> {
+    graph.node_labels(node).find_map(Kind::from_label)
+}
+
+fn node_stmt(graph: &Graph, node: NodeId) -> Stmt {
+    let name = graph.display_name(node);
+    let mut tooltip = name.clone();
+    for key in [ID_KEY, "country", "sector"] {
+        if let Some(v) = text_prop(graph, node, key) {
+            tooltip.push_str(&format!("\n{key}: {v}"));
+        }
+    }
+    if let Some(aliases) = graph
+        .node_prop(node, "aliases")
+        .and_then(Value::as_str_list)
+    {
+        tooltip.push_str(&format!("\nalso: {}", aliases.join(", ")));
+    }
+    let mut attributes = vec![attr("label", &name), attr("tooltip", &tooltip)];
+    for (k, v) in kind_style(node_kind(graph, node)) {
+        attributes.push(attr(k, v));
+    }
+    Stmt::Node(Node::new(node_id(node), attributes))
+}
+
+/// The short label on a relationship: `$8.9B · 9.9%`, a role, or a product.
+fn edge_label(graph: &Graph, edge: EdgeId) -> String {
+    let mut parts = Vec::new();
+    if let Some(amount) = graph.edge_prop(edge, "amount_usd").and_then(Value::as_f64) {
+        let qualifier = match graph
+            .edge_prop(edge, "amount_qualifier")
+            .and_then(Value::as_str)
+        {
+            Some("up-to") => "up to ",
+            Some("at-least") => "at least ",
+            Some("about") => "about ",
+            _ => "",
+        };
+        parts.push(format!("{qualifier}{}", human_money(amount)));
+    }
+    if let Some(stake) = graph.edge_prop(edge, "stake_pct").and_then(Value::as_f64) {
+        parts.push(format!("{stake}%"));
+    }
+    for key in ["role", "product"] {
+        if let Some(Value::String(text)) = graph.edge_prop(edge, key) {
+            parts.push(text.clone());
+        }
+    }
+    parts.join(" · ")
+}
+
+fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>) -> Stmt {
+    let (from, to) = graph.edge_endpoints(edge);
+    let mut tooltip = describe_relationship(graph, edge);
+    for id in graph
+        .edge_prop(edge, "sources")
+        .and_then(Value::as_str_list)
+        .unwrap_or_default()
+    {
+        match graph.source(id) {
+            Some(s) => tooltip.push_str(&format!(
+                "\nsource: {} ({}, {})",
+                s.title, s.publisher, s.date
+            )),
+            None => tooltip.push_str(&format!("\nsource: {id}")),
+        }
+    }
+    let mut attributes = vec![
+        attr("label", &edge_label(graph, edge)),
+        attr("tooltip", &tooltip),
+    ];
+    let style: &[(&str, &str)] = match RelType::from_edge_type(graph.edge_type(edge)) {
+        Some(RelType::InvestsIn) => &[
+            ("color", "#15803d"),
+            ("fontcolor", "#15803d"),
+            ("penwidth", "1.5"),
+        ],
+        Some(RelType::MemberOf) => &[
+            ("style", "dashed"),
+            ("color", "#6b7280"),
+            ("fontcolor", "#4b5563"),
+        ],
+        Some(RelType::Supplies) => &[
+            ("style", "bold"),
+            ("color", "#1d4ed8"),
+            ("fontcolor", "#1d4ed8"),
+        ],
+        None => &[("color", "#374151")],
+    };
+    for (k, v) in style {
+        attributes.push(attr(k, v));
+    }
+    // A membership of a consortium the firm is not drawn inside points at that cluster.
+    if RelType::from_edge_type(graph.edge_type(edge)) == Some(RelType::MemberOf)
+        && cluster_of.get(&from) != Some(&to)
+        && cluster_of.values().any(|c| *c == to)
+    {
+        attributes.push(Attribute(
+            Id::Plain("lhead".to_owned()),
+            quoted(&format!("cluster_{}", to.index())),
+        ));
+    }
+    Stmt::Edge(Edge {
+        ty: EdgeTy::Pair(Vertex::N(node_id(from)), Vertex::N(node_id(to))),
+        attributes,
+    })
+}
+
+/// For each member of a drawn consortium, the consortium whose cluster it sits in.
+fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
+    let member_of = RelType::MemberOf.edge_type();
+    let mut choices: BTreeMap<NodeId, Vec<(Option<Date>, String, NodeId)>> = BTreeMap::new();
+    for &edge in &selection.edges {
+        if graph.edge_type(edge) != member_of {
+            continue;
+        }
+        let (member, consortium) = graph.edge_endpoints(edge);
+        if node_kind(graph, consortium) != Some(Kind::Consortium) {
+            continue;
+        }
+        let date = graph.edge_prop(edge, "date").and_then(Value::as_date);
+        choices
+            .entry(member)
+            .or_default()
+            .push((date, graph.display_name(consortium), consortium));
+    }
+    let mut home = BTreeMap::new();
+    for (member, mut options) in choices {
+        // Earliest membership first; undated ones after the dated, then by name.
+        options.sort_by(|a, b| match (a.0, b.0) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.1.cmp(&b.1)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.1.cmp(&b.1),
+        });
+        home.insert(member, options[0].2);
+    }
+    // A consortium is drawn inside its own cluster.
+    let consortia: BTreeSet<NodeId> = home.values().copied().collect();
+    for consortium in consortia {
+        home.insert(consortium, consortium);
+    }
+    home
+}
+
+fn legend() -> Subgraph {
+    let mut stmts = vec![
+        Stmt::Attribute(attr("label", "Legend")),
+        Stmt::Attribute(attr("style", "rounded")),
+        Stmt::Attribute(attr("color", "#9ca3af")),
+        Stmt::Attribute(attr("fontsize", "10")),
+    ];
+    let samples = [
+        ("legend_company", "company", Some(Kind::Company)),
+        ("legend_fund", "fund", Some(Kind::Fund)),
+        ("legend_government", "government", Some(Kind::Government)),
+        ("legend_consortium", "consortium", Some(Kind::Consortium)),
+    ];
+    for (id, label, kind) in samples {
+        let mut attributes = vec![attr("label", label), attr("fontsize", "10")];
+        for (k, v) in kind_style(kind) {
+            attributes.push(attr(k, v));
+        }
+        stmts.push(Stmt::Node(Node::new(
+            DotNodeId(Id::Plain(id.to_owned()), None),
+            attributes,
+        )));
+    }
+    let edges = [
+        (
+            "legend_fund",
+            "legend_company",
+            "invests in ($ · stake)",
+            "#15803d",
+            "solid",
+        ),
+        (
+            "legend_company",
+            "legend_consortium",
+            "member of (role)",
+            "#6b7280",
+            "dashed",
+        ),
+        (
+            "legend_government",
+            "legend_company",
+            "supplies (product)",
+            "#1d4ed8",
+            "bold",
+        ),
+    ];
+    for (a, b, label, colour, style) in edges {
+        stmts.push(Stmt::Edge(Edge {
+            ty: EdgeTy::Pair(
+                Vertex::N(DotNodeId(Id::Plain(a.to_owned()), None)),
+                Vertex::N(DotNodeId(Id::Plain(b.to_owned()), None)),
+            ),
+            attributes: vec![
+                attr("label", label),
+                attr("color", colour),
+                attr("fontcolor", colour),
+                attr("style", style),
+                attr("fontsize", "9"),
+            ],
+        }));
+    }
+    Subgraph {
+        id: Id::Plain("cluster_legend".to_owned()),
+        stmts,
+    }
+}
+
+/// The DOT text of `selection`.
+pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> String {
+    let mut stmts = vec![
+        Stmt::GAttribute(GraphAttributes::Graph(vec![
+            attr("rankdir", "LR"),
+            attr("compound", "true"),
+            attr("newrank", "true"),
+            attr("fontname", "Helvetica"),
+            attr("labelloc", "t"),
+            attr(
+                "label",
+                &[
+                    options.title.clone().unwrap_or_default(),
+                    options
+                        .as_of
+                        .map(|d| format!("as of {d}"))
+                        .unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" — "),
+            ),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            attr("fontname", "Helvetica"),
+            attr("fontsize", "11"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Edge(vec![
+            attr("fontname", "Helvetica"),
+            attr("fontsize", "9"),
+        ])),
+    ];
+    let cluster_of = clusters(graph, selection);
+    // Nodes in a stable order: by entity id, then by internal number.
+    let mut nodes: Vec<NodeId> = selection.nodes.iter().copied().collect();
+    nodes.sort_by_key(|n| {
+        (
+            text_prop(graph, *n, ID_KEY).or_else(|| text_prop(graph, *n, NAME_KEY)),
+            *n,
+        )
+    });
+    let mut by_cluster: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
+    for &node in &nodes {
+        match cluster_of.get(&node) {
+            Some(c) => by_cluster.entry(*c).or_default().push(node),
+            None => stmts.push(node_stmt(graph, node)),
+        }
+    }
+    let mut cluster_list: Vec<(NodeId, Vec<NodeId>)> = by_cluster.into_iter().collect();
+    cluster_list.sort_by_key(|(c, _)| (text_prop(graph, *c, ID_KEY), *c));
+    for (consortium, members) in cluster_list {
+        let mut sub = vec![
+            Stmt::Attribute(attr("label", &graph.display_name(consortium))),
+            Stmt::Attribute(attr("style", "rounded,filled")),
+            Stmt::Attribute(attr("fillcolor", "#f9fafb")),
+            Stmt::Attribute(attr("color", "#9ca3af")),
+        ];
+        sub.extend(members.into_iter().map(|n| node_stmt(graph, n)));
+        stmts.push(Stmt::Subgraph(Subgraph {
+            id: Id::Plain(format!("cluster_{}", consortium.index())),
+            stmts: sub,
+        }));
+    }
+    let mut edges: Vec<EdgeId> = selection.edges.iter().copied().collect();
+    edges.sort_by_key(|e| {
+        let (a, b) = graph.edge_endpoints(*e);
+        (
+            text_prop(graph, a, ID_KEY),
+            text_prop(graph, b, ID_KEY),
+            graph.edge_type(*e).to_owned(),
+            *e,
+        )
+    });
+    stmts.extend(edges.into_iter().map(|e| edge_stmt(graph, e, &cluster_of)));
+    if options.legend {
+        stmts.push(Stmt::Subgraph(legend()));
+    }
+    let dot = DotGraph::DiGraph {
+        id: Id::Plain("alliances".to_owned()),
+        strict: false,
+        stmts,
+    };
+    let mut context = PrinterContext::default();
+    dot.print(&mut context) + "\n"
+}

@@ -1,0 +1,305 @@
+//! Alliance diagrams: what to draw (`Selection`), the DOT text (`dot.rs`), and rendering it with
+//! Graphviz's `dot` program.
+//!
+//! **Invariant:** the exporter only reads the graph; the same graph and selection always give
+//! byte-identical DOT.
+
+pub mod dot;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::query::{QueryResult, ResultValue};
+use crate::store::{Direction, EdgeId, Graph, NodeId};
+
+pub use dot::{DotOptions, to_dot};
+
+/// Above this many nodes a picture stops being readable; the commands warn and suggest a scope.
+pub const READABLE_NODES: usize = 300;
+
+/// The nodes and relationships to draw. Every relationship's ends are among the nodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub nodes: BTreeSet<NodeId>,
+    pub edges: BTreeSet<EdgeId>,
+}
+
+impl Selection {
+    /// Everything.
+    pub fn whole(graph: &Graph) -> Selection {
+        Selection {
+            nodes: graph.nodes().collect(),
+            edges: graph.edges().collect(),
+        }
+    }
+
+    /// Every node, relationship and path in a query's rows (lists and maps included).
+    pub fn from_result(graph: &Graph, result: &QueryResult) -> Selection {
+        let mut selection = Selection::default();
+        for row in &result.rows {
+            for value in row {
+                selection.add_value(graph, value);
+            }
+        }
+        selection
+    }
+
+    fn add_value(&mut self, graph: &Graph, value: &ResultValue) {
+        match value {
+            ResultValue::Node(n) if graph.contains_node(n.id) => {
+                self.nodes.insert(n.id);
+            }
+            ResultValue::Relationship(r) => self.add_edge(graph, r.id),
+            ResultValue::Path(p) => {
+                for n in &p.nodes {
+                    if graph.contains_node(n.id) {
+                        self.nodes.insert(n.id);
+                    }
+                }
+                for r in &p.relationships {
+                    self.add_edge(graph, r.id);
+                }
+            }
+            ResultValue::List(items) => {
+                for item in items {
+                    self.add_value(graph, item);
+                }
+            }
+            ResultValue::Map(map) => {
+                for item in map.values() {
+                    self.add_value(graph, item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a relationship and its two ends.
+    pub fn add_edge(&mut self, graph: &Graph, edge: EdgeId) {
+        if let Some((a, b)) = graph.try_edge_endpoints(edge) {
+            self.edges.insert(edge);
+            self.nodes.insert(a);
+            self.nodes.insert(b);
+        }
+    }
+
+    /// A node and everything within `hops` relationships of it, with the relationships among
+    /// them.
+    pub fn around(graph: &Graph, centre: NodeId, hops: usize) -> Selection {
+        let mut selection = Selection::default();
+        selection.nodes.insert(centre);
+        let mut queue = VecDeque::from([(centre, 0usize)]);
+        while let Some((node, depth)) = queue.pop_front() {
+            if depth == hops {
+                continue;
+            }
+            for direction in [Direction::Outgoing, Direction::Incoming] {
+                for (_, other) in graph.edges_of(node, direction) {
+                    if selection.nodes.insert(other) {
+                        queue.push_back((other, depth + 1));
+                    }
+                }
+            }
+        }
+        for &node in &selection.nodes {
+            for (edge, other) in graph.edges_of(node, Direction::Outgoing) {
+                if selection.nodes.contains(&other) {
+                    selection.edges.insert(edge);
+                }
+            }
+        }
+        selection
+    }
+
+    /// The nodes and relationships of some paths or loops.
+    pub fn from_routes<'r>(
+        graph: &Graph,
+        routes: impl IntoIterator<Item = (&'r [NodeId], &'r [EdgeId])>,
+    ) -> Selection {
+        let mut selection = Selection::default();
+        for (nodes, edges) in routes {
+            selection.nodes.extend(nodes.iter().copied());
+            for edge in edges {
+                selection.add_edge(graph, *edge);
+            }
+        }
+        selection
+    }
+
+    /// Consortia whose members are drawn are drawn too, so that clusters have their label.
+    pub fn with_consortia(mut self, graph: &Graph) -> Selection {
+        let member_of = crate::model::RelType::MemberOf.edge_type();
+        let extra: Vec<EdgeId> = self
+            .edges
+            .iter()
+            .copied()
+            .filter(|e| graph.edge_type(*e) == member_of)
+            .collect();
+        for edge in extra {
+            self.add_edge(graph, edge);
+        }
+        self
+    }
+}
+
+/// Why rendering failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// Graphviz's `dot` is not on the PATH.
+    #[error(
+        "Graphviz's `dot` program is not installed, so the diagram cannot be drawn; install it (on Debian or Ubuntu: apt-get install graphviz), or write the DOT text with `alliances export dot` and render it elsewhere"
+    )]
+    DotMissing,
+    /// `dot` ran and failed.
+    #[error("Graphviz's dot failed: {0}")]
+    DotFailed(String),
+    #[error("cannot run Graphviz's dot: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Draws DOT text with Graphviz's `dot` into `format` (svg, png or pdf).
+///
+/// # Errors
+/// When `dot` is missing or fails.
+pub fn render(dot_text: &str, format: &str) -> Result<Vec<u8>, RenderError> {
+    let program = std::env::var("ALLIANCES_DOT").unwrap_or_else(|_| "dot".to_owned());
+    let mut child = match Command::new(&program)
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(RenderError::DotMissing),
+        Err(e) => return Err(RenderError::Io(e)),
+    };
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let text = dot_text.to_owned();
+    // Write on another thread: dot may fill its output pipe before it has read all its input.
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let output = child.wait_with_output()?;
+    let _ = writer.join();
+    if !output.status.success() {
+        return Err(RenderError::DotFailed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(output.stdout)
+}
+
+/// What part of the graph a diagram shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Whole,
+    /// Every node, relationship and path a query returns.
+    Query(String),
+    /// A firm and what lies within `hops` of it.
+    Around {
+        name: String,
+        hops: usize,
+    },
+    /// The `k` shortest paths between two firms.
+    Path {
+        from: String,
+        to: String,
+        k: usize,
+    },
+    /// The circular deals of at most `max_len` legs.
+    Cycles {
+        max_len: usize,
+    },
+}
+
+/// The selection and a title for a scope.
+///
+/// # Errors
+/// A message for the user: a query that fails, an unknown name, no path.
+pub fn select(
+    graph: &Graph,
+    scope: &Scope,
+    params: &crate::query::Params,
+) -> Result<(Selection, String), String> {
+    Ok(match scope {
+        Scope::Whole => (Selection::whole(graph), "Alliances".to_owned()),
+        Scope::Query(text) => {
+            let results = crate::query::execute(graph, text, params).map_err(|e| e.to_string())?;
+            let result = results.last().ok_or("the query has no statement")?;
+            (
+                Selection::from_result(graph, result).with_consortia(graph),
+                text.trim().to_owned(),
+            )
+        }
+        Scope::Around { name, hops } => {
+            let centre = crate::algo::find_entity(graph, name).map_err(|e| e.to_string())?;
+            (
+                Selection::around(graph, centre, *hops),
+                format!(
+                    "{} and its ties within {hops} hop{}",
+                    graph.display_name(centre),
+                    if *hops == 1 { "" } else { "s" }
+                ),
+            )
+        }
+        Scope::Path { from, to, k } => {
+            let (a, b) = (
+                crate::algo::find_entity(graph, from).map_err(|e| e.to_string())?,
+                crate::algo::find_entity(graph, to).map_err(|e| e.to_string())?,
+            );
+            let options = crate::algo::PathOptions {
+                k: *k,
+                max_hops: Some(crate::algo::DEFAULT_MAX_HOPS),
+                ..Default::default()
+            };
+            let paths = crate::algo::k_shortest_paths(graph, a, b, &options, &|| false);
+            if paths.routes.is_empty() {
+                return Err(format!(
+                    "no path between {} and {}",
+                    graph.display_name(a),
+                    graph.display_name(b)
+                ));
+            }
+            (
+                Selection::from_routes(
+                    graph,
+                    paths
+                        .routes
+                        .iter()
+                        .map(|r| (r.nodes.as_slice(), r.edges.as_slice())),
+                ),
+                format!(
+                    "How {} is linked to {}",
+                    graph.display_name(a),
+                    graph.display_name(b)
+                ),
+            )
+        }
+        Scope::Cycles { max_len } => {
+            let loops =
+                crate::algo::money_loops(graph, *max_len, crate::algo::MAX_LOOPS, &|| false);
+            (
+                Selection::from_routes(
+                    graph,
+                    loops
+                        .loops
+                        .iter()
+                        .map(|l| (l.nodes.as_slice(), l.legs.as_slice())),
+                ),
+                format!("Circular deals of up to {max_len} legs"),
+            )
+        }
+    })
+}
+
+/// A warning when a selection is too big to read as a picture.
+pub fn size_warning(selection: &Selection) -> Option<String> {
+    (selection.nodes.len() > READABLE_NODES).then(|| {
+        format!(
+            "warning: {} nodes and {} relationships make a diagram nobody can read; draw a part with --around NAME --hops N, --path A B or --query",
+            selection.nodes.len(),
+            selection.edges.len()
+        )
+    })
+}

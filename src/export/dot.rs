@@ -349,7 +349,7 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
     let cluster_of = clusters(graph, selection);
     // Nodes in a stable order: by entity id, then by internal number.
     let mut nodes: Vec<NodeId> = selection.nodes.iter().copied().collect();
-    nodes.sort_by_key(|n| {
+    nodes.sort_by_cached_key(|n| {
         (
             text_prop(graph, *n, ID_KEY).or_else(|| text_prop(graph, *n, NAME_KEY)),
             *n,
@@ -363,7 +363,7 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
         }
     }
     let mut cluster_list: Vec<(NodeId, Vec<NodeId>)> = by_cluster.into_iter().collect();
-    cluster_list.sort_by_key(|(c, _)| (text_prop(graph, *c, ID_KEY), *c));
+    cluster_list.sort_by_cached_key(|(c, _)| (text_prop(graph, *c, ID_KEY), *c));
     for (consortium, members) in cluster_list {
         let mut sub = vec![
             Stmt::Attribute(attr("label", &graph.display_name(consortium))),
@@ -378,7 +378,7 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
         }));
     }
     let mut edges: Vec<EdgeId> = selection.edges.iter().copied().collect();
-    edges.sort_by_key(|e| {
+    edges.sort_by_cached_key(|e| {
         let (a, b) = graph.edge_endpoints(*e);
         (
             text_prop(graph, a, ID_KEY),

@@ -256,8 +256,22 @@ pub enum OutputFormat {
 struct DataArgs {
     /// A TOML or JSON data file to load instead of the built-in dataset; repeat the option
     /// (or separate names with commas) to load several files together.
-    #[arg(long, value_name = "FILE", value_delimiter = ',', conflicts_with_all = ["nodes", "edges"])]
+    #[arg(long, value_name = "FILE", value_delimiter = ',', conflicts_with_all = ["nodes", "edges", "db"])]
     data: Vec<PathBuf>,
+    /// Open a database: a data file whose every change is journalled and kept (created when
+    /// it does not exist).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["nodes", "edges"])]
+    db: Option<PathBuf>,
+    /// With --db: open for reading only, alongside a process that writes.
+    #[arg(long, requires = "db")]
+    read_only: bool,
+    /// With --db on a new file: start from the built-in dataset instead of an empty graph.
+    #[arg(long, requires = "db")]
+    from_default: bool,
+    /// With --db: do not sync the journal after each statement (faster; a machine crash may
+    /// lose the last statements, a program crash does not).
+    #[arg(long, requires = "db")]
+    no_sync: bool,
     /// A nodes CSV for a bulk import (with --edges).
     #[arg(long, requires = "edges")]
     nodes: Option<PathBuf>,
@@ -304,10 +318,61 @@ pub enum Origin {
     Files(Vec<PathBuf>),
     /// A CSV bulk import.
     Csv { nodes: PathBuf, edges: PathBuf },
+    /// A database: changes are journalled and kept as they are made.
+    Database(PathBuf),
 }
 
 impl DataArgs {
+    /// Opens the database of `--db`, if given.
+    fn open_db(
+        &self,
+        read_only: bool,
+    ) -> Result<Option<(crate::db::Database, Graph)>, crate::db::DbError> {
+        let Some(path) = &self.db else {
+            return Ok(None);
+        };
+        let options = crate::db::DbOptions {
+            read_only: read_only || self.read_only,
+            from_default: self.from_default,
+            no_sync: self.no_sync,
+        };
+        let (db, mut graph, recovery) = crate::db::Database::open(path, options)?;
+        if recovery.created {
+            eprintln!("created the database {}", path.display());
+        }
+        if recovery.torn {
+            eprintln!(
+                "note: the last record of {}.journal was cut short (a crash while it was written); that statement had not been acknowledged and is dropped",
+                path.display()
+            );
+        }
+        if recovery.stale {
+            eprintln!(
+                "note: an old journal was already saved into {}; it was set aside",
+                path.display()
+            );
+        }
+        graph.set_schema(self.schema.into());
+        Ok(Some((db, graph)))
+    }
+
     fn load(&self) -> Result<(Graph, Origin), LoadError> {
+        if self.db.is_some() {
+            // Commands that only read open a database as a reader.
+            match self.open_db(true) {
+                Ok(Some((db, graph))) => {
+                    return Ok((graph, Origin::Files(vec![db.path().to_owned()])));
+                }
+                Ok(None) => {}
+                Err(crate::db::DbError::Load(e)) => return Err(e),
+                Err(e) => {
+                    return Err(LoadError::Io {
+                        path: self.db.clone().unwrap_or_default(),
+                        source: std::io::Error::other(e.to_string()),
+                    });
+                }
+            }
+        }
         let (mut graph, origin) = self.load_as_is()?;
         graph.set_schema(self.schema.into());
         if let Some(date) = self.as_of {
@@ -365,17 +430,29 @@ pub fn load_csv(nodes: &Path, edges: &Path) -> Result<Graph, LoadError> {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => match cli.data.load() {
-            Ok((graph, origin)) => crate::repl::run(
-                graph,
-                origin,
-                crate::repl::Options {
-                    file: cli.file,
-                    continue_on_error: cli.continue_on_error,
-                },
-            ),
-            Err(e) => fail(&e),
-        },
+        None => {
+            let options = crate::repl::Options {
+                file: cli.file,
+                continue_on_error: cli.continue_on_error,
+            };
+            if cli.data.db.is_some() {
+                return match cli.data.open_db(false) {
+                    Ok(Some((db, graph))) => {
+                        let origin = Origin::Database(db.path().to_owned());
+                        crate::repl::run(graph, origin, options, Some(db))
+                    }
+                    Ok(None) => unreachable!("--db is given"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
+            match cli.data.load() {
+                Ok((graph, origin)) => crate::repl::run(graph, origin, options, None),
+                Err(e) => fail(&e),
+            }
+        }
         Some(Command::Check {
             files,
             nodes,
@@ -581,9 +658,26 @@ fn query(
         (None, None) => unreachable!("clap requires statements or --file"),
     };
     let started = std::time::Instant::now();
-    let mut graph = match data.load() {
-        Ok((graph, _)) => graph,
-        Err(e) => return fail(&e),
+    if write && data.db.is_some() {
+        eprintln!(
+            "error: a database keeps every change as it is made; --write is for --data files"
+        );
+        return ExitCode::from(2);
+    }
+    let (mut graph, mut db) = if data.db.is_some() {
+        match data.open_db(false) {
+            Ok(Some((db, graph))) => (graph, Some(db)),
+            Ok(None) => unreachable!("--db is given"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        match data.load() {
+            Ok((graph, _)) => (graph, None),
+            Err(e) => return fail(&e),
+        }
     };
     if timing {
         eprintln!(
@@ -639,7 +733,15 @@ fn query(
             for warning in prepared.warnings() {
                 eprintln!("{warning}");
             }
-            prepared.run_mut(&mut graph, &values)
+            match &mut db {
+                Some(db) if db.read_only() && prepared.writes() => {
+                    Err(query::QueryError::read_only(&text))
+                }
+                Some(db) => prepared.run_mut_with(&mut graph, &values, &mut |changes| {
+                    db.append(&text, changes)
+                }),
+                None => prepared.run_mut(&mut graph, &values),
+            }
         });
         if timing && let Ok(result) = &outcome {
             eprintln!(
@@ -686,6 +788,13 @@ fn query(
                 }
             }
         }
+    }
+    if let Some(db) = &mut db
+        && let Err(e) = db.fold(&graph)
+    {
+        eprintln!(
+            "note: the journal could not be saved into the data file ({e}); it is kept and will be replayed"
+        );
     }
     if let Some(path) = &save_to {
         if let Err(e) = crate::datafile::save(&graph, path) {

@@ -12,6 +12,7 @@
 pub mod algo;
 pub mod cli;
 pub mod datafile;
+pub mod db;
 pub mod export;
 pub mod model;
 pub mod query;

@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Constraint,
     /// The statement was stopped before it finished (Ctrl-C, a time limit).
     Interrupted,
+    /// Its changes could not be made durable (the journal could not be written).
+    Storage,
 }
 
 impl ErrorKind {
@@ -35,6 +37,7 @@ impl ErrorKind {
             ErrorKind::ParameterMissing => "missing parameter",
             ErrorKind::Constraint => "rule broken",
             ErrorKind::Interrupted => "interrupted",
+            ErrorKind::Storage => "not saved",
         }
     }
 }
@@ -94,6 +97,8 @@ pub enum ErrorCode {
     ReadOnly,
     /// The statement was stopped before it finished.
     Interrupted,
+    /// The journal could not be written, so the statement was undone.
+    JournalWrite,
 }
 
 /// A query error: what went wrong, where (1-based line and column of the query text), and how
@@ -129,6 +134,19 @@ fn locate(text: &str, offset: usize) -> (usize, usize, String) {
 }
 
 impl QueryError {
+    /// A writing statement refused because the graph is open for reading only.
+    pub fn read_only(text: &str) -> QueryError {
+        QueryError::at(
+            ErrorKind::Semantic,
+            ErrorCode::ReadOnly,
+            text,
+            0,
+            "the database is open for reading only; open it without --read-only to change it"
+                .to_owned(),
+            None,
+        )
+    }
+
     pub(crate) fn new(text: &str, offset: usize, message: String, help: Option<String>) -> Self {
         QueryError::at(
             ErrorKind::Syntax,

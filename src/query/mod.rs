@@ -121,6 +121,21 @@ impl Prepared<'_> {
     /// # Errors
     /// A runtime error, or a change that breaks a rule of the graph's schema.
     pub fn run_mut(&self, graph: &mut Graph, params: &Params) -> Result<QueryResult, QueryError> {
+        self.run_mut_with(graph, params, &mut |_| Ok(()))
+    }
+
+    /// As `run_mut`, calling `before_commit` with the statement's changes once they have passed
+    /// every check and before they are kept: a database writes its journal there. When it
+    /// fails, the statement is undone and fails too.
+    ///
+    /// # Errors
+    /// As `run_mut`, or when `before_commit` fails.
+    pub fn run_mut_with(
+        &self,
+        graph: &mut Graph,
+        params: &Params,
+        before_commit: &mut dyn FnMut(&[crate::store::Change]) -> std::io::Result<()>,
+    ) -> Result<QueryResult, QueryError> {
         if !self.plan.writes {
             return self.run(graph, params);
         }
@@ -132,7 +147,25 @@ impl Prepared<'_> {
             &self.plan,
             self.interrupt.as_deref(),
         )
-        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows));
+        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
+        .and_then(|rows| {
+            let changes = graph.statement_changes();
+            if changes.is_empty() {
+                return Ok(rows);
+            }
+            before_commit(&changes).map(|()| rows).map_err(|e| {
+                QueryError::at(
+                    ErrorKind::Storage,
+                    ErrorCode::JournalWrite,
+                    self.text,
+                    0,
+                    format!(
+                        "the change could not be written to the journal, so it was undone: {e}"
+                    ),
+                    Some("check the disk has room and the database folder is writable".to_owned()),
+                )
+            })
+        });
         match outcome {
             Ok(rows) => {
                 let counts = graph.change_counts();

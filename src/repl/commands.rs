@@ -216,6 +216,9 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
         ":load" | ":import" if session.as_of.is_some() => {
             Err("error: type :asof off before opening another graph".to_owned())
         }
+        ":load" | ":import" if session.db.is_some() => {
+            Err("error: a database is open; start another shell to open another graph".to_owned())
+        }
         ":load" => {
             let path = one_path(rest, ":load FILE")?;
             let mut graph =
@@ -271,6 +274,13 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 return Err(format!(
                     "error: the graph is shown as of {date}; type :asof off before saving it"
                 ));
+            }
+            if rest.is_empty()
+                && let Some(db) = &mut session.db
+            {
+                db.fold(&session.graph).map_err(|e| format!("error: {e}"))?;
+                println!("saved the journal into {}", db.path().display());
+                return Ok(Next::Continue);
             }
             let path = if rest.is_empty() {
                 match &session.origin {

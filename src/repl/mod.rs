@@ -56,6 +56,8 @@ pub(crate) struct Session {
     pub interrupt: Arc<AtomicBool>,
     /// While `:asof` is on: the date, and the whole graph `graph` is a dated view of.
     pub as_of: Option<(crate::model::Date, Graph)>,
+    /// The open database, whose journal keeps every change.
+    pub db: Option<crate::db::Database>,
 }
 
 /// What an input asked the shell to do next.
@@ -65,7 +67,12 @@ pub(crate) enum Next {
 }
 
 /// Runs the shell until `:quit`, Ctrl-D or the end of its input.
-pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
+pub fn run(
+    graph: Graph,
+    origin: Origin,
+    options: Options,
+    db: Option<crate::db::Database>,
+) -> ExitCode {
     let interactive = options.file.is_none() && io::stdin().is_terminal();
     let colours = interactive
         && io::stdout().is_terminal()
@@ -82,8 +89,9 @@ pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
         terminal: options.file.is_none() && io::stdout().is_terminal(),
         interrupt,
         as_of: None,
+        db,
     };
-    if interactive {
+    let code = if interactive {
         println!("{}", banner(&session));
         interactive_loop(&mut session)
     } else {
@@ -99,7 +107,16 @@ pub fn run(graph: Graph, origin: Origin, options: Options) -> ExitCode {
         };
         catch_interrupts(&session.interrupt);
         script_loop(&mut session, reader, options.continue_on_error)
+    };
+    // A clean exit folds the journal into the data file.
+    if let (Some(db), None) = (&mut session.db, &session.as_of)
+        && let Err(e) = db.fold(&session.graph)
+    {
+        eprintln!(
+            "note: the journal could not be saved into the data file ({e}); it is kept and will be replayed"
+        );
     }
+    code
 }
 
 fn banner(session: &Session) -> String {
@@ -120,6 +137,18 @@ fn banner(session: &Session) -> String {
         Origin::Csv { nodes, edges } => (
             format!("{} + {}", nodes.display(), edges.display()),
             "changes stay in memory until you :save FILE",
+        ),
+        Origin::Database(path) => (
+            format!("the database {}", path.display()),
+            if session
+                .db
+                .as_ref()
+                .is_some_and(crate::db::Database::read_only)
+            {
+                "open for reading only"
+            } else {
+                "every change is kept as soon as it is made"
+            },
         ),
     };
     format!(
@@ -352,10 +381,27 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             ));
         }
         session.interrupt.store(false, Ordering::Relaxed);
-        let result = prepared.run_mut(&mut session.graph, &session.params);
+        let result = match &mut session.db {
+            Some(db) if db.read_only() && prepared.writes() => {
+                return Err("error: the database is open for reading only; open it without --read-only to change it".to_owned());
+            }
+            Some(db) => {
+                prepared.run_mut_with(&mut session.graph, &session.params, &mut |changes| {
+                    db.append(text, changes)
+                })
+            }
+            None => prepared.run_mut(&mut session.graph, &session.params),
+        };
         session.interrupt.store(false, Ordering::Relaxed);
         let result = result.map_err(|e| e.to_string())?;
-        session.unsaved |= !result.changes.is_empty();
+        match &mut session.db {
+            Some(db) => {
+                if db.wants_fold() {
+                    db.fold(&session.graph).map_err(|e| format!("error: {e}"))?;
+                }
+            }
+            None => session.unsaved |= !result.changes.is_empty(),
+        }
         let elapsed = started.elapsed();
         match session.format {
             OutputFormat::Table => {

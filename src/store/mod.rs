@@ -24,7 +24,7 @@ use crate::model::{Schema, Source, Value, fold_name};
 pub use records::{DataSet, RecordError};
 pub use stats::Stats;
 use symbols::{Sym, Symbols};
-pub use undo::{ChangeCounts, Changes};
+pub use undo::{Change, ChangeCounts, Changes, ReplayError};
 
 /// Which way a relationship points, seen from a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -185,6 +185,11 @@ impl Graph {
         label_syms.sort_unstable();
         label_syms.dedup();
         let props = self.intern_props(props);
+        // What a replay needs, copied only while a statement is logged.
+        let logged = self
+            .undo
+            .is_some()
+            .then(|| (label_syms.clone(), props.clone()));
         let id = node_id(self.graph.add_node(NodeData {
             labels: label_syms.clone(),
             props,
@@ -193,7 +198,9 @@ impl Graph {
             insert_sorted(self.by_label.entry(label).or_default(), id);
         }
         self.index_node(id);
-        self.log(undo::Undo::NodeAdded(id));
+        if let Some((labels, props)) = logged {
+            self.log(undo::Undo::NodeAdded { id, labels, props });
+        }
         id
     }
 
@@ -210,12 +217,21 @@ impl Graph {
     ) -> EdgeId {
         let rel_type = self.symbols.intern(rel_type);
         let props = self.intern_props(props);
+        let logged = self.undo.is_some().then(|| props.clone());
         let id = edge_id(
             self.graph
                 .add_edge(nx(from), nx(to), EdgeData { rel_type, props }),
         );
         insert_sorted(self.by_type.entry(rel_type).or_default(), id);
-        self.log(undo::Undo::EdgeAdded(id));
+        if let Some(props) = logged {
+            self.log(undo::Undo::EdgeAdded {
+                id,
+                from,
+                to,
+                rel_type,
+                props,
+            });
+        }
         id
     }
 
@@ -320,10 +336,18 @@ impl Graph {
         }
         self.unindex_node(node);
         let key = self.intern_key(key);
+        let new = self.undo.is_some().then(|| value.clone());
         let data = self.graph.node_weight_mut(nx(node)).expect("checked above");
         let old = set_prop(&mut data.props, key, value);
         self.index_node(node);
-        self.log(undo::Undo::NodeProp(node, key, old));
+        if let Some(new) = new {
+            self.log(undo::Undo::NodeProp {
+                node,
+                key,
+                old,
+                new,
+            });
+        }
     }
 
     /// Sets (or, with `Value::Null`, removes) a relationship property.
@@ -334,9 +358,17 @@ impl Graph {
             return;
         }
         let key = self.intern_key(key);
+        let new = self.undo.is_some().then(|| value.clone());
         let data = self.graph.edge_weight_mut(ex(edge)).expect("checked above");
         let old = set_prop(&mut data.props, key, value);
-        self.log(undo::Undo::EdgeProp(edge, key, old));
+        if let Some(new) = new {
+            self.log(undo::Undo::EdgeProp {
+                edge,
+                key,
+                old,
+                new,
+            });
+        }
     }
 
     /// Records a source; a later source with the same id replaces it.

@@ -9,11 +9,21 @@ use super::symbols::Sym;
 use super::{EdgeData, EdgeId, Graph, NodeData, NodeId, ex, nx};
 use crate::model::Value;
 
-/// One change, as what undoes it needs to know.
+/// One change, with what undoing it and redoing it need to know.
 #[derive(Clone, Debug)]
 pub(super) enum Undo {
-    NodeAdded(NodeId),
-    EdgeAdded(EdgeId),
+    NodeAdded {
+        id: NodeId,
+        labels: Vec<Sym>,
+        props: Vec<(Sym, Value)>,
+    },
+    EdgeAdded {
+        id: EdgeId,
+        from: NodeId,
+        to: NodeId,
+        rel_type: Sym,
+        props: Vec<(Sym, Value)>,
+    },
     NodeRemoved {
         id: NodeId,
         labels: Vec<Sym>,
@@ -26,9 +36,19 @@ pub(super) enum Undo {
         rel_type: Sym,
         props: Vec<(Sym, Value)>,
     },
-    /// The value a property had before (none when it was absent).
-    NodeProp(NodeId, Sym, Option<Value>),
-    EdgeProp(EdgeId, Sym, Option<Value>),
+    /// The value a property had before (none when it was absent), and the one it got.
+    NodeProp {
+        node: NodeId,
+        key: Sym,
+        old: Option<Value>,
+        new: Value,
+    },
+    EdgeProp {
+        edge: EdgeId,
+        key: Sym,
+        old: Option<Value>,
+        new: Value,
+    },
     LabelAdded(NodeId, Sym),
     LabelRemoved(NodeId, Sym),
 }
@@ -124,11 +144,11 @@ impl Graph {
         let mut counts = ChangeCounts::default();
         for undo in self.undo.iter().flatten() {
             match undo {
-                Undo::NodeAdded(_) => counts.nodes_created += 1,
-                Undo::EdgeAdded(_) => counts.relationships_created += 1,
+                Undo::NodeAdded { .. } => counts.nodes_created += 1,
+                Undo::EdgeAdded { .. } => counts.relationships_created += 1,
                 Undo::NodeRemoved { .. } => counts.nodes_deleted += 1,
                 Undo::EdgeRemoved { .. } => counts.relationships_deleted += 1,
-                Undo::NodeProp(..) | Undo::EdgeProp(..) => counts.properties_set += 1,
+                Undo::NodeProp { .. } | Undo::EdgeProp { .. } => counts.properties_set += 1,
                 Undo::LabelAdded(..) => counts.labels_added += 1,
                 Undo::LabelRemoved(..) => counts.labels_removed += 1,
             }
@@ -158,13 +178,15 @@ impl Graph {
         let mut changes = Changes::default();
         for undo in self.undo.iter().flatten() {
             match undo {
-                Undo::NodeAdded(n)
-                | Undo::NodeProp(n, ..)
+                Undo::NodeAdded { id: n, .. }
+                | Undo::NodeProp { node: n, .. }
                 | Undo::LabelAdded(n, _)
                 | Undo::LabelRemoved(n, _) => {
                     changes.nodes.push(*n);
                 }
-                Undo::EdgeAdded(e) | Undo::EdgeProp(e, ..) => changes.edges.push(*e),
+                Undo::EdgeAdded { id: e, .. } | Undo::EdgeProp { edge: e, .. } => {
+                    changes.edges.push(*e)
+                }
                 Undo::NodeRemoved { .. } | Undo::EdgeRemoved { .. } => {}
             }
         }
@@ -189,11 +211,11 @@ impl Graph {
         };
         for undo in log.into_iter().rev() {
             match undo {
-                Undo::NodeAdded(node) => {
-                    self.remove_node(node);
+                Undo::NodeAdded { id, .. } => {
+                    self.remove_node(id);
                 }
-                Undo::EdgeAdded(edge) => {
-                    self.remove_edge(edge);
+                Undo::EdgeAdded { id, .. } => {
+                    self.remove_edge(id);
                 }
                 Undo::NodeRemoved { id, labels, props } => {
                     let restored = super::node_id(self.graph.add_node(NodeData {
@@ -227,14 +249,14 @@ impl Graph {
                     );
                     super::insert_sorted(self.by_type.entry(rel_type).or_default(), id);
                 }
-                Undo::NodeProp(node, key, old) => {
+                Undo::NodeProp { node, key, old, .. } => {
                     self.unindex_node(node);
                     if let Some(data) = self.graph.node_weight_mut(nx(node)) {
                         super::set_prop(&mut data.props, key, old.unwrap_or(Value::Null));
                     }
                     self.index_node(node);
                 }
-                Undo::EdgeProp(edge, key, old) => {
+                Undo::EdgeProp { edge, key, old, .. } => {
                     if let Some(data) = self.graph.edge_weight_mut(ex(edge)) {
                         super::set_prop(&mut data.props, key, old.unwrap_or(Value::Null));
                     }
@@ -257,5 +279,204 @@ impl Graph {
                 }
             }
         }
+    }
+}
+
+/// A committed change in the words a journal stores: names instead of symbols, element numbers
+/// as the store gave them. Replaying a statement's changes, in order, on the graph they were
+/// made on reproduces them exactly, ids included.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    AddNode {
+        id: u32,
+        labels: Vec<String>,
+        props: Vec<(String, Value)>,
+    },
+    AddEdge {
+        id: u32,
+        from: u32,
+        to: u32,
+        rel_type: String,
+        props: Vec<(String, Value)>,
+    },
+    RemoveNode {
+        id: u32,
+    },
+    RemoveEdge {
+        id: u32,
+    },
+    /// Null removes the property.
+    SetNodeProp {
+        node: u32,
+        key: String,
+        value: Value,
+    },
+    SetEdgeProp {
+        edge: u32,
+        key: String,
+        value: Value,
+    },
+    AddLabel {
+        node: u32,
+        label: String,
+    },
+    RemoveLabel {
+        node: u32,
+        label: String,
+    },
+}
+
+/// Why a replay does not fit the graph it is applied to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("change {index} does not fit the graph: {reason}")]
+pub struct ReplayError {
+    /// Which change, from 0.
+    pub index: usize,
+    pub reason: String,
+}
+
+impl Graph {
+    /// The running statement's changes so far, in order, for a journal.
+    pub fn statement_changes(&self) -> Vec<Change> {
+        let name = |sym: Sym| self.symbols.name(sym).to_owned();
+        let props =
+            |props: &[(Sym, Value)]| props.iter().map(|(k, v)| (name(*k), v.clone())).collect();
+        self.undo
+            .iter()
+            .flatten()
+            .map(|undo| match undo {
+                Undo::NodeAdded {
+                    id,
+                    labels,
+                    props: p,
+                } => Change::AddNode {
+                    id: id.0,
+                    labels: labels.iter().map(|l| name(*l)).collect(),
+                    props: props(p),
+                },
+                Undo::EdgeAdded {
+                    id,
+                    from,
+                    to,
+                    rel_type,
+                    props: p,
+                } => Change::AddEdge {
+                    id: id.0,
+                    from: from.0,
+                    to: to.0,
+                    rel_type: name(*rel_type),
+                    props: props(p),
+                },
+                Undo::NodeRemoved { id, .. } => Change::RemoveNode { id: id.0 },
+                Undo::EdgeRemoved { id, .. } => Change::RemoveEdge { id: id.0 },
+                Undo::NodeProp { node, key, new, .. } => Change::SetNodeProp {
+                    node: node.0,
+                    key: name(*key),
+                    value: new.clone(),
+                },
+                Undo::EdgeProp { edge, key, new, .. } => Change::SetEdgeProp {
+                    edge: edge.0,
+                    key: name(*key),
+                    value: new.clone(),
+                },
+                Undo::LabelAdded(node, label) => Change::AddLabel {
+                    node: node.0,
+                    label: name(*label),
+                },
+                Undo::LabelRemoved(node, label) => Change::RemoveLabel {
+                    node: node.0,
+                    label: name(*label),
+                },
+            })
+            .collect()
+    }
+
+    /// Applies committed changes again, checking that every element gets the number it had.
+    ///
+    /// # Errors
+    /// When a change does not fit: the graph is not the one the changes were made on. The
+    /// changes before it have been applied.
+    pub fn replay(&mut self, changes: &[Change]) -> Result<(), ReplayError> {
+        for (index, change) in changes.iter().enumerate() {
+            let misfit = |reason: String| ReplayError { index, reason };
+            let node = |g: &Graph, n: u32| {
+                let id = NodeId(n);
+                if g.contains_node(id) {
+                    Ok(id)
+                } else {
+                    Err(misfit(format!("node {n} does not exist")))
+                }
+            };
+            let edge = |g: &Graph, e: u32| {
+                let id = EdgeId(e);
+                if g.contains_edge(id) {
+                    Ok(id)
+                } else {
+                    Err(misfit(format!("relationship {e} does not exist")))
+                }
+            };
+            match change {
+                Change::AddNode { id, labels, props } => {
+                    let got = self.add_node(
+                        labels.iter().map(String::as_str),
+                        props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+                    );
+                    if got.0 != *id {
+                        return Err(misfit(format!("node {id} came back as {}", got.0)));
+                    }
+                }
+                Change::AddEdge {
+                    id,
+                    from,
+                    to,
+                    rel_type,
+                    props,
+                } => {
+                    let (from, to) = (node(self, *from)?, node(self, *to)?);
+                    let got = self.add_edge(
+                        from,
+                        to,
+                        rel_type,
+                        props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+                    );
+                    if got.0 != *id {
+                        return Err(misfit(format!("relationship {id} came back as {}", got.0)));
+                    }
+                }
+                Change::RemoveNode { id } => {
+                    let n = node(self, *id)?;
+                    self.remove_node(n);
+                }
+                Change::RemoveEdge { id } => {
+                    let e = edge(self, *id)?;
+                    self.remove_edge(e);
+                }
+                Change::SetNodeProp {
+                    node: n,
+                    key,
+                    value,
+                } => {
+                    let n = node(self, *n)?;
+                    self.set_node_prop(n, key, value.clone());
+                }
+                Change::SetEdgeProp {
+                    edge: e,
+                    key,
+                    value,
+                } => {
+                    let e = edge(self, *e)?;
+                    self.set_edge_prop(e, key, value.clone());
+                }
+                Change::AddLabel { node: n, label } => {
+                    let n = node(self, *n)?;
+                    self.add_labels(n, [label.as_str()]);
+                }
+                Change::RemoveLabel { node: n, label } => {
+                    let n = node(self, *n)?;
+                    self.remove_labels(n, [label.as_str()]);
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -33,6 +33,12 @@ pub struct Cli {
     /// In a script or a pipe, go on after a statement fails (the exit status is still 1).
     #[arg(long)]
     continue_on_error: bool,
+    /// The most hops `*` follows when written without a maximum (default 15).
+    #[arg(long, global = true, value_name = "HOPS")]
+    max_var_length: Option<u64>,
+    /// The most rows a statement returns (default 1000000).
+    #[arg(long, global = true, value_name = "ROWS")]
+    max_rows: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +145,9 @@ enum Command {
         /// Go on with the next statement when one fails (the failed one changes nothing).
         #[arg(long)]
         continue_on_error: bool,
+        /// Stop a statement that runs longer than this many seconds (it then changes nothing).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
         /// Read the statements from a file instead of the command line.
         #[arg(long, conflicts_with = "statements")]
         file: Option<PathBuf>,
@@ -429,6 +438,12 @@ pub fn load_csv(nodes: &Path, edges: &Path) -> Result<Graph, LoadError> {
 /// Parses argv and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(hops) = cli.max_var_length {
+        query::limits::set_max_var_length(hops);
+    }
+    if let Some(rows) = cli.max_rows {
+        query::limits::set_max_rows(rows);
+    }
     match cli.command {
         None => {
             let options = crate::repl::Options {
@@ -466,6 +481,7 @@ pub fn run() -> ExitCode {
             timing,
             write,
             continue_on_error,
+            timeout,
             file,
             statements,
         }) => query(
@@ -477,6 +493,7 @@ pub fn run() -> ExitCode {
                 timing,
                 write,
                 continue_on_error,
+                timeout,
             },
             file.as_deref(),
             statements.as_deref(),
@@ -614,6 +631,7 @@ struct QueryOptions {
     timing: bool,
     write: bool,
     continue_on_error: bool,
+    timeout: Option<f64>,
 }
 
 fn query(
@@ -629,7 +647,16 @@ fn query(
         timing,
         write,
         continue_on_error,
+        timeout,
     } = options;
+    let timeout = match timeout {
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(_) => {
+            eprintln!("error: --timeout takes a number of seconds greater than 0");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
     if write && data.as_of.is_some() {
         eprintln!(
             "error: --write and --as-of cannot go together: saving would drop the relationships --as-of hides"
@@ -729,7 +756,26 @@ fn query(
     let mut changed = false;
     for (i, statement) in parsed.iter().enumerate() {
         let started = std::time::Instant::now();
+        // A timer stops the statement at --timeout; it is told to stand down when it ends.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if let Some(limit) = timeout {
+            let (stop, finished) = (
+                std::sync::Arc::clone(&stop),
+                std::sync::Arc::clone(&finished),
+            );
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                while started.elapsed() < limit
+                    && !finished.load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5).min(limit));
+                }
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            });
+        }
         let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
+            let prepared = prepared.interruptible(std::sync::Arc::clone(&stop));
             for warning in prepared.warnings() {
                 eprintln!("{warning}");
             }
@@ -752,8 +798,22 @@ fn query(
                 started.elapsed().as_secs_f64() * 1e3
             );
         }
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        let outcome = outcome.map_err(|e| match (e.kind, timeout) {
+            (query::ErrorKind::Interrupted, Some(limit)) => query::QueryError {
+                message: format!(
+                    "the statement ran past --timeout {}s and was stopped; it changed nothing",
+                    limit.as_secs_f64()
+                ),
+                ..e
+            },
+            _ => e,
+        });
         if let Ok(result) = &outcome {
             changed |= !result.changes.is_empty();
+            for note in &result.notes {
+                eprintln!("note: {note}");
+            }
         }
         match outcome {
             Ok(result) => match format {

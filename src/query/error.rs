@@ -179,9 +179,24 @@ impl QueryError {
     }
 }
 
+/// The query line with a caret under `column`; a long line is shown as a window around it.
 fn caret(f: &mut fmt::Formatter<'_>, source_line: &str, column: usize) -> fmt::Result {
-    writeln!(f, "  {source_line}")?;
-    write!(f, "  {}^", " ".repeat(column.saturating_sub(1)))
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = source_line.chars().collect();
+    let at = column.saturating_sub(1);
+    if chars.len() <= WIDTH {
+        writeln!(f, "  {source_line}")?;
+        return write!(f, "  {}^", " ".repeat(at));
+    }
+    let start = at
+        .saturating_sub(WIDTH / 2)
+        .min(chars.len().saturating_sub(WIDTH));
+    let end = (start + WIDTH).min(chars.len());
+    let before = if start > 0 { "…" } else { "" };
+    let after = if end < chars.len() { "…" } else { "" };
+    let window: String = chars[start..end].iter().collect();
+    writeln!(f, "  {before}{window}{after}")?;
+    write!(f, "  {}^", " ".repeat(at - start + before.chars().count()))
 }
 
 impl fmt::Display for QueryError {

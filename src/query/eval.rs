@@ -26,6 +26,8 @@ pub(crate) struct Context<'g> {
     pub text: &'g str,
     /// Set from elsewhere (Ctrl-C) to stop the statement.
     pub interrupt: Option<&'g std::sync::atomic::AtomicBool>,
+    /// What the statement has to tell about bounds it met.
+    pub notes: &'g super::limits::Notes,
 }
 
 pub(crate) type EvalResult = Result<QueryValue, QueryError>;

@@ -20,6 +20,7 @@ mod error;
 mod eval;
 mod exec;
 pub mod functions;
+pub mod limits;
 mod parser;
 mod plan;
 pub mod procedures;
@@ -105,14 +106,18 @@ impl Prepared<'_> {
                 None,
             ));
         }
+        let notes = limits::Notes::default();
         let cx = eval::Context {
             graph,
             params,
             text: self.text,
             interrupt: self.interrupt.as_deref(),
+            notes: &notes,
         };
         let rows = exec::run(&cx, &self.plan)?;
-        Ok(self.result(graph, rows, ChangeCounts::default()))
+        let mut result = self.result(graph, rows, ChangeCounts::default());
+        result.notes = notes.take();
+        Ok(result)
     }
 
     /// Runs the statement, applying its changes whole or not at all: on any error the graph
@@ -140,12 +145,13 @@ impl Prepared<'_> {
             return self.run(graph, params);
         }
         graph.begin();
+        let notes = limits::Notes::default();
         let outcome = exec::run_writing(
             graph,
             params,
             self.text,
             &self.plan,
-            self.interrupt.as_deref(),
+            (self.interrupt.as_deref(), &notes),
         )
         .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
         .and_then(|rows| {
@@ -169,7 +175,8 @@ impl Prepared<'_> {
         match outcome {
             Ok(rows) => {
                 let counts = graph.change_counts();
-                let result = self.result(graph, rows, counts);
+                let mut result = self.result(graph, rows, counts);
+                result.notes = notes.take();
                 graph.commit();
                 Ok(result)
             }
@@ -201,6 +208,7 @@ impl Prepared<'_> {
             warnings: self.plan.warnings.clone(),
             changes,
             money_columns: self.plan.money_columns.clone(),
+            notes: Vec::new(),
         }
     }
 }
@@ -288,6 +296,7 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
         params: &params,
         text: &statement,
         interrupt: None,
+        notes: &limits::Notes::default(),
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

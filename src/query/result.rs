@@ -28,6 +28,8 @@ pub struct QueryResult {
     /// Which columns hold amounts of money (`r.amount_usd`, `sum(r.amount_usd)`), shown as
     /// `$8.9B` in tables.
     pub money_columns: Vec<bool>,
+    /// Bounds the statement met that cut its answer, and how to lift them.
+    pub notes: Vec<String>,
 }
 
 /// How a table is drawn.

@@ -394,6 +394,9 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
         };
         session.interrupt.store(false, Ordering::Relaxed);
         let result = result.map_err(|e| e.to_string())?;
+        for note in &result.notes {
+            eprintln!("note: {note}");
+        }
         match &mut session.db {
             Some(db) => {
                 if db.wants_fold() {

@@ -100,6 +100,13 @@ impl Runner<'_, '_> {
         match self.query.segments.get(seg + 1) {
             None => {
                 results.push(out);
+                let cap = super::limits::max_rows();
+                if results.len() >= cap {
+                    self.cx.notes.add(format!(
+                        "the answer stopped at {cap} rows; add LIMIT, narrow the query, or raise --max-rows"
+                    ));
+                    return Ok(Flow::Stop);
+                }
                 Ok(Flow::Continue)
             }
             Some(next) => {
@@ -527,6 +534,14 @@ impl<'c, 'g> Matcher<'c, 'g> {
                     self.unwind_to(first, nodes, rels);
                     return Ok(Flow::Stop);
                 }
+            }
+            if hop.rel.default_max
+                && max == Some(depth)
+                && self.expand(at, hop.rel.arrow).next().is_some()
+            {
+                self.cx.notes.add(format!(
+                    "a variable-length pattern stopped at {depth} hops, the default for * without a maximum; write *..N to go further (or --max-var-length N)"
+                ));
             }
             let next: Vec<(EdgeId, NodeId)> = if max.is_none_or(|m| depth < m) {
                 let mut next = Vec::new();

@@ -26,12 +26,16 @@ pub(crate) fn run_writing(
     params: &Params,
     text: &str,
     plan: &Plan,
-    interrupt: Option<&std::sync::atomic::AtomicBool>,
+    (interrupt, notes): (
+        Option<&std::sync::atomic::AtomicBool>,
+        &crate::query::limits::Notes,
+    ),
 ) -> Result<Vec<Row>, QueryError> {
     let writer = Writer {
         params,
         text,
         interrupt,
+        notes,
     };
     let mut rows = Vec::new();
     for query in &plan.queries {
@@ -48,6 +52,7 @@ struct Writer<'a> {
     params: &'a Params,
     text: &'a str,
     interrupt: Option<&'a std::sync::atomic::AtomicBool>,
+    notes: &'a crate::query::limits::Notes,
 }
 
 impl Writer<'_> {
@@ -57,6 +62,7 @@ impl Writer<'_> {
             params: self.params,
             text: self.text,
             interrupt: self.interrupt,
+            notes: self.notes,
         }
     }
 

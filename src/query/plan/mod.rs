@@ -179,6 +179,8 @@ pub(crate) struct RelStep {
     pub arrow: Arrow,
     /// `(min, max)` of a variable-length relationship.
     pub length: Option<(u64, Option<u64>)>,
+    /// The maximum is the default for `*` written without one.
+    pub default_max: bool,
     pub props: Vec<(String, PExpr)>,
     pub props_map: Option<PExpr>,
 }
@@ -1144,7 +1146,8 @@ impl<'a> Planner<'a> {
         for (k, node) in steps.enumerate() {
             // Relationship between order[k] and order[k + 1].
             let rel_index = if reversed { order[k] - 1 } else { order[k] };
-            let rel = self.rel_step(scope, rels[rel_index], reversed, bound_now)?;
+            let shortest = pattern.search != PathSearch::All;
+            let rel = self.rel_step(scope, rels[rel_index], (reversed, shortest), bound_now)?;
             hops.push(Hop { rel, node });
         }
         // The path variable is bound once the whole pattern matched.
@@ -1257,7 +1260,7 @@ impl<'a> Planner<'a> {
         &mut self,
         scope: &Scope,
         rel: &RelPattern,
-        reversed: bool,
+        (reversed, shortest): (bool, bool),
         bound_now: &mut HashSet<String>,
     ) -> Result<RelStep, QueryError> {
         let slot = rel
@@ -1285,7 +1288,16 @@ impl<'a> Planner<'a> {
             bound,
             types,
             arrow,
-            length: rel.length.map(|l| (l.min.unwrap_or(1), l.max)),
+            length: rel.length.map(|l| {
+                let max = match l.max {
+                    Some(max) => max,
+                    // shortestPath searches breadth first and stops by itself.
+                    None if shortest => u64::MAX,
+                    None => super::limits::max_var_length(),
+                };
+                (l.min.unwrap_or(1), Some(max))
+            }),
+            default_max: rel.length.is_some_and(|l| l.max.is_none()) && !shortest,
             props,
             props_map,
         })

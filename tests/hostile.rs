@@ -1,0 +1,237 @@
+//! Limits that keep the engine responsive, and hostile or broken input: each gives a clear
+//! error, and nothing the user saved is lost.
+
+use std::process::{Command, Output};
+
+use proptest::prelude::*;
+
+fn alliances(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_timeout_stops_a_long_statement() {
+    let started = std::time::Instant::now();
+    let out = alliances(&[
+        "query",
+        "--timeout",
+        "0.3",
+        "UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y RETURN count(*)",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("ran past --timeout 0.3s and was stopped; it changed nothing"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(started.elapsed().as_secs_f64() < 10.0);
+}
+
+#[test]
+fn bounds_say_when_they_cut_an_answer() {
+    let rows = alliances(&[
+        "query",
+        "--max-rows",
+        "3",
+        "--format",
+        "csv",
+        "UNWIND range(1, 10) AS x RETURN x",
+    ]);
+    assert_eq!(text(&rows.stdout), "x\n1\n2\n3\n");
+    assert!(text(&rows.stderr).contains("the answer stopped at 3 rows"));
+
+    let hops = alliances(&[
+        "query",
+        "--max-var-length",
+        "2",
+        "MATCH ({name: 'BlackRock'})-[*]-(b) RETURN count(b)",
+    ]);
+    assert!(
+        text(&hops.stderr).contains("stopped at 2 hops, the default for * without a maximum"),
+        "{}",
+        text(&hops.stderr)
+    );
+
+    let bounded = alliances(&[
+        "query",
+        "--max-var-length",
+        "2",
+        "MATCH ({name: 'BlackRock'})-[*..2]-(b) RETURN count(b)",
+    ]);
+    assert!(
+        !text(&bounded.stderr).contains("stopped at"),
+        "an explicit bound is not a cut"
+    );
+}
+
+#[test]
+fn ten_thousand_parentheses_are_an_error_not_a_crash() {
+    let query = format!("RETURN {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    let out = alliances(&["query", &query]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("nests brackets more than 200 deep"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.len() < 1_000,
+        "the message shows a window of the line, not all of it"
+    );
+}
+
+#[test]
+fn truncated_binary_and_non_utf8_data_files_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/queries/data/fixture.toml"
+    ))
+    .unwrap();
+    let truncated = dir.path().join("truncated.toml");
+    // Cut inside a string, as a copy interrupted mid-file would.
+    let cut = full.find("name = \"Beta").expect("the fixture names Beta") + 10;
+    std::fs::write(&truncated, &full[..cut]).unwrap();
+    let out = alliances(&["check", truncated.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("truncated.toml:"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, [0u8, 159, 146, 150, 0, 1, 2, 255]).unwrap();
+    let out = alliances(&["check", binary.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("binary.json"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let latin1 = dir.path().join("latin1.toml");
+    std::fs::write(&latin1, b"[[entity]]\nid = \"soci\xe9te\"\n").unwrap();
+    let out = alliances(&["check", latin1.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).to_lowercase().contains("utf-8"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn csv_with_missing_or_extra_columns_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes.csv");
+    let edges = dir.path().join("edges.csv");
+    std::fs::write(
+        &nodes,
+        "id,name,kind,country,sector\nc1,One,company,US,ai\nc2,Two,company\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &edges,
+        "from,to,type,amount_usd,date,stake_pct\nc1,c2,INVESTS_IN,1,2024,,extra\n",
+    )
+    .unwrap();
+    let out = alliances(&[
+        "check",
+        "--nodes",
+        nodes.to_str().unwrap(),
+        "--edges",
+        edges.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("nodes.csv:3"),
+        "the short row is named: {stderr}"
+    );
+    assert!(
+        stderr.contains("edges.csv:2"),
+        "the long row is named: {stderr}"
+    );
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_disk_during_save_keeps_the_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = dir.path().join("tiny");
+    std::fs::create_dir(&tiny).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8k", "tmpfs"])
+        .arg(&tiny)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "skipped: cannot mount a tiny tmpfs here (needs root); the failing journal write is tested in tests/durability.rs"
+        );
+        return;
+    }
+    let file = tiny.join("data.toml");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/queries/data/fixture.toml"
+        ),
+        &file,
+    )
+    .unwrap();
+    let before = std::fs::read(&file).unwrap();
+    // The built-in dataset is far larger than the room left: the save must fail whole.
+    let script = format!(":save {}\n", file.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let _ = Command::new("umount").arg(&tiny).status();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).to_lowercase().contains("no space"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&file).ok().unwrap_or_else(|| before.clone()),
+        before,
+        "the old file is intact"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn random_bytes_never_crash_the_loader(bytes in prop::collection::vec(any::<u8>(), 0..400), json in any::<bool>()) {
+        let text = String::from_utf8_lossy(&bytes);
+        let format = if json { alliances::datafile::Format::Json } else { alliances::datafile::Format::Toml };
+        let input = alliances::datafile::TextInput { name: "random", text: &text, format };
+        // An error is fine; a panic is not.
+        let _ = alliances::datafile::load_texts(&[input], alliances::Schema::Alliance);
+    }
+
+    #[test]
+    fn random_bytes_never_crash_the_parser(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = alliances::query::parse(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn random_csv_never_crashes_the_importer(nodes in "[a-z0-9,\\n\"]{0,200}", edges in "[a-zA-Z0-9_,.\\n\"-]{0,200}") {
+        let _ = alliances::import_csv("nodes.csv", nodes.as_bytes(), "edges.csv", edges.as_bytes(), alliances::Schema::Alliance);
+    }
+}

@@ -834,3 +834,54 @@ fn as_of_shows_the_graph_at_a_date() {
         text(&back.stdout)
     );
 }
+
+#[test]
+fn a_database_keeps_changes_and_readers_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("research.toml");
+    let db = db.to_str().unwrap();
+    let created = alliances(&[
+        "query",
+        "--db",
+        db,
+        "--from-default",
+        "CREATE (:Company {name: 'Mistral AI'})",
+    ]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    assert!(text(&created.stderr).contains("created the database"));
+    let read = alliances(&[
+        "query",
+        "--db",
+        db,
+        "--read-only",
+        "--format",
+        "csv",
+        "MATCH (n) RETURN count(n) AS n",
+    ]);
+    assert_eq!(text(&read.stdout), "n\n28\n");
+    let refused = alliances(&[
+        "query",
+        "--db",
+        db,
+        "--read-only",
+        "CREATE (:Company {name: 'Nope'})",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("open for reading only"));
+    let check = alliances(&["check", db]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "the database file is a valid data file: {}",
+        text(&check.stderr)
+    );
+    let shell = piped_with(
+        &["--db", db],
+        "MATCH (n {name: 'Mistral AI'}) RETURN n.id;\n",
+    );
+    assert!(
+        text(&shell.stdout).contains("mistral-ai"),
+        "{}",
+        text(&shell.stdout)
+    );
+}

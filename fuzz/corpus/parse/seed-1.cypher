@@ -1,0 +1,1 @@
+MATCH (i)-[r:INVESTS_IN]->(c {name: "Intel"}) RETURN i.name, r.amount_usd ORDER BY r.amount_usd DESC

@@ -1,0 +1,1 @@
+MATCH p = shortestPath((a {name: "BlackRock"})-[*]-(b {name: "Intel"})) RETURN length(p)

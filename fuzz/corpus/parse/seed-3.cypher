@@ -1,0 +1,1 @@
+UNWIND [1, 2.5, null, "x", [1], {a: 1}] AS v RETURN v, v IS NULL, toString(v)

@@ -1,0 +1,1 @@
+MATCH (c:Consortium)<-[:MEMBER_OF]-(m) WITH c, count(m) AS n WHERE n > 1 RETURN c.name, n

@@ -1,0 +1,1 @@
+RETURN date("2025-08") < date("2025-08-22"), 2.4B, [x IN range(1, 5) WHERE x % 2 = 1 | x * 10]

@@ -1,0 +1,1 @@
+MATCH (a)-[*1..3]->(b) WHERE a.id = "nvidia" RETURN DISTINCT b.name

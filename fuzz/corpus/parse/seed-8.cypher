@@ -1,0 +1,1 @@
+CREATE (:Company {name: "Fuzz Co"})-[:INVESTS_IN {amount_usd: 1B}]->(:Company {name: "Other"}) RETURN 1

@@ -213,8 +213,53 @@ fn a_full_disk_during_save_keeps_the_old_file() {
     );
 }
 
+/// Pieces of data files, shuffled into near-misses the loader must refuse or accept cleanly.
+const DATA_TOKENS: &[&str] = &[
+    "[[entity]]",
+    "[[relationship]]",
+    "[[source]]",
+    "id = \"a\"",
+    "id = \"b\"",
+    "name = \"A\"",
+    "kind = \"company\"",
+    "kind = \"consortium\"",
+    "type = \"invests-in\"",
+    "type = \"member-of\"",
+    "from = \"a\"",
+    "to = \"b\"",
+    "amount_usd = -1",
+    "amount_usd = 1e400",
+    "stake_pct = 150",
+    "date = \"2025-02-30\"",
+    "date = \"2025\"",
+    "sources = []",
+    "allow_unsourced = true",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\"entity\": [",
+    "\"relationship\": [",
+    "{\"id\": \"a\", \"name\": \"A\", \"kind\": \"fund\"}",
+    "\n",
+    "#",
+    "=",
+    "\"",
+    "\\u0000",
+    "東京",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn token_soups_never_crash_the_loader(tokens in prop::collection::vec(prop::sample::select(DATA_TOKENS), 0..40), json in any::<bool>()) {
+        let text = tokens.join("\n");
+        let format = if json { alliances::datafile::Format::Json } else { alliances::datafile::Format::Toml };
+        let input = alliances::datafile::TextInput { name: "soup", text: &text, format };
+        let _ = alliances::datafile::load_texts(&[input], alliances::Schema::Alliance);
+    }
 
     #[test]
     fn random_bytes_never_crash_the_loader(bytes in prop::collection::vec(any::<u8>(), 0..400), json in any::<bool>()) {

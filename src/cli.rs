@@ -87,6 +87,12 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Run the peer benchmark's workloads on generated data (nodes.csv, edges.csv, queries.txt)
+    /// and print one JSON line per workload, as the peers of ../shared/bench do.
+    Bench {
+        /// The folder the generator wrote.
+        dir: PathBuf,
+    },
     /// Write an alliance diagram as Graphviz DOT text.
     #[command(
         after_help = "Examples:\n  alliances export dot -o map.dot\n  alliances export dot --around Nvidia --hops 1\n  alliances export dot --path BlackRock Intel\n  alliances export dot --query 'MATCH p = (:Fund)-[:INVESTS_IN]->() RETURN p'"
@@ -536,6 +542,13 @@ pub fn run() -> ExitCode {
                 }
             }
         }
+        Some(Command::Bench { dir }) => match crate::bench::run(&dir, &mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some(Command::Export {
             format: _,
             data,

@@ -10,6 +10,7 @@
 //! ```
 
 pub mod algo;
+pub mod bench;
 pub mod cli;
 pub mod datafile;
 pub mod db;

@@ -1,0 +1,310 @@
+//! `alliances bench DIR`: the peer benchmark's workloads on the generator's output, printed as
+//! the peers print them (one JSON object per line), so that `run_peers.sh` puts us in its
+//! table and cross-checks our answers.
+//!
+//! Each workload also runs through the query language, and its time is reported beside the
+//! direct call's (`query_seconds`), so the cost of the engine shows.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value as Json, json};
+
+use crate::query::{self, Params};
+use crate::store::{Direction, Graph, NodeId};
+
+/// Marks for breadth-first searches, reused across searches: a mark is valid only when it
+/// carries the current search's number, so nothing is cleared between searches.
+pub struct Marks {
+    epoch: u32,
+    seen: Vec<u32>,
+    /// Which side reached a node in a search from both ends: 1 forward, 2 backward.
+    side: Vec<u8>,
+    depth: Vec<u32>,
+}
+
+impl Marks {
+    pub fn new(bound: usize) -> Marks {
+        Marks {
+            epoch: 0,
+            seen: vec![0; bound],
+            side: vec![0; bound],
+            depth: vec![0; bound],
+        }
+    }
+
+    fn next(&mut self) {
+        self.epoch += 1;
+        if self.epoch == u32::MAX {
+            self.seen.fill(0);
+            self.epoch = 1;
+        }
+    }
+}
+
+fn neighbours(graph: &Graph, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    graph
+        .edges_of(node, Direction::Outgoing)
+        .chain(graph.edges_of(node, Direction::Incoming))
+        .map(|(_, other)| other)
+}
+
+/// Undirected hop distance, by a search from both ends that widens the smaller frontier.
+pub fn hop_distance(graph: &Graph, from: NodeId, to: NodeId, marks: &mut Marks) -> Option<u32> {
+    if from == to {
+        return Some(0);
+    }
+    marks.next();
+    let epoch = marks.epoch;
+    let (mut front, mut back) = (vec![from], vec![to]);
+    for (node, side) in [(from, 1u8), (to, 2u8)] {
+        marks.seen[node.index()] = epoch;
+        marks.side[node.index()] = side;
+        marks.depth[node.index()] = 0;
+    }
+    while !front.is_empty() && !back.is_empty() {
+        let forward = front.len() <= back.len();
+        let (frontier, side) = if forward {
+            (&mut front, 1u8)
+        } else {
+            (&mut back, 2u8)
+        };
+        let mut next = Vec::new();
+        for &node in frontier.iter() {
+            let d = marks.depth[node.index()];
+            for other in neighbours(graph, node) {
+                let i = other.index();
+                if marks.seen[i] == epoch {
+                    // Until the sides meet, only their frontiers touch, so every meeting on
+                    // this level has the same length: the first one is the answer.
+                    if marks.side[i] != side {
+                        return Some(d + 1 + marks.depth[i]);
+                    }
+                    continue;
+                }
+                marks.seen[i] = epoch;
+                marks.side[i] = side;
+                marks.depth[i] = d + 1;
+                next.push(other);
+            }
+        }
+        *frontier = next;
+    }
+    None
+}
+
+/// How many distinct nodes lie within two undirected hops of `source`, itself left out.
+pub fn two_hop_count(graph: &Graph, source: NodeId, marks: &mut Marks) -> usize {
+    marks.next();
+    let epoch = marks.epoch;
+    marks.seen[source.index()] = epoch;
+    let mut first = Vec::new();
+    for other in neighbours(graph, source) {
+        if marks.seen[other.index()] != epoch {
+            marks.seen[other.index()] = epoch;
+            first.push(other);
+        }
+    }
+    let mut count = first.len();
+    for &node in &first {
+        for other in neighbours(graph, node) {
+            if marks.seen[other.index()] != epoch {
+                marks.seen[other.index()] = epoch;
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// Resident memory now and at its peak, in MiB (Linux; zero elsewhere).
+fn memory_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn read_queries(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(dir.join("queries.txt"))?;
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            match (parts.next(), parts.next()) {
+                (Some(a), Some(b)) if !a.starts_with('#') => Some((a.to_owned(), b.to_owned())),
+                _ => None,
+            }
+        })
+        .collect())
+}
+
+/// Runs the workloads on `dir`, writing JSON lines to `out`.
+///
+/// # Errors
+/// When the data cannot be read or a query id is unknown.
+pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
+    let process = Instant::now();
+    let pairs = read_queries(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.join("queries.txt").display()))?;
+    let meta: Json = std::fs::read_to_string(dir.join("meta.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Json::Null);
+    let base = json!({
+        "peer": "alliances",
+        "version": env!("CARGO_PKG_VERSION"),
+        "data": dir.display().to_string(),
+        "nodes": meta["nodes"],
+        "edges": meta["edges"],
+    });
+    let mut emit = |workload: &str, seconds: f64, extra: Json| -> Result<(), String> {
+        let mut record = base.clone();
+        record["workload"] = json!(workload);
+        record["seconds"] = json!((seconds * 1e6).round() / 1e6);
+        if let (Json::Object(r), Json::Object(e)) = (&mut record, extra) {
+            r.extend(e);
+        }
+        writeln!(out, "{record}").map_err(|e| e.to_string())?;
+        out.flush().map_err(|e| e.to_string())
+    };
+
+    let (rss0, _) = memory_mb();
+    let started = Instant::now();
+    let graph = crate::cli::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"))
+        .map_err(|e| e.to_string())?;
+    let load = started.elapsed().as_secs_f64();
+    let (rss1, peak) = memory_mb();
+    emit(
+        "load",
+        load,
+        json!({
+            "peak_rss_mb": (peak * 10.0).round() / 10.0,
+            "rss_mb": (rss1 * 10.0).round() / 10.0,
+            "rss_delta_mb": ((rss1 - rss0) * 10.0).round() / 10.0,
+            "graph_nodes": graph.node_count(),
+            "graph_edges": graph.edge_count(),
+        }),
+    )?;
+
+    let params = Params::new();
+    let timed_query = |text: &str| -> Result<(f64, query::QueryResult), String> {
+        let started = Instant::now();
+        let mut results = query::execute(&graph, text, &params).map_err(|e| e.to_string())?;
+        Ok((
+            started.elapsed().as_secs_f64(),
+            results.pop().ok_or("no result")?,
+        ))
+    };
+
+    // agg: relationships counted by type.
+    let started = Instant::now();
+    let counts: serde_json::Map<String, Json> = graph
+        .type_counts()
+        .into_iter()
+        .map(|(t, n)| (t.to_owned(), json!(n)))
+        .collect();
+    let agg = started.elapsed().as_secs_f64();
+    let (agg_query, _) = timed_query("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")?;
+    emit(
+        "agg",
+        agg,
+        json!({"answers": counts, "query_seconds": agg_query}),
+    )?;
+
+    let node = |id: &str| {
+        graph
+            .node_by_id(id)
+            .ok_or_else(|| format!("queries.txt names an unknown node {id}"))
+    };
+    let resolved: Vec<(NodeId, NodeId)> = pairs
+        .iter()
+        .map(|(a, b)| Ok((node(a)?, node(b)?)))
+        .collect::<Result<_, String>>()?;
+    let mut marks = Marks::new(graph.node_index_bound());
+
+    // sp: undirected hop distances for the 100 pairs.
+    let started = Instant::now();
+    let answers: Vec<i64> = resolved
+        .iter()
+        .map(|(a, b)| hop_distance(&graph, *a, *b, &mut marks).map_or(-1, i64::from))
+        .collect();
+    let sp = started.elapsed().as_secs_f64();
+    let mut sp_query = 0.0;
+    for (a, b) in &pairs {
+        let (seconds, _) = timed_query(&format!(
+            "MATCH p = shortestPath((a {{id: '{a}'}})-[*]-(b {{id: '{b}'}})) RETURN length(p)"
+        ))?;
+        sp_query += seconds;
+    }
+    emit(
+        "sp",
+        sp,
+        json!({"answers": answers, "query_seconds": sp_query}),
+    )?;
+
+    // hop2: distinct nodes within two undirected hops of each source.
+    let started = Instant::now();
+    let answers: Vec<usize> = resolved
+        .iter()
+        .map(|(a, _)| two_hop_count(&graph, *a, &mut marks))
+        .collect();
+    let hop2 = started.elapsed().as_secs_f64();
+    let mut hop2_query = 0.0;
+    for (a, _) in &pairs {
+        let (seconds, _) = timed_query(&format!(
+            "MATCH (s {{id: '{a}'}})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x)"
+        ))?;
+        hop2_query += seconds;
+    }
+    emit(
+        "hop2",
+        hop2,
+        json!({"answers": answers, "query_seconds": hop2_query}),
+    )?;
+
+    // pagerank: the top 10 ids.
+    let started = Instant::now();
+    let ranks = crate::algo::centrality::pagerank(&graph, &|| false);
+    let pagerank = started.elapsed().as_secs_f64();
+    let id_of = |n: NodeId| match graph.node_prop(n, "id") {
+        Some(crate::model::Value::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let top10: Vec<String> = ranks.iter().take(10).map(|(n, _)| id_of(*n)).collect();
+    let scores: Vec<f64> = ranks
+        .iter()
+        .take(10)
+        .map(|(_, s)| (s * 1e8).round() / 1e8)
+        .collect();
+    let (pagerank_query, result) =
+        timed_query("CALL algo.pageRank() YIELD node, score RETURN node.id LIMIT 10")?;
+    let query_top: Vec<String> = result
+        .rows
+        .iter()
+        .map(|r| r[0].to_string().trim_matches('"').to_owned())
+        .collect();
+    if query_top != top10 {
+        return Err("the query language's PageRank disagrees with the direct call".to_owned());
+    }
+    emit(
+        "pagerank",
+        pagerank,
+        json!({"top10": top10, "params": "damping=0.85, L1 tolerance N*1e-6, at most 100 rounds", "top10_scores": scores, "query_seconds": pagerank_query}),
+    )?;
+
+    let (_, peak) = memory_mb();
+    emit(
+        "done",
+        process.elapsed().as_secs_f64(),
+        json!({"peak_rss_mb": (peak * 10.0).round() / 10.0}),
+    )?;
+    Ok(())
+}

@@ -6,7 +6,7 @@
 //! ```
 //! let graph = alliances::default_graph();
 //! let intel = graph.nodes_by_name("Intel Corporation")[0];
-//! assert_eq!(graph.node_prop(intel, "id").and_then(|v| v.as_str()), Some("intel"));
+//! assert_eq!(graph.node_str(intel, "id"), Some("intel"));
 //! ```
 
 pub mod algo;

@@ -54,7 +54,7 @@ fn the_generator_format_imports_with_typed_properties() {
     assert_eq!(stats.by_type["INVESTS_IN"], 3);
     assert_eq!(graph.nodes_with_label("Fund").len(), 1);
     let gov = graph.node_by_id("g000000").unwrap();
-    assert_eq!(graph.node_prop(gov, "country"), Some(&Value::from("FR")));
+    assert_eq!(graph.node_prop(gov, "country"), Some(Value::from("FR")));
     let c1 = graph.node_by_id("c000001").unwrap();
     assert_eq!(
         graph.node_prop(c1, "country"),
@@ -64,13 +64,13 @@ fn the_generator_format_imports_with_typed_properties() {
     let deal = graph.edges_of_type("INVESTS_IN")[2];
     assert_eq!(
         graph.edge_prop(deal, "amount_usd"),
-        Some(&Value::Int(8_900_000_000)),
+        Some(Value::Int(8_900_000_000)),
         "whole amounts are stored as integers"
     );
-    assert_eq!(graph.edge_prop(deal, "stake_pct"), Some(&Value::Float(9.9)));
+    assert_eq!(graph.edge_prop(deal, "stake_pct"), Some(Value::Float(9.9)));
     assert_eq!(
         graph.edge_prop(deal, "date"),
-        Some(&Value::Date(Date::month(2025, 8).unwrap()))
+        Some(Value::Date(Date::month(2025, 8).unwrap()))
     );
     // The SUPPLIES and INVESTS_IN between c000000 and c000001 are two parallel edges.
     let c0 = graph.node_by_id("c000000").unwrap();

@@ -109,7 +109,7 @@ fn every_entity_of_the_fact_sheet_is_present_with_its_kind() {
     ] {
         let nodes = graph.nodes_by_name(name);
         assert_eq!(nodes.len(), 1, "{name}");
-        assert_eq!(graph.node_prop(nodes[0], "id"), Some(&Value::from(id)));
+        assert_eq!(graph.node_prop(nodes[0], "id"), Some(Value::from(id)));
     }
 }
 
@@ -141,7 +141,7 @@ fn seed_article_facts() {
     }
     assert_eq!(
         g.node_prop(g.node_by_id("mgx").unwrap(), "country"),
-        Some(&Value::from("AE"))
+        Some(Value::from("AE"))
     );
     // S2: Nvidia and xAI joined AIP on 2025-03-20.
     for member in ["nvidia", "xai"] {
@@ -160,10 +160,10 @@ fn seed_article_facts() {
     }
     // S3: up to $100B, started with $30B.
     let aip = g.node_by_id("aip").unwrap();
-    assert_eq!(g.node_prop(aip, "target_usd"), Some(&Value::Float(100e9)));
+    assert_eq!(g.node_prop(aip, "target_usd"), Some(Value::Float(100e9)));
     assert_eq!(
         g.node_prop(aip, "initial_capital_usd"),
-        Some(&Value::Float(30e9))
+        Some(Value::Float(30e9))
     );
     // S4: GE Vernova and NextEra Energy planned as energy partners.
     for partner in ["ge-vernova", "nextera-energy"] {
@@ -197,10 +197,10 @@ fn seed_article_facts() {
     }
     assert_eq!(
         g.node_prop(g.node_by_id("stargate").unwrap(), "target_usd"),
-        Some(&Value::Float(500e9))
+        Some(Value::Float(500e9))
     );
     // S6: Grok and Copilot.
-    let products = |id| g.node_prop(g.node_by_id(id).unwrap(), "products").cloned();
+    let products = |id| g.node_prop(g.node_by_id(id).unwrap(), "products");
     assert!(matches!(products("xai"), Some(Value::List(p)) if p.contains(&Value::from("Grok"))));
     assert!(
         matches!(products("microsoft"), Some(Value::List(p)) if p.contains(&Value::from("Copilot")))
@@ -332,7 +332,7 @@ fn public_record_facts() {
     let stargate = g.node_by_id("stargate").unwrap();
     assert_eq!(
         g.node_prop(stargate, "initial_capital_usd"),
-        Some(&Value::Float(100e9))
+        Some(Value::Float(100e9))
     );
     // P2: BlackRock acquired GIP on 2024-10-01, about $12.5B.
     fact(

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{RelType, Value};
+use crate::model::RelType;
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// How a given entity is tied to a shared one, in words: "investor in", "member of", ...
@@ -62,11 +62,7 @@ pub fn common_ties(graph: &Graph, entities: &[NodeId]) -> Vec<Shared> {
                 entities: who.len(),
                 amount: ties
                     .iter()
-                    .filter_map(|t| {
-                        graph
-                            .edge_prop(t.edge, "amount_usd")
-                            .and_then(Value::as_f64)
-                    })
+                    .filter_map(|t| graph.edge_f64(t.edge, "amount_usd"))
                     .sum(),
                 ties,
             })

@@ -43,19 +43,20 @@ pub fn find_entity(graph: &Graph, name: &str) -> Result<NodeId, FindError> {
     if let Some(node) = graph.node_by_id(name) {
         return Ok(node);
     }
-    match graph.nodes_by_name(name) {
+    match graph.nodes_by_name(name).as_slice() {
         [one] => Ok(*one),
         [] => {
             let mut known: Vec<String> = Vec::new();
             for node in graph.nodes() {
-                if let Some(Value::String(n)) = graph.node_prop(node, "name") {
-                    known.push(n.clone());
+                if let Some(n) = graph.node_str(node, "name") {
+                    known.push(n.to_owned());
                 }
                 if let Some(aliases) = graph
                     .node_prop(node, "aliases")
-                    .and_then(Value::as_str_list)
+                    .as_ref()
+                    .and_then(Value::string_list)
                 {
-                    known.extend(aliases.into_iter().map(str::to_owned));
+                    known.extend(aliases);
                 }
             }
             let help = did_you_mean(&suggest(name, known.iter().map(String::as_str)));
@@ -71,7 +72,7 @@ pub fn find_entity(graph: &Graph, name: &str) -> Result<NodeId, FindError> {
                 .map(|n| {
                     let id = graph
                         .node_prop(*n, ID_KEY)
-                        .map(ToString::to_string)
+                        .map(|v| v.to_string())
                         .unwrap_or_default();
                     format!("{} ({id})", graph.display_name(*n))
                 })
@@ -86,12 +87,9 @@ pub fn describe_relationship(graph: &Graph, edge: EdgeId) -> String {
     let mut parts = vec![
         RelType::from_edge_type(rel_type).map_or(rel_type.to_owned(), |t| t.as_str().to_owned()),
     ];
-    let amount = graph.edge_prop(edge, "amount_usd").and_then(Value::as_f64);
+    let amount = graph.edge_f64(edge, "amount_usd");
     if let Some(amount) = amount {
-        let qualifier = match graph
-            .edge_prop(edge, "amount_qualifier")
-            .and_then(Value::as_str)
-        {
+        let qualifier = match graph.edge_str(edge, "amount_qualifier") {
             Some("up-to") => "up to ",
             Some("at-least") => "at least ",
             Some("about") => "about ",
@@ -99,7 +97,7 @@ pub fn describe_relationship(graph: &Graph, edge: EdgeId) -> String {
         };
         parts[0] = format!("{} {qualifier}{}", parts[0], human_money(amount));
     }
-    if let Some(stake) = graph.edge_prop(edge, "stake_pct").and_then(Value::as_f64) {
+    if let Some(stake) = graph.edge_f64(edge, "stake_pct") {
         parts.push(format!("{stake}%"));
     }
     for key in ["role", "product"] {
@@ -143,13 +141,14 @@ pub fn explain_route(graph: &Graph, route: &Route) -> String {
         let _ = i;
         let sources = graph
             .edge_prop(*edge, "sources")
-            .and_then(Value::as_str_list)
+            .as_ref()
+            .and_then(Value::string_list)
             .unwrap_or_default();
         if sources.is_empty() {
             out.push_str("      source: none given\n");
         }
         for id in sources {
-            match graph.source(id) {
+            match graph.source(&id) {
                 Some(s) => out.push_str(&format!(
                     "      source: {}, {} ({}){}\n",
                     s.title,
@@ -410,10 +409,7 @@ pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<Strin
                 (chain.nodes.clone(), chain.edges.clone())
             };
             for (i, edge) in edges.iter().enumerate() {
-                let stake = graph
-                    .edge_prop(*edge, "stake_pct")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(0.0);
+                let stake = graph.edge_f64(*edge, "stake_pct").unwrap_or(0.0);
                 steps.push(format!("{} -[{stake}%]->", graph.display_name(nodes[i])));
             }
             steps.push(graph.display_name(*nodes.last().expect("a chain has nodes")));
@@ -458,8 +454,7 @@ pub fn common_report(graph: &Graph, names: &[String]) -> Result<String, FindErro
             .iter()
             .map(|t| {
                 let amount = graph
-                    .edge_prop(t.edge, "amount_usd")
-                    .and_then(Value::as_f64)
+                    .edge_f64(t.edge, "amount_usd")
                     .map(|a| format!(" {}", human_money(a)))
                     .unwrap_or_default();
                 format!("{}'s {}{amount}", graph.display_name(t.entity), t.role)

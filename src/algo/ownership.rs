@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{RelType, Value};
+use crate::model::RelType;
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// The longest chain followed.
@@ -62,7 +62,7 @@ pub fn look_through(graph: &Graph, subject: NodeId, upward: bool) -> Ownership {
             if nodes.contains(&other) {
                 continue;
             }
-            let Some(stake) = graph.edge_prop(edge, "stake_pct").and_then(Value::as_f64) else {
+            let Some(stake) = graph.edge_f64(edge, "stake_pct") else {
                 result.unknown_stakes += 1;
                 continue;
             };
@@ -105,9 +105,9 @@ mod tests {
     fn stakes_multiply_along_chains_and_add_across_them() {
         let mut g = Graph::new(Schema::Alliance);
         let n: Vec<NodeId> = (0..4)
-            .map(|i| g.add_node(["Company"], [("id", Value::from(format!("n{i}")))]))
+            .map(|i| g.add_node(["Company"], [("id", crate::Value::from(format!("n{i}")))]))
             .collect();
-        let stake = |p: f64| [("stake_pct", Value::Float(p))];
+        let stake = |p: f64| [("stake_pct", crate::Value::Float(p))];
         g.add_edge(n[0], n[1], "INVESTS_IN", stake(50.0)); // 0 holds 50% of 1
         g.add_edge(n[1], n[3], "INVESTS_IN", stake(40.0)); // 1 holds 40% of 3
         g.add_edge(n[0], n[3], "INVESTS_IN", stake(10.0)); // 0 also holds 10% of 3 directly

@@ -159,7 +159,7 @@ fn endpoint<T>(
     let by_name: Vec<&str> = graph
         .nodes_by_name(id)
         .iter()
-        .filter_map(|n| graph.node_prop(*n, "id").and_then(|v| v.as_str()))
+        .filter_map(|n| graph.node_str(*n, "id"))
         .collect();
     let help = if by_name.is_empty() {
         did_you_mean(&suggest(id, ids.iter().copied()))

@@ -298,11 +298,7 @@ impl Importer {
                 );
             } else if let Some(owner) = me.graph.nodes_by_name(name).first() {
                 ok = false;
-                let owner = me
-                    .graph
-                    .node_prop(*owner, "id")
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                let owner = me.graph.node_prop(*owner, "id").unwrap_or(Value::Null);
                 me.report(
                     ProblemKind::NameClash,
                     columns.at(line, "name"),

@@ -115,7 +115,8 @@ fn node_stmt(graph: &Graph, node: NodeId) -> Stmt {
     }
     if let Some(aliases) = graph
         .node_prop(node, "aliases")
-        .and_then(Value::as_str_list)
+        .as_ref()
+        .and_then(Value::string_list)
     {
         tooltip.push_str(&format!("\nalso: {}", aliases.join(", ")));
     }
@@ -129,11 +130,8 @@ fn node_stmt(graph: &Graph, node: NodeId) -> Stmt {
 /// The short label on a relationship: `$8.9B · 9.9%`, a role, or a product.
 fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     let mut parts = Vec::new();
-    if let Some(amount) = graph.edge_prop(edge, "amount_usd").and_then(Value::as_f64) {
-        let qualifier = match graph
-            .edge_prop(edge, "amount_qualifier")
-            .and_then(Value::as_str)
-        {
+    if let Some(amount) = graph.edge_f64(edge, "amount_usd") {
+        let qualifier = match graph.edge_str(edge, "amount_qualifier") {
             Some("up-to") => "up to ",
             Some("at-least") => "at least ",
             Some("about") => "about ",
@@ -141,7 +139,7 @@ fn edge_label(graph: &Graph, edge: EdgeId) -> String {
         };
         parts.push(format!("{qualifier}{}", human_money(amount)));
     }
-    if let Some(stake) = graph.edge_prop(edge, "stake_pct").and_then(Value::as_f64) {
+    if let Some(stake) = graph.edge_f64(edge, "stake_pct") {
         parts.push(format!("{stake}%"));
     }
     for key in ["role", "product"] {
@@ -157,10 +155,11 @@ fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>)
     let mut tooltip = describe_relationship(graph, edge);
     for id in graph
         .edge_prop(edge, "sources")
-        .and_then(Value::as_str_list)
+        .as_ref()
+        .and_then(Value::string_list)
         .unwrap_or_default()
     {
-        match graph.source(id) {
+        match graph.source(&id) {
             Some(s) => tooltip.push_str(&format!(
                 "\nsource: {} ({}, {})",
                 s.title, s.publisher, s.date
@@ -221,7 +220,10 @@ fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
         if node_kind(graph, consortium) != Some(Kind::Consortium) {
             continue;
         }
-        let date = graph.edge_prop(edge, "date").and_then(Value::as_date);
+        let date = graph
+            .edge_prop(edge, "date")
+            .as_ref()
+            .and_then(Value::as_date);
         choices
             .entry(member)
             .or_default()

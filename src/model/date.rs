@@ -61,6 +61,20 @@ impl Date {
         }
     }
 
+    /// The date packed in 48 bits, for compact storage; `unpack` reverses it.
+    pub fn pack(self) -> u64 {
+        (u64::from(self.year as u32) << 16) | (u64::from(self.month) << 8) | u64::from(self.day)
+    }
+
+    /// The date `pack` made `bits` from.
+    pub fn unpack(bits: u64) -> Date {
+        Date {
+            year: (bits >> 16) as u32 as i32,
+            month: (bits >> 8) as u8,
+            day: bits as u8,
+        }
+    }
+
     pub fn year_part(&self) -> i32 {
         self.year
     }

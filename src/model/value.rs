@@ -70,6 +70,12 @@ impl Value {
         }
     }
 
+    /// A list of strings, copied, as `aliases` and `sources` are stored.
+    pub fn string_list(&self) -> Option<Vec<String>> {
+        self.as_str_list()
+            .map(|items| items.into_iter().map(str::to_owned).collect())
+    }
+
     /// A list of strings, as `aliases` and `sources` are stored.
     pub fn as_str_list(&self) -> Option<Vec<&str>> {
         match self {

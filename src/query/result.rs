@@ -152,7 +152,6 @@ fn relationship_value(graph: &Graph, edge: EdgeId) -> RelationshipValue {
     let key = |n: NodeId| {
         graph
             .node_prop(n, ID_KEY)
-            .cloned()
             .unwrap_or(Value::Int(n.index() as i64))
     };
     RelationshipValue {

@@ -107,6 +107,23 @@ impl From<&Value> for QueryValue {
     }
 }
 
+impl From<Value> for QueryValue {
+    fn from(value: Value) -> QueryValue {
+        match value {
+            Value::String(s) => QueryValue::String(s),
+            Value::List(items) => {
+                QueryValue::List(items.into_iter().map(QueryValue::from).collect())
+            }
+            Value::Map(map) => QueryValue::Map(
+                map.into_iter()
+                    .map(|(k, v)| (k, QueryValue::from(v)))
+                    .collect(),
+            ),
+            other => QueryValue::from(&other),
+        }
+    }
+}
+
 /// `a = b`: `None` stands for `null`.
 pub fn equals(a: &QueryValue, b: &QueryValue) -> Option<bool> {
     use QueryValue::*;

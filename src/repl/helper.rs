@@ -68,14 +68,15 @@ impl ShellHelper {
         // Beyond this many nodes, names are not offered: reading them all would slow the shell.
         if graph.node_count() <= 200_000 {
             for node in graph.nodes() {
-                if let Some(name) = graph.node_prop(node, NAME_KEY).and_then(|v| v.as_str()) {
+                if let Some(name) = graph.node_str(node, NAME_KEY) {
                     entities.insert(name.to_owned());
                 }
                 if let Some(list) = graph
                     .node_prop(node, ALIASES_KEY)
-                    .and_then(|v| v.as_str_list())
+                    .as_ref()
+                    .and_then(crate::Value::string_list)
                 {
-                    aliases.extend(list.into_iter().map(str::to_owned));
+                    aliases.extend(list);
                 }
             }
         }

@@ -8,22 +8,26 @@
 //! type) always describe the current elements. Every mutation goes through a method here that
 //! keeps them in step; nothing outside can reach the petgraph graph.
 
+mod names;
+mod properties;
 mod records;
 mod stats;
+mod strings;
 mod symbols;
 mod undo;
 
 use std::collections::{BTreeMap, HashMap};
 
-use compact_str::CompactString;
-
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 
 use crate::model::{Schema, Source, Value, fold_name};
+use names::NameIndex;
+use properties::Properties;
 pub use records::{DataSet, RecordError};
 pub use stats::Stats;
-use symbols::{Sym, Symbols};
+use strings::{StrId, StringPool};
+use symbols::{LabelSet, LabelSets, Sym, Symbols};
 pub use undo::{Change, ChangeCounts, Changes, ReplayError};
 
 /// Which way a relationship points, seen from a node.
@@ -78,30 +82,50 @@ pub const NAME_KEY: &str = "name";
 /// The property key of a node's other names.
 pub const ALIASES_KEY: &str = "aliases";
 
-#[derive(Clone, Debug)]
+// Elements in the petgraph graph hold only what identifies their kind; properties live in
+// columns beside it (`properties`), indexed by element number.
+#[derive(Clone, Copy, Debug)]
 struct NodeData {
-    labels: Vec<Sym>,
-    props: Vec<(Sym, Value)>,
+    labels: LabelSet,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct EdgeData {
     rel_type: Sym,
-    props: Vec<(Sym, Value)>,
 }
 
 type FastHash = foldhash::fast::RandomState;
+
+/// Bytes held by each part of a graph, as `Graph::memory_use` estimates them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    pub topology: usize,
+    pub node_properties: usize,
+    pub edge_properties: usize,
+    pub strings: usize,
+    pub indexes: usize,
+}
+
+impl MemoryUse {
+    pub fn total(&self) -> usize {
+        self.topology + self.node_properties + self.edge_properties + self.strings + self.indexes
+    }
+}
 
 /// A labelled property multigraph with the indexes alliance work needs.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     graph: StableDiGraph<NodeData, EdgeData, u32>,
     symbols: Symbols,
+    label_sets: LabelSets,
+    strings: StringPool,
+    node_props: Properties,
+    edge_props: Properties,
     schema: Schema,
-    // Short keys sit inline in the table (no pointer to chase) and hash with a fast hasher:
-    // bulk imports look up two ids per edge.
-    by_id: HashMap<CompactString, NodeId, FastHash>,
-    by_name: HashMap<CompactString, Vec<NodeId>, FastHash>,
+    // Keyed by the pooled id string, so the index holds 8 bytes a node; bulk imports look up
+    // two ids per edge.
+    by_id: HashMap<StrId, NodeId, FastHash>,
+    by_name: NameIndex,
     // Sorted lists: a few bytes per element, and removal is rare.
     by_label: HashMap<Sym, Vec<NodeId>>,
     by_type: HashMap<Sym, Vec<EdgeId>>,
@@ -124,12 +148,17 @@ impl Graph {
 
     /// An empty graph with room for `nodes` nodes and `edges` relationships.
     pub fn with_capacity(schema: Schema, nodes: usize, edges: usize) -> Graph {
-        Graph {
+        let mut graph = Graph {
             graph: StableDiGraph::with_capacity(nodes, edges),
             by_id: HashMap::with_capacity_and_hasher(nodes, FastHash::default()),
-            by_name: HashMap::with_capacity_and_hasher(nodes, FastHash::default()),
+            by_name: NameIndex::with_capacity(nodes),
             ..Graph::new(schema)
-        }
+        };
+        graph.node_props.reserve(nodes);
+        graph.edge_props.reserve(edges);
+        // Ids and names are mostly distinct; other strings mostly repeat.
+        graph.strings.reserve(2 * nodes, 24 * nodes);
+        graph
     }
 
     pub fn schema(&self) -> Schema {
@@ -146,7 +175,7 @@ impl Graph {
         let later: Vec<EdgeId> = self
             .edges()
             .filter(|e| match self.edge_prop(*e, "date") {
-                Some(Value::Date(d)) => *d > date,
+                Some(Value::Date(d)) => d > date,
                 _ => {
                     undated += 1;
                     false
@@ -163,6 +192,21 @@ impl Graph {
     /// Changes the rules later writes are checked against.
     pub fn set_schema(&mut self, schema: Schema) {
         self.schema = schema;
+    }
+
+    /// Roughly how many bytes each part of the store holds, for reports.
+    pub fn memory_use(&self) -> MemoryUse {
+        use std::mem::size_of;
+        let (nodes, edges) = (self.graph.node_count(), self.graph.edge_count());
+        MemoryUse {
+            // A petgraph node is its weight and two list heads; an edge adds its two ends.
+            topology: self.node_index_bound() * (size_of::<Option<NodeData>>() + 8)
+                + edges * (size_of::<Option<EdgeData>>() + 16),
+            node_properties: self.node_props.heap_bytes(),
+            edge_properties: self.edge_props.heap_bytes(),
+            strings: self.strings.heap_bytes(),
+            indexes: self.by_id.capacity() * 9 + self.by_name.heap_bytes() + nodes * 4 + edges * 4,
+        }
     }
 
     pub fn node_count(&self) -> usize {
@@ -184,22 +228,19 @@ impl Graph {
         let mut label_syms: Vec<Sym> = labels.into_iter().map(|l| self.symbols.intern(l)).collect();
         label_syms.sort_unstable();
         label_syms.dedup();
-        let props = self.intern_props(props);
-        // What a replay needs, copied only while a statement is logged.
-        let logged = self
-            .undo
-            .is_some()
-            .then(|| (label_syms.clone(), props.clone()));
-        let id = node_id(self.graph.add_node(NodeData {
-            labels: label_syms.clone(),
-            props,
-        }));
-        for label in label_syms {
-            insert_sorted(self.by_label.entry(label).or_default(), id);
+        let labels = self.label_sets.intern(&label_syms);
+        let id = node_id(self.graph.add_node(NodeData { labels }));
+        let logged = self.set_all_props(id.index(), props, true);
+        for label in &label_syms {
+            insert_sorted(self.by_label.entry(*label).or_default(), id);
         }
         self.index_node(id);
-        if let Some((labels, props)) = logged {
-            self.log(undo::Undo::NodeAdded { id, labels, props });
+        if let Some(props) = logged {
+            self.log(undo::Undo::NodeAdded {
+                id,
+                labels: label_syms,
+                props,
+            });
         }
         id
     }
@@ -216,12 +257,8 @@ impl Graph {
         props: impl IntoIterator<Item = (&'a str, Value)>,
     ) -> EdgeId {
         let rel_type = self.symbols.intern(rel_type);
-        let props = self.intern_props(props);
-        let logged = self.undo.is_some().then(|| props.clone());
-        let id = edge_id(
-            self.graph
-                .add_edge(nx(from), nx(to), EdgeData { rel_type, props }),
-        );
+        let id = edge_id(self.graph.add_edge(nx(from), nx(to), EdgeData { rel_type }));
+        let logged = self.set_all_props(id.index(), props, false);
         insert_sorted(self.by_type.entry(rel_type).or_default(), id);
         if let Some(props) = logged {
             self.log(undo::Undo::EdgeAdded {
@@ -244,12 +281,13 @@ impl Graph {
             return false;
         };
         remove_sorted(self.by_type.get_mut(&data.rel_type), edge);
+        let props = self.edge_props.take_all(edge.index(), &self.strings);
         self.log(undo::Undo::EdgeRemoved {
             id: edge,
             from: node_id(from),
             to: node_id(to),
             rel_type: data.rel_type,
-            props: data.props,
+            props,
         });
         true
     }
@@ -270,13 +308,15 @@ impl Graph {
         }
         self.unindex_node(node);
         let data = self.graph.remove_node(nx(node)).expect("checked above");
-        for label in &data.labels {
+        let labels = self.label_sets.labels(data.labels).to_vec();
+        for label in &labels {
             remove_sorted(self.by_label.get_mut(label), node);
         }
+        let props = self.node_props.take_all(node.index(), &self.strings);
         self.log(undo::Undo::NodeRemoved {
             id: node,
-            labels: data.labels,
-            props: data.props,
+            labels,
+            props,
         });
         true
     }
@@ -290,11 +330,10 @@ impl Graph {
         let mut added = 0;
         for label in labels {
             let sym = self.symbols.intern(label);
-            let Some(data) = self.graph.node_weight_mut(nx(node)) else {
+            if !self.contains_node(node) {
                 return added;
-            };
-            if let Err(at) = data.labels.binary_search(&sym) {
-                data.labels.insert(at, sym);
+            }
+            if self.change_label(node, sym, true) {
                 insert_sorted(self.by_label.entry(sym).or_default(), node);
                 self.log(undo::Undo::LabelAdded(node, sym));
                 added += 1;
@@ -314,11 +353,10 @@ impl Graph {
             let Some(sym) = self.symbols.get(label) else {
                 continue;
             };
-            let Some(data) = self.graph.node_weight_mut(nx(node)) else {
+            if !self.contains_node(node) {
                 return removed;
-            };
-            if let Ok(at) = data.labels.binary_search(&sym) {
-                data.labels.remove(at);
+            }
+            if self.change_label(node, sym, false) {
                 remove_sorted(self.by_label.get_mut(&sym), node);
                 self.log(undo::Undo::LabelRemoved(node, sym));
                 removed += 1;
@@ -337,8 +375,9 @@ impl Graph {
         self.unindex_node(node);
         let key = self.intern_key(key);
         let new = self.undo.is_some().then(|| value.clone());
-        let data = self.graph.node_weight_mut(nx(node)).expect("checked above");
-        let old = set_prop(&mut data.props, key, value);
+        let old = self
+            .node_props
+            .set(node.index(), key, value, &mut self.strings);
         self.index_node(node);
         if let Some(new) = new {
             self.log(undo::Undo::NodeProp {
@@ -359,8 +398,9 @@ impl Graph {
         }
         let key = self.intern_key(key);
         let new = self.undo.is_some().then(|| value.clone());
-        let data = self.graph.edge_weight_mut(ex(edge)).expect("checked above");
-        let old = set_prop(&mut data.props, key, value);
+        let old = self
+            .edge_props
+            .set(edge.index(), key, value, &mut self.strings);
         if let Some(new) = new {
             self.log(undo::Undo::EdgeProp {
                 edge,
@@ -376,17 +416,53 @@ impl Graph {
         self.sources.insert(source.id.clone(), source);
     }
 
-    fn intern_props<'a>(
+    /// Gives a new element its properties (a later duplicate key wins, null sets nothing);
+    /// returns them as set when a statement is being logged.
+    fn set_all_props<'a>(
         &mut self,
+        index: usize,
         props: impl IntoIterator<Item = (&'a str, Value)>,
-    ) -> Vec<(Sym, Value)> {
-        let mut out: Vec<(Sym, Value)> = Vec::new();
+        on_node: bool,
+    ) -> Option<Vec<(Sym, Value)>> {
         for (key, value) in props {
             let key = self.intern_key(key);
-            set_prop(&mut out, key, value);
+            let table = if on_node {
+                &mut self.node_props
+            } else {
+                &mut self.edge_props
+            };
+            table.set(index, key, value, &mut self.strings);
         }
-        out.shrink_to_fit();
-        out
+        // What a replay needs, copied only while a statement is logged.
+        self.undo.is_some().then(|| {
+            let table = if on_node {
+                &self.node_props
+            } else {
+                &self.edge_props
+            };
+            table.iter(index, &self.strings).collect()
+        })
+    }
+
+    /// Puts a node in the label set with `label` added or taken away; false when that changes
+    /// nothing.
+    fn change_label(&mut self, node: NodeId, label: Sym, add: bool) -> bool {
+        let Some(data) = self.graph.node_weight(nx(node)).copied() else {
+            return false;
+        };
+        let mut labels = self.label_sets.labels(data.labels).to_vec();
+        match (labels.binary_search(&label), add) {
+            (Err(at), true) => labels.insert(at, label),
+            (Ok(at), false) => {
+                labels.remove(at);
+            }
+            _ => return false,
+        }
+        let set = self.label_sets.intern(&labels);
+        if let Some(data) = self.graph.node_weight_mut(nx(node)) {
+            data.labels = set;
+        }
+        true
     }
 
     fn intern_key(&mut self, key: &str) -> Sym {
@@ -401,12 +477,11 @@ impl Graph {
     /// The folded names a node is found by: its name and its aliases.
     fn lookup_names(&self, node: NodeId) -> Vec<String> {
         let mut names = Vec::new();
-        if let Some(Value::String(name)) = self.node_prop(node, NAME_KEY) {
+        if let Some(name) = self.node_str(node, NAME_KEY) {
             names.push(fold_name(name));
         }
-        if let Some(aliases) = self
-            .node_prop(node, ALIASES_KEY)
-            .and_then(Value::as_str_list)
+        if let Some(aliases) = self.node_prop(node, ALIASES_KEY)
+            && let Some(aliases) = aliases.as_str_list()
         {
             names.extend(aliases.into_iter().map(fold_name));
         }
@@ -416,29 +491,24 @@ impl Graph {
     }
 
     fn index_node(&mut self, node: NodeId) {
-        if let Some(Value::String(id)) = self.node_prop(node, ID_KEY) {
-            let id = CompactString::from(id.as_str());
+        if let Some(id) = self.node_str(node, ID_KEY) {
+            let id = self.strings.find(id).expect("stored strings are pooled");
             self.by_id.insert(id, node);
         }
         for name in self.lookup_names(node) {
-            self.by_name.entry(name.into()).or_default().push(node);
+            self.by_name.insert(&name, node);
         }
     }
 
     fn unindex_node(&mut self, node: NodeId) {
-        if let Some(Value::String(id)) = self.node_prop(node, ID_KEY)
-            && self.by_id.get(id.as_str()) == Some(&node)
-        {
-            let id = id.clone();
-            self.by_id.remove(id.as_str());
+        if let Some(id) = self.node_str(node, ID_KEY) {
+            let id = self.strings.find(id).expect("stored strings are pooled");
+            if self.by_id.get(&id) == Some(&node) {
+                self.by_id.remove(&id);
+            }
         }
         for name in self.lookup_names(node) {
-            if let Some(nodes) = self.by_name.get_mut(name.as_str()) {
-                nodes.retain(|n| *n != node);
-                if nodes.is_empty() {
-                    self.by_name.remove(name.as_str());
-                }
-            }
+            self.by_name.remove(&name, node);
         }
     }
 
@@ -521,50 +591,74 @@ impl Graph {
 
     /// The node whose `id` property is `id`.
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        self.by_id.get(id).copied()
+        self.by_id.get(&self.strings.find(id)?).copied()
     }
 
-    /// The nodes named or aliased `name`, compared without case, accents or extra spaces.
-    pub fn nodes_by_name(&self, name: &str) -> &[NodeId] {
+    /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
+    /// the order they were indexed.
+    pub fn nodes_by_name(&self, name: &str) -> Vec<NodeId> {
+        let folded = fold_name(name);
+        // The index is keyed by a hash of the name: a node found under it is checked.
         self.by_name
-            .get(fold_name(name).as_str())
-            .map_or(&[], Vec::as_slice)
+            .candidates(&folded)
+            .into_iter()
+            .filter(|n| self.lookup_names(*n).contains(&folded))
+            .collect()
     }
 
     /// Every `id` in the graph, for suggestions.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.by_id.keys().map(CompactString::as_str)
+        self.by_id.keys().map(|id| self.strings.get(*id))
+    }
+
+    fn label_syms(&self, node: NodeId) -> &[Sym] {
+        self.graph
+            .node_weight(nx(node))
+            .map_or(&[][..], |d| self.label_sets.labels(d.labels))
     }
 
     /// A node's labels; none when the node does not exist (any more).
     pub fn node_labels(&self, node: NodeId) -> impl Iterator<Item = &str> + '_ {
-        self.graph
-            .node_weight(nx(node))
-            .map_or(&[][..], |d| d.labels.as_slice())
+        self.label_syms(node)
             .iter()
             .map(|sym| self.symbols.name(*sym))
     }
 
     pub fn node_has_label(&self, node: NodeId, label: &str) -> bool {
-        self.symbols.get(label).is_some_and(|sym| {
-            self.graph
-                .node_weight(nx(node))
-                .is_some_and(|d| d.labels.contains(&sym))
-        })
+        self.symbols
+            .get(label)
+            .is_some_and(|sym| self.label_syms(node).contains(&sym))
     }
 
-    pub fn node_prop(&self, node: NodeId, key: &str) -> Option<&Value> {
+    pub fn node_prop(&self, node: NodeId, key: &str) -> Option<Value> {
         let key = self.symbols.get(key)?;
-        get_prop(&self.graph.node_weight(nx(node))?.props, key)
+        self.node_props.get(node.index(), key, &self.strings)
     }
 
-    /// A node's properties in the order they were set.
-    pub fn node_props(&self, node: NodeId) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        self.graph
-            .node_weight(nx(node))
-            .map_or(&[][..], |d| d.props.as_slice())
-            .iter()
-            .map(|(k, v)| (self.symbols.name(*k), v))
+    /// A node's string property, without copying it; `None` for other kinds of value.
+    pub fn node_str(&self, node: NodeId, key: &str) -> Option<&str> {
+        let key = self.symbols.get(key)?;
+        self.node_props.get_str(node.index(), key, &self.strings)
+    }
+
+    /// A node's number property as a float, without building a value.
+    pub fn node_f64(&self, node: NodeId, key: &str) -> Option<f64> {
+        let key = self.symbols.get(key)?;
+        self.node_props.get_f64(node.index(), key)
+    }
+
+    /// Whether a node has the property `key`.
+    pub fn node_has_prop(&self, node: NodeId, key: &str) -> bool {
+        self.symbols
+            .get(key)
+            .is_some_and(|key| self.node_props.has(node.index(), key))
+    }
+
+    /// A node's properties, keys in the order they were first used in the graph.
+    pub fn node_props(&self, node: NodeId) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.node_props
+            .iter(node.index(), &self.strings)
+            .map(|(k, v)| (self.symbols.name(k), v))
     }
 
     /// A relationship's type; empty when it does not exist (any more).
@@ -588,18 +682,35 @@ impl Graph {
         self.try_edge_endpoints(edge).expect("edge exists")
     }
 
-    pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<&Value> {
+    pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<Value> {
         let key = self.symbols.get(key)?;
-        get_prop(&self.graph.edge_weight(ex(edge))?.props, key)
+        self.edge_props.get(edge.index(), key, &self.strings)
     }
 
-    /// A relationship's properties in the order they were set.
-    pub fn edge_props(&self, edge: EdgeId) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        self.graph
-            .edge_weight(ex(edge))
-            .map_or(&[][..], |d| d.props.as_slice())
-            .iter()
-            .map(|(k, v)| (self.symbols.name(*k), v))
+    /// A relationship's number property as a float, without building a value.
+    pub fn edge_f64(&self, edge: EdgeId, key: &str) -> Option<f64> {
+        let key = self.symbols.get(key)?;
+        self.edge_props.get_f64(edge.index(), key)
+    }
+
+    /// A relationship's string property, without copying it; `None` for other kinds of value.
+    pub fn edge_str(&self, edge: EdgeId, key: &str) -> Option<&str> {
+        let key = self.symbols.get(key)?;
+        self.edge_props.get_str(edge.index(), key, &self.strings)
+    }
+
+    /// Whether a relationship has the property `key`.
+    pub fn edge_has_prop(&self, edge: EdgeId, key: &str) -> bool {
+        self.symbols
+            .get(key)
+            .is_some_and(|key| self.edge_props.has(edge.index(), key))
+    }
+
+    /// A relationship's properties, keys in the order they were first used in the graph.
+    pub fn edge_props(&self, edge: EdgeId) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.edge_props
+            .iter(edge.index(), &self.strings)
+            .map(|(k, v)| (self.symbols.name(k), v))
     }
 
     /// The relationships leaving (`Outgoing`) or entering (`Incoming`) a node, each with the
@@ -640,29 +751,10 @@ impl Graph {
 
     /// A short human label for a node: its name, else its id, else its internal number.
     pub fn display_name(&self, node: NodeId) -> String {
-        match (self.node_prop(node, NAME_KEY), self.node_prop(node, ID_KEY)) {
-            (Some(Value::String(name)), _) => name.clone(),
-            (_, Some(Value::String(id))) => id.clone(),
+        match (self.node_str(node, NAME_KEY), self.node_str(node, ID_KEY)) {
+            (Some(name), _) => name.to_owned(),
+            (_, Some(id)) => id.to_owned(),
             _ => format!("#{}", node.0),
-        }
-    }
-}
-
-fn get_prop(props: &[(Sym, Value)], key: Sym) -> Option<&Value> {
-    props.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
-}
-
-/// Sets `key`, or removes it when `value` is null (Cypher stores no null properties).
-/// Sets or (with null) removes a property; returns the value it replaced.
-fn set_prop(props: &mut Vec<(Sym, Value)>, key: Sym, value: Value) -> Option<Value> {
-    let existing = props.iter().position(|(k, _)| *k == key);
-    match (existing, value) {
-        (Some(i), Value::Null) => Some(props.remove(i).1),
-        (Some(i), value) => Some(std::mem::replace(&mut props[i].1, value)),
-        (None, Value::Null) => None,
-        (None, value) => {
-            props.push((key, value));
-            None
         }
     }
 }
@@ -753,7 +845,7 @@ mod tests {
         let mut g = Graph::new(Schema::Open);
         let n = company(&mut g, "x", "X", &[]);
         g.set_node_prop(n, "country", Value::from("FR"));
-        assert_eq!(g.node_prop(n, "country"), Some(&Value::from("FR")));
+        assert_eq!(g.node_prop(n, "country"), Some(Value::from("FR")));
         g.set_node_prop(n, "country", Value::Null);
         assert_eq!(g.node_prop(n, "country"), None);
     }

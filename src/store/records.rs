@@ -208,11 +208,11 @@ impl Graph {
 /// Reads model fields out of a property list, leaving the rest as free properties.
 struct PropReader<'a> {
     element: String,
-    props: BTreeMap<&'a str, &'a Value>,
+    props: BTreeMap<&'a str, Value>,
 }
 
 impl<'a> PropReader<'a> {
-    fn new(element: String, props: impl Iterator<Item = (&'a str, &'a Value)>) -> Self {
+    fn new(element: String, props: impl Iterator<Item = (&'a str, Value)>) -> Self {
         PropReader {
             element,
             props: props.collect(),
@@ -231,8 +231,8 @@ impl<'a> PropReader<'a> {
     fn string(&mut self, key: &str) -> Result<Option<String>, RecordError> {
         match self.props.remove(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.wrong(key, "a string", other)),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.wrong(key, "a string", &other)),
         }
     }
 
@@ -241,7 +241,7 @@ impl<'a> PropReader<'a> {
             None => Ok(Vec::new()),
             Some(value) => match value.as_str_list() {
                 Some(list) => Ok(list.into_iter().map(str::to_owned).collect()),
-                None => Err(self.wrong(key, "a list of strings", value)),
+                None => Err(self.wrong(key, "a list of strings", &value)),
             },
         }
     }
@@ -252,23 +252,23 @@ impl<'a> PropReader<'a> {
             Some(value) => value
                 .as_f64()
                 .map(Some)
-                .ok_or_else(|| self.wrong(key, "a number", value)),
+                .ok_or_else(|| self.wrong(key, "a number", &value)),
         }
     }
 
     fn integer(&mut self, key: &str) -> Result<Option<i64>, RecordError> {
         match self.props.remove(key) {
             None => Ok(None),
-            Some(Value::Int(i)) => Ok(Some(*i)),
-            Some(other) => Err(self.wrong(key, "an integer", other)),
+            Some(Value::Int(i)) => Ok(Some(i)),
+            Some(other) => Err(self.wrong(key, "an integer", &other)),
         }
     }
 
     fn date(&mut self, key: &str) -> Result<Option<Date>, RecordError> {
         match self.props.remove(key) {
             None => Ok(None),
-            Some(Value::Date(d)) => Ok(Some(*d)),
-            Some(other) => Err(self.wrong(key, "a date", other)),
+            Some(Value::Date(d)) => Ok(Some(d)),
+            Some(other) => Err(self.wrong(key, "a date", &other)),
         }
     }
 
@@ -281,7 +281,7 @@ impl<'a> PropReader<'a> {
             None => Ok(None),
             Some(value) => match value.as_str().and_then(parse) {
                 Some(parsed) => Ok(Some(parsed)),
-                None => Err(self.wrong(key, "one of the documented words", value)),
+                None => Err(self.wrong(key, "one of the documented words", &value)),
             },
         }
     }
@@ -292,7 +292,7 @@ impl<'a> PropReader<'a> {
         self.props
             .into_iter()
             .filter(|(k, _)| !model_fields.contains(k) && *k != "kind")
-            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .map(|(k, v)| (k.to_owned(), v))
             .collect()
     }
 }

@@ -6,7 +6,7 @@
 //! removal gives them back their old ids; `rollback` checks this as it goes.
 
 use super::symbols::Sym;
-use super::{EdgeData, EdgeId, Graph, NodeData, NodeId, ex, nx};
+use super::{EdgeData, EdgeId, Graph, NodeData, NodeId, nx};
 use crate::model::Value;
 
 /// One change, with what undoing it and redoing it need to know.
@@ -218,14 +218,16 @@ impl Graph {
                     self.remove_edge(id);
                 }
                 Undo::NodeRemoved { id, labels, props } => {
-                    let restored = super::node_id(self.graph.add_node(NodeData {
-                        labels: labels.clone(),
-                        props,
-                    }));
+                    let set = self.label_sets.intern(&labels);
+                    let restored = super::node_id(self.graph.add_node(NodeData { labels: set }));
                     assert_eq!(
                         restored, id,
                         "freed node slots are reused last-in first-out"
                     );
+                    for (key, value) in props {
+                        self.node_props
+                            .set(id.index(), key, value, &mut self.strings);
+                    }
                     for label in labels {
                         super::insert_sorted(self.by_label.entry(label).or_default(), id);
                     }
@@ -241,39 +243,47 @@ impl Graph {
                     let restored = super::edge_id(self.graph.add_edge(
                         nx(from),
                         nx(to),
-                        EdgeData { rel_type, props },
+                        EdgeData { rel_type },
                     ));
                     assert_eq!(
                         restored, id,
                         "freed edge slots are reused last-in first-out"
                     );
+                    for (key, value) in props {
+                        self.edge_props
+                            .set(id.index(), key, value, &mut self.strings);
+                    }
                     super::insert_sorted(self.by_type.entry(rel_type).or_default(), id);
                 }
                 Undo::NodeProp { node, key, old, .. } => {
-                    self.unindex_node(node);
-                    if let Some(data) = self.graph.node_weight_mut(nx(node)) {
-                        super::set_prop(&mut data.props, key, old.unwrap_or(Value::Null));
+                    if self.contains_node(node) {
+                        self.unindex_node(node);
+                        self.node_props.set(
+                            node.index(),
+                            key,
+                            old.unwrap_or(Value::Null),
+                            &mut self.strings,
+                        );
+                        self.index_node(node);
                     }
-                    self.index_node(node);
                 }
                 Undo::EdgeProp { edge, key, old, .. } => {
-                    if let Some(data) = self.graph.edge_weight_mut(ex(edge)) {
-                        super::set_prop(&mut data.props, key, old.unwrap_or(Value::Null));
+                    if self.contains_edge(edge) {
+                        self.edge_props.set(
+                            edge.index(),
+                            key,
+                            old.unwrap_or(Value::Null),
+                            &mut self.strings,
+                        );
                     }
                 }
                 Undo::LabelAdded(node, label) => {
-                    if let Some(data) = self.graph.node_weight_mut(nx(node))
-                        && let Ok(at) = data.labels.binary_search(&label)
-                    {
-                        data.labels.remove(at);
+                    if self.change_label(node, label, false) {
                         super::remove_sorted(self.by_label.get_mut(&label), node);
                     }
                 }
                 Undo::LabelRemoved(node, label) => {
-                    if let Some(data) = self.graph.node_weight_mut(nx(node))
-                        && let Err(at) = data.labels.binary_search(&label)
-                    {
-                        data.labels.insert(at, label);
+                    if self.change_label(node, label, true) {
                         super::insert_sorted(self.by_label.entry(label).or_default(), node);
                     }
                 }

@@ -846,7 +846,7 @@ fn bind_node(row: &mut Row, step: &NodeStep, node: NodeId) {
 }
 
 /// `{key: wanted}` in a pattern: equality in Cypher's sense, so null never matches.
-fn prop_matches(actual: Option<&crate::model::Value>, wanted: &QueryValue) -> bool {
+fn prop_matches(actual: Option<crate::model::Value>, wanted: &QueryValue) -> bool {
     match actual {
         None => false,
         Some(value) => equals(&QueryValue::from(value), wanted) == Some(true),

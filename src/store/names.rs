@@ -1,0 +1,120 @@
+//! The name index: which nodes are named or aliased a given folded name.
+//!
+//! Keyed by a 64-bit hash of the folded name rather than the name itself, so a million names
+//! cost 16 bytes each instead of a copy of every name; `Graph::nodes_by_name` checks each node
+//! it finds, so two names that share a hash never mix.
+//!
+//! **Invariant:** a node is listed under the hash of each of its folded names exactly once.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use super::NodeId;
+
+/// A value with this bit set is an index into `shared`; otherwise it is the only node.
+const SHARED: u32 = 1 << 31;
+
+#[derive(Clone, Debug, Default)]
+pub struct NameIndex {
+    by_hash: HashMap<u64, u32, foldhash::fast::RandomState>,
+    /// Nodes that share a name hash (several firms called "Mistral", say).
+    shared: Vec<Vec<NodeId>>,
+    free_shared: Vec<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl NameIndex {
+    pub fn with_capacity(names: usize) -> NameIndex {
+        NameIndex {
+            by_hash: HashMap::with_capacity_and_hasher(names, Default::default()),
+            ..NameIndex::default()
+        }
+    }
+
+    fn hash(&self, folded: &str) -> u64 {
+        self.hasher.hash_one(folded)
+    }
+
+    pub fn insert(&mut self, folded: &str, node: NodeId) {
+        let hash = self.hash(folded);
+        let single = node_number(node);
+        match self.by_hash.get(&hash).copied() {
+            None => {
+                self.by_hash.insert(hash, single);
+            }
+            Some(value) if value & SHARED != 0 => {
+                let list = &mut self.shared[(value & !SHARED) as usize];
+                if !list.contains(&node) {
+                    list.push(node);
+                }
+            }
+            Some(value) if value == single => {}
+            Some(value) => {
+                let list = vec![NodeId(value), node];
+                let slot = match self.free_shared.pop() {
+                    Some(slot) => {
+                        self.shared[slot as usize] = list;
+                        slot
+                    }
+                    None => {
+                        self.shared.push(list);
+                        (self.shared.len() - 1) as u32
+                    }
+                };
+                self.by_hash.insert(hash, slot | SHARED);
+            }
+        }
+    }
+
+    pub fn remove(&mut self, folded: &str, node: NodeId) {
+        let hash = self.hash(folded);
+        match self.by_hash.get(&hash).copied() {
+            Some(value) if value & SHARED != 0 => {
+                let slot = (value & !SHARED) as usize;
+                let list = &mut self.shared[slot];
+                list.retain(|n| *n != node);
+                match list.as_slice() {
+                    [] => {
+                        self.by_hash.remove(&hash);
+                        self.free_shared.push(slot as u32);
+                    }
+                    [only] => {
+                        let only = node_number(*only);
+                        self.shared[slot] = Vec::new();
+                        self.free_shared.push(slot as u32);
+                        self.by_hash.insert(hash, only);
+                    }
+                    _ => {}
+                }
+            }
+            Some(value) if value == node_number(node) => {
+                self.by_hash.remove(&hash);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.by_hash.capacity() * 13
+            + self
+                .shared
+                .iter()
+                .map(|l| l.capacity() * 4 + 24)
+                .sum::<usize>()
+    }
+
+    /// The nodes listed under the hash of `folded`: every node with that name, and perhaps a
+    /// few others.
+    pub fn candidates(&self, folded: &str) -> Vec<NodeId> {
+        match self.by_hash.get(&self.hash(folded)) {
+            None => Vec::new(),
+            Some(value) if value & SHARED != 0 => self.shared[(value & !SHARED) as usize].clone(),
+            Some(value) => vec![NodeId(*value)],
+        }
+    }
+}
+
+fn node_number(node: NodeId) -> u32 {
+    assert!(node.0 & SHARED == 0, "fewer than 2^31 nodes");
+    node.0
+}

@@ -1,0 +1,432 @@
+//! Properties by column: one column per key, one 8-byte cell per element.
+//!
+//! Most graphs give most elements the same few keys (every relationship of a bulk import has an
+//! amount, a date and a stake), so a column per key indexed by element number stores each value
+//! in 8 bytes with no per-element header, where a list of `(key, Value)` pairs per element costs
+//! 40 bytes a value plus an allocation. A key that few elements carry keeps a sparse column, so
+//! one odd property on one node of a million costs a few bytes, not a million cells.
+//!
+//! A cell holds a float as itself and anything else in the payload of a NaN the arithmetic
+//! never produces (NaN-boxing): booleans, integers of up to 48 bits, dates, strings (an id in
+//! the graph's string pool) and, for the rare rest (larger integers, lists, maps), an index into
+//! a side table of boxed values.
+//!
+//! **Invariants:** a cell is `ABSENT` exactly when the element lacks the key (Cypher stores no
+//! nulls); every `BOXED` cell owns its slot in `boxed`, and freed slots are on `free_boxed`.
+
+use std::collections::HashMap;
+
+use super::strings::{StrId, StringPool};
+use super::symbols::Sym;
+use crate::model::{Date, Value};
+
+type FastHash = foldhash::fast::RandomState;
+
+/// One stored value, or its absence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cell(u64);
+
+// Tagged cells are negative quiet NaNs; every NaN a float brings is stored as the positive
+// canonical NaN, so no float is ever read back as a tag.
+const TAG_SPACE: u64 = 0xFFF8_0000_0000_0000;
+const TAG_MASK: u64 = 0xFFFF_0000_0000_0000;
+const PAYLOAD: u64 = 0x0000_FFFF_FFFF_FFFF;
+const ABSENT: u64 = 0xFFF8 << 48;
+const BOOL: u64 = 0xFFF9 << 48;
+const INT: u64 = 0xFFFA << 48;
+const DATE: u64 = 0xFFFB << 48;
+const STRING: u64 = 0xFFFC << 48;
+const BOXED: u64 = 0xFFFD << 48;
+const INT_LIMIT: i64 = 1 << 47;
+
+impl Cell {
+    const ABSENT: Cell = Cell(ABSENT);
+
+    fn is_absent(self) -> bool {
+        self.0 == ABSENT
+    }
+
+    fn tag(self) -> Option<u64> {
+        (self.0 & TAG_SPACE == TAG_SPACE).then_some(self.0 & TAG_MASK)
+    }
+
+    fn payload(self) -> u64 {
+        self.0 & PAYLOAD
+    }
+}
+
+/// A column: sparse while few elements have the key, dense after.
+#[derive(Clone, Debug)]
+enum Column {
+    Sparse(HashMap<u32, Cell, FastHash>),
+    Dense(Vec<Cell>),
+}
+
+impl Column {
+    fn get(&self, index: usize) -> Cell {
+        match self {
+            Column::Sparse(cells) => cells.get(&(index as u32)).copied().unwrap_or(Cell::ABSENT),
+            Column::Dense(cells) => cells.get(index).copied().unwrap_or(Cell::ABSENT),
+        }
+    }
+
+    fn set(&mut self, index: usize, cell: Cell) {
+        match self {
+            Column::Sparse(cells) if cell.is_absent() => {
+                cells.remove(&(index as u32));
+            }
+            Column::Sparse(cells) => {
+                cells.insert(index as u32, cell);
+            }
+            Column::Dense(cells) => {
+                if index >= cells.len() {
+                    if cell.is_absent() {
+                        return;
+                    }
+                    cells.resize(index + 1, Cell::ABSENT);
+                }
+                cells[index] = cell;
+            }
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Column::Sparse(cells) => cells.capacity() * 17,
+            Column::Dense(cells) => cells.capacity() * 8,
+        }
+    }
+}
+
+/// The properties of one kind of element (nodes, or relationships), by element number.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Properties {
+    /// Keys in the order their column was made: the order an element's properties are listed.
+    keys: Vec<Sym>,
+    columns: Vec<Column>,
+    /// Column position by key symbol index; `u32::MAX` for a key with no column.
+    position: Vec<u32>,
+    boxed: Vec<Value>,
+    free_boxed: Vec<u32>,
+    /// One more than the largest element number given a property.
+    bound: usize,
+    /// How many elements to make room for when a column turns dense.
+    expected: usize,
+}
+
+impl Properties {
+    /// Makes room for `elements` elements in every column that turns dense.
+    pub fn reserve(&mut self, elements: usize) {
+        self.expected = self.expected.max(elements);
+        for column in &mut self.columns {
+            if let Column::Dense(cells) = column {
+                cells.reserve_exact(elements.saturating_sub(cells.len()));
+            }
+        }
+    }
+
+    fn column(&self, key: Sym) -> Option<&Column> {
+        let at = *self.position.get(key.index())?;
+        self.columns.get(at as usize)
+    }
+
+    /// Whether element `index` has `key`.
+    pub fn has(&self, index: usize, key: Sym) -> bool {
+        self.column(key).is_some_and(|c| !c.get(index).is_absent())
+    }
+
+    pub fn get(&self, index: usize, key: Sym, pool: &StringPool) -> Option<Value> {
+        let cell = self.column(key)?.get(index);
+        self.decode(cell, pool)
+    }
+
+    /// A string property without copying it.
+    pub fn get_str<'a>(&'a self, index: usize, key: Sym, pool: &'a StringPool) -> Option<&'a str> {
+        let cell = self.column(key)?.get(index);
+        match cell.tag() {
+            Some(STRING) => Some(pool.get(StrId::from_index(cell.payload() as usize))),
+            Some(BOXED) => self.boxed[cell.payload() as usize].as_str(),
+            _ => None,
+        }
+    }
+
+    /// A number property as a float, without building a `Value`.
+    pub fn get_f64(&self, index: usize, key: Sym) -> Option<f64> {
+        let cell = self.column(key)?.get(index);
+        match cell.tag() {
+            None => Some(f64::from_bits(cell.0)),
+            Some(INT) => Some(decode_int(cell) as f64),
+            Some(BOXED) => self.boxed[cell.payload() as usize].as_f64(),
+            _ => None,
+        }
+    }
+
+    /// Every property of element `index`, in key order.
+    pub fn iter<'a>(
+        &'a self,
+        index: usize,
+        pool: &'a StringPool,
+    ) -> impl Iterator<Item = (Sym, Value)> + 'a {
+        self.keys
+            .iter()
+            .zip(&self.columns)
+            .filter_map(move |(key, column)| Some((*key, self.decode(column.get(index), pool)?)))
+    }
+
+    /// Sets `key` on element `index`, or removes it when `value` is null; returns the value it
+    /// replaced.
+    pub fn set(
+        &mut self,
+        index: usize,
+        key: Sym,
+        value: Value,
+        pool: &mut StringPool,
+    ) -> Option<Value> {
+        let old = self.remove(index, key, pool);
+        if matches!(value, Value::Null) {
+            return old;
+        }
+        let cell = self.encode(value, pool);
+        self.bound = self.bound.max(index + 1);
+        let at = self.column_for(key);
+        self.columns[at].set(index, cell);
+        self.maybe_densify(at);
+        old
+    }
+
+    /// Removes every property of element `index`, returning them in key order.
+    pub fn take_all(&mut self, index: usize, pool: &StringPool) -> Vec<(Sym, Value)> {
+        let mut taken = Vec::new();
+        for at in 0..self.columns.len() {
+            let cell = self.columns[at].get(index);
+            if cell.is_absent() {
+                continue;
+            }
+            self.columns[at].set(index, Cell::ABSENT);
+            if let Some(value) = self.take_decoded(cell, pool) {
+                taken.push((self.keys[at], value));
+            }
+        }
+        taken
+    }
+
+    fn remove(&mut self, index: usize, key: Sym, pool: &StringPool) -> Option<Value> {
+        let at = *self.position.get(key.index())? as usize;
+        let column = self.columns.get_mut(at)?;
+        let cell = column.get(index);
+        if cell.is_absent() {
+            return None;
+        }
+        column.set(index, Cell::ABSENT);
+        self.take_decoded(cell, pool)
+    }
+
+    fn column_for(&mut self, key: Sym) -> usize {
+        if self.position.len() <= key.index() {
+            self.position.resize(key.index() + 1, u32::MAX);
+        }
+        if self.position[key.index()] == u32::MAX {
+            self.position[key.index()] = self.columns.len() as u32;
+            self.keys.push(key);
+            self.columns.push(Column::Sparse(HashMap::default()));
+        }
+        self.position[key.index()] as usize
+    }
+
+    /// A sparse column holding a quarter of the elements costs as much as a dense one.
+    fn maybe_densify(&mut self, at: usize) {
+        let Column::Sparse(cells) = &self.columns[at] else {
+            return;
+        };
+        if cells.len() < 32 || cells.len() * 4 < self.bound {
+            return;
+        }
+        let mut dense = Vec::with_capacity(self.expected.max(self.bound));
+        dense.resize(self.bound, Cell::ABSENT);
+        for (index, cell) in cells {
+            dense[*index as usize] = *cell;
+        }
+        self.columns[at] = Column::Dense(dense);
+    }
+
+    fn encode(&mut self, value: Value, pool: &mut StringPool) -> Cell {
+        match value {
+            Value::Float(f) if f.is_nan() => Cell(f64::NAN.to_bits()),
+            Value::Float(f) => Cell(f.to_bits()),
+            Value::Int(i) if (-INT_LIMIT..INT_LIMIT).contains(&i) => {
+                Cell(INT | (i as u64 & PAYLOAD))
+            }
+            Value::Bool(b) => Cell(BOOL | u64::from(b)),
+            Value::Date(d) => Cell(DATE | d.pack()),
+            Value::String(s) => Cell(STRING | pool.intern(&s).index() as u64),
+            other => {
+                let slot = match self.free_boxed.pop() {
+                    Some(slot) => {
+                        self.boxed[slot as usize] = other;
+                        slot
+                    }
+                    None => {
+                        self.boxed.push(other);
+                        (self.boxed.len() - 1) as u32
+                    }
+                };
+                Cell(BOXED | u64::from(slot))
+            }
+        }
+    }
+
+    fn decode(&self, cell: Cell, pool: &StringPool) -> Option<Value> {
+        Some(match cell.tag() {
+            None => Value::Float(f64::from_bits(cell.0)),
+            Some(ABSENT) => return None,
+            Some(BOOL) => Value::Bool(cell.payload() != 0),
+            Some(INT) => Value::Int(decode_int(cell)),
+            Some(DATE) => Value::Date(Date::unpack(cell.payload())),
+            Some(STRING) => Value::String(
+                pool.get(StrId::from_index(cell.payload() as usize))
+                    .to_owned(),
+            ),
+            Some(_) => self.boxed[cell.payload() as usize].clone(),
+        })
+    }
+
+    /// Decodes a cell that is being cleared, freeing its boxed slot.
+    fn take_decoded(&mut self, cell: Cell, pool: &StringPool) -> Option<Value> {
+        if cell.tag() == Some(BOXED) {
+            let slot = cell.payload() as u32;
+            self.free_boxed.push(slot);
+            return Some(std::mem::replace(
+                &mut self.boxed[slot as usize],
+                Value::Null,
+            ));
+        }
+        self.decode(cell, pool)
+    }
+
+    /// Bytes held by the columns and boxed values (not counting what boxed values point to).
+    pub fn heap_bytes(&self) -> usize {
+        self.columns.iter().map(Column::heap_bytes).sum::<usize>()
+            + self.boxed.capacity() * std::mem::size_of::<Value>()
+    }
+}
+
+fn decode_int(cell: Cell) -> i64 {
+    // Sign-extend the 48-bit payload.
+    ((cell.payload() << 16) as i64) >> 16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sym(i: u32) -> Sym {
+        Sym::from_index(i as usize)
+    }
+
+    #[test]
+    fn every_kind_of_value_comes_back_as_it_went_in() {
+        let mut pool = StringPool::default();
+        let mut props = Properties::default();
+        let values = [
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(0),
+            Value::Int(-1),
+            Value::Int(INT_LIMIT - 1),
+            Value::Int(-INT_LIMIT),
+            Value::Int(i64::MAX),
+            Value::Int(i64::MIN),
+            Value::Float(-0.0),
+            Value::Float(f64::INFINITY),
+            Value::Float(f64::NEG_INFINITY),
+            Value::Float(2.5e-300),
+            Value::String("Nvidia".into()),
+            Value::String(String::new()),
+            Value::Date("2025-08-22".parse().unwrap()),
+            Value::Date("2025-08".parse().unwrap()),
+            Value::Date("-0044".parse().unwrap_or(Date::year(-44))),
+            Value::List(vec![Value::from("a"), Value::Int(1)]),
+        ];
+        for (i, value) in values.iter().enumerate() {
+            props.set(i, sym(0), value.clone(), &mut pool);
+        }
+        for (i, value) in values.iter().enumerate() {
+            assert_eq!(
+                props.get(i, sym(0), &pool).as_ref(),
+                Some(value),
+                "cell {i}"
+            );
+        }
+        props.set(0, sym(1), Value::Float(f64::NAN), &mut pool);
+        assert!(matches!(props.get(0, sym(1), &pool), Some(Value::Float(f)) if f.is_nan()));
+    }
+
+    #[test]
+    fn null_removes_and_boxed_slots_are_reused() {
+        let mut pool = StringPool::default();
+        let mut props = Properties::default();
+        let list = Value::List(vec![Value::Int(1)]);
+        props.set(3, sym(0), list.clone(), &mut pool);
+        assert_eq!(props.set(3, sym(0), Value::Null, &mut pool), Some(list));
+        assert_eq!(props.get(3, sym(0), &pool), None);
+        props.set(4, sym(0), Value::List(vec![]), &mut pool);
+        assert_eq!(props.boxed.len(), 1, "the freed slot was reused");
+    }
+
+    #[test]
+    fn columns_turn_dense_when_most_elements_have_the_key() {
+        let mut pool = StringPool::default();
+        let mut props = Properties::default();
+        for i in 0..1000 {
+            props.set(i, sym(0), Value::Int(i as i64), &mut pool);
+        }
+        props.set(999, sym(1), Value::Int(7), &mut pool);
+        assert!(matches!(props.columns[0], Column::Dense(_)));
+        assert!(matches!(props.columns[1], Column::Sparse(_)));
+        assert_eq!(props.get(500, sym(0), &pool), Some(Value::Int(500)));
+        assert_eq!(props.get(1500, sym(0), &pool), None);
+        let all: Vec<_> = props.iter(999, &pool).collect();
+        assert_eq!(
+            all,
+            vec![(sym(0), Value::Int(999)), (sym(1), Value::Int(7))]
+        );
+        assert_eq!(props.take_all(999, &pool).len(), 2);
+        assert_eq!(props.iter(999, &pool).count(), 0);
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::Int),
+            any::<f64>()
+                .prop_filter("NaN is checked apart", |f| !f.is_nan())
+                .prop_map(Value::Float),
+            ".{0,12}".prop_map(Value::String),
+            (-9999i32..9999, 0u8..=12, 0u8..=28).prop_map(|(y, m, d)| Value::Date(match (m, d) {
+                (0, _) => Date::year(y),
+                (m, 0) => Date::month(y, m).unwrap(),
+                (m, d) => Date::day(y, m, d).unwrap(),
+            })),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_last_value_set_is_the_one_read(
+            writes in proptest::collection::vec((0usize..64, 0u32..4, value()), 0..200)
+        ) {
+            let mut pool = StringPool::default();
+            let mut props = Properties::default();
+            let mut model: HashMap<(usize, u32), Value> = HashMap::new();
+            for (index, key, value) in writes {
+                let old = props.set(index, sym(key), value.clone(), &mut pool);
+                prop_assert_eq!(old, model.insert((index, key), value));
+            }
+            for ((index, key), value) in &model {
+                let read = props.get(*index, sym(*key), &pool);
+                prop_assert_eq!(read.as_ref(), Some(value));
+            }
+        }
+    }
+}

@@ -26,7 +26,7 @@ use names::NameIndex;
 use properties::Properties;
 pub use records::{DataSet, RecordError};
 pub use stats::Stats;
-use strings::{StrId, StringPool};
+use strings::StringPool;
 use symbols::{LabelSet, LabelSets, Sym, Symbols};
 pub use undo::{Change, ChangeCounts, Changes, ReplayError};
 
@@ -94,8 +94,6 @@ struct EdgeData {
     rel_type: Sym,
 }
 
-type FastHash = foldhash::fast::RandomState;
-
 /// Bytes held by each part of a graph, as `Graph::memory_use` estimates them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MemoryUse {
@@ -122,9 +120,9 @@ pub struct Graph {
     node_props: Properties,
     edge_props: Properties,
     schema: Schema,
-    // Keyed by the pooled id string, so the index holds 8 bytes a node; bulk imports look up
-    // two ids per edge.
-    by_id: HashMap<StrId, NodeId, FastHash>,
+    // Node numbers hashed by their id string and checked against it: 4 bytes a node, and a
+    // lookup reads the table, the node's id cell and the string.
+    by_id: hashbrown::HashTable<NodeId>,
     by_name: NameIndex,
     // Sorted lists: a few bytes per element, and removal is rare.
     by_label: HashMap<Sym, Vec<NodeId>>,
@@ -150,7 +148,7 @@ impl Graph {
     pub fn with_capacity(schema: Schema, nodes: usize, edges: usize) -> Graph {
         let mut graph = Graph {
             graph: StableDiGraph::with_capacity(nodes, edges),
-            by_id: HashMap::with_capacity_and_hasher(nodes, FastHash::default()),
+            by_id: hashbrown::HashTable::with_capacity(nodes),
             by_name: NameIndex::with_capacity(nodes),
             ..Graph::new(schema)
         };
@@ -205,7 +203,7 @@ impl Graph {
             node_properties: self.node_props.heap_bytes(),
             edge_properties: self.edge_props.heap_bytes(),
             strings: self.strings.heap_bytes(),
-            indexes: self.by_id.capacity() * 9 + self.by_name.heap_bytes() + nodes * 4 + edges * 4,
+            indexes: self.by_id.capacity() * 5 + self.by_name.heap_bytes() + nodes * 4 + edges * 4,
         }
     }
 
@@ -491,9 +489,25 @@ impl Graph {
     }
 
     fn index_node(&mut self, node: NodeId) {
-        if let Some(id) = self.node_str(node, ID_KEY) {
-            let id = self.strings.find(id).expect("stored strings are pooled");
-            self.by_id.insert(id, node);
+        let Graph {
+            by_id,
+            node_props,
+            strings,
+            symbols,
+            ..
+        } = self;
+        if let Some(id_key) = symbols.get(ID_KEY)
+            && let Some(id) = node_props.get_str(node.index(), id_key, strings)
+        {
+            let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
+            let hash = strings.hash(id);
+            match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
+                // Ids are unique under the alliance schema; elsewhere the last node indexed wins.
+                Some(entry) => *entry = node,
+                None => {
+                    by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
+                }
+            }
         }
         for name in self.lookup_names(node) {
             self.by_name.insert(&name, node);
@@ -502,9 +516,9 @@ impl Graph {
 
     fn unindex_node(&mut self, node: NodeId) {
         if let Some(id) = self.node_str(node, ID_KEY) {
-            let id = self.strings.find(id).expect("stored strings are pooled");
-            if self.by_id.get(&id) == Some(&node) {
-                self.by_id.remove(&id);
+            let hash = self.strings.hash(id);
+            if let Ok(entry) = self.by_id.find_entry(hash, |n| *n == node) {
+                entry.remove();
             }
         }
         for name in self.lookup_names(node) {
@@ -591,7 +605,13 @@ impl Graph {
 
     /// The node whose `id` property is `id`.
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        self.by_id.get(&self.strings.find(id)?).copied()
+        let id_key = self.symbols.get(ID_KEY)?;
+        let hash = self.strings.hash(id);
+        self.by_id
+            .find(hash, |n| {
+                self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id)
+            })
+            .copied()
     }
 
     /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
@@ -608,7 +628,7 @@ impl Graph {
 
     /// Every `id` in the graph, for suggestions.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.by_id.keys().map(|id| self.strings.get(*id))
+        self.by_id.iter().filter_map(|n| self.node_str(*n, ID_KEY))
     }
 
     fn label_syms(&self, node: NodeId) -> &[Sym] {

@@ -144,7 +144,7 @@ impl Properties {
     pub fn get_str<'a>(&'a self, index: usize, key: Sym, pool: &'a StringPool) -> Option<&'a str> {
         let cell = self.column(key)?.get(index);
         match cell.tag() {
-            Some(STRING) => Some(pool.get(StrId::from_index(cell.payload() as usize))),
+            Some(STRING) => Some(pool.get(StrId::from_offset(cell.payload()))),
             Some(BOXED) => self.boxed[cell.payload() as usize].as_str(),
             _ => None,
         }
@@ -258,7 +258,7 @@ impl Properties {
             }
             Value::Bool(b) => Cell(BOOL | u64::from(b)),
             Value::Date(d) => Cell(DATE | d.pack()),
-            Value::String(s) => Cell(STRING | pool.intern(&s).index() as u64),
+            Value::String(s) => Cell(STRING | pool.intern(&s).offset()),
             other => {
                 let slot = match self.free_boxed.pop() {
                     Some(slot) => {
@@ -282,10 +282,7 @@ impl Properties {
             Some(BOOL) => Value::Bool(cell.payload() != 0),
             Some(INT) => Value::Int(decode_int(cell)),
             Some(DATE) => Value::Date(Date::unpack(cell.payload())),
-            Some(STRING) => Value::String(
-                pool.get(StrId::from_index(cell.payload() as usize))
-                    .to_owned(),
-            ),
+            Some(STRING) => Value::String(pool.get(StrId::from_offset(cell.payload())).to_owned()),
             Some(_) => self.boxed[cell.payload() as usize].clone(),
         })
     }

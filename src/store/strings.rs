@@ -1,9 +1,10 @@
 //! The string pool: every string property value, stored once.
 //!
 //! A million companies share a few countries, sectors and kinds, and each has an id and a name
-//! of a dozen bytes. Keeping each distinct string once, back to back in one buffer, costs its
-//! bytes plus about 14 bytes of bookkeeping, where a `String` per value would cost 24 bytes of
-//! header and an allocation.
+//! of a dozen bytes. Keeping each distinct string once, length-prefixed in one buffer, costs
+//! its bytes plus about 10 bytes of bookkeeping, where a `String` per value would cost 24 bytes
+//! of header and an allocation. A `StrId` is the string's offset in the buffer, so reading a
+//! string touches the buffer alone.
 //!
 //! **Invariant:** a `StrId` stays valid for the pool's life: strings are never removed, so a
 //! value overwritten in a session leaves its string behind until the graph is reloaded.
@@ -12,50 +13,51 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-/// A string in the pool.
+/// A string in the pool: where its length prefix starts in the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StrId(u32);
+pub struct StrId(u64);
 
 impl StrId {
-    pub fn index(self) -> usize {
-        self.0 as usize
+    pub fn offset(self) -> u64 {
+        self.0
     }
 
-    pub fn from_index(index: usize) -> StrId {
-        StrId(u32::try_from(index).expect("fewer than 2^32 distinct strings"))
+    pub fn from_offset(offset: u64) -> StrId {
+        StrId(offset)
     }
 }
 
 #[derive(Clone, Default)]
 pub struct StringPool {
-    bytes: String,
-    /// Where each string ends in `bytes`; it starts where the one before ends.
-    ends: Vec<u64>,
+    /// Each string as a LEB128 length and its UTF-8 bytes, back to back.
+    bytes: Vec<u8>,
     index: HashTable<StrId>,
     hasher: foldhash::fast::FixedState,
 }
 
 impl std::fmt::Debug for StringPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "StringPool({} strings)", self.ends.len())
+        write!(f, "StringPool({} strings)", self.index.len())
     }
 }
 
 impl StringPool {
     pub fn reserve(&mut self, strings: usize, bytes: usize) {
-        self.ends.reserve_exact(strings);
         self.bytes.reserve_exact(bytes);
         self.index.reserve(strings, |_| 0);
     }
 
     pub fn get(&self, id: StrId) -> &str {
-        span(&self.bytes, &self.ends, id)
+        read(&self.bytes, id)
     }
 
     /// The id of `text`, if the pool holds it.
+    #[cfg(test)]
     pub fn find(&self, text: &str) -> Option<StrId> {
         let hash = self.hasher.hash_one(text);
-        self.index.find(hash, |id| self.get(*id) == text).copied()
+        self.index
+            .find(hash, |id| read(&self.bytes, *id) == text)
+            .copied()
     }
 
     /// The id of `text`, adding it when new.
@@ -63,34 +65,56 @@ impl StringPool {
         let hash = self.hasher.hash_one(text);
         let StringPool {
             bytes,
-            ends,
             index,
             hasher,
         } = self;
-        if let Some(found) = index.find(hash, |id| span(bytes, ends, *id) == text) {
+        if let Some(found) = index.find(hash, |id| read(bytes, *id) == text) {
             return *found;
         }
-        let id = StrId::from_index(ends.len());
-        bytes.push_str(text);
-        ends.push(bytes.len() as u64);
-        let (bytes, ends) = (&*bytes, &*ends);
-        index.insert_unique(hash, id, |id| hasher.hash_one(span(bytes, ends, *id)));
+        let id = StrId(bytes.len() as u64);
+        let mut len = text.len();
+        loop {
+            let low = (len & 0x7f) as u8;
+            len >>= 7;
+            if len == 0 {
+                bytes.push(low);
+                break;
+            }
+            bytes.push(low | 0x80);
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        let bytes = &*bytes;
+        index.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
         id
+    }
+
+    /// Hashes a string the way `hash` would hash the pooled copy; for indexes keyed by pooled
+    /// strings.
+    pub fn hash(&self, text: &str) -> u64 {
+        self.hasher.hash_one(text)
     }
 
     /// Bytes held, bookkeeping included.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * 8 + self.index.capacity() * 5
+        self.bytes.capacity() + self.index.capacity() * 9
     }
 }
 
-fn span<'a>(bytes: &'a str, ends: &[u64], id: StrId) -> &'a str {
-    let end = ends[id.index()] as usize;
-    let start = match id.index() {
-        0 => 0,
-        i => ends[i - 1] as usize,
-    };
-    &bytes[start..end]
+fn read(bytes: &[u8], id: StrId) -> &str {
+    let mut at = id.0 as usize;
+    let mut len = 0usize;
+    let mut shift = 0;
+    loop {
+        let byte = bytes[at];
+        at += 1;
+        len |= usize::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    // Only `intern` writes the buffer, and it writes whole UTF-8 strings.
+    std::str::from_utf8(&bytes[at..at + len]).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -103,14 +127,17 @@ mod tests {
         let a = pool.intern("FR");
         let b = pool.intern("Nvidia");
         let empty = pool.intern("");
+        let long = "x".repeat(300);
+        let c = pool.intern(&long);
         assert_eq!(pool.intern("FR"), a);
         assert_ne!(a, b);
         assert_eq!(pool.get(a), "FR");
         assert_eq!(pool.get(b), "Nvidia");
         assert_eq!(pool.get(empty), "");
+        assert_eq!(pool.get(c), long);
         assert_eq!(pool.find("Nvidia"), Some(b));
         assert_eq!(pool.find("nvidia"), None);
-        assert_eq!(pool.ends.len(), 3);
+        assert_eq!(pool.index.len(), 4);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 
+type FastHash = foldhash::fast::RandomState;
+
 /// An interned name. Only meaningful with the `Symbols` table that made it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
@@ -25,7 +27,7 @@ impl Sym {
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
     names: Vec<Box<str>>,
-    index: HashMap<Box<str>, Sym>,
+    index: HashMap<Box<str>, Sym, FastHash>,
 }
 
 impl Symbols {
@@ -65,7 +67,7 @@ pub struct LabelSet(NonZeroU32);
 #[derive(Clone, Debug, Default)]
 pub struct LabelSets {
     sets: Vec<Box<[Sym]>>,
-    index: HashMap<Box<[Sym]>, LabelSet>,
+    index: HashMap<Box<[Sym]>, LabelSet, FastHash>,
 }
 
 impl LabelSets {

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{LoadError, Location, Problem, ProblemKind};
 use crate::model::{Date, Kind, RelType, Schema, Value, did_you_mean, is_slug, slugify, suggest};
@@ -77,6 +78,7 @@ pub fn import_csv(
 struct Importer {
     graph: Graph,
     problems: Vec<Problem>,
+    /// How many unknown endpoints were given suggestions.
     suggested: usize,
     /// Ids of node rows that had problems. Edges naming them stay quiet, so one bad row is
     /// reported once, not again for every edge that touches it.
@@ -360,135 +362,320 @@ impl Importer {
         });
     }
 
-    fn endpoint(&mut self, columns: &Columns, line: u64, column: &str, id: &str) -> Option<NodeId> {
+    /// Reads the relationships: rows are checked and their endpoints found on two threads
+    /// when the file can be cut between rows (no quoted field, so no newline inside one), then
+    /// added in file order, so relationship numbers do not depend on the cut.
+    fn edges(&mut self, file: Arc<str>, input: &[u8]) {
+        let mut reader = reader(input);
+        let Some(columns) = self.header(file, &mut reader, EDGE_COLUMNS, EDGE_REQUIRED) else {
+            return;
+        };
+        let body_start = reader.position().byte() as usize;
+        let body = &input[body_start.min(input.len())..];
+        let first_line = reader.position().line();
+        let pieces = if body.contains(&b'"') {
+            vec![(body, first_line)]
+        } else {
+            split_rows(body, first_line, 2)
+        };
+        let suggested = AtomicUsize::new(self.suggested);
+        let checked: Vec<EdgeChecker> = {
+            let context = EdgeContext {
+                graph: &self.graph,
+                rejected_ids: &self.rejected_ids,
+                nodes_readable: self.nodes_readable,
+                suggested: &suggested,
+                columns: &columns,
+                consortium: Kind::Consortium.label(),
+            };
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = pieces
+                    .iter()
+                    .map(|(bytes, line)| {
+                        let context = &context;
+                        scope.spawn(move || context.check(bytes, *line))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a checker thread does not panic"))
+                    .collect()
+            })
+        };
+        self.suggested = suggested.into_inner();
+        for piece in &checked {
+            self.problems.extend(piece.problems.iter().cloned());
+        }
+        if !self.problems.is_empty() {
+            // The graph will be discarded; skip the work of building it.
+            return;
+        }
+        for piece in checked {
+            for edge in piece.edges {
+                let mut props = Vec::with_capacity(3);
+                if !edge.amount.is_nan() {
+                    props.push(("amount_usd", Value::money(edge.amount)));
+                }
+                if let Some(d) = edge.date {
+                    props.push(("date", Value::Date(d)));
+                }
+                if !edge.stake.is_nan() {
+                    props.push(("stake_pct", Value::Float(edge.stake)));
+                }
+                self.graph
+                    .add_edge(edge.from, edge.to, edge.rel_type.edge_type(), props);
+            }
+        }
+    }
+}
+
+/// Cuts CSV rows (no quoted fields) into about `parts` pieces at line ends, each with the line
+/// number its first row has in the file.
+fn split_rows(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
+    let mut pieces = Vec::new();
+    let mut rest = body;
+    let mut line = first_line;
+    for part in (1..parts).rev() {
+        let target = rest.len() / (part + 1);
+        let Some(cut) = rest[target..].iter().position(|b| *b == b'\n') else {
+            break;
+        };
+        let (head, tail) = rest.split_at(target + cut + 1);
+        pieces.push((head, line));
+        line += head.iter().filter(|b| **b == b'\n').count() as u64;
+        rest = tail;
+    }
+    pieces.push((rest, line));
+    pieces
+}
+
+/// What checking a relationship row reads: the graph of nodes, already complete.
+struct EdgeContext<'a> {
+    graph: &'a Graph,
+    rejected_ids: &'a HashSet<String>,
+    nodes_readable: bool,
+    suggested: &'a AtomicUsize,
+    columns: &'a Columns,
+    consortium: &'static str,
+}
+
+/// A relationship row that passed every check; NaN stands for an empty number.
+struct CheckedEdge {
+    from: NodeId,
+    to: NodeId,
+    rel_type: RelType,
+    amount: f64,
+    stake: f64,
+    date: Option<Date>,
+}
+
+/// One piece of the relationships file, checked.
+struct EdgeChecker {
+    edges: Vec<CheckedEdge>,
+    problems: Vec<Problem>,
+}
+
+impl EdgeContext<'_> {
+    fn check(&self, bytes: &[u8], first_line: u64) -> EdgeChecker {
+        let mut out = EdgeChecker {
+            edges: Vec::with_capacity(bytes.iter().filter(|b| **b == b'\n').count() + 1),
+            problems: Vec::new(),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let columns = self.columns;
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line()) + first_line - 1;
+                    out.report(
+                        ProblemKind::Syntax,
+                        columns.row_at(line),
+                        format!("unreadable row: {e}"),
+                        None,
+                    );
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line()) + first_line - 1;
+            if record.len() != columns.names.len() {
+                let what = if record.len() < columns.names.len() {
+                    "missing"
+                } else {
+                    "extra"
+                };
+                out.report(
+                    ProblemKind::Syntax,
+                    columns.row_at(line),
+                    format!(
+                        "this row has {} fields but the header has {} ({what} columns)",
+                        record.len(),
+                        columns.names.len()
+                    ),
+                    Some("quote fields that contain commas".to_owned()),
+                );
+                continue;
+            }
+            if let Some(edge) = self.row(&mut out, &record, line) {
+                out.edges.push(edge);
+            }
+        }
+        out
+    }
+
+    fn row(
+        &self,
+        out: &mut EdgeChecker,
+        record: &csv::ByteRecord,
+        line: u64,
+    ) -> Option<CheckedEdge> {
+        let columns = self.columns;
+        let field = |out: &mut EdgeChecker, c: usize| out.text(columns, record, line, c);
+        let (Some(from), Some(to), Some(rel_type), Some(amount), Some(date), Some(stake)) = (
+            field(out, 0),
+            field(out, 1),
+            field(out, 2),
+            field(out, 3),
+            field(out, 4),
+            field(out, 5),
+        ) else {
+            return None;
+        };
+        let from = self.endpoint(out, line, "from", from);
+        let to_node = self.endpoint(out, line, "to", to);
+        let rel_type = match RelType::parse_any(rel_type) {
+            Some(t) => Some(t),
+            None => {
+                let mut spellings = RelType::spellings();
+                spellings.extend(RelType::ALL.iter().map(|t| t.edge_type()));
+                let help = did_you_mean(&suggest(rel_type, spellings))
+                    .unwrap_or_else(|| "write INVESTS_IN, MEMBER_OF or SUPPLIES".to_owned());
+                out.report(
+                    ProblemKind::UnknownValue,
+                    columns.at(line, "type"),
+                    format!("the type cannot be \"{rel_type}\""),
+                    Some(help),
+                );
+                None
+            }
+        };
+        let amount = out.number(columns, line, "amount_usd", amount);
+        if let Some(x) = amount.flatten()
+            && x < 0.0
+        {
+            out.report(
+                ProblemKind::NegativeAmount,
+                columns.at(line, "amount_usd"),
+                format!("the amount is negative ({x})"),
+                None,
+            );
+        }
+        let stake = out.number(columns, line, "stake_pct", stake);
+        if let Some(x) = stake.flatten()
+            && !(0.0..=100.0).contains(&x)
+        {
+            out.report(
+                ProblemKind::StakeOutOfRange,
+                columns.at(line, "stake_pct"),
+                format!("the stake is {x}, outside 0–100"),
+                None,
+            );
+        }
+        let date = if date.is_empty() {
+            Some(None)
+        } else {
+            match date.parse::<Date>() {
+                Ok(d) => Some(Some(d)),
+                Err(e) => {
+                    out.report(
+                        ProblemKind::BadDate,
+                        columns.at(line, "date"),
+                        e.to_string(),
+                        None,
+                    );
+                    None
+                }
+            }
+        };
+        let (Some(from), Some(to_node), Some(rel_type), Some(amount), Some(stake), Some(date)) =
+            (from, to_node, rel_type, amount, stake, date)
+        else {
+            return None;
+        };
+        if rel_type == RelType::MemberOf && !self.graph.node_has_label(to_node, self.consortium) {
+            out.report(
+                ProblemKind::MemberOfNonConsortium,
+                columns.at(line, "to"),
+                format!(
+                    "a MEMBER_OF relationship must end at a consortium, but \"{to}\" is not one"
+                ),
+                None,
+            );
+            return None;
+        }
+        Some(CheckedEdge {
+            from,
+            to: to_node,
+            rel_type,
+            amount: amount.unwrap_or(f64::NAN),
+            stake: stake.unwrap_or(f64::NAN),
+            date,
+        })
+    }
+
+    fn endpoint(&self, out: &mut EdgeChecker, line: u64, column: &str, id: &str) -> Option<NodeId> {
         if let Some(node) = self.graph.node_by_id(id) {
             return Some(node);
         }
         if !self.nodes_readable || self.rejected_ids.contains(id) {
             return None;
         }
-        let help = if self.suggested < SUGGESTED_ENDPOINTS {
-            self.suggested += 1;
+        let help = if self.suggested.fetch_add(1, Ordering::Relaxed) < SUGGESTED_ENDPOINTS {
             did_you_mean(&suggest(id, self.graph.ids()))
         } else {
             None
         };
-        self.report(
+        out.report(
             ProblemKind::UnknownEntity,
-            columns.at(line, column),
+            self.columns.at(line, column),
             format!("no node has the id \"{id}\""),
             help,
         );
         None
     }
+}
 
-    fn edges(&mut self, file: Arc<str>, input: impl Read) {
-        let mut reader = reader(input);
-        let Some(columns) = self.header(file, &mut reader, EDGE_COLUMNS, EDGE_REQUIRED) else {
-            return;
-        };
-        let consortium = Kind::Consortium.label();
-        self.rows(&columns, &mut reader, |me, record, line| {
-            let field = |me: &mut Self, c: usize| me.text(&columns, record, line, c, EDGE_COLUMNS);
-            let (Some(from), Some(to), Some(rel_type), Some(amount), Some(date), Some(stake)) = (
-                field(me, 0),
-                field(me, 1),
-                field(me, 2),
-                field(me, 3),
-                field(me, 4),
-                field(me, 5),
-            ) else {
-                return;
-            };
-            let from = me.endpoint(&columns, line, "from", from);
-            let to_node = me.endpoint(&columns, line, "to", to);
-            let rel_type = match RelType::parse_any(rel_type) {
-                Some(t) => Some(t),
-                None => {
-                    let mut spellings = RelType::spellings();
-                    spellings.extend(RelType::ALL.iter().map(|t| t.edge_type()));
-                    let help = did_you_mean(&suggest(rel_type, spellings))
-                        .unwrap_or_else(|| "write INVESTS_IN, MEMBER_OF or SUPPLIES".to_owned());
-                    me.report(
-                        ProblemKind::UnknownValue,
-                        columns.at(line, "type"),
-                        format!("the type cannot be \"{rel_type}\""),
-                        Some(help),
-                    );
-                    None
-                }
-            };
-            let amount = me.number(&columns, line, "amount_usd", amount);
-            if let Some(x) = amount.flatten()
-                && x < 0.0
-            {
-                me.report(
-                    ProblemKind::NegativeAmount,
-                    columns.at(line, "amount_usd"),
-                    format!("the amount is negative ({x})"),
-                    None,
+impl EdgeChecker {
+    fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
+        self.problems
+            .push(Problem::new(kind, at, message).help(help));
+    }
+
+    fn text<'r>(
+        &mut self,
+        columns: &Columns,
+        record: &'r csv::ByteRecord,
+        line: u64,
+        column: usize,
+    ) -> Option<&'r str> {
+        let bytes = columns.get(record, column);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                self.report(
+                    ProblemKind::Syntax,
+                    columns.at(line, EDGE_COLUMNS[column]),
+                    format!("not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+                    Some("save the file as UTF-8".to_owned()),
                 );
+                None
             }
-            let stake = me.number(&columns, line, "stake_pct", stake);
-            if let Some(x) = stake.flatten()
-                && !(0.0..=100.0).contains(&x)
-            {
-                me.report(
-                    ProblemKind::StakeOutOfRange,
-                    columns.at(line, "stake_pct"),
-                    format!("the stake is {x}, outside 0–100"),
-                    None,
-                );
-            }
-            let date = if date.is_empty() {
-                Some(None)
-            } else {
-                match date.parse::<Date>() {
-                    Ok(d) => Some(Some(d)),
-                    Err(e) => {
-                        me.report(
-                            ProblemKind::BadDate,
-                            columns.at(line, "date"),
-                            e.to_string(),
-                            None,
-                        );
-                        None
-                    }
-                }
-            };
-            let (Some(from), Some(to_node), Some(rel_type), Some(amount), Some(stake), Some(date)) =
-                (from, to_node, rel_type, amount, stake, date)
-            else {
-                return;
-            };
-            if rel_type == RelType::MemberOf && !me.graph.node_has_label(to_node, consortium) {
-                me.report(
-                    ProblemKind::MemberOfNonConsortium,
-                    columns.at(line, "to"),
-                    format!(
-                        "a MEMBER_OF relationship must end at a consortium, but \"{to}\" is not one"
-                    ),
-                    None,
-                );
-                return;
-            }
-            if !me.problems.is_empty() {
-                // The graph will be discarded; skip the work of building it.
-                return;
-            }
-            let mut props = Vec::with_capacity(3);
-            if let Some(x) = amount {
-                props.push(("amount_usd", Value::money(x)));
-            }
-            if let Some(d) = date {
-                props.push(("date", Value::Date(d)));
-            }
-            if let Some(x) = stake {
-                props.push(("stake_pct", Value::Float(x)));
-            }
-            me.graph
-                .add_edge(from, to_node, rel_type.edge_type(), props);
-        });
+        }
     }
 
     /// An optional number: `Some(None)` for an empty cell, `None` after reporting a bad one.

@@ -432,13 +432,51 @@ pub fn load_csv(nodes: &Path, edges: &Path) -> Result<Graph, LoadError> {
                 source,
             })
     };
-    datafile::import_csv(
+    let bar = load_progress_bar([nodes, edges]);
+    let progress = |event: datafile::ImportProgress| {
+        let Some(bar) = &bar else { return };
+        match event {
+            datafile::ImportProgress::Started { bytes } => bar.set_length(bytes),
+            datafile::ImportProgress::Checked { bytes } => bar.inc(bytes),
+            datafile::ImportProgress::Building => bar.set_message("building the graph"),
+        }
+    };
+    let graph = datafile::import_csv_with_progress(
         &nodes.display().to_string(),
         open(nodes)?,
         &edges.display().to_string(),
         open(edges)?,
         Schema::Alliance,
-    )
+        &progress,
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    graph
+}
+
+/// Files smaller than this load too fast for a progress bar to help.
+const PROGRESS_BAR_BYTES: u64 = 16 << 20;
+
+/// A progress bar on standard error for loading large files, when a person is watching it.
+fn load_progress_bar<const N: usize>(files: [&Path; N]) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let size: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    if size < PROGRESS_BAR_BYTES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(size);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg:18} {wide_bar} {binary_bytes}/{binary_total_bytes} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message("reading rows");
+    Some(bar)
 }
 
 /// Parses argv and runs the command.

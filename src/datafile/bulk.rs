@@ -23,6 +23,9 @@ const EDGE_REQUIRED: &[&str] = &["from", "to", "type"];
 /// ids get them.
 const SUGGESTED_ENDPOINTS: usize = 20;
 
+/// Rows between two progress reports.
+const PROGRESS_ROWS: u64 = 1 << 16;
+
 /// Reads a nodes CSV and an edges CSV into a new graph.
 ///
 /// # Errors
@@ -33,6 +36,32 @@ pub fn import_csv(
     edges_name: &str,
     edges: impl Read,
     schema: Schema,
+) -> Result<Graph, LoadError> {
+    import_csv_with_progress(nodes_name, nodes, edges_name, edges, schema, &|_| {})
+}
+
+/// How far a bulk import has come, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// Both files are in memory: this many bytes of rows are to be checked.
+    Started { bytes: u64 },
+    /// This many more bytes of rows have been checked.
+    Checked { bytes: u64 },
+    /// Every row is checked; the relationships are being added.
+    Building,
+}
+
+/// `import_csv`, telling `progress` how far it has come (from several threads).
+///
+/// # Errors
+/// As `import_csv`.
+pub fn import_csv_with_progress(
+    nodes_name: &str,
+    nodes: impl Read,
+    edges_name: &str,
+    edges: impl Read,
+    schema: Schema,
+    progress: &(dyn Fn(ImportProgress) + Sync),
 ) -> Result<Graph, LoadError> {
     let read_all = |name: &str, mut input: Box<dyn Read + '_>| {
         let mut bytes = Vec::new();
@@ -57,7 +86,11 @@ pub fn import_csv(
     let edges = read_all(edges_name, Box::new(edges))?;
     // Room for every row up front: no table grows, and columns are allocated once.
     let lines = |bytes: &[u8]| bytes.iter().filter(|b| **b == b'\n').count();
+    progress(ImportProgress::Started {
+        bytes: (nodes.len() + edges.len()) as u64,
+    });
     let mut importer = Importer {
+        progress,
         graph: Graph::with_capacity(schema, lines(&nodes), lines(&edges)),
         problems: Vec::new(),
         suggested: 0,
@@ -75,7 +108,8 @@ pub fn import_csv(
     }
 }
 
-struct Importer {
+struct Importer<'p> {
+    progress: &'p (dyn Fn(ImportProgress) + Sync),
     graph: Graph,
     problems: Vec<Problem>,
     /// How many unknown endpoints were given suggestions.
@@ -127,7 +161,7 @@ fn reader(input: impl Read) -> csv::Reader<impl Read> {
         .from_reader(input)
 }
 
-impl Importer {
+impl Importer<'_> {
     fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
         self.problems
             .push(Problem::new(kind, at, message).help(help));
@@ -205,7 +239,13 @@ impl Importer {
         mut each: impl FnMut(&mut Self, &csv::ByteRecord, u64),
     ) {
         let mut record = csv::ByteRecord::new();
+        let mut told = reader.position().byte();
         loop {
+            if reader.position().line() % PROGRESS_ROWS == 0 {
+                let at = reader.position().byte();
+                (self.progress)(ImportProgress::Checked { bytes: at - told });
+                told = at;
+            }
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
@@ -245,6 +285,9 @@ impl Importer {
             }
             each(self, &record, line);
         }
+        (self.progress)(ImportProgress::Checked {
+            bytes: reader.position().byte() - told,
+        });
     }
 
     fn text<'r>(
@@ -381,6 +424,7 @@ impl Importer {
         let suggested = AtomicUsize::new(self.suggested);
         let checked: Vec<EdgeChecker> = {
             let context = EdgeContext {
+                progress: self.progress,
                 graph: &self.graph,
                 rejected_ids: &self.rejected_ids,
                 nodes_readable: self.nodes_readable,
@@ -410,6 +454,7 @@ impl Importer {
             // The graph will be discarded; skip the work of building it.
             return;
         }
+        (self.progress)(ImportProgress::Building);
         for piece in checked {
             for edge in piece.edges {
                 let mut props = Vec::with_capacity(3);
@@ -451,6 +496,7 @@ fn split_rows(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
 
 /// What checking a relationship row reads: the graph of nodes, already complete.
 struct EdgeContext<'a> {
+    progress: &'a (dyn Fn(ImportProgress) + Sync),
     graph: &'a Graph,
     rejected_ids: &'a HashSet<String>,
     nodes_readable: bool,
@@ -487,7 +533,13 @@ impl EdgeContext<'_> {
             .from_reader(bytes);
         let mut record = csv::ByteRecord::new();
         let columns = self.columns;
+        let mut told = 0;
         loop {
+            if reader.position().line() % PROGRESS_ROWS == 0 {
+                let at = reader.position().byte();
+                (self.progress)(ImportProgress::Checked { bytes: at - told });
+                told = at;
+            }
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
@@ -525,6 +577,9 @@ impl EdgeContext<'_> {
                 out.edges.push(edge);
             }
         }
+        (self.progress)(ImportProgress::Checked {
+            bytes: bytes.len() as u64 - told,
+        });
         out
     }
 

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use bulk::import_csv;
+pub use bulk::{ImportProgress, import_csv, import_csv_with_progress};
 use problem::LineIndex;
 pub use problem::{LoadError, Location, Problem, ProblemKind};
 

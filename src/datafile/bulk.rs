@@ -241,7 +241,7 @@ impl Importer<'_> {
         let mut record = csv::ByteRecord::new();
         let mut told = reader.position().byte();
         loop {
-            if reader.position().line() % PROGRESS_ROWS == 0 {
+            if reader.position().line().is_multiple_of(PROGRESS_ROWS) {
                 let at = reader.position().byte();
                 (self.progress)(ImportProgress::Checked { bytes: at - told });
                 told = at;
@@ -535,7 +535,7 @@ impl EdgeContext<'_> {
         let columns = self.columns;
         let mut told = 0;
         loop {
-            if reader.position().line() % PROGRESS_ROWS == 0 {
+            if reader.position().line().is_multiple_of(PROGRESS_ROWS) {
                 let at = reader.position().byte();
                 (self.progress)(ImportProgress::Checked { bytes: at - told });
                 told = at;

@@ -4,51 +4,11 @@
 //! Run with `cargo bench --bench load`. Larger graphs: `alliances stats --nodes ... --edges ...`
 //! on the generator's output (see docs/performance figures in the issue notes).
 
-use std::fmt::Write;
+mod common;
 
 use alliances::Schema;
 use alliances::datafile::{DEFAULT_DATASET, Format, TextInput, import_csv, load_texts};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-
-/// A deterministic synthetic graph: `nodes` nodes and five edges per node.
-fn synthetic_csv(nodes: usize) -> (String, String) {
-    let mut node_text = String::from("id,name,kind,country,sector\n");
-    for i in 0..nodes {
-        let kind = match i % 100 {
-            0 => "consortium",
-            1..=4 => "fund",
-            _ => "company",
-        };
-        writeln!(node_text, "n{i:07},Node {i},{kind},US,cloud").unwrap();
-    }
-    let mut edge_text = String::from("from,to,type,amount_usd,date,stake_pct\n");
-    // A multiplicative walk spreads endpoints without a random number crate.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    for _ in 0..nodes * 5 {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let from = (x >> 33) as usize % nodes;
-        let to = (x >> 13) as usize % nodes;
-        if from == to {
-            continue;
-        }
-        let (rel_type, to) = match x % 10 {
-            0 => ("MEMBER_OF", to - to % 100),
-            1..=4 => ("INVESTS_IN", to),
-            _ => ("SUPPLIES", to),
-        };
-        if from == to {
-            continue;
-        }
-        writeln!(
-            edge_text,
-            "n{from:07},n{to:07},{rel_type},1500000.5,2021-06-10,"
-        )
-        .unwrap();
-    }
-    (node_text, edge_text)
-}
 
 fn load(c: &mut Criterion) {
     c.bench_function("load default dataset (TOML)", |b| {
@@ -62,7 +22,7 @@ fn load(c: &mut Criterion) {
         })
     });
 
-    let (nodes, edges) = synthetic_csv(20_000);
+    let (nodes, edges) = common::synthetic_csv(20_000);
     let edge_count = edges.lines().count() as u64 - 1;
     let mut group = c.benchmark_group("csv import 20k nodes");
     group.throughput(Throughput::Elements(edge_count));

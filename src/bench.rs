@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde_json::{Value as Json, json};
 
 use crate::query::{self, Params};
-use crate::store::{Direction, Graph, NodeId};
+use crate::store::{Graph, NodeId};
 
 /// Marks for breadth-first searches, reused across searches: a mark is valid only when it
 /// carries the current search's number, so nothing is cleared between searches.
@@ -43,18 +43,12 @@ impl Marks {
     }
 }
 
-fn neighbours(graph: &Graph, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-    graph
-        .edges_of(node, Direction::Outgoing)
-        .chain(graph.edges_of(node, Direction::Incoming))
-        .map(|(_, other)| other)
-}
-
 /// Undirected hop distance, by a search from both ends that widens the smaller frontier.
 pub fn hop_distance(graph: &Graph, from: NodeId, to: NodeId, marks: &mut Marks) -> Option<u32> {
     if from == to {
         return Some(0);
     }
+    let adjacency = graph.adjacency();
     marks.next();
     let epoch = marks.epoch;
     let (mut front, mut back) = (vec![from], vec![to]);
@@ -73,7 +67,7 @@ pub fn hop_distance(graph: &Graph, from: NodeId, to: NodeId, marks: &mut Marks) 
         let mut next = Vec::new();
         for &node in frontier.iter() {
             let d = marks.depth[node.index()];
-            for other in neighbours(graph, node) {
+            for &other in adjacency.neighbors(node) {
                 let i = other.index();
                 if marks.seen[i] == epoch {
                     // Until the sides meet, only their frontiers touch, so every meeting on
@@ -96,11 +90,12 @@ pub fn hop_distance(graph: &Graph, from: NodeId, to: NodeId, marks: &mut Marks) 
 
 /// How many distinct nodes lie within two undirected hops of `source`, itself left out.
 pub fn two_hop_count(graph: &Graph, source: NodeId, marks: &mut Marks) -> usize {
+    let adjacency = graph.adjacency();
     marks.next();
     let epoch = marks.epoch;
     marks.seen[source.index()] = epoch;
     let mut first = Vec::new();
-    for other in neighbours(graph, source) {
+    for &other in adjacency.neighbors(source) {
         if marks.seen[other.index()] != epoch {
             marks.seen[other.index()] = epoch;
             first.push(other);
@@ -108,7 +103,7 @@ pub fn two_hop_count(graph: &Graph, source: NodeId, marks: &mut Marks) -> usize 
     }
     let mut count = first.len();
     for &node in &first {
-        for other in neighbours(graph, node) {
+        for &other in adjacency.neighbors(node) {
             if marks.seen[other.index()] != epoch {
                 marks.seen[other.index()] = epoch;
                 count += 1;
@@ -180,8 +175,15 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
     let started = Instant::now();
     let graph = crate::cli::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"))
         .map_err(|e| e.to_string())?;
+    let parse_and_build = started.elapsed().as_secs_f64();
+    // The traversal index belongs to what loading costs: the peers build theirs while loading.
+    let index_started = Instant::now();
+    let index_bytes = graph.adjacency().heap_bytes();
+    let index = index_started.elapsed().as_secs_f64();
     let load = started.elapsed().as_secs_f64();
     let (rss1, peak) = memory_mb();
+    let store = graph.memory_use();
+    let mb = |bytes: usize| (bytes as f64 / 1048576.0 * 10.0).round() / 10.0;
     emit(
         "load",
         load,
@@ -191,6 +193,16 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
             "rss_delta_mb": ((rss1 - rss0) * 10.0).round() / 10.0,
             "graph_nodes": graph.node_count(),
             "graph_edges": graph.edge_count(),
+            "build_s": parse_and_build,
+            "index_s": index,
+            "store_mb": {
+                "topology": mb(store.topology),
+                "node_properties": mb(store.node_properties),
+                "edge_properties": mb(store.edge_properties),
+                "strings": mb(store.strings),
+                "indexes": mb(store.indexes - index_bytes),
+                "traversal_index": mb(index_bytes),
+            },
         }),
     )?;
 

@@ -8,6 +8,7 @@
 //! type) always describe the current elements. Every mutation goes through a method here that
 //! keeps them in step; nothing outside can reach the petgraph graph.
 
+mod adjacency;
 mod names;
 mod properties;
 mod records;
@@ -19,9 +20,10 @@ mod undo;
 use std::collections::{BTreeMap, HashMap};
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
 use crate::model::{Schema, Source, Value, fold_name};
+pub use adjacency::Adjacency;
 use names::NameIndex;
 use properties::Properties;
 pub use records::{DataSet, RecordError};
@@ -126,11 +128,15 @@ pub struct Graph {
     by_name: NameIndex,
     // Sorted lists: a few bytes per element, and removal is rare.
     by_label: HashMap<Sym, Vec<NodeId>>,
-    by_type: HashMap<Sym, Vec<EdgeId>>,
+    // Counts, not lists: a list of every relationship by type would cost 4 bytes each, and
+    // only the counts are read often.
+    type_counts: HashMap<Sym, usize>,
     // Which symbols have been used as a property key, by symbol index: a flag per symbol
     // costs nothing on bulk imports, where a set insert per property would.
     key_symbols: Vec<bool>,
     sources: BTreeMap<String, Source>,
+    /// Built on first request, dropped at every change of topology.
+    adjacency: std::sync::OnceLock<Adjacency>,
     /// While a statement runs: how to undo each change it made, oldest first.
     undo: Option<Vec<undo::Undo>>,
 }
@@ -203,7 +209,10 @@ impl Graph {
             node_properties: self.node_props.heap_bytes(),
             edge_properties: self.edge_props.heap_bytes(),
             strings: self.strings.heap_bytes(),
-            indexes: self.by_id.capacity() * 5 + self.by_name.heap_bytes() + nodes * 4 + edges * 4,
+            indexes: self.adjacency.get().map_or(0, Adjacency::heap_bytes)
+                + self.by_id.capacity() * 5
+                + self.by_name.heap_bytes()
+                + nodes * 4,
         }
     }
 
@@ -227,6 +236,7 @@ impl Graph {
         label_syms.sort_unstable();
         label_syms.dedup();
         let labels = self.label_sets.intern(&label_syms);
+        self.adjacency.take();
         let id = node_id(self.graph.add_node(NodeData { labels }));
         let logged = self.set_all_props(id.index(), props, true);
         for label in &label_syms {
@@ -255,9 +265,10 @@ impl Graph {
         props: impl IntoIterator<Item = (&'a str, Value)>,
     ) -> EdgeId {
         let rel_type = self.symbols.intern(rel_type);
+        self.adjacency.take();
         let id = edge_id(self.graph.add_edge(nx(from), nx(to), EdgeData { rel_type }));
         let logged = self.set_all_props(id.index(), props, false);
-        insert_sorted(self.by_type.entry(rel_type).or_default(), id);
+        *self.type_counts.entry(rel_type).or_default() += 1;
         if let Some(props) = logged {
             self.log(undo::Undo::EdgeAdded {
                 id,
@@ -278,7 +289,10 @@ impl Graph {
         let Some(data) = self.graph.remove_edge(ex(edge)) else {
             return false;
         };
-        remove_sorted(self.by_type.get_mut(&data.rel_type), edge);
+        self.adjacency.take();
+        if let Some(count) = self.type_counts.get_mut(&data.rel_type) {
+            *count -= 1;
+        }
         let props = self.edge_props.take_all(edge.index(), &self.strings);
         self.log(undo::Undo::EdgeRemoved {
             id: edge,
@@ -306,6 +320,7 @@ impl Graph {
         }
         self.unindex_node(node);
         let data = self.graph.remove_node(nx(node)).expect("checked above");
+        self.adjacency.take();
         let labels = self.label_sets.labels(data.labels).to_vec();
         for label in &labels {
             remove_sorted(self.by_label.get_mut(label), node);
@@ -554,12 +569,25 @@ impl Graph {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The relationships of type `rel_type`, in id order.
-    pub fn edges_of_type(&self, rel_type: &str) -> &[EdgeId] {
+    /// The relationships of type `rel_type`, in id order. Reads every relationship.
+    pub fn edges_of_type(&self, rel_type: &str) -> Vec<EdgeId> {
+        let Some(sym) = self.symbols.get(rel_type) else {
+            return Vec::new();
+        };
+        self.graph
+            .edge_references()
+            .filter(|e| e.weight().rel_type == sym)
+            .map(|e| edge_id(e.id()))
+            .collect()
+    }
+
+    /// How many relationships have type `rel_type`.
+    pub fn type_count(&self, rel_type: &str) -> usize {
         self.symbols
             .get(rel_type)
-            .and_then(|sym| self.by_type.get(&sym))
-            .map_or(&[], Vec::as_slice)
+            .and_then(|sym| self.type_counts.get(&sym))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Every label in use, with how many nodes carry it, by name.
@@ -573,10 +601,10 @@ impl Graph {
 
     /// Every relationship type in use, with how many relationships have it, by name.
     pub fn type_counts(&self) -> BTreeMap<&str, usize> {
-        self.by_type
+        self.type_counts
             .iter()
-            .filter(|(_, edges)| !edges.is_empty())
-            .map(|(sym, edges)| (self.symbols.name(*sym), edges.len()))
+            .filter(|(_, count)| **count > 0)
+            .map(|(sym, count)| (self.symbols.name(*sym), *count))
             .collect()
     }
 
@@ -733,6 +761,19 @@ impl Graph {
             .map(|(k, v)| (self.symbols.name(k), v))
     }
 
+    /// Every node's neighbours either way, side by side in memory: for searches that ignore
+    /// direction and type. Built on the first call after a change (8 bytes a relationship).
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adjacency.get_or_init(|| Adjacency::build(self))
+    }
+
+    /// The two ends of every relationship, in relationship order.
+    fn edge_pairs(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.graph
+            .edge_references()
+            .map(|e| (node_id(e.source()), node_id(e.target())))
+    }
+
     /// The relationships leaving (`Outgoing`) or entering (`Incoming`) a node, each with the
     /// node at its other end.
     pub fn edges_of(
@@ -821,8 +862,8 @@ mod tests {
         let e2 = g.add_edge(a, b, "SUPPLIES", []);
         let e3 = g.add_edge(a, b, "INVESTS_IN", []);
         assert_eq!(g.edge_count(), 3);
-        assert_eq!(g.edges_of_type("INVESTS_IN"), &[e1, e3]);
-        assert_eq!(g.edges_of_type("SUPPLIES"), &[e2]);
+        assert_eq!(g.edges_of_type("INVESTS_IN"), vec![e1, e3]);
+        assert_eq!(g.edges_of_type("SUPPLIES"), vec![e2]);
         let out: Vec<_> = g.edges_of(a, Direction::Outgoing).map(|(e, _)| e).collect();
         assert_eq!(out.len(), 3);
     }
@@ -840,8 +881,8 @@ mod tests {
         assert_eq!(g.node_by_id("a"), None);
         assert!(g.nodes_by_name("alpha corp").is_empty());
         assert_eq!(g.node_by_id("c"), Some(c));
-        assert_eq!(g.edges_of_type("INVESTS_IN"), &[] as &[EdgeId]);
-        assert_eq!(g.edges_of_type("SUPPLIES"), &[keep]);
+        assert_eq!(g.edges_of_type("INVESTS_IN"), Vec::<EdgeId>::new());
+        assert_eq!(g.edges_of_type("SUPPLIES"), vec![keep]);
         assert_eq!(g.edge_endpoints(keep), (b, c));
         assert_eq!(g.nodes_with_label("Company"), &[b, c]);
     }

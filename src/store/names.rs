@@ -1,7 +1,7 @@
 //! The name index: which nodes are named or aliased a given folded name.
 //!
-//! Keyed by a 64-bit hash of the folded name rather than the name itself, so a million names
-//! cost 16 bytes each instead of a copy of every name; `Graph::nodes_by_name` checks each node
+//! Keyed by a 32-bit hash of the folded name rather than the name itself, so a million names
+//! cost about 8 bytes each instead of a copy of every name; `Graph::nodes_by_name` checks each node
 //! it finds, so two names that share a hash never mix.
 //!
 //! **Invariant:** a node is listed under the hash of each of its folded names exactly once.
@@ -16,7 +16,7 @@ const SHARED: u32 = 1 << 31;
 
 #[derive(Clone, Debug, Default)]
 pub struct NameIndex {
-    by_hash: HashMap<u64, u32, foldhash::fast::RandomState>,
+    by_hash: HashMap<u32, u32, foldhash::fast::RandomState>,
     /// Nodes that share a name hash (several firms called "Mistral", say).
     shared: Vec<Vec<NodeId>>,
     free_shared: Vec<u32>,
@@ -31,8 +31,9 @@ impl NameIndex {
         }
     }
 
-    fn hash(&self, folded: &str) -> u64 {
-        self.hasher.hash_one(folded)
+    /// 32 bits of hash: a shared hash costs a check, never a wrong answer.
+    fn hash(&self, folded: &str) -> u32 {
+        (self.hasher.hash_one(folded) >> 32) as u32
     }
 
     pub fn insert(&mut self, folded: &str, node: NodeId) {
@@ -95,7 +96,7 @@ impl NameIndex {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.by_hash.capacity() * 13
+        self.by_hash.capacity() * 9
             + self
                 .shared
                 .iter()

@@ -209,6 +209,7 @@ impl Graph {
         let Some(log) = self.undo.take() else {
             return;
         };
+        self.adjacency.take();
         for undo in log.into_iter().rev() {
             match undo {
                 Undo::NodeAdded { id, .. } => {
@@ -253,7 +254,7 @@ impl Graph {
                         self.edge_props
                             .set(id.index(), key, value, &mut self.strings);
                     }
-                    super::insert_sorted(self.by_type.entry(rel_type).or_default(), id);
+                    *self.type_counts.entry(rel_type).or_default() += 1;
                 }
                 Undo::NodeProp { node, key, old, .. } => {
                     if self.contains_node(node) {

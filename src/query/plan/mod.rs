@@ -1365,14 +1365,12 @@ impl<'a> Planner<'a> {
     /// The stored name of a relationship type: as written, or the canonical spelling of a
     /// data-file name such as `invests-in`.
     fn resolve_type(&mut self, written: &str, offset: usize) -> String {
-        if !self.graph.edges_of_type(written).is_empty() {
+        if self.graph.type_count(written) > 0 {
             return written.to_owned();
         }
         if let Some(rel_type) = RelType::parse_any(written) {
             let canonical = rel_type.edge_type();
-            if !self.graph.edges_of_type(canonical).is_empty()
-                || self.graph.schema() == Schema::Alliance
-            {
+            if self.graph.type_count(canonical) > 0 || self.graph.schema() == Schema::Alliance {
                 return canonical.to_owned();
             }
         }

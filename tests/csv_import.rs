@@ -159,3 +159,50 @@ fn messages_read_as_places_and_fixes() {
         "{text}"
     );
 }
+
+/// Relationship rows are checked in pieces on several threads; lines and numbering must not
+/// show where the file was cut.
+#[test]
+fn large_files_keep_file_order_and_line_numbers() {
+    let nodes: String = std::iter::once("id,name,kind,country,sector\n".to_owned())
+        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
+        .collect();
+    let rows: Vec<String> = (0..2_000)
+        .map(|i| format!("n{},n{},SUPPLIES,{i},,\n", i % 50, (i * 7 + 1) % 50))
+        .collect();
+    let edges = format!("from,to,type,amount_usd,date,stake_pct\n{}", rows.concat());
+    let graph = import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .unwrap();
+    let amounts: Vec<Option<f64>> = graph
+        .edges_of_type("SUPPLIES")
+        .into_iter()
+        .map(|e| graph.edge_f64(e, "amount_usd"))
+        .collect();
+    let expected: Vec<Option<f64>> = (0..2_000).map(|i| Some(f64::from(i))).collect();
+    assert_eq!(
+        amounts, expected,
+        "relationships are numbered in file order"
+    );
+
+    // Mistakes near the start, the middle and the end, with and without a quoted field (which
+    // keeps the file in one piece).
+    for quoted in [false, true] {
+        let mut rows = rows.clone();
+        for at in [3, 1_000, 1_001, 1_999] {
+            rows[at] = format!("n1,nowhere,SUPPLIES,{at},,\n");
+        }
+        if quoted {
+            rows[10] = "n1,n2,SUPPLIES,\"10\",,\n".to_owned();
+        }
+        let edges = format!("from,to,type,amount_usd,date,stake_pct\n{}", rows.concat());
+        let lines: Vec<usize> = problems(&nodes, &edges).iter().map(|p| p.1).collect();
+        // Line 1 is the header: row i sits on line i + 2.
+        assert_eq!(lines, vec![5, 1_002, 1_003, 2_001], "quoted: {quoted}");
+    }
+}

@@ -387,6 +387,30 @@ fn explain_names_the_index_a_search_starts_from() {
 }
 
 #[test]
+fn explain_shows_counts_by_type_read_from_the_store_not_scanned() {
+    let plan = |query: &str| {
+        let out = alliances(&["query", "--explain", query]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let counted = plan("MATCH ()-[r]->() RETURN type(r), count(*)");
+    assert!(
+        counted.contains("from the store's counts, no scan"),
+        "{counted}"
+    );
+    for scanned in [
+        "MATCH ()-[r]->() WHERE r.amount_usd > 0 RETURN type(r), count(*)",
+        "MATCH (:Fund)-[r]->() RETURN type(r), count(*)",
+        "MATCH ()-[r]-() RETURN type(r), count(*)",
+        "MATCH (a)-[r]->() RETURN a.id, count(*)",
+        "MATCH ()-[r]->() RETURN type(r), count(DISTINCT r)",
+    ] {
+        let plan = plan(scanned);
+        assert!(!plan.contains("store's counts"), "{scanned}: {plan}");
+    }
+}
+
+#[test]
 fn the_shell_runs_query_lines_from_a_pipe() {
     let out =
         piped("MATCH (c {name: \"Intel\"})<-[:INVESTS_IN]-(i) RETURN count(i) AS investors\n");

@@ -149,6 +149,23 @@ fn run_ops(
             }
             Ok(Flow::Continue)
         }
+        Op::TypeCounts {
+            types,
+            type_slot,
+            count_slot,
+        } => {
+            for (rel_type, count) in cx.graph.type_counts() {
+                if !types.is_empty() && !types.iter().any(|t| t == rel_type) {
+                    continue;
+                }
+                row[*type_slot] = QueryValue::String(rel_type.to_owned());
+                row[*count_slot] = QueryValue::Int(count as i64);
+                if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
         Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
             unreachable!("statements that write run clause by clause in exec/write.rs")
         }

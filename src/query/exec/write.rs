@@ -172,7 +172,11 @@ impl Writer<'_> {
                 self.delete(graph, *detach, targets, &rows)?;
                 Ok(rows)
             }
-            Op::Match(_) | Op::Unwind { .. } | Op::Filter(_) | Op::Call { .. } => {
+            Op::Match(_)
+            | Op::Unwind { .. }
+            | Op::Filter(_)
+            | Op::Call { .. }
+            | Op::TypeCounts { .. } => {
                 unreachable!("reads run in query()")
             }
         }

@@ -8,6 +8,7 @@
 //! **Invariant:** a plan refers to the graph only for estimates and warnings; it stays valid
 //! (if less apt) when the graph changes, and executing it never needs the AST.
 
+mod counts;
 pub(crate) mod write;
 
 use std::collections::HashSet;
@@ -103,13 +104,24 @@ pub(crate) enum Op {
         outputs: Vec<(usize, Slot)>,
         at: usize,
     },
+    /// One row per relationship type (among `types`, or all), with the type and how many
+    /// relationships have it, read from the store's counts.
+    TypeCounts {
+        types: Vec<String>,
+        type_slot: Slot,
+        count_slot: Slot,
+    },
 }
 
 impl Op {
     pub(crate) fn writes(&self) -> bool {
         !matches!(
             self,
-            Op::Match(_) | Op::Unwind { .. } | Op::Filter(_) | Op::Call { .. }
+            Op::Match(_)
+                | Op::Unwind { .. }
+                | Op::Filter(_)
+                | Op::Call { .. }
+                | Op::TypeCounts { .. }
         )
     }
 }
@@ -297,7 +309,10 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         })
         .unwrap_or_default();
     for query in &statement.queries {
-        let (plan, query_columns) = planner.query(query, statement.span.start)?;
+        let (mut plan, query_columns) = planner.query(query, statement.span.start)?;
+        if let Some(first) = plan.segments.first_mut() {
+            counts::use_type_counts(first);
+        }
         if let Some(first) = &columns
             && *first != query_columns
         {
@@ -2002,6 +2017,14 @@ impl Plan {
                             }
                         }
                         Op::Unwind { .. } => out.push_str("UNWIND a list into rows\n"),
+                        Op::TypeCounts { types, .. } => out.push_str(&format!(
+                            "count relationships of {} from the store's counts, no scan\n",
+                            if types.is_empty() {
+                                "each type".to_owned()
+                            } else {
+                                types.join(", ")
+                            }
+                        )),
                         Op::Call { procedure, .. } => {
                             out.push_str(&format!("CALL {procedure:?} and bind what it yields\n"));
                         }

@@ -241,6 +241,9 @@ struct Matcher<'c, 'g> {
     graph: &'g Graph,
     /// Relationships bound so far in this clause.
     used: Vec<EdgeId>,
+    /// Breadth-first searches mark the nodes they reach with the search's number.
+    seen: Vec<u32>,
+    search: u32,
 }
 
 /// Where a search starts.
@@ -256,6 +259,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
             cx,
             graph: cx.graph,
             used: Vec::new(),
+            seen: Vec::new(),
+            search: 0,
         }
     }
 
@@ -484,6 +489,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return k(self, row);
         };
         if let Some((min, max)) = hop.rel.length {
+            if hop.rel.reach_only {
+                return self.reach_hops(pattern, h, current, (min, max), row, nodes, rels, k);
+            }
             return self.var_hops(pattern, h, current, (min, max), row, nodes, rels, k);
         }
         for (edge, other) in self.expand(current, hop.rel.arrow) {
@@ -505,6 +513,82 @@ impl<'c, 'g> Matcher<'c, 'g> {
             self.used.pop();
             nodes.pop();
             rels.pop();
+            if flow? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// A variable-length hop whose paths do not matter: every node within `max` hops that
+    /// fits the end step, each once, breadth first (see `plan/reach.rs` for when).
+    #[allow(clippy::too_many_arguments)]
+    fn reach_hops(
+        &mut self,
+        pattern: &PatternPlan,
+        h: usize,
+        start: NodeId,
+        (min, max): (u64, Option<u64>),
+        row: &mut Row,
+        nodes: &mut Vec<NodeId>,
+        rels: &mut Vec<EdgeId>,
+        k: Continuation<'_, 'c, 'g>,
+    ) -> Result<Flow, QueryError> {
+        let hop = &pattern.hops[h];
+        let graph = self.graph;
+        if self.seen.len() < graph.node_index_bound() {
+            self.seen.resize(graph.node_index_bound(), 0);
+        }
+        self.search = self.search.wrapping_add(1);
+        if self.search == 0 {
+            self.seen.fill(0);
+            self.search = 1;
+        }
+        let search = self.search;
+        self.seen[start.index()] = search;
+        let mut reached = Vec::new();
+        if min == 0 {
+            reached.push(start);
+        }
+        // Any type either way: the store's traversal index lists neighbours side by side.
+        let plain = hop.rel.types.is_empty() && hop.rel.arrow == Arrow::Both;
+        let mut frontier = vec![start];
+        for _ in 0..max.unwrap_or(u64::MAX) {
+            if frontier.is_empty() {
+                break;
+            }
+            self.cx.check_interrupt()?;
+            let mut next = Vec::new();
+            for &node in &frontier {
+                if plain {
+                    for &other in graph.adjacency().neighbors(node) {
+                        if self.seen[other.index()] != search {
+                            self.seen[other.index()] = search;
+                            next.push(other);
+                        }
+                    }
+                } else {
+                    for (edge, other) in self.expand(node, hop.rel.arrow) {
+                        if self.seen[other.index()] != search
+                            && self.rel_fits(edge, &hop.rel, row)?
+                        {
+                            self.seen[other.index()] = search;
+                            next.push(other);
+                        }
+                    }
+                }
+            }
+            reached.extend_from_slice(&next);
+            frontier = next;
+        }
+        for node in reached {
+            if !self.node_fits(node, &hop.node, row)? {
+                continue;
+            }
+            bind_node(row, &hop.node, node);
+            nodes.push(node);
+            let flow = self.hops(pattern, h + 1, node, row, nodes, rels, k);
+            nodes.pop();
             if flow? == Flow::Stop {
                 return Ok(Flow::Stop);
             }

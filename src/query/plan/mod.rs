@@ -9,6 +9,7 @@
 //! (if less apt) when the graph changes, and executing it never needs the AST.
 
 mod counts;
+mod reach;
 pub(crate) mod write;
 
 use std::collections::HashSet;
@@ -193,6 +194,9 @@ pub(crate) struct RelStep {
     pub length: Option<(u64, Option<u64>)>,
     /// The maximum is the default for `*` written without one.
     pub default_max: bool,
+    /// Only which nodes the hop reaches matters, not by which paths: search it breadth first,
+    /// each node once (`reach.rs` decides).
+    pub reach_only: bool,
     pub props: Vec<(String, PExpr)>,
     pub props_map: Option<PExpr>,
 }
@@ -312,6 +316,9 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         let (mut plan, query_columns) = planner.query(query, statement.span.start)?;
         if let Some(first) = plan.segments.first_mut() {
             counts::use_type_counts(first);
+        }
+        for segment in &mut plan.segments {
+            reach::prune_paths(segment);
         }
         if let Some(first) = &columns
             && *first != query_columns
@@ -1313,6 +1320,7 @@ impl<'a> Planner<'a> {
                 (l.min.unwrap_or(1), Some(max))
             }),
             default_max: rel.length.is_some_and(|l| l.max.is_none()) && !shortest,
+            reach_only: false,
             props,
             props_map,
         })
@@ -2102,6 +2110,9 @@ fn explain_pattern(pattern: &PatternPlan) -> String {
                     ", go {arrow} {} to {}",
                     hop.rel.text, hop.node.text
                 ));
+                if hop.rel.reach_only {
+                    text.push_str(" (breadth first, each node once: the paths do not matter)");
+                }
             }
             if pattern.reversed {
                 text.push_str(" (searched right to left)");

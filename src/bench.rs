@@ -249,17 +249,32 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .map(|(a, b)| hop_distance(&graph, *a, *b, &mut marks).map_or(-1, i64::from))
         .collect();
     let sp = started.elapsed().as_secs_f64();
-    let mut sp_query = 0.0;
-    for (a, b) in &pairs {
-        let (seconds, _) = timed_query(&format!(
-            "MATCH p = shortestPath((a {{id: '{a}'}})-[*]-(b {{id: '{b}'}})) RETURN length(p)"
-        ))?;
-        sp_query += seconds;
-    }
+    let sp_text = |a: &str, b: &str| {
+        format!("MATCH p = shortestPath((a {{id: {a}}})-[*]-(b {{id: {b}}})) RETURN length(p)")
+    };
+    let (sp_query, sp_prepared) = through_queries(
+        &graph,
+        &answers,
+        &pairs
+            .iter()
+            .map(|(a, b)| sp_text(&quoted(a), &quoted(b)))
+            .collect::<Vec<_>>(),
+        &sp_text("$a", "$b"),
+        &pairs
+            .iter()
+            .map(|(a, b)| {
+                Params::from([
+                    ("a".to_owned(), query::QueryValue::String(a.clone())),
+                    ("b".to_owned(), query::QueryValue::String(b.clone())),
+                ])
+            })
+            .collect::<Vec<_>>(),
+        -1,
+    )?;
     emit(
         "sp",
         sp,
-        json!({"answers": answers, "query_seconds": sp_query}),
+        json!({"answers": answers, "query_seconds": sp_query, "prepared_seconds": sp_prepared}),
     )?;
 
     // hop2: distinct nodes within two undirected hops of each source.
@@ -269,17 +284,28 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .map(|(a, _)| two_hop_count(&graph, *a, &mut marks))
         .collect();
     let hop2 = started.elapsed().as_secs_f64();
-    let mut hop2_query = 0.0;
-    for (a, _) in &pairs {
-        let (seconds, _) = timed_query(&format!(
-            "MATCH (s {{id: '{a}'}})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x)"
-        ))?;
-        hop2_query += seconds;
-    }
+    let hop2_text = |a: &str| {
+        format!("MATCH (s {{id: {a}}})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x)")
+    };
+    let answers: Vec<i64> = answers.into_iter().map(|n| n as i64).collect();
+    let (hop2_query, hop2_prepared) = through_queries(
+        &graph,
+        &answers,
+        &pairs
+            .iter()
+            .map(|(a, _)| hop2_text(&quoted(a)))
+            .collect::<Vec<_>>(),
+        &hop2_text("$a"),
+        &pairs
+            .iter()
+            .map(|(a, _)| Params::from([("a".to_owned(), query::QueryValue::String(a.clone()))]))
+            .collect::<Vec<_>>(),
+        0,
+    )?;
     emit(
         "hop2",
         hop2,
-        json!({"answers": answers, "query_seconds": hop2_query}),
+        json!({"answers": answers, "query_seconds": hop2_query, "prepared_seconds": hop2_prepared}),
     )?;
 
     // pagerank: the top 10 ids.
@@ -319,4 +345,63 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         json!({"peak_rss_mb": (peak * 10.0).round() / 10.0}),
     )?;
     Ok(())
+}
+
+/// Runs a workload through the query language twice, and checks its answers against the
+/// direct calls': each statement as text (parsed, planned and run, as typed in the shell),
+/// then one statement with parameters, prepared once and run for each (as a driver runs it).
+/// Returns both times. A statement returning no row answers `none`.
+fn through_queries(
+    graph: &Graph,
+    answers: &[i64],
+    texts: &[String],
+    with_params: &str,
+    params: &[Params],
+    none: i64,
+) -> Result<(f64, f64), String> {
+    let first_value = |result: &query::QueryResult| match result.rows.first().map(|r| &r[0]) {
+        None => Ok(none),
+        Some(query::ResultValue::Int(n)) => Ok(*n),
+        Some(other) => Err(format!("a query answered {other:?}, not a whole number")),
+    };
+    let check = |got: Vec<i64>, how: &str| {
+        if got == answers {
+            Ok(())
+        } else {
+            Err(format!(
+                "the query language ({how}) disagrees with the direct calls"
+            ))
+        }
+    };
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(texts.len());
+    for text in texts {
+        let mut result = query::execute(graph, text, &Params::new()).map_err(|e| e.to_string())?;
+        results.push(result.pop().ok_or("no result")?);
+    }
+    let as_text = started.elapsed().as_secs_f64();
+    check(
+        results.iter().map(first_value).collect::<Result<_, _>>()?,
+        "as text",
+    )?;
+
+    let started = Instant::now();
+    let statements = query::parse(with_params).map_err(|e| e.to_string())?;
+    let prepared = query::prepare(graph, with_params, &statements[0]).map_err(|e| e.to_string())?;
+    let results = params
+        .iter()
+        .map(|p| prepared.run(graph, p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let as_prepared = started.elapsed().as_secs_f64();
+    check(
+        results.iter().map(first_value).collect::<Result<_, _>>()?,
+        "prepared",
+    )?;
+    Ok((as_text, as_prepared))
+}
+
+/// A Cypher string literal.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }

@@ -56,6 +56,20 @@ proptest! {
                             format!("{base} WHERE x <> s RETURN DISTINCT x.id AS id ORDER BY id"),
                             format!("{base} WHERE x <> s AND true RETURN DISTINCT x.id AS id ORDER BY id"),
                         ),
+                        // Only the count: no rows are made for the reached nodes.
+                        (
+                            format!("{base} WHERE x <> s RETURN count(DISTINCT x) AS n"),
+                            format!("{base} WHERE x <> s AND true RETURN count(DISTINCT x) AS n"),
+                        ),
+                        // Many starts: the nodes any of them reach, each counted once.
+                        (
+                            format!("MATCH (s:Fund){pattern}{end} WHERE x <> s RETURN count(DISTINCT x) AS n"),
+                            format!("MATCH (s:Fund){pattern}{end} WHERE x <> s AND true RETURN count(DISTINCT x) AS n"),
+                        ),
+                        (
+                            format!("MATCH (s:Fund){pattern}{end} RETURN count(DISTINCT x) AS n"),
+                            format!("MATCH (s:Fund){pattern}{end} WHERE true RETURN count(DISTINCT x) AS n"),
+                        ),
                     ] {
                         let mut got = answer(&g, &fast);
                         let mut want = answer(&g, &slow);
@@ -87,11 +101,21 @@ fn the_planner_uses_the_breadth_first_search_only_where_paths_do_not_matter() {
             .explain()
     };
     let pruned = "breadth first, each node once";
+    let counted = "breadth first, counting each node once";
     assert!(
         explain("MATCH (s {id: 'n0'})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x)")
-            .contains(pruned)
+            .contains(counted)
     );
     assert!(explain("MATCH (s {id: 'n0'})-[*0..2]-(x) RETURN DISTINCT x").contains(pruned));
+    for rows_needed in [
+        "MATCH (s {id: 'n0'})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x), collect(DISTINCT x.id)",
+        "MATCH (s {id: 'n0'})-[*1..2]-(x) WHERE x <> s RETURN s.id, count(DISTINCT x)",
+        "MATCH (s {id: 'n0'})-[*0..2]-(x) WHERE x.id <> 'n1' RETURN count(DISTINCT x)",
+        "MATCH (a {id: 'n1'}) WITH a MATCH (a)-[*0..2]-(x) RETURN count(DISTINCT x)",
+    ] {
+        let plan = explain(rows_needed);
+        assert!(!plan.contains(counted), "{rows_needed}");
+    }
     for paths_matter in [
         // The start can end a closed path of two relationships.
         "MATCH (s {id: 'n0'})-[*1..2]-(x) RETURN count(DISTINCT x)",

@@ -9,7 +9,10 @@
 mod write;
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+
+// Keys here are the query's own values; a seeded fast hash keeps grouping and DISTINCT cheap.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 pub(crate) use write::run_writing;
 
@@ -44,7 +47,7 @@ pub(crate) fn run(cx: &Context<'_>, plan: &Plan) -> Result<Vec<Row>, QueryError>
         rows.extend(run_query(cx, query)?);
     }
     if plan.queries.len() > 1 && !plan.union_all {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         rows.retain(|row| seen.insert(row.iter().cloned().map(Key).collect::<Vec<_>>()));
     }
     Ok(rows)
@@ -241,9 +244,76 @@ struct Matcher<'c, 'g> {
     graph: &'g Graph,
     /// Relationships bound so far in this clause.
     used: Vec<EdgeId>,
-    /// Breadth-first searches mark the nodes they reach with the search's number.
-    seen: Vec<u32>,
+    marks: Marks,
+    /// Nodes already counted by a search that only counts (one bit each).
+    counted: Vec<u64>,
+}
+
+impl Drop for Matcher<'_, '_> {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.marks).give_back();
+    }
+}
+
+/// Per-node marks for breadth-first searches. Each search takes a new number, so starting one
+/// clears nothing, and the marks outlive the query in a small pool per thread: allocating and
+/// zeroing megabytes for every query would cost more than the search itself.
+#[derive(Default)]
+struct Marks {
     search: u32,
+    /// The number of the last search that reached each node.
+    seen: Vec<u32>,
+    /// In a search from both ends: whether the source's side reached the node.
+    from_source: Vec<bool>,
+    /// In a search from both ends: the node each was reached from.
+    parent: Vec<NodeId>,
+}
+
+thread_local! {
+    static MARKS: std::cell::RefCell<Vec<Marks>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Marks {
+    /// Nested matches (pattern predicates) each hold their own marks.
+    const POOLED: usize = 4;
+
+    fn take() -> Marks {
+        MARKS
+            .with(|pool| pool.borrow_mut().pop())
+            .unwrap_or_default()
+    }
+
+    fn give_back(self) {
+        MARKS.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if pool.len() < Self::POOLED && !self.seen.is_empty() {
+                pool.push(self);
+            }
+        });
+    }
+
+    /// Starts a search over nodes numbered below `bound`; returns the search's number.
+    fn start(&mut self, bound: usize) -> u32 {
+        if self.seen.len() < bound {
+            self.seen.resize(bound, 0);
+        }
+        self.search = self.search.wrapping_add(1);
+        if self.search == 0 {
+            self.seen.fill(0);
+            self.search = 1;
+        }
+        self.search
+    }
+
+    /// As `start`, for a search from both ends (`filler` is any node: parents are only read
+    /// where this search has written them).
+    fn start_both_ways(&mut self, bound: usize, filler: NodeId) -> u32 {
+        if self.parent.len() < bound {
+            self.from_source.resize(bound, false);
+            self.parent.resize(bound, filler);
+        }
+        self.start(bound)
+    }
 }
 
 /// Where a search starts.
@@ -259,8 +329,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
             cx,
             graph: cx.graph,
             used: Vec::new(),
-            seen: Vec::new(),
-            search: 0,
+            marks: Marks::take(),
+            counted: Vec::new(),
         }
     }
 
@@ -536,16 +606,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
     ) -> Result<Flow, QueryError> {
         let hop = &pattern.hops[h];
         let graph = self.graph;
-        if self.seen.len() < graph.node_index_bound() {
-            self.seen.resize(graph.node_index_bound(), 0);
-        }
-        self.search = self.search.wrapping_add(1);
-        if self.search == 0 {
-            self.seen.fill(0);
-            self.search = 1;
-        }
-        let search = self.search;
-        self.seen[start.index()] = search;
+        let search = self.marks.start(graph.node_index_bound());
+        self.marks.seen[start.index()] = search;
         let mut reached = Vec::new();
         if min == 0 {
             reached.push(start);
@@ -562,17 +624,17 @@ impl<'c, 'g> Matcher<'c, 'g> {
             for &node in &frontier {
                 if plain {
                     for &other in graph.adjacency().neighbors(node) {
-                        if self.seen[other.index()] != search {
-                            self.seen[other.index()] = search;
+                        if self.marks.seen[other.index()] != search {
+                            self.marks.seen[other.index()] = search;
                             next.push(other);
                         }
                     }
                 } else {
                     for (edge, other) in self.expand(node, hop.rel.arrow) {
-                        if self.seen[other.index()] != search
+                        if self.marks.seen[other.index()] != search
                             && self.rel_fits(edge, &hop.rel, row)?
                         {
-                            self.seen[other.index()] = search;
+                            self.marks.seen[other.index()] = search;
                             next.push(other);
                         }
                     }
@@ -580,6 +642,22 @@ impl<'c, 'g> Matcher<'c, 'g> {
             }
             reached.extend_from_slice(&next);
             frontier = next;
+        }
+        if let Some(slot) = hop.rel.count_reached {
+            let words = graph.node_index_bound().div_ceil(64);
+            if self.counted.len() < words {
+                self.counted.resize(words, 0);
+            }
+            let mut fresh = 0i64;
+            for node in reached {
+                let (word, bit) = (node.index() / 64, 1u64 << (node.index() % 64));
+                if self.counted[word] & bit == 0 && self.node_fits(node, &hop.node, row)? {
+                    self.counted[word] |= bit;
+                    fresh += 1;
+                }
+            }
+            row[slot] = QueryValue::Int(fresh);
+            return self.hops(pattern, h + 1, start, row, nodes, rels, k);
         }
         for node in reached {
             if !self.node_fits(node, &hop.node, row)? {
@@ -732,8 +810,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 return Ok(flow);
             }
         }
-        let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
-        let mut seen: HashSet<NodeId> = HashSet::from([source]);
+        let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::default();
+        let mut seen: HashSet<NodeId> = HashSet::from_iter([source]);
         let mut frontier = vec![source];
         let mut depth = 0u64;
         while !frontier.is_empty() && max.is_none_or(|m| depth < m) {
@@ -779,28 +857,52 @@ impl<'c, 'g> Matcher<'c, 'g> {
     /// widening the smaller frontier: it visits a few thousand nodes where a one-sided search
     /// would visit the whole graph.
     fn bidirectional(
-        &self,
+        &mut self,
         source: NodeId,
         target: NodeId,
         rel: &RelStep,
         max: Option<u64>,
         row: &Row,
     ) -> Result<Option<Route>, QueryError> {
-        type Parents = HashMap<NodeId, Option<(EdgeId, NodeId)>, foldhash::fast::RandomState>;
+        let mut marks = std::mem::take(&mut self.marks);
+        let route = self.bidirectional_with(&mut marks, source, target, rel, max, row);
+        self.marks = marks;
+        route
+    }
+
+    fn bidirectional_with(
+        &self,
+        marks: &mut Marks,
+        source: NodeId,
+        target: NodeId,
+        rel: &RelStep,
+        max: Option<u64>,
+        row: &Row,
+    ) -> Result<Option<Route>, QueryError> {
         let backward_arrow = match rel.arrow {
             Arrow::Right => Arrow::Left,
             Arrow::Left => Arrow::Right,
             Arrow::Both => Arrow::Both,
         };
-        let mut forward: Parents = HashMap::default();
-        let mut backward: Parents = HashMap::default();
-        forward.insert(source, None);
-        backward.insert(target, None);
+        // Any relationship either way: search the traversal index, and find the relationships
+        // of the one path at the end.
+        let plain = rel.arrow == Arrow::Both
+            && rel.types.is_empty()
+            && rel.props.is_empty()
+            && rel.props_map.is_none();
+        let adjacency = plain.then(|| self.graph.adjacency());
+        let search = marks.start_both_ways(self.graph.node_index_bound(), source);
+        for (end, from_source) in [(source, true), (target, false)] {
+            marks.seen[end.index()] = search;
+            marks.from_source[end.index()] = from_source;
+        }
         let mut forward_frontier = vec![source];
         let mut backward_frontier = vec![target];
+        let mut next = Vec::new();
         let mut length = 0u64;
-        // The meeting relationship: (node on the source side, edge, node on the target side).
-        let mut meeting: Option<(NodeId, EdgeId, NodeId)> = None;
+        // The meeting: the node on the source's side, the node on the target's, and whether
+        // the source's side found it.
+        let mut meeting: Option<(NodeId, NodeId, bool)> = None;
         while meeting.is_none()
             && !forward_frontier.is_empty()
             && !backward_frontier.is_empty()
@@ -808,60 +910,110 @@ impl<'c, 'g> Matcher<'c, 'g> {
         {
             length += 1;
             let from_source = forward_frontier.len() <= backward_frontier.len();
-            let (frontier, seen, other, arrow) = if from_source {
-                (&mut forward_frontier, &mut forward, &backward, rel.arrow)
+            let (frontier, arrow) = if from_source {
+                (&mut forward_frontier, rel.arrow)
             } else {
-                (
-                    &mut backward_frontier,
-                    &mut backward,
-                    &forward,
-                    backward_arrow,
-                )
+                (&mut backward_frontier, backward_arrow)
             };
-            let mut next = Vec::new();
+            next.clear();
+            let mut reach = |node: NodeId, neighbour: NodeId| {
+                let i = neighbour.index();
+                if marks.seen[i] == search {
+                    if marks.from_source[i] != from_source {
+                        meeting = Some(if from_source {
+                            (node, neighbour, true)
+                        } else {
+                            (neighbour, node, false)
+                        });
+                        return true;
+                    }
+                    return false;
+                }
+                marks.seen[i] = search;
+                marks.from_source[i] = from_source;
+                marks.parent[i] = node;
+                next.push(neighbour);
+                false
+            };
             'level: for &node in frontier.iter() {
                 self.cx.check_interrupt()?;
-                for (edge, neighbour) in self.expand(node, arrow) {
-                    if seen.contains_key(&neighbour) || !self.rel_fits(edge, rel, row)? {
-                        continue;
+                if let Some(adjacency) = adjacency {
+                    for &neighbour in adjacency.neighbors(node) {
+                        if reach(node, neighbour) {
+                            break 'level;
+                        }
                     }
-                    seen.insert(neighbour, Some((edge, node)));
-                    if other.contains_key(&neighbour) {
-                        meeting = Some(if from_source {
-                            (node, edge, neighbour)
-                        } else {
-                            (neighbour, edge, node)
-                        });
-                        break 'level;
+                } else {
+                    for (edge, neighbour) in self.expand(node, arrow) {
+                        if self.rel_fits(edge, rel, row)? && reach(node, neighbour) {
+                            break 'level;
+                        }
                     }
-                    next.push(neighbour);
                 }
             }
-            *frontier = next;
+            std::mem::swap(frontier, &mut next);
         }
-        let Some((near, edge, far)) = meeting else {
+        let Some((near, far, found_from_source)) = meeting else {
             return Ok(None);
         };
         // Both frontiers are one level apart at most, so the first meeting is a shortest path.
         let mut nodes = vec![near];
-        let mut rels = Vec::new();
         let mut at = near;
-        while let Some(Some((e, previous))) = forward.get(&at) {
-            rels.push(*e);
-            nodes.push(*previous);
-            at = *previous;
+        while at != source {
+            at = marks.parent[at.index()];
+            nodes.push(at);
         }
         nodes.reverse();
-        rels.reverse();
-        rels.push(edge);
+        let meeting_at = nodes.len() - 1;
         nodes.push(far);
         let mut at = far;
-        while let Some(Some((e, next))) = backward.get(&at) {
-            rels.push(*e);
-            nodes.push(*next);
-            at = *next;
+        while at != target {
+            at = marks.parent[at.index()];
+            nodes.push(at);
+        }
+        // Each relationship is the first that fits from the node the search went from, as the
+        // search met them; over the traversal index, any one, looked for from the end with
+        // fewer relationships (the other may be a hub with thousands).
+        let mut rels = Vec::with_capacity(nodes.len() - 1);
+        for (i, pair) in nodes.windows(2).enumerate() {
+            let (a, b) = (pair[0], pair[1]);
+            let toward_target = i < meeting_at || (i == meeting_at && found_from_source);
+            let edge = if let Some(adjacency) = adjacency {
+                let degree = |n: NodeId| adjacency.neighbors(n).len();
+                let (from, to) = if degree(a) <= degree(b) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                self.edge_between(from, to, Arrow::Both, rel, row)?
+            } else if toward_target {
+                self.edge_between(a, b, rel.arrow, rel, row)?
+            } else {
+                self.edge_between(b, a, backward_arrow, rel, row)?
+            };
+            let Some(edge) = edge else {
+                unreachable!("the search went along a relationship between the two");
+            };
+            rels.push(edge);
         }
         Ok(Some((nodes, rels)))
+    }
+
+    /// The first relationship from `from` to `to` the way `arrow` points that fits `rel`.
+    fn edge_between(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        arrow: Arrow,
+        rel: &RelStep,
+        row: &Row,
+    ) -> Result<Option<EdgeId>, QueryError> {
+        for (edge, other) in self.expand(from, arrow) {
+            if other == to && self.rel_fits(edge, rel, row)? {
+                return Ok(Some(edge));
+            }
+        }
+        Ok(None)
     }
 
     /// Every shortest path (or the first) from `source` to `target` through `parents`.
@@ -1007,9 +1159,9 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             done: false,
             emitted: 0,
             skipped: 0,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             sorted: Vec::new(),
-            groups: HashMap::new(),
+            groups: HashMap::default(),
             group_list: Vec::new(),
         })
     }
@@ -1240,7 +1392,7 @@ impl AggState {
     fn new(aggregate: &Aggregate) -> AggState {
         AggState {
             function: aggregate.function,
-            distinct: aggregate.distinct.then(HashSet::new),
+            distinct: aggregate.distinct.then(HashSet::default),
             count: 0,
             int_sum: 0,
             float_sum: 0.0,

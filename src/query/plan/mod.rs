@@ -197,6 +197,10 @@ pub(crate) struct RelStep {
     /// Only which nodes the hop reaches matters, not by which paths: search it breadth first,
     /// each node once (`reach.rs` decides).
     pub reach_only: bool,
+    /// The reached nodes are only counted, each once over the whole match: a start yields one
+    /// row holding, in this slot, how many nodes it reached that no earlier start did
+    /// (`reach.rs` decides).
+    pub count_reached: Option<Slot>,
     pub props: Vec<(String, PExpr)>,
     pub props_map: Option<PExpr>,
 }
@@ -319,6 +323,9 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         }
         for segment in &mut plan.segments {
             reach::prune_paths(segment);
+        }
+        if let Some(first) = plan.segments.first_mut() {
+            reach::count_reached(first);
         }
         if let Some(first) = &columns
             && *first != query_columns
@@ -1321,6 +1328,7 @@ impl<'a> Planner<'a> {
             }),
             default_max: rel.length.is_some_and(|l| l.max.is_none()) && !shortest,
             reach_only: false,
+            count_reached: None,
             props,
             props_map,
         })
@@ -2110,7 +2118,11 @@ fn explain_pattern(pattern: &PatternPlan) -> String {
                     ", go {arrow} {} to {}",
                     hop.rel.text, hop.node.text
                 ));
-                if hop.rel.reach_only {
+                if hop.rel.count_reached.is_some() {
+                    text.push_str(
+                        " (breadth first, counting each node once: only the count matters)",
+                    );
+                } else if hop.rel.reach_only {
                     text.push_str(" (breadth first, each node once: the paths do not matter)");
                 }
             }

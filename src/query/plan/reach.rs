@@ -11,9 +11,17 @@
 //! end of some path of 1..max relationships without a repeated relationship exactly when its
 //! distance is at most max (a shortest path repeats nothing). The start itself can end a longer
 //! closed path, which a breadth-first search does not see, so with a minimum of 1 the rule
-//! needs the filter `x <> s`; with 0 the start is reached by the empty path anyway.
+//! needs the filter `x <> s`, and then drops it, since the search never returns to its start;
+//! with 0 the start is reached by the empty path anyway.
+//!
+//! When the segment only counts the reached nodes (`count(DISTINCT x)` and nothing else, no
+//! grouping, no filter left), rows are not made at all: each start yields one row with the
+//! number of nodes it reached that no earlier start reached, and the count becomes a sum of
+//! those numbers, which is the size of the union. Only the first segment qualifies: it runs
+//! once, so one match sees every start.
 
-use super::{BinaryOp, Op, PExpr, PKind, PathSearch, Segment};
+use super::{Aggregate, BinaryOp, Op, PExpr, PKind, PathSearch, Segment};
+use crate::query::functions::AggFunction;
 
 /// Marks the hop of a single-hop variable-length pattern to be searched breadth first, when
 /// the segment cannot tell its paths apart.
@@ -58,6 +66,10 @@ pub(super) fn prune_paths(segment: &mut Segment) {
         return;
     }
     hop.rel.reach_only = true;
+    if min == 1 {
+        // The search never comes back to its start, so `x <> s` holds for every row.
+        m.filter = None;
+    }
 }
 
 /// Whether `filter` is `a <> b` (either way round) for the two slots.
@@ -72,4 +84,45 @@ fn differs(filter: &PExpr, a: Option<usize>, b: Option<usize>) -> bool {
         (PKind::Slot(l), PKind::Slot(r)) => (*l, *r) == (a, b) || (*l, *r) == (b, a),
         _ => false,
     }
+}
+
+/// Counts the reached nodes inside the search, when a first segment already searched breadth
+/// first does nothing else with them.
+pub(super) fn count_reached(segment: &mut Segment) {
+    let p = &segment.projection;
+    let [Op::Match(m)] = segment.ops.as_mut_slice() else {
+        return;
+    };
+    let [pattern] = m.patterns.as_mut_slice() else {
+        return;
+    };
+    let [hop] = pattern.hops.as_mut_slice() else {
+        return;
+    };
+    let Some(end) = hop.node.slot else {
+        return;
+    };
+    let counts_end = match p.aggregates.as_slice() {
+        [
+            Aggregate {
+                function: AggFunction::Count,
+                distinct: true,
+                arg: Some(arg),
+            },
+        ] => matches!(arg.kind, PKind::Slot(s) if s == end),
+        _ => false,
+    };
+    if !hop.rel.reach_only
+        || m.filter.is_some()
+        || !counts_end
+        || !p.key_items.is_empty()
+        || p.filter.is_some()
+    {
+        return;
+    }
+    // The end's slot is read by nothing else now: it carries the count.
+    hop.rel.count_reached = Some(end);
+    let aggregate = &mut segment.projection.aggregates[0];
+    aggregate.function = AggFunction::Sum;
+    aggregate.distinct = false;
 }

@@ -590,6 +590,74 @@ impl<'c, 'g> Matcher<'c, 'g> {
         Ok(Flow::Continue)
     }
 
+    /// Breadth first from `start` along `rel`, up to `max` relationships away: calls `visit` once
+    /// for each node reached, the start aside.
+    fn reach(
+        &mut self,
+        start: NodeId,
+        rel: &RelStep,
+        max: Option<u64>,
+        row: &Row,
+        visit: &mut dyn FnMut(NodeId),
+    ) -> Result<(), QueryError> {
+        let mut marks = std::mem::take(&mut self.marks);
+        let searched = self.reach_with(&mut marks, start, rel, max, row, visit);
+        self.marks = marks;
+        searched
+    }
+
+    fn reach_with(
+        &self,
+        marks: &mut Marks,
+        start: NodeId,
+        rel: &RelStep,
+        max: Option<u64>,
+        row: &Row,
+        visit: &mut dyn FnMut(NodeId),
+    ) -> Result<(), QueryError> {
+        let search = marks.start(self.graph.node_index_bound());
+        marks.seen[start.index()] = search;
+        // Any type either way: the store's traversal index lists neighbours side by side.
+        let adjacency = (rel.types.is_empty() && rel.arrow == Arrow::Both && rel.props.is_empty())
+            .then(|| self.graph.adjacency());
+        let levels = max.unwrap_or(u64::MAX);
+        let mut frontier = vec![start];
+        let mut next = Vec::new();
+        for level in 1..=levels {
+            if frontier.is_empty() {
+                break;
+            }
+            self.cx.check_interrupt()?;
+            // Nodes found on the last level are not searched from.
+            let last = level == levels;
+            let mut reach = |seen: &mut [u32], other: NodeId| {
+                if seen[other.index()] != search {
+                    seen[other.index()] = search;
+                    visit(other);
+                    if !last {
+                        next.push(other);
+                    }
+                }
+            };
+            for &node in &frontier {
+                if let Some(adjacency) = adjacency {
+                    for &other in adjacency.neighbors(node) {
+                        reach(&mut marks.seen, other);
+                    }
+                } else {
+                    for (edge, other) in self.expand(node, rel.arrow) {
+                        if marks.seen[other.index()] != search && self.rel_fits(edge, rel, row)? {
+                            reach(&mut marks.seen, other);
+                        }
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
+        }
+        Ok(())
+    }
+
     /// A variable-length hop whose paths do not matter: every node within `max` hops that
     /// fits the end step, each once, breadth first (see `plan/reach.rs` for when).
     #[allow(clippy::too_many_arguments)]
@@ -605,60 +673,59 @@ impl<'c, 'g> Matcher<'c, 'g> {
         k: Continuation<'_, 'c, 'g>,
     ) -> Result<Flow, QueryError> {
         let hop = &pattern.hops[h];
-        let graph = self.graph;
-        let search = self.marks.start(graph.node_index_bound());
-        self.marks.seen[start.index()] = search;
         let mut reached = Vec::new();
         if min == 0 {
             reached.push(start);
         }
-        // Any type either way: the store's traversal index lists neighbours side by side.
-        let plain = hop.rel.types.is_empty() && hop.rel.arrow == Arrow::Both;
-        let mut frontier = vec![start];
-        for _ in 0..max.unwrap_or(u64::MAX) {
-            if frontier.is_empty() {
-                break;
-            }
-            self.cx.check_interrupt()?;
-            let mut next = Vec::new();
-            for &node in &frontier {
-                if plain {
-                    for &other in graph.adjacency().neighbors(node) {
-                        if self.marks.seen[other.index()] != search {
-                            self.marks.seen[other.index()] = search;
-                            next.push(other);
-                        }
-                    }
-                } else {
-                    for (edge, other) in self.expand(node, hop.rel.arrow) {
-                        if self.marks.seen[other.index()] != search
-                            && self.rel_fits(edge, &hop.rel, row)?
-                        {
-                            self.marks.seen[other.index()] = search;
-                            next.push(other);
-                        }
-                    }
-                }
-            }
-            reached.extend_from_slice(&next);
-            frontier = next;
-        }
+        let unconstrained = !hop.node.bound
+            && hop.node.labels.is_empty()
+            && hop.node.props.is_empty()
+            && hop.node.props_map.is_none();
         if let Some(slot) = hop.rel.count_reached {
-            let words = graph.node_index_bound().div_ceil(64);
-            if self.counted.len() < words {
-                self.counted.resize(words, 0);
+            let words = self.graph.node_index_bound().div_ceil(64);
+            let mut counted = std::mem::take(&mut self.counted);
+            if counted.len() < words {
+                counted.resize(words, 0);
             }
             let mut fresh = 0i64;
-            for node in reached {
+            let mut count = |node: NodeId| {
                 let (word, bit) = (node.index() / 64, 1u64 << (node.index() % 64));
-                if self.counted[word] & bit == 0 && self.node_fits(node, &hop.node, row)? {
-                    self.counted[word] |= bit;
-                    fresh += 1;
+                let new = counted[word] & bit == 0;
+                counted[word] |= bit;
+                fresh += i64::from(new);
+            };
+            let searched = if unconstrained {
+                reached.iter().for_each(|n| count(*n));
+                self.reach(start, &hop.rel, max, row, &mut count)
+            } else {
+                self.reach(start, &hop.rel, max, row, &mut |n| reached.push(n))
+            };
+            let mut fitting = Ok(());
+            if searched.is_ok() && !unconstrained {
+                for &node in &reached {
+                    let (word, bit) = (node.index() / 64, 1u64 << (node.index() % 64));
+                    if counted[word] & bit == 0 {
+                        match self.node_fits(node, &hop.node, row) {
+                            Ok(true) => {
+                                counted[word] |= bit;
+                                fresh += 1;
+                            }
+                            Ok(false) => {}
+                            Err(e) => {
+                                fitting = Err(e);
+                                break;
+                            }
+                        }
+                    }
                 }
             }
+            self.counted = counted;
+            searched?;
+            fitting?;
             row[slot] = QueryValue::Int(fresh);
             return self.hops(pattern, h + 1, start, row, nodes, rels, k);
         }
+        self.reach(start, &hop.rel, max, row, &mut |n| reached.push(n))?;
         for node in reached {
             if !self.node_fits(node, &hop.node, row)? {
                 continue;

@@ -21,7 +21,7 @@ use problem::LineIndex;
 pub use problem::{LoadError, Location, Problem, ProblemKind};
 
 use crate::model::{Schema, Value};
-use crate::store::{DataSet, Graph, RecordError};
+use crate::store::{DataSet, Graph, RecordError, snapshot};
 
 /// The default dataset, compiled into the binary so the program works with no files beside it.
 pub const DEFAULT_DATASET: &str = include_str!("../../data/ai-infrastructure.toml");
@@ -75,6 +75,18 @@ pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError>
             path: path.clone(),
             source,
         })?;
+        if snapshot::is_snapshot(&bytes) {
+            if paths.len() > 1 {
+                return Err(LoadError::Snapshot {
+                    path: path.clone(),
+                    source: snapshot::SnapshotError {
+                        offset: 0,
+                        reason: "a snapshot holds a whole graph and opens alone; give it without other data files".to_owned(),
+                    },
+                });
+            }
+            return load_snapshot(path, &bytes, schema);
+        }
         let name = path.display().to_string();
         match String::from_utf8(bytes) {
             Ok(text) => {
@@ -108,6 +120,37 @@ pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError>
         })
         .collect();
     load_texts_with(&inputs, schema, problems)
+}
+
+/// The name of a snapshot file ends in this: `graph.alliances`.
+pub const SNAPSHOT_EXTENSION: &str = "alliances";
+
+/// Whether `path` names a snapshot (a binary image of a graph) rather than a data file.
+pub fn is_snapshot_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(SNAPSHOT_EXTENSION))
+}
+
+/// Reads the snapshot `bytes` read from `path`.
+///
+/// # Errors
+/// `LoadError::Snapshot` when it is damaged, from a newer version, or under another schema.
+pub fn load_snapshot(path: &Path, bytes: &[u8], schema: Schema) -> Result<Graph, LoadError> {
+    let refuse = |reason: String| LoadError::Snapshot {
+        path: path.to_owned(),
+        source: snapshot::SnapshotError { offset: 0, reason },
+    };
+    let graph = snapshot::read(bytes).map_err(|source| LoadError::Snapshot {
+        path: path.to_owned(),
+        source,
+    })?;
+    if graph.schema() != schema {
+        return Err(refuse(format!(
+            "the snapshot holds a graph under the {:?} schema, not the {schema:?} one",
+            graph.schema()
+        )));
+    }
+    Ok(graph)
 }
 
 /// Loads data-file texts into one graph.
@@ -192,7 +235,9 @@ pub fn default_graph() -> Graph {
 #[non_exhaustive]
 pub enum SaveError {
     /// The file name does not say TOML or JSON.
-    #[error("cannot tell the format of {path}: name the file *.toml or *.json")]
+    #[error(
+        "cannot tell the format of {path}: name the file *.toml or *.json (data files) or *.alliances (a binary snapshot)"
+    )]
     UnknownFormat { path: PathBuf },
     /// Some element of the graph cannot be written as an alliance record.
     #[error("the graph cannot be written as a data file: {0}")]
@@ -281,18 +326,22 @@ fn non_finite_number(dataset: &DataSet) -> Option<String> {
     None
 }
 
-/// Saves the graph to `path` (TOML or JSON by extension) atomically: the text goes to a
+/// Saves the graph to `path` (TOML, JSON or a snapshot, by extension) atomically: the text goes to a
 /// temporary file beside it, is flushed to disk, then renamed over the target, so a crash or a
 /// full disk never leaves a half-written file.
 ///
 /// # Errors
 /// See `SaveError`; on any error the existing file is untouched.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SaveError> {
-    let format = Format::from_path(path).ok_or_else(|| SaveError::UnknownFormat {
-        path: path.to_owned(),
-    })?;
-    let text = to_text(graph, format)?;
-    write_atomically(path, text.as_bytes()).map_err(|source| SaveError::Io {
+    let bytes = if is_snapshot_path(path) {
+        snapshot::write(graph)
+    } else {
+        let format = Format::from_path(path).ok_or_else(|| SaveError::UnknownFormat {
+            path: path.to_owned(),
+        })?;
+        to_text(graph, format)?.into_bytes()
+    };
+    write_atomically(path, &bytes).map_err(|source| SaveError::Io {
         path: path.to_owned(),
         source,
     })

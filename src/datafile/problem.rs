@@ -214,6 +214,13 @@ pub enum LoadError {
     /// The input has problems; every one found is listed.
     #[error("{}", render_problems(problems))]
     Invalid { problems: Vec<Problem> },
+    /// A snapshot is damaged, foreign, from a newer version, or cannot be opened this way.
+    #[error("{path}: {source}", path = .path.display())]
+    Snapshot {
+        path: PathBuf,
+        #[source]
+        source: crate::store::snapshot::SnapshotError,
+    },
 }
 
 impl LoadError {
@@ -221,7 +228,7 @@ impl LoadError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             LoadError::Invalid { problems } => problems,
-            LoadError::Io { .. } => &[],
+            LoadError::Io { .. } | LoadError::Snapshot { .. } => &[],
         }
     }
 }

@@ -1,4 +1,4 @@
-//! A durable database: a data file (TOML or JSON), a journal beside it (`FILE.journal`) and a
+//! A durable database: a data file (TOML, JSON or a binary snapshot), a journal beside it (`FILE.journal`) and a
 //! lock (`FILE.lock`).
 //!
 //! Every statement that changes the graph is appended to the journal and synced before it is
@@ -173,7 +173,11 @@ impl Database {
             recovery.created = true;
         }
         let bytes = fs::read(path).map_err(io_error(path))?;
-        let mut graph = datafile::load_files(&[path.to_owned()], Schema::Alliance)?;
+        let mut graph = if crate::store::snapshot::is_snapshot(&bytes) {
+            datafile::load_snapshot(path, &bytes, Schema::Alliance)?
+        } else {
+            datafile::load_files(&[path.to_owned()], Schema::Alliance)?
+        };
         let base = fingerprint(&bytes);
         let journal_path = sidecar(path, ".journal");
         let mut db = Database {

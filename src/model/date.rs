@@ -66,6 +66,17 @@ impl Date {
         (u64::from(self.year as u32) << 16) | (u64::from(self.month) << 8) | u64::from(self.day)
     }
 
+    /// The date `pack` made `bits` from, if they are a date's: for bits from outside.
+    pub fn from_packed(bits: u64) -> Option<Date> {
+        let date = Date::unpack(bits);
+        let real = match (date.month, date.day) {
+            (0, 0) => true,
+            (month, 0) => Date::month(date.year, month).is_ok(),
+            (month, day) => Date::day(date.year, month, day).is_ok(),
+        };
+        (real && bits >> 48 == 0 && date.pack() == bits).then_some(date)
+    }
+
     /// The date `pack` made `bits` from.
     pub fn unpack(bits: u64) -> Date {
         Date {

@@ -10,6 +10,6 @@ pub use alliance::{
     Entity, Kind, Qualifier, RelType, Relationship, Source, Status, fields, is_slug, slugify,
 };
 pub use date::{Date, DateError};
-pub use names::{did_you_mean, fold_name, suggest};
+pub use names::{did_you_mean, fold_name, fold_name_into, suggest};
 pub use schema::Schema;
 pub use value::Value;

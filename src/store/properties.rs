@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use super::snapshot::{In, Out, SnapshotError};
 use super::strings::{StrId, StringPool};
 use super::symbols::Sym;
 use crate::model::{Date, Value};
@@ -304,6 +305,161 @@ impl Properties {
     pub fn heap_bytes(&self) -> usize {
         self.columns.iter().map(Column::heap_bytes).sum::<usize>()
             + self.boxed.capacity() * std::mem::size_of::<Value>()
+    }
+}
+
+impl Properties {
+    /// Writes the table's columns for a snapshot: for each key its symbol and its cells,
+    /// element by element in `live` order (the old number of each element, in its new order).
+    /// Boxed values are appended to `boxed` and their cells point there.
+    pub(super) fn write_snapshot(&self, live: &[u32], out: &mut Out, boxed: &mut Vec<Value>) {
+        out.u32(self.columns.len() as u32);
+        for (key, column) in self.keys.iter().zip(&self.columns) {
+            out.u32(key.index() as u32);
+            let mut export = |cell: Cell| {
+                if cell.tag() == Some(BOXED) {
+                    boxed.push(self.boxed[cell.payload() as usize].clone());
+                    Cell(BOXED | (boxed.len() - 1) as u64)
+                } else {
+                    cell
+                }
+            };
+            let present = live
+                .iter()
+                .filter(|i| !column.get(**i as usize).is_absent())
+                .count();
+            if present * 4 < live.len() {
+                out.u8(0);
+                out.u32(present as u32);
+                for (new, old) in live.iter().enumerate() {
+                    let cell = column.get(*old as usize);
+                    if !cell.is_absent() {
+                        out.u32(new as u32);
+                        out.u64(export(cell).0);
+                    }
+                }
+            } else {
+                out.u8(1);
+                for old in live {
+                    out.u64(export(column.get(*old as usize)).0);
+                }
+            }
+        }
+    }
+
+    /// Reads what `write_snapshot` wrote for `count` elements, checking every cell: a string
+    /// must start in the pool (`strings`, a bit per pool word), a date must be one, a boxed
+    /// value must be among `boxed` (read after, so its count is checked by the caller against
+    /// the largest index returned).
+    pub(super) fn read_snapshot(
+        input: &mut In<'_>,
+        count: usize,
+        symbols: usize,
+        strings: &[u64],
+    ) -> Result<(Properties, Option<u32>), SnapshotError> {
+        let mut table = Properties {
+            bound: count,
+            expected: count,
+            ..Properties::default()
+        };
+        let mut largest_boxed: Option<u32> = None;
+        let columns = input.count(5)?;
+        for _ in 0..columns {
+            let at = input.offset();
+            let key = input.u32()? as usize;
+            if key >= symbols {
+                return Err(input.error_at(at, format!("property key {key} is not a name")));
+            }
+            if table.position.get(key).is_some_and(|p| *p != u32::MAX) {
+                return Err(input.error_at(at, "a property key has two columns".to_owned()));
+            }
+            let mut check = |input: &In<'_>, at: usize, cell: Cell| -> Result<(), SnapshotError> {
+                let ok = match cell.tag() {
+                    None | Some(INT) => true,
+                    Some(ABSENT) => true,
+                    Some(BOOL) => cell.payload() <= 1,
+                    Some(DATE) => Date::from_packed(cell.payload()).is_some(),
+                    Some(STRING) => {
+                        let word = cell.payload() as usize;
+                        strings
+                            .get(word / 64)
+                            .is_some_and(|bits| bits & (1 << (word % 64)) != 0)
+                    }
+                    Some(BOXED) => {
+                        let slot = cell.payload() as u32;
+                        largest_boxed = Some(largest_boxed.map_or(slot, |b| b.max(slot)));
+                        u32::try_from(cell.payload()).is_ok()
+                    }
+                    Some(_) => false,
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(input.error_at(
+                        at,
+                        format!("a property cell ({:#018x}) holds no value", cell.0),
+                    ))
+                }
+            };
+            let column = match input.u8()? {
+                0 => {
+                    let present = input.count(12)?;
+                    let mut cells = HashMap::with_capacity_and_hasher(present, FastHash::default());
+                    let mut previous: Option<u32> = None;
+                    for _ in 0..present {
+                        let at = input.offset();
+                        let index = input.u32()?;
+                        let cell = Cell(input.u64()?);
+                        if index as usize >= count || previous.is_some_and(|p| p >= index) {
+                            return Err(input.error_at(
+                                at,
+                                format!("element {index} is out of order or out of range"),
+                            ));
+                        }
+                        if cell.is_absent() {
+                            return Err(input
+                                .error_at(at, "a sparse column lists an absent value".to_owned()));
+                        }
+                        check(input, at, cell)?;
+                        previous = Some(index);
+                        cells.insert(index, cell);
+                    }
+                    Column::Sparse(cells)
+                }
+                1 => {
+                    let at = input.offset();
+                    let raw = input.take(
+                        count
+                            .checked_mul(8)
+                            .ok_or_else(|| input.error_at(at, "too many cells".to_owned()))?,
+                    )?;
+                    let mut cells = Vec::with_capacity(count);
+                    for (i, chunk) in raw.chunks_exact(8).enumerate() {
+                        let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+                        check(input, at + 8 * i, cell)?;
+                        cells.push(cell);
+                    }
+                    Column::Dense(cells)
+                }
+                other => {
+                    return Err(input.error_at(at, format!("column kind {other} is unknown")));
+                }
+            };
+            let key = Sym::from_index(key);
+            let at = table.column_for(key);
+            table.columns[at] = column;
+        }
+        Ok((table, largest_boxed))
+    }
+
+    /// Gives a table read from a snapshot the boxed values its cells point to.
+    pub(super) fn set_boxed(&mut self, boxed: Vec<Value>) {
+        self.boxed = boxed;
+    }
+
+    /// The keys that have a column.
+    pub(super) fn keys(&self) -> &[Sym] {
+        &self.keys
     }
 }
 

@@ -34,6 +34,9 @@ pub struct StringPool {
     bytes: Vec<u8>,
     index: HashTable<StrId>,
     hasher: foldhash::fast::FixedState,
+    /// How many bytes of `bytes` the index covers: a pool read from a snapshot is indexed on
+    /// its first `intern`, not when opened, since most sessions only read.
+    indexed: usize,
 }
 
 impl std::fmt::Debug for StringPool {
@@ -63,11 +66,15 @@ impl StringPool {
 
     /// The id of `text`, adding it when new.
     pub fn intern(&mut self, text: &str) -> StrId {
+        if self.indexed < self.bytes.len() {
+            self.index_the_rest();
+        }
         let hash = self.hasher.hash_one(text);
         let StringPool {
             bytes,
             index,
             hasher,
+            indexed,
         } = self;
         if let Some(found) = index.find(hash, |id| read(bytes, *id) == text) {
             return *found;
@@ -85,9 +92,79 @@ impl StringPool {
             bytes.push(low | 0x80);
         }
         bytes.extend_from_slice(text.as_bytes());
+        *indexed = bytes.len();
         let bytes = &*bytes;
         index.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
         id
+    }
+
+    fn index_the_rest(&mut self) {
+        let StringPool {
+            bytes,
+            index,
+            hasher,
+            indexed,
+        } = self;
+        let mut at = *indexed;
+        while at < bytes.len() {
+            let id = StrId((at / 4) as u32);
+            let text = read(bytes, id);
+            index.insert_unique(hasher.hash_one(text), id, |id| {
+                hasher.hash_one(read(bytes, *id))
+            });
+            at = (at + prefix_len(text.len()) + text.len()).next_multiple_of(4);
+        }
+        *indexed = bytes.len();
+    }
+
+    /// The buffer, for a snapshot.
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// A pool over `bytes` as `as_bytes` gave them, checked string by string. Returns it with
+    /// the offset (in words) where each string starts, as a bit set, so that references into
+    /// it can be checked.
+    pub(super) fn from_bytes(bytes: Vec<u8>) -> Result<(StringPool, Vec<u64>), String> {
+        let words = bytes.len().div_ceil(4);
+        let mut starts = vec![0u64; words.div_ceil(64)];
+        let mut at = 0;
+        while at < bytes.len() {
+            let mut len = 0usize;
+            let mut shift = 0;
+            let mut end = at;
+            loop {
+                let Some(&byte) = bytes.get(end) else {
+                    return Err(format!("the string at pool byte {at} is cut off"));
+                };
+                end += 1;
+                if shift > 35 {
+                    return Err(format!("the string at pool byte {at} has a bad length"));
+                }
+                len |= usize::from(byte & 0x7f) << shift;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+                shift += 7;
+            }
+            let Some(text) = bytes.get(end..end + len) else {
+                return Err(format!("the string at pool byte {at} is cut off"));
+            };
+            if std::str::from_utf8(text).is_err() {
+                return Err(format!("the string at pool byte {at} is not UTF-8"));
+            }
+            let word = at / 4;
+            starts[word / 64] |= 1 << (word % 64);
+            at = (end + len).next_multiple_of(4);
+        }
+        if u32::try_from(words).is_err() {
+            return Err("the string pool is larger than 16 GiB".to_owned());
+        }
+        let pool = StringPool {
+            bytes,
+            ..StringPool::default()
+        };
+        Ok((pool, starts))
     }
 
     /// Hashes a string the way `hash` would hash the pooled copy; for indexes keyed by pooled
@@ -100,6 +177,11 @@ impl StringPool {
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.index.capacity() * 5
     }
+}
+
+/// Bytes of the LEB128 length before a string of `len` bytes.
+fn prefix_len(len: usize) -> usize {
+    (usize::BITS - len.leading_zeros()).max(1).div_ceil(7) as usize
 }
 
 fn read(bytes: &[u8], id: StrId) -> &str {

@@ -63,6 +63,13 @@ impl Symbols {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LabelSet(NonZeroU32);
 
+impl LabelSet {
+    /// The set's number, from 1: how a snapshot refers to it.
+    pub fn number(self) -> u32 {
+        self.0.get()
+    }
+}
+
 /// The label sets in use, each a sorted list of distinct symbols.
 #[derive(Clone, Debug, Default)]
 pub struct LabelSets {
@@ -82,6 +89,22 @@ impl LabelSets {
         self.sets.push(labels.into());
         self.index.insert(labels.into(), set);
         set
+    }
+
+    /// The set numbered `number`, if there is one.
+    pub fn numbered(&self, number: u32) -> Option<LabelSet> {
+        NonZeroU32::new(number)
+            .filter(|n| n.get() as usize <= self.sets.len())
+            .map(LabelSet)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// Every set, in number order.
+    pub fn all(&self) -> impl Iterator<Item = &[Sym]> {
+        self.sets.iter().map(|set| &set[..])
     }
 
     pub fn labels(&self, set: LabelSet) -> &[Sym] {

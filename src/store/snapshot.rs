@@ -1,0 +1,552 @@
+//! Binary snapshots: a graph's arrays written out as the store holds them, so that opening a
+//! graph of a million nodes is one read and a few linear passes, not a parse.
+//!
+//! Layout, little-endian: the magic line and a format version; then the schema, the names
+//! (labels, types, keys), the label sets, the string pool as it is, the nodes (a label set
+//! each), the relationships (from, to, type), the node and relationship property tables (each
+//! its columns, then its boxed values), the sources; last, a CRC-32 of everything before it.
+//! Elements are numbered afresh, without the gaps deletions leave. A property cell is written
+//! as the store holds it (NaN-boxed, a string as its place in the pool).
+//!
+//! **Invariant:** reading checks everything it is given (the checksum, then every count, every
+//! reference and every cell against what it refers to), so a damaged or foreign file is an
+//! error naming the byte where reading stopped, never a panic or a graph that fails later.
+
+use petgraph::stable_graph::StableDiGraph;
+
+use super::properties::Properties;
+use super::strings::StringPool;
+use super::symbols::{LabelSets, Sym, Symbols};
+use super::{EdgeData, Graph, NodeData, NodeId, insert_sorted};
+use crate::model::{Date, Schema, Source, Value};
+
+/// How every snapshot starts: a line that says what the file is, should someone open it.
+pub const MAGIC: &[u8] = b"alliances snapshot\n";
+/// The format version this build writes; it reads this one and older ones.
+pub const VERSION: u32 = 1;
+
+/// Why a snapshot could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {offset}: {reason}")]
+pub struct SnapshotError {
+    pub offset: usize,
+    pub reason: String,
+}
+
+/// Whether `bytes` start like a snapshot.
+pub fn is_snapshot(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+// ----- writing -----------------------------------------------------------------------------
+
+pub(super) struct Out(Vec<u8>);
+
+impl Out {
+    pub fn u8(&mut self, value: u8) {
+        self.0.push(value);
+    }
+
+    pub fn u32(&mut self, value: u32) {
+        self.0.extend_from_slice(&value.to_le_bytes());
+    }
+
+    pub fn u64(&mut self, value: u64) {
+        self.0.extend_from_slice(&value.to_le_bytes());
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.u64(bytes.len() as u64);
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn str(&mut self, text: &str) {
+        self.bytes(text.as_bytes());
+    }
+
+    fn optional_str(&mut self, text: Option<&str>) {
+        match text {
+            None => self.u8(0),
+            Some(text) => {
+                self.u8(1);
+                self.str(text);
+            }
+        }
+    }
+
+    fn value(&mut self, value: &Value) {
+        match value {
+            Value::Null => self.u8(0),
+            Value::Bool(b) => {
+                self.u8(1);
+                self.u8(u8::from(*b));
+            }
+            Value::Int(i) => {
+                self.u8(2);
+                self.u64(*i as u64);
+            }
+            Value::Float(f) => {
+                self.u8(3);
+                self.u64(f.to_bits());
+            }
+            Value::String(s) => {
+                self.u8(4);
+                self.str(s);
+            }
+            Value::Date(d) => {
+                self.u8(5);
+                self.u64(d.pack());
+            }
+            Value::List(items) => {
+                self.u8(6);
+                self.u64(items.len() as u64);
+                items.iter().for_each(|item| self.value(item));
+            }
+            Value::Map(map) => {
+                self.u8(7);
+                self.u64(map.len() as u64);
+                for (key, item) in map {
+                    self.str(key);
+                    self.value(item);
+                }
+            }
+        }
+    }
+}
+
+/// The graph as a snapshot.
+pub fn write(graph: &Graph) -> Vec<u8> {
+    let live_nodes: Vec<u32> = graph.nodes().map(|n| n.index() as u32).collect();
+    let live_edges: Vec<u32> = graph.edges().map(|e| e.index() as u32).collect();
+    let mut out = Out(Vec::with_capacity(
+        64 + graph.strings.as_bytes().len() + live_nodes.len() * 48 + live_edges.len() * 40,
+    ));
+    out.0.extend_from_slice(MAGIC);
+    out.u32(VERSION);
+    out.u8(match graph.schema {
+        Schema::Alliance => 0,
+        Schema::Open => 1,
+    });
+    out.u32(graph.symbols.len() as u32);
+    for i in 0..graph.symbols.len() {
+        out.str(graph.symbols.name_at(i));
+    }
+    out.u32(graph.label_sets.len() as u32);
+    for set in graph.label_sets.all() {
+        out.u32(set.len() as u32);
+        set.iter().for_each(|sym| out.u32(sym.index() as u32));
+    }
+    out.bytes(graph.strings.as_bytes());
+
+    // Old node number → new, for relationship ends.
+    let mut renumbered = vec![u32::MAX; graph.node_index_bound()];
+    out.u32(live_nodes.len() as u32);
+    for (new, old) in live_nodes.iter().enumerate() {
+        renumbered[*old as usize] = new as u32;
+        let data = graph.graph[super::nx(NodeId(*old))];
+        out.u32(data.labels.number());
+    }
+    out.u32(live_edges.len() as u32);
+    for old in &live_edges {
+        let edge = super::EdgeId(*old);
+        let (from, to) = graph.edge_endpoints(edge);
+        out.u32(renumbered[from.index()]);
+        out.u32(renumbered[to.index()]);
+        out.u32(graph.graph[super::ex(edge)].rel_type.index() as u32);
+    }
+    for (table, live) in [
+        (&graph.node_props, &live_nodes),
+        (&graph.edge_props, &live_edges),
+    ] {
+        let mut boxed = Vec::new();
+        table.write_snapshot(live, &mut out, &mut boxed);
+        out.u64(boxed.len() as u64);
+        boxed.iter().for_each(|value| out.value(value));
+    }
+    out.u32(graph.sources.len() as u32);
+    for source in graph.sources.values() {
+        out.str(&source.id);
+        out.str(&source.title);
+        out.str(&source.publisher);
+        out.u64(source.date.pack());
+        out.optional_str(source.url.as_deref());
+        out.optional_str(source.language.as_deref());
+    }
+    let checksum = crc32fast::hash(&out.0);
+    out.u32(checksum);
+    out.0
+}
+
+// ----- reading -----------------------------------------------------------------------------
+
+pub(super) struct In<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> In<'a> {
+    pub fn offset(&self) -> usize {
+        self.at
+    }
+
+    pub fn error_at(&self, offset: usize, reason: String) -> SnapshotError {
+        SnapshotError { offset, reason }
+    }
+
+    pub fn take(&mut self, len: usize) -> Result<&'a [u8], SnapshotError> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len());
+        let Some(end) = end else {
+            return Err(self.error_at(self.at, format!("the file ends {len} bytes too soon")));
+        };
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    pub fn u8(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.take(1)?[0])
+    }
+
+    pub fn u32(&mut self) -> Result<u32, SnapshotError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    pub fn u64(&mut self) -> Result<u64, SnapshotError> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], SnapshotError> {
+        let at = self.at;
+        let len = usize::try_from(self.u64()?)
+            .map_err(|_| self.error_at(at, "a length is too large".to_owned()))?;
+        self.take(len)
+    }
+
+    fn str(&mut self) -> Result<&'a str, SnapshotError> {
+        let at = self.at;
+        std::str::from_utf8(self.bytes()?)
+            .map_err(|_| self.error_at(at, "a text is not UTF-8".to_owned()))
+    }
+
+    fn optional_str(&mut self) -> Result<Option<String>, SnapshotError> {
+        let at = self.at;
+        match self.u8()? {
+            0 => Ok(None),
+            1 => Ok(Some(self.str()?.to_owned())),
+            _ => Err(self.error_at(
+                at,
+                "an optional text is neither there nor absent".to_owned(),
+            )),
+        }
+    }
+
+    fn date(&mut self) -> Result<Date, SnapshotError> {
+        let at = self.at;
+        Date::from_packed(self.u64()?)
+            .ok_or_else(|| self.error_at(at, "a date is not a calendar date".to_owned()))
+    }
+
+    /// A count of things at least `each` bytes long: no larger than the rest of the file
+    /// could hold, so a damaged count cannot make reading reserve terabytes.
+    pub fn count(&mut self, each: usize) -> Result<usize, SnapshotError> {
+        let at = self.at;
+        let count = self.u32()? as usize;
+        if count.saturating_mul(each) > self.bytes.len() - self.at {
+            return Err(self.error_at(
+                at,
+                format!("a count of {count} is more than the file holds"),
+            ));
+        }
+        Ok(count)
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, SnapshotError> {
+        let at = self.at;
+        if depth > 64 {
+            return Err(self.error_at(at, "a value is nested too deeply".to_owned()));
+        }
+        Ok(match self.u8()? {
+            0 => Value::Null,
+            1 => Value::Bool(self.u8()? != 0),
+            2 => Value::Int(self.u64()? as i64),
+            3 => Value::Float(f64::from_bits(self.u64()?)),
+            4 => Value::String(self.str()?.to_owned()),
+            5 => Value::Date(self.date()?),
+            6 => {
+                let len = self.u64()?;
+                let mut items = Vec::new();
+                for _ in 0..len {
+                    items.push(self.value(depth + 1)?);
+                }
+                Value::List(items)
+            }
+            7 => {
+                let len = self.u64()?;
+                let mut map = std::collections::BTreeMap::new();
+                for _ in 0..len {
+                    let key = self.str()?.to_owned();
+                    map.insert(key, self.value(depth + 1)?);
+                }
+                Value::Map(map)
+            }
+            other => return Err(self.error_at(at, format!("value kind {other} is unknown"))),
+        })
+    }
+}
+
+/// Reads a snapshot `write` made.
+///
+/// # Errors
+/// When `bytes` are not a snapshot, come from a newer version, or are damaged: the error says
+/// at which byte.
+pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
+    if !is_snapshot(bytes) {
+        return Err(SnapshotError {
+            offset: 0,
+            reason: "this is not an alliances snapshot".to_owned(),
+        });
+    }
+    let Some(body_end) = bytes.len().checked_sub(4).filter(|end| *end >= MAGIC.len()) else {
+        return Err(SnapshotError {
+            offset: bytes.len(),
+            reason: "the file ends too soon".to_owned(),
+        });
+    };
+    let mut input = In {
+        bytes: &bytes[..body_end],
+        at: MAGIC.len(),
+    };
+    let version = input.u32()?;
+    if version > VERSION {
+        return Err(input.error_at(
+            MAGIC.len(),
+            format!(
+                "the snapshot is in format {version}, from a newer version of alliances (this one reads up to {VERSION})"
+            ),
+        ));
+    }
+    let stored = u32::from_le_bytes(bytes[body_end..].try_into().expect("4 bytes"));
+    if crc32fast::hash(&bytes[..body_end]) != stored {
+        return Err(input.error_at(
+            body_end,
+            "the checksum does not match: the file is damaged".to_owned(),
+        ));
+    }
+
+    let at = input.offset();
+    let schema = match input.u8()? {
+        0 => Schema::Alliance,
+        1 => Schema::Open,
+        other => return Err(input.error_at(at, format!("schema {other} is unknown"))),
+    };
+    let mut symbols = Symbols::default();
+    for i in 0..input.count(8)? {
+        let at = input.offset();
+        let name = input.str()?;
+        if symbols.intern(name).index() != i {
+            return Err(input.error_at(at, format!("the name {name:?} is listed twice")));
+        }
+    }
+    let mut label_sets = LabelSets::default();
+    for i in 0..input.count(4)? {
+        let at = input.offset();
+        let mut set = Vec::new();
+        for _ in 0..input.count(4)? {
+            let sym = input.u32()? as usize;
+            if sym >= symbols.len() {
+                return Err(input.error_at(at, format!("label {sym} is not a name")));
+            }
+            set.push(Sym::from_index(sym));
+        }
+        if !set.windows(2).all(|w| w[0] < w[1]) {
+            return Err(input.error_at(at, "a label set is not sorted".to_owned()));
+        }
+        if label_sets.intern(&set).number() as usize != i + 1 {
+            return Err(input.error_at(at, "a label set is listed twice".to_owned()));
+        }
+    }
+    let at = input.offset();
+    let (strings, string_starts) = StringPool::from_bytes(input.bytes()?.to_vec())
+        .map_err(|reason| input.error_at(at, reason))?;
+
+    let node_count = input.count(4)?;
+    let nodes_at = input.offset();
+    let node_bytes = input.take(4 * node_count)?;
+    let edge_count = input.count(12)?;
+    let edges_at = input.offset();
+    let edge_bytes = input.take(12 * edge_count)?;
+    let mut graph = Graph {
+        by_id: hashbrown::HashTable::with_capacity(node_count),
+        by_name: super::NameIndex::with_capacity(node_count),
+        schema,
+        ..Graph::default()
+    };
+    let mut labels = Vec::with_capacity(node_count);
+    for (i, number) in node_bytes.chunks_exact(4).enumerate() {
+        let number = u32::from_le_bytes(number.try_into().expect("4 bytes"));
+        let Some(set) = label_sets.numbered(number) else {
+            return Err(input.error_at(
+                nodes_at + 4 * i,
+                format!("label set {number} does not exist"),
+            ));
+        };
+        for label in label_sets.labels(set) {
+            insert_sorted(graph.by_label.entry(*label).or_default(), NodeId(i as u32));
+        }
+        labels.push(set);
+    }
+    let symbol_count = symbols.len();
+    // The topology is built beside the rest: it needs nothing else, and nothing else needs it.
+    std::thread::scope(|scope| {
+        let topology = scope.spawn(|| topology(&labels, edge_bytes, edges_at, symbol_count));
+        let rest = read_the_rest(
+            &mut input,
+            &mut graph,
+            node_count,
+            edge_count,
+            symbols,
+            label_sets,
+            strings,
+            &string_starts,
+            body_end,
+        );
+        let built = topology.join().unwrap_or_else(|_| {
+            Err(SnapshotError {
+                offset: edges_at,
+                reason: "building the relationships failed".to_owned(),
+            })
+        });
+        rest?;
+        (graph.graph, graph.type_counts) = built?;
+        Ok(graph)
+    })
+}
+
+/// The nodes with their label sets, and the relationships `edges` lists (12 bytes each,
+/// starting at byte `at` of the file), with the count of each type.
+type Topology = (
+    StableDiGraph<NodeData, EdgeData, u32>,
+    std::collections::HashMap<Sym, usize>,
+);
+
+fn topology(
+    labels: &[super::symbols::LabelSet],
+    edges: &[u8],
+    at: usize,
+    symbols: usize,
+) -> Result<Topology, SnapshotError> {
+    let mut graph = StableDiGraph::with_capacity(labels.len(), edges.len() / 12);
+    for labels in labels {
+        graph.add_node(NodeData { labels: *labels });
+    }
+    let mut counts = vec![0usize; symbols];
+    for (i, edge) in edges.chunks_exact(12).enumerate() {
+        let word =
+            |k: usize| u32::from_le_bytes(edge[4 * k..4 * k + 4].try_into().expect("4 bytes"));
+        let (from, to, rel_type) = (word(0), word(1), word(2) as usize);
+        let error = |reason: String| SnapshotError {
+            offset: at + 12 * i,
+            reason,
+        };
+        if from as usize >= labels.len() || to as usize >= labels.len() {
+            return Err(error("a relationship ends at no node".to_owned()));
+        }
+        if rel_type >= symbols {
+            return Err(error(format!("relationship type {rel_type} is not a name")));
+        }
+        graph.add_edge(
+            super::nx(NodeId(from)),
+            super::nx(NodeId(to)),
+            EdgeData {
+                rel_type: Sym::from_index(rel_type),
+            },
+        );
+        counts[rel_type] += 1;
+    }
+    let counts = counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, n)| *n > 0)
+        .map(|(i, n)| (Sym::from_index(i), n))
+        .collect();
+    Ok((graph, counts))
+}
+
+/// Everything after the relationships: the property tables and the sources; then the indexes.
+#[allow(clippy::too_many_arguments)]
+fn read_the_rest(
+    input: &mut In<'_>,
+    graph: &mut Graph,
+    node_count: usize,
+    edge_count: usize,
+    symbols: Symbols,
+    label_sets: LabelSets,
+    strings: StringPool,
+    string_starts: &[u64],
+    body_end: usize,
+) -> Result<(), SnapshotError> {
+    let mut tables = Vec::with_capacity(2);
+    for count in [node_count, edge_count] {
+        let (mut table, largest_boxed) =
+            Properties::read_snapshot(input, count, symbols.len(), string_starts)?;
+        let at = input.offset();
+        let boxed_count = input.u64()?;
+        if largest_boxed.is_some_and(|b| u64::from(b) >= boxed_count) {
+            return Err(input.error_at(
+                at,
+                "a property points to a boxed value that is not there".to_owned(),
+            ));
+        }
+        let mut boxed = Vec::new();
+        for _ in 0..boxed_count {
+            let at = input.offset();
+            let value = input.value(0)?;
+            if matches!(value, Value::Null) {
+                return Err(input.error_at(at, "a boxed value is null".to_owned()));
+            }
+            boxed.push(value);
+        }
+        table.set_boxed(boxed);
+        tables.push(table);
+    }
+    graph.edge_props = tables.pop().expect("two tables");
+    graph.node_props = tables.pop().expect("two tables");
+    for _ in 0..input.count(4)? {
+        let source = Source {
+            id: input.str()?.to_owned(),
+            title: input.str()?.to_owned(),
+            publisher: input.str()?.to_owned(),
+            date: input.date()?,
+            url: input.optional_str()?,
+            language: input.optional_str()?,
+        };
+        graph.sources.insert(source.id.clone(), source);
+    }
+    if input.offset() != body_end {
+        return Err(input.error_at(
+            input.offset(),
+            "there are bytes after the last section".to_owned(),
+        ));
+    }
+
+    graph.symbols = symbols;
+    graph.label_sets = label_sets;
+    graph.strings = strings;
+    for table in [&graph.node_props, &graph.edge_props] {
+        for key in table.keys() {
+            if graph.key_symbols.len() <= key.index() {
+                graph.key_symbols.resize(key.index() + 1, false);
+            }
+            graph.key_symbols[key.index()] = true;
+        }
+    }
+    graph.index_all_nodes(node_count);
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Snapshots keep a graph exactly: every node with its labels and properties in their order,
+//! every relationship with its ends, type and properties, the sources, and the indexes built
+//! from them, also after deletions left gaps in the numbering. A damaged or foreign snapshot is
+//! refused with the byte where reading stopped, never a panic; a database kept as a snapshot
+//! journals and folds like any other.
+
+use std::collections::BTreeMap;
+
+use alliances::db::{Database, DbOptions};
+use alliances::query::{self, Params};
+use alliances::store::snapshot;
+use alliances::{Date, Graph, Schema, Value};
+use proptest::prelude::*;
+
+type NodeDump = (Vec<String>, Vec<(String, String)>);
+type EdgeDump = (usize, usize, String, Vec<(String, String)>);
+
+/// Everything a graph says, in element order, nodes named by position.
+fn dump(g: &Graph) -> (Vec<NodeDump>, Vec<EdgeDump>) {
+    let position: BTreeMap<_, _> = g.nodes().enumerate().map(|(i, n)| (n, i)).collect();
+    let props = |list: Vec<(&str, Value)>| -> Vec<(String, String)> {
+        list.into_iter()
+            .map(|(k, v)| (k.to_owned(), format!("{v:?}")))
+            .collect()
+    };
+    let nodes = g
+        .nodes()
+        .map(|n| {
+            (
+                g.node_labels(n).map(str::to_owned).collect(),
+                props(g.node_props(n).collect()),
+            )
+        })
+        .collect();
+    let edges = g
+        .edges()
+        .map(|e| {
+            let (from, to) = g.edge_endpoints(e);
+            (
+                position[&from],
+                position[&to],
+                g.edge_type(e).to_owned(),
+                props(g.edge_props(e).collect()),
+            )
+        })
+        .collect();
+    (nodes, edges)
+}
+
+/// What the indexes answer, by node position.
+fn index_answers(g: &Graph) -> Vec<String> {
+    let position: BTreeMap<_, _> = g.nodes().enumerate().map(|(i, n)| (n, i)).collect();
+    let mut answers = vec![
+        format!("{:?}", g.label_counts()),
+        format!("{:?}", g.type_counts()),
+        format!("{:?}", g.property_keys()),
+    ];
+    for n in g.nodes() {
+        if let Some(id) = g.node_str(n, "id") {
+            answers.push(format!(
+                "id {id} -> {:?}",
+                g.node_by_id(id).map(|m| position[&m])
+            ));
+        }
+        if let Some(name) = g.node_str(n, "name") {
+            let mut found: Vec<usize> = g.nodes_by_name(name).iter().map(|m| position[m]).collect();
+            found.sort_unstable();
+            answers.push(format!("name {name} -> {found:?}"));
+        }
+    }
+    answers
+}
+
+fn reopened(g: &Graph) -> Graph {
+    snapshot::read(&snapshot::write(g)).expect("a snapshot reads back")
+}
+
+fn value(depth: u32) -> BoxedStrategy<Value> {
+    let leaf = prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::Int),
+        (-1000i64..1000).prop_map(Value::Int),
+        any::<f64>().prop_map(Value::Float),
+        Just(Value::Float(f64::NAN)),
+        "[a-zA-Zé ]{0,8}".prop_map(Value::String),
+        (1900i32..2100, 1u8..13, 1u8..29)
+            .prop_map(|(y, m, d)| Value::Date(Date::day(y, m, d).unwrap())),
+        (1900i32..2100, 1u8..13).prop_map(|(y, m)| Value::Date(Date::month(y, m).unwrap())),
+        (-500i32..3000).prop_map(|y| Value::Date(Date::year(y))),
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    prop_oneof![
+        4 => leaf,
+        1 => proptest::collection::vec(value(depth - 1), 0..3).prop_map(Value::List),
+        1 => proptest::collection::btree_map("[a-z]{1,3}", value(depth - 1), 0..3).prop_map(Value::Map),
+    ]
+    .boxed()
+}
+
+fn properties() -> impl Strategy<Value = Vec<(String, Value)>> {
+    proptest::collection::vec(("id|name|k[a-c]|aliases", value(1)), 0..4)
+}
+
+type Spec = (
+    Vec<(Vec<&'static str>, Vec<(String, Value)>)>,
+    Vec<(usize, usize, bool, Vec<(String, Value)>)>,
+    Vec<usize>,
+    Vec<usize>,
+);
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        proptest::collection::vec(
+            (
+                proptest::sample::subsequence(vec!["Company", "Fund", "Tag"], 0..=3),
+                properties(),
+            ),
+            1..12,
+        ),
+        proptest::collection::vec((0usize..12, 0usize..12, any::<bool>(), properties()), 0..24),
+        proptest::collection::vec(0usize..12, 0..3),
+        proptest::collection::vec(0usize..24, 0..4),
+    )
+}
+
+fn build((nodes, edges, drop_nodes, drop_edges): &Spec) -> Graph {
+    let mut g = Graph::new(Schema::Open);
+    let ids: Vec<_> = nodes
+        .iter()
+        .map(|(labels, props)| {
+            g.add_node(
+                labels.iter().copied(),
+                props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+            )
+        })
+        .collect();
+    let mut rels = Vec::new();
+    for (from, to, invests, props) in edges {
+        let rel_type = if *invests { "INVESTS_IN" } else { "SUPPLIES" };
+        rels.push(g.add_edge(
+            ids[from % ids.len()],
+            ids[to % ids.len()],
+            rel_type,
+            props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+        ));
+    }
+    for e in drop_edges {
+        if let Some(edge) = rels.get(*e) {
+            g.remove_edge(*edge);
+        }
+    }
+    for n in drop_nodes {
+        g.remove_node(ids[n % ids.len()]);
+    }
+    g
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn a_snapshot_gives_back_the_graph_it_was_made_from(spec in spec()) {
+        let g = build(&spec);
+        let back = reopened(&g);
+        prop_assert_eq!(dump(&back), dump(&g));
+        prop_assert_eq!(index_answers(&back), index_answers(&g));
+        prop_assert_eq!(back.schema(), g.schema());
+        // And it keeps working as a graph: new strings and elements go in as anywhere else.
+        let mut back = back;
+        let n = back.add_node(["Company"], [("name", Value::from("A New Firm")), ("id", Value::from("new-id"))]);
+        prop_assert_eq!(back.node_by_id("new-id"), Some(n));
+        prop_assert_eq!(back.nodes_by_name("a new firm"), vec![n]);
+    }
+
+    #[test]
+    fn a_damaged_snapshot_is_an_error_never_a_panic(at in 0usize..1_000_000, byte in any::<u8>(), cut in any::<bool>()) {
+        let bytes = snapshot::write(&alliances::default_graph());
+        let mut damaged = bytes.clone();
+        let at = at % (bytes.len() - 4);
+        if cut {
+            damaged.truncate(at);
+            prop_assert!(snapshot::read(&damaged).is_err());
+        } else {
+            damaged[at] = byte;
+            // A checksum that matches, so the reader's other checks are the ones tried.
+            let body = damaged.len() - 4;
+            let checksum = crc32fast::hash(&damaged[..body]);
+            damaged[body..].copy_from_slice(&checksum.to_le_bytes());
+            if let Ok(g) = snapshot::read(&damaged) {
+                // Whatever it reads must hold together.
+                let _ = dump(&g);
+                let _ = index_answers(&g);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_default_dataset_comes_back_whole_and_answers_the_same() {
+    let g = alliances::default_graph();
+    let back = reopened(&g);
+    assert_eq!(dump(&back), dump(&g));
+    assert_eq!(
+        alliances::datafile::to_text(&back, alliances::datafile::Format::Toml).unwrap(),
+        alliances::datafile::to_text(&g, alliances::datafile::Format::Toml).unwrap()
+    );
+    let q =
+        "MATCH p = shortestPath((a {name: 'BlackRock'})-[*]-(b {name: 'Intel'})) RETURN length(p)";
+    assert_eq!(
+        query::execute(&back, q, &Params::new()).unwrap()[0].rows,
+        query::execute(&g, q, &Params::new()).unwrap()[0].rows
+    );
+}
+
+#[test]
+fn what_is_not_a_snapshot_or_is_damaged_says_so_and_where() {
+    let bytes = snapshot::write(&alliances::default_graph());
+    let error = snapshot::read(b"[[entity]]\nid = \"x\"\n").unwrap_err();
+    assert_eq!(error.offset, 0);
+    assert!(
+        error.reason.contains("not an alliances snapshot"),
+        "{error}"
+    );
+
+    let mut flipped = bytes.clone();
+    flipped[200] ^= 1;
+    let error = snapshot::read(&flipped).unwrap_err();
+    assert!(error.reason.contains("checksum"), "{error}");
+    assert_eq!(error.offset, bytes.len() - 4);
+
+    let mut newer = bytes.clone();
+    let at = snapshot::MAGIC.len();
+    newer[at..at + 4].copy_from_slice(&(snapshot::VERSION + 1).to_le_bytes());
+    let error = snapshot::read(&newer).unwrap_err();
+    assert!(error.reason.contains("newer version"), "{error}");
+
+    let error = snapshot::read(&bytes[..bytes.len() / 2]).unwrap_err();
+    assert!(error.reason.contains("checksum"), "{error}");
+}
+
+#[test]
+fn a_database_kept_as_a_snapshot_journals_folds_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("graph.alliances");
+    let options = DbOptions {
+        from_default: true,
+        ..DbOptions::default()
+    };
+    let text = "CREATE (:Company {id: 'acme', name: 'Acme Chips'})";
+    {
+        let (mut db, mut graph, recovery) = Database::open(&path, options.clone()).unwrap();
+        assert!(recovery.created);
+        assert!(snapshot::is_snapshot(&std::fs::read(&path).unwrap()));
+        let parsed = query::parse(text).unwrap();
+        query::prepare(&graph, text, &parsed[0])
+            .unwrap()
+            .run_mut_with(&mut graph, &Params::new(), &mut |changes| {
+                db.append(text, changes)
+            })
+            .unwrap();
+    }
+    // Replayed from the journal over the snapshot.
+    let (mut db, graph, recovery) = Database::open(&path, options.clone()).unwrap();
+    assert_eq!(recovery.replayed, 1);
+    assert!(graph.node_by_id("acme").is_some());
+    // Folded into a new snapshot: nothing left to replay.
+    db.fold(&graph).unwrap();
+    drop(db);
+    let (_, graph, recovery) = Database::open(&path, options).unwrap();
+    assert_eq!(recovery.replayed, 0);
+    assert_eq!(graph.nodes_by_name("acme chips").len(), 1);
+    assert!(snapshot::is_snapshot(&std::fs::read(&path).unwrap()));
+}

@@ -267,7 +267,7 @@ pub enum OutputFormat {
 }
 
 /// Where the graph comes from. With none of these, the built-in dataset.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone, Default, PartialEq)]
 struct DataArgs {
     /// A TOML or JSON data file to load instead of the built-in dataset; repeat the option
     /// (or separate names with commas) to load several files together.
@@ -480,8 +480,43 @@ fn load_progress_bar<const N: usize>(files: [&Path; N]) -> Option<indicatif::Pro
 }
 
 /// Parses argv and runs the command.
+impl Command {
+    /// The data options of a command that reads a graph.
+    fn data_mut(&mut self) -> Option<&mut DataArgs> {
+        match self {
+            Command::Stats { data, .. }
+            | Command::Path { data, .. }
+            | Command::Export { data, .. }
+            | Command::Render { data, .. }
+            | Command::Query { data, .. } => Some(data),
+            Command::Check { .. } | Command::Bench { .. } => None,
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // `alliances --data F stats` means what `alliances stats --data F` does: the options
+    // given before the command go to it, rather than being dropped.
+    if let Some(command) = &mut cli.command
+        && cli.data != DataArgs::default()
+    {
+        match command.data_mut() {
+            Some(data) if *data == DataArgs::default() => *data = std::mem::take(&mut cli.data),
+            Some(_) => {
+                eprintln!(
+                    "error: data options (--data, --db, --nodes, --edges, --schema, --as-of) are given both before and after the command; give them once, after it"
+                );
+                return ExitCode::from(2);
+            }
+            None => {
+                eprintln!(
+                    "error: this command reads no graph, so --data, --db, --nodes, --edges, --schema and --as-of do not apply to it; check takes its files as arguments, bench a directory"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     if let Some(hops) = cli.max_var_length {
         query::limits::set_max_var_length(hops);
     }

@@ -126,6 +126,77 @@ fn stats_reads_a_csv_bulk_import() {
 }
 
 #[test]
+fn a_csv_import_saved_as_a_snapshot_opens_as_data_before_or_after_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes.csv");
+    let edges = dir.path().join("edges.csv");
+    let snapshot = dir.path().join("graph.alliances");
+    let script = dir.path().join("save.cypher");
+    std::fs::write(
+        &nodes,
+        "id,name,kind,country,sector\na,Alpha Fund,fund,FR,\nb,Beta Chips,company,US,chips\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &edges,
+        "from,to,type,amount_usd,date,stake_pct\na,b,INVESTS_IN,5000000,2025-03,12.5\n",
+    )
+    .unwrap();
+    std::fs::write(&script, format!(":save {}\n", snapshot.display())).unwrap();
+    let out = alliances(&[
+        "--nodes",
+        nodes.to_str().unwrap(),
+        "--edges",
+        edges.to_str().unwrap(),
+        "--file",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let query =
+        "MATCH (a {name: 'Alpha Fund'})-[r]->(b) RETURN b.id, r.amount_usd, r.date, r.stake_pct";
+    let want = "b.id,r.amount_usd,r.date,r.stake_pct\nb,5000000,2025-03,12.5\n";
+    for args in [
+        vec![
+            "query",
+            "--data",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "csv",
+            query,
+        ],
+        vec![
+            "--data",
+            snapshot.to_str().unwrap(),
+            "query",
+            "--format",
+            "csv",
+            query,
+        ],
+    ] {
+        let out = alliances(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), want);
+    }
+    let both = alliances(&["--data", "a.toml", "stats", "--data", "b.toml"]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(text(&both.stderr).contains("give them once"));
+    let no_graph = alliances(&["--data", "a.toml", "check", "b.toml"]);
+    assert_eq!(no_graph.status.code(), Some(2));
+    assert!(text(&no_graph.stderr).contains("do not apply"));
+
+    // A damaged snapshot is refused with the byte where reading stopped.
+    let mut bytes = std::fs::read(&snapshot).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&snapshot, &bytes).unwrap();
+    let out = alliances(&["stats", "--data", snapshot.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("graph.alliances: at byte"), "{stderr}");
+    assert!(stderr.contains("damaged"), "{stderr}");
+}
+
+#[test]
 fn a_usage_error_exits_2() {
     let out = alliances(&["stats", "--nodes", "only-nodes.csv"]);
     assert_eq!(out.status.code(), Some(2));

@@ -249,6 +249,18 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .map(|(a, b)| hop_distance(&graph, *a, *b, &mut marks).map_or(-1, i64::from))
         .collect();
     let sp = started.elapsed().as_secs_f64();
+    let sp_answers = answers;
+
+    // hop2: distinct nodes within two undirected hops of each source. The direct calls run
+    // one after the other, as the peers' do, before the query language's turn.
+    let started = Instant::now();
+    let hop2_answers: Vec<i64> = resolved
+        .iter()
+        .map(|(a, _)| two_hop_count(&graph, *a, &mut marks) as i64)
+        .collect();
+    let hop2 = started.elapsed().as_secs_f64();
+
+    let answers = sp_answers;
     let sp_text = |a: &str, b: &str| {
         format!("MATCH p = shortestPath((a {{id: {a}}})-[*]-(b {{id: {b}}})) RETURN length(p)")
     };
@@ -277,17 +289,10 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         json!({"answers": answers, "query_seconds": sp_query, "prepared_seconds": sp_prepared}),
     )?;
 
-    // hop2: distinct nodes within two undirected hops of each source.
-    let started = Instant::now();
-    let answers: Vec<usize> = resolved
-        .iter()
-        .map(|(a, _)| two_hop_count(&graph, *a, &mut marks))
-        .collect();
-    let hop2 = started.elapsed().as_secs_f64();
     let hop2_text = |a: &str| {
         format!("MATCH (s {{id: {a}}})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x)")
     };
-    let answers: Vec<i64> = answers.into_iter().map(|n| n as i64).collect();
+    let answers = hop2_answers;
     let (hop2_query, hop2_prepared) = through_queries(
         &graph,
         &answers,

@@ -45,7 +45,8 @@ pub struct Cli {
 enum Command {
     /// Check data files; report every problem with its place. Exit 0 when all are valid.
     Check {
-        /// TOML or JSON data files, checked together (one may cite another's entities).
+        /// TOML or JSON data files, checked together (one may cite another's entities), or one
+        /// snapshot (`*.alliances`).
         #[arg(required_unless_present = "nodes")]
         files: Vec<PathBuf>,
         /// A nodes CSV (id,name,kind,country,sector) to check with --edges.
@@ -269,8 +270,9 @@ pub enum OutputFormat {
 /// Where the graph comes from. With none of these, the built-in dataset.
 #[derive(Args, Debug, Clone, Default, PartialEq)]
 struct DataArgs {
-    /// A TOML or JSON data file to load instead of the built-in dataset; repeat the option
-    /// (or separate names with commas) to load several files together.
+    /// A TOML or JSON data file (or a `*.alliances` snapshot) to load instead of the built-in
+    /// dataset; repeat the option (or separate names with commas) to load several files
+    /// together.
     #[arg(long, value_name = "FILE", value_delimiter = ',', conflicts_with_all = ["nodes", "edges", "db"])]
     data: Vec<PathBuf>,
     /// Open a database: a data file whose every change is journalled and kept (created when

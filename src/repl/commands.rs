@@ -31,7 +31,7 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
     (
         ":load",
         "FILE",
-        "open a TOML or JSON data file instead of the current graph",
+        "open a TOML or JSON data file (or a .alliances snapshot) instead of the current graph",
     ),
     (
         ":import",
@@ -41,7 +41,7 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
     (
         ":save",
         "[FILE]",
-        "save the graph (TOML or JSON by the file's extension)",
+        "save the graph (TOML, JSON or a .alliances snapshot, by the file's extension)",
     ),
     (
         ":path",

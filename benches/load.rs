@@ -1,13 +1,15 @@
-//! Load benchmarks: the default dataset from TOML, and a bulk CSV import of a synthetic graph
-//! shaped like the benchmark generator's (5 edges per node, three types, parallel edges).
+//! Load benchmarks: the default dataset from TOML, a bulk CSV import of a synthetic graph
+//! shaped like the benchmark generator's (5 edges per node, three types, parallel edges), and
+//! writing and reading that graph as a snapshot.
 //!
-//! Run with `cargo bench --bench load`. Larger graphs: `alliances stats --nodes ... --edges ...`
-//! on the generator's output (see docs/performance figures in the issue notes).
+//! Run with `cargo bench --bench load`. Larger graphs: `alliances bench DIR` on the
+//! generator's output (see docs/performance.md).
 
 mod common;
 
 use alliances::Schema;
 use alliances::datafile::{DEFAULT_DATASET, Format, TextInput, import_csv, load_texts};
+use alliances::store::snapshot;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn load(c: &mut Criterion) {
@@ -38,6 +40,21 @@ fn load(c: &mut Criterion) {
             )
             .unwrap()
         })
+    });
+
+    // The same graph as a snapshot: written, and read back, in memory.
+    let graph = import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .unwrap();
+    group.bench_function("write a snapshot", |b| b.iter(|| snapshot::write(&graph)));
+    let bytes = snapshot::write(&graph);
+    group.bench_function("read a snapshot", |b| {
+        b.iter(|| snapshot::read(&bytes).unwrap())
     });
     group.finish();
 }

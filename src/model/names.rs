@@ -29,9 +29,19 @@ pub fn fold_name_into(name: &str, out: &mut String) {
         }
     };
     if name.is_ascii() {
-        // Most names are ASCII; skipping the decomposition keeps bulk imports fast.
-        for c in name.chars() {
-            push(c, out);
+        // Most names are ASCII: byte by byte, with no decomposition and no Unicode tables,
+        // keeps bulk loads fast. ASCII white space is tab to carriage return, and space.
+        let mut pending_space = false;
+        for &b in name.as_bytes() {
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                pending_space = !out.is_empty();
+            } else {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
         }
     } else {
         for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
@@ -84,6 +94,31 @@ mod tests {
         assert_eq!(fold_name("  Société   Générale "), "societe generale");
         assert_eq!(fold_name("NVIDIA\tCorporation"), "nvidia corporation");
         assert_eq!(fold_name("東京"), "東京");
+    }
+
+    #[test]
+    fn ascii_names_fold_as_the_general_path_folds_them() {
+        let general = |name: &str| {
+            // The general path, character by character, as for any non-ASCII name.
+            let mut out = String::new();
+            let mut pending_space = false;
+            for c in name.chars() {
+                if c.is_whitespace() {
+                    pending_space = !out.is_empty();
+                } else {
+                    if pending_space {
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    out.extend(c.to_lowercase());
+                }
+            }
+            out
+        };
+        for b in 0u8..128 {
+            let name = format!(" A{}b {}C\x0b", char::from(b), char::from(b));
+            assert_eq!(fold_name(&name), general(&name), "byte {b}");
+        }
     }
 
     #[test]

@@ -531,7 +531,8 @@ impl Graph {
     }
 
     /// Indexes the ids and names of nodes `0..count` at once, for a graph read whole: each
-    /// key is looked up once, not once a node, and one buffer serves every folded name.
+    /// key is looked up once, not once a node, one buffer serves every folded name, and the
+    /// two indexes are built side by side.
     fn index_all_nodes(&mut self, count: usize) {
         let Graph {
             by_id,
@@ -541,46 +542,54 @@ impl Graph {
             symbols,
             ..
         } = self;
-        if let Some(id_key) = symbols.get(ID_KEY) {
-            let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
-            for node in (0..count).map(|i| NodeId(i as u32)) {
-                let Some(id) = id_of(node) else { continue };
-                let hash = strings.hash(id);
-                match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
-                    Some(entry) => *entry = node,
-                    None => {
-                        by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
-                    }
-                }
-            }
-        }
+        let (node_props, strings) = (&*node_props, &*strings);
+        let id_key = symbols.get(ID_KEY);
         let name_key = symbols.get(NAME_KEY);
         let aliases_key = symbols
             .get(ALIASES_KEY)
             .filter(|k| node_props.keys().contains(k));
-        let mut folded = String::new();
-        let mut names = Vec::new();
-        for node in (0..count).map(|i| NodeId(i as u32)) {
-            let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
-            let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
-            match (name, aliases.as_ref().and_then(Value::as_str_list)) {
-                (Some(name), None) => {
-                    fold_name_into(name, &mut folded);
-                    by_name.insert(&folded, node);
+        let nodes = || (0..count).map(|i| NodeId(i as u32));
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let Some(id_key) = id_key else { return };
+                let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
+                for node in nodes() {
+                    let Some(id) = id_of(node) else { continue };
+                    let hash = strings.hash(id);
+                    match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
+                        Some(entry) => *entry = node,
+                        None => {
+                            by_id.insert_unique(hash, node, |n| {
+                                strings.hash(id_of(*n).unwrap_or(""))
+                            });
+                        }
+                    }
                 }
-                (name, aliases) => {
-                    names.clear();
-                    names.extend(
-                        name.into_iter()
-                            .chain(aliases.into_iter().flatten())
-                            .map(fold_name),
-                    );
-                    names.sort();
-                    names.dedup();
-                    names.iter().for_each(|n| by_name.insert(n, node));
+            });
+            let mut folded = String::new();
+            let mut names = Vec::new();
+            for node in nodes() {
+                let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
+                let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
+                match (name, aliases.as_ref().and_then(Value::as_str_list)) {
+                    (Some(name), None) => {
+                        fold_name_into(name, &mut folded);
+                        by_name.insert(&folded, node);
+                    }
+                    (name, aliases) => {
+                        names.clear();
+                        names.extend(
+                            name.into_iter()
+                                .chain(aliases.into_iter().flatten())
+                                .map(fold_name),
+                        );
+                        names.sort();
+                        names.dedup();
+                        names.iter().for_each(|n| by_name.insert(n, node));
+                    }
                 }
             }
-        }
+        });
     }
 
     fn unindex_node(&mut self, node: NodeId) {

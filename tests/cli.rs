@@ -184,6 +184,11 @@ fn a_csv_import_saved_as_a_snapshot_opens_as_data_before_or_after_the_command() 
     assert_eq!(no_graph.status.code(), Some(2));
     assert!(text(&no_graph.stderr).contains("do not apply"));
 
+    let toml = concat!(env!("CARGO_MANIFEST_DIR"), "/data/ai-infrastructure.toml");
+    let together = alliances(&["check", snapshot.to_str().unwrap(), toml]);
+    assert_eq!(together.status.code(), Some(1));
+    assert!(text(&together.stderr).contains("opens alone"));
+
     // A damaged snapshot is refused with the byte where reading stopped.
     let mut bytes = std::fs::read(&snapshot).unwrap();
     let middle = bytes.len() / 2;

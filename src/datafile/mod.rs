@@ -77,12 +77,9 @@ pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError>
         })?;
         if snapshot::is_snapshot(&bytes) {
             if paths.len() > 1 {
-                return Err(LoadError::Snapshot {
+                return Err(LoadError::SnapshotRefused {
                     path: path.clone(),
-                    source: snapshot::SnapshotError {
-                        offset: 0,
-                        reason: "a snapshot holds a whole graph and opens alone; give it without other data files".to_owned(),
-                    },
+                    reason: "a snapshot holds a whole graph and opens alone; give it without other data files".to_owned(),
                 });
             }
             return load_snapshot(path, &bytes, schema);
@@ -136,9 +133,9 @@ pub fn is_snapshot_path(path: &Path) -> bool {
 /// # Errors
 /// `LoadError::Snapshot` when it is damaged, from a newer version, or under another schema.
 pub fn load_snapshot(path: &Path, bytes: &[u8], schema: Schema) -> Result<Graph, LoadError> {
-    let refuse = |reason: String| LoadError::Snapshot {
+    let refuse = |reason: String| LoadError::SnapshotRefused {
         path: path.to_owned(),
-        source: snapshot::SnapshotError { offset: 0, reason },
+        reason,
     };
     let graph = snapshot::read(bytes).map_err(|source| LoadError::Snapshot {
         path: path.to_owned(),

@@ -221,6 +221,9 @@ pub enum LoadError {
         #[source]
         source: crate::store::snapshot::SnapshotError,
     },
+    /// A sound snapshot that cannot be opened the way it was asked for.
+    #[error("{path}: {reason}", path = .path.display())]
+    SnapshotRefused { path: PathBuf, reason: String },
 }
 
 impl LoadError {
@@ -228,7 +231,9 @@ impl LoadError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             LoadError::Invalid { problems } => problems,
-            LoadError::Io { .. } | LoadError::Snapshot { .. } => &[],
+            LoadError::Io { .. }
+            | LoadError::Snapshot { .. }
+            | LoadError::SnapshotRefused { .. } => &[],
         }
     }
 }

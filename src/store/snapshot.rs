@@ -336,7 +336,7 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     if crc32fast::hash(&bytes[..body_end]) != stored {
         return Err(input.error_at(
             body_end,
-            "the checksum does not match: the file is damaged".to_owned(),
+            "the checksum does not match: the file is damaged; open a copy saved earlier, or load the data it was made from again".to_owned(),
         ));
     }
 

@@ -8,7 +8,7 @@
 mod common;
 
 use alliances::Schema;
-use alliances::datafile::{DEFAULT_DATASET, Format, TextInput, import_csv, load_texts};
+use alliances::datafile::{DEFAULT_DATASET, Format, TextInput, load_texts};
 use alliances::store::snapshot;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -29,28 +29,10 @@ fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("csv import 20k nodes");
     group.throughput(Throughput::Elements(edge_count));
     group.sample_size(10);
-    group.bench_function("import", |b| {
-        b.iter(|| {
-            import_csv(
-                "nodes.csv",
-                nodes.as_bytes(),
-                "edges.csv",
-                edges.as_bytes(),
-                Schema::Alliance,
-            )
-            .unwrap()
-        })
-    });
+    group.bench_function("import", |b| b.iter(|| common::import(&nodes, &edges)));
 
     // The same graph as a snapshot: written, and read back, in memory.
-    let graph = import_csv(
-        "nodes.csv",
-        nodes.as_bytes(),
-        "edges.csv",
-        edges.as_bytes(),
-        Schema::Alliance,
-    )
-    .unwrap();
+    let graph = common::import(&nodes, &edges);
     group.bench_function("write a snapshot", |b| b.iter(|| snapshot::write(&graph)));
     let bytes = snapshot::write(&graph);
     group.bench_function("read a snapshot", |b| {

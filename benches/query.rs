@@ -6,9 +6,7 @@
 
 mod common;
 
-use alliances::Schema;
 use alliances::bench::{Marks, hop_distance};
-use alliances::datafile::import_csv;
 use alliances::query::{Params, execute, parse, prepare};
 use alliances::store::{Graph, NodeId};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -23,14 +21,7 @@ const QUERY: &str = "MATCH (f:Fund)-[i:INVESTS_IN]->(c:Company)-[:SUPPLIES*1..2]
 
 fn graph() -> Graph {
     let (nodes, edges) = common::synthetic_csv(NODES);
-    import_csv(
-        "nodes.csv",
-        nodes.as_bytes(),
-        "edges.csv",
-        edges.as_bytes(),
-        Schema::Alliance,
-    )
-    .expect("the synthetic graph is valid")
+    common::import(&nodes, &edges)
 }
 
 /// Node pairs spread over the graph, the same on every run.

@@ -1,6 +1,7 @@
 //! The binary end to end: exit statuses, where messages go, and what a user reads.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn alliances(args: &[&str]) -> Output {
@@ -25,6 +26,14 @@ fn piped(input: &str) -> Output {
         .write_all(input.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// Writes `nodes.csv` and `edges.csv` into `dir`; returns their paths.
+fn write_csv(dir: &Path, nodes: &str, edges: &str) -> (PathBuf, PathBuf) {
+    let paths = (dir.join("nodes.csv"), dir.join("edges.csv"));
+    std::fs::write(&paths.0, nodes).unwrap();
+    std::fs::write(&paths.1, edges).unwrap();
+    paths
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -93,18 +102,11 @@ fn stats_counts_entities_and_relationships_by_type() {
 #[test]
 fn stats_reads_a_csv_bulk_import() {
     let dir = tempfile::tempdir().unwrap();
-    let nodes = dir.path().join("nodes.csv");
-    let edges = dir.path().join("edges.csv");
-    std::fs::write(
-        &nodes,
+    let (nodes, edges) = write_csv(
+        dir.path(),
         "id,name,kind,country,sector\na,A,fund,,\nb,B,company,,\n",
-    )
-    .unwrap();
-    std::fs::write(
-        &edges,
         "from,to,type,amount_usd,date,stake_pct\na,b,INVESTS_IN,5,,\n",
-    )
-    .unwrap();
+    );
     let out = alliances(&[
         "stats",
         "--nodes",
@@ -128,20 +130,13 @@ fn stats_reads_a_csv_bulk_import() {
 #[test]
 fn a_csv_import_saved_as_a_snapshot_opens_as_data_before_or_after_the_command() {
     let dir = tempfile::tempdir().unwrap();
-    let nodes = dir.path().join("nodes.csv");
-    let edges = dir.path().join("edges.csv");
+    let (nodes, edges) = write_csv(
+        dir.path(),
+        "id,name,kind,country,sector\na,Alpha Fund,fund,FR,\nb,Beta Chips,company,US,chips\n",
+        "from,to,type,amount_usd,date,stake_pct\na,b,INVESTS_IN,5000000,2025-03,12.5\n",
+    );
     let snapshot = dir.path().join("graph.alliances");
     let script = dir.path().join("save.cypher");
-    std::fs::write(
-        &nodes,
-        "id,name,kind,country,sector\na,Alpha Fund,fund,FR,\nb,Beta Chips,company,US,chips\n",
-    )
-    .unwrap();
-    std::fs::write(
-        &edges,
-        "from,to,type,amount_usd,date,stake_pct\na,b,INVESTS_IN,5000000,2025-03,12.5\n",
-    )
-    .unwrap();
     std::fs::write(&script, format!(":save {}\n", snapshot.display())).unwrap();
     let out = alliances(&[
         "--nodes",
@@ -418,18 +413,11 @@ fn query_runs_on_data_files_and_csv_imports() {
     assert_eq!(text(&data.stdout), "n\n7\n");
 
     let dir = tempfile::tempdir().unwrap();
-    let nodes = dir.path().join("nodes.csv");
-    let edges = dir.path().join("edges.csv");
-    std::fs::write(
-        &nodes,
+    let (nodes, edges) = write_csv(
+        dir.path(),
         "id,name,kind,country,sector\nc1,One,company,US,ai\nc2,Two,company,FR,ai\n",
-    )
-    .unwrap();
-    std::fs::write(
-        &edges,
         "from,to,type,amount_usd,date,stake_pct\nc1,c2,INVESTS_IN,5e6,2024-01,\n",
-    )
-    .unwrap();
+    );
     let csv = alliances(&[
         "query",
         "--nodes",
@@ -715,18 +703,11 @@ fn meta_commands_from_a_pipe() {
 #[test]
 fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
     let dir = tempfile::tempdir().unwrap();
-    let nodes = dir.path().join("nodes.csv");
-    let edges = dir.path().join("edges.csv");
-    std::fs::write(
-        &nodes,
+    let (nodes, edges) = write_csv(
+        dir.path(),
         "id,name,kind,country,sector\nc1,One,company,US,ai\nc2,Two,company,FR,ai\n",
-    )
-    .unwrap();
-    std::fs::write(
-        &edges,
         "from,to,type,amount_usd,date,stake_pct\nc1,c2,INVESTS_IN,5e6,2024-01,\n",
-    )
-    .unwrap();
+    );
     let out = piped(&format!(
         ":import {} {}\n:format csv\nMATCH (a)-[r]->(b) RETURN a.name, r.amount_usd, b.name;\n:import {} /nonexistent.csv\nMATCH (n) RETURN count(n) AS n;\n",
         nodes.display(),

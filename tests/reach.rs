@@ -3,29 +3,11 @@
 //! using it, so each query runs both ways on random multigraphs with parallel relationships,
 //! relationships both ways and self-loops.
 
-use alliances::query::{Params, ResultValue, execute};
-use alliances::{Graph, Schema, Value};
+mod common;
+
+use alliances::query::ResultValue;
+use common::{multigraph as graph, rows};
 use proptest::prelude::*;
-
-fn graph(nodes: usize, edges: &[(usize, usize, bool)]) -> Graph {
-    let mut g = Graph::new(Schema::Open);
-    let ids: Vec<_> = (0..nodes)
-        .map(|i| {
-            let label = if i % 3 == 0 { "Fund" } else { "Company" };
-            g.add_node([label], [("id", Value::from(format!("n{i}")))])
-        })
-        .collect();
-    for (from, to, invests) in edges {
-        let rel_type = if *invests { "INVESTS_IN" } else { "SUPPLIES" };
-        g.add_edge(ids[from % nodes], ids[to % nodes], rel_type, []);
-    }
-    g
-}
-
-fn answer(g: &Graph, query: &str) -> Vec<Vec<ResultValue>> {
-    let mut results = execute(g, query, &Params::new()).expect("the query runs");
-    results.pop().expect("one result").rows
-}
 
 const PATTERNS: &[&str] = &[
     "-[*1..2]-",
@@ -71,8 +53,8 @@ proptest! {
                             format!("MATCH (s:Fund){pattern}{end} WHERE true RETURN count(DISTINCT x) AS n"),
                         ),
                     ] {
-                        let mut got = answer(&g, &fast);
-                        let mut want = answer(&g, &slow);
+                        let mut got = rows(&g, &fast);
+                        let mut want = rows(&g, &slow);
                         // collect(DISTINCT ...) keeps the order rows came in, which differs.
                         for rows in [&mut got, &mut want] {
                             for row in rows.iter_mut() {

@@ -4,26 +4,12 @@
 //! returns must be a real one: each relationship joins the nodes on either side of it, the
 //! way and with the type the pattern asks.
 
-use alliances::query::{Params, ResultValue, execute};
-use alliances::{Graph, Schema, Value};
+mod common;
+
+use alliances::Value;
+use alliances::query::ResultValue;
+use common::{multigraph as graph, rows};
 use proptest::prelude::*;
-
-fn graph(nodes: usize, edges: &[(usize, usize, bool)]) -> Graph {
-    let mut g = Graph::new(Schema::Open);
-    let ids: Vec<_> = (0..nodes)
-        .map(|i| g.add_node(["Company"], [("id", Value::from(format!("n{i}")))]))
-        .collect();
-    for (from, to, invests) in edges {
-        let rel_type = if *invests { "INVESTS_IN" } else { "SUPPLIES" };
-        g.add_edge(ids[from % nodes], ids[to % nodes], rel_type, []);
-    }
-    g
-}
-
-fn rows(g: &Graph, query: &str) -> Vec<Vec<ResultValue>> {
-    let mut results = execute(g, query, &Params::new()).expect("the query runs");
-    results.pop().expect("one result").rows
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]

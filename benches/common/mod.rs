@@ -3,6 +3,9 @@
 
 use std::fmt::Write;
 
+use alliances::datafile::import_csv;
+use alliances::{Graph, Schema};
+
 /// A deterministic synthetic graph: `nodes` nodes and five edges per node.
 pub fn synthetic_csv(nodes: usize) -> (String, String) {
     let mut node_text = String::from("id,name,kind,country,sector\n");
@@ -41,4 +44,16 @@ pub fn synthetic_csv(nodes: usize) -> (String, String) {
         .unwrap();
     }
     (node_text, edge_text)
+}
+
+/// The graph the CSV files of `synthetic_csv` describe.
+pub fn import(nodes: &str, edges: &str) -> Graph {
+    import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .expect("the synthetic graph is valid")
 }

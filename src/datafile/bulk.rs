@@ -121,6 +121,9 @@ struct Importer<'p> {
     nodes_readable: bool,
 }
 
+/// The help for a row with the wrong number of fields.
+const QUOTE_HELP: &str = "quote fields that contain commas";
+
 /// Where each known column sits in the header.
 struct Columns {
     file: Arc<str>,
@@ -141,6 +144,21 @@ impl Columns {
             field: None,
             ..self.at(line, "")
         }
+    }
+
+    /// What is wrong with a row of `fields` fields at `line`, when the header has another
+    /// number: where, and the message. Its help is `QUOTE_HELP`.
+    fn width_problem(&self, fields: usize, line: u64) -> Option<(Location, String)> {
+        let expected = self.names.len();
+        let what = match fields.cmp(&expected) {
+            std::cmp::Ordering::Equal => return None,
+            std::cmp::Ordering::Less => "missing",
+            std::cmp::Ordering::Greater => "extra",
+        };
+        Some((
+            self.row_at(line),
+            format!("this row has {fields} fields but the header has {expected} ({what} columns)"),
+        ))
     }
 
     fn at(&self, line: u64, column: &str) -> Location {
@@ -261,25 +279,16 @@ impl Importer<'_> {
                 }
             }
             let line = record.position().map_or(0, |p| p.line());
-            if record.len() != columns.names.len() {
+            if let Some((at, message)) = columns.width_problem(record.len(), line) {
                 if let Some(first) = record.get(0) {
                     self.rejected_ids
                         .insert(String::from_utf8_lossy(first).into_owned());
                 }
-                let what = if record.len() < columns.names.len() {
-                    "missing"
-                } else {
-                    "extra"
-                };
                 self.report(
                     ProblemKind::Syntax,
-                    columns.row_at(line),
-                    format!(
-                        "this row has {} fields but the header has {} ({what} columns)",
-                        record.len(),
-                        columns.names.len()
-                    ),
-                    Some("quote fields that contain commas".to_owned()),
+                    at,
+                    message,
+                    Some(QUOTE_HELP.to_owned()),
                 );
                 continue;
             }
@@ -555,21 +564,12 @@ impl EdgeContext<'_> {
                 }
             }
             let line = record.position().map_or(0, |p| p.line()) + first_line - 1;
-            if record.len() != columns.names.len() {
-                let what = if record.len() < columns.names.len() {
-                    "missing"
-                } else {
-                    "extra"
-                };
+            if let Some((at, message)) = columns.width_problem(record.len(), line) {
                 out.report(
                     ProblemKind::Syntax,
-                    columns.row_at(line),
-                    format!(
-                        "this row has {} fields but the header has {} ({what} columns)",
-                        record.len(),
-                        columns.names.len()
-                    ),
-                    Some("quote fields that contain commas".to_owned()),
+                    at,
+                    message,
+                    Some(QUOTE_HELP.to_owned()),
                 );
                 continue;
             }

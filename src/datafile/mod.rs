@@ -68,31 +68,43 @@ pub struct TextInput<'a> {
 /// # Errors
 /// `LoadError::Io` when a file cannot be read, `LoadError::Invalid` listing every problem.
 pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError> {
-    let mut texts = Vec::with_capacity(paths.len());
-    let mut problems = Vec::new();
+    let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let bytes = fs::read(path).map_err(|source| LoadError::Io {
             path: path.clone(),
             source,
         })?;
-        if snapshot::is_snapshot(&bytes) {
-            if paths.len() > 1 {
+        files.push((path.as_path(), bytes));
+    }
+    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    load_read_files(&files, schema)
+}
+
+/// As `load_files`, for files already read: each path with its bytes.
+///
+/// # Errors
+/// `LoadError::Invalid` listing every problem, or a snapshot's error.
+pub fn load_read_files(files: &[(&Path, &[u8])], schema: Schema) -> Result<Graph, LoadError> {
+    let mut texts = Vec::with_capacity(files.len());
+    let mut problems = Vec::new();
+    for &(path, bytes) in files {
+        if snapshot::is_snapshot(bytes) {
+            if files.len() > 1 {
                 return Err(LoadError::SnapshotRefused {
-                    path: path.clone(),
+                    path: path.to_owned(),
                     reason: "a snapshot holds a whole graph and opens alone; give it without other data files".to_owned(),
                 });
             }
-            return load_snapshot(path, &bytes, schema);
+            return load_snapshot(path, bytes, schema);
         }
         let name = path.display().to_string();
-        match String::from_utf8(bytes) {
+        match std::str::from_utf8(bytes) {
             Ok(text) => {
-                let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&text));
+                let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(text));
                 texts.push((name, text, format));
             }
             Err(e) => {
-                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let prefix = String::from_utf8_lossy(valid);
+                let prefix = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
                 let lines = LineIndex::new(Arc::from(name.as_str()), &prefix);
                 let offset = prefix.len();
                 problems.push(
@@ -131,8 +143,9 @@ pub fn is_snapshot_path(path: &Path) -> bool {
 /// Reads the snapshot `bytes` read from `path`.
 ///
 /// # Errors
-/// `LoadError::Snapshot` when it is damaged, from a newer version, or under another schema.
-pub fn load_snapshot(path: &Path, bytes: &[u8], schema: Schema) -> Result<Graph, LoadError> {
+/// `LoadError::Snapshot` when it is damaged or from a newer version, `SnapshotRefused` when it
+/// holds a graph under another schema.
+fn load_snapshot(path: &Path, bytes: &[u8], schema: Schema) -> Result<Graph, LoadError> {
     let refuse = |reason: String| LoadError::SnapshotRefused {
         path: path.to_owned(),
         reason,

@@ -173,11 +173,7 @@ impl Database {
             recovery.created = true;
         }
         let bytes = fs::read(path).map_err(io_error(path))?;
-        let mut graph = if crate::store::snapshot::is_snapshot(&bytes) {
-            datafile::load_snapshot(path, &bytes, Schema::Alliance)?
-        } else {
-            datafile::load_files(&[path.to_owned()], Schema::Alliance)?
-        };
+        let mut graph = datafile::load_read_files(&[(path, &bytes)], Schema::Alliance)?;
         let base = fingerprint(&bytes);
         let journal_path = sidecar(path, ".journal");
         let mut db = Database {

@@ -16,18 +16,6 @@ pub fn fold_name(name: &str) -> String {
 /// names.
 pub fn fold_name_into(name: &str, out: &mut String) {
     out.clear();
-    let mut pending_space = false;
-    let mut push = |c: char, out: &mut String| {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.extend(c.to_lowercase());
-        }
-    };
     if name.is_ascii() {
         // Most names are ASCII: byte by byte, with no decomposition and no Unicode tables,
         // keeps bulk loads fast. ASCII white space is tab to carriage return, and space.
@@ -44,8 +32,22 @@ pub fn fold_name_into(name: &str, out: &mut String) {
             }
         }
     } else {
-        for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
-            push(c, out);
+        fold_chars(name.nfd().filter(|c| !is_combining_mark(*c)), out);
+    }
+}
+
+/// Lowercases `chars` into `out`, runs of white space made one space, ends trimmed.
+fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
+    let mut pending_space = false;
+    for c in chars {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.extend(c.to_lowercase());
         }
     }
 }
@@ -99,20 +101,8 @@ mod tests {
     #[test]
     fn ascii_names_fold_as_the_general_path_folds_them() {
         let general = |name: &str| {
-            // The general path, character by character, as for any non-ASCII name.
             let mut out = String::new();
-            let mut pending_space = false;
-            for c in name.chars() {
-                if c.is_whitespace() {
-                    pending_space = !out.is_empty();
-                } else {
-                    if pending_space {
-                        out.push(' ');
-                        pending_space = false;
-                    }
-                    out.extend(c.to_lowercase());
-                }
-            }
+            fold_chars(name.chars(), &mut out);
             out
         };
         for b in 0u8..128 {

@@ -18,6 +18,9 @@ use crate::store::Graph;
 /// Parameter values by name.
 pub type Params = BTreeMap<String, QueryValue>;
 
+/// A list's items, and a row with room for the variable that walks them.
+type ListScope = (Vec<QueryValue>, Vec<QueryValue>);
+
 /// What evaluation reads besides the row.
 pub(crate) struct Context<'g> {
     pub graph: &'g Graph,
@@ -66,6 +69,32 @@ impl Context<'_> {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// The items a list comprehension or predicate walks (`value`, what `list` gave), with a
+    /// copy of `row` that has room for its variable at `slot`; `None` for a null list.
+    fn list_scope(
+        &self,
+        list: &PExpr,
+        value: QueryValue,
+        row: &[QueryValue],
+        slot: usize,
+    ) -> Result<Option<ListScope>, QueryError> {
+        let items = match value {
+            QueryValue::Null => return Ok(None),
+            QueryValue::List(items) => items,
+            other => {
+                return Err(self.type_error(
+                    &list.span,
+                    format!("IN expects a list, not {}", describe(self.graph, &other)),
+                ));
+            }
+        };
+        let mut inner = row.to_vec();
+        if inner.len() <= slot {
+            inner.resize(slot + 1, QueryValue::Null);
+        }
+        Ok(Some((items, inner)))
     }
 
     pub(crate) fn type_error(&self, span: &Span, message: String) -> QueryError {
@@ -230,20 +259,9 @@ impl Context<'_> {
                 filter,
                 map,
             } => {
-                let items = match ev(list)? {
-                    QueryValue::Null => return Ok(QueryValue::Null),
-                    QueryValue::List(items) => items,
-                    other => {
-                        return Err(self.type_error(
-                            &list.span,
-                            format!("IN expects a list, not {}", describe(self.graph, &other)),
-                        ));
-                    }
+                let Some((items, mut inner)) = self.list_scope(list, ev(list)?, row, *slot)? else {
+                    return Ok(QueryValue::Null);
                 };
-                let mut inner = row.to_vec();
-                if inner.len() <= *slot {
-                    inner.resize(*slot + 1, QueryValue::Null);
-                }
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     inner[*slot] = item;
@@ -265,20 +283,9 @@ impl Context<'_> {
                 list,
                 predicate,
             } => {
-                let items = match ev(list)? {
-                    QueryValue::Null => return Ok(QueryValue::Null),
-                    QueryValue::List(items) => items,
-                    other => {
-                        return Err(self.type_error(
-                            &list.span,
-                            format!("IN expects a list, not {}", describe(self.graph, &other)),
-                        ));
-                    }
+                let Some((items, mut inner)) = self.list_scope(list, ev(list)?, row, *slot)? else {
+                    return Ok(QueryValue::Null);
                 };
-                let mut inner = row.to_vec();
-                if inner.len() <= *slot {
-                    inner.resize(*slot + 1, QueryValue::Null);
-                }
                 let (mut trues, mut unknowns, mut falses) = (0usize, 0usize, 0usize);
                 for item in items {
                     inner[*slot] = item;

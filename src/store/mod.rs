@@ -481,27 +481,24 @@ impl Graph {
 
     fn intern_key(&mut self, key: &str) -> Sym {
         let sym = self.symbols.intern(key);
+        self.mark_key(sym);
+        sym
+    }
+
+    /// Notes that `sym` names a property key.
+    fn mark_key(&mut self, sym: Sym) {
         if self.key_symbols.len() <= sym.index() {
             self.key_symbols.resize(sym.index() + 1, false);
         }
         self.key_symbols[sym.index()] = true;
-        sym
     }
 
     /// The folded names a node is found by: its name and its aliases.
     fn lookup_names(&self, node: NodeId) -> Vec<String> {
-        let mut names = Vec::new();
-        if let Some(name) = self.node_str(node, NAME_KEY) {
-            names.push(fold_name(name));
-        }
-        if let Some(aliases) = self.node_prop(node, ALIASES_KEY)
-            && let Some(aliases) = aliases.as_str_list()
-        {
-            names.extend(aliases.into_iter().map(fold_name));
-        }
-        names.sort();
-        names.dedup();
-        names
+        folded_names(
+            self.node_str(node, NAME_KEY),
+            self.node_prop(node, ALIASES_KEY).as_ref(),
+        )
     }
 
     fn index_node(&mut self, node: NodeId) {
@@ -512,18 +509,8 @@ impl Graph {
             symbols,
             ..
         } = self;
-        if let Some(id_key) = symbols.get(ID_KEY)
-            && let Some(id) = node_props.get_str(node.index(), id_key, strings)
-        {
-            let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
-            let hash = strings.hash(id);
-            match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
-                // Ids are unique under the alliance schema; elsewhere the last node indexed wins.
-                Some(entry) => *entry = node,
-                None => {
-                    by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
-                }
-            }
+        if let Some(id_key) = symbols.get(ID_KEY) {
+            index_id(by_id, node_props, strings, id_key, node);
         }
         for name in self.lookup_names(node) {
             self.by_name.insert(&name, node);
@@ -551,41 +538,24 @@ impl Graph {
         let nodes = || (0..count).map(|i| NodeId(i as u32));
         std::thread::scope(|scope| {
             scope.spawn(|| {
-                let Some(id_key) = id_key else { return };
-                let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
-                for node in nodes() {
-                    let Some(id) = id_of(node) else { continue };
-                    let hash = strings.hash(id);
-                    match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
-                        Some(entry) => *entry = node,
-                        None => {
-                            by_id.insert_unique(hash, node, |n| {
-                                strings.hash(id_of(*n).unwrap_or(""))
-                            });
-                        }
-                    }
+                if let Some(id_key) = id_key {
+                    nodes().for_each(|node| index_id(by_id, node_props, strings, id_key, node));
                 }
             });
             let mut folded = String::new();
-            let mut names = Vec::new();
             for node in nodes() {
                 let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
                 let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
-                match (name, aliases.as_ref().and_then(Value::as_str_list)) {
+                match (name, aliases) {
+                    // Nearly every node: one name, folded into the one buffer.
                     (Some(name), None) => {
                         fold_name_into(name, &mut folded);
                         by_name.insert(&folded, node);
                     }
                     (name, aliases) => {
-                        names.clear();
-                        names.extend(
-                            name.into_iter()
-                                .chain(aliases.into_iter().flatten())
-                                .map(fold_name),
-                        );
-                        names.sort();
-                        names.dedup();
-                        names.iter().for_each(|n| by_name.insert(n, node));
+                        for folded in folded_names(name, aliases.as_ref()) {
+                            by_name.insert(&folded, node);
+                        }
                     }
                 }
             }
@@ -879,6 +849,36 @@ impl Graph {
             (Some(name), _) => name.to_owned(),
             (_, Some(id)) => id.to_owned(),
             _ => format!("#{}", node.0),
+        }
+    }
+}
+
+/// The folded names a node is found by, from its name and its aliases (a list of strings;
+/// anything else is not an alias), each once.
+fn folded_names(name: Option<&str>, aliases: Option<&Value>) -> Vec<String> {
+    let aliases = aliases.and_then(Value::as_str_list).unwrap_or_default();
+    let mut names: Vec<String> = name.into_iter().chain(aliases).map(fold_name).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Lists `node` under its id, if it has one. Ids are unique under the alliance schema;
+/// elsewhere the last node indexed under an id wins.
+fn index_id(
+    by_id: &mut hashbrown::HashTable<NodeId>,
+    node_props: &Properties,
+    strings: &StringPool,
+    id_key: Sym,
+    node: NodeId,
+) {
+    let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
+    let Some(id) = id_of(node) else { return };
+    let hash = strings.hash(id);
+    match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
+        Some(entry) => *entry = node,
+        None => {
+            by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
         }
     }
 }

@@ -375,8 +375,7 @@ impl Properties {
             }
             let mut check = |input: &In<'_>, at: usize, cell: Cell| -> Result<(), SnapshotError> {
                 let ok = match cell.tag() {
-                    None | Some(INT) => true,
-                    Some(ABSENT) => true,
+                    None | Some(INT | ABSENT) => true,
                     Some(BOOL) => cell.payload() <= 1,
                     Some(DATE) => Date::from_packed(cell.payload()).is_some(),
                     Some(STRING) => {

@@ -17,7 +17,7 @@ use petgraph::stable_graph::StableDiGraph;
 use super::properties::Properties;
 use super::strings::StringPool;
 use super::symbols::{LabelSets, Sym, Symbols};
-use super::{EdgeData, Graph, NodeData, NodeId, insert_sorted};
+use super::{EdgeData, Graph, NodeData, NodeId};
 use crate::model::{Date, Schema, Source, Value};
 
 /// How every snapshot starts: a line that says what the file is, should someone open it.
@@ -397,25 +397,28 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
                 format!("label set {number} does not exist"),
             ));
         };
+        // Nodes come in number order, so each label's list stays sorted.
         for label in label_sets.labels(set) {
-            insert_sorted(graph.by_label.entry(*label).or_default(), NodeId(i as u32));
+            graph
+                .by_label
+                .entry(*label)
+                .or_default()
+                .push(NodeId(i as u32));
         }
         labels.push(set);
     }
     let symbol_count = symbols.len();
+    graph.symbols = symbols;
+    graph.label_sets = label_sets;
+    graph.strings = strings;
     // The topology is built beside the rest: it needs nothing else, and nothing else needs it.
     std::thread::scope(|scope| {
         let topology = scope.spawn(|| topology(&labels, edge_bytes, edges_at, symbol_count));
         let rest = read_the_rest(
             &mut input,
             &mut graph,
-            node_count,
-            edge_count,
-            symbols,
-            label_sets,
-            strings,
+            (node_count, edge_count),
             &string_starts,
-            body_end,
         );
         let built = topology.join().unwrap_or_else(|_| {
             Err(SnapshotError {
@@ -479,45 +482,17 @@ fn topology(
     Ok((graph, counts))
 }
 
-/// Everything after the relationships: the property tables and the sources; then the indexes.
-#[allow(clippy::too_many_arguments)]
+/// Everything after the relationships, into `graph` (whose names and strings are read): the
+/// property tables and the sources; then the indexes.
 fn read_the_rest(
     input: &mut In<'_>,
     graph: &mut Graph,
-    node_count: usize,
-    edge_count: usize,
-    symbols: Symbols,
-    label_sets: LabelSets,
-    strings: StringPool,
+    (node_count, edge_count): (usize, usize),
     string_starts: &[u64],
-    body_end: usize,
 ) -> Result<(), SnapshotError> {
-    let mut tables = Vec::with_capacity(2);
-    for count in [node_count, edge_count] {
-        let (mut table, largest_boxed) =
-            Properties::read_snapshot(input, count, symbols.len(), string_starts)?;
-        let at = input.offset();
-        let boxed_count = input.u64()?;
-        if largest_boxed.is_some_and(|b| u64::from(b) >= boxed_count) {
-            return Err(input.error_at(
-                at,
-                "a property points to a boxed value that is not there".to_owned(),
-            ));
-        }
-        let mut boxed = Vec::new();
-        for _ in 0..boxed_count {
-            let at = input.offset();
-            let value = input.value(0)?;
-            if matches!(value, Value::Null) {
-                return Err(input.error_at(at, "a boxed value is null".to_owned()));
-            }
-            boxed.push(value);
-        }
-        table.set_boxed(boxed);
-        tables.push(table);
-    }
-    graph.edge_props = tables.pop().expect("two tables");
-    graph.node_props = tables.pop().expect("two tables");
+    let symbols = graph.symbols.len();
+    graph.node_props = read_table(input, node_count, symbols, string_starts)?;
+    graph.edge_props = read_table(input, edge_count, symbols, string_starts)?;
     for _ in 0..input.count(4)? {
         let source = Source {
             id: input.str()?.to_owned(),
@@ -529,24 +504,47 @@ fn read_the_rest(
         };
         graph.sources.insert(source.id.clone(), source);
     }
-    if input.offset() != body_end {
+    if input.offset() != input.bytes.len() {
         return Err(input.error_at(
             input.offset(),
             "there are bytes after the last section".to_owned(),
         ));
     }
-
-    graph.symbols = symbols;
-    graph.label_sets = label_sets;
-    graph.strings = strings;
-    for table in [&graph.node_props, &graph.edge_props] {
-        for key in table.keys() {
-            if graph.key_symbols.len() <= key.index() {
-                graph.key_symbols.resize(key.index() + 1, false);
-            }
-            graph.key_symbols[key.index()] = true;
-        }
-    }
+    let keys: Vec<Sym> = [&graph.node_props, &graph.edge_props]
+        .iter()
+        .flat_map(|table| table.keys().iter().copied())
+        .collect();
+    keys.into_iter().for_each(|key| graph.mark_key(key));
     graph.index_all_nodes(node_count);
     Ok(())
+}
+
+/// A property table of `count` elements: its columns, then the boxed values they point to.
+fn read_table(
+    input: &mut In<'_>,
+    count: usize,
+    symbols: usize,
+    string_starts: &[u64],
+) -> Result<Properties, SnapshotError> {
+    let (mut table, largest_boxed) =
+        Properties::read_snapshot(input, count, symbols, string_starts)?;
+    let at = input.offset();
+    let boxed_count = input.u64()?;
+    if largest_boxed.is_some_and(|b| u64::from(b) >= boxed_count) {
+        return Err(input.error_at(
+            at,
+            "a property points to a boxed value that is not there".to_owned(),
+        ));
+    }
+    let mut boxed = Vec::new();
+    for _ in 0..boxed_count {
+        let at = input.offset();
+        let value = input.value(0)?;
+        if matches!(value, Value::Null) {
+            return Err(input.error_at(at, "a boxed value is null".to_owned()));
+        }
+        boxed.push(value);
+    }
+    table.set_boxed(boxed);
+    Ok(table)
 }

@@ -222,6 +222,27 @@ fn run_ops(
     }
 }
 
+/// Whether a search may take any relationship either way, and so walk the store's traversal
+/// index, which lists each node's neighbours side by side.
+fn any_relationship(rel: &RelStep) -> bool {
+    rel.arrow == Arrow::Both
+        && rel.types.is_empty()
+        && rel.props.is_empty()
+        && rel.props_map.is_none()
+}
+
+/// Sets `node`'s bit; whether it was clear.
+fn mark_new(bits: &mut [u64], node: NodeId) -> bool {
+    let (word, bit) = (node.index() / 64, 1u64 << (node.index() % 64));
+    let new = bits[word] & bit == 0;
+    bits[word] |= bit;
+    new
+}
+
+fn is_marked(bits: &[u64], node: NodeId) -> bool {
+    bits[node.index() / 64] & (1u64 << (node.index() % 64)) != 0
+}
+
 /// Whether a pattern used as a predicate has at least one match in `row`'s bindings.
 pub(crate) fn pattern_exists(
     cx: &Context<'_>,
@@ -600,10 +621,15 @@ impl<'c, 'g> Matcher<'c, 'g> {
         row: &Row,
         visit: &mut dyn FnMut(NodeId),
     ) -> Result<(), QueryError> {
+        self.with_marks(|matcher, marks| matcher.reach_with(marks, start, rel, max, row, visit))
+    }
+
+    /// Runs `search` with the matcher's marks lent out, so that it can read the matcher too.
+    fn with_marks<T>(&mut self, search: impl FnOnce(&Self, &mut Marks) -> T) -> T {
         let mut marks = std::mem::take(&mut self.marks);
-        let searched = self.reach_with(&mut marks, start, rel, max, row, visit);
+        let found = search(self, &mut marks);
         self.marks = marks;
-        searched
+        found
     }
 
     fn reach_with(
@@ -617,9 +643,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
     ) -> Result<(), QueryError> {
         let search = marks.start(self.graph.node_index_bound());
         marks.seen[start.index()] = search;
-        // Any type either way: the store's traversal index lists neighbours side by side.
-        let adjacency = (rel.types.is_empty() && rel.arrow == Arrow::Both && rel.props.is_empty())
-            .then(|| self.graph.adjacency());
+        let adjacency = any_relationship(rel).then(|| self.graph.adjacency());
         let levels = max.unwrap_or(u64::MAX);
         let mut frontier = vec![start];
         let mut next = Vec::new();
@@ -683,45 +707,26 @@ impl<'c, 'g> Matcher<'c, 'g> {
             && hop.node.props_map.is_none();
         if let Some(slot) = hop.rel.count_reached {
             let words = self.graph.node_index_bound().div_ceil(64);
-            let mut counted = std::mem::take(&mut self.counted);
-            if counted.len() < words {
-                counted.resize(words, 0);
+            if self.counted.len() < words {
+                self.counted.resize(words, 0);
             }
             let mut fresh = 0i64;
-            let mut count = |node: NodeId| {
-                let (word, bit) = (node.index() / 64, 1u64 << (node.index() % 64));
-                let new = counted[word] & bit == 0;
-                counted[word] |= bit;
-                fresh += i64::from(new);
-            };
-            let searched = if unconstrained {
+            if unconstrained {
+                let mut counted = std::mem::take(&mut self.counted);
+                let mut count = |node| fresh += i64::from(mark_new(&mut counted, node));
                 reached.iter().for_each(|n| count(*n));
-                self.reach(start, &hop.rel, max, row, &mut count)
+                let searched = self.reach(start, &hop.rel, max, row, &mut count);
+                self.counted = counted;
+                searched?;
             } else {
-                self.reach(start, &hop.rel, max, row, &mut |n| reached.push(n))
-            };
-            let mut fitting = Ok(());
-            if searched.is_ok() && !unconstrained {
+                self.reach(start, &hop.rel, max, row, &mut |n| reached.push(n))?;
                 for &node in &reached {
-                    let (word, bit) = (node.index() / 64, 1u64 << (node.index() % 64));
-                    if counted[word] & bit == 0 {
-                        match self.node_fits(node, &hop.node, row) {
-                            Ok(true) => {
-                                counted[word] |= bit;
-                                fresh += 1;
-                            }
-                            Ok(false) => {}
-                            Err(e) => {
-                                fitting = Err(e);
-                                break;
-                            }
-                        }
+                    if !is_marked(&self.counted, node) && self.node_fits(node, &hop.node, row)? {
+                        mark_new(&mut self.counted, node);
+                        fresh += 1;
                     }
                 }
             }
-            self.counted = counted;
-            searched?;
-            fitting?;
             row[slot] = QueryValue::Int(fresh);
             return self.hops(pattern, h + 1, start, row, nodes, rels, k);
         }
@@ -931,10 +936,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         max: Option<u64>,
         row: &Row,
     ) -> Result<Option<Route>, QueryError> {
-        let mut marks = std::mem::take(&mut self.marks);
-        let route = self.bidirectional_with(&mut marks, source, target, rel, max, row);
-        self.marks = marks;
-        route
+        self.with_marks(|matcher, marks| {
+            matcher.bidirectional_with(marks, source, target, rel, max, row)
+        })
     }
 
     fn bidirectional_with(
@@ -951,13 +955,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Arrow::Left => Arrow::Right,
             Arrow::Both => Arrow::Both,
         };
-        // Any relationship either way: search the traversal index, and find the relationships
-        // of the one path at the end.
-        let plain = rel.arrow == Arrow::Both
-            && rel.types.is_empty()
-            && rel.props.is_empty()
-            && rel.props_map.is_none();
-        let adjacency = plain.then(|| self.graph.adjacency());
+        // Over the traversal index, the relationships of the one path are found at the end.
+        let adjacency = any_relationship(rel).then(|| self.graph.adjacency());
         let search = marks.start_both_ways(self.graph.node_index_bound(), source);
         for (end, from_source) in [(source, true), (target, false)] {
             marks.seen[end.index()] = search;

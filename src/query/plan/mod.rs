@@ -418,6 +418,15 @@ impl ExprContext<'_> {
             place,
         }
     }
+
+    /// For the expressions inside a list comprehension or predicate, called `place`: they may
+    /// hold no aggregate of their own, but may sit inside one.
+    fn inner(&self, place: &'static str) -> ExprContext<'static> {
+        ExprContext {
+            inside_aggregate: self.inside_aggregate,
+            ..ExprContext::plain(place)
+        }
+    }
 }
 
 struct Planner<'a> {
@@ -1557,12 +1566,7 @@ impl<'a> Planner<'a> {
                 let list = self.expr(scope, list, cx)?;
                 let mut inner = scope.clone();
                 let slot = inner.bind(variable, VarKind::Value);
-                let mut inner_cx = ExprContext {
-                    aggregates: None,
-                    inside_aggregate: cx.inside_aggregate,
-                    replacements: &[],
-                    place: "a list comprehension",
-                };
+                let mut inner_cx = cx.inner("a list comprehension");
                 let filter = filter
                     .as_deref()
                     .map(|f| self.expr(&inner, f, &mut inner_cx).map(Box::new))
@@ -1591,12 +1595,7 @@ impl<'a> Planner<'a> {
                 let list = self.expr(scope, list, cx)?;
                 let mut inner = scope.clone();
                 let slot = inner.bind(variable, VarKind::Value);
-                let mut inner_cx = ExprContext {
-                    aggregates: None,
-                    inside_aggregate: cx.inside_aggregate,
-                    replacements: &[],
-                    place: "a list predicate",
-                };
+                let mut inner_cx = cx.inner("a list predicate");
                 let predicate = self.expr(&inner, predicate, &mut inner_cx)?;
                 self.reserve(inner.next);
                 PKind::ListPredicate {

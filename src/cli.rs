@@ -162,6 +162,22 @@ enum Command {
         #[arg(required_unless_present = "file")]
         statements: Option<String>,
     },
+    /// Salvage a database whose journal will not open (damaged, or no longer fitting its data
+    /// file) into a new data file, keeping every intact record; the old files are left as they
+    /// are.
+    #[command(
+        after_help = "Examples:\n  alliances recover research.toml                 # writes research.recovered.toml\n  alliances recover research.toml -o fixed.toml"
+    )]
+    Recover {
+        /// The database's data file (its journal is FILE.journal).
+        database: PathBuf,
+        /// The new data file to write; FILE.recovered.EXT by default. It must not exist.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The rules the data file is read under.
+        #[arg(long, value_enum, default_value_t = SchemaArg::Alliance)]
+        schema: SchemaArg,
+    },
 }
 
 /// What a diagram shows; the whole graph when none is given.
@@ -289,6 +305,10 @@ struct DataArgs {
     /// lose the last statements, a program crash does not).
     #[arg(long, requires = "db")]
     no_sync: bool,
+    /// With --db: fold the journal into the data file once it grows past this many bytes
+    /// (default 8 MB).
+    #[arg(long, requires = "db", value_name = "BYTES")]
+    fold_at: Option<u64>,
     /// A nodes CSV for a bulk import (with --edges).
     #[arg(long, requires = "edges")]
     nodes: Option<PathBuf>,
@@ -352,6 +372,8 @@ impl DataArgs {
             read_only: read_only || self.read_only,
             from_default: self.from_default,
             no_sync: self.no_sync,
+            schema: self.schema.into(),
+            fold_bytes: self.fold_at.unwrap_or(crate::db::FOLD_BYTES),
         };
         let (db, mut graph, recovery) = crate::db::Database::open(path, options)?;
         if recovery.created {
@@ -491,7 +513,7 @@ impl Command {
             | Command::Export { data, .. }
             | Command::Render { data, .. }
             | Command::Query { data, .. } => Some(data),
-            Command::Check { .. } | Command::Bench { .. } => None,
+            Command::Check { .. } | Command::Bench { .. } | Command::Recover { .. } => None,
         }
     }
 }
@@ -513,7 +535,7 @@ pub fn run() -> ExitCode {
             }
             None => {
                 eprintln!(
-                    "error: this command reads no graph, so --data, --db, --nodes, --edges, --schema and --as-of do not apply to it; check takes its files as arguments, bench a directory"
+                    "error: this command reads no graph, so --data, --db, --nodes, --edges, --schema and --as-of do not apply to it; check takes its files as arguments, bench a directory, recover a database"
                 );
                 return ExitCode::from(2);
             }
@@ -617,6 +639,11 @@ pub fn run() -> ExitCode {
                 }
             }
         }
+        Some(Command::Recover {
+            database,
+            output,
+            schema,
+        }) => recover(&database, output.as_deref(), schema.into()),
         Some(Command::Bench { dir }) => match crate::bench::run(&dir, &mut std::io::stdout()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -779,6 +806,18 @@ fn query(
         );
         return ExitCode::from(2);
     }
+    if let Some(path) = &save_to
+        && let Err(e) = crate::db::refuse_database(
+            path,
+            &format!(
+                "saving it whole would bypass its journal; open it with --db {} instead of --data",
+                path.display()
+            ),
+        )
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let (mut graph, mut db) = if data.db.is_some() {
         match data.open_db(false) {
             Ok(Some((db, graph))) => (graph, Some(db)),
@@ -871,9 +910,11 @@ fn query(
                 Some(db) if db.read_only() && prepared.writes() => {
                     Err(query::QueryError::read_only(&text))
                 }
-                Some(db) => prepared.run_mut_with(&mut graph, &values, &mut |changes| {
-                    db.append(&text, changes)
-                }),
+                Some(db) => {
+                    prepared.run_mut_with(&mut graph, &values, &mut |witnesses, changes| {
+                        Ok(db.append(&text, witnesses, changes)?)
+                    })
+                }
                 None => prepared.run_mut(&mut graph, &values),
             }
         });
@@ -938,10 +979,11 @@ fn query(
         }
     }
     if let Some(db) = &mut db
-        && let Err(e) = db.fold(&graph)
+        && db.has_unfolded()
+        && let Err(e) = db.fold(&mut graph)
     {
         eprintln!(
-            "note: the journal could not be saved into the data file ({e}); it is kept and will be replayed"
+            "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
         );
     }
     if let Some(path) = &save_to {
@@ -1005,4 +1047,50 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 fn fail(error: &LoadError) -> ExitCode {
     eprintln!("{error}");
     ExitCode::FAILURE
+}
+
+/// `alliances recover`: salvages a database into a new data file and says what it kept.
+fn recover(database: &Path, output: Option<&Path>, schema: crate::model::Schema) -> ExitCode {
+    let options = crate::db::DbOptions {
+        schema,
+        ..crate::db::DbOptions::default()
+    };
+    match crate::db::recover(database, output, &options) {
+        Ok(salvage) => {
+            if salvage.folded {
+                eprintln!("the data file already holds every statement of the journal");
+            }
+            if salvage.torn {
+                eprintln!(
+                    "the journal's last record was cut short while it was written; it had not been acknowledged"
+                );
+            }
+            for (offset, statement, reason) in &salvage.skipped {
+                eprintln!("left out the record at byte {offset}: {reason}");
+                if let Some(text) = statement {
+                    eprintln!("  its statement: {text}");
+                }
+            }
+            eprintln!(
+                "kept {} statement(s), left out {}; wrote {}",
+                salvage.kept,
+                salvage.skipped.len(),
+                salvage.output.display()
+            );
+            let journal = crate::db::journal_path(database);
+            eprintln!(
+                "{} and {} are unchanged. To use the recovered graph: mv {} {} && rm {}",
+                database.display(),
+                journal.display(),
+                salvage.output.display(),
+                database.display(),
+                journal.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -138,8 +138,8 @@ fn write_some(db: &Path, statements: &[&str]) {
         let parsed = query::parse(text).unwrap();
         let prepared = query::prepare(&graph, text, &parsed[0]).unwrap();
         prepared
-            .run_mut_with(&mut graph, &Params::new(), &mut |changes| {
-                database.append(text, changes)
+            .run_mut_with(&mut graph, &Params::new(), &mut |witnesses, changes| {
+                Ok(database.append(text, witnesses, changes)?)
             })
             .unwrap();
     }
@@ -210,7 +210,7 @@ fn a_journal_from_a_newer_version_is_refused() {
     write_some(&db, &["CREATE (:Company {name: 'One'})"]);
     let journal = dir.path().join("v.toml.journal");
     let text = std::fs::read_to_string(&journal).unwrap().replacen(
-        "alliances-journal 1",
+        "alliances-journal 2",
         "alliances-journal 7",
         1,
     );
@@ -252,11 +252,17 @@ fn a_folded_journal_is_not_replayed_twice() {
     let journal = dir.path().join("f.toml.journal");
     let old_journal = std::fs::read(&journal).unwrap();
     {
-        let (mut database, graph, _) = open(&db).unwrap();
-        database.fold(&graph).unwrap();
+        let (mut database, mut graph, _) = open(&db).unwrap();
+        database.fold(&mut graph).unwrap();
     }
-    // A crash after the data file was rewritten but before the new journal replaced the old.
-    std::fs::write(&journal, old_journal).unwrap();
+    // A crash after the data file was rewritten but before the journal was emptied: the old
+    // journal ends with the checkpoint record that names the new data file.
+    let data = std::fs::read(&db).unwrap();
+    let mut stale = old_journal.clone();
+    stale.extend(
+        alliances::db::journal::checkpoint(alliances::db::journal::fingerprint(&data)).as_bytes(),
+    );
+    std::fs::write(&journal, &stale).unwrap();
     let (_d, graph, recovery) = open(&db).unwrap();
     assert!(recovery.stale);
     assert_eq!(
@@ -270,6 +276,20 @@ fn a_folded_journal_is_not_replayed_twice() {
             .to_string(),
         "1"
     );
+    drop(_d);
+    // Without that record, the data file was changed by hand: the journal is not thrown away.
+    std::fs::write(&journal, &old_journal).unwrap();
+    let error = open(&db).unwrap_err();
+    assert!(
+        matches!(error, DbError::DataChanged { statements: 1, .. }),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        old_journal,
+        "the journal is kept"
+    );
+    assert!(error.to_string().contains("alliances recover"), "{error}");
 }
 
 #[test]
@@ -281,8 +301,8 @@ fn a_failed_journal_write_undoes_the_statement() {
     let parsed = query::parse(text).unwrap();
     let prepared = query::prepare(&graph, text, &parsed[0]).unwrap();
     let error = prepared
-        .run_mut_with(&mut graph, &Params::new(), &mut |_| {
-            Err(std::io::Error::other("No space left on device"))
+        .run_mut_with(&mut graph, &Params::new(), &mut |_, _| {
+            Err(std::io::Error::other("No space left on device").into())
         })
         .unwrap_err();
     assert!(

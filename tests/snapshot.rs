@@ -256,17 +256,17 @@ fn a_database_kept_as_a_snapshot_journals_folds_and_reopens() {
         let parsed = query::parse(text).unwrap();
         query::prepare(&graph, text, &parsed[0])
             .unwrap()
-            .run_mut_with(&mut graph, &Params::new(), &mut |changes| {
-                db.append(text, changes)
+            .run_mut_with(&mut graph, &Params::new(), &mut |witnesses, changes| {
+                Ok(db.append(text, witnesses, changes)?)
             })
             .unwrap();
     }
     // Replayed from the journal over the snapshot.
-    let (mut db, graph, recovery) = Database::open(&path, options.clone()).unwrap();
+    let (mut db, mut graph, recovery) = Database::open(&path, options.clone()).unwrap();
     assert_eq!(recovery.replayed, 1);
     assert!(graph.node_by_id("acme").is_some());
     // Folded into a new snapshot: nothing left to replay.
-    db.fold(&graph).unwrap();
+    db.fold(&mut graph).unwrap();
     drop(db);
     let (_, graph, recovery) = Database::open(&path, options).unwrap();
     assert_eq!(recovery.replayed, 0);

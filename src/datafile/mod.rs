@@ -88,7 +88,9 @@ pub fn load_read_files(files: &[(&Path, &[u8])], schema: Schema) -> Result<Graph
     let mut texts = Vec::with_capacity(files.len());
     let mut problems = Vec::new();
     for &(path, bytes) in files {
-        if snapshot::is_snapshot(bytes) {
+        // A file named as a snapshot is read as one even when it is empty or cut short, so
+        // that it is an error and never an empty graph.
+        if snapshot::is_snapshot(bytes) || is_snapshot_path(path) {
             if files.len() > 1 {
                 return Err(LoadError::SnapshotRefused {
                     path: path.to_owned(),
@@ -343,18 +345,25 @@ fn non_finite_number(dataset: &DataSet) -> Option<String> {
 /// # Errors
 /// See `SaveError`; on any error the existing file is untouched.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SaveError> {
-    let bytes = if is_snapshot_path(path) {
-        snapshot::write(graph)
-    } else {
-        let format = Format::from_path(path).ok_or_else(|| SaveError::UnknownFormat {
-            path: path.to_owned(),
-        })?;
-        to_text(graph, format)?.into_bytes()
-    };
+    let bytes = to_bytes(graph, path)?;
     write_atomically(path, &bytes).map_err(|source| SaveError::Io {
         path: path.to_owned(),
         source,
     })
+}
+
+/// The bytes `save` would write to `path`: a snapshot or a data file, by its extension.
+///
+/// # Errors
+/// As `to_text`, and `SaveError::UnknownFormat` for an extension that names no format.
+pub fn to_bytes(graph: &Graph, path: &Path) -> Result<Vec<u8>, SaveError> {
+    if is_snapshot_path(path) {
+        return Ok(snapshot::write(graph));
+    }
+    let format = Format::from_path(path).ok_or_else(|| SaveError::UnknownFormat {
+        path: path.to_owned(),
+    })?;
+    Ok(to_text(graph, format)?.into_bytes())
 }
 
 /// The permissions a new file gets: read-write for its owner, readable by others.
@@ -372,11 +381,74 @@ fn default_permissions(temp: &fs::File) -> std::io::Result<fs::Permissions> {
     Ok(permissions)
 }
 
-/// Writes `bytes` to `path` through a synced temporary file and a rename.
+/// The file a save to `path` replaces: `path` itself, or the file a symbolic link at `path`
+/// names, so that a save writes through a link instead of replacing it.
 ///
 /// # Errors
-/// Any I/O error; the temporary file is removed and `path` is left as it was.
+/// When `path` names a folder, a device, a pipe or anything else that is not a regular file (a
+/// save replaces its target whole, which must never happen to `/dev/null` or a folder), or a
+/// link that names nothing.
+pub fn regular_target(path: &Path) -> std::io::Result<PathBuf> {
+    use std::io::{Error, ErrorKind};
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                fs::canonicalize(path)
+            } else {
+                Ok(path.to_owned())
+            }
+        }
+        Ok(meta) => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file; give the name of a file to write",
+                file_kind(&meta.file_type())
+            ),
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            if fs::symlink_metadata(path).is_ok() {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    "it is a symbolic link to a file that does not exist".to_owned(),
+                ));
+            }
+            Ok(path.to_owned())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// "a folder", "a device"…: what a path that is not a regular file is, in words.
+fn file_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_fifo() {
+            return "a pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
+/// Writes `bytes` to `path` through a synced temporary file and a rename. Only a regular file
+/// (or the file a link names) is ever replaced.
+///
+/// # Errors
+/// Any I/O error, or a target that is not a regular file; the temporary file is removed and
+/// `path` is left as it was.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = regular_target(path)?;
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

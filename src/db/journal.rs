@@ -1,26 +1,42 @@
-//! The journal's text form: a header naming the data file it applies to, then one line per
+//! The journal's form: a header naming the data file it applies to, then one line per
 //! committed statement, each `LENGTH CRC32 JSON` so that a torn or damaged record is caught.
+//! A checkpoint appends one more record naming the data file it is about to write, so that a
+//! journal already folded into its data file is told apart from a data file edited by hand.
 //!
 //! **Invariant:** values keep their type through the journal: integers stay integers, floats
 //! floats (NaN and infinities included), dates dates, maps maps.
+//! **Invariant:** only the bytes after the last newline can be torn; a complete line that does
+//! not read back is damage, never silently dropped.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
 use crate::model::{Date, Value};
-use crate::store::Change;
+use crate::store::{Change, Witness};
 
-/// The format this version writes; a journal of a later version is refused.
-pub const VERSION: u32 = 1;
+/// The format this version writes; a journal of a later version is refused. Version 1 had no
+/// witnesses and no checkpoint records; it is still read.
+pub const VERSION: u32 = 2;
 
-/// The first line: `alliances-journal 1 base SIZE CRC`.
-pub fn header(base_size: u64, base_crc: u32) -> String {
-    format!("alliances-journal {VERSION} base {base_size} {base_crc:08x}\n")
+/// Size and CRC-32 of a data file's bytes: what a header and a checkpoint name.
+pub type Fingerprint = (u64, u32);
+
+/// Size and checksum of `bytes`.
+pub fn fingerprint(bytes: &[u8]) -> Fingerprint {
+    (bytes.len() as u64, crc32fast::hash(bytes))
 }
 
-/// (version, base size, base crc) of a header line.
-pub fn parse_header(line: &str) -> Option<(u32, u64, u32)> {
+/// The first line: `alliances-journal 2 base SIZE CRC`.
+pub fn header(base: Fingerprint) -> String {
+    format!(
+        "alliances-journal {VERSION} base {} {:08x}\n",
+        base.0, base.1
+    )
+}
+
+/// (version, base) of a header line.
+pub fn parse_header(line: &str) -> Option<(u32, Fingerprint)> {
     let mut parts = line.split_whitespace();
     if parts.next()? != "alliances-journal" {
         return None;
@@ -31,16 +47,13 @@ pub fn parse_header(line: &str) -> Option<(u32, u64, u32)> {
     }
     let size = parts.next()?.parse().ok()?;
     let crc = u32::from_str_radix(parts.next()?, 16).ok()?;
-    Some((version, size, crc))
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((version, (size, crc)))
 }
 
-/// One record line: the statement's text (for people) and its changes.
-pub fn record(statement: &str, changes: &[Change]) -> String {
-    let body = json!({
-        "statement": statement,
-        "changes": changes.iter().map(change_to_json).collect::<Vec<_>>(),
-    })
-    .to_string();
+fn frame(body: &str) -> String {
     format!(
         "{} {:08x} {body}\n",
         body.len(),
@@ -48,40 +61,226 @@ pub fn record(statement: &str, changes: &[Change]) -> String {
     )
 }
 
-/// What reading a record line found.
-pub enum Read {
-    Record(Vec<Change>),
-    /// The line is incomplete or does not match its checksum.
-    Damaged(String),
+/// One statement's record: its text (for people), the elements it touched as they were before
+/// it (checked before a replay), and its changes.
+pub fn record(statement: &str, witnesses: &[Witness], changes: &[Change]) -> String {
+    frame(
+        &json!({
+            "statement": statement,
+            "expect": witnesses.iter().map(witness_to_json).collect::<Vec<_>>(),
+            "changes": changes.iter().map(change_to_json).collect::<Vec<_>>(),
+        })
+        .to_string(),
+    )
 }
 
-pub fn read_record(line: &str) -> Read {
-    let mut parts = line.splitn(3, ' ');
+/// The record a checkpoint appends before it replaces the data file with `target`.
+pub fn checkpoint(target: Fingerprint) -> String {
+    frame(
+        &json!({"checkpoint": {"size": target.0, "crc": format!("{:08x}", target.1)}}).to_string(),
+    )
+}
+
+/// A record read back.
+#[derive(Debug)]
+pub enum Record {
+    Statement {
+        text: String,
+        witnesses: Vec<Witness>,
+        changes: Vec<Change>,
+    },
+    /// The data file was about to be replaced by one with this fingerprint.
+    Checkpoint(Fingerprint),
+}
+
+/// Reads one complete record line (without its newline).
+///
+/// # Errors
+/// Says why the line is not a sound record.
+pub fn read_record(line: &[u8]) -> Result<Record, String> {
+    let mut parts = line.splitn(3, |b| *b == b' ');
     let (Some(len), Some(crc), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
-        return Read::Damaged("the record is cut short".to_owned());
+        return Err("the record is cut short".to_owned());
     };
-    let (Ok(len), Ok(crc)) = (len.parse::<usize>(), u32::from_str_radix(crc, 16)) else {
-        return Read::Damaged("the record's length or checksum is unreadable".to_owned());
+    let parsed = std::str::from_utf8(len)
+        .ok()
+        .and_then(|l| l.parse::<usize>().ok())
+        .zip(
+            std::str::from_utf8(crc)
+                .ok()
+                .filter(|c| c.len() == 8)
+                .and_then(|c| u32::from_str_radix(c, 16).ok()),
+        );
+    let Some((len, crc)) = parsed else {
+        return Err("the record's length or checksum is unreadable".to_owned());
     };
     if body.len() != len {
-        return Read::Damaged(format!(
+        return Err(format!(
             "the record holds {} bytes, not the {len} it announces",
             body.len()
         ));
     }
-    if crc32fast::hash(body.as_bytes()) != crc {
-        return Read::Damaged("the record does not match its checksum".to_owned());
+    if crc32fast::hash(body) != crc {
+        return Err("the record does not match its checksum".to_owned());
     }
-    let Ok(json) = serde_json::from_str::<Json>(body) else {
-        return Read::Damaged("the record is not JSON".to_owned());
+    let Ok(json) = serde_json::from_slice::<Json>(body) else {
+        return Err("the record is not JSON".to_owned());
     };
-    match json["changes"].as_array().map(|list| {
+    if let Some(point) = json.get("checkpoint") {
+        let size = point["size"].as_u64();
+        let crc = point["crc"]
+            .as_str()
+            .and_then(|c| u32::from_str_radix(c, 16).ok());
+        return match size.zip(crc) {
+            Some(fp) => Ok(Record::Checkpoint(fp)),
+            None => Err("the checkpoint record is unreadable".to_owned()),
+        };
+    }
+    let changes = json["changes"].as_array().and_then(|list| {
         list.iter()
             .map(change_from_json)
             .collect::<Option<Vec<_>>>()
-    }) {
-        Some(Some(changes)) => Read::Record(changes),
-        _ => Read::Damaged("the record's changes are unreadable".to_owned()),
+    });
+    let witnesses = match json.get("expect") {
+        None => Some(Vec::new()),
+        Some(list) => list.as_array().and_then(|list| {
+            list.iter()
+                .map(witness_from_json)
+                .collect::<Option<Vec<_>>>()
+        }),
+    };
+    match (changes, witnesses) {
+        (Some(changes), Some(witnesses)) => Ok(Record::Statement {
+            text: json["statement"].as_str().unwrap_or_default().to_owned(),
+            witnesses,
+            changes,
+        }),
+        _ => Err("the record's changes are unreadable".to_owned()),
+    }
+}
+
+/// What a journal's bytes hold.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// The header's version and base, when the first line is a header.
+    pub header: Option<(u32, Fingerprint)>,
+    /// Where the records start (just past the header).
+    pub body_start: usize,
+    /// Every sound record with its byte offset.
+    pub records: Vec<(usize, Record)>,
+    /// Complete lines that are not sound records: offset and reason.
+    pub damaged: Vec<(usize, String)>,
+    /// The offset of bytes after the last newline: a record cut off while it was appended.
+    pub torn: Option<usize>,
+}
+
+impl Scan {
+    /// Where the journal's sound part ends: the start of the torn tail, or the end.
+    pub fn good_end(&self, len: usize) -> usize {
+        self.torn.unwrap_or(len)
+    }
+}
+
+/// Reads a journal's bytes line by line. Nothing here decides what to do with damage.
+pub fn scan(bytes: &[u8]) -> Scan {
+    let mut scan = Scan::default();
+    let Some(header_end) = bytes.iter().position(|b| *b == b'\n') else {
+        // Not even a whole header: cut off while the journal was started, when it is the start
+        // of one; anything else is damage, however short.
+        let start = b"alliances-journal ";
+        let torn_header = bytes.len() < 64
+            && (start.starts_with(bytes) || bytes.starts_with(start))
+            && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
+        if torn_header {
+            scan.torn = Some(0);
+        } else if !bytes.is_empty() {
+            scan.damaged
+                .push((0, "its first line is not a journal header".to_owned()));
+        }
+        return scan;
+    };
+    match std::str::from_utf8(&bytes[..header_end])
+        .ok()
+        .and_then(parse_header)
+    {
+        Some(header) => scan.header = Some(header),
+        None => {
+            scan.damaged
+                .push((0, "its first line is not a journal header".to_owned()));
+        }
+    }
+    let mut offset = header_end + 1;
+    scan.body_start = offset;
+    while offset < bytes.len() {
+        let Some(len) = bytes[offset..].iter().position(|b| *b == b'\n') else {
+            if is_cut_short(&bytes[offset..]) {
+                scan.torn = Some(offset);
+            } else {
+                scan.damaged.push((
+                    offset,
+                    "the last record is whole but does not end its line".to_owned(),
+                ));
+            }
+            break;
+        };
+        let line = &bytes[offset..offset + len];
+        match read_record(line) {
+            Ok(record) => scan.records.push((offset, record)),
+            Err(reason) => scan.damaged.push((offset, reason)),
+        }
+        offset += len + 1;
+    }
+    scan
+}
+
+/// Whether the bytes after the last newline can be the start of a record that a crash cut off:
+/// shorter than the record they announce. As long as it or longer, they are a record whose
+/// newline was damaged, which was acknowledged and must not be dropped.
+fn is_cut_short(tail: &[u8]) -> bool {
+    let Some(space) = tail.iter().position(|b| *b == b' ') else {
+        return true;
+    };
+    let announced = std::str::from_utf8(&tail[..space])
+        .ok()
+        .and_then(|l| l.parse::<usize>().ok());
+    match announced {
+        // LEN, a space, eight hex digits, a space, the body, the newline.
+        Some(len) => tail.len() < (space + 1 + 8 + 1).saturating_add(len).saturating_add(1),
+        None => !tail[..space].iter().all(u8::is_ascii_digit) || space == 0,
+    }
+}
+
+fn witness_to_json(witness: &Witness) -> Json {
+    match witness {
+        Witness::Node { node, id } => json!({"node": node, "id": id}),
+        Witness::Edge {
+            edge,
+            from,
+            to,
+            rel_type,
+        } => json!({"edge": edge, "from": from, "to": to, "type": rel_type}),
+    }
+}
+
+fn witness_from_json(json: &Json) -> Option<Witness> {
+    let number = |key: &str| json[key].as_u64().and_then(|n| u32::try_from(n).ok());
+    if json.get("node").is_some() {
+        let id = match &json["id"] {
+            Json::Null => None,
+            Json::String(s) => Some(s.clone()),
+            _ => return None,
+        };
+        Some(Witness::Node {
+            node: number("node")?,
+            id,
+        })
+    } else {
+        Some(Witness::Edge {
+            edge: number("edge")?,
+            from: number("from")?,
+            to: number("to")?,
+            rel_type: json["type"].as_str()?.to_owned(),
+        })
     }
 }
 
@@ -237,7 +436,7 @@ mod tests {
                     ("f".into(), Value::Float(5.0)),
                     ("nan".into(), Value::Float(f64::NAN)),
                     ("d".into(), Value::Date("2025-08".parse().unwrap())),
-                    ("s".into(), Value::String("line\nbreak \"quoted\"".into())),
+                    ("s".into(), Value::String("line\nbreak \"quoted\" é".into())),
                     ("l".into(), Value::List(vec![Value::Int(1), Value::Null])),
                 ],
             },
@@ -247,24 +446,76 @@ mod tests {
                 value: Value::Null,
             },
         ];
-        let line = record("CREATE …", &changes);
-        let Read::Record(back) = read_record(line.trim_end_matches('\n')) else {
+        let witnesses = vec![
+            Witness::Node {
+                node: 2,
+                id: Some("c".into()),
+            },
+            Witness::Node { node: 4, id: None },
+            Witness::Edge {
+                edge: 1,
+                from: 2,
+                to: 4,
+                rel_type: "SUPPLIES".into(),
+            },
+        ];
+        let line = record("CREATE …", &witnesses, &changes);
+        let Ok(Record::Statement {
+            text,
+            witnesses: w,
+            changes: back,
+        }) = read_record(line.trim_end_matches('\n').as_bytes())
+        else {
             panic!("the record reads back");
         };
+        assert_eq!(text, "CREATE …");
+        assert_eq!(w, witnesses);
         // NaN is not equal to itself; compare its text form.
         assert_eq!(format!("{back:?}"), format!("{changes:?}"));
     }
 
     #[test]
     fn a_damaged_record_is_caught() {
-        let line = record("x", &[Change::RemoveNode { id: 1 }]);
+        let line = record("x", &[], &[Change::RemoveNode { id: 1 }]);
         let line = line.trim_end_matches('\n');
-        assert!(matches!(
-            read_record(&line[..line.len() - 3]),
-            Read::Damaged(_)
-        ));
+        assert!(read_record(&line.as_bytes()[..line.len() - 3]).is_err());
         let flipped = line.replacen("remove-node", "remove-nodf", 1);
-        assert!(matches!(read_record(&flipped), Read::Damaged(_)));
-        assert_eq!(parse_header(&header(12, 0xabc)), Some((1, 12, 0xabc)));
+        assert!(read_record(flipped.as_bytes()).is_err());
+        assert_eq!(parse_header(&header((12, 0xabc))), Some((2, (12, 0xabc))));
+        assert_eq!(parse_header("alliances-journal 2 base 12 abc extra"), None);
+    }
+
+    #[test]
+    fn a_scan_tells_torn_from_damaged() {
+        let mut bytes = header((1, 2)).into_bytes();
+        bytes.extend(record("a", &[], &[Change::RemoveNode { id: 1 }]).as_bytes());
+        let second = bytes.len();
+        bytes.extend(b"5 00000000 hello\n");
+        bytes.extend(checkpoint((9, 0xff)).as_bytes());
+        let tail = bytes.len();
+        // A cut inside a multi-byte character is still only a torn tail.
+        let cut = record("é", &[], &[]);
+        bytes.extend(&cut.as_bytes()[..cut.find('é').unwrap() + 1]);
+        let scan = scan(&bytes);
+        assert_eq!(scan.header, Some((VERSION, (1, 2))));
+        assert_eq!(scan.records.len(), 2);
+        assert!(matches!(scan.records[1].1, Record::Checkpoint((9, 0xff))));
+        assert_eq!(scan.damaged.len(), 1);
+        assert_eq!(scan.damaged[0].0, second);
+        assert_eq!(scan.torn, Some(tail));
+    }
+
+    #[test]
+    fn version_one_records_still_read() {
+        let body = r#"{"statement":"x","changes":[{"op":"remove-node","id":1}]}"#;
+        let line = format!(
+            "{} {:08x} {body}",
+            body.len(),
+            crc32fast::hash(body.as_bytes())
+        );
+        assert!(matches!(
+            read_record(line.as_bytes()),
+            Ok(Record::Statement { ref witnesses, .. }) if witnesses.is_empty()
+        ));
     }
 }

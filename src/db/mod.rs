@@ -1,32 +1,51 @@
-//! A durable database: a data file (TOML, JSON or a binary snapshot), a journal beside it (`FILE.journal`) and a
-//! lock (`FILE.lock`).
+//! A durable database: a data file (TOML, JSON or a binary snapshot) and a journal beside it
+//! (`FILE.journal`).
 //!
 //! Every statement that changes the graph is appended to the journal and synced before it is
-//! acknowledged. Opening replays the journal. The journal is folded into the data file (an
-//! atomic rewrite) on `:save`, on a clean exit and when it grows past `FOLD_BYTES`.
+//! acknowledged. Opening replays the journal. A checkpoint folds the journal into the data file
+//! on `:save`, on a clean exit and when the journal grows past `DbOptions::fold_bytes`, in an
+//! order that leaves the files readable whenever it stops (the model is SQLite's write-ahead
+//! log):
 //!
-//! **Invariant:** a statement acknowledged is never lost, and none is ever applied twice or by
-//! half. The journal's header names the data file it applies to (size and checksum), so after
-//! a crash between rewriting the data file and starting a new journal, the old journal is seen
-//! to be already folded in.
-//! **Invariant:** a damaged journal stops the opening with its place and changes nothing on
-//! disk, except a torn last record (a crash mid-append), which is cut off and reported.
+//! 1. the new data file is written to memory and loaded back, so that what is written opens;
+//! 2. a checkpoint record naming the new file's size and checksum is appended and synced;
+//! 3. the data file is replaced atomically (a temporary file, synced, renamed);
+//! 4. the journal is emptied in place and given a header naming the new data file;
+//! 5. the live graph is replaced by the one loaded in step 1, so that the element numbers of
+//!    the statements journalled next are those a reopening will have.
+//!
+//! **Invariant:** a statement acknowledged is never lost, and none is ever applied twice, by
+//! half, or to another element: each record names the elements it touched as they were before
+//! it (`Witness`), and a replay checks them first.
+//! **Invariant:** a journal is set aside only when its data file provably holds it (its header
+//! names the data file, or its last record is the checkpoint that wrote it). A damaged record,
+//! a record that does not fit, or a data file changed by hand stops the opening, changes
+//! nothing on disk and names `alliances recover`.
+//! **Invariant:** only one process writes a database, whatever name it is opened by (see
+//! `lock`); readers take no lock and see every statement acknowledged before they opened.
 
 pub mod journal;
+mod lock;
+mod recover;
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read as _, Seek, SeekFrom, Write as _};
+use std::fs::{self, File};
+use std::io::{Seek, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use journal::Fingerprint;
+pub use recover::{Salvage, recover};
 
 use crate::datafile::{self, LoadError, SaveError};
 use crate::model::Schema;
-use crate::store::{Change, Graph};
+use crate::store::{Change, Graph, Witness};
+use journal::Record;
 
-/// The journal is folded into the data file once it is this large.
+/// The journal is folded into the data file once it is this large, unless told otherwise.
 pub const FOLD_BYTES: u64 = 8 << 20;
 
 /// How to open a database.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DbOptions {
     /// Share the database with other readers; refuse statements that write.
     pub read_only: bool,
@@ -35,6 +54,22 @@ pub struct DbOptions {
     /// Do not sync the journal after each statement: faster, but a crash of the machine (not
     /// only of the program) may lose the last statements.
     pub no_sync: bool,
+    /// The rules the data file and every write are checked against.
+    pub schema: Schema,
+    /// The journal's size past which `wants_fold` says a checkpoint is due.
+    pub fold_bytes: u64,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            read_only: false,
+            from_default: false,
+            no_sync: false,
+            schema: Schema::Alliance,
+            fold_bytes: FOLD_BYTES,
+        }
+    }
 }
 
 /// Why a database could not be opened, written or folded.
@@ -57,22 +92,45 @@ pub enum DbError {
     /// The data file could not be rewritten.
     #[error(transparent)]
     Save(#[from] SaveError),
+    /// What a checkpoint would write does not open again; nothing was written.
+    #[error("the journal was not folded into {path}: what would be written does not open again: {reason}; every statement stays in the journal", path = .path.display())]
+    Unreadable { path: PathBuf, reason: String },
     /// The journal was written by a newer version of alliances.
     #[error("{path} was written by a newer version of alliances (journal format {version}); open it with that version", path = .path.display())]
     NewerJournal { path: PathBuf, version: u32 },
-    /// A record in the middle of the journal is damaged: data after it cannot be trusted.
-    #[error("{path} is damaged at byte {offset}: {reason}; nothing was changed on disk. Move the journal aside to open the data file as it was last saved", path = .path.display())]
+    /// A complete record of the journal is damaged.
+    #[error("{path} is damaged at byte {offset}: {reason}; nothing was changed on disk. Run `alliances recover {data}` to keep every intact record in a new file (the damaged files are kept)", path = .path.display(), data = .data.display())]
     Damaged {
         path: PathBuf,
+        data: PathBuf,
         offset: u64,
         reason: String,
     },
     /// A journal record does not fit the data file.
-    #[error("{path} does not fit its data file at byte {offset}: {reason}; nothing was changed on disk", path = .path.display())]
+    #[error("{path} does not fit its data file at byte {offset}: {reason}; nothing was changed on disk. Run `alliances recover {data}` to keep every record that fits in a new file", path = .path.display(), data = .data.display())]
     Misfit {
         path: PathBuf,
+        data: PathBuf,
         offset: u64,
         reason: String,
+    },
+    /// The data file is not the one the journal was started on, and the journal was not
+    /// folded into it: it was edited or replaced by hand.
+    #[error("{data} was changed outside alliances since its journal was started, so the {statements} statement(s) in {path} no longer apply to it; nothing was changed on disk. Run `alliances recover {data}` to apply what still fits to the file as it is now, in a new file", path = .path.display(), data = .data.display())]
+    DataChanged {
+        path: PathBuf,
+        data: PathBuf,
+        statements: usize,
+    },
+    /// The journal was removed or replaced while the database was open.
+    #[error("{path} was removed or replaced while the database was open; this statement was not kept. Close this shell: the database's last statements are in the journal that was replaced", path = .path.display())]
+    JournalReplaced { path: PathBuf },
+    /// A file that is part of a database cannot be written as a plain data file.
+    #[error("{path} is a database ({journal} is beside it): {what}", path = .path.display(), journal = .journal.display())]
+    IsDatabase {
+        path: PathBuf,
+        journal: PathBuf,
+        what: String,
     },
     #[error("{path}: {source}", path = .path.display())]
     Io {
@@ -100,11 +158,17 @@ pub struct Recovery {
 pub struct Database {
     path: PathBuf,
     journal_path: PathBuf,
+    /// The journal, locked, for a writer; none for a reader.
     journal: Option<File>,
+    /// The data file last written, locked, for a writer.
+    data_lock: Option<File>,
     journal_bytes: u64,
+    /// Where the journal's records start: the length of its header.
+    header_bytes: u64,
+    /// A checkpoint replaced the data file with this one but could not restart the journal:
+    /// the journal must be restarted before anything more is appended to it.
+    restart: Option<Fingerprint>,
     options: DbOptions,
-    /// Held for as long as the database is open.
-    _lock: File,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
@@ -114,187 +178,299 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
     }
 }
 
-fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+/// `FILE.journal` beside `FILE`.
+pub fn journal_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
+    name.push(".journal");
     PathBuf::from(name)
 }
 
-/// Size and checksum of the data file's bytes: what a journal header names.
-fn fingerprint(bytes: &[u8]) -> (u64, u32) {
-    (bytes.len() as u64, crc32fast::hash(bytes))
+/// What a journal's bytes say about the data file beside it.
+enum Verdict {
+    /// Replay these statement records (offset, witnesses, changes) onto the data file.
+    Replay(Vec<(usize, Vec<Witness>, Vec<Change>)>),
+    /// The data file already holds everything in the journal.
+    Folded,
+}
+
+/// Reads what the journal `bytes` say about a data file whose fingerprint is `base`.
+fn judge(
+    bytes: &[u8],
+    base: Fingerprint,
+    journal: &Path,
+    data: &Path,
+) -> Result<(Verdict, journal::Scan), DbError> {
+    let scan = journal::scan(bytes);
+    if let Some((offset, reason)) = scan.damaged.first() {
+        return Err(DbError::Damaged {
+            path: journal.to_owned(),
+            data: data.to_owned(),
+            offset: *offset as u64,
+            reason: reason.clone(),
+        });
+    }
+    let Some((version, journal_base)) = scan.header else {
+        // Empty, or cut off while its header was written: nothing was ever acknowledged in it.
+        return Ok((Verdict::Folded, scan));
+    };
+    if version > journal::VERSION {
+        return Err(DbError::NewerJournal {
+            path: journal.to_owned(),
+            version,
+        });
+    }
+    if journal_base != base {
+        let folded =
+            matches!(scan.records.last(), Some((_, Record::Checkpoint(fp))) if *fp == base);
+        if folded {
+            return Ok((Verdict::Folded, scan));
+        }
+        let statements = scan
+            .records
+            .iter()
+            .filter(|(_, r)| matches!(r, Record::Statement { .. }))
+            .count();
+        if statements == 0 {
+            // Nothing would be lost: the journal only names another file.
+            return Ok((Verdict::Folded, scan));
+        }
+        return Err(DbError::DataChanged {
+            path: journal.to_owned(),
+            data: data.to_owned(),
+            statements,
+        });
+    }
+    let records = scan
+        .records
+        .iter()
+        .filter_map(|(offset, record)| match record {
+            Record::Statement {
+                witnesses, changes, ..
+            } => Some((*offset, witnesses.clone(), changes.clone())),
+            Record::Checkpoint(_) => None,
+        })
+        .collect();
+    Ok((Verdict::Replay(records), scan))
+}
+
+/// Applies journal records to `graph`, checking each one's witnesses first.
+fn replay(
+    graph: &mut Graph,
+    records: &[(usize, Vec<Witness>, Vec<Change>)],
+    journal: &Path,
+    data: &Path,
+) -> Result<(), DbError> {
+    for (offset, witnesses, changes) in records {
+        let misfit = |reason: String| DbError::Misfit {
+            path: journal.to_owned(),
+            data: data.to_owned(),
+            offset: *offset as u64,
+            reason,
+        };
+        graph
+            .check_witnesses(witnesses)
+            .map_err(|e| misfit(e.to_string()))?;
+        graph.replay(changes).map_err(|e| misfit(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn read_optional(path: &Path) -> Result<Vec<u8>, DbError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(io_error(path)(e)),
+    }
+}
+
+fn regular(path: &Path) -> Result<(), DbError> {
+    datafile::regular_target(path)
+        .map(drop)
+        .map_err(io_error(path))
 }
 
 impl Database {
     /// Opens (or creates) the database at `path` and returns it with its graph.
     ///
     /// # Errors
-    /// When another writer holds it, its data file has problems, or its journal is damaged.
+    /// When another writer holds it, its data file has problems, or its journal is damaged,
+    /// does not fit, or belongs to another version of the data file.
     pub fn open(path: &Path, options: DbOptions) -> Result<(Database, Graph, Recovery), DbError> {
-        let lock_path = sidecar(path, ".lock");
-        let mut lock = if options.read_only {
-            File::open(path).map_err(io_error(path))?
+        regular(path)?;
+        let path = lock::canonical(path).map_err(io_error(path))?;
+        let journal_path = journal_path(&path);
+        regular(&journal_path)?;
+        if options.read_only {
+            Self::open_reader(path, journal_path, options)
         } else {
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&lock_path)
-                .map_err(io_error(&lock_path))?
+            Self::open_writer(path, journal_path, options)
+        }
+    }
+
+    pub(super) fn locked(path: &Path) -> DbError {
+        let holder = fs::read_to_string(lock_note(path))
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty());
+        DbError::Locked {
+            path: path.to_owned(),
+            holder,
+        }
+    }
+
+    fn open_writer(
+        path: PathBuf,
+        journal_path: PathBuf,
+        options: DbOptions,
+    ) -> Result<(Database, Graph, Recovery), DbError> {
+        let journal = match lock::take(&journal_path, true).map_err(io_error(&journal_path))? {
+            lock::Taken::Locked(file) => file,
+            lock::Taken::Held => return Err(Self::locked(&path)),
         };
-        // A reader takes no lock: it reads a snapshot and never stands in a writer's way.
-        if !options.read_only && lock.try_lock().is_err() {
-            let mut holder = String::new();
-            let _ = lock.read_to_string(&mut holder);
-            return Err(DbError::Locked {
-                path: path.to_owned(),
-                holder: (!holder.trim().is_empty()).then(|| holder.trim().to_owned()),
-            });
-        }
-        if !options.read_only {
-            let _ = lock.set_len(0);
-            let _ = write!(lock, "process {}", std::process::id());
-        }
         let mut recovery = Recovery::default();
         if !path.exists() {
-            if options.read_only {
-                return Err(DbError::Io {
-                    path: path.to_owned(),
-                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database"),
-                });
-            }
             let graph = if options.from_default {
                 datafile::default_graph()
             } else {
-                Graph::new(Schema::Alliance)
+                Graph::new(options.schema)
             };
-            datafile::save(&graph, path)?;
+            datafile::save(&graph, &path)?;
             recovery.created = true;
         }
-        let bytes = fs::read(path).map_err(io_error(path))?;
-        let mut graph = datafile::load_read_files(&[(path, &bytes)], Schema::Alliance)?;
-        let base = fingerprint(&bytes);
-        let journal_path = sidecar(path, ".journal");
-        let mut db = Database {
-            path: path.to_owned(),
-            journal_path: journal_path.clone(),
-            journal: None,
-            journal_bytes: 0,
-            options,
-            _lock: lock,
+        // A hard link to the data file under another name has another journal: the data file's
+        // own lock keeps it out.
+        let data_lock = match lock::take(&path, false).map_err(io_error(&path))? {
+            lock::Taken::Locked(file) => file,
+            lock::Taken::Held => return Err(Self::locked(&path)),
         };
-        match fs::read(&journal_path) {
-            Ok(text) => db.recover(&text, base, &mut graph, &mut recovery)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_error(&journal_path)(e)),
-        }
-        if !db.options.read_only && db.journal.is_none() {
-            db.start_journal(base)?;
+        let _ = fs::write(
+            lock_note(&path),
+            format!("process {}\n", std::process::id()),
+        );
+        let bytes = fs::read(&path).map_err(io_error(&path))?;
+        let base = journal::fingerprint(&bytes);
+        let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+        let text = read_optional(&journal_path)?;
+        let (verdict, scan) = judge(&text, base, &journal_path, &path)?;
+        let mut db = Database {
+            path,
+            journal_path,
+            journal: Some(journal),
+            data_lock: Some(data_lock),
+            journal_bytes: 0,
+            header_bytes: 0,
+            restart: None,
+            options,
+        };
+        match verdict {
+            Verdict::Replay(records) => {
+                replay(&mut graph, &records, &db.journal_path, &db.path)?;
+                recovery.replayed = records.len();
+                let end = scan.good_end(text.len());
+                recovery.torn = scan.torn.is_some();
+                let file = db.journal.as_mut().expect("a writer has its journal");
+                let path = &db.journal_path;
+                if recovery.torn {
+                    file.set_len(end as u64).map_err(io_error(path))?;
+                    file.sync_all().map_err(io_error(path))?;
+                }
+                file.seek(SeekFrom::Start(end as u64))
+                    .map_err(io_error(path))?;
+                db.journal_bytes = end as u64;
+                db.header_bytes = scan.body_start as u64;
+            }
+            Verdict::Folded => {
+                recovery.stale = !scan.records.is_empty();
+                recovery.torn = scan.torn.is_some() && scan.header.is_some();
+                db.restart_journal(base)?;
+            }
         }
         Ok((db, graph, recovery))
     }
 
-    /// Replays the journal `text` onto `graph`, checking its header and every record.
-    fn recover(
-        &mut self,
-        text: &[u8],
-        base: (u64, u32),
-        graph: &mut Graph,
-        recovery: &mut Recovery,
-    ) -> Result<(), DbError> {
-        let path = self.journal_path.clone();
-        let damaged = |offset: usize, reason: String| DbError::Damaged {
-            path: path.clone(),
-            offset: offset as u64,
-            reason,
-        };
-        let Ok(text) = std::str::from_utf8(text) else {
-            return Err(damaged(0, "the journal is not text".to_owned()));
-        };
-        let header_end = text.find('\n').unwrap_or(text.len());
-        let Some((version, size, crc)) = journal::parse_header(&text[..header_end]) else {
-            if text.len() == header_end {
-                // Cut off while its header was written: nothing was ever acknowledged in it.
-                recovery.torn = !text.is_empty();
-                return Ok(());
-            }
-            return Err(damaged(
-                0,
-                "its first line is not a journal header".to_owned(),
-            ));
-        };
-        if version > journal::VERSION {
-            return Err(DbError::NewerJournal { path, version });
-        }
-        if (size, crc) != base {
-            // The data file was rewritten after this journal was folded into it.
-            recovery.stale = true;
-            return Ok(());
-        }
-        let mut offset = header_end + 1;
-        let mut good_end = offset;
-        let mut records = Vec::new();
-        while offset < text.len() {
-            let line_end = text[offset..].find('\n').map(|i| offset + i);
-            let line = &text[offset..line_end.unwrap_or(text.len())];
-            match journal::read_record(line) {
-                journal::Read::Record(changes) if line_end.is_some() => {
-                    records.push((offset, changes));
-                    offset = line_end.expect("checked") + 1;
-                    good_end = offset;
+    /// A reader reads the journal, then the data file. A checkpoint replaces the data file
+    /// before it empties the journal, so the data file read is at least as new as the journal;
+    /// when they do not agree, a checkpoint ran in between, and both are read again.
+    fn open_reader(
+        path: PathBuf,
+        journal_path: PathBuf,
+        options: DbOptions,
+    ) -> Result<(Database, Graph, Recovery), DbError> {
+        let mut last: Option<(Vec<u8>, Vec<u8>)> = None;
+        let mut wait = Duration::from_millis(1);
+        loop {
+            let text = read_optional(&journal_path)?;
+            let bytes = match fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(DbError::Io {
+                        path,
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            "no such database",
+                        ),
+                    });
                 }
-                journal::Read::Record(_) | journal::Read::Damaged(_)
-                    if line_end.is_none_or(|e| e + 1 == text.len()) =>
-                {
-                    // The last record is incomplete: a crash while it was appended. It was
-                    // never acknowledged, so it is dropped.
-                    recovery.torn = true;
-                    break;
+                Err(e) => return Err(io_error(&path)(e)),
+            };
+            let base = journal::fingerprint(&bytes);
+            let judged = judge(&text, base, &journal_path, &path).and_then(|(verdict, scan)| {
+                let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+                let mut recovery = Recovery {
+                    torn: scan.torn.is_some(),
+                    ..Recovery::default()
+                };
+                if let Verdict::Replay(records) = verdict {
+                    replay(&mut graph, &records, &journal_path, &path)?;
+                    recovery.replayed = records.len();
+                } else {
+                    recovery.stale = !scan.records.is_empty();
                 }
-                journal::Read::Damaged(reason) => return Err(damaged(offset, reason)),
-                journal::Read::Record(_) => unreachable!("handled above"),
+                Ok((graph, recovery))
+            });
+            let settled = last
+                .as_ref()
+                .is_some_and(|(t, b)| *t == text && *b == bytes);
+            match judged {
+                Ok((graph, recovery)) => {
+                    let db = Database {
+                        path,
+                        journal_path,
+                        journal: None,
+                        data_lock: None,
+                        journal_bytes: 0,
+                        header_bytes: 0,
+                        restart: None,
+                        options,
+                    };
+                    return Ok((db, graph, recovery));
+                }
+                // The same bytes twice, a moment apart: what they say is so.
+                Err(e) if settled || wait > Duration::from_millis(500) => return Err(e),
+                Err(_) => {
+                    last = Some((text, bytes));
+                    std::thread::sleep(wait);
+                    wait *= 2;
+                }
             }
         }
-        for (offset, changes) in &records {
-            graph.replay(changes).map_err(|e| DbError::Misfit {
-                path: path.clone(),
-                offset: *offset as u64,
-                reason: e.to_string(),
-            })?;
-        }
-        recovery.replayed = records.len();
-        if !self.options.read_only {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .map_err(io_error(&path))?;
-            if recovery.torn {
-                file.set_len(good_end as u64).map_err(io_error(&path))?;
-                file.sync_all().map_err(io_error(&path))?;
-            }
-            file.seek(SeekFrom::Start(good_end as u64))
-                .map_err(io_error(&path))?;
-            self.journal = Some(file);
-            self.journal_bytes = good_end as u64;
-        }
-        Ok(())
     }
 
-    /// Starts an empty journal for the data file whose fingerprint is `base`, replacing any
-    /// old one atomically.
-    fn start_journal(&mut self, base: (u64, u32)) -> Result<(), DbError> {
-        let header = journal::header(base.0, base.1);
-        datafile::write_atomically(&self.journal_path, header.as_bytes())
-            .map_err(io_error(&self.journal_path))?;
-        let mut file = OpenOptions::new()
-            .write(true)
-            .open(&self.journal_path)
-            .map_err(io_error(&self.journal_path))?;
-        file.seek(SeekFrom::End(0))
-            .map_err(io_error(&self.journal_path))?;
+    /// Empties the journal in place and gives it a header naming the data file `base`.
+    fn restart_journal(&mut self, base: Fingerprint) -> Result<(), DbError> {
+        let path = &self.journal_path;
+        let Some(file) = &mut self.journal else {
+            return Ok(());
+        };
+        self.restart = Some(base);
+        let header = journal::header(base);
+        file.set_len(0).map_err(io_error(path))?;
+        file.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
+        file.write_all(header.as_bytes()).map_err(io_error(path))?;
+        file.sync_all().map_err(io_error(path))?;
         self.journal_bytes = header.len() as u64;
-        self.journal = Some(file);
+        self.header_bytes = self.journal_bytes;
+        self.restart = None;
         Ok(())
     }
 
@@ -302,52 +478,197 @@ impl Database {
         &self.path
     }
 
+    pub fn journal_path(&self) -> &Path {
+        &self.journal_path
+    }
+
     pub fn read_only(&self) -> bool {
         self.options.read_only
     }
 
+    pub fn schema(&self) -> Schema {
+        self.options.schema
+    }
+
+    /// Whether `path` names this database's data file or journal, by any name.
+    pub fn owns(&self, path: &Path) -> bool {
+        let Ok(target) = fs::metadata(path) else {
+            return false;
+        };
+        [&self.path, &self.journal_path]
+            .iter()
+            .any(|own| fs::metadata(own).is_ok_and(|meta| lock::same_file(&meta, &target)))
+    }
+
     /// Makes a statement's changes durable: appends them and syncs, before the statement is
-    /// acknowledged.
+    /// acknowledged. `witnesses` are the elements it touched as they were before it.
     ///
     /// # Errors
-    /// When the journal cannot be written (a full disk, say); the caller undoes the statement.
-    pub fn append(&mut self, statement: &str, changes: &[Change]) -> std::io::Result<()> {
-        let Some(file) = &mut self.journal else {
-            return Err(std::io::Error::other("the database is open read-only"));
-        };
-        let record = journal::record(statement, changes);
-        let result = file.write_all(record.as_bytes()).and_then(|()| {
-            if self.options.no_sync {
-                Ok(())
-            } else {
-                file.sync_data()
-            }
-        });
+    /// When the journal cannot be written (a full disk, say) or was replaced; the caller undoes
+    /// the statement.
+    pub fn append(
+        &mut self,
+        statement: &str,
+        witnesses: &[Witness],
+        changes: &[Change],
+    ) -> Result<(), DbError> {
+        if self.journal.is_none() {
+            return Err(io_error(&self.path)(std::io::Error::other(
+                "the database is open read-only",
+            )));
+        }
+        if let Some(base) = self.restart {
+            self.restart_journal(base)?;
+        }
+        let path = &self.journal_path;
+        let file = self.journal.as_mut().expect("checked above");
+        if !lock::still_at(file, path).map_err(io_error(path))? {
+            return Err(DbError::JournalReplaced { path: path.clone() });
+        }
+        let record = journal::record(statement, witnesses, changes);
+        let no_sync = self.options.no_sync;
+        let result = file
+            .write_all(record.as_bytes())
+            .and_then(|()| if no_sync { Ok(()) } else { file.sync_data() });
         if let Err(e) = result {
             // Cut off what may have been written, so the journal ends with the last good record.
             let _ = file.set_len(self.journal_bytes);
             let _ = file.seek(SeekFrom::Start(self.journal_bytes));
-            return Err(e);
+            return Err(io_error(path)(e));
         }
         self.journal_bytes += record.len() as u64;
         Ok(())
     }
 
-    /// Whether the journal has grown past `FOLD_BYTES`.
-    pub fn wants_fold(&self) -> bool {
-        self.journal_bytes > FOLD_BYTES
+    /// Whether the journal holds anything the data file does not.
+    pub fn has_unfolded(&self) -> bool {
+        self.journal.is_some() && (self.restart.is_some() || self.journal_bytes > self.header_bytes)
     }
 
-    /// Writes the whole graph into the data file (atomically) and starts a new journal.
+    /// Whether the journal has grown past its fold size.
+    pub fn wants_fold(&self) -> bool {
+        self.journal_bytes > self.options.fold_bytes || self.restart.is_some()
+    }
+
+    /// Folds the journal into the data file (see the module's steps) and rebases `graph` onto
+    /// the numbering of the file written.
     ///
     /// # Errors
-    /// When the data file or the journal cannot be written; the previous files stay valid.
-    pub fn fold(&mut self, graph: &Graph) -> Result<(), DbError> {
-        if self.options.read_only {
+    /// When the data file or the journal cannot be written, or what would be written does not
+    /// open again. Every acknowledged statement is still kept: either the old data file and
+    /// the journal, or the new data file, say everything.
+    pub fn fold(&mut self, graph: &mut Graph) -> Result<(), DbError> {
+        if self.journal.is_none() {
             return Ok(());
         }
-        datafile::save(graph, &self.path)?;
-        let bytes = fs::read(&self.path).map_err(io_error(&self.path))?;
-        self.start_journal(fingerprint(&bytes))
+        let bytes = datafile::to_bytes(graph, &self.path)?;
+        let reloaded = datafile::load_read_files(&[(&self.path, &bytes)], self.options.schema)
+            .map_err(|e| DbError::Unreadable {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })?;
+        let target = journal::fingerprint(&bytes);
+        if let Some(base) = self.restart {
+            // The data file was written by a checkpoint whose journal never restarted.
+            self.restart_journal(base)?;
+        }
+        let point = journal::checkpoint(target);
+        {
+            let path = &self.journal_path;
+            let file = self.journal.as_mut().expect("checked above");
+            if !lock::still_at(file, path).map_err(io_error(path))? {
+                return Err(DbError::JournalReplaced { path: path.clone() });
+            }
+            if let Err(e) = file
+                .write_all(point.as_bytes())
+                .and_then(|()| file.sync_data())
+            {
+                let _ = file.set_len(self.journal_bytes);
+                let _ = file.seek(SeekFrom::Start(self.journal_bytes));
+                return Err(io_error(path)(e));
+            }
+        }
+        self.journal_bytes += point.len() as u64;
+        datafile::write_atomically(&self.path, &bytes).map_err(|source| SaveError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        // From here the data file holds every statement: the graph follows its numbering.
+        *graph = reloaded;
+        self.data_lock = None;
+        self.data_lock = Some(lock::relock(&self.path).map_err(io_error(&self.path))?);
+        self.restart_journal(target)
+    }
+}
+
+/// `FILE.lock` beside `FILE`: which process writes the database, for the message a second
+/// writer gets. It is a note, not the lock.
+fn lock_note(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Refuses to treat a database's data file as a plain data file that is saved whole: that
+/// would bypass its journal and its writer.
+///
+/// # Errors
+/// `IsDatabase` when `path` has a journal with statements beside it or is being written as a
+/// database.
+pub fn refuse_database(path: &Path, what: &str) -> Result<(), DbError> {
+    let Ok(canonical) = lock::canonical(path) else {
+        return Ok(());
+    };
+    let journal = journal_path(&canonical);
+    let held = lock::is_held(&journal) || lock::is_held(&canonical);
+    let statements = fs::read(&journal).is_ok_and(|bytes| {
+        journal::scan(&bytes)
+            .records
+            .iter()
+            .any(|(_, r)| matches!(r, Record::Statement { .. }))
+    });
+    if held || statements {
+        return Err(DbError::IsDatabase {
+            path: path.to_owned(),
+            journal,
+            what: format!(
+                "{what}{}",
+                if held {
+                    "; another process has it open for writing"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a database's journal exists beside `path`, holding statements its data file does
+/// not: reading `path` alone would miss them.
+pub fn has_pending_journal(path: &Path) -> bool {
+    let Ok(canonical) = lock::canonical(path) else {
+        return false;
+    };
+    let (Ok(journal), Ok(data)) = (fs::read(journal_path(&canonical)), fs::read(&canonical)) else {
+        return false;
+    };
+    match judge(
+        &journal,
+        journal::fingerprint(&data),
+        &canonical,
+        &canonical,
+    ) {
+        Ok((Verdict::Replay(records), _)) => !records.is_empty(),
+        Ok((Verdict::Folded, _)) => false,
+        Err(_) => true,
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if self.journal.is_some() {
+            let _ = fs::remove_file(lock_note(&self.path));
+        }
     }
 }

@@ -40,6 +40,14 @@ pub use value::QueryValue;
 
 use crate::store::Graph;
 
+/// What a statement calls before it commits: a database's journal write. A failure undoes the
+/// statement.
+pub type BeforeCommit<'a> = dyn FnMut(
+        &[crate::store::Witness],
+        &[crate::store::Change],
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+    + 'a;
+
 /// A statement planned against a graph, ready to run. Its warnings are known before it runs,
 /// so they can be shown even when running fails. A plan stays valid when the graph changes.
 #[derive(Debug)]
@@ -126,11 +134,12 @@ impl Prepared<'_> {
     /// # Errors
     /// A runtime error, or a change that breaks a rule of the graph's schema.
     pub fn run_mut(&self, graph: &mut Graph, params: &Params) -> Result<QueryResult, QueryError> {
-        self.run_mut_with(graph, params, &mut |_| Ok(()))
+        self.run_mut_with(graph, params, &mut |_, _| Ok(()))
     }
 
-    /// As `run_mut`, calling `before_commit` with the statement's changes once they have passed
-    /// every check and before they are kept: a database writes its journal there. When it
+    /// As `run_mut`, calling `before_commit` with the statement's changes, and the elements they
+    /// touched as they were before (`Witness`), once they have passed every check and before
+    /// they are kept: a database writes its journal there. When it
     /// fails, the statement is undone and fails too.
     ///
     /// # Errors
@@ -139,27 +148,29 @@ impl Prepared<'_> {
         &self,
         graph: &mut Graph,
         params: &Params,
-        before_commit: &mut dyn FnMut(&[crate::store::Change]) -> std::io::Result<()>,
+        before_commit: &mut BeforeCommit<'_>,
     ) -> Result<QueryResult, QueryError> {
         if !self.plan.writes {
             return self.run(graph, params);
         }
         graph.begin();
         let notes = limits::Notes::default();
-        let outcome = exec::run_writing(
-            graph,
-            params,
-            self.text,
-            &self.plan,
-            (self.interrupt.as_deref(), &notes),
-        )
-        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
-        .and_then(|rows| {
-            let changes = graph.statement_changes();
-            if changes.is_empty() {
-                return Ok(rows);
-            }
-            before_commit(&changes).map(|()| rows).map_err(|e| {
+        let outcome =
+            exec::run_writing(
+                graph,
+                params,
+                self.text,
+                &self.plan,
+                (self.interrupt.as_deref(), &notes),
+            )
+            .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
+            .and_then(|rows| {
+                let changes = graph.statement_changes();
+                if changes.is_empty() {
+                    return Ok(rows);
+                }
+                let witnesses = graph.statement_witnesses();
+                before_commit(&witnesses, &changes).map(|()| rows).map_err(|e| {
                 QueryError::at(
                     ErrorKind::Storage,
                     ErrorCode::JournalWrite,
@@ -171,7 +182,7 @@ impl Prepared<'_> {
                     Some("check the disk has room and the database folder is writable".to_owned()),
                 )
             })
-        });
+            });
         match outcome {
             Ok(rows) => {
                 let counts = graph.change_counts();

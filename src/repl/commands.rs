@@ -278,7 +278,8 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             if rest.is_empty()
                 && let Some(db) = &mut session.db
             {
-                db.fold(&session.graph).map_err(|e| format!("error: {e}"))?;
+                db.fold(&mut session.graph)
+                    .map_err(|e| format!("error: {e}"))?;
                 println!("saved the journal into {}", db.path().display());
                 return Ok(Next::Continue);
             }
@@ -295,6 +296,19 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             } else {
                 PathBuf::from(rest)
             };
+            if let Some(db) = &session.db
+                && db.owns(&path)
+            {
+                return Err(format!(
+                    "error: {} is this database's own file; type :save without a file name to fold the journal into it",
+                    path.display()
+                ));
+            }
+            crate::db::refuse_database(
+                &path,
+                "saving over it would bypass its journal; open it with --db to change it",
+            )
+            .map_err(|e| format!("error: {e}"))?;
             crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
             session.unsaved = false;
             println!("saved to {}", path.display());

@@ -110,10 +110,11 @@ pub fn run(
     };
     // A clean exit folds the journal into the data file.
     if let (Some(db), None) = (&mut session.db, &session.as_of)
-        && let Err(e) = db.fold(&session.graph)
+        && db.has_unfolded()
+        && let Err(e) = db.fold(&mut session.graph)
     {
         eprintln!(
-            "note: the journal could not be saved into the data file ({e}); it is kept and will be replayed"
+            "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
         );
     }
     code
@@ -385,11 +386,11 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             Some(db) if db.read_only() && prepared.writes() => {
                 return Err("error: the database is open for reading only; open it without --read-only to change it".to_owned());
             }
-            Some(db) => {
-                prepared.run_mut_with(&mut session.graph, &session.params, &mut |changes| {
-                    db.append(text, changes)
-                })
-            }
+            Some(db) => prepared.run_mut_with(
+                &mut session.graph,
+                &session.params,
+                &mut |witnesses, changes| Ok(db.append(text, witnesses, changes)?),
+            ),
             None => prepared.run_mut(&mut session.graph, &session.params),
         };
         session.interrupt.store(false, Ordering::Relaxed);
@@ -399,8 +400,14 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
         }
         match &mut session.db {
             Some(db) => {
-                if db.wants_fold() {
-                    db.fold(&session.graph).map_err(|e| format!("error: {e}"))?;
+                // The statement is committed whatever the checkpoint does: a failure is a
+                // warning, and the next statement tries again.
+                if db.wants_fold()
+                    && let Err(e) = db.fold(&mut session.graph)
+                {
+                    eprintln!(
+                        "warning: the statement is kept in the journal, but the journal could not be folded into the data file: {e}; it will be tried again"
+                    );
                 }
             }
             None => session.unsaved |= !result.changes.is_empty(),

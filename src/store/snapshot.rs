@@ -307,6 +307,18 @@ impl<'a> In<'a> {
 /// When `bytes` are not a snapshot, come from a newer version, or are damaged: the error says
 /// at which byte.
 pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
+    if bytes.is_empty() {
+        return Err(SnapshotError {
+            offset: 0,
+            reason: "the file is empty, which no snapshot is: it was cut short or never written; open a copy saved earlier".to_owned(),
+        });
+    }
+    if MAGIC.starts_with(bytes) {
+        return Err(SnapshotError {
+            offset: bytes.len(),
+            reason: "the file ends too soon".to_owned(),
+        });
+    }
     if !is_snapshot(bytes) {
         return Err(SnapshotError {
             offset: 0,

@@ -5,8 +5,10 @@
 //! graph reuses freed slots last-in first-out, so re-adding removed elements in reverse order of
 //! removal gives them back their old ids; `rollback` checks this as it goes.
 
+use std::collections::{HashMap, HashSet};
+
 use super::symbols::Sym;
-use super::{EdgeData, EdgeId, Graph, NodeData, NodeId, nx};
+use super::{EdgeData, EdgeId, Graph, ID_KEY, NodeData, NodeId, nx};
 use crate::model::Value;
 
 /// One change, with what undoing it and redoing it need to know.
@@ -490,4 +492,185 @@ impl Graph {
         }
         Ok(())
     }
+}
+
+/// What an element a statement touched looked like before the statement, so that a replay can
+/// check that the element it is about to change is the one the statement changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Witness {
+    /// A node that existed before the statement, with the `id` property it had then.
+    Node { node: u32, id: Option<String> },
+    /// A relationship that existed before the statement: its endpoints and type.
+    Edge {
+        edge: u32,
+        from: u32,
+        to: u32,
+        rel_type: String,
+    },
+}
+
+impl Graph {
+    /// The elements the running statement touched that existed before it began, as they were
+    /// then (see `Witness`), in the order the statement first touched them.
+    pub fn statement_witnesses(&self) -> Vec<Witness> {
+        let Some(log) = &self.undo else {
+            return Vec::new();
+        };
+        let id_key = self.symbols.get(ID_KEY);
+        let mut created_nodes = HashSet::new();
+        let mut created_edges = HashSet::new();
+        // The first `id` the statement overwrote, per node: the value before the statement.
+        let mut first_id: HashMap<NodeId, Option<Value>> = HashMap::new();
+        let mut removed_node: HashMap<NodeId, Option<Value>> = HashMap::new();
+        let mut removed_edge: HashMap<EdgeId, (NodeId, NodeId, Sym)> = HashMap::new();
+        let mut nodes = Vec::new();
+        let mut edges = Vec::new();
+        let mut seen_nodes = HashSet::new();
+        let mut seen_edges = HashSet::new();
+        let mut touch_node = |n: NodeId, created: &HashSet<NodeId>| {
+            if !created.contains(&n) && seen_nodes.insert(n) {
+                nodes.push(n);
+            }
+        };
+        for undo in log {
+            match undo {
+                Undo::NodeAdded { id, .. } => {
+                    created_nodes.insert(*id);
+                }
+                Undo::EdgeAdded { id, from, to, .. } => {
+                    created_edges.insert(*id);
+                    touch_node(*from, &created_nodes);
+                    touch_node(*to, &created_nodes);
+                }
+                Undo::NodeRemoved { id, props, .. } => {
+                    touch_node(*id, &created_nodes);
+                    let id_value = props
+                        .iter()
+                        .find(|(k, _)| Some(*k) == id_key)
+                        .map(|(_, v)| v.clone());
+                    removed_node.entry(*id).or_insert(id_value);
+                    // A slot freed here may be taken by a node the statement creates later.
+                    created_nodes.remove(id);
+                }
+                Undo::EdgeRemoved {
+                    id,
+                    from,
+                    to,
+                    rel_type,
+                    ..
+                } => {
+                    if !created_edges.contains(id) {
+                        if seen_edges.insert(*id) {
+                            edges.push(*id);
+                        }
+                        removed_edge.entry(*id).or_insert((*from, *to, *rel_type));
+                    }
+                    created_edges.remove(id);
+                }
+                Undo::NodeProp { node, key, old, .. } => {
+                    touch_node(*node, &created_nodes);
+                    if Some(*key) == id_key && !created_nodes.contains(node) {
+                        first_id.entry(*node).or_insert_with(|| old.clone());
+                    }
+                }
+                Undo::EdgeProp { edge, .. } => {
+                    if !created_edges.contains(edge) && seen_edges.insert(*edge) {
+                        edges.push(*edge);
+                    }
+                }
+                Undo::LabelAdded(node, _) | Undo::LabelRemoved(node, _) => {
+                    touch_node(*node, &created_nodes);
+                }
+            }
+        }
+        let text = |v: Option<Value>| match v {
+            Some(Value::String(s)) => Some(s),
+            Some(other) => Some(other.to_string()),
+            None => None,
+        };
+        let mut witnesses = Vec::with_capacity(nodes.len() + edges.len());
+        for n in nodes {
+            let id = if let Some(v) = first_id.get(&n) {
+                v.clone()
+            } else if let Some(v) = removed_node.get(&n) {
+                v.clone()
+            } else {
+                self.node_prop(n, ID_KEY)
+            };
+            witnesses.push(Witness::Node {
+                node: n.0,
+                id: text(id),
+            });
+        }
+        for e in edges {
+            let (from, to, rel_type) = match removed_edge.get(&e) {
+                Some(&(from, to, t)) => (from, to, self.symbols.name(t).to_owned()),
+                None => match self.try_edge_endpoints(e) {
+                    Some((from, to)) => (from, to, self.edge_type(e).to_owned()),
+                    None => continue,
+                },
+            };
+            witnesses.push(Witness::Edge {
+                edge: e.0,
+                from: from.0,
+                to: to.0,
+                rel_type,
+            });
+        }
+        witnesses
+    }
+
+    /// Checks, before a replay, that each element a statement touched is still what it was.
+    ///
+    /// # Errors
+    /// Names the first element that is missing or is another one.
+    pub fn check_witnesses(&self, witnesses: &[Witness]) -> Result<(), ReplayError> {
+        for (index, witness) in witnesses.iter().enumerate() {
+            let misfit = |reason: String| ReplayError { index, reason };
+            match witness {
+                Witness::Node { node, id } => {
+                    let n = NodeId(*node);
+                    if !self.contains_node(n) {
+                        return Err(misfit(format!("node {node} does not exist")));
+                    }
+                    let actual = match self.node_prop(n, ID_KEY) {
+                        Some(Value::String(s)) => Some(s),
+                        Some(other) => Some(other.to_string()),
+                        None => None,
+                    };
+                    if actual != *id {
+                        return Err(misfit(format!(
+                            "node {node} has the id {}, not {}",
+                            describe(actual.as_deref()),
+                            describe(id.as_deref())
+                        )));
+                    }
+                }
+                Witness::Edge {
+                    edge,
+                    from,
+                    to,
+                    rel_type,
+                } => {
+                    let e = EdgeId(*edge);
+                    let Some((f, t)) = self.try_edge_endpoints(e) else {
+                        return Err(misfit(format!("relationship {edge} does not exist")));
+                    };
+                    if (f.0, t.0) != (*from, *to) || self.edge_type(e) != rel_type {
+                        return Err(misfit(format!(
+                            "relationship {edge} is a {} from node {} to node {}, not a {rel_type} from node {from} to node {to}",
+                            self.edge_type(e),
+                            f.0,
+                            t.0
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn describe(id: Option<&str>) -> String {
+    id.map_or_else(|| "(none)".to_owned(), |s| format!("{s:?}"))
 }

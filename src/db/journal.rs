@@ -226,11 +226,24 @@ pub fn scan(bytes: &[u8]) -> Scan {
         let line = &bytes[offset..offset + len];
         match read_record(line) {
             Ok(record) => scan.records.push((offset, record)),
-            Err(reason) => scan.damaged.push((offset, reason)),
+            Err(reason) => {
+                scan.damaged.push((offset, reason));
+                // A damaged newline joins a record to the next: find where a sound one starts.
+                if let Some((at, record)) = resync(line) {
+                    scan.records.push((offset + at, record));
+                }
+            }
         }
         offset += len + 1;
     }
     scan
+}
+
+/// The first sound record that starts inside a damaged line, with its place in the line.
+fn resync(line: &[u8]) -> Option<(usize, Record)> {
+    (1..line.len())
+        .filter(|&p| line[p].is_ascii_digit() && !line[p - 1].is_ascii_digit())
+        .find_map(|p| read_record(&line[p..]).ok().map(|record| (p, record)))
 }
 
 /// Whether the bytes after the last newline can be the start of a record that a crash cut off:

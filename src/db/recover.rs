@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use super::journal::{self, Record};
 use super::{DbError, DbOptions, io_error, journal_path, lock};
 use crate::datafile;
+use crate::store::Renumbering;
 
 /// What `recover` kept and what it could not.
 #[derive(Debug)]
@@ -83,6 +84,8 @@ pub fn recover(
     } else {
         // Damaged lines and sound records, in the journal's order.
         let mut damaged = scan.damaged.iter().peekable();
+        // Once a record is left out, the numbers of the elements later records create drift.
+        let mut renumber = Renumbering::default();
         for (offset, record) in &scan.records {
             while let Some((at, reason)) = damaged.next_if(|(at, _)| at < offset) {
                 salvage
@@ -98,12 +101,14 @@ pub fn recover(
                 continue;
             };
             graph.begin();
+            let mut trial = renumber.clone();
             let fits = graph
-                .check_witnesses(witnesses)
-                .and_then(|()| graph.replay(changes));
+                .check_witnesses(&trial.witnesses(witnesses))
+                .and_then(|()| graph.replay_renumbered(changes, &mut trial));
             match fits {
                 Ok(()) => {
                     graph.commit();
+                    renumber = trial;
                     salvage.kept += 1;
                 }
                 Err(e) => {

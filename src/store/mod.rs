@@ -31,7 +31,7 @@ pub use records::{DataSet, RecordError};
 pub use stats::Stats;
 use strings::StringPool;
 use symbols::{LabelSet, LabelSets, Sym, Symbols};
-pub use undo::{Change, ChangeCounts, Changes, ReplayError, Witness};
+pub use undo::{Change, ChangeCounts, Changes, Renumbering, ReplayError, Witness};
 
 /// Which way a relationship points, seen from a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

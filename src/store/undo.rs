@@ -410,18 +410,45 @@ impl Graph {
     /// When a change does not fit: the graph is not the one the changes were made on. The
     /// changes before it have been applied.
     pub fn replay(&mut self, changes: &[Change]) -> Result<(), ReplayError> {
+        self.replay_with(changes, None)
+    }
+
+    /// As `replay`, onto a graph whose numbering has drifted from the journal's (a record
+    /// before was left out): created elements take whatever number they get, and `renumber`
+    /// records it for the records after. Check the record's witnesses with
+    /// `renumber.witnesses` first.
+    ///
+    /// # Errors
+    /// As `replay`.
+    pub fn replay_renumbered(
+        &mut self,
+        changes: &[Change],
+        renumber: &mut Renumbering,
+    ) -> Result<(), ReplayError> {
+        self.replay_with(changes, Some(renumber))
+    }
+
+    fn replay_with(
+        &mut self,
+        changes: &[Change],
+        mut renumber: Option<&mut Renumbering>,
+    ) -> Result<(), ReplayError> {
         for (index, change) in changes.iter().enumerate() {
             let misfit = |reason: String| ReplayError { index, reason };
-            let node = |g: &Graph, n: u32| {
-                let id = NodeId(n);
+            let map_node =
+                |r: &Option<&mut Renumbering>, n: u32| r.as_ref().map_or(n, |r| r.node(n));
+            let map_edge =
+                |r: &Option<&mut Renumbering>, e: u32| r.as_ref().map_or(e, |r| r.edge(e));
+            let node = |g: &Graph, r: &Option<&mut Renumbering>, n: u32| {
+                let id = NodeId(map_node(r, n));
                 if g.contains_node(id) {
                     Ok(id)
                 } else {
                     Err(misfit(format!("node {n} does not exist")))
                 }
             };
-            let edge = |g: &Graph, e: u32| {
-                let id = EdgeId(e);
+            let edge = |g: &Graph, r: &Option<&mut Renumbering>, e: u32| {
+                let id = EdgeId(map_edge(r, e));
                 if g.contains_edge(id) {
                     Ok(id)
                 } else {
@@ -434,8 +461,14 @@ impl Graph {
                         labels.iter().map(String::as_str),
                         props.iter().map(|(k, v)| (k.as_str(), v.clone())),
                     );
-                    if got.0 != *id {
-                        return Err(misfit(format!("node {id} came back as {}", got.0)));
+                    match &mut renumber {
+                        Some(r) => {
+                            r.nodes.insert(*id, got.0);
+                        }
+                        None if got.0 != *id => {
+                            return Err(misfit(format!("node {id} came back as {}", got.0)));
+                        }
+                        None => {}
                     }
                 }
                 Change::AddEdge {
@@ -445,23 +478,32 @@ impl Graph {
                     rel_type,
                     props,
                 } => {
-                    let (from, to) = (node(self, *from)?, node(self, *to)?);
+                    let (from, to) = (node(self, &renumber, *from)?, node(self, &renumber, *to)?);
                     let got = self.add_edge(
                         from,
                         to,
                         rel_type,
                         props.iter().map(|(k, v)| (k.as_str(), v.clone())),
                     );
-                    if got.0 != *id {
-                        return Err(misfit(format!("relationship {id} came back as {}", got.0)));
+                    match &mut renumber {
+                        Some(r) => {
+                            r.edges.insert(*id, got.0);
+                        }
+                        None if got.0 != *id => {
+                            return Err(misfit(format!(
+                                "relationship {id} came back as {}",
+                                got.0
+                            )));
+                        }
+                        None => {}
                     }
                 }
                 Change::RemoveNode { id } => {
-                    let n = node(self, *id)?;
+                    let n = node(self, &renumber, *id)?;
                     self.remove_node(n);
                 }
                 Change::RemoveEdge { id } => {
-                    let e = edge(self, *id)?;
+                    let e = edge(self, &renumber, *id)?;
                     self.remove_edge(e);
                 }
                 Change::SetNodeProp {
@@ -469,7 +511,7 @@ impl Graph {
                     key,
                     value,
                 } => {
-                    let n = node(self, *n)?;
+                    let n = node(self, &renumber, *n)?;
                     self.set_node_prop(n, key, value.clone());
                 }
                 Change::SetEdgeProp {
@@ -477,20 +519,62 @@ impl Graph {
                     key,
                     value,
                 } => {
-                    let e = edge(self, *e)?;
+                    let e = edge(self, &renumber, *e)?;
                     self.set_edge_prop(e, key, value.clone());
                 }
                 Change::AddLabel { node: n, label } => {
-                    let n = node(self, *n)?;
+                    let n = node(self, &renumber, *n)?;
                     self.add_labels(n, [label.as_str()]);
                 }
                 Change::RemoveLabel { node: n, label } => {
-                    let n = node(self, *n)?;
+                    let n = node(self, &renumber, *n)?;
                     self.remove_labels(n, [label.as_str()]);
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// How a journal's element numbers map onto a graph whose numbering drifted from it. Numbers
+/// it has not seen stand for themselves; witnesses then say whether they are the same element.
+#[derive(Clone, Debug, Default)]
+pub struct Renumbering {
+    nodes: HashMap<u32, u32>,
+    edges: HashMap<u32, u32>,
+}
+
+impl Renumbering {
+    fn node(&self, n: u32) -> u32 {
+        self.nodes.get(&n).copied().unwrap_or(n)
+    }
+
+    fn edge(&self, e: u32) -> u32 {
+        self.edges.get(&e).copied().unwrap_or(e)
+    }
+
+    /// The witnesses of a record in the graph's numbering.
+    pub fn witnesses(&self, witnesses: &[Witness]) -> Vec<Witness> {
+        witnesses
+            .iter()
+            .map(|w| match w {
+                Witness::Node { node, id } => Witness::Node {
+                    node: self.node(*node),
+                    id: id.clone(),
+                },
+                Witness::Edge {
+                    edge,
+                    from,
+                    to,
+                    rel_type,
+                } => Witness::Edge {
+                    edge: self.edge(*edge),
+                    from: self.node(*from),
+                    to: self.node(*to),
+                    rel_type: rel_type.clone(),
+                },
+            })
+            .collect()
     }
 }
 

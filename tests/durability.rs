@@ -313,3 +313,344 @@ fn a_failed_journal_write_undoes_the_statement() {
     );
     assert_eq!(graph.node_count(), 0);
 }
+
+fn run_binary(args: &[&std::ffi::OsStr], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn count(graph: &alliances::Graph) -> String {
+    query::execute(graph, "MATCH (n) RETURN count(n)", &Params::new()).unwrap()[0].rows[0][0]
+        .to_string()
+}
+
+#[test]
+fn a_second_writer_is_refused_by_any_name_and_without_the_lock_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("n.toml");
+    let (_first, _, _) = open(&db).unwrap();
+    let refused = |path: &Path, how: &str| {
+        let error = open(path).unwrap_err();
+        assert!(
+            matches!(error, DbError::Locked { .. }),
+            "{how}: a second writer got in: {error}"
+        );
+    };
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    refused(&link, "a symbolic link");
+    let hard = dir.path().join("hard.toml");
+    std::fs::hard_link(&db, &hard).unwrap();
+    refused(&hard, "a hard link");
+    std::fs::remove_file(dir.path().join("n.toml.lock")).ok();
+    refused(&db, "a deleted lock note");
+    // Writing the data file whole, behind the journal's back, is refused too.
+    let out = run_binary(
+        &[
+            "query".as_ref(),
+            "--data".as_ref(),
+            db.as_os_str(),
+            "--write".as_ref(),
+            "CREATE (:Company {id: 'w', name: 'W'})".as_ref(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is a database"), "{stderr}");
+    assert!(stderr.contains("open for writing"), "{stderr}");
+}
+
+#[test]
+fn a_deleted_journal_stops_the_writer_instead_of_losing_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("j.toml");
+    let (mut database, mut graph, _) = open(&db).unwrap();
+    std::fs::remove_file(dir.path().join("j.toml.journal")).unwrap();
+    let text = "CREATE (:Company {id: 'gone', name: 'Gone'})";
+    let parsed = query::parse(text).unwrap();
+    let error = query::prepare(&graph, text, &parsed[0])
+        .unwrap()
+        .run_mut_with(&mut graph, &Params::new(), &mut |witnesses, changes| {
+            Ok(database.append(text, witnesses, changes)?)
+        })
+        .unwrap_err();
+    assert!(error.to_string().contains("removed or replaced"), "{error}");
+    assert_eq!(graph.node_count(), 0, "the statement was undone");
+}
+
+#[test]
+fn saving_over_a_database_from_the_shell_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.toml");
+    write_some(&db, &["CREATE (:Company {id: 'kept', name: 'Kept'})"]);
+    // Its own file, by another name, from the shell that has it open.
+    let link = dir.path().join("alias.toml");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let out = run_binary(
+        &["--db".as_ref(), db.as_os_str()],
+        &format!(":save {}\n", link.display()),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("this database's own file"), "{stderr}");
+    // Another database's file, from a shell on the built-in dataset.
+    let out = run_binary(&[], &format!(":save {}\n", db.display()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is a database"), "{stderr}");
+    let (_d, graph, _) = open(&db).unwrap();
+    assert!(graph.node_by_id("kept").is_some());
+    assert_eq!(count(&graph), "1");
+}
+
+#[test]
+fn a_checkpoint_that_fails_leaves_the_statement_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nan.json");
+    // JSON cannot hold NaN, so no checkpoint of this graph can be written.
+    let out = run_binary(
+        &[
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--fold-at".as_ref(),
+            "10".as_ref(),
+        ],
+        "CREATE (:Company {id: 'nan', name: 'NaN Inc', ratio: 0.0 / 0.0});\nCREATE (:Company {id: 'after', name: 'After'});\n",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout.matches("created 1 node").count(), 2, "{stdout}");
+    assert!(stderr.contains("warning"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    let (_d, graph, recovery) = open(&db).unwrap();
+    assert_eq!(recovery.replayed, 2);
+    assert_eq!(count(&graph), "2");
+}
+
+#[test]
+fn a_damaged_journal_is_recovered_into_a_new_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rec.toml");
+    write_some(
+        &db,
+        &[
+            "CREATE (:Company {id: 'one', name: 'One'})",
+            "CREATE (:Company {id: 'two', name: 'Two'})",
+            "CREATE (:Company {id: 'three', name: 'Three'})",
+        ],
+    );
+    let journal = dir.path().join("rec.toml.journal");
+    let damaged = std::fs::read_to_string(&journal)
+        .unwrap()
+        .replacen("'two'", "'twx'", 1);
+    std::fs::write(&journal, &damaged).unwrap();
+    let data = std::fs::read(&db).unwrap();
+    let out = run_binary(&["recover".as_ref(), db.as_os_str()], "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("kept 2 statement(s), left out 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("its statement: CREATE (:Company {id: 'twx'"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), damaged);
+    assert_eq!(std::fs::read(&db).unwrap(), data);
+    let graph = alliances::datafile::load_files(
+        &[dir.path().join("rec.recovered.toml")],
+        alliances::model::Schema::Alliance,
+    )
+    .unwrap();
+    assert!(graph.node_by_id("one").is_some() && graph.node_by_id("three").is_some());
+    assert!(graph.node_by_id("two").is_none());
+    // It never replaces a file.
+    let again = run_binary(&["recover".as_ref(), db.as_os_str()], "");
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn saves_and_databases_replace_only_regular_files() {
+    let out = run_binary(&["--db".as_ref(), "/dev/null".as_ref()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a device"));
+    assert!(!Path::new("/dev/null.journal").exists());
+    let links = tempfile::tempdir().unwrap();
+    let link = |name: &str| {
+        let path = links.path().join(name);
+        std::os::unix::fs::symlink("/dev/null", &path).unwrap();
+        path.display().to_string()
+    };
+    for command in [
+        ":export dot /dev/full".to_owned(),
+        format!(":save {}", link("null.toml")),
+        format!(":export dot {}", link("null.dot")),
+    ] {
+        let out = run_binary(&[], &format!("{command}\n"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("a device, not a regular file"),
+            "{command}: {stderr}"
+        );
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    let out = run_binary(&[], &format!(":save {}\n", folder.display()));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a folder, not a regular file"));
+    // An empty or cut snapshot is an error, never an empty graph.
+    let empty = dir.path().join("empty.alliances");
+    std::fs::write(&empty, b"").unwrap();
+    let out = run_binary(
+        &["stats".as_ref(), "--data".as_ref(), empty.as_os_str()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    std::fs::write(&empty, b"alliances snap").unwrap();
+    let out = run_binary(
+        &["stats".as_ref(), "--data".as_ref(), empty.as_os_str()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+fn query_db(db: &Path, extra: &[&str], text: &str) -> std::process::Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["query".as_ref(), "--db".as_ref(), db.as_os_str()];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    args.push(text.as_ref());
+    run_binary(&args, "")
+}
+
+#[test]
+fn a_set_after_a_fold_lands_on_the_element_it_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r1.toml");
+    query_db(
+        &db,
+        &[],
+        "UNWIND ['a','b','c','d'] AS x CREATE (:Company {id: x, name: toUpper(x)})",
+    );
+    // A delete leaves a gap; the save renumbers what follows it; the set comes after.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"MATCH (n {id: 'a'}) DELETE n;\n:save\nMATCH (n {id: 'c'}) SET n.sector = 'chips';\n",
+        )
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(Ok(line)) = lines.next() {
+        if line.contains("set 1 property") {
+            break;
+        }
+    }
+    // Acknowledged: now the process dies without its closing fold.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = query_db(
+        &db,
+        &["--read-only", "--format", "csv"],
+        "MATCH (n) RETURN n.id, n.sector ORDER BY n.id",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "n.id,n.sector\nb,\nc,chips\nd,\n"
+    );
+}
+
+#[test]
+fn a_second_writer_through_data_write_is_refused_and_the_first_keeps_its_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"CREATE (:Company {id:'a', name:'A'});\n")
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("created 1 node"));
+    let second = run_binary(
+        &[
+            "query".as_ref(),
+            "--data".as_ref(),
+            db.as_os_str(),
+            "--write".as_ref(),
+            "CREATE (:Company {id:'w', name:'W'})".as_ref(),
+        ],
+        "",
+    );
+    assert_eq!(second.status.code(), Some(2));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = query_db(
+        &db,
+        &["--read-only", "--format", "csv"],
+        "MATCH (n) RETURN n.id",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n.id\na\n");
+}
+
+#[test]
+fn an_open_schema_database_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("so.alliances");
+    let out = query_db(&db, &["--schema", "open"], "CREATE (:Thing {name: 'a'})");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = query_db(
+        &db,
+        &["--schema", "open", "--format", "csv"],
+        "MATCH (n) RETURN count(n) AS c",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "c\n1\n");
+}

@@ -69,7 +69,12 @@ pub enum Taken {
 /// # Errors
 /// When the file cannot be opened, or keeps being replaced while it is locked.
 pub fn take(path: &Path, create: bool) -> io::Result<Taken> {
-    for _ in 0..8 {
+    // A lock may be held for a moment by a process that is not a writer: a child forked by
+    // another thread holds copies of its parent's files until it starts its program. A
+    // writer holds it for good, so waiting a little tells the two apart.
+    let patience = std::time::Instant::now();
+    let mut replaced = 0;
+    loop {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -78,18 +83,27 @@ pub fn take(path: &Path, create: bool) -> io::Result<Taken> {
             .open(path)?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Ok(Taken::Held),
+            Err(fs::TryLockError::WouldBlock) => {
+                if patience.elapsed() > std::time::Duration::from_millis(200) {
+                    return Ok(Taken::Held);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                continue;
+            }
             Err(fs::TryLockError::Error(e)) => return Err(e),
         }
         if still_at(&file, path)? {
             return Ok(Taken::Locked(file));
         }
         // Replaced between opening and locking: lock what is there now.
+        replaced += 1;
+        if replaced == 8 {
+            return Err(io::Error::other(format!(
+                "{} keeps being replaced by another process",
+                path.display()
+            )));
+        }
     }
-    Err(io::Error::other(format!(
-        "{} keeps being replaced by another process",
-        path.display()
-    )))
 }
 
 /// Takes the lock on the data file `path` wrote last, waiting for a process that holds it only

@@ -613,21 +613,14 @@ fn lock_note(path: &Path) -> PathBuf {
 /// would bypass its journal and its writer.
 ///
 /// # Errors
-/// `IsDatabase` when `path` has a journal with statements beside it or is being written as a
-/// database.
+/// `IsDatabase` when `path` has a journal beside it, or is being written as a database.
 pub fn refuse_database(path: &Path, what: &str) -> Result<(), DbError> {
     let Ok(canonical) = lock::canonical(path) else {
         return Ok(());
     };
     let journal = journal_path(&canonical);
     let held = lock::is_held(&journal) || lock::is_held(&canonical);
-    let statements = fs::read(&journal).is_ok_and(|bytes| {
-        journal::scan(&bytes)
-            .records
-            .iter()
-            .any(|(_, r)| matches!(r, Record::Statement { .. }))
-    });
-    if held || statements {
+    if held || journal.exists() {
         return Err(DbError::IsDatabase {
             path: path.to_owned(),
             journal,

@@ -39,6 +39,10 @@ pub struct Cli {
     /// The most rows a statement returns (default 1000000).
     #[arg(long, global = true, value_name = "ROWS")]
     max_rows: Option<usize>,
+    /// The most memory a statement may hold, in megabytes (default 2048): rows kept for ORDER
+    /// BY, groups and DISTINCT, collected lists, values built.
+    #[arg(long, global = true, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -524,6 +528,9 @@ pub fn run() -> ExitCode {
     }
     if let Some(rows) = cli.max_rows {
         query::limits::set_max_rows(rows);
+    }
+    if let Some(megabytes) = cli.max_memory {
+        query::limits::set_max_memory_mb(megabytes);
     }
     match cli.command {
         None => {

@@ -78,7 +78,7 @@ fn ten_thousand_parentheses_are_an_error_not_a_crash() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("nests brackets more than 200 deep"),
+        stderr.contains("nests brackets and CASE expressions more than 200 deep"),
         "{stderr}"
     );
     assert!(
@@ -278,5 +278,125 @@ proptest! {
     #[test]
     fn random_csv_never_crashes_the_importer(nodes in "[a-z0-9,\\n\"]{0,200}", edges in "[a-zA-Z0-9_,.\\n\"-]{0,200}") {
         let _ = alliances::import_csv("nodes.csv", nodes.as_bytes(), "edges.csv", edges.as_bytes(), alliances::Schema::Alliance);
+    }
+}
+
+/// Queries that nest too deep, with the column where each is refused and what the message says.
+fn too_deep() -> Vec<(&'static str, String, usize, &'static str)> {
+    vec![
+        (
+            "100,000 NOTs",
+            format!("RETURN {}true", "NOT ".repeat(100_000)),
+            8 + 4 * 499,
+            "nests more than 500 operators",
+        ),
+        (
+            "4,650 chained additions",
+            format!("RETURN 1{}", "+1".repeat(4_650)),
+            9 + 2 * 499,
+            "nests more than 500 operators",
+        ),
+        (
+            "3,000 nested CASE expressions",
+            format!(
+                "RETURN {}1{}",
+                "CASE WHEN true THEN ".repeat(3_000),
+                " END".repeat(3_000)
+            ),
+            8 + 20 * 200,
+            "nests brackets and CASE expressions more than 200 deep",
+        ),
+        (
+            "7,100 chained WITH clauses",
+            format!("{}RETURN x", "WITH 1 AS x ".repeat(7_100)),
+            1 + 12 * 1_000,
+            "has more than 1000 clauses",
+        ),
+        (
+            "additions in 150 nested brackets",
+            format!("RETURN {}1{}", "(1+1+1+1+".repeat(150), ")".repeat(150)),
+            // Each bracket level counts its four operators and itself.
+            8 + 9 * 99 + 8,
+            "nests more than 500 operators",
+        ),
+    ]
+}
+
+/// Runs `f` on a thread with a small stack, as an embedding program may.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(512 << 10)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow")
+}
+
+#[test]
+fn too_deep_nesting_is_a_located_error_through_the_library() {
+    for (what, query, column, message) in too_deep() {
+        let error = on_small_stack(move || {
+            let graph = alliances::datafile::default_graph();
+            alliances::query::execute(&graph, &query, &Default::default()).unwrap_err()
+        });
+        assert_eq!(
+            error.code,
+            alliances::query::ErrorCode::NestingTooDeep,
+            "{what}"
+        );
+        assert!(error.message.contains(message), "{what}: {error}");
+        assert_eq!((error.line, error.column), (1, column), "{what}: {error}");
+    }
+}
+
+#[test]
+fn too_deep_nesting_exits_1_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deep.cypher");
+    for (what, query, column, message) in too_deep() {
+        // Some are longer than one argument may be.
+        std::fs::write(&file, &query).unwrap();
+        let out = alliances(&["query", "--file", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "{what}: {stderr}");
+        assert!(
+            stderr.contains(&format!("line 1, column {column}")),
+            "{what}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn deep_but_legal_queries_run_even_on_a_small_stack() {
+    let cases = [
+        (format!("RETURN 1{}", "+1".repeat(200)), "201"),
+        (format!("RETURN 1{}", "+1".repeat(498)), "499"),
+        (
+            format!(
+                "RETURN {}1{}",
+                "CASE WHEN true THEN ".repeat(100),
+                " END".repeat(100)
+            ),
+            "1",
+        ),
+        (
+            format!("RETURN {}1{}", "(".repeat(199), ")".repeat(199)),
+            "1",
+        ),
+        (format!("RETURN {}true", "NOT ".repeat(400)), "true"),
+        (format!("{}RETURN x", "WITH 1 AS x ".repeat(900)), "1"),
+        (
+            format!("RETURN {}1{}", "[".repeat(150), "]".repeat(150)),
+            "[[[[",
+        ),
+    ];
+    for (query, expected) in cases {
+        let shown = on_small_stack(move || {
+            let graph = alliances::datafile::default_graph();
+            let results = alliances::query::execute(&graph, &query, &Default::default()).unwrap();
+            results[0].to_csv()
+        });
+        assert!(shown.contains(expected), "{shown}");
     }
 }

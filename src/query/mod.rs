@@ -61,7 +61,7 @@ pub fn prepare<'t>(
 ) -> Result<Prepared<'t>, QueryError> {
     Ok(Prepared {
         text,
-        plan: plan::plan(text, graph, statement)?,
+        plan: parser::with_stack(|| plan::plan(text, graph, statement))?,
         interrupt: None,
     })
 }
@@ -107,14 +107,16 @@ impl Prepared<'_> {
             ));
         }
         let notes = limits::Notes::default();
+        let memory = limits::Memory::default();
         let cx = eval::Context {
             graph,
             params,
             text: self.text,
             interrupt: self.interrupt.as_deref(),
             notes: &notes,
+            memory: &memory,
         };
-        let rows = exec::run(&cx, &self.plan)?;
+        let rows = parser::with_stack(|| exec::run(&cx, &self.plan))?;
         let mut result = self.result(graph, rows, ChangeCounts::default());
         result.notes = notes.take();
         Ok(result)
@@ -146,13 +148,16 @@ impl Prepared<'_> {
         }
         graph.begin();
         let notes = limits::Notes::default();
-        let outcome = exec::run_writing(
-            graph,
-            params,
-            self.text,
-            &self.plan,
-            (self.interrupt.as_deref(), &notes),
-        )
+        let memory = limits::Memory::default();
+        let outcome = parser::with_stack(|| {
+            exec::run_writing(
+                graph,
+                params,
+                self.text,
+                &self.plan,
+                (self.interrupt.as_deref(), &notes, &memory),
+            )
+        })
         .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
         .and_then(|rows| {
             let changes = graph.statement_changes();
@@ -236,7 +241,7 @@ pub fn explain(
     text: &str,
     statement: &ast::Statement,
 ) -> Result<String, QueryError> {
-    Ok(plan::plan(text, graph, statement)?.explain())
+    Ok(parser::with_stack(|| plan::plan(text, graph, statement))?.explain())
 }
 
 /// Parses and runs every statement of `text` (separated by `;`), in order, on a graph that
@@ -247,11 +252,14 @@ pub fn explain(
 /// # Errors
 /// The first error met; the statements before it have run.
 pub fn execute(graph: &Graph, text: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
-    let statements = parse(text)?;
-    statements
-        .iter()
-        .map(|s| run_statement(graph, text, s, params))
-        .collect()
+    // The syntax trees are dropped on the statement's stack too.
+    parser::with_stack(|| {
+        let statements = parse(text)?;
+        statements
+            .iter()
+            .map(|s| run_statement(graph, text, s, params))
+            .collect()
+    })
 }
 
 /// Parses and runs every statement of `text`, in order, applying their changes. Each
@@ -264,13 +272,15 @@ pub fn execute_mut(
     text: &str,
     params: &Params,
 ) -> Result<Vec<QueryResult>, QueryError> {
-    let statements = parse(text)?;
-    let mut results = Vec::new();
-    for statement in &statements {
-        let prepared = prepare(graph, text, statement)?;
-        results.push(prepared.run_mut(graph, params)?);
-    }
-    Ok(results)
+    parser::with_stack(|| {
+        let statements = parse(text)?;
+        let mut results = Vec::new();
+        for statement in &statements {
+            let prepared = prepare(graph, text, statement)?;
+            results.push(prepared.run_mut(graph, params)?);
+        }
+        Ok(results)
+    })
 }
 
 /// Reads a parameter value written in Cypher literal syntax (`42`, `'Intel'`, `[1, 2]`,
@@ -297,6 +307,7 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
         text: &statement,
         interrupt: None,
         notes: &limits::Notes::default(),
+        memory: &limits::Memory::default(),
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

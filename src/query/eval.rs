@@ -61,16 +61,23 @@ impl Context<'_> {
     /// Fails when the statement was asked to stop; long loops call this as they go.
     pub(crate) fn check_interrupt(&self) -> Result<(), QueryError> {
         match self.interrupt {
-            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(QueryError::at(
-                ErrorKind::Interrupted,
-                ErrorCode::Interrupted,
-                self.text,
-                0,
-                "the statement was interrupted; it changed nothing".to_owned(),
-                None,
-            )),
+            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => {
+                Err(self.interrupted())
+            }
             _ => Ok(()),
         }
+    }
+
+    /// The error of a statement that was stopped.
+    pub(crate) fn interrupted(&self) -> QueryError {
+        QueryError::at(
+            ErrorKind::Interrupted,
+            ErrorCode::Interrupted,
+            self.text,
+            0,
+            "the statement was interrupted; it changed nothing".to_owned(),
+            None,
+        )
     }
 
     /// Counts `bytes` more as held by the statement, or fails with the budget's message at

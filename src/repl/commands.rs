@@ -539,7 +539,12 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             }
             let scope = diagram_scope(scope_text)?;
             let (selection, title) =
-                crate::export::select(&session.graph, &scope, &session.params)?;
+                crate::export::select_until(&session.graph, &scope, &session.params, &{
+                    session
+                        .interrupt
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    std::sync::Arc::clone(&session.interrupt)
+                })?;
             if let Some(warning) = crate::export::size_warning(&selection) {
                 eprintln!("{warning}");
             }
@@ -559,7 +564,11 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                     .map(str::to_ascii_lowercase)
                     .filter(|e| ["svg", "png", "pdf"].contains(&e.as_str()))
                     .ok_or_else(|| "error: :render writes .svg, .png or .pdf files".to_owned())?;
-                crate::export::render(&dot, &format).map_err(|e| format!("error: {e}"))?
+                let flag = std::sync::Arc::clone(&session.interrupt);
+                crate::export::render_until(&dot, &format, &|| {
+                    flag.load(std::sync::atomic::Ordering::Relaxed)
+                })
+                .map_err(|e| format!("error: {e}"))?
             };
             crate::datafile::write_atomically(&path, &bytes)
                 .map_err(|e| format!("error: cannot write {file}: {e}"))?;

@@ -315,7 +315,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 
     // pagerank: the top 10 ids.
     let started = Instant::now();
-    let ranks = crate::algo::centrality::pagerank(&graph, &|| false);
+    let ranks = crate::algo::centrality::pagerank(&graph, &|| false).unwrap_or_default();
     let pagerank = started.elapsed().as_secs_f64();
     let id_of = |n: NodeId| match graph.node_prop(n, "id") {
         Some(crate::model::Value::String(s)) => s.clone(),

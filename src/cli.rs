@@ -39,6 +39,10 @@ pub struct Cli {
     /// The most rows a statement returns (default 1000000).
     #[arg(long, global = true, value_name = "ROWS")]
     max_rows: Option<usize>,
+    /// The most memory a statement may hold, in megabytes (default 2048): rows kept for ORDER
+    /// BY, groups and DISTINCT, collected lists, values built.
+    #[arg(long, global = true, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,6 +91,9 @@ enum Command {
         /// Show each hop's sources.
         #[arg(long)]
         explain: bool,
+        /// Stop the search after this many seconds (nothing is then shown).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
     /// Run the peer benchmark's workloads on generated data (nodes.csv, edges.csv, queries.txt)
     /// and print one JSON line per workload, as the peers of ../shared/bench do.
@@ -109,6 +116,9 @@ enum Command {
         /// Where to write it; standard output when not given.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Stop after this many seconds (nothing is then written).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
     /// Draw an alliance diagram to SVG, PNG or PDF with Graphviz's dot.
     #[command(
@@ -125,6 +135,9 @@ enum Command {
         /// The file to write.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Stop after this many seconds (nothing is then written).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
     /// Run query statements (separated by `;`) and print their results.
     #[command(
@@ -233,17 +246,82 @@ impl ScopeArgs {
     }
 }
 
+/// `--timeout SECONDS` as a duration: a finite number above 0 that a duration can hold.
+fn timeout_arg(seconds: Option<f64>) -> Result<Option<std::time::Duration>, ExitCode> {
+    match seconds {
+        None => Ok(None),
+        Some(t) => match std::time::Duration::try_from_secs_f64(t) {
+            Ok(limit) if t > 0.0 => Ok(Some(limit)),
+            _ => {
+                eprintln!(
+                    "error: --timeout takes a number of seconds greater than 0 (at most about 1.8e19), not {t}"
+                );
+                Err(ExitCode::from(2))
+            }
+        },
+    }
+}
+
+/// A flag that a timer thread sets once `limit` has passed; dropping the timer stands the
+/// thread down.
+struct Timer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    finished: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Timer {
+    fn start(limit: Option<std::time::Duration>) -> Timer {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if let Some(limit) = limit {
+            let (stop, finished) = (
+                std::sync::Arc::clone(&stop),
+                std::sync::Arc::clone(&finished),
+            );
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                while started.elapsed() < limit
+                    && !finished.load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5).min(limit));
+                }
+                if !finished.load(std::sync::atomic::Ordering::Relaxed) {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+        Timer { stop, finished }
+    }
+
+    /// Whether the time ran out.
+    fn fired(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.finished
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The DOT text for the command line's diagram commands, or the message of what went wrong.
-fn diagram(data: &DataArgs, scope: &ScopeArgs) -> Result<String, ExitCode> {
+fn diagram(data: &DataArgs, scope: &ScopeArgs, timer: &Timer) -> Result<String, ExitCode> {
     let graph = match data.load() {
         Ok((graph, _)) => graph,
         Err(e) => return Err(fail(&e)),
     };
-    let (selection, title) = crate::export::select(&graph, &scope.scope(), &query::Params::new())
-        .map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::FAILURE
-    })?;
+    let (selection, title) =
+        crate::export::select_until(&graph, &scope.scope(), &query::Params::new(), &timer.stop)
+            .map_err(|e| {
+                if timer.fired() {
+                    eprintln!("error: ran past --timeout and was stopped; nothing was written");
+                } else {
+                    eprintln!("error: {e}");
+                }
+                ExitCode::FAILURE
+            })?;
     if let Some(warning) = crate::export::size_warning(&selection) {
         eprintln!("{warning}");
     }
@@ -547,6 +625,9 @@ pub fn run() -> ExitCode {
     if let Some(rows) = cli.max_rows {
         query::limits::set_max_rows(rows);
     }
+    if let Some(megabytes) = cli.max_memory {
+        query::limits::set_max_memory_mb(megabytes);
+    }
     match cli.command {
         None => {
             let options = crate::repl::Options {
@@ -610,7 +691,12 @@ pub fn run() -> ExitCode {
             max_hops,
             k,
             explain,
+            timeout,
         }) => {
+            let limit = match timeout_arg(timeout) {
+                Ok(limit) => limit,
+                Err(code) => return code,
+            };
             let via = match via.as_deref().map(crate::algo::parse_types).transpose() {
                 Ok(v) => v.unwrap_or_default(),
                 Err(e) => {
@@ -628,7 +714,16 @@ pub fn run() -> ExitCode {
                 max_hops: Some(max_hops),
                 k,
             };
-            match crate::algo::paths_report(&graph, &from, &to, &options, explain, &|| false) {
+            let timer = Timer::start(limit);
+            let stop = || timer.fired();
+            match crate::algo::paths_report(&graph, &from, &to, &options, explain, &stop) {
+                Ok(_) if timer.fired() => {
+                    eprintln!(
+                        "error: the search ran past --timeout {}s and was stopped; no path is shown",
+                        timeout.unwrap_or_default()
+                    );
+                    ExitCode::FAILURE
+                }
                 Ok(report) => {
                     print!("{report}");
                     ExitCode::SUCCESS
@@ -656,25 +751,45 @@ pub fn run() -> ExitCode {
             data,
             scope,
             output,
-        }) => match diagram(&data, &scope) {
-            Ok(dot) => write_output(output.as_deref(), dot.as_bytes()),
-            Err(code) => code,
-        },
+            timeout,
+        }) => {
+            let timer = match timeout_arg(timeout) {
+                Ok(limit) => Timer::start(limit),
+                Err(code) => return code,
+            };
+            match diagram(&data, &scope, &timer) {
+                Ok(dot) => write_output(output.as_deref(), dot.as_bytes()),
+                Err(code) => code,
+            }
+        }
         Some(Command::Render {
             format,
             data,
             scope,
             output,
-        }) => match diagram(&data, &scope) {
-            Ok(dot) => match crate::export::render(&dot, &format) {
-                Ok(bytes) => write_output(Some(&output), &bytes),
-                Err(e) => {
+            timeout,
+        }) => {
+            let timer = match timeout_arg(timeout) {
+                Ok(limit) => Timer::start(limit),
+                Err(code) => return code,
+            };
+            match diagram(&data, &scope, &timer)
+                .map(|dot| crate::export::render_until(&dot, &format, &|| timer.fired()))
+            {
+                Ok(Ok(bytes)) => write_output(Some(&output), &bytes),
+                Ok(Err(crate::export::RenderError::Interrupted)) => {
+                    eprintln!(
+                        "error: the drawing ran past --timeout and was stopped; nothing was written"
+                    );
+                    ExitCode::FAILURE
+                }
+                Ok(Err(e)) => {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE
                 }
-            },
-            Err(code) => code,
-        },
+                Err(code) => code,
+            }
+        }
         Some(Command::Stats { data }) => match data.load() {
             Ok((graph, _)) => {
                 println!("{}", graph.stats());
@@ -764,13 +879,9 @@ fn query(
         continue_on_error,
         timeout,
     } = options;
-    let timeout = match timeout {
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-        Some(_) => {
-            eprintln!("error: --timeout takes a number of seconds greater than 0");
-            return ExitCode::from(2);
-        }
-        None => None,
+    let timeout = match timeout_arg(timeout) {
+        Ok(limit) => limit,
+        Err(code) => return code,
     };
     if write && data.as_of.is_some() {
         eprintln!(
@@ -884,25 +995,9 @@ fn query(
     for (i, statement) in parsed.iter().enumerate() {
         let started = std::time::Instant::now();
         // A timer stops the statement at --timeout; it is told to stand down when it ends.
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        if let Some(limit) = timeout {
-            let (stop, finished) = (
-                std::sync::Arc::clone(&stop),
-                std::sync::Arc::clone(&finished),
-            );
-            std::thread::spawn(move || {
-                let started = std::time::Instant::now();
-                while started.elapsed() < limit
-                    && !finished.load(std::sync::atomic::Ordering::Relaxed)
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(5).min(limit));
-                }
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-            });
-        }
+        let timer = Timer::start(timeout);
         let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
-            let prepared = prepared.interruptible(std::sync::Arc::clone(&stop));
+            let prepared = prepared.interruptible(std::sync::Arc::clone(&timer.stop));
             for warning in prepared.warnings() {
                 eprintln!("{warning}");
             }
@@ -927,7 +1022,7 @@ fn query(
                 started.elapsed().as_secs_f64() * 1e3
             );
         }
-        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(timer);
         let outcome = outcome.map_err(|e| match (e.kind, timeout) {
             (query::ErrorKind::Interrupted, Some(limit)) => query::QueryError {
                 message: format!(

@@ -78,7 +78,7 @@ fn ten_thousand_parentheses_are_an_error_not_a_crash() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("nests brackets more than 200 deep"),
+        stderr.contains("nests brackets and CASE expressions more than 200 deep"),
         "{stderr}"
     );
     assert!(
@@ -279,4 +279,349 @@ proptest! {
     fn random_csv_never_crashes_the_importer(nodes in "[a-z0-9,\\n\"]{0,200}", edges in "[a-zA-Z0-9_,.\\n\"-]{0,200}") {
         let _ = alliances::import_csv("nodes.csv", nodes.as_bytes(), "edges.csv", edges.as_bytes(), alliances::Schema::Alliance);
     }
+}
+
+/// Queries that nest too deep, with the column where each is refused and what the message says.
+fn too_deep() -> Vec<(&'static str, String, usize, &'static str)> {
+    vec![
+        (
+            "100,000 NOTs",
+            format!("RETURN {}true", "NOT ".repeat(100_000)),
+            8 + 4 * 499,
+            "nests more than 500 operators",
+        ),
+        (
+            "4,650 chained additions",
+            format!("RETURN 1{}", "+1".repeat(4_650)),
+            9 + 2 * 499,
+            "nests more than 500 operators",
+        ),
+        (
+            "3,000 nested CASE expressions",
+            format!(
+                "RETURN {}1{}",
+                "CASE WHEN true THEN ".repeat(3_000),
+                " END".repeat(3_000)
+            ),
+            8 + 20 * 200,
+            "nests brackets and CASE expressions more than 200 deep",
+        ),
+        (
+            "7,100 chained WITH clauses",
+            format!("{}RETURN x", "WITH 1 AS x ".repeat(7_100)),
+            1 + 12 * 1_000,
+            "has more than 1000 clauses",
+        ),
+        (
+            "additions in 150 nested brackets",
+            format!("RETURN {}1{}", "(1+1+1+1+".repeat(150), ")".repeat(150)),
+            // Each bracket level counts its four operators and itself.
+            8 + 9 * 99 + 8,
+            "nests more than 500 operators",
+        ),
+    ]
+}
+
+/// Runs `f` on a thread with a small stack, as an embedding program may.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(512 << 10)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow")
+}
+
+#[test]
+fn too_deep_nesting_is_a_located_error_through_the_library() {
+    for (what, query, column, message) in too_deep() {
+        let error = on_small_stack(move || {
+            let graph = alliances::datafile::default_graph();
+            alliances::query::execute(&graph, &query, &Default::default()).unwrap_err()
+        });
+        assert_eq!(
+            error.code,
+            alliances::query::ErrorCode::NestingTooDeep,
+            "{what}"
+        );
+        assert!(error.message.contains(message), "{what}: {error}");
+        assert_eq!((error.line, error.column), (1, column), "{what}: {error}");
+    }
+}
+
+#[test]
+fn too_deep_nesting_exits_1_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deep.cypher");
+    for (what, query, column, message) in too_deep() {
+        // Some are longer than one argument may be.
+        std::fs::write(&file, &query).unwrap();
+        let out = alliances(&["query", "--file", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "{what}: {stderr}");
+        assert!(
+            stderr.contains(&format!("line 1, column {column}")),
+            "{what}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn deep_but_legal_queries_run_even_on_a_small_stack() {
+    let cases = [
+        (format!("RETURN 1{}", "+1".repeat(200)), "201"),
+        (format!("RETURN 1{}", "+1".repeat(498)), "499"),
+        (
+            format!(
+                "RETURN {}1{}",
+                "CASE WHEN true THEN ".repeat(100),
+                " END".repeat(100)
+            ),
+            "1",
+        ),
+        (
+            format!("RETURN {}1{}", "(".repeat(199), ")".repeat(199)),
+            "1",
+        ),
+        (format!("RETURN {}true", "NOT ".repeat(400)), "true"),
+        (format!("{}RETURN x", "WITH 1 AS x ".repeat(900)), "1"),
+        (
+            format!("RETURN {}1{}", "[".repeat(150), "]".repeat(150)),
+            "[[[[",
+        ),
+    ];
+    for (query, expected) in cases {
+        let shown = on_small_stack(move || {
+            let graph = alliances::datafile::default_graph();
+            let results = alliances::query::execute(&graph, &query, &Default::default()).unwrap();
+            results[0].to_csv()
+        });
+        assert!(shown.contains(expected), "{shown}");
+    }
+}
+
+/// A CSV graph whose chains of investments and simple paths are past counting, yet without a
+/// single money loop (so no count of loops cuts a search short): `n` companies, each investing
+/// in every later one. Returns the paths of nodes.csv and edges.csv.
+fn dense_dag_csv(dir: &std::path::Path, n: usize) -> (String, String) {
+    let mut nodes = String::from("id,name,kind,country,sector\n");
+    let mut edges = String::from("from,to,type,amount_usd,date,stake_pct\n");
+    for i in 0..n {
+        nodes.push_str(&format!("c{i},Company {i},company,US,ai\n"));
+        for j in i + 1..n {
+            edges.push_str(&format!("c{i},c{j},INVESTS_IN,,2024,\n"));
+        }
+    }
+    let (n_path, e_path) = (dir.join("nodes.csv"), dir.join("edges.csv"));
+    std::fs::write(&n_path, nodes).unwrap();
+    std::fs::write(&e_path, edges).unwrap();
+    (
+        n_path.to_str().unwrap().to_owned(),
+        e_path.to_str().unwrap().to_owned(),
+    )
+}
+
+/// Runs a command that cannot finish in time with `--timeout 0.5`: it must stop within a few
+/// seconds, exit 1 and say so.
+fn times_out(args: &[&str], says: &str) {
+    let started = std::time::Instant::now();
+    let out = alliances(args);
+    let elapsed = started.elapsed().as_secs_f64();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(stderr.contains(says), "{args:?}: {stderr}");
+    assert!(elapsed < 5.0, "{args:?} took {elapsed:.1} s");
+    assert!(
+        !text(&out.stdout).contains(" legs)"),
+        "no partial answer is printed"
+    );
+}
+
+#[test]
+fn every_algorithm_and_command_stops_at_its_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, edges) = dense_dag_csv(dir.path(), 40);
+    let data = ["--nodes", nodes.as_str(), "--edges", edges.as_str()];
+    let stopped = "ran past --timeout 0.5s and was stopped; it changed nothing";
+    for statement in [
+        "CALL algo.circularDeals(13) YIELD path RETURN count(*)",
+        "CALL algo.kShortestPaths('c0', 'c1', 1000000) YIELD path RETURN count(*)",
+    ] {
+        let mut args = vec!["query", "--timeout", "0.5"];
+        args.extend(data);
+        args.push(statement);
+        times_out(&args, stopped);
+    }
+    let mut path = vec!["path", "c0", "c1", "--k", "1000000", "--max-hops", "13"];
+    path.extend(data);
+    path.extend(["--timeout", "0.5"]);
+    times_out(
+        &path,
+        "ran past --timeout 0.5s and was stopped; no path is shown",
+    );
+    let out = dir.path().join("loops.svg");
+    for command in [
+        vec!["export", "dot", "--cycles", "13"],
+        vec!["render", "--cycles", "13", "-o", out.to_str().unwrap()],
+    ] {
+        let mut args = command.clone();
+        args.extend(data);
+        args.extend(["--timeout", "0.5"]);
+        times_out(
+            &args,
+            "ran past --timeout and was stopped; nothing was written",
+        );
+    }
+    assert!(!out.exists(), "an interrupted render writes nothing");
+}
+
+#[test]
+fn betweenness_stops_at_its_timeout_on_a_large_graph() {
+    // A ring of 30,000 nodes with chords: every start's search crosses the whole graph, and
+    // there are 30,000 of them.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 30_000;
+    let mut nodes = String::from("id,name,kind,country,sector\n");
+    let mut edges = String::from("from,to,type,amount_usd,date,stake_pct\n");
+    for i in 0..n {
+        nodes.push_str(&format!("c{i},Company {i},company,US,ai\n"));
+        edges.push_str(&format!("c{i},c{},SUPPLIES,,2024,\n", (i + 1) % n));
+        edges.push_str(&format!("c{i},c{},INVESTS_IN,,2024,\n", (i * 7 + 3) % n));
+    }
+    std::fs::write(dir.path().join("nodes.csv"), nodes).unwrap();
+    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+    let (n_path, e_path) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    times_out(
+        &[
+            "query",
+            "--timeout",
+            "0.5",
+            "--nodes",
+            n_path.to_str().unwrap(),
+            "--edges",
+            e_path.to_str().unwrap(),
+            "CALL algo.betweenness() YIELD node, score RETURN max(score)",
+        ],
+        "ran past --timeout 0.5s and was stopped; it changed nothing",
+    );
+}
+
+#[test]
+fn absurd_timeouts_are_usage_errors() {
+    for value in ["1e20", "NaN", "inf", "-1", "0"] {
+        let out = alliances(&["query", &format!("--timeout={value}"), "RETURN 1"]);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("--timeout takes a number of seconds greater than 0"),
+            "{value}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{value}: {stderr}");
+    }
+    let out = alliances(&["path", "Nvidia", "OpenAI", "--timeout", "1e20"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Stops after `calls` looks at the flag: an algorithm that looks only between whole rounds or
+/// starts would run far past it.
+fn stop_after(calls: usize) -> impl Fn() -> bool {
+    let seen = std::cell::Cell::new(0);
+    move || {
+        seen.set(seen.get() + 1);
+        seen.get() > calls
+    }
+}
+
+#[test]
+fn interrupted_algorithms_give_no_answer_or_say_theirs_is_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, edges) = dense_dag_csv(dir.path(), 40);
+    let graph = alliances::datafile::import_csv(
+        &nodes,
+        std::fs::File::open(&nodes).unwrap(),
+        &edges,
+        std::fs::File::open(&edges).unwrap(),
+        alliances::model::Schema::Alliance,
+    )
+    .unwrap();
+    use alliances::algo;
+    let started = std::time::Instant::now();
+    // One start's search alone has billions of paths: the flag is read inside it.
+    let loops = algo::money_loops(&graph, 13, usize::MAX, &stop_after(1));
+    assert!(loops.interrupted);
+    let report = algo::cycles_report(&graph, 13, &stop_after(1));
+    assert!(report.contains("interrupted"), "{report}");
+    let (a, b) = (
+        graph.node_by_id("c0").unwrap(),
+        graph.node_by_id("c1").unwrap(),
+    );
+    let options = algo::PathOptions {
+        k: 1_000_000,
+        max_hops: Some(13),
+        ..Default::default()
+    };
+    let paths = algo::k_shortest_paths(&graph, a, b, &options, &stop_after(3));
+    assert!(paths.interrupted);
+    let report = algo::paths_report(&graph, "c0", "c1", &options, false, &stop_after(3)).unwrap();
+    assert!(report.starts_with("interrupted:"), "{report}");
+    assert!(algo::centrality::pagerank(&graph, &stop_after(0)).is_none());
+    assert!(algo::centrality::betweenness(&graph, None, &stop_after(1)).is_none());
+    let top = algo::top_report(&graph, "pagerank", 5, &stop_after(0)).unwrap();
+    assert!(
+        top.starts_with("interrupted:") && !top.contains("1."),
+        "{top}"
+    );
+    assert!(started.elapsed().as_secs_f64() < 5.0);
+}
+
+#[test]
+fn a_statement_over_the_memory_budget_fails_and_changes_nothing() {
+    let mut graph = alliances::datafile::default_graph();
+    let before = (graph.node_count(), graph.edge_count());
+    alliances::query::limits::set_max_memory_mb(16);
+    let params = Default::default();
+    let cases = [
+        // Rows held for ORDER BY, after a write.
+        "CREATE (:Company {id: 'x', name: 'X'}) WITH 1 AS one UNWIND range(1, 400000) AS i RETURN i ORDER BY i DESC",
+        "UNWIND range(1, 400000) AS i RETURN collect(toString(i) + 'padding padding')",
+        "UNWIND range(1, 400000) AS i RETURN DISTINCT toString(i) + 'padding padding' AS s",
+        "UNWIND range(1, 400000) AS i RETURN toString(i) + 'padding' AS s, count(*)",
+        "RETURN size(range(1, 1000000))",
+        "MATCH (n) SET n.note = 'x' WITH n UNWIND range(1, 200000) AS i WITH n, i RETURN count(*)",
+    ];
+    for query in cases {
+        let error = alliances::query::execute_mut(&mut graph, query, &params).expect_err(query);
+        assert_eq!(
+            error.code,
+            alliances::query::ErrorCode::MemoryLimit,
+            "{query}: {error}"
+        );
+        assert!(
+            error.message.contains("needs more than 16 MB of memory")
+                && error.help.as_deref().unwrap_or("").contains("--max-memory"),
+            "{query}: {error}"
+        );
+        assert_eq!((graph.node_count(), graph.edge_count()), before, "{query}");
+    }
+    // Doubling a string clause after clause stops at the budget, not at the machine's memory.
+    let doubling = format!(
+        "WITH 'ab' AS s {}RETURN size(s)",
+        "WITH s + s AS s ".repeat(40)
+    );
+    let error = alliances::query::execute(&graph, &doubling, &params).unwrap_err();
+    assert_eq!(
+        error.code,
+        alliances::query::ErrorCode::MemoryLimit,
+        "{error}"
+    );
+    // What fits still runs.
+    let small = alliances::query::execute(
+        &graph,
+        "UNWIND range(1, 1000) AS i RETURN i ORDER BY i DESC LIMIT 1",
+        &params,
+    )
+    .unwrap();
+    assert_eq!(small[0].to_csv(), "i\n1000\n");
+    alliances::query::limits::set_max_memory_mb(alliances::query::limits::DEFAULT_MAX_MEMORY_MB);
 }

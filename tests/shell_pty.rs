@@ -77,3 +77,58 @@ fn a_user_session_on_a_terminal() {
     let saved = std::fs::read_to_string(&history).unwrap();
     assert!(saved.contains("RETURN c.name, count(m)"), "{saved}");
 }
+
+#[test]
+fn ctrl_c_stops_a_long_algorithm_within_a_second() {
+    // Forty companies, each investing in every later one: no money loop, and more chains of
+    // investments than any search could walk.
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = String::from("id,name,kind,country,sector\n");
+    let mut edges = String::from("from,to,type,amount_usd,date,stake_pct\n");
+    for i in 0..40 {
+        nodes.push_str(&format!("c{i},Company {i},company,US,ai\n"));
+        for j in i + 1..40 {
+            edges.push_str(&format!("c{i},c{j},INVESTS_IN,,2024,\n"));
+        }
+    }
+    let (n_path, e_path) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    std::fs::write(&n_path, nodes).unwrap();
+    std::fs::write(&e_path, edges).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alliances"));
+    command
+        .args(["--nodes", n_path.to_str().unwrap()])
+        .args(["--edges", e_path.to_str().unwrap()])
+        .env("ALLIANCES_HISTORY", dir.path().join("history"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "120");
+    let mut p = Session::spawn(command).expect("the shell starts on a terminal");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("alliances> ").unwrap();
+
+    for (line, says) in [
+        (
+            ":cycles --max-len 13",
+            "interrupted: the search for money loops was stopped",
+        ),
+        (
+            "CALL algo.circularDeals(13) YIELD path RETURN count(*);",
+            "the statement was interrupted; it changed nothing",
+        ),
+    ] {
+        p.send_line(line).unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let sent = std::time::Instant::now();
+        p.send(ControlCode::EndOfText).unwrap();
+        p.set_expect_timeout(Some(Duration::from_secs(1)));
+        p.expect(says).unwrap();
+        p.expect("alliances> ").unwrap();
+        assert!(sent.elapsed() < Duration::from_secs(1), "{line}");
+        p.set_expect_timeout(Some(Duration::from_secs(20)));
+    }
+    p.send_line("RETURN 'still here' AS s;").unwrap();
+    p.expect("still here").unwrap();
+    p.expect("alliances> ").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

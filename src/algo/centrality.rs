@@ -33,12 +33,13 @@ pub const PAGERANK_TOLERANCE: f64 = 1e-10;
 /// PageRank stops after this many rounds whatever the change.
 pub const PAGERANK_MAX_ROUNDS: usize = 200;
 
-/// PageRank of every node, highest first.
-pub fn pagerank(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Vec<(NodeId, f64)> {
+/// PageRank of every node, highest first; `None` when interrupted (scores that have not
+/// converged are no answer).
+pub fn pagerank(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Option<Vec<(NodeId, f64)>> {
     let dense = Dense::new(graph);
     let n = dense.nodes.len();
     if n == 0 {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let alpha = 0.85;
     // Each node's sources, side by side (sorted by target with a counting sort), so a round
@@ -80,7 +81,7 @@ pub fn pagerank(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Vec<(NodeId, f
         .min(8);
     for _ in 0..PAGERANK_MAX_ROUNDS {
         if interrupted() {
-            break;
+            return None;
         }
         let mut dangling = 0.0;
         for (i, score) in x.iter().enumerate() {
@@ -130,7 +131,9 @@ pub fn pagerank(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Vec<(NodeId, f
             break;
         }
     }
-    ranked(dense.nodes.iter().map(|v| (*v, x[v.index()])).collect())
+    Some(ranked(
+        dense.nodes.iter().map(|v| (*v, x[v.index()])).collect(),
+    ))
 }
 
 /// How many relationships touch each node, highest first.
@@ -153,16 +156,20 @@ pub fn degree(graph: &Graph) -> Vec<(NodeId, f64)> {
 
 /// Betweenness of every node on the undirected simple graph, normalised by (n-1)(n-2), highest
 /// first. With `sources`, only those start nodes are used and the result is scaled up: an
-/// estimate for graphs too large for the exact computation.
+/// estimate for graphs too large for the exact computation. `None` when interrupted: sums over
+/// some of the start nodes are no answer.
 pub fn betweenness(
     graph: &Graph,
     sources: Option<&[NodeId]>,
     interrupted: &dyn Fn() -> bool,
-) -> Vec<(NodeId, f64)> {
+) -> Option<Vec<(NodeId, f64)>> {
     let dense = Dense::new(graph);
     let n = dense.nodes.len();
     let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); dense.bound];
-    for node in &dense.nodes {
+    for (i, node) in dense.nodes.iter().enumerate() {
+        if i % 65_536 == 65_535 && interrupted() {
+            return None;
+        }
         let list = &mut neighbours[node.index()];
         for direction in [Direction::Outgoing, Direction::Incoming] {
             for (_, other) in graph.edges_of(*node, direction) {
@@ -182,7 +189,7 @@ pub fn betweenness(
     let starts: Vec<NodeId> = sources.map_or_else(|| dense.nodes.clone(), <[NodeId]>::to_vec);
     for &s in &starts {
         if interrupted() {
-            break;
+            return None;
         }
         let s = s.index();
         let mut order: Vec<u32> = Vec::new();
@@ -190,6 +197,9 @@ pub fn betweenness(
         sigma[s] = 1.0;
         distance[s] = 0;
         while let Some(v) = queue.pop_front() {
+            if order.len() % 65_536 == 65_535 && interrupted() {
+                return None;
+            }
             order.push(v);
             let v = v as usize;
             for &w in &neighbours[v] {
@@ -232,18 +242,18 @@ pub fn betweenness(
     {
         scale *= n as f64 / sample.len() as f64;
     }
-    ranked(
+    Some(ranked(
         dense
             .nodes
             .iter()
             .map(|v| (*v, centrality[v.index()] * scale))
             .collect(),
-    )
+    ))
 }
 
 /// Weakly connected components: for each node, the number of its component. Components are
-/// numbered from 0 in the order of their smallest node.
-pub fn components(graph: &Graph) -> Vec<(NodeId, usize)> {
+/// numbered from 0 in the order of their smallest node; `None` when interrupted.
+pub fn components(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Option<Vec<(NodeId, usize)>> {
     let bound = graph.node_index_bound();
     let mut parent: Vec<u32> = (0..bound as u32).collect();
     fn root(parent: &mut [u32], mut x: u32) -> u32 {
@@ -253,7 +263,10 @@ pub fn components(graph: &Graph) -> Vec<(NodeId, usize)> {
         }
         x
     }
-    for edge in graph.edges() {
+    for (i, edge) in graph.edges().enumerate() {
+        if i % 65_536 == 65_535 && interrupted() {
+            return None;
+        }
         let (a, b) = graph.edge_endpoints(edge);
         let (ra, rb) = (
             root(&mut parent, a.index() as u32),
@@ -268,17 +281,19 @@ pub fn components(graph: &Graph) -> Vec<(NodeId, usize)> {
     let mut next = 0;
     let mut nodes: Vec<NodeId> = graph.nodes().collect();
     nodes.sort_unstable();
-    nodes
-        .into_iter()
-        .map(|n| {
-            let r = root(&mut parent, n.index() as u32) as usize;
-            let c = *number[r].get_or_insert_with(|| {
-                next += 1;
-                next - 1
-            });
-            (n, c)
-        })
-        .collect()
+    Some(
+        nodes
+            .into_iter()
+            .map(|n| {
+                let r = root(&mut parent, n.index() as u32) as usize;
+                let c = *number[r].get_or_insert_with(|| {
+                    next += 1;
+                    next - 1
+                });
+                (n, c)
+            })
+            .collect(),
+    )
 }
 
 /// Highest score first; equal scores in id order, so the ranking is stable.
@@ -307,7 +322,8 @@ mod tests {
     #[test]
     fn pagerank_sums_to_one_and_ranks_the_hub_first() {
         let (g, n) = star();
-        let ranks = pagerank(&g, &|| false);
+        let ranks = pagerank(&g, &|| false).expect("not interrupted");
+        assert!(pagerank(&g, &|| true).is_none(), "no partial scores");
         let total: f64 = ranks.iter().map(|(_, r)| r).sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         assert_eq!(ranks[0].0, n[0]);
@@ -321,7 +337,11 @@ mod tests {
         g.add_edge(n[0], n[1], "T", []);
         g.add_edge(n[1], n[2], "T", []);
         g.add_edge(n[1], n[2], "T", []); // a parallel relationship does not count twice
-        let scores = betweenness(&g, None, &|| false);
+        let scores = betweenness(&g, None, &|| false).expect("not interrupted");
+        assert!(
+            betweenness(&g, None, &|| true).is_none(),
+            "no partial scores"
+        );
         assert_eq!(scores[0].0, n[1]);
         assert!((scores[0].1 - 1.0).abs() < 1e-12, "{}", scores[0].1);
         assert_eq!(scores[1].1, 0.0);

@@ -18,12 +18,18 @@ pub struct MoneyLoop {
     pub legs: Vec<EdgeId>,
 }
 
-/// The loops found, shortest first, and whether `max_loops` stopped the search.
+/// The loops found, shortest first, and whether `max_loops` or an interruption stopped the
+/// search.
 #[derive(Clone, Debug, Default)]
 pub struct Loops {
     pub loops: Vec<MoneyLoop>,
     pub cut: bool,
+    /// The search was interrupted: `loops` are real loops but not all of them.
+    pub interrupted: bool,
 }
+
+/// How many search steps go between two looks at the interrupt flag.
+const STEPS_PER_CHECK: u32 = 1024;
 
 /// Where money goes from `node`: (relationship, receiving node), in relationship-id order.
 fn money_out(graph: &Graph, node: NodeId) -> Vec<(EdgeId, NodeId)> {
@@ -52,8 +58,10 @@ pub fn money_loops(
     let mut found = Loops::default();
     let mut starts: Vec<NodeId> = graph.nodes().collect();
     starts.sort_unstable();
+    let mut steps = 0u32;
     'starts: for &start in &starts {
         if interrupted() {
+            found.interrupted = true;
             break;
         }
         // Depth-first from `start`, through nodes greater than it only, so each loop is found
@@ -64,6 +72,15 @@ pub fn money_loops(
         first.reverse();
         let mut stack: Vec<Vec<(EdgeId, NodeId)>> = vec![first];
         while let Some(options) = stack.last_mut() {
+            // One start can have more paths to walk than a whole graph has nodes.
+            steps += 1;
+            if steps == STEPS_PER_CHECK {
+                steps = 0;
+                if interrupted() {
+                    found.interrupted = true;
+                    break 'starts;
+                }
+            }
             let Some((edge, next)) = options.pop() else {
                 stack.pop();
                 nodes.pop();
@@ -133,5 +150,7 @@ mod tests {
             "bounded by length"
         );
         assert!(money_loops(&g, 4, 1, &|| false).cut, "bounded by count");
+        let stopped = money_loops(&g, 4, 100, &|| true);
+        assert!(stopped.interrupted && stopped.loops.is_empty());
     }
 }

@@ -180,6 +180,13 @@ pub fn paths_report(
     let paths = k_shortest_paths(graph, a, b, options, interrupted);
     let (a_name, b_name) = (graph.display_name(a), graph.display_name(b));
     let mut out = String::new();
+    if paths.interrupted {
+        // Paths found before the stop need not be the shortest: show none.
+        out.push_str(&format!(
+            "interrupted: the search for paths between {a_name} and {b_name} was stopped before it finished; no path is shown\n"
+        ));
+        return Ok(out);
+    }
     if paths.routes.is_empty() {
         out.push_str(&format!("no path between {a_name} and {b_name}"));
         if paths.cut_by_hops {
@@ -246,6 +253,9 @@ pub const MAX_LOOPS: usize = 10_000;
 /// `:cycles`: every money loop of at most `max_len` legs, each with its legs, longest last.
 pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bool) -> String {
     let found = money_loops(graph, max_len, MAX_LOOPS, interrupted);
+    if found.loops.is_empty() && found.interrupted {
+        return "interrupted: the search for money loops was stopped before it finished; none was found before\n".to_owned();
+    }
     if found.loops.is_empty() {
         return format!("no money loop of at most {max_len} legs\n");
     }
@@ -276,6 +286,11 @@ pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bo
         ));
     }
     out.push('\n');
+    if found.interrupted {
+        out.push_str(
+            "interrupted: the search was stopped before it finished, so this list is partial\n",
+        );
+    }
     out
 }
 
@@ -327,7 +342,7 @@ pub fn top_report(
     let mut note = String::new();
     let scores = match measure {
         "pagerank" => centrality::pagerank(graph, interrupted),
-        "degree" => centrality::degree(graph),
+        "degree" => Some(centrality::degree(graph)),
         "betweenness" => {
             if graph.node_count() > EXACT_BETWEENNESS_NODES {
                 let nodes: Vec<NodeId> = graph.nodes().collect();
@@ -351,6 +366,11 @@ pub fn top_report(
                     .unwrap_or_else(|| "; use pagerank, degree or betweenness".to_owned())
             ));
         }
+    };
+    let Some(scores) = scores else {
+        return Ok(format!(
+            "interrupted: {measure} was stopped before it finished; no score is shown\n"
+        ));
     };
     let mut out = String::new();
     let width = n.min(scores.len()).to_string().len();

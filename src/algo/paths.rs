@@ -43,6 +43,9 @@ pub struct Paths {
     pub routes: Vec<Route>,
     /// True when fewer than K paths were found because of `max_hops`.
     pub cut_by_hops: bool,
+    /// The search was interrupted: `routes` may miss shorter paths, and is empty when the
+    /// first search did not finish.
+    pub interrupted: bool,
 }
 
 /// Neighbours of `node` along allowed relationships, in relationship-id order.
@@ -115,7 +118,11 @@ fn shortest(
         let mut next = Vec::new();
         // Every meeting on this level has the same length; the first in order is kept.
         let mut meeting: Option<(NodeId, EdgeId, NodeId)> = None;
-        for &node in frontier.iter() {
+        for (i, &node) in frontier.iter().enumerate() {
+            // A level of a large graph can hold most of its nodes.
+            if i % 4096 == 4095 && interrupted() {
+                return None;
+            }
             for (edge, neighbour) in neighbours(graph, node, options, from_source) {
                 if avoid.edges.contains(&edge) || avoid.nodes.contains(&neighbour) {
                     continue;
@@ -183,16 +190,21 @@ pub fn k_shortest_paths(
         interrupted,
     ) else {
         let unbounded = options.max_hops.is_some()
+            && !interrupted()
             && shortest(graph, (from, to), options, None, &nothing, interrupted).is_some();
         return Paths {
             routes: Vec::new(),
             cut_by_hops: unbounded,
+            interrupted: interrupted(),
         };
     };
     let mut found = vec![first];
     let mut candidates: Vec<Route> = Vec::new();
     let mut seen: HashSet<Route> = found.iter().cloned().collect();
     while found.len() < k {
+        if interrupted() {
+            break;
+        }
         let last = found.last().expect("at least one path").clone();
         for spur_index in 0..last.nodes.len() - 1 {
             if interrupted() {
@@ -243,10 +255,12 @@ pub fn k_shortest_paths(
             .expect("candidates is not empty");
         found.push(candidates.swap_remove(best));
     }
-    let cut_by_hops = options.max_hops.is_some() && found.len() < k;
+    let stopped = interrupted();
+    let cut_by_hops = options.max_hops.is_some() && found.len() < k && !stopped;
     Paths {
         routes: found,
         cut_by_hops,
+        interrupted: stopped,
     }
 }
 

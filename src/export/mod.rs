@@ -157,6 +157,9 @@ pub enum RenderError {
     DotFailed(String),
     #[error("cannot run Graphviz's dot: {0}")]
     Io(#[from] std::io::Error),
+    /// The drawing was stopped (Ctrl-C, a time limit) before `dot` finished.
+    #[error("the drawing was stopped before Graphviz's dot finished; nothing was written")]
+    Interrupted,
 }
 
 /// Draws DOT text with Graphviz's `dot` into `format` (svg, png or pdf).
@@ -164,6 +167,19 @@ pub enum RenderError {
 /// # Errors
 /// When `dot` is missing or fails.
 pub fn render(dot_text: &str, format: &str) -> Result<Vec<u8>, RenderError> {
+    render_until(dot_text, format, &|| false)
+}
+
+/// As `render`, stopping `dot` when `interrupted` says so.
+///
+/// # Errors
+/// When `dot` is missing or fails, or `RenderError::Interrupted`.
+pub fn render_until(
+    dot_text: &str,
+    format: &str,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<Vec<u8>, RenderError> {
+    use std::io::Read;
     let program = std::env::var("ALLIANCES_DOT").unwrap_or_else(|_| "dot".to_owned());
     let mut child = match Command::new(&program)
         .arg(format!("-T{format}"))
@@ -180,14 +196,51 @@ pub fn render(dot_text: &str, format: &str) -> Result<Vec<u8>, RenderError> {
     let text = dot_text.to_owned();
     // Write on another thread: dot may fill its output pipe before it has read all its input.
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let output = child.wait_with_output()?;
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    // Wait for dot, looking at the interrupt flag as it works.
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if interrupted() {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = (writer.join(), stdout.join(), stderr.join());
+            return Err(RenderError::Interrupted);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
     let _ = writer.join();
-    if !output.status.success() {
+    let (stdout, stderr) = (
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default(),
+    );
+    if !status.success() {
         return Err(RenderError::DotFailed(
-            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            String::from_utf8_lossy(&stderr).trim().to_owned(),
         ));
     }
-    Ok(output.stdout)
+    Ok(stdout)
 }
 
 /// What part of the graph a diagram shows.
@@ -222,10 +275,32 @@ pub fn select(
     scope: &Scope,
     params: &crate::query::Params,
 ) -> Result<(Selection, String), String> {
+    select_until(graph, scope, params, &std::sync::Arc::default())
+}
+
+/// As `select`, stopping the query or search when `stop` is set.
+///
+/// # Errors
+/// As `select`, or a message that the search was stopped.
+pub fn select_until(
+    graph: &Graph,
+    scope: &Scope,
+    params: &crate::query::Params,
+    stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<(Selection, String), String> {
+    let interrupted = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    let stopped = || "the search was stopped before it finished; nothing was drawn".to_owned();
     Ok(match scope {
         Scope::Whole => (Selection::whole(graph), "Alliances".to_owned()),
         Scope::Query(text) => {
-            let results = crate::query::execute(graph, text, params).map_err(|e| e.to_string())?;
+            let statements = crate::query::parse(text).map_err(|e| e.to_string())?;
+            let mut results = Vec::new();
+            for statement in &statements {
+                let prepared = crate::query::prepare(graph, text, statement)
+                    .map_err(|e| e.to_string())?
+                    .interruptible(std::sync::Arc::clone(stop));
+                results.push(prepared.run(graph, params).map_err(|e| e.to_string())?);
+            }
             let result = results.last().ok_or("the query has no statement")?;
             (
                 Selection::from_result(graph, result).with_consortia(graph),
@@ -253,7 +328,10 @@ pub fn select(
                 max_hops: Some(crate::algo::DEFAULT_MAX_HOPS),
                 ..Default::default()
             };
-            let paths = crate::algo::k_shortest_paths(graph, a, b, &options, &|| false);
+            let paths = crate::algo::k_shortest_paths(graph, a, b, &options, &interrupted);
+            if paths.interrupted {
+                return Err(stopped());
+            }
             if paths.routes.is_empty() {
                 return Err(format!(
                     "no path between {} and {}",
@@ -278,7 +356,10 @@ pub fn select(
         }
         Scope::Cycles { max_len } => {
             let loops =
-                crate::algo::money_loops(graph, *max_len, crate::algo::MAX_LOOPS, &|| false);
+                crate::algo::money_loops(graph, *max_len, crate::algo::MAX_LOOPS, &interrupted);
+            if loops.interrupted {
+                return Err(stopped());
+            }
             (
                 Selection::from_routes(
                     graph,

@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Constraint,
     /// The statement was stopped before it finished (Ctrl-C, a time limit).
     Interrupted,
+    /// The statement needed more than a bound allows: more memory than `--max-memory`.
+    Limit,
     /// Its changes could not be made durable (the journal could not be written).
     Storage,
 }
@@ -37,6 +39,7 @@ impl ErrorKind {
             ErrorKind::ParameterMissing => "missing parameter",
             ErrorKind::Constraint => "rule broken",
             ErrorKind::Interrupted => "interrupted",
+            ErrorKind::Limit => "limit reached",
             ErrorKind::Storage => "not saved",
         }
     }
@@ -48,7 +51,8 @@ impl ErrorKind {
 pub enum ErrorCode {
     /// The text does not parse.
     InvalidSyntax,
-    /// Brackets nest deeper than the parser allows.
+    /// Brackets, `CASE` expressions or operators nest deeper than the parser allows, or a
+    /// statement has more clauses than it allows.
     NestingTooDeep,
     /// A number literal does not fit.
     IntegerOverflow,
@@ -97,6 +101,8 @@ pub enum ErrorCode {
     ReadOnly,
     /// The statement was stopped before it finished.
     Interrupted,
+    /// The statement needed more memory than `--max-memory` allows.
+    MemoryLimit,
     /// The journal could not be written, so the statement was undone.
     JournalWrite,
 }

@@ -31,6 +31,8 @@ pub(crate) struct Context<'g> {
     pub interrupt: Option<&'g std::sync::atomic::AtomicBool>,
     /// What the statement has to tell about bounds it met.
     pub notes: &'g super::limits::Notes,
+    /// What the statement holds, against `--max-memory`.
+    pub memory: &'g super::limits::Memory,
 }
 
 pub(crate) type EvalResult = Result<QueryValue, QueryError>;
@@ -59,16 +61,64 @@ impl Context<'_> {
     /// Fails when the statement was asked to stop; long loops call this as they go.
     pub(crate) fn check_interrupt(&self) -> Result<(), QueryError> {
         match self.interrupt {
-            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(QueryError::at(
-                ErrorKind::Interrupted,
-                ErrorCode::Interrupted,
-                self.text,
-                0,
-                "the statement was interrupted; it changed nothing".to_owned(),
-                None,
-            )),
+            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => {
+                Err(self.interrupted())
+            }
             _ => Ok(()),
         }
+    }
+
+    /// The error of a statement that was stopped.
+    pub(crate) fn interrupted(&self) -> QueryError {
+        QueryError::at(
+            ErrorKind::Interrupted,
+            ErrorCode::Interrupted,
+            self.text,
+            0,
+            "the statement was interrupted; it changed nothing".to_owned(),
+            None,
+        )
+    }
+
+    /// Counts `bytes` more as held by the statement, or fails with the budget's message at
+    /// `at` (a byte offset of the query text).
+    pub(crate) fn charge(&self, bytes: usize, at: usize) -> Result<(), QueryError> {
+        if self.memory.charge(bytes) {
+            Ok(())
+        } else {
+            Err(self.memory_error(at))
+        }
+    }
+
+    /// Fails when a value of `bytes` would not fit in what is left of the budget; for values
+    /// about to be built, before they are.
+    pub(crate) fn check_fits(&self, bytes: usize, at: usize) -> Result<(), QueryError> {
+        if self.memory.fits(bytes) {
+            Ok(())
+        } else {
+            Err(self.memory_error(at))
+        }
+    }
+
+    pub(crate) fn release(&self, bytes: usize) {
+        self.memory.release(bytes);
+    }
+
+    fn memory_error(&self, at: usize) -> QueryError {
+        QueryError::at(
+            ErrorKind::Limit,
+            ErrorCode::MemoryLimit,
+            self.text,
+            at,
+            format!(
+                "the statement needs more than {} MB of memory here; it was stopped and changed nothing",
+                super::limits::max_memory_mb()
+            ),
+            Some(
+                "narrow it (a WHERE, a LIMIT, fewer items), or raise --max-memory (`:set max-memory MB` in the shell)"
+                    .to_owned(),
+            ),
+        )
     }
 
     /// The items a list comprehension or predicate walks (`value`, what `list` gave), with a
@@ -133,6 +183,17 @@ impl Context<'_> {
     /// Evaluates `expr` over `row`; `aggregates` holds the group's aggregate results when a
     /// projection aggregates.
     pub(crate) fn eval(
+        &self,
+        expr: &PExpr,
+        row: &[QueryValue],
+        aggregates: &[QueryValue],
+    ) -> EvalResult {
+        // The parser bounds how deep expressions nest; this keeps a thread with a small stack
+        // safe at that depth.
+        super::parser::guard_stack(|| self.eval_unguarded(expr, row, aggregates))
+    }
+
+    fn eval_unguarded(
         &self,
         expr: &PExpr,
         row: &[QueryValue],
@@ -263,17 +324,24 @@ impl Context<'_> {
                     return Ok(QueryValue::Null);
                 };
                 let mut out = Vec::with_capacity(items.len());
-                for item in items {
+                let mut bytes = 0usize;
+                for (i, item) in items.into_iter().enumerate() {
+                    if i % 4096 == 4095 {
+                        self.check_interrupt()?;
+                    }
                     inner[*slot] = item;
                     if let Some(f) = filter
                         && self.eval(f, &inner, aggregates)? != QueryValue::Bool(true)
                     {
                         continue;
                     }
-                    out.push(match map {
+                    let value = match map {
                         Some(m) => self.eval(m, &inner, aggregates)?,
                         None => inner[*slot].clone(),
-                    });
+                    };
+                    bytes = bytes.saturating_add(value.estimated_bytes());
+                    self.check_fits(bytes, expr.span.start)?;
+                    out.push(value);
                 }
                 QueryValue::List(out)
             }
@@ -544,6 +612,17 @@ impl Context<'_> {
 
     fn add(&self, l: QueryValue, r: QueryValue, span: &Span) -> EvalResult {
         use QueryValue::*;
+        // Concatenation is how a statement can double a value again and again.
+        match (&l, &r) {
+            (String(a), String(b)) => {
+                self.check_fits(a.len().saturating_add(b.len()), span.start)?
+            }
+            (List(_), _) | (_, List(_)) => self.check_fits(
+                l.estimated_bytes().saturating_add(r.estimated_bytes()),
+                span.start,
+            )?,
+            _ => {}
+        }
         Ok(match (l, r) {
             (List(mut a), List(b)) => {
                 a.extend(b);
@@ -782,6 +861,10 @@ impl Context<'_> {
                         None,
                     ));
                 }
+                self.check_fits(
+                    (count as usize).saturating_mul(std::mem::size_of::<QueryValue>()),
+                    span.start,
+                )?;
                 // Every element lies between start and end, so only the arithmetic needs i128.
                 List(
                     (0..count as i128)
@@ -846,6 +929,13 @@ impl Context<'_> {
             },
             Function::Split => match (arg0, &args[1]) {
                 (String(s), String(sep)) => {
+                    // At most one piece per character, each a value of its own.
+                    self.check_fits(
+                        s.len()
+                            .saturating_mul(std::mem::size_of::<QueryValue>() + 4)
+                            / sep.len().max(1),
+                        span.start,
+                    )?;
                     if sep.is_empty() {
                         List(s.chars().map(|c| String(c.to_string())).collect())
                     } else {
@@ -895,6 +985,12 @@ impl Context<'_> {
             }
             Function::Replace => match (arg0, &args[1], &args[2]) {
                 (String(s), String(from), String(to)) => {
+                    self.check_fits(
+                        (s.len() / from.len().max(1))
+                            .saturating_mul(to.len())
+                            .saturating_add(s.len()),
+                        span.start,
+                    )?;
                     if from.is_empty() {
                         String(s)
                     } else {

@@ -69,7 +69,7 @@ pub fn prepare<'t>(
 ) -> Result<Prepared<'t>, QueryError> {
     Ok(Prepared {
         text,
-        plan: plan::plan(text, graph, statement)?,
+        plan: parser::with_stack(|| plan::plan(text, graph, statement))?,
         interrupt: None,
     })
 }
@@ -115,14 +115,16 @@ impl Prepared<'_> {
             ));
         }
         let notes = limits::Notes::default();
+        let memory = limits::Memory::default();
         let cx = eval::Context {
             graph,
             params,
             text: self.text,
             interrupt: self.interrupt.as_deref(),
             notes: &notes,
+            memory: &memory,
         };
-        let rows = exec::run(&cx, &self.plan)?;
+        let rows = parser::with_stack(|| exec::run(&cx, &self.plan))?;
         let mut result = self.result(graph, rows, ChangeCounts::default());
         result.notes = notes.take();
         Ok(result)
@@ -155,22 +157,24 @@ impl Prepared<'_> {
         }
         graph.begin();
         let notes = limits::Notes::default();
-        let outcome =
+        let memory = limits::Memory::default();
+        let outcome = parser::with_stack(|| {
             exec::run_writing(
                 graph,
                 params,
                 self.text,
                 &self.plan,
-                (self.interrupt.as_deref(), &notes),
+                (self.interrupt.as_deref(), &notes, &memory),
             )
-            .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
-            .and_then(|rows| {
-                let changes = graph.statement_changes();
-                if changes.is_empty() {
-                    return Ok(rows);
-                }
-                let witnesses = graph.statement_witnesses();
-                before_commit(&witnesses, &changes).map(|()| rows).map_err(|e| {
+        })
+        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
+        .and_then(|rows| {
+            let changes = graph.statement_changes();
+            if changes.is_empty() {
+                return Ok(rows);
+            }
+            let witnesses = graph.statement_witnesses();
+            before_commit(&witnesses, &changes).map(|()| rows).map_err(|e| {
                 QueryError::at(
                     ErrorKind::Storage,
                     ErrorCode::JournalWrite,
@@ -182,7 +186,7 @@ impl Prepared<'_> {
                     Some("check the disk has room and the database folder is writable".to_owned()),
                 )
             })
-            });
+        });
         match outcome {
             Ok(rows) => {
                 let counts = graph.change_counts();
@@ -247,7 +251,7 @@ pub fn explain(
     text: &str,
     statement: &ast::Statement,
 ) -> Result<String, QueryError> {
-    Ok(plan::plan(text, graph, statement)?.explain())
+    Ok(parser::with_stack(|| plan::plan(text, graph, statement))?.explain())
 }
 
 /// Parses and runs every statement of `text` (separated by `;`), in order, on a graph that
@@ -258,11 +262,14 @@ pub fn explain(
 /// # Errors
 /// The first error met; the statements before it have run.
 pub fn execute(graph: &Graph, text: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
-    let statements = parse(text)?;
-    statements
-        .iter()
-        .map(|s| run_statement(graph, text, s, params))
-        .collect()
+    // The syntax trees are dropped on the statement's stack too.
+    parser::with_stack(|| {
+        let statements = parse(text)?;
+        statements
+            .iter()
+            .map(|s| run_statement(graph, text, s, params))
+            .collect()
+    })
 }
 
 /// Parses and runs every statement of `text`, in order, applying their changes. Each
@@ -275,13 +282,15 @@ pub fn execute_mut(
     text: &str,
     params: &Params,
 ) -> Result<Vec<QueryResult>, QueryError> {
-    let statements = parse(text)?;
-    let mut results = Vec::new();
-    for statement in &statements {
-        let prepared = prepare(graph, text, statement)?;
-        results.push(prepared.run_mut(graph, params)?);
-    }
-    Ok(results)
+    parser::with_stack(|| {
+        let statements = parse(text)?;
+        let mut results = Vec::new();
+        for statement in &statements {
+            let prepared = prepare(graph, text, statement)?;
+            results.push(prepared.run_mut(graph, params)?);
+        }
+        Ok(results)
+    })
 }
 
 /// Reads a parameter value written in Cypher literal syntax (`42`, `'Intel'`, `[1, 2]`,
@@ -308,6 +317,7 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
         text: &statement,
         interrupt: None,
         notes: &limits::Notes::default(),
+        memory: &limits::Memory::default(),
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

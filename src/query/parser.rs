@@ -17,8 +17,9 @@ use super::error::{ParseError, QueryError};
 #[grammar = "grammar/query.pest"]
 struct QueryGrammar;
 
-/// Deeper nesting is refused with an error instead of risking the stack.
+/// Deeper nesting of brackets and `CASE` is refused with an error instead of risking the stack.
 pub const MAX_NESTING: usize = 200;
+pub use super::limits::{MAX_CLAUSES, MAX_EXPR_DEPTH};
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     use Assoc::Left;
@@ -58,15 +59,46 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// # Errors
 /// A `ParseError` with the line, column and what was expected.
 pub fn parse(text: &str) -> Result<Vec<Statement>, ParseError> {
+    with_stack(|| parse_statements(text))
+}
+
+fn parse_statements(text: &str) -> Result<Vec<Statement>, ParseError> {
     check_nesting(text)?;
-    let mut pairs =
-        QueryGrammar::parse(Rule::statements, text).map_err(|e| syntax_error(text, e))?;
+    let mut pairs = grammar(Rule::statements, text)?;
     let root = pairs.next().expect("grammar: statements");
-    let lower = Lower { text };
+    let lower = Lower::new(text);
     root.into_inner()
         .filter(|p| p.as_rule() == Rule::statement)
         .map(|p| lower.statement(p))
         .collect()
+}
+
+/// Runs pest on a text whose nesting `check_nesting` has bounded (pest recurses once or more
+/// per bracket).
+fn grammar(rule: Rule, text: &str) -> Result<Pairs<'_, Rule>, ParseError> {
+    QueryGrammar::parse(rule, text).map_err(|e| syntax_error(text, e))
+}
+
+/// The stack a statement starts with at least: parsing, planning or running it runs on a
+/// fresh segment of `ENTRY_SEGMENT` bytes when the thread has less left. Within it, the depth
+/// limits keep every recursion well inside this (debug builds included).
+const ENTRY_STACK: usize = 2 << 20;
+const ENTRY_SEGMENT: usize = 8 << 20;
+
+/// Stack a recursive step of lowering, planning or evaluation keeps in reserve for what it
+/// calls: with less left, it continues on a fresh segment of `STACK_SEGMENT` bytes.
+const STACK_RED_ZONE: usize = 1 << 20;
+const STACK_SEGMENT: usize = 4 << 20;
+
+/// Runs a statement's parse, plan or run, first moving to a fresh stack segment when the
+/// thread has less than `ENTRY_STACK` left (an embedding program's small thread).
+pub(crate) fn with_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(ENTRY_STACK, ENTRY_SEGMENT, f)
+}
+
+/// Runs one step of a recursion, first moving to a fresh stack segment when little is left.
+pub(crate) fn guard_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, f)
 }
 
 /// Parses a single expression.
@@ -74,12 +106,15 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, ParseError> {
 /// # Errors
 /// A `ParseError` with the line, column and what was expected.
 pub fn parse_expr(text: &str) -> Result<Expr, ParseError> {
+    with_stack(|| parse_expression(text))
+}
+
+fn parse_expression(text: &str) -> Result<Expr, ParseError> {
     check_nesting(text)?;
-    let mut pairs =
-        QueryGrammar::parse(Rule::expr_only, text).map_err(|e| syntax_error(text, e))?;
+    let mut pairs = grammar(Rule::expr_only, text)?;
     let root = pairs.next().expect("grammar: expr_only");
     let expr = root.into_inner().next().expect("grammar: expr");
-    Lower { text }.expr(expr)
+    Lower::new(text).expr(expr)
 }
 
 /// Scans the text before pest does: refuses bracket nesting deeper than `MAX_NESTING` (pest
@@ -88,9 +123,33 @@ pub fn parse_expr(text: &str) -> Result<Expr, ParseError> {
 fn check_nesting(text: &str) -> Result<(), ParseError> {
     // Open brackets, innermost last, with where they open.
     let mut open: Vec<(char, usize)> = Vec::new();
+    // `CASE … END` nests as deep as brackets do, without any bracket.
+    let mut cases = 0usize;
+    let mut previous = ' ';
     let mut chars = text.char_indices().peekable();
     while let Some((offset, c)) = chars.next() {
+        let before = std::mem::replace(&mut previous, c);
         match c {
+            c if c.is_alphabetic() || c == '_' => {
+                let mut end = offset + c.len_utf8();
+                while let Some((at, n)) = chars.next_if(|(_, n)| n.is_alphanumeric() || *n == '_') {
+                    end = at + n.len_utf8();
+                    previous = n;
+                }
+                // A property key, a parameter or a label may be called `case`.
+                if matches!(before, '.' | '$' | ':') || before.is_alphanumeric() {
+                    continue;
+                }
+                let word = &text[offset..end];
+                if word.eq_ignore_ascii_case("case") {
+                    cases += 1;
+                    if open.len() + cases > MAX_NESTING {
+                        return Err(nesting_error(text, offset));
+                    }
+                } else if word.eq_ignore_ascii_case("end") {
+                    cases = cases.saturating_sub(1);
+                }
+            }
             '/' if chars.peek().is_some_and(|(_, n)| *n == '/') => {
                 while chars.next_if(|(_, n)| *n != '\n').is_some() {}
             }
@@ -126,15 +185,8 @@ fn check_nesting(text: &str) -> Result<(), ParseError> {
             }
             '(' | '[' | '{' => {
                 open.push((c, offset));
-                if open.len() > MAX_NESTING {
-                    return Err(QueryError::at(
-                        super::error::ErrorKind::Syntax,
-                        super::error::ErrorCode::NestingTooDeep,
-                        text,
-                        offset,
-                        format!("the query nests brackets more than {MAX_NESTING} deep"),
-                        Some("split the expression with WITH or simplify it".to_owned()),
-                    ));
+                if open.len() + cases > MAX_NESTING {
+                    return Err(nesting_error(text, offset));
                 }
             }
             ')' | ']' | '}' => {
@@ -177,6 +229,18 @@ fn check_nesting(text: &str) -> Result<(), ParseError> {
         ));
     }
     Ok(())
+}
+
+/// Brackets and `CASE` nested deeper than `MAX_NESTING`, refused at `offset`.
+fn nesting_error(text: &str, offset: usize) -> ParseError {
+    QueryError::at(
+        super::error::ErrorKind::Syntax,
+        super::error::ErrorCode::NestingTooDeep,
+        text,
+        offset,
+        format!("the query nests brackets and CASE expressions more than {MAX_NESTING} deep"),
+        Some("split the expression with WITH or simplify it".to_owned()),
+    )
 }
 
 /// What a grammar rule is called in a message.
@@ -312,6 +376,60 @@ fn keyword_suggestion(word: &str) -> Option<String> {
 
 struct Lower<'t> {
     text: &'t str,
+    /// How deep the expression being lowered already nests: the operators of every
+    /// expression it sits in, and one per enclosing expression.
+    depth: std::cell::Cell<usize>,
+}
+
+/// An expression nested deeper than `MAX_EXPR_DEPTH`, refused at `offset`.
+fn too_deep(text: &str, offset: usize) -> ParseError {
+    QueryError::at(
+        super::error::ErrorKind::Syntax,
+        super::error::ErrorCode::NestingTooDeep,
+        text,
+        offset,
+        format!(
+            "the expression nests more than {MAX_EXPR_DEPTH} operators and sub-expressions deep"
+        ),
+        Some("compute part of it in a WITH clause before, or pass it as a parameter".to_owned()),
+    )
+}
+
+/// Whether a child of an `expr` pair is an operator rather than an operand.
+fn is_operator(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        op_or
+            | op_xor
+            | op_and
+            | op_not
+            | op_eq
+            | op_ne
+            | op_le
+            | op_ge
+            | op_lt
+            | op_gt
+            | op_regex
+            | op_starts_with
+            | op_ends_with
+            | op_contains
+            | op_in
+            | op_add
+            | op_sub
+            | op_mul
+            | op_div
+            | op_mod
+            | op_pow
+            | op_neg
+            | op_pos
+            | op_is_null
+            | op_is_not_null
+            | property_lookup
+            | index
+            | slice
+            | label_check
+    )
 }
 
 fn span(pair: &Pair<'_, Rule>) -> Span {
@@ -328,13 +446,39 @@ fn name(pair: Pair<'_, Rule>) -> String {
 }
 
 impl<'t> Lower<'t> {
+    fn new(text: &'t str) -> Self {
+        Lower {
+            text,
+            depth: std::cell::Cell::new(0),
+        }
+    }
+
     fn statement(&self, pair: Pair<'_, Rule>) -> Result<Statement, ParseError> {
         let span = span(&pair);
         let mut queries = Vec::new();
         let mut union_all = Vec::new();
+        let mut clauses = 0;
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::single_query => queries.push(self.single_query(part)?),
+                Rule::single_query => {
+                    for clause in part.clone().into_inner() {
+                        clauses += 1;
+                        if clauses > MAX_CLAUSES {
+                            return Err(QueryError::at(
+                                super::error::ErrorKind::Syntax,
+                                super::error::ErrorCode::NestingTooDeep,
+                                self.text,
+                                clause.as_span().start(),
+                                format!("the statement has more than {MAX_CLAUSES} clauses"),
+                                Some(
+                                    "split it into several statements, or pass values between them as parameters"
+                                        .to_owned(),
+                                ),
+                            ));
+                        }
+                    }
+                    queries.push(self.single_query(part)?);
+                }
                 Rule::union => union_all.push(part.into_inner().len() > 1),
                 _ => unreachable!("grammar: statement"),
             }
@@ -784,6 +928,29 @@ impl<'t> Lower<'t> {
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         debug_assert_eq!(pair.as_rule(), Rule::expr);
+        // The operators of this expression nest at most one inside another, and each operand
+        // nests inside all of them; counting them before the Pratt parser (which recurses on
+        // prefix operators) runs bounds the depth of the tree and of everything that walks it.
+        let outer = self.depth.get();
+        let mut depth = outer + 1;
+        for child in pair.clone().into_inner() {
+            if is_operator(child.as_rule()) {
+                depth += 1;
+                if depth > MAX_EXPR_DEPTH {
+                    return Err(too_deep(self.text, child.as_span().start()));
+                }
+            }
+        }
+        if depth > MAX_EXPR_DEPTH {
+            return Err(too_deep(self.text, pair.as_span().start()));
+        }
+        self.depth.set(depth);
+        let lowered = guard_stack(|| self.expr_tree(pair));
+        self.depth.set(outer);
+        lowered
+    }
+
+    fn expr_tree(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         PRATT
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {

@@ -137,19 +137,26 @@ pub(crate) fn call(
             ))),
         }
     };
+    // An algorithm that was stopped gives no answer: the statement fails as interrupted.
     let scores = |list: Vec<(NodeId, f64)>| {
         list.into_iter()
             .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Float(s)])
             .collect()
     };
+    fn finished<T>(cx: &Context<'_>, answer: Option<T>) -> Result<T, QueryError> {
+        answer.ok_or_else(|| cx.interrupted())
+    }
     let rows = match procedure {
-        Procedure::PageRank => scores(algo::centrality::pagerank(graph, &stop)),
+        Procedure::PageRank => scores(finished(cx, algo::centrality::pagerank(graph, &stop))?),
         Procedure::Degree => algo::centrality::degree(graph)
             .into_iter()
             .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Int(s as i64)])
             .collect(),
-        Procedure::Betweenness => scores(algo::centrality::betweenness(graph, None, &stop)),
-        Procedure::Components => algo::centrality::components(graph)
+        Procedure::Betweenness => scores(finished(
+            cx,
+            algo::centrality::betweenness(graph, None, &stop),
+        )?),
+        Procedure::Components => finished(cx, algo::centrality::components(graph, &stop))?
             .into_iter()
             .map(|(n, c)| vec![QueryValue::Node(n), QueryValue::Int(c as i64)])
             .collect(),
@@ -164,7 +171,11 @@ pub(crate) fn call(
                 max_hops: Some(algo::DEFAULT_MAX_HOPS),
                 ..algo::PathOptions::default()
             };
-            algo::k_shortest_paths(graph, from, to, &options, &stop)
+            let paths = algo::k_shortest_paths(graph, from, to, &options, &stop);
+            if paths.interrupted {
+                return Err(cx.interrupted());
+            }
+            paths
                 .routes
                 .into_iter()
                 .map(|r| {
@@ -181,7 +192,11 @@ pub(crate) fn call(
         }
         Procedure::CircularDeals => {
             let max_len = int_arg(&args[0], "maxLength")?;
-            algo::money_loops(graph, max_len, algo::MAX_LOOPS, &stop)
+            let found = algo::money_loops(graph, max_len, algo::MAX_LOOPS, &stop);
+            if found.interrupted {
+                return Err(cx.interrupted());
+            }
+            found
                 .loops
                 .into_iter()
                 .map(|l| {

@@ -40,6 +40,23 @@ pub enum QueryValue {
 }
 
 impl QueryValue {
+    /// About how many bytes the value occupies, its own slot included: what the memory
+    /// budget counts.
+    pub(crate) fn estimated_bytes(&self) -> usize {
+        const SLOT: usize = std::mem::size_of::<QueryValue>();
+        SLOT + match self {
+            QueryValue::String(s) => s.capacity(),
+            QueryValue::List(items) => items.iter().map(QueryValue::estimated_bytes).sum(),
+            // A B-tree entry: the key string and value, and a share of its node.
+            QueryValue::Map(map) => map
+                .iter()
+                .map(|(k, v)| k.capacity() + std::mem::size_of::<String>() + v.estimated_bytes())
+                .sum(),
+            QueryValue::Path(path) => 4 * (path.nodes.len() + path.relationships.len()),
+            _ => 0,
+        }
+    }
+
     /// The value's type as a message names it.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -76,6 +76,11 @@ pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
     (":format", "table|json|csv", "how results are printed"),
     (":timing", "on|off", "show how long each statement takes"),
     (
+        ":set",
+        "[max-memory MB | max-rows N | max-var-length HOPS]",
+        "show or change the bounds on each statement (as the command-line options do)",
+    ),
+    (
         ":param",
         "NAME VALUE",
         "give $NAME a value, in Cypher literal syntax (2.4B, 'Intel')",
@@ -331,6 +336,44 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             };
             Ok(Next::Continue)
         }
+        ":set" => {
+            use crate::query::limits;
+            let args = crate::algo::split_args(rest);
+            let number = |value: &str, what: &str| -> Result<u64, String> {
+                value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        format!("error: {what} takes a whole number of at least 1, not {value}")
+                    })
+            };
+            match args.as_slice() {
+                [] => {}
+                [name, value] if name == "max-memory" => {
+                    limits::set_max_memory_mb(number(value, "max-memory")?);
+                }
+                [name, value] if name == "max-rows" => limits::set_max_rows(
+                    usize::try_from(number(value, "max-rows")?).unwrap_or(usize::MAX),
+                ),
+                [name, value] if name == "max-var-length" => {
+                    limits::set_max_var_length(number(value, "max-var-length")?);
+                }
+                _ => {
+                    return Err(
+                        "error: usage: :set [max-memory MB | max-rows N | max-var-length HOPS]"
+                            .to_owned(),
+                    );
+                }
+            }
+            println!(
+                "max-memory {} MB, max-rows {}, max-var-length {}",
+                limits::max_memory_mb(),
+                limits::max_rows(),
+                limits::max_var_length()
+            );
+            Ok(Next::Continue)
+        }
         ":timing" => {
             session.timing = match rest {
                 "on" => true,
@@ -510,7 +553,12 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             }
             let scope = diagram_scope(scope_text)?;
             let (selection, title) =
-                crate::export::select(&session.graph, &scope, &session.params)?;
+                crate::export::select_until(&session.graph, &scope, &session.params, &{
+                    session
+                        .interrupt
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    std::sync::Arc::clone(&session.interrupt)
+                })?;
             if let Some(warning) = crate::export::size_warning(&selection) {
                 eprintln!("{warning}");
             }
@@ -530,7 +578,11 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                     .map(str::to_ascii_lowercase)
                     .filter(|e| ["svg", "png", "pdf"].contains(&e.as_str()))
                     .ok_or_else(|| "error: :render writes .svg, .png or .pdf files".to_owned())?;
-                crate::export::render(&dot, &format).map_err(|e| format!("error: {e}"))?
+                let flag = std::sync::Arc::clone(&session.interrupt);
+                crate::export::render_until(&dot, &format, &|| {
+                    flag.load(std::sync::atomic::Ordering::Relaxed)
+                })
+                .map_err(|e| format!("error: {e}"))?
             };
             crate::datafile::write_atomically(&path, &bytes)
                 .map_err(|e| format!("error: cannot write {file}: {e}"))?;

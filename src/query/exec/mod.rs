@@ -87,8 +87,11 @@ impl Runner<'_, '_> {
     ) -> Result<Flow, QueryError> {
         let (head, tail) = projectors.split_first_mut().expect("segment exists");
         let segment = &self.query.segments[seg];
-        run_ops(self.cx, &segment.ops, 0, &mut row, &mut |row| {
-            head.accept(row, &mut |out| self.emit(seg, out, tail, results))
+        // Each segment calls the next one's push: with many clauses, deep.
+        crate::query::parser::guard_stack(|| {
+            run_ops(self.cx, &segment.ops, 0, &mut row, &mut |row| {
+                head.accept(row, &mut |out| self.emit(seg, out, tail, results))
+            })
         })
     }
 
@@ -102,6 +105,12 @@ impl Runner<'_, '_> {
     ) -> Result<Flow, QueryError> {
         match self.query.segments.get(seg + 1) {
             None => {
+                let at = self.query.segments[seg]
+                    .projection
+                    .items
+                    .first()
+                    .map_or(0, |e| e.span.start);
+                self.cx.charge(row_bytes(&out), at)?;
                 results.push(out);
                 let cap = super::limits::max_rows();
                 if results.len() >= cap {
@@ -1189,6 +1198,8 @@ struct Projector<'p, 'c, 'g> {
     sorted: Vec<(Vec<QueryValue>, Row)>,
     groups: HashMap<Vec<Key>, usize>,
     group_list: Vec<Group>,
+    /// Bytes charged to the memory budget for what this projection holds.
+    held: usize,
 }
 
 struct Group {
@@ -1229,7 +1240,20 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             sorted: Vec::new(),
             groups: HashMap::default(),
             group_list: Vec::new(),
+            held: 0,
         })
+    }
+
+    /// Where a memory error of this projection points: its first item.
+    fn at(&self) -> usize {
+        self.plan.items.first().map_or(0, |e| e.span.start)
+    }
+
+    /// Counts `bytes` more as held until the projection's input ends.
+    fn hold(&mut self, bytes: usize) -> Result<(), QueryError> {
+        self.cx.charge(bytes, self.at())?;
+        self.held += bytes;
+        Ok(())
     }
 
     fn outputs(&self, row: &Row, aggregates: &[QueryValue]) -> Result<Row, QueryError> {
@@ -1285,6 +1309,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         }
         if !self.plan.order_by.is_empty() {
             let keys = self.sort_keys(row, &outputs)?;
+            self.hold(row_bytes(&keys) + row_bytes(&outputs))?;
             self.sorted.push((keys, outputs));
             self.trim_sorted();
             return Ok(Flow::Continue);
@@ -1301,8 +1326,11 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         if self.done {
             return Ok(Flow::Stop);
         }
-        if self.plan.distinct && !self.seen.insert(outputs.iter().cloned().map(Key).collect()) {
-            return Ok(Flow::Continue);
+        if self.plan.distinct {
+            if !self.seen.insert(outputs.iter().cloned().map(Key).collect()) {
+                return Ok(Flow::Continue);
+            }
+            self.hold(row_bytes(&outputs))?;
         }
         if self.skipped < self.skip {
             self.skipped += 1;
@@ -1327,7 +1355,13 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         let keep = self.skip.saturating_add(limit);
         if self.sorted.len() > keep.saturating_mul(2).max(1024) {
             self.sort_buffer();
+            let dropped: usize = self.sorted[keep..]
+                .iter()
+                .map(|(k, o)| row_bytes(k) + row_bytes(o))
+                .sum();
             self.sorted.truncate(keep);
+            self.cx.release(dropped);
+            self.held -= dropped.min(self.held);
         }
     }
 
@@ -1352,6 +1386,12 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         let index = match self.groups.get(&lookup) {
             Some(i) => *i,
             None => {
+                // The first row, the keys and their hashed copy.
+                self.hold(
+                    row_bytes(row)
+                        + 2 * row_bytes(&keys)
+                        + self.plan.aggregates.len() * std::mem::size_of::<AggState>(),
+                )?;
                 self.group_list.push(Group {
                     first: row.clone(),
                     keys,
@@ -1415,6 +1455,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                     }
                 } else {
                     let sort = self.sort_keys(&mut group.first, &outputs)?;
+                    self.hold(row_bytes(&sort) + row_bytes(&outputs))?;
                     self.sorted.push((sort, outputs));
                 }
             }
@@ -1428,8 +1469,16 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                 break;
             }
         }
+        // What was held has been handed on (and is counted where it is kept next).
+        self.cx.release(self.held);
+        self.held = 0;
         Ok(())
     }
+}
+
+/// About how many bytes a row holds, for the memory budget.
+pub(crate) fn row_bytes(row: &[QueryValue]) -> usize {
+    std::mem::size_of::<Row>() + row.iter().map(QueryValue::estimated_bytes).sum::<usize>()
 }
 
 fn compare_keys(a: &[QueryValue], b: &[QueryValue], descending: &[bool]) -> Ordering {
@@ -1482,10 +1531,11 @@ impl AggState {
         if value.is_null() {
             return Ok(());
         }
-        if let Some(seen) = &mut self.distinct
-            && !seen.insert(Key(value.clone()))
-        {
-            return Ok(());
+        if let Some(seen) = &mut self.distinct {
+            if !seen.insert(Key(value.clone())) {
+                return Ok(());
+            }
+            cx.charge(value.estimated_bytes(), expr.span.start)?;
         }
         self.count += 1;
         match aggregate.function {
@@ -1540,7 +1590,10 @@ impl AggState {
                     self.best = Some(value);
                 }
             }
-            AggFunction::Collect => self.items.push(value),
+            AggFunction::Collect => {
+                cx.charge(value.estimated_bytes(), expr.span.start)?;
+                self.items.push(value);
+            }
         }
         Ok(())
     }

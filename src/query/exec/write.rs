@@ -26,9 +26,10 @@ pub(crate) fn run_writing(
     params: &Params,
     text: &str,
     plan: &Plan,
-    (interrupt, notes): (
+    (interrupt, notes, memory): (
         Option<&std::sync::atomic::AtomicBool>,
         &crate::query::limits::Notes,
+        &crate::query::limits::Memory,
     ),
 ) -> Result<Vec<Row>, QueryError> {
     let writer = Writer {
@@ -36,6 +37,7 @@ pub(crate) fn run_writing(
         text,
         interrupt,
         notes,
+        memory,
     };
     let mut rows = Vec::new();
     for query in &plan.queries {
@@ -53,6 +55,7 @@ struct Writer<'a> {
     text: &'a str,
     interrupt: Option<&'a std::sync::atomic::AtomicBool>,
     notes: &'a crate::query::limits::Notes,
+    memory: &'a crate::query::limits::Memory,
 }
 
 impl Writer<'_> {
@@ -63,6 +66,7 @@ impl Writer<'_> {
             text: self.text,
             interrupt: self.interrupt,
             notes: self.notes,
+            memory: self.memory,
         }
     }
 
@@ -83,6 +87,8 @@ impl Writer<'_> {
 
     fn query(&self, graph: &mut Graph, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
         let mut rows = vec![vec![QueryValue::Null; query.segments[0].width]];
+        // Bytes of `rows` charged to the memory budget.
+        let mut held = 0;
         for (i, segment) in query.segments.iter().enumerate() {
             for op in &segment.ops {
                 rows = if op.writes() {
@@ -90,32 +96,43 @@ impl Writer<'_> {
                 } else {
                     let cx = self.cx(graph);
                     let mut out = Vec::new();
+                    let mut bytes = 0;
                     for mut row in rows {
                         run_ops(&cx, std::slice::from_ref(op), 0, &mut row, &mut |r| {
+                            // The rows between clauses are all held at once.
+                            let row_size = super::row_bytes(r);
+                            cx.charge(row_size, 0)?;
+                            bytes += row_size;
                             out.push(r.clone());
                             Ok(Flow::Continue)
                         })?;
                     }
+                    cx.release(held);
+                    held = bytes;
                     out
                 };
             }
             let cx = self.cx(graph);
             let mut projector = Projector::new(&cx, &segment.projection)?;
             let mut outputs = Vec::new();
+            let mut bytes = 0;
+            let mut keep = |o: Row| {
+                let row_size = super::row_bytes(&o);
+                cx.charge(row_size, 0)?;
+                bytes += row_size;
+                outputs.push(o);
+                Ok(Flow::Continue)
+            };
             for mut row in rows {
                 row.resize(row.len().max(segment.width), QueryValue::Null);
-                let flow = projector.accept(&mut row, &mut |o| {
-                    outputs.push(o);
-                    Ok(Flow::Continue)
-                })?;
+                let flow = projector.accept(&mut row, &mut keep)?;
                 if flow == Flow::Stop {
                     break;
                 }
             }
-            projector.finish(&mut |o| {
-                outputs.push(o);
-                Ok(Flow::Continue)
-            })?;
+            projector.finish(&mut keep)?;
+            cx.release(held);
+            held = bytes;
             rows = match query.segments.get(i + 1) {
                 Some(next) => outputs
                     .into_iter()

@@ -1453,6 +1453,17 @@ impl<'a> Planner<'a> {
         expr: &Expr,
         cx: &mut ExprContext<'_>,
     ) -> Result<PExpr, QueryError> {
+        // The parser bounds how deep expressions nest; this keeps a thread with a small stack
+        // safe at that depth.
+        crate::query::parser::guard_stack(|| self.expr_unguarded(scope, expr, cx))
+    }
+
+    fn expr_unguarded(
+        &mut self,
+        scope: &Scope,
+        expr: &Expr,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PExpr, QueryError> {
         let span = expr.span.clone();
         if !cx.replacements.is_empty() && span.end > span.start {
             let text = squeeze(&self.text[span.clone()]);

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::decode::{Decoded, Located};
 use super::problem::{Location, Problem, ProblemKind};
 use crate::model::{Kind, RelType, Schema, did_you_mean, fold_name, suggest};
+use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
 /// Adds every file's records to a new graph. Problems are pushed to `problems`; the caller
@@ -15,6 +16,7 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     let entity_count = files.iter().map(|f| f.entities.len()).sum();
     let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
     let mut graph = Graph::with_capacity(schema, entity_count, relationship_count);
+    graph.set_allow_unsourced(files.iter().any(|f| f.allow_unsourced));
 
     let incomplete: HashSet<&str> = files
         .iter()
@@ -46,16 +48,8 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     for entity in files.iter().flat_map(|f| &f.entities) {
         let record = &entity.record;
         if let Some(first) = entity_at.get(record.id.as_str()) {
-            problems.push(
-                Problem::new(
-                    ProblemKind::DuplicateId,
-                    entity.field("id").clone(),
-                    format!("the entity id \"{}\" is used twice", record.id),
-                )
-                .help(Some(format!(
-                    "the first entity with this id is at {first}; give this one another id"
-                ))),
-            );
+            let broken = rules::duplicate_entity_id(&record.id, &format!("at {first}"));
+            problems.push(placed(broken, entity.field("id")));
             continue;
         }
         entity_at.insert(&record.id, entity.field("id"));
@@ -70,16 +64,10 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
             let folded = fold_name(name);
             match name_at.get(&folded) {
                 Some((owner, _)) if *owner == record.id => {}
-                Some((owner, first)) => problems.push(
-                    Problem::new(
-                        ProblemKind::NameClash,
-                        entity.field(&field).clone(),
-                        format!("the name \"{name}\" already belongs to entity \"{owner}\""),
-                    )
-                    .help(Some(format!(
-                        "names and aliases must be unique, ignoring case and accents; \"{owner}\" uses it at {first}"
-                    ))),
-                ),
+                Some((owner, first)) => problems.push(placed(
+                    rules::name_clash(name, owner, &format!(" at {first}")),
+                    entity.field(&field),
+                )),
                 None => {
                     name_at.insert(folded, (&record.id, entity.field(&field)));
                 }
@@ -112,20 +100,8 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
                 .next()
                 .unwrap_or("unlabelled")
                 .to_lowercase();
-            problems.push(
-                Problem::new(
-                    ProblemKind::MemberOfNonConsortium,
-                    rel.field("to").clone(),
-                    format!(
-                        "a member-of relationship must end at a consortium, but \"{}\" is a {kind}",
-                        record.to
-                    ),
-                )
-                .help(Some(
-                    "use invests-in or supplies for ties between firms, or make the target a consortium"
-                        .to_owned(),
-                )),
-            );
+            let broken = rules::member_of_non_consortium(&record.to, &kind);
+            problems.push(placed(broken, rel.field("to")));
             continue;
         }
         graph.insert_relationship(record, from, to);
@@ -189,16 +165,13 @@ fn check_sources<T>(
 ) {
     for (i, source) in sources.iter().enumerate() {
         if !known.contains_key(source.as_str()) && !incomplete.contains(source.as_str()) {
-            let help = did_you_mean(&suggest(source, known.keys().copied()))
-                .or_else(|| Some("define it in a [[source]] table".to_owned()));
-            problems.push(
-                Problem::new(
-                    ProblemKind::UnknownSource,
-                    record.field(&format!("sources.{i}")).clone(),
-                    format!("the source \"{source}\" is not defined"),
-                )
-                .help(help),
-            );
+            let broken = rules::unknown_source(source, known.keys().copied());
+            problems.push(placed(broken, record.field(&format!("sources.{i}"))));
         }
     }
+}
+
+/// A broken rule placed where the file wrote it.
+fn placed(broken: Broken, at: &Location) -> Problem {
+    Problem::new(broken.kind, at.clone(), broken.message).help(broken.help)
 }

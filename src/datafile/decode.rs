@@ -10,8 +10,9 @@ use super::problem::{LineIndex, Location, Problem, ProblemKind};
 use super::tree::{Entry, Node, NodeKind};
 use crate::model::{
     Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, did_you_mean,
-    fields, is_slug, suggest,
+    fields, suggest,
 };
+use crate::rules::{self, Broken};
 
 /// A record with the places its table and fields came from.
 #[derive(Debug)]
@@ -37,6 +38,8 @@ pub(crate) struct Decoded {
     /// Ids of entities and sources whose tables had problems and were left out. Cross-record
     /// checks treat them as known, so one mistake is not reported again wherever the id is used.
     pub incomplete_ids: Vec<String>,
+    /// The file says `allow_unsourced = true`.
+    pub allow_unsourced: bool,
 }
 
 const TOP_LEVEL: &[&str] = &["allow_unsourced", "source", "entity", "relationship"];
@@ -74,6 +77,7 @@ pub(crate) fn decode(
             _ => decoder.wrong_type("allow_unsourced", &entry.value, "true or false"),
         }
     }
+    decoded.allow_unsourced = allow_unsourced;
     for entry in entries {
         let tables = match entry.key.as_str() {
             "allow_unsourced" => continue,
@@ -144,6 +148,11 @@ impl<'a> Decoder<'a> {
         let location = self.locate(span);
         self.problems
             .push(Problem::new(kind, location, message).help(help));
+    }
+
+    /// Reports a broken rule at `span`.
+    fn broken(&mut self, broken: Broken, span: Range<usize>) {
+        self.report(broken.kind, span, broken.message, broken.help);
     }
 
     fn check_duplicate_keys(&mut self, entries: &[Entry]) {
@@ -229,24 +238,14 @@ impl<'a> Decoder<'a> {
     }
 
     fn wrong_type(&mut self, key: &str, node: &Node, expected: &str) {
-        self.report(
-            ProblemKind::WrongType,
+        self.broken(
+            rules::wrong_type(key, expected, node.kind.type_name()),
             node.span.clone(),
-            format!(
-                "`{key}` should be {expected}, found {}",
-                node.kind.type_name()
-            ),
-            None,
         );
     }
 
     fn missing(&mut self, f: &Fields<'_>, key: &str, what: &str) {
-        self.report(
-            ProblemKind::MissingField,
-            f.span.start..f.span.start,
-            format!("this {what} has no `{key}`"),
-            Some(format!("add `{key} = ...` to it")),
-        );
+        self.broken(rules::missing(key, what), f.span.start..f.span.start);
     }
 
     fn text(&mut self, f: &mut Fields<'_>, key: &str) -> Option<String> {
@@ -267,12 +266,7 @@ impl<'a> Decoder<'a> {
             self.missing(f, key, what);
         } else if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
             let node = self.take(f, key).expect("present");
-            self.report(
-                ProblemKind::MissingField,
-                node.span.clone(),
-                format!("`{key}` is empty"),
-                None,
-            );
+            self.broken(rules::empty(key), node.span.clone());
             return None;
         }
         value
@@ -284,7 +278,7 @@ impl<'a> Decoder<'a> {
             NodeKind::Int(i) => Some((i as f64, node.span.clone())),
             NodeKind::Float(x) if x.is_finite() => Some((x, node.span.clone())),
             _ => {
-                self.wrong_type(key, node, "a finite number");
+                self.wrong_type(key, node, rules::FINITE_NUMBER);
                 None
             }
         }
@@ -318,7 +312,7 @@ impl<'a> Decoder<'a> {
                 }
             },
             _ => {
-                self.wrong_type(key, node, "a date such as \"2025-08-22\"");
+                self.wrong_type(key, node, rules::DATE);
                 None
             }
         }
@@ -329,7 +323,7 @@ impl<'a> Decoder<'a> {
             return Vec::new();
         };
         let NodeKind::Array(items) = &node.kind else {
-            self.wrong_type(key, node, "a list of text");
+            self.wrong_type(key, node, rules::TEXT_LIST);
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -358,18 +352,13 @@ impl<'a> Decoder<'a> {
             self.wrong_type(key, node, &format!("one of {}", spellings.join(", ")));
             return None;
         };
-        if let Some(value) = parse(text) {
-            return Some(value);
+        match rules::word(key, text, parse, spellings) {
+            Ok(value) => Some(value),
+            Err(broken) => {
+                self.broken(broken, node.span.clone());
+                None
+            }
         }
-        let help = did_you_mean(&suggest(text, spellings.iter().copied()))
-            .unwrap_or_else(|| format!("write one of {}", spellings.join(", ")));
-        self.report(
-            ProblemKind::UnknownValue,
-            node.span.clone(),
-            format!("`{key}` cannot be \"{text}\""),
-            Some(help),
-        );
-        None
     }
 
     fn extra(&mut self, f: &mut Fields<'_>, model_fields: &[&str]) -> BTreeMap<String, Value> {
@@ -383,14 +372,9 @@ impl<'a> Decoder<'a> {
         let mut out = BTreeMap::new();
         for entry in entries {
             if model_fields.contains(&entry.key.as_str()) || entry.key == "kind" {
-                self.report(
-                    ProblemKind::UnknownKey,
+                self.broken(
+                    rules::model_field_as_property(&entry.key),
                     entry.key_span.clone(),
-                    format!(
-                        "`{}` is a field of the model, not a free property",
-                        entry.key
-                    ),
-                    Some(format!("move `{}` out of `extra`", entry.key)),
                 );
                 continue;
             }
@@ -455,17 +439,9 @@ impl<'a> Decoder<'a> {
 
     fn id(&mut self, f: &mut Fields<'_>, what: &str) -> Option<String> {
         let id = self.required_text(f, "id", what)?;
-        if !is_slug(&id) {
+        if let Some(broken) = rules::slug(&id) {
             let span = self.take(f, "id").expect("read above").span.clone();
-            self.report(
-                ProblemKind::BadId,
-                span,
-                format!("the id \"{id}\" is not a slug"),
-                Some(format!(
-                    "ids use only a-z, 0-9 and '-', for example \"{}\"",
-                    crate::model::slugify(&id)
-                )),
-            );
+            self.broken(broken, span);
             return None;
         }
         Some(id)
@@ -560,14 +536,9 @@ impl<'a> Decoder<'a> {
 
         let amount = self.number(&mut f, "amount_usd");
         if let Some((x, span)) = &amount
-            && *x < 0.0
+            && let Some(broken) = rules::amount_usd(*x)
         {
-            self.report(
-                ProblemKind::NegativeAmount,
-                span.clone(),
-                format!("`amount_usd` is negative ({x})"),
-                Some("amounts are what changed hands, in US dollars, and cannot be negative; reverse `from` and `to` if the money went the other way".to_owned()),
-            );
+            self.broken(broken, span.clone());
         }
         let qualifier = self.word(
             &mut f,
@@ -577,25 +548,15 @@ impl<'a> Decoder<'a> {
         );
         let stake = self.number(&mut f, "stake_pct");
         if let Some((x, span)) = &stake
-            && !(0.0..=100.0).contains(x)
+            && let Some(broken) = rules::stake_pct(*x)
         {
-            self.report(
-                ProblemKind::StakeOutOfRange,
-                span.clone(),
-                format!("`stake_pct` is {x}, outside 0–100"),
-                Some("a stake is a percentage: write 9.9 for 9.9%".to_owned()),
-            );
+            self.broken(broken, span.clone());
         }
         let shares = self.integer(&mut f, "shares");
         if let Some((n, span)) = &shares
-            && *n < 0
+            && let Some(broken) = rules::shares(*n)
         {
-            self.report(
-                ProblemKind::NegativeAmount,
-                span.clone(),
-                format!("`shares` is negative ({n})"),
-                None,
-            );
+            self.broken(broken, span.clone());
         }
         let instrument = self.text(&mut f, "instrument");
         let product = self.text(&mut f, "product");
@@ -603,14 +564,9 @@ impl<'a> Decoder<'a> {
         let date = self.date(&mut f, "date");
         let end_date = self.date(&mut f, "end_date");
         if let (Some((start, _)), Some((end, span))) = (&date, &end_date)
-            && end < start
+            && let Some(broken) = rules::dates_in_order(*start, *end)
         {
-            self.report(
-                ProblemKind::DatesOutOfOrder,
-                span.clone(),
-                format!("`end_date` {end} is before `date` {start}"),
-                None,
-            );
+            self.broken(broken, span.clone());
         }
         let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
         let sources_node = f
@@ -621,12 +577,7 @@ impl<'a> Decoder<'a> {
         let sources = self.texts(&mut f, "sources");
         if sources.is_empty() && !allow_unsourced {
             let span = sources_node.unwrap_or(f.span.start..f.span.start);
-            self.report(
-                ProblemKind::NoSource,
-                span,
-                "this relationship cites no source".to_owned(),
-                Some("every fact must be traceable: add `sources = [\"<source id>\"]` naming a [[source]]".to_owned()),
-            );
+            self.broken(rules::unsourced(), span);
         }
         let note = self.text(&mut f, "note");
         let extra = self.extra(&mut f, fields::RELATIONSHIP);

@@ -146,14 +146,16 @@ impl Prepared<'_> {
         }
         graph.begin();
         let notes = limits::Notes::default();
+        let mut places = exec::Places::default();
         let outcome = exec::run_writing(
             graph,
             params,
             self.text,
             &self.plan,
             (self.interrupt.as_deref(), &notes),
+            &mut places,
         )
-        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
+        .and_then(|rows| rules::check_changes(graph, self.text, &places).map(|()| rows))
         .and_then(|rows| {
             let changes = graph.statement_changes();
             if changes.is_empty() {

@@ -487,14 +487,20 @@ impl Checker<'_> {
         if !kinds.contains(&Kind::Consortium) {
             let kind = kinds.first().map_or("unlabelled", |k| k.as_str());
             let to = graph.display_id(node);
-            let member_of: Vec<EdgeId> = graph
+            let members = graph
                 .edges_of(node, Direction::Incoming)
                 .map(|(e, _)| e)
                 .filter(|e| graph.edge_type(*e) == RelType::MemberOf.edge_type())
                 .filter(|e| self.edges.binary_search(e).is_err())
-                .collect();
-            for _ in member_of {
-                self.push(at, None, member_of_non_consortium(&to, kind));
+                .count();
+            // One message for the node, however many members it had.
+            if members > 0 {
+                let mut broken = member_of_non_consortium(&to, kind);
+                broken.help = Some(format!(
+                    "{members} member-of relationship{} end here; keep it a consortium, or delete them first",
+                    if members == 1 { "" } else { "s" }
+                ));
+                self.push(at, None, broken);
             }
         }
     }

@@ -354,6 +354,7 @@ impl DataArgs {
             no_sync: self.no_sync,
         };
         let (db, mut graph, recovery) = crate::db::Database::open(path, options)?;
+        datafile::check_schema(&graph, self.schema.into(), path)?;
         if recovery.created {
             eprintln!("created the database {}", path.display());
         }
@@ -391,6 +392,11 @@ impl DataArgs {
             }
         }
         let (mut graph, origin) = self.load_as_is()?;
+        if let Origin::Files(paths) = &origin
+            && let Some(path) = paths.first()
+        {
+            datafile::check_schema(&graph, self.schema.into(), path)?;
+        }
         graph.set_schema(self.schema.into());
         if let Some(date) = self.as_of {
             let (view, hidden, undated) = graph.as_of(date);

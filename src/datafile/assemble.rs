@@ -17,6 +17,10 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
     let mut graph = Graph::with_capacity(schema, entity_count, relationship_count);
     graph.set_allow_unsourced(files.iter().any(|f| f.allow_unsourced));
+    // A file that says `schema = "open"` holds a graph no alliance rule applies to.
+    if files.iter().any(|f| f.open.is_some()) {
+        graph.set_schema(Schema::Open);
+    }
 
     let incomplete: HashSet<&str> = files
         .iter()
@@ -75,6 +79,10 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
         }
         check_sources(entity, &record.sources, &source_at, &incomplete, problems);
         nodes.insert(&record.id, graph.insert_entity(record));
+    }
+
+    for file in files {
+        open_graph(file, &mut graph, problems);
     }
 
     let ids: Vec<&str> = entity_at.keys().copied().collect();
@@ -174,4 +182,63 @@ fn check_sources<T>(
 /// A broken rule placed where the file wrote it.
 fn placed(broken: Broken, at: &Location) -> Problem {
     Problem::new(broken.kind, at.clone(), broken.message).help(broken.help)
+}
+
+/// Adds the nodes and relationships of an open-schema file; a relationship's ends are the
+/// `ref`s of nodes of the same file.
+fn open_graph(file: &Decoded, graph: &mut Graph, problems: &mut Vec<Problem>) {
+    let mut refs: HashMap<i64, (NodeId, &Location)> = HashMap::new();
+    for node in &file.nodes {
+        let record = &node.record;
+        if let Some((_, first)) = refs.get(&record.reference) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    node.field("ref").clone(),
+                    format!("the node ref {} is used twice", record.reference),
+                )
+                .help(Some(format!(
+                    "the first node with this ref is at {first}; give this one another"
+                ))),
+            );
+            continue;
+        }
+        let id = graph.add_node(
+            record.labels.iter().map(String::as_str),
+            record
+                .properties
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone())),
+        );
+        refs.insert(record.reference, (id, node.field("ref")));
+    }
+    for edge in &file.edges {
+        let record = &edge.record;
+        let mut end = |key: &str, reference: i64| {
+            let found = refs.get(&reference).map(|(id, _)| *id);
+            if found.is_none() {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::UnknownEntity,
+                        edge.field(key).clone(),
+                        format!("`{key}` names no node of this file: {reference}"),
+                    )
+                    .help(Some("`from` and `to` take the `ref` of a [[node]]")),
+                );
+            }
+            found
+        };
+        let (Some(from), Some(to)) = (end("from", record.from), end("to", record.to)) else {
+            continue;
+        };
+        graph.add_edge(
+            from,
+            to,
+            &record.rel_type,
+            record
+                .properties
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone())),
+        );
+    }
 }

@@ -164,6 +164,13 @@ pub enum LoadError {
     /// A sound snapshot that cannot be opened the way it was asked for.
     #[error("{path}: {reason}", path = .path.display())]
     SnapshotRefused { path: PathBuf, reason: String },
+    /// A graph saved under the open schema (a snapshot, or a data file that says
+    /// `schema = "open"`), asked for under the alliance rules, which it need not keep.
+    #[error(
+        "{path} holds a graph under the open schema (any label, type and property), which the alliance rules do not apply to; open it with --schema open",
+        path = .path.display()
+    )]
+    OpenSchema { path: PathBuf },
 }
 
 impl LoadError {
@@ -173,7 +180,8 @@ impl LoadError {
             LoadError::Invalid { problems } => problems,
             LoadError::Io { .. }
             | LoadError::Snapshot { .. }
-            | LoadError::SnapshotRefused { .. } => &[],
+            | LoadError::SnapshotRefused { .. }
+            | LoadError::OpenSchema { .. } => &[],
         }
     }
 }

@@ -462,6 +462,7 @@ impl Checker<'_> {
                 ),
             );
         }
+        self.finite(at, graph.node_props(node));
         let name_clashes = self.node_names(node);
         self.node_id(node, &name_clashes);
         for key in ["country", "sector", "note"] {
@@ -588,6 +589,27 @@ impl Checker<'_> {
         clashes
     }
 
+    /// Every number is finite: JSON cannot hold NaN or infinity, so a graph with one could not
+    /// be saved in both formats.
+    fn finite<'p>(&mut self, at: Element, props: impl Iterator<Item = (&'p str, Value)>) {
+        fn finite(value: &Value) -> bool {
+            match value {
+                Value::Float(x) => x.is_finite(),
+                Value::List(items) => items.iter().all(finite),
+                _ => true,
+            }
+        }
+        for (key, value) in props {
+            if !finite(&value) {
+                self.push(
+                    at,
+                    Some(key),
+                    wrong_type(key, FINITE_NUMBER, "NaN or infinity"),
+                );
+            }
+        }
+    }
+
     /// A `sources` list: text, each a defined source.
     fn sources(&mut self, at: Element, value: &Value) {
         let graph = self.graph;
@@ -626,6 +648,10 @@ impl Checker<'_> {
             }
             Some(_) => {}
         }
+        let free = graph
+            .edge_props(edge)
+            .filter(|(k, _)| !matches!(*k, "amount_usd" | "stake_pct"));
+        self.finite(at, free);
         let number = |key: &str| -> Option<Result<f64, Broken>> {
             let value = graph.edge_prop(edge, key)?;
             Some(match value.as_f64() {

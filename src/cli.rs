@@ -454,6 +454,7 @@ impl DataArgs {
             fold_bytes: self.fold_at.unwrap_or(crate::db::FOLD_BYTES),
         };
         let (db, mut graph, recovery) = crate::db::Database::open(path, options)?;
+        datafile::check_schema(&graph, self.schema.into(), path)?;
         if recovery.created {
             eprintln!("created the database {}", path.display());
         }
@@ -491,6 +492,11 @@ impl DataArgs {
             }
         }
         let (mut graph, origin) = self.load_as_is()?;
+        if let Origin::Files(paths) = &origin
+            && let Some(path) = paths.first()
+        {
+            datafile::check_schema(&graph, self.schema.into(), path)?;
+        }
         graph.set_schema(self.schema.into());
         if let Some(date) = self.as_of {
             let (view, hidden, undated) = graph.as_of(date);

@@ -18,6 +18,7 @@ pub mod export;
 pub mod model;
 pub mod query;
 pub mod repl;
+pub mod rules;
 pub mod store;
 
 pub use datafile::{LoadError, SaveError, default_graph, import_csv, load_files, save};

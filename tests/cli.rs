@@ -501,7 +501,7 @@ fn the_shell_creates_saves_and_a_new_process_sees_it() {
     let saved = dir.path().join("x.toml");
     let out = piped(&format!(
         "CREATE (:Company {{name: \"Mistral AI\", country: \"FR\"}});\n\
-         MATCH (m {{name: \"Mistral AI\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\")}}]->(m);\n\
+         MATCH (m {{name: \"Mistral AI\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\"), sources: [\"brief-2025-10\"]}}]->(m);\n\
          :save {}\n",
         saved.display()
     ));
@@ -965,4 +965,50 @@ fn a_database_keeps_changes_and_readers_cannot_write() {
         "{}",
         text(&shell.stdout)
     );
+}
+
+#[test]
+fn a_write_that_breaks_load_rules_is_refused_and_the_database_opens_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("y.toml");
+    let db = db.to_str().unwrap();
+    let created = alliances(&["--db", db, "--from-default"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    let count = || {
+        let out = alliances(&[
+            "query",
+            "--db",
+            db,
+            "--format",
+            "csv",
+            "MATCH (n) RETURN count(n) AS n",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let before = count();
+
+    let out = alliances(&[
+        "query",
+        "--db",
+        db,
+        r#"MATCH (a {name:"Microsoft"}),(b {name:"OpenAI"}) CREATE (a)-[:INVESTS_IN {stake_pct: 140, amount_usd: -16M, sources: ["no-such-source"]}]->(b)"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let headings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("rule broken"))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "rule broken [stake-out-of-range] at line 1, column 86: `stake_pct` is 140, outside 0–100",
+            "rule broken [negative-amount] at line 1, column 103: `amount_usd` is negative (-16000000)",
+            "rule broken [unknown-source] at line 1, column 118: the source \"no-such-source\" is not defined",
+        ],
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: a stake is a percentage"), "{stderr}");
+    assert_eq!(count(), before, "the database opens with what it held");
 }

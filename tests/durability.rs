@@ -415,10 +415,37 @@ fn saving_over_a_database_from_the_shell_is_refused() {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
 fn a_checkpoint_that_fails_leaves_the_statement_committed() {
+    // A disk with room for the journal's records but not for a second copy of the data file:
+    // every checkpoint fails after its statement was committed.
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("nan.json");
-    // JSON cannot hold NaN, so no checkpoint of this graph can be written.
+    let outside = dir.path().join("full.toml");
+    drop(
+        Database::open(
+            &outside,
+            DbOptions {
+                from_default: true,
+                ..DbOptions::default()
+            },
+        )
+        .unwrap(),
+    );
+    let size = std::fs::metadata(&outside).unwrap().len();
+    let tiny = dir.path().join("tiny");
+    std::fs::create_dir(&tiny).unwrap();
+    let room = (size / 4096 + 4) * 4096;
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={room}"), "tmpfs"])
+        .arg(&tiny)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tiny tmpfs here (needs root)");
+        return;
+    }
+    let db = tiny.join("full.toml");
+    std::fs::copy(&outside, &db).unwrap();
     let out = run_binary(
         &[
             "--db".as_ref(),
@@ -426,17 +453,20 @@ fn a_checkpoint_that_fails_leaves_the_statement_committed() {
             "--fold-at".as_ref(),
             "10".as_ref(),
         ],
-        "CREATE (:Company {id: 'nan', name: 'NaN Inc', ratio: 0.0 / 0.0});\nCREATE (:Company {id: 'after', name: 'After'});\n",
+        "CREATE (:Company {id: 'one', name: 'One'});\nCREATE (:Company {id: 'two', name: 'Two'});\n",
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let reopened = open(&db).map(|(_d, graph, recovery)| (count(&graph), recovery.replayed));
+    let _ = Command::new("umount").arg(&tiny).status();
     assert!(out.status.success(), "{stderr}");
     assert_eq!(stdout.matches("created 1 node").count(), 2, "{stdout}");
     assert!(stderr.contains("warning"), "{stderr}");
-    assert!(!stderr.contains("error"), "{stderr}");
-    let (_d, graph, recovery) = open(&db).unwrap();
-    assert_eq!(recovery.replayed, 2);
-    assert_eq!(count(&graph), "2");
+    assert!(stderr.to_lowercase().contains("no space"), "{stderr}");
+    assert!(!stderr.lines().any(|l| l.starts_with("error")), "{stderr}");
+    let (nodes, replayed) = reopened.unwrap();
+    assert_eq!(replayed, 2);
+    assert_eq!(nodes, "29");
 }
 
 #[test]
@@ -653,4 +683,37 @@ fn an_open_schema_database_reopens() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "c\n1\n");
+}
+
+#[test]
+fn a_journal_record_that_breaks_a_rule_is_not_replayed() {
+    use alliances::db::journal;
+    use alliances::store::Change;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rule.toml");
+    write_some(&db, &["CREATE (:Company {id: 'one', name: 'One'})"]);
+    // A record no statement could have written: a company without a name.
+    let path = dir.path().join("rule.toml.journal");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend(
+        journal::record(
+            "forged",
+            &[],
+            &[Change::AddNode {
+                id: 1,
+                labels: vec!["Company".into()],
+                props: vec![("id".into(), alliances::model::Value::String("two".into()))],
+            }],
+        )
+        .as_bytes(),
+    );
+    std::fs::write(&path, &bytes).unwrap();
+    let error = open(&db).unwrap_err();
+    assert!(matches!(error, DbError::Misfit { .. }), "{error}");
+    assert!(error.to_string().contains("breaks a rule"), "{error}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the journal is untouched"
+    );
 }

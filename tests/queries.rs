@@ -8,7 +8,8 @@
 //! - `columns` and `rows`: the expected result; each row is its cells in literal syntax,
 //!   joined by ", ". Rows are compared as a multiset unless `ordered = true`.
 //! - `error`: the expected error's first line (kind, line, column and message); `help`: a
-//!   text its help line must contain.
+//!   text its help line must contain; `also`: the first lines of the further rules the same
+//!   statement broke, in order (none when absent).
 //! - `warning`: a text one of the warnings must contain.
 //! - `explain`: texts the explanation of the plan (`alliances query --explain`) must contain.
 //! - `mutate = true`: the query may write; it runs on a copy of the dataset. `check`: a query
@@ -43,6 +44,8 @@ struct Case {
     ordered: bool,
     error: Option<String>,
     help: Option<String>,
+    #[serde(default)]
+    also: Vec<String>,
     warning: Option<String>,
     /// Texts the plan's explanation must contain, in order.
     #[serde(default)]
@@ -142,6 +145,17 @@ fn check(case: &Case) -> Result<(), String> {
                 && !error.help.as_deref().unwrap_or("").contains(help.as_str())
             {
                 return Err(format!("help lacks {help:?}:\n{text}"));
+            }
+            let others: Vec<String> = error
+                .others
+                .iter()
+                .map(|e| e.to_string().lines().next().unwrap_or("").to_owned())
+                .collect();
+            if others != case.also {
+                return Err(format!(
+                    "further errors differ:\n  expected: {:#?}\n  actual:   {others:#?}",
+                    case.also
+                ));
             }
             Ok(())
         }

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::decode::{Decoded, Located};
 use super::problem::{Location, Problem, ProblemKind};
 use crate::model::{Kind, RelType, Schema, did_you_mean, fold_name, suggest};
+use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
 /// Adds every file's records to a new graph. Problems are pushed to `problems`; the caller
@@ -15,6 +16,11 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     let entity_count = files.iter().map(|f| f.entities.len()).sum();
     let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
     let mut graph = Graph::with_capacity(schema, entity_count, relationship_count);
+    graph.set_allow_unsourced(files.iter().any(|f| f.allow_unsourced));
+    // A file that says `schema = "open"` holds a graph no alliance rule applies to.
+    if files.iter().any(|f| f.open.is_some()) {
+        graph.set_schema(Schema::Open);
+    }
 
     let incomplete: HashSet<&str> = files
         .iter()
@@ -46,16 +52,8 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
     for entity in files.iter().flat_map(|f| &f.entities) {
         let record = &entity.record;
         if let Some(first) = entity_at.get(record.id.as_str()) {
-            problems.push(
-                Problem::new(
-                    ProblemKind::DuplicateId,
-                    entity.field("id").clone(),
-                    format!("the entity id \"{}\" is used twice", record.id),
-                )
-                .help(Some(format!(
-                    "the first entity with this id is at {first}; give this one another id"
-                ))),
-            );
+            let broken = rules::duplicate_entity_id(&record.id, &format!("at {first}"));
+            problems.push(placed(broken, entity.field("id")));
             continue;
         }
         entity_at.insert(&record.id, entity.field("id"));
@@ -70,16 +68,10 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
             let folded = fold_name(name);
             match name_at.get(&folded) {
                 Some((owner, _)) if *owner == record.id => {}
-                Some((owner, first)) => problems.push(
-                    Problem::new(
-                        ProblemKind::NameClash,
-                        entity.field(&field).clone(),
-                        format!("the name \"{name}\" already belongs to entity \"{owner}\""),
-                    )
-                    .help(Some(format!(
-                        "names and aliases must be unique, ignoring case and accents; \"{owner}\" uses it at {first}"
-                    ))),
-                ),
+                Some((owner, first)) => problems.push(placed(
+                    rules::name_clash(name, owner, &format!(" at {first}")),
+                    entity.field(&field),
+                )),
                 None => {
                     name_at.insert(folded, (&record.id, entity.field(&field)));
                 }
@@ -87,6 +79,10 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
         }
         check_sources(entity, &record.sources, &source_at, &incomplete, problems);
         nodes.insert(&record.id, graph.insert_entity(record));
+    }
+
+    for file in files {
+        open_graph(file, &mut graph, problems);
     }
 
     let ids: Vec<&str> = entity_at.keys().copied().collect();
@@ -112,20 +108,8 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
                 .next()
                 .unwrap_or("unlabelled")
                 .to_lowercase();
-            problems.push(
-                Problem::new(
-                    ProblemKind::MemberOfNonConsortium,
-                    rel.field("to").clone(),
-                    format!(
-                        "a member-of relationship must end at a consortium, but \"{}\" is a {kind}",
-                        record.to
-                    ),
-                )
-                .help(Some(
-                    "use invests-in or supplies for ties between firms, or make the target a consortium"
-                        .to_owned(),
-                )),
-            );
+            let broken = rules::member_of_non_consortium(&record.to, &kind);
+            problems.push(placed(broken, rel.field("to")));
             continue;
         }
         graph.insert_relationship(record, from, to);
@@ -189,16 +173,72 @@ fn check_sources<T>(
 ) {
     for (i, source) in sources.iter().enumerate() {
         if !known.contains_key(source.as_str()) && !incomplete.contains(source.as_str()) {
-            let help = did_you_mean(&suggest(source, known.keys().copied()))
-                .or_else(|| Some("define it in a [[source]] table".to_owned()));
+            let broken = rules::unknown_source(source, known.keys().copied());
+            problems.push(placed(broken, record.field(&format!("sources.{i}"))));
+        }
+    }
+}
+
+/// A broken rule placed where the file wrote it.
+fn placed(broken: Broken, at: &Location) -> Problem {
+    Problem::new(broken.kind, at.clone(), broken.message).help(broken.help)
+}
+
+/// Adds the nodes and relationships of an open-schema file; a relationship's ends are the
+/// `ref`s of nodes of the same file.
+fn open_graph(file: &Decoded, graph: &mut Graph, problems: &mut Vec<Problem>) {
+    let mut refs: HashMap<i64, (NodeId, &Location)> = HashMap::new();
+    for node in &file.nodes {
+        let record = &node.record;
+        if let Some((_, first)) = refs.get(&record.reference) {
             problems.push(
                 Problem::new(
-                    ProblemKind::UnknownSource,
-                    record.field(&format!("sources.{i}")).clone(),
-                    format!("the source \"{source}\" is not defined"),
+                    ProblemKind::DuplicateId,
+                    node.field("ref").clone(),
+                    format!("the node ref {} is used twice", record.reference),
                 )
-                .help(help),
+                .help(Some(format!(
+                    "the first node with this ref is at {first}; give this one another"
+                ))),
             );
+            continue;
         }
+        let id = graph.add_node(
+            record.labels.iter().map(String::as_str),
+            record
+                .properties
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone())),
+        );
+        refs.insert(record.reference, (id, node.field("ref")));
+    }
+    for edge in &file.edges {
+        let record = &edge.record;
+        let mut end = |key: &str, reference: i64| {
+            let found = refs.get(&reference).map(|(id, _)| *id);
+            if found.is_none() {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::UnknownEntity,
+                        edge.field(key).clone(),
+                        format!("`{key}` names no node of this file: {reference}"),
+                    )
+                    .help(Some("`from` and `to` take the `ref` of a [[node]]")),
+                );
+            }
+            found
+        };
+        let (Some(from), Some(to)) = (end("from", record.from), end("to", record.to)) else {
+            continue;
+        };
+        graph.add_edge(
+            from,
+            to,
+            &record.rel_type,
+            record
+                .properties
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone())),
+        );
     }
 }

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{LoadError, Location, Problem, ProblemKind};
-use crate::model::{Date, Kind, RelType, Schema, Value, did_you_mean, is_slug, slugify, suggest};
+use crate::model::{Date, Kind, RelType, Schema, Value, did_you_mean, slugify, suggest};
+use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
 const NODE_COLUMNS: &[&str] = &["id", "name", "kind", "country", "sector"];
@@ -89,9 +90,12 @@ pub fn import_csv_with_progress(
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
+    let mut graph = Graph::with_capacity(schema, lines(&nodes), lines(&edges));
+    // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
+    graph.set_allow_unsourced(true);
     let mut importer = Importer {
         progress,
-        graph: Graph::with_capacity(schema, lines(&nodes), lines(&edges)),
+        graph,
         problems: Vec::new(),
         suggested: 0,
         rejected_ids: HashSet::new(),
@@ -183,6 +187,10 @@ impl Importer<'_> {
     fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
         self.problems
             .push(Problem::new(kind, at, message).help(help));
+    }
+
+    fn broken(&mut self, broken: Broken, at: Location) {
+        self.report(broken.kind, at, broken.message, broken.help);
     }
 
     /// Checks the header: every required column present, no unknown column.
@@ -340,29 +348,25 @@ impl Importer<'_> {
                 return;
             };
             let mut ok = true;
-            if !is_slug(id) {
+            if id.is_empty() {
                 ok = false;
-                let (kind, message) = if id.is_empty() {
-                    (ProblemKind::MissingField, "the id is empty".to_owned())
-                } else {
-                    (ProblemKind::BadId, format!("the id \"{id}\" is not a slug"))
-                };
                 me.report(
-                    kind,
+                    ProblemKind::MissingField,
                     columns.at(line, "id"),
-                    message,
+                    "the id is empty".to_owned(),
                     Some(format!(
                         "ids use only a-z, 0-9 and '-', for example \"{}\"",
-                        slugify(if id.is_empty() { name } else { id })
+                        slugify(name)
                     )),
                 );
+            } else if let Some(broken) = rules::slug(id) {
+                ok = false;
+                me.broken(broken, columns.at(line, "id"));
             } else if me.graph.node_by_id(id).is_some() {
                 ok = false;
-                me.report(
-                    ProblemKind::DuplicateId,
+                me.broken(
+                    rules::duplicate_entity_id(id, "on an earlier row"),
                     columns.at(line, "id"),
-                    format!("the id \"{id}\" is used by an earlier row"),
-                    None,
                 );
             }
             if name.trim().is_empty() {
@@ -375,27 +379,16 @@ impl Importer<'_> {
                 );
             } else if let Some(owner) = me.graph.nodes_by_name(name).first() {
                 ok = false;
-                let owner = me.graph.node_prop(*owner, "id").unwrap_or(Value::Null);
-                me.report(
-                    ProblemKind::NameClash,
+                let owner = me.graph.display_id(*owner);
+                me.broken(
+                    rules::name_clash(name, &owner, ""),
                     columns.at(line, "name"),
-                    format!("the name \"{name}\" already belongs to entity {owner}"),
-                    Some("names must be unique, ignoring case and accents".to_owned()),
                 );
             }
-            let kind = match Kind::parse(kind) {
-                Some(kind) => Some(kind),
-                None => {
-                    let help =
-                        did_you_mean(&suggest(kind, Kind::spellings())).unwrap_or_else(|| {
-                            format!("write one of {}", Kind::spellings().join(", "))
-                        });
-                    me.report(
-                        ProblemKind::UnknownValue,
-                        columns.at(line, "kind"),
-                        format!("the kind cannot be \"{kind}\""),
-                        Some(help),
-                    );
+            let kind = match rules::word("kind", kind, Kind::parse, &Kind::spellings()) {
+                Ok(kind) => Some(kind),
+                Err(broken) => {
+                    me.broken(broken, columns.at(line, "kind"));
                     None
                 }
             };
@@ -603,43 +596,22 @@ impl EdgeContext<'_> {
         };
         let from = self.endpoint(out, line, "from", from);
         let to_node = self.endpoint(out, line, "to", to);
-        let rel_type = match RelType::parse_any(rel_type) {
-            Some(t) => Some(t),
-            None => {
-                let mut spellings = RelType::spellings();
-                spellings.extend(RelType::ALL.iter().map(|t| t.edge_type()));
-                let help = did_you_mean(&suggest(rel_type, spellings))
-                    .unwrap_or_else(|| "write INVESTS_IN, MEMBER_OF or SUPPLIES".to_owned());
-                out.report(
-                    ProblemKind::UnknownValue,
-                    columns.at(line, "type"),
-                    format!("the type cannot be \"{rel_type}\""),
-                    Some(help),
-                );
+        let mut spellings = RelType::spellings();
+        spellings.extend(RelType::ALL.iter().map(|t| t.edge_type()));
+        let rel_type = match rules::word("type", rel_type, RelType::parse_any, &spellings) {
+            Ok(t) => Some(t),
+            Err(broken) => {
+                out.broken(broken, columns.at(line, "type"));
                 None
             }
         };
         let amount = out.number(columns, line, "amount_usd", amount);
-        if let Some(x) = amount.flatten()
-            && x < 0.0
-        {
-            out.report(
-                ProblemKind::NegativeAmount,
-                columns.at(line, "amount_usd"),
-                format!("the amount is negative ({x})"),
-                None,
-            );
+        if let Some(broken) = amount.flatten().and_then(rules::amount_usd) {
+            out.broken(broken, columns.at(line, "amount_usd"));
         }
         let stake = out.number(columns, line, "stake_pct", stake);
-        if let Some(x) = stake.flatten()
-            && !(0.0..=100.0).contains(&x)
-        {
-            out.report(
-                ProblemKind::StakeOutOfRange,
-                columns.at(line, "stake_pct"),
-                format!("the stake is {x}, outside 0–100"),
-                None,
-            );
+        if let Some(broken) = stake.flatten().and_then(rules::stake_pct) {
+            out.broken(broken, columns.at(line, "stake_pct"));
         }
         let date = if date.is_empty() {
             Some(None)
@@ -663,13 +635,14 @@ impl EdgeContext<'_> {
             return None;
         };
         if rel_type == RelType::MemberOf && !self.graph.node_has_label(to_node, self.consortium) {
-            out.report(
-                ProblemKind::MemberOfNonConsortium,
+            let kind = self
+                .graph
+                .node_labels(to_node)
+                .find_map(Kind::from_label)
+                .map_or("unlabelled", Kind::as_str);
+            out.broken(
+                rules::member_of_non_consortium(to, kind),
                 columns.at(line, "to"),
-                format!(
-                    "a MEMBER_OF relationship must end at a consortium, but \"{to}\" is not one"
-                ),
-                None,
             );
             return None;
         }
@@ -709,6 +682,10 @@ impl EdgeChecker {
     fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
         self.problems
             .push(Problem::new(kind, at, message).help(help));
+    }
+
+    fn broken(&mut self, broken: Broken, at: Location) {
+        self.report(broken.kind, at, broken.message, broken.help);
     }
 
     fn text<'r>(

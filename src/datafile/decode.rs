@@ -10,8 +10,9 @@ use super::problem::{LineIndex, Location, Problem, ProblemKind};
 use super::tree::{Entry, Node, NodeKind};
 use crate::model::{
     Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, did_you_mean,
-    fields, is_slug, suggest,
+    fields, suggest,
 };
+use crate::rules::{self, Broken};
 
 /// A record with the places its table and fields came from.
 #[derive(Debug)]
@@ -37,9 +38,48 @@ pub(crate) struct Decoded {
     /// Ids of entities and sources whose tables had problems and were left out. Cross-record
     /// checks treat them as known, so one mistake is not reported again wherever the id is used.
     pub incomplete_ids: Vec<String>,
+    /// The file says `allow_unsourced = true`.
+    pub allow_unsourced: bool,
+    /// The file says `schema = "open"`: its graph is in `nodes` and `edges`.
+    pub open: Option<Location>,
+    pub nodes: Vec<Located<OpenNode>>,
+    pub edges: Vec<Located<OpenEdge>>,
 }
 
-const TOP_LEVEL: &[&str] = &["allow_unsourced", "source", "entity", "relationship"];
+/// A node of an open-schema data file: its `ref` (what relationships name it by), labels and
+/// properties.
+#[derive(Debug)]
+pub(crate) struct OpenNode {
+    pub reference: i64,
+    pub labels: Vec<String>,
+    pub properties: Vec<(String, Value)>,
+}
+
+/// A relationship of an open-schema data file, joining two nodes by their `ref`.
+#[derive(Debug)]
+pub(crate) struct OpenEdge {
+    pub rel_type: String,
+    pub from: i64,
+    pub to: i64,
+    pub properties: Vec<(String, Value)>,
+}
+
+const TOP_LEVEL: &[&str] = &[
+    "schema",
+    "allow_unsourced",
+    "source",
+    "entity",
+    "relationship",
+];
+const OPEN_TOP_LEVEL: &[&str] = &[
+    "schema",
+    "allow_unsourced",
+    "source",
+    "node",
+    "relationship",
+];
+const OPEN_NODE: &[&str] = &["ref", "labels", "properties"];
+const OPEN_RELATIONSHIP: &[&str] = &["type", "from", "to", "properties"];
 
 pub(crate) fn decode(
     root: &Node,
@@ -74,9 +114,27 @@ pub(crate) fn decode(
             _ => decoder.wrong_type("allow_unsourced", &entry.value, "true or false"),
         }
     }
+    decoded.allow_unsourced = allow_unsourced;
+    if let Some(entry) = entries.iter().find(|e| e.key == "schema") {
+        match &entry.value.kind {
+            NodeKind::Str(s) if s == "alliance" => {}
+            NodeKind::Str(s) if s == "open" => {
+                decoded.open = Some(decoder.locate(entry.key_span.clone()));
+                decoder.open_graph(entries, &mut decoded);
+                return decoded;
+            }
+            NodeKind::Str(s) => {
+                let broken = rules::word("schema", s, |_| None::<()>, &["alliance", "open"]);
+                if let Err(broken) = broken {
+                    decoder.broken(broken, entry.value.span.clone());
+                }
+            }
+            _ => decoder.wrong_type("schema", &entry.value, "\"alliance\" or \"open\""),
+        }
+    }
     for entry in entries {
         let tables = match entry.key.as_str() {
-            "allow_unsourced" => continue,
+            "allow_unsourced" | "schema" => continue,
             "source" | "entity" | "relationship" => decoder.tables(entry),
             _ => {
                 decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
@@ -130,6 +188,156 @@ impl<'n> Fields<'n> {
 }
 
 impl<'a> Decoder<'a> {
+    /// The tables of an open-schema file: sources as in an alliance file, then nodes and
+    /// relationships in the generic form.
+    fn open_graph(&mut self, entries: &[Entry], decoded: &mut Decoded) {
+        for entry in entries {
+            let key = entry.key.as_str();
+            if matches!(key, "schema" | "allow_unsourced") {
+                continue;
+            }
+            if !OPEN_TOP_LEVEL.contains(&key) {
+                self.unknown_key(
+                    entry,
+                    OPEN_TOP_LEVEL,
+                    "at the top of an open-schema data file",
+                );
+                continue;
+            }
+            for (table, span) in self.tables(entry) {
+                match key {
+                    "source" => match self.source(table, span) {
+                        Ok(source) => decoded.sources.push(source),
+                        Err(id) => decoded.incomplete_ids.extend(id),
+                    },
+                    "node" => decoded.nodes.extend(self.open_node(table, span)),
+                    _ => decoded.edges.extend(self.open_edge(table, span)),
+                }
+            }
+        }
+    }
+
+    fn open_node(&mut self, entries: &[Entry], span: Range<usize>) -> Option<Located<OpenNode>> {
+        let mut f = Fields::new(entries, span);
+        let present = f.entries.iter().any(|e| e.key == "ref");
+        let reference = self.integer(&mut f, "ref").map(|(n, _)| n);
+        if !present {
+            self.missing(&f, "ref", "node");
+        }
+        let labels = self.texts(&mut f, "labels");
+        let properties = self.open_properties(&mut f);
+        let record = reference.map(|reference| OpenNode {
+            reference,
+            labels,
+            properties,
+        });
+        self.finish(f, OPEN_NODE, "a node", record)
+    }
+
+    fn open_edge(&mut self, entries: &[Entry], span: Range<usize>) -> Option<Located<OpenEdge>> {
+        let mut f = Fields::new(entries, span);
+        let what = "relationship";
+        let rel_type = self.required_text(&mut f, "type", what);
+        let end = |me: &mut Self, f: &mut Fields<'_>, key: &str| {
+            let present = f.entries.iter().any(|e| e.key == key);
+            let value = me.integer(f, key).map(|(n, _)| n);
+            if !present {
+                me.missing(f, key, what);
+            }
+            value
+        };
+        let from = end(self, &mut f, "from");
+        let to = end(self, &mut f, "to");
+        let properties = self.open_properties(&mut f);
+        let record = match (rel_type, from, to) {
+            (Some(rel_type), Some(from), Some(to)) => Some(OpenEdge {
+                rel_type,
+                from,
+                to,
+                properties,
+            }),
+            _ => None,
+        };
+        self.finish(f, OPEN_RELATIONSHIP, "a relationship", record)
+    }
+
+    /// The `properties` table of a node or relationship, each value as `open_value` reads it.
+    fn open_properties(&mut self, f: &mut Fields<'_>) -> Vec<(String, Value)> {
+        let Some(node) = self.take(f, "properties") else {
+            return Vec::new();
+        };
+        let NodeKind::Table(entries) = &node.kind else {
+            self.wrong_type("properties", node, "a table of properties");
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter_map(|e| Some((e.key.clone(), self.open_value(&e.key, &e.value, true)?)))
+            .collect()
+    }
+
+    /// A property value of an open-schema file: text, an integer, a float, a boolean, a list
+    /// of those, or a one-key table for what the formats lack: `{ date = "2025-08" }`,
+    /// `{ float = "nan" }` (also `"inf"`, `"-inf"`).
+    fn open_value(&mut self, key: &str, node: &Node, list_allowed: bool) -> Option<Value> {
+        const EXPECTED: &str =
+            "text, a number, a boolean, a list of those, { date = \"...\" } or { float = \"nan\" }";
+        Some(match &node.kind {
+            NodeKind::Str(s) => Value::String(s.clone()),
+            NodeKind::Int(i) => Value::Int(*i),
+            NodeKind::Float(x) => Value::Float(*x),
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Date(d) => Value::Date(*d),
+            NodeKind::Array(items) if list_allowed => {
+                let values: Vec<Value> = items
+                    .iter()
+                    .filter_map(|i| self.open_value(key, i, false))
+                    .collect();
+                if values.len() != items.len() {
+                    return None;
+                }
+                Value::List(values)
+            }
+            NodeKind::Table(entries) => match entries.as_slice() {
+                [tag] => match (tag.key.as_str(), &tag.value.kind) {
+                    ("date", NodeKind::Str(text)) => match text.parse::<Date>() {
+                        Ok(d) => Value::Date(d),
+                        Err(e) => {
+                            self.report(
+                                ProblemKind::BadDate,
+                                tag.value.span.clone(),
+                                format!("`{key}`: {e}"),
+                                None,
+                            );
+                            return None;
+                        }
+                    },
+                    ("float", NodeKind::Str(text)) => match text.as_str() {
+                        "nan" => Value::Float(f64::NAN),
+                        "inf" => Value::Float(f64::INFINITY),
+                        "-inf" => Value::Float(f64::NEG_INFINITY),
+                        _ => {
+                            self.wrong_type(key, &tag.value, "\"nan\", \"inf\" or \"-inf\"");
+                            return None;
+                        }
+                    },
+                    _ => {
+                        self.wrong_type(key, node, EXPECTED);
+                        return None;
+                    }
+                },
+                _ => {
+                    self.wrong_type(key, node, EXPECTED);
+                    return None;
+                }
+            },
+            _ => {
+                self.wrong_type(key, node, EXPECTED);
+                return None;
+            }
+        })
+    }
+
     fn locate(&self, span: Range<usize>) -> Location {
         self.lines.locate(self.text, span)
     }
@@ -144,6 +352,11 @@ impl<'a> Decoder<'a> {
         let location = self.locate(span);
         self.problems
             .push(Problem::new(kind, location, message).help(help));
+    }
+
+    /// Reports a broken rule at `span`.
+    fn broken(&mut self, broken: Broken, span: Range<usize>) {
+        self.report(broken.kind, span, broken.message, broken.help);
     }
 
     fn check_duplicate_keys(&mut self, entries: &[Entry]) {
@@ -229,24 +442,14 @@ impl<'a> Decoder<'a> {
     }
 
     fn wrong_type(&mut self, key: &str, node: &Node, expected: &str) {
-        self.report(
-            ProblemKind::WrongType,
+        self.broken(
+            rules::wrong_type(key, expected, node.kind.type_name()),
             node.span.clone(),
-            format!(
-                "`{key}` should be {expected}, found {}",
-                node.kind.type_name()
-            ),
-            None,
         );
     }
 
     fn missing(&mut self, f: &Fields<'_>, key: &str, what: &str) {
-        self.report(
-            ProblemKind::MissingField,
-            f.span.start..f.span.start,
-            format!("this {what} has no `{key}`"),
-            Some(format!("add `{key} = ...` to it")),
-        );
+        self.broken(rules::missing(key, what), f.span.start..f.span.start);
     }
 
     fn text(&mut self, f: &mut Fields<'_>, key: &str) -> Option<String> {
@@ -267,12 +470,7 @@ impl<'a> Decoder<'a> {
             self.missing(f, key, what);
         } else if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
             let node = self.take(f, key).expect("present");
-            self.report(
-                ProblemKind::MissingField,
-                node.span.clone(),
-                format!("`{key}` is empty"),
-                None,
-            );
+            self.broken(rules::empty(key), node.span.clone());
             return None;
         }
         value
@@ -284,7 +482,7 @@ impl<'a> Decoder<'a> {
             NodeKind::Int(i) => Some((i as f64, node.span.clone())),
             NodeKind::Float(x) if x.is_finite() => Some((x, node.span.clone())),
             _ => {
-                self.wrong_type(key, node, "a finite number");
+                self.wrong_type(key, node, rules::FINITE_NUMBER);
                 None
             }
         }
@@ -318,7 +516,7 @@ impl<'a> Decoder<'a> {
                 }
             },
             _ => {
-                self.wrong_type(key, node, "a date such as \"2025-08-22\"");
+                self.wrong_type(key, node, rules::DATE);
                 None
             }
         }
@@ -329,7 +527,7 @@ impl<'a> Decoder<'a> {
             return Vec::new();
         };
         let NodeKind::Array(items) = &node.kind else {
-            self.wrong_type(key, node, "a list of text");
+            self.wrong_type(key, node, rules::TEXT_LIST);
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -358,18 +556,13 @@ impl<'a> Decoder<'a> {
             self.wrong_type(key, node, &format!("one of {}", spellings.join(", ")));
             return None;
         };
-        if let Some(value) = parse(text) {
-            return Some(value);
+        match rules::word(key, text, parse, spellings) {
+            Ok(value) => Some(value),
+            Err(broken) => {
+                self.broken(broken, node.span.clone());
+                None
+            }
         }
-        let help = did_you_mean(&suggest(text, spellings.iter().copied()))
-            .unwrap_or_else(|| format!("write one of {}", spellings.join(", ")));
-        self.report(
-            ProblemKind::UnknownValue,
-            node.span.clone(),
-            format!("`{key}` cannot be \"{text}\""),
-            Some(help),
-        );
-        None
     }
 
     fn extra(&mut self, f: &mut Fields<'_>, model_fields: &[&str]) -> BTreeMap<String, Value> {
@@ -383,14 +576,9 @@ impl<'a> Decoder<'a> {
         let mut out = BTreeMap::new();
         for entry in entries {
             if model_fields.contains(&entry.key.as_str()) || entry.key == "kind" {
-                self.report(
-                    ProblemKind::UnknownKey,
+                self.broken(
+                    rules::model_field_as_property(&entry.key),
                     entry.key_span.clone(),
-                    format!(
-                        "`{}` is a field of the model, not a free property",
-                        entry.key
-                    ),
-                    Some(format!("move `{}` out of `extra`", entry.key)),
                 );
                 continue;
             }
@@ -455,17 +643,9 @@ impl<'a> Decoder<'a> {
 
     fn id(&mut self, f: &mut Fields<'_>, what: &str) -> Option<String> {
         let id = self.required_text(f, "id", what)?;
-        if !is_slug(&id) {
+        if let Some(broken) = rules::slug(&id) {
             let span = self.take(f, "id").expect("read above").span.clone();
-            self.report(
-                ProblemKind::BadId,
-                span,
-                format!("the id \"{id}\" is not a slug"),
-                Some(format!(
-                    "ids use only a-z, 0-9 and '-', for example \"{}\"",
-                    crate::model::slugify(&id)
-                )),
-            );
+            self.broken(broken, span);
             return None;
         }
         Some(id)
@@ -560,14 +740,9 @@ impl<'a> Decoder<'a> {
 
         let amount = self.number(&mut f, "amount_usd");
         if let Some((x, span)) = &amount
-            && *x < 0.0
+            && let Some(broken) = rules::amount_usd(*x)
         {
-            self.report(
-                ProblemKind::NegativeAmount,
-                span.clone(),
-                format!("`amount_usd` is negative ({x})"),
-                Some("amounts are what changed hands, in US dollars, and cannot be negative; reverse `from` and `to` if the money went the other way".to_owned()),
-            );
+            self.broken(broken, span.clone());
         }
         let qualifier = self.word(
             &mut f,
@@ -577,25 +752,15 @@ impl<'a> Decoder<'a> {
         );
         let stake = self.number(&mut f, "stake_pct");
         if let Some((x, span)) = &stake
-            && !(0.0..=100.0).contains(x)
+            && let Some(broken) = rules::stake_pct(*x)
         {
-            self.report(
-                ProblemKind::StakeOutOfRange,
-                span.clone(),
-                format!("`stake_pct` is {x}, outside 0–100"),
-                Some("a stake is a percentage: write 9.9 for 9.9%".to_owned()),
-            );
+            self.broken(broken, span.clone());
         }
         let shares = self.integer(&mut f, "shares");
         if let Some((n, span)) = &shares
-            && *n < 0
+            && let Some(broken) = rules::shares(*n)
         {
-            self.report(
-                ProblemKind::NegativeAmount,
-                span.clone(),
-                format!("`shares` is negative ({n})"),
-                None,
-            );
+            self.broken(broken, span.clone());
         }
         let instrument = self.text(&mut f, "instrument");
         let product = self.text(&mut f, "product");
@@ -603,14 +768,9 @@ impl<'a> Decoder<'a> {
         let date = self.date(&mut f, "date");
         let end_date = self.date(&mut f, "end_date");
         if let (Some((start, _)), Some((end, span))) = (&date, &end_date)
-            && end < start
+            && let Some(broken) = rules::dates_in_order(*start, *end)
         {
-            self.report(
-                ProblemKind::DatesOutOfOrder,
-                span.clone(),
-                format!("`end_date` {end} is before `date` {start}"),
-                None,
-            );
+            self.broken(broken, span.clone());
         }
         let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
         let sources_node = f
@@ -621,12 +781,7 @@ impl<'a> Decoder<'a> {
         let sources = self.texts(&mut f, "sources");
         if sources.is_empty() && !allow_unsourced {
             let span = sources_node.unwrap_or(f.span.start..f.span.start);
-            self.report(
-                ProblemKind::NoSource,
-                span,
-                "this relationship cites no source".to_owned(),
-                Some("every fact must be traceable: add `sources = [\"<source id>\"]` naming a [[source]]".to_owned()),
-            );
+            self.broken(rules::unsourced(), span);
         }
         let note = self.text(&mut f, "note");
         let extra = self.extra(&mut f, fields::RELATIONSHIP);

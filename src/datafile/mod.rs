@@ -8,6 +8,7 @@
 mod assemble;
 mod bulk;
 mod decode;
+mod open;
 mod problem;
 mod tree;
 
@@ -63,7 +64,8 @@ pub struct TextInput<'a> {
 }
 
 /// Loads one or more data files into one graph; relationships in one file may name entities of
-/// another.
+/// another. The graph is under `schema`, unless a file says `schema = "open"` or is a snapshot
+/// saved under the open schema: then it is under the open schema (see `check_schema`).
 ///
 /// # Errors
 /// `LoadError::Io` when a file cannot be read, `LoadError::Invalid` listing every problem.
@@ -97,7 +99,7 @@ pub fn load_read_files(files: &[(&Path, &[u8])], schema: Schema) -> Result<Graph
                     reason: "a snapshot holds a whole graph and opens alone; give it without other data files".to_owned(),
                 });
             }
-            return load_snapshot(path, bytes, schema);
+            return load_snapshot(path, bytes);
         }
         let name = path.display().to_string();
         match std::str::from_utf8(bytes) {
@@ -142,27 +144,29 @@ pub fn is_snapshot_path(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case(SNAPSHOT_EXTENSION))
 }
 
-/// Reads the snapshot `bytes` read from `path`.
+/// Reads the snapshot `bytes` read from `path`. The graph keeps the schema it was saved under.
 ///
 /// # Errors
-/// `LoadError::Snapshot` when it is damaged or from a newer version, `SnapshotRefused` when it
-/// holds a graph under another schema.
-fn load_snapshot(path: &Path, bytes: &[u8], schema: Schema) -> Result<Graph, LoadError> {
-    let refuse = |reason: String| LoadError::SnapshotRefused {
-        path: path.to_owned(),
-        reason,
-    };
-    let graph = snapshot::read(bytes).map_err(|source| LoadError::Snapshot {
+/// `LoadError::Snapshot` when it is damaged or from a newer version.
+fn load_snapshot(path: &Path, bytes: &[u8]) -> Result<Graph, LoadError> {
+    snapshot::read(bytes).map_err(|source| LoadError::Snapshot {
         path: path.to_owned(),
         source,
-    })?;
-    if graph.schema() != schema {
-        return Err(refuse(format!(
-            "the snapshot holds a graph under the {:?} schema, not the {schema:?} one",
-            graph.schema()
-        )));
+    })
+}
+
+/// Refuses a graph its file put under the open schema when the alliance rules are asked for:
+/// it need not keep them, and later writes would be checked against rules its data breaks.
+///
+/// # Errors
+/// `LoadError::OpenSchema` naming `path`.
+pub fn check_schema(graph: &Graph, asked: Schema, path: &Path) -> Result<(), LoadError> {
+    if graph.schema() == Schema::Open && asked == Schema::Alliance {
+        return Err(LoadError::OpenSchema {
+            path: path.to_owned(),
+        });
     }
-    Ok(graph)
+    Ok(())
 }
 
 /// Loads data-file texts into one graph.
@@ -274,6 +278,9 @@ pub enum SaveError {
 /// # Errors
 /// When an element is not shaped like an alliance record, or a value cannot be serialized.
 pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
+    if graph.schema() == Schema::Open {
+        return open_text(graph, format);
+    }
     let dataset = graph.to_dataset()?;
     match format {
         Format::Toml => toml::to_string(&dataset).map_err(|e| SaveError::Serialize {
@@ -299,6 +306,26 @@ pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
                     message: e.to_string(),
                 })
         }
+    }
+}
+
+/// An open-schema graph in the generic form (see `open`).
+fn open_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
+    let dataset = open::dataset(graph);
+    match format {
+        Format::Toml => toml::to_string(&dataset).map_err(|e| SaveError::Serialize {
+            format: "TOML",
+            message: e.to_string(),
+        }),
+        Format::Json => serde_json::to_string_pretty(&dataset)
+            .map(|mut text| {
+                text.push('\n');
+                text
+            })
+            .map_err(|e| SaveError::Serialize {
+                format: "JSON",
+                message: e.to_string(),
+            }),
     }
 }
 

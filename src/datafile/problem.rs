@@ -71,67 +71,7 @@ impl LineIndex {
     }
 }
 
-/// The kinds of problem a data file can have. Each says when it occurs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProblemKind {
-    /// The file is not well-formed TOML, JSON or CSV, or not UTF-8 text.
-    Syntax,
-    /// A key that no table of the format has (often a typo).
-    UnknownKey,
-    /// A required field is absent.
-    MissingField,
-    /// A value has the wrong type, e.g. a number where text belongs.
-    WrongType,
-    /// A word outside its closed set, e.g. `kind = "startup"`.
-    UnknownValue,
-    /// An entity id that is not a slug (`[a-z0-9-]+`).
-    BadId,
-    /// A date that is malformed or does not exist.
-    BadDate,
-    /// An `end_date` before the `date`.
-    DatesOutOfOrder,
-    /// A negative `amount_usd` (or `shares`).
-    NegativeAmount,
-    /// A `stake_pct` outside 0–100.
-    StakeOutOfRange,
-    /// Two entities (or two sources) share an id.
-    DuplicateId,
-    /// Two entities share a name or alias, compared without case or accents.
-    NameClash,
-    /// `from` or `to` names no entity.
-    UnknownEntity,
-    /// A `member-of` relationship whose `to` is not a consortium.
-    MemberOfNonConsortium,
-    /// A relationship that cites no source.
-    NoSource,
-    /// A cited source id that no `[[source]]` defines.
-    UnknownSource,
-}
-
-impl ProblemKind {
-    /// A stable short code, shown in brackets after "error".
-    pub fn code(self) -> &'static str {
-        match self {
-            ProblemKind::Syntax => "syntax",
-            ProblemKind::UnknownKey => "unknown-key",
-            ProblemKind::MissingField => "missing-field",
-            ProblemKind::WrongType => "wrong-type",
-            ProblemKind::UnknownValue => "unknown-value",
-            ProblemKind::BadId => "bad-id",
-            ProblemKind::BadDate => "bad-date",
-            ProblemKind::DatesOutOfOrder => "dates-out-of-order",
-            ProblemKind::NegativeAmount => "negative-amount",
-            ProblemKind::StakeOutOfRange => "stake-out-of-range",
-            ProblemKind::DuplicateId => "duplicate-id",
-            ProblemKind::NameClash => "name-clash",
-            ProblemKind::UnknownEntity => "unknown-entity",
-            ProblemKind::MemberOfNonConsortium => "member-of-non-consortium",
-            ProblemKind::NoSource => "no-source",
-            ProblemKind::UnknownSource => "unknown-source",
-        }
-    }
-}
+pub use crate::rules::ProblemKind;
 
 /// One located problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -224,6 +164,13 @@ pub enum LoadError {
     /// A sound snapshot that cannot be opened the way it was asked for.
     #[error("{path}: {reason}", path = .path.display())]
     SnapshotRefused { path: PathBuf, reason: String },
+    /// A graph saved under the open schema (a snapshot, or a data file that says
+    /// `schema = "open"`), asked for under the alliance rules, which it need not keep.
+    #[error(
+        "{path} holds a graph under the open schema (any label, type and property), which the alliance rules do not apply to; open it with --schema open",
+        path = .path.display()
+    )]
+    OpenSchema { path: PathBuf },
 }
 
 impl LoadError {
@@ -233,7 +180,8 @@ impl LoadError {
             LoadError::Invalid { problems } => problems,
             LoadError::Io { .. }
             | LoadError::Snapshot { .. }
-            | LoadError::SnapshotRefused { .. } => &[],
+            | LoadError::SnapshotRefused { .. }
+            | LoadError::OpenSchema { .. } => &[],
         }
     }
 }

@@ -270,9 +270,33 @@ fn replay(
         graph
             .check_witnesses(witnesses)
             .map_err(|e| misfit(e.to_string()))?;
-        graph.replay(changes).map_err(|e| misfit(e.to_string()))?;
+        graph.begin();
+        let applied = graph
+            .replay(changes)
+            .map_err(|e| e.to_string())
+            .and_then(|()| breaks_no_rule(graph));
+        match applied {
+            Ok(()) => graph.commit(),
+            Err(reason) => {
+                graph.rollback();
+                return Err(misfit(reason));
+            }
+        }
     }
     Ok(())
+}
+
+/// Checks a replayed statement against the rules every write keeps, as it was checked when it
+/// ran: a journal edited or written by another program cannot bring in what a statement could
+/// not.
+fn breaks_no_rule(graph: &Graph) -> Result<(), String> {
+    crate::rules::check_changes(graph).map_err(|broken| {
+        let first = broken.first().map(ToString::to_string).unwrap_or_default();
+        match broken.len() {
+            1 => format!("the statement breaks a rule: {first}"),
+            n => format!("the statement breaks {n} rules, first: {first}"),
+        }
+    })
 }
 
 fn read_optional(path: &Path) -> Result<Vec<u8>, DbError> {

@@ -104,7 +104,9 @@ pub fn recover(
             let mut trial = renumber.clone();
             let fits = graph
                 .check_witnesses(&trial.witnesses(witnesses))
-                .and_then(|()| graph.replay_renumbered(changes, &mut trial));
+                .and_then(|()| graph.replay_renumbered(changes, &mut trial))
+                .map_err(|e| e.to_string())
+                .and_then(|()| super::breaks_no_rule(&graph));
             match fits {
                 Ok(()) => {
                     graph.commit();
@@ -115,7 +117,7 @@ pub fn recover(
                     graph.rollback();
                     salvage
                         .skipped
-                        .push((*offset as u64, Some(text.clone()), e.to_string()));
+                        .push((*offset as u64, Some(text.clone()), e));
                 }
             }
         }

@@ -120,6 +120,11 @@ pub struct QueryError {
     pub help: Option<String>,
     /// The query line the error is on.
     pub source_line: String,
+    /// For a broken rule of the graph's schema: which, as data-file loads name it
+    /// (`negative-amount`).
+    pub problem: Option<crate::rules::ProblemKind>,
+    /// Further rules the same statement broke, each placed in the statement.
+    pub others: Vec<QueryError>,
 }
 
 /// The parser's errors are query errors of kind `Syntax`.
@@ -181,6 +186,8 @@ impl QueryError {
             message,
             help,
             source_line,
+            problem: None,
+            others: Vec::new(),
         }
     }
 }
@@ -206,18 +213,24 @@ fn caret(f: &mut fmt::Formatter<'_>, source_line: &str, column: usize) -> fmt::R
 }
 
 impl fmt::Display for QueryError {
+    /// The first line says what and where (`rule broken [negative-amount] at line 1, column
+    /// 60: …`), then the query line with a caret, the help, and any further broken rules.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.heading())?;
+        if let Some(problem) = self.problem {
+            write!(f, " [{}]", problem.code())?;
+        }
         writeln!(
             f,
-            "{} at line {}, column {}: {}",
-            self.kind.heading(),
-            self.line,
-            self.column,
-            self.message
+            " at line {}, column {}: {}",
+            self.line, self.column, self.message
         )?;
         caret(f, &self.source_line, self.column)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
+        }
+        for other in &self.others {
+            write!(f, "\n\n{other}")?;
         }
         Ok(())
     }

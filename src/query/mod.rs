@@ -158,23 +158,26 @@ impl Prepared<'_> {
         graph.begin();
         let notes = limits::Notes::default();
         let memory = limits::Memory::default();
-        let outcome = parser::with_stack(|| {
-            exec::run_writing(
-                graph,
-                params,
-                self.text,
-                &self.plan,
-                (self.interrupt.as_deref(), &notes, &memory),
-            )
-        })
-        .and_then(|rows| rules::check_changes(graph, self.text).map(|()| rows))
-        .and_then(|rows| {
-            let changes = graph.statement_changes();
-            if changes.is_empty() {
-                return Ok(rows);
-            }
-            let witnesses = graph.statement_witnesses();
-            before_commit(&witnesses, &changes).map(|()| rows).map_err(|e| {
+        let mut places = exec::Places::default();
+        let outcome =
+            parser::with_stack(|| {
+                exec::run_writing(
+                    graph,
+                    params,
+                    self.text,
+                    &self.plan,
+                    (self.interrupt.as_deref(), &notes, &memory),
+                    &mut places,
+                )
+            })
+            .and_then(|rows| rules::check_changes(graph, self.text, &places).map(|()| rows))
+            .and_then(|rows| {
+                let changes = graph.statement_changes();
+                if changes.is_empty() {
+                    return Ok(rows);
+                }
+                let witnesses = graph.statement_witnesses();
+                before_commit(&witnesses, &changes).map(|()| rows).map_err(|e| {
                 QueryError::at(
                     ErrorKind::Storage,
                     ErrorCode::JournalWrite,
@@ -186,7 +189,7 @@ impl Prepared<'_> {
                     Some("check the disk has room and the database folder is writable".to_owned()),
                 )
             })
-        });
+            });
         match outcome {
             Ok(rows) => {
                 let counts = graph.change_counts();

@@ -229,6 +229,8 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let mut graph =
                 crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
                     .map_err(|e| e.to_string())?;
+            crate::datafile::check_schema(&graph, session.graph.schema(), &path)
+                .map_err(|e| format!("error: {e}"))?;
             graph.set_schema(session.graph.schema());
             replace_graph(session, graph, Origin::Files(vec![path]));
             Ok(Next::Continue)

@@ -136,6 +136,9 @@ pub struct Graph {
     // costs nothing on bulk imports, where a set insert per property would.
     key_symbols: Vec<bool>,
     sources: BTreeMap<String, Source>,
+    /// Relationships may cite no source: the graph came from a data file that says
+    /// `allow_unsourced = true`, or from a CSV import. Writes never set it.
+    allow_unsourced: bool,
     /// Built on first request, dropped at every change of topology.
     adjacency: std::sync::OnceLock<Adjacency>,
     /// While a statement runs: how to undo each change it made, oldest first.
@@ -197,6 +200,17 @@ impl Graph {
     /// Changes the rules later writes are checked against.
     pub fn set_schema(&mut self, schema: Schema) {
         self.schema = schema;
+    }
+
+    /// Whether relationships may cite no source (see `set_allow_unsourced`).
+    pub fn allow_unsourced(&self) -> bool {
+        self.allow_unsourced
+    }
+
+    /// Lets relationships cite no source, as a data file with `allow_unsourced = true` and a
+    /// CSV import do. It is saved with the graph, as it was loaded.
+    pub fn set_allow_unsourced(&mut self, allow: bool) {
+        self.allow_unsourced = allow;
     }
 
     /// Roughly how many bytes each part of the store holds, for reports.
@@ -668,11 +682,30 @@ impl Graph {
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
         let id_key = self.symbols.get(ID_KEY)?;
         let hash = self.strings.hash(id);
+        // One node in a valid alliance graph; the newest when ids repeat.
         self.by_id
-            .find(hash, |n| {
-                self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id)
-            })
+            .iter_hash(hash)
+            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
+            .max()
             .copied()
+    }
+
+    /// Every node whose `id` is `id`: one in a valid graph, more while a statement that breaks
+    /// the rule is being checked.
+    pub fn nodes_with_id(&self, id: &str) -> Vec<NodeId> {
+        let Some(id_key) = self.symbols.get(ID_KEY) else {
+            return Vec::new();
+        };
+        let hash = self.strings.hash(id);
+        let mut nodes: Vec<NodeId> = self
+            .by_id
+            .iter_hash(hash)
+            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
+            .copied()
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
     }
 
     /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
@@ -844,6 +877,14 @@ impl Graph {
     }
 
     /// A short human label for a node: its name, else its id, else its internal number.
+    /// A node's id, or what `display_name` shows when it has none.
+    pub fn display_id(&self, node: NodeId) -> String {
+        match self.node_str(node, ID_KEY) {
+            Some(id) => id.to_owned(),
+            None => self.display_name(node),
+        }
+    }
+
     pub fn display_name(&self, node: NodeId) -> String {
         match (self.node_str(node, NAME_KEY), self.node_str(node, ID_KEY)) {
             (Some(name), _) => name.to_owned(),
@@ -864,7 +905,8 @@ fn folded_names(name: Option<&str>, aliases: Option<&Value>) -> Vec<String> {
 }
 
 /// Lists `node` under its id, if it has one. Ids are unique under the alliance schema;
-/// elsewhere the last node indexed under an id wins.
+/// elsewhere, and while a statement that breaks the rule is checked, every node with the id is
+/// listed.
 fn index_id(
     by_id: &mut hashbrown::HashTable<NodeId>,
     node_props: &Properties,
@@ -875,11 +917,8 @@ fn index_id(
     let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
     let Some(id) = id_of(node) else { return };
     let hash = strings.hash(id);
-    match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
-        Some(entry) => *entry = node,
-        None => {
-            by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
-        }
+    if by_id.find(hash, |n| *n == node).is_none() {
+        by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
     }
 }
 

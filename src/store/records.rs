@@ -16,8 +16,9 @@ use crate::model::{
 /// A whole graph as the three tables of a data file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DataSet {
-    /// True when some relationship cites no source, as bulk-imported ones may; a data file
-    /// that says so loads without requiring sources.
+    /// Relationships may cite no source: the graph's own flag, saved as it was loaded (a data
+    /// file that said so, or a CSV import). A data file that says so loads without requiring
+    /// sources.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_unsourced: bool,
     pub source: Vec<Source>,
@@ -194,7 +195,7 @@ impl Graph {
             .map(|e| self.relationship(e))
             .collect::<Result<_, _>>()?;
         Ok(DataSet {
-            allow_unsourced: relationship.iter().any(|r| r.sources.is_empty()),
+            allow_unsourced: self.allow_unsourced,
             source: self.sources().cloned().collect(),
             entity: self
                 .nodes()

@@ -1,7 +1,8 @@
 //! Binary snapshots: a graph's arrays written out as the store holds them, so that opening a
 //! graph of a million nodes is one read and a few linear passes, not a parse.
 //!
-//! Layout, little-endian: the magic line and a format version; then the schema, the names
+//! Layout, little-endian: the magic line and a format version; then a flags byte (the schema in
+//! bit 0, `allow_unsourced` in bit 1), the names
 //! (labels, types, keys), the label sets, the string pool as it is, the nodes (a label set
 //! each), the relationships (from, to, type), the node and relationship property tables (each
 //! its columns, then its boxed values), the sources; last, a CRC-32 of everything before it.
@@ -123,10 +124,11 @@ pub fn write(graph: &Graph) -> Vec<u8> {
     ));
     out.0.extend_from_slice(MAGIC);
     out.u32(VERSION);
+    // The schema in the low bit; `allow_unsourced` in the next.
     out.u8(match graph.schema {
         Schema::Alliance => 0,
         Schema::Open => 1,
-    });
+    } | if graph.allow_unsourced { 2 } else { 0 });
     out.u32(graph.symbols.len() as u32);
     for i in 0..graph.symbols.len() {
         out.str(graph.symbols.name_at(i));
@@ -353,11 +355,13 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     }
 
     let at = input.offset();
-    let schema = match input.u8()? {
+    let flags = input.u8()?;
+    let schema = match flags & !2 {
         0 => Schema::Alliance,
         1 => Schema::Open,
         other => return Err(input.error_at(at, format!("schema {other} is unknown"))),
     };
+    let allow_unsourced = flags & 2 != 0;
     let mut symbols = Symbols::default();
     for i in 0..input.count(8)? {
         let at = input.offset();
@@ -398,6 +402,7 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
         by_id: hashbrown::HashTable::with_capacity(node_count),
         by_name: super::NameIndex::with_capacity(node_count),
         schema,
+        allow_unsourced,
         ..Graph::default()
     };
     let mut labels = Vec::with_capacity(node_count);

@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
-pub(crate) use write::run_writing;
+pub(crate) use write::{Places, run_writing};
 
 use super::ast::{Arrow, PathSearch};
 use super::error::{ErrorCode, ErrorKind, QueryError};
@@ -438,7 +438,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
         let by_text = |value: QueryValue, by_id: bool| -> Option<Vec<NodeId>> {
             match value {
-                QueryValue::String(s) if by_id => Some(graph.node_by_id(&s).into_iter().collect()),
+                QueryValue::String(s) if by_id => Some(graph.nodes_with_id(&s)),
                 QueryValue::String(s) => Some(graph.nodes_by_name(&s).to_vec()),
                 QueryValue::Null => Some(Vec::new()),
                 // Only text is indexed; anything else is found by scanning.

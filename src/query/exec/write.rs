@@ -5,10 +5,11 @@
 //! **Invariant:** this module changes the graph only through `Graph` methods, inside the
 //! statement the caller began, so a failure can be rolled back whole.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Flow, Matcher, Projector, Row, run_ops};
-use crate::model::{Kind, Schema, Value, is_slug, slugify};
+use crate::model::{Schema, Value, slugify};
 use crate::query::ast::Arrow;
 use crate::query::error::{ErrorCode, ErrorKind, QueryError};
 use crate::query::eval::{Context, Params, describe, path};
@@ -17,10 +18,31 @@ use crate::query::plan::{
     CreatePattern, MergePlan, Op, PExpr, Plan, QueryPlan, RemovePlan, SetPlan,
 };
 use crate::query::value::{Key, QueryValue};
-use crate::store::{ALIASES_KEY, Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
+use crate::rules::Element;
+use crate::store::{Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
+
+/// Where in the statement each element, and each of its properties, was last written: the
+/// places a broken rule is reported at.
+#[derive(Debug, Default)]
+pub(crate) struct Places {
+    elements: HashMap<Element, usize>,
+    properties: HashMap<(Element, String), usize>,
+}
+
+impl Places {
+    /// The offset a rule about `element` (and its `key`, if any) is reported at: where the
+    /// property was written, else where the element was, else the statement's start.
+    pub(crate) fn of(&self, element: Element, key: Option<&str>) -> usize {
+        key.and_then(|k| self.properties.get(&(element, k.to_owned())))
+            .or_else(|| self.elements.get(&element))
+            .copied()
+            .unwrap_or(0)
+    }
+}
 
 /// Runs a statement that writes. The caller began a statement on `graph` and commits or rolls
-/// back according to the result.
+/// back according to the result, after checking the changes against the schema's rules; the
+/// `Places` say where in the statement each change was written.
 pub(crate) fn run_writing(
     graph: &mut Graph,
     params: &Params,
@@ -31,6 +53,7 @@ pub(crate) fn run_writing(
         &crate::query::limits::Notes,
         &crate::query::limits::Memory,
     ),
+    places: &mut Places,
 ) -> Result<Vec<Row>, QueryError> {
     let writer = Writer {
         params,
@@ -38,6 +61,7 @@ pub(crate) fn run_writing(
         interrupt,
         notes,
         memory,
+        places: RefCell::new(Places::default()),
     };
     let mut rows = Vec::new();
     for query in &plan.queries {
@@ -47,6 +71,7 @@ pub(crate) fn run_writing(
         let mut seen = std::collections::HashSet::new();
         rows.retain(|row| seen.insert(row.iter().cloned().map(Key).collect::<Vec<_>>()));
     }
+    *places = writer.places.into_inner();
     Ok(rows)
 }
 
@@ -56,9 +81,19 @@ struct Writer<'a> {
     interrupt: Option<&'a std::sync::atomic::AtomicBool>,
     notes: &'a crate::query::limits::Notes,
     memory: &'a crate::query::limits::Memory,
+    places: RefCell<Places>,
 }
 
 impl Writer<'_> {
+    /// Notes that `element` was written at `offset`, and its properties `keys` at theirs.
+    fn wrote(&self, element: Element, offset: usize, keys: &[(String, usize)]) {
+        let mut places = self.places.borrow_mut();
+        places.elements.insert(element, offset);
+        for (key, at) in keys {
+            places.properties.insert((element, key.clone()), *at);
+        }
+    }
+
     fn cx<'g>(&'g self, graph: &'g Graph) -> Context<'g> {
         Context {
             graph,
@@ -70,19 +105,16 @@ impl Writer<'_> {
         }
     }
 
-    fn eval(&self, graph: &Graph, expr: &PExpr, row: &Row) -> Result<QueryValue, QueryError> {
-        self.cx(graph).eval(expr, row, &[])
+    /// Notes that `key` of `element` was written at `offset`; the element too, when nothing
+    /// earlier in the statement wrote it.
+    fn wrote_property(&self, element: Element, key: &str, offset: usize) {
+        let mut places = self.places.borrow_mut();
+        places.elements.entry(element).or_insert(offset);
+        places.properties.insert((element, key.to_owned()), offset);
     }
 
-    fn constraint(&self, offset: usize, message: String, help: Option<String>) -> QueryError {
-        QueryError::at(
-            ErrorKind::Constraint,
-            ErrorCode::SchemaViolation,
-            self.text,
-            offset,
-            message,
-            help,
-        )
+    fn eval(&self, graph: &Graph, expr: &PExpr, row: &Row) -> Result<QueryValue, QueryError> {
+        self.cx(graph).eval(expr, row, &[])
     }
 
     fn query(&self, graph: &mut Graph, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
@@ -246,20 +278,21 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// The properties a pattern gives, ready to store; null values are left out.
+    /// The properties a pattern gives, ready to store, with where each was written; null
+    /// values are left out.
     fn properties(
         &self,
         graph: &Graph,
         props: &[(String, PExpr)],
         map: Option<&PExpr>,
         row: &Row,
-    ) -> Result<Vec<(String, Value)>, QueryError> {
-        let mut out: Vec<(String, Value)> = Vec::new();
+    ) -> Result<Vec<(String, Value, usize)>, QueryError> {
+        let mut out: Vec<(String, Value, usize)> = Vec::new();
         let mut put = |key: String, value: QueryValue, at: &PExpr| -> Result<(), QueryError> {
             let value = self.storable(graph, value, at)?;
-            out.retain(|(k, _)| *k != key);
+            out.retain(|(k, ..)| *k != key);
             if value != Value::Null {
-                out.push((key, value));
+                out.push((key, value, at.span.start));
             }
             Ok(())
         };
@@ -285,13 +318,17 @@ impl Writer<'_> {
         Ok(out)
     }
 
-    /// A value that can be stored as a property: not a graph element and not a map.
+    /// A value that can be stored as a property: not a graph element and not a map; a list of
+    /// plain values without nulls (which no data file could hold).
     fn storable(&self, graph: &Graph, value: QueryValue, at: &PExpr) -> Result<Value, QueryError> {
         let bad = match &value {
             QueryValue::Map(_) => true,
-            QueryValue::List(items) => items
-                .iter()
-                .any(|i| matches!(i, QueryValue::Map(_) | QueryValue::List(_))),
+            QueryValue::List(items) => items.iter().any(|i| {
+                matches!(
+                    i,
+                    QueryValue::Map(_) | QueryValue::List(_) | QueryValue::Null
+                )
+            }),
             _ => false,
         };
         match value.to_property() {
@@ -302,7 +339,10 @@ impl Writer<'_> {
                 self.text,
                 at.span.start,
                 format!("{} cannot be stored as a property", describe(graph, &value)),
-                Some("store numbers, text, booleans, dates, or lists of them".to_owned()),
+                Some(
+                    "store numbers, text, booleans, dates, or lists of them without nulls"
+                        .to_owned(),
+                ),
             )),
         }
     }
@@ -314,122 +354,24 @@ impl Writer<'_> {
         row: &Row,
     ) -> Result<NodeId, QueryError> {
         let mut props = self.properties(graph, &node.props, node.props_map.as_ref(), row)?;
-        if graph.schema() == Schema::Alliance {
-            self.check_new_entity(graph, node, &mut props)?;
+        if graph.schema() == Schema::Alliance && !props.iter().any(|(k, ..)| k == ID_KEY) {
+            // An entity's id defaults to its name as a slug; the rules check both later.
+            let name = props
+                .iter()
+                .find(|(k, ..)| k == NAME_KEY)
+                .and_then(|(_, v, at)| Some((v.as_str()?, *at)));
+            if let Some((name, at)) = name {
+                props.push((ID_KEY.to_owned(), Value::String(slugify(name)), at));
+            }
         }
         let labels: Vec<&str> = node.labels.iter().map(String::as_str).collect();
-        Ok(graph.add_node(labels, props.iter().map(|(k, v)| (k.as_str(), v.clone()))))
-    }
-
-    /// Alliance rules for a new node: one kind, a name, an id (derived from the name when
-    /// missing), both unused.
-    fn check_new_entity(
-        &self,
-        graph: &Graph,
-        node: &CreateNode,
-        props: &mut Vec<(String, Value)>,
-    ) -> Result<(), QueryError> {
-        let at = node.span.start;
-        let kinds = node
-            .labels
-            .iter()
-            .filter(|l| Kind::from_label(l).is_some())
-            .count();
-        if kinds != 1 {
-            return Err(self.constraint(
-                at,
-                if kinds == 0 {
-                    "an entity needs a kind".to_owned()
-                } else {
-                    "an entity has one kind only".to_owned()
-                },
-                Some("write (:Company {name: ...}), or :Fund, :Government, :Consortium".to_owned()),
-            ));
-        }
-        let Some(name) = props
-            .iter()
-            .find(|(k, _)| k == NAME_KEY)
-            .and_then(|(_, v)| v.as_str())
-            .map(str::to_owned)
-        else {
-            return Err(self.constraint(
-                at,
-                "an entity needs a name".to_owned(),
-                Some("add {name: \"...\"} to the node".to_owned()),
-            ));
-        };
-        self.check_name_free(graph, &name, None, at)?;
-        if let Some((_, aliases)) = props.iter().find(|(k, _)| k == ALIASES_KEY) {
-            for alias in aliases.as_str_list().unwrap_or_default() {
-                self.check_name_free(graph, alias, None, at)?;
-            }
-        }
-        let id = match props.iter().find(|(k, _)| k == ID_KEY) {
-            Some((_, Value::String(id))) => id.clone(),
-            Some((_, other)) => {
-                return Err(self.constraint(
-                    at,
-                    format!("an entity's id is text, not {}", other.type_name()),
-                    None,
-                ));
-            }
-            None => {
-                let id = slugify(&name);
-                props.push((ID_KEY.to_owned(), Value::String(id.clone())));
-                id
-            }
-        };
-        self.check_id_free(graph, &id, None, at)
-    }
-
-    fn check_id_free(
-        &self,
-        graph: &Graph,
-        id: &str,
-        node: Option<NodeId>,
-        at: usize,
-    ) -> Result<(), QueryError> {
-        if !is_slug(id) {
-            return Err(self.constraint(
-                at,
-                format!("\"{id}\" is not a valid id"),
-                Some(format!(
-                    "ids are lower-case letters, digits and '-', such as \"{}\"",
-                    slugify(id)
-                )),
-            ));
-        }
-        match graph.node_by_id(id) {
-            Some(other) if Some(other) != node => Err(self.constraint(
-                at,
-                format!(
-                    "the id \"{id}\" is already taken by {}",
-                    graph.display_name(other)
-                ),
-                Some("give this entity another id".to_owned()),
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    fn check_name_free(
-        &self,
-        graph: &Graph,
-        name: &str,
-        node: Option<NodeId>,
-        at: usize,
-    ) -> Result<(), QueryError> {
-        if let Some(other) = graph.nodes_by_name(name).iter().find(|n| Some(**n) != node) {
-            return Err(self.constraint(
-                at,
-                format!(
-                    "the name \"{name}\" is already used by {} (names ignore case and accents)",
-                    graph.display_name(*other)
-                ),
-                Some("MATCH the existing entity instead, or choose another name".to_owned()),
-            ));
-        }
-        Ok(())
+        let id = graph.add_node(
+            labels,
+            props.iter().map(|(k, v, _)| (k.as_str(), v.clone())),
+        );
+        let keys: Vec<(String, usize)> = props.into_iter().map(|(k, _, at)| (k, at)).collect();
+        self.wrote(Element::Node(id), node.span.start, &keys);
+        Ok(id)
     }
 
     fn create_rel(
@@ -451,12 +393,15 @@ impl Writer<'_> {
                 None,
             ));
         }
-        Ok(graph.add_edge(
+        let edge = graph.add_edge(
             from,
             to,
             &rel.rel_type,
-            props.iter().map(|(k, v)| (k.as_str(), v.clone())),
-        ))
+            props.iter().map(|(k, v, _)| (k.as_str(), v.clone())),
+        );
+        let keys: Vec<(String, usize)> = props.into_iter().map(|(k, _, at)| (k, at)).collect();
+        self.wrote(Element::Edge(edge), rel.span.start, &keys);
+        Ok(edge)
     }
 
     fn merge(
@@ -557,16 +502,8 @@ impl Writer<'_> {
             }
             SetPlan::Labels { target, labels } => match self.eval(graph, target, row)? {
                 QueryValue::Node(n) => {
-                    if graph.schema() == Schema::Alliance
-                        && graph.node_labels(n).any(|l| !labels.iter().any(|x| x == l))
-                    {
-                        return Err(self.constraint(
-                            target.span.start,
-                            "an entity has one kind only".to_owned(),
-                            Some("REMOVE the old kind in the same statement, e.g. REMOVE n:Company SET n:Fund".to_owned()),
-                        ));
-                    }
                     graph.add_labels(n, labels.iter().map(String::as_str));
+                    self.wrote(Element::Node(n), target.span.start, &[]);
                     Ok(())
                 }
                 QueryValue::Null => Ok(()),
@@ -589,54 +526,14 @@ impl Writer<'_> {
         match target {
             QueryValue::Null => Ok(()),
             QueryValue::Node(n) => {
-                if graph.schema() == Schema::Alliance {
-                    match (key, &value) {
-                        (ID_KEY | NAME_KEY, Value::Null) => {
-                            return Err(self.constraint(
-                                at.span.start,
-                                format!("an entity cannot lose its {key}"),
-                                None,
-                            ));
-                        }
-                        (ID_KEY, Value::String(id)) => {
-                            self.check_id_free(graph, id, Some(*n), at.span.start)?
-                        }
-                        (NAME_KEY, Value::String(name)) => {
-                            self.check_name_free(graph, name, Some(*n), at.span.start)?;
-                        }
-                        (ALIASES_KEY, value) => match value.as_str_list() {
-                            Some(aliases) => {
-                                for alias in aliases {
-                                    self.check_name_free(graph, alias, Some(*n), at.span.start)?;
-                                }
-                            }
-                            None if *value == Value::Null => {}
-                            None => {
-                                return Err(self.constraint(
-                                    at.span.start,
-                                    format!(
-                                        "aliases are a list of text, not {}",
-                                        value.type_name()
-                                    ),
-                                    None,
-                                ));
-                            }
-                        },
-                        (ID_KEY | NAME_KEY, other) => {
-                            return Err(self.constraint(
-                                at.span.start,
-                                format!("an entity's {key} is text, not {}", other.type_name()),
-                                None,
-                            ));
-                        }
-                        _ => {}
-                    }
-                }
                 graph.set_node_prop(*n, key, value);
+                let element = Element::Node(*n);
+                self.wrote_property(element, key, at.span.start);
                 Ok(())
             }
             QueryValue::Relationship(r) => {
                 graph.set_edge_prop(*r, key, value);
+                self.wrote_property(Element::Edge(*r), key, at.span.start);
                 Ok(())
             }
             other => Err(self.cx(graph).type_error(
@@ -658,6 +555,7 @@ impl Writer<'_> {
             RemovePlan::Labels { target, labels } => match self.eval(graph, target, row)? {
                 QueryValue::Node(n) => {
                     graph.remove_labels(n, labels.iter().map(String::as_str));
+                    self.wrote(Element::Node(n), target.span.start, &[]);
                     Ok(())
                 }
                 QueryValue::Null => Ok(()),

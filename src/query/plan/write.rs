@@ -1,8 +1,9 @@
 //! Planning of the clauses that change the graph: CREATE, MERGE, SET, REMOVE, DELETE.
 //!
 //! Under the alliance schema, labels and relationship types are checked here, before anything
-//! runs; the rules that depend on data (unique ids and names, `member-of` aimed at a
-//! consortium) are checked as the statement runs and before it commits.
+//! runs; the rules that depend on data (value ranges, unique ids and names, known sources,
+//! `member-of` aimed at a consortium) are checked over the statement's changes before it
+//! commits (`crate::rules`).
 
 use std::collections::HashSet;
 
@@ -95,13 +96,6 @@ pub(super) fn remove_item_start(item: &RemoveItem) -> usize {
     }
 }
 
-const KINDS: [Kind; 4] = [
-    Kind::Company,
-    Kind::Fund,
-    Kind::Government,
-    Kind::Consortium,
-];
-
 impl Planner<'_> {
     fn schema_error(&self, offset: usize, message: String, help: Option<String>) -> QueryError {
         QueryError::at(
@@ -114,23 +108,20 @@ impl Planner<'_> {
         )
     }
 
+    /// A broken rule found while planning, where the statement wrote it.
+    fn broken(&self, offset: usize, broken: crate::rules::Broken) -> QueryError {
+        let mut error = self.schema_error(offset, broken.message, broken.help);
+        error.problem = Some(broken.kind);
+        error
+    }
+
     /// A label a write gives a node: any label under the open schema, a kind under the
     /// alliance schema.
     fn write_label(&self, label: &str, offset: usize) -> Result<(), QueryError> {
         if self.graph.schema() == Schema::Open || Kind::from_label(label).is_some() {
             return Ok(());
         }
-        let kinds: Vec<&str> = KINDS.iter().map(|k| k.label()).collect();
-        Err(self.schema_error(
-            offset,
-            format!("`{label}` is not a kind of entity"),
-            did_you_mean(&suggest(label, kinds.iter().copied())).or_else(|| {
-                Some(format!(
-                    "entities are {}; start with --schema open for free labels",
-                    kinds.join(", ")
-                ))
-            }),
-        ))
+        Err(self.broken(offset, crate::rules::not_a_kind(label)))
     }
 
     /// The stored type of a relationship a write creates.
@@ -140,19 +131,7 @@ impl Planner<'_> {
         }
         match RelType::parse_any(written) {
             Some(t) => Ok(t.edge_type().to_owned()),
-            None => {
-                let types = ["INVESTS_IN", "MEMBER_OF", "SUPPLIES"];
-                Err(self.schema_error(
-                    offset,
-                    format!("`{written}` is not a relationship type of this graph"),
-                    did_you_mean(&suggest(written, types)).or_else(|| {
-                        Some(format!(
-                            "relationships are {}; start with --schema open for free types",
-                            types.join(", ")
-                        ))
-                    }),
-                ))
-            }
+            None => Err(self.broken(offset, crate::rules::not_a_relationship_type(written))),
         }
     }
 

@@ -24,6 +24,25 @@ pub fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
+/// What tells one file on disk from another, kept so that a check costs one `stat`.
+#[derive(Debug)]
+pub struct Identity(fs::Metadata);
+
+impl Identity {
+    pub fn of(file: &File) -> io::Result<Identity> {
+        file.metadata().map(Identity)
+    }
+
+    /// Whether `path` still names this file.
+    pub fn still_at(&self, path: &Path) -> io::Result<bool> {
+        match fs::metadata(path) {
+            Ok(now) => Ok(same_file(&self.0, &now)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Whether the file at `path` is still the one `file` has open.
 pub fn still_at(file: &File, path: &Path) -> io::Result<bool> {
     let held = file.metadata()?;

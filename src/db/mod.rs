@@ -160,6 +160,8 @@ pub struct Database {
     journal_path: PathBuf,
     /// The journal, locked, for a writer; none for a reader.
     journal: Option<File>,
+    /// Which file the journal is, to tell when its path stops naming it.
+    journal_identity: Option<lock::Identity>,
     /// The data file last written, locked, for a writer.
     data_lock: Option<File>,
     journal_bytes: u64,
@@ -376,9 +378,11 @@ impl Database {
         let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
         let text = read_optional(&journal_path)?;
         let (verdict, scan) = judge(&text, base, &journal_path, &path)?;
+        let identity = lock::Identity::of(&journal).map_err(io_error(&journal_path))?;
         let mut db = Database {
             path,
             journal_path,
+            journal_identity: Some(identity),
             journal: Some(journal),
             data_lock: Some(data_lock),
             journal_bytes: 0,
@@ -461,6 +465,7 @@ impl Database {
                         path,
                         journal_path,
                         journal: None,
+                        journal_identity: None,
                         data_lock: None,
                         journal_bytes: 0,
                         header_bytes: 0,
@@ -546,7 +551,8 @@ impl Database {
         }
         let path = &self.journal_path;
         let file = self.journal.as_mut().expect("checked above");
-        if !lock::still_at(file, path).map_err(io_error(path))? {
+        let identity = self.journal_identity.as_ref().expect("a writer knows its journal");
+        if !identity.still_at(path).map_err(io_error(path))? {
             return Err(DbError::JournalReplaced { path: path.clone() });
         }
         let record = journal::record(statement, witnesses, changes);
@@ -600,7 +606,8 @@ impl Database {
         {
             let path = &self.journal_path;
             let file = self.journal.as_mut().expect("checked above");
-            if !lock::still_at(file, path).map_err(io_error(path))? {
+            let identity = self.journal_identity.as_ref().expect("a writer knows its journal");
+            if !identity.still_at(path).map_err(io_error(path))? {
                 return Err(DbError::JournalReplaced { path: path.clone() });
             }
             if let Err(e) = file

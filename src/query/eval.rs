@@ -189,8 +189,13 @@ impl Context<'_> {
         aggregates: &[QueryValue],
     ) -> EvalResult {
         // The parser bounds how deep expressions nest; this keeps a thread with a small stack
-        // safe at that depth.
-        super::parser::guard_stack(|| self.eval_unguarded(expr, row, aggregates))
+        // safe at that depth. Leaves recurse no further, so they skip the check.
+        match &expr.kind {
+            PKind::Const(_) | PKind::Param(_) | PKind::Slot(_) => {
+                self.eval_unguarded(expr, row, aggregates)
+            }
+            _ => super::parser::guard_stack(|| self.eval_unguarded(expr, row, aggregates)),
+        }
     }
 
     fn eval_unguarded(

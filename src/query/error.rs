@@ -93,6 +93,8 @@ pub enum ErrorCode {
     SchemaViolation,
     /// DELETE of a node that still has relationships.
     DeleteConnectedNode,
+    /// A statement read the labels or properties of a node or relationship it had deleted.
+    DeletedEntityAccess,
     /// A statement that writes was run on a graph opened for reading only.
     ReadOnly,
     /// The statement was stopped before it finished.

@@ -50,7 +50,7 @@ pub(crate) fn check_changes(graph: &Graph, text: &str) -> Result<(), QueryError>
         }
     }
     for edge in changes.edges {
-        let Some((from, to)) = graph.try_edge_endpoints(edge) else {
+        let Some((from, to)) = graph.edge_endpoints(edge) else {
             continue;
         };
         if RelType::from_edge_type(graph.edge_type(edge)) == Some(RelType::MemberOf)

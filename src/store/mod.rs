@@ -4,6 +4,9 @@
 //! relationships carry one type and properties, and any number of relationships may join the
 //! same pair of nodes. Node and relationship ids stay valid when other elements are removed.
 //!
+//! **Invariant:** no method panics on the id of an element that is gone (deleted, or never
+//! there): readers answer `None` or nothing, writers change nothing.
+//!
 //! **Invariant:** the indexes (by `id`, by folded name and alias, by label, by relationship
 //! type) always describe the current elements. Every mutation goes through a method here that
 //! keeps them in step; nothing outside can reach the petgraph graph.
@@ -254,17 +257,18 @@ impl Graph {
         id
     }
 
-    /// Adds a relationship of type `rel_type` from `from` to `to`.
-    ///
-    /// # Panics
-    /// When either node does not exist: callers hold ids they got from this graph.
+    /// Adds a relationship of type `rel_type` from `from` to `to`; `None`, changing nothing,
+    /// when either node does not exist (any more).
     pub fn add_edge<'a>(
         &mut self,
         from: NodeId,
         to: NodeId,
         rel_type: &str,
         props: impl IntoIterator<Item = (&'a str, Value)>,
-    ) -> EdgeId {
+    ) -> Option<EdgeId> {
+        if !self.contains_node(from) || !self.contains_node(to) {
+            return None;
+        }
         let rel_type = self.symbols.intern(rel_type);
         self.adjacency.take();
         let id = edge_id(self.graph.add_edge(nx(from), nx(to), EdgeData { rel_type }));
@@ -279,7 +283,7 @@ impl Graph {
                 props,
             });
         }
-        id
+        Some(id)
     }
 
     /// Removes a relationship; returns false when it did not exist.
@@ -750,17 +754,9 @@ impl Graph {
     }
 
     /// The start and end node of a relationship, or `None` when it does not exist (any more).
-    pub fn try_edge_endpoints(&self, edge: EdgeId) -> Option<(NodeId, NodeId)> {
+    pub fn edge_endpoints(&self, edge: EdgeId) -> Option<(NodeId, NodeId)> {
         let (a, b) = self.graph.edge_endpoints(ex(edge))?;
         Some((node_id(a), node_id(b)))
-    }
-
-    /// The start and end node of a relationship.
-    ///
-    /// # Panics
-    /// When the relationship does not exist; `try_edge_endpoints` does not.
-    pub fn edge_endpoints(&self, edge: EdgeId) -> (NodeId, NodeId) {
-        self.try_edge_endpoints(edge).expect("edge exists")
     }
 
     pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<Value> {
@@ -798,6 +794,13 @@ impl Graph {
     /// direction and type. Built on the first call after a change (8 bytes a relationship).
     pub fn adjacency(&self) -> &Adjacency {
         self.adjacency.get_or_init(|| Adjacency::build(self))
+    }
+
+    /// Every relationship with its start and end node, in id order.
+    pub fn edges_with_ends(&self) -> impl Iterator<Item = (EdgeId, NodeId, NodeId)> + '_ {
+        self.graph
+            .edge_references()
+            .map(|e| (edge_id(e.id()), node_id(e.source()), node_id(e.target())))
     }
 
     /// The two ends of every relationship, in relationship order.
@@ -921,9 +924,9 @@ mod tests {
         let mut g = Graph::new(Schema::Open);
         let a = company(&mut g, "a", "A", &[]);
         let b = company(&mut g, "b", "B", &[]);
-        let e1 = g.add_edge(a, b, "INVESTS_IN", []);
-        let e2 = g.add_edge(a, b, "SUPPLIES", []);
-        let e3 = g.add_edge(a, b, "INVESTS_IN", []);
+        let e1 = g.add_edge(a, b, "INVESTS_IN", []).unwrap();
+        let e2 = g.add_edge(a, b, "SUPPLIES", []).unwrap();
+        let e3 = g.add_edge(a, b, "INVESTS_IN", []).unwrap();
         assert_eq!(g.edge_count(), 3);
         assert_eq!(g.edges_of_type("INVESTS_IN"), vec![e1, e3]);
         assert_eq!(g.edges_of_type("SUPPLIES"), vec![e2]);
@@ -937,7 +940,7 @@ mod tests {
         let a = company(&mut g, "a", "Alpha", &["Alpha Corp"]);
         let b = company(&mut g, "b", "Beta", &[]);
         let c = company(&mut g, "c", "Gamma", &[]);
-        let keep = g.add_edge(b, c, "SUPPLIES", []);
+        let keep = g.add_edge(b, c, "SUPPLIES", []).unwrap();
         g.add_edge(a, b, "INVESTS_IN", []);
         assert!(g.remove_node(a));
         assert!(!g.remove_node(a));
@@ -946,7 +949,7 @@ mod tests {
         assert_eq!(g.node_by_id("c"), Some(c));
         assert_eq!(g.edges_of_type("INVESTS_IN"), Vec::<EdgeId>::new());
         assert_eq!(g.edges_of_type("SUPPLIES"), vec![keep]);
-        assert_eq!(g.edge_endpoints(keep), (b, c));
+        assert_eq!(g.edge_endpoints(keep), Some((b, c)));
         assert_eq!(g.nodes_with_label("Company"), &[b, c]);
     }
 

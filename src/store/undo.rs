@@ -450,8 +450,15 @@ impl Graph {
                         rel_type,
                         props.iter().map(|(k, v)| (k.as_str(), v.clone())),
                     );
-                    if got.0 != *id {
-                        return Err(misfit(format!("relationship {id} came back as {}", got.0)));
+                    match got {
+                        Some(got) if got.0 == *id => {}
+                        Some(got) => {
+                            return Err(misfit(format!(
+                                "relationship {id} came back as {}",
+                                got.0
+                            )));
+                        }
+                        None => return Err(misfit(format!("relationship {id} lost an end"))),
                     }
                 }
                 Change::RemoveNode { id } => {

@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 
 use super::error::Warning;
 use super::value::QueryValue;
-use crate::model::{Date, Value};
+use crate::model::{Date, Value, printable};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// The answer to one statement.
@@ -436,7 +436,8 @@ impl QueryResult {
     pub fn to_table_styled(&self, style: TableStyle) -> String {
         let mut table = comfy_table::Table::new();
         table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-        table.set_header(&self.columns);
+        // Text from the data cannot reach the terminal raw (`model::printable`).
+        table.set_header(self.columns.iter().map(|c| printable(c).into_owned()));
         table.set_truncation_indicator("…");
         match style.width {
             Some(w) => {
@@ -451,7 +452,7 @@ impl QueryResult {
             let mut cells = comfy_table::Row::new();
             for (i, v) in row.iter().enumerate() {
                 let money = self.money_columns.get(i).copied().unwrap_or(false);
-                let cell = comfy_table::Cell::new(cell_text(v, money));
+                let cell = comfy_table::Cell::new(printable(&cell_text(v, money)));
                 cells.add_cell(
                     if matches!(v, ResultValue::Int(_) | ResultValue::Float(_)) {
                         cell.set_alignment(comfy_table::CellAlignment::Right)

@@ -668,15 +668,27 @@ impl Graph {
         petgraph::visit::NodeIndexable::node_bound(&self.graph)
     }
 
-    /// The node whose `id` property is `id`.
+    /// The node whose `id` property is `id`; the first by number when several have it (as the
+    /// open schema allows).
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        let id_key = self.symbols.get(ID_KEY)?;
+        self.nodes_by_id(id).into_iter().next()
+    }
+
+    /// Every node whose `id` property is `id`, in id order: one at most under the alliance
+    /// schema.
+    pub fn nodes_by_id(&self, id: &str) -> Vec<NodeId> {
+        let Some(id_key) = self.symbols.get(ID_KEY) else {
+            return Vec::new();
+        };
         let hash = self.strings.hash(id);
-        self.by_id
-            .find(hash, |n| {
-                self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id)
-            })
+        let mut nodes: Vec<NodeId> = self
+            .by_id
+            .iter_hash(hash)
+            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
             .copied()
+            .collect();
+        nodes.sort_unstable();
+        nodes
     }
 
     /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
@@ -867,7 +879,8 @@ fn folded_names(name: Option<&str>, aliases: Option<&Value>) -> Vec<String> {
 }
 
 /// Lists `node` under its id, if it has one. Ids are unique under the alliance schema;
-/// elsewhere the last node indexed under an id wins.
+/// elsewhere several nodes may be listed under one id, so that removing one (or undoing its
+/// creation) leaves the others found.
 fn index_id(
     by_id: &mut hashbrown::HashTable<NodeId>,
     node_props: &Properties,
@@ -878,11 +891,8 @@ fn index_id(
     let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
     let Some(id) = id_of(node) else { return };
     let hash = strings.hash(id);
-    match by_id.find_mut(hash, |n| id_of(*n) == Some(id)) {
-        Some(entry) => *entry = node,
-        None => {
-            by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
-        }
+    if by_id.find(hash, |n| *n == node).is_none() {
+        by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
     }
 }
 

@@ -253,7 +253,7 @@ fn timeout_arg(seconds: Option<f64>) -> Result<Option<std::time::Duration>, Exit
         Some(t) => match std::time::Duration::try_from_secs_f64(t) {
             Ok(limit) if t > 0.0 => Ok(Some(limit)),
             _ => {
-                eprintln!(
+                errln!(
                     "error: --timeout takes a number of seconds greater than 0 (at most about 1.8e19), not {t}"
                 );
                 Err(ExitCode::from(2))
@@ -316,14 +316,14 @@ fn diagram(data: &DataArgs, scope: &ScopeArgs, timer: &Timer) -> Result<String, 
         crate::export::select_until(&graph, &scope.scope(), &query::Params::new(), &timer.stop)
             .map_err(|e| {
                 if timer.fired() {
-                    eprintln!("error: ran past --timeout and was stopped; nothing was written");
+                    errln!("error: ran past --timeout and was stopped; nothing was written");
                 } else {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                 }
                 ExitCode::FAILURE
             })?;
     if let Some(warning) = crate::export::size_warning(&selection) {
-        eprintln!("{warning}");
+        errln!("{warning}");
     }
     let options = crate::export::DotOptions {
         title: Some(scope.title.clone().unwrap_or(title)),
@@ -332,6 +332,8 @@ fn diagram(data: &DataArgs, scope: &ScopeArgs, timer: &Timer) -> Result<String, 
     };
     Ok(crate::export::to_dot(&graph, &selection, &options))
 }
+
+use crate::model::printable_json;
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> ExitCode {
     match path {
@@ -342,11 +344,11 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> ExitCode {
         }
         Some(path) => match crate::datafile::write_atomically(path, bytes) {
             Ok(()) => {
-                eprintln!("wrote {}", path.display());
+                errln!("wrote {}", path.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                errln!("error: cannot write {}: {e}", path.display());
                 ExitCode::FAILURE
             }
         },
@@ -456,16 +458,16 @@ impl DataArgs {
         let (db, mut graph, recovery) = crate::db::Database::open(path, options)?;
         datafile::check_schema(&graph, self.schema.into(), path)?;
         if recovery.created {
-            eprintln!("created the database {}", path.display());
+            errln!("created the database {}", path.display());
         }
         if recovery.torn {
-            eprintln!(
+            errln!(
                 "note: the last record of {}.journal was cut short (a crash while it was written); that statement had not been acknowledged and is dropped",
                 path.display()
             );
         }
         if recovery.stale {
-            eprintln!(
+            errln!(
                 "note: an old journal was already saved into {}; it was set aside",
                 path.display()
             );
@@ -500,7 +502,7 @@ impl DataArgs {
         graph.set_schema(self.schema.into());
         if let Some(date) = self.as_of {
             let (view, hidden, undated) = graph.as_of(date);
-            eprintln!("{}", as_of_note(date, hidden, undated));
+            errln!("{}", as_of_note(date, hidden, undated));
             graph = view;
         }
         Ok((graph, origin))
@@ -612,13 +614,13 @@ pub fn run() -> ExitCode {
         match command.data_mut() {
             Some(data) if *data == DataArgs::default() => *data = std::mem::take(&mut cli.data),
             Some(_) => {
-                eprintln!(
+                errln!(
                     "error: data options (--data, --db, --nodes, --edges, --schema, --as-of) are given both before and after the command; give them once, after it"
                 );
                 return ExitCode::from(2);
             }
             None => {
-                eprintln!(
+                errln!(
                     "error: this command reads no graph, so --data, --db, --nodes, --edges, --schema and --as-of do not apply to it; check takes its files as arguments, bench a directory, recover a database"
                 );
                 return ExitCode::from(2);
@@ -648,7 +650,7 @@ pub fn run() -> ExitCode {
                     }
                     Ok(None) => unreachable!("--db is given"),
                     Err(e) => {
-                        eprintln!("error: {e}");
+                        errln!("error: {e}");
                         ExitCode::FAILURE
                     }
                 };
@@ -706,7 +708,7 @@ pub fn run() -> ExitCode {
             let via = match via.as_deref().map(crate::algo::parse_types).transpose() {
                 Ok(v) => v.unwrap_or_default(),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     return ExitCode::from(2);
                 }
             };
@@ -724,18 +726,18 @@ pub fn run() -> ExitCode {
             let stop = || timer.fired();
             match crate::algo::paths_report(&graph, &from, &to, &options, explain, &stop) {
                 Ok(_) if timer.fired() => {
-                    eprintln!(
+                    errln!(
                         "error: the search ran past --timeout {}s and was stopped; no path is shown",
                         timeout.unwrap_or_default()
                     );
                     ExitCode::FAILURE
                 }
                 Ok(report) => {
-                    print!("{report}");
+                    out!("{report}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     ExitCode::FAILURE
                 }
             }
@@ -748,7 +750,7 @@ pub fn run() -> ExitCode {
         Some(Command::Bench { dir }) => match crate::bench::run(&dir, &mut std::io::stdout()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 ExitCode::FAILURE
             }
         },
@@ -784,13 +786,13 @@ pub fn run() -> ExitCode {
             {
                 Ok(Ok(bytes)) => write_output(Some(&output), &bytes),
                 Ok(Err(crate::export::RenderError::Interrupted)) => {
-                    eprintln!(
+                    errln!(
                         "error: the drawing ran past --timeout and was stopped; nothing was written"
                     );
                     ExitCode::FAILURE
                 }
                 Ok(Err(e)) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     ExitCode::FAILURE
                 }
                 Err(code) => code,
@@ -798,7 +800,7 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Stats { data }) => match data.load() {
             Ok((graph, _)) => {
-                println!("{}", graph.stats());
+                outln!("{}", graph.stats());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -813,7 +815,7 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
         {
-            eprintln!(
+            errln!(
                 "error: {} is a CSV file; check a bulk import with --nodes NODES.csv --edges EDGES.csv",
                 file.display()
             );
@@ -825,7 +827,7 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
         match datafile::load_files(files, Schema::Alliance) {
             Ok(graph) => {
                 let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-                eprintln!(
+                errln!(
                     "{}: valid ({}, {}, {})",
                     names.join(", "),
                     counted(graph.node_count(), "entity", "entities"),
@@ -834,14 +836,14 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
                 );
             }
             Err(e) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 failed = true;
             }
         }
     }
     if let Some((nodes, edges)) = csv {
         match load_csv(nodes, edges) {
-            Ok(graph) => eprintln!(
+            Ok(graph) => errln!(
                 "{}, {}: valid ({}, {})",
                 nodes.display(),
                 edges.display(),
@@ -849,7 +851,7 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
                 counted(graph.edge_count(), "relationship", "relationships")
             ),
             Err(e) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 failed = true;
             }
         }
@@ -890,7 +892,7 @@ fn query(
         Err(code) => return code,
     };
     if write && data.as_of.is_some() {
-        eprintln!(
+        errln!(
             "error: --write and --as-of cannot go together: saving would drop the relationships --as-of hides"
         );
         return ExitCode::from(2);
@@ -899,9 +901,7 @@ fn query(
         (false, _) => None,
         (true, [one]) => Some(one.clone()),
         (true, _) => {
-            eprintln!(
-                "error: --write saves into the data file, so it needs exactly one --data FILE"
-            );
+            errln!("error: --write saves into the data file, so it needs exactly one --data FILE");
             return ExitCode::from(2);
         }
     };
@@ -909,7 +909,7 @@ fn query(
         (Some(path), _) => match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                errln!("error: cannot read {}: {e}", path.display());
                 return ExitCode::FAILURE;
             }
         },
@@ -918,9 +918,7 @@ fn query(
     };
     let started = std::time::Instant::now();
     if write && data.db.is_some() {
-        eprintln!(
-            "error: a database keeps every change as it is made; --write is for --data files"
-        );
+        errln!("error: a database keeps every change as it is made; --write is for --data files");
         return ExitCode::from(2);
     }
     if let Some(path) = &save_to
@@ -932,7 +930,7 @@ fn query(
             ),
         )
     {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return ExitCode::from(2);
     }
     let (mut graph, mut db) = if data.db.is_some() {
@@ -940,7 +938,7 @@ fn query(
             Ok(Some((db, graph))) => (graph, Some(db)),
             Ok(None) => unreachable!("--db is given"),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return ExitCode::FAILURE;
             }
         }
@@ -951,7 +949,7 @@ fn query(
         }
     };
     if timing {
-        eprintln!(
+        errln!(
             "loaded {} nodes and {} relationships in {:.3} s",
             graph.node_count(),
             graph.edge_count(),
@@ -961,7 +959,7 @@ fn query(
     let mut values = query::Params::new();
     for param in params {
         let Some((name, value)) = param.split_once('=') else {
-            eprintln!("error: --param takes NAME=VALUE, for example --param name='\"Intel\"'");
+            errln!("error: --param takes NAME=VALUE, for example --param name='\"Intel\"'");
             return ExitCode::from(2);
         };
         let name = name.trim().trim_start_matches('$');
@@ -970,7 +968,7 @@ fn query(
                 values.insert(name.to_owned(), v);
             }
             Err(e) => {
-                eprintln!("error in --param {name}: {e}");
+                errln!("error in --param {name}: {e}");
                 return ExitCode::from(2);
             }
         }
@@ -978,16 +976,16 @@ fn query(
     let parsed = match query::parse(&text) {
         Ok(parsed) => parsed,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::FAILURE;
         }
     };
     if explain {
         for statement in &parsed {
             match query::explain(&graph, &text, statement) {
-                Ok(plan) => print!("{plan}"),
+                Ok(plan) => out!("{plan}"),
                 Err(e) => {
-                    eprintln!("{e}");
+                    errln!("{e}");
                     return ExitCode::FAILURE;
                 }
             }
@@ -1005,7 +1003,7 @@ fn query(
         let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
             let prepared = prepared.interruptible(std::sync::Arc::clone(&timer.stop));
             for warning in prepared.warnings() {
-                eprintln!("{warning}");
+                errln!("{warning}");
             }
             match &mut db {
                 Some(db) if db.read_only() && prepared.writes() => {
@@ -1020,7 +1018,7 @@ fn query(
             }
         });
         if timing && let Ok(result) = &outcome {
-            eprintln!(
+            errln!(
                 "statement {}: {} row{} in {:.3} ms",
                 i + 1,
                 result.rows.len(),
@@ -1042,34 +1040,34 @@ fn query(
         if let Ok(result) = &outcome {
             changed |= !result.changes.is_empty();
             for note in &result.notes {
-                eprintln!("note: {note}");
+                errln!("note: {note}");
             }
         }
         match outcome {
             Ok(result) => match format {
                 OutputFormat::Table => {
                     if i > 0 {
-                        println!();
+                        outln!();
                     }
-                    println!("{}", result.to_table(width));
+                    outln!("{}", result.to_table(width));
                 }
-                OutputFormat::Json => println!("{}", result.to_json()),
+                OutputFormat::Json => println!("{}", printable_json(&result.to_json())),
                 OutputFormat::Csv => {
                     if i > 0 {
-                        println!();
+                        outln!();
                     }
-                    print!("{}", result.to_csv());
+                    print_csv(&result.to_csv());
                 }
             },
             Err(e) => {
                 if parsed.len() > 1 {
-                    eprintln!("statement {} of {} failed:", i + 1, parsed.len());
+                    errln!("statement {} of {} failed:", i + 1, parsed.len());
                 }
-                eprintln!("{e}");
+                errln!("{e}");
                 failed += 1;
                 if !continue_on_error {
                     if let Some(path) = &save_to {
-                        eprintln!(
+                        errln!(
                             "nothing was saved to {}; fix the statement and run the script again",
                             path.display()
                         );
@@ -1083,18 +1081,18 @@ fn query(
         && db.has_unfolded()
         && let Err(e) = db.fold(&mut graph)
     {
-        eprintln!(
+        errln!(
             "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
         );
     }
     if let Some(path) = &save_to {
         if let Err(e) = crate::datafile::save(&graph, path) {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::FAILURE;
         }
-        eprintln!("saved to {}", path.display());
+        errln!("saved to {}", path.display());
     } else if changed && data.data.len() == 1 {
-        eprintln!(
+        errln!(
             "the changes were not saved; add --write to save them into {}",
             data.data[0].display()
         );
@@ -1103,13 +1101,23 @@ fn query(
         return ExitCode::FAILURE;
     }
     if timing && parsed.len() > 1 {
-        eprintln!(
+        errln!(
             "{} statements in {:.3} s",
             parsed.len(),
             all_started.elapsed().as_secs_f64()
         );
     }
     ExitCode::SUCCESS
+}
+
+/// CSV as it is on a pipe or in a file, and with control characters escaped on a terminal.
+pub(crate) fn print_csv(csv: &str) {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        out!("{csv}");
+    } else {
+        print!("{csv}");
+    }
 }
 
 /// The terminal's width when standard output is one, so that tables fit it.
@@ -1146,7 +1154,7 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 }
 
 fn fail(error: &LoadError) -> ExitCode {
-    eprintln!("{error}");
+    errln!("{error}");
     ExitCode::FAILURE
 }
 
@@ -1159,27 +1167,27 @@ fn recover(database: &Path, output: Option<&Path>, schema: crate::model::Schema)
     match crate::db::recover(database, output, &options) {
         Ok(salvage) => {
             if salvage.folded {
-                eprintln!("the data file already holds every statement of the journal");
+                errln!("the data file already holds every statement of the journal");
             }
             if salvage.torn {
-                eprintln!(
+                errln!(
                     "the journal's last record was cut short while it was written; it had not been acknowledged"
                 );
             }
             for (offset, statement, reason) in &salvage.skipped {
-                eprintln!("left out the record at byte {offset}: {reason}");
+                errln!("left out the record at byte {offset}: {reason}");
                 if let Some(text) = statement {
-                    eprintln!("  its statement: {text}");
+                    errln!("  its statement: {text}");
                 }
             }
-            eprintln!(
+            errln!(
                 "kept {} statement(s), left out {}; wrote {}",
                 salvage.kept,
                 salvage.skipped.len(),
                 salvage.output.display()
             );
             let journal = crate::db::journal_path(database);
-            eprintln!(
+            errln!(
                 "{} and {} are unchanged. To use the recovered graph: mv {} {} && rm {}",
                 database.display(),
                 journal.display(),
@@ -1190,7 +1198,7 @@ fn recover(database: &Path, output: Option<&Path>, schema: crate::model::Schema)
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,24 @@
 //! assert_eq!(graph.node_str(intel, "id"), Some("intel"));
 //! ```
 
+/// `println!` for what people read: the text passes through `model::printable`, so data
+/// cannot send control characters to the terminal.
+macro_rules! outln {
+    () => { println!() };
+    ($($arg:tt)*) => { println!("{}", $crate::model::printable(&format!($($arg)*))) };
+}
+
+/// `print!` through `model::printable`.
+macro_rules! out {
+    ($($arg:tt)*) => { print!("{}", $crate::model::printable(&format!($($arg)*))) };
+}
+
+/// `eprintln!` through `model::printable`.
+macro_rules! errln {
+    () => { eprintln!() };
+    ($($arg:tt)*) => { eprintln!("{}", $crate::model::printable(&format!($($arg)*))) };
+}
+
 pub mod algo;
 pub mod bench;
 pub mod cli;

@@ -633,7 +633,7 @@ impl Checker<'_> {
     fn edge(&mut self, edge: EdgeId) {
         let graph = self.graph;
         let at = Element::Edge(edge);
-        let Some((_, to)) = graph.try_edge_endpoints(edge) else {
+        let Some((_, to)) = graph.edge_endpoints(edge) else {
             return;
         };
         match RelType::from_edge_type(graph.edge_type(edge)) {

@@ -27,8 +27,7 @@ fn dump(graph: &Graph) -> Vec<String> {
         props.sort();
         lines.push(format!("node {} {labels:?} {props:?}", node.index()));
     }
-    for edge in graph.edges() {
-        let (a, b) = graph.edge_endpoints(edge);
+    for (edge, a, b) in graph.edges_with_ends() {
         let mut props: Vec<String> = graph
             .edge_props(edge)
             .map(|(k, v)| format!("{k}={v}"))

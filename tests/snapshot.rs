@@ -33,9 +33,8 @@ fn dump(g: &Graph) -> (Vec<NodeDump>, Vec<EdgeDump>) {
         })
         .collect();
     let edges = g
-        .edges()
-        .map(|e| {
-            let (from, to) = g.edge_endpoints(e);
+        .edges_with_ends()
+        .map(|(e, from, to)| {
             (
                 position[&from],
                 position[&to],
@@ -139,12 +138,15 @@ fn build((nodes, edges, drop_nodes, drop_edges): &Spec) -> Graph {
     let mut rels = Vec::new();
     for (from, to, invests, props) in edges {
         let rel_type = if *invests { "INVESTS_IN" } else { "SUPPLIES" };
-        rels.push(g.add_edge(
-            ids[from % ids.len()],
-            ids[to % ids.len()],
-            rel_type,
-            props.iter().map(|(k, v)| (k.as_str(), v.clone())),
-        ));
+        rels.push(
+            g.add_edge(
+                ids[from % ids.len()],
+                ids[to % ids.len()],
+                rel_type,
+                props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+            )
+            .expect("both ends exist"),
+        );
     }
     for e in drop_edges {
         if let Some(edge) = rels.get(*e) {

@@ -49,7 +49,7 @@ fn dump(graph: &Graph) -> String {
         out.push_str(&format!("node {labels:?} {props:?}\n"));
     }
     for e in graph.edges() {
-        let (from, to) = graph.edge_endpoints(e);
+        let (from, to) = graph.edge_endpoints(e).expect("a live relationship");
         let mut props: Vec<_> = graph.edge_props(e).collect();
         props.sort_by(|a, b| a.0.cmp(b.0));
         out.push_str(&format!(

@@ -47,8 +47,7 @@ pub fn pagerank(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Option<Vec<(No
     // be split between threads.
     let mut out_degree = vec![0u32; dense.bound];
     let mut starts = vec![0usize; dense.bound + 1];
-    for edge in graph.edges() {
-        let (a, b) = graph.edge_endpoints(edge);
+    for (_, a, b) in graph.edges_with_ends() {
         out_degree[a.index()] += 1;
         starts[b.index() + 1] += 1;
     }
@@ -57,8 +56,7 @@ pub fn pagerank(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Option<Vec<(No
     }
     let mut sources = vec![0u32; starts[dense.bound]];
     let mut cursor = starts.clone();
-    for edge in graph.edges() {
-        let (a, b) = graph.edge_endpoints(edge);
+    for (_, a, b) in graph.edges_with_ends() {
         sources[cursor[b.index()]] = a.index() as u32;
         cursor[b.index()] += 1;
     }
@@ -141,8 +139,7 @@ pub fn degree(graph: &Graph) -> Vec<(NodeId, f64)> {
     // One pass over the relationships reads memory in order; walking each node's adjacency
     // list would jump around it.
     let mut counts = vec![0u32; graph.node_index_bound()];
-    for edge in graph.edges() {
-        let (a, b) = graph.edge_endpoints(edge);
+    for (_, a, b) in graph.edges_with_ends() {
         counts[a.index()] += 1;
         counts[b.index()] += 1;
     }
@@ -263,11 +260,10 @@ pub fn components(graph: &Graph, interrupted: &dyn Fn() -> bool) -> Option<Vec<(
         }
         x
     }
-    for (i, edge) in graph.edges().enumerate() {
+    for (i, (_, a, b)) in graph.edges_with_ends().enumerate() {
         if i % 65_536 == 65_535 && interrupted() {
             return None;
         }
-        let (a, b) = graph.edge_endpoints(edge);
         let (ra, rb) = (
             root(&mut parent, a.index() as u32),
             root(&mut parent, b.index() as u32),

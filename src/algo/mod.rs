@@ -116,8 +116,10 @@ pub fn describe_route(graph: &Graph, route: &Route) -> String {
     let mut out = graph.display_name(route.nodes[0]);
     for (i, edge) in route.edges.iter().enumerate() {
         let label = describe_relationship(graph, *edge);
-        let (from, _) = graph.edge_endpoints(*edge);
-        if from == route.nodes[i] {
+        if graph
+            .edge_endpoints(*edge)
+            .is_none_or(|(from, _)| from == route.nodes[i])
+        {
             out.push_str(&format!(" -[{label}]-> "));
         } else {
             out.push_str(&format!(" <-[{label}]- "));
@@ -131,7 +133,9 @@ pub fn describe_route(graph: &Graph, route: &Route) -> String {
 pub fn explain_route(graph: &Graph, route: &Route) -> String {
     let mut out = String::new();
     for (i, edge) in route.edges.iter().enumerate() {
-        let (from, to) = graph.edge_endpoints(*edge);
+        let Some((from, to)) = graph.edge_endpoints(*edge) else {
+            continue;
+        };
         out.push_str(&format!(
             "  {} -[{}]-> {}\n",
             graph.display_name(from),

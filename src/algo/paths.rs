@@ -312,7 +312,7 @@ mod tests {
             let unique: HashSet<_> = route.nodes.iter().collect();
             assert_eq!(unique.len(), route.nodes.len(), "no node twice");
             for (i, e) in route.edges.iter().enumerate() {
-                let (a, b) = g.edge_endpoints(*e);
+                let (a, b) = g.edge_endpoints(*e).expect("a route's relationships exist");
                 assert!(
                     (a, b) == (route.nodes[i], route.nodes[i + 1])
                         || (b, a) == (route.nodes[i], route.nodes[i + 1])

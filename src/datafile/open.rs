@@ -87,15 +87,12 @@ pub(crate) fn dataset(graph: &Graph) -> OpenDataSet<'_> {
     }
     let reference = |n: NodeId| refs[n.index()];
     let relationship = graph
-        .edges()
-        .map(|e| {
-            let (from, to) = graph.edge_endpoints(e);
-            OpenRelationship {
-                rel_type: graph.edge_type(e).to_owned(),
-                from: reference(from),
-                to: reference(to),
-                properties: properties(graph.edge_props(e)),
-            }
+        .edges_with_ends()
+        .map(|(e, from, to)| OpenRelationship {
+            rel_type: graph.edge_type(e).to_owned(),
+            from: reference(from),
+            to: reference(to),
+            properties: properties(graph.edge_props(e)),
         })
         .collect();
     OpenDataSet {

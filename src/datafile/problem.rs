@@ -4,6 +4,7 @@
 //! pass instead of one error per run. Each problem has a kind a program can match on, a place
 //! (file, line, column), a message saying what is wrong, and a help line saying how to fix it.
 
+use crate::model::printable_width;
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -126,11 +127,15 @@ impl fmt::Display for Problem {
                         .count()
                 })
                 .max(1);
+            // The line is shown printable (`model::printable`); the caret counts what it shows.
+            let before: String = line.chars().take(column - 1).collect();
+            let under: String = line.chars().skip(column - 1).take(width).collect();
             write!(
                 f,
-                "\n {pad} |\n {number} | {line}\n {pad} | {}{}",
-                " ".repeat(column - 1),
-                "^".repeat(width)
+                "\n {pad} |\n {number} | {}\n {pad} | {}{}",
+                crate::model::printable(line),
+                " ".repeat(printable_width(&before)),
+                "^".repeat(printable_width(&under).max(1))
             )?;
         }
         if let Some(help) = &self.help {

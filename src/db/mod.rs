@@ -551,7 +551,10 @@ impl Database {
         }
         let path = &self.journal_path;
         let file = self.journal.as_mut().expect("checked above");
-        let identity = self.journal_identity.as_ref().expect("a writer knows its journal");
+        let identity = self
+            .journal_identity
+            .as_ref()
+            .expect("a writer knows its journal");
         if !identity.still_at(path).map_err(io_error(path))? {
             return Err(DbError::JournalReplaced { path: path.clone() });
         }
@@ -606,7 +609,10 @@ impl Database {
         {
             let path = &self.journal_path;
             let file = self.journal.as_mut().expect("checked above");
-            let identity = self.journal_identity.as_ref().expect("a writer knows its journal");
+            let identity = self
+                .journal_identity
+                .as_ref()
+                .expect("a writer knows its journal");
             if !identity.still_at(path).map_err(io_error(path))? {
                 return Err(DbError::JournalReplaced { path: path.clone() });
             }

@@ -150,8 +150,8 @@ fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     parts.join(" · ")
 }
 
-fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>) -> Stmt {
-    let (from, to) = graph.edge_endpoints(edge);
+fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>) -> Option<Stmt> {
+    let (from, to) = graph.edge_endpoints(edge)?;
     let mut tooltip = describe_relationship(graph, edge);
     for id in graph
         .edge_prop(edge, "sources")
@@ -202,10 +202,10 @@ fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>)
             quoted(&format!("cluster_{}", to.index())),
         ));
     }
-    Stmt::Edge(Edge {
+    Some(Stmt::Edge(Edge {
         ty: EdgeTy::Pair(Vertex::N(node_id(from)), Vertex::N(node_id(to))),
         attributes,
-    })
+    }))
 }
 
 /// For each member of a drawn consortium, the consortium whose cluster it sits in.
@@ -216,7 +216,9 @@ fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
         if graph.edge_type(edge) != member_of {
             continue;
         }
-        let (member, consortium) = graph.edge_endpoints(edge);
+        let Some((member, consortium)) = graph.edge_endpoints(edge) else {
+            continue;
+        };
         if node_kind(graph, consortium) != Some(Kind::Consortium) {
             continue;
         }
@@ -381,15 +383,19 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
     }
     let mut edges: Vec<EdgeId> = selection.edges.iter().copied().collect();
     edges.sort_by_cached_key(|e| {
-        let (a, b) = graph.edge_endpoints(*e);
+        let (a, b) = graph.edge_endpoints(*e).unzip();
         (
-            text_prop(graph, a, ID_KEY),
-            text_prop(graph, b, ID_KEY),
+            a.and_then(|a| text_prop(graph, a, ID_KEY)),
+            b.and_then(|b| text_prop(graph, b, ID_KEY)),
             graph.edge_type(*e).to_owned(),
             *e,
         )
     });
-    stmts.extend(edges.into_iter().map(|e| edge_stmt(graph, e, &cluster_of)));
+    stmts.extend(
+        edges
+            .into_iter()
+            .filter_map(|e| edge_stmt(graph, e, &cluster_of)),
+    );
     if options.legend {
         stmts.push(Stmt::Subgraph(legend()));
     }

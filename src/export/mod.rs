@@ -77,7 +77,7 @@ impl Selection {
 
     /// Adds a relationship and its two ends.
     pub fn add_edge(&mut self, graph: &Graph, edge: EdgeId) {
-        if let Some((a, b)) = graph.try_edge_endpoints(edge) {
+        if let Some((a, b)) = graph.edge_endpoints(edge) {
             self.edges.insert(edge);
             self.nodes.insert(a);
             self.nodes.insert(b);

@@ -3,6 +3,7 @@
 mod alliance;
 mod date;
 mod names;
+mod printable;
 mod schema;
 mod value;
 
@@ -11,5 +12,6 @@ pub use alliance::{
 };
 pub use date::{Date, DateError};
 pub use names::{did_you_mean, fold_name, fold_name_into, suggest};
+pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;
 pub use value::Value;

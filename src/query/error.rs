@@ -1,5 +1,6 @@
 //! Errors and warnings of the query layer, each with the query line and a caret for display.
 
+use crate::model::{printable, printable_width};
 use std::fmt;
 
 /// What kind of mistake a query made. Follows openCypher's error classes, so a program (and
@@ -97,6 +98,8 @@ pub enum ErrorCode {
     SchemaViolation,
     /// DELETE of a node that still has relationships.
     DeleteConnectedNode,
+    /// A statement read the labels or properties of a node or relationship it had deleted.
+    DeletedEntityAccess,
     /// A statement that writes was run on a graph opened for reading only.
     ReadOnly,
     /// The statement was stopped before it finished.
@@ -195,11 +198,13 @@ impl QueryError {
 /// The query line with a caret under `column`; a long line is shown as a window around it.
 fn caret(f: &mut fmt::Formatter<'_>, source_line: &str, column: usize) -> fmt::Result {
     const WIDTH: usize = 100;
+    // The line is shown printable (`model::printable`), and the caret counts what it shows.
+    let shown_width = |chars: &[char]| printable_width(&chars.iter().collect::<String>());
     let chars: Vec<char> = source_line.chars().collect();
-    let at = column.saturating_sub(1);
+    let at = column.saturating_sub(1).min(chars.len());
     if chars.len() <= WIDTH {
-        writeln!(f, "  {source_line}")?;
-        return write!(f, "  {}^", " ".repeat(at));
+        writeln!(f, "  {}", printable(source_line))?;
+        return write!(f, "  {}^", " ".repeat(shown_width(&chars[..at])));
     }
     let start = at
         .saturating_sub(WIDTH / 2)
@@ -208,8 +213,9 @@ fn caret(f: &mut fmt::Formatter<'_>, source_line: &str, column: usize) -> fmt::R
     let before = if start > 0 { "…" } else { "" };
     let after = if end < chars.len() { "…" } else { "" };
     let window: String = chars[start..end].iter().collect();
-    writeln!(f, "  {before}{window}{after}")?;
-    write!(f, "  {}^", " ".repeat(at - start + before.chars().count()))
+    writeln!(f, "  {before}{}{after}", printable(&window))?;
+    let lead = shown_width(&chars[start..at.max(start)]);
+    write!(f, "  {}^", " ".repeat(lead + before.chars().count()))
 }
 
 impl fmt::Display for QueryError {

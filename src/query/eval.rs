@@ -43,6 +43,11 @@ pub(crate) fn describe(graph: &Graph, value: &QueryValue) -> String {
         QueryValue::Null => "null".to_owned(),
         QueryValue::Node(n) => format!("the node ({})", graph.display_name(*n)),
         QueryValue::Relationship(r) => format!("a relationship of type {}", graph.edge_type(*r)),
+        QueryValue::DeletedNode(n) => format!("node #{} (deleted by this statement)", n.index()),
+        QueryValue::DeletedRelationship(r) => format!(
+            "a relationship of type {} (deleted by this statement)",
+            r.rel_type
+        ),
         QueryValue::Path(_) | QueryValue::Map(_) => value.type_name().to_owned(),
         QueryValue::List(items) if items.len() > 5 => "a list".to_owned(),
         other => {
@@ -158,6 +163,41 @@ impl Context<'_> {
         )
     }
 
+    /// Reading or changing what a deleted element no longer has: its labels or properties.
+    /// `doing` says what, as in "read the properties of".
+    pub(crate) fn deleted_error(&self, span: &Span, value: &QueryValue, doing: &str) -> QueryError {
+        // Within its DELETE clause an element is gone from the graph before its value says so.
+        let what = match value {
+            QueryValue::Node(n) => describe(self.graph, &QueryValue::DeletedNode(*n)),
+            QueryValue::Relationship(r) => {
+                format!("relationship #{} (deleted by this statement)", r.index())
+            }
+            other => describe(self.graph, other),
+        };
+        QueryError::at(
+            ErrorKind::Semantic,
+            ErrorCode::DeletedEntityAccess,
+            self.text,
+            span.start,
+            format!("cannot {doing} {what}"),
+            Some(
+                "use labels and properties before the DELETE: WITH n, n.name AS name DELETE n RETURN name"
+                    .to_owned(),
+            ),
+        )
+    }
+
+    /// A node or relationship gone from the graph, as the deleted value it now is: an element
+    /// is deleted at once within its `DELETE` clause, and becomes a deleted value at its end.
+    pub(crate) fn gone(&self, value: &QueryValue) -> bool {
+        match value {
+            QueryValue::Node(n) => !self.graph.contains_node(*n),
+            QueryValue::Relationship(r) => !self.graph.contains_edge(*r),
+            QueryValue::DeletedNode(_) | QueryValue::DeletedRelationship(_) => true,
+            _ => false,
+        }
+    }
+
     fn argument_error(&self, span: &Span, message: String, help: Option<String>) -> QueryError {
         QueryError::at(
             ErrorKind::Argument,
@@ -250,6 +290,9 @@ impl Context<'_> {
             }
             PKind::HasLabels(base, labels) => match ev(base)? {
                 QueryValue::Null => QueryValue::Null,
+                gone if self.gone(&gone) => {
+                    return Err(self.deleted_error(&expr.span, &gone, "read the labels of"));
+                }
                 QueryValue::Node(n) => {
                     QueryValue::Bool(labels.iter().all(|l| self.graph.node_has_label(n, l)))
                 }
@@ -409,6 +452,9 @@ impl Context<'_> {
     pub(crate) fn property(&self, base: &QueryValue, key: &str, span: &Span) -> EvalResult {
         Ok(match base {
             QueryValue::Null => QueryValue::Null,
+            gone if self.gone(gone) => {
+                return Err(self.deleted_error(span, gone, "read the properties of"));
+            }
             QueryValue::Node(n) => self
                 .graph
                 .node_prop(*n, key)
@@ -455,7 +501,11 @@ impl Context<'_> {
                 }
             }
             (
-                base @ (QueryValue::Map(_) | QueryValue::Node(_) | QueryValue::Relationship(_)),
+                base @ (QueryValue::Map(_)
+                | QueryValue::Node(_)
+                | QueryValue::Relationship(_)
+                | QueryValue::DeletedNode(_)
+                | QueryValue::DeletedRelationship(_)),
                 QueryValue::String(key),
             ) => self.property(&base, &key, span)?,
             (base, index) => {
@@ -749,14 +799,27 @@ impl Context<'_> {
         }
         let graph = self.graph;
         let arg0 = args.first().cloned().unwrap_or(Null);
+        let what = match function {
+            Function::Labels => Some("read the labels of"),
+            Function::Keys | Function::Properties => Some("read the properties of"),
+            _ => None,
+        };
+        if let Some(what) = what
+            && self.gone(&arg0)
+        {
+            let at = arg_exprs.first().map_or(span, |e| &e.span);
+            return Err(self.deleted_error(at, &arg0, what));
+        }
         Ok(match function {
             Function::Id => match arg0 {
-                Node(n) => Int(n.index() as i64),
+                Node(n) | DeletedNode(n) => Int(n.index() as i64),
                 Relationship(r) => Int(r.index() as i64),
+                DeletedRelationship(r) => Int(r.id.index() as i64),
                 other => return Err(wrong(0, &other, "a node or a relationship")),
             },
             Function::Type => match arg0 {
                 Relationship(r) => String(graph.edge_type(r).to_owned()),
+                DeletedRelationship(r) => String(r.rel_type),
                 other => return Err(wrong(0, &other, "a relationship")),
             },
             Function::Labels => match arg0 {
@@ -795,17 +858,28 @@ impl Context<'_> {
                 Path(p) => List(p.relationships.into_iter().map(Relationship).collect()),
                 other => return Err(wrong(0, &other, "a path")),
             },
-            Function::StartNode | Function::EndNode => match arg0 {
-                Relationship(r) => {
-                    let (a, b) = graph.edge_endpoints(r);
-                    Node(if function == Function::StartNode {
-                        a
-                    } else {
-                        b
-                    })
+            Function::StartNode | Function::EndNode => {
+                let start = function == Function::StartNode;
+                match arg0 {
+                    Relationship(r) => match graph.edge_endpoints(r) {
+                        Some((a, b)) => Node(if start { a } else { b }),
+                        None => {
+                            let at = arg_exprs.first().map_or(span, |e| &e.span);
+                            return Err(self.deleted_error(at, &arg0, "read the ends of"));
+                        }
+                    },
+                    // The ends of a deleted relationship are deleted too when they are gone.
+                    DeletedRelationship(r) => {
+                        let n = if start { r.start } else { r.end };
+                        if graph.contains_node(n) {
+                            Node(n)
+                        } else {
+                            DeletedNode(n)
+                        }
+                    }
+                    other => return Err(wrong(0, &other, "a relationship")),
                 }
-                other => return Err(wrong(0, &other, "a relationship")),
-            },
+            }
             Function::Size => match arg0 {
                 List(l) => Int(l.len() as i64),
                 String(s) => Int(s.chars().count() as i64),

@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 
 use super::error::Warning;
 use super::value::QueryValue;
-use crate::model::{Date, Value};
+use crate::model::{Date, Value, printable};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// The answer to one statement.
@@ -123,17 +123,49 @@ impl ResultValue {
                     .collect(),
             ),
             QueryValue::Node(n) => ResultValue::Node(node_value(graph, n)),
-            QueryValue::Relationship(r) => ResultValue::Relationship(relationship_value(graph, r)),
+            // Every relationship a statement deleted became `DeletedRelationship` at the end
+            // of its clause, so a relationship that is gone here has nothing left to show.
+            QueryValue::Relationship(r) => match graph.edge_endpoints(r) {
+                Some(ends) => ResultValue::Relationship(relationship_value(graph, r, ends)),
+                None => ResultValue::Null,
+            },
             QueryValue::Path(p) => ResultValue::Path(PathValue {
                 nodes: p.nodes.iter().map(|n| node_value(graph, *n)).collect(),
                 relationships: p
                     .relationships
                     .iter()
-                    .map(|r| relationship_value(graph, *r))
+                    .zip(p.nodes.windows(2))
+                    .map(|(r, ends)| {
+                        let ends = graph.edge_endpoints(*r).unwrap_or((ends[0], ends[1]));
+                        relationship_value(graph, *r, ends)
+                    })
                     .collect(),
+            }),
+            // What is left of a deleted element: its identity, and a relationship's type and
+            // ends.
+            QueryValue::DeletedNode(id) => ResultValue::Node(NodeValue {
+                id,
+                labels: Vec::new(),
+                properties: BTreeMap::new(),
+            }),
+            QueryValue::DeletedRelationship(r) => ResultValue::Relationship(RelationshipValue {
+                id: r.id,
+                rel_type: r.rel_type,
+                start: r.start,
+                end: r.end,
+                start_key: node_key(graph, r.start),
+                end_key: node_key(graph, r.end),
+                properties: BTreeMap::new(),
             }),
         }
     }
+}
+
+/// The `id` property of a node, or its number when it has none (or is gone).
+fn node_key(graph: &Graph, node: NodeId) -> Value {
+    graph
+        .node_prop(node, ID_KEY)
+        .unwrap_or(Value::Int(node.index() as i64))
 }
 
 fn node_value(graph: &Graph, node: NodeId) -> NodeValue {
@@ -147,20 +179,20 @@ fn node_value(graph: &Graph, node: NodeId) -> NodeValue {
     }
 }
 
-fn relationship_value(graph: &Graph, edge: EdgeId) -> RelationshipValue {
-    let (start, end) = graph.edge_endpoints(edge);
-    let key = |n: NodeId| {
-        graph
-            .node_prop(n, ID_KEY)
-            .unwrap_or(Value::Int(n.index() as i64))
-    };
+/// A relationship joining `start` to `end` as it stands (with no type or properties when it
+/// is gone: a path keeps the ends of a relationship deleted under it).
+fn relationship_value(
+    graph: &Graph,
+    edge: EdgeId,
+    (start, end): (NodeId, NodeId),
+) -> RelationshipValue {
     RelationshipValue {
         id: edge,
         rel_type: graph.edge_type(edge).to_owned(),
         start,
         end,
-        start_key: key(start),
-        end_key: key(end),
+        start_key: node_key(graph, start),
+        end_key: node_key(graph, end),
         properties: graph
             .edge_props(edge)
             .map(|(k, v)| (k.to_owned(), v.clone()))
@@ -404,7 +436,8 @@ impl QueryResult {
     pub fn to_table_styled(&self, style: TableStyle) -> String {
         let mut table = comfy_table::Table::new();
         table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-        table.set_header(&self.columns);
+        // Text from the data cannot reach the terminal raw (`model::printable`).
+        table.set_header(self.columns.iter().map(|c| printable(c).into_owned()));
         table.set_truncation_indicator("…");
         match style.width {
             Some(w) => {
@@ -419,7 +452,7 @@ impl QueryResult {
             let mut cells = comfy_table::Row::new();
             for (i, v) in row.iter().enumerate() {
                 let money = self.money_columns.get(i).copied().unwrap_or(false);
-                let cell = comfy_table::Cell::new(cell_text(v, money));
+                let cell = comfy_table::Cell::new(printable(&cell_text(v, money)));
                 cells.add_cell(
                     if matches!(v, ResultValue::Int(_) | ResultValue::Float(_)) {
                         cell.set_alignment(comfy_table::CellAlignment::Right)

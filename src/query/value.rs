@@ -23,7 +23,22 @@ pub struct Path {
     pub relationships: Vec<EdgeId>,
 }
 
+/// A relationship the running statement deleted: what is left of it to read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DeletedRelationship {
+    pub id: EdgeId,
+    pub rel_type: String,
+    pub start: NodeId,
+    pub end: NodeId,
+}
+
 /// One value during evaluation.
+///
+/// A node or relationship that the running statement deleted becomes `DeletedNode` or
+/// `DeletedRelationship` once its `DELETE` clause ends (openCypher: it may still be returned,
+/// and a relationship's type read, but its labels and properties are gone). Its id is no
+/// longer the graph's to keep: a later `CREATE` may reuse it, and the separate variants keep
+/// the two apart.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QueryValue {
     Null,
@@ -37,6 +52,8 @@ pub enum QueryValue {
     Node(NodeId),
     Relationship(EdgeId),
     Path(Path),
+    DeletedNode(NodeId),
+    DeletedRelationship(DeletedRelationship),
 }
 
 impl QueryValue {
@@ -71,6 +88,8 @@ impl QueryValue {
             QueryValue::Node(_) => "a node",
             QueryValue::Relationship(_) => "a relationship",
             QueryValue::Path(_) => "a path",
+            QueryValue::DeletedNode(_) => "a deleted node",
+            QueryValue::DeletedRelationship(_) => "a deleted relationship",
         }
     }
 
@@ -98,7 +117,11 @@ impl QueryValue {
                     .map(|(k, v)| Some((k.clone(), v.to_property()?)))
                     .collect::<Option<_>>()?,
             ),
-            QueryValue::Node(_) | QueryValue::Relationship(_) | QueryValue::Path(_) => {
+            QueryValue::Node(_)
+            | QueryValue::Relationship(_)
+            | QueryValue::Path(_)
+            | QueryValue::DeletedNode(_)
+            | QueryValue::DeletedRelationship(_) => {
                 return None;
             }
         })
@@ -154,6 +177,8 @@ pub fn equals(a: &QueryValue, b: &QueryValue) -> Option<bool> {
         (Node(x), Node(y)) => Some(x == y),
         (Relationship(x), Relationship(y)) => Some(x == y),
         (Path(x), Path(y)) => Some(x == y),
+        (DeletedNode(x), DeletedNode(y)) => Some(x == y),
+        (DeletedRelationship(x), DeletedRelationship(y)) => Some(x.id == y.id),
         (List(x), List(y)) => {
             if x.len() != y.len() {
                 return Some(false);
@@ -219,14 +244,16 @@ fn type_rank(v: &QueryValue) -> u8 {
     match v {
         QueryValue::Map(_) => 0,
         QueryValue::Node(_) => 1,
-        QueryValue::Relationship(_) => 2,
-        QueryValue::List(_) => 3,
-        QueryValue::Path(_) => 4,
-        QueryValue::Date(_) => 5,
-        QueryValue::String(_) => 6,
-        QueryValue::Bool(_) => 7,
-        QueryValue::Int(_) | QueryValue::Float(_) => 8,
-        QueryValue::Null => 9,
+        QueryValue::DeletedNode(_) => 2,
+        QueryValue::Relationship(_) => 3,
+        QueryValue::DeletedRelationship(_) => 4,
+        QueryValue::List(_) => 5,
+        QueryValue::Path(_) => 6,
+        QueryValue::Date(_) => 7,
+        QueryValue::String(_) => 8,
+        QueryValue::Bool(_) => 9,
+        QueryValue::Int(_) | QueryValue::Float(_) => 10,
+        QueryValue::Null => 11,
     }
 }
 
@@ -260,6 +287,8 @@ pub fn order(a: &QueryValue, b: &QueryValue) -> Ordering {
         (Date(x), Date(y)) => x.cmp(y),
         (Node(x), Node(y)) => x.cmp(y),
         (Relationship(x), Relationship(y)) => x.cmp(y),
+        (DeletedNode(x), DeletedNode(y)) => x.cmp(y),
+        (DeletedRelationship(x), DeletedRelationship(y)) => x.id.cmp(&y.id),
         (List(x), List(y)) => order_lists(x, y),
         (Path(x), Path(y)) => x
             .nodes
@@ -354,6 +383,8 @@ fn hash_value<H: Hasher>(v: &QueryValue, state: &mut H) {
         QueryValue::Node(n) => n.hash(state),
         QueryValue::Relationship(r) => r.hash(state),
         QueryValue::Path(p) => p.hash(state),
+        QueryValue::DeletedNode(n) => n.hash(state),
+        QueryValue::DeletedRelationship(r) => r.id.hash(state),
     }
 }
 

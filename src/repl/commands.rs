@@ -211,11 +211,11 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
     match command {
         ":help" | ":h" | ":?" => help(rest).map(|()| Next::Continue),
         ":schema" => {
-            println!("{}", schema(&session.graph));
+            outln!("{}", schema(&session.graph));
             Ok(Next::Continue)
         }
         ":stats" => {
-            println!("{}", session.graph.stats());
+            outln!("{}", session.graph.stats());
             Ok(Next::Continue)
         }
         ":load" | ":import" if session.as_of.is_some() => {
@@ -254,10 +254,10 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 match session.as_of.take() {
                     Some((_, full)) => {
                         session.graph = full;
-                        println!("the whole graph is shown again");
+                        outln!("the whole graph is shown again");
                     }
                     None if rest.is_empty() => {
-                        println!("the whole graph is shown; :asof DATE shows it as of a date")
+                        outln!("the whole graph is shown; :asof DATE shows it as of a date")
                     }
                     None => {}
                 }
@@ -273,7 +273,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let (view, hidden, undated) = full.as_of(date);
             session.graph = view;
             session.as_of = Some((date, full));
-            println!("{}", crate::cli::as_of_note(date, hidden, undated));
+            outln!("{}", crate::cli::as_of_note(date, hidden, undated));
             Ok(Next::Continue)
         }
         ":save" => {
@@ -287,7 +287,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             {
                 db.fold(&mut session.graph)
                     .map_err(|e| format!("error: {e}"))?;
-                println!("saved the journal into {}", db.path().display());
+                outln!("saved the journal into {}", db.path().display());
                 return Ok(Next::Continue);
             }
             let path = if rest.is_empty() {
@@ -318,7 +318,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             .map_err(|e| format!("error: {e}"))?;
             crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
             session.unsaved = false;
-            println!("saved to {}", path.display());
+            outln!("saved to {}", path.display());
             Ok(Next::Continue)
         }
         ":format" => {
@@ -327,7 +327,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 "json" => OutputFormat::Json,
                 "csv" => OutputFormat::Csv,
                 "" => {
-                    println!("{:?}", session.format);
+                    outln!("{:?}", session.format);
                     return Ok(Next::Continue);
                 }
                 other => {
@@ -383,7 +383,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 "" => !session.timing,
                 other => return Err(format!("error: :timing takes on or off, not {other}")),
             };
-            println!("timing {}", if session.timing { "on" } else { "off" });
+            outln!("timing {}", if session.timing { "on" } else { "off" });
             Ok(Next::Continue)
         }
         ":param" => {
@@ -400,10 +400,10 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
         }
         ":params" => {
             if session.params.is_empty() {
-                println!("no parameters; set one with :param NAME VALUE");
+                outln!("no parameters; set one with :param NAME VALUE");
             }
             for (name, value) in &session.params {
-                println!(
+                outln!(
                     "${name} = {}",
                     query::ResultValue::from_query_value(&session.graph, value)
                 );
@@ -460,9 +460,9 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let report =
                 crate::algo::paths_report(&session.graph, from, to, &options, explain, &stop)
                     .map_err(|e| format!("error: {e}"))?;
-            print!("{report}");
+            out!("{report}");
             if session.timing {
-                println!("({})", query::human_duration(started.elapsed()));
+                outln!("({})", query::human_duration(started.elapsed()));
             }
             Ok(Next::Continue)
         }
@@ -479,12 +479,12 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             flag.store(false, std::sync::atomic::Ordering::Relaxed);
             let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
             let started = std::time::Instant::now();
-            print!(
+            out!(
                 "{}",
                 crate::algo::cycles_report(&session.graph, max_len, &stop)
             );
             if session.timing {
-                println!("({})", query::human_duration(started.elapsed()));
+                outln!("({})", query::human_duration(started.elapsed()));
             }
             Ok(Next::Continue)
         }
@@ -505,9 +505,9 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let started = std::time::Instant::now();
             let report = crate::algo::top_report(&session.graph, measure, n, &stop)
                 .map_err(|e| format!("error: {e}"))?;
-            print!("{report}");
+            out!("{report}");
             if session.timing {
-                println!("({})", query::human_duration(started.elapsed()));
+                outln!("({})", query::human_duration(started.elapsed()));
             }
             Ok(Next::Continue)
         }
@@ -520,7 +520,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             };
             let report = crate::algo::ownership_report(&session.graph, name, command == ":owners")
                 .map_err(|e| format!("error: {e}"))?;
-            print!("{report}");
+            out!("{report}");
             Ok(Next::Continue)
         }
         ":common" => {
@@ -533,7 +533,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             }
             let report = crate::algo::common_report(&session.graph, &names)
                 .map_err(|e| format!("error: {e}"))?;
-            print!("{report}");
+            out!("{report}");
             Ok(Next::Continue)
         }
         ":export" | ":render" => {
@@ -562,7 +562,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                     std::sync::Arc::clone(&session.interrupt)
                 })?;
             if let Some(warning) = crate::export::size_warning(&selection) {
-                eprintln!("{warning}");
+                errln!("{warning}");
             }
             let options = crate::export::DotOptions {
                 title: Some(title),
@@ -588,7 +588,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             };
             crate::datafile::write_atomically(&path, &bytes)
                 .map_err(|e| format!("error: cannot write {file}: {e}"))?;
-            println!(
+            outln!(
                 "wrote {} ({} nodes, {} relationships)",
                 path.display(),
                 selection.nodes.len(),
@@ -597,6 +597,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             Ok(Next::Continue)
         }
         ":clear" => {
+            // The one escape sequence meant for the terminal: `:clear` itself.
             print!("\x1b[2J\x1b[H");
             Ok(Next::Continue)
         }
@@ -671,11 +672,11 @@ fn one_path(rest: &str, usage: &str) -> Result<PathBuf, String> {
 
 fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Origin) {
     if session.unsaved {
-        eprintln!("note: the unsaved changes to the previous graph are gone");
+        errln!("note: the unsaved changes to the previous graph are gone");
     }
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    println!(
+    outln!(
         "opened {} and {}",
         plural(graph.node_count(), "node", "nodes"),
         plural(graph.edge_count(), "relationship", "relationships")
@@ -688,18 +689,18 @@ fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Orig
 fn help(topic: &str) -> Result<(), String> {
     let topic = topic.trim().trim_start_matches(':').to_ascii_lowercase();
     if topic.is_empty() {
-        println!("Type a statement ending with ;, for example:");
-        println!("  MATCH (i)-[r:INVESTS_IN]->(c {{name: 'Intel'}}) RETURN i.name, r.amount_usd;");
-        println!("It may span lines. Tab completes names, labels, types, keys and functions.");
-        println!();
-        println!("Commands:");
+        outln!("Type a statement ending with ;, for example:");
+        outln!("  MATCH (i)-[r:INVESTS_IN]->(c {{name: 'Intel'}}) RETURN i.name, r.amount_usd;");
+        outln!("It may span lines. Tab completes names, labels, types, keys and functions.");
+        outln!();
+        outln!("Commands:");
         for (name, args, what) in COMMANDS {
-            println!("  {:<28} {what}", format!("{name} {args}"));
+            outln!("  {:<28} {what}", format!("{name} {args}"));
         }
-        println!();
+        outln!();
         let topics: Vec<&str> = TOPICS.iter().map(|(t, ..)| *t).collect();
-        println!("Help topics (:help TOPIC): {}", topics.join(", "));
-        println!("The full language is described in docs/query-language.md.");
+        outln!("Help topics (:help TOPIC): {}", topics.join(", "));
+        outln!("The full language is described in docs/query-language.md.");
         return Ok(());
     }
     let topic = match topic.as_str() {
@@ -712,14 +713,14 @@ fn help(topic: &str) -> Result<(), String> {
         other => other,
     };
     if let Some((_, what, example)) = TOPICS.iter().find(|(t, ..)| *t == topic) {
-        println!("{what}\nExample:\n  {example};");
+        outln!("{what}\nExample:\n  {example};");
         return Ok(());
     }
     if let Some((name, args, what)) = COMMANDS
         .iter()
         .find(|(n, ..)| n.trim_start_matches(':') == topic)
     {
-        println!("{name} {args}: {what}");
+        outln!("{name} {args}: {what}");
         return Ok(());
     }
     if let Some(function) = query::functions::names().find(|f| f.eq_ignore_ascii_case(topic)) {
@@ -727,7 +728,7 @@ fn help(topic: &str) -> Result<(), String> {
             .iter()
             .find(|(t, ..)| *t == "functions")
             .expect("a functions topic");
-        println!("{function}() is a function. {what}\nExample:\n  {example};");
+        outln!("{function}() is a function. {what}\nExample:\n  {example};");
         return Ok(());
     }
     let candidates: Vec<&str> = TOPICS
@@ -742,13 +743,14 @@ fn help(topic: &str) -> Result<(), String> {
 
 /// Labels, relationship types and property keys, each with how many elements have it.
 pub(crate) fn schema(graph: &crate::store::Graph) -> String {
+    use crate::model::printable;
     let mut out = String::from("labels:\n");
     for (label, count) in graph.label_counts() {
-        out.push_str(&format!("  {label:<24} {count:>9}\n"));
+        out.push_str(&format!("  {:<24} {count:>9}\n", printable(label)));
     }
     out.push_str("relationship types:\n");
     for (rel_type, count) in graph.type_counts() {
-        out.push_str(&format!("  {rel_type:<24} {count:>9}\n"));
+        out.push_str(&format!("  {:<24} {count:>9}\n", printable(rel_type)));
     }
     let mut node_keys: BTreeMap<&str, usize> = BTreeMap::new();
     for node in graph.nodes() {
@@ -764,11 +766,11 @@ pub(crate) fn schema(graph: &crate::store::Graph) -> String {
     }
     out.push_str("node property keys:\n");
     for (key, count) in node_keys {
-        out.push_str(&format!("  {key:<24} {count:>9}\n"));
+        out.push_str(&format!("  {:<24} {count:>9}\n", printable(key)));
     }
     out.push_str("relationship property keys:\n");
     for (key, count) in edge_keys {
-        out.push_str(&format!("  {key:<24} {count:>9}\n"));
+        out.push_str(&format!("  {:<24} {count:>9}\n", printable(key)));
     }
     out.push_str(&format!("schema: {}", graph.schema()));
     out

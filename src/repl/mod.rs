@@ -92,14 +92,14 @@ pub fn run(
         db,
     };
     let code = if interactive {
-        println!("{}", banner(&session));
+        outln!("{}", banner(&session));
         interactive_loop(&mut session)
     } else {
         let reader: Box<dyn BufRead> = match &options.file {
             Some(path) => match std::fs::File::open(path) {
                 Ok(f) => Box::new(io::BufReader::new(f)),
                 Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", path.display());
+                    errln!("error: cannot read {}: {e}", path.display());
                     return ExitCode::FAILURE;
                 }
             },
@@ -113,7 +113,7 @@ pub fn run(
         && db.has_unfolded()
         && let Err(e) = db.fold(&mut session.graph)
     {
-        eprintln!(
+        errln!(
             "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
         );
     }
@@ -181,13 +181,13 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
         .and_then(|b| b.max_history_size(10_000))
         .map(|b| b.completion_type(rustyline::CompletionType::List).build());
     let Ok(config) = config else {
-        eprintln!("error: cannot configure line editing");
+        errln!("error: cannot configure line editing");
         return ExitCode::FAILURE;
     };
     let mut editor: Editor<helper::ShellHelper, FileHistory> = match Editor::with_config(config) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: cannot open the terminal for line editing: {e}");
+            errln!("error: cannot open the terminal for line editing: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -244,13 +244,13 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
             Err(ReadlineError::Interrupted) => pending.clear(),
             Err(ReadlineError::Eof) => break,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return ExitCode::FAILURE;
             }
         }
     }
     if session.unsaved {
-        eprintln!("note: the changes made in this session were not saved (:save FILE keeps them)");
+        errln!("note: the changes made in this session were not saved (:save FILE keeps them)");
     }
     ExitCode::SUCCESS
 }
@@ -282,7 +282,7 @@ fn script_loop(
         let line = match lines.next() {
             Some(Ok(line)) => Some(line),
             Some(Err(_)) => {
-                eprintln!("error: the input is not UTF-8 text");
+                errln!("error: the input is not UTF-8 text");
                 return ExitCode::FAILURE;
             }
             None => None,
@@ -293,7 +293,7 @@ fn script_loop(
             if line.trim_start().starts_with(':') && classify(&pending) == Input::Incomplete {
                 let text = std::mem::take(&mut pending);
                 if let Err(message) = execute(session, &text) {
-                    eprintln!("{message}");
+                    errln!("{message}");
                     failed = true;
                     if !continue_on_error {
                         break;
@@ -320,7 +320,7 @@ fn script_loop(
                 Ok(Next::Continue) => {}
                 Ok(Next::Quit) => break,
                 Err(message) => {
-                    eprintln!("{message}");
+                    errln!("{message}");
                     failed = true;
                     if !continue_on_error {
                         break;
@@ -345,13 +345,13 @@ fn print_error(session: &Session, message: &str) {
         // The first line (what and where) in red; the query line and caret as they are.
         let mut lines = message.lines();
         if let Some(first) = lines.next() {
-            eprintln!("\x1b[31m{first}\x1b[0m");
+            errln!("\x1b[31m{first}\x1b[0m");
         }
         for line in lines {
-            eprintln!("{line}");
+            errln!("{line}");
         }
     } else {
-        eprintln!("{message}");
+        errln!("{message}");
     }
 }
 
@@ -372,7 +372,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .interruptible(Arc::clone(&session.interrupt));
         for warning in prepared.warnings() {
-            eprintln!("{warning}");
+            errln!("{warning}");
         }
         if let Some((date, _)) = &session.as_of
             && prepared.writes()
@@ -396,7 +396,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
         session.interrupt.store(false, Ordering::Relaxed);
         let result = result.map_err(|e| e.to_string())?;
         for note in &result.notes {
-            eprintln!("note: {note}");
+            errln!("note: {note}");
         }
         match &mut session.db {
             Some(db) => {
@@ -405,7 +405,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
                 if db.wants_fold()
                     && let Err(e) = db.fold(&mut session.graph)
                 {
-                    eprintln!(
+                    errln!(
                         "warning: the statement is kept in the journal, but the journal could not be folded into the data file: {e}; it will be tried again"
                     );
                 }
@@ -420,7 +420,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
                 } else {
                     None
                 };
-                println!(
+                outln!(
                     "{}",
                     result.to_table_styled(TableStyle {
                         width,
@@ -429,15 +429,15 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
                 );
             }
             OutputFormat::Json => {
-                println!("{}", result.to_json());
+                println!("{}", crate::model::printable_json(&result.to_json()));
                 if session.timing {
-                    eprintln!("{}", query::human_duration(elapsed));
+                    errln!("{}", query::human_duration(elapsed));
                 }
             }
             OutputFormat::Csv => {
-                print!("{}", result.to_csv());
+                crate::cli::print_csv(&result.to_csv());
                 if session.timing {
-                    eprintln!("{}", query::human_duration(elapsed));
+                    errln!("{}", query::human_duration(elapsed));
                 }
             }
         }

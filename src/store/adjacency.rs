@@ -65,7 +65,7 @@ mod tests {
         let mut g = Graph::new(Schema::Open);
         let [a, b, c] = ["a", "b", "c"].map(|id| g.add_node(["X"], [("id", id.into())]));
         g.add_edge(a, b, "T", []);
-        let parallel = g.add_edge(a, b, "U", []);
+        let parallel = g.add_edge(a, b, "U", []).unwrap();
         g.add_edge(c, a, "T", []);
         let mut of_a = g.adjacency().neighbors(a).to_vec();
         of_a.sort();

@@ -4,6 +4,9 @@
 //! relationships carry one type and properties, and any number of relationships may join the
 //! same pair of nodes. Node and relationship ids stay valid when other elements are removed.
 //!
+//! **Invariant:** no method panics on the id of an element that is gone (deleted, or never
+//! there): readers answer `None` or nothing, writers change nothing.
+//!
 //! **Invariant:** the indexes (by `id`, by folded name and alias, by label, by relationship
 //! type) always describe the current elements. Every mutation goes through a method here that
 //! keeps them in step; nothing outside can reach the petgraph graph.
@@ -268,17 +271,18 @@ impl Graph {
         id
     }
 
-    /// Adds a relationship of type `rel_type` from `from` to `to`.
-    ///
-    /// # Panics
-    /// When either node does not exist: callers hold ids they got from this graph.
+    /// Adds a relationship of type `rel_type` from `from` to `to`; `None`, changing nothing,
+    /// when either node does not exist (any more).
     pub fn add_edge<'a>(
         &mut self,
         from: NodeId,
         to: NodeId,
         rel_type: &str,
         props: impl IntoIterator<Item = (&'a str, Value)>,
-    ) -> EdgeId {
+    ) -> Option<EdgeId> {
+        if !self.contains_node(from) || !self.contains_node(to) {
+            return None;
+        }
         let rel_type = self.symbols.intern(rel_type);
         self.adjacency.take();
         let id = edge_id(self.graph.add_edge(nx(from), nx(to), EdgeData { rel_type }));
@@ -293,7 +297,7 @@ impl Graph {
                 props,
             });
         }
-        id
+        Some(id)
     }
 
     /// Removes a relationship; returns false when it did not exist.
@@ -678,21 +682,15 @@ impl Graph {
         petgraph::visit::NodeIndexable::node_bound(&self.graph)
     }
 
-    /// The node whose `id` property is `id`.
+    /// The node whose `id` property is `id`; the first by number when several have it (as the
+    /// open schema allows).
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        let id_key = self.symbols.get(ID_KEY)?;
-        let hash = self.strings.hash(id);
-        // One node in a valid alliance graph; the newest when ids repeat.
-        self.by_id
-            .iter_hash(hash)
-            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
-            .max()
-            .copied()
+        self.nodes_by_id(id).into_iter().next()
     }
 
-    /// Every node whose `id` is `id`: one in a valid graph, more while a statement that breaks
-    /// the rule is being checked.
-    pub fn nodes_with_id(&self, id: &str) -> Vec<NodeId> {
+    /// Every node whose `id` property is `id`, in id order: one at most under the alliance
+    /// schema.
+    pub fn nodes_by_id(&self, id: &str) -> Vec<NodeId> {
         let Some(id_key) = self.symbols.get(ID_KEY) else {
             return Vec::new();
         };
@@ -706,6 +704,12 @@ impl Graph {
         nodes.sort_unstable();
         nodes.dedup();
         nodes
+    }
+
+    /// Every node whose `id` is `id`: one in a valid graph, more while a statement that breaks
+    /// the rule is being checked.
+    pub fn nodes_with_id(&self, id: &str) -> Vec<NodeId> {
+        self.nodes_by_id(id)
     }
 
     /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
@@ -783,17 +787,9 @@ impl Graph {
     }
 
     /// The start and end node of a relationship, or `None` when it does not exist (any more).
-    pub fn try_edge_endpoints(&self, edge: EdgeId) -> Option<(NodeId, NodeId)> {
+    pub fn edge_endpoints(&self, edge: EdgeId) -> Option<(NodeId, NodeId)> {
         let (a, b) = self.graph.edge_endpoints(ex(edge))?;
         Some((node_id(a), node_id(b)))
-    }
-
-    /// The start and end node of a relationship.
-    ///
-    /// # Panics
-    /// When the relationship does not exist; `try_edge_endpoints` does not.
-    pub fn edge_endpoints(&self, edge: EdgeId) -> (NodeId, NodeId) {
-        self.try_edge_endpoints(edge).expect("edge exists")
     }
 
     pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<Value> {
@@ -831,6 +827,13 @@ impl Graph {
     /// direction and type. Built on the first call after a change (8 bytes a relationship).
     pub fn adjacency(&self) -> &Adjacency {
         self.adjacency.get_or_init(|| Adjacency::build(self))
+    }
+
+    /// Every relationship with its start and end node, in id order.
+    pub fn edges_with_ends(&self) -> impl Iterator<Item = (EdgeId, NodeId, NodeId)> + '_ {
+        self.graph
+            .edge_references()
+            .map(|e| (edge_id(e.id()), node_id(e.source()), node_id(e.target())))
     }
 
     /// The two ends of every relationship, in relationship order.
@@ -905,8 +908,8 @@ fn folded_names(name: Option<&str>, aliases: Option<&Value>) -> Vec<String> {
 }
 
 /// Lists `node` under its id, if it has one. Ids are unique under the alliance schema;
-/// elsewhere, and while a statement that breaks the rule is checked, every node with the id is
-/// listed.
+/// elsewhere, and while a statement that breaks the rule is checked, several nodes may be
+/// listed under one id, so that removing one (or undoing its creation) leaves the others found.
 fn index_id(
     by_id: &mut hashbrown::HashTable<NodeId>,
     node_props: &Properties,
@@ -960,9 +963,9 @@ mod tests {
         let mut g = Graph::new(Schema::Open);
         let a = company(&mut g, "a", "A", &[]);
         let b = company(&mut g, "b", "B", &[]);
-        let e1 = g.add_edge(a, b, "INVESTS_IN", []);
-        let e2 = g.add_edge(a, b, "SUPPLIES", []);
-        let e3 = g.add_edge(a, b, "INVESTS_IN", []);
+        let e1 = g.add_edge(a, b, "INVESTS_IN", []).unwrap();
+        let e2 = g.add_edge(a, b, "SUPPLIES", []).unwrap();
+        let e3 = g.add_edge(a, b, "INVESTS_IN", []).unwrap();
         assert_eq!(g.edge_count(), 3);
         assert_eq!(g.edges_of_type("INVESTS_IN"), vec![e1, e3]);
         assert_eq!(g.edges_of_type("SUPPLIES"), vec![e2]);
@@ -976,7 +979,7 @@ mod tests {
         let a = company(&mut g, "a", "Alpha", &["Alpha Corp"]);
         let b = company(&mut g, "b", "Beta", &[]);
         let c = company(&mut g, "c", "Gamma", &[]);
-        let keep = g.add_edge(b, c, "SUPPLIES", []);
+        let keep = g.add_edge(b, c, "SUPPLIES", []).unwrap();
         g.add_edge(a, b, "INVESTS_IN", []);
         assert!(g.remove_node(a));
         assert!(!g.remove_node(a));
@@ -985,7 +988,7 @@ mod tests {
         assert_eq!(g.node_by_id("c"), Some(c));
         assert_eq!(g.edges_of_type("INVESTS_IN"), Vec::<EdgeId>::new());
         assert_eq!(g.edges_of_type("SUPPLIES"), vec![keep]);
-        assert_eq!(g.edge_endpoints(keep), (b, c));
+        assert_eq!(g.edge_endpoints(keep), Some((b, c)));
         assert_eq!(g.nodes_with_label("Company"), &[b, c]);
     }
 

@@ -33,6 +33,9 @@ pub enum RecordError {
     /// A node carries none of the kind labels (`Company`, `Fund`, `Government`, `Consortium`).
     #[error("node {node} has no kind label (Company, Fund, Government or Consortium)")]
     NoKind { node: String },
+    /// The relationship does not exist (any more).
+    #[error("relationship #{edge} does not exist")]
+    NoSuchRelationship { edge: usize },
     /// A node lacks the `id` or `name` every entity needs.
     #[error("node {node} has no `{key}` property")]
     MissingKey { node: String, key: &'static str },
@@ -78,8 +81,13 @@ impl Graph {
         self.add_node([entity.kind.label()], props)
     }
 
-    /// Adds a relationship between two nodes already in the graph.
-    pub fn insert_relationship(&mut self, rel: &Relationship, from: NodeId, to: NodeId) -> EdgeId {
+    /// Adds a relationship between two nodes in the graph; `None` when either is not.
+    pub fn insert_relationship(
+        &mut self,
+        rel: &Relationship,
+        from: NodeId,
+        to: NodeId,
+    ) -> Option<EdgeId> {
         let qualifier = (rel.amount_qualifier != Qualifier::Exact)
             .then(|| Value::from(rel.amount_qualifier.as_str()));
         let props = [
@@ -144,7 +152,9 @@ impl Graph {
     /// # Errors
     /// When the edge or its endpoints are not shaped like alliance records.
     pub fn relationship(&self, edge: EdgeId) -> Result<Relationship, RecordError> {
-        let (from, to) = self.edge_endpoints(edge);
+        let (from, to) = self
+            .edge_endpoints(edge)
+            .ok_or(RecordError::NoSuchRelationship { edge: edge.index() })?;
         let endpoint_id = |node: NodeId| match self.node_prop(node, "id") {
             Some(Value::String(id)) => Ok(id.clone()),
             _ => Err(RecordError::MissingKey {

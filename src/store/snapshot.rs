@@ -151,7 +151,9 @@ pub fn write(graph: &Graph) -> Vec<u8> {
     out.u32(live_edges.len() as u32);
     for old in &live_edges {
         let edge = super::EdgeId(*old);
-        let (from, to) = graph.edge_endpoints(edge);
+        let (from, to) = graph
+            .edge_endpoints(edge)
+            .expect("live_edges lists relationships that exist");
         out.u32(renumbered[from.index()]);
         out.u32(renumbered[to.index()]);
         out.u32(graph.graph[super::ex(edge)].rel_type.index() as u32);

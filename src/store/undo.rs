@@ -485,6 +485,9 @@ impl Graph {
                         rel_type,
                         props.iter().map(|(k, v)| (k.as_str(), v.clone())),
                     );
+                    let Some(got) = got else {
+                        return Err(misfit(format!("relationship {id} lost an end")));
+                    };
                     match &mut renumber {
                         Some(r) => {
                             r.edges.insert(*id, got.0);
@@ -689,7 +692,7 @@ impl Graph {
         for e in edges {
             let (from, to, rel_type) = match removed_edge.get(&e) {
                 Some(&(from, to, t)) => (from, to, self.symbols.name(t).to_owned()),
-                None => match self.try_edge_endpoints(e) {
+                None => match self.edge_endpoints(e) {
                     Some((from, to)) => (from, to, self.edge_type(e).to_owned()),
                     None => continue,
                 },
@@ -737,7 +740,7 @@ impl Graph {
                     rel_type,
                 } => {
                     let e = EdgeId(*edge);
-                    let Some((f, t)) = self.try_edge_endpoints(e) else {
+                    let Some((f, t)) = self.edge_endpoints(e) else {
                         return Err(misfit(format!("relationship {edge} does not exist")));
                     };
                     if (f.0, t.0) != (*from, *to) || self.edge_type(e) != rel_type {

@@ -438,7 +438,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
         let by_text = |value: QueryValue, by_id: bool| -> Option<Vec<NodeId>> {
             match value {
-                QueryValue::String(s) if by_id => Some(graph.nodes_with_id(&s)),
+                QueryValue::String(s) if by_id => Some(graph.nodes_by_id(&s)),
                 QueryValue::String(s) => Some(graph.nodes_by_name(&s).to_vec()),
                 QueryValue::Null => Some(Vec::new()),
                 // Only text is indexed; anything else is found by scanning.

@@ -17,7 +17,7 @@ use crate::query::plan::write::{CreateNode, CreateRel};
 use crate::query::plan::{
     CreatePattern, MergePlan, Op, PExpr, Plan, QueryPlan, RemovePlan, SetPlan,
 };
-use crate::query::value::{Key, QueryValue};
+use crate::query::value::{DeletedRelationship, Key, QueryValue};
 use crate::rules::Element;
 use crate::store::{Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
@@ -218,7 +218,15 @@ impl Writer<'_> {
                 Ok(rows)
             }
             Op::Delete { detach, targets } => {
-                self.delete(graph, *detach, targets, &rows)?;
+                let mut rows = rows;
+                let removed = self.delete(graph, *detach, targets, &rows)?;
+                // From here on the rows name what they deleted as deleted values, so that a
+                // later CREATE reusing an id cannot make them name the new element.
+                for row in &mut rows {
+                    for value in row {
+                        mark_deleted(graph, &removed, value);
+                    }
+                }
                 Ok(rows)
             }
             Op::Match(_)
@@ -243,6 +251,13 @@ impl Writer<'_> {
         for node in &pattern.nodes {
             let id = match node.slot.filter(|_| node.bound).map(|s| &row[s]) {
                 Some(QueryValue::Node(n)) => *n,
+                Some(gone @ QueryValue::DeletedNode(_)) => {
+                    return Err(self.cx(graph).deleted_error(
+                        &node.span,
+                        gone,
+                        "create a relationship to",
+                    ));
+                }
                 Some(other) => {
                     return Err(self.cx(graph).type_error(
                         &node.span,
@@ -383,22 +398,23 @@ impl Writer<'_> {
         row: &Row,
     ) -> Result<EdgeId, QueryError> {
         let props = self.properties(graph, &rel.props, rel.props_map.as_ref(), row)?;
-        if !graph.contains_node(from) || !graph.contains_node(to) {
-            return Err(QueryError::at(
-                ErrorKind::Semantic,
-                ErrorCode::InvalidArgumentValue,
-                self.text,
-                rel.span.start,
-                "cannot create a relationship to a deleted node".to_owned(),
-                None,
-            ));
-        }
-        let edge = graph.add_edge(
-            from,
-            to,
-            &rel.rel_type,
-            props.iter().map(|(k, v, _)| (k.as_str(), v.clone())),
-        );
+        let edge = graph
+            .add_edge(
+                from,
+                to,
+                &rel.rel_type,
+                props.iter().map(|(k, v, _)| (k.as_str(), v.clone())),
+            )
+            .ok_or_else(|| {
+                QueryError::at(
+                    ErrorKind::Semantic,
+                    ErrorCode::InvalidArgumentValue,
+                    self.text,
+                    rel.span.start,
+                    "cannot create a relationship to a deleted node".to_owned(),
+                    None,
+                )
+            })?;
         let keys: Vec<(String, usize)> = props.into_iter().map(|(k, _, at)| (k, at)).collect();
         self.wrote(Element::Edge(edge), rel.span.start, &keys);
         Ok(edge)
@@ -462,6 +478,13 @@ impl Writer<'_> {
                         .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
                         .collect(),
                     QueryValue::Null if matches!(item, SetPlan::Merge { .. }) => BTreeMap::new(),
+                    gone @ (QueryValue::DeletedNode(_) | QueryValue::DeletedRelationship(_)) => {
+                        return Err(self.cx(graph).deleted_error(
+                            &value.span,
+                            &gone,
+                            "read the properties of",
+                        ));
+                    }
                     other => {
                         return Err(self.cx(graph).type_error(
                             &value.span,
@@ -507,6 +530,11 @@ impl Writer<'_> {
                     Ok(())
                 }
                 QueryValue::Null => Ok(()),
+                gone @ QueryValue::DeletedNode(_) => {
+                    Err(self
+                        .cx(graph)
+                        .deleted_error(&target.span, &gone, "add labels to"))
+                }
                 other => Err(self.cx(graph).type_error(
                     &target.span,
                     format!("only nodes have labels, not {}", describe(graph, &other)),
@@ -536,6 +564,9 @@ impl Writer<'_> {
                 self.wrote_property(Element::Edge(*r), key, at.span.start);
                 Ok(())
             }
+            QueryValue::DeletedNode(_) | QueryValue::DeletedRelationship(_) => Err(self
+                .cx(graph)
+                .deleted_error(&at.span, target, "change the properties of")),
             other => Err(self.cx(graph).type_error(
                 &at.span,
                 format!(
@@ -559,6 +590,11 @@ impl Writer<'_> {
                     Ok(())
                 }
                 QueryValue::Null => Ok(()),
+                gone @ QueryValue::DeletedNode(_) => {
+                    Err(self
+                        .cx(graph)
+                        .deleted_error(&target.span, &gone, "remove labels from"))
+                }
                 other => Err(self.cx(graph).type_error(
                     &target.span,
                     format!("only nodes have labels, not {}", describe(graph, &other)),
@@ -567,20 +603,23 @@ impl Writer<'_> {
         }
     }
 
+    /// Deletes what `targets` name in every row; returns what is left of each relationship
+    /// it deleted.
     fn delete(
         &self,
         graph: &mut Graph,
         detach: bool,
         targets: &[PExpr],
         rows: &[Row],
-    ) -> Result<(), QueryError> {
+    ) -> Result<HashMap<EdgeId, DeletedRelationship>, QueryError> {
         // Relationships go at once; nodes at the end of the clause, so that
         // `DELETE n, r` works whatever the order of its items.
         let mut nodes: Vec<(NodeId, &PExpr)> = Vec::new();
+        let mut removed = HashMap::new();
         for row in rows {
             for target in targets {
                 let value = self.eval(graph, target, row)?;
-                self.collect_deletion(graph, value, target, &mut nodes)?;
+                self.collect_deletion(graph, value, target, &mut nodes, &mut removed)?;
             }
         }
         for (node, at) in nodes {
@@ -605,9 +644,17 @@ impl Writer<'_> {
                     ));
                 }
             }
+            let touching: Vec<EdgeId> = graph
+                .edges_of(node, Direction::Outgoing)
+                .chain(graph.edges_of(node, Direction::Incoming))
+                .map(|(e, _)| e)
+                .collect();
+            for edge in touching {
+                remove_edge(graph, edge, &mut removed);
+            }
             graph.remove_node(node);
         }
-        Ok(())
+        Ok(removed)
     }
 
     fn collect_deletion<'p>(
@@ -616,22 +663,22 @@ impl Writer<'_> {
         value: QueryValue,
         at: &'p PExpr,
         nodes: &mut Vec<(NodeId, &'p PExpr)>,
+        removed: &mut HashMap<EdgeId, DeletedRelationship>,
     ) -> Result<(), QueryError> {
         match value {
-            QueryValue::Null => {}
+            // Deleting what is already deleted changes nothing.
+            QueryValue::Null | QueryValue::DeletedNode(_) | QueryValue::DeletedRelationship(_) => {}
             QueryValue::Node(n) => nodes.push((n, at)),
-            QueryValue::Relationship(r) => {
-                graph.remove_edge(r);
-            }
+            QueryValue::Relationship(r) => remove_edge(graph, r, removed),
             QueryValue::Path(p) => {
                 for r in p.relationships {
-                    graph.remove_edge(r);
+                    remove_edge(graph, r, removed);
                 }
                 nodes.extend(p.nodes.into_iter().map(|n| (n, at)));
             }
             QueryValue::List(items) => {
                 for item in items {
-                    self.collect_deletion(graph, item, at, nodes)?;
+                    self.collect_deletion(graph, item, at, nodes, removed)?;
                 }
             }
             other => {
@@ -645,5 +692,54 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Removes a relationship, keeping what is left of it to read: its type and ends.
+fn remove_edge(
+    graph: &mut Graph,
+    edge: EdgeId,
+    removed: &mut HashMap<EdgeId, DeletedRelationship>,
+) {
+    let Some((start, end)) = graph.edge_endpoints(edge) else {
+        return;
+    };
+    removed.insert(
+        edge,
+        DeletedRelationship {
+            id: edge,
+            rel_type: graph.edge_type(edge).to_owned(),
+            start,
+            end,
+        },
+    );
+    graph.remove_edge(edge);
+}
+
+/// Turns a node or relationship that is gone from the graph, anywhere in `value`, into the
+/// deleted value it now is (`removed` holds the relationships the clause deleted).
+fn mark_deleted(
+    graph: &Graph,
+    removed: &HashMap<EdgeId, DeletedRelationship>,
+    value: &mut QueryValue,
+) {
+    match value {
+        QueryValue::Node(n) if !graph.contains_node(*n) => *value = QueryValue::DeletedNode(*n),
+        QueryValue::Relationship(r) if !graph.contains_edge(*r) => {
+            if let Some(gone) = removed.get(r) {
+                *value = QueryValue::DeletedRelationship(gone.clone());
+            }
+        }
+        QueryValue::List(items) => {
+            for item in items {
+                mark_deleted(graph, removed, item);
+            }
+        }
+        QueryValue::Map(map) => {
+            for item in map.values_mut() {
+                mark_deleted(graph, removed, item);
+            }
+        }
+        _ => {}
     }
 }

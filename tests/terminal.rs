@@ -90,7 +90,7 @@ fn an_error_message_that_quotes_a_name_shows_it_escaped() {
     );
     assert_ne!(out.status.code(), Some(0));
     let (_, stderr) = assert_clean(&out);
-    assert!(stderr.contains("already used by"), "{stderr}");
+    assert!(stderr.contains("already belongs to"), "{stderr}");
     assert!(stderr.contains(SHOWN), "{stderr}");
 }
 

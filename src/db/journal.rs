@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value as Json, json};
 
 use crate::model::{Date, Value};
@@ -64,14 +65,14 @@ fn frame(body: &str) -> String {
 /// One statement's record: its text (for people), the elements it touched as they were before
 /// it (checked before a replay), and its changes.
 pub fn record(statement: &str, witnesses: &[Witness], changes: &[Change]) -> String {
-    frame(
-        &json!({
-            "statement": statement,
-            "expect": witnesses.iter().map(witness_to_json).collect::<Vec<_>>(),
-            "changes": changes.iter().map(change_to_json).collect::<Vec<_>>(),
-        })
-        .to_string(),
-    )
+    // Written straight from the changes, without a JSON tree: this runs once per statement.
+    let body = serde_json::to_string(&RecordOut {
+        statement,
+        expect: witnesses,
+        changes,
+    })
+    .expect("a record of strings, numbers and lists always serializes");
+    frame(&body)
 }
 
 /// The record a checkpoint appends before it replaces the data file with `target`.
@@ -263,15 +264,167 @@ fn is_cut_short(tail: &[u8]) -> bool {
     }
 }
 
-fn witness_to_json(witness: &Witness) -> Json {
-    match witness {
-        Witness::Node { node, id } => json!({"node": node, "id": id}),
-        Witness::Edge {
-            edge,
-            from,
-            to,
-            rel_type,
-        } => json!({"edge": edge, "from": from, "to": to, "type": rel_type}),
+/// How a record is written: the JSON `read_record` reads back.
+struct RecordOut<'a> {
+    statement: &'a str,
+    expect: &'a [Witness],
+    changes: &'a [Change],
+}
+
+impl Serialize for RecordOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("statement", self.statement)?;
+        map.serialize_entry("expect", &Seq(self.expect.iter().map(WitnessOut)))?;
+        map.serialize_entry("changes", &Seq(self.changes.iter().map(ChangeOut)))?;
+        map.end()
+    }
+}
+
+/// A sequence written from an iterator, once.
+struct Seq<I>(I);
+
+impl<I> Serialize for Seq<I>
+where
+    I: Iterator + Clone,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+struct WitnessOut<'a>(&'a Witness);
+
+impl Serialize for WitnessOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Witness::Node { node, id } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("node", node)?;
+                map.serialize_entry("id", id)?;
+                map.end()
+            }
+            Witness::Edge {
+                edge,
+                from,
+                to,
+                rel_type,
+            } => {
+                let mut map = s.serialize_map(Some(4))?;
+                map.serialize_entry("edge", edge)?;
+                map.serialize_entry("from", from)?;
+                map.serialize_entry("to", to)?;
+                map.serialize_entry("type", rel_type)?;
+                map.end()
+            }
+        }
+    }
+}
+
+/// A value with its type kept: finite floats and integers as numbers, the rest tagged.
+struct ValueOut<'a>(&'a Value);
+
+impl Serialize for ValueOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let tagged = |s: S, tag: &str, text: String| {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(tag, &text)?;
+            map.end()
+        };
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Float(f) => tagged(s, "float", f.to_string()),
+            Value::String(text) => s.serialize_str(text),
+            Value::Date(d) => tagged(s, "date", d.to_string()),
+            Value::List(items) => s.collect_seq(items.iter().map(ValueOut)),
+            Value::Map(entries) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("map", &MapOut(entries))?;
+                map.end()
+            }
+        }
+    }
+}
+
+struct MapOut<'a>(&'a BTreeMap<String, Value>);
+
+impl Serialize for MapOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, ValueOut(v))))
+    }
+}
+
+/// Properties as `[key, value]` pairs, in order.
+struct PropsOut<'a>(&'a [(String, Value)]);
+
+impl Serialize for PropsOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(k, v)| (k, ValueOut(v))))
+    }
+}
+
+struct ChangeOut<'a>(&'a Change);
+
+impl Serialize for ChangeOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        match self.0 {
+            Change::AddNode { id, labels, props } => {
+                map.serialize_entry("op", "add-node")?;
+                map.serialize_entry("id", id)?;
+                map.serialize_entry("labels", labels)?;
+                map.serialize_entry("props", &PropsOut(props))?;
+            }
+            Change::AddEdge {
+                id,
+                from,
+                to,
+                rel_type,
+                props,
+            } => {
+                map.serialize_entry("op", "add-edge")?;
+                map.serialize_entry("id", id)?;
+                map.serialize_entry("from", from)?;
+                map.serialize_entry("to", to)?;
+                map.serialize_entry("type", rel_type)?;
+                map.serialize_entry("props", &PropsOut(props))?;
+            }
+            Change::RemoveNode { id } => {
+                map.serialize_entry("op", "remove-node")?;
+                map.serialize_entry("id", id)?;
+            }
+            Change::RemoveEdge { id } => {
+                map.serialize_entry("op", "remove-edge")?;
+                map.serialize_entry("id", id)?;
+            }
+            Change::SetNodeProp { node, key, value } => {
+                map.serialize_entry("op", "set-node")?;
+                map.serialize_entry("id", node)?;
+                map.serialize_entry("key", key)?;
+                map.serialize_entry("value", &ValueOut(value))?;
+            }
+            Change::SetEdgeProp { edge, key, value } => {
+                map.serialize_entry("op", "set-edge")?;
+                map.serialize_entry("id", edge)?;
+                map.serialize_entry("key", key)?;
+                map.serialize_entry("value", &ValueOut(value))?;
+            }
+            Change::AddLabel { node, label } => {
+                map.serialize_entry("op", "add-label")?;
+                map.serialize_entry("id", node)?;
+                map.serialize_entry("label", label)?;
+            }
+            Change::RemoveLabel { node, label } => {
+                map.serialize_entry("op", "remove-label")?;
+                map.serialize_entry("id", node)?;
+                map.serialize_entry("label", label)?;
+            }
+        }
+        map.end()
     }
 }
 
@@ -294,22 +447,6 @@ fn witness_from_json(json: &Json) -> Option<Witness> {
             to: number("to")?,
             rel_type: json["type"].as_str()?.to_owned(),
         })
-    }
-}
-
-fn value_to_json(value: &Value) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => json!(b),
-        Value::Int(i) => json!(i),
-        Value::Float(f) if f.is_finite() => json!(f),
-        Value::Float(f) => json!({ "float": f.to_string() }),
-        Value::String(s) => json!(s),
-        Value::Date(d) => json!({ "date": d.to_string() }),
-        Value::List(items) => Json::Array(items.iter().map(value_to_json).collect()),
-        Value::Map(map) => {
-            json!({ "map": map.iter().map(|(k, v)| (k.clone(), value_to_json(v))).collect::<serde_json::Map<_, _>>() })
-        }
     }
 }
 
@@ -340,15 +477,6 @@ fn value_from_json(json: &Json) -> Option<Value> {
     })
 }
 
-fn props_to_json(props: &[(String, Value)]) -> Json {
-    Json::Array(
-        props
-            .iter()
-            .map(|(k, v)| json!([k, value_to_json(v)]))
-            .collect(),
-    )
-}
-
 fn props_from_json(json: &Json) -> Option<Vec<(String, Value)>> {
     json.as_array()?
         .iter()
@@ -359,35 +487,6 @@ fn props_from_json(json: &Json) -> Option<Vec<(String, Value)>> {
             ))
         })
         .collect()
-}
-
-fn change_to_json(change: &Change) -> Json {
-    match change {
-        Change::AddNode { id, labels, props } => {
-            json!({"op": "add-node", "id": id, "labels": labels, "props": props_to_json(props)})
-        }
-        Change::AddEdge {
-            id,
-            from,
-            to,
-            rel_type,
-            props,
-        } => {
-            json!({"op": "add-edge", "id": id, "from": from, "to": to, "type": rel_type, "props": props_to_json(props)})
-        }
-        Change::RemoveNode { id } => json!({"op": "remove-node", "id": id}),
-        Change::RemoveEdge { id } => json!({"op": "remove-edge", "id": id}),
-        Change::SetNodeProp { node, key, value } => {
-            json!({"op": "set-node", "id": node, "key": key, "value": value_to_json(value)})
-        }
-        Change::SetEdgeProp { edge, key, value } => {
-            json!({"op": "set-edge", "id": edge, "key": key, "value": value_to_json(value)})
-        }
-        Change::AddLabel { node, label } => json!({"op": "add-label", "id": node, "label": label}),
-        Change::RemoveLabel { node, label } => {
-            json!({"op": "remove-label", "id": node, "label": label})
-        }
-    }
 }
 
 fn change_from_json(json: &Json) -> Option<Change> {

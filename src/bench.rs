@@ -173,7 +173,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 
     let (rss0, _) = memory_mb();
     let started = Instant::now();
-    let graph = crate::cli::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"))
+    let graph = crate::session::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"), &|_| {})
         .map_err(|e| e.to_string())?;
     let parse_and_build = started.elapsed().as_secs_f64();
     // The traversal index belongs to what loading costs: the peers build theirs while loading.

@@ -3,8 +3,6 @@
 //! Exit status: 0 on success, 1 when the data or a query is wrong (the message is on stderr),
 //! 2 on a usage error (clap's own convention).
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,6 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::datafile::{self, LoadError};
 use crate::model::Schema;
 use crate::query;
+use crate::repl::output::{self, print_csv, terminal_width};
+use crate::session::{OpenError, Origin, OutputFormat, Request};
 use crate::store::Graph;
 
 /// A graph database for the alliances of tech and finance: who invests in whom, who belongs
@@ -147,8 +147,8 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
         /// How to print results: a table, one JSON line per statement, or CSV.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
         /// A parameter for $NAME, its value in Cypher literal syntax: 42, 'Intel', [1, 2], 2.4B.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
@@ -355,12 +355,22 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> ExitCode {
     }
 }
 
-/// How query results are printed.
+/// How query results are printed, as `--format` spells it.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputFormat {
+enum FormatArg {
     Table,
     Json,
     Csv,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(arg: FormatArg) -> OutputFormat {
+        match arg {
+            FormatArg::Table => OutputFormat::Table,
+            FormatArg::Json => OutputFormat::Json,
+            FormatArg::Csv => OutputFormat::Csv,
+        }
+    }
 }
 
 /// Where the graph comes from. With none of these, the built-in dataset.
@@ -426,167 +436,64 @@ impl From<SchemaArg> for Schema {
     }
 }
 
-/// Where an open graph came from, for banners and messages.
-#[derive(Debug, Clone)]
-pub enum Origin {
-    /// The dataset compiled into the binary: an in-memory copy.
-    Default,
-    /// Data files given on the command line.
-    Files(Vec<PathBuf>),
-    /// A CSV bulk import.
-    Csv { nodes: PathBuf, edges: PathBuf },
-    /// A database: changes are journalled and kept as they are made.
-    Database(PathBuf),
-}
-
 impl DataArgs {
-    /// Opens the database of `--db`, if given.
+    /// What the options ask to open, in the library's words.
+    fn request(&self) -> Request {
+        Request {
+            data: self.data.clone(),
+            csv: self.nodes.clone().zip(self.edges.clone()),
+            db: self.db.clone(),
+            read_only: self.read_only,
+            from_default: self.from_default,
+            no_sync: self.no_sync,
+            fold_bytes: self.fold_at,
+            schema: self.schema.into(),
+            as_of: self.as_of,
+        }
+    }
+
+    /// Opens the database of `--db`, if given, saying what its opening found.
     fn open_db(
         &self,
         read_only: bool,
     ) -> Result<Option<(crate::db::Database, Graph)>, crate::db::DbError> {
-        let Some(path) = &self.db else {
-            return Ok(None);
-        };
-        let options = crate::db::DbOptions {
+        let request = Request {
             read_only: read_only || self.read_only,
-            from_default: self.from_default,
-            no_sync: self.no_sync,
-            schema: self.schema.into(),
-            fold_bytes: self.fold_at.unwrap_or(crate::db::FOLD_BYTES),
+            ..self.request()
         };
-        let (db, mut graph, recovery) = crate::db::Database::open(path, options)?;
-        datafile::check_schema(&graph, self.schema.into(), path)?;
-        if recovery.created {
-            errln!("created the database {}", path.display());
-        }
-        if recovery.torn {
-            errln!(
-                "note: the last record of {}.journal was cut short (a crash while it was written); that statement had not been acknowledged and is dropped",
-                path.display()
-            );
-        }
-        if recovery.stale {
-            errln!(
-                "note: an old journal was already saved into {}; it was set aside",
-                path.display()
-            );
-        }
-        graph.set_schema(self.schema.into());
-        Ok(Some((db, graph)))
+        Ok(request.open_database()?.map(|(db, graph, notes)| {
+            for note in notes {
+                errln!("{note}");
+            }
+            (db, graph)
+        }))
     }
 
+    /// Loads the graph to read, with a progress bar for a large CSV import on a terminal.
     fn load(&self) -> Result<(Graph, Origin), LoadError> {
-        if self.db.is_some() {
-            // Commands that only read open a database as a reader.
-            match self.open_db(true) {
-                Ok(Some((db, graph))) => {
-                    return Ok((graph, Origin::Files(vec![db.path().to_owned()])));
+        let request = self.request();
+        let bar = request
+            .csv
+            .as_ref()
+            .and_then(|(nodes, edges)| output::load_progress_bar([nodes, edges]));
+        let loaded = request.load(&|event| output::show_progress(bar.as_ref(), event));
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match loaded {
+            Ok((graph, origin, notes)) => {
+                for note in notes {
+                    errln!("{note}");
                 }
-                Ok(None) => {}
-                Err(crate::db::DbError::Load(e)) => return Err(e),
-                Err(e) => {
-                    return Err(LoadError::Io {
-                        path: self.db.clone().unwrap_or_default(),
-                        source: std::io::Error::other(e.to_string()),
-                    });
-                }
+                Ok((graph, origin))
             }
-        }
-        let (mut graph, origin) = self.load_as_is()?;
-        if let Origin::Files(paths) = &origin
-            && let Some(path) = paths.first()
-        {
-            datafile::check_schema(&graph, self.schema.into(), path)?;
-        }
-        graph.set_schema(self.schema.into());
-        if let Some(date) = self.as_of {
-            let (view, hidden, undated) = graph.as_of(date);
-            errln!("{}", as_of_note(date, hidden, undated));
-            graph = view;
-        }
-        Ok((graph, origin))
-    }
-
-    fn load_as_is(&self) -> Result<(Graph, Origin), LoadError> {
-        match (&self.nodes, &self.edges) {
-            (Some(nodes), Some(edges)) => {
-                let graph = load_csv(nodes, edges)?;
-                Ok((
-                    graph,
-                    Origin::Csv {
-                        nodes: nodes.clone(),
-                        edges: edges.clone(),
-                    },
-                ))
-            }
-            _ if !self.data.is_empty() => Ok((
-                datafile::load_files(&self.data, Schema::Alliance)?,
-                Origin::Files(self.data.clone()),
-            )),
-            _ => Ok((datafile::default_graph(), Origin::Default)),
+            Err(OpenError::Load(e) | OpenError::Database(crate::db::DbError::Load(e))) => Err(e),
+            Err(e) => Err(LoadError::Io {
+                path: self.db.clone().unwrap_or_default(),
+                source: std::io::Error::other(e.to_string()),
+            }),
         }
     }
-}
-
-/// Imports a pair of CSV files.
-///
-/// # Errors
-/// When either file cannot be opened or has problems.
-pub fn load_csv(nodes: &Path, edges: &Path) -> Result<Graph, LoadError> {
-    let open = |path: &Path| {
-        File::open(path)
-            .map(|f| BufReader::with_capacity(1 << 20, f))
-            .map_err(|source| LoadError::Io {
-                path: path.to_owned(),
-                source,
-            })
-    };
-    let bar = load_progress_bar([nodes, edges]);
-    let progress = |event: datafile::ImportProgress| {
-        let Some(bar) = &bar else { return };
-        match event {
-            datafile::ImportProgress::Started { bytes } => bar.set_length(bytes),
-            datafile::ImportProgress::Checked { bytes } => bar.inc(bytes),
-            datafile::ImportProgress::Building => bar.set_message("building the graph"),
-        }
-    };
-    let graph = datafile::import_csv_with_progress(
-        &nodes.display().to_string(),
-        open(nodes)?,
-        &edges.display().to_string(),
-        open(edges)?,
-        Schema::Alliance,
-        &progress,
-    );
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    graph
-}
-
-/// Files smaller than this load too fast for a progress bar to help.
-const PROGRESS_BAR_BYTES: u64 = 16 << 20;
-
-/// A progress bar on standard error for loading large files, when a person is watching it.
-fn load_progress_bar<const N: usize>(files: [&Path; N]) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    let size: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    if size < PROGRESS_BAR_BYTES || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(size);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg:18} {wide_bar} {binary_bytes}/{binary_total_bytes} {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar.set_message("reading rows");
-    Some(bar)
 }
 
 /// Parses argv and runs the command.
@@ -678,7 +585,7 @@ pub fn run() -> ExitCode {
             statements,
         }) => query(
             &data,
-            format,
+            format.into(),
             &params,
             QueryOptions {
                 explain,
@@ -842,7 +749,7 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
         }
     }
     if let Some((nodes, edges)) = csv {
-        match load_csv(nodes, edges) {
+        match output::load_csv(nodes, edges) {
             Ok(graph) => errln!(
                 "{}, {}: valid ({}, {})",
                 nodes.display(),
@@ -1005,17 +912,12 @@ fn query(
             for warning in prepared.warnings() {
                 errln!("{warning}");
             }
-            match &mut db {
-                Some(db) if db.read_only() && prepared.writes() => {
-                    Err(query::QueryError::read_only(&text))
-                }
-                Some(db) => {
-                    prepared.run_mut_with(&mut graph, &values, &mut |witnesses, changes| {
-                        Ok(db.append(&text, witnesses, changes)?)
-                    })
-                }
-                None => prepared.run_mut(&mut graph, &values),
+            let ran =
+                crate::session::run_statement(&mut graph, db.as_mut(), &values, &text, &prepared)?;
+            for warning in &ran.warnings {
+                errln!("{warning}");
             }
+            Ok(ran.result)
         });
         if timing && let Ok(result) = &outcome {
             errln!(
@@ -1078,12 +980,9 @@ fn query(
         }
     }
     if let Some(db) = &mut db
-        && db.has_unfolded()
-        && let Err(e) = db.fold(&mut graph)
+        && let Some(warning) = crate::session::close_database(db, &mut graph)
     {
-        errln!(
-            "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
-        );
+        errln!("{warning}");
     }
     if let Some(path) = &save_to {
         if let Err(e) = crate::datafile::save(&graph, path) {
@@ -1108,44 +1007,6 @@ fn query(
         );
     }
     ExitCode::SUCCESS
-}
-
-/// CSV as it is on a pipe or in a file, and with control characters escaped on a terminal.
-pub(crate) fn print_csv(csv: &str) {
-    use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() {
-        out!("{csv}");
-    } else {
-        print!("{csv}");
-    }
-}
-
-/// The terminal's width when standard output is one, so that tables fit it.
-pub(crate) fn terminal_width() -> Option<u16> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    crossterm_width()
-}
-
-fn crossterm_width() -> Option<u16> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .or_else(|| {
-            let table = comfy_table::Table::new();
-            table.width()
-        })
-}
-
-/// What `--as-of` and `:asof` hid and kept.
-pub(crate) fn as_of_note(date: crate::model::Date, hidden: usize, undated: usize) -> String {
-    format!(
-        "as of {date}: {} dated later hidden; {} without a date kept",
-        counted(hidden, "relationship", "relationships"),
-        counted(undated, "relationship", "relationships")
-    )
 }
 
 /// "1 entity", "2 entities".

@@ -11,17 +11,20 @@
 
 /// `println!` for what people read: the text passes through `model::printable`, so data
 /// cannot send control characters to the terminal.
+#[cfg_attr(not(feature = "cli"), allow(unused_macros))]
 macro_rules! outln {
     () => { println!() };
     ($($arg:tt)*) => { println!("{}", $crate::model::printable(&format!($($arg)*))) };
 }
 
 /// `print!` through `model::printable`.
+#[cfg_attr(not(feature = "cli"), allow(unused_macros))]
 macro_rules! out {
     ($($arg:tt)*) => { print!("{}", $crate::model::printable(&format!($($arg)*))) };
 }
 
 /// `eprintln!` through `model::printable`.
+#[cfg_attr(not(feature = "cli"), allow(unused_macros))]
 macro_rules! errln {
     () => { eprintln!() };
     ($($arg:tt)*) => { eprintln!("{}", $crate::model::printable(&format!($($arg)*))) };
@@ -29,14 +32,17 @@ macro_rules! errln {
 
 pub mod algo;
 pub mod bench;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod datafile;
 pub mod db;
 pub mod export;
 pub mod model;
 pub mod query;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod rules;
+pub mod session;
 pub mod store;
 
 pub use datafile::{LoadError, SaveError, default_graph, import_csv, load_files, save};

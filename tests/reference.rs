@@ -10,7 +10,7 @@ use alliances::{Graph, Value};
 
 fn graph() -> Graph {
     let dir = Path::new("tests/reference/gen-1k");
-    alliances::cli::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"))
+    alliances::session::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"), &|_| {})
         .expect("the generated graph loads")
 }
 

@@ -10,8 +10,8 @@ pub mod cycles;
 pub mod ownership;
 pub mod paths;
 
+use crate::model::human_money;
 use crate::model::{RelType, Value, did_you_mean, suggest};
-use crate::query::human_money;
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
 pub use cycles::{Loops, MoneyLoop, money_loops};

@@ -22,8 +22,8 @@ use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use super::Selection;
 use crate::algo::describe_relationship;
+use crate::model::human_money;
 use crate::model::{Date, Kind, RelType, Value};
-use crate::query::human_money;
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// What goes around the diagram.

@@ -2,6 +2,7 @@
 
 mod alliance;
 mod date;
+mod format;
 mod names;
 mod printable;
 mod schema;
@@ -11,6 +12,7 @@ pub use alliance::{
     Entity, Kind, Qualifier, RelType, Relationship, Source, Status, fields, is_slug, slugify,
 };
 pub use date::{Date, DateError};
+pub use format::{human_duration, human_money};
 pub use names::{did_you_mean, fold_name, fold_name_into, suggest};
 pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;

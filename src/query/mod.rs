@@ -28,14 +28,12 @@ mod result;
 mod rules;
 mod value;
 
+pub use crate::model::{human_duration, human_money};
 pub use crate::store::ChangeCounts;
 pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
 pub use eval::Params;
 pub use parser::{MAX_NESTING, parse, parse_expr};
-pub use result::{
-    NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue, TableStyle, human_duration,
-    human_money,
-};
+pub use result::{NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue, TableStyle};
 pub use value::QueryValue;
 
 use crate::store::Graph;

@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 
 use super::error::Warning;
 use super::value::QueryValue;
-use crate::model::{Date, Value, printable};
+use crate::model::{Date, Value, human_duration, human_money, printable};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// The answer to one statement.
@@ -39,20 +39,6 @@ pub struct TableStyle {
     pub width: Option<u16>,
     /// How long the statement took, shown after the row count.
     pub elapsed: Option<std::time::Duration>,
-}
-
-/// `$8.9B`, `$350M`, `$30K`, `$950`.
-pub fn human_money(amount: f64) -> String {
-    let (scaled, suffix) = match amount.abs() {
-        a if a >= 1e12 => (amount / 1e12, "T"),
-        a if a >= 1e9 => (amount / 1e9, "B"),
-        a if a >= 1e6 => (amount / 1e6, "M"),
-        a if a >= 1e3 => (amount / 1e3, "K"),
-        _ => (amount, ""),
-    };
-    let text = format!("{scaled:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("${text}{suffix}")
 }
 
 /// `8.9B` in money-literal syntax, as a query would write it.
@@ -369,18 +355,6 @@ fn cell_text(value: &ResultValue, money: bool) -> String {
             out
         }
         other => other.to_string(),
-    }
-}
-
-/// `0.8 ms`, `12 ms`, `1.42 s`.
-pub fn human_duration(elapsed: std::time::Duration) -> String {
-    let ms = elapsed.as_secs_f64() * 1e3;
-    if ms < 10.0 {
-        format!("{ms:.1} ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{:.2} s", ms / 1e3)
     }
 }
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::{Next, Session};
-use crate::cli::{Origin, OutputFormat};
 use crate::model::{Schema, did_you_mean, suggest};
 use crate::query;
+use crate::session::{Origin, OutputFormat};
 
 /// Name, arguments, what it does.
 pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
@@ -244,7 +244,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 );
             };
             let (nodes, edges) = (PathBuf::from(nodes), PathBuf::from(edges));
-            let mut graph = crate::cli::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
+            let mut graph = super::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
             graph.set_schema(session.graph.schema());
             replace_graph(session, graph, Origin::Csv { nodes, edges });
             Ok(Next::Continue)
@@ -273,7 +273,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let (view, hidden, undated) = full.as_of(date);
             session.graph = view;
             session.as_of = Some((date, full));
-            outln!("{}", crate::cli::as_of_note(date, hidden, undated));
+            outln!("{}", crate::session::as_of_note(date, hidden, undated));
             Ok(Next::Continue)
         }
         ":save" => {

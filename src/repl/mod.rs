@@ -10,6 +10,7 @@
 mod commands;
 mod helper;
 mod input;
+pub(crate) mod output;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -22,8 +23,8 @@ use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
 use rustyline::{Config, Editor};
 
-use crate::cli::{Origin, OutputFormat};
 use crate::query::{self, TableStyle};
+use crate::session::{Origin, OutputFormat};
 use crate::store::Graph;
 pub use input::{Input, classify};
 
@@ -110,12 +111,9 @@ pub fn run(
     };
     // A clean exit folds the journal into the data file.
     if let (Some(db), None) = (&mut session.db, &session.as_of)
-        && db.has_unfolded()
-        && let Err(e) = db.fold(&mut session.graph)
+        && let Some(warning) = crate::session::close_database(db, &mut session.graph)
     {
-        errln!(
-            "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
-        );
+        errln!("{warning}");
     }
     code
 }
@@ -382,41 +380,30 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             ));
         }
         session.interrupt.store(false, Ordering::Relaxed);
-        let result = match &mut session.db {
-            Some(db) if db.read_only() && prepared.writes() => {
-                return Err("error: the database is open for reading only; open it without --read-only to change it".to_owned());
-            }
-            Some(db) => prepared.run_mut_with(
-                &mut session.graph,
-                &session.params,
-                &mut |witnesses, changes| Ok(db.append(text, witnesses, changes)?),
-            ),
-            None => prepared.run_mut(&mut session.graph, &session.params),
-        };
+        let ran = crate::session::run_statement(
+            &mut session.graph,
+            session.db.as_mut(),
+            &session.params,
+            text,
+            &prepared,
+        );
         session.interrupt.store(false, Ordering::Relaxed);
-        let result = result.map_err(|e| e.to_string())?;
+        let ran = ran.map_err(|e| e.to_string())?;
+        for warning in &ran.warnings {
+            errln!("{warning}");
+        }
+        let result = ran.result;
         for note in &result.notes {
             errln!("note: {note}");
         }
-        match &mut session.db {
-            Some(db) => {
-                // The statement is committed whatever the checkpoint does: a failure is a
-                // warning, and the next statement tries again.
-                if db.wants_fold()
-                    && let Err(e) = db.fold(&mut session.graph)
-                {
-                    errln!(
-                        "warning: the statement is kept in the journal, but the journal could not be folded into the data file: {e}; it will be tried again"
-                    );
-                }
-            }
-            None => session.unsaved |= !result.changes.is_empty(),
+        if session.db.is_none() {
+            session.unsaved |= !result.changes.is_empty();
         }
         let elapsed = started.elapsed();
         match session.format {
             OutputFormat::Table => {
                 let width = if session.terminal {
-                    crate::cli::terminal_width()
+                    output::terminal_width()
                 } else {
                     None
                 };
@@ -435,7 +422,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
                 }
             }
             OutputFormat::Csv => {
-                crate::cli::print_csv(&result.to_csv());
+                output::print_csv(&result.to_csv());
                 if session.timing {
                     errln!("{}", query::human_duration(elapsed));
                 }

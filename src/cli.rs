@@ -973,10 +973,16 @@ fn query(
             }
         }
     }
+    // Messages about a script name its file, as `FILE:LINE:COLUMN`.
+    let file_name = file.map(|path| path.display().to_string());
+    let shown = |e: &query::QueryError| match &file_name {
+        Some(name) => e.in_file(name).to_string(),
+        None => e.to_string(),
+    };
     let parsed = match query::parse(&text) {
         Ok(parsed) => parsed,
         Err(e) => {
-            errln!("{e}");
+            errln!("{}", shown(&e));
             return ExitCode::FAILURE;
         }
     };
@@ -985,7 +991,7 @@ fn query(
             match query::explain(&graph, &text, statement) {
                 Ok(plan) => out!("{plan}"),
                 Err(e) => {
-                    errln!("{e}");
+                    errln!("{}", shown(&e));
                     return ExitCode::FAILURE;
                 }
             }
@@ -1003,7 +1009,10 @@ fn query(
         let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
             let prepared = prepared.interruptible(std::sync::Arc::clone(&timer.stop));
             for warning in prepared.warnings() {
-                errln!("{warning}");
+                match &file_name {
+                    Some(name) => errln!("{}", warning.in_file(name)),
+                    None => errln!("{warning}"),
+                }
             }
             match &mut db {
                 Some(db) if db.read_only() && prepared.writes() => {
@@ -1063,7 +1072,7 @@ fn query(
                 if parsed.len() > 1 {
                     errln!("statement {} of {} failed:", i + 1, parsed.len());
                 }
-                errln!("{e}");
+                errln!("{}", shown(&e));
                 failed += 1;
                 if !continue_on_error {
                     if let Some(path) = &save_to {

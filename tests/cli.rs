@@ -1012,3 +1012,30 @@ fn a_write_that_breaks_load_rules_is_refused_and_the_database_opens_again() {
     assert!(stderr.contains("help: a stake is a percentage"), "{stderr}");
     assert_eq!(count(), before, "the database opens with what it held");
 }
+
+#[test]
+fn a_script_error_names_the_file_and_its_line_in_both_script_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.cypher");
+    std::fs::write(
+        &script,
+        "RETURN 1 AS a;\nMATCH (n:Compny)\n  RETURN n;\n\n// a comment\nMATCH (n:Company)\nRETURN m.name;\n",
+    )
+    .unwrap();
+    let name = script.display().to_string();
+    for args in [vec!["--file", &name], vec!["query", "--file", &name]] {
+        let out = alliances(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "error at {name}:7:8: the variable `m` is not defined"
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("warning at {name}:2:7:")),
+            "{args:?}: {stderr}"
+        );
+    }
+}

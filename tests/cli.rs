@@ -687,11 +687,13 @@ fn meta_commands_from_a_pipe() {
         "INVESTS_IN",
         "$min = 5000000000",
         "{\"columns\":[\"big\"],\"rows\":[[7]]}",
-        "saved to",
-        "opened 27 nodes and 44 relationships",
         "n\n27\n",
     ] {
         assert!(stdout.contains(wanted), "missing {wanted:?} in:\n{stdout}");
+    }
+    let stderr = text(&out.stderr);
+    for notice in ["saved to", "opened 27 nodes and 44 relationships"] {
+        assert!(stderr.contains(notice), "missing {notice:?} in:\n{stderr}");
     }
     assert!(!stdout.contains("not reached"));
 
@@ -717,8 +719,9 @@ fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
     assert_eq!(out.status.code(), Some(1), "the second import fails");
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("opened 2 nodes and 1 relationship\n"),
-        "{stdout}"
+        text(&out.stderr).contains("opened 2 nodes and 1 relationship\n"),
+        "{}",
+        text(&out.stderr)
     );
     assert!(stdout.contains("One,5000000,Two"), "{stdout}");
     assert!(
@@ -1037,5 +1040,38 @@ fn a_script_error_names_the_file_and_its_line_in_both_script_modes() {
             stderr.contains(&format!("warning at {name}:2:7:")),
             "{args:?}: {stderr}"
         );
+    }
+}
+
+#[test]
+fn json_output_in_the_shell_is_json_lines_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("g.toml");
+    let out = piped(&format!(
+        ":format json\n:timing on\nRETURN 1 AS a;\n:save {0}\n:load {0}\n:asof 2025\n:asof off\n\
+         MATCH (n) RETURN count(n) AS n;\n:timing off\nRETURN 2 AS b;\n",
+        saved.display()
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            r#"{"columns":["a"],"rows":[[1]]}"#,
+            r#"{"columns":["n"],"rows":[[27]]}"#,
+            r#"{"columns":["b"],"rows":[[2]]}"#,
+        ],
+        "stdout holds the results alone"
+    );
+    let stderr = text(&out.stderr);
+    for notice in [
+        "timing on",
+        "saved to",
+        "opened 27 nodes",
+        "as of 2025",
+        "timing off",
+    ] {
+        assert!(stderr.contains(notice), "{notice:?} on stderr: {stderr}");
     }
 }

@@ -1075,3 +1075,36 @@ fn json_output_in_the_shell_is_json_lines_only() {
         assert!(stderr.contains(notice), "{notice:?} on stderr: {stderr}");
     }
 }
+
+#[test]
+fn path_finds_names_whatever_their_case_accents_and_spacing() {
+    for (from, to) in [
+        ("Nvidia", "open ai"),
+        ("NVÍDIA", " OpenAI "),
+        ("nvidia", "Open AI Group  PBC"),
+    ] {
+        let out = alliances(&["path", from, to]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{from} {to}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains("Nvidia -[invests-in up to $100B, 2025-09-22]-> OpenAI"),
+            "{from} {to}: {}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn an_unknown_name_suggests_each_entity_once() {
+    let out = alliances(&["path", "Nvidia", "OpenAI Grp"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no entity is called \"OpenAI Grp\"; did you mean \"OpenAI\"?\n"),
+        "{stderr}"
+    );
+}

@@ -290,12 +290,12 @@ pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bo
         found.loops.len(),
         if found.loops.len() == 1 { "" } else { "s" }
     ));
-    if found.cut {
+    out.push('\n');
+    if let Some(note) = found.cut_note() {
         out.push_str(&format!(
-            "; stopped after {MAX_LOOPS} loops (lower --max-len)"
+            "note: {note} (lower --max-len for a whole list)\n"
         ));
     }
-    out.push('\n');
     if found.interrupted {
         out.push_str(
             "interrupted: the search was stopped before it finished, so this list is partial\n",

@@ -1108,3 +1108,66 @@ fn an_unknown_name_suggests_each_entity_once() {
         "{stderr}"
     );
 }
+
+/// Runs the binary where no file may grow (`ulimit -f 0`), so that every save fails part way.
+#[cfg(unix)]
+fn alliances_unable_to_write(dir: &Path, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_alliances"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_save_names_the_target_file_not_its_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("g.toml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/ai-infrastructure.toml"),
+        &data,
+    )
+    .unwrap();
+    let before = std::fs::read(&data).unwrap();
+    for (args, target) in [
+        (vec!["export", "dot", "-o", "map.dot"], "map.dot"),
+        (
+            vec![
+                "query",
+                "--data",
+                "g.toml",
+                "--write",
+                "MATCH (n {name: 'Intel'}) SET n.note = 'x'",
+            ],
+            "g.toml",
+        ),
+    ] {
+        let out = alliances_unable_to_write(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("cannot write {target}: ")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(".alliances-save"), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        before,
+        "the old file is kept"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("g.toml")],
+        "no temporary file is left"
+    );
+}

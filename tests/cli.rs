@@ -1171,3 +1171,28 @@ fn a_failed_save_names_the_target_file_not_its_temporary_file() {
         "no temporary file is left"
     );
 }
+
+#[test]
+fn explain_before_a_statement_in_the_shell_prints_its_plan() {
+    let plan = alliances(&[
+        "query",
+        "--explain",
+        "MATCH (c:Company {name: 'Intel'}) RETURN c.id",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
+    let plan = text(&plan.stdout);
+    assert!(!plan.is_empty());
+    let out = piped(
+        ":format csv\nEXPLAIN MATCH (c:Company {name: 'Intel'}) RETURN c.id;\n\
+         explain // the plan only\n  CREATE (:Company {name: 'Zed Chips', country: 'US'});\n\
+         MATCH (c {name: 'Zed Chips'}) RETURN count(c) AS zed;\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with(&plan), "{stdout}");
+    assert!(
+        !stdout.contains("intel\n"),
+        "an explained statement does not run: {stdout}"
+    );
+    assert!(stdout.ends_with("zed\n0\n"), "{stdout}");
+}

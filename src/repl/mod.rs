@@ -25,7 +25,7 @@ use rustyline::{Config, Editor};
 use crate::cli::{Origin, OutputFormat};
 use crate::query::{self, TableStyle};
 use crate::store::Graph;
-pub use input::{Input, classify};
+pub use input::{Input, classify, take_explains};
 
 const PROMPT: &str = "alliances> ";
 const CONTINUATION: &str = "        -> ";
@@ -384,8 +384,21 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             None => e.to_string(),
         }
     };
+    // `EXPLAIN` before a statement shows its plan instead of running it, as `query --explain`.
+    let (text, explains) = take_explains(text);
+    let text = text.as_str();
     let statements = query::parse(text).map_err(shown)?;
+    let mut previous_end = 0;
     for statement in &statements {
+        let explained = explains
+            .iter()
+            .any(|at| (previous_end..statement.span.start).contains(at));
+        previous_end = statement.span.end;
+        if explained {
+            let plan = query::explain(&session.graph, text, statement).map_err(shown)?;
+            out!("{plan}");
+            continue;
+        }
         let started = Instant::now();
         let prepared = query::prepare(&session.graph, text, statement)
             .map_err(shown)?

@@ -880,10 +880,16 @@ fn query(
             }
         }
     }
+    // Messages about a script name its file, as `FILE:LINE:COLUMN`.
+    let file_name = file.map(|path| path.display().to_string());
+    let shown = |e: &query::QueryError| match &file_name {
+        Some(name) => e.in_file(name).to_string(),
+        None => e.to_string(),
+    };
     let parsed = match query::parse(&text) {
         Ok(parsed) => parsed,
         Err(e) => {
-            errln!("{e}");
+            errln!("{}", shown(&e));
             return ExitCode::FAILURE;
         }
     };
@@ -892,7 +898,7 @@ fn query(
             match query::explain(&graph, &text, statement) {
                 Ok(plan) => out!("{plan}"),
                 Err(e) => {
-                    errln!("{e}");
+                    errln!("{}", shown(&e));
                     return ExitCode::FAILURE;
                 }
             }
@@ -910,7 +916,10 @@ fn query(
         let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
             let prepared = prepared.interruptible(std::sync::Arc::clone(&timer.stop));
             for warning in prepared.warnings() {
-                errln!("{warning}");
+                match &file_name {
+                    Some(name) => errln!("{}", warning.in_file(name)),
+                    None => errln!("{warning}"),
+                }
             }
             let ran =
                 crate::session::run_statement(&mut graph, db.as_mut(), &values, &text, &prepared)?;
@@ -965,7 +974,7 @@ fn query(
                 if parsed.len() > 1 {
                     errln!("statement {} of {} failed:", i + 1, parsed.len());
                 }
-                errln!("{e}");
+                errln!("{}", shown(&e));
                 failed += 1;
                 if !continue_on_error {
                     if let Some(path) = &save_to {

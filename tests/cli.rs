@@ -687,11 +687,13 @@ fn meta_commands_from_a_pipe() {
         "INVESTS_IN",
         "$min = 5000000000",
         "{\"columns\":[\"big\"],\"rows\":[[7]]}",
-        "saved to",
-        "opened 27 nodes and 44 relationships",
         "n\n27\n",
     ] {
         assert!(stdout.contains(wanted), "missing {wanted:?} in:\n{stdout}");
+    }
+    let stderr = text(&out.stderr);
+    for notice in ["saved to", "opened 27 nodes and 44 relationships"] {
+        assert!(stderr.contains(notice), "missing {notice:?} in:\n{stderr}");
     }
     assert!(!stdout.contains("not reached"));
 
@@ -717,8 +719,9 @@ fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
     assert_eq!(out.status.code(), Some(1), "the second import fails");
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("opened 2 nodes and 1 relationship\n"),
-        "{stdout}"
+        text(&out.stderr).contains("opened 2 nodes and 1 relationship\n"),
+        "{}",
+        text(&out.stderr)
     );
     assert!(stdout.contains("One,5000000,Two"), "{stdout}");
     assert!(
@@ -1011,4 +1014,185 @@ fn a_write_that_breaks_load_rules_is_refused_and_the_database_opens_again() {
     );
     assert!(stderr.contains("help: a stake is a percentage"), "{stderr}");
     assert_eq!(count(), before, "the database opens with what it held");
+}
+
+#[test]
+fn a_script_error_names_the_file_and_its_line_in_both_script_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.cypher");
+    std::fs::write(
+        &script,
+        "RETURN 1 AS a;\nMATCH (n:Compny)\n  RETURN n;\n\n// a comment\nMATCH (n:Company)\nRETURN m.name;\n",
+    )
+    .unwrap();
+    let name = script.display().to_string();
+    for args in [vec!["--file", &name], vec!["query", "--file", &name]] {
+        let out = alliances(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "error at {name}:7:8: the variable `m` is not defined"
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("warning at {name}:2:7:")),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn json_output_in_the_shell_is_json_lines_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("g.toml");
+    let out = piped(&format!(
+        ":format json\n:timing on\nRETURN 1 AS a;\n:save {0}\n:load {0}\n:asof 2025\n:asof off\n\
+         MATCH (n) RETURN count(n) AS n;\n:timing off\nRETURN 2 AS b;\n",
+        saved.display()
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            r#"{"columns":["a"],"rows":[[1]]}"#,
+            r#"{"columns":["n"],"rows":[[27]]}"#,
+            r#"{"columns":["b"],"rows":[[2]]}"#,
+        ],
+        "stdout holds the results alone"
+    );
+    let stderr = text(&out.stderr);
+    for notice in [
+        "timing on",
+        "saved to",
+        "opened 27 nodes",
+        "as of 2025",
+        "timing off",
+    ] {
+        assert!(stderr.contains(notice), "{notice:?} on stderr: {stderr}");
+    }
+}
+
+#[test]
+fn path_finds_names_whatever_their_case_accents_and_spacing() {
+    for (from, to) in [
+        ("Nvidia", "open ai"),
+        ("NVÍDIA", " OpenAI "),
+        ("nvidia", "Open AI Group  PBC"),
+    ] {
+        let out = alliances(&["path", from, to]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{from} {to}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains("Nvidia -[invests-in up to $100B, 2025-09-22]-> OpenAI"),
+            "{from} {to}: {}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn an_unknown_name_suggests_each_entity_once() {
+    let out = alliances(&["path", "Nvidia", "OpenAI Grp"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no entity is called \"OpenAI Grp\"; did you mean \"OpenAI\"?\n"),
+        "{stderr}"
+    );
+}
+
+/// Runs the binary where no file may grow (`ulimit -f 0`), so that every save fails part way.
+#[cfg(unix)]
+fn alliances_unable_to_write(dir: &Path, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_alliances"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_save_names_the_target_file_not_its_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("g.toml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/ai-infrastructure.toml"),
+        &data,
+    )
+    .unwrap();
+    let before = std::fs::read(&data).unwrap();
+    for (args, target) in [
+        (vec!["export", "dot", "-o", "map.dot"], "map.dot"),
+        (
+            vec![
+                "query",
+                "--data",
+                "g.toml",
+                "--write",
+                "MATCH (n {name: 'Intel'}) SET n.note = 'x'",
+            ],
+            "g.toml",
+        ),
+    ] {
+        let out = alliances_unable_to_write(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("cannot write {target}: ")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(".alliances-save"), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        before,
+        "the old file is kept"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("g.toml")],
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn explain_before_a_statement_in_the_shell_prints_its_plan() {
+    let plan = alliances(&[
+        "query",
+        "--explain",
+        "MATCH (c:Company {name: 'Intel'}) RETURN c.id",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
+    let plan = text(&plan.stdout);
+    assert!(!plan.is_empty());
+    let out = piped(
+        ":format csv\nEXPLAIN MATCH (c:Company {name: 'Intel'}) RETURN c.id;\n\
+         explain // the plan only\n  CREATE (:Company {name: 'Zed Chips', country: 'US'});\n\
+         MATCH (c {name: 'Zed Chips'}) RETURN count(c) AS zed;\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with(&plan), "{stdout}");
+    assert!(
+        !stdout.contains("intel\n"),
+        "an explained statement does not run: {stdout}"
+    );
+    assert!(stdout.ends_with("zed\n0\n"), "{stdout}");
 }

@@ -361,7 +361,7 @@ fn too_deep_nesting_exits_1_through_the_binary() {
         let stderr = text(&out.stderr);
         assert!(stderr.contains(message), "{what}: {stderr}");
         assert!(
-            stderr.contains(&format!("line 1, column {column}")),
+            stderr.contains(&format!("{}:1:{column}", file.display())),
             "{what}: {stderr}"
         );
     }

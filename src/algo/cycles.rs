@@ -5,7 +5,8 @@
 //!
 //! **Invariant:** each loop is reported once, starting at its smallest node, with its legs in
 //! money order; parallel relationships make distinct loops. The search is bounded by the loop
-//! length and by a count of loops, and says when the count cut it.
+//! length and by a count of loops, and says when the count cut it. It goes length by length,
+//! so a cut list holds the shortest loops, and says up to which length it is whole.
 
 use crate::model::RelType;
 use crate::store::{Direction, EdgeId, Graph, NodeId};
@@ -23,9 +24,31 @@ pub struct MoneyLoop {
 #[derive(Clone, Debug, Default)]
 pub struct Loops {
     pub loops: Vec<MoneyLoop>,
+    /// `max_loops` stopped the search: `loops` holds the shortest loops, every loop of at most
+    /// `complete_up_to` legs and some of one leg more.
     pub cut: bool,
+    /// Every loop of at most this many legs is in `loops`.
+    pub complete_up_to: usize,
     /// The search was interrupted: `loops` are real loops but not all of them.
     pub interrupted: bool,
+}
+
+impl Loops {
+    /// When the list was cut at `max_loops`, what it holds, for a note beside it.
+    pub fn cut_note(&self) -> Option<String> {
+        self.cut.then(|| {
+            let whole = match self.complete_up_to {
+                0 => "no length of loop is listed whole".to_owned(),
+                1 => "every loop of 1 leg is listed".to_owned(),
+                n => format!("every loop of at most {n} legs is listed"),
+            };
+            format!(
+                "the list was cut to the first {} loops, shortest first: {whole}, and some of {} legs",
+                self.loops.len(),
+                self.complete_up_to + 1
+            )
+        })
+    }
 }
 
 /// How many search steps go between two looks at the interrupt flag.
@@ -48,7 +71,10 @@ fn money_out(graph: &Graph, node: NodeId) -> Vec<(EdgeId, NodeId)> {
     out
 }
 
-/// Every money loop of at most `max_len` legs, up to `max_loops` of them.
+/// Every money loop of at most `max_len` legs, up to `max_loops` of them, shortest first.
+///
+/// Loops are searched length by length, so a list cut at `max_loops` holds the shortest
+/// loops: all of those up to `complete_up_to` legs, and some of one leg more.
 pub fn money_loops(
     graph: &Graph,
     max_len: usize,
@@ -59,35 +85,71 @@ pub fn money_loops(
     let mut starts: Vec<NodeId> = graph.nodes().collect();
     starts.sort_unstable();
     let mut steps = 0u32;
-    'starts: for &start in &starts {
-        if interrupted() {
-            found.interrupted = true;
+    for len in 1..=max_len {
+        let before = found.loops.len();
+        for &start in &starts {
+            if interrupted() {
+                found.interrupted = true;
+            } else {
+                loops_from(
+                    graph,
+                    start,
+                    len,
+                    max_loops,
+                    &mut found,
+                    &mut steps,
+                    interrupted,
+                );
+            }
+            if found.cut || found.interrupted {
+                break;
+            }
+        }
+        found.loops[before..].sort_by(|a, b| a.legs.cmp(&b.legs));
+        if found.cut || found.interrupted {
             break;
         }
-        // Depth-first from `start`, through nodes greater than it only, so each loop is found
-        // once, from its smallest node.
-        let mut nodes = vec![start];
-        let mut legs: Vec<EdgeId> = Vec::new();
-        let mut first = money_out(graph, start);
-        first.reverse();
-        let mut stack: Vec<Vec<(EdgeId, NodeId)>> = vec![first];
-        while let Some(options) = stack.last_mut() {
-            // One start can have more paths to walk than a whole graph has nodes.
-            steps += 1;
-            if steps == STEPS_PER_CHECK {
-                steps = 0;
-                if interrupted() {
-                    found.interrupted = true;
-                    break 'starts;
-                }
+        found.complete_up_to = len;
+    }
+    found
+}
+
+/// The loops of exactly `len` legs whose smallest node is `start`, added to `found` until it
+/// holds `max_loops`.
+fn loops_from(
+    graph: &Graph,
+    start: NodeId,
+    len: usize,
+    max_loops: usize,
+    found: &mut Loops,
+    steps: &mut u32,
+    interrupted: &dyn Fn() -> bool,
+) {
+    // Depth-first from `start`, through nodes greater than it only, so each loop is found
+    // once, from its smallest node.
+    let mut nodes = vec![start];
+    let mut legs: Vec<EdgeId> = Vec::new();
+    let mut first = money_out(graph, start);
+    first.reverse();
+    let mut stack: Vec<Vec<(EdgeId, NodeId)>> = vec![first];
+    while let Some(options) = stack.last_mut() {
+        // One start can have more paths to walk than a whole graph has nodes.
+        *steps += 1;
+        if *steps == STEPS_PER_CHECK {
+            *steps = 0;
+            if interrupted() {
+                found.interrupted = true;
+                return;
             }
-            let Some((edge, next)) = options.pop() else {
-                stack.pop();
-                nodes.pop();
-                legs.pop();
-                continue;
-            };
-            if next == start {
+        }
+        let Some((edge, next)) = options.pop() else {
+            stack.pop();
+            nodes.pop();
+            legs.pop();
+            continue;
+        };
+        if next == start {
+            if legs.len() + 1 == len {
                 let mut loop_legs = legs.clone();
                 loop_legs.push(edge);
                 found.loops.push(MoneyLoop {
@@ -96,27 +158,20 @@ pub fn money_loops(
                 });
                 if found.loops.len() >= max_loops {
                     found.cut = true;
-                    break 'starts;
+                    return;
                 }
-                continue;
             }
-            if next < start || nodes.contains(&next) || legs.len() + 1 >= max_len {
-                continue;
-            }
-            nodes.push(next);
-            legs.push(edge);
-            let mut more = money_out(graph, next);
-            more.reverse();
-            stack.push(more);
+            continue;
         }
+        if next < start || nodes.contains(&next) || legs.len() + 1 >= len {
+            continue;
+        }
+        nodes.push(next);
+        legs.push(edge);
+        let mut more = money_out(graph, next);
+        more.reverse();
+        stack.push(more);
     }
-    found.loops.sort_by(|a, b| {
-        a.legs
-            .len()
-            .cmp(&b.legs.len())
-            .then_with(|| a.legs.cmp(&b.legs))
-    });
-    found
 }
 
 #[cfg(test)]
@@ -152,5 +207,42 @@ mod tests {
         assert!(money_loops(&g, 4, 1, &|| false).cut, "bounded by count");
         let stopped = money_loops(&g, 4, 100, &|| true);
         assert!(stopped.interrupted && stopped.loops.is_empty());
+    }
+
+    #[test]
+    fn a_cut_list_keeps_the_shortest_loops_and_says_how_far_it_is_whole() {
+        let mut g = Graph::new(Schema::Alliance);
+        let n: Vec<NodeId> = (0..7)
+            .map(|i| {
+                g.add_node(
+                    ["Company"],
+                    [("id", crate::model::Value::from(format!("n{i}")))],
+                )
+            })
+            .collect();
+        // Three loops of three legs through the first node, found first by a search from it.
+        for middle in [1, 2, 3] {
+            g.add_edge(n[0], n[middle], "INVESTS_IN", []);
+            g.add_edge(n[middle], n[4], "INVESTS_IN", []);
+        }
+        g.add_edge(n[4], n[0], "INVESTS_IN", []);
+        // One loop of two legs between the last two.
+        g.add_edge(n[5], n[6], "INVESTS_IN", []);
+        g.add_edge(n[6], n[5], "INVESTS_IN", []);
+        let all = money_loops(&g, 4, 100, &|| false);
+        let lengths: Vec<usize> = all.loops.iter().map(|l| l.legs.len()).collect();
+        assert_eq!(lengths, vec![2, 3, 3, 3]);
+        assert!(!all.cut);
+        assert_eq!(all.cut_note(), None);
+
+        let cut = money_loops(&g, 4, 2, &|| false);
+        let lengths: Vec<usize> = cut.loops.iter().map(|l| l.legs.len()).collect();
+        assert_eq!(lengths, vec![2, 3], "the shortest loops, shortest first");
+        assert_eq!(cut.loops[0].nodes, vec![n[5], n[6]]);
+        assert!(cut.cut);
+        assert_eq!(cut.complete_up_to, 2);
+        let note = cut.cut_note().expect("a cut list says so");
+        assert!(note.contains("first 2 loops"), "{note}");
+        assert!(note.contains("every loop of at most 2 legs"), "{note}");
     }
 }

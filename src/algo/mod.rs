@@ -11,7 +11,7 @@ pub mod ownership;
 pub mod paths;
 
 use crate::model::human_money;
-use crate::model::{RelType, Value, did_you_mean, suggest};
+use crate::model::{RelType, Value, did_you_mean, suggest, suggest_each};
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
 pub use cycles::{Loops, MoneyLoop, money_loops};
@@ -46,20 +46,26 @@ pub fn find_entity(graph: &Graph, name: &str) -> Result<NodeId, FindError> {
     match graph.nodes_by_name(name).as_slice() {
         [one] => Ok(*one),
         [] => {
-            let mut known: Vec<String> = Vec::new();
+            // Each entity is suggested once, by its name, whichever of its names is close.
+            let mut known: Vec<(String, NodeId)> = Vec::new();
             for node in graph.nodes() {
                 if let Some(n) = graph.node_str(node, "name") {
-                    known.push(n.to_owned());
+                    known.push((n.to_owned(), node));
                 }
                 if let Some(aliases) = graph
                     .node_prop(node, "aliases")
                     .as_ref()
                     .and_then(Value::string_list)
                 {
-                    known.extend(aliases);
+                    known.extend(aliases.into_iter().map(|a| (a, node)));
                 }
             }
-            let help = did_you_mean(&suggest(name, known.iter().map(String::as_str)));
+            let close = suggest_each(
+                name,
+                known.iter().map(|(text, node)| (text.as_str(), *node)),
+            );
+            let names: Vec<String> = close.iter().map(|n| graph.display_name(*n)).collect();
+            let help = did_you_mean(&names.iter().map(String::as_str).collect::<Vec<_>>());
             Err(FindError::Unknown {
                 name: name.to_owned(),
                 help,
@@ -284,12 +290,12 @@ pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bo
         found.loops.len(),
         if found.loops.len() == 1 { "" } else { "s" }
     ));
-    if found.cut {
+    out.push('\n');
+    if let Some(note) = found.cut_note() {
         out.push_str(&format!(
-            "; stopped after {MAX_LOOPS} loops (lower --max-len)"
+            "note: {note} (lower --max-len for a whole list)\n"
         ));
     }
-    out.push('\n');
     if found.interrupted {
         out.push_str(
             "interrupted: the search was stopped before it finished, so this list is partial\n",

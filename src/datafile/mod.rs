@@ -393,6 +393,30 @@ pub fn to_bytes(graph: &Graph, path: &Path) -> Result<Vec<u8>, SaveError> {
     Ok(to_text(graph, format)?.into_bytes())
 }
 
+/// The same error without the path `tempfile` attaches to its errors ("… at path
+/// \"/dir/.alliances-save-XXXX\""): what failed, as the operating system said it. `tempfile`
+/// keeps the error it wraps private, so the path is cut from its text.
+fn without_path(error: std::io::Error) -> std::io::Error {
+    if error.get_ref().is_none() {
+        return error;
+    }
+    let kind = error.kind();
+    let text = error.to_string();
+    let Some(at) = text.rfind(" at path \"") else {
+        return error;
+    };
+    let what = &text[..at];
+    // "File too large (os error 27)": the operating system's error itself.
+    let code = what
+        .strip_suffix(')')
+        .and_then(|w| w.rsplit_once("(os error "))
+        .and_then(|(_, n)| n.parse::<i32>().ok());
+    match code {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => std::io::Error::new(kind, what.to_owned()),
+    }
+}
+
 /// The permissions a new file gets: read-write for its owner, readable by others.
 #[cfg(unix)]
 fn default_permissions(_temp: &fs::File) -> std::io::Result<fs::Permissions> {
@@ -480,19 +504,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    // The temporary file is the save's own business: its errors name no file, so that the
+    // caller names the target.
     let mut temp = tempfile::Builder::new()
         .prefix(".alliances-save-")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+        .tempfile_in(dir)
+        .map_err(without_path)?;
+    temp.write_all(bytes).map_err(without_path)?;
     // A temporary file is private; the file it becomes keeps the old file's permissions, or
     // gets the usual ones for a new file.
     let permissions = match fs::metadata(path) {
         Ok(meta) => meta.permissions(),
-        Err(_) => default_permissions(temp.as_file())?,
+        Err(_) => default_permissions(temp.as_file()).map_err(without_path)?,
     };
-    temp.as_file().set_permissions(permissions)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
+    temp.as_file()
+        .set_permissions(permissions)
+        .map_err(without_path)?;
+    temp.as_file().sync_all().map_err(without_path)?;
+    temp.persist(path).map_err(|e| without_path(e.error))?;
     // The rename itself must reach the disk too.
     if let Ok(dir) = fs::File::open(dir) {
         dir.sync_all()?;

@@ -261,7 +261,7 @@ pub fn is_slug(id: &str) -> bool {
 
 /// Derives a slug from a name: `"Société Générale"` → `societe-generale`.
 pub fn slugify(name: &str) -> String {
-    let folded = crate::model::fold_name(name);
+    let folded = super::names::fold_words(name);
     let mut slug = String::with_capacity(folded.len());
     for c in folded.chars() {
         if c.is_ascii_alphanumeric() {

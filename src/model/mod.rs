@@ -13,7 +13,7 @@ pub use alliance::{
 };
 pub use date::{Date, DateError};
 pub use format::{human_duration, human_money};
-pub use names::{did_you_mean, fold_name, fold_name_into, suggest};
+pub use names::{did_you_mean, fold_name, fold_name_into, suggest, suggest_each};
 pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;
 pub use value::Value;

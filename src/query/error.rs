@@ -218,27 +218,84 @@ fn caret(f: &mut fmt::Formatter<'_>, source_line: &str, column: usize) -> fmt::R
     write!(f, "  {}^", " ".repeat(lead + before.chars().count()))
 }
 
-impl fmt::Display for QueryError {
-    /// The first line says what and where (`rule broken [negative-amount] at line 1, column
-    /// 60: …`), then the query line with a caret, the help, and any further broken rules.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Where a message is: `line 1, column 60` within a statement, or `FILE:1:60` in a file.
+fn place(
+    f: &mut fmt::Formatter<'_>,
+    file: Option<&str>,
+    line: usize,
+    column: usize,
+) -> fmt::Result {
+    match file {
+        Some(file) => write!(f, "{file}:{line}:{column}"),
+        None => write!(f, "line {line}, column {column}"),
+    }
+}
+
+impl QueryError {
+    /// The same error for a statement that starts on line `first_line` of a longer text (a
+    /// script read statement by statement), so that its lines are the text's lines.
+    #[must_use]
+    pub fn starting_at_line(mut self, first_line: usize) -> QueryError {
+        self.line += first_line.saturating_sub(1);
+        self.others = self
+            .others
+            .into_iter()
+            .map(|other| other.starting_at_line(first_line))
+            .collect();
+        self
+    }
+
+    /// The error as it reads when the statement came from `file`: placed as `FILE:LINE:COLUMN`.
+    pub fn in_file<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
+        InFile {
+            error: self,
+            file: Some(file),
+        }
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, file: Option<&str>) -> fmt::Result {
         f.write_str(self.kind.heading())?;
         if let Some(problem) = self.problem {
             write!(f, " [{}]", problem.code())?;
         }
-        writeln!(
-            f,
-            " at line {}, column {}: {}",
-            self.line, self.column, self.message
-        )?;
+        f.write_str(" at ")?;
+        place(f, file, self.line, self.column)?;
+        writeln!(f, ": {}", self.message)?;
         caret(f, &self.source_line, self.column)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
         for other in &self.others {
-            write!(f, "\n\n{other}")?;
+            f.write_str("\n\n")?;
+            other.write(f, file)?;
         }
         Ok(())
+    }
+}
+
+/// A query error or warning shown with the file its statement came from.
+struct InFile<'a, T> {
+    error: &'a T,
+    file: Option<&'a str>,
+}
+
+impl fmt::Display for InFile<'_, QueryError> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.write(f, self.file)
+    }
+}
+
+impl fmt::Display for InFile<'_, Warning> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.write(f, self.file)
+    }
+}
+
+impl fmt::Display for QueryError {
+    /// The first line says what and where (`rule broken [negative-amount] at line 1, column
+    /// 60: …`), then the query line with a caret, the help, and any further broken rules.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, None)
     }
 }
 
@@ -265,17 +322,37 @@ impl Warning {
     }
 }
 
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "warning at line {}, column {}: {}",
-            self.line, self.column, self.message
-        )?;
+impl Warning {
+    /// The same warning for a statement that starts on line `first_line` of a longer text.
+    #[must_use]
+    pub fn starting_at_line(mut self, first_line: usize) -> Warning {
+        self.line += first_line.saturating_sub(1);
+        self
+    }
+
+    /// The warning as it reads when the statement came from `file`: placed as
+    /// `FILE:LINE:COLUMN`.
+    pub fn in_file<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
+        InFile {
+            error: self,
+            file: Some(file),
+        }
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, file: Option<&str>) -> fmt::Result {
+        f.write_str("warning at ")?;
+        place(f, file, self.line, self.column)?;
+        writeln!(f, ": {}", self.message)?;
         caret(f, &self.source_line, self.column)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, None)
     }
 }

@@ -254,10 +254,10 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 match session.as_of.take() {
                     Some((_, full)) => {
                         session.graph = full;
-                        outln!("the whole graph is shown again");
+                        errln!("the whole graph is shown again");
                     }
                     None if rest.is_empty() => {
-                        outln!("the whole graph is shown; :asof DATE shows it as of a date")
+                        errln!("the whole graph is shown; :asof DATE shows it as of a date")
                     }
                     None => {}
                 }
@@ -273,7 +273,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             let (view, hidden, undated) = full.as_of(date);
             session.graph = view;
             session.as_of = Some((date, full));
-            outln!("{}", crate::session::as_of_note(date, hidden, undated));
+            errln!("{}", crate::session::as_of_note(date, hidden, undated));
             Ok(Next::Continue)
         }
         ":save" => {
@@ -287,7 +287,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             {
                 db.fold(&mut session.graph)
                     .map_err(|e| format!("error: {e}"))?;
-                outln!("saved the journal into {}", db.path().display());
+                errln!("saved the journal into {}", db.path().display());
                 return Ok(Next::Continue);
             }
             let path = if rest.is_empty() {
@@ -318,7 +318,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             .map_err(|e| format!("error: {e}"))?;
             crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
             session.unsaved = false;
-            outln!("saved to {}", path.display());
+            errln!("saved to {}", path.display());
             Ok(Next::Continue)
         }
         ":format" => {
@@ -383,7 +383,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 "" => !session.timing,
                 other => return Err(format!("error: :timing takes on or off, not {other}")),
             };
-            outln!("timing {}", if session.timing { "on" } else { "off" });
+            errln!("timing {}", if session.timing { "on" } else { "off" });
             Ok(Next::Continue)
         }
         ":param" => {
@@ -462,7 +462,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                     .map_err(|e| format!("error: {e}"))?;
             out!("{report}");
             if session.timing {
-                outln!("({})", query::human_duration(started.elapsed()));
+                errln!("({})", query::human_duration(started.elapsed()));
             }
             Ok(Next::Continue)
         }
@@ -484,7 +484,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 crate::algo::cycles_report(&session.graph, max_len, &stop)
             );
             if session.timing {
-                outln!("({})", query::human_duration(started.elapsed()));
+                errln!("({})", query::human_duration(started.elapsed()));
             }
             Ok(Next::Continue)
         }
@@ -507,7 +507,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
                 .map_err(|e| format!("error: {e}"))?;
             out!("{report}");
             if session.timing {
-                outln!("({})", query::human_duration(started.elapsed()));
+                errln!("({})", query::human_duration(started.elapsed()));
             }
             Ok(Next::Continue)
         }
@@ -588,7 +588,7 @@ pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
             };
             crate::datafile::write_atomically(&path, &bytes)
                 .map_err(|e| format!("error: cannot write {file}: {e}"))?;
-            outln!(
+            errln!(
                 "wrote {} ({} nodes, {} relationships)",
                 path.display(),
                 selection.nodes.len(),
@@ -676,7 +676,7 @@ fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Orig
     }
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    outln!(
+    errln!(
         "opened {} and {}",
         plural(graph.node_count(), "node", "nodes"),
         plural(graph.edge_count(), "relationship", "relationships")

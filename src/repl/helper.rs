@@ -22,7 +22,7 @@ const KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "UNION", "ALL", "AS", "ORDER", "BY",
     "ASC", "DESC", "SKIP", "LIMIT", "DISTINCT", "AND", "OR", "XOR", "NOT", "IN", "IS", "NULL",
     "TRUE", "FALSE", "STARTS", "ENDS", "CONTAINS", "CASE", "WHEN", "THEN", "ELSE", "END", "CREATE",
-    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH",
+    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH", "EXPLAIN",
 ];
 
 /// Names the completer offers, read from the graph.
@@ -33,8 +33,8 @@ struct Names {
     keys: Vec<String>,
     /// Names of nodes.
     entities: Vec<String>,
-    /// Their other names, offered when no name fits.
-    aliases: Vec<String>,
+    /// Their other names with the name each stands for, offered when no name fits.
+    aliases: Vec<(String, String)>,
 }
 
 pub(crate) struct ShellHelper {
@@ -68,15 +68,16 @@ impl ShellHelper {
         // Beyond this many nodes, names are not offered: reading them all would slow the shell.
         if graph.node_count() <= 200_000 {
             for node in graph.nodes() {
-                if let Some(name) = graph.node_str(node, NAME_KEY) {
-                    entities.insert(name.to_owned());
-                }
+                let Some(name) = graph.node_str(node, NAME_KEY) else {
+                    continue;
+                };
+                entities.insert(name.to_owned());
                 if let Some(list) = graph
                     .node_prop(node, ALIASES_KEY)
                     .as_ref()
                     .and_then(crate::Value::string_list)
                 {
-                    aliases.extend(list);
+                    aliases.extend(list.into_iter().map(|alias| (alias, name.to_owned())));
                 }
             }
         }
@@ -108,28 +109,45 @@ impl ShellHelper {
     /// Completions for the word that ends at `pos`: (where it starts, candidates).
     fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<Pair>) {
         let before = &line[..pos];
-        // Inside a string: entity names and aliases, closing the string.
+        // Inside a string: entity names, closing the string. An alias that fits completes to
+        // the name it stands for, which is what `{name: …}` matches.
         if let Some((quote, start)) = open_string(before) {
             let typed = &before[start..];
             let folded = crate::model::fold_name(typed);
-            let fits = |list: &[String]| -> Vec<Pair> {
-                list.iter()
-                    .filter(|n| crate::model::fold_name(n).starts_with(&folded))
-                    .map(|n| Pair {
-                        display: n.clone(),
-                        replacement: format!("{n}{quote}"),
-                    })
-                    .collect()
+            let fits = |text: &str| crate::model::fold_name(text).starts_with(&folded);
+            let quoted = |name: &str| {
+                let mut text = String::with_capacity(name.len() + 1);
+                for c in name.chars() {
+                    if c == '\\' || c == quote {
+                        text.push('\\');
+                    }
+                    text.push(c);
+                }
+                text.push(quote);
+                text
             };
-            let names = fits(&self.names.entities);
-            return (
-                start,
-                if names.is_empty() {
-                    fits(&self.names.aliases)
-                } else {
-                    names
-                },
-            );
+            let mut pairs: Vec<Pair> = self
+                .names
+                .entities
+                .iter()
+                .filter(|n| fits(n))
+                .map(|n| Pair {
+                    display: n.clone(),
+                    replacement: quoted(n),
+                })
+                .collect();
+            if pairs.is_empty() {
+                let mut offered = BTreeSet::new();
+                for (alias, name) in &self.names.aliases {
+                    if fits(alias) && offered.insert(name) {
+                        pairs.push(Pair {
+                            display: format!("{alias} ({name})"),
+                            replacement: quoted(name),
+                        });
+                    }
+                }
+            }
+            return (start, pairs);
         }
         let start = before
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -456,6 +474,41 @@ mod tests {
             "{:?}",
             pairs.iter().map(|p| &p.replacement).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_completed_name_is_one_that_the_name_property_matches() {
+        let mut graph = crate::default_graph();
+        crate::query::execute_mut(
+            &mut graph,
+            "CREATE (:Company {name: \"Lovelace's Lab\", aliases: ['LL Labs'], country: 'GB'})",
+            &crate::query::Params::new(),
+        )
+        .unwrap();
+        let helper = ShellHelper::new(&graph, false);
+        for (typed, name) in [
+            ("MATCH (n {name: 'MSF", "Microsoft"),
+            ("MATCH (n {name: \"nvidia corp", "Nvidia"),
+            ("MATCH (n {name: 'lovel", "Lovelace's Lab"),
+            ("MATCH (n {name: 'LL La", "Lovelace's Lab"),
+        ] {
+            let (start, pairs) = helper.candidates(typed, typed.len());
+            let [pair] = pairs.as_slice() else {
+                panic!(
+                    "{typed}: {:?}",
+                    pairs.iter().map(|p| &p.replacement).collect::<Vec<_>>()
+                );
+            };
+            let line = format!(
+                "{}{}}}) RETURN n.name AS name",
+                &typed[..start],
+                pair.replacement
+            );
+            let results = crate::query::execute(&graph, &line, &crate::query::Params::new())
+                .unwrap_or_else(|e| panic!("{line}\n{e}"));
+            let found: Vec<String> = results[0].rows.iter().map(|r| r[0].to_string()).collect();
+            assert_eq!(found, vec![format!("{name:?}")], "{line}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ use rustyline::{Config, Editor};
 use crate::query::{self, TableStyle};
 use crate::session::{Origin, OutputFormat};
 use crate::store::Graph;
-pub use input::{Input, classify};
+pub use input::{Input, classify, take_explains};
 
 const PROMPT: &str = "alliances> ";
 const CONTINUATION: &str = "        -> ";
@@ -59,6 +59,10 @@ pub(crate) struct Session {
     pub as_of: Option<(crate::model::Date, Graph)>,
     /// The open database, whose journal keeps every change.
     pub db: Option<crate::db::Database>,
+    /// The script being run, whose name messages give as `FILE:LINE:COLUMN`.
+    pub script: Option<String>,
+    /// The line of the script or pipe the input being run starts on.
+    pub first_line: usize,
 }
 
 /// What an input asked the shell to do next.
@@ -91,6 +95,8 @@ pub fn run(
         interrupt,
         as_of: None,
         db,
+        script: options.file.as_ref().map(|path| path.display().to_string()),
+        first_line: 1,
     };
     let code = if interactive {
         outln!("{}", banner(&session));
@@ -276,6 +282,7 @@ fn script_loop(
     let mut failed = false;
     let mut pending = String::new();
     let mut lines = reader.lines();
+    let mut line_number = 0;
     loop {
         let line = match lines.next() {
             Some(Ok(line)) => Some(line),
@@ -287,6 +294,7 @@ fn script_loop(
         };
         let at_end = line.is_none();
         if let Some(line) = line {
+            line_number += 1;
             // A command line ends a statement left without `;`.
             if line.trim_start().starts_with(':') && classify(&pending) == Input::Incomplete {
                 let text = std::mem::take(&mut pending);
@@ -298,7 +306,9 @@ fn script_loop(
                     }
                 }
             }
-            if !pending.is_empty() {
+            if pending.is_empty() {
+                session.first_line = line_number;
+            } else {
                 pending.push('\n');
             }
             pending.push_str(&line);
@@ -363,14 +373,40 @@ fn execute(session: &mut Session, text: &str) -> Result<Next, String> {
 
 /// Runs the statements of one input, printing each result.
 fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
-    let statements = query::parse(text).map_err(|e| e.to_string())?;
+    // Messages give the line of the script or pipe, and the script's name.
+    let (script, first_line) = (session.script.clone(), session.first_line);
+    let shown = |e: query::QueryError| {
+        let e = e.starting_at_line(first_line);
+        match &script {
+            Some(name) => e.in_file(name).to_string(),
+            None => e.to_string(),
+        }
+    };
+    // `EXPLAIN` before a statement shows its plan instead of running it, as `query --explain`.
+    let (text, explains) = take_explains(text);
+    let text = text.as_str();
+    let statements = query::parse(text).map_err(shown)?;
+    let mut previous_end = 0;
     for statement in &statements {
+        let explained = explains
+            .iter()
+            .any(|at| (previous_end..statement.span.start).contains(at));
+        previous_end = statement.span.end;
+        if explained {
+            let plan = query::explain(&session.graph, text, statement).map_err(shown)?;
+            out!("{plan}");
+            continue;
+        }
         let started = Instant::now();
         let prepared = query::prepare(&session.graph, text, statement)
-            .map_err(|e| e.to_string())?
+            .map_err(shown)?
             .interruptible(Arc::clone(&session.interrupt));
         for warning in prepared.warnings() {
-            errln!("{warning}");
+            let warning = warning.clone().starting_at_line(first_line);
+            match &script {
+                Some(name) => errln!("{}", warning.in_file(name)),
+                None => errln!("{warning}"),
+            }
         }
         if let Some((date, _)) = &session.as_of
             && prepared.writes()
@@ -388,7 +424,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             &prepared,
         );
         session.interrupt.store(false, Ordering::Relaxed);
-        let ran = ran.map_err(|e| e.to_string())?;
+        let ran = ran.map_err(shown)?;
         for warning in &ran.warnings {
             errln!("{warning}");
         }

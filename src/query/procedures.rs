@@ -196,6 +196,9 @@ pub(crate) fn call(
             if found.interrupted {
                 return Err(cx.interrupted());
             }
+            if let Some(note) = found.cut_note() {
+                cx.notes.add(note);
+            }
             found
                 .loops
                 .into_iter()

@@ -666,6 +666,29 @@ fn a_script_file_runs_like_piped_input() {
 }
 
 #[test]
+fn help_lists_every_command_the_shell_runs() {
+    let out = piped(":help\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    let lines = [
+        ":owners Intel",
+        ":holdings BlackRock",
+        ":common Microsoft Nvidia",
+        ":stats",
+        ":params",
+    ];
+    for line in lines {
+        let command = line.split(' ').next().unwrap();
+        assert!(
+            help.contains(&format!("\n  {command} ")),
+            "{command} runs but :help does not list it:\n{help}"
+        );
+        let ran = piped(&format!("{line}\n"));
+        assert_eq!(ran.status.code(), Some(0), "{line}: {}", text(&ran.stderr));
+    }
+}
+
+#[test]
 fn meta_commands_from_a_pipe() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("g.json");

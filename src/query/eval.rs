@@ -1,5 +1,5 @@
 //! Evaluates compiled expressions over a row: operators with Cypher's null semantics, property
-//! access, and the scalar functions.
+//! access; the scalar functions' bodies are entries of `functions.rs`.
 //!
 //! **Invariant:** evaluation never panics on any value: every operator and function either
 //! returns a value or a `QueryError` that names the value it could not use and where.
@@ -9,10 +9,8 @@ use std::collections::BTreeMap;
 
 use super::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use super::error::{ErrorCode, ErrorKind, QueryError};
-use super::functions::Function;
 use super::plan::{PExpr, PKind};
 use super::value::{Path, QueryValue, compare, equals};
-use crate::model::Date;
 use crate::store::Graph;
 
 /// Parameter values by name.
@@ -198,7 +196,12 @@ impl Context<'_> {
         }
     }
 
-    fn argument_error(&self, span: &Span, message: String, help: Option<String>) -> QueryError {
+    pub(crate) fn argument_error(
+        &self,
+        span: &Span,
+        message: String,
+        help: Option<String>,
+    ) -> QueryError {
         QueryError::at(
             ErrorKind::Argument,
             ErrorCode::InvalidArgumentValue,
@@ -209,7 +212,7 @@ impl Context<'_> {
         )
     }
 
-    fn arithmetic_error(&self, span: &Span, message: String) -> QueryError {
+    pub(crate) fn arithmetic_error(&self, span: &Span, message: String) -> QueryError {
         QueryError::at(
             ErrorKind::Argument,
             ErrorCode::ArithmeticError,
@@ -360,7 +363,13 @@ impl Context<'_> {
             }
             PKind::Call(function, args) => {
                 let values = args.iter().map(ev).collect::<Result<Vec<_>, _>>()?;
-                self.call(*function, values, args, &expr.span)?
+                let call = super::functions::Call {
+                    cx: self,
+                    name: function.name(),
+                    args,
+                    span: &expr.span,
+                };
+                function.run(&call, values)?
             }
             PKind::Comprehension {
                 slot,
@@ -761,462 +770,14 @@ impl Context<'_> {
             }
         })
     }
-
-    fn call(
-        &self,
-        function: Function,
-        mut args: Vec<QueryValue>,
-        arg_exprs: &[PExpr],
-        span: &Span,
-    ) -> EvalResult {
-        use QueryValue::*;
-        let name = function.name();
-        let wrong = |i: usize, value: &QueryValue, wanted: &str| -> QueryError {
-            let at = arg_exprs.get(i).map_or(span, |e| &e.span);
-            self.type_error(
-                at,
-                format!(
-                    "{name}() expects {wanted}, not {}",
-                    describe(self.graph, value)
-                ),
-            )
-        };
-        if function == Function::Coalesce {
-            return Ok(args.into_iter().find(|v| !v.is_null()).unwrap_or(Null));
-        }
-        if function == Function::Exists {
-            return Ok(match &args[0] {
-                Bool(b) if matches!(arg_exprs[0].kind, PKind::Pattern(_)) => Bool(*b),
-                v => Bool(!v.is_null()),
-            });
-        }
-        if function == Function::Date {
-            return self.date(args.pop(), span);
-        }
-        // Every other function returns null for a null first argument.
-        if args.first().is_some_and(QueryValue::is_null) {
-            return Ok(Null);
-        }
-        let graph = self.graph;
-        let arg0 = args.first().cloned().unwrap_or(Null);
-        let what = match function {
-            Function::Labels => Some("read the labels of"),
-            Function::Keys | Function::Properties => Some("read the properties of"),
-            _ => None,
-        };
-        if let Some(what) = what
-            && self.gone(&arg0)
-        {
-            let at = arg_exprs.first().map_or(span, |e| &e.span);
-            return Err(self.deleted_error(at, &arg0, what));
-        }
-        Ok(match function {
-            Function::Id => match arg0 {
-                Node(n) | DeletedNode(n) => Int(n.index() as i64),
-                Relationship(r) => Int(r.index() as i64),
-                DeletedRelationship(r) => Int(r.id.index() as i64),
-                other => return Err(wrong(0, &other, "a node or a relationship")),
-            },
-            Function::Type => match arg0 {
-                Relationship(r) => String(graph.edge_type(r).to_owned()),
-                DeletedRelationship(r) => String(r.rel_type),
-                other => return Err(wrong(0, &other, "a relationship")),
-            },
-            Function::Labels => match arg0 {
-                Node(n) => List(graph.node_labels(n).map(|l| String(l.to_owned())).collect()),
-                other => return Err(wrong(0, &other, "a node")),
-            },
-            Function::Keys => match arg0 {
-                Node(n) => keys(graph.node_props(n).map(|(k, _)| k)),
-                Relationship(r) => keys(graph.edge_props(r).map(|(k, _)| k)),
-                Map(m) => List(m.into_keys().map(String).collect()),
-                other => return Err(wrong(0, &other, "a node, a relationship or a map")),
-            },
-            Function::Properties => match arg0 {
-                Node(n) => Map(graph
-                    .node_props(n)
-                    .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
-                    .collect()),
-                Relationship(r) => Map(graph
-                    .edge_props(r)
-                    .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
-                    .collect()),
-                m @ Map(_) => m,
-                other => return Err(wrong(0, &other, "a node, a relationship or a map")),
-            },
-            Function::Length => match arg0 {
-                Path(p) => Int(p.relationships.len() as i64),
-                String(s) => Int(s.chars().count() as i64),
-                List(l) => Int(l.len() as i64),
-                other => return Err(wrong(0, &other, "a path")),
-            },
-            Function::Nodes => match arg0 {
-                Path(p) => List(p.nodes.into_iter().map(Node).collect()),
-                other => return Err(wrong(0, &other, "a path")),
-            },
-            Function::Relationships => match arg0 {
-                Path(p) => List(p.relationships.into_iter().map(Relationship).collect()),
-                other => return Err(wrong(0, &other, "a path")),
-            },
-            Function::StartNode | Function::EndNode => {
-                let start = function == Function::StartNode;
-                match arg0 {
-                    Relationship(r) => match graph.edge_endpoints(r) {
-                        Some((a, b)) => Node(if start { a } else { b }),
-                        None => {
-                            let at = arg_exprs.first().map_or(span, |e| &e.span);
-                            return Err(self.deleted_error(at, &arg0, "read the ends of"));
-                        }
-                    },
-                    // The ends of a deleted relationship are deleted too when they are gone.
-                    DeletedRelationship(r) => {
-                        let n = if start { r.start } else { r.end };
-                        if graph.contains_node(n) {
-                            Node(n)
-                        } else {
-                            DeletedNode(n)
-                        }
-                    }
-                    other => return Err(wrong(0, &other, "a relationship")),
-                }
-            }
-            Function::Size => match arg0 {
-                List(l) => Int(l.len() as i64),
-                String(s) => Int(s.chars().count() as i64),
-                Map(m) => Int(m.len() as i64),
-                other => return Err(wrong(0, &other, "a list or a string")),
-            },
-            Function::Head | Function::Last => match arg0 {
-                List(mut l) => {
-                    let item = if function == Function::Head {
-                        (!l.is_empty()).then(|| l.swap_remove(0))
-                    } else {
-                        l.pop()
-                    };
-                    item.unwrap_or(Null)
-                }
-                other => return Err(wrong(0, &other, "a list")),
-            },
-            Function::Tail => match arg0 {
-                List(l) => List(l.into_iter().skip(1).collect()),
-                other => return Err(wrong(0, &other, "a list")),
-            },
-            Function::Reverse => match arg0 {
-                List(mut l) => {
-                    l.reverse();
-                    List(l)
-                }
-                String(s) => String(s.chars().rev().collect()),
-                other => return Err(wrong(0, &other, "a list or a string")),
-            },
-            Function::Range => {
-                let int = |i: usize| -> Result<i64, QueryError> {
-                    match args.get(i) {
-                        Some(Int(v)) => Ok(*v),
-                        Some(other) => Err(wrong(i, other, "integers")),
-                        None => Ok(1),
-                    }
-                };
-                let (start, end, step) = (int(0)?, int(1)?, int(2)?);
-                if step == 0 {
-                    return Err(self.argument_error(
-                        span,
-                        "range() cannot step by 0".to_owned(),
-                        Some(
-                            "use a positive step to count up, a negative one to count down"
-                                .to_owned(),
-                        ),
-                    ));
-                }
-                let count = if (step > 0 && start > end) || (step < 0 && start < end) {
-                    0
-                } else {
-                    ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
-                };
-                if count > 10_000_000 {
-                    return Err(self.argument_error(
-                        span,
-                        format!("range() would make {count} numbers; the most is 10000000"),
-                        None,
-                    ));
-                }
-                self.check_fits(
-                    (count as usize).saturating_mul(std::mem::size_of::<QueryValue>()),
-                    span.start,
-                )?;
-                // Every element lies between start and end, so only the arithmetic needs i128.
-                List(
-                    (0..count as i128)
-                        .map(|k| Int((i128::from(start) + k * i128::from(step)) as i64))
-                        .collect(),
-                )
-            }
-            Function::ToLower
-            | Function::ToUpper
-            | Function::Trim
-            | Function::LTrim
-            | Function::RTrim => match arg0 {
-                String(s) => String(match function {
-                    Function::ToLower => s.to_lowercase(),
-                    Function::ToUpper => s.to_uppercase(),
-                    Function::Trim => s.trim().to_owned(),
-                    Function::LTrim => s.trim_start().to_owned(),
-                    _ => s.trim_end().to_owned(),
-                }),
-                other => return Err(wrong(0, &other, "a string")),
-            },
-            Function::ToString => match arg0 {
-                v @ (Int(_) | Float(_) | Bool(_) | String(_) | Date(_)) => {
-                    String(super::result::plain_text(graph, &v))
-                }
-                other => return Err(wrong(0, &other, "a number, boolean, string or date")),
-            },
-            Function::ToInteger => match arg0 {
-                Int(i) => Int(i),
-                Float(f) if f.is_finite() && f.abs() < 9.2e18 => Int(f.trunc() as i64),
-                Float(_) => Null,
-                Bool(b) => Int(i64::from(b)),
-                String(s) => {
-                    let t = s.trim();
-                    t.parse::<i64>()
-                        .ok()
-                        .or_else(|| {
-                            t.parse::<f64>()
-                                .ok()
-                                .filter(|f| f.is_finite() && f.abs() < 9.2e18)
-                                .map(|f| f.trunc() as i64)
-                        })
-                        .map_or(Null, Int)
-                }
-                other => return Err(wrong(0, &other, "a number, boolean or string")),
-            },
-            Function::ToFloat => match arg0 {
-                Int(i) => Float(i as f64),
-                Float(f) => Float(f),
-                String(s) => s.trim().parse::<f64>().map_or(Null, Float),
-                other => return Err(wrong(0, &other, "a number or a string")),
-            },
-            Function::ToBoolean => match arg0 {
-                Bool(b) => Bool(b),
-                String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                    "true" => Bool(true),
-                    "false" => Bool(false),
-                    _ => Null,
-                },
-                Int(i) => Bool(i != 0),
-                other => return Err(wrong(0, &other, "a boolean, string or integer")),
-            },
-            Function::Split => match (arg0, &args[1]) {
-                (String(s), String(sep)) => {
-                    // At most one piece per character, each a value of its own.
-                    self.check_fits(
-                        s.len()
-                            .saturating_mul(std::mem::size_of::<QueryValue>() + 4)
-                            / sep.len().max(1),
-                        span.start,
-                    )?;
-                    if sep.is_empty() {
-                        List(s.chars().map(|c| String(c.to_string())).collect())
-                    } else {
-                        List(
-                            s.split(sep.as_str())
-                                .map(|p| String(p.to_owned()))
-                                .collect(),
-                        )
-                    }
-                }
-                (_, Null) => Null,
-                (String(_), other) => return Err(wrong(1, other, "a string separator")),
-                (other, _) => return Err(wrong(0, &other, "a string")),
-            },
-            Function::Substring => {
-                let String(s) = arg0 else {
-                    return Err(wrong(0, &arg0, "a string"));
-                };
-                let start = match &args[1] {
-                    Int(i) if *i >= 0 => *i as usize,
-                    Null => return Ok(Null),
-                    other => return Err(wrong(1, other, "a non-negative integer start")),
-                };
-                let length = match args.get(2) {
-                    None => usize::MAX,
-                    Some(Int(i)) if *i >= 0 => *i as usize,
-                    Some(Null) => return Ok(Null),
-                    Some(other) => return Err(wrong(2, other, "a non-negative integer length")),
-                };
-                String(s.chars().skip(start).take(length).collect())
-            }
-            Function::Left | Function::Right => {
-                let String(s) = arg0 else {
-                    return Err(wrong(0, &arg0, "a string"));
-                };
-                let n = match &args[1] {
-                    Int(i) if *i >= 0 => *i as usize,
-                    Null => return Ok(Null),
-                    other => return Err(wrong(1, other, "a non-negative integer")),
-                };
-                let count = s.chars().count();
-                String(if function == Function::Left {
-                    s.chars().take(n).collect()
-                } else {
-                    s.chars().skip(count.saturating_sub(n)).collect()
-                })
-            }
-            Function::Replace => match (arg0, &args[1], &args[2]) {
-                (String(s), String(from), String(to)) => {
-                    self.check_fits(
-                        (s.len() / from.len().max(1))
-                            .saturating_mul(to.len())
-                            .saturating_add(s.len()),
-                        span.start,
-                    )?;
-                    if from.is_empty() {
-                        String(s)
-                    } else {
-                        String(s.replace(from.as_str(), to))
-                    }
-                }
-                (_, Null, _) | (_, _, Null) => Null,
-                (String(_), a, b) => {
-                    let bad = if matches!(a, String(_)) {
-                        (2, b)
-                    } else {
-                        (1, a)
-                    };
-                    return Err(wrong(bad.0, bad.1, "a string"));
-                }
-                (other, ..) => return Err(wrong(0, &other, "a string")),
-            },
-            Function::Abs => match arg0 {
-                Int(i) => Int(i.checked_abs().ok_or_else(|| {
-                    self.arithmetic_error(span, format!("abs({i}) overflows a 64-bit integer"))
-                })?),
-                Float(f) => Float(f.abs()),
-                other => return Err(wrong(0, &other, "a number")),
-            },
-            Function::Sign => match arg0 {
-                Int(i) => Int(i.signum()),
-                Float(f) => Int(if f > 0.0 {
-                    1
-                } else if f < 0.0 {
-                    -1
-                } else {
-                    0
-                }),
-                other => return Err(wrong(0, &other, "a number")),
-            },
-            Function::Round | Function::Floor | Function::Ceil | Function::Sqrt => match arg0 {
-                Int(_) | Float(_) => {
-                    let x = as_f64(&arg0);
-                    Float(match function {
-                        // Cypher rounds halves up, towards positive infinity.
-                        Function::Round => (x + 0.5).floor(),
-                        Function::Floor => x.floor(),
-                        Function::Ceil => x.ceil(),
-                        _ => x.sqrt(),
-                    })
-                }
-                other => return Err(wrong(0, &other, "a number")),
-            },
-            Function::Coalesce | Function::Exists | Function::Date => {
-                unreachable!("handled above")
-            }
-        })
-    }
-
-    /// `date()` is today; `date("2025-08")` a month; `date({year: 2025, month: 8})` too.
-    fn date(&self, arg: Option<QueryValue>, span: &Span) -> EvalResult {
-        let text = match arg {
-            None => return Ok(QueryValue::Date(today())),
-            Some(QueryValue::Null) => return Ok(QueryValue::Null),
-            Some(QueryValue::Date(d)) => return Ok(QueryValue::Date(d)),
-            Some(QueryValue::String(s)) => s,
-            Some(QueryValue::Map(m)) => {
-                let part = |k: &str| match m.get(k) {
-                    None | Some(QueryValue::Null) => Ok(None),
-                    Some(QueryValue::Int(i)) => Ok(Some(*i)),
-                    Some(other) => Err(self.type_error(
-                        span,
-                        format!(
-                            "date() expects an integer {k}, not {}",
-                            describe(self.graph, other)
-                        ),
-                    )),
-                };
-                let (year, month, day) = (part("year")?, part("month")?, part("day")?);
-                let Some(year) = year else {
-                    return Err(self.argument_error(
-                        span,
-                        "date() needs a year".to_owned(),
-                        Some("write date({year: 2025, month: 8})".to_owned()),
-                    ));
-                };
-                match (month, day) {
-                    (None, None) => format!("{year:04}"),
-                    (Some(m), None) => format!("{year:04}-{m:02}"),
-                    (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
-                    (None, Some(_)) => {
-                        return Err(self.argument_error(
-                            span,
-                            "date() got a day without a month".to_owned(),
-                            None,
-                        ));
-                    }
-                }
-            }
-            Some(other) => {
-                return Err(self.type_error(
-                    span,
-                    format!(
-                        "date() expects text such as \"2025-08-22\", not {}",
-                        describe(self.graph, &other)
-                    ),
-                ));
-            }
-        };
-        text.parse::<Date>().map(QueryValue::Date).map_err(|e| {
-            self.argument_error(
-                span,
-                format!("\"{text}\" is not a date: {e}"),
-                Some("write a day (2025-08-22), a month (2025-08) or a year (2025)".to_owned()),
-            )
-        })
-    }
 }
 
-fn keys<'k>(keys: impl Iterator<Item = &'k str>) -> QueryValue {
-    QueryValue::List(keys.map(|k| QueryValue::String(k.to_owned())).collect())
-}
-
-fn as_f64(v: &QueryValue) -> f64 {
+pub(crate) fn as_f64(v: &QueryValue) -> f64 {
     match v {
         QueryValue::Int(i) => *i as f64,
         QueryValue::Float(f) => *f,
         _ => f64::NAN,
     }
-}
-
-/// Today's date in UTC.
-fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    Date::day(y, m, d).unwrap_or(Date::year(y))
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i32, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-    (y, m, d)
 }
 
 /// A path value from nodes and relationships in search order.
@@ -1234,17 +795,5 @@ pub(crate) fn path(
     Path {
         nodes,
         relationships,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::civil_from_days;
-
-    #[test]
-    fn days_convert_to_calendar_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_322), (2025, 8, 22));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
     }
 }

@@ -1,49 +1,89 @@
-//! The functions a query can call: their names, arities, and which ones aggregate.
+//! The registry of the functions a query can call: one entry per function, with its name, its
+//! arguments, a help line and what it does. The planner resolves names here (unknown names and
+//! "did you mean"), the evaluator runs the bodies, and the shell's `:help` and Tab completion
+//! list the entries; adding a function is adding one entry to `FUNCTIONS`.
 //!
 //! **Invariant:** names are matched without case, as in Cypher (`toLower`, `TOLOWER`).
+//! **Invariant:** no body panics on any value; a value of the wrong type is a `QueryError` that
+//! names it and the argument it came from.
 
-/// A scalar function: one value per row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Function {
-    Id,
-    Type,
-    Labels,
-    Keys,
-    Properties,
-    Length,
-    Nodes,
-    Relationships,
-    StartNode,
-    EndNode,
-    Size,
-    Head,
-    Last,
-    Tail,
-    Range,
-    Coalesce,
-    ToLower,
-    ToUpper,
-    ToString,
-    ToInteger,
-    ToFloat,
-    ToBoolean,
-    Trim,
-    LTrim,
-    RTrim,
-    Split,
-    Substring,
-    Replace,
-    Left,
-    Right,
-    Reverse,
-    Abs,
-    Round,
-    Floor,
-    Ceil,
-    Sqrt,
-    Sign,
-    Exists,
-    Date,
+use std::fmt;
+
+use super::ast::Span;
+use super::error::QueryError;
+use super::eval::{Context, EvalResult, as_f64, describe};
+use super::plan::{PExpr, PKind};
+use super::value::QueryValue as V;
+use crate::model::Date;
+
+/// What a scalar function does with its evaluated arguments (as many as its arity allows).
+pub(crate) type Body = fn(&Call<'_, '_>, Vec<V>) -> EvalResult;
+
+/// What a name in call position does.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    /// One value per row. With `null_in`, a null first argument gives null and the body does
+    /// not run.
+    Scalar { body: Body, null_in: bool },
+    /// One value per group, computed by the executor.
+    Aggregate(AggFunction),
+}
+
+/// One function of the registry.
+pub struct Entry {
+    /// The name as documentation writes it.
+    pub name: &'static str,
+    /// The arguments as help shows them, with what each must be: `(text, start [, length])`.
+    pub args: &'static str,
+    /// Fewest and most arguments (`usize::MAX`: any number).
+    pub min_args: usize,
+    pub max_args: usize,
+    /// What it gives, in one line.
+    pub help: &'static str,
+    pub(crate) kind: Kind,
+}
+
+impl Entry {
+    /// Whether it aggregates a group rather than computing a value per row.
+    pub fn is_aggregate(&self) -> bool {
+        matches!(self.kind, Kind::Aggregate(_))
+    }
+}
+
+/// A scalar function as a plan holds it: a handle on its registry entry.
+#[derive(Clone, Copy)]
+pub(crate) struct Function(&'static Entry);
+
+impl Function {
+    pub(crate) fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    /// Runs the function on evaluated arguments; `call` says where it was written.
+    pub(crate) fn run(self, call: &Call<'_, '_>, args: Vec<V>) -> EvalResult {
+        match self.0.kind {
+            Kind::Scalar { null_in: true, .. } if args.first().is_some_and(V::is_null) => {
+                Ok(V::Null)
+            }
+            Kind::Scalar { body, .. } => body(call, args),
+            // The planner never makes a scalar call of an aggregate.
+            Kind::Aggregate(_) => Ok(V::Null),
+        }
+    }
+}
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Function) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Function {}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
+    }
 }
 
 /// An aggregating function: one value per group.
@@ -57,57 +97,14 @@ pub(crate) enum AggFunction {
     Collect,
 }
 
-/// Name as users write it, function, fewest and most arguments.
-const SCALARS: &[(&str, Function, usize, usize)] = &[
-    ("id", Function::Id, 1, 1),
-    ("type", Function::Type, 1, 1),
-    ("labels", Function::Labels, 1, 1),
-    ("keys", Function::Keys, 1, 1),
-    ("properties", Function::Properties, 1, 1),
-    ("length", Function::Length, 1, 1),
-    ("nodes", Function::Nodes, 1, 1),
-    ("relationships", Function::Relationships, 1, 1),
-    ("startNode", Function::StartNode, 1, 1),
-    ("endNode", Function::EndNode, 1, 1),
-    ("size", Function::Size, 1, 1),
-    ("head", Function::Head, 1, 1),
-    ("last", Function::Last, 1, 1),
-    ("tail", Function::Tail, 1, 1),
-    ("range", Function::Range, 2, 3),
-    ("coalesce", Function::Coalesce, 1, usize::MAX),
-    ("toLower", Function::ToLower, 1, 1),
-    ("toUpper", Function::ToUpper, 1, 1),
-    ("toString", Function::ToString, 1, 1),
-    ("toInteger", Function::ToInteger, 1, 1),
-    ("toFloat", Function::ToFloat, 1, 1),
-    ("toBoolean", Function::ToBoolean, 1, 1),
-    ("trim", Function::Trim, 1, 1),
-    ("lTrim", Function::LTrim, 1, 1),
-    ("rTrim", Function::RTrim, 1, 1),
-    ("split", Function::Split, 2, 2),
-    ("substring", Function::Substring, 2, 3),
-    ("replace", Function::Replace, 3, 3),
-    ("left", Function::Left, 2, 2),
-    ("right", Function::Right, 2, 2),
-    ("reverse", Function::Reverse, 1, 1),
-    ("abs", Function::Abs, 1, 1),
-    ("round", Function::Round, 1, 1),
-    ("floor", Function::Floor, 1, 1),
-    ("ceil", Function::Ceil, 1, 1),
-    ("sqrt", Function::Sqrt, 1, 1),
-    ("sign", Function::Sign, 1, 1),
-    ("exists", Function::Exists, 1, 1),
-    ("date", Function::Date, 0, 1),
-];
-
-const AGGREGATES: &[(&str, AggFunction)] = &[
-    ("count", AggFunction::Count),
-    ("sum", AggFunction::Sum),
-    ("avg", AggFunction::Avg),
-    ("min", AggFunction::Min),
-    ("max", AggFunction::Max),
-    ("collect", AggFunction::Collect),
-];
+impl AggFunction {
+    pub(crate) fn name(self) -> &'static str {
+        FUNCTIONS
+            .iter()
+            .find(|e| matches!(e.kind, Kind::Aggregate(f) if f == self))
+            .map_or("?", |e| e.name)
+    }
+}
 
 /// What a name in call position refers to.
 pub(crate) enum Callee {
@@ -119,45 +116,910 @@ pub(crate) enum Callee {
     Aggregate(AggFunction),
 }
 
+/// The entry named `name` (any case).
+pub fn lookup(name: &str) -> Option<&'static Entry> {
+    FUNCTIONS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+}
+
 pub(crate) fn resolve(name: &str) -> Option<Callee> {
-    if let Some((_, f)) = AGGREGATES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-    {
-        return Some(Callee::Aggregate(*f));
-    }
-    SCALARS
-        .iter()
-        .find(|(n, ..)| n.eq_ignore_ascii_case(name))
-        .map(|(_, function, min_args, max_args)| Callee::Scalar {
-            function: *function,
-            min_args: *min_args,
-            max_args: *max_args,
-        })
+    let entry = lookup(name)?;
+    Some(match entry.kind {
+        Kind::Aggregate(f) => Callee::Aggregate(f),
+        Kind::Scalar { .. } => Callee::Scalar {
+            function: Function(entry),
+            min_args: entry.min_args,
+            max_args: entry.max_args,
+        },
+    })
 }
 
 /// Every function name, as written in documentation, for suggestions and completion.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    AGGREGATES
-        .iter()
-        .map(|(n, _)| *n)
-        .chain(SCALARS.iter().map(|(n, ..)| *n))
+    FUNCTIONS.iter().map(|e| e.name)
 }
 
-impl AggFunction {
-    pub(crate) fn name(self) -> &'static str {
-        AGGREGATES
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("?", |(n, _)| n)
+/// Every entry, aggregates first, in the order help lists them.
+pub fn entries() -> &'static [Entry] {
+    FUNCTIONS
+}
+
+/// A call being evaluated: what a body reads besides its arguments' values.
+pub(crate) struct Call<'a, 'g> {
+    pub cx: &'a Context<'g>,
+    pub name: &'static str,
+    /// The argument expressions, for the place of an error.
+    pub args: &'a [PExpr],
+    /// The whole call.
+    pub span: &'a Span,
+}
+
+impl Call<'_, '_> {
+    fn graph(&self) -> &crate::store::Graph {
+        self.cx.graph
+    }
+
+    /// Where argument `i` was written (the call when it has no such argument).
+    fn at(&self, i: usize) -> &Span {
+        self.args.get(i).map_or(self.span, |e| &e.span)
+    }
+
+    /// Argument `i` is `value`, not the `wanted` kind of value.
+    fn wrong(&self, i: usize, value: &V, wanted: &str) -> QueryError {
+        self.cx.type_error(
+            self.at(i),
+            format!(
+                "{}() expects {wanted}, not {}",
+                self.name,
+                describe(self.cx.graph, value)
+            ),
+        )
+    }
+
+    /// Fails when the first argument is an element this statement deleted; `doing` says
+    /// what the function would read of it.
+    fn not_deleted(&self, value: &V, doing: &str) -> Result<(), QueryError> {
+        if self.cx.gone(value) {
+            Err(self.cx.deleted_error(self.at(0), value, doing))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn argument_error(&self, message: String, help: Option<String>) -> QueryError {
+        self.cx.argument_error(self.span, message, help)
     }
 }
 
-impl Function {
-    pub(crate) fn name(self) -> &'static str {
-        SCALARS
-            .iter()
-            .find(|(_, f, ..)| *f == self)
-            .map_or("?", |(n, ..)| n)
+/// The first argument, taken out of the list.
+fn first(args: &mut [V]) -> V {
+    args.first_mut()
+        .map_or(V::Null, |v| std::mem::replace(v, V::Null))
+}
+
+fn keys<'k>(keys: impl Iterator<Item = &'k str>) -> V {
+    V::List(keys.map(|k| V::String(k.to_owned())).collect())
+}
+
+/// A function of one string.
+fn text(c: &Call<'_, '_>, mut args: Vec<V>, f: fn(&str) -> String) -> EvalResult {
+    match first(&mut args) {
+        V::String(s) => Ok(V::String(f(&s))),
+        other => Err(c.wrong(0, &other, "a string")),
+    }
+}
+
+/// A function of one number, computed in floating point.
+fn float(c: &Call<'_, '_>, mut args: Vec<V>, f: fn(f64) -> f64) -> EvalResult {
+    match first(&mut args) {
+        v @ (V::Int(_) | V::Float(_)) => Ok(V::Float(f(as_f64(&v)))),
+        other => Err(c.wrong(0, &other, "a number")),
+    }
+}
+
+/// Aggregates take one argument (count also takes `*`).
+const fn aggregate(name: &'static str, help: &'static str, f: AggFunction) -> Entry {
+    Entry {
+        name,
+        args: "(expression)",
+        min_args: 1,
+        max_args: 1,
+        help,
+        kind: Kind::Aggregate(f),
+    }
+}
+
+/// A scalar function that gives null for a null first argument.
+const fn scalar(
+    name: &'static str,
+    args: &'static str,
+    (min_args, max_args): (usize, usize),
+    help: &'static str,
+    body: Body,
+) -> Entry {
+    Entry {
+        name,
+        args,
+        min_args,
+        max_args,
+        help,
+        kind: Kind::Scalar {
+            body,
+            null_in: true,
+        },
+    }
+}
+
+/// A scalar function that reads nulls itself.
+const fn own_nulls(
+    name: &'static str,
+    args: &'static str,
+    (min_args, max_args): (usize, usize),
+    help: &'static str,
+    body: Body,
+) -> Entry {
+    Entry {
+        name,
+        args,
+        min_args,
+        max_args,
+        help,
+        kind: Kind::Scalar {
+            body,
+            null_in: false,
+        },
+    }
+}
+
+/// The functions, aggregates first; help and completion list them in this order.
+static FUNCTIONS: &[Entry] = &[
+    aggregate(
+        "count",
+        "how many rows have a value (count(*): how many rows)",
+        AggFunction::Count,
+    ),
+    aggregate(
+        "sum",
+        "the sum of the numbers (0 when there are none)",
+        AggFunction::Sum,
+    ),
+    aggregate(
+        "avg",
+        "the mean of the numbers (null when there are none)",
+        AggFunction::Avg,
+    ),
+    aggregate("min", "the least value", AggFunction::Min),
+    aggregate("max", "the greatest value", AggFunction::Max),
+    aggregate(
+        "collect",
+        "the values as a list, nulls left out",
+        AggFunction::Collect,
+    ),
+    scalar(
+        "id",
+        "(node or relationship)",
+        (1, 1),
+        "the element's number",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Node(n) | V::DeletedNode(n) => V::Int(n.index() as i64),
+                V::Relationship(r) => V::Int(r.index() as i64),
+                V::DeletedRelationship(r) => V::Int(r.id.index() as i64),
+                other => return Err(c.wrong(0, &other, "a node or a relationship")),
+            })
+        },
+    ),
+    scalar(
+        "type",
+        "(relationship)",
+        (1, 1),
+        "the relationship's type",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Relationship(r) => V::String(c.graph().edge_type(r).to_owned()),
+                V::DeletedRelationship(r) => V::String(r.rel_type),
+                other => return Err(c.wrong(0, &other, "a relationship")),
+            })
+        },
+    ),
+    scalar(
+        "labels",
+        "(node)",
+        (1, 1),
+        "the node's labels, as a list",
+        |c, mut a| {
+            let arg = first(&mut a);
+            c.not_deleted(&arg, "read the labels of")?;
+            Ok(match arg {
+                V::Node(n) => V::List(
+                    c.graph()
+                        .node_labels(n)
+                        .map(|l| V::String(l.to_owned()))
+                        .collect(),
+                ),
+                other => return Err(c.wrong(0, &other, "a node")),
+            })
+        },
+    ),
+    scalar(
+        "keys",
+        "(node, relationship or map)",
+        (1, 1),
+        "the property keys, as a list",
+        |c, mut a| {
+            let arg = first(&mut a);
+            c.not_deleted(&arg, "read the properties of")?;
+            Ok(match arg {
+                V::Node(n) => keys(c.graph().node_props(n).map(|(k, _)| k)),
+                V::Relationship(r) => keys(c.graph().edge_props(r).map(|(k, _)| k)),
+                V::Map(m) => V::List(m.into_keys().map(V::String).collect()),
+                other => return Err(c.wrong(0, &other, "a node, a relationship or a map")),
+            })
+        },
+    ),
+    scalar(
+        "properties",
+        "(node, relationship or map)",
+        (1, 1),
+        "the properties, as a map",
+        |c, mut a| {
+            let arg = first(&mut a);
+            c.not_deleted(&arg, "read the properties of")?;
+            let graph = c.graph();
+            Ok(match arg {
+                V::Node(n) => V::Map(
+                    graph
+                        .node_props(n)
+                        .map(|(k, v)| (k.to_owned(), V::from(v)))
+                        .collect(),
+                ),
+                V::Relationship(r) => V::Map(
+                    graph
+                        .edge_props(r)
+                        .map(|(k, v)| (k.to_owned(), V::from(v)))
+                        .collect(),
+                ),
+                m @ V::Map(_) => m,
+                other => return Err(c.wrong(0, &other, "a node, a relationship or a map")),
+            })
+        },
+    ),
+    scalar(
+        "length",
+        "(path)",
+        (1, 1),
+        "how many relationships the path has",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Path(p) => V::Int(p.relationships.len() as i64),
+                V::String(s) => V::Int(s.chars().count() as i64),
+                V::List(l) => V::Int(l.len() as i64),
+                other => return Err(c.wrong(0, &other, "a path")),
+            })
+        },
+    ),
+    scalar(
+        "nodes",
+        "(path)",
+        (1, 1),
+        "the path's nodes, in order",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Path(p) => V::List(p.nodes.into_iter().map(V::Node).collect()),
+                other => return Err(c.wrong(0, &other, "a path")),
+            })
+        },
+    ),
+    scalar(
+        "relationships",
+        "(path)",
+        (1, 1),
+        "the path's relationships, in order",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Path(p) => V::List(p.relationships.into_iter().map(V::Relationship).collect()),
+                other => return Err(c.wrong(0, &other, "a path")),
+            })
+        },
+    ),
+    scalar(
+        "startNode",
+        "(relationship)",
+        (1, 1),
+        "the node the relationship starts at",
+        |c, a| end_node(c, a, true),
+    ),
+    scalar(
+        "endNode",
+        "(relationship)",
+        (1, 1),
+        "the node the relationship ends at",
+        |c, a| end_node(c, a, false),
+    ),
+    scalar(
+        "size",
+        "(list, string or map)",
+        (1, 1),
+        "how many items, characters or entries",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::List(l) => V::Int(l.len() as i64),
+                V::String(s) => V::Int(s.chars().count() as i64),
+                V::Map(m) => V::Int(m.len() as i64),
+                other => return Err(c.wrong(0, &other, "a list or a string")),
+            })
+        },
+    ),
+    scalar(
+        "head",
+        "(list)",
+        (1, 1),
+        "the first item (null for an empty list)",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::List(l) => l.into_iter().next().unwrap_or(V::Null),
+                other => return Err(c.wrong(0, &other, "a list")),
+            })
+        },
+    ),
+    scalar(
+        "last",
+        "(list)",
+        (1, 1),
+        "the last item (null for an empty list)",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::List(mut l) => l.pop().unwrap_or(V::Null),
+                other => return Err(c.wrong(0, &other, "a list")),
+            })
+        },
+    ),
+    scalar(
+        "tail",
+        "(list)",
+        (1, 1),
+        "every item but the first",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::List(l) => V::List(l.into_iter().skip(1).collect()),
+                other => return Err(c.wrong(0, &other, "a list")),
+            })
+        },
+    ),
+    scalar(
+        "reverse",
+        "(list or string)",
+        (1, 1),
+        "the items or characters in reverse order",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::List(mut l) => {
+                    l.reverse();
+                    V::List(l)
+                }
+                V::String(s) => V::String(s.chars().rev().collect()),
+                other => return Err(c.wrong(0, &other, "a list or a string")),
+            })
+        },
+    ),
+    scalar(
+        "range",
+        "(start, end [, step]: integers)",
+        (2, 3),
+        "the integers from start to end, both included",
+        range,
+    ),
+    own_nulls(
+        "coalesce",
+        "(value, ...)",
+        (1, usize::MAX),
+        "the first argument that is not null",
+        |_, a| Ok(a.into_iter().find(|v| !v.is_null()).unwrap_or(V::Null)),
+    ),
+    scalar(
+        "toLower",
+        "(string)",
+        (1, 1),
+        "the string in lower case",
+        |c, a| text(c, a, str::to_lowercase),
+    ),
+    scalar(
+        "toUpper",
+        "(string)",
+        (1, 1),
+        "the string in upper case",
+        |c, a| text(c, a, str::to_uppercase),
+    ),
+    scalar(
+        "toString",
+        "(number, boolean, string or date)",
+        (1, 1),
+        "the value as a string",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                v @ (V::Int(_) | V::Float(_) | V::Bool(_) | V::String(_) | V::Date(_)) => {
+                    V::String(super::result::plain_text(c.graph(), &v))
+                }
+                other => return Err(c.wrong(0, &other, "a number, boolean, string or date")),
+            })
+        },
+    ),
+    scalar(
+        "toInteger",
+        "(number, boolean or string)",
+        (1, 1),
+        "the value as an integer (null when a string is not a number)",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Int(i) => V::Int(i),
+                V::Float(f) if f.is_finite() && f.abs() < 9.2e18 => V::Int(f.trunc() as i64),
+                V::Float(_) => V::Null,
+                V::Bool(b) => V::Int(i64::from(b)),
+                V::String(s) => {
+                    let t = s.trim();
+                    t.parse::<i64>()
+                        .ok()
+                        .or_else(|| {
+                            t.parse::<f64>()
+                                .ok()
+                                .filter(|f| f.is_finite() && f.abs() < 9.2e18)
+                                .map(|f| f.trunc() as i64)
+                        })
+                        .map_or(V::Null, V::Int)
+                }
+                other => return Err(c.wrong(0, &other, "a number, boolean or string")),
+            })
+        },
+    ),
+    scalar(
+        "toFloat",
+        "(number or string)",
+        (1, 1),
+        "the value as a float (null when a string is not a number)",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Int(i) => V::Float(i as f64),
+                V::Float(f) => V::Float(f),
+                V::String(s) => s.trim().parse::<f64>().map_or(V::Null, V::Float),
+                other => return Err(c.wrong(0, &other, "a number or a string")),
+            })
+        },
+    ),
+    scalar(
+        "toBoolean",
+        "(boolean, string or integer)",
+        (1, 1),
+        "the value as a boolean (null for other strings than true and false)",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Bool(b) => V::Bool(b),
+                V::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "true" => V::Bool(true),
+                    "false" => V::Bool(false),
+                    _ => V::Null,
+                },
+                V::Int(i) => V::Bool(i != 0),
+                other => return Err(c.wrong(0, &other, "a boolean, string or integer")),
+            })
+        },
+    ),
+    scalar(
+        "trim",
+        "(string)",
+        (1, 1),
+        "the string without spaces at either end",
+        |c, a| text(c, a, |s| s.trim().to_owned()),
+    ),
+    scalar(
+        "lTrim",
+        "(string)",
+        (1, 1),
+        "the string without spaces at its start",
+        |c, a| text(c, a, |s| s.trim_start().to_owned()),
+    ),
+    scalar(
+        "rTrim",
+        "(string)",
+        (1, 1),
+        "the string without spaces at its end",
+        |c, a| text(c, a, |s| s.trim_end().to_owned()),
+    ),
+    scalar(
+        "split",
+        "(string, separator: string)",
+        (2, 2),
+        "the pieces of the string between separators, as a list",
+        split,
+    ),
+    scalar(
+        "substring",
+        "(string, start [, length]: non-negative integers)",
+        (2, 3),
+        "the characters from start (0 is the first), at most length of them",
+        |c, mut a| {
+            let arg = first(&mut a);
+            let V::String(s) = arg else {
+                return Err(c.wrong(0, &arg, "a string"));
+            };
+            let start = match &a[1] {
+                V::Int(i) if *i >= 0 => *i as usize,
+                V::Null => return Ok(V::Null),
+                other => return Err(c.wrong(1, other, "a non-negative integer start")),
+            };
+            let length = match a.get(2) {
+                None => usize::MAX,
+                Some(V::Int(i)) if *i >= 0 => *i as usize,
+                Some(V::Null) => return Ok(V::Null),
+                Some(other) => return Err(c.wrong(2, other, "a non-negative integer length")),
+            };
+            Ok(V::String(s.chars().skip(start).take(length).collect()))
+        },
+    ),
+    scalar(
+        "replace",
+        "(string, search: string, replacement: string)",
+        (3, 3),
+        "the string with every search replaced",
+        replace,
+    ),
+    scalar(
+        "left",
+        "(string, n: non-negative integer)",
+        (2, 2),
+        "the first n characters",
+        |c, a| ends(c, a, true),
+    ),
+    scalar(
+        "right",
+        "(string, n: non-negative integer)",
+        (2, 2),
+        "the last n characters",
+        |c, a| ends(c, a, false),
+    ),
+    scalar(
+        "abs",
+        "(number)",
+        (1, 1),
+        "the number without its sign",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Int(i) => V::Int(i.checked_abs().ok_or_else(|| {
+                    c.cx.arithmetic_error(c.span, format!("abs({i}) overflows a 64-bit integer"))
+                })?),
+                V::Float(f) => V::Float(f.abs()),
+                other => return Err(c.wrong(0, &other, "a number")),
+            })
+        },
+    ),
+    scalar(
+        "round",
+        "(number)",
+        (1, 1),
+        "the nearest whole number, as a float (halves round up)",
+        // Cypher rounds halves up, towards positive infinity.
+        |c, a| float(c, a, |x| (x + 0.5).floor()),
+    ),
+    scalar(
+        "floor",
+        "(number)",
+        (1, 1),
+        "the greatest whole number not above it, as a float",
+        |c, a| float(c, a, f64::floor),
+    ),
+    scalar(
+        "ceil",
+        "(number)",
+        (1, 1),
+        "the least whole number not below it, as a float",
+        |c, a| float(c, a, f64::ceil),
+    ),
+    scalar(
+        "sqrt",
+        "(number)",
+        (1, 1),
+        "the square root, as a float",
+        |c, a| float(c, a, f64::sqrt),
+    ),
+    scalar(
+        "sign",
+        "(number)",
+        (1, 1),
+        "-1, 0 or 1, as the number's sign",
+        |c, mut a| {
+            Ok(match first(&mut a) {
+                V::Int(i) => V::Int(i.signum()),
+                V::Float(f) => V::Int(if f > 0.0 {
+                    1
+                } else if f < 0.0 {
+                    -1
+                } else {
+                    0
+                }),
+                other => return Err(c.wrong(0, &other, "a number")),
+            })
+        },
+    ),
+    own_nulls(
+        "exists",
+        "(property or pattern)",
+        (1, 1),
+        "whether the value is not null, or the pattern has a match",
+        |c, a| {
+            Ok(match &a[0] {
+                V::Bool(b) if matches!(c.args[0].kind, PKind::Pattern(_)) => V::Bool(*b),
+                v => V::Bool(!v.is_null()),
+            })
+        },
+    ),
+    own_nulls(
+        "date",
+        "([string or map])",
+        (0, 1),
+        "today, or the day, month or year written ('2025-08-22', {year: 2025, month: 8})",
+        |c, mut a| date(c, a.pop()),
+    ),
+];
+
+/// `startNode` (`start`) and `endNode`.
+fn end_node(c: &Call<'_, '_>, mut a: Vec<V>, start: bool) -> EvalResult {
+    let graph = c.graph();
+    Ok(match first(&mut a) {
+        V::Relationship(r) => match graph.edge_endpoints(r) {
+            Some((from, to)) => V::Node(if start { from } else { to }),
+            None => {
+                return Err(c
+                    .cx
+                    .deleted_error(c.at(0), &V::Relationship(r), "read the ends of"));
+            }
+        },
+        // The ends of a deleted relationship are deleted too when they are gone.
+        V::DeletedRelationship(r) => {
+            let n = if start { r.start } else { r.end };
+            if graph.contains_node(n) {
+                V::Node(n)
+            } else {
+                V::DeletedNode(n)
+            }
+        }
+        other => return Err(c.wrong(0, &other, "a relationship")),
+    })
+}
+
+fn range(c: &Call<'_, '_>, a: Vec<V>) -> EvalResult {
+    let int = |i: usize| -> Result<i64, QueryError> {
+        match a.get(i) {
+            Some(V::Int(v)) => Ok(*v),
+            Some(other) => Err(c.wrong(i, other, "integers")),
+            None => Ok(1),
+        }
+    };
+    let (start, end, step) = (int(0)?, int(1)?, int(2)?);
+    if step == 0 {
+        return Err(c.argument_error(
+            "range() cannot step by 0".to_owned(),
+            Some("use a positive step to count up, a negative one to count down".to_owned()),
+        ));
+    }
+    let count = if (step > 0 && start > end) || (step < 0 && start < end) {
+        0
+    } else {
+        ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
+    };
+    if count > 10_000_000 {
+        return Err(c.argument_error(
+            format!("range() would make {count} numbers; the most is 10000000"),
+            None,
+        ));
+    }
+    c.cx.check_fits(
+        (count as usize).saturating_mul(std::mem::size_of::<V>()),
+        c.span.start,
+    )?;
+    // Every element lies between start and end, so only the arithmetic needs i128.
+    Ok(V::List(
+        (0..count as i128)
+            .map(|k| V::Int((i128::from(start) + k * i128::from(step)) as i64))
+            .collect(),
+    ))
+}
+
+fn split(c: &Call<'_, '_>, mut a: Vec<V>) -> EvalResult {
+    Ok(match (first(&mut a), &a[1]) {
+        (V::String(s), V::String(sep)) => {
+            // At most one piece per character, each a value of its own.
+            c.cx.check_fits(
+                s.len().saturating_mul(std::mem::size_of::<V>() + 4) / sep.len().max(1),
+                c.span.start,
+            )?;
+            if sep.is_empty() {
+                V::List(s.chars().map(|ch| V::String(ch.to_string())).collect())
+            } else {
+                V::List(
+                    s.split(sep.as_str())
+                        .map(|p| V::String(p.to_owned()))
+                        .collect(),
+                )
+            }
+        }
+        (_, V::Null) => V::Null,
+        (V::String(_), other) => return Err(c.wrong(1, other, "a string separator")),
+        (other, _) => return Err(c.wrong(0, &other, "a string")),
+    })
+}
+
+fn replace(c: &Call<'_, '_>, mut a: Vec<V>) -> EvalResult {
+    Ok(match (first(&mut a), &a[1], &a[2]) {
+        (V::String(s), V::String(from), V::String(to)) => {
+            c.cx.check_fits(
+                (s.len() / from.len().max(1))
+                    .saturating_mul(to.len())
+                    .saturating_add(s.len()),
+                c.span.start,
+            )?;
+            if from.is_empty() {
+                V::String(s)
+            } else {
+                V::String(s.replace(from.as_str(), to))
+            }
+        }
+        (_, V::Null, _) | (_, _, V::Null) => V::Null,
+        (V::String(_), from, to) => {
+            let (i, bad) = if matches!(from, V::String(_)) {
+                (2, to)
+            } else {
+                (1, from)
+            };
+            return Err(c.wrong(i, bad, "a string"));
+        }
+        (other, ..) => return Err(c.wrong(0, &other, "a string")),
+    })
+}
+
+/// `left` (`from_start`) and `right`.
+fn ends(c: &Call<'_, '_>, mut a: Vec<V>, from_start: bool) -> EvalResult {
+    let arg = first(&mut a);
+    let V::String(s) = arg else {
+        return Err(c.wrong(0, &arg, "a string"));
+    };
+    let n = match &a[1] {
+        V::Int(i) if *i >= 0 => *i as usize,
+        V::Null => return Ok(V::Null),
+        other => return Err(c.wrong(1, other, "a non-negative integer")),
+    };
+    let count = s.chars().count();
+    Ok(V::String(if from_start {
+        s.chars().take(n).collect()
+    } else {
+        s.chars().skip(count.saturating_sub(n)).collect()
+    }))
+}
+
+/// `date()` is today; `date("2025-08")` a month; `date({year: 2025, month: 8})` too.
+fn date(c: &Call<'_, '_>, arg: Option<V>) -> EvalResult {
+    let (cx, span) = (c.cx, c.span);
+    let text = match arg {
+        None => return Ok(V::Date(today())),
+        Some(V::Null) => return Ok(V::Null),
+        Some(V::Date(d)) => return Ok(V::Date(d)),
+        Some(V::String(s)) => s,
+        Some(V::Map(m)) => {
+            let part = |k: &str| match m.get(k) {
+                None | Some(V::Null) => Ok(None),
+                Some(V::Int(i)) => Ok(Some(*i)),
+                Some(other) => Err(cx.type_error(
+                    span,
+                    format!(
+                        "date() expects an integer {k}, not {}",
+                        describe(cx.graph, other)
+                    ),
+                )),
+            };
+            let (year, month, day) = (part("year")?, part("month")?, part("day")?);
+            let Some(year) = year else {
+                return Err(c.argument_error(
+                    "date() needs a year".to_owned(),
+                    Some("write date({year: 2025, month: 8})".to_owned()),
+                ));
+            };
+            match (month, day) {
+                (None, None) => format!("{year:04}"),
+                (Some(m), None) => format!("{year:04}-{m:02}"),
+                (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
+                (None, Some(_)) => {
+                    return Err(
+                        c.argument_error("date() got a day without a month".to_owned(), None)
+                    );
+                }
+            }
+        }
+        Some(other) => {
+            return Err(cx.type_error(
+                span,
+                format!(
+                    "date() expects text such as \"2025-08-22\", not {}",
+                    describe(cx.graph, &other)
+                ),
+            ));
+        }
+    };
+    text.parse::<Date>().map(V::Date).map_err(|e| {
+        c.argument_error(
+            format!("\"{text}\" is not a date: {e}"),
+            Some("write a day (2025-08-22), a month (2025-08) or a year (2025)".to_owned()),
+        )
+    })
+}
+
+/// Today's date in UTC.
+fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    Date::day(y, m, d).unwrap_or(Date::year(y))
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_convert_to_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_322), (2025, 8, 22));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn every_entry_has_a_unique_name_a_help_line_and_a_sound_arity() {
+        let mut seen = std::collections::BTreeSet::new();
+        for entry in FUNCTIONS {
+            assert!(
+                seen.insert(entry.name.to_ascii_lowercase()),
+                "{} is registered twice",
+                entry.name
+            );
+            assert!(!entry.help.trim().is_empty(), "{} has no help", entry.name);
+            assert!(
+                entry.args.starts_with('(') && entry.args.ends_with(')'),
+                "{}: {}",
+                entry.name,
+                entry.args
+            );
+            assert!(entry.min_args <= entry.max_args, "{}", entry.name);
+            assert!(
+                lookup(&entry.name.to_ascii_uppercase()).is_some_and(|e| std::ptr::eq(e, entry))
+            );
+        }
+    }
+
+    #[test]
+    fn every_aggregate_resolves_as_one_and_names_itself() {
+        for entry in FUNCTIONS {
+            match (resolve(entry.name), entry.kind) {
+                (Some(Callee::Aggregate(f)), Kind::Aggregate(g)) => {
+                    assert_eq!(f, g);
+                    assert_eq!(f.name(), entry.name);
+                }
+                (Some(Callee::Scalar { function, .. }), Kind::Scalar { .. }) => {
+                    assert_eq!(function.name(), entry.name);
+                }
+                _ => panic!("{} resolves to another kind", entry.name),
+            }
+        }
+        assert!(resolve("noSuchFunction").is_none());
     }
 }

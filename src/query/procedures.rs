@@ -17,165 +17,246 @@ pub(crate) enum Output {
     Value,
 }
 
+/// The rows a procedure yields, each holding its output columns in order.
+pub(crate) type Rows = Vec<Vec<QueryValue>>;
+
+/// What a procedure does with its checked arguments.
+pub(crate) type Body = fn(&Context<'_>, &Given) -> Result<Rows, QueryError>;
+
+/// A procedure as a plan holds it: its name (for explanations) and its body.
+#[derive(Clone, Copy)]
+pub(crate) struct Procedure {
+    name: &'static str,
+    body: Body,
+}
+
+impl std::fmt::Debug for Procedure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// What an argument must be; `call` checks and converts it before the body runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Procedure {
-    PageRank,
-    Degree,
-    Betweenness,
-    Components,
-    KShortestPaths,
-    CircularDeals,
-    Ownership,
+pub(crate) enum ArgKind {
+    /// A node, or a name that finds one.
+    Entity,
+    /// A whole number of at least 1.
+    Count,
 }
 
-/// How a procedure is called and what it yields.
-pub(crate) struct Signature {
+impl ArgKind {
+    /// As help writes it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            ArgKind::Entity => "node or name",
+            ArgKind::Count => "integer >= 1",
+        }
+    }
+}
+
+/// One argument of a procedure.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Param {
     pub name: &'static str,
-    pub procedure: Procedure,
-    /// Argument names, for messages.
-    pub args: &'static [&'static str],
-    /// Output columns, in order.
-    pub outputs: &'static [(&'static str, Output)],
+    pub kind: ArgKind,
 }
 
-const NODE_SCORE: &[(&str, Output)] = &[("node", Output::Node), ("score", Output::Value)];
-
-const PROCEDURES: &[Signature] = &[
-    Signature {
-        name: "algo.pageRank",
-        procedure: Procedure::PageRank,
-        args: &[],
-        outputs: NODE_SCORE,
-    },
-    Signature {
-        name: "algo.degree",
-        procedure: Procedure::Degree,
-        args: &[],
-        outputs: NODE_SCORE,
-    },
-    Signature {
-        name: "algo.betweenness",
-        procedure: Procedure::Betweenness,
-        args: &[],
-        outputs: NODE_SCORE,
-    },
-    Signature {
-        name: "algo.components",
-        procedure: Procedure::Components,
-        args: &[],
-        outputs: &[("node", Output::Node), ("component", Output::Value)],
-    },
-    Signature {
-        name: "algo.kShortestPaths",
-        procedure: Procedure::KShortestPaths,
-        args: &["from", "to", "k"],
-        outputs: &[("path", Output::Path), ("hops", Output::Value)],
-    },
-    Signature {
-        name: "algo.circularDeals",
-        procedure: Procedure::CircularDeals,
-        args: &["maxLength"],
-        outputs: &[("path", Output::Path), ("legs", Output::Value)],
-    },
-    Signature {
-        name: "algo.ownership",
-        procedure: Procedure::Ownership,
-        args: &["entity"],
-        outputs: &[("holder", Output::Node), ("stake", Output::Value)],
-    },
-];
-
-/// The procedure named `name` (any case).
-pub(crate) fn resolve(name: &str) -> Option<&'static Signature> {
-    PROCEDURES
-        .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(name))
+/// Messages list arguments by name (`args.join(", ")`).
+impl std::borrow::Borrow<str> for Param {
+    fn borrow(&self) -> &str {
+        self.name
+    }
 }
 
-/// Every procedure name, for suggestions and help.
-pub fn names() -> impl Iterator<Item = &'static str> {
-    PROCEDURES.iter().map(|s| s.name)
-}
-
-/// Runs a procedure; each row holds its output columns in order.
-pub(crate) fn call(
-    cx: &Context<'_>,
-    procedure: Procedure,
-    args: &[QueryValue],
+/// The arguments of a call, checked against their kinds, in order.
+pub(crate) struct Given {
+    values: Vec<GivenValue>,
     at: usize,
-) -> Result<Vec<Vec<QueryValue>>, QueryError> {
-    let graph = cx.graph;
-    let stop = || cx.check_interrupt().is_err();
-    let bad = |message: String| {
+}
+
+enum GivenValue {
+    Node(NodeId),
+    Count(usize),
+}
+
+impl Given {
+    fn node(&self, cx: &Context<'_>, i: usize) -> Result<NodeId, QueryError> {
+        match self.values.get(i) {
+            Some(GivenValue::Node(n)) => Ok(*n),
+            _ => Err(self.mismatch(cx, i)),
+        }
+    }
+
+    fn count(&self, cx: &Context<'_>, i: usize) -> Result<usize, QueryError> {
+        match self.values.get(i) {
+            Some(GivenValue::Count(n)) => Ok(*n),
+            _ => Err(self.mismatch(cx, i)),
+        }
+    }
+
+    /// A body read an argument its entry does not declare: a mistake in the registry, which
+    /// the registry's tests rule out; reported rather than panicking.
+    fn mismatch(&self, cx: &Context<'_>, i: usize) -> QueryError {
         QueryError::at(
             ErrorKind::Argument,
             ErrorCode::InvalidArgumentValue,
             cx.text,
-            at,
-            message,
+            self.at,
+            format!("argument {} of this procedure is missing", i + 1),
             None,
         )
-    };
-    let node_arg = |value: &QueryValue, what: &str| -> Result<NodeId, QueryError> {
-        match value {
-            QueryValue::Node(n) => Ok(*n),
-            QueryValue::String(name) => {
-                algo::find_entity(graph, name).map_err(|e| bad(e.to_string()))
-            }
-            other => Err(bad(format!(
-                "{what} must be a node or a name, not {}",
-                describe(graph, other)
-            ))),
-        }
-    };
-    let int_arg = |value: &QueryValue, what: &str| -> Result<usize, QueryError> {
-        match value {
-            QueryValue::Int(i) if *i >= 1 => Ok(usize::try_from(*i).unwrap_or(usize::MAX)),
-            other => Err(bad(format!(
-                "{what} must be a whole number of at least 1, not {}",
-                describe(graph, other)
-            ))),
-        }
-    };
-    // An algorithm that was stopped gives no answer: the statement fails as interrupted.
-    let scores = |list: Vec<(NodeId, f64)>| {
-        list.into_iter()
-            .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Float(s)])
-            .collect()
-    };
-    fn finished<T>(cx: &Context<'_>, answer: Option<T>) -> Result<T, QueryError> {
-        answer.ok_or_else(|| cx.interrupted())
     }
-    let rows = match procedure {
-        Procedure::PageRank => scores(finished(cx, algo::centrality::pagerank(graph, &stop))?),
-        Procedure::Degree => algo::centrality::degree(graph)
-            .into_iter()
-            .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Int(s as i64)])
-            .collect(),
-        Procedure::Betweenness => scores(finished(
-            cx,
-            algo::centrality::betweenness(graph, None, &stop),
-        )?),
-        Procedure::Components => finished(cx, algo::centrality::components(graph, &stop))?
-            .into_iter()
-            .map(|(n, c)| vec![QueryValue::Node(n), QueryValue::Int(c as i64)])
-            .collect(),
-        Procedure::KShortestPaths => {
-            let (from, to, k) = (
-                node_arg(&args[0], "from")?,
-                node_arg(&args[1], "to")?,
-                int_arg(&args[2], "k")?,
-            );
+}
+
+/// One procedure of the registry: how it is called, what it yields, and what it does.
+pub(crate) struct Signature {
+    pub name: &'static str,
+    pub procedure: Procedure,
+    /// Its arguments, in order.
+    pub args: &'static [Param],
+    /// Output columns, in order.
+    pub outputs: &'static [(&'static str, Output)],
+    /// What it yields, in one line, with the type of each value column.
+    pub help: &'static str,
+    /// A statement that calls it and finds rows in the default dataset.
+    pub example: &'static str,
+}
+
+impl Signature {
+    /// `algo.kShortestPaths(from :: node or name, ...) YIELD path :: path, hops :: value`.
+    pub(crate) fn usage(&self) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|p| format!("{} :: {}", p.name, p.kind.describe()))
+            .collect();
+        let outputs: Vec<String> = self
+            .outputs
+            .iter()
+            .map(|(n, o)| {
+                let kind = match o {
+                    Output::Node => "node",
+                    Output::Path => "path",
+                    Output::Value => "value",
+                };
+                format!("{n} :: {kind}")
+            })
+            .collect();
+        format!(
+            "{}({}) YIELD {}",
+            self.name,
+            args.join(", "),
+            outputs.join(", ")
+        )
+    }
+}
+
+/// Keeps an entry's name and its plan handle's name the same.
+const fn entry(
+    name: &'static str,
+    args: &'static [Param],
+    outputs: &'static [(&'static str, Output)],
+    help: &'static str,
+    example: &'static str,
+    body: Body,
+) -> Signature {
+    Signature {
+        name,
+        procedure: Procedure { name, body },
+        args,
+        outputs,
+        help,
+        example,
+    }
+}
+
+const NODE_SCORE: &[(&str, Output)] = &[("node", Output::Node), ("score", Output::Value)];
+
+const fn param(name: &'static str, kind: ArgKind) -> Param {
+    Param { name, kind }
+}
+
+/// The procedures; help and completion list them in this order.
+static PROCEDURES: &[Signature] = &[
+    entry(
+        "algo.pageRank",
+        &[],
+        NODE_SCORE,
+        "every entity with its PageRank score (a float), highest first",
+        "CALL algo.pageRank() YIELD node, score RETURN node.name, score ORDER BY score DESC LIMIT 3",
+        |cx, _| {
+            let stop = || cx.check_interrupt().is_err();
+            Ok(scores(finished(
+                cx,
+                algo::centrality::pagerank(cx.graph, &stop),
+            )?))
+        },
+    ),
+    entry(
+        "algo.degree",
+        &[],
+        NODE_SCORE,
+        "every entity with how many relationships it has (an integer), most first",
+        "CALL algo.degree() YIELD node, score RETURN node.name, score LIMIT 3",
+        |cx, _| {
+            Ok(algo::centrality::degree(cx.graph)
+                .into_iter()
+                .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Int(s as i64)])
+                .collect())
+        },
+    ),
+    entry(
+        "algo.betweenness",
+        &[],
+        NODE_SCORE,
+        "every entity with its betweenness centrality (a float), highest first",
+        "CALL algo.betweenness() YIELD node, score RETURN node.name, score LIMIT 3",
+        |cx, _| {
+            let stop = || cx.check_interrupt().is_err();
+            Ok(scores(finished(
+                cx,
+                algo::centrality::betweenness(cx.graph, None, &stop),
+            )?))
+        },
+    ),
+    entry(
+        "algo.components",
+        &[],
+        &[("node", Output::Node), ("component", Output::Value)],
+        "every entity with the number (an integer) of the connected component it is in",
+        "CALL algo.components() YIELD node, component RETURN component, count(*) AS size",
+        |cx, _| {
+            let stop = || cx.check_interrupt().is_err();
+            Ok(finished(cx, algo::centrality::components(cx.graph, &stop))?
+                .into_iter()
+                .map(|(n, c)| vec![QueryValue::Node(n), QueryValue::Int(c as i64)])
+                .collect())
+        },
+    ),
+    entry(
+        "algo.kShortestPaths",
+        &[
+            param("from", ArgKind::Entity),
+            param("to", ArgKind::Entity),
+            param("k", ArgKind::Count),
+        ],
+        &[("path", Output::Path), ("hops", Output::Value)],
+        "the k shortest simple paths between two entities, with their hops (an integer)",
+        "CALL algo.kShortestPaths('BlackRock', 'Intel', 2) YIELD path, hops RETURN hops",
+        |cx, given| {
+            let (from, to, k) = (given.node(cx, 0)?, given.node(cx, 1)?, given.count(cx, 2)?);
+            let stop = || cx.check_interrupt().is_err();
             let options = algo::PathOptions {
                 k,
                 max_hops: Some(algo::DEFAULT_MAX_HOPS),
                 ..algo::PathOptions::default()
             };
-            let paths = algo::k_shortest_paths(graph, from, to, &options, &stop);
+            let paths = algo::k_shortest_paths(cx.graph, from, to, &options, &stop);
             if paths.interrupted {
                 return Err(cx.interrupted());
             }
-            paths
+            Ok(paths
                 .routes
                 .into_iter()
                 .map(|r| {
@@ -188,18 +269,26 @@ pub(crate) fn call(
                         QueryValue::Int(hops),
                     ]
                 })
-                .collect()
-        }
-        Procedure::CircularDeals => {
-            let max_len = int_arg(&args[0], "maxLength")?;
-            let found = algo::money_loops(graph, max_len, algo::MAX_LOOPS, &stop);
+                .collect())
+        },
+    ),
+    entry(
+        "algo.circularDeals",
+        &[param("maxLength", ArgKind::Count)],
+        &[("path", Output::Path), ("legs", Output::Value)],
+        "loops of money through investments and purchases, with their legs (an integer)",
+        "CALL algo.circularDeals(4) YIELD path, legs RETURN legs",
+        |cx, given| {
+            let max_len = given.count(cx, 0)?;
+            let stop = || cx.check_interrupt().is_err();
+            let found = algo::money_loops(cx.graph, max_len, algo::MAX_LOOPS, &stop);
             if found.interrupted {
                 return Err(cx.interrupted());
             }
             if let Some(note) = found.cut_note() {
                 cx.notes.add(note);
             }
-            found
+            Ok(found
                 .loops
                 .into_iter()
                 .map(|l| {
@@ -214,17 +303,144 @@ pub(crate) fn call(
                         QueryValue::Int(legs),
                     ]
                 })
-                .collect()
-        }
-        Procedure::Ownership => {
-            let entity = node_arg(&args[0], "entity")?;
-            algo::ownership::look_through(graph, entity, true)
+                .collect())
+        },
+    ),
+    entry(
+        "algo.ownership",
+        &[param("entity", ArgKind::Entity)],
+        &[("holder", Output::Node), ("stake", Output::Value)],
+        "who holds the entity, directly or through others, with the stake in percent (a float)",
+        "CALL algo.ownership('OpenAI') YIELD holder, stake RETURN holder.name, stake",
+        |cx, given| {
+            let entity = given.node(cx, 0)?;
+            Ok(algo::ownership::look_through(cx.graph, entity, true)
                 .entries
                 .into_iter()
                 .map(|(n, share, _)| vec![QueryValue::Node(n), QueryValue::Float(share * 100.0)])
-                .collect()
-        }
+                .collect())
+        },
+    ),
+];
+
+/// The procedure named `name` (any case).
+pub(crate) fn resolve(name: &str) -> Option<&'static Signature> {
+    PROCEDURES
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name))
+}
+
+/// Every procedure name, for suggestions, help and completion.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PROCEDURES.iter().map(|s| s.name)
+}
+
+/// Every entry, in the order help lists them.
+pub(crate) fn entries() -> &'static [Signature] {
+    PROCEDURES
+}
+
+/// Node scores as rows.
+fn scores(list: Vec<(NodeId, f64)>) -> Rows {
+    list.into_iter()
+        .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Float(s)])
+        .collect()
+}
+
+/// An algorithm that was stopped gives no answer: the statement fails as interrupted.
+fn finished<T>(cx: &Context<'_>, answer: Option<T>) -> Result<T, QueryError> {
+    answer.ok_or_else(|| cx.interrupted())
+}
+
+/// Runs a procedure on its evaluated arguments, checked against the kinds its entry declares;
+/// each row holds its output columns in order.
+pub(crate) fn call(
+    cx: &Context<'_>,
+    procedure: Procedure,
+    args: &[QueryValue],
+    at: usize,
+) -> Result<Rows, QueryError> {
+    let graph = cx.graph;
+    let bad = |message: String| {
+        QueryError::at(
+            ErrorKind::Argument,
+            ErrorCode::InvalidArgumentValue,
+            cx.text,
+            at,
+            message,
+            None,
+        )
     };
+    let params = resolve(procedure.name).map_or(&[][..], |s| s.args);
+    let mut values = Vec::with_capacity(params.len());
+    for (param, value) in params.iter().zip(args) {
+        let what = param.name;
+        values.push(match param.kind {
+            ArgKind::Entity => GivenValue::Node(match value {
+                QueryValue::Node(n) => *n,
+                QueryValue::String(name) => {
+                    algo::find_entity(graph, name).map_err(|e| bad(e.to_string()))?
+                }
+                other => {
+                    return Err(bad(format!(
+                        "{what} must be a node or a name, not {}",
+                        describe(graph, other)
+                    )));
+                }
+            }),
+            ArgKind::Count => GivenValue::Count(match value {
+                QueryValue::Int(i) if *i >= 1 => usize::try_from(*i).unwrap_or(usize::MAX),
+                other => {
+                    return Err(bad(format!(
+                        "{what} must be a whole number of at least 1, not {}",
+                        describe(graph, other)
+                    )));
+                }
+            }),
+        });
+    }
+    let rows = (procedure.body)(cx, &Given { values, at })?;
     cx.check_interrupt()?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_has_a_unique_name_a_help_line_and_columns() {
+        let mut seen = std::collections::BTreeSet::new();
+        for entry in PROCEDURES {
+            assert!(
+                seen.insert(entry.name.to_ascii_lowercase()),
+                "{}",
+                entry.name
+            );
+            assert!(!entry.help.trim().is_empty(), "{} has no help", entry.name);
+            assert!(!entry.outputs.is_empty(), "{} yields nothing", entry.name);
+            assert_eq!(entry.procedure.name, entry.name);
+            assert!(
+                entry.example.contains(entry.name),
+                "{}'s example does not call it",
+                entry.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_example_finds_rows_in_the_default_dataset() {
+        for entry in PROCEDURES {
+            let mut graph = crate::default_graph();
+            let results =
+                crate::query::execute_mut(&mut graph, entry.example, &crate::query::Params::new())
+                    .unwrap_or_else(|e| panic!("{}: {}\n{e}", entry.name, entry.example));
+            assert!(
+                results.last().is_some_and(|r| !r.rows.is_empty()),
+                "{}'s example finds nothing: {}",
+                entry.name,
+                entry.example
+            );
+        }
+    }
 }

@@ -1,9 +1,15 @@
 //! The shell's meta commands (`:help`, `:schema`, `:load`, …) and its help topics.
 //!
+//! `COMMANDS` is the registry of meta commands: one entry each (name, other spellings, usage,
+//! help line, handler), which the dispatcher, `:help` and Tab completion read; adding a command
+//! is adding one entry. Help on functions and procedures comes from their registries in
+//! `query::functions` and `query::procedures`.
+//!
 //! **Invariant:** every help example is a statement that runs on the default dataset (a test
 //! runs them all), so help never shows something that fails.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{Next, Session};
@@ -11,83 +17,167 @@ use crate::model::{Schema, did_you_mean, suggest};
 use crate::query;
 use crate::session::{Origin, OutputFormat};
 
-/// Name, arguments, what it does.
-pub(crate) const COMMANDS: &[(&str, &str, &str)] = &[
-    (
-        ":help",
-        "[TOPIC]",
-        "this overview, or help on a clause, function or command",
-    ),
-    (
+/// What a command does: the session, the command's name, and the rest of its line.
+type Handler = fn(&mut Session, &str, &str) -> Result<Next, String>;
+
+/// One meta command of the registry.
+pub(crate) struct Command {
+    /// As help lists it, with its colon.
+    pub name: &'static str,
+    /// Other spellings the dispatcher accepts.
+    pub aliases: &'static [&'static str],
+    /// Its arguments, as help shows them.
+    pub usage: &'static str,
+    /// What it does, in one line.
+    pub help: &'static str,
+    run: Handler,
+}
+
+const fn command(
+    name: &'static str,
+    usage: &'static str,
+    help: &'static str,
+    run: Handler,
+) -> Command {
+    Command {
+        name,
+        aliases: &[],
+        usage,
+        help,
+        run,
+    }
+}
+
+/// The meta commands, in the order `:help` lists them.
+pub(crate) static COMMANDS: &[Command] = &[
+    Command {
+        aliases: &[":h", ":?"],
+        ..command(
+            ":help",
+            "[TOPIC]",
+            "this overview, or help on a clause, function, procedure or command",
+            |_, _, rest| help(rest).map(|()| Next::Continue),
+        )
+    },
+    command(
         ":schema",
         "",
         "labels, relationship types and property keys, with counts",
+        run_schema,
     ),
-    (
+    command(
         ":stats",
         "",
         "entities by kind, relationships by type, sources",
+        run_stats,
     ),
-    (
+    command(
         ":load",
         "FILE",
         "open a TOML or JSON data file (or a .alliances snapshot) instead of the current graph",
+        run_load,
     ),
-    (
+    command(
         ":import",
         "NODES_CSV EDGES_CSV",
         "open a bulk CSV import instead of the current graph",
+        run_import,
     ),
-    (
+    command(
         ":save",
         "[FILE]",
         "save the graph (TOML, JSON or a .alliances snapshot, by the file's extension)",
+        run_save,
     ),
-    (
+    command(
         ":path",
         "A B [--k K] [--via TYPES] [--directed] [--max-hops N] [--explain]",
         "the shortest paths between two firms",
+        run_path,
     ),
-    (
+    command(
         ":cycles",
         "[--max-len N]",
         "circular deals: loops of money through investments and purchases",
+        run_cycles,
     ),
-    (
+    command(
         ":top",
         "pagerank|degree|betweenness [N]",
         "who sits at the centre of the web of deals",
+        run_top,
     ),
-    (
+    command(
+        ":owners",
+        "NAME",
+        "who owns an entity, directly or through others (look-through stakes)",
+        run_owners_holdings,
+    ),
+    command(
+        ":holdings",
+        "NAME",
+        "what an entity owns, directly or through others (look-through stakes)",
+        run_owners_holdings,
+    ),
+    command(
+        ":common",
+        "A B [C ...]",
+        "the investors, investees, consortia, suppliers and customers entities share",
+        run_common,
+    ),
+    command(
         ":asof",
         "DATE|off",
         "show the graph as it stood on a date (later relationships hidden)",
+        run_asof,
     ),
-    (
+    command(
         ":export",
         "dot FILE [--around NAME --hops N | --path A B [--k K] | --cycles N | QUERY]",
         "write an alliance diagram as Graphviz DOT",
+        run_export_render,
     ),
-    (
+    command(
         ":render",
         "FILE [--around NAME --hops N | --path A B [--k K] | --cycles N | QUERY]",
         "draw an alliance diagram (SVG, PNG or PDF by the file's extension)",
+        run_export_render,
     ),
-    (":format", "table|json|csv", "how results are printed"),
-    (":timing", "on|off", "show how long each statement takes"),
-    (
+    command(
+        ":format",
+        "table|json|csv",
+        "how results are printed",
+        run_format,
+    ),
+    command(
+        ":timing",
+        "on|off",
+        "show how long each statement takes",
+        run_timing,
+    ),
+    command(
         ":set",
         "[max-memory MB | max-rows N | max-var-length HOPS]",
         "show or change the bounds on each statement (as the command-line options do)",
+        run_set,
     ),
-    (
+    command(
         ":param",
         "NAME VALUE",
         "give $NAME a value, in Cypher literal syntax (2.4B, 'Intel')",
+        run_param,
     ),
-    (":params", "", "list the parameters"),
-    (":clear", "", "clear the screen"),
-    (":quit", "", "leave the shell (Ctrl-D also works)"),
+    command(":params", "", "list the parameters", run_params),
+    command(":clear", "", "clear the screen", run_clear),
+    Command {
+        aliases: &[":exit", ":q"],
+        ..command(
+            ":quit",
+            "",
+            "leave the shell (Ctrl-D also works)",
+            |_, _, _| Ok(Next::Quit),
+        )
+    },
 ];
 
 /// Topic, what it is, an example that runs on the default dataset.
@@ -184,13 +274,18 @@ pub(crate) const TOPICS: &[(&str, &str, &str)] = &[
     ),
     (
         "aggregation",
-        "count(*), count(DISTINCT x), sum, avg, min, max, collect: grouped by the other columns.",
+        "Aggregates give one value per group of rows, grouped by the other columns; count(*) counts rows, count(DISTINCT x) different values.",
         "MATCH (k:Consortium)<-[:MEMBER_OF]-(m) RETURN k.name, count(m) AS members, collect(m.name) AS who",
     ),
     (
         "functions",
-        "id type labels keys properties length nodes relationships startNode endNode size head last tail reverse range coalesce toLower toUpper trim split substring replace left right toString toInteger toFloat toBoolean abs round floor ceil sqrt sign exists date; all/any/none/single(x IN list WHERE ...).",
+        "Functions give one value per row; a null first argument gives null, except for coalesce, exists and date. all/any/none/single(x IN list WHERE ...) test a list's items.",
         "RETURN toUpper('nvidia'), size(['a', 'b']), round(2.4B / 1B), coalesce(null, 'x')",
+    ),
+    (
+        "procedures",
+        "CALL name(arguments) YIELD columns: the graph algorithms, one row per answer.",
+        "CALL algo.degree() YIELD node, score RETURN node.name, score ORDER BY score DESC LIMIT 3",
     ),
     (
         "parameters",
@@ -206,409 +301,433 @@ pub(crate) const TOPICS: &[(&str, &str, &str)] = &[
 
 /// Runs a `:command` line.
 pub(crate) fn run(session: &mut Session, line: &str) -> Result<Next, String> {
-    let command = line.split_whitespace().next().unwrap_or("");
-    let rest = line[command.len()..].trim();
-    match command {
-        ":help" | ":h" | ":?" => help(rest).map(|()| Next::Continue),
-        ":schema" => {
-            outln!("{}", schema(&session.graph));
-            Ok(Next::Continue)
-        }
-        ":stats" => {
-            outln!("{}", session.graph.stats());
-            Ok(Next::Continue)
-        }
-        ":load" | ":import" if session.as_of.is_some() => {
-            Err("error: type :asof off before opening another graph".to_owned())
-        }
-        ":load" | ":import" if session.db.is_some() => {
-            Err("error: a database is open; start another shell to open another graph".to_owned())
-        }
-        ":load" => {
-            let path = one_path(rest, ":load FILE")?;
-            let mut graph =
-                crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
-                    .map_err(|e| e.to_string())?;
-            crate::datafile::check_schema(&graph, session.graph.schema(), &path)
-                .map_err(|e| format!("error: {e}"))?;
-            graph.set_schema(session.graph.schema());
-            replace_graph(session, graph, Origin::Files(vec![path]));
-            Ok(Next::Continue)
-        }
-        ":import" => {
-            let paths: Vec<&str> = rest.split_whitespace().collect();
-            let [nodes, edges] = paths.as_slice() else {
-                return Err(
-                    "error: :import takes two files, for example :import nodes.csv edges.csv"
-                        .to_owned(),
-                );
-            };
-            let (nodes, edges) = (PathBuf::from(nodes), PathBuf::from(edges));
-            let mut graph = super::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
-            graph.set_schema(session.graph.schema());
-            replace_graph(session, graph, Origin::Csv { nodes, edges });
-            Ok(Next::Continue)
-        }
-        ":asof" => {
-            if rest == "off" || rest.is_empty() {
-                match session.as_of.take() {
-                    Some((_, full)) => {
-                        session.graph = full;
-                        errln!("the whole graph is shown again");
-                    }
-                    None if rest.is_empty() => {
-                        errln!("the whole graph is shown; :asof DATE shows it as of a date")
-                    }
-                    None => {}
-                }
-                return Ok(Next::Continue);
-            }
-            let date: crate::model::Date = rest.parse().map_err(|e| {
-                format!("error: {e}; write :asof 2025-01-01, :asof 2025-01 or :asof off")
-            })?;
-            let full = match session.as_of.take() {
-                Some((_, full)) => full,
-                None => std::mem::take(&mut session.graph),
-            };
-            let (view, hidden, undated) = full.as_of(date);
-            session.graph = view;
-            session.as_of = Some((date, full));
-            errln!("{}", crate::session::as_of_note(date, hidden, undated));
-            Ok(Next::Continue)
-        }
-        ":save" => {
-            if let Some((date, _)) = &session.as_of {
-                return Err(format!(
-                    "error: the graph is shown as of {date}; type :asof off before saving it"
-                ));
-            }
-            if rest.is_empty()
-                && let Some(db) = &mut session.db
-            {
-                db.fold(&mut session.graph)
-                    .map_err(|e| format!("error: {e}"))?;
-                errln!("saved the journal into {}", db.path().display());
-                return Ok(Next::Continue);
-            }
-            let path = if rest.is_empty() {
-                match &session.origin {
-                    Origin::Files(files) if files.len() == 1 => files[0].clone(),
-                    _ => {
-                        return Err(
-                            "error: :save needs a file name here, for example :save alliances.toml"
-                                .to_owned(),
-                        );
-                    }
-                }
-            } else {
-                PathBuf::from(rest)
-            };
-            if let Some(db) = &session.db
-                && db.owns(&path)
-            {
-                return Err(format!(
-                    "error: {} is this database's own file; type :save without a file name to fold the journal into it",
-                    path.display()
-                ));
-            }
-            crate::db::refuse_database(
-                &path,
-                "saving over it would bypass its journal; open it with --db to change it",
-            )
-            .map_err(|e| format!("error: {e}"))?;
-            crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
-            session.unsaved = false;
-            errln!("saved to {}", path.display());
-            Ok(Next::Continue)
-        }
-        ":format" => {
-            session.format = match rest {
-                "table" => OutputFormat::Table,
-                "json" => OutputFormat::Json,
-                "csv" => OutputFormat::Csv,
-                "" => {
-                    outln!("{:?}", session.format);
-                    return Ok(Next::Continue);
-                }
-                other => {
-                    return Err(format!(
-                        "error: :format takes table, json or csv, not {other}"
-                    ));
-                }
-            };
-            Ok(Next::Continue)
-        }
-        ":set" => {
-            use crate::query::limits;
-            let args = crate::algo::split_args(rest);
-            let number = |value: &str, what: &str| -> Result<u64, String> {
-                value
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| {
-                        format!("error: {what} takes a whole number of at least 1, not {value}")
-                    })
-            };
-            match args.as_slice() {
-                [] => {}
-                [name, value] if name == "max-memory" => {
-                    limits::set_max_memory_mb(number(value, "max-memory")?);
-                }
-                [name, value] if name == "max-rows" => limits::set_max_rows(
-                    usize::try_from(number(value, "max-rows")?).unwrap_or(usize::MAX),
-                ),
-                [name, value] if name == "max-var-length" => {
-                    limits::set_max_var_length(number(value, "max-var-length")?);
-                }
-                _ => {
-                    return Err(
-                        "error: usage: :set [max-memory MB | max-rows N | max-var-length HOPS]"
-                            .to_owned(),
-                    );
-                }
-            }
-            println!(
-                "max-memory {} MB, max-rows {}, max-var-length {}",
-                limits::max_memory_mb(),
-                limits::max_rows(),
-                limits::max_var_length()
-            );
-            Ok(Next::Continue)
-        }
-        ":timing" => {
-            session.timing = match rest {
-                "on" => true,
-                "off" => false,
-                "" => !session.timing,
-                other => return Err(format!("error: :timing takes on or off, not {other}")),
-            };
-            errln!("timing {}", if session.timing { "on" } else { "off" });
-            Ok(Next::Continue)
-        }
-        ":param" => {
-            let Some((name, value)) = rest.split_once(char::is_whitespace) else {
-                return Err(
-                    "error: :param takes a name and a value, for example :param min 1B".to_owned(),
-                );
-            };
-            let name = name.trim_start_matches('$');
-            let value =
-                query::parse_value(&session.graph, value.trim()).map_err(|e| e.to_string())?;
-            session.params.insert(name.to_owned(), value);
-            Ok(Next::Continue)
-        }
-        ":params" => {
-            if session.params.is_empty() {
-                outln!("no parameters; set one with :param NAME VALUE");
-            }
-            for (name, value) in &session.params {
-                outln!(
-                    "${name} = {}",
-                    query::ResultValue::from_query_value(&session.graph, value)
-                );
-            }
-            Ok(Next::Continue)
-        }
-        ":path" => {
-            let args = crate::algo::split_args(rest);
-            let mut names = Vec::new();
-            let mut options = crate::algo::PathOptions {
-                max_hops: Some(8),
-                k: 1,
-                ..Default::default()
-            };
-            let mut explain = false;
-            let mut args = args.into_iter();
-            while let Some(arg) = args.next() {
-                let mut value = |flag: &str| {
-                    args.next()
-                        .ok_or_else(|| format!("error: {flag} needs a value"))
-                };
-                match arg.as_str() {
-                    "--k" => {
-                        options.k = value("--k")?
-                            .parse()
-                            .map_err(|_| "error: --k takes a number".to_owned())?
-                    }
-                    "--max-hops" => {
-                        options.max_hops = Some(
-                            value("--max-hops")?
-                                .parse()
-                                .map_err(|_| "error: --max-hops takes a number".to_owned())?,
-                        );
-                    }
-                    "--via" => {
-                        options.via = crate::algo::parse_types(&value("--via")?)
-                            .map_err(|e| format!("error: {e}"))?
-                    }
-                    "--directed" => options.directed = true,
-                    "--explain" => explain = true,
-                    _ if arg.starts_with("--") => {
-                        return Err(format!("error: :path has no option {arg}"));
-                    }
-                    _ => names.push(arg),
-                }
-            }
-            let [from, to] = names.as_slice() else {
-                return Err("error: :path takes two names, for example :path BlackRock Intel (quote names with spaces)".to_owned());
-            };
-            let flag = std::sync::Arc::clone(&session.interrupt);
-            flag.store(false, std::sync::atomic::Ordering::Relaxed);
-            let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
-            let started = std::time::Instant::now();
-            let report =
-                crate::algo::paths_report(&session.graph, from, to, &options, explain, &stop)
-                    .map_err(|e| format!("error: {e}"))?;
-            out!("{report}");
-            if session.timing {
-                errln!("({})", query::human_duration(started.elapsed()));
-            }
-            Ok(Next::Continue)
-        }
-        ":cycles" => {
-            let args = crate::algo::split_args(rest);
-            let max_len = match args.as_slice() {
-                [] => 4,
-                [flag, n] if flag == "--max-len" => n
-                    .parse()
-                    .map_err(|_| "error: --max-len takes a number".to_owned())?,
-                _ => return Err("error: usage: :cycles [--max-len N]".to_owned()),
-            };
-            let flag = std::sync::Arc::clone(&session.interrupt);
-            flag.store(false, std::sync::atomic::Ordering::Relaxed);
-            let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
-            let started = std::time::Instant::now();
-            out!(
-                "{}",
-                crate::algo::cycles_report(&session.graph, max_len, &stop)
-            );
-            if session.timing {
-                errln!("({})", query::human_duration(started.elapsed()));
-            }
-            Ok(Next::Continue)
-        }
-        ":top" => {
-            let args = crate::algo::split_args(rest);
-            let (measure, n) = match args.as_slice() {
-                [m] => (m.as_str(), 10),
-                [m, n] => (
-                    m.as_str(),
-                    n.parse()
-                        .map_err(|_| "error: :top takes a number of rows".to_owned())?,
-                ),
-                _ => return Err("error: usage: :top pagerank|degree|betweenness [N]".to_owned()),
-            };
-            let flag = std::sync::Arc::clone(&session.interrupt);
-            flag.store(false, std::sync::atomic::Ordering::Relaxed);
-            let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
-            let started = std::time::Instant::now();
-            let report = crate::algo::top_report(&session.graph, measure, n, &stop)
-                .map_err(|e| format!("error: {e}"))?;
-            out!("{report}");
-            if session.timing {
-                errln!("({})", query::human_duration(started.elapsed()));
-            }
-            Ok(Next::Continue)
-        }
-        ":owners" | ":holdings" => {
-            let args = crate::algo::split_args(rest);
-            let [name] = args.as_slice() else {
-                return Err(format!(
-                    "error: usage: {command} NAME (quote names with spaces)"
-                ));
-            };
-            let report = crate::algo::ownership_report(&session.graph, name, command == ":owners")
-                .map_err(|e| format!("error: {e}"))?;
-            out!("{report}");
-            Ok(Next::Continue)
-        }
-        ":common" => {
-            let names = crate::algo::split_args(rest);
-            if names.len() < 2 {
-                return Err(
-                    "error: :common takes two names or more, for example :common Microsoft Nvidia"
-                        .to_owned(),
-                );
-            }
-            let report = crate::algo::common_report(&session.graph, &names)
-                .map_err(|e| format!("error: {e}"))?;
-            out!("{report}");
-            Ok(Next::Continue)
-        }
-        ":export" | ":render" => {
-            let mut rest = rest;
-            if command == ":export" {
-                rest = rest
-                    .strip_prefix("dot")
-                    .map(str::trim_start)
-                    .ok_or_else(|| "error: usage: :export dot FILE [scope]".to_owned())?;
-            }
-            let (file, scope_text) = match rest.split_once(char::is_whitespace) {
-                Some((file, scope)) => (file, scope.trim()),
-                None => (rest, ""),
-            };
-            if file.is_empty() {
-                return Err(format!(
-                    "error: usage: {command} FILE [--around NAME --hops N | --path A B | --cycles N | QUERY]"
-                ));
-            }
-            let scope = diagram_scope(scope_text)?;
-            let (selection, title) =
-                crate::export::select_until(&session.graph, &scope, &session.params, &{
-                    session
-                        .interrupt
-                        .store(false, std::sync::atomic::Ordering::Relaxed);
-                    std::sync::Arc::clone(&session.interrupt)
-                })?;
-            if let Some(warning) = crate::export::size_warning(&selection) {
-                errln!("{warning}");
-            }
-            let options = crate::export::DotOptions {
-                title: Some(title),
-                as_of: session.as_of.as_ref().map(|(d, _)| *d),
-                legend: true,
-            };
-            let dot = crate::export::to_dot(&session.graph, &selection, &options);
-            let path = PathBuf::from(file);
-            let bytes = if command == ":export" {
-                dot.into_bytes()
-            } else {
-                let format = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .map(str::to_ascii_lowercase)
-                    .filter(|e| ["svg", "png", "pdf"].contains(&e.as_str()))
-                    .ok_or_else(|| "error: :render writes .svg, .png or .pdf files".to_owned())?;
-                let flag = std::sync::Arc::clone(&session.interrupt);
-                crate::export::render_until(&dot, &format, &|| {
-                    flag.load(std::sync::atomic::Ordering::Relaxed)
-                })
-                .map_err(|e| format!("error: {e}"))?
-            };
-            crate::datafile::write_atomically(&path, &bytes)
-                .map_err(|e| format!("error: cannot write {file}: {e}"))?;
-            errln!(
-                "wrote {} ({} nodes, {} relationships)",
-                path.display(),
-                selection.nodes.len(),
-                selection.edges.len()
-            );
-            Ok(Next::Continue)
-        }
-        ":clear" => {
-            // The one escape sequence meant for the terminal: `:clear` itself.
-            print!("\x1b[2J\x1b[H");
-            Ok(Next::Continue)
-        }
-        ":quit" | ":exit" | ":q" => Ok(Next::Quit),
-        _ => {
-            let names = COMMANDS.iter().map(|(name, ..)| *name);
-            let hint = did_you_mean(&suggest(command, names))
+    let typed = line.split_whitespace().next().unwrap_or("");
+    let rest = line[typed.len()..].trim();
+    match find(typed) {
+        Some(command) => (command.run)(session, command.name, rest),
+        None => {
+            let names = COMMANDS.iter().map(|c| c.name);
+            let hint = did_you_mean(&suggest(typed, names))
                 .unwrap_or_else(|| "type :help for the list".to_owned());
-            Err(format!("error: unknown command {command}; {hint}"))
+            Err(format!("error: unknown command {typed}; {hint}"))
         }
     }
+}
+
+/// The command a word names, by its name or another spelling.
+pub(crate) fn find(typed: &str) -> Option<&'static Command> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == typed || c.aliases.contains(&typed))
+}
+
+/// Opening another graph is refused while a dated view or a database is open.
+fn may_replace(session: &Session) -> Result<(), String> {
+    if session.as_of.is_some() {
+        return Err("error: type :asof off before opening another graph".to_owned());
+    }
+    if session.db.is_some() {
+        return Err(
+            "error: a database is open; start another shell to open another graph".to_owned(),
+        );
+    }
+    Ok(())
+}
+
+fn run_schema(session: &mut Session, _command: &str, _rest: &str) -> Result<Next, String> {
+    outln!("{}", schema(&session.graph));
+    Ok(Next::Continue)
+}
+
+fn run_stats(session: &mut Session, _command: &str, _rest: &str) -> Result<Next, String> {
+    outln!("{}", session.graph.stats());
+    Ok(Next::Continue)
+}
+
+fn run_load(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    may_replace(session)?;
+    let path = one_path(rest, ":load FILE")?;
+    let mut graph = crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
+        .map_err(|e| e.to_string())?;
+    crate::datafile::check_schema(&graph, session.graph.schema(), &path)
+        .map_err(|e| format!("error: {e}"))?;
+    graph.set_schema(session.graph.schema());
+    replace_graph(session, graph, Origin::Files(vec![path]));
+    Ok(Next::Continue)
+}
+
+fn run_import(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    may_replace(session)?;
+    let paths: Vec<&str> = rest.split_whitespace().collect();
+    let [nodes, edges] = paths.as_slice() else {
+        return Err(
+            "error: :import takes two files, for example :import nodes.csv edges.csv".to_owned(),
+        );
+    };
+    let (nodes, edges) = (PathBuf::from(nodes), PathBuf::from(edges));
+    let mut graph = super::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
+    graph.set_schema(session.graph.schema());
+    replace_graph(session, graph, Origin::Csv { nodes, edges });
+    Ok(Next::Continue)
+}
+
+fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    if rest == "off" || rest.is_empty() {
+        match session.as_of.take() {
+            Some((_, full)) => {
+                session.graph = full;
+                errln!("the whole graph is shown again");
+            }
+            None if rest.is_empty() => {
+                errln!("the whole graph is shown; :asof DATE shows it as of a date")
+            }
+            None => {}
+        }
+        return Ok(Next::Continue);
+    }
+    let date: crate::model::Date = rest
+        .parse()
+        .map_err(|e| format!("error: {e}; write :asof 2025-01-01, :asof 2025-01 or :asof off"))?;
+    let full = match session.as_of.take() {
+        Some((_, full)) => full,
+        None => std::mem::take(&mut session.graph),
+    };
+    let (view, hidden, undated) = full.as_of(date);
+    session.graph = view;
+    session.as_of = Some((date, full));
+    errln!("{}", crate::session::as_of_note(date, hidden, undated));
+    Ok(Next::Continue)
+}
+
+fn run_save(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    if let Some((date, _)) = &session.as_of {
+        return Err(format!(
+            "error: the graph is shown as of {date}; type :asof off before saving it"
+        ));
+    }
+    if rest.is_empty()
+        && let Some(db) = &mut session.db
+    {
+        db.fold(&mut session.graph)
+            .map_err(|e| format!("error: {e}"))?;
+        errln!("saved the journal into {}", db.path().display());
+        return Ok(Next::Continue);
+    }
+    let path = if rest.is_empty() {
+        match &session.origin {
+            Origin::Files(files) if files.len() == 1 => files[0].clone(),
+            _ => {
+                return Err(
+                    "error: :save needs a file name here, for example :save alliances.toml"
+                        .to_owned(),
+                );
+            }
+        }
+    } else {
+        PathBuf::from(rest)
+    };
+    if let Some(db) = &session.db
+        && db.owns(&path)
+    {
+        return Err(format!(
+            "error: {} is this database's own file; type :save without a file name to fold the journal into it",
+            path.display()
+        ));
+    }
+    crate::db::refuse_database(
+        &path,
+        "saving over it would bypass its journal; open it with --db to change it",
+    )
+    .map_err(|e| format!("error: {e}"))?;
+    crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
+    session.unsaved = false;
+    errln!("saved to {}", path.display());
+    Ok(Next::Continue)
+}
+
+fn run_format(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    session.format = match rest {
+        "table" => OutputFormat::Table,
+        "json" => OutputFormat::Json,
+        "csv" => OutputFormat::Csv,
+        "" => {
+            outln!("{:?}", session.format);
+            return Ok(Next::Continue);
+        }
+        other => {
+            return Err(format!(
+                "error: :format takes table, json or csv, not {other}"
+            ));
+        }
+    };
+    Ok(Next::Continue)
+}
+
+fn run_set(_session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    use crate::query::limits;
+    let args = crate::algo::split_args(rest);
+    let number = |value: &str, what: &str| -> Result<u64, String> {
+        value
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("error: {what} takes a whole number of at least 1, not {value}"))
+    };
+    match args.as_slice() {
+        [] => {}
+        [name, value] if name == "max-memory" => {
+            limits::set_max_memory_mb(number(value, "max-memory")?);
+        }
+        [name, value] if name == "max-rows" => {
+            limits::set_max_rows(usize::try_from(number(value, "max-rows")?).unwrap_or(usize::MAX))
+        }
+        [name, value] if name == "max-var-length" => {
+            limits::set_max_var_length(number(value, "max-var-length")?);
+        }
+        _ => {
+            return Err(
+                "error: usage: :set [max-memory MB | max-rows N | max-var-length HOPS]".to_owned(),
+            );
+        }
+    }
+    println!(
+        "max-memory {} MB, max-rows {}, max-var-length {}",
+        limits::max_memory_mb(),
+        limits::max_rows(),
+        limits::max_var_length()
+    );
+    Ok(Next::Continue)
+}
+
+fn run_timing(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    session.timing = match rest {
+        "on" => true,
+        "off" => false,
+        "" => !session.timing,
+        other => return Err(format!("error: :timing takes on or off, not {other}")),
+    };
+    errln!("timing {}", if session.timing { "on" } else { "off" });
+    Ok(Next::Continue)
+}
+
+fn run_param(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let Some((name, value)) = rest.split_once(char::is_whitespace) else {
+        return Err("error: :param takes a name and a value, for example :param min 1B".to_owned());
+    };
+    let name = name.trim_start_matches('$');
+    let value = query::parse_value(&session.graph, value.trim()).map_err(|e| e.to_string())?;
+    session.params.insert(name.to_owned(), value);
+    Ok(Next::Continue)
+}
+
+fn run_params(session: &mut Session, _command: &str, _rest: &str) -> Result<Next, String> {
+    if session.params.is_empty() {
+        outln!("no parameters; set one with :param NAME VALUE");
+    }
+    for (name, value) in &session.params {
+        outln!(
+            "${name} = {}",
+            query::ResultValue::from_query_value(&session.graph, value)
+        );
+    }
+    Ok(Next::Continue)
+}
+
+fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let args = crate::algo::split_args(rest);
+    let mut names = Vec::new();
+    let mut options = crate::algo::PathOptions {
+        max_hops: Some(8),
+        k: 1,
+        ..Default::default()
+    };
+    let mut explain = false;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| {
+            args.next()
+                .ok_or_else(|| format!("error: {flag} needs a value"))
+        };
+        match arg.as_str() {
+            "--k" => {
+                options.k = value("--k")?
+                    .parse()
+                    .map_err(|_| "error: --k takes a number".to_owned())?
+            }
+            "--max-hops" => {
+                options.max_hops = Some(
+                    value("--max-hops")?
+                        .parse()
+                        .map_err(|_| "error: --max-hops takes a number".to_owned())?,
+                );
+            }
+            "--via" => {
+                options.via =
+                    crate::algo::parse_types(&value("--via")?).map_err(|e| format!("error: {e}"))?
+            }
+            "--directed" => options.directed = true,
+            "--explain" => explain = true,
+            _ if arg.starts_with("--") => {
+                return Err(format!("error: :path has no option {arg}"));
+            }
+            _ => names.push(arg),
+        }
+    }
+    let [from, to] = names.as_slice() else {
+        return Err("error: :path takes two names, for example :path BlackRock Intel (quote names with spaces)".to_owned());
+    };
+    let flag = std::sync::Arc::clone(&session.interrupt);
+    flag.store(false, std::sync::atomic::Ordering::Relaxed);
+    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let report = crate::algo::paths_report(&session.graph, from, to, &options, explain, &stop)
+        .map_err(|e| format!("error: {e}"))?;
+    out!("{report}");
+    if session.timing {
+        errln!("({})", query::human_duration(started.elapsed()));
+    }
+    Ok(Next::Continue)
+}
+
+fn run_cycles(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let args = crate::algo::split_args(rest);
+    let max_len = match args.as_slice() {
+        [] => 4,
+        [flag, n] if flag == "--max-len" => n
+            .parse()
+            .map_err(|_| "error: --max-len takes a number".to_owned())?,
+        _ => return Err("error: usage: :cycles [--max-len N]".to_owned()),
+    };
+    let flag = std::sync::Arc::clone(&session.interrupt);
+    flag.store(false, std::sync::atomic::Ordering::Relaxed);
+    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    out!(
+        "{}",
+        crate::algo::cycles_report(&session.graph, max_len, &stop)
+    );
+    if session.timing {
+        errln!("({})", query::human_duration(started.elapsed()));
+    }
+    Ok(Next::Continue)
+}
+
+fn run_top(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let args = crate::algo::split_args(rest);
+    let (measure, n) = match args.as_slice() {
+        [m] => (m.as_str(), 10),
+        [m, n] => (
+            m.as_str(),
+            n.parse()
+                .map_err(|_| "error: :top takes a number of rows".to_owned())?,
+        ),
+        _ => return Err("error: usage: :top pagerank|degree|betweenness [N]".to_owned()),
+    };
+    let flag = std::sync::Arc::clone(&session.interrupt);
+    flag.store(false, std::sync::atomic::Ordering::Relaxed);
+    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let report = crate::algo::top_report(&session.graph, measure, n, &stop)
+        .map_err(|e| format!("error: {e}"))?;
+    out!("{report}");
+    if session.timing {
+        errln!("({})", query::human_duration(started.elapsed()));
+    }
+    Ok(Next::Continue)
+}
+
+fn run_owners_holdings(session: &mut Session, command: &str, rest: &str) -> Result<Next, String> {
+    let args = crate::algo::split_args(rest);
+    let [name] = args.as_slice() else {
+        return Err(format!(
+            "error: usage: {command} NAME (quote names with spaces)"
+        ));
+    };
+    let report = crate::algo::ownership_report(&session.graph, name, command == ":owners")
+        .map_err(|e| format!("error: {e}"))?;
+    out!("{report}");
+    Ok(Next::Continue)
+}
+
+fn run_common(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let names = crate::algo::split_args(rest);
+    if names.len() < 2 {
+        return Err(
+            "error: :common takes two names or more, for example :common Microsoft Nvidia"
+                .to_owned(),
+        );
+    }
+    let report =
+        crate::algo::common_report(&session.graph, &names).map_err(|e| format!("error: {e}"))?;
+    out!("{report}");
+    Ok(Next::Continue)
+}
+
+fn run_export_render(session: &mut Session, command: &str, rest: &str) -> Result<Next, String> {
+    let mut rest = rest;
+    if command == ":export" {
+        rest = rest
+            .strip_prefix("dot")
+            .map(str::trim_start)
+            .ok_or_else(|| "error: usage: :export dot FILE [scope]".to_owned())?;
+    }
+    let (file, scope_text) = match rest.split_once(char::is_whitespace) {
+        Some((file, scope)) => (file, scope.trim()),
+        None => (rest, ""),
+    };
+    if file.is_empty() {
+        return Err(format!(
+            "error: usage: {command} FILE [--around NAME --hops N | --path A B | --cycles N | QUERY]"
+        ));
+    }
+    let scope = diagram_scope(scope_text)?;
+    let (selection, title) =
+        crate::export::select_until(&session.graph, &scope, &session.params, &{
+            session
+                .interrupt
+                .store(false, std::sync::atomic::Ordering::Relaxed);
+            std::sync::Arc::clone(&session.interrupt)
+        })?;
+    if let Some(warning) = crate::export::size_warning(&selection) {
+        errln!("{warning}");
+    }
+    let options = crate::export::DotOptions {
+        title: Some(title),
+        as_of: session.as_of.as_ref().map(|(d, _)| *d),
+        legend: true,
+    };
+    let dot = crate::export::to_dot(&session.graph, &selection, &options);
+    let path = PathBuf::from(file);
+    let bytes = if command == ":export" {
+        dot.into_bytes()
+    } else {
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .filter(|e| ["svg", "png", "pdf"].contains(&e.as_str()))
+            .ok_or_else(|| "error: :render writes .svg, .png or .pdf files".to_owned())?;
+        let flag = std::sync::Arc::clone(&session.interrupt);
+        crate::export::render_until(&dot, &format, &|| {
+            flag.load(std::sync::atomic::Ordering::Relaxed)
+        })
+        .map_err(|e| format!("error: {e}"))?
+    };
+    crate::datafile::write_atomically(&path, &bytes)
+        .map_err(|e| format!("error: cannot write {file}: {e}"))?;
+    errln!(
+        "wrote {} ({} nodes, {} relationships)",
+        path.display(),
+        selection.nodes.len(),
+        selection.edges.len()
+    );
+    Ok(Next::Continue)
+}
+
+fn run_clear(_session: &mut Session, _command: &str, _rest: &str) -> Result<Next, String> {
+    // The one escape sequence meant for the terminal: `:clear` itself.
+    print!("\x1b[2J\x1b[H");
+    Ok(Next::Continue)
 }
 
 /// A diagram's scope from `:export`/`:render` arguments: options, or a query.
@@ -687,21 +806,45 @@ fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Orig
 }
 
 fn help(topic: &str) -> Result<(), String> {
+    out!("{}", help_text(topic)?);
+    Ok(())
+}
+
+/// What `:help TOPIC` prints: the overview, a topic, a command, a function or a procedure.
+fn help_text(topic: &str) -> Result<String, String> {
+    let mut out = String::new();
+    // `:help :set` is the command, `:help set` the clause.
+    let command_first = topic.trim().starts_with(':');
     let topic = topic.trim().trim_start_matches(':').to_ascii_lowercase();
+    let command = COMMANDS
+        .iter()
+        .find(|c| c.name.trim_start_matches(':') == topic);
+    if let Some(c) = command.filter(|_| command_first) {
+        let _ = writeln!(out, "{} {}: {}", c.name, c.usage, c.help);
+        return Ok(out);
+    }
     if topic.is_empty() {
-        outln!("Type a statement ending with ;, for example:");
-        outln!("  MATCH (i)-[r:INVESTS_IN]->(c {{name: 'Intel'}}) RETURN i.name, r.amount_usd;");
-        outln!("It may span lines. Tab completes names, labels, types, keys and functions.");
-        outln!();
-        outln!("Commands:");
-        for (name, args, what) in COMMANDS {
-            outln!("  {:<28} {what}", format!("{name} {args}"));
+        out.push_str("Type a statement ending with ;, for example:\n");
+        out.push_str(
+            "  MATCH (i)-[r:INVESTS_IN]->(c {name: 'Intel'}) RETURN i.name, r.amount_usd;\n",
+        );
+        out.push_str(
+            "It may span lines. Tab completes names, labels, types, keys, functions and procedures.\n\n",
+        );
+        out.push_str("Commands:\n");
+        for c in COMMANDS {
+            let _ = writeln!(
+                out,
+                "  {:<28} {}",
+                format!("{} {}", c.name, c.usage),
+                c.help
+            );
         }
-        outln!();
+        out.push('\n');
         let topics: Vec<&str> = TOPICS.iter().map(|(t, ..)| *t).collect();
-        outln!("Help topics (:help TOPIC): {}", topics.join(", "));
-        outln!("The full language is described in docs/query-language.md.");
-        return Ok(());
+        let _ = writeln!(out, "Help topics (:help TOPIC): {}", topics.join(", "));
+        out.push_str("The full language is described in docs/query-language.md.\n");
+        return Ok(out);
     }
     let topic = match topic.as_str() {
         "optional match" => "optional",
@@ -709,36 +852,78 @@ fn help(topic: &str) -> Result<(), String> {
         "limit" => "skip",
         "detach" => "delete",
         "allshortestpaths" => "shortestpath",
-        "count" | "sum" | "avg" | "min" | "max" | "collect" => "aggregation",
+        "call" => "procedures",
         other => other,
     };
-    if let Some((_, what, example)) = TOPICS.iter().find(|(t, ..)| *t == topic) {
-        outln!("{what}\nExample:\n  {example};");
-        return Ok(());
+    if let Some((name, what, example)) = TOPICS.iter().find(|(t, ..)| *t == topic) {
+        let _ = writeln!(out, "{what}");
+        match *name {
+            "functions" => list_functions(&mut out, false),
+            "aggregation" => list_functions(&mut out, true),
+            "procedures" => {
+                for p in query::procedures::entries() {
+                    let _ = writeln!(out, "  {}\n      {}", p.usage(), p.help);
+                }
+            }
+            _ => {}
+        }
+        let _ = writeln!(out, "Example:\n  {example};");
+        return Ok(out);
     }
-    if let Some((name, args, what)) = COMMANDS
-        .iter()
-        .find(|(n, ..)| n.trim_start_matches(':') == topic)
-    {
-        outln!("{name} {args}: {what}");
-        return Ok(());
+    if let Some(c) = command {
+        let _ = writeln!(out, "{} {}: {}", c.name, c.usage, c.help);
+        return Ok(out);
     }
-    if let Some(function) = query::functions::names().find(|f| f.eq_ignore_ascii_case(topic)) {
-        let (_, what, example) = TOPICS
+    if let Some(f) = query::functions::lookup(topic) {
+        let (kind, example_topic) = if f.is_aggregate() {
+            ("an aggregate function", "aggregation")
+        } else {
+            ("a function", "functions")
+        };
+        let (_, _, example) = TOPICS
             .iter()
-            .find(|(t, ..)| *t == "functions")
-            .expect("a functions topic");
-        outln!("{function}() is a function. {what}\nExample:\n  {example};");
-        return Ok(());
+            .find(|(t, ..)| *t == example_topic)
+            .expect("the functions and aggregation topics");
+        let _ = writeln!(
+            out,
+            "{}() is {kind}. {}{}: {}.\nExample:\n  {example};",
+            f.name, f.name, f.args, f.help
+        );
+        return Ok(out);
+    }
+    if let Some(p) = query::procedures::entries()
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(topic))
+    {
+        let _ = writeln!(
+            out,
+            "CALL {}\n{}.\nExample:\n  {};",
+            p.usage(),
+            p.help,
+            p.example
+        );
+        return Ok(out);
     }
     let candidates: Vec<&str> = TOPICS
         .iter()
         .map(|(t, ..)| *t)
-        .chain(COMMANDS.iter().map(|(n, ..)| n.trim_start_matches(':')))
+        .chain(COMMANDS.iter().map(|c| c.name.trim_start_matches(':')))
+        .chain(query::functions::names())
+        .chain(query::procedures::names())
         .collect();
     let hint = did_you_mean(&suggest(topic, candidates))
         .unwrap_or_else(|| "type :help for the topics".to_owned());
     Err(format!("error: no help on {topic}; {hint}"))
+}
+
+/// One line per function of the registry: the aggregates, or the others.
+fn list_functions(out: &mut String, aggregates: bool) {
+    for f in query::functions::entries()
+        .iter()
+        .filter(|f| f.is_aggregate() == aggregates)
+    {
+        let _ = writeln!(out, "  {:<44} {}", format!("{}{}", f.name, f.args), f.help);
+    }
 }
 
 /// Labels, relationship types and property keys, each with how many elements have it.
@@ -796,13 +981,75 @@ mod tests {
 
     #[test]
     fn every_command_has_a_help_line() {
-        for (name, _, what) in COMMANDS {
-            assert!(name.starts_with(':') && !what.is_empty());
-        }
         assert!(help("nope-such-topic").is_err());
         assert!(help("match").is_ok());
         assert!(help("toLower").is_ok());
         assert!(help(":save").is_ok());
+    }
+
+    #[test]
+    fn every_command_has_a_unique_name_and_a_help_line() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in COMMANDS {
+            assert!(
+                c.name.starts_with(':') && !c.help.trim().is_empty(),
+                "{}",
+                c.name
+            );
+            for word in std::iter::once(&c.name).chain(c.aliases) {
+                assert!(seen.insert(*word), "{word} names two commands");
+                assert!(
+                    find(word).is_some_and(|found| std::ptr::eq(found, c)),
+                    "{word} does not dispatch to {}",
+                    c.name
+                );
+            }
+        }
+        assert!(find(":nope").is_none());
+    }
+
+    #[test]
+    fn help_lists_every_command_and_helps_on_each() {
+        let overview = help_text("").unwrap();
+        for c in COMMANDS {
+            assert!(
+                overview.contains(&format!("  {} {}", c.name, c.usage)),
+                "{} is missing from :help:\n{overview}",
+                c.name
+            );
+            let one = help_text(c.name).unwrap();
+            assert!(one.contains(c.help), "{one}");
+        }
+        for shown in [":owners", ":holdings", ":common"] {
+            assert!(overview.contains(shown), "{shown} is missing from :help");
+        }
+    }
+
+    #[test]
+    fn help_on_functions_and_procedures_comes_from_their_registries() {
+        let functions = help_text("functions").unwrap();
+        let aggregation = help_text("aggregation").unwrap();
+        for f in query::functions::entries() {
+            let listing = if f.is_aggregate() {
+                &aggregation
+            } else {
+                &functions
+            };
+            assert!(
+                listing.contains(f.help),
+                "{} is missing:\n{listing}",
+                f.name
+            );
+            let one = help_text(f.name).unwrap();
+            assert!(one.starts_with(&format!("{}() is", f.name)), "{one}");
+            assert!(one.contains(f.help), "{one}");
+        }
+        let procedures = help_text("procedures").unwrap();
+        for p in query::procedures::entries() {
+            assert!(procedures.contains(p.name), "{procedures}");
+            assert!(help_text(p.name).unwrap().contains(p.help));
+        }
+        assert!(help_text("tolowr").unwrap_err().contains("toLower"));
     }
 
     #[test]

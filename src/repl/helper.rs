@@ -15,7 +15,7 @@ use rustyline::{Context, Helper};
 
 use super::commands::{COMMANDS, TOPICS};
 use super::input::{Input, classify};
-use crate::query::functions;
+use crate::query::{functions, procedures};
 use crate::store::{ALIASES_KEY, Graph, NAME_KEY};
 
 const KEYWORDS: &[&str] = &[
@@ -148,6 +148,28 @@ impl ShellHelper {
                 }
             }
             return (start, pairs);
+        }
+        // After CALL: procedure names, dots included.
+        let dotted = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        if before[..dotted]
+            .trim_end()
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("CALL"))
+        {
+            let typed = &before[dotted..];
+            let pairs = procedures::names()
+                .filter(|p| starts_with_ignoring_case(p, typed))
+                .map(|p| Pair {
+                    display: p.to_owned(),
+                    replacement: format!("{p}("),
+                })
+                .collect();
+            return (dotted, pairs);
         }
         let start = before
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -289,10 +311,10 @@ impl Completer for ShellHelper {
                 let typed = &line[offset..pos];
                 let pairs = COMMANDS
                     .iter()
-                    .filter(|(n, ..)| n.starts_with(typed))
-                    .map(|(n, ..)| Pair {
-                        display: (*n).to_owned(),
-                        replacement: format!("{n} "),
+                    .filter(|c| c.name.starts_with(typed))
+                    .map(|c| Pair {
+                        display: c.name.to_owned(),
+                        replacement: format!("{} ", c.name),
                     })
                     .collect();
                 return Ok((offset, pairs));
@@ -307,8 +329,10 @@ impl Completer for ShellHelper {
                 let pairs = TOPICS
                     .iter()
                     .map(|(t, ..)| *t)
-                    .chain(COMMANDS.iter().map(|(n, ..)| *n))
-                    .filter(|t| t.starts_with(typed))
+                    .chain(COMMANDS.iter().map(|c| c.name))
+                    .chain(functions::names())
+                    .chain(procedures::names())
+                    .filter(|t| starts_with_ignoring_case(t, typed))
                     .map(|t| Pair {
                         display: t.to_owned(),
                         replacement: t.to_owned(),
@@ -462,6 +486,24 @@ mod tests {
         assert!(replacements("MATCH (n) RETURN n.amo").contains(&"amount_usd".to_owned()));
         assert!(replacements("MATCH (n) RET").contains(&"RETURN".to_owned()));
         assert!(replacements("RETURN toLo").contains(&"toLower(".to_owned()));
+    }
+
+    #[test]
+    fn offers_every_function_and_procedure_of_the_registries() {
+        for f in functions::entries() {
+            let line = format!("RETURN {}", &f.name[..f.name.len().min(3)]);
+            assert!(
+                replacements(&line).contains(&format!("{}(", f.name)),
+                "{} is not offered after {line:?}",
+                f.name
+            );
+        }
+        for p in procedures::names() {
+            let line = format!("CALL {}", &p[..p.len() - 2]);
+            assert_eq!(replacements(&line), vec![format!("{p}(")], "{line}");
+        }
+        assert!(replacements("CALL algo.").len() >= 2);
+        assert!(replacements("MATCH (n) CALL algo.pageR").contains(&"algo.pageRank(".to_owned()));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! same counts (group order aside, which Cypher leaves open without ORDER BY).
 
 use super::{Aggregate, Arrow, Lookup, NodeStep, Op, PExpr, PKind, PathSearch, Segment};
-use crate::query::functions::{AggFunction, Function};
+use crate::query::functions::AggFunction;
 
 /// Rewrites the first segment of a query when it counts relationships by type.
 pub(super) fn use_type_counts(segment: &mut Segment) {
@@ -20,7 +20,7 @@ pub(super) fn use_type_counts(segment: &mut Segment) {
     };
     let projection = &mut segment.projection;
     for item in &mut projection.items {
-        if matches!(item.kind, PKind::Call(Function::Type, _)) {
+        if matches!(item.kind, PKind::Call(f, _) if f.name() == "type") {
             item.kind = PKind::Slot(plan.type_slot);
         }
     }
@@ -92,7 +92,9 @@ fn fits(segment: &Segment) -> Option<CountPlan> {
     });
     let items_fit = p.items.iter().all(|item| match &item.kind {
         PKind::Aggregate(_) => true,
-        PKind::Call(Function::Type, args) => matches!(args.as_slice(), [arg] if is_rel(arg)),
+        PKind::Call(f, args) if f.name() == "type" => {
+            matches!(args.as_slice(), [arg] if is_rel(arg))
+        }
         _ => false,
     });
     // Sort keys must name output columns, which the rewrite leaves alone.

@@ -549,8 +549,15 @@ impl Database {
         if let Some(base) = self.restart {
             self.restart_journal(base)?;
         }
+        let record = journal::record(statement, witnesses, changes);
+        self.append_record(&record, !self.options.no_sync)
+    }
+
+    /// Appends one record to the journal, synced when `sync`, after checking the journal is
+    /// still the file its path names; on failure the journal is cut back to where it was.
+    fn append_record(&mut self, record: &str, sync: bool) -> Result<(), DbError> {
         let path = &self.journal_path;
-        let file = self.journal.as_mut().expect("checked above");
+        let file = self.journal.as_mut().expect("only a writer appends");
         let identity = self
             .journal_identity
             .as_ref()
@@ -558,11 +565,9 @@ impl Database {
         if !identity.still_at(path).map_err(io_error(path))? {
             return Err(DbError::JournalReplaced { path: path.clone() });
         }
-        let record = journal::record(statement, witnesses, changes);
-        let no_sync = self.options.no_sync;
         let result = file
             .write_all(record.as_bytes())
-            .and_then(|()| if no_sync { Ok(()) } else { file.sync_data() });
+            .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
         if let Err(e) = result {
             // Cut off what may have been written, so the journal ends with the last good record.
             let _ = file.set_len(self.journal_bytes);
@@ -605,27 +610,7 @@ impl Database {
             // The data file was written by a checkpoint whose journal never restarted.
             self.restart_journal(base)?;
         }
-        let point = journal::checkpoint(target);
-        {
-            let path = &self.journal_path;
-            let file = self.journal.as_mut().expect("checked above");
-            let identity = self
-                .journal_identity
-                .as_ref()
-                .expect("a writer knows its journal");
-            if !identity.still_at(path).map_err(io_error(path))? {
-                return Err(DbError::JournalReplaced { path: path.clone() });
-            }
-            if let Err(e) = file
-                .write_all(point.as_bytes())
-                .and_then(|()| file.sync_data())
-            {
-                let _ = file.set_len(self.journal_bytes);
-                let _ = file.seek(SeekFrom::Start(self.journal_bytes));
-                return Err(io_error(path)(e));
-            }
-        }
-        self.journal_bytes += point.len() as u64;
+        self.append_record(&journal::checkpoint(target), true)?;
         datafile::write_atomically(&self.path, &bytes).map_err(|source| SaveError::Io {
             path: self.path.clone(),
             source,

@@ -9,6 +9,7 @@ pub mod common;
 pub mod cycles;
 pub mod ownership;
 pub mod paths;
+pub mod search;
 
 use crate::model::{RelType, Value, did_you_mean, suggest};
 use crate::query::human_money;

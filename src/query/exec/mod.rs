@@ -23,11 +23,11 @@ use std::cmp::Ordering;
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
+use crate::algo::search::Marks;
 pub(crate) use matcher::pattern_exists;
 use matcher::{Candidates, Continuation, Matcher, any_relationship, bind_node};
 use pipeline::{run_ops, run_query};
 use projection::Projector;
-use search::Marks;
 pub(crate) use write::{Places, run_writing};
 
 use super::ast::{Arrow, PathSearch};

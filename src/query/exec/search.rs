@@ -4,6 +4,7 @@
 //! traversal index and find the path's relationships at the end.
 
 use super::*;
+use crate::algo::search::{self, Meeting};
 
 /// Sets `node`'s bit; whether it was clear.
 pub(super) fn mark_new(bits: &mut [u64], node: NodeId) -> bool {
@@ -15,67 +16,6 @@ pub(super) fn mark_new(bits: &mut [u64], node: NodeId) -> bool {
 
 pub(super) fn is_marked(bits: &[u64], node: NodeId) -> bool {
     bits[node.index() / 64] & (1u64 << (node.index() % 64)) != 0
-}
-
-/// Per-node marks for breadth-first searches. Each search takes a new number, so starting one
-/// clears nothing, and the marks outlive the query in a small pool per thread: allocating and
-/// zeroing megabytes for every query would cost more than the search itself.
-#[derive(Default)]
-pub(super) struct Marks {
-    pub(super) search: u32,
-    /// The number of the last search that reached each node.
-    pub(super) seen: Vec<u32>,
-    /// In a search from both ends: whether the source's side reached the node.
-    pub(super) from_source: Vec<bool>,
-    /// In a search from both ends: the node each was reached from.
-    pub(super) parent: Vec<NodeId>,
-}
-
-thread_local! {
-    static MARKS: std::cell::RefCell<Vec<Marks>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-impl Marks {
-    /// Nested matches (pattern predicates) each hold their own marks.
-    const POOLED: usize = 4;
-
-    pub(super) fn take() -> Marks {
-        MARKS
-            .with(|pool| pool.borrow_mut().pop())
-            .unwrap_or_default()
-    }
-
-    pub(super) fn give_back(self) {
-        MARKS.with(|pool| {
-            let mut pool = pool.borrow_mut();
-            if pool.len() < Self::POOLED && !self.seen.is_empty() {
-                pool.push(self);
-            }
-        });
-    }
-
-    /// Starts a search over nodes numbered below `bound`; returns the search's number.
-    pub(super) fn start(&mut self, bound: usize) -> u32 {
-        if self.seen.len() < bound {
-            self.seen.resize(bound, 0);
-        }
-        self.search = self.search.wrapping_add(1);
-        if self.search == 0 {
-            self.seen.fill(0);
-            self.search = 1;
-        }
-        self.search
-    }
-
-    /// As `start`, for a search from both ends (`filler` is any node: parents are only read
-    /// where this search has written them).
-    pub(super) fn start_both_ways(&mut self, bound: usize, filler: NodeId) -> u32 {
-        if self.parent.len() < bound {
-            self.from_source.resize(bound, false);
-            self.parent.resize(bound, filler);
-        }
-        self.start(bound)
-    }
 }
 
 impl<'c, 'g> Matcher<'c, 'g> {
@@ -109,45 +49,29 @@ impl<'c, 'g> Matcher<'c, 'g> {
         row: &Row,
         visit: &mut dyn FnMut(NodeId),
     ) -> Result<(), QueryError> {
-        let search = marks.start(self.graph.node_index_bound());
-        marks.seen[start.index()] = search;
         let adjacency = any_relationship(rel).then(|| self.graph.adjacency());
-        let levels = max.unwrap_or(u64::MAX);
-        let mut frontier = vec![start];
-        let mut next = Vec::new();
-        for level in 1..=levels {
-            if frontier.is_empty() {
-                break;
-            }
-            self.cx.check_interrupt()?;
-            // Nodes found on the last level are not searched from.
-            let last = level == levels;
-            let mut reach = |seen: &mut [u32], other: NodeId| {
-                if seen[other.index()] != search {
-                    seen[other.index()] = search;
-                    visit(other);
-                    if !last {
-                        next.push(other);
-                    }
-                }
-            };
-            for &node in &frontier {
+        search::reach(
+            marks,
+            self.graph.node_index_bound(),
+            start,
+            max.unwrap_or(u64::MAX),
+            || self.cx.check_interrupt(),
+            |node, reach| {
                 if let Some(adjacency) = adjacency {
                     for &other in adjacency.neighbors(node) {
-                        reach(&mut marks.seen, other);
+                        reach.add(other);
                     }
                 } else {
                     for (edge, other) in self.expand(node, rel.arrow) {
-                        if marks.seen[other.index()] != search && self.rel_fits(edge, rel, row)? {
-                            reach(&mut marks.seen, other);
+                        if reach.is_new(other) && self.rel_fits(edge, rel, row)? {
+                            reach.add(other);
                         }
                     }
                 }
-            }
-            std::mem::swap(&mut frontier, &mut next);
-            next.clear();
-        }
-        Ok(())
+                Ok(())
+            },
+            visit,
+        )
     }
 
     /// A variable-length hop whose paths do not matter: every node within `max` hops that
@@ -330,86 +254,42 @@ impl<'c, 'g> Matcher<'c, 'g> {
         };
         // Over the traversal index, the relationships of the one path are found at the end.
         let adjacency = any_relationship(rel).then(|| self.graph.adjacency());
-        let search = marks.start_both_ways(self.graph.node_index_bound(), source);
-        for (end, from_source) in [(source, true), (target, false)] {
-            marks.seen[end.index()] = search;
-            marks.from_source[end.index()] = from_source;
-        }
-        let mut forward_frontier = vec![source];
-        let mut backward_frontier = vec![target];
-        let mut next = Vec::new();
-        let mut length = 0u64;
-        // The meeting: the node on the source's side, the node on the target's, and whether
-        // the source's side found it.
-        let mut meeting: Option<(NodeId, NodeId, bool)> = None;
-        while meeting.is_none()
-            && !forward_frontier.is_empty()
-            && !backward_frontier.is_empty()
-            && max.is_none_or(|m| length < m)
-        {
-            length += 1;
-            let from_source = forward_frontier.len() <= backward_frontier.len();
-            let (frontier, arrow) = if from_source {
-                (&mut forward_frontier, rel.arrow)
-            } else {
-                (&mut backward_frontier, backward_arrow)
-            };
-            next.clear();
-            let mut reach = |node: NodeId, neighbour: NodeId| {
-                let i = neighbour.index();
-                if marks.seen[i] == search {
-                    if marks.from_source[i] != from_source {
-                        meeting = Some(if from_source {
-                            (node, neighbour, true)
-                        } else {
-                            (neighbour, node, false)
-                        });
-                        return true;
-                    }
-                    return false;
-                }
-                marks.seen[i] = search;
-                marks.from_source[i] = from_source;
-                marks.parent[i] = node;
-                next.push(neighbour);
-                false
-            };
-            'level: for &node in frontier.iter() {
+        let found = search::meet(
+            marks,
+            self.graph.node_index_bound(),
+            (source, target),
+            max,
+            |node, meet| {
                 self.cx.check_interrupt()?;
                 if let Some(adjacency) = adjacency {
                     for &neighbour in adjacency.neighbors(node) {
-                        if reach(node, neighbour) {
-                            break 'level;
+                        if meet.add(neighbour) {
+                            break;
                         }
                     }
                 } else {
+                    let arrow = if meet.forward() {
+                        rel.arrow
+                    } else {
+                        backward_arrow
+                    };
                     for (edge, neighbour) in self.expand(node, arrow) {
-                        if self.rel_fits(edge, rel, row)? && reach(node, neighbour) {
-                            break 'level;
+                        if self.rel_fits(edge, rel, row)? && meet.add(neighbour) {
+                            break;
                         }
                     }
                 }
-            }
-            std::mem::swap(frontier, &mut next);
-        }
-        let Some((near, far, found_from_source)) = meeting else {
+                Ok(())
+            },
+        )?;
+        let Some(Meeting {
+            nodes,
+            at: meeting_at,
+            from_source: found_from_source,
+        }) = found
+        else {
             return Ok(None);
         };
-        // Both frontiers are one level apart at most, so the first meeting is a shortest path.
-        let mut nodes = vec![near];
-        let mut at = near;
-        while at != source {
-            at = marks.parent[at.index()];
-            nodes.push(at);
-        }
-        nodes.reverse();
-        let meeting_at = nodes.len() - 1;
-        nodes.push(far);
-        let mut at = far;
-        while at != target {
-            at = marks.parent[at.index()];
-            nodes.push(at);
-        }
         // Each relationship is the first that fits from the node the search went from, as the
         // search met them; over the traversal index, any one, looked for from the end with
         // fewer relationships (the other may be a hub with thousands).

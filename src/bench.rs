@@ -56,7 +56,7 @@ pub fn two_hop_count(graph: &Graph, source: NodeId, marks: &mut Marks) -> usize 
             }
             Ok(())
         },
-        &mut |_| count += 1,
+        |_| count += 1,
     );
     let Ok(()) = searched;
     count

@@ -89,16 +89,16 @@ impl Marks {
 }
 
 /// What `reach` lends its caller while one node is widened.
-pub struct Reach<'s> {
+pub struct Reach<'s, V: FnMut(NodeId)> {
     seen: &'s mut [u32],
     search: u32,
     next: &'s mut Vec<NodeId>,
     /// Nodes found on the last level are not searched from.
     last: bool,
-    visit: &'s mut dyn FnMut(NodeId),
+    visit: &'s mut V,
 }
 
-impl Reach<'_> {
+impl<V: FnMut(NodeId)> Reach<'_, V> {
     /// Whether this search has not reached `node` yet (to skip costly checks).
     pub fn is_new(&self, node: NodeId) -> bool {
         self.seen[node.index()] != self.search
@@ -122,14 +122,14 @@ impl Reach<'_> {
 ///
 /// # Errors
 /// The first error of `level` or `expand`, which ends the search.
-pub fn reach<E>(
+pub fn reach<E, V: FnMut(NodeId)>(
     marks: &mut Marks,
     bound: usize,
     start: NodeId,
     levels: u64,
     mut level: impl FnMut() -> Result<(), E>,
-    mut expand: impl FnMut(NodeId, &mut Reach<'_>) -> Result<(), E>,
-    visit: &mut dyn FnMut(NodeId),
+    mut expand: impl FnMut(NodeId, &mut Reach<'_, V>) -> Result<(), E>,
+    mut visit: V,
 ) -> Result<(), E> {
     let search = marks.start(bound);
     marks.seen[start.index()] = search;
@@ -145,7 +145,7 @@ pub fn reach<E>(
             search,
             next: &mut next,
             last: depth == levels,
-            visit,
+            visit: &mut visit,
         };
         for &node in &frontier {
             expand(node, &mut reach)?;

@@ -5,111 +5,60 @@
 //! Each workload also runs through the query language, and its time is reported beside the
 //! direct call's (`query_seconds`), so the cost of the engine shows.
 
+use std::convert::Infallible;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use serde_json::{Value as Json, json};
 
+use crate::algo::search;
 use crate::query::{self, Params};
 use crate::store::{Graph, NodeId};
 
-/// Marks for breadth-first searches, reused across searches: a mark is valid only when it
-/// carries the current search's number, so nothing is cleared between searches.
-pub struct Marks {
-    epoch: u32,
-    seen: Vec<u32>,
-    /// Which side reached a node in a search from both ends: 1 forward, 2 backward.
-    side: Vec<u8>,
-    depth: Vec<u32>,
-}
-
-impl Marks {
-    pub fn new(bound: usize) -> Marks {
-        Marks {
-            epoch: 0,
-            seen: vec![0; bound],
-            side: vec![0; bound],
-            depth: vec![0; bound],
-        }
-    }
-
-    fn next(&mut self) {
-        self.epoch += 1;
-        if self.epoch == u32::MAX {
-            self.seen.fill(0);
-            self.epoch = 1;
-        }
-    }
-}
+/// Marks for breadth-first searches, reused across searches (the searches' own).
+pub use crate::algo::search::Marks;
 
 /// Undirected hop distance, by a search from both ends that widens the smaller frontier.
 pub fn hop_distance(graph: &Graph, from: NodeId, to: NodeId, marks: &mut Marks) -> Option<u32> {
-    if from == to {
-        return Some(0);
-    }
     let adjacency = graph.adjacency();
-    marks.next();
-    let epoch = marks.epoch;
-    let (mut front, mut back) = (vec![from], vec![to]);
-    for (node, side) in [(from, 1u8), (to, 2u8)] {
-        marks.seen[node.index()] = epoch;
-        marks.side[node.index()] = side;
-        marks.depth[node.index()] = 0;
-    }
-    while !front.is_empty() && !back.is_empty() {
-        let forward = front.len() <= back.len();
-        let (frontier, side) = if forward {
-            (&mut front, 1u8)
-        } else {
-            (&mut back, 2u8)
-        };
-        let mut next = Vec::new();
-        for &node in frontier.iter() {
-            let d = marks.depth[node.index()];
+    let found = search::meet(
+        marks,
+        graph.node_index_bound(),
+        (from, to),
+        None,
+        |node, meet| {
             for &other in adjacency.neighbors(node) {
-                let i = other.index();
-                if marks.seen[i] == epoch {
-                    // Until the sides meet, only their frontiers touch, so every meeting on
-                    // this level has the same length: the first one is the answer.
-                    if marks.side[i] != side {
-                        return Some(d + 1 + marks.depth[i]);
-                    }
-                    continue;
+                if meet.add(other) {
+                    break;
                 }
-                marks.seen[i] = epoch;
-                marks.side[i] = side;
-                marks.depth[i] = d + 1;
-                next.push(other);
             }
-        }
-        *frontier = next;
-    }
-    None
+            Ok::<_, Infallible>(())
+        },
+    );
+    let Ok(meeting) = found;
+    meeting.map(|m| u32::try_from(m.nodes.len() - 1).unwrap_or(u32::MAX))
 }
 
 /// How many distinct nodes lie within two undirected hops of `source`, itself left out.
 pub fn two_hop_count(graph: &Graph, source: NodeId, marks: &mut Marks) -> usize {
     let adjacency = graph.adjacency();
-    marks.next();
-    let epoch = marks.epoch;
-    marks.seen[source.index()] = epoch;
-    let mut first = Vec::new();
-    for &other in adjacency.neighbors(source) {
-        if marks.seen[other.index()] != epoch {
-            marks.seen[other.index()] = epoch;
-            first.push(other);
-        }
-    }
-    let mut count = first.len();
-    for &node in &first {
-        for &other in adjacency.neighbors(node) {
-            if marks.seen[other.index()] != epoch {
-                marks.seen[other.index()] = epoch;
-                count += 1;
+    let mut count = 0;
+    let searched = search::reach(
+        marks,
+        graph.node_index_bound(),
+        source,
+        2,
+        || Ok::<_, Infallible>(()),
+        |node, reach| {
+            for &other in adjacency.neighbors(node) {
+                reach.add(other);
             }
-        }
-    }
+            Ok(())
+        },
+        |_| count += 1,
+    );
+    let Ok(()) = searched;
     count
 }
 

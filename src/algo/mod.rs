@@ -9,6 +9,7 @@ pub mod common;
 pub mod cycles;
 pub mod ownership;
 pub mod paths;
+pub mod search;
 
 use crate::model::human_money;
 use crate::model::{RelType, Value, did_you_mean, suggest, suggest_each};

@@ -1,14 +1,15 @@
 //! The K shortest simple paths between two nodes (Yen's algorithm), counted in hops.
 //!
-//! Each search is a breadth-first search from both ends at once, which visits a few thousand
-//! nodes where a one-sided search would visit the whole graph. Parallel relationships are
+//! Each search is a breadth-first search from both ends at once (`search::meet`), which visits a
+//! few thousand nodes where a one-sided search would visit the whole graph. Parallel relationships are
 //! distinct hops, so two investments between one pair give two paths.
 //!
 //! **Invariant:** results are deterministic: relationships are tried in id order, and among
 //! paths of equal length the one whose relationship ids come first in order wins.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use super::search::{self, Marks};
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// What paths may use.
@@ -97,78 +98,54 @@ fn shortest(
             edges: Vec::new(),
         });
     }
-    type Parents = HashMap<NodeId, Option<(EdgeId, NodeId)>, foldhash::fast::RandomState>;
-    let mut forward: Parents = HashMap::default();
-    let mut backward: Parents = HashMap::default();
-    forward.insert(from, None);
-    backward.insert(to, None);
-    let (mut front, mut back) = (vec![from], vec![to]);
-    let mut hops = 0usize;
-    while !front.is_empty() && !back.is_empty() && max_hops.is_none_or(|m| hops < m) {
-        if interrupted() {
-            return None;
-        }
-        hops += 1;
-        let from_source = front.len() <= back.len();
-        let (frontier, seen, other) = if from_source {
-            (&mut front, &mut forward, &backward)
-        } else {
-            (&mut back, &mut backward, &forward)
-        };
-        let mut next = Vec::new();
-        // Every meeting on this level has the same length; the first in order is kept.
-        let mut meeting: Option<(NodeId, EdgeId, NodeId)> = None;
-        for (i, &node) in frontier.iter().enumerate() {
-            // A level of a large graph can hold most of its nodes.
-            if i % 4096 == 4095 && interrupted() {
-                return None;
-            }
-            for (edge, neighbour) in neighbours(graph, node, options, from_source) {
-                if avoid.edges.contains(&edge) || avoid.nodes.contains(&neighbour) {
-                    continue;
+    struct Stopped;
+    // Neighbours are offered in relationship-id order, so among the meetings of a level the
+    // first in order is kept.
+    let allowed = |node: NodeId, forward: bool| {
+        neighbours(graph, node, options, forward)
+            .into_iter()
+            .filter(|(edge, other)| !avoid.edges.contains(edge) && !avoid.nodes.contains(other))
+    };
+    let mut widened = 0usize;
+    let found = Marks::with_pooled(|marks| {
+        search::meet(
+            marks,
+            graph.node_index_bound(),
+            (from, to),
+            max_hops.map(|m| m as u64),
+            |node, meet| {
+                // A level of a large graph can hold most of its nodes.
+                if widened.is_multiple_of(4096) && interrupted() {
+                    return Err(Stopped);
                 }
-                if other.contains_key(&neighbour) {
-                    let candidate = if from_source {
-                        (node, edge, neighbour)
-                    } else {
-                        (neighbour, edge, node)
-                    };
-                    if meeting.is_none() {
-                        meeting = Some(candidate);
+                widened += 1;
+                for (_, neighbour) in allowed(node, meet.forward()) {
+                    if meet.add(neighbour) {
+                        break;
                     }
-                    continue;
                 }
-                if seen.contains_key(&neighbour) {
-                    continue;
-                }
-                seen.insert(neighbour, Some((edge, node)));
-                next.push(neighbour);
-            }
-        }
-        if let Some((near, edge, far)) = meeting {
-            let mut nodes = vec![near];
-            let mut edges = Vec::new();
-            let mut at = near;
-            while let Some(Some((e, previous))) = forward.get(&at) {
-                edges.push(*e);
-                nodes.push(*previous);
-                at = *previous;
-            }
-            nodes.reverse();
-            edges.reverse();
-            edges.push(edge);
-            nodes.push(far);
-            let mut at = far;
-            while let Some(Some((e, next))) = backward.get(&at) {
-                edges.push(*e);
-                nodes.push(*next);
-                at = *next;
-            }
-            return Some(Route { nodes, edges });
-        }
-        *frontier = next;
+                Ok(())
+            },
+        )
+    });
+    let meeting = found.ok()??;
+    // Each relationship is the first in id order from the node the search went from, as the
+    // search met them.
+    let mut edges = Vec::with_capacity(meeting.nodes.len() - 1);
+    for (i, pair) in meeting.nodes.windows(2).enumerate() {
+        let toward_target = i < meeting.at || (i == meeting.at && meeting.from_source);
+        let (node, next) = if toward_target {
+            (pair[0], pair[1])
+        } else {
+            (pair[1], pair[0])
+        };
+        let (edge, _) = allowed(node, toward_target).find(|(_, other)| *other == next)?;
+        edges.push(edge);
     }
-    None
+    Some(Route {
+        nodes: meeting.nodes,
+        edges,
+    })
 }
 
 /// The `options.k` shortest simple paths from `from` to `to`, shortest first.

@@ -1,0 +1,183 @@
+//! A query's pipeline: each segment's operations (MATCH, OPTIONAL MATCH, UNWIND, filters,
+//! CALL, counts from the store) run in order, pushing rows one at a time into the segment's
+//! projection, whose output feeds the next segment.
+
+use super::*;
+
+pub(super) fn run_query(cx: &Context<'_>, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
+    // A query with no clause before RETURN still produces its one row.
+    let mut projectors = query
+        .segments
+        .iter()
+        .map(|s| Projector::new(cx, &s.projection))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut results = Vec::new();
+    let runner = Runner { cx, query };
+    let first = vec![QueryValue::Null; query.segments[0].width];
+    runner.push(0, first, &mut projectors, &mut results)?;
+    for i in 0..projectors.len() {
+        let (head, tail) = projectors[i..].split_first_mut().expect("segment exists");
+        head.finish(&mut |out| runner.emit(i, out, tail, &mut results))?;
+    }
+    Ok(results)
+}
+
+pub(super) struct Runner<'r, 'g> {
+    pub(super) cx: &'r Context<'g>,
+    pub(super) query: &'r QueryPlan,
+}
+
+impl Runner<'_, '_> {
+    /// Feeds one row into segment `seg`; `projectors[0]` is that segment's projector.
+    pub(super) fn push(
+        &self,
+        seg: usize,
+        mut row: Row,
+        projectors: &mut [Projector<'_, '_, '_>],
+        results: &mut Vec<Row>,
+    ) -> Result<Flow, QueryError> {
+        let (head, tail) = projectors.split_first_mut().expect("segment exists");
+        let segment = &self.query.segments[seg];
+        // Each segment calls the next one's push: with many clauses, deep.
+        crate::query::parser::guard_stack(|| {
+            run_ops(self.cx, &segment.ops, 0, &mut row, &mut |row| {
+                head.accept(row, &mut |out| self.emit(seg, out, tail, results))
+            })
+        })
+    }
+
+    /// Passes a projected row of segment `seg` to the next segment, or to the results.
+    pub(super) fn emit(
+        &self,
+        seg: usize,
+        mut out: Row,
+        tail: &mut [Projector<'_, '_, '_>],
+        results: &mut Vec<Row>,
+    ) -> Result<Flow, QueryError> {
+        match self.query.segments.get(seg + 1) {
+            None => {
+                let at = self.query.segments[seg]
+                    .projection
+                    .items
+                    .first()
+                    .map_or(0, |e| e.span.start);
+                self.cx.charge(row_bytes(&out), at)?;
+                results.push(out);
+                let cap = crate::query::limits::max_rows();
+                if results.len() >= cap {
+                    self.cx.notes.add(format!(
+                        "the answer stopped at {cap} rows; add LIMIT, narrow the query, or raise --max-rows"
+                    ));
+                    return Ok(Flow::Stop);
+                }
+                Ok(Flow::Continue)
+            }
+            Some(next) => {
+                out.resize(next.width, QueryValue::Null);
+                self.push(seg + 1, out, tail, results)
+            }
+        }
+    }
+}
+
+pub(super) fn run_ops(
+    cx: &Context<'_>,
+    ops: &[Op],
+    i: usize,
+    row: &mut Row,
+    sink: Sink<'_>,
+) -> Result<Flow, QueryError> {
+    let Some(op) = ops.get(i) else {
+        return sink(row);
+    };
+    let segment = ops;
+    match op {
+        Op::Call {
+            procedure,
+            args,
+            outputs,
+            at,
+        } => {
+            let values = args
+                .iter()
+                .map(|a| cx.eval(a, row, &[]))
+                .collect::<Result<Vec<_>, _>>()?;
+            for out in crate::query::procedures::call(cx, *procedure, &values, *at)? {
+                for (column, slot) in outputs {
+                    row[*slot] = out[*column].clone();
+                }
+                if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Op::TypeCounts {
+            types,
+            type_slot,
+            count_slot,
+        } => {
+            for (rel_type, count) in cx.graph.type_counts() {
+                if !types.is_empty() && !types.iter().any(|t| t == rel_type) {
+                    continue;
+                }
+                row[*type_slot] = QueryValue::String(rel_type.to_owned());
+                row[*count_slot] = QueryValue::Int(count as i64);
+                if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
+            unreachable!("statements that write run clause by clause in exec/write.rs")
+        }
+        Op::Filter(filter) => {
+            if cx.truth(cx.eval(filter, row, &[])?, &filter.span)? == Some(true) {
+                run_ops(cx, segment, i + 1, row, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
+        }
+        Op::Unwind { list, slot } => match cx.eval(list, row, &[])? {
+            QueryValue::Null => Ok(Flow::Continue),
+            QueryValue::List(items) => {
+                for item in items {
+                    cx.check_interrupt()?;
+                    row[*slot] = item;
+                    if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Continue)
+            }
+            single => {
+                row[*slot] = single;
+                run_ops(cx, segment, i + 1, row, sink)
+            }
+        },
+        Op::Match(plan) => {
+            let mut matcher = Matcher::new(cx);
+            let mut found = false;
+            let flow = matcher.match_from(&plan.patterns, 0, row, &mut |_, row| {
+                if let Some(filter) = &plan.filter
+                    && cx.truth(cx.eval(filter, row, &[])?, &filter.span)? != Some(true)
+                {
+                    return Ok(Flow::Continue);
+                }
+                found = true;
+                run_ops(cx, segment, i + 1, row, sink)
+            })?;
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            if plan.optional && !found {
+                for slot in &plan.new_slots {
+                    row[*slot] = QueryValue::Null;
+                }
+                return run_ops(cx, segment, i + 1, row, sink);
+            }
+            Ok(Flow::Continue)
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! A segment's projection: output rows, `DISTINCT`, grouping and aggregate states, `ORDER BY`
+//! (keeping only about `SKIP + LIMIT` rows when both are given), `SKIP` and `LIMIT`, with what
+//! it holds charged to the statement's memory budget.
+
+use super::*;
+
+/// One segment's projection: computes output rows, groups, sorts, and cuts with SKIP/LIMIT.
+pub(super) struct Projector<'p, 'c, 'g> {
+    pub(super) cx: &'c Context<'g>,
+    pub(super) plan: &'p ProjectionPlan,
+    pub(super) skip: usize,
+    pub(super) limit: Option<usize>,
+    /// The LIMIT was reached: nothing more is wanted.
+    pub(super) done: bool,
+    pub(super) emitted: usize,
+    pub(super) skipped: usize,
+    pub(super) seen: HashSet<Vec<Key>>,
+    /// ORDER BY without aggregation: (sort keys, output row).
+    pub(super) sorted: Vec<(Vec<QueryValue>, Row)>,
+    pub(super) groups: HashMap<Vec<Key>, usize>,
+    pub(super) group_list: Vec<Group>,
+    /// Bytes charged to the memory budget for what this projection holds.
+    pub(super) held: usize,
+}
+
+pub(super) struct Group {
+    /// The first input row of the group: grouping keys and what they determine.
+    pub(super) first: Row,
+    pub(super) keys: Vec<QueryValue>,
+    pub(super) states: Vec<AggState>,
+}
+
+impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
+    pub(super) fn new(cx: &'c Context<'g>, plan: &'p ProjectionPlan) -> Result<Self, QueryError> {
+        let count = |e: &Option<PExpr>, what: &str| -> Result<Option<usize>, QueryError> {
+            let Some(e) = e else { return Ok(None) };
+            match cx.eval(e, &[], &[])? {
+                QueryValue::Int(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+                other => Err(QueryError::at(
+                    ErrorKind::Argument,
+                    ErrorCode::InvalidArgumentLimit,
+                    cx.text,
+                    e.span.start,
+                    format!(
+                        "{what} takes a whole number of rows, 0 or more, not {}",
+                        describe(cx.graph, &other)
+                    ),
+                    None,
+                )),
+            }
+        };
+        Ok(Projector {
+            cx,
+            plan,
+            skip: count(&plan.skip, "SKIP")?.unwrap_or(0),
+            limit: count(&plan.limit, "LIMIT")?,
+            done: false,
+            emitted: 0,
+            skipped: 0,
+            seen: HashSet::default(),
+            sorted: Vec::new(),
+            groups: HashMap::default(),
+            group_list: Vec::new(),
+            held: 0,
+        })
+    }
+
+    /// Where a memory error of this projection points: its first item.
+    pub(super) fn at(&self) -> usize {
+        self.plan.items.first().map_or(0, |e| e.span.start)
+    }
+
+    /// Counts `bytes` more as held until the projection's input ends.
+    pub(super) fn hold(&mut self, bytes: usize) -> Result<(), QueryError> {
+        self.cx.charge(bytes, self.at())?;
+        self.held += bytes;
+        Ok(())
+    }
+
+    pub(super) fn outputs(&self, row: &Row, aggregates: &[QueryValue]) -> Result<Row, QueryError> {
+        self.plan
+            .items
+            .iter()
+            .map(|item| self.cx.eval(item, row, aggregates))
+            .collect()
+    }
+
+    /// Stores the output values beside the input's, where sort keys and WITH's WHERE read them.
+    pub(super) fn place_outputs(&self, row: &mut Row, outputs: &Row) {
+        let base = self.plan.out_base;
+        if row.len() < base + outputs.len() {
+            row.resize(base + outputs.len(), QueryValue::Null);
+        }
+        row[base..base + outputs.len()].clone_from_slice(outputs);
+    }
+
+    pub(super) fn sort_keys(
+        &self,
+        row: &mut Row,
+        outputs: &Row,
+    ) -> Result<Vec<QueryValue>, QueryError> {
+        self.place_outputs(row, outputs);
+        self.plan
+            .order_by
+            .iter()
+            .map(|(e, _)| self.cx.eval(e, row, &[]))
+            .collect()
+    }
+
+    /// Takes one input row.
+    pub(super) fn accept(
+        &mut self,
+        row: &mut Row,
+        out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
+    ) -> Result<Flow, QueryError> {
+        if self.done || self.limit == Some(0) {
+            self.done = true;
+            return Ok(Flow::Stop);
+        }
+        if self.plan.aggregating() {
+            self.group(row)?;
+            return Ok(Flow::Continue);
+        }
+        let outputs = self.outputs(row, &[])?;
+        if let Some(filter) = &self.plan.filter {
+            self.place_outputs(row, &outputs);
+            if self
+                .cx
+                .truth(self.cx.eval(filter, row, &[])?, &filter.span)?
+                != Some(true)
+            {
+                return Ok(Flow::Continue);
+            }
+        }
+        if !self.plan.order_by.is_empty() {
+            let keys = self.sort_keys(row, &outputs)?;
+            self.hold(row_bytes(&keys) + row_bytes(&outputs))?;
+            self.sorted.push((keys, outputs));
+            self.trim_sorted();
+            return Ok(Flow::Continue);
+        }
+        self.pass(outputs, out)
+    }
+
+    /// Hands an output row on, after DISTINCT, SKIP and LIMIT.
+    pub(super) fn pass(
+        &mut self,
+        outputs: Row,
+        out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
+    ) -> Result<Flow, QueryError> {
+        if self.done {
+            return Ok(Flow::Stop);
+        }
+        if self.plan.distinct {
+            if !self.seen.insert(outputs.iter().cloned().map(Key).collect()) {
+                return Ok(Flow::Continue);
+            }
+            self.hold(row_bytes(&outputs))?;
+        }
+        if self.skipped < self.skip {
+            self.skipped += 1;
+            return Ok(Flow::Continue);
+        }
+        self.emitted += 1;
+        let flow = out(outputs)?;
+        if self.limit.is_some_and(|l| self.emitted >= l) {
+            self.done = true;
+            return Ok(Flow::Stop);
+        }
+        Ok(flow)
+    }
+
+    /// With ORDER BY and LIMIT, only the first SKIP + LIMIT rows can ever be output: keep the
+    /// buffer near that size instead of holding every row.
+    pub(super) fn trim_sorted(&mut self) {
+        let Some(limit) = self.limit else { return };
+        if self.plan.distinct {
+            return;
+        }
+        let keep = self.skip.saturating_add(limit);
+        if self.sorted.len() > keep.saturating_mul(2).max(1024) {
+            self.sort_buffer();
+            let dropped: usize = self.sorted[keep..]
+                .iter()
+                .map(|(k, o)| row_bytes(k) + row_bytes(o))
+                .sum();
+            self.sorted.truncate(keep);
+            self.cx.release(dropped);
+            self.held -= dropped.min(self.held);
+        }
+    }
+
+    pub(super) fn sort_buffer(&mut self) {
+        let directions: Vec<bool> = self.plan.order_by.iter().map(|(_, d)| *d).collect();
+        self.sorted
+            .sort_by(|(a, _), (b, _)| compare_keys(a, b, &directions));
+    }
+
+    pub(super) fn group(&mut self, row: &Row) -> Result<(), QueryError> {
+        // Without grouping keys there is one group: no key to build or hash per row.
+        if self.plan.key_items.is_empty() && !self.group_list.is_empty() {
+            return self.update(0, row);
+        }
+        let keys: Vec<QueryValue> = self
+            .plan
+            .key_items
+            .iter()
+            .map(|&i| self.cx.eval(&self.plan.items[i], row, &[]))
+            .collect::<Result<_, _>>()?;
+        let lookup: Vec<Key> = keys.iter().cloned().map(Key).collect();
+        let index = match self.groups.get(&lookup) {
+            Some(i) => *i,
+            None => {
+                // The first row, the keys and their hashed copy.
+                self.hold(
+                    row_bytes(row)
+                        + 2 * row_bytes(&keys)
+                        + self.plan.aggregates.len() * std::mem::size_of::<AggState>(),
+                )?;
+                self.group_list.push(Group {
+                    first: row.clone(),
+                    keys,
+                    states: self.plan.aggregates.iter().map(AggState::new).collect(),
+                });
+                self.groups.insert(lookup, self.group_list.len() - 1);
+                self.group_list.len() - 1
+            }
+        };
+        self.update(index, row)
+    }
+
+    pub(super) fn update(&mut self, index: usize, row: &Row) -> Result<(), QueryError> {
+        for (state, aggregate) in self.group_list[index]
+            .states
+            .iter_mut()
+            .zip(&self.plan.aggregates)
+        {
+            let value = match &aggregate.arg {
+                None => None,
+                Some(arg) => Some((self.cx.eval(arg, row, &[])?, arg)),
+            };
+            state.add(self.cx, aggregate, value)?;
+        }
+        Ok(())
+    }
+
+    /// The input has ended: output what was held back.
+    pub(super) fn finish(
+        &mut self,
+        out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
+    ) -> Result<(), QueryError> {
+        if self.plan.aggregating() {
+            // With no grouping keys, an empty input still makes one group: count(*) is 0.
+            if self.group_list.is_empty() && self.plan.key_items.is_empty() {
+                self.group_list.push(Group {
+                    first: Vec::new(),
+                    keys: Vec::new(),
+                    states: self.plan.aggregates.iter().map(AggState::new).collect(),
+                });
+            }
+            let groups = std::mem::take(&mut self.group_list);
+            for mut group in groups {
+                let results: Vec<QueryValue> = group
+                    .states
+                    .into_iter()
+                    .map(|s| s.finish(self.cx))
+                    .collect::<Result<_, _>>()?;
+                let mut keys = group.keys.into_iter();
+                let mut outputs = Vec::with_capacity(self.plan.items.len());
+                for (i, item) in self.plan.items.iter().enumerate() {
+                    if self.plan.key_items.contains(&i) {
+                        outputs.push(keys.next().unwrap_or(QueryValue::Null));
+                    } else {
+                        outputs.push(self.cx.eval(item, &group.first, &results)?);
+                    }
+                }
+                if self.plan.order_by.is_empty() {
+                    if self.pass(outputs, out)? == Flow::Stop {
+                        return Ok(());
+                    }
+                } else {
+                    let sort = self.sort_keys(&mut group.first, &outputs)?;
+                    self.hold(row_bytes(&sort) + row_bytes(&outputs))?;
+                    self.sorted.push((sort, outputs));
+                }
+            }
+        }
+        if self.plan.order_by.is_empty() {
+            return Ok(());
+        }
+        self.sort_buffer();
+        for (_, outputs) in std::mem::take(&mut self.sorted) {
+            if self.pass(outputs, out)? == Flow::Stop {
+                break;
+            }
+        }
+        // What was held has been handed on (and is counted where it is kept next).
+        self.cx.release(self.held);
+        self.held = 0;
+        Ok(())
+    }
+}
+
+pub(super) fn compare_keys(a: &[QueryValue], b: &[QueryValue], descending: &[bool]) -> Ordering {
+    for ((x, y), desc) in a.iter().zip(b).zip(descending) {
+        let o = order(x, y);
+        if o != Ordering::Equal {
+            return if *desc { o.reverse() } else { o };
+        }
+    }
+    Ordering::Equal
+}
+
+/// The running state of one aggregate in one group.
+pub(super) struct AggState {
+    pub(super) function: AggFunction,
+    pub(super) distinct: Option<HashSet<Key>>,
+    pub(super) count: i64,
+    pub(super) int_sum: i64,
+    pub(super) float_sum: f64,
+    pub(super) floats: bool,
+    pub(super) best: Option<QueryValue>,
+    pub(super) items: Vec<QueryValue>,
+}
+
+impl AggState {
+    pub(super) fn new(aggregate: &Aggregate) -> AggState {
+        AggState {
+            function: aggregate.function,
+            distinct: aggregate.distinct.then(HashSet::default),
+            count: 0,
+            int_sum: 0,
+            float_sum: 0.0,
+            floats: false,
+            best: None,
+            items: Vec::new(),
+        }
+    }
+
+    pub(super) fn add(
+        &mut self,
+        cx: &Context<'_>,
+        aggregate: &Aggregate,
+        value: Option<(QueryValue, &PExpr)>,
+    ) -> Result<(), QueryError> {
+        let Some((value, expr)) = value else {
+            // count(*)
+            self.count += 1;
+            return Ok(());
+        };
+        if value.is_null() {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.distinct {
+            if !seen.insert(Key(value.clone())) {
+                return Ok(());
+            }
+            cx.charge(value.estimated_bytes(), expr.span.start)?;
+        }
+        self.count += 1;
+        match aggregate.function {
+            AggFunction::Count => {}
+            AggFunction::Sum | AggFunction::Avg => match value {
+                QueryValue::Int(i) if !self.floats && aggregate.function == AggFunction::Sum => {
+                    match self.int_sum.checked_add(i) {
+                        Some(s) => self.int_sum = s,
+                        None => {
+                            self.floats = true;
+                            self.float_sum = self.int_sum as f64 + i as f64;
+                        }
+                    }
+                }
+                QueryValue::Int(i) => {
+                    self.float_sum += i as f64;
+                    if aggregate.function == AggFunction::Avg {
+                        self.floats = true;
+                    }
+                }
+                QueryValue::Float(f) => {
+                    if !self.floats {
+                        self.floats = true;
+                        self.float_sum = self.int_sum as f64;
+                    }
+                    self.float_sum += f;
+                }
+                other => {
+                    return Err(cx.type_error(
+                        &expr.span,
+                        format!(
+                            "{}() adds numbers, not {}",
+                            aggregate.function.name(),
+                            describe(cx.graph, &other)
+                        ),
+                    ));
+                }
+            },
+            AggFunction::Min | AggFunction::Max => {
+                let replace = match &self.best {
+                    None => true,
+                    Some(best) => {
+                        let o = order(&value, best);
+                        if aggregate.function == AggFunction::Min {
+                            o == Ordering::Less
+                        } else {
+                            o == Ordering::Greater
+                        }
+                    }
+                };
+                if replace {
+                    self.best = Some(value);
+                }
+            }
+            AggFunction::Collect => {
+                cx.charge(value.estimated_bytes(), expr.span.start)?;
+                self.items.push(value);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(self, _cx: &Context<'_>) -> Result<QueryValue, QueryError> {
+        Ok(match self.function {
+            AggFunction::Count => QueryValue::Int(self.count),
+            AggFunction::Sum if self.floats => QueryValue::Float(self.float_sum),
+            AggFunction::Sum => QueryValue::Int(self.int_sum),
+            AggFunction::Avg if self.count == 0 => QueryValue::Null,
+            AggFunction::Avg => QueryValue::Float(self.float_sum / self.count as f64),
+            AggFunction::Min | AggFunction::Max => self.best.unwrap_or(QueryValue::Null),
+            AggFunction::Collect => QueryValue::List(self.items),
+        })
+    }
+}

@@ -1,0 +1,422 @@
+//! Planning a query clause by clause: the walk over a single query's clauses (cutting segments
+//! at `WITH` and `RETURN`), and the reading clauses `MATCH`, `OPTIONAL MATCH`, `UNWIND` and
+//! `CALL`. Writing clauses are planned in `write.rs`, projections in `projection.rs`.
+
+use super::patterns::lookup_hints;
+use super::*;
+
+impl<'a> Planner<'a> {
+    /// Plans one query of a union; returns it with its column names.
+    pub(super) fn query(
+        &mut self,
+        query: &SingleQuery,
+        statement_start: usize,
+    ) -> Result<(QueryPlan, Vec<String>), QueryError> {
+        let mut scope = Scope::default();
+        let mut ops = Vec::new();
+        let mut segments = Vec::new();
+        let mut columns = None;
+        // The names a trailing CALL bound: returned as they are when nothing follows it.
+        let mut last_call: Option<Vec<(String, Slot)>> = None;
+        for (i, clause) in query.clauses.iter().enumerate() {
+            if !matches!(clause, Clause::Call { .. }) {
+                last_call = None;
+            }
+            if columns.is_some() {
+                return Err(self.error(
+                    ErrorCode::InvalidClauseComposition,
+                    clause_start(clause),
+                    "nothing can follow RETURN in a query".to_owned(),
+                    Some("use WITH to pass results on to further clauses".to_owned()),
+                ));
+            }
+            match clause {
+                Clause::Match {
+                    optional,
+                    patterns,
+                    filter,
+                } => {
+                    let plan =
+                        self.match_clause(&mut scope, *optional, patterns, filter.as_ref())?;
+                    ops.push(Op::Match(plan));
+                }
+                Clause::Unwind { list, variable } => {
+                    let list = self.expr(&scope, list, &mut ExprContext::plain("UNWIND"))?;
+                    if scope.get(variable).is_some() {
+                        return Err(self.error(
+                            ErrorCode::VariableAlreadyBound,
+                            list.span.end,
+                            format!("the variable `{variable}` is already defined"),
+                            Some("choose another name after AS".to_owned()),
+                        ));
+                    }
+                    let slot = scope.bind(variable, VarKind::Value);
+                    ops.push(Op::Unwind { list, slot });
+                }
+                Clause::With { projection, filter } => {
+                    // A plain WITH sees the variables it drops in its WHERE, as Cypher's does.
+                    let plain = !projection.distinct
+                        && projection.skip.is_none()
+                        && projection.limit.is_none();
+                    let inner_filter = filter.as_ref().filter(|_| plain);
+                    let (plan, next_scope, _) =
+                        self.projection(&mut scope, projection, false, inner_filter)?;
+                    // Otherwise the WHERE filters the projected rows, in the next scope.
+                    let filter = if plan.filter.is_some() {
+                        None
+                    } else {
+                        filter.as_ref()
+                    };
+                    segments.push(Segment {
+                        width: self.close_segment(&scope),
+                        ops: std::mem::take(&mut ops),
+                        projection: plan,
+                    });
+                    scope = next_scope;
+                    if let Some(filter) = filter {
+                        let filter = self.expr(&scope, filter, &mut ExprContext::plain("WHERE"))?;
+                        ops.push(Op::Filter(filter));
+                    }
+                }
+                Clause::Call {
+                    procedure,
+                    args,
+                    yields,
+                    filter,
+                    span,
+                } => {
+                    let (op, bound) = self.call_clause(
+                        &mut scope,
+                        procedure,
+                        args,
+                        yields.as_deref(),
+                        span.start,
+                    )?;
+                    ops.push(op);
+                    if let Some(filter) = filter {
+                        let filter = self.expr(&scope, filter, &mut ExprContext::plain("WHERE"))?;
+                        ops.push(Op::Filter(filter));
+                    }
+                    last_call = Some(bound);
+                }
+                Clause::Create { patterns } => {
+                    let plan = self.create_clause(&mut scope, patterns)?;
+                    ops.push(Op::Create(plan));
+                }
+                Clause::Merge {
+                    pattern,
+                    on_create,
+                    on_match,
+                } => {
+                    let plan = self.merge_clause(&mut scope, pattern, on_create, on_match)?;
+                    ops.push(Op::Merge(Box::new(plan)));
+                }
+                Clause::Set(items) => {
+                    let items = self.set_items(&scope, items)?;
+                    ops.push(Op::Set(items));
+                }
+                Clause::Remove(items) => {
+                    let items = self.remove_items(&scope, items)?;
+                    ops.push(Op::Remove(items));
+                }
+                Clause::Delete { detach, targets } => {
+                    let targets = targets
+                        .iter()
+                        .map(|t| self.expr(&scope, t, &mut ExprContext::plain("DELETE")))
+                        .collect::<Result<_, _>>()?;
+                    ops.push(Op::Delete {
+                        detach: *detach,
+                        targets,
+                    });
+                }
+                Clause::Return(projection) => {
+                    let (plan, next_scope, names) =
+                        self.projection(&mut scope, projection, true, None)?;
+                    segments.push(Segment {
+                        width: self.close_segment(&scope),
+                        ops: std::mem::take(&mut ops),
+                        projection: plan,
+                    });
+                    scope = next_scope;
+                    columns = Some(names);
+                }
+            }
+            let _ = i;
+        }
+        let writes = segments
+            .iter()
+            .flat_map(|s: &Segment| &s.ops)
+            .chain(&ops)
+            .any(Op::writes);
+        if columns.is_none() && writes {
+            // A writing query may end without RETURN: it returns no columns.
+            segments.push(Segment {
+                width: self.close_segment(&scope),
+                ops: std::mem::take(&mut ops),
+                projection: ProjectionPlan {
+                    items: Vec::new(),
+                    out_base: scope.next,
+                    aggregates: Vec::new(),
+                    key_items: Vec::new(),
+                    distinct: false,
+                    order_by: Vec::new(),
+                    skip: None,
+                    limit: None,
+                    filter: None,
+                },
+            });
+            return Ok((QueryPlan { segments }, Vec::new()));
+        }
+        if columns.is_none()
+            && let Some(bound) = last_call
+        {
+            // `CALL algo.pageRank()` alone returns what it yields.
+            let items = bound
+                .iter()
+                .map(|(_, slot)| PExpr {
+                    kind: PKind::Slot(*slot),
+                    span: 0..0,
+                })
+                .collect();
+            segments.push(Segment {
+                width: self.close_segment(&scope),
+                ops: std::mem::take(&mut ops),
+                projection: ProjectionPlan {
+                    items,
+                    out_base: scope.next,
+                    aggregates: Vec::new(),
+                    key_items: Vec::new(),
+                    distinct: false,
+                    order_by: Vec::new(),
+                    skip: None,
+                    limit: None,
+                    filter: None,
+                },
+            });
+            return Ok((
+                QueryPlan { segments },
+                bound.into_iter().map(|(n, _)| n).collect(),
+            ));
+        }
+        let Some(columns) = columns else {
+            let end = query.clauses.last().map_or(statement_start, clause_start);
+            return Err(self.error(
+                ErrorCode::InvalidClauseComposition,
+                end,
+                "a query that only reads must end with RETURN".to_owned(),
+                Some("add RETURN with what you want to see, for example RETURN *".to_owned()),
+            ));
+        };
+        // A final segment with no clauses would be empty; the RETURN segment is the last.
+        Ok((QueryPlan { segments }, columns))
+    }
+
+    pub(super) fn match_clause(
+        &mut self,
+        scope: &mut Scope,
+        optional: bool,
+        patterns: &[Pattern],
+        filter: Option<&Expr>,
+    ) -> Result<MatchPlan, QueryError> {
+        let bound_before: HashSet<String> = scope.vars.iter().map(|(n, ..)| n.clone()).collect();
+        let first_new = scope.next;
+        self.clause_first_slot = first_new;
+        let mut clause_rels: HashSet<&str> = HashSet::new();
+        for pattern in patterns {
+            if let Some(path) = &pattern.variable {
+                let chain = &pattern.chain;
+                let inside = std::iter::once(&chain.start)
+                    .chain(chain.hops.iter().map(|(_, n)| n))
+                    .filter_map(|n| n.variable.as_ref())
+                    .chain(chain.hops.iter().filter_map(|(r, _)| r.variable.as_ref()))
+                    .any(|v| v == path);
+                if inside {
+                    return Err(self.error(
+                        ErrorCode::VariableAlreadyBound,
+                        pattern.span.start,
+                        format!("`{path}` names the path and a part of it"),
+                        Some("use another name for the part".to_owned()),
+                    ));
+                }
+                if scope.get(path).is_some() {
+                    return Err(self.error(
+                        ErrorCode::VariableAlreadyBound,
+                        pattern.span.start,
+                        format!("the variable `{path}` is already defined"),
+                        Some("name the path differently".to_owned()),
+                    ));
+                }
+                scope.bind(path, VarKind::Path);
+            }
+            let chain = &pattern.chain;
+            for node in std::iter::once(&chain.start).chain(chain.hops.iter().map(|(_, n)| n)) {
+                self.declare(
+                    scope,
+                    node.variable.as_deref(),
+                    VarKind::Node,
+                    node.span.start,
+                )?;
+            }
+            for (rel, _) in &chain.hops {
+                let Some(name) = rel.variable.as_deref() else {
+                    continue;
+                };
+                if !clause_rels.insert(name) {
+                    return Err(self.error(
+                        ErrorCode::VariableAlreadyBound,
+                        rel.span.start,
+                        format!("the relationship variable `{name}` is used twice in one MATCH"),
+                        Some("a relationship matches once per pattern; use two names".to_owned()),
+                    ));
+                }
+                let kind = if rel.length.is_some() {
+                    VarKind::RelationshipList
+                } else {
+                    VarKind::Relationship
+                };
+                if kind == VarKind::RelationshipList && bound_before.contains(name) {
+                    return Err(self.error(
+                        ErrorCode::UnsupportedPattern,
+                        rel.span.start,
+                        format!("`{name}` is already bound and cannot name a variable-length relationship"),
+                        Some("use a new name, then compare lists in WHERE".to_owned()),
+                    ));
+                }
+                self.declare(scope, Some(name), kind, rel.span.start)?;
+            }
+        }
+        let new_slots: Vec<Slot> = (first_new..scope.next).collect();
+        self.clause_first_slot = usize::MAX;
+
+        let filter = filter
+            .map(|f| self.expr(scope, f, &mut ExprContext::plain("WHERE")))
+            .transpose()?;
+        let hints = filter
+            .as_ref()
+            .map(|f| lookup_hints(f, first_new))
+            .unwrap_or_default();
+
+        let mut bound_now = bound_before.clone();
+        let mut plans = Vec::new();
+        for pattern in patterns {
+            let plan = self.pattern(scope, pattern, &mut bound_now, &hints, first_new)?;
+            plans.push(plan);
+        }
+        let _ = optional;
+        Ok(MatchPlan {
+            optional,
+            patterns: plans,
+            filter,
+            new_slots,
+        })
+    }
+
+    pub(super) fn call_clause(
+        &mut self,
+        scope: &mut Scope,
+        name: &str,
+        args: &[Expr],
+        yields: Option<&[(String, String)]>,
+        at: usize,
+    ) -> Result<(Op, Vec<(String, Slot)>), QueryError> {
+        use crate::query::procedures::{self, Output};
+        let Some(procedures::Signature {
+            procedure,
+            args: arg_names,
+            outputs,
+            ..
+        }) = procedures::resolve(name)
+        else {
+            return Err(self.error(
+                ErrorCode::UnknownFunction,
+                at,
+                format!("unknown procedure `{name}`"),
+                did_you_mean(&suggest(name, procedures::names())).or_else(|| {
+                    Some(format!(
+                        "procedures: {}",
+                        procedures::names().collect::<Vec<_>>().join(", ")
+                    ))
+                }),
+            ));
+        };
+        if args.len() != arg_names.len() {
+            return Err(self.error(
+                ErrorCode::InvalidNumberOfArguments,
+                at,
+                format!(
+                    "`{name}` takes {} argument{} ({}), not {}",
+                    arg_names.len(),
+                    if arg_names.len() == 1 { "" } else { "s" },
+                    arg_names.join(", "),
+                    args.len()
+                ),
+                None,
+            ));
+        }
+        let args = args
+            .iter()
+            .map(|a| self.expr(scope, a, &mut ExprContext::plain("CALL")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let wanted: Vec<(String, String)> = match yields {
+            Some(list) => list.to_vec(),
+            None => outputs
+                .iter()
+                .map(|(n, _)| ((*n).to_owned(), (*n).to_owned()))
+                .collect(),
+        };
+        let mut bound = Vec::new();
+        let mut columns = Vec::new();
+        for (column, alias) in wanted {
+            let Some(index) = outputs.iter().position(|(n, _)| *n == column) else {
+                let names: Vec<&str> = outputs.iter().map(|(n, _)| *n).collect();
+                return Err(self.error(
+                    ErrorCode::UndefinedVariable,
+                    at,
+                    format!("`{name}` yields no column `{column}`"),
+                    Some(format!("it yields {}", names.join(", "))),
+                ));
+            };
+            if scope.get(&alias).is_some() {
+                return Err(self.error(
+                    ErrorCode::VariableAlreadyBound,
+                    at,
+                    format!("the variable `{alias}` is already defined"),
+                    Some(format!("rename it: YIELD {column} AS another_name")),
+                ));
+            }
+            let kind = match outputs[index].1 {
+                Output::Node => VarKind::Node,
+                Output::Path => VarKind::Path,
+                Output::Value => VarKind::Value,
+            };
+            let slot = scope.bind(&alias, kind);
+            columns.push((index, slot));
+            bound.push((alias, slot));
+        }
+        Ok((
+            Op::Call {
+                procedure: *procedure,
+                args,
+                outputs: columns,
+                at,
+            },
+            bound,
+        ))
+    }
+}
+
+pub(super) fn clause_start(clause: &Clause) -> usize {
+    match clause {
+        Clause::Match { patterns, .. } => patterns.first().map_or(0, |p| p.span.start),
+        Clause::Unwind { list, .. } => list.span.start,
+        Clause::With { projection, .. } | Clause::Return(projection) => {
+            projection.items.first().map_or(0, |i| i.expr.span.start)
+        }
+        Clause::Create { patterns } => patterns.first().map_or(0, |p| p.span.start),
+        Clause::Merge { pattern, .. } => pattern.span.start,
+        Clause::Set(items) => items.first().map_or(0, write::set_item_start),
+        Clause::Remove(items) => items.first().map_or(0, write::remove_item_start),
+        Clause::Delete { targets, .. } => targets.first().map_or(0, |t| t.span.start),
+        Clause::Call { span, .. } => span.start,
+    }
+}

@@ -1,0 +1,354 @@
+//! Compiling expressions: variables to slots, projected texts to their columns, function
+//! calls and their arities, aggregates handed to the projection, constants folded, regular
+//! expressions compiled once, and operand types that can never work refused before running.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    /// SKIP and LIMIT: no variables allowed.
+    pub(super) fn constant_expr(
+        &mut self,
+        expr: &Expr,
+        place: &'static str,
+    ) -> Result<PExpr, QueryError> {
+        let compiled = self.expr(&Scope::default(), expr, &mut ExprContext::plain(place));
+        match compiled {
+            Err(e) if e.code == ErrorCode::UndefinedVariable => Err(QueryError {
+                message: format!("{place} takes a number, not an expression over variables"),
+                code: ErrorCode::InvalidArgumentLimit,
+                help: Some(format!("write {place} 10, or {place} $n with a parameter")),
+                ..e
+            }),
+            other => other,
+        }
+    }
+
+    pub(super) fn expr(
+        &mut self,
+        scope: &Scope,
+        expr: &Expr,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PExpr, QueryError> {
+        // The parser bounds how deep expressions nest; this keeps a thread with a small stack
+        // safe at that depth.
+        crate::query::parser::guard_stack(|| self.expr_unguarded(scope, expr, cx))
+    }
+
+    pub(super) fn expr_unguarded(
+        &mut self,
+        scope: &Scope,
+        expr: &Expr,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PExpr, QueryError> {
+        let span = expr.span.clone();
+        if !cx.replacements.is_empty() && span.end > span.start {
+            let text = squeeze(&self.text[span.clone()]);
+            if let Some((_, slot)) = cx.replacements.iter().find(|(t, _)| *t == text) {
+                return Ok(PExpr {
+                    kind: PKind::Slot(*slot),
+                    span,
+                });
+            }
+        }
+        let mut sub = |planner: &mut Self, e: &Expr| -> Result<Box<PExpr>, QueryError> {
+            planner.expr(scope, e, cx).map(Box::new)
+        };
+        let kind = match &expr.kind {
+            ExprKind::Null => PKind::Const(QueryValue::Null),
+            ExprKind::Bool(b) => PKind::Const(QueryValue::Bool(*b)),
+            ExprKind::Int(i) => PKind::Const(QueryValue::Int(*i)),
+            ExprKind::Float(f) => PKind::Const(QueryValue::Float(*f)),
+            ExprKind::String(s) => PKind::Const(QueryValue::String(s.clone())),
+            ExprKind::Parameter(p) => PKind::Param(p.clone()),
+            ExprKind::Variable(name) => match scope.get(name) {
+                Some((slot, _)) => PKind::Slot(slot),
+                None => {
+                    let names = scope.names();
+                    let help = did_you_mean(&suggest(name, names.iter().copied()));
+                    return Err(self.error(
+                        ErrorCode::UndefinedVariable,
+                        span.start,
+                        format!("the variable `{name}` is not defined"),
+                        help.or_else(|| {
+                            Some(if names.is_empty() {
+                                "no variable is defined here; bind one with MATCH, UNWIND or WITH"
+                                    .to_owned()
+                            } else {
+                                format!("variables here: {}", names.join(", "))
+                            })
+                        }),
+                    ));
+                }
+            },
+            ExprKind::List(items) => {
+                let items = items
+                    .iter()
+                    .map(|e| self.expr(scope, e, cx))
+                    .collect::<Result<Vec<_>, _>>()?;
+                fold_list(items)
+            }
+            ExprKind::Map(entries) => PKind::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.expr(scope, v, cx)?)))
+                    .collect::<Result<_, QueryError>>()?,
+            ),
+            ExprKind::Property(base, key) => {
+                if let ExprKind::Variable(v) = &base.kind
+                    && let Some((_, VarKind::Node | VarKind::Relationship)) = scope.get(v)
+                {
+                    let offset = base.span.end + 1;
+                    self.check_key(key, offset, true);
+                }
+                PKind::Property(sub(self, base)?, key.clone())
+            }
+            ExprKind::Index(base, index) => PKind::Index(sub(self, base)?, sub(self, index)?),
+            ExprKind::Slice(base, from, to) => PKind::Slice(
+                sub(self, base)?,
+                from.as_deref().map(|e| sub(self, e)).transpose()?,
+                to.as_deref().map(|e| sub(self, e)).transpose()?,
+            ),
+            ExprKind::HasLabels(base, labels) => {
+                for label in labels {
+                    self.check_label(label, base.span.end);
+                }
+                PKind::HasLabels(sub(self, base)?, labels.clone())
+            }
+            ExprKind::Unary(op, operand) => PKind::Unary(*op, sub(self, operand)?),
+            ExprKind::Binary(BinaryOp::Regex, lhs, rhs) => {
+                let lhs = sub(self, lhs)?;
+                match &rhs.kind {
+                    ExprKind::String(pattern) => {
+                        PKind::RegexConst(lhs, self.regex(pattern, rhs.span.start)?)
+                    }
+                    _ => PKind::Binary(BinaryOp::Regex, lhs, sub(self, rhs)?),
+                }
+            }
+            ExprKind::Binary(op, lhs, rhs) => PKind::Binary(*op, sub(self, lhs)?, sub(self, rhs)?),
+            ExprKind::IsNull { expr, negated } => PKind::IsNull(sub(self, expr)?, *negated),
+            ExprKind::Case {
+                subject,
+                branches,
+                otherwise,
+            } => PKind::Case {
+                subject: subject.as_deref().map(|e| sub(self, e)).transpose()?,
+                branches: branches
+                    .iter()
+                    .map(|(w, t)| Ok((*sub(self, w)?, *sub(self, t)?)))
+                    .collect::<Result<_, QueryError>>()?,
+                otherwise: otherwise.as_deref().map(|e| sub(self, e)).transpose()?,
+            },
+            ExprKind::CountStar => self.aggregate(AggFunction::Count, false, None, &span, cx)?,
+            ExprKind::Call {
+                name,
+                distinct,
+                args,
+            } => self.call(scope, name, *distinct, args, &span, cx)?,
+            ExprKind::ListComprehension {
+                variable,
+                list,
+                filter,
+                map,
+            } => {
+                let list = self.expr(scope, list, cx)?;
+                let mut inner = scope.clone();
+                let slot = inner.bind(variable, VarKind::Value);
+                let mut inner_cx = cx.inner("a list comprehension");
+                let filter = filter
+                    .as_deref()
+                    .map(|f| self.expr(&inner, f, &mut inner_cx).map(Box::new))
+                    .transpose()?;
+                let map = map
+                    .as_deref()
+                    .map(|m| self.expr(&inner, m, &mut inner_cx).map(Box::new))
+                    .transpose()?;
+                self.reserve(inner.next);
+                PKind::Comprehension {
+                    slot,
+                    list: Box::new(list),
+                    filter,
+                    map,
+                }
+            }
+            ExprKind::PatternPredicate(chain) => {
+                PKind::Pattern(Box::new(self.pattern_predicate(scope, chain, &span)?))
+            }
+            ExprKind::ListPredicate {
+                quantifier,
+                variable,
+                list,
+                predicate,
+            } => {
+                let list = self.expr(scope, list, cx)?;
+                let mut inner = scope.clone();
+                let slot = inner.bind(variable, VarKind::Value);
+                let mut inner_cx = cx.inner("a list predicate");
+                let predicate = self.expr(&inner, predicate, &mut inner_cx)?;
+                self.reserve(inner.next);
+                PKind::ListPredicate {
+                    quantifier: *quantifier,
+                    slot,
+                    list: Box::new(list),
+                    predicate: Box::new(predicate),
+                }
+            }
+        };
+        self.check_static_types(&kind, &span)?;
+        Ok(PExpr { kind, span })
+    }
+
+    /// Operators given a literal of a type they can never take fail before the query runs.
+    pub(super) fn check_static_types(&self, kind: &PKind, span: &Span) -> Result<(), QueryError> {
+        let literal_type = |e: &PExpr| -> Option<&'static str> {
+            match &e.kind {
+                PKind::Const(QueryValue::Null) => None,
+                PKind::Const(v) => Some(v.type_name()),
+                PKind::List(_) => Some("a list"),
+                PKind::Map(_) => Some("a map"),
+                _ => None,
+            }
+        };
+        let bad = |e: &PExpr, what: &str| {
+            QueryError::at(
+                ErrorKind::Semantic,
+                ErrorCode::InvalidArgumentType,
+                self.text,
+                e.span.start,
+                format!("{what}, not {}", literal_type(e).unwrap_or("this")),
+                None,
+            )
+        };
+        let boolean = |e: &PExpr| literal_type(e).is_none_or(|t| t == "a boolean");
+        match kind {
+            PKind::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, l, r) => {
+                for side in [l, r] {
+                    if !boolean(side) {
+                        return Err(bad(side, "AND, OR and XOR take booleans"));
+                    }
+                }
+            }
+            PKind::Unary(UnaryOp::Not, operand) if !boolean(operand) => {
+                return Err(bad(operand, "NOT takes a boolean"));
+            }
+            PKind::Binary(BinaryOp::In, _, r) if literal_type(r).is_some_and(|t| t != "a list") => {
+                return Err(bad(r, "IN takes a list on its right"));
+            }
+            _ => {}
+        }
+        let _ = span;
+        Ok(())
+    }
+
+    pub(super) fn regex(&self, pattern: &str, offset: usize) -> Result<Regex, QueryError> {
+        Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+            QueryError::at(
+                ErrorKind::Argument,
+                ErrorCode::InvalidArgumentValue,
+                self.text,
+                offset,
+                format!("invalid regular expression: {}", first_line(&e.to_string())),
+                Some("=~ takes a regular expression that must match the whole string".to_owned()),
+            )
+        })
+    }
+
+    pub(super) fn call(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        distinct: bool,
+        args: &[Expr],
+        span: &Span,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PKind, QueryError> {
+        let Some(callee) = functions::resolve(name) else {
+            let help = did_you_mean(&suggest(name, functions::names()));
+            return Err(self.error(
+                ErrorCode::UnknownFunction,
+                span.start,
+                format!("unknown function `{name}`"),
+                help.or_else(|| Some("`:help functions` lists them".to_owned())),
+            ));
+        };
+        match callee {
+            Callee::Aggregate(function) => {
+                if args.len() != 1 {
+                    return Err(self.arity_error(name, 1, 1, args.len(), span));
+                }
+                let was_inside = cx.inside_aggregate;
+                if was_inside {
+                    return self.aggregate(function, distinct, None, span, cx);
+                }
+                cx.inside_aggregate = true;
+                let arg = self.expr(scope, &args[0], cx);
+                cx.inside_aggregate = false;
+                let arg = arg?;
+                self.aggregate(function, distinct, Some(arg), span, cx)
+            }
+            Callee::Scalar {
+                function,
+                min_args,
+                max_args,
+            } => {
+                if distinct {
+                    return Err(self.error(
+                        ErrorCode::InvalidArgumentType,
+                        span.start,
+                        format!("DISTINCT only applies to aggregate functions, not `{name}`"),
+                        None,
+                    ));
+                }
+                if args.len() < min_args || args.len() > max_args {
+                    return Err(self.arity_error(name, min_args, max_args, args.len(), span));
+                }
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(scope, a, cx))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(PKind::Call(function, args))
+            }
+        }
+    }
+
+    pub(super) fn arity_error(
+        &self,
+        name: &str,
+        min: usize,
+        max: usize,
+        got: usize,
+        span: &Span,
+    ) -> QueryError {
+        let wanted = match (min, max) {
+            (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),
+            (a, usize::MAX) => format!("at least {a} argument{}", if a == 1 { "" } else { "s" }),
+            (a, b) => format!("{a} to {b} arguments"),
+        };
+        self.error(
+            ErrorCode::InvalidNumberOfArguments,
+            span.start,
+            format!("`{name}` takes {wanted}, not {got}"),
+            None,
+        )
+    }
+}
+
+pub(super) fn first_line(text: &str) -> &str {
+    text.lines().last().unwrap_or(text)
+}
+
+/// A list of constants is itself a constant.
+pub(super) fn fold_list(items: Vec<PExpr>) -> PKind {
+    if items.iter().all(|e| matches!(e.kind, PKind::Const(_))) {
+        PKind::Const(QueryValue::List(
+            items
+                .into_iter()
+                .map(|e| match e.kind {
+                    PKind::Const(v) => v,
+                    _ => unreachable!("checked above"),
+                })
+                .collect(),
+        ))
+    } else {
+        PKind::List(items)
+    }
+}

@@ -1,0 +1,276 @@
+//! Planning `WITH` and `RETURN`: projected columns and their kinds, `*`, `DISTINCT`, grouping
+//! keys and aggregates, `ORDER BY`, `SKIP` and `LIMIT`, and which columns hold money.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    /// Plans WITH or RETURN over `scope`; returns the plan, the scope after it, and the
+    /// column names.
+    pub(super) fn projection(
+        &mut self,
+        scope: &mut Scope,
+        projection: &Projection,
+        is_return: bool,
+        filter: Option<&Expr>,
+    ) -> Result<(ProjectionPlan, Scope, Vec<String>), QueryError> {
+        let clause = if is_return { "RETURN" } else { "WITH" };
+        // (column name, expression, where it is written)
+        let mut columns: Vec<(String, Expr)> = Vec::new();
+        if projection.star {
+            let mut names: Vec<(String, Slot)> = Vec::new();
+            for (name, slot, _) in &scope.vars {
+                if !names.iter().any(|(n, _)| n == name) {
+                    names.push((name.clone(), *slot));
+                }
+            }
+            names.sort();
+            if names.is_empty() && projection.items.is_empty() && is_return {
+                return Err(self.error(
+                    ErrorCode::NoVariablesInScope,
+                    projection.items.first().map_or(0, |i| i.expr.span.start),
+                    format!("{clause} * needs at least one variable in scope"),
+                    Some("name something in a pattern, for example MATCH (n) RETURN *".to_owned()),
+                ));
+            }
+            for (name, _) in names {
+                columns.push((
+                    name.clone(),
+                    Expr {
+                        kind: ExprKind::Variable(name),
+                        span: 0..0,
+                    },
+                ));
+            }
+        }
+        for item in &projection.items {
+            let name = match (&item.alias, &item.expr.kind) {
+                (Some(alias), _) => alias.clone(),
+                (None, ExprKind::Variable(v)) => v.clone(),
+                (None, _) if !is_return => {
+                    return Err(self.error(
+                        ErrorCode::NoExpressionAlias,
+                        item.expr.span.start,
+                        format!("WITH needs a name for `{}`", item.text),
+                        Some(format!("write `{} AS name`", item.text)),
+                    ));
+                }
+                (None, _) => item.text.clone(),
+            };
+            if columns.iter().any(|(n, _)| *n == name) {
+                return Err(self.error(
+                    ErrorCode::ColumnNameConflict,
+                    item.expr.span.start,
+                    format!("the column name `{name}` is used twice"),
+                    Some("give one of them another name with AS".to_owned()),
+                ));
+            }
+            columns.push((name, item.expr.clone()));
+        }
+
+        let mut aggregates = Vec::new();
+        let mut items = Vec::new();
+        let mut key_items = Vec::new();
+        for (i, (_, expr)) in columns.iter().enumerate() {
+            let before = aggregates.len();
+            let compiled = self.expr(
+                scope,
+                expr,
+                &mut ExprContext {
+                    aggregates: Some(&mut aggregates),
+                    inside_aggregate: false,
+                    replacements: &[],
+                    place: clause,
+                },
+            )?;
+            if aggregates.len() == before {
+                key_items.push(i);
+            }
+            items.push(compiled);
+        }
+        let aggregating = !aggregates.is_empty();
+
+        // Output columns get slots after the input's, for ORDER BY.
+        let out_base = scope.next;
+        let mut order_scope = if aggregating || projection.distinct {
+            Scope {
+                vars: Vec::new(),
+                next: scope.next,
+            }
+        } else {
+            scope.clone()
+        };
+        let mut replacements = Vec::new();
+        for (i, (name, expr)) in columns.iter().enumerate() {
+            let slot = out_base + i;
+            order_scope
+                .vars
+                .push((name.clone(), slot, self.kind_of(scope, expr)));
+            if expr.span.end > expr.span.start {
+                replacements.push((squeeze(&self.text[expr.span.clone()]), slot));
+            }
+        }
+        order_scope.next = out_base + columns.len();
+        let mut order_by = Vec::new();
+        for sort in &projection.order_by {
+            let mut sort_aggregates = Vec::new();
+            let compiled = self.expr(
+                &order_scope,
+                &sort.expr,
+                &mut ExprContext {
+                    aggregates: Some(&mut sort_aggregates),
+                    inside_aggregate: false,
+                    replacements: &replacements,
+                    place: "ORDER BY",
+                },
+            );
+            let compiled = match compiled {
+                Err(e)
+                    if e.code == ErrorCode::UndefinedVariable
+                        && (aggregating || projection.distinct) =>
+                {
+                    let (_, kind) = (
+                        0,
+                        if aggregating {
+                            "aggregation"
+                        } else {
+                            "DISTINCT"
+                        },
+                    );
+                    return Err(QueryError {
+                        help: Some(format!(
+                            "after {kind}, ORDER BY can only use the columns of {clause}; add the expression to {clause}"
+                        )),
+                        ..e
+                    });
+                }
+                other => other?,
+            };
+            if !sort_aggregates.is_empty() {
+                return Err(self.error(
+                    ErrorCode::InvalidAggregation,
+                    sort.expr.span.start,
+                    "ORDER BY can only sort by an aggregate that is also returned".to_owned(),
+                    Some(format!(
+                        "add it to {clause} with a name, then ORDER BY that name"
+                    )),
+                ));
+            }
+            order_by.push((compiled, sort.descending));
+        }
+        // WITH's WHERE over the input and the projected names, when not aggregating.
+        let filter = match filter {
+            Some(f) if !aggregating => {
+                Some(self.expr(&order_scope, f, &mut ExprContext::plain("WHERE"))?)
+            }
+            _ => None,
+        };
+        // Comprehension slots in sort keys were allocated in order_scope.
+        scope.next = scope.next.max(order_scope.next);
+
+        let skip = projection
+            .skip
+            .as_ref()
+            .map(|e| self.constant_expr(e, "SKIP"))
+            .transpose()?;
+        let limit = projection
+            .limit
+            .as_ref()
+            .map(|e| self.constant_expr(e, "LIMIT"))
+            .transpose()?;
+
+        let mut next = Scope::default();
+        for (name, expr) in &columns {
+            let kind = self.kind_of(scope, expr);
+            next.bind(name, kind);
+        }
+        let names = columns.into_iter().map(|(n, _)| n).collect();
+        Ok((
+            ProjectionPlan {
+                items,
+                out_base,
+                aggregates,
+                key_items: if aggregating { key_items } else { Vec::new() },
+                distinct: projection.distinct,
+                order_by,
+                skip,
+                limit,
+                filter,
+            },
+            next,
+            names,
+        ))
+    }
+
+    pub(super) fn kind_of(&self, scope: &Scope, expr: &Expr) -> VarKind {
+        match &expr.kind {
+            ExprKind::Variable(v) => scope.get(v).map_or(VarKind::Value, |(_, k)| k),
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::String(_)
+            | ExprKind::Bool(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..)
+            | ExprKind::IsNull { .. }
+            | ExprKind::CountStar
+            | ExprKind::ListComprehension { .. }
+            | ExprKind::ListPredicate { .. } => VarKind::Scalar,
+            _ => VarKind::Value,
+        }
+    }
+
+    pub(super) fn aggregate(
+        &mut self,
+        function: AggFunction,
+        distinct: bool,
+        arg: Option<PExpr>,
+        span: &Span,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PKind, QueryError> {
+        if cx.inside_aggregate {
+            return Err(self.error(
+                ErrorCode::NestedAggregation,
+                span.start,
+                format!("`{}` is inside another aggregate", function.name()),
+                Some("aggregate in two steps: WITH ... AS x, then aggregate x".to_owned()),
+            ));
+        }
+        let Some(aggregates) = cx.aggregates.as_deref_mut() else {
+            return Err(self.error(
+                ErrorCode::InvalidAggregation,
+                span.start,
+                format!(
+                    "aggregate functions such as `{}` are not allowed in {}",
+                    function.name(),
+                    cx.place
+                ),
+                Some(
+                    "aggregate in WITH, then filter: WITH n, count(*) AS c WHERE c > 1".to_owned(),
+                ),
+            ));
+        };
+        aggregates.push(Aggregate {
+            function,
+            distinct,
+            arg,
+        });
+        Ok(PKind::Aggregate(aggregates.len() - 1))
+    }
+}
+
+/// An expression that yields an amount of money: a `…_usd` property, or an aggregate, sum or
+/// difference of such.
+pub(super) fn is_money(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Property(_, key) => key == "amount_usd" || key.ends_with("_usd"),
+        ExprKind::Call { name, args, .. } => {
+            ["sum", "min", "max", "avg", "collect", "coalesce"]
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(name))
+                && args.first().is_some_and(is_money)
+        }
+        ExprKind::Binary(BinaryOp::Add | BinaryOp::Sub, l, r) => is_money(l) && is_money(r),
+        _ => false,
+    }
+}

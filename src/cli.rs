@@ -612,7 +612,11 @@ pub fn run() -> ExitCode {
                 Ok(limit) => limit,
                 Err(code) => return code,
             };
-            let via = match via.as_deref().map(crate::algo::parse_types).transpose() {
+            let via = match via
+                .as_deref()
+                .map(crate::session::report::parse_types)
+                .transpose()
+            {
                 Ok(v) => v.unwrap_or_default(),
                 Err(e) => {
                     errln!("error: {e}");
@@ -631,7 +635,8 @@ pub fn run() -> ExitCode {
             };
             let timer = Timer::start(limit);
             let stop = || timer.fired();
-            match crate::algo::paths_report(&graph, &from, &to, &options, explain, &stop) {
+            match crate::session::report::paths_report(&graph, &from, &to, &options, explain, &stop)
+            {
                 Ok(_) if timer.fired() => {
                     errln!(
                         "error: the search ran past --timeout {}s and was stopped; no path is shown",

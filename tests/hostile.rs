@@ -550,7 +550,7 @@ fn interrupted_algorithms_give_no_answer_or_say_theirs_is_partial() {
     // One start's search alone has billions of paths: the flag is read inside it.
     let loops = algo::money_loops(&graph, 13, usize::MAX, &stop_after(1));
     assert!(loops.interrupted);
-    let report = algo::cycles_report(&graph, 13, &stop_after(1));
+    let report = alliances::session::report::cycles_report(&graph, 13, &stop_after(1));
     assert!(report.contains("interrupted"), "{report}");
     let (a, b) = (
         graph.node_by_id("c0").unwrap(),
@@ -563,11 +563,20 @@ fn interrupted_algorithms_give_no_answer_or_say_theirs_is_partial() {
     };
     let paths = algo::k_shortest_paths(&graph, a, b, &options, &stop_after(3));
     assert!(paths.interrupted);
-    let report = algo::paths_report(&graph, "c0", "c1", &options, false, &stop_after(3)).unwrap();
+    let report = alliances::session::report::paths_report(
+        &graph,
+        "c0",
+        "c1",
+        &options,
+        false,
+        &stop_after(3),
+    )
+    .unwrap();
     assert!(report.starts_with("interrupted:"), "{report}");
     assert!(algo::centrality::pagerank(&graph, &stop_after(0)).is_none());
     assert!(algo::centrality::betweenness(&graph, None, &stop_after(1)).is_none());
-    let top = algo::top_report(&graph, "pagerank", 5, &stop_after(0)).unwrap();
+    let top =
+        alliances::session::report::top_report(&graph, "pagerank", 5, &stop_after(0)).unwrap();
     assert!(
         top.starts_with("interrupted:") && !top.contains("1."),
         "{top}"

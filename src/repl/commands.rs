@@ -465,7 +465,7 @@ fn run_format(session: &mut Session, _command: &str, rest: &str) -> Result<Next,
 
 fn run_set(_session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
     use crate::query::limits;
-    let args = crate::algo::split_args(rest);
+    let args = crate::session::report::split_args(rest);
     let number = |value: &str, what: &str| -> Result<u64, String> {
         value
             .parse::<u64>()
@@ -534,7 +534,7 @@ fn run_params(session: &mut Session, _command: &str, _rest: &str) -> Result<Next
 }
 
 fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
-    let args = crate::algo::split_args(rest);
+    let args = crate::session::report::split_args(rest);
     let mut names = Vec::new();
     let mut options = crate::algo::PathOptions {
         max_hops: Some(8),
@@ -562,8 +562,8 @@ fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
                 );
             }
             "--via" => {
-                options.via =
-                    crate::algo::parse_types(&value("--via")?).map_err(|e| format!("error: {e}"))?
+                options.via = crate::session::report::parse_types(&value("--via")?)
+                    .map_err(|e| format!("error: {e}"))?
             }
             "--directed" => options.directed = true,
             "--explain" => explain = true,
@@ -580,8 +580,9 @@ fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
     flag.store(false, std::sync::atomic::Ordering::Relaxed);
     let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
     let started = std::time::Instant::now();
-    let report = crate::algo::paths_report(&session.graph, from, to, &options, explain, &stop)
-        .map_err(|e| format!("error: {e}"))?;
+    let report =
+        crate::session::report::paths_report(&session.graph, from, to, &options, explain, &stop)
+            .map_err(|e| format!("error: {e}"))?;
     out!("{report}");
     if session.timing {
         errln!("({})", query::human_duration(started.elapsed()));
@@ -590,7 +591,7 @@ fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
 }
 
 fn run_cycles(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
-    let args = crate::algo::split_args(rest);
+    let args = crate::session::report::split_args(rest);
     let max_len = match args.as_slice() {
         [] => 4,
         [flag, n] if flag == "--max-len" => n
@@ -604,7 +605,7 @@ fn run_cycles(session: &mut Session, _command: &str, rest: &str) -> Result<Next,
     let started = std::time::Instant::now();
     out!(
         "{}",
-        crate::algo::cycles_report(&session.graph, max_len, &stop)
+        crate::session::report::cycles_report(&session.graph, max_len, &stop)
     );
     if session.timing {
         errln!("({})", query::human_duration(started.elapsed()));
@@ -613,7 +614,7 @@ fn run_cycles(session: &mut Session, _command: &str, rest: &str) -> Result<Next,
 }
 
 fn run_top(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
-    let args = crate::algo::split_args(rest);
+    let args = crate::session::report::split_args(rest);
     let (measure, n) = match args.as_slice() {
         [m] => (m.as_str(), 10),
         [m, n] => (
@@ -627,7 +628,7 @@ fn run_top(session: &mut Session, _command: &str, rest: &str) -> Result<Next, St
     flag.store(false, std::sync::atomic::Ordering::Relaxed);
     let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
     let started = std::time::Instant::now();
-    let report = crate::algo::top_report(&session.graph, measure, n, &stop)
+    let report = crate::session::report::top_report(&session.graph, measure, n, &stop)
         .map_err(|e| format!("error: {e}"))?;
     out!("{report}");
     if session.timing {
@@ -637,28 +638,29 @@ fn run_top(session: &mut Session, _command: &str, rest: &str) -> Result<Next, St
 }
 
 fn run_owners_holdings(session: &mut Session, command: &str, rest: &str) -> Result<Next, String> {
-    let args = crate::algo::split_args(rest);
+    let args = crate::session::report::split_args(rest);
     let [name] = args.as_slice() else {
         return Err(format!(
             "error: usage: {command} NAME (quote names with spaces)"
         ));
     };
-    let report = crate::algo::ownership_report(&session.graph, name, command == ":owners")
-        .map_err(|e| format!("error: {e}"))?;
+    let report =
+        crate::session::report::ownership_report(&session.graph, name, command == ":owners")
+            .map_err(|e| format!("error: {e}"))?;
     out!("{report}");
     Ok(Next::Continue)
 }
 
 fn run_common(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
-    let names = crate::algo::split_args(rest);
+    let names = crate::session::report::split_args(rest);
     if names.len() < 2 {
         return Err(
             "error: :common takes two names or more, for example :common Microsoft Nvidia"
                 .to_owned(),
         );
     }
-    let report =
-        crate::algo::common_report(&session.graph, &names).map_err(|e| format!("error: {e}"))?;
+    let report = crate::session::report::common_report(&session.graph, &names)
+        .map_err(|e| format!("error: {e}"))?;
     out!("{report}");
     Ok(Next::Continue)
 }
@@ -739,7 +741,7 @@ fn diagram_scope(text: &str) -> Result<crate::export::Scope, String> {
     if !text.starts_with("--") {
         return Ok(Scope::Query(text.trim_end_matches(';').to_owned()));
     }
-    let args = crate::algo::split_args(text);
+    let args = crate::session::report::split_args(text);
     let number = |v: Option<&String>, flag: &str| -> Result<usize, String> {
         v.and_then(|n| n.parse().ok())
             .ok_or_else(|| format!("error: {flag} takes a number"))

@@ -18,6 +18,8 @@ use crate::model::{Date, Schema};
 use crate::query::{self, Params, Prepared, QueryError, QueryResult};
 use crate::store::Graph;
 
+pub mod report;
+
 /// Where an open graph came from, for banners and messages.
 #[derive(Debug, Clone)]
 pub enum Origin {

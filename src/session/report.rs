@@ -1,0 +1,337 @@
+//! The text reports the front ends print for the path, loop, centrality, ownership and
+//! shared-ties commands (`alliances path`, `:path`, `:cycles`, `:top`, `:owners`, `:holdings`,
+//! `:common`), written from what the algorithms return.
+
+use crate::algo::{
+    EXACT_BETWEENNESS_NODES, FindError, MAX_LOOPS, PathOptions, Route, centrality, common,
+    describe_route, explain_route, find_entity, k_shortest_paths, money_loops, ownership,
+};
+use crate::model::{RelType, did_you_mean, human_money, suggest};
+use crate::store::{EdgeId, Graph, NodeId};
+
+/// `alliances path` and `:path`: the K shortest paths between two named entities, one per
+/// line, with each hop's sources under it when `explain` is set.
+///
+/// # Errors
+/// When a name finds no single entity.
+pub fn paths_report(
+    graph: &Graph,
+    from: &str,
+    to: &str,
+    options: &PathOptions,
+    explain: bool,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<String, FindError> {
+    let (a, b) = (find_entity(graph, from)?, find_entity(graph, to)?);
+    let paths = k_shortest_paths(graph, a, b, options, interrupted);
+    let (a_name, b_name) = (graph.display_name(a), graph.display_name(b));
+    let mut out = String::new();
+    if paths.interrupted {
+        // Paths found before the stop need not be the shortest: show none.
+        out.push_str(&format!(
+            "interrupted: the search for paths between {a_name} and {b_name} was stopped before it finished; no path is shown\n"
+        ));
+        return Ok(out);
+    }
+    if paths.routes.is_empty() {
+        out.push_str(&format!("no path between {a_name} and {b_name}"));
+        if paths.cut_by_hops {
+            out.push_str(&format!(
+                " within {} hops; a longer one exists (raise --max-hops)",
+                options.max_hops.unwrap_or_default()
+            ));
+        }
+        out.push('\n');
+        return Ok(out);
+    }
+    let width = paths.routes.len().to_string().len();
+    for (i, route) in paths.routes.iter().enumerate() {
+        let hops = route.hops();
+        out.push_str(&format!(
+            "{:>width$}. {}  ({hops} hop{})\n",
+            i + 1,
+            describe_route(graph, route),
+            if hops == 1 { "" } else { "s" }
+        ));
+        if explain {
+            out.push_str(&explain_route(graph, route));
+        }
+    }
+    if paths.routes.len() < options.k.max(1) {
+        out.push_str(&format!(
+            "{} path{} found, fewer than the {} asked{}\n",
+            paths.routes.len(),
+            if paths.routes.len() == 1 { "" } else { "s" },
+            options.k,
+            if paths.cut_by_hops {
+                format!(
+                    "; --max-hops {} cut the search",
+                    options.max_hops.unwrap_or_default()
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(out)
+}
+
+/// Relationship types as users write them (`invests-in`, `SUPPLIES`) → stored names.
+pub fn parse_types(text: &str) -> Result<Vec<String>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match RelType::parse_any(t) {
+            Some(rel) => Ok(rel.edge_type().to_owned()),
+            None => Err(format!(
+                "unknown relationship type \"{t}\"{}",
+                did_you_mean(&suggest(t, ["invests-in", "member-of", "supplies"]))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_else(|| "; use invests-in, member-of or supplies".to_owned())
+            )),
+        })
+        .collect()
+}
+
+/// `:cycles`: every money loop of at most `max_len` legs, each with its legs, longest last.
+pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bool) -> String {
+    let found = money_loops(graph, max_len, MAX_LOOPS, interrupted);
+    if found.loops.is_empty() && found.interrupted {
+        return "interrupted: the search for money loops was stopped before it finished; none was found before\n".to_owned();
+    }
+    if found.loops.is_empty() {
+        return format!("no money loop of at most {max_len} legs\n");
+    }
+    let width = found.loops.len().to_string().len();
+    let mut out = String::new();
+    for (i, money_loop) in found.loops.iter().enumerate() {
+        let mut nodes = money_loop.nodes.clone();
+        nodes.push(money_loop.nodes[0]);
+        let route = Route {
+            nodes,
+            edges: money_loop.legs.clone(),
+        };
+        let legs = money_loop.legs.len();
+        out.push_str(&format!(
+            "{:>width$}. {}  ({legs} legs)\n",
+            i + 1,
+            describe_route(graph, &route)
+        ));
+    }
+    out.push_str(&format!(
+        "{} loop{} of money: investments flow to the investee, purchases to the supplier",
+        found.loops.len(),
+        if found.loops.len() == 1 { "" } else { "s" }
+    ));
+    out.push('\n');
+    if let Some(note) = found.cut_note() {
+        out.push_str(&format!(
+            "note: {note} (lower --max-len for a whole list)\n"
+        ));
+    }
+    if found.interrupted {
+        out.push_str(
+            "interrupted: the search was stopped before it finished, so this list is partial\n",
+        );
+    }
+    out
+}
+
+/// Splits command arguments on white space, keeping quoted parts ("NVIDIA Corporation") whole.
+pub fn split_args(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => current.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                started = true;
+            }
+            None if c.is_whitespace() => {
+                if started {
+                    args.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            None => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        args.push(current);
+    }
+    args
+}
+
+/// `:top MEASURE [N]`: the N highest scores of `pagerank`, `degree` or `betweenness`.
+///
+/// # Errors
+/// When the measure is not one of those.
+pub fn top_report(
+    graph: &Graph,
+    measure: &str,
+    n: usize,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<String, String> {
+    let mut note = String::new();
+    let scores = match measure {
+        "pagerank" => centrality::pagerank(graph, interrupted),
+        "degree" => Some(centrality::degree(graph)),
+        "betweenness" => {
+            if graph.node_count() > EXACT_BETWEENNESS_NODES {
+                let nodes: Vec<NodeId> = graph.nodes().collect();
+                let step = (nodes.len() / 500).max(1);
+                let sample: Vec<NodeId> = nodes.iter().step_by(step).copied().collect();
+                note = format!(
+                    "estimated from {} evenly spread start nodes ({} nodes is too many for the exact measure)\n",
+                    sample.len(),
+                    graph.node_count()
+                );
+                centrality::betweenness(graph, Some(&sample), interrupted)
+            } else {
+                centrality::betweenness(graph, None, interrupted)
+            }
+        }
+        other => {
+            return Err(format!(
+                "no measure \"{other}\"{}",
+                did_you_mean(&suggest(other, ["pagerank", "degree", "betweenness"]))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_else(|| "; use pagerank, degree or betweenness".to_owned())
+            ));
+        }
+    };
+    let Some(scores) = scores else {
+        return Ok(format!(
+            "interrupted: {measure} was stopped before it finished; no score is shown\n"
+        ));
+    };
+    let mut out = String::new();
+    let width = n.min(scores.len()).to_string().len();
+    for (i, (node, score)) in scores.iter().take(n).enumerate() {
+        let shown = if measure == "degree" {
+            format!("{score:.0}")
+        } else {
+            format!("{score:.6}")
+        };
+        out.push_str(&format!(
+            "{:>width$}. {:<32} {shown}\n",
+            i + 1,
+            graph.display_name(*node)
+        ));
+    }
+    out.push_str(&note);
+    Ok(out)
+}
+
+/// `:owners X` (upward) and `:holdings X`: effective stakes through chains of investments.
+///
+/// # Errors
+/// When the name finds no single entity.
+pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<String, FindError> {
+    let subject = find_entity(graph, name)?;
+    let found = ownership::look_through(graph, subject, upward);
+    let subject_name = graph.display_name(subject);
+    let mut out = String::new();
+    if found.entries.is_empty() {
+        out.push_str(&if upward {
+            format!("no stake in {subject_name} is recorded\n")
+        } else {
+            format!("{subject_name} holds no recorded stake\n")
+        });
+    }
+    for (other, share, chains) in &found.entries {
+        out.push_str(&format!(
+            "{:>8.3}%  {}{}\n",
+            share * 100.0,
+            graph.display_name(*other),
+            if chains.len() > 1 {
+                format!("  ({} chains)", chains.len())
+            } else {
+                String::new()
+            }
+        ));
+        for chain in chains {
+            // Written from holder to held, whichever way the search went.
+            let mut steps: Vec<String> = Vec::new();
+            let (nodes, edges): (Vec<NodeId>, Vec<EdgeId>) = if upward {
+                (
+                    chain.nodes.iter().rev().copied().collect(),
+                    chain.edges.iter().rev().copied().collect(),
+                )
+            } else {
+                (chain.nodes.clone(), chain.edges.clone())
+            };
+            for (i, edge) in edges.iter().enumerate() {
+                let stake = graph.edge_f64(*edge, "stake_pct").unwrap_or(0.0);
+                steps.push(format!("{} -[{stake}%]->", graph.display_name(nodes[i])));
+            }
+            steps.push(graph.display_name(*nodes.last().expect("a chain has nodes")));
+            out.push_str(&format!(
+                "            {}  = {:.3}%\n",
+                steps.join(" "),
+                chain.share * 100.0
+            ));
+        }
+    }
+    if found.unknown_stakes > 0 {
+        out.push_str(&format!(
+            "{} investment{} without a stake_pct left out\n",
+            found.unknown_stakes,
+            if found.unknown_stakes == 1 { "" } else { "s" }
+        ));
+    }
+    if found.cut {
+        out.push_str(&format!("stopped after {} chains\n", ownership::MAX_CHAINS));
+    }
+    Ok(out)
+}
+
+/// `:common A B [C ...]`: what two or more of the named entities share.
+///
+/// # Errors
+/// When a name finds no single entity.
+pub fn common_report(graph: &Graph, names: &[String]) -> Result<String, FindError> {
+    let entities = names
+        .iter()
+        .map(|n| find_entity(graph, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shared = common::common_ties(graph, &entities);
+    let mut out = String::new();
+    if shared.is_empty() {
+        out.push_str("they share no investor, investee, consortium, supplier or customer\n");
+    }
+    let width = shared.len().to_string().len();
+    for (i, item) in shared.iter().enumerate() {
+        let ties: Vec<String> = item
+            .ties
+            .iter()
+            .map(|t| {
+                let amount = graph
+                    .edge_f64(t.edge, "amount_usd")
+                    .map(|a| format!(" {}", human_money(a)))
+                    .unwrap_or_default();
+                format!("{}'s {}{amount}", graph.display_name(t.entity), t.role)
+            })
+            .collect();
+        out.push_str(&format!(
+            "{:>width$}. {}  shared by {}{}: {}\n",
+            i + 1,
+            graph.display_name(item.node),
+            item.entities,
+            if item.amount > 0.0 {
+                format!(", {}", human_money(item.amount))
+            } else {
+                String::new()
+            },
+            ties.join("; ")
+        ));
+    }
+    Ok(out)
+}

@@ -12,7 +12,7 @@ use crate::datafile::{self, LoadError};
 use crate::model::Schema;
 use crate::query;
 use crate::repl::output::{self, print_csv, terminal_width};
-use crate::session::{OpenError, Origin, OutputFormat, Request};
+use crate::session::{OpenError, Origin, OutputFormat, Request, Session};
 use crate::store::Graph;
 
 /// A graph database for the alliances of tech and finance: who invests in whom, who belongs
@@ -469,6 +469,28 @@ impl DataArgs {
         }))
     }
 
+    /// Opens the session the options ask for: a database for writing (unless --read-only),
+    /// or the graph to read; problems are printed and become the exit status.
+    fn open_session(&self) -> Result<Session, ExitCode> {
+        if self.db.is_some() {
+            return match self.open_db(false) {
+                Ok(Some((db, graph))) => {
+                    let origin = Origin::Database(db.path().to_owned());
+                    Ok(Session::new(graph, origin, Some(db)))
+                }
+                Ok(None) => unreachable!("--db is given"),
+                Err(e) => {
+                    errln!("error: {e}");
+                    Err(ExitCode::FAILURE)
+                }
+            };
+        }
+        match self.load() {
+            Ok((graph, origin)) => Ok(Session::new(graph, origin, None)),
+            Err(e) => Err(fail(&e)),
+        }
+    }
+
     /// Loads the graph to read, with a progress bar for a large CSV import on a terminal.
     fn load(&self) -> Result<(Graph, Origin), LoadError> {
         let request = self.request();
@@ -549,22 +571,9 @@ pub fn run() -> ExitCode {
                 file: cli.file,
                 continue_on_error: cli.continue_on_error,
             };
-            if cli.data.db.is_some() {
-                return match cli.data.open_db(false) {
-                    Ok(Some((db, graph))) => {
-                        let origin = Origin::Database(db.path().to_owned());
-                        crate::repl::run(graph, origin, options, Some(db))
-                    }
-                    Ok(None) => unreachable!("--db is given"),
-                    Err(e) => {
-                        errln!("error: {e}");
-                        ExitCode::FAILURE
-                    }
-                };
-            }
-            match cli.data.load() {
-                Ok((graph, origin)) => crate::repl::run(graph, origin, options, None),
-                Err(e) => fail(&e),
+            match cli.data.open_session() {
+                Ok(session) => crate::repl::run(session, options),
+                Err(code) => code,
             }
         }
         Some(Command::Check {
@@ -845,39 +854,27 @@ fn query(
         errln!("error: {e}");
         return ExitCode::from(2);
     }
-    let (mut graph, mut db) = if data.db.is_some() {
-        match data.open_db(false) {
-            Ok(Some((db, graph))) => (graph, Some(db)),
-            Ok(None) => unreachable!("--db is given"),
-            Err(e) => {
-                errln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    } else {
-        match data.load() {
-            Ok((graph, _)) => (graph, None),
-            Err(e) => return fail(&e),
-        }
+    let mut session = match data.open_session() {
+        Ok(session) => session,
+        Err(code) => return code,
     };
     if timing {
         errln!(
             "loaded {} nodes and {} relationships in {:.3} s",
-            graph.node_count(),
-            graph.edge_count(),
+            session.graph.node_count(),
+            session.graph.edge_count(),
             started.elapsed().as_secs_f64()
         );
     }
-    let mut values = query::Params::new();
     for param in params {
         let Some((name, value)) = param.split_once('=') else {
             errln!("error: --param takes NAME=VALUE, for example --param name='\"Intel\"'");
             return ExitCode::from(2);
         };
         let name = name.trim().trim_start_matches('$');
-        match query::parse_value(&graph, value) {
+        match query::parse_value(&session.graph, value) {
             Ok(v) => {
-                values.insert(name.to_owned(), v);
+                session.params.insert(name.to_owned(), v);
             }
             Err(e) => {
                 errln!("error in --param {name}: {e}");
@@ -900,7 +897,7 @@ fn query(
     };
     if explain {
         for statement in &parsed {
-            match query::explain(&graph, &text, statement) {
+            match query::explain(&session.graph, &text, statement) {
                 Ok(plan) => out!("{plan}"),
                 Err(e) => {
                     errln!("{}", shown(&e));
@@ -918,7 +915,7 @@ fn query(
         let started = std::time::Instant::now();
         // A timer stops the statement at --timeout; it is told to stand down when it ends.
         let timer = Timer::start(timeout);
-        let outcome = query::prepare(&graph, &text, statement).and_then(|prepared| {
+        let outcome = session.prepare(&text, statement).and_then(|prepared| {
             let prepared = prepared.interruptible(std::sync::Arc::clone(&timer.stop));
             for warning in prepared.warnings() {
                 match &file_name {
@@ -926,8 +923,7 @@ fn query(
                     None => errln!("{warning}"),
                 }
             }
-            let ran =
-                crate::session::run_statement(&mut graph, db.as_mut(), &values, &text, &prepared)?;
+            let ran = session.run(&text, &prepared)?;
             for warning in &ran.warnings {
                 errln!("{warning}");
             }
@@ -993,13 +989,11 @@ fn query(
             }
         }
     }
-    if let Some(db) = &mut db
-        && let Some(warning) = crate::session::close_database(db, &mut graph)
-    {
+    if let Some(warning) = session.close() {
         errln!("{warning}");
     }
     if let Some(path) = &save_to {
-        if let Err(e) = crate::datafile::save(&graph, path) {
+        if let Err(e) = crate::datafile::save(&session.graph, path) {
             errln!("{e}");
             return ExitCode::FAILURE;
         }

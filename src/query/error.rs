@@ -149,6 +149,20 @@ fn locate(text: &str, offset: usize) -> (usize, usize, String) {
 
 impl QueryError {
     /// A writing statement refused because the graph is open for reading only.
+    /// A writing statement while the graph is shown as of a date.
+    pub fn dated_view(text: &str, date: crate::model::Date) -> QueryError {
+        QueryError::at(
+            ErrorKind::Semantic,
+            ErrorCode::ReadOnly,
+            text,
+            0,
+            format!("the graph is shown as of {date}, a view that cannot be changed"),
+            Some(
+                "show the whole graph again (:asof off in the shell) before changing it".to_owned(),
+            ),
+        )
+    }
+
     pub fn read_only(text: &str) -> QueryError {
         QueryError::at(
             ErrorKind::Semantic,

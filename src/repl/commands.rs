@@ -406,11 +406,10 @@ fn run_save(session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
         ));
     }
     if rest.is_empty()
-        && let Some(db) = &mut session.db
+        && let Some(path) = session.db.as_ref().map(|db| db.path().to_owned())
     {
-        db.fold(&mut session.graph)
-            .map_err(|e| format!("error: {e}"))?;
-        errln!("saved the journal into {}", db.path().display());
+        session.core.fold().map_err(|e| format!("error: {e}"))?;
+        errln!("saved the journal into {}", path.display());
         return Ok(Next::Continue);
     }
     let path = if rest.is_empty() {

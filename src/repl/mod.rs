@@ -25,7 +25,6 @@ use rustyline::{Config, Editor};
 
 use crate::query::{self, TableStyle};
 use crate::session::{Origin, OutputFormat};
-use crate::store::Graph;
 pub use input::{Input, classify, take_explains};
 
 const PROMPT: &str = "alliances> ";
@@ -40,11 +39,10 @@ pub struct Options {
     pub continue_on_error: bool,
 }
 
-/// What the shell holds between inputs.
+/// What the shell holds between inputs: the library's session (graph, database, parameters,
+/// dated view), which it derefs to, and how the shell shows things.
 pub(crate) struct Session {
-    pub graph: Graph,
-    pub origin: Origin,
-    pub params: query::Params,
+    pub core: crate::session::Session,
     /// Changes since the graph was loaded or last saved.
     pub unsaved: bool,
     pub format: OutputFormat,
@@ -55,14 +53,24 @@ pub(crate) struct Session {
     pub terminal: bool,
     /// Set by Ctrl-C while a statement runs.
     pub interrupt: Arc<AtomicBool>,
-    /// While `:asof` is on: the date, and the whole graph `graph` is a dated view of.
-    pub as_of: Option<(crate::model::Date, Graph)>,
-    /// The open database, whose journal keeps every change.
-    pub db: Option<crate::db::Database>,
     /// The script being run, whose name messages give as `FILE:LINE:COLUMN`.
     pub script: Option<String>,
     /// The line of the script or pipe the input being run starts on.
     pub first_line: usize,
+}
+
+impl std::ops::Deref for Session {
+    type Target = crate::session::Session;
+
+    fn deref(&self) -> &Self::Target {
+        &self.core
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.core
+    }
 }
 
 /// What an input asked the shell to do next.
@@ -72,29 +80,20 @@ pub(crate) enum Next {
 }
 
 /// Runs the shell until `:quit`, Ctrl-D or the end of its input.
-pub fn run(
-    graph: Graph,
-    origin: Origin,
-    options: Options,
-    db: Option<crate::db::Database>,
-) -> ExitCode {
+pub fn run(core: crate::session::Session, options: Options) -> ExitCode {
     let interactive = options.file.is_none() && io::stdin().is_terminal();
     let colours = interactive
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let interrupt = Arc::new(AtomicBool::new(false));
     let mut session = Session {
-        graph,
-        origin,
-        params: query::Params::new(),
+        core,
         unsaved: false,
         format: OutputFormat::Table,
         timing: interactive,
         colours,
         terminal: options.file.is_none() && io::stdout().is_terminal(),
         interrupt,
-        as_of: None,
-        db,
         script: options.file.as_ref().map(|path| path.display().to_string()),
         first_line: 1,
     };
@@ -116,9 +115,7 @@ pub fn run(
         script_loop(&mut session, reader, options.continue_on_error)
     };
     // A clean exit folds the journal into the data file.
-    if let (Some(db), None) = (&mut session.db, &session.as_of)
-        && let Some(warning) = crate::session::close_database(db, &mut session.graph)
-    {
+    if let Some(warning) = session.core.close() {
         errln!("{warning}");
     }
     code
@@ -416,13 +413,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             ));
         }
         session.interrupt.store(false, Ordering::Relaxed);
-        let ran = crate::session::run_statement(
-            &mut session.graph,
-            session.db.as_mut(),
-            &session.params,
-            text,
-            &prepared,
-        );
+        let ran = session.core.run(text, &prepared);
         session.interrupt.store(false, Ordering::Relaxed);
         let ran = ran.map_err(shown)?;
         for warning in &ran.warnings {

@@ -255,6 +255,104 @@ pub fn run_statement(
     Ok(Ran { result, warnings })
 }
 
+/// An open graph and what goes with it between statements: where it came from, its database
+/// (journal, lock), the parameters statements see, and the whole graph while a dated view is
+/// shown. Every front end drives one: the command line's `query`, the shell, scripts.
+#[derive(Debug)]
+pub struct Session {
+    pub graph: Graph,
+    pub origin: Origin,
+    /// The open database, whose journal keeps every change.
+    pub db: Option<Database>,
+    /// `$NAME` values for statements.
+    pub params: Params,
+    /// While a dated view is shown: the date, and the whole graph `graph` is a view of.
+    pub as_of: Option<(Date, Graph)>,
+}
+
+impl Session {
+    /// A session on a graph already in hand.
+    pub fn new(graph: Graph, origin: Origin, db: Option<Database>) -> Session {
+        Session {
+            graph,
+            origin,
+            db,
+            params: Params::new(),
+            as_of: None,
+        }
+    }
+
+    /// Opens what `request` names: its database for writing (or reading, when the request is
+    /// read-only), or the graph to read. The notes say what opening found.
+    ///
+    /// # Errors
+    /// As `Request::open_database` and `Request::load`.
+    pub fn open(
+        request: &Request,
+        progress: &(dyn Fn(ImportProgress) + Sync),
+    ) -> Result<(Session, Vec<String>), OpenError> {
+        if let Some((db, graph, notes)) = request.open_database()? {
+            let origin = Origin::Database(db.path().to_owned());
+            return Ok((Session::new(graph, origin, Some(db)), notes));
+        }
+        let (graph, origin, notes) = request.load(progress)?;
+        Ok((Session::new(graph, origin, None), notes))
+    }
+
+    /// Prepares one parsed statement of `text` against the graph as it is now.
+    ///
+    /// # Errors
+    /// The planner's errors.
+    pub fn prepare<'t>(
+        &self,
+        text: &'t str,
+        statement: &query::ast::Statement,
+    ) -> Result<Prepared<'t>, QueryError> {
+        query::prepare(&self.graph, text, statement)
+    }
+
+    /// Runs a prepared statement: refused while a dated view is shown and it writes, and
+    /// otherwise as `run_statement`.
+    ///
+    /// # Errors
+    /// As `run_statement`, or the dated view's refusal.
+    pub fn run(&mut self, text: &str, prepared: &Prepared) -> Result<Ran, QueryError> {
+        if let Some((date, _)) = &self.as_of
+            && prepared.writes()
+        {
+            return Err(QueryError::dated_view(text, *date));
+        }
+        run_statement(
+            &mut self.graph,
+            self.db.as_mut(),
+            &self.params,
+            text,
+            prepared,
+        )
+    }
+
+    /// Folds the journal into the data file now (`:save` on a database).
+    ///
+    /// # Errors
+    /// As `Database::fold`; without a database, nothing happens.
+    pub fn fold(&mut self) -> Result<(), DbError> {
+        match &mut self.db {
+            Some(db) => db.fold(&mut self.graph),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends the session: a database folds what its journal holds (a failure is the warning
+    /// returned, every statement staying in the journal). A dated view folds nothing.
+    pub fn close(&mut self) -> Option<String> {
+        if self.as_of.is_some() {
+            return None;
+        }
+        let db = self.db.as_mut()?;
+        close_database(db, &mut self.graph)
+    }
+}
+
 /// Folds what a database's journal holds into its data file as the session ends; a failure is
 /// a warning, since every statement stays in the journal.
 pub fn close_database(db: &mut Database, graph: &mut Graph) -> Option<String> {

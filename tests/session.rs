@@ -1,0 +1,90 @@
+//! The library's session, driven as a program (a web server, a notebook) would: open, run
+//! statements with parameters, keep changes in a database, refuse writes to a dated view.
+
+use alliances::query::{self, QueryValue};
+use alliances::session::{Origin, Request, Session};
+
+fn run(session: &mut Session, text: &str) -> Result<alliances::query::QueryResult, String> {
+    let statements = query::parse(text).map_err(|e| e.to_string())?;
+    let mut last = None;
+    for statement in &statements {
+        let prepared = session
+            .prepare(text, statement)
+            .map_err(|e| e.to_string())?;
+        last = Some(
+            session
+                .run(text, &prepared)
+                .map_err(|e| e.to_string())?
+                .result,
+        );
+    }
+    last.ok_or_else(|| "no statement".to_owned())
+}
+
+#[test]
+fn a_session_on_the_built_in_dataset_runs_statements_with_parameters() {
+    let (mut session, notes) = Session::open(&Request::default(), &|_| {}).unwrap();
+    assert!(notes.is_empty());
+    assert!(matches!(session.origin, Origin::Default));
+    session
+        .params
+        .insert("name".to_owned(), QueryValue::String("Intel".to_owned()));
+    let result = run(
+        &mut session,
+        "MATCH (i)-[:INVESTS_IN]->({name: $name}) RETURN count(i) AS n",
+    )
+    .unwrap();
+    assert_eq!(result.rows[0][0].to_string(), "3");
+}
+
+#[test]
+fn a_database_session_keeps_its_statements_and_folds_on_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    let request = Request {
+        db: Some(path.clone()),
+        from_default: true,
+        ..Request::default()
+    };
+    let (mut session, notes) = Session::open(&request, &|_| {}).unwrap();
+    assert!(notes[0].starts_with("created the database"), "{notes:?}");
+    run(
+        &mut session,
+        "CREATE (:Company {id: 'mistral-ai', name: 'Mistral AI'})",
+    )
+    .unwrap();
+    assert!(session.db.as_ref().unwrap().has_unfolded());
+    assert_eq!(session.close(), None, "the fold succeeds");
+    drop(session);
+    let reader = Request {
+        read_only: true,
+        ..request
+    };
+    let (mut session, _) = Session::open(&reader, &|_| {}).unwrap();
+    let result = run(
+        &mut session,
+        "MATCH (n {id: 'mistral-ai'}) RETURN n.name AS name",
+    )
+    .unwrap();
+    assert_eq!(result.rows[0][0].to_string(), "\"Mistral AI\"");
+    let refused = run(&mut session, "CREATE (:Company {id: 'x', name: 'X'})").unwrap_err();
+    assert!(refused.contains("open for reading only"), "{refused}");
+}
+
+#[test]
+fn a_dated_view_refuses_writes_and_changes_nothing() {
+    let request = Request {
+        as_of: Some("2024-01-01".parse().unwrap()),
+        ..Request::default()
+    };
+    let (mut session, notes) = Session::open(&request, &|_| {}).unwrap();
+    assert!(notes[0].starts_with("as of 2024-01-01"), "{notes:?}");
+    // A view opened with an as-of date is the graph itself; the shell's `:asof` keeps the
+    // whole graph beside the view, and that view refuses writes.
+    let whole = alliances::default_graph();
+    session.as_of = Some(("2024-01-01".parse().unwrap(), whole));
+    let before = session.graph.node_count();
+    let refused = run(&mut session, "CREATE (:Company {id: 'x', name: 'X'})").unwrap_err();
+    assert!(refused.contains("shown as of 2024-01-01"), "{refused}");
+    assert_eq!(session.graph.node_count(), before);
+}

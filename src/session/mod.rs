@@ -258,6 +258,19 @@ pub fn run_statement(
 /// An open graph and what goes with it between statements: where it came from, its database
 /// (journal, lock), the parameters statements see, and the whole graph while a dated view is
 /// shown. Every front end drives one: the command line's `query`, the shell, scripts.
+///
+/// ```
+/// use alliances::session::{Request, Session};
+///
+/// let (mut session, _notes) = Session::open(&Request::default(), &|_| {})?;
+/// let text = "MATCH (c:Consortium) RETURN c.name AS name ORDER BY name";
+/// for statement in &alliances::query::parse(text)? {
+///     let prepared = session.prepare(text, statement)?;
+///     let ran = session.run(text, &prepared)?;
+///     assert_eq!(ran.result.to_json(), r#"{"columns":["name"],"rows":[["AIP"],["Stargate"]]}"#);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Session {
     pub graph: Graph,

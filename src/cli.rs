@@ -318,7 +318,7 @@ fn diagram(data: &DataArgs, scope: &ScopeArgs, timer: &Timer) -> Result<String, 
                 if timer.fired() {
                     errln!("error: ran past --timeout and was stopped; nothing was written");
                 } else {
-                    errln!("error: {e}");
+                    errln!("error: {}", flags(&e));
                 }
                 ExitCode::FAILURE
             })?;
@@ -463,7 +463,7 @@ impl DataArgs {
         };
         Ok(request.open_database()?.map(|(db, graph, notes)| {
             for note in notes {
-                errln!("{note}");
+                errln!("{}", flags(note));
             }
             (db, graph)
         }))
@@ -480,7 +480,7 @@ impl DataArgs {
                 }
                 Ok(None) => unreachable!("--db is given"),
                 Err(e) => {
-                    errln!("error: {e}");
+                    errln!("error: {}", flags(&e));
                     Err(ExitCode::FAILURE)
                 }
             };
@@ -505,7 +505,7 @@ impl DataArgs {
         match loaded {
             Ok((graph, origin, notes)) => {
                 for note in notes {
-                    errln!("{note}");
+                    errln!("{}", flags(note));
                 }
                 Ok((graph, origin))
             }
@@ -556,20 +556,23 @@ pub fn run() -> ExitCode {
             }
         }
     }
+    // The bounds every statement of this run keeps to; the shell starts its session with them.
+    let mut limits = query::Limits::default();
     if let Some(hops) = cli.max_var_length {
-        query::limits::set_max_var_length(hops);
+        limits.set_max_var_length(hops);
     }
     if let Some(rows) = cli.max_rows {
-        query::limits::set_max_rows(rows);
+        limits.set_max_rows(rows);
     }
     if let Some(megabytes) = cli.max_memory {
-        query::limits::set_max_memory_mb(megabytes);
+        limits.set_max_memory_mb(megabytes);
     }
     match cli.command {
         None => {
             let options = crate::repl::Options {
                 file: cli.file,
                 continue_on_error: cli.continue_on_error,
+                limits,
             };
             match cli.data.open_session() {
                 Ok(session) => crate::repl::run(session, options),
@@ -602,6 +605,7 @@ pub fn run() -> ExitCode {
                 write,
                 continue_on_error,
                 timeout,
+                limits,
             },
             file.as_deref(),
             statements.as_deref(),
@@ -628,7 +632,7 @@ pub fn run() -> ExitCode {
             {
                 Ok(v) => v.unwrap_or_default(),
                 Err(e) => {
-                    errln!("error: {e}");
+                    errln!("error: {}", flags(&e));
                     return ExitCode::from(2);
                 }
             };
@@ -654,11 +658,11 @@ pub fn run() -> ExitCode {
                     ExitCode::FAILURE
                 }
                 Ok(report) => {
-                    out!("{report}");
+                    out!("{}", flags(report));
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    errln!("error: {e}");
+                    errln!("error: {}", flags(&e));
                     ExitCode::FAILURE
                 }
             }
@@ -671,7 +675,7 @@ pub fn run() -> ExitCode {
         Some(Command::Bench { dir }) => match crate::bench::run(&dir, &mut std::io::stdout()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                errln!("error: {e}");
+                errln!("error: {}", flags(&e));
                 ExitCode::FAILURE
             }
         },
@@ -713,7 +717,7 @@ pub fn run() -> ExitCode {
                     ExitCode::FAILURE
                 }
                 Ok(Err(e)) => {
-                    errln!("error: {e}");
+                    errln!("error: {}", flags(&e));
                     ExitCode::FAILURE
                 }
                 Err(code) => code,
@@ -757,7 +761,7 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
                 );
             }
             Err(e) => {
-                errln!("{e}");
+                errln!("{}", flags(&e));
                 failed = true;
             }
         }
@@ -772,7 +776,7 @@ fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode {
                 counted(graph.edge_count(), "relationship", "relationships")
             ),
             Err(e) => {
-                errln!("{e}");
+                errln!("{}", flags(&e));
                 failed = true;
             }
         }
@@ -791,6 +795,7 @@ struct QueryOptions {
     write: bool,
     continue_on_error: bool,
     timeout: Option<f64>,
+    limits: query::Limits,
 }
 
 fn query(
@@ -807,6 +812,7 @@ fn query(
         write,
         continue_on_error,
         timeout,
+        limits,
     } = options;
     let timeout = match timeout_arg(timeout) {
         Ok(limit) => limit,
@@ -851,7 +857,7 @@ fn query(
             ),
         )
     {
-        errln!("error: {e}");
+        errln!("error: {}", flags(&e));
         return ExitCode::from(2);
     }
     let mut session = match data.open_session() {
@@ -885,8 +891,8 @@ fn query(
     // Messages about a script name its file, as `FILE:LINE:COLUMN`.
     let file_name = file.map(|path| path.display().to_string());
     let shown = |e: &query::QueryError| match &file_name {
-        Some(name) => e.in_file(name).to_string(),
-        None => e.to_string(),
+        Some(name) => flags(e.in_file(name)),
+        None => flags(e),
     };
     let parsed = match query::parse(&text) {
         Ok(parsed) => parsed,
@@ -916,7 +922,11 @@ fn query(
         // A timer stops the statement at --timeout; it is told to stand down when it ends.
         let timer = Timer::start(timeout);
         let outcome = session.prepare(&text, statement).and_then(|prepared| {
-            let prepared = prepared.interruptible(std::sync::Arc::clone(&timer.stop));
+            let prepared = prepared.within(
+                &limits
+                    .clone()
+                    .with_interrupt(std::sync::Arc::clone(&timer.stop)),
+            );
             for warning in prepared.warnings() {
                 match &file_name {
                     Some(name) => errln!("{}", warning.in_file(name)),
@@ -952,7 +962,7 @@ fn query(
         if let Ok(result) = &outcome {
             changed |= !result.changes.is_empty();
             for note in &result.notes {
-                errln!("note: {note}");
+                errln!("note: {}", flags(note));
             }
         }
         match outcome {
@@ -994,7 +1004,7 @@ fn query(
     }
     if let Some(path) = &save_to {
         if let Err(e) = crate::datafile::save(&session.graph, path) {
-            errln!("{e}");
+            errln!("{}", flags(&e));
             return ExitCode::FAILURE;
         }
         errln!("saved to {}", path.display());
@@ -1023,8 +1033,27 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 }
 
 fn fail(error: &LoadError) -> ExitCode {
-    errln!("{error}");
+    errln!("{}", flags(error));
     ExitCode::FAILURE
+}
+
+/// Library messages name a setting in parentheses, in the engine's terms (`(max-rows)`); on
+/// the command line each is a flag, which this writes in their place.
+fn flags(message: impl std::fmt::Display) -> String {
+    const FLAGS: [(&str, &str); 7] = [
+        ("(max-rows)", "(--max-rows N)"),
+        ("(max-var-length)", "(--max-var-length N)"),
+        ("(max-memory)", "(--max-memory MB)"),
+        ("(max-hops)", "(--max-hops N)"),
+        ("(schema open)", "(--schema open)"),
+        ("(not read-only)", "(without --read-only)"),
+        ("(param ", "(--param "),
+    ];
+    FLAGS
+        .iter()
+        .fold(message.to_string(), |text, (setting, flag)| {
+            text.replace(setting, flag)
+        })
 }
 
 /// `alliances recover`: salvages a database into a new data file and says what it kept.
@@ -1067,7 +1096,7 @@ fn recover(database: &Path, output: Option<&Path>, schema: crate::model::Schema)
             ExitCode::SUCCESS
         }
         Err(e) => {
-            errln!("error: {e}");
+            errln!("error: {}", flags(&e));
             ExitCode::FAILURE
         }
     }

@@ -293,7 +293,7 @@ pub fn not_a_kind(label: &str) -> Broken {
         format!("`{label}` is not a kind of entity"),
         did_you_mean(&suggest(label, kinds.iter().copied())).or_else(|| {
             Some(format!(
-                "entities are {}; start with --schema open for free labels",
+                "entities are {}; use the open schema for free labels (schema open)",
                 kinds.join(", ")
             ))
         }),
@@ -308,7 +308,7 @@ pub fn not_a_relationship_type(written: &str) -> Broken {
         format!("`{written}` is not a relationship type of this graph"),
         did_you_mean(&suggest(written, types.iter().copied())).or_else(|| {
             Some(format!(
-                "relationships are {}; start with --schema open for free types",
+                "relationships are {}; use the open schema for free types (schema open)",
                 types.join(", ")
             ))
         }),

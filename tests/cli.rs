@@ -1219,3 +1219,56 @@ fn explain_before_a_statement_in_the_shell_prints_its_plan() {
     );
     assert!(stdout.ends_with("zed\n0\n"), "{stdout}");
 }
+
+#[test]
+fn each_front_end_says_how_to_lift_a_bound_in_its_own_terms() {
+    // The command line names its flags.
+    let rows = alliances(&[
+        "query",
+        "--max-rows",
+        "2",
+        "UNWIND range(1, 5) AS x RETURN x",
+    ]);
+    assert!(
+        text(&rows.stderr).contains("raise the row limit (--max-rows N)"),
+        "{}",
+        text(&rows.stderr)
+    );
+    let memory = alliances(&[
+        "query",
+        "--max-memory",
+        "1",
+        "RETURN size(range(1, 1000000))",
+    ]);
+    assert!(
+        text(&memory.stderr).contains("raise the memory budget (--max-memory MB)"),
+        "{}",
+        text(&memory.stderr)
+    );
+    let param = alliances(&["query", "MATCH (n {id: $id}) RETURN n"]);
+    assert!(
+        text(&param.stderr).contains("(--param id=VALUE)"),
+        "{}",
+        text(&param.stderr)
+    );
+
+    // The shell names its commands, and `:set` bounds the session's later statements only.
+    let shell = piped(
+        "UNWIND range(1, 3) AS x RETURN count(*) AS n;\n:set max-rows 2\nUNWIND range(1, 5) AS x RETURN x;\n:set max-var-length 1\nMATCH ({name: 'BlackRock'})-[*]-(b) RETURN count(b) AS n;\nRETURN $who;\n",
+    );
+    let stderr = text(&shell.stderr);
+    assert!(
+        stderr.contains("raise the row limit (`:set max-rows N`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("raise the hop limit (`:set max-var-length N`)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(`:param who VALUE`)"), "{stderr}");
+    assert_eq!(
+        stderr.matches("the answer stopped at").count(),
+        1,
+        "only the statement after :set is cut: {stderr}"
+    );
+}

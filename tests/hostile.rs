@@ -588,7 +588,7 @@ fn interrupted_algorithms_give_no_answer_or_say_theirs_is_partial() {
 fn a_statement_over_the_memory_budget_fails_and_changes_nothing() {
     let mut graph = alliances::datafile::default_graph();
     let before = (graph.node_count(), graph.edge_count());
-    alliances::query::limits::set_max_memory_mb(16);
+    let limits = alliances::query::Limits::default().with_max_memory_mb(16);
     let params = Default::default();
     let cases = [
         // Rows held for ORDER BY, after a write.
@@ -600,7 +600,8 @@ fn a_statement_over_the_memory_budget_fails_and_changes_nothing() {
         "MATCH (n) SET n.note = 'x' WITH n UNWIND range(1, 200000) AS i WITH n, i RETURN count(*)",
     ];
     for query in cases {
-        let error = alliances::query::execute_mut(&mut graph, query, &params).expect_err(query);
+        let error = alliances::query::execute_mut_within(&mut graph, query, &params, &limits)
+            .expect_err(query);
         assert_eq!(
             error.code,
             alliances::query::ErrorCode::MemoryLimit,
@@ -608,7 +609,7 @@ fn a_statement_over_the_memory_budget_fails_and_changes_nothing() {
         );
         assert!(
             error.message.contains("needs more than 16 MB of memory")
-                && error.help.as_deref().unwrap_or("").contains("--max-memory"),
+                && error.help.as_deref().unwrap_or("").contains("max-memory"),
             "{query}: {error}"
         );
         assert_eq!((graph.node_count(), graph.edge_count()), before, "{query}");
@@ -618,19 +619,23 @@ fn a_statement_over_the_memory_budget_fails_and_changes_nothing() {
         "WITH 'ab' AS s {}RETURN size(s)",
         "WITH s + s AS s ".repeat(40)
     );
-    let error = alliances::query::execute(&graph, &doubling, &params).unwrap_err();
+    let error = alliances::query::execute_within(&graph, &doubling, &params, &limits).unwrap_err();
     assert_eq!(
         error.code,
         alliances::query::ErrorCode::MemoryLimit,
         "{error}"
     );
     // What fits still runs.
-    let small = alliances::query::execute(
+    let small = alliances::query::execute_within(
         &graph,
         "UNWIND range(1, 1000) AS i RETURN i ORDER BY i DESC LIMIT 1",
         &params,
+        &limits,
     )
     .unwrap();
     assert_eq!(small[0].to_csv(), "i\n1000\n");
-    alliances::query::limits::set_max_memory_mb(alliances::query::limits::DEFAULT_MAX_MEMORY_MB);
+    // The budget belongs to the runs given it: a run with the default limits is not bound by it.
+    let unbound =
+        alliances::query::execute(&graph, "RETURN size(range(1, 1000000)) AS n", &params).unwrap();
+    assert_eq!(unbound[0].to_csv(), "n\n1000000\n");
 }

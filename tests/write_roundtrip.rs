@@ -389,7 +389,7 @@ fn an_open_schema_graph_saves_as_toml_json_and_a_snapshot_and_opens_identical() 
         let graph = load_files(std::slice::from_ref(&path), Schema::Alliance).unwrap();
         let refused =
             datafile::check_schema(&graph, Schema::Alliance, Path::new(name)).unwrap_err();
-        assert!(refused.to_string().contains("--schema open"), "{refused}");
+        assert!(refused.to_string().contains("(schema open)"), "{refused}");
     }
 }
 

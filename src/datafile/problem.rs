@@ -172,7 +172,7 @@ pub enum LoadError {
     /// A graph saved under the open schema (a snapshot, or a data file that says
     /// `schema = "open"`), asked for under the alliance rules, which it need not keep.
     #[error(
-        "{path} holds a graph under the open schema (any label, type and property), which the alliance rules do not apply to; open it with --schema open",
+        "{path} holds a graph under the open schema (any label, type and property), which the alliance rules do not apply to; open it under the open schema (schema open)",
         path = .path.display()
     )]
     OpenSchema { path: PathBuf },

@@ -298,7 +298,10 @@ pub fn select_until(
             for statement in &statements {
                 let prepared = crate::query::prepare(graph, text, statement)
                     .map_err(|e| e.to_string())?
-                    .interruptible(std::sync::Arc::clone(stop));
+                    .within(
+                        &crate::query::Limits::default()
+                            .with_interrupt(std::sync::Arc::clone(stop)),
+                    );
                 results.push(prepared.run(graph, params).map_err(|e| e.to_string())?);
             }
             let result = results.last().ok_or("the query has no statement")?;

@@ -24,7 +24,7 @@ pub enum ErrorKind {
     Constraint,
     /// The statement was stopped before it finished (Ctrl-C, a time limit).
     Interrupted,
-    /// The statement needed more than a bound allows: more memory than `--max-memory`.
+    /// The statement needed more than a bound allows: more memory than its budget.
     Limit,
     /// Its changes could not be made durable (the journal could not be written).
     Storage,
@@ -104,7 +104,7 @@ pub enum ErrorCode {
     ReadOnly,
     /// The statement was stopped before it finished.
     Interrupted,
-    /// The statement needed more memory than `--max-memory` allows.
+    /// The statement needed more memory than its run's budget (`Limits`) allows.
     MemoryLimit,
     /// The journal could not be written, so the statement was undone.
     JournalWrite,
@@ -169,7 +169,7 @@ impl QueryError {
             ErrorCode::ReadOnly,
             text,
             0,
-            "the database is open for reading only; open it without --read-only to change it"
+            "the database is open for reading only; open it for writing to change it (not read-only)"
                 .to_owned(),
             None,
         )

@@ -25,11 +25,11 @@ pub(crate) struct Context<'g> {
     pub params: &'g Params,
     /// The whole query text, for error positions.
     pub text: &'g str,
-    /// Set from elsewhere (Ctrl-C) to stop the statement.
-    pub interrupt: Option<&'g std::sync::atomic::AtomicBool>,
+    /// The bounds this run keeps to, and the flag that stops it.
+    pub limits: &'g super::limits::Limits,
     /// What the statement has to tell about bounds it met.
     pub notes: &'g super::limits::Notes,
-    /// What the statement holds, against `--max-memory`.
+    /// What the statement holds, against the memory budget of `limits`.
     pub memory: &'g super::limits::Memory,
 }
 
@@ -63,11 +63,10 @@ pub(crate) fn describe(graph: &Graph, value: &QueryValue) -> String {
 impl Context<'_> {
     /// Fails when the statement was asked to stop; long loops call this as they go.
     pub(crate) fn check_interrupt(&self) -> Result<(), QueryError> {
-        match self.interrupt {
-            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => {
-                Err(self.interrupted())
-            }
-            _ => Ok(()),
+        if self.limits.interrupted() {
+            Err(self.interrupted())
+        } else {
+            Ok(())
         }
     }
 
@@ -115,10 +114,10 @@ impl Context<'_> {
             at,
             format!(
                 "the statement needs more than {} MB of memory here; it was stopped and changed nothing",
-                super::limits::max_memory_mb()
+                self.limits.max_memory_mb()
             ),
             Some(
-                "narrow it (a WHERE, a LIMIT, fewer items), or raise --max-memory (`:set max-memory MB` in the shell)"
+                "narrow it (a WHERE, a LIMIT, fewer items), or raise the memory budget (max-memory)"
                     .to_owned(),
             ),
         )
@@ -250,28 +249,24 @@ impl Context<'_> {
         let ev = |e: &PExpr| self.eval(e, row, aggregates);
         Ok(match &expr.kind {
             PKind::Const(v) => v.clone(),
-            PKind::Param(name) => {
-                match self.params.get(name) {
-                    Some(v) => v.clone(),
-                    None => {
-                        let help = crate::model::did_you_mean(&crate::model::suggest(
+            PKind::Param(name) => match self.params.get(name) {
+                Some(v) => v.clone(),
+                None => {
+                    let help = crate::model::did_you_mean(&crate::model::suggest(
                         name,
                         self.params.keys().map(String::as_str),
                     ))
-                    .unwrap_or_else(|| {
-                        format!("give it with --param {name}=VALUE, or :param {name} VALUE in the shell")
-                    });
-                        return Err(QueryError::at(
-                            ErrorKind::ParameterMissing,
-                            ErrorCode::MissingParameter,
-                            self.text,
-                            expr.span.start,
-                            format!("the parameter ${name} has no value"),
-                            Some(help),
-                        ));
-                    }
+                    .unwrap_or_else(|| format!("give the parameter a value (param {name}=VALUE)"));
+                    return Err(QueryError::at(
+                        ErrorKind::ParameterMissing,
+                        ErrorCode::MissingParameter,
+                        self.text,
+                        expr.span.start,
+                        format!("the parameter ${name} has no value"),
+                        Some(help),
+                    ));
                 }
-            }
+            },
             PKind::Slot(slot) => row.get(*slot).cloned().unwrap_or(QueryValue::Null),
             PKind::Aggregate(i) => aggregates.get(*i).cloned().unwrap_or(QueryValue::Null),
             PKind::List(items) => QueryValue::List(items.iter().map(ev).collect::<Result<_, _>>()?),

@@ -4,7 +4,8 @@
 //! which bound and how to lift it.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most hops `*` goes when written without a maximum.
 pub const DEFAULT_MAX_VAR_LENGTH: u64 = 15;
@@ -19,35 +20,107 @@ pub const MAX_CLAUSES: usize = 1000;
 /// The most memory a statement may hold, in megabytes (2 GiB).
 pub const DEFAULT_MAX_MEMORY_MB: u64 = 2048;
 
-static MAX_MEMORY_MB: AtomicU64 = AtomicU64::new(DEFAULT_MAX_MEMORY_MB);
-static MAX_VAR_LENGTH: AtomicU64 = AtomicU64::new(DEFAULT_MAX_VAR_LENGTH);
-static MAX_ROWS: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_ROWS);
-
-/// Sets the most hops `*` goes without a maximum (`--max-var-length`).
-pub fn set_max_var_length(hops: u64) {
-    MAX_VAR_LENGTH.store(hops.max(1), Ordering::Relaxed);
+/// The bounds one run of a statement keeps to, and the flag that stops it. Each caller keeps
+/// its own (the command line from its flags, the shell per session, `:set` changing it) and
+/// passes it to the statements it runs, so two runs never share a bound by accident.
+///
+/// ```
+/// use alliances::query::{self, Limits, Params};
+/// let graph = alliances::default_graph();
+/// let limits = Limits::default().with_max_rows(2);
+/// let results = query::execute_within(
+///     &graph,
+///     "UNWIND range(1, 10) AS x RETURN x",
+///     &Params::new(),
+///     &limits,
+/// )?;
+/// assert_eq!(results[0].rows.len(), 2);
+/// assert!(results[0].notes[0].contains("stopped at 2 rows"));
+/// # Ok::<(), alliances::query::QueryError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Limits {
+    max_rows: usize,
+    max_var_length: u64,
+    max_memory_mb: u64,
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
-pub fn max_var_length() -> u64 {
-    MAX_VAR_LENGTH.load(Ordering::Relaxed)
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rows: DEFAULT_MAX_ROWS,
+            max_var_length: DEFAULT_MAX_VAR_LENGTH,
+            max_memory_mb: DEFAULT_MAX_MEMORY_MB,
+            interrupt: None,
+        }
+    }
 }
 
-/// Sets the most rows a statement returns (`--max-rows`).
-pub fn set_max_rows(rows: usize) {
-    MAX_ROWS.store(rows.max(1), Ordering::Relaxed);
-}
+impl Limits {
+    /// With at most `rows` rows a statement returns (at least one).
+    #[must_use]
+    pub fn with_max_rows(mut self, rows: usize) -> Self {
+        self.set_max_rows(rows);
+        self
+    }
 
-pub fn max_rows() -> usize {
-    MAX_ROWS.load(Ordering::Relaxed)
-}
+    /// With at most `hops` hops for `*` written without a maximum (at least one).
+    #[must_use]
+    pub fn with_max_var_length(mut self, hops: u64) -> Self {
+        self.set_max_var_length(hops);
+        self
+    }
 
-/// Sets the most memory a statement may hold, in megabytes (`--max-memory`).
-pub fn set_max_memory_mb(megabytes: u64) {
-    MAX_MEMORY_MB.store(megabytes.max(1), Ordering::Relaxed);
-}
+    /// With at most `megabytes` of memory a statement may hold (at least one).
+    #[must_use]
+    pub fn with_max_memory_mb(mut self, megabytes: u64) -> Self {
+        self.set_max_memory_mb(megabytes);
+        self
+    }
 
-pub fn max_memory_mb() -> u64 {
-    MAX_MEMORY_MB.load(Ordering::Relaxed)
+    /// With `flag` stopping the statement when set: it then fails with an `Interrupted` error
+    /// and, if it writes, changes nothing.
+    #[must_use]
+    pub fn with_interrupt(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.interrupt = Some(flag);
+        self
+    }
+
+    /// Sets the most rows a statement returns (the row limit, `max-rows`).
+    pub fn set_max_rows(&mut self, rows: usize) {
+        self.max_rows = rows.max(1);
+    }
+
+    /// Sets the most hops `*` goes without a maximum (the hop limit, `max-var-length`).
+    pub fn set_max_var_length(&mut self, hops: u64) {
+        self.max_var_length = hops.max(1);
+    }
+
+    /// Sets the most memory a statement may hold, in megabytes (the memory budget,
+    /// `max-memory`).
+    pub fn set_max_memory_mb(&mut self, megabytes: u64) {
+        self.max_memory_mb = megabytes.max(1);
+    }
+
+    pub fn max_rows(&self) -> usize {
+        self.max_rows
+    }
+
+    pub fn max_var_length(&self) -> u64 {
+        self.max_var_length
+    }
+
+    pub fn max_memory_mb(&self) -> u64 {
+        self.max_memory_mb
+    }
+
+    /// Whether the statement was asked to stop.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
 }
 
 /// An estimate of the memory a running statement holds: rows kept for `ORDER BY`, groups,
@@ -60,17 +133,16 @@ pub(crate) struct Memory {
     limit: usize,
 }
 
-impl Default for Memory {
-    fn default() -> Self {
-        let megabytes = usize::try_from(max_memory_mb()).unwrap_or(usize::MAX);
+impl Memory {
+    /// Nothing held yet, against the budget of `limits`.
+    pub fn new(limits: &Limits) -> Self {
+        let megabytes = usize::try_from(limits.max_memory_mb).unwrap_or(usize::MAX);
         Memory {
             held: Cell::new(0),
             limit: megabytes.saturating_mul(1 << 20),
         }
     }
-}
 
-impl Memory {
     /// Counts `bytes` as held; false (and nothing counted) when that would pass the budget.
     pub fn charge(&self, bytes: usize) -> bool {
         let held = self.held.get().saturating_add(bytes);

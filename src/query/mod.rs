@@ -32,6 +32,7 @@ pub use crate::model::{human_duration, human_money};
 pub use crate::store::ChangeCounts;
 pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
 pub use eval::Params;
+pub use limits::Limits;
 pub use parser::{MAX_NESTING, parse, parse_expr};
 pub use result::{NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue, TableStyle};
 pub use value::QueryValue;
@@ -52,7 +53,7 @@ pub type BeforeCommit<'a> = dyn FnMut(
 pub struct Prepared<'t> {
     text: &'t str,
     plan: plan::Plan,
-    interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    limits: Limits,
 }
 
 /// Plans one parsed statement. `text` is the whole text it was parsed from, for positions.
@@ -68,16 +69,16 @@ pub fn prepare<'t>(
     Ok(Prepared {
         text,
         plan: parser::with_stack(|| plan::plan(text, graph, statement))?,
-        interrupt: None,
+        limits: Limits::default(),
     })
 }
 
 impl Prepared<'_> {
-    /// Lets the statement be stopped by setting `flag`: it then fails with an `Interrupted`
-    /// error and, if it writes, changes nothing.
+    /// Runs the statement within `limits` (its row, hop and memory bounds, and the flag that
+    /// stops it) rather than the defaults. The plan does not depend on them.
     #[must_use]
-    pub fn interruptible(mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
-        self.interrupt = Some(flag);
+    pub fn within(mut self, limits: &Limits) -> Self {
+        self.limits = limits.clone();
         self
     }
 
@@ -113,12 +114,12 @@ impl Prepared<'_> {
             ));
         }
         let notes = limits::Notes::default();
-        let memory = limits::Memory::default();
+        let memory = limits::Memory::new(&self.limits);
         let cx = eval::Context {
             graph,
             params,
             text: self.text,
-            interrupt: self.interrupt.as_deref(),
+            limits: &self.limits,
             notes: &notes,
             memory: &memory,
         };
@@ -155,7 +156,7 @@ impl Prepared<'_> {
         }
         graph.begin();
         let notes = limits::Notes::default();
-        let memory = limits::Memory::default();
+        let memory = limits::Memory::new(&self.limits);
         let mut places = exec::Places::default();
         let outcome =
             parser::with_stack(|| {
@@ -164,7 +165,7 @@ impl Prepared<'_> {
                     params,
                     self.text,
                     &self.plan,
-                    (self.interrupt.as_deref(), &notes, &memory),
+                    (&self.limits, &notes, &memory),
                     &mut places,
                 )
             })
@@ -263,12 +264,25 @@ pub fn explain(
 /// # Errors
 /// The first error met; the statements before it have run.
 pub fn execute(graph: &Graph, text: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
+    execute_within(graph, text, params, &Limits::default())
+}
+
+/// As `execute`, each statement running within `limits`.
+///
+/// # Errors
+/// As `execute`; a statement that passes a bound of `limits` fails or is cut with a note.
+pub fn execute_within(
+    graph: &Graph,
+    text: &str,
+    params: &Params,
+    limits: &Limits,
+) -> Result<Vec<QueryResult>, QueryError> {
     // The syntax trees are dropped on the statement's stack too.
     parser::with_stack(|| {
         let statements = parse(text)?;
         statements
             .iter()
-            .map(|s| run_statement(graph, text, s, params))
+            .map(|s| prepare(graph, text, s)?.within(limits).run(graph, params))
             .collect()
     })
 }
@@ -283,11 +297,25 @@ pub fn execute_mut(
     text: &str,
     params: &Params,
 ) -> Result<Vec<QueryResult>, QueryError> {
+    execute_mut_within(graph, text, params, &Limits::default())
+}
+
+/// As `execute_mut`, each statement running within `limits`.
+///
+/// # Errors
+/// As `execute_mut`; a statement that passes a bound of `limits` fails, changing nothing, or
+/// is cut with a note.
+pub fn execute_mut_within(
+    graph: &mut Graph,
+    text: &str,
+    params: &Params,
+    limits: &Limits,
+) -> Result<Vec<QueryResult>, QueryError> {
     parser::with_stack(|| {
         let statements = parse(text)?;
         let mut results = Vec::new();
         for statement in &statements {
-            let prepared = prepare(graph, text, statement)?;
+            let prepared = prepare(graph, text, statement)?.within(limits);
             results.push(prepared.run_mut(graph, params)?);
         }
         Ok(results)
@@ -312,13 +340,14 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
     };
     let plan = plan::plan(&statement, graph, statement_ast).map_err(|e| shift_error(e, text))?;
     let params = Params::new();
+    let bounds = Limits::default();
     let cx = eval::Context {
         graph,
         params: &params,
         text: &statement,
-        interrupt: None,
+        limits: &bounds,
         notes: &limits::Notes::default(),
-        memory: &limits::Memory::default(),
+        memory: &limits::Memory::new(&bounds),
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

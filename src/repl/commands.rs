@@ -462,8 +462,8 @@ fn run_format(session: &mut Session, _command: &str, rest: &str) -> Result<Next,
     Ok(Next::Continue)
 }
 
-fn run_set(_session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
-    use crate::query::limits;
+fn run_set(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let limits = &mut session.limits;
     let args = crate::session::report::split_args(rest);
     let number = |value: &str, what: &str| -> Result<u64, String> {
         value
@@ -475,13 +475,13 @@ fn run_set(_session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
     match args.as_slice() {
         [] => {}
         [name, value] if name == "max-memory" => {
-            limits::set_max_memory_mb(number(value, "max-memory")?);
+            limits.set_max_memory_mb(number(value, "max-memory")?);
         }
         [name, value] if name == "max-rows" => {
-            limits::set_max_rows(usize::try_from(number(value, "max-rows")?).unwrap_or(usize::MAX))
+            limits.set_max_rows(usize::try_from(number(value, "max-rows")?).unwrap_or(usize::MAX));
         }
         [name, value] if name == "max-var-length" => {
-            limits::set_max_var_length(number(value, "max-var-length")?);
+            limits.set_max_var_length(number(value, "max-var-length")?);
         }
         _ => {
             return Err(
@@ -491,9 +491,9 @@ fn run_set(_session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
     }
     println!(
         "max-memory {} MB, max-rows {}, max-var-length {}",
-        limits::max_memory_mb(),
-        limits::max_rows(),
-        limits::max_var_length()
+        limits.max_memory_mb(),
+        limits.max_rows(),
+        limits.max_var_length()
     );
     Ok(Next::Continue)
 }
@@ -582,7 +582,7 @@ fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, S
     let report =
         crate::session::report::paths_report(&session.graph, from, to, &options, explain, &stop)
             .map_err(|e| format!("error: {e}"))?;
-    out!("{report}");
+    out!("{}", super::shell_terms(report));
     if session.timing {
         errln!("({})", query::human_duration(started.elapsed()));
     }
@@ -604,7 +604,11 @@ fn run_cycles(session: &mut Session, _command: &str, rest: &str) -> Result<Next,
     let started = std::time::Instant::now();
     out!(
         "{}",
-        crate::session::report::cycles_report(&session.graph, max_len, &stop)
+        super::shell_terms(crate::session::report::cycles_report(
+            &session.graph,
+            max_len,
+            &stop
+        ))
     );
     if session.timing {
         errln!("({})", query::human_duration(started.elapsed()));

@@ -37,6 +37,8 @@ pub struct Options {
     pub file: Option<PathBuf>,
     /// Go on after a failing statement in a script or a pipe.
     pub continue_on_error: bool,
+    /// The bounds the session starts with; `:set` changes the session's copy.
+    pub limits: query::Limits,
 }
 
 /// What the shell holds between inputs: the library's session (graph, database, parameters,
@@ -53,6 +55,8 @@ pub(crate) struct Session {
     pub terminal: bool,
     /// Set by Ctrl-C while a statement runs.
     pub interrupt: Arc<AtomicBool>,
+    /// The bounds the session's statements keep to, with `interrupt` as their stop flag.
+    pub limits: query::Limits,
     /// The script being run, whose name messages give as `FILE:LINE:COLUMN`.
     pub script: Option<String>,
     /// The line of the script or pipe the input being run starts on.
@@ -93,6 +97,10 @@ pub fn run(core: crate::session::Session, options: Options) -> ExitCode {
         timing: interactive,
         colours,
         terminal: options.file.is_none() && io::stdout().is_terminal(),
+        limits: options
+            .limits
+            .clone()
+            .with_interrupt(Arc::clone(&interrupt)),
         interrupt,
         script: options.file.as_ref().map(|path| path.display().to_string()),
         first_line: 1,
@@ -360,12 +368,45 @@ fn print_error(session: &Session, message: &str) {
     }
 }
 
-/// Runs one input: a meta command, or statements.
+/// Runs one input: a meta command, or statements. Its error speaks of the shell's commands.
 fn execute(session: &mut Session, text: &str) -> Result<Next, String> {
     if classify(text) == Input::Command {
-        return commands::run(session, text.trim());
+        return commands::run(session, text.trim()).map_err(shell_terms);
     }
-    run_statements(session, text).map(|()| Next::Continue)
+    run_statements(session, text)
+        .map(|()| Next::Continue)
+        .map_err(shell_terms)
+}
+
+/// Library messages name a setting in parentheses, in the engine's terms (`(max-rows)`); in
+/// the shell each is a command or an option of one, which this writes in their place.
+pub(crate) fn shell_terms(message: impl std::fmt::Display) -> String {
+    const COMMANDS: [(&str, &str); 7] = [
+        ("(max-rows)", "(`:set max-rows N`)"),
+        ("(max-var-length)", "(`:set max-var-length N`)"),
+        ("(max-memory)", "(`:set max-memory MB`)"),
+        ("(max-hops)", "(`:path ... --max-hops N`)"),
+        ("(max-len)", "(`:cycles --max-len N`)"),
+        ("(schema open)", "(start the shell with --schema open)"),
+        ("(not read-only)", "(start the shell without --read-only)"),
+    ];
+    let mut text = COMMANDS
+        .iter()
+        .fold(message.to_string(), |text, (setting, command)| {
+            text.replace(setting, command)
+        });
+    // `(param NAME=VALUE)` becomes `:param NAME VALUE`.
+    let mut from = 0;
+    while let Some(start) = text[from..].find("(param ").map(|i| from + i) {
+        let Some(end) = text[start..].find(')').map(|i| start + i) else {
+            break;
+        };
+        let inner = text[start + "(param ".len()..end].replacen('=', " ", 1);
+        let command = format!("(`:param {inner}`)");
+        text.replace_range(start..=end, &command);
+        from = start + command.len();
+    }
+    text
 }
 
 /// Runs the statements of one input, printing each result.
@@ -397,7 +438,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
         let started = Instant::now();
         let prepared = query::prepare(&session.graph, text, statement)
             .map_err(shown)?
-            .interruptible(Arc::clone(&session.interrupt));
+            .within(&session.limits);
         for warning in prepared.warnings() {
             let warning = warning.clone().starting_at_line(first_line);
             match &script {
@@ -421,7 +462,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
         }
         let result = ran.result;
         for note in &result.notes {
-            errln!("note: {note}");
+            errln!("note: {}", shell_terms(note));
         }
         if session.db.is_none() {
             session.unsaved |= !result.changes.is_empty();

@@ -37,7 +37,7 @@ pub fn paths_report(
         out.push_str(&format!("no path between {a_name} and {b_name}"));
         if paths.cut_by_hops {
             out.push_str(&format!(
-                " within {} hops; a longer one exists (raise --max-hops)",
+                " within {} hops; a longer one exists: raise the hop limit (max-hops)",
                 options.max_hops.unwrap_or_default()
             ));
         }
@@ -65,7 +65,7 @@ pub fn paths_report(
             options.k,
             if paths.cut_by_hops {
                 format!(
-                    "; --max-hops {} cut the search",
+                    "; the hop limit of {} cut the search (max-hops)",
                     options.max_hops.unwrap_or_default()
                 )
             } else {
@@ -126,7 +126,7 @@ pub fn cycles_report(graph: &Graph, max_len: usize, interrupted: &dyn Fn() -> bo
     out.push('\n');
     if let Some(note) = found.cut_note() {
         out.push_str(&format!(
-            "note: {note} (lower --max-len for a whole list)\n"
+            "note: {note}; lower the loop length for a whole list (max-len)\n"
         ));
     }
     if found.interrupted {

@@ -306,6 +306,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return k(self, row);
         };
         if let Some((min, max)) = hop.rel.length {
+            // `*` without a maximum goes as far as the run's hop limit.
+            let max = Some(max.unwrap_or_else(|| self.cx.limits.max_var_length()));
             if hop.rel.reach_only {
                 return self.reach_hops(pattern, h, current, (min, max), row, nodes, rels, k);
             }
@@ -382,7 +384,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 && self.expand(at, hop.rel.arrow).next().is_some()
             {
                 self.cx.notes.add(format!(
-                    "a variable-length pattern stopped at {depth} hops, the default for * without a maximum; write *..N to go further (or --max-var-length N)"
+                    "a variable-length pattern stopped at {depth} hops, the default for * without a maximum; write *..N to go further, or raise the hop limit (max-var-length)"
                 ));
             }
             let next: Vec<(EdgeId, NodeId)> = if max.is_none_or(|m| depth < m) {

@@ -63,10 +63,10 @@ impl Runner<'_, '_> {
                     .map_or(0, |e| e.span.start);
                 self.cx.charge(row_bytes(&out), at)?;
                 results.push(out);
-                let cap = crate::query::limits::max_rows();
+                let cap = self.cx.limits.max_rows();
                 if results.len() >= cap {
                     self.cx.notes.add(format!(
-                        "the answer stopped at {cap} rows; add LIMIT, narrow the query, or raise --max-rows"
+                        "the answer stopped at {cap} rows; add LIMIT, narrow the query, or raise the row limit (max-rows)"
                     ));
                     return Ok(Flow::Stop);
                 }

@@ -48,8 +48,8 @@ pub(crate) fn run_writing(
     params: &Params,
     text: &str,
     plan: &Plan,
-    (interrupt, notes, memory): (
-        Option<&std::sync::atomic::AtomicBool>,
+    (limits, notes, memory): (
+        &crate::query::limits::Limits,
         &crate::query::limits::Notes,
         &crate::query::limits::Memory,
     ),
@@ -58,7 +58,7 @@ pub(crate) fn run_writing(
     let writer = Writer {
         params,
         text,
-        interrupt,
+        limits,
         notes,
         memory,
         places: RefCell::new(Places::default()),
@@ -78,7 +78,7 @@ pub(crate) fn run_writing(
 struct Writer<'a> {
     params: &'a Params,
     text: &'a str,
-    interrupt: Option<&'a std::sync::atomic::AtomicBool>,
+    limits: &'a crate::query::limits::Limits,
     notes: &'a crate::query::limits::Notes,
     memory: &'a crate::query::limits::Memory,
     places: RefCell<Places>,
@@ -99,7 +99,7 @@ impl Writer<'_> {
             graph,
             params: self.params,
             text: self.text,
-            interrupt: self.interrupt,
+            limits: self.limits,
             notes: self.notes,
             memory: self.memory,
         }

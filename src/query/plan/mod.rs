@@ -205,9 +205,10 @@ pub(crate) struct RelStep {
     pub types: Vec<String>,
     /// In search order.
     pub arrow: Arrow,
-    /// `(min, max)` of a variable-length relationship.
+    /// `(min, max)` of a variable-length relationship; no maximum for `*` written without
+    /// one, which goes as far as the run's hop limit.
     pub length: Option<(u64, Option<u64>)>,
-    /// The maximum is the default for `*` written without one.
+    /// The maximum is the run's hop limit, for `*` written without one.
     pub default_max: bool,
     /// Only which nodes the hop reaches matters, not by which paths: search it breadth first,
     /// each node once (`reach.rs` decides).

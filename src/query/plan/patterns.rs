@@ -209,12 +209,13 @@ impl<'a> Planner<'a> {
             arrow,
             length: rel.length.map(|l| {
                 let max = match l.max {
-                    Some(max) => max,
+                    Some(max) => Some(max),
                     // shortestPath searches breadth first and stops by itself.
-                    None if shortest => u64::MAX,
-                    None => crate::query::limits::max_var_length(),
+                    None if shortest => Some(u64::MAX),
+                    // The run's hop limit, known only when it runs.
+                    None => None,
                 };
-                (l.min.unwrap_or(1), Some(max))
+                (l.min.unwrap_or(1), max)
             }),
             default_max: rel.length.is_some_and(|l| l.max.is_none()) && !shortest,
             reach_only: false,

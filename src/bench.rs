@@ -189,7 +189,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .iter()
         .map(|(a, b)| Ok((node(a)?, node(b)?)))
         .collect::<Result<_, String>>()?;
-    let mut marks = Marks::new(graph.node_index_bound());
+    let mut marks = Marks::for_graph(&graph);
 
     // sp: undirected hop distances for the 100 pairs.
     let started = Instant::now();

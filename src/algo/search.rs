@@ -11,18 +11,20 @@
 
 use std::cell::RefCell;
 
-use crate::store::NodeId;
+use crate::store::{Graph, NodeId};
 
-/// Per-node marks for breadth-first searches over nodes numbered below a bound.
+/// Per-node marks for breadth-first searches over nodes numbered below a bound, and the
+/// frontiers' buffers, kept with them so that a search allocates nothing once they have grown.
 #[derive(Default)]
 pub struct Marks {
+    /// The last search's number: it marks the nodes it reached with this number, and in a
+    /// search from both ends the target's side marks its own with the next one.
     search: u32,
-    /// The number of the last search that reached each node.
+    /// The number of the last search that reached each node (and which side).
     seen: Vec<u32>,
-    /// In a search from both ends: whether the source's side reached the node.
-    from_source: Vec<bool>,
     /// In a search from both ends: the node each was reached from.
     parent: Vec<NodeId>,
+    frontiers: [Vec<NodeId>; 3],
 }
 
 thread_local! {
@@ -35,8 +37,20 @@ impl Marks {
 
     /// Marks sized for nodes numbered below `bound`, not taken from the pool.
     pub fn new(bound: usize) -> Marks {
-        let mut marks = Marks::default();
-        marks.start(bound);
+        Marks {
+            seen: vec![0; bound],
+            ..Marks::default()
+        }
+    }
+
+    /// Marks sized for any search over `graph` as it is, not taken from the pool: searching
+    /// with them fills no array, not even the first time.
+    pub fn for_graph(graph: &Graph) -> Marks {
+        let bound = graph.node_index_bound();
+        let mut marks = Marks::new(bound);
+        if let Some(any) = graph.nodes().next() {
+            marks.parent = vec![any; bound];
+        }
         marks
     }
 
@@ -64,15 +78,18 @@ impl Marks {
         found
     }
 
-    /// Starts a search over nodes numbered below `bound`; returns the search's number.
+    /// Starts a search over nodes numbered below `bound`; returns the search's number, `n`:
+    /// neither `n` nor `n + 1` marks any node yet.
     fn start(&mut self, bound: usize) -> u32 {
         if self.seen.len() < bound {
             self.seen.resize(bound, 0);
         }
-        self.search = self.search.wrapping_add(1);
-        if self.search == 0 {
-            self.seen.fill(0);
-            self.search = 1;
+        match self.search.checked_add(2) {
+            Some(next) if next < u32::MAX => self.search = next,
+            _ => {
+                self.seen.fill(0);
+                self.search = 2;
+            }
         }
         self.search
     }
@@ -81,10 +98,20 @@ impl Marks {
     /// where this search has written them).
     fn start_both_ways(&mut self, bound: usize, filler: NodeId) -> u32 {
         if self.parent.len() < bound {
-            self.from_source.resize(bound, false);
             self.parent.resize(bound, filler);
         }
         self.start(bound)
+    }
+
+    /// The frontiers' buffers, emptied, lent out for one search (`put_back` returns them).
+    fn lend_frontiers(&mut self) -> [Vec<NodeId>; 3] {
+        let mut frontiers = std::mem::take(&mut self.frontiers);
+        frontiers.iter_mut().for_each(Vec::clear);
+        frontiers
+    }
+
+    fn put_back(&mut self, frontiers: [Vec<NodeId>; 3]) {
+        self.frontiers = frontiers;
     }
 }
 
@@ -100,14 +127,17 @@ pub struct Reach<'s, V: FnMut(NodeId)> {
 
 impl<V: FnMut(NodeId)> Reach<'_, V> {
     /// Whether this search has not reached `node` yet (to skip costly checks).
+    #[inline]
     pub fn is_new(&self, node: NodeId) -> bool {
         self.seen[node.index()] != self.search
     }
 
     /// Reaches `node` from the node being widened; a node reached before is ignored.
+    #[inline]
     pub fn add(&mut self, node: NodeId) {
-        if self.seen[node.index()] != self.search {
-            self.seen[node.index()] = self.search;
+        let mark = &mut self.seen[node.index()];
+        if *mark != self.search {
+            *mark = self.search;
             (self.visit)(node);
             if !self.last {
                 self.next.push(node);
@@ -133,13 +163,17 @@ pub fn reach<E, V: FnMut(NodeId)>(
 ) -> Result<(), E> {
     let search = marks.start(bound);
     marks.seen[start.index()] = search;
-    let mut frontier = vec![start];
-    let mut next = Vec::new();
+    let [mut frontier, mut next, spare] = marks.lend_frontiers();
+    frontier.push(start);
+    let mut searched = Ok(());
     for depth in 1..=levels {
         if frontier.is_empty() {
             break;
         }
-        level()?;
+        if let Err(e) = level() {
+            searched = Err(e);
+            break;
+        }
         let mut reach = Reach {
             seen: &mut marks.seen,
             search,
@@ -147,54 +181,58 @@ pub fn reach<E, V: FnMut(NodeId)>(
             last: depth == levels,
             visit: &mut visit,
         };
-        for &node in &frontier {
-            expand(node, &mut reach)?;
+        if let Err(e) = frontier
+            .iter()
+            .try_for_each(|&node| expand(node, &mut reach))
+        {
+            searched = Err(e);
+            break;
         }
         std::mem::swap(&mut frontier, &mut next);
         next.clear();
     }
-    Ok(())
+    marks.put_back([frontier, next, spare]);
+    searched
 }
 
 /// What `meet` lends its caller while one node is widened.
 pub struct Meet<'s> {
-    marks: &'s mut Marks,
-    search: u32,
+    seen: &'s mut [u32],
+    parent: &'s mut [NodeId],
+    /// The mark of the side being widened, and the other side's.
+    own: u32,
+    other: u32,
     node: NodeId,
-    from_source: bool,
     next: &'s mut Vec<NodeId>,
-    meeting: &'s mut Option<(NodeId, NodeId, bool)>,
+    meeting: &'s mut Option<(NodeId, NodeId)>,
 }
 
 impl Meet<'_> {
     /// Whether the node being widened is on the source's side (follow relationships forward)
     /// or the target's (follow them backward).
+    #[inline]
     pub fn forward(&self) -> bool {
-        self.from_source
+        self.own < self.other
     }
 
     /// Reaches `neighbour` from the node being widened; true when the two sides have met,
     /// after which the caller offers no more.
+    #[inline]
     pub fn add(&mut self, neighbour: NodeId) -> bool {
         if self.meeting.is_some() {
             return true;
         }
-        let (node, from_source, i) = (self.node, self.from_source, neighbour.index());
-        let marks = &mut *self.marks;
-        if marks.seen[i] == self.search {
-            if marks.from_source[i] != from_source {
-                *self.meeting = Some(if from_source {
-                    (node, neighbour, true)
-                } else {
-                    (neighbour, node, false)
-                });
-                return true;
-            }
+        let i = neighbour.index();
+        let mark = self.seen[i];
+        if mark == self.own {
             return false;
         }
-        marks.seen[i] = self.search;
-        marks.from_source[i] = from_source;
-        marks.parent[i] = node;
+        if mark == self.other {
+            *self.meeting = Some((self.node, neighbour));
+            return true;
+        }
+        self.seen[i] = self.own;
+        self.parent[i] = self.node;
         self.next.push(neighbour);
         false
     }
@@ -235,49 +273,64 @@ pub fn meet<E>(
             from_source: true,
         }));
     }
+    // The source's side marks its nodes with `search`, the target's with `search + 1`.
     let search = marks.start_both_ways(bound, source);
-    for (end, from_source) in [(source, true), (target, false)] {
-        marks.seen[end.index()] = search;
-        marks.from_source[end.index()] = from_source;
-    }
-    let mut forward_frontier = vec![source];
-    let mut backward_frontier = vec![target];
-    let mut next = Vec::new();
+    marks.seen[source.index()] = search;
+    marks.seen[target.index()] = search + 1;
+    let [mut forward_frontier, mut backward_frontier, mut next] = marks.lend_frontiers();
+    forward_frontier.push(source);
+    backward_frontier.push(target);
     let mut length = 0u64;
-    // The meeting: the node on the source's side, the node on the target's, and whether the
-    // source's side found it.
-    let mut meeting: Option<(NodeId, NodeId, bool)> = None;
+    // The meeting: the node widened and its neighbour on the other side; which side made it
+    // is `from_source`.
+    let mut meeting: Option<(NodeId, NodeId)> = None;
+    let mut from_source = true;
+    let mut searched = Ok(());
     while meeting.is_none()
         && !forward_frontier.is_empty()
         && !backward_frontier.is_empty()
         && max.is_none_or(|m| length < m)
     {
         length += 1;
-        let from_source = forward_frontier.len() <= backward_frontier.len();
-        let frontier = if from_source {
-            &mut forward_frontier
+        from_source = forward_frontier.len() <= backward_frontier.len();
+        let (frontier, own) = if from_source {
+            (&mut forward_frontier, search)
         } else {
-            &mut backward_frontier
+            (&mut backward_frontier, search + 1)
         };
         next.clear();
         for &node in frontier.iter() {
             let mut meet = Meet {
-                marks: &mut *marks,
-                search,
+                seen: &mut marks.seen,
+                parent: &mut marks.parent,
+                own,
+                other: own ^ 1,
                 node,
-                from_source,
                 next: &mut next,
                 meeting: &mut meeting,
             };
-            expand(node, &mut meet)?;
+            if let Err(e) = expand(node, &mut meet) {
+                searched = Err(e);
+                break;
+            }
             if meeting.is_some() {
                 break;
             }
         }
+        if searched.is_err() {
+            break;
+        }
         std::mem::swap(frontier, &mut next);
     }
-    let Some((near, far, from_source)) = meeting else {
+    marks.put_back([forward_frontier, backward_frontier, next]);
+    searched?;
+    let Some((widened, reached)) = meeting else {
         return Ok(None);
+    };
+    let (near, far) = if from_source {
+        (widened, reached)
+    } else {
+        (reached, widened)
     };
     // Both frontiers are one level apart at most, so the first meeting is a shortest path.
     let mut nodes = vec![near];

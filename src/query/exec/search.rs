@@ -27,7 +27,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         rel: &RelStep,
         max: Option<u64>,
         row: &Row,
-        visit: &mut dyn FnMut(NodeId),
+        visit: impl FnMut(NodeId),
     ) -> Result<(), QueryError> {
         self.with_marks(|matcher, marks| matcher.reach_with(marks, start, rel, max, row, visit))
     }
@@ -47,7 +47,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         rel: &RelStep,
         max: Option<u64>,
         row: &Row,
-        visit: &mut dyn FnMut(NodeId),
+        visit: impl FnMut(NodeId),
     ) -> Result<(), QueryError> {
         let adjacency = any_relationship(rel).then(|| self.graph.adjacency());
         search::reach(
@@ -111,7 +111,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 self.counted = counted;
                 searched?;
             } else {
-                self.reach(start, &hop.rel, max, row, &mut |n| reached.push(n))?;
+                self.reach(start, &hop.rel, max, row, |n| reached.push(n))?;
                 for &node in &reached {
                     if !is_marked(&self.counted, node) && self.node_fits(node, &hop.node, row)? {
                         mark_new(&mut self.counted, node);
@@ -122,7 +122,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             row[slot] = QueryValue::Int(fresh);
             return self.hops(pattern, h + 1, start, row, nodes, rels, k);
         }
-        self.reach(start, &hop.rel, max, row, &mut |n| reached.push(n))?;
+        self.reach(start, &hop.rel, max, row, |n| reached.push(n))?;
         for node in reached {
             if !self.node_fits(node, &hop.node, row)? {
                 continue;

@@ -183,9 +183,12 @@ fn reader(input: impl Read) -> csv::Reader<impl Read> {
         .from_reader(input)
 }
 
-impl Importer<'_> {
+/// What collects an import's problems: the importer, and each thread's relationship checker.
+trait Report {
+    fn problems(&mut self) -> &mut Vec<Problem>;
+
     fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
-        self.problems
+        self.problems()
             .push(Problem::new(kind, at, message).help(help));
     }
 
@@ -193,6 +196,45 @@ impl Importer<'_> {
         self.report(broken.kind, at, broken.message, broken.help);
     }
 
+    /// A cell as text, or `None` after reporting it is not UTF-8; `names` are the file's
+    /// columns.
+    fn text<'r>(
+        &mut self,
+        columns: &Columns,
+        record: &'r csv::ByteRecord,
+        line: u64,
+        column: usize,
+        names: &[&str],
+    ) -> Option<&'r str> {
+        let bytes = columns.get(record, column);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                self.report(
+                    ProblemKind::Syntax,
+                    columns.at(line, names[column]),
+                    format!("not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+                    Some("save the file as UTF-8".to_owned()),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Report for Importer<'_> {
+    fn problems(&mut self) -> &mut Vec<Problem> {
+        &mut self.problems
+    }
+}
+
+impl Report for EdgeChecker {
+    fn problems(&mut self) -> &mut Vec<Problem> {
+        &mut self.problems
+    }
+}
+
+impl Importer<'_> {
     /// Checks the header: every required column present, no unknown column.
     fn header(
         &mut self,
@@ -305,29 +347,6 @@ impl Importer<'_> {
         (self.progress)(ImportProgress::Checked {
             bytes: reader.position().byte() - told,
         });
-    }
-
-    fn text<'r>(
-        &mut self,
-        columns: &Columns,
-        record: &'r csv::ByteRecord,
-        line: u64,
-        column: usize,
-        names: &[&str],
-    ) -> Option<&'r str> {
-        let bytes = columns.get(record, column);
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                self.report(
-                    ProblemKind::Syntax,
-                    columns.at(line, names[column]),
-                    format!("not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
-                    Some("save the file as UTF-8".to_owned()),
-                );
-                None
-            }
-        }
     }
 
     fn nodes(&mut self, file: Arc<str>, input: impl Read) {
@@ -583,7 +602,8 @@ impl EdgeContext<'_> {
         line: u64,
     ) -> Option<CheckedEdge> {
         let columns = self.columns;
-        let field = |out: &mut EdgeChecker, c: usize| out.text(columns, record, line, c);
+        let field =
+            |out: &mut EdgeChecker, c: usize| out.text(columns, record, line, c, EDGE_COLUMNS);
         let (Some(from), Some(to), Some(rel_type), Some(amount), Some(date), Some(stake)) = (
             field(out, 0),
             field(out, 1),
@@ -679,37 +699,6 @@ impl EdgeContext<'_> {
 }
 
 impl EdgeChecker {
-    fn report(&mut self, kind: ProblemKind, at: Location, message: String, help: Option<String>) {
-        self.problems
-            .push(Problem::new(kind, at, message).help(help));
-    }
-
-    fn broken(&mut self, broken: Broken, at: Location) {
-        self.report(broken.kind, at, broken.message, broken.help);
-    }
-
-    fn text<'r>(
-        &mut self,
-        columns: &Columns,
-        record: &'r csv::ByteRecord,
-        line: u64,
-        column: usize,
-    ) -> Option<&'r str> {
-        let bytes = columns.get(record, column);
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                self.report(
-                    ProblemKind::Syntax,
-                    columns.at(line, EDGE_COLUMNS[column]),
-                    format!("not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
-                    Some("save the file as UTF-8".to_owned()),
-                );
-                None
-            }
-        }
-    }
-
     /// An optional number: `Some(None)` for an empty cell, `None` after reporting a bad one.
     fn number(
         &mut self,

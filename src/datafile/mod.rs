@@ -282,42 +282,32 @@ pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
         return open_text(graph, format);
     }
     let dataset = graph.to_dataset()?;
-    match format {
-        Format::Toml => toml::to_string(&dataset).map_err(|e| SaveError::Serialize {
-            format: "TOML",
-            message: e.to_string(),
-        }),
-        Format::Json => {
-            if let Some(place) = non_finite_number(&dataset) {
-                return Err(SaveError::Serialize {
-                    format: "JSON",
-                    message: format!(
-                        "{place} is not a finite number, which JSON cannot hold; save as TOML or change the value"
-                    ),
-                });
-            }
-            serde_json::to_string_pretty(&dataset)
-                .map(|mut text| {
-                    text.push('\n');
-                    text
-                })
-                .map_err(|e| SaveError::Serialize {
-                    format: "JSON",
-                    message: e.to_string(),
-                })
-        }
+    if format == Format::Json
+        && let Some(place) = non_finite_number(&dataset)
+    {
+        return Err(SaveError::Serialize {
+            format: "JSON",
+            message: format!(
+                "{place} is not a finite number, which JSON cannot hold; save as TOML or change the value"
+            ),
+        });
     }
+    serialize(&dataset, format)
 }
 
 /// An open-schema graph in the generic form (see `open`).
 fn open_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
-    let dataset = open::dataset(graph);
+    serialize(&open::dataset(graph), format)
+}
+
+/// Tables as TOML, or as pretty JSON ending in a newline.
+fn serialize(tables: &impl serde::Serialize, format: Format) -> Result<String, SaveError> {
     match format {
-        Format::Toml => toml::to_string(&dataset).map_err(|e| SaveError::Serialize {
+        Format::Toml => toml::to_string(tables).map_err(|e| SaveError::Serialize {
             format: "TOML",
             message: e.to_string(),
         }),
-        Format::Json => serde_json::to_string_pretty(&dataset)
+        Format::Json => serde_json::to_string_pretty(tables)
             .map(|mut text| {
                 text.push('\n');
                 text

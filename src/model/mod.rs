@@ -17,3 +17,4 @@ pub use names::{did_you_mean, fold_name, fold_name_into, suggest, suggest_each};
 pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;
 pub use value::Value;
+pub(crate) use value::{write_list, write_map};

@@ -110,26 +110,8 @@ impl fmt::Display for Value {
             Value::Float(x) => write!(f, "{x}"),
             Value::String(s) => write!(f, "{s:?}"),
             Value::Date(d) => write!(f, "date(\"{d}\")"),
-            Value::List(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            Value::Map(map) => {
-                f.write_str("{")?;
-                for (i, (k, v)) in map.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{k}: {v}")?;
-                }
-                f.write_str("}")
-            }
+            Value::List(items) => write_list(f, items),
+            Value::Map(map) => write_map(f, map.iter()),
         }
     }
 }
@@ -148,4 +130,32 @@ impl serde::Serialize for Value {
             Value::Map(map) => serializer.collect_map(map),
         }
     }
+}
+
+/// `[a, b]`: the items in Cypher literal syntax, as their `Display` writes them.
+pub(crate) fn write_list<T: fmt::Display>(f: &mut impl fmt::Write, items: &[T]) -> fmt::Result {
+    f.write_str("[")?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    f.write_str("]")
+}
+
+/// `{k: v}`: the entries in Cypher literal syntax, keys and values as their `Display` writes
+/// them.
+pub(crate) fn write_map<K: fmt::Display, V: fmt::Display>(
+    f: &mut impl fmt::Write,
+    entries: impl Iterator<Item = (K, V)>,
+) -> fmt::Result {
+    f.write_str("{")?;
+    for (i, (k, v)) in entries.enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{k}: {v}")?;
+    }
+    f.write_str("}")
 }

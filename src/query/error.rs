@@ -263,7 +263,8 @@ impl QueryError {
     pub fn in_file<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
         InFile {
             error: self,
-            file: Some(file),
+            file,
+            write: Self::write,
         }
     }
 
@@ -290,18 +291,13 @@ impl QueryError {
 /// A query error or warning shown with the file its statement came from.
 struct InFile<'a, T> {
     error: &'a T,
-    file: Option<&'a str>,
+    file: &'a str,
+    write: fn(&T, &mut fmt::Formatter<'_>, Option<&str>) -> fmt::Result,
 }
 
-impl fmt::Display for InFile<'_, QueryError> {
+impl<T> fmt::Display for InFile<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.error.write(f, self.file)
-    }
-}
-
-impl fmt::Display for InFile<'_, Warning> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.error.write(f, self.file)
+        (self.write)(self.error, f, Some(self.file))
     }
 }
 
@@ -349,7 +345,8 @@ impl Warning {
     pub fn in_file<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
         InFile {
             error: self,
-            file: Some(file),
+            file,
+            write: Self::write,
         }
     }
 

@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 
 use super::error::Warning;
 use super::value::QueryValue;
-use crate::model::{Date, Value, human_duration, human_money, printable};
+use crate::model::{Date, Value, human_duration, human_money, printable, write_list, write_map};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// The answer to one statement.
@@ -192,14 +192,8 @@ fn write_props(f: &mut impl fmt::Write, props: &BTreeMap<String, Value>) -> fmt:
     if props.is_empty() {
         return Ok(());
     }
-    f.write_str(" {")?;
-    for (i, (k, v)) in props.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        write!(f, "{}: {v}", key_text(k))?;
-    }
-    f.write_str("}")
+    f.write_str(" ")?;
+    write_map(f, props.iter().map(|(k, v)| (key_text(k), v)))
 }
 
 /// A key as Cypher would need it written: backquoted unless it is a plain name.
@@ -277,26 +271,8 @@ impl fmt::Display for ResultValue {
             ResultValue::Float(x) => write!(f, "{}", Value::Float(*x)),
             ResultValue::String(s) => write!(f, "{}", Value::String(s.clone())),
             ResultValue::Date(d) => write!(f, "date(\"{d}\")"),
-            ResultValue::List(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            ResultValue::Map(map) => {
-                f.write_str("{")?;
-                for (i, (k, v)) in map.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{}: {v}", key_text(k))?;
-                }
-                f.write_str("}")
-            }
+            ResultValue::List(items) => write_list(f, items),
+            ResultValue::Map(map) => write_map(f, map.iter().map(|(k, v)| (key_text(k), v))),
             ResultValue::Node(n) => write!(f, "{n}"),
             ResultValue::Relationship(r) => write!(f, "{r}"),
             ResultValue::Path(p) => write!(f, "{p}"),

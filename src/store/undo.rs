@@ -85,53 +85,38 @@ impl ChangeCounts {
 impl std::fmt::Display for ChangeCounts {
     /// "created 1 node, 1 relationship; set 3 properties", or "no changes".
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let mut parts = Vec::new();
-        let mut group = |verb: &str, items: Vec<String>| {
-            if !items.is_empty() {
-                parts.push(format!("{verb} {}", items.join(", ")));
-            }
-        };
-        let nonzero = |n: usize, one: &str, many: &str| (n > 0).then(|| plural(n, one, many));
-        group(
-            "created",
-            [
-                nonzero(self.nodes_created, "node", "nodes"),
-                nonzero(self.relationships_created, "relationship", "relationships"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-        );
-        group(
-            "deleted",
-            [
-                nonzero(self.nodes_deleted, "node", "nodes"),
-                nonzero(self.relationships_deleted, "relationship", "relationships"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-        );
-        group(
-            "set",
-            nonzero(self.properties_set, "property", "properties")
-                .into_iter()
-                .collect(),
-        );
-        group(
-            "added",
-            nonzero(self.labels_added, "label", "labels")
-                .into_iter()
-                .collect(),
-        );
-        group(
-            "removed",
-            nonzero(self.labels_removed, "label", "labels")
-                .into_iter()
-                .collect(),
-        );
+        // A count with the noun for one and for many.
+        type Count<'a> = (usize, &'a str, &'a str);
+        let groups: [(&str, &[Count<'_>]); 5] = [
+            (
+                "created",
+                &[
+                    (self.nodes_created, "node", "nodes"),
+                    (self.relationships_created, "relationship", "relationships"),
+                ],
+            ),
+            (
+                "deleted",
+                &[
+                    (self.nodes_deleted, "node", "nodes"),
+                    (self.relationships_deleted, "relationship", "relationships"),
+                ],
+            ),
+            ("set", &[(self.properties_set, "property", "properties")]),
+            ("added", &[(self.labels_added, "label", "labels")]),
+            ("removed", &[(self.labels_removed, "label", "labels")]),
+        ];
+        let parts: Vec<String> = groups
+            .iter()
+            .filter_map(|(verb, counts)| {
+                let items: Vec<String> = counts
+                    .iter()
+                    .filter(|(n, _, _)| *n > 0)
+                    .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+                    .collect();
+                (!items.is_empty()).then(|| format!("{verb} {}", items.join(", ")))
+            })
+            .collect();
         if parts.is_empty() {
             f.write_str("no changes")
         } else {
@@ -760,4 +745,26 @@ impl Graph {
 
 fn describe(id: Option<&str>) -> String {
     id.map_or_else(|| "(none)".to_owned(), |s| format!("{s:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChangeCounts;
+
+    #[test]
+    fn change_counts_read_as_groups_of_nonzero_counts() {
+        assert_eq!(ChangeCounts::default().to_string(), "no changes");
+        let counts = ChangeCounts {
+            nodes_created: 1,
+            relationships_created: 2,
+            relationships_deleted: 1,
+            properties_set: 3,
+            labels_removed: 1,
+            ..ChangeCounts::default()
+        };
+        assert_eq!(
+            counts.to_string(),
+            "created 1 node, 2 relationships; deleted 1 relationship; set 3 properties; removed 1 label"
+        );
+    }
 }

@@ -1,0 +1,383 @@
+//! Turns a spanned document tree into alliance records, collecting every problem on the way.
+//!
+//! This checks what one record can tell alone: keys, types, closed words, dates, ranges.
+//! Rules across records (unique ids, known entities and sources) live in `assemble`.
+//!
+//! This file owns the records, the entry point `decode` and the alliance tables (sources,
+//! entities, relationships); `reading.rs` reads and checks one table's fields, `open.rs` the
+//! generic form of an open-schema file.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::problem::{LineIndex, Location, Problem, ProblemKind};
+use super::tree::{Entry, Node, NodeKind};
+use crate::model::{Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, fields};
+use crate::rules::{self};
+
+mod open;
+mod reading;
+
+/// A record with the places its table and fields came from.
+#[derive(Debug)]
+pub(crate) struct Located<T> {
+    pub record: T,
+    pub at: Location,
+    fields: HashMap<String, Location>,
+}
+
+impl<T> Located<T> {
+    /// Where a field (`"from"`, `"aliases.1"`) was written; the table itself when absent.
+    pub fn field(&self, key: &str) -> &Location {
+        self.fields.get(key).unwrap_or(&self.at)
+    }
+}
+
+/// The records of one file.
+#[derive(Debug, Default)]
+pub(crate) struct Decoded {
+    pub sources: Vec<Located<Source>>,
+    pub entities: Vec<Located<Entity>>,
+    pub relationships: Vec<Located<Relationship>>,
+    /// Ids of entities and sources whose tables had problems and were left out. Cross-record
+    /// checks treat them as known, so one mistake is not reported again wherever the id is used.
+    pub incomplete_ids: Vec<String>,
+    /// The file says `allow_unsourced = true`.
+    pub allow_unsourced: bool,
+    /// The file says `schema = "open"`: its graph is in `nodes` and `edges`.
+    pub open: Option<Location>,
+    pub nodes: Vec<Located<OpenNode>>,
+    pub edges: Vec<Located<OpenEdge>>,
+}
+
+/// A node of an open-schema data file: its `ref` (what relationships name it by), labels and
+/// properties.
+#[derive(Debug)]
+pub(crate) struct OpenNode {
+    pub reference: i64,
+    pub labels: Vec<String>,
+    pub properties: Vec<(String, Value)>,
+}
+
+/// A relationship of an open-schema data file, joining two nodes by their `ref`.
+#[derive(Debug)]
+pub(crate) struct OpenEdge {
+    pub rel_type: String,
+    pub from: i64,
+    pub to: i64,
+    pub properties: Vec<(String, Value)>,
+}
+
+const TOP_LEVEL: &[&str] = &[
+    "schema",
+    "allow_unsourced",
+    "source",
+    "entity",
+    "relationship",
+];
+const OPEN_TOP_LEVEL: &[&str] = &[
+    "schema",
+    "allow_unsourced",
+    "source",
+    "node",
+    "relationship",
+];
+const OPEN_NODE: &[&str] = &["ref", "labels", "properties"];
+const OPEN_RELATIONSHIP: &[&str] = &["type", "from", "to", "properties"];
+
+pub(crate) fn decode(
+    root: &Node,
+    text: &str,
+    lines: &LineIndex,
+    problems: &mut Vec<Problem>,
+) -> Decoded {
+    let mut decoder = Decoder {
+        text,
+        lines,
+        problems,
+    };
+    let mut decoded = Decoded::default();
+    let NodeKind::Table(entries) = &root.kind else {
+        decoder.report(
+            ProblemKind::WrongType,
+            root.span.clone(),
+            format!(
+                "a data file holds a table with `source`, `entity` and `relationship` lists, found {}",
+                root.kind.type_name()
+            ),
+            None,
+        );
+        return decoded;
+    };
+    decoder.check_duplicate_keys(entries);
+    // Read first: it decides whether relationships must cite sources, whatever the key order.
+    let mut allow_unsourced = false;
+    if let Some(entry) = entries.iter().find(|e| e.key == "allow_unsourced") {
+        match entry.value.kind {
+            NodeKind::Bool(b) => allow_unsourced = b,
+            _ => decoder.wrong_type("allow_unsourced", &entry.value, "true or false"),
+        }
+    }
+    decoded.allow_unsourced = allow_unsourced;
+    if let Some(entry) = entries.iter().find(|e| e.key == "schema") {
+        match &entry.value.kind {
+            NodeKind::Str(s) if s == "alliance" => {}
+            NodeKind::Str(s) if s == "open" => {
+                decoded.open = Some(decoder.locate(entry.key_span.clone()));
+                decoder.open_graph(entries, &mut decoded);
+                return decoded;
+            }
+            NodeKind::Str(s) => {
+                let broken = rules::word("schema", s, |_| None::<()>, &["alliance", "open"]);
+                if let Err(broken) = broken {
+                    decoder.broken(broken, entry.value.span.clone());
+                }
+            }
+            _ => decoder.wrong_type("schema", &entry.value, "\"alliance\" or \"open\""),
+        }
+    }
+    for entry in entries {
+        let tables = match entry.key.as_str() {
+            "allow_unsourced" | "schema" => continue,
+            "source" | "entity" | "relationship" => decoder.tables(entry),
+            _ => {
+                decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
+                continue;
+            }
+        };
+        for (table, span) in tables {
+            match entry.key.as_str() {
+                "source" => match decoder.source(table, span) {
+                    Ok(source) => decoded.sources.push(source),
+                    Err(id) => decoded.incomplete_ids.extend(id),
+                },
+                "entity" => match decoder.entity(table, span) {
+                    Ok(entity) => decoded.entities.push(entity),
+                    Err(id) => decoded.incomplete_ids.extend(id),
+                },
+                _ => {
+                    decoded
+                        .relationships
+                        .extend(decoder.relationship(table, span, allow_unsourced))
+                }
+            }
+        }
+    }
+    decoded
+}
+
+struct Decoder<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+    problems: &'a mut Vec<Problem>,
+}
+
+/// The keys of one table, with which of them have been read.
+struct Fields<'n> {
+    entries: &'n [Entry],
+    used: Vec<bool>,
+    span: Range<usize>,
+    seen: HashMap<String, Location>,
+}
+
+impl<'n> Fields<'n> {
+    fn new(entries: &'n [Entry], span: Range<usize>) -> Self {
+        Fields {
+            entries,
+            used: vec![false; entries.len()],
+            span,
+            seen: HashMap::new(),
+        }
+    }
+}
+
+impl<'a> Decoder<'a> {
+    /// Reports every key not read, then packages the record (when it could be read) with its
+    /// field locations.
+    pub(super) fn finish<T>(
+        &mut self,
+        f: Fields<'_>,
+        known: &[&str],
+        what: &str,
+        record: Option<T>,
+    ) -> Option<Located<T>> {
+        for (entry, used) in f.entries.iter().zip(&f.used) {
+            if !used {
+                self.unknown_key(entry, known, &format!("in {what}"));
+            }
+        }
+        Some(Located {
+            record: record?,
+            at: self.locate(f.span.start..f.span.start),
+            fields: f.seen,
+        })
+    }
+
+    pub(super) fn id(&mut self, f: &mut Fields<'_>, what: &str) -> Option<String> {
+        let id = self.required_text(f, "id", what)?;
+        if let Some(broken) = rules::slug(&id) {
+            let span = self.take(f, "id").expect("read above").span.clone();
+            self.broken(broken, span);
+            return None;
+        }
+        Some(id)
+    }
+
+    /// A source, or the id of one that could not be read whole.
+    pub(super) fn source(
+        &mut self,
+        entries: &[Entry],
+        span: Range<usize>,
+    ) -> Result<Located<Source>, Option<String>> {
+        let mut f = Fields::new(entries, span);
+        let what = "source";
+        let id = self.id(&mut f, what);
+        let title = self.required_text(&mut f, "title", what);
+        let publisher = self.required_text(&mut f, "publisher", what);
+        let present = f.entries.iter().any(|e| e.key == "date");
+        let date = self.date(&mut f, "date").map(|(d, _)| d);
+        if !present {
+            self.missing(&f, "date", what);
+        }
+        let url = self.text(&mut f, "url");
+        let language = self.text(&mut f, "language");
+        let record = match (id.clone(), title, publisher, date) {
+            (Some(id), Some(title), Some(publisher), Some(date)) => Some(Source {
+                id,
+                title,
+                publisher,
+                date,
+                url,
+                language,
+            }),
+            _ => None,
+        };
+        self.finish(f, fields::SOURCE, "a source", record).ok_or(id)
+    }
+
+    /// An entity, or the id of one that could not be read whole.
+    pub(super) fn entity(
+        &mut self,
+        entries: &[Entry],
+        span: Range<usize>,
+    ) -> Result<Located<Entity>, Option<String>> {
+        let mut f = Fields::new(entries, span);
+        let what = "entity";
+        let id = self.id(&mut f, what);
+        let name = self.required_text(&mut f, "name", what);
+        let kind_present = f.entries.iter().any(|e| e.key == "kind");
+        let kind = self.word(&mut f, "kind", Kind::parse, &Kind::spellings());
+        if !kind_present {
+            self.missing(&f, "kind", what);
+        }
+        let aliases = self.texts(&mut f, "aliases");
+        let country = self.text(&mut f, "country");
+        let sector = self.text(&mut f, "sector");
+        let note = self.text(&mut f, "note");
+        let sources = self.texts(&mut f, "sources");
+        let extra = self.extra(&mut f, fields::ENTITY);
+        let record = match (id.clone(), name, kind) {
+            (Some(id), Some(name), Some(kind)) => Some(Entity {
+                id,
+                name,
+                kind,
+                aliases,
+                country,
+                sector,
+                note,
+                sources,
+                extra,
+            }),
+            _ => None,
+        };
+        self.finish(f, fields::ENTITY, "an entity", record)
+            .ok_or(id)
+    }
+
+    pub(super) fn relationship(
+        &mut self,
+        entries: &[Entry],
+        span: Range<usize>,
+        allow_unsourced: bool,
+    ) -> Option<Located<Relationship>> {
+        let mut f = Fields::new(entries, span);
+        let what = "relationship";
+        let type_present = f.entries.iter().any(|e| e.key == "type");
+        let rel_type = self.word(&mut f, "type", RelType::parse_any, &RelType::spellings());
+        if !type_present {
+            self.missing(&f, "type", what);
+        }
+        let from = self.required_text(&mut f, "from", what);
+        let to = self.required_text(&mut f, "to", what);
+
+        let amount = self.number(&mut f, "amount_usd");
+        if let Some((x, span)) = &amount
+            && let Some(broken) = rules::amount_usd(*x)
+        {
+            self.broken(broken, span.clone());
+        }
+        let qualifier = self.word(
+            &mut f,
+            "amount_qualifier",
+            Qualifier::parse,
+            &Qualifier::spellings(),
+        );
+        let stake = self.number(&mut f, "stake_pct");
+        if let Some((x, span)) = &stake
+            && let Some(broken) = rules::stake_pct(*x)
+        {
+            self.broken(broken, span.clone());
+        }
+        let shares = self.integer(&mut f, "shares");
+        if let Some((n, span)) = &shares
+            && let Some(broken) = rules::shares(*n)
+        {
+            self.broken(broken, span.clone());
+        }
+        let instrument = self.text(&mut f, "instrument");
+        let product = self.text(&mut f, "product");
+        let role = self.text(&mut f, "role");
+        let date = self.date(&mut f, "date");
+        let end_date = self.date(&mut f, "end_date");
+        if let (Some((start, _)), Some((end, span))) = (&date, &end_date)
+            && let Some(broken) = rules::dates_in_order(*start, *end)
+        {
+            self.broken(broken, span.clone());
+        }
+        let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
+        let sources_node = f
+            .entries
+            .iter()
+            .find(|e| e.key == "sources")
+            .map(|e| e.value.span.clone());
+        let sources = self.texts(&mut f, "sources");
+        if sources.is_empty() && !allow_unsourced {
+            let span = sources_node.unwrap_or(f.span.start..f.span.start);
+            self.broken(rules::unsourced(), span);
+        }
+        let note = self.text(&mut f, "note");
+        let extra = self.extra(&mut f, fields::RELATIONSHIP);
+
+        let record = match (rel_type, from, to) {
+            (Some(rel_type), Some(from), Some(to)) => {
+                let mut rel = Relationship::new(rel_type, from, to);
+                rel.amount_usd = amount.map(|(x, _)| x);
+                rel.amount_qualifier = qualifier.unwrap_or(Qualifier::Exact);
+                rel.stake_pct = stake.map(|(x, _)| x);
+                rel.shares = shares.map(|(n, _)| n);
+                rel.instrument = instrument;
+                rel.product = product;
+                rel.role = role;
+                rel.date = date.map(|(d, _)| d);
+                rel.end_date = end_date.map(|(d, _)| d);
+                rel.status = status;
+                rel.sources = sources;
+                rel.note = note;
+                rel.extra = extra;
+                Some(rel)
+            }
+            _ => None,
+        };
+        self.finish(f, fields::RELATIONSHIP, "a relationship", record)
+    }
+}

@@ -1,0 +1,200 @@
+//! Reading elements: whether they exist, iterating them, a node's labels, a relationship's
+//! type and ends, the properties of either, neighbours, sources and display names.
+//!
+//! **Invariant:** every reader answers nothing (`None`, no labels, no properties, an empty
+//! type) for an element that is gone, and never panics.
+
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+
+use super::symbols::Sym;
+use super::{
+    Adjacency, Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId, edge_id, ex, node_id, nx,
+};
+use crate::model::{Source, Value};
+
+impl Graph {
+    pub fn contains_node(&self, node: NodeId) -> bool {
+        self.graph.contains_node(nx(node))
+    }
+
+    pub fn contains_edge(&self, edge: EdgeId) -> bool {
+        self.graph.edge_weight(ex(edge)).is_some()
+    }
+
+    /// Every node, in id order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.graph.node_indices().map(node_id)
+    }
+
+    /// Every relationship, in id order.
+    pub fn edges(&self) -> impl Iterator<Item = EdgeId> + '_ {
+        self.graph.edge_indices().map(edge_id)
+    }
+
+    pub(super) fn label_syms(&self, node: NodeId) -> &[Sym] {
+        self.graph
+            .node_weight(nx(node))
+            .map_or(&[][..], |d| self.label_sets.labels(d.labels))
+    }
+
+    /// A node's labels; none when the node does not exist (any more).
+    pub fn node_labels(&self, node: NodeId) -> impl Iterator<Item = &str> + '_ {
+        self.label_syms(node)
+            .iter()
+            .map(|sym| self.symbols.name(*sym))
+    }
+
+    pub fn node_has_label(&self, node: NodeId, label: &str) -> bool {
+        self.symbols
+            .get(label)
+            .is_some_and(|sym| self.label_syms(node).contains(&sym))
+    }
+
+    pub fn node_prop(&self, node: NodeId, key: &str) -> Option<Value> {
+        let key = self.symbols.get(key)?;
+        self.node_props.get(node.index(), key, &self.strings)
+    }
+
+    /// A node's string property, without copying it; `None` for other kinds of value.
+    pub fn node_str(&self, node: NodeId, key: &str) -> Option<&str> {
+        let key = self.symbols.get(key)?;
+        self.node_props.get_str(node.index(), key, &self.strings)
+    }
+
+    /// A node's number property as a float, without building a value.
+    pub fn node_f64(&self, node: NodeId, key: &str) -> Option<f64> {
+        let key = self.symbols.get(key)?;
+        self.node_props.get_f64(node.index(), key)
+    }
+
+    /// Whether a node has the property `key`.
+    pub fn node_has_prop(&self, node: NodeId, key: &str) -> bool {
+        self.symbols
+            .get(key)
+            .is_some_and(|key| self.node_props.has(node.index(), key))
+    }
+
+    /// A node's properties, keys in the order they were first used in the graph.
+    pub fn node_props(&self, node: NodeId) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.node_props
+            .iter(node.index(), &self.strings)
+            .map(|(k, v)| (self.symbols.name(k), v))
+    }
+
+    /// A relationship's type; empty when it does not exist (any more).
+    pub fn edge_type(&self, edge: EdgeId) -> &str {
+        self.graph
+            .edge_weight(ex(edge))
+            .map_or("", |d| self.symbols.name(d.rel_type))
+    }
+
+    /// The start and end node of a relationship, or `None` when it does not exist (any more).
+    pub fn edge_endpoints(&self, edge: EdgeId) -> Option<(NodeId, NodeId)> {
+        let (a, b) = self.graph.edge_endpoints(ex(edge))?;
+        Some((node_id(a), node_id(b)))
+    }
+
+    pub fn edge_prop(&self, edge: EdgeId, key: &str) -> Option<Value> {
+        let key = self.symbols.get(key)?;
+        self.edge_props.get(edge.index(), key, &self.strings)
+    }
+
+    /// A relationship's number property as a float, without building a value.
+    pub fn edge_f64(&self, edge: EdgeId, key: &str) -> Option<f64> {
+        let key = self.symbols.get(key)?;
+        self.edge_props.get_f64(edge.index(), key)
+    }
+
+    /// A relationship's string property, without copying it; `None` for other kinds of value.
+    pub fn edge_str(&self, edge: EdgeId, key: &str) -> Option<&str> {
+        let key = self.symbols.get(key)?;
+        self.edge_props.get_str(edge.index(), key, &self.strings)
+    }
+
+    /// Whether a relationship has the property `key`.
+    pub fn edge_has_prop(&self, edge: EdgeId, key: &str) -> bool {
+        self.symbols
+            .get(key)
+            .is_some_and(|key| self.edge_props.has(edge.index(), key))
+    }
+
+    /// A relationship's properties, keys in the order they were first used in the graph.
+    pub fn edge_props(&self, edge: EdgeId) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.edge_props
+            .iter(edge.index(), &self.strings)
+            .map(|(k, v)| (self.symbols.name(k), v))
+    }
+
+    /// Every node's neighbours either way, side by side in memory: for searches that ignore
+    /// direction and type. Built on the first call after a change (8 bytes a relationship).
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adjacency.get_or_init(|| Adjacency::build(self))
+    }
+
+    /// Every relationship with its start and end node, in id order.
+    pub fn edges_with_ends(&self) -> impl Iterator<Item = (EdgeId, NodeId, NodeId)> + '_ {
+        self.graph
+            .edge_references()
+            .map(|e| (edge_id(e.id()), node_id(e.source()), node_id(e.target())))
+    }
+
+    /// The two ends of every relationship, in relationship order.
+    pub(super) fn edge_pairs(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.graph
+            .edge_references()
+            .map(|e| (node_id(e.source()), node_id(e.target())))
+    }
+
+    /// The relationships leaving (`Outgoing`) or entering (`Incoming`) a node, each with the
+    /// node at its other end.
+    pub fn edges_of(
+        &self,
+        node: NodeId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
+        let petgraph_direction = match direction {
+            Direction::Outgoing => petgraph::Direction::Outgoing,
+            Direction::Incoming => petgraph::Direction::Incoming,
+        };
+        self.graph
+            .edges_directed(nx(node), petgraph_direction)
+            .map(move |e| {
+                let other = if direction == Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                (edge_id(e.id()), node_id(other))
+            })
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// Every source, by id.
+    pub fn sources(&self) -> impl Iterator<Item = &Source> + '_ {
+        self.sources.values()
+    }
+
+    pub fn source_count(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// A short human label for a node: its name, else its id, else its internal number.
+    /// A node's id, or what `display_name` shows when it has none.
+    pub fn display_id(&self, node: NodeId) -> String {
+        match self.node_str(node, ID_KEY) {
+            Some(id) => id.to_owned(),
+            None => self.display_name(node),
+        }
+    }
+
+    pub fn display_name(&self, node: NodeId) -> String {
+        match (self.node_str(node, NAME_KEY), self.node_str(node, ID_KEY)) {
+            (Some(name), _) => name.to_owned(),
+            (_, Some(id)) => id.to_owned(),
+            _ => format!("#{}", node.0),
+        }
+    }
+}

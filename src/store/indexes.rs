@@ -1,0 +1,261 @@
+//! The graph's indexes: keeping the `id`, name and alias indexes in step with a node, building
+//! them for a whole graph at once (after a snapshot is read), and the lookups they answer, by
+//! id, by name, by label and by relationship type, with the counts kept beside them.
+//!
+//! **Invariant:** only the `Graph` methods that change elements call the maintenance here, so
+//! the indexes always describe the current elements.
+
+use std::collections::BTreeMap;
+
+use super::properties::Properties;
+use super::strings::StringPool;
+use super::symbols::Sym;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+
+use super::{ALIASES_KEY, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId, edge_id};
+use crate::model::{Value, fold_name, fold_name_into};
+
+impl Graph {
+    /// The folded names a node is found by: its name and its aliases.
+    pub(super) fn lookup_names(&self, node: NodeId) -> Vec<String> {
+        folded_names(
+            self.node_str(node, NAME_KEY),
+            self.node_prop(node, ALIASES_KEY).as_ref(),
+        )
+    }
+
+    pub(super) fn index_node(&mut self, node: NodeId) {
+        let Graph {
+            by_id,
+            node_props,
+            strings,
+            symbols,
+            ..
+        } = self;
+        if let Some(id_key) = symbols.get(ID_KEY) {
+            index_id(by_id, node_props, strings, id_key, node);
+        }
+        for name in self.lookup_names(node) {
+            self.by_name.insert(&name, node);
+        }
+    }
+
+    /// Indexes the ids and names of nodes `0..count` at once, for a graph read whole: each
+    /// key is looked up once, not once a node, one buffer serves every folded name, and the
+    /// two indexes are built side by side.
+    pub(super) fn index_all_nodes(&mut self, count: usize) {
+        let Graph {
+            by_id,
+            by_name,
+            node_props,
+            strings,
+            symbols,
+            ..
+        } = self;
+        let (node_props, strings) = (&*node_props, &*strings);
+        let id_key = symbols.get(ID_KEY);
+        let name_key = symbols.get(NAME_KEY);
+        let aliases_key = symbols
+            .get(ALIASES_KEY)
+            .filter(|k| node_props.keys().contains(k));
+        let nodes = || (0..count).map(|i| NodeId(i as u32));
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                if let Some(id_key) = id_key {
+                    nodes().for_each(|node| index_id(by_id, node_props, strings, id_key, node));
+                }
+            });
+            let mut folded = String::new();
+            for node in nodes() {
+                let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
+                let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
+                match (name, aliases) {
+                    // Nearly every node: one name, folded into the one buffer.
+                    (Some(name), None) => {
+                        fold_name_into(name, &mut folded);
+                        by_name.insert(&folded, node);
+                    }
+                    (name, aliases) => {
+                        for folded in folded_names(name, aliases.as_ref()) {
+                            by_name.insert(&folded, node);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    pub(super) fn unindex_node(&mut self, node: NodeId) {
+        if let Some(id) = self.node_str(node, ID_KEY) {
+            let hash = self.strings.hash(id);
+            if let Ok(entry) = self.by_id.find_entry(hash, |n| *n == node) {
+                entry.remove();
+            }
+        }
+        for name in self.lookup_names(node) {
+            self.by_name.remove(&name, node);
+        }
+    }
+
+    /// The nodes that carry `label`, in id order.
+    pub fn nodes_with_label(&self, label: &str) -> &[NodeId] {
+        self.symbols
+            .get(label)
+            .and_then(|sym| self.by_label.get(&sym))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The relationships of type `rel_type`, in id order. Reads every relationship.
+    pub fn edges_of_type(&self, rel_type: &str) -> Vec<EdgeId> {
+        let Some(sym) = self.symbols.get(rel_type) else {
+            return Vec::new();
+        };
+        self.graph
+            .edge_references()
+            .filter(|e| e.weight().rel_type == sym)
+            .map(|e| edge_id(e.id()))
+            .collect()
+    }
+
+    /// How many relationships have type `rel_type`.
+    pub fn type_count(&self, rel_type: &str) -> usize {
+        self.symbols
+            .get(rel_type)
+            .and_then(|sym| self.type_counts.get(&sym))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every label in use, with how many nodes carry it, by name.
+    pub fn label_counts(&self) -> BTreeMap<&str, usize> {
+        self.by_label
+            .iter()
+            .filter(|(_, nodes)| !nodes.is_empty())
+            .map(|(sym, nodes)| (self.symbols.name(*sym), nodes.len()))
+            .collect()
+    }
+
+    /// Every relationship type in use, with how many relationships have it, by name.
+    pub fn type_counts(&self) -> BTreeMap<&str, usize> {
+        self.type_counts
+            .iter()
+            .filter(|(_, count)| **count > 0)
+            .map(|(sym, count)| (self.symbols.name(*sym), *count))
+            .collect()
+    }
+
+    /// Every property key ever set on a node or relationship, sorted.
+    pub fn property_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = (0..self.symbols.len())
+            .filter(|i| self.key_symbols.get(*i).copied().unwrap_or(false))
+            .map(|i| self.symbols.name_at(i))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Whether any node or relationship was ever given the property `key`.
+    pub fn has_property_key(&self, key: &str) -> bool {
+        self.symbols
+            .get(key)
+            .is_some_and(|sym| self.key_symbols.get(sym.index()).copied().unwrap_or(false))
+    }
+
+    /// One more than the largest node index in use: the size of a table indexed by
+    /// `NodeId::index`.
+    pub fn node_index_bound(&self) -> usize {
+        petgraph::visit::NodeIndexable::node_bound(&self.graph)
+    }
+
+    /// The node whose `id` property is `id`; the first by number when several have it (as the
+    /// open schema allows).
+    pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
+        self.nodes_by_id(id).into_iter().next()
+    }
+
+    /// Every node whose `id` property is `id`, in id order: one at most under the alliance
+    /// schema.
+    pub fn nodes_by_id(&self, id: &str) -> Vec<NodeId> {
+        let Some(id_key) = self.symbols.get(ID_KEY) else {
+            return Vec::new();
+        };
+        let hash = self.strings.hash(id);
+        let mut nodes: Vec<NodeId> = self
+            .by_id
+            .iter_hash(hash)
+            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
+            .copied()
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
+    /// Every node whose `id` is `id`: one in a valid graph, more while a statement that breaks
+    /// the rule is being checked.
+    pub fn nodes_with_id(&self, id: &str) -> Vec<NodeId> {
+        self.nodes_by_id(id)
+    }
+
+    /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
+    /// the order they were indexed.
+    pub fn nodes_by_name(&self, name: &str) -> Vec<NodeId> {
+        let folded = fold_name(name);
+        // The index is keyed by a hash of the name: a node found under it is checked.
+        self.by_name
+            .candidates(&folded)
+            .into_iter()
+            .filter(|n| self.lookup_names(*n).contains(&folded))
+            .collect()
+    }
+
+    /// Every `id` in the graph, for suggestions.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.by_id.iter().filter_map(|n| self.node_str(*n, ID_KEY))
+    }
+}
+
+/// The folded names a node is found by, from its name and its aliases (a list of strings;
+/// anything else is not an alias), each once.
+pub(super) fn folded_names(name: Option<&str>, aliases: Option<&Value>) -> Vec<String> {
+    let aliases = aliases.and_then(Value::as_str_list).unwrap_or_default();
+    let mut names: Vec<String> = name.into_iter().chain(aliases).map(fold_name).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Lists `node` under its id, if it has one. Ids are unique under the alliance schema;
+/// elsewhere, and while a statement that breaks the rule is checked, several nodes may be
+/// listed under one id, so that removing one (or undoing its creation) leaves the others found.
+pub(super) fn index_id(
+    by_id: &mut hashbrown::HashTable<NodeId>,
+    node_props: &Properties,
+    strings: &StringPool,
+    id_key: Sym,
+    node: NodeId,
+) {
+    let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
+    let Some(id) = id_of(node) else { return };
+    let hash = strings.hash(id);
+    if by_id.find(hash, |n| *n == node).is_none() {
+        by_id.insert_unique(hash, node, |n| strings.hash(id_of(*n).unwrap_or("")));
+    }
+}
+
+pub(super) fn insert_sorted<T: Ord + Copy>(list: &mut Vec<T>, item: T) {
+    // Ids mostly arrive in increasing order, so appending is the common case.
+    if list.last().is_none_or(|last| *last < item) {
+        list.push(item);
+    } else if let Err(pos) = list.binary_search(&item) {
+        list.insert(pos, item);
+    }
+}
+
+pub(super) fn remove_sorted<T: Ord + Copy>(list: Option<&mut Vec<T>>, item: T) {
+    if let Some(list) = list
+        && let Ok(pos) = list.binary_search(&item)
+    {
+        list.remove(pos);
+    }
+}

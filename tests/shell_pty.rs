@@ -132,3 +132,33 @@ fn ctrl_c_stops_a_long_algorithm_within_a_second() {
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }
+
+#[test]
+fn errors_are_coloured_with_real_escape_codes_around_escaped_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alliances"));
+    command
+        .env("ALLIANCES_HISTORY", dir.path().join("history"))
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "120");
+    let mut p = Session::spawn(command).expect("the shell starts on a terminal");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("alliances> ").unwrap();
+    // A name with an escape character in it, quoted back by the error.
+    p.send_line("RETURN nosuch\u{1b}x;").unwrap();
+    // Everything up to the caret under the statement: the red first line is in it.
+    let found = p.expect("^").unwrap();
+    let shown = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(
+        shown.contains("\u{1b}[31m"),
+        "the first line is red: {shown:?}"
+    );
+    assert!(
+        !shown.contains("\\u{1b}[31m"),
+        "the colour itself is not escaped: {shown:?}"
+    );
+    p.expect("alliances> ").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

@@ -358,7 +358,8 @@ fn print_error(session: &Session, message: &str) {
         // The first line (what and where) in red; the query line and caret as they are.
         let mut lines = message.lines();
         if let Some(first) = lines.next() {
-            errln!("\x1b[31m{first}\x1b[0m");
+            // The shell's own colour codes go around the escaped text, never through it.
+            eprintln!("\x1b[31m{}\x1b[0m", crate::model::printable(first));
         }
         for line in lines {
             errln!("{line}");

@@ -45,12 +45,7 @@ impl Identity {
 
 /// Whether the file at `path` is still the one `file` has open.
 pub fn still_at(file: &File, path: &Path) -> io::Result<bool> {
-    let held = file.metadata()?;
-    match fs::metadata(path) {
-        Ok(now) => Ok(same_file(&held, &now)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
-    }
+    Identity::of(file)?.still_at(path)
 }
 
 /// The path a database is known by: symbolic links resolved, so that every name for one data

@@ -507,16 +507,8 @@ impl Database {
         &self.path
     }
 
-    pub fn journal_path(&self) -> &Path {
-        &self.journal_path
-    }
-
     pub fn read_only(&self) -> bool {
         self.options.read_only
-    }
-
-    pub fn schema(&self) -> Schema {
-        self.options.schema
     }
 
     /// Whether `path` names this database's data file or journal, by any name.
@@ -657,27 +649,6 @@ pub fn refuse_database(path: &Path, what: &str) -> Result<(), DbError> {
         });
     }
     Ok(())
-}
-
-/// Whether a database's journal exists beside `path`, holding statements its data file does
-/// not: reading `path` alone would miss them.
-pub fn has_pending_journal(path: &Path) -> bool {
-    let Ok(canonical) = lock::canonical(path) else {
-        return false;
-    };
-    let (Ok(journal), Ok(data)) = (fs::read(journal_path(&canonical)), fs::read(&canonical)) else {
-        return false;
-    };
-    match judge(
-        &journal,
-        journal::fingerprint(&data),
-        &canonical,
-        &canonical,
-    ) {
-        Ok((Verdict::Replay(records), _)) => !records.is_empty(),
-        Ok((Verdict::Folded, _)) => false,
-        Err(_) => true,
-    }
 }
 
 impl Drop for Database {

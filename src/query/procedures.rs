@@ -47,6 +47,7 @@ pub(crate) enum ArgKind {
 
 impl ArgKind {
     /// As help writes it.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn describe(self) -> &'static str {
         match self {
             ArgKind::Entity => "node or name",
@@ -110,6 +111,8 @@ impl Given {
 }
 
 /// One procedure of the registry: how it is called, what it yields, and what it does.
+// Read by the shell's help and completion, which the engine alone does not build.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) struct Signature {
     pub name: &'static str,
     pub procedure: Procedure,
@@ -125,6 +128,7 @@ pub(crate) struct Signature {
 
 impl Signature {
     /// `algo.kShortestPaths(from :: node or name, ...) YIELD path :: path, hops :: value`.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn usage(&self) -> String {
         let args: Vec<String> = self
             .args
@@ -336,6 +340,8 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 /// Every entry, in the order help lists them.
+// Read by the shell's help and completion, which the engine alone does not build.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) fn entries() -> &'static [Signature] {
     PROCEDURES
 }

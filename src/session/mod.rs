@@ -362,34 +362,13 @@ impl Session {
             return None;
         }
         let db = self.db.as_mut()?;
-        close_database(db, &mut self.graph)
+        if !db.has_unfolded() {
+            return None;
+        }
+        db.fold(&mut self.graph).err().map(|e| {
+            format!(
+                "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
+            )
+        })
     }
-}
-
-/// Folds what a database's journal holds into its data file as the session ends; a failure is
-/// a warning, since every statement stays in the journal.
-pub fn close_database(db: &mut Database, graph: &mut Graph) -> Option<String> {
-    if !db.has_unfolded() {
-        return None;
-    }
-    db.fold(graph).err().map(|e| {
-        format!(
-            "warning: every statement is kept in the journal, which will be replayed, but it could not be folded into the data file: {e}"
-        )
-    })
-}
-
-/// Parses, prepares and runs every statement of `text` on `graph` with no database: the
-/// library's shortest way through, for programs and tests.
-///
-/// # Errors
-/// The first statement's error.
-pub fn run_text(graph: &mut Graph, text: &str, params: &Params) -> Result<Vec<Ran>, QueryError> {
-    let statements = query::parse(text)?;
-    let mut ran = Vec::with_capacity(statements.len());
-    for statement in &statements {
-        let prepared = query::prepare(graph, text, statement)?;
-        ran.push(run_statement(graph, None, params, text, &prepared)?);
-    }
-    Ok(ran)
 }

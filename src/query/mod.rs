@@ -26,6 +26,7 @@ mod plan;
 pub mod procedures;
 mod result;
 mod rules;
+pub mod text;
 mod value;
 
 pub use crate::model::{human_duration, human_money};

@@ -4,6 +4,8 @@
 //! **Invariant:** the same rule decides for a terminal (the line editor's validator) and for a
 //! pipe, so a script behaves as if it were typed.
 
+use crate::query::text::{Piece, pieces};
+
 /// What the shell has read so far.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Input {
@@ -23,53 +25,25 @@ pub fn classify(text: &str) -> Input {
     if trimmed.starts_with(':') {
         return Input::Command;
     }
-    let mut chars = text.chars().peekable();
     let mut last_significant: Option<char> = None;
     let mut depth = 0i64;
-    while let Some(c) = chars.next() {
+    for (_, piece) in pieces(text) {
+        let c = match piece {
+            Piece::Comment { closed: true } => continue,
+            Piece::Comment { closed: false } | Piece::Quoted { closed: false, .. } => {
+                return Input::Incomplete;
+            }
+            Piece::Quoted { quote, .. } => quote,
+            Piece::Word(word) => word.chars().next_back().unwrap_or(' '),
+            Piece::Char(c) if c.is_whitespace() => continue,
+            Piece::Char(c) => c,
+        };
         match c {
-            '/' if chars.peek() == Some(&'/') => while chars.next_if(|n| *n != '\n').is_some() {},
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut previous = ' ';
-                let mut closed = false;
-                for n in chars.by_ref() {
-                    if previous == '*' && n == '/' {
-                        closed = true;
-                        break;
-                    }
-                    previous = n;
-                }
-                if !closed {
-                    return Input::Incomplete;
-                }
-            }
-            '\'' | '"' | '`' => {
-                let mut closed = false;
-                while let Some(n) = chars.next() {
-                    if n == '\\' && c != '`' {
-                        chars.next();
-                    } else if n == c {
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    return Input::Incomplete;
-                }
-                last_significant = Some(c);
-            }
-            '(' | '[' | '{' => {
-                depth += 1;
-                last_significant = Some(c);
-            }
-            ')' | ']' | '}' => {
-                depth -= 1;
-                last_significant = Some(c);
-            }
-            c if c.is_whitespace() => {}
-            c => last_significant = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
         }
+        last_significant = Some(c);
     }
     match last_significant {
         None => Input::Empty,
@@ -82,62 +56,29 @@ pub fn classify(text: &str) -> Input {
 /// every position stays where it was), and the byte offset of each.
 pub fn take_explains(text: &str) -> (String, Vec<usize>) {
     const KEYWORD: &str = "explain";
-    let bytes = text.as_bytes();
     let mut blanked = text.to_owned();
     let mut found = Vec::new();
     let mut at_start = true;
     let mut depth = 0i64;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '/' if chars.peek().map(|p| p.1) == Some('/') => {
-                while chars.next_if(|(_, n)| *n != '\n').is_some() {}
-            }
-            '/' if chars.peek().map(|p| p.1) == Some('*') => {
-                chars.next();
-                let mut previous = ' ';
-                for (_, n) in chars.by_ref() {
-                    if previous == '*' && n == '/' {
-                        break;
-                    }
-                    previous = n;
-                }
-            }
-            c if c.is_whitespace() => {}
-            '\'' | '"' | '`' => {
+    for (offset, piece) in pieces(text) {
+        match piece {
+            Piece::Comment { .. } => {}
+            Piece::Char(c) if c.is_whitespace() => {}
+            Piece::Char(';') if depth <= 0 => at_start = true,
+            Piece::Word(word) if at_start && word.eq_ignore_ascii_case(KEYWORD) => {
+                blanked.replace_range(offset..offset + word.len(), &" ".repeat(word.len()));
+                found.push(offset);
                 at_start = false;
-                while let Some((_, n)) = chars.next() {
-                    if n == '\\' && c != '`' {
-                        chars.next();
-                    } else if n == c {
-                        break;
-                    }
-                }
             }
-            ';' if depth <= 0 => at_start = true,
-            _ => {
-                let end = i + KEYWORD.len();
-                let word_ends = bytes
-                    .get(end)
-                    .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
-                if at_start
-                    && text
-                        .get(i..end)
-                        .is_some_and(|w| w.eq_ignore_ascii_case(KEYWORD))
-                    && word_ends
-                {
-                    blanked.replace_range(i..end, &" ".repeat(KEYWORD.len()));
-                    found.push(i);
-                    while chars.next_if(|(j, _)| *j < end).is_some() {}
-                } else {
-                    match c {
-                        '(' | '[' | '{' => depth += 1,
-                        ')' | ']' | '}' => depth -= 1,
-                        _ => {}
-                    }
+            Piece::Char(c) => {
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    _ => {}
                 }
                 at_start = false;
             }
+            Piece::Quoted { .. } | Piece::Word(_) => at_start = false,
         }
     }
     (blanked, found)

@@ -4,6 +4,7 @@
 
 use super::{MAX_NESTING, nesting_too_deep};
 use crate::query::error::ParseError;
+use crate::query::text::{Piece, pieces};
 
 /// Scans the text before pest does: refuses bracket nesting deeper than `MAX_NESTING` (pest
 /// would recurse into it) and names an unclosed string where it starts, which a grammar error
@@ -14,21 +15,15 @@ pub(super) fn check_nesting(text: &str) -> Result<(), ParseError> {
     // `CASE … END` nests as deep as brackets do, without any bracket.
     let mut cases = 0usize;
     let mut previous = ' ';
-    let mut chars = text.char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
-        let before = std::mem::replace(&mut previous, c);
-        match c {
-            c if c.is_alphabetic() || c == '_' => {
-                let mut end = offset + c.len_utf8();
-                while let Some((at, n)) = chars.next_if(|(_, n)| n.is_alphanumeric() || *n == '_') {
-                    end = at + n.len_utf8();
-                    previous = n;
-                }
+    for (offset, piece) in pieces(text) {
+        let before = previous;
+        let c = match piece {
+            Piece::Word(word) => {
+                previous = word.chars().next_back().unwrap_or(' ');
                 // A property key, a parameter or a label may be called `case`.
                 if matches!(before, '.' | '$' | ':') || before.is_alphanumeric() {
                     continue;
                 }
-                let word = &text[offset..end];
                 if word.eq_ignore_ascii_case("case") {
                     cases += 1;
                     if open.len() + cases > MAX_NESTING {
@@ -37,40 +32,29 @@ pub(super) fn check_nesting(text: &str) -> Result<(), ParseError> {
                 } else if word.eq_ignore_ascii_case("end") {
                     cases = cases.saturating_sub(1);
                 }
+                continue;
             }
-            '/' if chars.peek().is_some_and(|(_, n)| *n == '/') => {
-                while chars.next_if(|(_, n)| *n != '\n').is_some() {}
+            Piece::Comment { .. } => {
+                previous = '/';
+                continue;
             }
-            '/' if chars.peek().is_some_and(|(_, n)| *n == '*') => {
-                chars.next();
-                let mut previous = ' ';
-                for (_, n) in chars.by_ref() {
-                    if previous == '*' && n == '/' {
-                        break;
-                    }
-                    previous = n;
-                }
-            }
-            '\'' | '"' | '`' => {
-                let mut closed = false;
-                while let Some((_, n)) = chars.next() {
-                    if n == '\\' && c != '`' {
-                        chars.next();
-                    } else if n == c {
-                        closed = true;
-                        break;
-                    }
-                }
+            Piece::Quoted { quote, closed } => {
+                previous = quote;
                 if !closed {
-                    let what = if c == '`' { "name" } else { "string" };
+                    let what = if quote == '`' { "name" } else { "string" };
                     return Err(ParseError::new(
                         text,
                         offset,
                         format!("this {what} is never closed"),
-                        Some(format!("end it with {c}")),
+                        Some(format!("end it with {quote}")),
                     ));
                 }
+                continue;
             }
+            Piece::Char(c) => c,
+        };
+        previous = c;
+        match c {
             '(' | '[' | '{' => {
                 open.push((c, offset));
                 if open.len() + cases > MAX_NESTING {

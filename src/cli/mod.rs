@@ -117,16 +117,11 @@ enum Command {
         /// The format: dot.
         #[arg(value_parser = ["dot"])]
         format: String,
-        #[command(flatten)]
-        data: DataArgs,
-        #[command(flatten)]
-        scope: ScopeArgs,
         /// Where to write it; standard output when not given.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Stop after this many seconds (nothing is then written).
-        #[arg(long, value_name = "SECONDS")]
-        timeout: Option<f64>,
+        #[command(flatten)]
+        drawing: DrawingArgs,
     },
     /// Draw an alliance diagram to SVG, PNG or PDF with Graphviz's dot.
     #[command(
@@ -136,16 +131,11 @@ enum Command {
         /// The picture format.
         #[arg(long, value_parser = ["svg", "png", "pdf"], default_value = "svg")]
         format: String,
-        #[command(flatten)]
-        data: DataArgs,
-        #[command(flatten)]
-        scope: ScopeArgs,
         /// The file to write.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
-        /// Stop after this many seconds (nothing is then written).
-        #[arg(long, value_name = "SECONDS")]
-        timeout: Option<f64>,
+        #[command(flatten)]
+        drawing: DrawingArgs,
     },
     /// Run query statements (separated by `;`) and print their results.
     #[command(
@@ -160,22 +150,8 @@ enum Command {
         /// A parameter for $NAME, its value in Cypher literal syntax: 42, 'Intel', [1, 2], 2.4B.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
-        /// Describe how each statement would run (which index or scan each pattern starts
-        /// from) instead of running it.
-        #[arg(long)]
-        explain: bool,
-        /// Print each statement's row count and running time on standard error.
-        #[arg(long)]
-        timing: bool,
-        /// Save the changes the statements make back into the data file (with one --data FILE).
-        #[arg(long)]
-        write: bool,
-        /// Go on with the next statement when one fails (the failed one changes nothing).
-        #[arg(long)]
-        continue_on_error: bool,
-        /// Stop a statement that runs longer than this many seconds (it then changes nothing).
-        #[arg(long, value_name = "SECONDS")]
-        timeout: Option<f64>,
+        #[command(flatten)]
+        options: QueryOptions,
         /// Read the statements from a file instead of the command line.
         #[arg(long, conflicts_with = "statements")]
         file: Option<PathBuf>,
@@ -199,6 +175,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SchemaArg::Alliance)]
         schema: SchemaArg,
     },
+}
+
+/// The graph a diagram is drawn from, what of it the diagram shows, and how long drawing may
+/// take.
+#[derive(Args, Debug, Clone, Default)]
+struct DrawingArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// Stop after this many seconds (nothing is then written).
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
 }
 
 /// What a diagram shows; the whole graph when none is given.
@@ -424,9 +413,10 @@ impl Command {
         match self {
             Command::Stats { data, .. }
             | Command::Path { data, .. }
-            | Command::Export { data, .. }
-            | Command::Render { data, .. }
             | Command::Query { data, .. } => Some(data),
+            Command::Export { drawing, .. } | Command::Render { drawing, .. } => {
+                Some(&mut drawing.data)
+            }
             Command::Check { .. } | Command::Bench { .. } | Command::Recover { .. } => None,
         }
     }
@@ -487,25 +477,15 @@ pub fn run() -> ExitCode {
             data,
             format,
             params,
-            explain,
-            timing,
-            write,
-            continue_on_error,
-            timeout,
+            options,
             file,
             statements,
         }) => query(
             &data,
             format.into(),
             &params,
-            QueryOptions {
-                explain,
-                timing,
-                write,
-                continue_on_error,
-                timeout,
-                limits,
-            },
+            &options,
+            limits,
             file.as_deref(),
             statements.as_deref(),
         ),
@@ -580,46 +560,33 @@ pub fn run() -> ExitCode {
         },
         Some(Command::Export {
             format: _,
-            data,
-            scope,
             output,
-            timeout,
-        }) => {
-            let timer = match timeout_arg(timeout) {
-                Ok(limit) => Timer::start(limit),
-                Err(code) => return code,
-            };
-            match diagram(&data, &scope, &timer) {
-                Ok(dot) => write_output(output.as_deref(), dot.as_bytes()),
-                Err(code) => code,
-            }
-        }
+            drawing,
+        }) => match diagram(&drawing) {
+            Ok((dot, _)) => write_output(output.as_deref(), dot.as_bytes()),
+            Err(code) => code,
+        },
         Some(Command::Render {
             format,
-            data,
-            scope,
             output,
-            timeout,
+            drawing,
         }) => {
-            let timer = match timeout_arg(timeout) {
-                Ok(limit) => Timer::start(limit),
+            let (dot, timer) = match diagram(&drawing) {
+                Ok(drawn) => drawn,
                 Err(code) => return code,
             };
-            match diagram(&data, &scope, &timer)
-                .map(|dot| crate::export::render_until(&dot, &format, &|| timer.fired()))
-            {
-                Ok(Ok(bytes)) => write_output(Some(&output), &bytes),
-                Ok(Err(crate::export::RenderError::Interrupted)) => {
+            match crate::export::render_until(&dot, &format, &|| timer.fired()) {
+                Ok(bytes) => write_output(Some(&output), &bytes),
+                Err(crate::export::RenderError::Interrupted) => {
                     errln!(
                         "error: the drawing ran past --timeout and was stopped; nothing was written"
                     );
                     ExitCode::FAILURE
                 }
-                Ok(Err(e)) => {
+                Err(e) => {
                     errln!("error: {}", flags(&e));
                     ExitCode::FAILURE
                 }
-                Err(code) => code,
             }
         }
         Some(Command::Stats { data }) => match data.load() {

@@ -8,30 +8,41 @@ use super::*;
 use crate::model::printable_json;
 
 /// The switches of `alliances query`.
+#[derive(clap::Args, Debug, Clone, PartialEq)]
 pub(super) struct QueryOptions {
+    /// Describe how each statement would run (which index or scan each pattern starts
+    /// from) instead of running it.
+    #[arg(long)]
     pub(super) explain: bool,
+    /// Print each statement's row count and running time on standard error.
+    #[arg(long)]
     pub(super) timing: bool,
+    /// Save the changes the statements make back into the data file (with one --data FILE).
+    #[arg(long)]
     pub(super) write: bool,
+    /// Go on with the next statement when one fails (the failed one changes nothing).
+    #[arg(long)]
     pub(super) continue_on_error: bool,
+    /// Stop a statement that runs longer than this many seconds (it then changes nothing).
+    #[arg(long, value_name = "SECONDS")]
     pub(super) timeout: Option<f64>,
-    pub(super) limits: query::Limits,
 }
 
 pub(super) fn query(
     data: &DataArgs,
     format: OutputFormat,
     params: &[String],
-    options: QueryOptions,
+    options: &QueryOptions,
+    limits: query::Limits,
     file: Option<&Path>,
     statements: Option<&str>,
 ) -> ExitCode {
-    let QueryOptions {
+    let &QueryOptions {
         explain,
         timing,
         write,
         continue_on_error,
         timeout,
-        limits,
     } = options;
     let timeout = match timeout_arg(timeout) {
         Ok(limit) => limit,

@@ -66,12 +66,15 @@ impl Drop for Timer {
     }
 }
 
-/// The DOT text for the command line's diagram commands, or the message of what went wrong.
-pub(super) fn diagram(
-    data: &DataArgs,
-    scope: &ScopeArgs,
-    timer: &Timer,
-) -> Result<String, ExitCode> {
+/// The DOT text of the diagram a scope selects, drawn within `--timeout`; the timer goes on
+/// running for the rendering that may follow.
+pub(super) fn diagram(drawing: &DrawingArgs) -> Result<(String, Timer), ExitCode> {
+    let DrawingArgs {
+        data,
+        scope,
+        timeout,
+    } = drawing;
+    let timer = Timer::start(timeout_arg(*timeout)?);
     let graph = match data.load() {
         Ok((graph, _)) => graph,
         Err(e) => return Err(fail(&e)),
@@ -94,7 +97,7 @@ pub(super) fn diagram(
         as_of: data.as_of,
         legend: !scope.no_legend,
     };
-    Ok(crate::export::to_dot(&graph, &selection, &options))
+    Ok((crate::export::to_dot(&graph, &selection, &options), timer))
 }
 
 pub(super) fn write_output(path: Option<&Path>, bytes: &[u8]) -> ExitCode {

@@ -179,10 +179,10 @@ mod tests {
     use super::*;
     use crate::model::Schema;
 
-    #[test]
-    fn finds_investment_and_purchase_loops_once() {
+    /// A graph of `count` companies, `n0`, `n1`…, and their node ids in that order.
+    fn companies(count: usize) -> (Graph, Vec<NodeId>) {
         let mut g = Graph::new(Schema::Alliance);
-        let n: Vec<NodeId> = (0..4)
+        let n = (0..count)
             .map(|i| {
                 g.add_node(
                     ["Company"],
@@ -190,6 +190,12 @@ mod tests {
                 )
             })
             .collect();
+        (g, n)
+    }
+
+    #[test]
+    fn finds_investment_and_purchase_loops_once() {
+        let (mut g, n) = companies(4);
         g.add_edge(n[0], n[1], "INVESTS_IN", []); // money 0 → 1
         g.add_edge(n[0], n[1], "SUPPLIES", []); // 0 sells to 1: money 1 → 0
         g.add_edge(n[1], n[2], "INVESTS_IN", []); // 1 → 2
@@ -211,15 +217,7 @@ mod tests {
 
     #[test]
     fn a_cut_list_keeps_the_shortest_loops_and_says_how_far_it_is_whole() {
-        let mut g = Graph::new(Schema::Alliance);
-        let n: Vec<NodeId> = (0..7)
-            .map(|i| {
-                g.add_node(
-                    ["Company"],
-                    [("id", crate::model::Value::from(format!("n{i}")))],
-                )
-            })
-            .collect();
+        let (mut g, n) = companies(7);
         // Three loops of three legs through the first node, found first by a search from it.
         for middle in [1, 2, 3] {
             g.add_edge(n[0], n[middle], "INVESTS_IN", []);

@@ -5,6 +5,24 @@ use super::{Next, Session};
 use crate::query;
 use std::path::PathBuf;
 
+/// Runs an analysis that Ctrl-C stops, prints its report in the shell's terms, and its time
+/// when `:timing` is on.
+fn interruptible_report(
+    session: &mut Session,
+    analysis: impl FnOnce(&crate::store::Graph, &dyn Fn() -> bool) -> Result<String, String>,
+) -> Result<Next, String> {
+    let flag = std::sync::Arc::clone(&session.interrupt);
+    flag.store(false, std::sync::atomic::Ordering::Relaxed);
+    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let report = analysis(&session.graph, &stop)?;
+    out!("{}", crate::repl::shell_terms(report));
+    if session.timing {
+        errln!("({})", query::human_duration(started.elapsed()));
+    }
+    Ok(Next::Continue)
+}
+
 pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
     let args = crate::session::report::split_args(rest);
     let mut names = Vec::new();
@@ -48,18 +66,10 @@ pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Res
     let [from, to] = names.as_slice() else {
         return Err("error: :path takes two names, for example :path BlackRock Intel (quote names with spaces)".to_owned());
     };
-    let flag = std::sync::Arc::clone(&session.interrupt);
-    flag.store(false, std::sync::atomic::Ordering::Relaxed);
-    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
-    let started = std::time::Instant::now();
-    let report =
-        crate::session::report::paths_report(&session.graph, from, to, &options, explain, &stop)
-            .map_err(|e| format!("error: {e}"))?;
-    out!("{}", crate::repl::shell_terms(report));
-    if session.timing {
-        errln!("({})", query::human_duration(started.elapsed()));
-    }
-    Ok(Next::Continue)
+    interruptible_report(session, |graph, stop| {
+        crate::session::report::paths_report(graph, from, to, &options, explain, stop)
+            .map_err(|e| format!("error: {e}"))
+    })
 }
 
 pub(super) fn run_cycles(
@@ -75,22 +85,9 @@ pub(super) fn run_cycles(
             .map_err(|_| "error: --max-len takes a number".to_owned())?,
         _ => return Err("error: usage: :cycles [--max-len N]".to_owned()),
     };
-    let flag = std::sync::Arc::clone(&session.interrupt);
-    flag.store(false, std::sync::atomic::Ordering::Relaxed);
-    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
-    let started = std::time::Instant::now();
-    out!(
-        "{}",
-        crate::repl::shell_terms(crate::session::report::cycles_report(
-            &session.graph,
-            max_len,
-            &stop
-        ))
-    );
-    if session.timing {
-        errln!("({})", query::human_duration(started.elapsed()));
-    }
-    Ok(Next::Continue)
+    interruptible_report(session, |graph, stop| {
+        Ok(crate::session::report::cycles_report(graph, max_len, stop))
+    })
 }
 
 pub(super) fn run_top(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
@@ -104,17 +101,10 @@ pub(super) fn run_top(session: &mut Session, _command: &str, rest: &str) -> Resu
         ),
         _ => return Err("error: usage: :top pagerank|degree|betweenness [N]".to_owned()),
     };
-    let flag = std::sync::Arc::clone(&session.interrupt);
-    flag.store(false, std::sync::atomic::Ordering::Relaxed);
-    let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
-    let started = std::time::Instant::now();
-    let report = crate::session::report::top_report(&session.graph, measure, n, &stop)
-        .map_err(|e| format!("error: {e}"))?;
-    out!("{report}");
-    if session.timing {
-        errln!("({})", query::human_duration(started.elapsed()));
-    }
-    Ok(Next::Continue)
+    interruptible_report(session, |graph, stop| {
+        crate::session::report::top_report(graph, measure, n, stop)
+            .map_err(|e| format!("error: {e}"))
+    })
 }
 
 pub(super) fn run_owners_holdings(

@@ -14,6 +14,7 @@ use serde_json::{Value as Json, json};
 
 use crate::algo::search;
 use crate::query::{self, Params};
+use crate::session::{Request, Session};
 use crate::store::{Graph, NodeId};
 
 /// Marks for breadth-first searches, reused across searches (the searches' own).
@@ -122,8 +123,12 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 
     let (rss0, _) = memory_mb();
     let started = Instant::now();
-    let graph = crate::session::load_csv(&dir.join("nodes.csv"), &dir.join("edges.csv"), &|_| {})
-        .map_err(|e| e.to_string())?;
+    let request = Request {
+        csv: Some((dir.join("nodes.csv"), dir.join("edges.csv"))),
+        ..Request::default()
+    };
+    let (mut session, _) = Session::open(&request, &|_| {}).map_err(|e| e.to_string())?;
+    let graph = &session.graph;
     let parse_and_build = started.elapsed().as_secs_f64();
     // The traversal index belongs to what loading costs: the peers build theirs while loading.
     let index_started = Instant::now();
@@ -155,16 +160,6 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         }),
     )?;
 
-    let params = Params::new();
-    let timed_query = |text: &str| -> Result<(f64, query::QueryResult), String> {
-        let started = Instant::now();
-        let mut results = query::execute(&graph, text, &params).map_err(|e| e.to_string())?;
-        Ok((
-            started.elapsed().as_secs_f64(),
-            results.pop().ok_or("no result")?,
-        ))
-    };
-
     // agg: relationships counted by type.
     let started = Instant::now();
     let counts: serde_json::Map<String, Json> = graph
@@ -173,13 +168,17 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .map(|(t, n)| (t.to_owned(), json!(n)))
         .collect();
     let agg = started.elapsed().as_secs_f64();
-    let (agg_query, _) = timed_query("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")?;
+    let (agg_query, _) = timed_query(
+        &mut session,
+        "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n",
+    )?;
     emit(
         "agg",
         agg,
         json!({"answers": counts, "query_seconds": agg_query}),
     )?;
 
+    let graph = &session.graph;
     let node = |id: &str| {
         graph
             .node_by_id(id)
@@ -189,13 +188,13 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .iter()
         .map(|(a, b)| Ok((node(a)?, node(b)?)))
         .collect::<Result<_, String>>()?;
-    let mut marks = Marks::for_graph(&graph);
+    let mut marks = Marks::for_graph(graph);
 
     // sp: undirected hop distances for the 100 pairs.
     let started = Instant::now();
     let answers: Vec<i64> = resolved
         .iter()
-        .map(|(a, b)| hop_distance(&graph, *a, *b, &mut marks).map_or(-1, i64::from))
+        .map(|(a, b)| hop_distance(graph, *a, *b, &mut marks).map_or(-1, i64::from))
         .collect();
     let sp = started.elapsed().as_secs_f64();
     let sp_answers = answers;
@@ -205,7 +204,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
     let started = Instant::now();
     let hop2_answers: Vec<i64> = resolved
         .iter()
-        .map(|(a, _)| two_hop_count(&graph, *a, &mut marks) as i64)
+        .map(|(a, _)| two_hop_count(graph, *a, &mut marks) as i64)
         .collect();
     let hop2 = started.elapsed().as_secs_f64();
 
@@ -214,7 +213,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         format!("MATCH p = shortestPath((a {{id: {a}}})-[*]-(b {{id: {b}}})) RETURN length(p)")
     };
     let (sp_query, sp_prepared) = through_queries(
-        &graph,
+        &mut session,
         &answers,
         &pairs
             .iter()
@@ -243,7 +242,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
     };
     let answers = hop2_answers;
     let (hop2_query, hop2_prepared) = through_queries(
-        &graph,
+        &mut session,
         &answers,
         &pairs
             .iter()
@@ -264,7 +263,8 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 
     // pagerank: the top 10 ids.
     let started = Instant::now();
-    let ranks = crate::algo::centrality::pagerank(&graph, &|| false).unwrap_or_default();
+    let graph = &session.graph;
+    let ranks = crate::algo::centrality::pagerank(graph, &|| false).unwrap_or_default();
     let pagerank = started.elapsed().as_secs_f64();
     let id_of = |n: NodeId| match graph.node_prop(n, "id") {
         Some(crate::model::Value::String(s)) => s.clone(),
@@ -276,8 +276,10 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .take(10)
         .map(|(_, s)| (s * 1e8).round() / 1e8)
         .collect();
-    let (pagerank_query, result) =
-        timed_query("CALL algo.pageRank() YIELD node, score RETURN node.id LIMIT 10")?;
+    let (pagerank_query, result) = timed_query(
+        &mut session,
+        "CALL algo.pageRank() YIELD node, score RETURN node.id LIMIT 10",
+    )?;
     let query_top: Vec<String> = result
         .rows
         .iter()
@@ -307,20 +309,20 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         .tempfile()
         .map_err(|e| format!("cannot make a temporary snapshot: {e}"))?;
     let started = Instant::now();
-    crate::datafile::save(&graph, file.path()).map_err(|e| e.to_string())?;
+    crate::datafile::save(&session.graph, file.path()).map_err(|e| e.to_string())?;
     let save = started.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(file.path()).map_or(0, |m| m.len());
-    let (nodes, edges) = (graph.node_count(), graph.edge_count());
-    drop(graph);
+    let (nodes, edges) = (session.graph.node_count(), session.graph.edge_count());
+    drop(session);
     let started = Instant::now();
-    let options = crate::db::DbOptions {
+    let request = Request {
+        db: Some(file.path().to_owned()),
         read_only: true,
-        ..crate::db::DbOptions::default()
+        ..Request::default()
     };
-    let (_db, reopened, _) =
-        crate::db::Database::open(file.path(), options).map_err(|e| e.to_string())?;
+    let (reopened, _) = Session::open(&request, &|_| {}).map_err(|e| e.to_string())?;
     let open = started.elapsed().as_secs_f64();
-    if (reopened.node_count(), reopened.edge_count()) != (nodes, edges) {
+    if (reopened.graph.node_count(), reopened.graph.edge_count()) != (nodes, edges) {
         return Err("the snapshot opened with a different number of elements".to_owned());
     }
     emit(
@@ -336,7 +338,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 /// then one statement with parameters, prepared once and run for each (as a driver runs it).
 /// Returns both times. A statement returning no row answers `none`.
 fn through_queries(
-    graph: &Graph,
+    session: &mut Session,
     answers: &[i64],
     texts: &[String],
     with_params: &str,
@@ -360,8 +362,7 @@ fn through_queries(
     let started = Instant::now();
     let mut results = Vec::with_capacity(texts.len());
     for text in texts {
-        let mut result = query::execute(graph, text, &Params::new()).map_err(|e| e.to_string())?;
-        results.push(result.pop().ok_or("no result")?);
+        results.push(timed_query(session, text)?.1);
     }
     let as_text = started.elapsed().as_secs_f64();
     check(
@@ -371,18 +372,32 @@ fn through_queries(
 
     let started = Instant::now();
     let statements = query::parse(with_params).map_err(|e| e.to_string())?;
-    let prepared = query::prepare(graph, with_params, &statements[0]).map_err(|e| e.to_string())?;
-    let results = params
-        .iter()
-        .map(|p| prepared.run(graph, p))
-        .collect::<Result<Vec<_>, _>>()
+    let prepared = session
+        .prepare(with_params, &statements[0])
         .map_err(|e| e.to_string())?;
+    let mut results = Vec::with_capacity(params.len());
+    for p in params {
+        session.params.clone_from(p);
+        let ran = session
+            .run(with_params, &prepared)
+            .map_err(|e| e.to_string())?;
+        results.push(ran.result);
+    }
+    session.params = Params::new();
     let as_prepared = started.elapsed().as_secs_f64();
     check(
         results.iter().map(first_value).collect::<Result<_, _>>()?,
         "prepared",
     )?;
     Ok((as_text, as_prepared))
+}
+
+/// Runs the statement `text` holds through the session, with its time.
+fn timed_query(session: &mut Session, text: &str) -> Result<(f64, query::QueryResult), String> {
+    let started = Instant::now();
+    let mut ran = session.execute(text).map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok((seconds, ran.pop().ok_or("no result")?.result))
 }
 
 /// A Cypher string literal.

@@ -5,20 +5,8 @@ use alliances::query::{self, QueryValue};
 use alliances::session::{Origin, Request, Session};
 
 fn run(session: &mut Session, text: &str) -> Result<alliances::query::QueryResult, String> {
-    let statements = query::parse(text).map_err(|e| e.to_string())?;
-    let mut last = None;
-    for statement in &statements {
-        let prepared = session
-            .prepare(text, statement)
-            .map_err(|e| e.to_string())?;
-        last = Some(
-            session
-                .run(text, &prepared)
-                .map_err(|e| e.to_string())?
-                .result,
-        );
-    }
-    last.ok_or_else(|| "no statement".to_owned())
+    let mut ran = session.execute(text).map_err(|e| e.to_string())?;
+    Ok(ran.pop().ok_or("no statement")?.result)
 }
 
 #[test]
@@ -87,4 +75,34 @@ fn a_dated_view_refuses_writes_and_changes_nothing() {
     let refused = run(&mut session, "CREATE (:Company {id: 'x', name: 'X'})").unwrap_err();
     assert!(refused.contains("shown as of 2024-01-01"), "{refused}");
     assert_eq!(session.graph.node_count(), before);
+}
+
+#[test]
+fn the_session_limits_bound_every_statement_it_prepares() {
+    let (mut session, _) = Session::open(&Request::default(), &|_| {}).unwrap();
+    assert!(run(&mut session, "MATCH (n) RETURN n.name").is_ok());
+    session.limits = alliances::query::Limits::default().with_max_rows(3);
+    let cut = run(&mut session, "MATCH (n) RETURN n.name").unwrap();
+    assert_eq!(cut.rows.len(), 3);
+    assert!(cut.notes[0].contains("(max-rows)"), "{:?}", cut.notes);
+    let interrupt = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    session.limits = alliances::query::Limits::default().with_interrupt(interrupt);
+    let stopped = run(&mut session, "MATCH (a)--(b)--(c) RETURN count(*)").unwrap_err();
+    assert!(stopped.contains("interrupted"), "{stopped}");
+}
+
+#[test]
+fn execute_stops_at_the_first_failing_statement_and_keeps_those_before() {
+    let (mut session, _) = Session::open(&Request::default(), &|_| {}).unwrap();
+    let failed = session.execute(
+        "CREATE (:Company {id: 'a1', name: 'A1'}); CREATE (:Company {id: 'a1', name: 'A2'}); CREATE (:Company {id: 'a3', name: 'A3'})",
+    );
+    assert!(failed.is_err());
+    let kept = run(
+        &mut session,
+        "MATCH (c:Company) WHERE c.id STARTS WITH 'a' AND size(c.id) = 2 RETURN c.name",
+    )
+    .unwrap();
+    assert_eq!(kept.rows.len(), 1, "{kept:?}");
+    assert_eq!(kept.rows[0][0].to_string(), "\"A1\"");
 }

@@ -94,6 +94,7 @@ pub(super) fn query(
         Ok(session) => session,
         Err(code) => return code,
     };
+    session.format = format;
     if timing {
         errln!(
             "loaded {} nodes and {} relationships in {:.3} s",
@@ -151,12 +152,10 @@ pub(super) fn query(
         let started = std::time::Instant::now();
         // A timer stops the statement at --timeout; it is told to stand down when it ends.
         let timer = Timer::start(timeout);
+        session.limits = limits
+            .clone()
+            .with_interrupt(std::sync::Arc::clone(&timer.stop));
         let outcome = session.prepare(&text, statement).and_then(|prepared| {
-            let prepared = prepared.within(
-                &limits
-                    .clone()
-                    .with_interrupt(std::sync::Arc::clone(&timer.stop)),
-            );
             for warning in prepared.warnings() {
                 match &file_name {
                     Some(name) => errln!("{}", warning.in_file(name)),
@@ -196,7 +195,7 @@ pub(super) fn query(
             }
         }
         match outcome {
-            Ok(result) => match format {
+            Ok(result) => match session.format {
                 OutputFormat::Table => {
                     if i > 0 {
                         outln!();

@@ -47,16 +47,13 @@ pub(crate) struct Session {
     pub core: crate::session::Session,
     /// Changes since the graph was loaded or last saved.
     pub unsaved: bool,
-    pub format: OutputFormat,
     pub timing: bool,
     /// Output may be coloured (a terminal, and `NO_COLOR` unset).
     pub colours: bool,
     /// Standard output is a terminal, whose width tables are fitted to.
     pub terminal: bool,
-    /// Set by Ctrl-C while a statement runs.
+    /// Set by Ctrl-C while a statement runs; the session's limits stop on it.
     pub interrupt: Arc<AtomicBool>,
-    /// The bounds the session's statements keep to, with `interrupt` as their stop flag.
-    pub limits: query::Limits,
     /// The script being run, whose name messages give as `FILE:LINE:COLUMN`.
     pub script: Option<String>,
     /// The line of the script or pipe the input being run starts on.
@@ -84,23 +81,23 @@ pub(crate) enum Next {
 }
 
 /// Runs the shell until `:quit`, Ctrl-D or the end of its input.
-pub fn run(core: crate::session::Session, options: Options) -> ExitCode {
+pub fn run(mut core: crate::session::Session, options: Options) -> ExitCode {
     let interactive = options.file.is_none() && io::stdin().is_terminal();
     let colours = interactive
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let interrupt = Arc::new(AtomicBool::new(false));
+    core.limits = options
+        .limits
+        .clone()
+        .with_interrupt(Arc::clone(&interrupt));
+    core.format = OutputFormat::Table;
     let mut session = Session {
         core,
         unsaved: false,
-        format: OutputFormat::Table,
         timing: interactive,
         colours,
         terminal: options.file.is_none() && io::stdout().is_terminal(),
-        limits: options
-            .limits
-            .clone()
-            .with_interrupt(Arc::clone(&interrupt)),
         interrupt,
         script: options.file.as_ref().map(|path| path.display().to_string()),
         first_line: 1,
@@ -437,9 +434,7 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             continue;
         }
         let started = Instant::now();
-        let prepared = query::prepare(&session.graph, text, statement)
-            .map_err(shown)?
-            .within(&session.limits);
+        let prepared = session.core.prepare(text, statement).map_err(shown)?;
         for warning in prepared.warnings() {
             let warning = warning.clone().starting_at_line(first_line);
             match &script {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::datafile::{self, ImportProgress, LoadError};
 use crate::db::{Database, DbError, DbOptions};
 use crate::model::{Date, Schema};
-use crate::query::{self, Params, Prepared, QueryError, QueryResult};
+use crate::query::{self, Limits, Params, Prepared, QueryError, QueryResult};
 use crate::store::Graph;
 
 pub mod report;
@@ -256,8 +256,9 @@ pub fn run_statement(
 }
 
 /// An open graph and what goes with it between statements: where it came from, its database
-/// (journal, lock), the parameters statements see, and the whole graph while a dated view is
-/// shown. Every front end drives one: the command line's `query`, the shell, scripts.
+/// (journal, lock), the parameters statements see, the limits they keep to, how their results
+/// are shown, and the whole graph while a dated view is shown. Every front end drives one: the
+/// command line's `query`, the shell, scripts and the benchmark.
 ///
 /// ```
 /// use alliances::session::{Request, Session};
@@ -279,6 +280,11 @@ pub struct Session {
     pub db: Option<Database>,
     /// `$NAME` values for statements.
     pub params: Params,
+    /// The bounds every statement prepared from now on keeps to (rows, hops, memory, time,
+    /// and the flag that interrupts it).
+    pub limits: Limits,
+    /// How the front end prints results.
+    pub format: OutputFormat,
     /// While a dated view is shown: the date, and the whole graph `graph` is a view of.
     pub as_of: Option<(Date, Graph)>,
 }
@@ -291,6 +297,8 @@ impl Session {
             origin,
             db,
             params: Params::new(),
+            limits: Limits::default(),
+            format: OutputFormat::Table,
             as_of: None,
         }
     }
@@ -312,7 +320,8 @@ impl Session {
         Ok((Session::new(graph, origin, None), notes))
     }
 
-    /// Prepares one parsed statement of `text` against the graph as it is now.
+    /// Prepares one parsed statement of `text` against the graph as it is now, within the
+    /// session's limits.
     ///
     /// # Errors
     /// The planner's errors.
@@ -321,7 +330,21 @@ impl Session {
         text: &'t str,
         statement: &query::ast::Statement,
     ) -> Result<Prepared<'t>, QueryError> {
-        query::prepare(&self.graph, text, statement)
+        Ok(query::prepare(&self.graph, text, statement)?.within(&self.limits))
+    }
+
+    /// Parses, prepares and runs each statement of `text` in turn, stopping at the first that
+    /// fails (which changes nothing; those before it stay done).
+    ///
+    /// # Errors
+    /// The first statement's error, from the parser, the planner or the run.
+    pub fn execute(&mut self, text: &str) -> Result<Vec<Ran>, QueryError> {
+        let mut done = Vec::new();
+        for statement in &query::parse(text)? {
+            let prepared = self.prepare(text, statement)?;
+            done.push(self.run(text, &prepared)?);
+        }
+        Ok(done)
     }
 
     /// Runs a prepared statement: refused while a dated view is shown and it writes, and

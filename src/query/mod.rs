@@ -278,13 +278,8 @@ pub fn execute_within(
     params: &Params,
     limits: &Limits,
 ) -> Result<Vec<QueryResult>, QueryError> {
-    // The syntax trees are dropped on the statement's stack too.
-    parser::with_stack(|| {
-        let statements = parse(text)?;
-        statements
-            .iter()
-            .map(|s| prepare(graph, text, s)?.within(limits).run(graph, params))
-            .collect()
+    run_each(text, |s| {
+        prepare(graph, text, s)?.within(limits).run(graph, params)
     })
 }
 
@@ -312,15 +307,20 @@ pub fn execute_mut_within(
     params: &Params,
     limits: &Limits,
 ) -> Result<Vec<QueryResult>, QueryError> {
-    parser::with_stack(|| {
-        let statements = parse(text)?;
-        let mut results = Vec::new();
-        for statement in &statements {
-            let prepared = prepare(graph, text, statement)?.within(limits);
-            results.push(prepared.run_mut(graph, params)?);
-        }
-        Ok(results)
+    run_each(text, |s| {
+        prepare(graph, text, s)?
+            .within(limits)
+            .run_mut(graph, params)
     })
+}
+
+/// Parses `text`, then gives `run` each statement in order, up to the first error.
+fn run_each(
+    text: &str,
+    run: impl FnMut(&ast::Statement) -> Result<QueryResult, QueryError>,
+) -> Result<Vec<QueryResult>, QueryError> {
+    // The syntax trees are dropped on the statement's stack too.
+    parser::with_stack(|| parse(text)?.iter().map(run).collect())
 }
 
 /// Reads a parameter value written in Cypher literal syntax (`42`, `'Intel'`, `[1, 2]`,

@@ -199,21 +199,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         {
             return Ok(false);
         }
-        for (key, expected) in &step.props {
-            let wanted = self.cx.eval(expected, row, &[])?;
-            let actual = self.graph.node_prop(node, key);
-            if !prop_matches(actual, &wanted) {
-                return Ok(false);
-            }
-        }
-        if let Some(map) = &step.props_map {
-            for (key, wanted) in self.props_map(map, row)? {
-                if !prop_matches(self.graph.node_prop(node, &key), &wanted) {
-                    return Ok(false);
-                }
-            }
-        }
-        Ok(true)
+        self.props_fit(&step.props, step.props_map.as_ref(), row, |key| {
+            self.graph.node_prop(node, key)
+        })
     }
 
     pub(super) fn rel_fits(
@@ -234,15 +222,29 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 return Ok(false);
             }
         }
-        for (key, expected) in &step.props {
+        self.props_fit(&step.props, step.props_map.as_ref(), row, |key| {
+            self.graph.edge_prop(edge, key)
+        })
+    }
+
+    /// Whether the properties that `actual` reads have the values a step's `props` and
+    /// `props_map` ask for.
+    fn props_fit(
+        &self,
+        props: &[(String, PExpr)],
+        props_map: Option<&PExpr>,
+        row: &Row,
+        actual: impl Fn(&str) -> Option<crate::model::Value>,
+    ) -> Result<bool, QueryError> {
+        for (key, expected) in props {
             let wanted = self.cx.eval(expected, row, &[])?;
-            if !prop_matches(self.graph.edge_prop(edge, key), &wanted) {
+            if !prop_matches(actual(key), &wanted) {
                 return Ok(false);
             }
         }
-        if let Some(map) = &step.props_map {
+        if let Some(map) = props_map {
             for (key, wanted) in self.props_map(map, row)? {
-                if !prop_matches(self.graph.edge_prop(edge, &key), &wanted) {
+                if !prop_matches(actual(&key), &wanted) {
                     return Ok(false);
                 }
             }

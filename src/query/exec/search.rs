@@ -29,7 +29,31 @@ impl<'c, 'g> Matcher<'c, 'g> {
         row: &Row,
         visit: impl FnMut(NodeId),
     ) -> Result<(), QueryError> {
-        self.with_marks(|matcher, marks| matcher.reach_with(marks, start, rel, max, row, visit))
+        self.with_marks(|matcher, marks| {
+            let adjacency = any_relationship(rel).then(|| matcher.graph.adjacency());
+            search::reach(
+                marks,
+                matcher.graph.node_index_bound(),
+                start,
+                max.unwrap_or(u64::MAX),
+                || matcher.cx.check_interrupt(),
+                |node, reach| {
+                    if let Some(adjacency) = adjacency {
+                        for &other in adjacency.neighbors(node) {
+                            reach.add(other);
+                        }
+                    } else {
+                        for (edge, other) in matcher.expand(node, rel.arrow) {
+                            if reach.is_new(other) && matcher.rel_fits(edge, rel, row)? {
+                                reach.add(other);
+                            }
+                        }
+                    }
+                    Ok(())
+                },
+                visit,
+            )
+        })
     }
 
     /// Runs `search` with the matcher's marks lent out, so that it can read the matcher too.
@@ -38,40 +62,6 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let found = search(self, &mut marks);
         self.marks = marks;
         found
-    }
-
-    pub(super) fn reach_with(
-        &self,
-        marks: &mut Marks,
-        start: NodeId,
-        rel: &RelStep,
-        max: Option<u64>,
-        row: &Row,
-        visit: impl FnMut(NodeId),
-    ) -> Result<(), QueryError> {
-        let adjacency = any_relationship(rel).then(|| self.graph.adjacency());
-        search::reach(
-            marks,
-            self.graph.node_index_bound(),
-            start,
-            max.unwrap_or(u64::MAX),
-            || self.cx.check_interrupt(),
-            |node, reach| {
-                if let Some(adjacency) = adjacency {
-                    for &other in adjacency.neighbors(node) {
-                        reach.add(other);
-                    }
-                } else {
-                    for (edge, other) in self.expand(node, rel.arrow) {
-                        if reach.is_new(other) && self.rel_fits(edge, rel, row)? {
-                            reach.add(other);
-                        }
-                    }
-                }
-                Ok(())
-            },
-            visit,
-        )
     }
 
     /// A variable-length hop whose paths do not matter: every node within `max` hops that
@@ -168,7 +158,10 @@ impl<'c, 'g> Matcher<'c, 'g> {
             if !self.node_fits(target, &hop.node, row)? {
                 return Ok(Flow::Continue);
             }
-            return match self.bidirectional(source, target, &hop.rel, max, row)? {
+            let found = self.with_marks(|matcher, marks| {
+                matcher.bidirectional(marks, source, target, &hop.rel, max, row)
+            })?;
+            return match found {
                 Some((nodes, rels)) => self.emit_path(pattern, &nodes, &rels, row, k),
                 None => Ok(Flow::Continue),
             };
@@ -225,20 +218,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
     /// One shortest path between two known nodes, searching from both ends at once and always
     /// widening the smaller frontier: it visits a few thousand nodes where a one-sided search
     /// would visit the whole graph.
-    pub(super) fn bidirectional(
-        &mut self,
-        source: NodeId,
-        target: NodeId,
-        rel: &RelStep,
-        max: Option<u64>,
-        row: &Row,
-    ) -> Result<Option<Route>, QueryError> {
-        self.with_marks(|matcher, marks| {
-            matcher.bidirectional_with(marks, source, target, rel, max, row)
-        })
-    }
-
-    pub(super) fn bidirectional_with(
+    fn bidirectional(
         &self,
         marks: &mut Marks,
         source: NodeId,

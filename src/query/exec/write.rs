@@ -85,11 +85,12 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Notes that `element` was written at `offset`, and its properties `keys` at theirs.
-    fn wrote(&self, element: Element, offset: usize, keys: &[(String, usize)]) {
+    /// Notes that `element` was written at `offset`, and its properties `props` (as
+    /// `properties` gives them) at theirs.
+    fn wrote(&self, element: Element, offset: usize, props: &[(String, Value, usize)]) {
         let mut places = self.places.borrow_mut();
         places.elements.insert(element, offset);
-        for (key, at) in keys {
+        for (key, _, at) in props {
             places.properties.insert((element, key.clone()), *at);
         }
     }
@@ -384,8 +385,7 @@ impl Writer<'_> {
             labels,
             props.iter().map(|(k, v, _)| (k.as_str(), v.clone())),
         );
-        let keys: Vec<(String, usize)> = props.into_iter().map(|(k, _, at)| (k, at)).collect();
-        self.wrote(Element::Node(id), node.span.start, &keys);
+        self.wrote(Element::Node(id), node.span.start, &props);
         Ok(id)
     }
 
@@ -415,8 +415,7 @@ impl Writer<'_> {
                     None,
                 )
             })?;
-        let keys: Vec<(String, usize)> = props.into_iter().map(|(k, _, at)| (k, at)).collect();
-        self.wrote(Element::Edge(edge), rel.span.start, &keys);
+        self.wrote(Element::Edge(edge), rel.span.start, &props);
         Ok(edge)
     }
 
@@ -523,23 +522,9 @@ impl Writer<'_> {
                 }
                 Ok(())
             }
-            SetPlan::Labels { target, labels } => match self.eval(graph, target, row)? {
-                QueryValue::Node(n) => {
-                    graph.add_labels(n, labels.iter().map(String::as_str));
-                    self.wrote(Element::Node(n), target.span.start, &[]);
-                    Ok(())
-                }
-                QueryValue::Null => Ok(()),
-                gone @ QueryValue::DeletedNode(_) => {
-                    Err(self
-                        .cx(graph)
-                        .deleted_error(&target.span, &gone, "add labels to"))
-                }
-                other => Err(self.cx(graph).type_error(
-                    &target.span,
-                    format!("only nodes have labels, not {}", describe(graph, &other)),
-                )),
-            },
+            SetPlan::Labels { target, labels } => {
+                self.change_labels(graph, target, labels, true, row)
+            }
         }
     }
 
@@ -577,29 +562,52 @@ impl Writer<'_> {
         }
     }
 
+    /// Adds `labels` to the node `target` names (or removes them, when `add` is false); a
+    /// null target changes nothing.
+    fn change_labels(
+        &self,
+        graph: &mut Graph,
+        target: &PExpr,
+        labels: &[String],
+        add: bool,
+        row: &Row,
+    ) -> Result<(), QueryError> {
+        match self.eval(graph, target, row)? {
+            QueryValue::Node(n) => {
+                let labels = labels.iter().map(String::as_str);
+                if add {
+                    graph.add_labels(n, labels);
+                } else {
+                    graph.remove_labels(n, labels);
+                }
+                self.wrote(Element::Node(n), target.span.start, &[]);
+                Ok(())
+            }
+            QueryValue::Null => Ok(()),
+            gone @ QueryValue::DeletedNode(_) => {
+                let doing = if add {
+                    "add labels to"
+                } else {
+                    "remove labels from"
+                };
+                Err(self.cx(graph).deleted_error(&target.span, &gone, doing))
+            }
+            other => Err(self.cx(graph).type_error(
+                &target.span,
+                format!("only nodes have labels, not {}", describe(graph, &other)),
+            )),
+        }
+    }
+
     fn remove(&self, graph: &mut Graph, item: &RemovePlan, row: &Row) -> Result<(), QueryError> {
         match item {
             RemovePlan::Property { base, key } => {
                 let target = self.eval(graph, base, row)?;
                 self.set_property(graph, &target, key, Value::Null, base)
             }
-            RemovePlan::Labels { target, labels } => match self.eval(graph, target, row)? {
-                QueryValue::Node(n) => {
-                    graph.remove_labels(n, labels.iter().map(String::as_str));
-                    self.wrote(Element::Node(n), target.span.start, &[]);
-                    Ok(())
-                }
-                QueryValue::Null => Ok(()),
-                gone @ QueryValue::DeletedNode(_) => {
-                    Err(self
-                        .cx(graph)
-                        .deleted_error(&target.span, &gone, "remove labels from"))
-                }
-                other => Err(self.cx(graph).type_error(
-                    &target.span,
-                    format!("only nodes have labels, not {}", describe(graph, &other)),
-                )),
-            },
+            RemovePlan::Labels { target, labels } => {
+                self.change_labels(graph, target, labels, false, row)
+            }
         }
     }
 
@@ -626,9 +634,14 @@ impl Writer<'_> {
             if !graph.contains_node(node) {
                 continue;
             }
+            // A loop stands in both lists, as it counts twice in the node's degree.
+            let touching: Vec<EdgeId> = graph
+                .edges_of(node, Direction::Outgoing)
+                .chain(graph.edges_of(node, Direction::Incoming))
+                .map(|(e, _)| e)
+                .collect();
             if !detach {
-                let count = graph.edges_of(node, Direction::Outgoing).count()
-                    + graph.edges_of(node, Direction::Incoming).count();
+                let count = touching.len();
                 if count > 0 {
                     return Err(QueryError::at(
                         ErrorKind::Constraint,
@@ -644,11 +657,6 @@ impl Writer<'_> {
                     ));
                 }
             }
-            let touching: Vec<EdgeId> = graph
-                .edges_of(node, Direction::Outgoing)
-                .chain(graph.edges_of(node, Direction::Incoming))
-                .map(|(e, _)| e)
-                .collect();
             for edge in touching {
                 remove_edge(graph, edge, &mut removed);
             }

@@ -42,15 +42,13 @@ impl<'a> Planner<'a> {
                 }
                 Clause::Unwind { list, variable } => {
                     let list = self.expr(&scope, list, &mut ExprContext::plain("UNWIND"))?;
-                    if scope.get(variable).is_some() {
-                        return Err(self.error(
-                            ErrorCode::VariableAlreadyBound,
-                            list.span.end,
-                            format!("the variable `{variable}` is already defined"),
-                            Some("choose another name after AS".to_owned()),
-                        ));
-                    }
-                    let slot = scope.bind(variable, VarKind::Value);
+                    let slot = self.bind_new(
+                        &mut scope,
+                        variable,
+                        VarKind::Value,
+                        list.span.end,
+                        Some("choose another name after AS".to_owned()),
+                    )?;
                     ops.push(Op::Unwind { list, slot });
                 }
                 Clause::With { projection, filter } => {
@@ -150,21 +148,7 @@ impl<'a> Planner<'a> {
             .any(Op::writes);
         if columns.is_none() && writes {
             // A writing query may end without RETURN: it returns no columns.
-            segments.push(Segment {
-                width: self.close_segment(&scope),
-                ops: std::mem::take(&mut ops),
-                projection: ProjectionPlan {
-                    items: Vec::new(),
-                    out_base: scope.next,
-                    aggregates: Vec::new(),
-                    key_items: Vec::new(),
-                    distinct: false,
-                    order_by: Vec::new(),
-                    skip: None,
-                    limit: None,
-                    filter: None,
-                },
-            });
+            segments.push(self.closing_segment(&scope, std::mem::take(&mut ops), Vec::new()));
             return Ok((QueryPlan { segments }, Vec::new()));
         }
         if columns.is_none()
@@ -178,21 +162,7 @@ impl<'a> Planner<'a> {
                     span: 0..0,
                 })
                 .collect();
-            segments.push(Segment {
-                width: self.close_segment(&scope),
-                ops: std::mem::take(&mut ops),
-                projection: ProjectionPlan {
-                    items,
-                    out_base: scope.next,
-                    aggregates: Vec::new(),
-                    key_items: Vec::new(),
-                    distinct: false,
-                    order_by: Vec::new(),
-                    skip: None,
-                    limit: None,
-                    filter: None,
-                },
-            });
+            segments.push(self.closing_segment(&scope, std::mem::take(&mut ops), items));
             return Ok((
                 QueryPlan { segments },
                 bound.into_iter().map(|(n, _)| n).collect(),
@@ -209,6 +179,26 @@ impl<'a> Planner<'a> {
         };
         // A final segment with no clauses would be empty; the RETURN segment is the last.
         Ok((QueryPlan { segments }, columns))
+    }
+
+    /// The last segment of a query without RETURN: it runs `ops`, then passes `items` (none,
+    /// or what a lone CALL yields) on as they are.
+    fn closing_segment(&mut self, scope: &Scope, ops: Vec<Op>, items: Vec<PExpr>) -> Segment {
+        Segment {
+            width: self.close_segment(scope),
+            ops,
+            projection: ProjectionPlan {
+                items,
+                out_base: scope.next,
+                aggregates: Vec::new(),
+                key_items: Vec::new(),
+                distinct: false,
+                order_by: Vec::new(),
+                skip: None,
+                limit: None,
+                filter: None,
+            },
+        }
     }
 
     pub(super) fn match_clause(
@@ -238,15 +228,13 @@ impl<'a> Planner<'a> {
                         Some("use another name for the part".to_owned()),
                     ));
                 }
-                if scope.get(path).is_some() {
-                    return Err(self.error(
-                        ErrorCode::VariableAlreadyBound,
-                        pattern.span.start,
-                        format!("the variable `{path}` is already defined"),
-                        Some("name the path differently".to_owned()),
-                    ));
-                }
-                scope.bind(path, VarKind::Path);
+                self.bind_new(
+                    scope,
+                    path,
+                    VarKind::Path,
+                    pattern.span.start,
+                    Some("name the path differently".to_owned()),
+                )?;
             }
             let chain = &pattern.chain;
             for node in std::iter::once(&chain.start).chain(chain.hops.iter().map(|(_, n)| n)) {
@@ -376,20 +364,13 @@ impl<'a> Planner<'a> {
                     Some(format!("it yields {}", names.join(", "))),
                 ));
             };
-            if scope.get(&alias).is_some() {
-                return Err(self.error(
-                    ErrorCode::VariableAlreadyBound,
-                    at,
-                    format!("the variable `{alias}` is already defined"),
-                    Some(format!("rename it: YIELD {column} AS another_name")),
-                ));
-            }
             let kind = match outputs[index].1 {
                 Output::Node => VarKind::Node,
                 Output::Path => VarKind::Path,
                 Output::Value => VarKind::Value,
             };
-            let slot = scope.bind(&alias, kind);
+            let help = format!("rename it: YIELD {column} AS another_name");
+            let slot = self.bind_new(scope, &alias, kind, at, Some(help))?;
             columns.push((index, slot));
             bound.push((alias, slot));
         }

@@ -150,19 +150,14 @@ impl<'a> Planner<'a> {
                 filter,
                 map,
             } => {
-                let list = self.expr(scope, list, cx)?;
-                let mut inner = scope.clone();
-                let slot = inner.bind(variable, VarKind::Value);
-                let mut inner_cx = cx.inner("a list comprehension");
-                let filter = filter
-                    .as_deref()
-                    .map(|f| self.expr(&inner, f, &mut inner_cx).map(Box::new))
-                    .transpose()?;
-                let map = map
-                    .as_deref()
-                    .map(|m| self.expr(&inner, m, &mut inner_cx).map(Box::new))
-                    .transpose()?;
-                self.reserve(inner.next);
+                let place = "a list comprehension";
+                let (list, slot, (filter, map)) =
+                    self.over_elements(scope, variable, list, cx, place, |planner, inner, cx| {
+                        let mut plan = |e: &Expr| planner.expr(inner, e, cx).map(Box::new);
+                        let filter = filter.as_deref().map(&mut plan).transpose()?;
+                        let map = map.as_deref().map(&mut plan).transpose()?;
+                        Ok((filter, map))
+                    })?;
                 PKind::Comprehension {
                     slot,
                     list: Box::new(list),
@@ -179,12 +174,11 @@ impl<'a> Planner<'a> {
                 list,
                 predicate,
             } => {
-                let list = self.expr(scope, list, cx)?;
-                let mut inner = scope.clone();
-                let slot = inner.bind(variable, VarKind::Value);
-                let mut inner_cx = cx.inner("a list predicate");
-                let predicate = self.expr(&inner, predicate, &mut inner_cx)?;
-                self.reserve(inner.next);
+                let place = "a list predicate";
+                let (list, slot, predicate) =
+                    self.over_elements(scope, variable, list, cx, place, |planner, inner, cx| {
+                        planner.expr(inner, predicate, cx)
+                    })?;
                 PKind::ListPredicate {
                     quantifier: *quantifier,
                     slot,
@@ -195,6 +189,26 @@ impl<'a> Planner<'a> {
         };
         self.check_static_types(&kind, &span)?;
         Ok(PExpr { kind, span })
+    }
+
+    /// Plans `list`, then (through `plan`) the expressions of a comprehension or list
+    /// predicate, called `place`, that read each of its elements as `variable`. Returns the
+    /// list, the element's slot, and what `plan` gave.
+    fn over_elements<T>(
+        &mut self,
+        scope: &Scope,
+        variable: &str,
+        list: &Expr,
+        cx: &mut ExprContext<'_>,
+        place: &'static str,
+        plan: impl FnOnce(&mut Self, &Scope, &mut ExprContext<'_>) -> Result<T, QueryError>,
+    ) -> Result<(PExpr, Slot, T), QueryError> {
+        let list = self.expr(scope, list, cx)?;
+        let mut inner = scope.clone();
+        let slot = inner.bind(variable, VarKind::Value);
+        let planned = plan(self, &inner, &mut cx.inner(place))?;
+        self.reserve(inner.next);
+        Ok((list, slot, planned))
     }
 
     /// Operators given a literal of a type they can never take fail before the query runs.

@@ -35,6 +35,27 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Makes `name` a new variable of `kind`; an error at `offset` when it is already defined,
+    /// with `help` saying how to name it instead.
+    pub(super) fn bind_new(
+        &self,
+        scope: &mut Scope,
+        name: &str,
+        kind: VarKind,
+        offset: usize,
+        help: Option<String>,
+    ) -> Result<Slot, QueryError> {
+        if scope.get(name).is_some() {
+            return Err(self.error(
+                ErrorCode::VariableAlreadyBound,
+                offset,
+                format!("the variable `{name}` is already defined"),
+                help,
+            ));
+        }
+        Ok(scope.bind(name, kind))
+    }
+
     /// Comprehension variables take slots beyond their scope's; rows are sized to the widest.
     pub(super) fn reserve(&mut self, next: Slot) {
         self.widest = self.widest.max(next);

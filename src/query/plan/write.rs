@@ -168,15 +168,13 @@ impl Planner<'_> {
             Some(p) if scope.get(p).is_some() && !bound_before.contains(p) => {
                 scope.get(p).map(|(s, _)| s)
             }
-            Some(p) if scope.get(p).is_some() => {
-                return Err(self.error(
-                    ErrorCode::VariableAlreadyBound,
-                    pattern.span.start,
-                    format!("the variable `{p}` is already defined"),
-                    Some("name the path differently".to_owned()),
-                ));
-            }
-            Some(p) => Some(scope.bind(p, VarKind::Path)),
+            Some(p) => Some(self.bind_new(
+                scope,
+                p,
+                VarKind::Path,
+                pattern.span.start,
+                Some("name the path differently".to_owned()),
+            )?),
             None => None,
         };
         let mut nodes = Vec::new();
@@ -226,30 +224,7 @@ impl Planner<'_> {
         }
         let mut rels = Vec::new();
         for (rel, _) in &chain.hops {
-            if rel.types.len() != 1 {
-                return Err(self.error(
-                    ErrorCode::UnsupportedPattern,
-                    rel.span.start,
-                    format!("a relationship to {clause} needs exactly one type"),
-                    Some("write it as -[:INVESTS_IN]->".to_owned()),
-                ));
-            }
-            if rel.arrow == Arrow::Both {
-                return Err(self.error(
-                    ErrorCode::UnsupportedPattern,
-                    rel.span.start,
-                    format!("a relationship to {clause} needs a direction"),
-                    Some("write -[...]-> or <-[...]-".to_owned()),
-                ));
-            }
-            if rel.length.is_some() {
-                return Err(self.error(
-                    ErrorCode::UnsupportedPattern,
-                    rel.span.start,
-                    format!("{clause} cannot create a variable-length relationship"),
-                    None,
-                ));
-            }
+            self.check_created_rel(rel, clause, true)?;
             let slot = match &rel.variable {
                 Some(v) if scope.get(v).is_some() => {
                     return Err(self.error(
@@ -262,16 +237,7 @@ impl Planner<'_> {
                 Some(v) => Some(scope.bind(v, VarKind::Relationship)),
                 None => None,
             };
-            let rel_type = self.write_type(&rel.types[0], rel.span.start)?;
-            let (props, props_map) = self.properties(scope, rel.properties.as_ref(), false)?;
-            rels.push(CreateRel {
-                slot,
-                rel_type,
-                arrow: rel.arrow,
-                props,
-                props_map,
-                span: rel.span.clone(),
-            });
+            rels.push(self.created_rel(scope, rel, slot)?);
         }
         Ok(CreatePattern {
             path_slot,
@@ -292,15 +258,13 @@ impl Planner<'_> {
         // The search: variables are declared as MATCH would.
         let mut search_scope = scope.clone();
         if let Some(p) = &pattern.variable {
-            if search_scope.get(p).is_some() {
-                return Err(self.error(
-                    ErrorCode::VariableAlreadyBound,
-                    pattern.span.start,
-                    format!("the variable `{p}` is already defined"),
-                    None,
-                ));
-            }
-            search_scope.bind(p, VarKind::Path);
+            self.bind_new(
+                &mut search_scope,
+                p,
+                VarKind::Path,
+                pattern.span.start,
+                None,
+            )?;
         }
         let chain = &pattern.chain;
         for node in std::iter::once(&chain.start).chain(chain.hops.iter().map(|(_, n)| n)) {
@@ -419,41 +383,13 @@ impl Planner<'_> {
         }
         let mut rels = Vec::new();
         for (rel, _) in &chain.hops {
-            if rel.types.len() != 1 {
-                return Err(self.error(
-                    ErrorCode::UnsupportedPattern,
-                    rel.span.start,
-                    "a relationship to MERGE needs exactly one type".to_owned(),
-                    Some("write it as -[:INVESTS_IN]->".to_owned()),
-                ));
-            }
-            if rel.length.is_some() {
-                return Err(self.error(
-                    ErrorCode::UnsupportedPattern,
-                    rel.span.start,
-                    "MERGE cannot create a variable-length relationship".to_owned(),
-                    None,
-                ));
-            }
-            let rel_type = self.write_type(&rel.types[0], rel.span.start)?;
-            let (props, props_map) = self.properties(scope, rel.properties.as_ref(), false)?;
-            rels.push(CreateRel {
-                slot: rel
-                    .variable
-                    .as_deref()
-                    .and_then(|v| scope.get(v))
-                    .map(|(s, _)| s),
-                rel_type,
-                // An undirected MERGE creates its relationship left to right.
-                arrow: if rel.arrow == Arrow::Left {
-                    Arrow::Left
-                } else {
-                    Arrow::Right
-                },
-                props,
-                props_map,
-                span: rel.span.clone(),
-            });
+            self.check_created_rel(rel, "MERGE", false)?;
+            let slot = rel
+                .variable
+                .as_deref()
+                .and_then(|v| scope.get(v))
+                .map(|(s, _)| s);
+            rels.push(self.created_rel(scope, rel, slot)?);
         }
         Ok(CreatePattern {
             path_slot: pattern
@@ -463,6 +399,65 @@ impl Planner<'_> {
                 .map(|(s, _)| s),
             nodes,
             rels,
+        })
+    }
+
+    /// Checks that `clause` can create `rel`: it has one type, a single hop, and a direction
+    /// when `directed` (MERGE may leave the direction out).
+    fn check_created_rel(
+        &self,
+        rel: &RelPattern,
+        clause: &str,
+        directed: bool,
+    ) -> Result<(), QueryError> {
+        if rel.types.len() != 1 {
+            return Err(self.error(
+                ErrorCode::UnsupportedPattern,
+                rel.span.start,
+                format!("a relationship to {clause} needs exactly one type"),
+                Some("write it as -[:INVESTS_IN]->".to_owned()),
+            ));
+        }
+        if directed && rel.arrow == Arrow::Both {
+            return Err(self.error(
+                ErrorCode::UnsupportedPattern,
+                rel.span.start,
+                format!("a relationship to {clause} needs a direction"),
+                Some("write -[...]-> or <-[...]-".to_owned()),
+            ));
+        }
+        if rel.length.is_some() {
+            return Err(self.error(
+                ErrorCode::UnsupportedPattern,
+                rel.span.start,
+                format!("{clause} cannot create a variable-length relationship"),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The plan to create `rel` in `slot`, once `check_created_rel` passed it.
+    fn created_rel(
+        &mut self,
+        scope: &Scope,
+        rel: &RelPattern,
+        slot: Option<Slot>,
+    ) -> Result<CreateRel, QueryError> {
+        let rel_type = self.write_type(&rel.types[0], rel.span.start)?;
+        let (props, props_map) = self.properties(scope, rel.properties.as_ref(), false)?;
+        Ok(CreateRel {
+            slot,
+            rel_type,
+            // An undirected MERGE creates its relationship left to right.
+            arrow: if rel.arrow == Arrow::Left {
+                Arrow::Left
+            } else {
+                Arrow::Right
+            },
+            props,
+            props_map,
+            span: rel.span.clone(),
         })
     }
 

@@ -1272,3 +1272,21 @@ fn each_front_end_says_how_to_lift_a_bound_in_its_own_terms() {
         "only the statement after :set is cut: {stderr}"
     );
 }
+
+#[test]
+fn a_second_writer_is_told_the_flag_that_reads_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("held.toml");
+    let db_arg = db.to_str().unwrap();
+    let options = alliances::db::DbOptions {
+        from_default: true,
+        ..alliances::db::DbOptions::default()
+    };
+    let _writer = alliances::db::Database::open(&db, options).unwrap();
+    let second = alliances(&["query", "--db", db_arg, "MATCH (n) RETURN count(n)"]);
+    assert_eq!(second.status.code(), Some(1));
+    let message = text(&second.stderr);
+    assert!(message.contains("(--read-only)"), "{message}");
+    let reader = alliances(&["query", "--db", db_arg, "--read-only", "RETURN 1 AS one"]);
+    assert!(reader.status.success(), "{}", text(&reader.stderr));
+}

@@ -234,6 +234,9 @@ fn two_writers_conflict_and_readers_do_not() {
             .contains("is open for writing in another process"),
         "{second}"
     );
+    // The library names the setting; the command line and the shell name their way to it.
+    assert!(second.to_string().contains("(read-only)"), "{second}");
+    assert!(!second.to_string().contains("--"), "{second}");
     let reader = Database::open(
         &db,
         DbOptions {

@@ -612,13 +612,14 @@ fn fail(error: &LoadError) -> ExitCode {
 /// Library messages name a setting in parentheses, in the engine's terms (`(max-rows)`); on
 /// the command line each is a flag, which this writes in their place.
 fn flags(message: impl std::fmt::Display) -> String {
-    const FLAGS: [(&str, &str); 7] = [
+    const FLAGS: [(&str, &str); 8] = [
         ("(max-rows)", "(--max-rows N)"),
         ("(max-var-length)", "(--max-var-length N)"),
         ("(max-memory)", "(--max-memory MB)"),
         ("(max-hops)", "(--max-hops N)"),
         ("(schema open)", "(--schema open)"),
         ("(not read-only)", "(without --read-only)"),
+        ("(read-only)", "(--read-only)"),
         ("(param ", "(--param "),
     ];
     FLAGS

@@ -78,7 +78,7 @@ impl Default for DbOptions {
 pub enum DbError {
     /// Another process has the database open for writing.
     #[error(
-        "{path} is open for writing in another process{holder}; open it with --read-only to read it meanwhile",
+        "{path} is open for writing in another process{holder}; open it for reading only (read-only) to read it meanwhile",
         path = .path.display(),
         holder = .holder.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()
     )]

@@ -7,7 +7,7 @@ use super::error::{ErrorCode, ErrorKind, QueryError};
 use super::eval::{Context, describe};
 use super::value::{Path, QueryValue};
 use crate::algo;
-use crate::store::NodeId;
+use crate::store::{EdgeId, NodeId};
 
 /// What an output column holds, for the planner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,16 +263,7 @@ static PROCEDURES: &[Signature] = &[
             Ok(paths
                 .routes
                 .into_iter()
-                .map(|r| {
-                    let hops = r.hops() as i64;
-                    vec![
-                        QueryValue::Path(Path {
-                            nodes: r.nodes,
-                            relationships: r.edges,
-                        }),
-                        QueryValue::Int(hops),
-                    ]
-                })
+                .map(|r| path_and_length(r.nodes, r.edges))
                 .collect())
         },
     ),
@@ -296,16 +287,9 @@ static PROCEDURES: &[Signature] = &[
                 .loops
                 .into_iter()
                 .map(|l| {
-                    let legs = l.legs.len() as i64;
                     let mut nodes = l.nodes.clone();
                     nodes.push(l.nodes[0]);
-                    vec![
-                        QueryValue::Path(Path {
-                            nodes,
-                            relationships: l.legs,
-                        }),
-                        QueryValue::Int(legs),
-                    ]
+                    path_and_length(nodes, l.legs)
                 })
                 .collect())
         },
@@ -326,6 +310,19 @@ static PROCEDURES: &[Signature] = &[
         },
     ),
 ];
+
+/// A row of a path and its length in relationships (a route's hops, a loop's legs): what the
+/// path procedures yield.
+fn path_and_length(nodes: Vec<NodeId>, relationships: Vec<EdgeId>) -> Vec<QueryValue> {
+    let length = relationships.len() as i64;
+    vec![
+        QueryValue::Path(Path {
+            nodes,
+            relationships,
+        }),
+        QueryValue::Int(length),
+    ]
+}
 
 /// The procedure named `name` (any case).
 pub(crate) fn resolve(name: &str) -> Option<&'static Signature> {

@@ -257,14 +257,8 @@ static PROCEDURES: &[Signature] = &[
                 ..algo::PathOptions::default()
             };
             let paths = algo::k_shortest_paths(cx.graph, from, to, &options, &stop);
-            if paths.interrupted {
-                return Err(cx.interrupted());
-            }
-            Ok(paths
-                .routes
-                .into_iter()
-                .map(|r| path_and_length(r.nodes, r.edges))
-                .collect())
+            let routes = paths.routes.into_iter().map(|r| (r.nodes, r.edges));
+            path_rows(cx, paths.interrupted, routes)
         },
     ),
     entry(
@@ -277,21 +271,18 @@ static PROCEDURES: &[Signature] = &[
             let max_len = given.count(cx, 0)?;
             let stop = || cx.check_interrupt().is_err();
             let found = algo::money_loops(cx.graph, max_len, algo::MAX_LOOPS, &stop);
-            if found.interrupted {
-                return Err(cx.interrupted());
-            }
-            if let Some(note) = found.cut_note() {
+            let note = found.cut_note();
+            // A loop's path comes back to where it started.
+            let loops = found.loops.into_iter().map(|l| {
+                let mut nodes = l.nodes.clone();
+                nodes.push(l.nodes[0]);
+                (nodes, l.legs)
+            });
+            let rows = path_rows(cx, found.interrupted, loops)?;
+            if let Some(note) = note {
                 cx.notes.add(note);
             }
-            Ok(found
-                .loops
-                .into_iter()
-                .map(|l| {
-                    let mut nodes = l.nodes.clone();
-                    nodes.push(l.nodes[0]);
-                    path_and_length(nodes, l.legs)
-                })
-                .collect())
+            Ok(rows)
         },
     ),
     entry(
@@ -311,17 +302,29 @@ static PROCEDURES: &[Signature] = &[
     ),
 ];
 
-/// A row of a path and its length in relationships (a route's hops, a loop's legs): what the
-/// path procedures yield.
-fn path_and_length(nodes: Vec<NodeId>, relationships: Vec<EdgeId>) -> Vec<QueryValue> {
-    let length = relationships.len() as i64;
-    vec![
-        QueryValue::Path(Path {
-            nodes,
-            relationships,
-        }),
-        QueryValue::Int(length),
-    ]
+/// What the path procedures yield: a row for each path (its nodes and relationships), with
+/// its length in relationships (a route's hops, a loop's legs); or, when the search was
+/// stopped, the statement interrupted.
+fn path_rows(
+    cx: &Context<'_>,
+    interrupted: bool,
+    paths: impl Iterator<Item = (Vec<NodeId>, Vec<EdgeId>)>,
+) -> Result<Rows, QueryError> {
+    if interrupted {
+        return Err(cx.interrupted());
+    }
+    Ok(paths
+        .map(|(nodes, relationships)| {
+            let length = relationships.len() as i64;
+            vec![
+                QueryValue::Path(Path {
+                    nodes,
+                    relationships,
+                }),
+                QueryValue::Int(length),
+            ]
+        })
+        .collect())
 }
 
 /// The procedure named `name` (any case).

@@ -25,32 +25,32 @@ pub fn is_unprintable(c: char) -> bool {
 /// assert_eq!(printable("a\nb"), "a\nb");
 /// ```
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unprintable) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unprintable(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_unprintable(text, rust_escape)
 }
 
 /// JSON text with every character that would act on a terminal written as a JSON escape
 /// (`\u009b`): the same JSON value, safe to show. Such characters can only stand inside
 /// strings, since JSON's own syntax is plain ASCII.
 pub fn printable_json(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unprintable) {
-        return Cow::Borrowed(json);
+    // Every such character lies in the Basic Multilingual Plane, so four digits hold it.
+    escape_unprintable(json, |c| format!("\\u{:04x}", c as u32))
+}
+
+/// `\u{1b}`: how `printable` writes a character that would act on a terminal.
+fn rust_escape(c: char) -> String {
+    format!("\\u{{{:x}}}", c as u32)
+}
+
+/// `text` with each character that would act on a terminal written as `escape` writes it;
+/// borrowed when there is none.
+fn escape_unprintable(text: &str, escape: impl Fn(char) -> String) -> Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(json.len() + 8);
-    for c in json.chars() {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
         if is_unprintable(c) {
-            // Every such character lies in the Basic Multilingual Plane.
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            out.push_str(&escape(c));
         } else {
             out.push(c);
         }
@@ -63,7 +63,7 @@ pub fn printable_width(text: &str) -> usize {
     text.chars()
         .map(|c| {
             if is_unprintable(c) {
-                format!("\\u{{{:x}}}", c as u32).len()
+                rust_escape(c).len()
             } else {
                 1
             }

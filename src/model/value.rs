@@ -10,7 +10,11 @@ use std::fmt;
 use crate::model::Date;
 
 /// One property value.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Serialized in data-file form, each value as its content alone: dates as ISO text,
+/// everything else as its natural JSON/TOML type.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -112,22 +116,6 @@ impl fmt::Display for Value {
             Value::Date(d) => write!(f, "date(\"{d}\")"),
             Value::List(items) => write_list(f, items),
             Value::Map(map) => write_map(f, map.iter()),
-        }
-    }
-}
-
-impl serde::Serialize for Value {
-    /// Data-file form: dates as ISO text, everything else as its natural JSON/TOML type.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Value::Null => serializer.serialize_unit(),
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::Int(i) => serializer.serialize_i64(*i),
-            Value::Float(x) => serializer.serialize_f64(*x),
-            Value::String(s) => serializer.serialize_str(s),
-            Value::Date(d) => d.serialize(serializer),
-            Value::List(items) => serializer.collect_seq(items),
-            Value::Map(map) => serializer.collect_map(map),
         }
     }
 }

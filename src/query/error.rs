@@ -262,24 +262,20 @@ impl QueryError {
     /// The error as it reads when the statement came from `file`: placed as `FILE:LINE:COLUMN`.
     pub fn in_file<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
         InFile {
-            error: self,
+            message: self,
             file,
-            write: Self::write,
         }
     }
+}
 
+impl Placed for QueryError {
     fn write(&self, f: &mut fmt::Formatter<'_>, file: Option<&str>) -> fmt::Result {
         f.write_str(self.kind.heading())?;
         if let Some(problem) = self.problem {
             write!(f, " [{}]", problem.code())?;
         }
-        f.write_str(" at ")?;
-        place(f, file, self.line, self.column)?;
-        writeln!(f, ": {}", self.message)?;
-        caret(f, &self.source_line, self.column)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
+        let (at, help) = ((self.line, self.column), self.help.as_deref());
+        write_placed(f, file, at, &self.message, &self.source_line, help)?;
         for other in &self.others {
             f.write_str("\n\n")?;
             other.write(f, file)?;
@@ -288,16 +284,41 @@ impl QueryError {
     }
 }
 
-/// A query error or warning shown with the file its statement came from.
-struct InFile<'a, T> {
-    error: &'a T,
-    file: &'a str,
-    write: fn(&T, &mut fmt::Formatter<'_>, Option<&str>) -> fmt::Result,
+/// A query error or a warning: a message placed in its statement.
+trait Placed {
+    /// The message placed within its statement (`file` is `None`) or in `file`.
+    fn write(&self, f: &mut fmt::Formatter<'_>, file: Option<&str>) -> fmt::Result;
 }
 
-impl<T> fmt::Display for InFile<'_, T> {
+/// ` at PLACE: MESSAGE`, then the query line with a caret under the place, then the help:
+/// what an error and a warning write after their heading.
+fn write_placed(
+    f: &mut fmt::Formatter<'_>,
+    file: Option<&str>,
+    (line, column): (usize, usize),
+    message: &str,
+    source_line: &str,
+    help: Option<&str>,
+) -> fmt::Result {
+    f.write_str(" at ")?;
+    place(f, file, line, column)?;
+    writeln!(f, ": {message}")?;
+    caret(f, source_line, column)?;
+    if let Some(help) = help {
+        write!(f, "\n  help: {help}")?;
+    }
+    Ok(())
+}
+
+/// A query error or warning shown with the file its statement came from.
+struct InFile<'a, T> {
+    message: &'a T,
+    file: &'a str,
+}
+
+impl<T: Placed> fmt::Display for InFile<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.write)(self.error, f, Some(self.file))
+        self.message.write(f, Some(self.file))
     }
 }
 
@@ -344,21 +365,17 @@ impl Warning {
     /// `FILE:LINE:COLUMN`.
     pub fn in_file<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
         InFile {
-            error: self,
+            message: self,
             file,
-            write: Self::write,
         }
     }
+}
 
+impl Placed for Warning {
     fn write(&self, f: &mut fmt::Formatter<'_>, file: Option<&str>) -> fmt::Result {
-        f.write_str("warning at ")?;
-        place(f, file, self.line, self.column)?;
-        writeln!(f, ": {}", self.message)?;
-        caret(f, &self.source_line, self.column)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+        f.write_str("warning")?;
+        let (at, help) = ((self.line, self.column), self.help.as_deref());
+        write_placed(f, file, at, &self.message, &self.source_line, help)
     }
 }
 

@@ -305,27 +305,17 @@ impl Context<'_> {
                 }
             },
             PKind::Unary(op, operand) => self.unary(*op, ev(operand)?, &expr.span)?,
-            PKind::Binary(BinaryOp::And, lhs, rhs) => {
+            // `false AND x` is false and `true OR x` is true whatever `x` is, even an error:
+            // the right side is evaluated only when the left does not settle the answer.
+            PKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs) => {
+                let settles = *op == BinaryOp::Or;
                 let l = self.truth(ev(lhs)?, &lhs.span)?;
-                if l == Some(false) {
-                    return Ok(QueryValue::Bool(false));
+                if l == Some(settles) {
+                    return Ok(QueryValue::Bool(settles));
                 }
-                let r = self.truth(ev(rhs)?, &rhs.span)?;
-                match (l, r) {
-                    (_, Some(false)) => QueryValue::Bool(false),
-                    (Some(true), Some(true)) => QueryValue::Bool(true),
-                    _ => QueryValue::Null,
-                }
-            }
-            PKind::Binary(BinaryOp::Or, lhs, rhs) => {
-                let l = self.truth(ev(lhs)?, &lhs.span)?;
-                if l == Some(true) {
-                    return Ok(QueryValue::Bool(true));
-                }
-                let r = self.truth(ev(rhs)?, &rhs.span)?;
-                match (l, r) {
-                    (_, Some(true)) => QueryValue::Bool(true),
-                    (Some(false), Some(false)) => QueryValue::Bool(false),
+                match (l, self.truth(ev(rhs)?, &rhs.span)?) {
+                    (_, Some(r)) if r == settles => QueryValue::Bool(settles),
+                    (Some(_), Some(_)) => QueryValue::Bool(!settles),
                     _ => QueryValue::Null,
                 }
             }

@@ -18,7 +18,7 @@ use super::ast::Span;
 use super::error::QueryError;
 use super::eval::{Context, EvalResult, as_f64, describe};
 use super::plan::{PExpr, PKind};
-use super::value::QueryValue as V;
+use super::value::{Path, QueryValue as V};
 use crate::model::Date;
 
 /// What a scalar function does with its evaluated arguments (as many as its arity allows).
@@ -221,6 +221,22 @@ fn float(c: &Call<'_, '_>, mut args: Vec<V>, f: fn(f64) -> f64) -> EvalResult {
     }
 }
 
+/// A function of one list.
+fn of_list(c: &Call<'_, '_>, mut args: Vec<V>, f: fn(Vec<V>) -> V) -> EvalResult {
+    match first(&mut args) {
+        V::List(l) => Ok(f(l)),
+        other => Err(c.wrong(0, &other, "a list")),
+    }
+}
+
+/// A function of one path.
+fn of_path(c: &Call<'_, '_>, mut args: Vec<V>, f: fn(Path) -> V) -> EvalResult {
+    match first(&mut args) {
+        V::Path(p) => Ok(f(p)),
+        other => Err(c.wrong(0, &other, "a path")),
+    }
+}
+
 /// Aggregates take one argument (count also takes `*`).
 const fn aggregate(name: &'static str, help: &'static str, f: AggFunction) -> Entry {
     Entry {
@@ -401,10 +417,9 @@ static FUNCTIONS: &[Entry] = &[
         "(path)",
         (1, 1),
         "the path's nodes, in order",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::Path(p) => V::List(p.nodes.into_iter().map(V::Node).collect()),
-                other => return Err(c.wrong(0, &other, "a path")),
+        |c, a| {
+            of_path(c, a, |p| {
+                V::List(p.nodes.into_iter().map(V::Node).collect())
             })
         },
     ),
@@ -413,10 +428,9 @@ static FUNCTIONS: &[Entry] = &[
         "(path)",
         (1, 1),
         "the path's relationships, in order",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::Path(p) => V::List(p.relationships.into_iter().map(V::Relationship).collect()),
-                other => return Err(c.wrong(0, &other, "a path")),
+        |c, a| {
+            of_path(c, a, |p| {
+                V::List(p.relationships.into_iter().map(V::Relationship).collect())
             })
         },
     ),
@@ -453,36 +467,21 @@ static FUNCTIONS: &[Entry] = &[
         "(list)",
         (1, 1),
         "the first item (null for an empty list)",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::List(l) => l.into_iter().next().unwrap_or(V::Null),
-                other => return Err(c.wrong(0, &other, "a list")),
-            })
-        },
+        |c, a| of_list(c, a, |l| l.into_iter().next().unwrap_or(V::Null)),
     ),
     scalar(
         "last",
         "(list)",
         (1, 1),
         "the last item (null for an empty list)",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::List(mut l) => l.pop().unwrap_or(V::Null),
-                other => return Err(c.wrong(0, &other, "a list")),
-            })
-        },
+        |c, a| of_list(c, a, |mut l| l.pop().unwrap_or(V::Null)),
     ),
     scalar(
         "tail",
         "(list)",
         (1, 1),
         "every item but the first",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::List(l) => V::List(l.into_iter().skip(1).collect()),
-                other => return Err(c.wrong(0, &other, "a list")),
-            })
-        },
+        |c, a| of_list(c, a, |l| V::List(l.into_iter().skip(1).collect())),
     ),
     scalar(
         "reverse",

@@ -7,7 +7,7 @@ use super::error::{ErrorCode, ErrorKind, QueryError};
 use super::eval::{Context, describe};
 use super::value::{Path, QueryValue};
 use crate::algo;
-use crate::store::NodeId;
+use crate::store::{EdgeId, NodeId};
 
 /// What an output column holds, for the planner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,23 +257,8 @@ static PROCEDURES: &[Signature] = &[
                 ..algo::PathOptions::default()
             };
             let paths = algo::k_shortest_paths(cx.graph, from, to, &options, &stop);
-            if paths.interrupted {
-                return Err(cx.interrupted());
-            }
-            Ok(paths
-                .routes
-                .into_iter()
-                .map(|r| {
-                    let hops = r.hops() as i64;
-                    vec![
-                        QueryValue::Path(Path {
-                            nodes: r.nodes,
-                            relationships: r.edges,
-                        }),
-                        QueryValue::Int(hops),
-                    ]
-                })
-                .collect())
+            let routes = paths.routes.into_iter().map(|r| (r.nodes, r.edges));
+            path_rows(cx, paths.interrupted, routes)
         },
     ),
     entry(
@@ -286,28 +271,18 @@ static PROCEDURES: &[Signature] = &[
             let max_len = given.count(cx, 0)?;
             let stop = || cx.check_interrupt().is_err();
             let found = algo::money_loops(cx.graph, max_len, algo::MAX_LOOPS, &stop);
-            if found.interrupted {
-                return Err(cx.interrupted());
-            }
-            if let Some(note) = found.cut_note() {
+            let note = found.cut_note();
+            // A loop's path comes back to where it started.
+            let loops = found.loops.into_iter().map(|l| {
+                let mut nodes = l.nodes.clone();
+                nodes.push(l.nodes[0]);
+                (nodes, l.legs)
+            });
+            let rows = path_rows(cx, found.interrupted, loops)?;
+            if let Some(note) = note {
                 cx.notes.add(note);
             }
-            Ok(found
-                .loops
-                .into_iter()
-                .map(|l| {
-                    let legs = l.legs.len() as i64;
-                    let mut nodes = l.nodes.clone();
-                    nodes.push(l.nodes[0]);
-                    vec![
-                        QueryValue::Path(Path {
-                            nodes,
-                            relationships: l.legs,
-                        }),
-                        QueryValue::Int(legs),
-                    ]
-                })
-                .collect())
+            Ok(rows)
         },
     ),
     entry(
@@ -326,6 +301,31 @@ static PROCEDURES: &[Signature] = &[
         },
     ),
 ];
+
+/// What the path procedures yield: a row for each path (its nodes and relationships), with
+/// its length in relationships (a route's hops, a loop's legs); or, when the search was
+/// stopped, the statement interrupted.
+fn path_rows(
+    cx: &Context<'_>,
+    interrupted: bool,
+    paths: impl Iterator<Item = (Vec<NodeId>, Vec<EdgeId>)>,
+) -> Result<Rows, QueryError> {
+    if interrupted {
+        return Err(cx.interrupted());
+    }
+    Ok(paths
+        .map(|(nodes, relationships)| {
+            let length = relationships.len() as i64;
+            vec![
+                QueryValue::Path(Path {
+                    nodes,
+                    relationships,
+                }),
+                QueryValue::Int(length),
+            ]
+        })
+        .collect())
+}
 
 /// The procedure named `name` (any case).
 pub(crate) fn resolve(name: &str) -> Option<&'static Signature> {

@@ -9,8 +9,6 @@
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 
-use serde::ser::{SerializeMap, SerializeSeq};
-
 use super::error::Warning;
 use super::value::QueryValue;
 use crate::model::{Date, Value, human_duration, human_money, printable, write_list, write_map};
@@ -47,7 +45,11 @@ fn money_literal(amount: f64) -> String {
 }
 
 /// A value in a result.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// In JSON each value is its content alone (`null`, a number, an ISO date, a node's object),
+/// not tagged with its variant.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum ResultValue {
     Null,
     Bool(bool),
@@ -62,26 +64,37 @@ pub enum ResultValue {
     Path(PathValue),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// In JSON: `{"labels": [...], "properties": {...}}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct NodeValue {
+    #[serde(skip)]
     pub id: NodeId,
     pub labels: Vec<String>,
     pub properties: BTreeMap<String, Value>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// In JSON: `{"type": ..., "start": ..., "end": ..., "properties": {...}}`, the ends by their
+/// keys.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RelationshipValue {
+    #[serde(skip)]
     pub id: EdgeId,
+    #[serde(rename = "type")]
     pub rel_type: String,
+    #[serde(skip)]
     pub start: NodeId,
+    #[serde(skip)]
     pub end: NodeId,
     /// The `id` property of the start and end nodes (their number when they have none).
+    #[serde(rename = "start")]
     pub start_key: Value,
+    #[serde(rename = "end")]
     pub end_key: Value,
     pub properties: BTreeMap<String, Value>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// In JSON: `{"nodes": [...], "relationships": [...]}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct PathValue {
     pub nodes: Vec<NodeValue>,
     pub relationships: Vec<RelationshipValue>,
@@ -430,7 +443,11 @@ impl QueryResult {
 
     /// One line of JSON: `{"columns": [...], "rows": [[...], ...]}`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&JsonResult(self)).unwrap_or_else(|e| {
+        let json = JsonResult {
+            columns: &self.columns,
+            rows: &self.rows,
+        };
+        serde_json::to_string(&json).unwrap_or_else(|e| {
             format!(
                 "{{\"error\": {}}}",
                 serde_json::Value::String(e.to_string())
@@ -455,68 +472,9 @@ impl QueryResult {
     }
 }
 
-struct JsonResult<'r>(&'r QueryResult);
-
-impl serde::Serialize for JsonResult<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("columns", &self.0.columns)?;
-        map.serialize_entry("rows", &JsonRows(&self.0.rows))?;
-        map.end()
-    }
-}
-
-struct JsonRows<'r>(&'r [Vec<ResultValue>]);
-
-impl serde::Serialize for JsonRows<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for row in self.0 {
-            seq.serialize_element(row)?;
-        }
-        seq.end()
-    }
-}
-
-impl serde::Serialize for ResultValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ResultValue::Null => serializer.serialize_unit(),
-            ResultValue::Bool(b) => serializer.serialize_bool(*b),
-            ResultValue::Int(i) => serializer.serialize_i64(*i),
-            ResultValue::Float(x) => serializer.serialize_f64(*x),
-            ResultValue::String(s) => serializer.serialize_str(s),
-            ResultValue::Date(d) => d.serialize(serializer),
-            ResultValue::List(items) => serializer.collect_seq(items),
-            ResultValue::Map(map) => serializer.collect_map(map),
-            ResultValue::Node(n) => n.serialize(serializer),
-            ResultValue::Relationship(r) => r.serialize(serializer),
-            ResultValue::Path(p) => {
-                let mut map = serializer.serialize_map(Some(2))?;
-                map.serialize_entry("nodes", &p.nodes)?;
-                map.serialize_entry("relationships", &p.relationships)?;
-                map.end()
-            }
-        }
-    }
-}
-
-impl serde::Serialize for NodeValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("labels", &self.labels)?;
-        map.serialize_entry("properties", &self.properties)?;
-        map.end()
-    }
-}
-
-impl serde::Serialize for RelationshipValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(4))?;
-        map.serialize_entry("type", &self.rel_type)?;
-        map.serialize_entry("start", &self.start_key)?;
-        map.serialize_entry("end", &self.end_key)?;
-        map.serialize_entry("properties", &self.properties)?;
-        map.end()
-    }
+/// The JSON form of a result: `{"columns": [...], "rows": [[...], ...]}`.
+#[derive(serde::Serialize)]
+struct JsonResult<'r> {
+    columns: &'r [String],
+    rows: &'r [Vec<ResultValue>],
 }

@@ -7,6 +7,7 @@ mod names;
 mod printable;
 mod schema;
 mod value;
+pub mod vocabulary;
 
 pub use alliance::{
     Entity, Kind, Qualifier, RelType, Relationship, Source, Status, fields, is_slug, slugify,
@@ -18,3 +19,4 @@ pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;
 pub use value::Value;
 pub(crate) use value::{write_list, write_map};
+pub use vocabulary::{Vocabulary, edge_type_of, label_of};

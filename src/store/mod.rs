@@ -372,8 +372,6 @@ impl Graph {
                 return added;
             }
             if self.change_label(node, sym, true) {
-                insert_sorted(self.by_label.entry(sym).or_default(), node);
-                self.log(undo::Undo::LabelAdded(node, sym));
                 added += 1;
             }
         }
@@ -395,8 +393,6 @@ impl Graph {
                 return removed;
             }
             if self.change_label(node, sym, false) {
-                remove_sorted(self.by_label.get_mut(&sym), node);
-                self.log(undo::Undo::LabelRemoved(node, sym));
                 removed += 1;
             }
         }
@@ -482,8 +478,8 @@ impl Graph {
         })
     }
 
-    /// Puts a node in the label set with `label` added or taken away; false when that changes
-    /// nothing.
+    /// Puts a node in the label set with `label` added or taken away, keeping the label index
+    /// in step and logging the change; false when that changes nothing.
     fn change_label(&mut self, node: NodeId, label: Sym, add: bool) -> bool {
         let Some(data) = self.graph.node_weight(nx(node)).copied() else {
             return false;
@@ -499,6 +495,13 @@ impl Graph {
         let set = self.label_sets.intern(&labels);
         if let Some(data) = self.graph.node_weight_mut(nx(node)) {
             data.labels = set;
+        }
+        if add {
+            insert_sorted(self.by_label.entry(label).or_default(), node);
+            self.log(undo::Undo::LabelAdded(node, label));
+        } else {
+            remove_sorted(self.by_label.get_mut(&label), node);
+            self.log(undo::Undo::LabelRemoved(node, label));
         }
         true
     }

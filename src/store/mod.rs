@@ -365,17 +365,7 @@ impl Graph {
         node: NodeId,
         labels: impl IntoIterator<Item = &'a str>,
     ) -> usize {
-        let mut added = 0;
-        for label in labels {
-            let sym = self.symbols.intern(label);
-            if !self.contains_node(node) {
-                return added;
-            }
-            if self.change_label(node, sym, true) {
-                added += 1;
-            }
-        }
-        added
+        self.change_labels(node, labels, true)
     }
 
     /// Removes labels from a node; returns how many it had.
@@ -384,19 +374,34 @@ impl Graph {
         node: NodeId,
         labels: impl IntoIterator<Item = &'a str>,
     ) -> usize {
-        let mut removed = 0;
+        self.change_labels(node, labels, false)
+    }
+
+    /// Adds (`add`) or removes labels; returns how many changed. A label no node has ever had
+    /// is not learnt by a removal.
+    fn change_labels<'a>(
+        &mut self,
+        node: NodeId,
+        labels: impl IntoIterator<Item = &'a str>,
+        add: bool,
+    ) -> usize {
+        let mut changed = 0;
         for label in labels {
-            let Some(sym) = self.symbols.get(label) else {
+            let sym = if add {
+                self.symbols.intern(label)
+            } else if let Some(sym) = self.symbols.get(label) {
+                sym
+            } else {
                 continue;
             };
             if !self.contains_node(node) {
-                return removed;
+                return changed;
             }
-            if self.change_label(node, sym, false) {
-                removed += 1;
+            if self.change_label(node, sym, add) {
+                changed += 1;
             }
         }
-        removed
+        changed
     }
 
     /// Sets (or, with `Value::Null`, removes) a node property, keeping the indexes in step.

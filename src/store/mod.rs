@@ -87,6 +87,20 @@ fn edge_id(ix: EdgeIndex) -> EdgeId {
     EdgeId(ix.index() as u32)
 }
 
+/// Puts `item` in a slot of `slots` that `free` lists, or else in a new one; returns the slot.
+fn put_in_slot<T>(slots: &mut Vec<T>, free: &mut Vec<u32>, item: T) -> u32 {
+    match free.pop() {
+        Some(slot) => {
+            slots[slot as usize] = item;
+            slot
+        }
+        None => {
+            slots.push(item);
+            (slots.len() - 1) as u32
+        }
+    }
+}
+
 /// The property key that names a node's unique id.
 pub const ID_KEY: &str = "id";
 /// The property key of a node's display name.

@@ -650,11 +650,6 @@ impl Graph {
                 }
             }
         }
-        let text = |v: Option<Value>| match v {
-            Some(Value::String(s)) => Some(s),
-            Some(other) => Some(other.to_string()),
-            None => None,
-        };
         let mut witnesses = Vec::with_capacity(nodes.len() + edges.len());
         for n in nodes {
             let id = if let Some(v) = first_id.get(&n) {
@@ -666,7 +661,7 @@ impl Graph {
             };
             witnesses.push(Witness::Node {
                 node: n.0,
-                id: text(id),
+                id: witness_id(id),
             });
         }
         for e in edges {
@@ -700,11 +695,7 @@ impl Graph {
                     if !self.contains_node(n) {
                         return Err(misfit(format!("node {node} does not exist")));
                     }
-                    let actual = match self.node_prop(n, ID_KEY) {
-                        Some(Value::String(s)) => Some(s),
-                        Some(other) => Some(other.to_string()),
-                        None => None,
-                    };
+                    let actual = witness_id(self.node_prop(n, ID_KEY));
                     if actual != *id {
                         return Err(misfit(format!(
                             "node {node} has the id {}, not {}",
@@ -735,6 +726,15 @@ impl Graph {
             }
         }
         Ok(())
+    }
+}
+
+/// A node's `id` property as a witness holds it: as text, whatever its type.
+fn witness_id(id: Option<Value>) -> Option<String> {
+    match id {
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+        None => None,
     }
 }
 

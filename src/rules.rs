@@ -288,31 +288,34 @@ pub fn name_clash(name: &str, owner: &str, first: &str) -> Broken {
 /// A node label that is not a kind of entity.
 pub fn not_a_kind(label: &str) -> Broken {
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.label()).collect();
-    Broken::new(
-        ProblemKind::UnknownValue,
-        format!("`{label}` is not a kind of entity"),
-        did_you_mean(&suggest(label, kinds.iter().copied())).or_else(|| {
-            Some(format!(
-                "entities are {}; use the open schema for free labels (schema open)",
-                kinds.join(", ")
-            ))
-        }),
-    )
+    let message = format!("`{label}` is not a kind of entity");
+    not_in_schema(label, &kinds, message, "entities", "labels")
 }
 
 /// A relationship type that is not one of the alliance's three.
 pub fn not_a_relationship_type(written: &str) -> Broken {
     let types: Vec<&str> = RelType::ALL.iter().map(|t| t.edge_type()).collect();
-    Broken::new(
-        ProblemKind::UnknownValue,
-        format!("`{written}` is not a relationship type of this graph"),
-        did_you_mean(&suggest(written, types.iter().copied())).or_else(|| {
-            Some(format!(
-                "relationships are {}; use the open schema for free types (schema open)",
-                types.join(", ")
-            ))
-        }),
-    )
+    let message = format!("`{written}` is not a relationship type of this graph");
+    not_in_schema(written, &types, message, "relationships", "types")
+}
+
+/// A label or type `written` that the alliance schema does not have: the nearest of `known` as
+/// a suggestion, or else what `known_are` (the elements) may be and the schema that frees
+/// them (for `free` labels or types).
+fn not_in_schema(
+    written: &str,
+    known: &[&str],
+    message: String,
+    known_are: &str,
+    free: &str,
+) -> Broken {
+    let help = did_you_mean(&suggest(written, known.iter().copied())).or_else(|| {
+        Some(format!(
+            "{known_are} are {}; use the open schema for free {free} (schema open)",
+            known.join(", ")
+        ))
+    });
+    Broken::new(ProblemKind::UnknownValue, message, help)
 }
 
 /// What a number field must hold, as the loader says it.

@@ -206,3 +206,49 @@ fn large_files_keep_file_order_and_line_numbers() {
         assert_eq!(lines, vec![5, 1_002, 1_003, 2_001], "quoted: {quoted}");
     }
 }
+
+/// The progress an import reports adds up: every byte of rows (all but the two header lines)
+/// is counted as checked once, whether the relationships are cut into pieces or not.
+#[test]
+fn progress_counts_every_row_byte_once() {
+    use alliances::datafile::{ImportProgress, import_csv_with_progress};
+    use std::sync::Mutex;
+    let nodes: String = std::iter::once("id,name,kind,country,sector\n".to_owned())
+        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
+        .collect();
+    let rows: String = (0..3_000)
+        .map(|i| format!("n{},n{},SUPPLIES,{i},,\n", i % 50, (i * 7 + 1) % 50))
+        .collect();
+    let header = "from,to,type,amount_usd,date,stake_pct\n";
+    let last_row_unended = format!("{header}{}", rows.trim_end_matches('\n'));
+    let one_quoted = format!("{header}n1,n2,SUPPLIES,\"10\",,\n{rows}");
+    for edges in [format!("{header}{rows}"), last_row_unended, one_quoted] {
+        let events = Mutex::new(Vec::new());
+        import_csv_with_progress(
+            "nodes.csv",
+            nodes.as_bytes(),
+            "edges.csv",
+            edges.as_bytes(),
+            Schema::Alliance,
+            &|event| events.lock().unwrap().push(event),
+        )
+        .unwrap();
+        let events = events.into_inner().unwrap();
+        assert_eq!(
+            events.first(),
+            Some(&ImportProgress::Started {
+                bytes: (nodes.len() + edges.len()) as u64
+            })
+        );
+        assert_eq!(events.last(), Some(&ImportProgress::Building));
+        let checked: u64 = events
+            .iter()
+            .map(|e| match e {
+                ImportProgress::Checked { bytes } => *bytes,
+                _ => 0,
+            })
+            .sum();
+        let headers = "id,name,kind,country,sector\n".len() + header.len();
+        assert_eq!(checked, (nodes.len() + edges.len() - headers) as u64);
+    }
+}

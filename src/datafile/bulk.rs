@@ -196,6 +196,9 @@ trait Report {
         self.report(broken.kind, at, broken.message, broken.help);
     }
 
+    /// A row of the wrong width was reported; `first` is its first cell.
+    fn misshapen(&mut self, _first: &[u8]) {}
+
     /// A cell as text, or `None` after reporting it is not UTF-8; `names` are the file's
     /// columns.
     fn text<'r>(
@@ -222,9 +225,68 @@ trait Report {
     }
 }
 
+/// Reads every record left in `reader`, telling `progress` how many bytes were checked, and
+/// reporting to `out` unreadable records and rows of the wrong width; every other row goes to
+/// `each` with its line in the file, which is `line_offset` more than its line in `reader`.
+fn read_rows<R: Read, Out: Report>(
+    reader: &mut csv::Reader<R>,
+    columns: &Columns,
+    line_offset: u64,
+    progress: &(dyn Fn(ImportProgress) + Sync),
+    out: &mut Out,
+    mut each: impl FnMut(&mut Out, &csv::ByteRecord, u64),
+) {
+    let mut record = csv::ByteRecord::new();
+    let mut told = reader.position().byte();
+    loop {
+        if reader.position().line().is_multiple_of(PROGRESS_ROWS) {
+            let at = reader.position().byte();
+            progress(ImportProgress::Checked { bytes: at - told });
+            told = at;
+        }
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line()) + line_offset;
+                out.report(
+                    ProblemKind::Syntax,
+                    columns.row_at(line),
+                    format!("unreadable row: {e}"),
+                    None,
+                );
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line()) + line_offset;
+        if let Some((at, message)) = columns.width_problem(record.len(), line) {
+            if let Some(first) = record.get(0) {
+                out.misshapen(first);
+            }
+            out.report(
+                ProblemKind::Syntax,
+                at,
+                message,
+                Some(QUOTE_HELP.to_owned()),
+            );
+            continue;
+        }
+        each(out, &record, line);
+    }
+    progress(ImportProgress::Checked {
+        bytes: reader.position().byte() - told,
+    });
+}
+
 impl Report for Importer<'_> {
     fn problems(&mut self) -> &mut Vec<Problem> {
         &mut self.problems
+    }
+
+    /// A node row's first cell is its id: edges naming it stay quiet.
+    fn misshapen(&mut self, first: &[u8]) {
+        self.rejected_ids
+            .insert(String::from_utf8_lossy(first).into_owned());
     }
 }
 
@@ -299,131 +361,89 @@ impl Importer<'_> {
         ok.then_some(columns)
     }
 
-    /// Reads every record, reporting unreadable ones and rows of the wrong width.
-    fn rows(
-        &mut self,
-        columns: &Columns,
-        reader: &mut csv::Reader<impl Read>,
-        mut each: impl FnMut(&mut Self, &csv::ByteRecord, u64),
-    ) {
-        let mut record = csv::ByteRecord::new();
-        let mut told = reader.position().byte();
-        loop {
-            if reader.position().line().is_multiple_of(PROGRESS_ROWS) {
-                let at = reader.position().byte();
-                (self.progress)(ImportProgress::Checked { bytes: at - told });
-                told = at;
-            }
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    self.report(
-                        ProblemKind::Syntax,
-                        columns.row_at(line),
-                        format!("unreadable row: {e}"),
-                        None,
-                    );
-                    continue;
-                }
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            if let Some((at, message)) = columns.width_problem(record.len(), line) {
-                if let Some(first) = record.get(0) {
-                    self.rejected_ids
-                        .insert(String::from_utf8_lossy(first).into_owned());
-                }
-                self.report(
-                    ProblemKind::Syntax,
-                    at,
-                    message,
-                    Some(QUOTE_HELP.to_owned()),
-                );
-                continue;
-            }
-            each(self, &record, line);
-        }
-        (self.progress)(ImportProgress::Checked {
-            bytes: reader.position().byte() - told,
-        });
-    }
-
     fn nodes(&mut self, file: Arc<str>, input: impl Read) {
         let mut reader = reader(input);
         let Some(columns) = self.header(file, &mut reader, NODE_COLUMNS, NODE_REQUIRED) else {
             self.nodes_readable = false;
             return;
         };
-        self.rows(&columns, &mut reader, |me, record, line| {
-            let field = |me: &mut Self, c: usize| me.text(&columns, record, line, c, NODE_COLUMNS);
-            let (Some(id), Some(name), Some(kind), Some(country), Some(sector)) = (
-                field(me, 0),
-                field(me, 1),
-                field(me, 2),
-                field(me, 3),
-                field(me, 4),
-            ) else {
-                return;
-            };
-            let mut ok = true;
-            if id.is_empty() {
-                ok = false;
-                me.report(
-                    ProblemKind::MissingField,
-                    columns.at(line, "id"),
-                    "the id is empty".to_owned(),
-                    Some(format!(
-                        "ids use only a-z, 0-9 and '-', for example \"{}\"",
-                        slugify(name)
-                    )),
-                );
-            } else if let Some(broken) = rules::slug(id) {
-                ok = false;
-                me.broken(broken, columns.at(line, "id"));
-            } else if me.graph.node_by_id(id).is_some() {
-                ok = false;
-                me.broken(
-                    rules::duplicate_entity_id(id, "on an earlier row"),
-                    columns.at(line, "id"),
-                );
-            }
-            if name.trim().is_empty() {
-                ok = false;
-                me.report(
-                    ProblemKind::MissingField,
-                    columns.at(line, "name"),
-                    "the name is empty".to_owned(),
-                    None,
-                );
-            } else if let Some(owner) = me.graph.nodes_by_name(name).first() {
-                ok = false;
-                let owner = me.graph.display_id(*owner);
-                me.broken(
-                    rules::name_clash(name, &owner, ""),
-                    columns.at(line, "name"),
-                );
-            }
-            let kind = match rules::word("kind", kind, Kind::parse, &Kind::spellings()) {
-                Ok(kind) => Some(kind),
-                Err(broken) => {
-                    me.broken(broken, columns.at(line, "kind"));
-                    None
+        read_rows(
+            &mut reader,
+            &columns,
+            0,
+            self.progress,
+            self,
+            |me, record, line| {
+                let field =
+                    |me: &mut Self, c: usize| me.text(&columns, record, line, c, NODE_COLUMNS);
+                let (Some(id), Some(name), Some(kind), Some(country), Some(sector)) = (
+                    field(me, 0),
+                    field(me, 1),
+                    field(me, 2),
+                    field(me, 3),
+                    field(me, 4),
+                ) else {
+                    return;
+                };
+                let mut ok = true;
+                if id.is_empty() {
+                    ok = false;
+                    me.report(
+                        ProblemKind::MissingField,
+                        columns.at(line, "id"),
+                        "the id is empty".to_owned(),
+                        Some(format!(
+                            "ids use only a-z, 0-9 and '-', for example \"{}\"",
+                            slugify(name)
+                        )),
+                    );
+                } else if let Some(broken) = rules::slug(id) {
+                    ok = false;
+                    me.broken(broken, columns.at(line, "id"));
+                } else if me.graph.node_by_id(id).is_some() {
+                    ok = false;
+                    me.broken(
+                        rules::duplicate_entity_id(id, "on an earlier row"),
+                        columns.at(line, "id"),
+                    );
                 }
-            };
-            let Some(kind) = kind.filter(|_| ok) else {
-                me.rejected_ids.insert(id.to_owned());
-                return;
-            };
-            let mut props = vec![("id", Value::from(id)), ("name", Value::from(name))];
-            if !country.is_empty() {
-                props.push(("country", Value::from(country)));
-            }
-            if !sector.is_empty() {
-                props.push(("sector", Value::from(sector)));
-            }
-            me.graph.add_node([kind.label()], props);
-        });
+                if name.trim().is_empty() {
+                    ok = false;
+                    me.report(
+                        ProblemKind::MissingField,
+                        columns.at(line, "name"),
+                        "the name is empty".to_owned(),
+                        None,
+                    );
+                } else if let Some(owner) = me.graph.nodes_by_name(name).first() {
+                    ok = false;
+                    let owner = me.graph.display_id(*owner);
+                    me.broken(
+                        rules::name_clash(name, &owner, ""),
+                        columns.at(line, "name"),
+                    );
+                }
+                let kind = match rules::word("kind", kind, Kind::parse, &Kind::spellings()) {
+                    Ok(kind) => Some(kind),
+                    Err(broken) => {
+                        me.broken(broken, columns.at(line, "kind"));
+                        None
+                    }
+                };
+                let Some(kind) = kind.filter(|_| ok) else {
+                    me.rejected_ids.insert(id.to_owned());
+                    return;
+                };
+                let mut props = vec![("id", Value::from(id)), ("name", Value::from(name))];
+                if !country.is_empty() {
+                    props.push(("country", Value::from(country)));
+                }
+                if !sector.is_empty() {
+                    props.push(("sector", Value::from(sector)));
+                }
+                me.graph.add_node([kind.label()], props);
+            },
+        );
     }
 
     /// Reads the relationships: rows are checked and their endpoints found on two threads
@@ -552,46 +572,18 @@ impl EdgeContext<'_> {
             .flexible(true)
             .has_headers(false)
             .from_reader(bytes);
-        let mut record = csv::ByteRecord::new();
-        let columns = self.columns;
-        let mut told = 0;
-        loop {
-            if reader.position().line().is_multiple_of(PROGRESS_ROWS) {
-                let at = reader.position().byte();
-                (self.progress)(ImportProgress::Checked { bytes: at - told });
-                told = at;
-            }
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line()) + first_line - 1;
-                    out.report(
-                        ProblemKind::Syntax,
-                        columns.row_at(line),
-                        format!("unreadable row: {e}"),
-                        None,
-                    );
-                    continue;
+        read_rows(
+            &mut reader,
+            self.columns,
+            first_line - 1,
+            self.progress,
+            &mut out,
+            |out, record, line| {
+                if let Some(edge) = self.row(out, record, line) {
+                    out.edges.push(edge);
                 }
-            }
-            let line = record.position().map_or(0, |p| p.line()) + first_line - 1;
-            if let Some((at, message)) = columns.width_problem(record.len(), line) {
-                out.report(
-                    ProblemKind::Syntax,
-                    at,
-                    message,
-                    Some(QUOTE_HELP.to_owned()),
-                );
-                continue;
-            }
-            if let Some(edge) = self.row(&mut out, &record, line) {
-                out.edges.push(edge);
-            }
-        }
-        (self.progress)(ImportProgress::Checked {
-            bytes: bytes.len() as u64 - told,
-        });
+            },
+        );
         out
     }
 

@@ -72,33 +72,14 @@ fn text_prop(graph: &Graph, node: NodeId, key: &str) -> Option<String> {
 
 /// Shape and colours of a node of this kind.
 fn kind_style(kind: Option<Kind>) -> [(&'static str, &'static str); 3] {
-    match kind {
-        Some(Kind::Company) => [
-            ("shape", "box"),
-            ("style", "rounded,filled"),
-            ("fillcolor", "#dbeafe"),
-        ],
-        Some(Kind::Fund) => [
-            ("shape", "ellipse"),
-            ("style", "filled"),
-            ("fillcolor", "#fef3c7"),
-        ],
-        Some(Kind::Government) => [
-            ("shape", "hexagon"),
-            ("style", "filled"),
-            ("fillcolor", "#fee2e2"),
-        ],
-        Some(Kind::Consortium) => [
-            ("shape", "tab"),
-            ("style", "filled"),
-            ("fillcolor", "#e5e7eb"),
-        ],
-        None => [
-            ("shape", "box"),
-            ("style", "filled"),
-            ("fillcolor", "#f3f4f6"),
-        ],
-    }
+    let (shape, style, fill) = match kind {
+        Some(Kind::Company) => ("box", "rounded,filled", "#dbeafe"),
+        Some(Kind::Fund) => ("ellipse", "filled", "#fef3c7"),
+        Some(Kind::Government) => ("hexagon", "filled", "#fee2e2"),
+        Some(Kind::Consortium) => ("tab", "filled", "#e5e7eb"),
+        None => ("box", "filled", "#f3f4f6"),
+    };
+    [("shape", shape), ("style", style), ("fillcolor", fill)]
 }
 
 fn node_kind(graph: &Graph, node: NodeId) -> Option<Kind> {

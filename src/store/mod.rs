@@ -87,6 +87,20 @@ fn edge_id(ix: EdgeIndex) -> EdgeId {
     EdgeId(ix.index() as u32)
 }
 
+/// Puts `item` in a slot of `slots` that `free` lists, or else in a new one; returns the slot.
+fn put_in_slot<T>(slots: &mut Vec<T>, free: &mut Vec<u32>, item: T) -> u32 {
+    match free.pop() {
+        Some(slot) => {
+            slots[slot as usize] = item;
+            slot
+        }
+        None => {
+            slots.push(item);
+            (slots.len() - 1) as u32
+        }
+    }
+}
+
 /// The property key that names a node's unique id.
 pub const ID_KEY: &str = "id";
 /// The property key of a node's display name.
@@ -365,19 +379,7 @@ impl Graph {
         node: NodeId,
         labels: impl IntoIterator<Item = &'a str>,
     ) -> usize {
-        let mut added = 0;
-        for label in labels {
-            let sym = self.symbols.intern(label);
-            if !self.contains_node(node) {
-                return added;
-            }
-            if self.change_label(node, sym, true) {
-                insert_sorted(self.by_label.entry(sym).or_default(), node);
-                self.log(undo::Undo::LabelAdded(node, sym));
-                added += 1;
-            }
-        }
-        added
+        self.change_labels(node, labels, true)
     }
 
     /// Removes labels from a node; returns how many it had.
@@ -386,21 +388,34 @@ impl Graph {
         node: NodeId,
         labels: impl IntoIterator<Item = &'a str>,
     ) -> usize {
-        let mut removed = 0;
+        self.change_labels(node, labels, false)
+    }
+
+    /// Adds (`add`) or removes labels; returns how many changed. A label no node has ever had
+    /// is not learnt by a removal.
+    fn change_labels<'a>(
+        &mut self,
+        node: NodeId,
+        labels: impl IntoIterator<Item = &'a str>,
+        add: bool,
+    ) -> usize {
+        let mut changed = 0;
         for label in labels {
-            let Some(sym) = self.symbols.get(label) else {
+            let sym = if add {
+                self.symbols.intern(label)
+            } else if let Some(sym) = self.symbols.get(label) {
+                sym
+            } else {
                 continue;
             };
             if !self.contains_node(node) {
-                return removed;
+                return changed;
             }
-            if self.change_label(node, sym, false) {
-                remove_sorted(self.by_label.get_mut(&sym), node);
-                self.log(undo::Undo::LabelRemoved(node, sym));
-                removed += 1;
+            if self.change_label(node, sym, add) {
+                changed += 1;
             }
         }
-        removed
+        changed
     }
 
     /// Sets (or, with `Value::Null`, removes) a node property, keeping the indexes in step.
@@ -482,8 +497,8 @@ impl Graph {
         })
     }
 
-    /// Puts a node in the label set with `label` added or taken away; false when that changes
-    /// nothing.
+    /// Puts a node in the label set with `label` added or taken away, keeping the label index
+    /// in step and logging the change; false when that changes nothing.
     fn change_label(&mut self, node: NodeId, label: Sym, add: bool) -> bool {
         let Some(data) = self.graph.node_weight(nx(node)).copied() else {
             return false;
@@ -499,6 +514,13 @@ impl Graph {
         let set = self.label_sets.intern(&labels);
         if let Some(data) = self.graph.node_weight_mut(nx(node)) {
             data.labels = set;
+        }
+        if add {
+            insert_sorted(self.by_label.entry(label).or_default(), node);
+            self.log(undo::Undo::LabelAdded(node, label));
+        } else {
+            remove_sorted(self.by_label.get_mut(&label), node);
+            self.log(undo::Undo::LabelRemoved(node, label));
         }
         true
     }

@@ -52,16 +52,7 @@ impl NameIndex {
             Some(value) if value == single => {}
             Some(value) => {
                 let list = vec![NodeId(value), node];
-                let slot = match self.free_shared.pop() {
-                    Some(slot) => {
-                        self.shared[slot as usize] = list;
-                        slot
-                    }
-                    None => {
-                        self.shared.push(list);
-                        (self.shared.len() - 1) as u32
-                    }
-                };
+                let slot = super::put_in_slot(&mut self.shared, &mut self.free_shared, list);
                 self.by_hash.insert(hash, slot | SHARED);
             }
         }

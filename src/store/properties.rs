@@ -261,16 +261,7 @@ impl Properties {
             Value::Date(d) => Cell(DATE | d.pack()),
             Value::String(s) => Cell(STRING | pool.intern(&s).offset()),
             other => {
-                let slot = match self.free_boxed.pop() {
-                    Some(slot) => {
-                        self.boxed[slot as usize] = other;
-                        slot
-                    }
-                    None => {
-                        self.boxed.push(other);
-                        (self.boxed.len() - 1) as u32
-                    }
-                };
+                let slot = super::put_in_slot(&mut self.boxed, &mut self.free_boxed, other);
                 Cell(BOXED | u64::from(slot))
             }
         }

@@ -122,21 +122,9 @@ impl Graph {
             .find_map(Kind::from_label)
             .ok_or_else(|| RecordError::NoKind { node: label() })?;
         let mut reader = PropReader::new(label(), self.node_props(node));
-        let id = reader
-            .string("id")?
-            .ok_or_else(|| RecordError::MissingKey {
-                node: label(),
-                key: "id",
-            })?;
-        let name = reader
-            .string("name")?
-            .ok_or_else(|| RecordError::MissingKey {
-                node: label(),
-                key: "name",
-            })?;
         Ok(Entity {
-            id,
-            name,
+            id: reader.required_string("id")?,
+            name: reader.required_string("name")?,
             kind,
             aliases: reader.strings("aliases")?,
             country: reader.string("country")?,
@@ -239,48 +227,57 @@ impl<'a> PropReader<'a> {
         }
     }
 
-    fn string(&mut self, key: &str) -> Result<Option<String>, RecordError> {
+    /// Takes the property `key` out: `None` when it is absent, what `read` makes of it, or an
+    /// error saying it should be `expected` when `read` gives it back.
+    fn take<T>(
+        &mut self,
+        key: &str,
+        expected: &'static str,
+        read: impl FnOnce(Value) -> Result<T, Value>,
+    ) -> Result<Option<T>, RecordError> {
         match self.props.remove(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.wrong(key, "a string", &other)),
+            Some(value) => read(value)
+                .map(Some)
+                .map_err(|value| self.wrong(key, expected, &value)),
         }
+    }
+
+    fn string(&mut self, key: &str) -> Result<Option<String>, RecordError> {
+        self.take(key, "a string", |value| match value {
+            Value::String(s) => Ok(s),
+            other => Err(other),
+        })
+    }
+
+    /// A string the element must have, such as a node's `id`.
+    fn required_string(&mut self, key: &'static str) -> Result<String, RecordError> {
+        self.string(key)?.ok_or_else(|| RecordError::MissingKey {
+            node: self.element.clone(),
+            key,
+        })
     }
 
     fn strings(&mut self, key: &str) -> Result<Vec<String>, RecordError> {
-        match self.props.remove(key) {
-            None => Ok(Vec::new()),
-            Some(value) => match value.as_str_list() {
-                Some(list) => Ok(list.into_iter().map(str::to_owned).collect()),
-                None => Err(self.wrong(key, "a list of strings", &value)),
-            },
-        }
+        let list = self.take(key, "a list of strings", |value| {
+            value.string_list().ok_or(value)
+        })?;
+        Ok(list.unwrap_or_default())
     }
 
     fn number(&mut self, key: &str) -> Result<Option<f64>, RecordError> {
-        match self.props.remove(key) {
-            None => Ok(None),
-            Some(value) => value
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| self.wrong(key, "a number", &value)),
-        }
+        self.take(key, "a number", |value| value.as_f64().ok_or(value))
     }
 
     fn integer(&mut self, key: &str) -> Result<Option<i64>, RecordError> {
-        match self.props.remove(key) {
-            None => Ok(None),
-            Some(Value::Int(i)) => Ok(Some(i)),
-            Some(other) => Err(self.wrong(key, "an integer", &other)),
-        }
+        self.take(key, "an integer", |value| match value {
+            Value::Int(i) => Ok(i),
+            other => Err(other),
+        })
     }
 
     fn date(&mut self, key: &str) -> Result<Option<Date>, RecordError> {
-        match self.props.remove(key) {
-            None => Ok(None),
-            Some(Value::Date(d)) => Ok(Some(d)),
-            Some(other) => Err(self.wrong(key, "a date", &other)),
-        }
+        self.take(key, "a date", |value| value.as_date().ok_or(value))
     }
 
     fn parsed<T>(
@@ -288,13 +285,9 @@ impl<'a> PropReader<'a> {
         key: &str,
         parse: fn(&str) -> Option<T>,
     ) -> Result<Option<T>, RecordError> {
-        match self.props.remove(key) {
-            None => Ok(None),
-            Some(value) => match value.as_str().and_then(parse) {
-                Some(parsed) => Ok(Some(parsed)),
-                None => Err(self.wrong(key, "one of the documented words", &value)),
-            },
-        }
+        self.take(key, "one of the documented words", |value| {
+            value.as_str().and_then(parse).ok_or(value)
+        })
     }
 
     /// Whatever the model does not name becomes a free property. Keys that the model names but

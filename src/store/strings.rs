@@ -70,15 +70,10 @@ impl StringPool {
             self.index_the_rest();
         }
         let hash = self.hasher.hash_one(text);
-        let StringPool {
-            bytes,
-            index,
-            hasher,
-            indexed,
-        } = self;
-        if let Some(found) = index.find(hash, |id| read(bytes, *id) == text) {
+        if let Some(found) = self.index.find(hash, |id| read(&self.bytes, *id) == text) {
             return *found;
         }
+        let bytes = &mut self.bytes;
         bytes.resize(bytes.len().next_multiple_of(4), 0);
         let id = StrId(u32::try_from(bytes.len() / 4).expect("less than 16 GiB of strings"));
         let mut len = text.len();
@@ -92,29 +87,32 @@ impl StringPool {
             bytes.push(low | 0x80);
         }
         bytes.extend_from_slice(text.as_bytes());
-        *indexed = bytes.len();
-        let bytes = &*bytes;
-        index.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
+        self.indexed = bytes.len();
+        self.index_one(hash, id);
         id
     }
 
     fn index_the_rest(&mut self) {
+        let mut at = self.indexed;
+        while at < self.bytes.len() {
+            let id = StrId((at / 4) as u32);
+            let text = read(&self.bytes, id);
+            let (hash, len) = (self.hasher.hash_one(text), text.len());
+            self.index_one(hash, id);
+            at = (at + prefix_len(len) + len).next_multiple_of(4);
+        }
+        self.indexed = self.bytes.len();
+    }
+
+    /// Adds the string at `id`, whose hash is `hash`, to the index.
+    fn index_one(&mut self, hash: u64, id: StrId) {
         let StringPool {
             bytes,
             index,
             hasher,
-            indexed,
+            ..
         } = self;
-        let mut at = *indexed;
-        while at < bytes.len() {
-            let id = StrId((at / 4) as u32);
-            let text = read(bytes, id);
-            index.insert_unique(hasher.hash_one(text), id, |id| {
-                hasher.hash_one(read(bytes, *id))
-            });
-            at = (at + prefix_len(text.len()) + text.len()).next_multiple_of(4);
-        }
-        *indexed = bytes.len();
+        index.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
     }
 
     /// The buffer, for a snapshot.

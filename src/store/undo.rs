@@ -212,10 +212,7 @@ impl Graph {
                         restored, id,
                         "freed node slots are reused last-in first-out"
                     );
-                    for (key, value) in props {
-                        self.node_props
-                            .set(id.index(), key, value, &mut self.strings);
-                    }
+                    self.restore_props(true, id.index(), props);
                     for label in labels {
                         super::insert_sorted(self.by_label.entry(label).or_default(), id);
                     }
@@ -237,45 +234,50 @@ impl Graph {
                         restored, id,
                         "freed edge slots are reused last-in first-out"
                     );
-                    for (key, value) in props {
-                        self.edge_props
-                            .set(id.index(), key, value, &mut self.strings);
-                    }
+                    self.restore_props(false, id.index(), props);
                     *self.type_counts.entry(rel_type).or_default() += 1;
                 }
                 Undo::NodeProp { node, key, old, .. } => {
                     if self.contains_node(node) {
                         self.unindex_node(node);
-                        self.node_props.set(
-                            node.index(),
-                            key,
-                            old.unwrap_or(Value::Null),
-                            &mut self.strings,
-                        );
+                        self.restore_props(true, node.index(), [(key, old.unwrap_or(Value::Null))]);
                         self.index_node(node);
                     }
                 }
                 Undo::EdgeProp { edge, key, old, .. } => {
                     if self.contains_edge(edge) {
-                        self.edge_props.set(
+                        self.restore_props(
+                            false,
                             edge.index(),
-                            key,
-                            old.unwrap_or(Value::Null),
-                            &mut self.strings,
+                            [(key, old.unwrap_or(Value::Null))],
                         );
                     }
                 }
                 Undo::LabelAdded(node, label) => {
-                    if self.change_label(node, label, false) {
-                        super::remove_sorted(self.by_label.get_mut(&label), node);
-                    }
+                    self.change_label(node, label, false);
                 }
                 Undo::LabelRemoved(node, label) => {
-                    if self.change_label(node, label, true) {
-                        super::insert_sorted(self.by_label.entry(label).or_default(), node);
-                    }
+                    self.change_label(node, label, true);
                 }
             }
+        }
+    }
+
+    /// Gives a node (`on_node`) or a relationship back the properties it had, a null value
+    /// removing one.
+    fn restore_props(
+        &mut self,
+        on_node: bool,
+        index: usize,
+        props: impl IntoIterator<Item = (Sym, Value)>,
+    ) {
+        let table = if on_node {
+            &mut self.node_props
+        } else {
+            &mut self.edge_props
+        };
+        for (key, value) in props {
+            table.set(index, key, value, &mut self.strings);
         }
     }
 }
@@ -420,25 +422,17 @@ impl Graph {
     ) -> Result<(), ReplayError> {
         for (index, change) in changes.iter().enumerate() {
             let misfit = |reason: String| ReplayError { index, reason };
-            let map_node =
-                |r: &Option<&mut Renumbering>, n: u32| r.as_ref().map_or(n, |r| r.node(n));
-            let map_edge =
-                |r: &Option<&mut Renumbering>, e: u32| r.as_ref().map_or(e, |r| r.edge(e));
             let node = |g: &Graph, r: &Option<&mut Renumbering>, n: u32| {
-                let id = NodeId(map_node(r, n));
-                if g.contains_node(id) {
-                    Ok(id)
-                } else {
-                    Err(misfit(format!("node {n} does not exist")))
-                }
+                let id = NodeId(r.as_ref().map_or(n, |r| r.node(n)));
+                g.contains_node(id)
+                    .then_some(id)
+                    .ok_or_else(|| misfit(format!("node {n} does not exist")))
             };
             let edge = |g: &Graph, r: &Option<&mut Renumbering>, e: u32| {
-                let id = EdgeId(map_edge(r, e));
-                if g.contains_edge(id) {
-                    Ok(id)
-                } else {
-                    Err(misfit(format!("relationship {e} does not exist")))
-                }
+                let id = EdgeId(r.as_ref().map_or(e, |r| r.edge(e)));
+                g.contains_edge(id)
+                    .then_some(id)
+                    .ok_or_else(|| misfit(format!("relationship {e} does not exist")))
             };
             match change {
                 Change::AddNode { id, labels, props } => {
@@ -446,15 +440,8 @@ impl Graph {
                         labels.iter().map(String::as_str),
                         props.iter().map(|(k, v)| (k.as_str(), v.clone())),
                     );
-                    match &mut renumber {
-                        Some(r) => {
-                            r.nodes.insert(*id, got.0);
-                        }
-                        None if got.0 != *id => {
-                            return Err(misfit(format!("node {id} came back as {}", got.0)));
-                        }
-                        None => {}
-                    }
+                    let renumbered = renumber.as_deref_mut().map(|r| &mut r.nodes);
+                    came_back(renumbered, "node", *id, got.0).map_err(misfit)?;
                 }
                 Change::AddEdge {
                     id,
@@ -473,18 +460,8 @@ impl Graph {
                     let Some(got) = got else {
                         return Err(misfit(format!("relationship {id} lost an end")));
                     };
-                    match &mut renumber {
-                        Some(r) => {
-                            r.edges.insert(*id, got.0);
-                        }
-                        None if got.0 != *id => {
-                            return Err(misfit(format!(
-                                "relationship {id} came back as {}",
-                                got.0
-                            )));
-                        }
-                        None => {}
-                    }
+                    let renumbered = renumber.as_deref_mut().map(|r| &mut r.edges);
+                    came_back(renumbered, "relationship", *id, got.0).map_err(misfit)?;
                 }
                 Change::RemoveNode { id } => {
                     let n = node(self, &renumber, *id)?;
@@ -521,6 +498,24 @@ impl Graph {
             }
         }
         Ok(())
+    }
+}
+
+/// Notes that the element a journal numbers `id` was created again as `got`: in `renumbered`,
+/// a renumbering's map for its kind of element; without one, the two must be the same.
+fn came_back(
+    renumbered: Option<&mut HashMap<u32, u32>>,
+    what: &str,
+    id: u32,
+    got: u32,
+) -> Result<(), String> {
+    match renumbered {
+        Some(map) => {
+            map.insert(id, got);
+            Ok(())
+        }
+        None if got != id => Err(format!("{what} {id} came back as {got}")),
+        None => Ok(()),
     }
 }
 
@@ -655,11 +650,6 @@ impl Graph {
                 }
             }
         }
-        let text = |v: Option<Value>| match v {
-            Some(Value::String(s)) => Some(s),
-            Some(other) => Some(other.to_string()),
-            None => None,
-        };
         let mut witnesses = Vec::with_capacity(nodes.len() + edges.len());
         for n in nodes {
             let id = if let Some(v) = first_id.get(&n) {
@@ -671,7 +661,7 @@ impl Graph {
             };
             witnesses.push(Witness::Node {
                 node: n.0,
-                id: text(id),
+                id: witness_id(id),
             });
         }
         for e in edges {
@@ -705,11 +695,7 @@ impl Graph {
                     if !self.contains_node(n) {
                         return Err(misfit(format!("node {node} does not exist")));
                     }
-                    let actual = match self.node_prop(n, ID_KEY) {
-                        Some(Value::String(s)) => Some(s),
-                        Some(other) => Some(other.to_string()),
-                        None => None,
-                    };
+                    let actual = witness_id(self.node_prop(n, ID_KEY));
                     if actual != *id {
                         return Err(misfit(format!(
                             "node {node} has the id {}, not {}",
@@ -740,6 +726,15 @@ impl Graph {
             }
         }
         Ok(())
+    }
+}
+
+/// A node's `id` property as a witness holds it: as text, whatever its type.
+fn witness_id(id: Option<Value>) -> Option<String> {
+    match id {
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+        None => None,
     }
 }
 

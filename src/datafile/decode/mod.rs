@@ -234,11 +234,9 @@ impl<'a> Decoder<'a> {
         let id = self.id(&mut f, what);
         let title = self.required_text(&mut f, "title", what);
         let publisher = self.required_text(&mut f, "publisher", what);
-        let present = f.entries.iter().any(|e| e.key == "date");
-        let date = self.date(&mut f, "date").map(|(d, _)| d);
-        if !present {
-            self.missing(&f, "date", what);
-        }
+        let date = self
+            .required(&mut f, "date", what, |me, f| me.date(f, "date"))
+            .map(|(d, _)| d);
         let url = self.text(&mut f, "url");
         let language = self.text(&mut f, "language");
         let record = match (id.clone(), title, publisher, date) {
@@ -265,11 +263,9 @@ impl<'a> Decoder<'a> {
         let what = "entity";
         let id = self.id(&mut f, what);
         let name = self.required_text(&mut f, "name", what);
-        let kind_present = f.entries.iter().any(|e| e.key == "kind");
-        let kind = self.word(&mut f, "kind", Kind::parse, &Kind::spellings());
-        if !kind_present {
-            self.missing(&f, "kind", what);
-        }
+        let kind = self.required(&mut f, "kind", what, |me, f| {
+            me.word(f, "kind", Kind::parse, &Kind::spellings())
+        });
         let aliases = self.texts(&mut f, "aliases");
         let country = self.text(&mut f, "country");
         let sector = self.text(&mut f, "sector");
@@ -302,11 +298,9 @@ impl<'a> Decoder<'a> {
     ) -> Option<Located<Relationship>> {
         let mut f = Fields::new(entries, span);
         let what = "relationship";
-        let type_present = f.entries.iter().any(|e| e.key == "type");
-        let rel_type = self.word(&mut f, "type", RelType::parse_any, &RelType::spellings());
-        if !type_present {
-            self.missing(&f, "type", what);
-        }
+        let rel_type = self.required(&mut f, "type", what, |me, f| {
+            me.word(f, "type", RelType::parse_any, &RelType::spellings())
+        });
         let from = self.required_text(&mut f, "from", what);
         let to = self.required_text(&mut f, "to", what);
 

@@ -48,11 +48,9 @@ impl Decoder<'_> {
         span: Range<usize>,
     ) -> Option<Located<OpenNode>> {
         let mut f = Fields::new(entries, span);
-        let present = f.entries.iter().any(|e| e.key == "ref");
-        let reference = self.integer(&mut f, "ref").map(|(n, _)| n);
-        if !present {
-            self.missing(&f, "ref", "node");
-        }
+        let reference = self
+            .required(&mut f, "ref", "node", |me, f| me.integer(f, "ref"))
+            .map(|(n, _)| n);
         let labels = self.texts(&mut f, "labels");
         let properties = self.open_properties(&mut f);
         let record = reference.map(|reference| OpenNode {
@@ -72,12 +70,8 @@ impl Decoder<'_> {
         let what = "relationship";
         let rel_type = self.required_text(&mut f, "type", what);
         let end = |me: &mut Self, f: &mut Fields<'_>, key: &str| {
-            let present = f.entries.iter().any(|e| e.key == key);
-            let value = me.integer(f, key).map(|(n, _)| n);
-            if !present {
-                me.missing(f, key, what);
-            }
-            value
+            me.required(f, key, what, |me, f| me.integer(f, key))
+                .map(|(n, _)| n)
         };
         let from = end(self, &mut f, "from");
         let to = end(self, &mut f, "to");

@@ -137,22 +137,36 @@ impl Decoder<'_> {
         }
     }
 
+    /// What `read` makes of the field `key`, which a `what` must have: when the table has no
+    /// such field, that is reported after anything `read` reported.
+    pub(super) fn required<'n, T>(
+        &mut self,
+        f: &mut Fields<'n>,
+        key: &str,
+        what: &str,
+        read: impl FnOnce(&mut Self, &mut Fields<'n>) -> Option<T>,
+    ) -> Option<T> {
+        let present = f.entries.iter().any(|e| e.key == key);
+        let value = read(self, f);
+        if !present {
+            self.missing(f, key, what);
+        }
+        value
+    }
+
     pub(super) fn required_text(
         &mut self,
         f: &mut Fields<'_>,
         key: &str,
         what: &str,
     ) -> Option<String> {
-        let present = f.entries.iter().any(|e| e.key == key);
-        let value = self.text(f, key);
-        if !present {
-            self.missing(f, key, what);
-        } else if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        let value = self.required(f, key, what, |me, f| me.text(f, key))?;
+        if value.trim().is_empty() {
             let node = self.take(f, key).expect("present");
             self.broken(rules::empty(key), node.span.clone());
             return None;
         }
-        value
+        Some(value)
     }
 
     pub(super) fn number(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(f64, Range<usize>)> {

@@ -14,9 +14,8 @@
 
 use std::fmt;
 
-use crate::model::{
-    Date, Kind, Qualifier, RelType, Schema, Status, Value, did_you_mean, is_slug, slugify, suggest,
-};
+use crate::model::vocabulary::{COMMON_PROPERTIES, PropType, PropertyDef, RelDef};
+use crate::model::{Date, Schema, Value, Vocabulary, did_you_mean, is_slug, slugify, suggest};
 use crate::store::{ALIASES_KEY, Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// The kinds of problem a data file or a write can have. Each says when it occurs.
@@ -52,6 +51,13 @@ pub enum ProblemKind {
     UnknownEntity,
     /// A `member-of` relationship whose `to` is not a consortium.
     MemberOfNonConsortium,
+    /// A relationship whose `from` or `to` is a kind its type does not join (a
+    /// `holds-position` from a company).
+    WrongEndpoint,
+    /// A number outside its property's range (other than a negative amount or a stake).
+    OutOfRange,
+    /// A range whose minimum is above its maximum (`amount_min` over `amount_max`).
+    RangeOutOfOrder,
     /// A relationship that cites no source.
     NoSource,
     /// A cited source id that no `[[source]]` defines.
@@ -76,6 +82,9 @@ impl ProblemKind {
             ProblemKind::NameClash => "name-clash",
             ProblemKind::UnknownEntity => "unknown-entity",
             ProblemKind::MemberOfNonConsortium => "member-of-non-consortium",
+            ProblemKind::WrongEndpoint => "wrong-endpoint",
+            ProblemKind::OutOfRange => "out-of-range",
+            ProblemKind::RangeOutOfOrder => "range-out-of-order",
             ProblemKind::NoSource => "no-source",
             ProblemKind::UnknownSource => "unknown-source",
         }
@@ -102,37 +111,176 @@ impl Broken {
 
 // ----- value rules -------------------------------------------------------------------------
 
-/// `amount_usd` is what changed hands: not negative.
-pub fn amount_usd(x: f64) -> Option<Broken> {
-    (x < 0.0).then(|| {
-        Broken::new(
-            ProblemKind::NegativeAmount,
-            format!("`amount_usd` is negative ({x})"),
-            Some("amounts are what changed hands, in US dollars, and cannot be negative; reverse `from` and `to` if the money went the other way".to_owned()),
-        )
-    })
-}
-
-/// `stake_pct` is a percentage: 0 to 100.
-pub fn stake_pct(x: f64) -> Option<Broken> {
-    (!(0.0..=100.0).contains(&x)).then(|| {
-        Broken::new(
+/// A number of a property against the range its definition gives, in the words that fit its
+/// unit: a negative amount, a stake outside 0–100, or any other number outside its range.
+pub fn number_in_range(def: &PropertyDef, x: f64) -> Option<Broken> {
+    let key = def.name.as_str();
+    let below = def.min.is_some_and(|min| x < min);
+    let above = def.max.is_some_and(|max| x > max);
+    if !below && !above {
+        return None;
+    }
+    let unit = def.unit.as_deref();
+    Some(match (unit, def.min, def.max) {
+        (Some("%"), Some(min), Some(max)) => Broken::new(
             ProblemKind::StakeOutOfRange,
-            format!("`stake_pct` is {x}, outside 0–100"),
+            format!("`{key}` is {x}, outside {min}–{max}"),
             Some("a stake is a percentage: write 9.9 for 9.9%".to_owned()),
+        ),
+        (_, Some(min), _) if below && min == 0.0 => Broken::new(
+            ProblemKind::NegativeAmount,
+            format!("`{key}` is negative ({x})"),
+            match unit {
+                Some("USD") => Some("amounts are what changed hands, in US dollars, and cannot be negative; reverse `from` and `to` if the money went the other way".to_owned()),
+                Some("currency") => Some("amounts are what changed hands and cannot be negative; reverse `from` and `to` if the money went the other way".to_owned()),
+                _ => None,
+            },
+        ),
+        (_, Some(min), _) if below => Broken::new(
+            ProblemKind::OutOfRange,
+            format!("`{key}` is {x}, below its least value {min}"),
+            None,
+        ),
+        (_, _, max) => Broken::new(
+            ProblemKind::OutOfRange,
+            format!(
+                "`{key}` is {x}, above its greatest value {}",
+                max.unwrap_or(f64::INFINITY)
+            ),
+            None,
+        ),
+    })
+}
+
+/// A property's value against its definition: its type, its range, its words (`words`, the
+/// tie's own set or the property's). Dates must already be dates.
+pub fn property_value(def: &PropertyDef, words: &[String], value: &Value) -> Option<Broken> {
+    let key = def.name.as_str();
+    let wrong = |expected: &str| Some(wrong_type(key, expected, found_type(value)));
+    match def.ty {
+        PropType::Text => {
+            (!matches!(value, Value::String(_))).then(|| wrong_type(key, "text", found_type(value)))
+        }
+        PropType::Boolean => (!matches!(value, Value::Bool(_)))
+            .then(|| wrong_type(key, "true or false", found_type(value))),
+        PropType::Number => match value.as_f64() {
+            Some(x) if x.is_finite() => number_in_range(def, x),
+            _ => wrong(FINITE_NUMBER),
+        },
+        PropType::Integer => match value {
+            Value::Int(n) => number_in_range(def, *n as f64),
+            _ => wrong("an integer"),
+        },
+        PropType::Date => match value {
+            Value::Date(_) => None,
+            _ => {
+                let mut broken = wrong_type(key, DATE, found_type(value));
+                broken.help = Some(format!("write {key}: date('2025-08-22')"));
+                Some(broken)
+            }
+        },
+        PropType::Word => {
+            let spellings: Vec<&str> = words.iter().map(String::as_str).collect();
+            match value {
+                Value::String(text) => word(
+                    key,
+                    text,
+                    |t| spellings.contains(&t).then_some(()),
+                    &spellings,
+                )
+                .err(),
+                _ => wrong(&format!("one of {}", spellings.join(", "))),
+            }
+        }
+        PropType::Currency => match value {
+            Value::String(code) => currency(key, code),
+            _ => wrong(PropType::Currency.expected()),
+        },
+    }
+}
+
+/// A currency is written as its ISO 4217 code: three capital letters.
+pub fn currency(key: &str, code: &str) -> Option<Broken> {
+    let well_formed = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
+    (!well_formed).then(|| {
+        let upper = code.to_ascii_uppercase();
+        let help = if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
+            format!("did you mean \"{upper}\"? currencies are ISO 4217 codes in capitals")
+        } else {
+            "write the ISO 4217 code, for example \"USD\" or \"EUR\"".to_owned()
+        };
+        Broken::new(
+            ProblemKind::UnknownValue,
+            format!("`{key}` cannot be \"{code}\""),
+            Some(help),
         )
     })
 }
 
-/// `shares` counts shares: not negative.
-pub fn shares(n: i64) -> Option<Broken> {
-    (n < 0).then(|| {
-        Broken::new(
-            ProblemKind::NegativeAmount,
-            format!("`shares` is negative ({n})"),
-            None,
-        )
-    })
+/// The rules between a tie's properties: `end_date` not before `date`, each range's minimum
+/// not above its maximum. `get` reads a property; the broken rules come with the property
+/// each is reported at.
+pub fn tie_properties(get: &dyn Fn(&str) -> Option<Value>) -> Vec<(&'static str, Broken)> {
+    let mut out = Vec::new();
+    if let (Some(Value::Date(start)), Some(Value::Date(end))) = (get("date"), get("end_date"))
+        && let Some(broken) = dates_in_order(start, end)
+    {
+        out.push(("end_date", broken));
+    }
+    for (min_key, max_key) in [("amount_min", "amount_max"), ("stake_min", "stake_max")] {
+        let number = |key| get(key).and_then(|v| v.as_f64());
+        if let (Some(min), Some(max)) = (number(min_key), number(max_key))
+            && min > max
+        {
+            out.push((
+                max_key,
+                Broken::new(
+                    ProblemKind::RangeOutOfOrder,
+                    format!("`{min_key}` {min} is above `{max_key}` {max}"),
+                    Some(format!(
+                        "swap them, or write the range as {max_key} >= {min_key}"
+                    )),
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// A vocabulary property that the tie's type does not carry.
+pub fn property_not_on(key: &str, rel: &RelDef) -> Broken {
+    let mut carried: Vec<&str> = rel.properties.iter().map(String::as_str).collect();
+    carried.extend(COMMON_PROPERTIES);
+    Broken::new(
+        ProblemKind::UnknownKey,
+        format!("`{key}` is not a property of {}", rel.name),
+        Some(format!(
+            "{} carries {}; put other properties in `extra`",
+            rel.name,
+            carried.join(", ")
+        )),
+    )
+}
+
+/// A tie joining a kind its type does not: `to` (or `from`) is the entity's id, `kind` its
+/// kind.
+pub fn wrong_endpoint(rel: &RelDef, at_from: bool, entity: &str, kind: &str) -> Broken {
+    if rel.name == "member-of" && !at_from {
+        return member_of_non_consortium(entity, kind);
+    }
+    let (verb, allowed) = if at_from {
+        ("start", &rel.from)
+    } else {
+        ("end", &rel.to)
+    };
+    Broken::new(
+        ProblemKind::WrongEndpoint,
+        format!(
+            "a {} relationship cannot {verb} at \"{entity}\", which is a {kind}",
+            rel.name
+        ),
+        Some(format!("{} {verb}s at {}", rel.name, allowed.join(", "))),
+    )
 }
 
 /// `end_date` is not before `date`.
@@ -286,15 +434,15 @@ pub fn name_clash(name: &str, owner: &str, first: &str) -> Broken {
 }
 
 /// A node label that is not a kind of entity.
-pub fn not_a_kind(label: &str) -> Broken {
-    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.label()).collect();
+pub fn not_a_kind(vocabulary: &Vocabulary, label: &str) -> Broken {
+    let kinds: Vec<&str> = vocabulary.labels().iter().map(String::as_str).collect();
     let message = format!("`{label}` is not a kind of entity");
     not_in_schema(label, &kinds, message, "entities", "labels")
 }
 
-/// A relationship type that is not one of the alliance's three.
-pub fn not_a_relationship_type(written: &str) -> Broken {
-    let types: Vec<&str> = RelType::ALL.iter().map(|t| t.edge_type()).collect();
+/// A relationship type that is none of the vocabulary's.
+pub fn not_a_relationship_type(vocabulary: &Vocabulary, written: &str) -> Broken {
+    let types: Vec<&str> = vocabulary.edge_types().iter().map(String::as_str).collect();
     let message = format!("`{written}` is not a relationship type of this graph");
     not_in_schema(written, &types, message, "relationships", "types")
 }
@@ -437,21 +585,29 @@ impl Checker<'_> {
     fn node(&mut self, node: NodeId) {
         let graph = self.graph;
         let at = Element::Node(node);
+        let vocabulary = graph.vocabulary();
         let labels: Vec<&str> = graph.node_labels(node).collect();
-        let kinds: Vec<Kind> = labels.iter().filter_map(|l| Kind::from_label(l)).collect();
+        let kinds: Vec<&str> = labels
+            .iter()
+            .filter_map(|l| vocabulary.kind_by_label(l))
+            .map(|k| k.name.as_str())
+            .collect();
         if labels.is_empty() {
             let mut broken = missing("kind", "entity");
-            broken.help = Some(
-                "give the node one of the labels Company, Fund, Government or Consortium"
-                    .to_owned(),
-            );
+            broken.help = Some(format!(
+                "give the node one of the labels {}",
+                vocabulary.labels().join(", ")
+            ));
             self.push(at, None, broken);
         }
-        for label in labels.iter().filter(|l| Kind::from_label(l).is_none()) {
-            self.push(at, None, not_a_kind(label));
+        for label in labels
+            .iter()
+            .filter(|l| vocabulary.kind_by_label(l).is_none())
+        {
+            self.push(at, None, not_a_kind(vocabulary, label));
         }
         if kinds.len() > 1 {
-            let names: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+            let names: Vec<String> = kinds.iter().map(|k| crate::model::label_of(k)).collect();
             self.push(
                 at,
                 None,
@@ -487,25 +643,55 @@ impl Checker<'_> {
                 self.push(at, Some(key), broken);
             }
         }
-        // A node that stopped being a consortium leaves its members pointing at a non-consortium.
-        if !kinds.contains(&Kind::Consortium) {
-            let kind = kinds.first().map_or("unlabelled", |k| k.as_str());
-            let to = graph.display_id(node);
-            let members = graph
-                .edges_of(node, Direction::Incoming)
-                .map(|(e, _)| e)
-                .filter(|e| graph.edge_type(*e) == RelType::MemberOf.edge_type())
-                .filter(|e| self.edges.binary_search(e).is_err())
-                .count();
-            // One message for the node, however many members it had.
-            if members > 0 {
-                let mut broken = member_of_non_consortium(&to, kind);
-                broken.help = Some(format!(
-                    "{members} member-of relationship{} end here; keep it a consortium, or delete them first",
-                    if members == 1 { "" } else { "s" }
-                ));
-                self.push(at, None, broken);
+        // A node whose kind changed may no longer fit the ties it had: one message per type
+        // and end, however many ties there are.
+        if let [kind] = kinds.as_slice() {
+            self.ties_still_fit(node, kind);
+        }
+    }
+
+    /// The ties of `node` (now of `kind`) that this statement did not touch, each type at each
+    /// end checked once against the kinds it joins.
+    fn ties_still_fit(&mut self, node: NodeId, kind: &str) {
+        let graph = self.graph;
+        let vocabulary = graph.vocabulary();
+        let mut counted: Vec<(String, bool, usize)> = Vec::new();
+        for (direction, at_from) in [(Direction::Outgoing, true), (Direction::Incoming, false)] {
+            for (edge, _) in graph.edges_of(node, direction) {
+                if self.edges.binary_search(&edge).is_ok() {
+                    continue;
+                }
+                let Some(rel) = vocabulary.relationship(graph.edge_type(edge)) else {
+                    continue;
+                };
+                if Vocabulary::may_join(rel, kind, at_from) {
+                    continue;
+                }
+                match counted
+                    .iter_mut()
+                    .find(|(n, f, _)| *n == rel.name && *f == at_from)
+                {
+                    Some((_, _, count)) => *count += 1,
+                    None => counted.push((rel.name.clone(), at_from, 1)),
+                }
             }
+        }
+        for (name, at_from, count) in counted {
+            let Some(rel) = vocabulary.relationship(&name) else {
+                continue;
+            };
+            let mut broken = wrong_endpoint(rel, at_from, &graph.display_id(node), kind);
+            let kind_word = if rel.name == "member-of" {
+                "a consortium"
+            } else {
+                "its kind"
+            };
+            broken.help = Some(format!(
+                "{count} {name} relationship{} {} here; keep {kind_word}, or delete them first",
+                if count == 1 { "" } else { "s" },
+                if at_from { "start" } else { "end" },
+            ));
+            self.push(Element::Node(node), None, broken);
         }
     }
 
@@ -635,89 +821,57 @@ impl Checker<'_> {
 
     fn edge(&mut self, edge: EdgeId) {
         let graph = self.graph;
+        let vocabulary = graph.vocabulary();
         let at = Element::Edge(edge);
-        let Some((_, to)) = graph.edge_endpoints(edge) else {
+        let Some((from, to)) = graph.edge_endpoints(edge) else {
             return;
         };
-        match RelType::from_edge_type(graph.edge_type(edge)) {
-            None => self.push(at, None, not_a_relationship_type(graph.edge_type(edge))),
-            Some(RelType::MemberOf) if !graph.node_has_label(to, Kind::Consortium.label()) => {
-                let kind = graph
-                    .node_labels(to)
-                    .find_map(Kind::from_label)
-                    .map_or("unlabelled", |k| k.as_str());
-                let broken = member_of_non_consortium(&graph.display_id(to), kind);
-                self.push(at, None, broken);
-            }
-            Some(_) => {}
-        }
-        let free = graph
-            .edge_props(edge)
-            .filter(|(k, _)| !matches!(*k, "amount_usd" | "stake_pct"));
-        self.finite(at, free);
-        let number = |key: &str| -> Option<Result<f64, Broken>> {
-            let value = graph.edge_prop(edge, key)?;
-            Some(match value.as_f64() {
-                Some(x) if x.is_finite() => Ok(x),
-                _ => Err(wrong_type(key, FINITE_NUMBER, found_type(&value))),
-            })
-        };
-        for (key, rule) in [
-            ("amount_usd", amount_usd as fn(f64) -> Option<Broken>),
-            ("stake_pct", stake_pct),
-        ] {
-            match number(key) {
-                Some(Ok(x)) => {
-                    if let Some(broken) = rule(x) {
-                        self.push(at, Some(key), broken);
+        let rel = vocabulary.relationship(graph.edge_type(edge));
+        match rel {
+            None => self.push(
+                at,
+                None,
+                not_a_relationship_type(vocabulary, graph.edge_type(edge)),
+            ),
+            Some(rel) => {
+                for (node, at_from) in [(from, true), (to, false)] {
+                    let kind = graph
+                        .node_labels(node)
+                        .find_map(|l| vocabulary.kind_by_label(l))
+                        .map(|k| k.name.as_str());
+                    if let Some(kind) = kind
+                        && !Vocabulary::may_join(rel, kind, at_from)
+                    {
+                        let entity = graph.display_id(node);
+                        self.push(at, None, wrong_endpoint(rel, at_from, &entity, kind));
+                    } else if kind.is_none() && !at_from && rel.name == "member-of" {
+                        let entity = graph.display_id(node);
+                        self.push(at, None, member_of_non_consortium(&entity, "unlabelled"));
                     }
                 }
-                Some(Err(broken)) => self.push(at, Some(key), broken),
-                None => {}
             }
         }
-        match graph.edge_prop(edge, "shares") {
-            Some(Value::Int(n)) => {
-                if let Some(broken) = shares(n) {
-                    self.push(at, Some("shares"), broken);
+        let mut free = Vec::new();
+        for (key, value) in graph.edge_props(edge) {
+            let Some(def) = vocabulary.property(key) else {
+                if !matches!(key, "sources") {
+                    free.push((key, value));
                 }
-            }
-            Some(other) => self.push(
-                at,
-                Some("shares"),
-                wrong_type("shares", "an integer", found_type(&other)),
-            ),
-            None => {}
-        }
-        self.closed_word(
-            edge,
-            "amount_qualifier",
-            Qualifier::parse,
-            &Qualifier::spellings(),
-        );
-        self.closed_word(edge, "status", Status::parse, &Status::spellings());
-        for key in ["instrument", "product", "role", "note"] {
-            if let Some(value) = graph.edge_prop(edge, key)
-                && !matches!(value, Value::String(_))
+                continue;
+            };
+            if let Some(rel) = rel
+                && !vocabulary.allows(rel, key)
             {
-                self.push(at, Some(key), wrong_type(key, "text", found_type(&value)));
+                self.push(at, Some(key), property_not_on(key, rel));
+                continue;
+            }
+            if let Some(broken) = property_value(def, vocabulary.words(rel, def), &value) {
+                self.push(at, Some(key), broken);
             }
         }
-        let mut date = |key: &str| match graph.edge_prop(edge, key) {
-            Some(Value::Date(d)) => Some(d),
-            Some(other) => {
-                let mut broken = wrong_type(key, DATE, found_type(&other));
-                broken.help = Some(format!("write {key}: date('2025-08-22')"));
-                self.push(at, Some(key), broken);
-                None
-            }
-            None => None,
-        };
-        let (start, end) = (date("date"), date("end_date"));
-        if let (Some(start), Some(end)) = (start, end)
-            && let Some(broken) = dates_in_order(start, end)
-        {
-            self.push(at, Some("end_date"), broken);
+        self.finite(at, free.iter().map(|(k, v)| (*k, v.clone())));
+        for (key, broken) in tie_properties(&|key| graph.edge_prop(edge, key)) {
+            self.push(at, Some(key), broken);
         }
         match graph.edge_prop(edge, "sources") {
             Some(value) => {
@@ -737,33 +891,6 @@ impl Checker<'_> {
                 ));
                 self.push(at, Some(key), broken);
             }
-        }
-    }
-
-    fn closed_word<T>(
-        &mut self,
-        edge: EdgeId,
-        key: &str,
-        parse: fn(&str) -> Option<T>,
-        spellings: &[&'static str],
-    ) {
-        let at = Element::Edge(edge);
-        match self.graph.edge_prop(edge, key) {
-            Some(Value::String(text)) => {
-                if let Err(broken) = word(key, &text, parse, spellings) {
-                    self.push(at, Some(key), broken);
-                }
-            }
-            Some(other) => self.push(
-                at,
-                Some(key),
-                wrong_type(
-                    key,
-                    &format!("one of {}", spellings.join(", ")),
-                    found_type(&other),
-                ),
-            ),
-            None => {}
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use alliances::datafile::{self, Format, TextInput, load_files, load_texts};
-use alliances::model::{Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status};
+use alliances::model::{Date, Entity, Kind, RelType, Relationship, Source, Vocabulary};
 use alliances::store::DataSet;
 use alliances::{Graph, Schema, Value, default_graph};
 use proptest::prelude::*;
@@ -136,7 +136,7 @@ fn dataset() -> impl Strategy<Value = DataSet> {
     let entities = proptest::collection::vec(
         (
             text(),
-            proptest::sample::select(Kind::ALL),
+            proptest::sample::select(kind_names()).prop_map(Kind::new),
             proptest::collection::vec(text(), 0..3),
             opt_text(),
             opt_text(),
@@ -150,13 +150,20 @@ fn dataset() -> impl Strategy<Value = DataSet> {
         let relationship = (
             0..n_entities,
             0..n_entities,
-            proptest::sample::select(RelType::ALL),
+            proptest::sample::select(type_names()),
             proptest::option::of(0.0f64..1e12),
-            proptest::sample::select(Qualifier::ALL),
+            proptest::sample::select(vec!["exact", "up-to", "at-least", "about"]),
             proptest::option::of(0.0f64..=100.0),
             proptest::option::of(0i64..1_000_000_000),
             proptest::option::of((date(), proptest::option::of(date()))),
-            proptest::option::of(proptest::sample::select(Status::ALL)),
+            proptest::option::of(proptest::sample::select(vec![
+                "planned",
+                "announced",
+                "agreed",
+                "completed",
+                "ended",
+                "cancelled",
+            ])),
             proptest::collection::btree_set(0..n_sources, 1..=n_sources),
             opt_text(),
             extra(),
@@ -166,16 +173,32 @@ fn dataset() -> impl Strategy<Value = DataSet> {
     })
 }
 
+fn kind_names() -> Vec<String> {
+    Vocabulary::built_in()
+        .kinds()
+        .iter()
+        .map(|k| k.name.clone())
+        .collect()
+}
+
+fn type_names() -> Vec<String> {
+    Vocabulary::built_in()
+        .relationships()
+        .iter()
+        .map(|r| r.name.clone())
+        .collect()
+}
+
 type RawRelationship = (
     usize,
     usize,
-    RelType,
+    String,
     Option<f64>,
-    Qualifier,
+    &'static str,
     Option<f64>,
     Option<i64>,
     Option<(Date, Option<Date>)>,
-    Option<Status>,
+    Option<&'static str>,
     std::collections::BTreeSet<usize>,
     Option<String>,
     BTreeMap<String, Value>,
@@ -230,7 +253,7 @@ fn build_dataset(
         .collect();
     let relationship = relationships
         .into_iter()
-        .map(|r| {
+        .filter_map(|r| {
             let (
                 from,
                 to,
@@ -245,28 +268,50 @@ fn build_dataset(
                 note,
                 extra,
             ) = r;
-            if rel_type == RelType::MemberOf && entity[to].kind != Kind::Consortium {
-                rel_type = RelType::Supplies;
+            // The first type, from the one drawn on, that may join the two kinds.
+            let vocabulary = Vocabulary::built_in();
+            let types = vocabulary.relationships();
+            let start = types.iter().position(|r| r.name == rel_type).unwrap_or(0);
+            let fits = |r: &alliances::model::vocabulary::RelDef| {
+                Vocabulary::may_join(r, entity[from].kind.as_str(), true)
+                    && Vocabulary::may_join(r, entity[to].kind.as_str(), false)
+            };
+            let def = (0..types.len())
+                .map(|i| &types[(start + i) % types.len()])
+                .find(|r| fits(r))?;
+            rel_type = def.name.clone();
+            let mut rel = Relationship::new(
+                RelType::new(rel_type),
+                entity[from].id.clone(),
+                entity[to].id.clone(),
+            );
+            let mut set = |key: &str, value: Option<Value>| {
+                if let Some(value) = value
+                    && vocabulary.allows(def, key)
+                {
+                    rel.properties.insert(key.to_owned(), value);
+                }
+            };
+            set("amount_usd", amount.map(Value::money));
+            if amount.is_some() && qualifier != "exact" {
+                set("amount_qualifier", Some(Value::from(qualifier)));
             }
-            let mut rel =
-                Relationship::new(rel_type, entity[from].id.clone(), entity[to].id.clone());
-            rel.amount_usd = amount;
-            rel.amount_qualifier = qualifier;
-            rel.stake_pct = stake;
-            rel.shares = shares;
+            set("stake_pct", stake.map(Value::Float));
+            set("shares", shares.map(Value::Int));
             if let Some((start, end)) = dates {
-                rel.date = Some(start);
-                rel.end_date = end.filter(|end| *end >= start);
+                set("date", Some(Value::Date(start)));
+                set("end_date", end.filter(|end| *end >= start).map(Value::Date));
             }
-            rel.status = status;
+            set("status", status.map(Value::from));
+            set("note", note.map(Value::String));
             rel.sources = cited.into_iter().map(|i| format!("s{i}")).collect();
-            rel.note = note;
             rel.extra = extra;
-            rel
+            Some(rel)
         })
         .collect();
     DataSet {
         allow_unsourced: false,
+        vocabulary: Default::default(),
         source,
         entity,
         relationship,

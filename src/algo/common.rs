@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::RelType;
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// How a given entity is tied to a shared one, in words: "investor in", "member of", ...
@@ -13,7 +12,7 @@ use crate::store::{Direction, EdgeId, Graph, NodeId};
 pub struct Tie {
     pub entity: NodeId,
     /// The shared node's role for the entity: investor, investee, consortium, supplier, customer.
-    pub role: &'static str,
+    pub role: String,
     pub edge: EdgeId,
 }
 
@@ -35,14 +34,15 @@ pub fn common_ties(graph: &Graph, entities: &[NodeId]) -> Vec<Shared> {
                 if entities.contains(&other) {
                     continue;
                 }
-                let role = match (RelType::from_edge_type(graph.edge_type(edge)), direction) {
-                    (Some(RelType::InvestsIn), Direction::Outgoing) => "investee",
-                    (Some(RelType::InvestsIn), Direction::Incoming) => "investor",
-                    (Some(RelType::MemberOf), Direction::Outgoing) => "consortium",
-                    (Some(RelType::MemberOf), Direction::Incoming) => "member",
-                    (Some(RelType::Supplies), Direction::Outgoing) => "customer",
-                    (Some(RelType::Supplies), Direction::Incoming) => "supplier",
-                    (None, _) => "linked",
+                // The other end's role: the tie's `to` role when the entity is its `from`.
+                let roles = graph
+                    .vocabulary()
+                    .relationship(graph.edge_type(edge))
+                    .and_then(|r| r.roles.as_ref());
+                let role = match (roles, direction) {
+                    (Some([_, to]), Direction::Outgoing) => to.clone(),
+                    (Some([from, _]), Direction::Incoming) => from.clone(),
+                    (None, _) => "linked".to_owned(),
                 };
                 by_node
                     .entry(other)

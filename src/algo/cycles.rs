@@ -8,7 +8,7 @@
 //! length and by a count of loops, and says when the count cut it. It goes length by length,
 //! so a cut list holds the shortest loops, and says up to which length it is whole.
 
-use crate::model::RelType;
+use crate::model::vocabulary::MoneyFlow;
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// One loop: `legs[i]` carries money from `nodes[i]` to `nodes[i + 1]` (the last back to
@@ -56,15 +56,19 @@ const STEPS_PER_CHECK: u32 = 1024;
 
 /// Where money goes from `node`: (relationship, receiving node), in relationship-id order.
 fn money_out(graph: &Graph, node: NodeId) -> Vec<(EdgeId, NodeId)> {
-    let invests = RelType::InvestsIn.edge_type();
-    let supplies = RelType::Supplies.edge_type();
+    let vocabulary = graph.vocabulary();
+    let flows = |edge: EdgeId, way: MoneyFlow| {
+        vocabulary
+            .relationship(graph.edge_type(edge))
+            .is_some_and(|r| r.money == Some(way))
+    };
     let mut out: Vec<(EdgeId, NodeId)> = graph
         .edges_of(node, Direction::Outgoing)
-        .filter(|(e, _)| graph.edge_type(*e) == invests)
+        .filter(|(e, _)| flows(*e, MoneyFlow::Forward))
         .chain(
             graph
                 .edges_of(node, Direction::Incoming)
-                .filter(|(e, _)| graph.edge_type(*e) == supplies),
+                .filter(|(e, _)| flows(*e, MoneyFlow::Backward)),
         )
         .collect();
     out.sort_unstable();

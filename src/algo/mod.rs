@@ -13,7 +13,7 @@ pub mod paths;
 pub mod search;
 
 use crate::model::human_money;
-use crate::model::{RelType, Value, did_you_mean, suggest_each};
+use crate::model::{Value, did_you_mean, suggest_each};
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
 pub use cycles::{Loops, MoneyLoop, money_loops};
@@ -93,7 +93,10 @@ pub fn find_entity(graph: &Graph, name: &str) -> Result<NodeId, FindError> {
 pub fn describe_relationship(graph: &Graph, edge: EdgeId) -> String {
     let rel_type = graph.edge_type(edge);
     let mut parts = vec![
-        RelType::from_edge_type(rel_type).map_or(rel_type.to_owned(), |t| t.as_str().to_owned()),
+        graph
+            .vocabulary()
+            .relationship(rel_type)
+            .map_or(rel_type.to_owned(), |t| t.name.clone()),
     ];
     let amount = graph.edge_f64(edge, "amount_usd");
     if let Some(amount) = amount {

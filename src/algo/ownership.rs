@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::RelType;
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// The longest chain followed.
@@ -37,7 +36,12 @@ pub struct Ownership {
 
 /// `upward`: who holds `subject` (walking investments backwards); else what `subject` holds.
 pub fn look_through(graph: &Graph, subject: NodeId, upward: bool) -> Ownership {
-    let invests = RelType::InvestsIn.edge_type();
+    let vocabulary = graph.vocabulary();
+    let holds_stakes = |edge: EdgeId| {
+        vocabulary
+            .relationship(graph.edge_type(edge))
+            .is_some_and(|r| r.ownership)
+    };
     let direction = if upward {
         Direction::Incoming
     } else {
@@ -55,7 +59,7 @@ pub fn look_through(graph: &Graph, subject: NodeId, upward: bool) -> Ownership {
         }
         let mut next: Vec<(EdgeId, NodeId)> = graph
             .edges_of(node, direction)
-            .filter(|(e, _)| graph.edge_type(*e) == invests)
+            .filter(|(e, _)| holds_stakes(*e))
             .collect();
         next.sort_unstable();
         for (edge, other) in next.into_iter().rev() {

@@ -504,9 +504,13 @@ pub fn run() -> ExitCode {
                 Ok(limit) => limit,
                 Err(code) => return code,
             };
+            let graph = match data.load() {
+                Ok((graph, _)) => graph,
+                Err(e) => return fail(&e),
+            };
             let via = match via
                 .as_deref()
-                .map(crate::session::report::parse_types)
+                .map(|text| crate::session::report::parse_types(graph.vocabulary(), text))
                 .transpose()
             {
                 Ok(v) => v.unwrap_or_default(),
@@ -514,10 +518,6 @@ pub fn run() -> ExitCode {
                     errln!("error: {}", flags(&e));
                     return ExitCode::from(2);
                 }
-            };
-            let graph = match data.load() {
-                Ok((graph, _)) => graph,
-                Err(e) => return fail(&e),
             };
             let options = crate::algo::PathOptions {
                 via,

@@ -6,13 +6,18 @@ use std::collections::{HashMap, HashSet};
 
 use super::decode::{Decoded, Located};
 use super::problem::{Location, Problem, ProblemKind};
-use crate::model::{Kind, RelType, Schema, did_you_mean, fold_name, suggest};
+use crate::model::{Schema, Vocabulary, did_you_mean, fold_name, suggest};
 use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
 /// Adds every file's records to a new graph. Problems are pushed to `problems`; the caller
 /// must discard the graph when there are any.
-pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Problem>) -> Graph {
+pub(crate) fn assemble(
+    files: &[Decoded],
+    schema: Schema,
+    vocabulary: &Vocabulary,
+    problems: &mut Vec<Problem>,
+) -> Graph {
     let entity_count = files.iter().map(|f| f.entities.len()).sum();
     let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
     let mut graph = Graph::with_capacity(schema, entity_count, relationship_count);
@@ -100,17 +105,26 @@ pub(crate) fn assemble(files: &[Decoded], schema: Schema, problems: &mut Vec<Pro
         let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
-        if record.rel_type == RelType::MemberOf
-            && !graph.node_has_label(to, Kind::Consortium.label())
-        {
-            let kind = graph
-                .node_labels(to)
-                .next()
-                .unwrap_or("unlabelled")
-                .to_lowercase();
-            let broken = rules::member_of_non_consortium(&record.to, &kind);
-            problems.push(placed(broken, rel.field("to")));
-            continue;
+        // The type was read against this vocabulary, so it is defined.
+        if let Some(def) = vocabulary.relationship(record.rel_type.as_str()) {
+            let mut fits = true;
+            for (node, at_from, field, id) in [
+                (from, true, "from", &record.from),
+                (to, false, "to", &record.to),
+            ] {
+                let kind = graph
+                    .node_labels(node)
+                    .find_map(|l| vocabulary.kind_by_label(l))
+                    .map_or("unlabelled", |k| k.name.as_str());
+                if !Vocabulary::may_join(def, kind, at_from) {
+                    let broken = rules::wrong_endpoint(def, at_from, id, kind);
+                    problems.push(placed(broken, rel.field(field)));
+                    fits = false;
+                }
+            }
+            if !fits {
+                continue;
+            }
         }
         graph.insert_relationship(record, from, to);
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{LoadError, Location, Problem, ProblemKind};
-use crate::model::{Date, Kind, RelType, Schema, Value, did_you_mean, slugify, suggest};
+use crate::model::{Date, Schema, Value, Vocabulary, did_you_mean, slugify, suggest};
 use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
@@ -423,7 +423,10 @@ impl Importer<'_> {
                         columns.at(line, "name"),
                     );
                 }
-                let kind = match rules::word("kind", kind, Kind::parse, &Kind::spellings()) {
+                let vocabulary = me.graph.vocabulary();
+                let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
+                let label = |k: &str| vocabulary.kind(k).map(|d| crate::model::label_of(&d.name));
+                let kind = match rules::word("kind", kind, label, &kinds) {
                     Ok(kind) => Some(kind),
                     Err(broken) => {
                         me.broken(broken, columns.at(line, "kind"));
@@ -441,7 +444,7 @@ impl Importer<'_> {
                 if !sector.is_empty() {
                     props.push(("sector", Value::from(sector)));
                 }
-                me.graph.add_node([kind.label()], props);
+                me.graph.add_node([kind.as_str()], props);
             },
         );
     }
@@ -471,7 +474,6 @@ impl Importer<'_> {
                 nodes_readable: self.nodes_readable,
                 suggested: &suggested,
                 columns: &columns,
-                consortium: Kind::Consortium.label(),
             };
             std::thread::scope(|scope| {
                 let handles: Vec<_> = pieces
@@ -496,6 +498,7 @@ impl Importer<'_> {
             return;
         }
         (self.progress)(ImportProgress::Building);
+        let vocabulary = self.graph.shared_vocabulary();
         for piece in checked {
             for edge in piece.edges {
                 let mut props = Vec::with_capacity(3);
@@ -508,8 +511,8 @@ impl Importer<'_> {
                 if !edge.stake.is_nan() {
                     props.push(("stake_pct", Value::Float(edge.stake)));
                 }
-                self.graph
-                    .add_edge(edge.from, edge.to, edge.rel_type.edge_type(), props);
+                let rel_type = vocabulary.edge_type_at(edge.rel);
+                self.graph.add_edge(edge.from, edge.to, rel_type, props);
             }
         }
     }
@@ -543,14 +546,14 @@ struct EdgeContext<'a> {
     nodes_readable: bool,
     suggested: &'a AtomicUsize,
     columns: &'a Columns,
-    consortium: &'static str,
 }
 
 /// A relationship row that passed every check; NaN stands for an empty number.
 struct CheckedEdge {
     from: NodeId,
     to: NodeId,
-    rel_type: RelType,
+    /// The tie's position in the vocabulary.
+    rel: usize,
     amount: f64,
     stake: f64,
     date: Option<Date>,
@@ -606,25 +609,39 @@ impl EdgeContext<'_> {
         ) else {
             return None;
         };
+        let from_id = from;
         let from = self.endpoint(out, line, "from", from);
         let to_node = self.endpoint(out, line, "to", to);
-        let mut spellings = RelType::spellings();
-        spellings.extend(RelType::ALL.iter().map(|t| t.edge_type()));
-        let rel_type = match rules::word("type", rel_type, RelType::parse_any, &spellings) {
+        let vocabulary = self.graph.vocabulary();
+        let mut spellings: Vec<&str> = vocabulary
+            .relationships()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        spellings.extend(vocabulary.edge_types().iter().map(String::as_str));
+        let rel_type = match rules::word(
+            "type",
+            rel_type,
+            |t| vocabulary.relationship_index(t),
+            &spellings,
+        ) {
             Ok(t) => Some(t),
             Err(broken) => {
                 out.broken(broken, columns.at(line, "type"));
                 None
             }
         };
-        let amount = out.number(columns, line, "amount_usd", amount);
-        if let Some(broken) = amount.flatten().and_then(rules::amount_usd) {
-            out.broken(broken, columns.at(line, "amount_usd"));
-        }
-        let stake = out.number(columns, line, "stake_pct", stake);
-        if let Some(broken) = stake.flatten().and_then(rules::stake_pct) {
-            out.broken(broken, columns.at(line, "stake_pct"));
-        }
+        let mut number = |key: &str, text: &str| {
+            let x = out.number(columns, line, key, text);
+            if let Some(def) = vocabulary.property(key)
+                && let Some(broken) = x.flatten().and_then(|x| rules::number_in_range(def, x))
+            {
+                out.broken(broken, columns.at(line, key));
+            }
+            x
+        };
+        let amount = number("amount_usd", amount);
+        let stake = number("stake_pct", stake);
         let date = if date.is_empty() {
             Some(None)
         } else {
@@ -646,22 +663,31 @@ impl EdgeContext<'_> {
         else {
             return None;
         };
-        if rel_type == RelType::MemberOf && !self.graph.node_has_label(to_node, self.consortium) {
+        let def = &vocabulary.relationships()[rel_type];
+        for (node, at_from, id, column) in
+            [(from, true, from_id, "from"), (to_node, false, to, "to")]
+        {
+            let allowed = if at_from { &def.from } else { &def.to };
+            if allowed.is_empty() {
+                continue;
+            }
             let kind = self
                 .graph
-                .node_labels(to_node)
-                .find_map(Kind::from_label)
-                .map_or("unlabelled", Kind::as_str);
-            out.broken(
-                rules::member_of_non_consortium(to, kind),
-                columns.at(line, "to"),
-            );
-            return None;
+                .node_labels(node)
+                .find_map(|l| vocabulary.kind_by_label(l))
+                .map_or("unlabelled", |k| k.name.as_str());
+            if !Vocabulary::may_join(def, kind, at_from) {
+                out.broken(
+                    rules::wrong_endpoint(def, at_from, id, kind),
+                    columns.at(line, column),
+                );
+                return None;
+            }
         }
         Some(CheckedEdge {
             from,
             to: to_node,
-            rel_type,
+            rel: rel_type,
             amount: amount.unwrap_or(f64::NAN),
             stake: stake.unwrap_or(f64::NAN),
             date,

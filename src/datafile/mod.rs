@@ -21,7 +21,7 @@ pub use bulk::{ImportProgress, import_csv, import_csv_with_progress};
 use problem::LineIndex;
 pub use problem::{LoadError, Location, Problem, ProblemKind};
 
-use crate::model::{Schema, Value};
+use crate::model::{Schema, Value, Vocabulary};
 use crate::store::{DataSet, Graph, RecordError, snapshot};
 
 /// The default dataset, compiled into the binary so the program works with no files beside it.
@@ -184,7 +184,7 @@ fn load_texts_with(
 ) -> Result<Graph, LoadError> {
     // Problems passed in are files that could not even be read as text.
     let all_readable = problems.is_empty();
-    let mut decoded = Vec::with_capacity(inputs.len());
+    let mut trees = Vec::with_capacity(inputs.len());
     let mut indexes = Vec::with_capacity(inputs.len());
     for input in inputs {
         let lines = LineIndex::new(Arc::from(input.name), input.text);
@@ -193,7 +193,7 @@ fn load_texts_with(
             Format::Json => tree::parse_json(input.text),
         };
         match tree {
-            Ok(root) => decoded.push(decode::decode(&root, input.text, &lines, &mut problems)),
+            Ok(root) => trees.push((root, input, indexes.len())),
             Err(errors) => problems.extend(errors.into_iter().map(|e| {
                 Problem::new(
                     ProblemKind::Syntax,
@@ -204,10 +204,34 @@ fn load_texts_with(
         }
         indexes.push(lines);
     }
+    // Every file's definitions first, so that each file's records meet all of them.
+    let mut vocabulary = (*Vocabulary::built_in()).clone();
+    for (root, input, i) in &trees {
+        let lines = &indexes[*i];
+        let read = decode::vocabulary::read(root, input.text, lines, &mut problems);
+        if let Err(errors) = vocabulary.extend(&read.definitions) {
+            for error in &errors {
+                let at = read.locate(error, input.text, lines);
+                problems.push(decode::vocabulary::problem(error, at));
+            }
+        }
+    }
+    let decoded: Vec<_> = trees
+        .iter()
+        .map(|(root, input, i)| {
+            decode::decode(root, input.text, &indexes[*i], &vocabulary, &mut problems)
+        })
+        .collect();
     // Cross-record rules need every file's records; a file that is not even well-formed
     // contributes none, so checking the others against it would report phantom problems.
     let well_formed = all_readable && decoded.len() == inputs.len();
-    let graph = well_formed.then(|| assemble::assemble(&decoded, schema, &mut problems));
+    let graph = well_formed.then(|| {
+        let mut graph = assemble::assemble(&decoded, schema, &vocabulary, &mut problems);
+        if !vocabulary.added().is_empty() {
+            graph.set_vocabulary(Arc::new(vocabulary));
+        }
+        graph
+    });
     match graph {
         Some(graph) if problems.is_empty() => Ok(graph),
         _ => {
@@ -339,12 +363,7 @@ fn non_finite_number(dataset: &DataSet) -> Option<String> {
         }
     }
     for rel in &dataset.relationship {
-        let numbers = [("amount_usd", rel.amount_usd), ("stake_pct", rel.stake_pct)];
-        let key = numbers
-            .iter()
-            .find(|(_, x)| x.is_some_and(|x| !x.is_finite()))
-            .map(|(k, _)| (*k).to_owned())
-            .or_else(|| bad_extra(&rel.extra));
+        let key = bad_extra(&rel.properties).or_else(|| bad_extra(&rel.extra));
         if let Some(key) = key {
             return Some(format!(
                 "property `{key}` of the {} relationship from \"{}\" to \"{}\"",

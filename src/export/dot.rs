@@ -23,7 +23,8 @@ use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use super::Selection;
 use crate::algo::describe_relationship;
 use crate::model::human_money;
-use crate::model::{Date, Kind, RelType, Value};
+use crate::model::vocabulary::RelDef;
+use crate::model::{Date, Value};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// What goes around the diagram.
@@ -70,20 +71,91 @@ fn text_prop(graph: &Graph, node: NodeId, key: &str) -> Option<String> {
     }
 }
 
-/// Shape and colours of a node of this kind.
-fn kind_style(kind: Option<Kind>) -> [(&'static str, &'static str); 3] {
+/// Shape and colours of a node of this kind; kinds a data file adds are drawn plainly.
+fn kind_style(kind: Option<&str>) -> [(&'static str, &'static str); 3] {
     let (shape, style, fill) = match kind {
-        Some(Kind::Company) => ("box", "rounded,filled", "#dbeafe"),
-        Some(Kind::Fund) => ("ellipse", "filled", "#fef3c7"),
-        Some(Kind::Government) => ("hexagon", "filled", "#fee2e2"),
-        Some(Kind::Consortium) => ("tab", "filled", "#e5e7eb"),
-        None => ("box", "filled", "#f3f4f6"),
+        Some("company") => ("box", "rounded,filled", "#dbeafe"),
+        Some("fund") => ("ellipse", "filled", "#fef3c7"),
+        Some("government") => ("hexagon", "filled", "#fee2e2"),
+        Some("consortium") => ("tab", "filled", "#e5e7eb"),
+        Some("person") => ("oval", "filled", "#dcfce7"),
+        Some("organization") => ("house", "filled", "#ede9fe"),
+        _ => ("box", "filled", "#f3f4f6"),
     };
     [("shape", shape), ("style", style), ("fillcolor", fill)]
 }
 
-fn node_kind(graph: &Graph, node: NodeId) -> Option<Kind> {
-    graph.node_labels(node).find_map(Kind::from_label)
+/// Line and colour of a tie of this type; types a data file adds are drawn plainly.
+fn tie_style(rel_type: Option<&str>) -> &'static [(&'static str, &'static str)] {
+    match rel_type {
+        Some("invests-in") => &[
+            ("color", "#15803d"),
+            ("fontcolor", "#15803d"),
+            ("penwidth", "1.5"),
+        ],
+        Some("acquires") => &[
+            ("style", "bold"),
+            ("color", "#166534"),
+            ("fontcolor", "#166534"),
+            ("penwidth", "2.5"),
+        ],
+        Some("controls") => &[
+            ("color", "#7c3aed"),
+            ("fontcolor", "#7c3aed"),
+            ("arrowhead", "diamond"),
+        ],
+        Some("member-of") => &[
+            ("style", "dashed"),
+            ("color", "#6b7280"),
+            ("fontcolor", "#4b5563"),
+        ],
+        Some("supplies") => &[
+            ("style", "bold"),
+            ("color", "#1d4ed8"),
+            ("fontcolor", "#1d4ed8"),
+        ],
+        Some("holds-position") => &[
+            ("style", "dotted"),
+            ("color", "#b45309"),
+            ("fontcolor", "#b45309"),
+        ],
+        Some("founded") => &[
+            ("color", "#b45309"),
+            ("fontcolor", "#b45309"),
+            ("arrowhead", "odot"),
+        ],
+        Some("partners-with") => &[
+            ("style", "dashed"),
+            ("color", "#0e7490"),
+            ("fontcolor", "#0e7490"),
+            ("dir", "both"),
+        ],
+        Some("lends-to") => &[
+            ("color", "#9a3412"),
+            ("fontcolor", "#9a3412"),
+            ("arrowhead", "empty"),
+        ],
+        Some("pays") => &[
+            ("color", "#a16207"),
+            ("fontcolor", "#a16207"),
+            ("arrowhead", "vee"),
+        ],
+        _ => &[("color", "#374151")],
+    }
+}
+
+fn node_kind(graph: &Graph, node: NodeId) -> Option<&str> {
+    graph
+        .node_labels(node)
+        .find_map(|l| graph.vocabulary().kind_by_label(l))
+        .map(|k| k.name.as_str())
+}
+
+fn tie_type(graph: &Graph, edge: EdgeId) -> Option<&str> {
+    graph
+        .vocabulary()
+        .relationship(graph.edge_type(edge))
+        .map(|r| r.name.as_str())
 }
 
 fn node_stmt(graph: &Graph, node: NodeId) -> Stmt {
@@ -123,7 +195,7 @@ fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     if let Some(stake) = graph.edge_f64(edge, "stake_pct") {
         parts.push(format!("{stake}%"));
     }
-    for key in ["role", "product"] {
+    for key in ["role", "product", "agreement", "interest"] {
         if let Some(Value::String(text)) = graph.edge_prop(edge, key) {
             parts.push(text.clone());
         }
@@ -152,29 +224,12 @@ fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>)
         attr("label", &edge_label(graph, edge)),
         attr("tooltip", &tooltip),
     ];
-    let style: &[(&str, &str)] = match RelType::from_edge_type(graph.edge_type(edge)) {
-        Some(RelType::InvestsIn) => &[
-            ("color", "#15803d"),
-            ("fontcolor", "#15803d"),
-            ("penwidth", "1.5"),
-        ],
-        Some(RelType::MemberOf) => &[
-            ("style", "dashed"),
-            ("color", "#6b7280"),
-            ("fontcolor", "#4b5563"),
-        ],
-        Some(RelType::Supplies) => &[
-            ("style", "bold"),
-            ("color", "#1d4ed8"),
-            ("fontcolor", "#1d4ed8"),
-        ],
-        None => &[("color", "#374151")],
-    };
+    let style = tie_style(tie_type(graph, edge));
     for (k, v) in style {
         attributes.push(attr(k, v));
     }
     // A membership of a consortium the firm is not drawn inside points at that cluster.
-    if RelType::from_edge_type(graph.edge_type(edge)) == Some(RelType::MemberOf)
+    if tie_type(graph, edge) == Some("member-of")
         && cluster_of.get(&from) != Some(&to)
         && cluster_of.values().any(|c| *c == to)
     {
@@ -191,16 +246,15 @@ fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>)
 
 /// For each member of a drawn consortium, the consortium whose cluster it sits in.
 fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
-    let member_of = RelType::MemberOf.edge_type();
     let mut choices: BTreeMap<NodeId, Vec<(Option<Date>, String, NodeId)>> = BTreeMap::new();
     for &edge in &selection.edges {
-        if graph.edge_type(edge) != member_of {
+        if tie_type(graph, edge) != Some("member-of") {
             continue;
         }
         let Some((member, consortium)) = graph.edge_endpoints(edge) else {
             continue;
         };
-        if node_kind(graph, consortium) != Some(Kind::Consortium) {
+        if node_kind(graph, consortium) != Some("consortium") {
             continue;
         }
         let date = graph
@@ -231,65 +285,112 @@ fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
     home
 }
 
-fn legend() -> Subgraph {
+/// The legend: the four kinds and three ties every diagram explains, and any other kind or
+/// tie the diagram draws.
+fn legend(graph: &Graph, selection: &Selection) -> Subgraph {
     let mut stmts = vec![
         Stmt::Attribute(attr("label", "Legend")),
         Stmt::Attribute(attr("style", "rounded")),
         Stmt::Attribute(attr("color", "#9ca3af")),
         Stmt::Attribute(attr("fontsize", "10")),
     ];
-    let samples = [
-        ("legend_company", "company", Some(Kind::Company)),
-        ("legend_fund", "fund", Some(Kind::Fund)),
-        ("legend_government", "government", Some(Kind::Government)),
-        ("legend_consortium", "consortium", Some(Kind::Consortium)),
-    ];
-    for (id, label, kind) in samples {
-        let mut attributes = vec![attr("label", label), attr("fontsize", "10")];
-        for (k, v) in kind_style(kind) {
+    let vocabulary = graph.vocabulary();
+    let drawn_kinds: BTreeSet<&str> = selection
+        .nodes
+        .iter()
+        .filter_map(|n| node_kind(graph, *n))
+        .collect();
+    let drawn_ties: BTreeSet<&str> = selection
+        .edges
+        .iter()
+        .filter_map(|e| tie_type(graph, *e))
+        .collect();
+    let always_kinds = ["company", "fund", "government", "consortium"];
+    let always_ties = ["invests-in", "member-of", "supplies"];
+    let ties: Vec<&RelDef> = vocabulary
+        .relationships()
+        .iter()
+        .filter(|r| always_ties.contains(&r.name.as_str()) || drawn_ties.contains(r.name.as_str()))
+        .collect();
+    // A sample node for each kind shown, and for each end kind a sample tie needs.
+    let ends = |r: &RelDef, at_from: bool| -> String {
+        let allowed = if at_from { &r.from } else { &r.to };
+        let preferred = match (r.name.as_str(), at_from) {
+            ("invests-in", true) => Some("fund"),
+            ("supplies", true) => Some("government"),
+            _ => None,
+        };
+        preferred
+            .map(str::to_owned)
+            .or_else(|| {
+                allowed
+                    .iter()
+                    .find(|k| {
+                        always_kinds.contains(&k.as_str()) || drawn_kinds.contains(k.as_str())
+                    })
+                    .cloned()
+            })
+            .or_else(|| allowed.first().cloned())
+            .unwrap_or_else(|| "company".to_owned())
+    };
+    let mut kinds: Vec<&str> = vocabulary
+        .kinds()
+        .iter()
+        .map(|k| k.name.as_str())
+        .filter(|k| always_kinds.contains(k) || drawn_kinds.contains(k))
+        .collect();
+    let tie_ends: Vec<(String, String)> = ties
+        .iter()
+        .map(|r| (ends(r, true), ends(r, false)))
+        .collect();
+    for (from, to) in &tie_ends {
+        for kind in [from, to] {
+            if !kinds.contains(&kind.as_str())
+                && let Some(def) = vocabulary.kind(kind)
+            {
+                kinds.push(def.name.as_str());
+            }
+        }
+    }
+    let sample = |kind: &str| format!("legend_{}", kind.replace('-', "_"));
+    for kind in &kinds {
+        let mut attributes = vec![attr("label", kind), attr("fontsize", "10")];
+        for (k, v) in kind_style(Some(kind)) {
             attributes.push(attr(k, v));
         }
         stmts.push(Stmt::Node(Node::new(
-            DotNodeId(Id::Plain(id.to_owned()), None),
+            DotNodeId(Id::Plain(sample(kind)), None),
             attributes,
         )));
     }
-    let edges = [
-        (
-            "legend_fund",
-            "legend_company",
-            "invests in ($ · stake)",
-            "#15803d",
-            "solid",
-        ),
-        (
-            "legend_company",
-            "legend_consortium",
-            "member of (role)",
-            "#6b7280",
-            "dashed",
-        ),
-        (
-            "legend_government",
-            "legend_company",
-            "supplies (product)",
-            "#1d4ed8",
-            "bold",
-        ),
-    ];
-    for (a, b, label, colour, style) in edges {
+    for (rel, (from, to)) in ties.iter().zip(&tie_ends) {
+        let label = match rel.name.as_str() {
+            "invests-in" => "invests in ($ · stake)".to_owned(),
+            "member-of" => "member of (role)".to_owned(),
+            "supplies" => "supplies (product)".to_owned(),
+            other => other.replace('-', " "),
+        };
+        let mut attributes = vec![attr("label", &label)];
+        let style = tie_style(Some(rel.name.as_str()));
+        for key in ["color", "fontcolor", "style", "arrowhead", "dir"] {
+            // The sample's label is in its line's colour.
+            let looked_up = if key == "fontcolor" { "color" } else { key };
+            let value = style.iter().find(|(k, _)| *k == looked_up).map(|(_, v)| *v);
+            let value = match (key, value) {
+                ("style", None) => Some("solid"),
+                (_, v) => v,
+            };
+            if let Some(value) = value {
+                attributes.push(attr(key, value));
+            }
+        }
+        attributes.push(attr("fontsize", "9"));
         stmts.push(Stmt::Edge(Edge {
             ty: EdgeTy::Pair(
-                Vertex::N(DotNodeId(Id::Plain(a.to_owned()), None)),
-                Vertex::N(DotNodeId(Id::Plain(b.to_owned()), None)),
+                Vertex::N(DotNodeId(Id::Plain(sample(from)), None)),
+                Vertex::N(DotNodeId(Id::Plain(sample(to)), None)),
             ),
-            attributes: vec![
-                attr("label", label),
-                attr("color", colour),
-                attr("fontcolor", colour),
-                attr("style", style),
-                attr("fontsize", "9"),
-            ],
+            attributes,
         }));
     }
     Subgraph {
@@ -378,7 +479,7 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
             .filter_map(|e| edge_stmt(graph, e, &cluster_of)),
     );
     if options.legend {
-        stmts.push(Stmt::Subgraph(legend()));
+        stmts.push(Stmt::Subgraph(legend(graph, selection)));
     }
     let dot = DotGraph::DiGraph {
         id: Id::Plain("alliances".to_owned()),

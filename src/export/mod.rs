@@ -129,7 +129,7 @@ impl Selection {
 
     /// Consortia whose members are drawn are drawn too, so that clusters have their label.
     pub fn with_consortia(mut self, graph: &Graph) -> Selection {
-        let member_of = crate::model::RelType::MemberOf.edge_type();
+        let member_of = crate::model::edge_type_of("member-of");
         let extra: Vec<EdgeId> = self
             .edges
             .iter()

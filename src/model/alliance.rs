@@ -8,103 +8,71 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::{Date, Value};
+use crate::model::{Date, Value, edge_type_of, label_of};
 
-/// Declares a closed set of names with their data-file spelling, so that parsing, printing and
-/// "did you mean" all read from one list.
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+/// A kind of entity, by its data-file name (`company`); which names exist is the graph's
+/// vocabulary's to say. In the graph it is the node's label.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Kind(String);
 
-        impl $name {
-            /// Every member, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The data-file spelling.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Parses the data-file spelling exactly.
-            pub fn parse(text: &str) -> Option<$name> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            /// Every data-file spelling, for messages and suggestions.
-            pub fn spellings() -> Vec<&'static str> {
-                Self::ALL.iter().map(|v| v.as_str()).collect()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-    };
-}
-
-vocabulary! {
-    /// What an entity is. In the graph it is the node's label.
-    Kind { Company => "company", Fund => "fund", Government => "government", Consortium => "consortium" }
-}
-
-vocabulary! {
-    /// What a relationship says. In the graph it is the edge's type.
-    RelType { InvestsIn => "invests-in", MemberOf => "member-of", Supplies => "supplies" }
-}
-
-vocabulary! {
-    /// How exact `amount_usd` is.
-    Qualifier { Exact => "exact", UpTo => "up-to", AtLeast => "at-least", About => "about" }
-}
-
-vocabulary! {
-    /// How far a deal has gone.
-    Status { Planned => "planned", Announced => "announced", Agreed => "agreed", Completed => "completed", Ended => "ended" }
-}
+/// A kind of tie, by its data-file name (`invests-in`); which names exist is the graph's
+/// vocabulary's to say. In the graph it is the edge's type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelType(String);
 
 impl Kind {
-    /// The node label for this kind, as queries write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Company => "Company",
-            Kind::Fund => "Fund",
-            Kind::Government => "Government",
-            Kind::Consortium => "Consortium",
-        }
+    pub fn new(name: impl Into<String>) -> Kind {
+        Kind(name.into())
     }
 
-    pub fn from_label(label: &str) -> Option<Kind> {
-        Kind::ALL.iter().copied().find(|k| k.label() == label)
+    /// The data-file spelling.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The node label for this kind, as queries write it.
+    pub fn label(&self) -> String {
+        label_of(&self.0)
     }
 }
 
 impl RelType {
+    pub fn new(name: impl Into<String>) -> RelType {
+        RelType(name.into())
+    }
+
+    /// The data-file spelling.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// The edge type for this relationship, as queries write it.
-    pub fn edge_type(self) -> &'static str {
-        match self {
-            RelType::InvestsIn => "INVESTS_IN",
-            RelType::MemberOf => "MEMBER_OF",
-            RelType::Supplies => "SUPPLIES",
-        }
+    pub fn edge_type(&self) -> String {
+        edge_type_of(&self.0)
     }
+}
 
-    pub fn from_edge_type(name: &str) -> Option<RelType> {
-        RelType::ALL.iter().copied().find(|t| t.edge_type() == name)
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
+}
 
-    /// Accepts either spelling: `invests-in` (data files) or `INVESTS_IN` (queries, CSV).
-    pub fn parse_any(text: &str) -> Option<RelType> {
-        RelType::parse(text).or_else(|| RelType::from_edge_type(text))
+impl fmt::Display for RelType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl Serialize for RelType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 
@@ -145,43 +113,18 @@ pub struct Entity {
 }
 
 /// A typed, sourced fact joining two entities.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Relationship {
-    #[serde(rename = "type")]
     pub rel_type: RelType,
     pub from: String,
     pub to: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount_usd: Option<f64>,
-    #[serde(skip_serializing_if = "is_exact")]
-    pub amount_qualifier: Qualifier,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stake_pct: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shares: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instrument: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub product: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
+    /// The vocabulary's properties it carries (`amount_usd`, `stake_pct`, `date`, `status`,
+    /// `note`…), as the graph stores them.
+    pub properties: BTreeMap<String, Value>,
     /// Source ids. Data files need at least one; bulk CSV rows may have none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    /// Free properties beyond the vocabulary's.
     pub extra: BTreeMap<String, Value>,
-}
-
-fn is_exact(q: &Qualifier) -> bool {
-    *q == Qualifier::Exact
 }
 
 impl Relationship {
@@ -191,20 +134,49 @@ impl Relationship {
             rel_type,
             from: from.into(),
             to: to.into(),
-            amount_usd: None,
-            amount_qualifier: Qualifier::Exact,
-            stake_pct: None,
-            shares: None,
-            instrument: None,
-            product: None,
-            role: None,
-            date: None,
-            end_date: None,
-            status: None,
+            properties: BTreeMap::new(),
             sources: Vec::new(),
-            note: None,
             extra: BTreeMap::new(),
         }
+    }
+}
+
+impl Serialize for Relationship {
+    /// As a data file writes it: `type`, `from`, `to`, the properties in the vocabulary's
+    /// order, `sources`, `note`, then `extra`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let built_in = super::Vocabulary::built_in();
+        let position = |key: &str| {
+            built_in
+                .properties()
+                .iter()
+                .position(|p| p.name == key)
+                .unwrap_or(usize::MAX)
+        };
+        let mut properties: Vec<(&String, &Value)> = self
+            .properties
+            .iter()
+            .filter(|(k, _)| *k != "note")
+            .collect();
+        properties.sort_by(|a, b| position(a.0).cmp(&position(b.0)).then(a.0.cmp(b.0)));
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", &self.rel_type)?;
+        map.serialize_entry("from", &self.from)?;
+        map.serialize_entry("to", &self.to)?;
+        for (key, value) in properties {
+            map.serialize_entry(key, value)?;
+        }
+        if !self.sources.is_empty() {
+            map.serialize_entry("sources", &self.sources)?;
+        }
+        if let Some(note) = self.properties.get("note") {
+            map.serialize_entry("note", note)?;
+        }
+        if !self.extra.is_empty() {
+            map.serialize_entry("extra", &self.extra)?;
+        }
+        map.end()
     }
 }
 
@@ -231,24 +203,8 @@ pub mod fields {
     pub const ENTITY: &[&str] = &[
         "id", "name", "kind", "aliases", "country", "sector", "note", "sources", "extra",
     ];
-    pub const RELATIONSHIP: &[&str] = &[
-        "type",
-        "from",
-        "to",
-        "amount_usd",
-        "amount_qualifier",
-        "stake_pct",
-        "shares",
-        "instrument",
-        "product",
-        "role",
-        "date",
-        "end_date",
-        "status",
-        "sources",
-        "note",
-        "extra",
-    ];
+    /// A relationship's own fields; its other keys are the vocabulary's properties.
+    pub const RELATIONSHIP: &[&str] = &["type", "from", "to", "sources", "extra"];
 }
 
 /// True when `id` is a slug: lowercase ASCII letters, digits and `-`, not empty.

@@ -9,9 +9,7 @@ mod schema;
 mod value;
 pub mod vocabulary;
 
-pub use alliance::{
-    Entity, Kind, Qualifier, RelType, Relationship, Source, Status, fields, is_slug, slugify,
-};
+pub use alliance::{Entity, Kind, RelType, Relationship, Source, fields, is_slug, slugify};
 pub use date::{Date, DateError};
 pub use format::{human_duration, human_money};
 pub use names::{did_you_mean, fold_name, fold_name_into, suggest, suggest_each};

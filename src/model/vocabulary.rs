@@ -16,6 +16,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::Value;
+
 /// A kind of entity. Its label in queries is [`label_of`] its name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,8 +128,26 @@ pub struct PropertyDef {
     /// What a number counts: `USD`, `%`, `shares`, or `currency` (the tie's own currency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The word an absent property means; written, it is not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub help: String,
+}
+
+impl PropertyDef {
+    /// A value as the graph keeps it, however it was written: a number of money as
+    /// `Value::money` keeps it, any other number as a float, so that an amount set from a query
+    /// and the same amount read from a file are one value.
+    pub fn canonical(&self, value: Value) -> Value {
+        match (self.ty, value.as_f64()) {
+            (PropType::Number, Some(x)) => match self.unit.as_deref() {
+                Some("USD" | "currency") => Value::money(x),
+                _ => Value::Float(x),
+            },
+            _ => value,
+        }
+    }
 }
 
 /// Definitions in the form of a data file's `[vocabulary]` table: new kinds, ties and
@@ -161,11 +181,29 @@ pub struct Vocabulary {
     /// What was added to the built-in vocabulary, in the order it was added: what saving a
     /// graph writes back.
     added: Definitions,
+    /// Each kind's label and each tie's type, in definition order: lookups by the query
+    /// spelling run per imported row, and must not build strings.
+    labels: Vec<String>,
+    edge_types: Vec<String>,
+}
+
+/// What kind of mistake a refused definition makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefinitionFault {
+    /// A name that is not of the required form, or a word property without words.
+    Malformed,
+    /// A kind or property defined again.
+    Duplicate,
+    /// A kind or property named but not defined.
+    Undefined,
+    /// A range whose `min` is above its `max`.
+    Inconsistent,
 }
 
 /// Why a vocabulary section was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefinitionError {
+    pub fault: DefinitionFault,
     /// `kind`, `relationship` or `property`, and the position in its list.
     pub section: &'static str,
     pub index: usize,
@@ -208,6 +246,8 @@ impl Vocabulary {
                 relationships: Vec::new(),
                 properties: Vec::new(),
                 added: Definitions::default(),
+                labels: Vec::new(),
+                edge_types: Vec::new(),
             };
             if let Err(errors) = vocabulary.extend(&file.vocabulary) {
                 unreachable!("data/vocabulary.toml is inconsistent: {errors:?}");
@@ -241,14 +281,27 @@ impl Vocabulary {
 
     /// A kind by its label in queries (`Company`).
     pub fn kind_by_label(&self, label: &str) -> Option<&KindDef> {
-        self.kinds.iter().find(|k| label_of(&k.name) == label)
+        let i = self.labels.iter().position(|l| l == label)?;
+        self.kinds.get(i)
     }
 
     /// A tie by either spelling: `invests-in` (data files) or `INVESTS_IN` (queries, CSV).
     pub fn relationship(&self, name: &str) -> Option<&RelDef> {
-        self.relationships
+        self.relationship_index(name)
+            .and_then(|i| self.relationships.get(i))
+    }
+
+    /// The position of a tie, by either spelling, in `relationships()`.
+    pub fn relationship_index(&self, name: &str) -> Option<usize> {
+        self.edge_types
             .iter()
-            .find(|r| r.name == name || edge_type_of(&r.name) == name)
+            .position(|t| t == name)
+            .or_else(|| self.relationships.iter().position(|r| r.name == name))
+    }
+
+    /// The query spelling of the tie at `index` of `relationships()`.
+    pub fn edge_type_at(&self, index: usize) -> &str {
+        &self.edge_types[index]
     }
 
     pub fn property(&self, name: &str) -> Option<&PropertyDef> {
@@ -273,16 +326,13 @@ impl Vocabulary {
     }
 
     /// Every label of a kind, in definition order.
-    pub fn labels(&self) -> Vec<String> {
-        self.kinds.iter().map(|k| label_of(&k.name)).collect()
+    pub fn labels(&self) -> &[String] {
+        &self.labels
     }
 
     /// Every relationship type, in definition order.
-    pub fn edge_types(&self) -> Vec<String> {
-        self.relationships
-            .iter()
-            .map(|r| edge_type_of(&r.name))
-            .collect()
+    pub fn edge_types(&self) -> &[String] {
+        &self.edge_types
     }
 
     /// The types along which money flows, with the way it flows.
@@ -303,7 +353,8 @@ impl Vocabulary {
         let mut next = self.clone();
         let mut errors = Vec::new();
         let error =
-            |section, index, field, message: String, help: Option<String>| DefinitionError {
+            |fault, section, index, field, message: String, help: Option<String>| DefinitionError {
+                fault,
                 section,
                 index,
                 field,
@@ -313,6 +364,7 @@ impl Vocabulary {
         for (i, kind) in definitions.kind.iter().enumerate() {
             if !is_name(&kind.name) {
                 errors.push(error(
+                    DefinitionFault::Malformed,
                     "kind",
                     i,
                     Some("name"),
@@ -321,6 +373,7 @@ impl Vocabulary {
                 ));
             } else if next.kind(&kind.name).is_some() {
                 errors.push(error(
+                    DefinitionFault::Duplicate,
                     "kind",
                     i,
                     Some("name"),
@@ -334,6 +387,7 @@ impl Vocabulary {
         for (i, property) in definitions.property.iter().enumerate() {
             if !is_property_name(&property.name) {
                 errors.push(error(
+                    DefinitionFault::Malformed,
                     "property",
                     i,
                     Some("name"),
@@ -352,6 +406,7 @@ impl Vocabulary {
                 && min > max
             {
                 errors.push(error(
+                    DefinitionFault::Inconsistent,
                     "property",
                     i,
                     Some("min"),
@@ -362,6 +417,7 @@ impl Vocabulary {
             }
             if property.ty == PropType::Word && property.values.is_empty() {
                 errors.push(error(
+                    DefinitionFault::Malformed,
                     "property",
                     i,
                     Some("values"),
@@ -385,6 +441,7 @@ impl Vocabulary {
                     }
                 }
                 Some(existing) => errors.push(error(
+                    DefinitionFault::Duplicate,
                     "property",
                     i,
                     Some("name"),
@@ -404,6 +461,7 @@ impl Vocabulary {
         for (i, rel) in definitions.relationship.iter().enumerate() {
             if !is_name(&rel.name) {
                 errors.push(error(
+                    DefinitionFault::Malformed,
                     "relationship",
                     i,
                     Some("name"),
@@ -425,6 +483,7 @@ impl Vocabulary {
                         broken = true;
                         let names: Vec<&str> = next.kinds.iter().map(|k| k.name.as_str()).collect();
                         errors.push(error(
+                            DefinitionFault::Undefined,
                             "relationship",
                             i,
                             Some(field),
@@ -443,6 +502,7 @@ impl Vocabulary {
                     let names: Vec<&str> =
                         next.properties.iter().map(|p| p.name.as_str()).collect();
                     errors.push(error(
+                        DefinitionFault::Undefined,
                         "relationship",
                         i,
                         Some("properties"),
@@ -494,6 +554,12 @@ impl Vocabulary {
         next.added
             .relationship
             .extend(definitions.relationship.iter().cloned());
+        next.labels = next.kinds.iter().map(|k| label_of(&k.name)).collect();
+        next.edge_types = next
+            .relationships
+            .iter()
+            .map(|r| edge_type_of(&r.name))
+            .collect();
         *self = next;
         Ok(())
     }

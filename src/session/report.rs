@@ -6,7 +6,7 @@ use crate::algo::{
     EXACT_BETWEENNESS_NODES, FindError, MAX_LOOPS, PathOptions, Route, centrality, common,
     describe_route, explain_route, find_entity, k_shortest_paths, money_loops, ownership,
 };
-use crate::model::{RelType, did_you_mean, human_money, suggest};
+use crate::model::{Vocabulary, did_you_mean, human_money, suggest};
 use crate::store::{EdgeId, Graph, NodeId};
 
 /// `alliances path` and `:path`: the K shortest paths between two named entities, one per
@@ -77,17 +77,22 @@ pub fn paths_report(
 }
 
 /// Relationship types as users write them (`invests-in`, `SUPPLIES`) → stored names.
-pub fn parse_types(text: &str) -> Result<Vec<String>, String> {
+pub fn parse_types(vocabulary: &Vocabulary, text: &str) -> Result<Vec<String>, String> {
+    let names: Vec<&str> = vocabulary
+        .relationships()
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
     text.split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| match RelType::parse_any(t) {
-            Some(rel) => Ok(rel.edge_type().to_owned()),
+        .map(|t| match vocabulary.relationship_index(t) {
+            Some(i) => Ok(vocabulary.edge_type_at(i).to_owned()),
             None => Err(format!(
                 "unknown relationship type \"{t}\"{}",
-                did_you_mean(&suggest(t, ["invests-in", "member-of", "supplies"]))
+                did_you_mean(&suggest(t, names.iter().copied()))
                     .map(|h| format!("; {h}"))
-                    .unwrap_or_else(|| "; use invests-in, member-of or supplies".to_owned())
+                    .unwrap_or_else(|| format!("; use {}", names.join(", ")))
             )),
         })
         .collect()

@@ -28,10 +28,11 @@ mod symbols;
 mod undo;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
-use crate::model::{Schema, Source, Value};
+use crate::model::{Schema, Source, Value, Vocabulary};
 pub use adjacency::Adjacency;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;
@@ -136,6 +137,16 @@ impl MemoryUse {
     }
 }
 
+/// A graph's vocabulary, shared between the graph and its copies; the built-in one by default.
+#[derive(Clone, Debug)]
+struct SharedVocabulary(Arc<Vocabulary>);
+
+impl Default for SharedVocabulary {
+    fn default() -> Self {
+        SharedVocabulary(Vocabulary::built_in())
+    }
+}
+
 /// A labelled property multigraph with the indexes alliance work needs.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
@@ -146,6 +157,9 @@ pub struct Graph {
     node_props: Properties,
     edge_props: Properties,
     schema: Schema,
+    /// The kinds, ties and properties the alliance schema checks against: the built-in
+    /// vocabulary, or one a data file extended.
+    vocabulary: SharedVocabulary,
     // Node numbers hashed by their id string and checked against it: 4 bytes a node, and a
     // lookup reads the table, the node's id cell and the string.
     by_id: hashbrown::HashTable<NodeId>,
@@ -218,6 +232,21 @@ impl Graph {
             hidden += 1;
         }
         (view, hidden, undated)
+    }
+
+    /// The vocabulary the graph's data is checked against.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary.0
+    }
+
+    /// The vocabulary, shared, for work that changes the graph while it reads it.
+    pub fn shared_vocabulary(&self) -> Arc<Vocabulary> {
+        Arc::clone(&self.vocabulary.0)
+    }
+
+    /// Sets the vocabulary later checks read (a data file's extension of the built-in one).
+    pub fn set_vocabulary(&mut self, vocabulary: Arc<Vocabulary>) {
+        self.vocabulary = SharedVocabulary(vocabulary);
     }
 
     /// Changes the rules later writes are checked against.

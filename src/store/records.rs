@@ -9,9 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{EdgeId, Graph, NodeId};
-use crate::model::{
-    Date, Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, fields,
-};
+use crate::model::vocabulary::Definitions;
+use crate::model::{Entity, Kind, RelType, Relationship, Source, Value, fields};
 
 /// A whole graph as the three tables of a data file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -21,6 +20,9 @@ pub struct DataSet {
     /// sources.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_unsourced: bool,
+    /// What the graph's vocabulary adds to the built-in one.
+    #[serde(skip_serializing_if = "Definitions::is_empty")]
+    pub vocabulary: Definitions,
     pub source: Vec<Source>,
     pub entity: Vec<Entity>,
     pub relationship: Vec<Relationship>,
@@ -30,8 +32,8 @@ pub struct DataSet {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RecordError {
-    /// A node carries none of the kind labels (`Company`, `Fund`, `Government`, `Consortium`).
-    #[error("node {node} has no kind label (Company, Fund, Government or Consortium)")]
+    /// A node carries none of the vocabulary's kind labels (`Company`, `Person`…).
+    #[error("node {node} has no kind label (Company, Fund, Person…)")]
     NoKind { node: String },
     /// The relationship does not exist (any more).
     #[error("relationship #{edge} does not exist")]
@@ -47,9 +49,9 @@ pub enum RecordError {
         expected: &'static str,
         found: &'static str,
     },
-    /// An edge's type is not one of the three alliance relationship types.
+    /// An edge's type is none of the vocabulary's relationship types.
     #[error(
-        "relationship {edge} has type {rel_type}, which is not INVESTS_IN, MEMBER_OF or SUPPLIES"
+        "relationship {edge} has type {rel_type}, which is not a relationship type of the vocabulary"
     )]
     NotAllianceType { edge: String, rel_type: String },
 }
@@ -78,7 +80,8 @@ impl Graph {
         ];
         props.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
         props.extend(entity.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
-        self.add_node([entity.kind.label()], props)
+        let label = entity.kind.label();
+        self.add_node([label.as_str()], props)
     }
 
     /// Adds a relationship between two nodes in the graph; `None` when either is not.
@@ -88,27 +91,14 @@ impl Graph {
         from: NodeId,
         to: NodeId,
     ) -> Option<EdgeId> {
-        let qualifier = (rel.amount_qualifier != Qualifier::Exact)
-            .then(|| Value::from(rel.amount_qualifier.as_str()));
-        let props = [
-            ("amount_usd", rel.amount_usd.map(Value::money)),
-            ("amount_qualifier", qualifier),
-            ("stake_pct", rel.stake_pct.map(Value::Float)),
-            ("shares", rel.shares.map(Value::Int)),
-            ("instrument", text(&rel.instrument)),
-            ("product", text(&rel.product)),
-            ("role", text(&rel.role)),
-            ("date", rel.date.map(Value::Date)),
-            ("end_date", rel.end_date.map(Value::Date)),
-            ("status", rel.status.map(|s| Value::from(s.as_str()))),
-            ("sources", strings(&rel.sources)),
-            ("note", text(&rel.note)),
-        ];
-        let props = props
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .chain(rel.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
-        self.add_edge(from, to, rel.rel_type.edge_type(), props)
+        let props: Vec<(&str, Value)> = rel
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .chain(strings(&rel.sources).map(|v| ("sources", v)))
+            .chain(rel.extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
+            .collect();
+        self.add_edge(from, to, &rel.rel_type.edge_type(), props)
     }
 
     /// Reads a node back as an entity.
@@ -119,7 +109,8 @@ impl Graph {
         let label = || self.display_name(node);
         let kind = self
             .node_labels(node)
-            .find_map(Kind::from_label)
+            .find_map(|l| self.vocabulary().kind_by_label(l))
+            .map(|k| Kind::new(k.name.as_str()))
             .ok_or_else(|| RecordError::NoKind { node: label() })?;
         let mut reader = PropReader::new(label(), self.node_props(node));
         Ok(Entity {
@@ -156,29 +147,24 @@ impl Graph {
             self.edge_type(edge),
             self.display_name(to)
         );
-        let rel_type = RelType::from_edge_type(self.edge_type(edge)).ok_or_else(|| {
-            RecordError::NotAllianceType {
+        let vocabulary = self.vocabulary();
+        let rel_type = vocabulary
+            .relationship(self.edge_type(edge))
+            .map(|r| RelType::new(r.name.as_str()))
+            .ok_or_else(|| RecordError::NotAllianceType {
                 edge: label.clone(),
                 rel_type: self.edge_type(edge).to_owned(),
-            }
-        })?;
+            })?;
         let mut reader = PropReader::new(label, self.edge_props(edge));
         let mut rel = Relationship::new(rel_type, endpoint_id(from)?, endpoint_id(to)?);
-        rel.amount_usd = reader.number("amount_usd")?;
-        rel.amount_qualifier = reader
-            .parsed("amount_qualifier", Qualifier::parse)?
-            .unwrap_or(Qualifier::Exact);
-        rel.stake_pct = reader.number("stake_pct")?;
-        rel.shares = reader.integer("shares")?;
-        rel.instrument = reader.string("instrument")?;
-        rel.product = reader.string("product")?;
-        rel.role = reader.string("role")?;
-        rel.date = reader.date("date")?;
-        rel.end_date = reader.date("end_date")?;
-        rel.status = reader.parsed("status", Status::parse)?;
         rel.sources = reader.strings("sources")?;
-        rel.note = reader.string("note")?;
-        rel.extra = reader.rest(fields::RELATIONSHIP);
+        for (key, value) in reader.props {
+            if let Some(def) = vocabulary.property(key) {
+                rel.properties.insert(key.to_owned(), def.canonical(value));
+            } else if !fields::RELATIONSHIP.contains(&key) {
+                rel.extra.insert(key.to_owned(), value);
+            }
+        }
         Ok(rel)
     }
 
@@ -194,6 +180,7 @@ impl Graph {
             .collect::<Result<_, _>>()?;
         Ok(DataSet {
             allow_unsourced: self.allow_unsourced,
+            vocabulary: self.vocabulary().added().clone(),
             source: self.sources().cloned().collect(),
             entity: self
                 .nodes()
@@ -263,31 +250,6 @@ impl<'a> PropReader<'a> {
             value.string_list().ok_or(value)
         })?;
         Ok(list.unwrap_or_default())
-    }
-
-    fn number(&mut self, key: &str) -> Result<Option<f64>, RecordError> {
-        self.take(key, "a number", |value| value.as_f64().ok_or(value))
-    }
-
-    fn integer(&mut self, key: &str) -> Result<Option<i64>, RecordError> {
-        self.take(key, "an integer", |value| match value {
-            Value::Int(i) => Ok(i),
-            other => Err(other),
-        })
-    }
-
-    fn date(&mut self, key: &str) -> Result<Option<Date>, RecordError> {
-        self.take(key, "a date", |value| value.as_date().ok_or(value))
-    }
-
-    fn parsed<T>(
-        &mut self,
-        key: &str,
-        parse: fn(&str) -> Option<T>,
-    ) -> Result<Option<T>, RecordError> {
-        self.take(key, "one of the documented words", |value| {
-            value.as_str().and_then(parse).ok_or(value)
-        })
     }
 
     /// Whatever the model does not name becomes a free property. Keys that the model names but

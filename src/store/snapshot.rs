@@ -2,10 +2,11 @@
 //! graph of a million nodes is one read and a few linear passes, not a parse.
 //!
 //! Layout, little-endian: the magic line and a format version; then a flags byte (the schema in
-//! bit 0, `allow_unsourced` in bit 1), the names
+//! bit 0, `allow_unsourced` in bit 1, an extended vocabulary in bit 2), the names
 //! (labels, types, keys), the label sets, the string pool as it is, the nodes (a label set
 //! each), the relationships (from, to, type), the node and relationship property tables (each
-//! its columns, then its boxed values), the sources; last, a CRC-32 of everything before it.
+//! its columns, then its boxed values), the sources, the vocabulary's added definitions as
+//! JSON text when bit 2 is set; last, a CRC-32 of everything before it.
 //! Elements are numbered afresh, without the gaps deletions leave. A property cell is written
 //! as the store holds it (NaN-boxed, a string as its place in the pool).
 //!
@@ -124,11 +125,14 @@ pub fn write(graph: &Graph) -> Vec<u8> {
     ));
     out.0.extend_from_slice(MAGIC);
     out.u32(VERSION);
-    // The schema in the low bit; `allow_unsourced` in the next.
+    // The schema in the low bit; `allow_unsourced` in the next; then whether the vocabulary
+    // extends the built-in one (its definitions follow the sources).
+    let added = graph.vocabulary().added();
     out.u8(match graph.schema {
         Schema::Alliance => 0,
         Schema::Open => 1,
-    } | if graph.allow_unsourced { 2 } else { 0 });
+    } | if graph.allow_unsourced { 2 } else { 0 }
+        | if added.is_empty() { 0 } else { 4 });
     out.u32(graph.symbols.len() as u32);
     for i in 0..graph.symbols.len() {
         out.str(graph.symbols.name_at(i));
@@ -175,6 +179,11 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         out.u64(source.date.pack());
         out.optional_str(source.url.as_deref());
         out.optional_str(source.language.as_deref());
+    }
+    if !added.is_empty() {
+        let definitions =
+            serde_json::to_string(added).expect("definitions are plain data and always serialize");
+        out.str(&definitions);
     }
     let checksum = crc32fast::hash(&out.0);
     out.u32(checksum);
@@ -358,7 +367,8 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
 
     let at = input.offset();
     let flags = input.u8()?;
-    let schema = match flags & !2 {
+    let extended = flags & 4 != 0;
+    let schema = match flags & !6 {
         0 => Schema::Alliance,
         1 => Schema::Open,
         other => return Err(input.error_at(at, format!("schema {other} is unknown"))),
@@ -438,6 +448,7 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
             &mut graph,
             (node_count, edge_count),
             &string_starts,
+            extended,
         );
         let built = topology.join().unwrap_or_else(|_| {
             Err(SnapshotError {
@@ -508,6 +519,7 @@ fn read_the_rest(
     graph: &mut Graph,
     (node_count, edge_count): (usize, usize),
     string_starts: &[u64],
+    extended: bool,
 ) -> Result<(), SnapshotError> {
     let symbols = graph.symbols.len();
     graph.node_props = read_table(input, node_count, symbols, string_starts)?;
@@ -522,6 +534,20 @@ fn read_the_rest(
             language: input.optional_str()?,
         };
         graph.sources.insert(source.id.clone(), source);
+    }
+    if extended {
+        let at = input.offset();
+        let definitions: crate::model::vocabulary::Definitions = serde_json::from_str(input.str()?)
+            .map_err(|e| input.error_at(at, format!("the vocabulary cannot be read: {e}")))?;
+        let mut vocabulary = (*crate::model::Vocabulary::built_in()).clone();
+        vocabulary.extend(&definitions).map_err(|errors| {
+            let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            input.error_at(
+                at,
+                format!("the vocabulary is inconsistent: {}", reasons.join("; ")),
+            )
+        })?;
+        graph.set_vocabulary(std::sync::Arc::new(vocabulary));
     }
     if input.offset() != input.bytes.len() {
         return Err(input.error_at(

@@ -12,11 +12,13 @@ use std::ops::Range;
 
 use super::problem::{LineIndex, Location, Problem, ProblemKind};
 use super::tree::{Entry, Node, NodeKind};
-use crate::model::{Entity, Kind, Qualifier, RelType, Relationship, Source, Status, Value, fields};
+use crate::model::vocabulary::{PropType, PropertyDef};
+use crate::model::{Date, Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fields};
 use crate::rules::{self};
 
 mod open;
 mod reading;
+pub(crate) mod vocabulary;
 
 /// A record with the places its table and fields came from.
 #[derive(Debug)]
@@ -71,6 +73,7 @@ pub(crate) struct OpenEdge {
 const TOP_LEVEL: &[&str] = &[
     "schema",
     "allow_unsourced",
+    "vocabulary",
     "source",
     "entity",
     "relationship",
@@ -89,9 +92,11 @@ pub(crate) fn decode(
     root: &Node,
     text: &str,
     lines: &LineIndex,
+    vocabulary: &Vocabulary,
     problems: &mut Vec<Problem>,
 ) -> Decoded {
     let mut decoder = Decoder {
+        vocabulary,
         text,
         lines,
         problems,
@@ -138,7 +143,8 @@ pub(crate) fn decode(
     }
     for entry in entries {
         let tables = match entry.key.as_str() {
-            "allow_unsourced" | "schema" => continue,
+            // Read before any file's records (see `vocabulary.rs`).
+            "allow_unsourced" | "schema" | "vocabulary" => continue,
             "source" | "entity" | "relationship" => decoder.tables(entry),
             _ => {
                 decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
@@ -167,6 +173,7 @@ pub(crate) fn decode(
 }
 
 struct Decoder<'a> {
+    vocabulary: &'a Vocabulary,
     text: &'a str,
     lines: &'a LineIndex,
     problems: &'a mut Vec<Problem>,
@@ -181,7 +188,7 @@ struct Fields<'n> {
 }
 
 impl<'n> Fields<'n> {
-    fn new(entries: &'n [Entry], span: Range<usize>) -> Self {
+    pub(super) fn new(entries: &'n [Entry], span: Range<usize>) -> Self {
         Fields {
             entries,
             used: vec![false; entries.len()],
@@ -263,8 +270,15 @@ impl<'a> Decoder<'a> {
         let what = "entity";
         let id = self.id(&mut f, what);
         let name = self.required_text(&mut f, "name", what);
+        let vocabulary = self.vocabulary;
+        let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
         let kind = self.required(&mut f, "kind", what, |me, f| {
-            me.word(f, "kind", Kind::parse, &Kind::spellings())
+            me.word(
+                f,
+                "kind",
+                |k| vocabulary.kind(k).map(|d| Kind::new(d.name.as_str())),
+                &kinds,
+            )
         });
         let aliases = self.texts(&mut f, "aliases");
         let country = self.text(&mut f, "country");
@@ -296,49 +310,59 @@ impl<'a> Decoder<'a> {
         span: Range<usize>,
         allow_unsourced: bool,
     ) -> Option<Located<Relationship>> {
+        let vocabulary = self.vocabulary;
         let mut f = Fields::new(entries, span);
         let what = "relationship";
-        let rel_type = self.required(&mut f, "type", what, |me, f| {
-            me.word(f, "type", RelType::parse_any, &RelType::spellings())
+        let names: Vec<&str> = vocabulary
+            .relationships()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        let rel = self.required(&mut f, "type", what, |me, f| {
+            me.word(f, "type", |t| vocabulary.relationship(t), &names)
         });
         let from = self.required_text(&mut f, "from", what);
         let to = self.required_text(&mut f, "to", what);
 
-        let amount = self.number(&mut f, "amount_usd");
-        if let Some((x, span)) = &amount
-            && let Some(broken) = rules::amount_usd(*x)
-        {
-            self.broken(broken, span.clone());
+        let mut properties = std::collections::BTreeMap::new();
+        let mut spans = HashMap::new();
+        for i in 0..f.entries.len() {
+            let entry = &f.entries[i];
+            let Some(def) = vocabulary.property(&entry.key) else {
+                continue;
+            };
+            f.used[i] = true;
+            f.seen
+                .insert(entry.key.clone(), self.locate(entry.value.span.clone()));
+            if let Some(rel) = rel
+                && !vocabulary.allows(rel, &def.name)
+            {
+                self.broken(
+                    rules::property_not_on(&def.name, rel),
+                    entry.key_span.clone(),
+                );
+                continue;
+            }
+            let Some(value) = self.property_value(def, &entry.value) else {
+                continue;
+            };
+            if let Some(broken) = rules::property_value(def, vocabulary.words(rel, def), &value) {
+                self.broken(broken, entry.value.span.clone());
+                continue;
+            }
+            if def
+                .default
+                .as_deref()
+                .is_some_and(|d| value.as_str() == Some(d))
+            {
+                continue;
+            }
+            spans.insert(def.name.clone(), entry.value.span.clone());
+            properties.insert(def.name.clone(), value);
         }
-        let qualifier = self.word(
-            &mut f,
-            "amount_qualifier",
-            Qualifier::parse,
-            &Qualifier::spellings(),
-        );
-        let stake = self.number(&mut f, "stake_pct");
-        if let Some((x, span)) = &stake
-            && let Some(broken) = rules::stake_pct(*x)
-        {
-            self.broken(broken, span.clone());
+        for (key, broken) in rules::tie_properties(&|key| properties.get(key).cloned()) {
+            self.broken(broken, spans[key].clone());
         }
-        let shares = self.integer(&mut f, "shares");
-        if let Some((n, span)) = &shares
-            && let Some(broken) = rules::shares(*n)
-        {
-            self.broken(broken, span.clone());
-        }
-        let instrument = self.text(&mut f, "instrument");
-        let product = self.text(&mut f, "product");
-        let role = self.text(&mut f, "role");
-        let date = self.date(&mut f, "date");
-        let end_date = self.date(&mut f, "end_date");
-        if let (Some((start, _)), Some((end, span))) = (&date, &end_date)
-            && let Some(broken) = rules::dates_in_order(*start, *end)
-        {
-            self.broken(broken, span.clone());
-        }
-        let status = self.word(&mut f, "status", Status::parse, &Status::spellings());
         let sources_node = f
             .entries
             .iter()
@@ -349,29 +373,51 @@ impl<'a> Decoder<'a> {
             let span = sources_node.unwrap_or(f.span.start..f.span.start);
             self.broken(rules::unsourced(), span);
         }
-        let note = self.text(&mut f, "note");
-        let extra = self.extra(&mut f, fields::RELATIONSHIP);
+        // A vocabulary property is never a free one, whatever the type.
+        let mut model: Vec<&str> = fields::RELATIONSHIP.to_vec();
+        model.extend(vocabulary.properties().iter().map(|p| p.name.as_str()));
+        let extra = self.extra(&mut f, &model);
+        let mut known: Vec<&str> = fields::RELATIONSHIP.to_vec();
+        match rel {
+            Some(rel) => {
+                known.extend(rel.properties.iter().map(String::as_str));
+                known.extend(crate::model::vocabulary::COMMON_PROPERTIES);
+            }
+            None => known = model,
+        }
 
-        let record = match (rel_type, from, to) {
-            (Some(rel_type), Some(from), Some(to)) => {
-                let mut rel = Relationship::new(rel_type, from, to);
-                rel.amount_usd = amount.map(|(x, _)| x);
-                rel.amount_qualifier = qualifier.unwrap_or(Qualifier::Exact);
-                rel.stake_pct = stake.map(|(x, _)| x);
-                rel.shares = shares.map(|(n, _)| n);
-                rel.instrument = instrument;
-                rel.product = product;
-                rel.role = role;
-                rel.date = date.map(|(d, _)| d);
-                rel.end_date = end_date.map(|(d, _)| d);
-                rel.status = status;
-                rel.sources = sources;
-                rel.note = note;
-                rel.extra = extra;
-                Some(rel)
+        let record = match (rel, from, to) {
+            (Some(rel), Some(from), Some(to)) => {
+                let mut record = Relationship::new(RelType::new(rel.name.as_str()), from, to);
+                record.properties = properties;
+                record.sources = sources;
+                record.extra = extra;
+                Some(record)
             }
             _ => None,
         };
-        self.finish(f, fields::RELATIONSHIP, "a relationship", record)
+        self.finish(f, &known, "a relationship", record)
+    }
+
+    /// A property's value as the graph stores it: dates parsed, amounts as money.
+    fn property_value(&mut self, def: &PropertyDef, node: &Node) -> Option<Value> {
+        let key = def.name.as_str();
+        match (&node.kind, def.ty) {
+            (NodeKind::Date(d), PropType::Date) => Some(Value::Date(*d)),
+            (NodeKind::Str(s), PropType::Date) => match s.parse::<Date>() {
+                Ok(d) => Some(Value::Date(d)),
+                Err(e) => {
+                    self.report(
+                        ProblemKind::BadDate,
+                        node.span.clone(),
+                        format!("`{key}`: {e}"),
+                        None,
+                    );
+                    None
+                }
+            },
+            (NodeKind::Float(x), PropType::Number) if !x.is_finite() => self.value(node),
+            _ => self.value(node).map(|v| def.canonical(v)),
+        }
     }
 }

@@ -169,18 +169,6 @@ impl Decoder<'_> {
         Some(value)
     }
 
-    pub(super) fn number(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(f64, Range<usize>)> {
-        let node = self.take(f, key)?;
-        match node.kind {
-            NodeKind::Int(i) => Some((i as f64, node.span.clone())),
-            NodeKind::Float(x) if x.is_finite() => Some((x, node.span.clone())),
-            _ => {
-                self.wrong_type(key, node, rules::FINITE_NUMBER);
-                None
-            }
-        }
-    }
-
     pub(super) fn integer(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(i64, Range<usize>)> {
         let node = self.take(f, key)?;
         match node.kind {
@@ -242,7 +230,7 @@ impl Decoder<'_> {
         f: &mut Fields<'_>,
         key: &str,
         parse: impl Fn(&str) -> Option<T>,
-        spellings: &[&'static str],
+        spellings: &[&str],
     ) -> Option<T> {
         let node = self.take(f, key)?;
         let NodeKind::Str(text) = &node.kind else {

@@ -32,7 +32,7 @@ use super::ast::*;
 use super::error::{ErrorCode, ErrorKind, QueryError, Warning};
 use super::functions::{self, AggFunction, Callee, Function};
 use super::value::QueryValue;
-use crate::model::{Kind, RelType, Schema, did_you_mean, suggest};
+use crate::model::{Schema, did_you_mean, suggest};
 use crate::store::{Graph, ID_KEY, NAME_KEY};
 
 use projection::is_money;

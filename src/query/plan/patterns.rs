@@ -265,14 +265,7 @@ impl<'a> Planner<'a> {
             .map(|s| (*s).to_owned())
             .collect();
         if self.graph.schema() == Schema::Alliance {
-            for kind in [
-                Kind::Company,
-                Kind::Fund,
-                Kind::Government,
-                Kind::Consortium,
-            ] {
-                known.push(kind.label().to_owned());
-            }
+            known.extend(self.graph.vocabulary().labels().iter().cloned());
         }
         known.sort();
         known.dedup();
@@ -288,15 +281,16 @@ impl<'a> Planner<'a> {
         if self.graph.type_count(written) > 0 {
             return written.to_owned();
         }
-        if let Some(rel_type) = RelType::parse_any(written) {
-            let canonical = rel_type.edge_type();
+        let vocabulary = self.graph.vocabulary();
+        if let Some(i) = vocabulary.relationship_index(written) {
+            let canonical = vocabulary.edge_type_at(i);
             if self.graph.type_count(canonical) > 0 || self.graph.schema() == Schema::Alliance {
                 return canonical.to_owned();
             }
         }
         let mut known: Vec<&str> = self.graph.type_counts().keys().copied().collect();
         if self.graph.schema() == Schema::Alliance {
-            known.extend(["INVESTS_IN", "MEMBER_OF", "SUPPLIES"]);
+            known.extend(vocabulary.edge_types().iter().map(String::as_str));
         }
         known.sort_unstable();
         known.dedup();

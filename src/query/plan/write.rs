@@ -8,7 +8,6 @@
 use std::collections::HashSet;
 
 use super::*;
-use crate::model::Kind;
 
 /// A pattern to create: nodes, and the relationship between each and the next.
 #[derive(Debug)]
@@ -118,10 +117,11 @@ impl Planner<'_> {
     /// A label a write gives a node: any label under the open schema, a kind under the
     /// alliance schema.
     fn write_label(&self, label: &str, offset: usize) -> Result<(), QueryError> {
-        if self.graph.schema() == Schema::Open || Kind::from_label(label).is_some() {
+        let vocabulary = self.graph.vocabulary();
+        if self.graph.schema() == Schema::Open || vocabulary.kind_by_label(label).is_some() {
             return Ok(());
         }
-        Err(self.broken(offset, crate::rules::not_a_kind(label)))
+        Err(self.broken(offset, crate::rules::not_a_kind(vocabulary, label)))
     }
 
     /// The stored type of a relationship a write creates.
@@ -129,9 +129,13 @@ impl Planner<'_> {
         if self.graph.schema() == Schema::Open {
             return Ok(written.to_owned());
         }
-        match RelType::parse_any(written) {
-            Some(t) => Ok(t.edge_type().to_owned()),
-            None => Err(self.broken(offset, crate::rules::not_a_relationship_type(written))),
+        let vocabulary = self.graph.vocabulary();
+        match vocabulary.relationship_index(written) {
+            Some(i) => Ok(vocabulary.edge_type_at(i).to_owned()),
+            None => Err(self.broken(
+                offset,
+                crate::rules::not_a_relationship_type(vocabulary, written),
+            )),
         }
     }
 

@@ -52,8 +52,11 @@ pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Res
                 );
             }
             "--via" => {
-                options.via = crate::session::report::parse_types(&value("--via")?)
-                    .map_err(|e| format!("error: {e}"))?
+                options.via = crate::session::report::parse_types(
+                    session.graph.vocabulary(),
+                    &value("--via")?,
+                )
+                .map_err(|e| format!("error: {e}"))?
             }
             "--directed" => options.directed = true,
             "--explain" => explain = true,

@@ -859,6 +859,49 @@ fn path_explain_says_when_a_cited_source_is_not_defined() {
 }
 
 #[test]
+fn sources_in_the_shell_lists_the_graphs_sources_or_those_an_entitys_ties_cite() {
+    let out = piped(
+        ":load tests/queries/data/sources.toml\n:sources\n:sources 'Keel Capital'\n:sources Quay\n",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "\
+filing-2024        Keel Capital, 2024: Annual filing
+gazette-2025-03    La Gazette, 2025-03: Les puces de Harbor  https://gazette.example/harbor
+harbor-2025-02-10  Harbor Labs, 2025-02-10: Harbor Labs raises a Series B  https://harbor.example/news/series-b
+3 sources
+Keel Capital: 1 tie, citing 3 sources
+  Keel Capital (its own fields)
+      source: Annual filing, Keel Capital (2024)
+  Keel Capital -[invests-in $40M, 2025-02-10]-> Harbor Labs
+      source: Les puces de Harbor, La Gazette (2025-03) https://gazette.example/harbor
+      source: Harbor Labs raises a Series B, Harbor Labs (2025-02-10) https://harbor.example/news/series-b
+",
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr)
+            .contains("error: no entity is called \"Quay\"; did you mean \"Quay Power\"?"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let built_in = piped(":sources Intel\n");
+    let listing = text(&built_in.stdout);
+    assert!(
+        listing.starts_with("Intel: 3 ties, citing 4 sources\n"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(
+            "  US government -[invests-in $8.9B, 9.9%, 2025-08-22]-> Intel\n      source: US government investment in Intel, Intel (2025-08-22)\n"
+        ),
+        "{listing}"
+    );
+}
+
+#[test]
 fn path_suggests_names_and_honours_its_options() {
     let unknown = alliances(&["path", "NVIDIA Corporation", "Intell"]);
     assert_eq!(unknown.status.code(), Some(1));

@@ -140,8 +140,13 @@ pub fn describe_route(graph: &Graph, route: &Route) -> String {
 /// Each hop of a path with the sources that back it, one hop a line, each source under its
 /// hop with its publisher, date and URL when it has one.
 pub fn explain_route(graph: &Graph, route: &Route) -> String {
+    explain_edges(graph, &route.edges)
+}
+
+/// Each relationship, one a line as it points, with the sources it cites under it.
+pub fn explain_edges(graph: &Graph, edges: &[EdgeId]) -> String {
     let mut out = String::new();
-    for edge in &route.edges {
+    for edge in edges {
         let Some((from, to)) = graph.edge_endpoints(*edge) else {
             continue;
         };

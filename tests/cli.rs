@@ -795,6 +795,113 @@ fn path_answers_with_readable_chains() {
     );
 }
 
+/// What `path Keel Capital Quay Power --explain` prints over `tests/queries/data/sources.toml`.
+const KEEL_TO_QUAY_EXPLAINED: &str = "\
+1. Keel Capital -[invests-in $40M, 2025-02-10]-> Harbor Labs <-[supplies, power]- Quay Power  (2 hops)
+  Keel Capital -[invests-in $40M, 2025-02-10]-> Harbor Labs
+      source: Les puces de Harbor, La Gazette (2025-03) https://gazette.example/harbor
+      source: Harbor Labs raises a Series B, Harbor Labs (2025-02-10) https://harbor.example/news/series-b
+  Quay Power -[supplies, power]-> Harbor Labs
+      source: Annual filing, Keel Capital (2024)
+";
+
+#[test]
+fn path_explain_gives_each_legs_sources_with_publisher_date_and_url() {
+    let out = alliances(&[
+        "path",
+        "Keel Capital",
+        "Quay Power",
+        "--explain",
+        "--data",
+        "tests/queries/data/sources.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), KEEL_TO_QUAY_EXPLAINED);
+
+    let shell = piped(
+        ":load tests/queries/data/sources.toml\n:path 'Keel Capital' 'Quay Power' --explain\n",
+    );
+    assert!(
+        text(&shell.stdout).contains(KEEL_TO_QUAY_EXPLAINED),
+        "{}\n{}",
+        text(&shell.stdout),
+        text(&shell.stderr)
+    );
+}
+
+#[test]
+fn path_explain_says_when_a_cited_source_is_not_defined() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("open.toml");
+    std::fs::write(
+        &file,
+        "schema = \"open\"\n\
+         [[node]]\nref = 1\nproperties = { name = \"A\" }\n\
+         [[node]]\nref = 2\nproperties = { name = \"B\" }\n\
+         [[relationship]]\ntype = \"LINK\"\nfrom = 1\nto = 2\n\
+         properties = { sources = [\"nowhere\"] }\n",
+    )
+    .unwrap();
+    let out = alliances(&[
+        "path",
+        "A",
+        "B",
+        "--explain",
+        "--schema",
+        "open",
+        "--data",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "1. A -[LINK]-> B  (1 hop)\n  A -[LINK]-> B\n      source: nowhere (not a source this graph defines)\n"
+    );
+}
+
+#[test]
+fn sources_in_the_shell_lists_the_graphs_sources_or_those_an_entitys_ties_cite() {
+    let out = piped(
+        ":load tests/queries/data/sources.toml\n:sources\n:sources 'Keel Capital'\n:sources Quay\n",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "\
+filing-2024        Keel Capital, 2024: Annual filing
+gazette-2025-03    La Gazette, 2025-03: Les puces de Harbor  https://gazette.example/harbor
+harbor-2025-02-10  Harbor Labs, 2025-02-10: Harbor Labs raises a Series B  https://harbor.example/news/series-b
+3 sources
+Keel Capital: 1 tie, citing 3 sources
+  Keel Capital (its own fields)
+      source: Annual filing, Keel Capital (2024)
+  Keel Capital -[invests-in $40M, 2025-02-10]-> Harbor Labs
+      source: Les puces de Harbor, La Gazette (2025-03) https://gazette.example/harbor
+      source: Harbor Labs raises a Series B, Harbor Labs (2025-02-10) https://harbor.example/news/series-b
+",
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr)
+            .contains("error: no entity is called \"Quay\"; did you mean \"Quay Power\"?"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let built_in = piped(":sources Intel\n");
+    let listing = text(&built_in.stdout);
+    assert!(
+        listing.starts_with("Intel: 3 ties, citing 4 sources\n"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(
+            "  US government -[invests-in $8.9B, 9.9%, 2025-08-22]-> Intel\n      source: US government investment in Intel, Intel (2025-08-22)\n"
+        ),
+        "{listing}"
+    );
+}
+
 #[test]
 fn path_suggests_names_and_honours_its_options() {
     let unknown = alliances(&["path", "NVIDIA Corporation", "Intell"]);

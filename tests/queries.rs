@@ -2,8 +2,9 @@
 //! query over a dataset with the rows, error or warning it must give.
 //!
 //! A case's fields:
-//! - `name`: what it shows; `data`: `"default"` (the built-in dataset) or `"fixture"`
-//!   (`tests/queries/data/fixture.toml`); `query`: the statement.
+//! - `name`: what it shows; `data`: `"default"` (the built-in dataset), `"fixture"`
+//!   (`tests/queries/data/fixture.toml`) or `"sources"` (`tests/queries/data/sources.toml`, a
+//!   few sources with URLs); `query`: the statement.
 //! - `params`: parameter values in Cypher literal syntax, by name.
 //! - `columns` and `rows`: the expected result; each row is its cells in literal syntax,
 //!   joined by ", ". Rows are compared as a multiset unless `ordered = true`.
@@ -66,6 +67,13 @@ static FIXTURE: LazyLock<Graph> = LazyLock::new(|| {
     )
     .expect("fixture loads")
 });
+static SOURCES: LazyLock<Graph> = LazyLock::new(|| {
+    alliances::load_files(
+        &[Path::new("tests/queries/data/sources.toml").to_path_buf()],
+        Schema::Alliance,
+    )
+    .expect("the sources dataset loads")
+});
 
 fn row_text(row: &[query::ResultValue]) -> String {
     row.iter()
@@ -95,6 +103,7 @@ fn check(case: &Case) -> Result<(), String> {
     let graph: &Graph = match case.data.as_str() {
         "default" => &DEFAULT,
         "fixture" => &FIXTURE,
+        "sources" => &SOURCES,
         "empty" => &EMPTY,
         other => return Err(format!("unknown dataset {other:?}")),
     };

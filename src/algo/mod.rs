@@ -140,10 +140,16 @@ pub fn describe_route(graph: &Graph, route: &Route) -> String {
     out
 }
 
-/// Each hop of a path with the sources that back it, one hop a line.
+/// Each hop of a path with the sources that back it, one hop a line, each source under its
+/// hop with its publisher, date and URL when it has one.
 pub fn explain_route(graph: &Graph, route: &Route) -> String {
+    explain_edges(graph, &route.edges)
+}
+
+/// Each relationship, one a line as it points, with the sources it cites under it.
+pub fn explain_edges(graph: &Graph, edges: &[EdgeId]) -> String {
     let mut out = String::new();
-    for (i, edge) in route.edges.iter().enumerate() {
+    for edge in edges {
         let Some((from, to)) = graph.edge_endpoints(*edge) else {
             continue;
         };
@@ -153,7 +159,6 @@ pub fn explain_route(graph: &Graph, route: &Route) -> String {
             describe_relationship(graph, *edge),
             graph.display_name(to)
         ));
-        let _ = i;
         let sources = graph
             .edge_prop(*edge, "sources")
             .as_ref()
@@ -163,19 +168,25 @@ pub fn explain_route(graph: &Graph, route: &Route) -> String {
             out.push_str("      source: none given\n");
         }
         for id in sources {
-            match graph.source(&id) {
-                Some(s) => out.push_str(&format!(
-                    "      source: {}, {} ({}){}\n",
-                    s.title,
-                    s.publisher,
-                    s.date,
-                    s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
-                )),
-                None => out.push_str(&format!("      source: {id}\n")),
-            }
+            out.push_str(&format!("      source: {}\n", describe_source(graph, &id)));
         }
     }
     out
+}
+
+/// A cited source in one line: `title, publisher (date) url`, the URL when it has one; an id
+/// the graph defines no source for (the open schema allows one) says so.
+pub fn describe_source(graph: &Graph, id: &str) -> String {
+    match graph.source(id) {
+        Some(s) => format!(
+            "{}, {} ({}){}",
+            s.title,
+            s.publisher,
+            s.date,
+            s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+        ),
+        None => format!("{id} (not a source this graph defines)"),
+    }
 }
 
 /// The most loops a money-loop search lists before it stops and says so.

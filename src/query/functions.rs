@@ -19,7 +19,7 @@ use super::error::QueryError;
 use super::eval::{Context, EvalResult, as_f64, describe};
 use super::plan::{PExpr, PKind};
 use super::value::{Path, QueryValue as V};
-use crate::model::Date;
+use crate::model::{Date, Value};
 
 /// What a scalar function does with its evaluated arguments (as many as its arity allows).
 pub(crate) type Body = fn(&Call<'_, '_>, Vec<V>) -> EvalResult;
@@ -399,6 +399,13 @@ static FUNCTIONS: &[Entry] = &[
         },
     ),
     scalar(
+        "sources",
+        "(node or relationship)",
+        (1, 1),
+        "the sources it cites, in order, as maps: id, title, publisher, date (url, language when given)",
+        sources,
+    ),
+    scalar(
         "length",
         "(path)",
         (1, 1),
@@ -756,6 +763,71 @@ static FUNCTIONS: &[Entry] = &[
         |c, mut a| date(c, a.pop()),
     )),
 ];
+
+/// The `sources` property an element cites sources by.
+const SOURCES_KEY: &str = "sources";
+
+/// `sources(x)`: one map per source id in `x.sources`, in citation order. A source the graph
+/// defines gives its fields (url and language only when it has them); an id it does not
+/// define (the open schema allows one) gives a map of the id alone. A single id written as a
+/// string counts as a list of one.
+fn sources(c: &Call<'_, '_>, mut a: Vec<V>) -> EvalResult {
+    let arg = first(&mut a);
+    c.not_deleted(&arg, "read the sources of")?;
+    let graph = c.graph();
+    let cited = match &arg {
+        V::Node(n) => graph.node_prop(*n, SOURCES_KEY),
+        V::Relationship(r) => graph.edge_prop(*r, SOURCES_KEY),
+        other => return Err(c.wrong(0, other, "a node or a relationship")),
+    };
+    let ids = match cited {
+        None => Vec::new(),
+        Some(Value::String(id)) => vec![id],
+        Some(value) => value.string_list().ok_or_else(|| {
+            c.cx.type_error(
+                c.at(0),
+                format!(
+                    "sources() reads the {SOURCES_KEY} property as a list of source ids, but {} has {}",
+                    describe(graph, &arg),
+                    describe(graph, &V::from(value))
+                ),
+            )
+        })?,
+    };
+    let text = |s: &str| V::String(s.to_owned());
+    let mut bytes = 0usize;
+    let mut maps = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut map = std::collections::BTreeMap::new();
+        if let Some(source) = graph.source(&id) {
+            map.insert("title".to_owned(), text(&source.title));
+            map.insert("publisher".to_owned(), text(&source.publisher));
+            map.insert("date".to_owned(), V::Date(source.date));
+            if let Some(url) = &source.url {
+                map.insert("url".to_owned(), text(url));
+            }
+            if let Some(language) = &source.language {
+                map.insert("language".to_owned(), text(language));
+            }
+        }
+        map.insert("id".to_owned(), V::String(id));
+        bytes = bytes.saturating_add(
+            map.iter()
+                .map(|(k, v)| {
+                    k.len()
+                        + 2 * std::mem::size_of::<V>()
+                        + match v {
+                            V::String(s) => s.len(),
+                            _ => 0,
+                        }
+                })
+                .sum(),
+        );
+        c.cx.check_fits(bytes, c.span.start)?;
+        maps.push(V::Map(map));
+    }
+    Ok(V::List(maps))
+}
 
 /// `startNode` (`start`) and `endNode`.
 fn end_node(c: &Call<'_, '_>, mut a: Vec<V>, start: bool) -> EvalResult {

@@ -1,13 +1,14 @@
-//! The text reports the front ends print for the path, loop, centrality, ownership and
-//! shared-ties commands (`alliances path`, `:path`, `:cycles`, `:top`, `:owners`, `:holdings`,
-//! `:common`), written from what the algorithms return.
+//! The text reports the front ends print for the path, loop, centrality, ownership,
+//! shared-ties and sources commands (`alliances path`, `:path`, `:cycles`, `:top`, `:owners`,
+//! `:holdings`, `:common`, `:sources`), written from what the algorithms return.
 
 use crate::algo::{
     EXACT_BETWEENNESS_NODES, FindError, MAX_LOOPS, PathOptions, Route, centrality, common,
-    describe_route, explain_route, find_entity, k_shortest_paths, money_loops, ownership,
+    describe_route, describe_source, explain_edges, explain_route, find_entity, k_shortest_paths,
+    money_loops, ownership,
 };
-use crate::model::{Vocabulary, did_you_mean, human_money, suggest};
-use crate::store::{EdgeId, Graph, NodeId};
+use crate::model::{Value, Vocabulary, did_you_mean, human_money, suggest};
+use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// `alliances path` and `:path`: the K shortest paths between two named entities, one per
 /// line, with each hop's sources under it when `explain` is set.
@@ -339,4 +340,91 @@ pub fn common_report(graph: &Graph, names: &[String]) -> Result<String, FindErro
         ));
     }
     Ok(out)
+}
+
+/// `:sources`: every source of the graph by id, one a line with its publisher, date, title and
+/// URL when it has one. `:sources NAME`: each tie of the entity (and its own fields, when
+/// they cite sources) with the sources it cites.
+///
+/// # Errors
+/// When the name finds no single entity.
+pub fn sources_report(graph: &Graph, name: Option<&str>) -> Result<String, FindError> {
+    let Some(name) = name else {
+        return Ok(all_sources(graph));
+    };
+    let entity = find_entity(graph, name)?;
+    let entity_name = graph.display_name(entity);
+    let mut out = String::new();
+    let own = graph
+        .node_prop(entity, "sources")
+        .as_ref()
+        .and_then(Value::string_list)
+        .unwrap_or_default();
+    // A relationship from the entity to itself is one tie, listed once.
+    let mut ties: Vec<EdgeId> = graph
+        .edges_of(entity, Direction::Outgoing)
+        .chain(graph.edges_of(entity, Direction::Incoming))
+        .map(|(edge, _)| edge)
+        .collect();
+    ties.sort_unstable();
+    ties.dedup();
+    if ties.is_empty() && own.is_empty() {
+        return Ok(format!("{entity_name} has no ties and cites no source\n"));
+    }
+    let mut cited: Vec<String> = own.clone();
+    for edge in &ties {
+        cited.extend(
+            graph
+                .edge_prop(*edge, "sources")
+                .as_ref()
+                .and_then(Value::string_list)
+                .unwrap_or_default(),
+        );
+    }
+    cited.sort_unstable();
+    cited.dedup();
+    out.push_str(&format!(
+        "{entity_name}: {} tie{}, citing {} source{}\n",
+        ties.len(),
+        if ties.len() == 1 { "" } else { "s" },
+        cited.len(),
+        if cited.len() == 1 { "" } else { "s" }
+    ));
+    if !own.is_empty() {
+        out.push_str(&format!("  {entity_name} (its own fields)\n"));
+        for id in &own {
+            out.push_str(&format!("      source: {}\n", describe_source(graph, id)));
+        }
+    }
+    out.push_str(&explain_edges(graph, &ties));
+    Ok(out)
+}
+
+/// Every source of the graph, by id.
+fn all_sources(graph: &Graph) -> String {
+    if graph.source_count() == 0 {
+        return "the graph has no sources\n".to_owned();
+    }
+    let width = graph
+        .sources()
+        .map(|s| s.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for s in graph.sources() {
+        out.push_str(&format!(
+            "{:<width$}  {}, {}: {}{}\n",
+            s.id,
+            s.publisher,
+            s.date,
+            s.title,
+            s.url.as_ref().map(|u| format!("  {u}")).unwrap_or_default()
+        ));
+    }
+    let count = graph.source_count();
+    out.push_str(&format!(
+        "{count} source{}\n",
+        if count == 1 { "" } else { "s" }
+    ));
+    out
 }

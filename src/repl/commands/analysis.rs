@@ -1,5 +1,5 @@
 //! Shell commands that run an analysis or draw a diagram: `:path`, `:cycles`, `:top`,
-//! `:owners`, `:holdings`, `:common`, `:export`, `:render`.
+//! `:owners`, `:holdings`, `:common`, `:sources`, `:export`, `:render`.
 
 use super::{Next, Session};
 use crate::query;
@@ -73,6 +73,28 @@ pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Res
         crate::session::report::paths_report(graph, from, to, &options, explain, stop)
             .map_err(|e| format!("error: {e}"))
     })
+}
+
+pub(super) fn run_sources(
+    session: &mut Session,
+    _command: &str,
+    rest: &str,
+) -> Result<Next, String> {
+    let args = crate::session::report::split_args(rest);
+    let name = match args.as_slice() {
+        [] => None,
+        [name] => Some(name.as_str()),
+        _ => {
+            return Err(
+                "error: :sources takes at most one name, for example :sources Intel (quote names with spaces)"
+                    .to_owned(),
+            );
+        }
+    };
+    let report = crate::session::report::sources_report(&session.graph, name)
+        .map_err(|e| format!("error: {e}"))?;
+    out!("{report}");
+    Ok(Next::Continue)
 }
 
 pub(super) fn run_cycles(

@@ -73,7 +73,9 @@ pub(super) fn help_text(topic: &str) -> Result<String, String> {
         let _ = writeln!(out, "Example:\n  {example};");
         return Ok(out);
     }
-    if let Some(c) = command {
+    // A bare word that names a function and a command (`sources`) is the function, as it is
+    // the clause for `set`; the command follows.
+    if let Some(c) = command.filter(|_| query::functions::lookup(topic).is_none()) {
         let _ = writeln!(out, "{} {}: {}", c.name, c.usage, c.help);
         return Ok(out);
     }
@@ -92,6 +94,9 @@ pub(super) fn help_text(topic: &str) -> Result<String, String> {
             "{}() is {kind}. {}{}: {}.\nExample:\n  {example};",
             f.name, f.name, f.args, f.help
         );
+        if let Some(c) = command {
+            let _ = writeln!(out, "The command {} {}: {}", c.name, c.usage, c.help);
+        }
         return Ok(out);
     }
     if let Some(p) = query::procedures::entries()

@@ -20,7 +20,9 @@ mod analysis;
 mod graphs;
 mod help;
 
-use analysis::{run_common, run_cycles, run_export_render, run_owners_holdings, run_path, run_top};
+use analysis::{
+    run_common, run_cycles, run_export_render, run_owners_holdings, run_path, run_sources, run_top,
+};
 #[cfg(test)]
 use graphs::one_path;
 use graphs::{run_asof, run_import, run_load, run_save};
@@ -133,6 +135,12 @@ pub(crate) static COMMANDS: &[Command] = &[
         "A B [C ...]",
         "the investors, investees, consortia, suppliers and customers entities share",
         run_common,
+    ),
+    command(
+        ":sources",
+        "[NAME]",
+        "the graph's sources (id, publisher, date, title, URL), or those an entity's ties cite",
+        run_sources,
     ),
     command(
         ":asof",
@@ -536,6 +544,14 @@ mod tests {
             assert!(help_text(p.name).unwrap().contains(p.help));
         }
         assert!(help_text("tolowr").unwrap_err().contains("toLower"));
+        let both = help_text("sources").unwrap();
+        assert!(both.starts_with("sources() is a function"), "{both}");
+        assert!(both.contains("The command :sources [NAME]: "), "{both}");
+        assert!(
+            help_text(":sources")
+                .unwrap()
+                .starts_with(":sources [NAME]: ")
+        );
     }
 
     #[test]

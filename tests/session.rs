@@ -1,7 +1,7 @@
 //! The library's session, driven as a program (a web server, a notebook) would: open, run
 //! statements with parameters, keep changes in a database, refuse writes to a dated view.
 
-use alliances::query::{self, QueryValue};
+use alliances::query::QueryValue;
 use alliances::session::{Origin, Request, Session};
 
 fn run(session: &mut Session, text: &str) -> Result<alliances::query::QueryResult, String> {

@@ -13,7 +13,7 @@ pub mod paths;
 pub mod search;
 
 use crate::model::human_money;
-use crate::model::{RelType, Value, did_you_mean, suggest_each};
+use crate::model::{RelType, Standing, Value, did_you_mean, suggest_each};
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
 pub use cycles::{Loops, MoneyLoop, money_loops};
@@ -137,8 +137,10 @@ pub fn describe_route(graph: &Graph, route: &Route) -> String {
     out
 }
 
-/// Each hop of a path with the sources that back it, one hop a line.
+/// Each hop of a path with the sources that back it, one hop a line, and a mark under a hop
+/// whose tie has ended or was cancelled (on the view's date, or today).
 pub fn explain_route(graph: &Graph, route: &Route) -> String {
+    let on = graph.judged_on();
     let mut out = String::new();
     for (i, edge) in route.edges.iter().enumerate() {
         let Some((from, to)) = graph.edge_endpoints(*edge) else {
@@ -151,6 +153,23 @@ pub fn explain_route(graph: &Graph, route: &Route) -> String {
             graph.display_name(to)
         ));
         let _ = i;
+        match graph.edge_standing(*edge, on) {
+            Standing::Ended => out.push_str(&match graph.edge_prop(*edge, "end_date") {
+                Some(Value::Date(end)) => {
+                    format!("      ended {end}: this tie no longer holds on {on}\n")
+                }
+                _ => format!("      ended: this tie no longer holds on {on}\n"),
+            }),
+            Standing::Cancelled => out.push_str("      cancelled: this deal never held\n"),
+            Standing::MayHold => {
+                if let Some(Value::Date(end)) = graph.edge_prop(*edge, "end_date") {
+                    out.push_str(&format!(
+                        "      ending in {end}: it may no longer hold on {on}\n"
+                    ));
+                }
+            }
+            Standing::NotBegun | Standing::Holds => {}
+        }
         let sources = graph
             .edge_prop(*edge, "sources")
             .as_ref()

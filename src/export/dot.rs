@@ -3,7 +3,9 @@
 //! How it looks: left to right; consortia are clusters around their members; kinds have their
 //! shape and colour; `invests-in` is solid green with its amount and stake, `member-of` dashed
 //! grey with the role, `supplies` bold blue with the product; tooltips carry dates and sources;
-//! a legend explains it all.
+//! a legend explains it all. A tie that has ended or was cancelled (on the view's date, or
+//! today for the whole graph, by `model::standing`) is dashed and grey whatever its type, with
+//! its end in its label, so a diagram of the whole history still shows what holds now.
 //!
 //! Which cluster: a firm in several consortia sits in the one it joined first (by the
 //! `member-of` date, undated last, then by consortium name) and its other memberships are
@@ -23,7 +25,7 @@ use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use super::Selection;
 use crate::algo::describe_relationship;
 use crate::model::human_money;
-use crate::model::{Date, Kind, RelType, Value};
+use crate::model::{Date, Kind, RelType, Standing, Value};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// What goes around the diagram.
@@ -131,7 +133,25 @@ fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     parts.join(" · ")
 }
 
-fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>) -> Option<Stmt> {
+/// Whether a tie is drawn as over, and the words its label ends with: "ended 2021-06",
+/// "ended", "cancelled".
+fn over(graph: &Graph, edge: EdgeId, on: Date) -> Option<String> {
+    match graph.edge_standing(edge, on) {
+        Standing::Ended => Some(match graph.edge_prop(edge, "end_date") {
+            Some(Value::Date(end)) => format!("ended {end}"),
+            _ => "ended".to_owned(),
+        }),
+        Standing::Cancelled => Some("cancelled".to_owned()),
+        Standing::NotBegun | Standing::Holds | Standing::MayHold => None,
+    }
+}
+
+fn edge_stmt(
+    graph: &Graph,
+    edge: EdgeId,
+    cluster_of: &BTreeMap<NodeId, NodeId>,
+    on: Date,
+) -> Option<Stmt> {
     let (from, to) = graph.edge_endpoints(edge)?;
     let mut tooltip = describe_relationship(graph, edge);
     for id in graph
@@ -148,11 +168,22 @@ fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>)
             None => tooltip.push_str(&format!("\nsource: {id}")),
         }
     }
-    let mut attributes = vec![
-        attr("label", &edge_label(graph, edge)),
-        attr("tooltip", &tooltip),
-    ];
+    let ended = over(graph, edge, on);
+    let label = match (&ended, edge_label(graph, edge)) {
+        (Some(end), label) if label.is_empty() => end.clone(),
+        (Some(end), label) => format!("{label} · {end}"),
+        (None, label) => label,
+    };
+    if let Some(end) = &ended {
+        tooltip.push_str(&format!("\n{end}"));
+    }
+    let mut attributes = vec![attr("label", &label), attr("tooltip", &tooltip)];
     let style: &[(&str, &str)] = match RelType::from_edge_type(graph.edge_type(edge)) {
+        _ if ended.is_some() => &[
+            ("style", "dashed"),
+            ("color", "#9ca3af"),
+            ("fontcolor", "#9ca3af"),
+        ],
         Some(RelType::InvestsIn) => &[
             ("color", "#15803d"),
             ("fontcolor", "#15803d"),
@@ -231,7 +262,7 @@ fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
     home
 }
 
-fn legend() -> Subgraph {
+fn legend(with_ended: bool) -> Subgraph {
     let mut stmts = vec![
         Stmt::Attribute(attr("label", "Legend")),
         Stmt::Attribute(attr("style", "rounded")),
@@ -277,7 +308,14 @@ fn legend() -> Subgraph {
             "bold",
         ),
     ];
-    for (a, b, label, colour, style) in edges {
+    let ended = (
+        "legend_fund",
+        "legend_consortium",
+        "ended or cancelled",
+        "#9ca3af",
+        "dashed",
+    );
+    for (a, b, label, colour, style) in edges.into_iter().chain(with_ended.then_some(ended)) {
         stmts.push(Stmt::Edge(Edge {
             ty: EdgeTy::Pair(
                 Vertex::N(DotNodeId(Id::Plain(a.to_owned()), None)),
@@ -372,13 +410,15 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
             *e,
         )
     });
+    let on = options.as_of.unwrap_or_else(|| graph.judged_on());
+    let any_ended = edges.iter().any(|e| over(graph, *e, on).is_some());
     stmts.extend(
         edges
             .into_iter()
-            .filter_map(|e| edge_stmt(graph, e, &cluster_of)),
+            .filter_map(|e| edge_stmt(graph, e, &cluster_of, on)),
     );
     if options.legend {
-        stmts.push(Stmt::Subgraph(legend()));
+        stmts.push(Stmt::Subgraph(legend(any_ended)));
     }
     let dot = DotGraph::DiGraph {
         id: Id::Plain("alliances".to_owned()),

@@ -236,7 +236,8 @@ pub fn top_report(
 /// When the name finds no single entity.
 pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<String, FindError> {
     let subject = find_entity(graph, name)?;
-    let found = ownership::look_through(graph, subject, upward);
+    let on = graph.judged_on();
+    let found = ownership::look_through(graph, subject, upward, on);
     let subject_name = graph.display_name(subject);
     let mut out = String::new();
     if found.entries.is_empty() {
@@ -285,6 +286,20 @@ pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<Strin
             "{} investment{} without a stake_pct left out\n",
             found.unknown_stakes,
             if found.unknown_stakes == 1 { "" } else { "s" }
+        ));
+    }
+    if found.ended > 0 {
+        out.push_str(&format!(
+            "{} investment{} that had ended or been cancelled by {on} left out\n",
+            found.ended,
+            if found.ended == 1 { "" } else { "s" }
+        ));
+    }
+    if found.later > 0 {
+        out.push_str(&format!(
+            "{} investment{} dated after {on} left out\n",
+            found.later,
+            if found.later == 1 { "" } else { "s" }
         ));
     }
     if found.cut {

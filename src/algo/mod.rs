@@ -8,6 +8,7 @@
 pub mod centrality;
 pub mod common;
 pub mod cycles;
+pub mod diff;
 pub mod ownership;
 pub mod paths;
 pub mod search;

@@ -20,7 +20,9 @@ mod analysis;
 mod graphs;
 mod help;
 
-use analysis::{run_common, run_cycles, run_export_render, run_owners_holdings, run_path, run_top};
+use analysis::{
+    run_common, run_cycles, run_diff, run_export_render, run_owners_holdings, run_path, run_top,
+};
 #[cfg(test)]
 use graphs::one_path;
 use graphs::{run_asof, run_import, run_load, run_save};
@@ -137,8 +139,14 @@ pub(crate) static COMMANDS: &[Command] = &[
     command(
         ":asof",
         "DATE|off",
-        "show the graph as it stood on a date (later relationships hidden)",
+        "show the graph as it stood on a date (later, ended and cancelled ties hidden)",
         run_asof,
+    ),
+    command(
+        ":diff",
+        "DATE1 DATE2",
+        "the ties that began, ended or changed between two dates",
+        run_diff,
     ),
     command(
         ":export",

@@ -1017,7 +1017,7 @@ fn as_of_shows_the_graph_at_a_date() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "n\n15\n");
     assert!(text(&out.stderr).contains(
-        "as of 2024-12-31: 29 relationships dated later hidden; 2 relationships without a date kept"
+        "as of 2024-12-31: 29 relationships hidden (29 dated later, 0 ended, 0 cancelled); 2 relationships without a date kept"
     ));
 
     let path = alliances(&["path", "Amazon", "Nvidia", "--as-of", "2024-12-31"]);

@@ -8,12 +8,13 @@
 pub mod centrality;
 pub mod common;
 pub mod cycles;
+pub mod diff;
 pub mod ownership;
 pub mod paths;
 pub mod search;
 
 use crate::model::human_money;
-use crate::model::{Value, did_you_mean, suggest_each};
+use crate::model::{Standing, Value, did_you_mean, suggest_each};
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
 pub use cycles::{Loops, MoneyLoop, money_loops};
@@ -141,13 +142,16 @@ pub fn describe_route(graph: &Graph, route: &Route) -> String {
 }
 
 /// Each hop of a path with the sources that back it, one hop a line, each source under its
-/// hop with its publisher, date and URL when it has one.
+/// hop with its publisher, date and URL when it has one, and a mark under a hop whose tie has
+/// ended or was cancelled (on the view's date, or today).
 pub fn explain_route(graph: &Graph, route: &Route) -> String {
     explain_edges(graph, &route.edges)
 }
 
-/// Each relationship, one a line as it points, with the sources it cites under it.
+/// Each relationship, one a line as it points, with the sources it cites under it and a mark
+/// when it no longer holds.
 pub fn explain_edges(graph: &Graph, edges: &[EdgeId]) -> String {
+    let on = graph.judged_on();
     let mut out = String::new();
     for edge in edges {
         let Some((from, to)) = graph.edge_endpoints(*edge) else {
@@ -159,6 +163,23 @@ pub fn explain_edges(graph: &Graph, edges: &[EdgeId]) -> String {
             describe_relationship(graph, *edge),
             graph.display_name(to)
         ));
+        match graph.edge_standing(*edge, on) {
+            Standing::Ended => out.push_str(&match graph.edge_prop(*edge, "end_date") {
+                Some(Value::Date(end)) => {
+                    format!("      ended {end}: this tie no longer holds on {on}\n")
+                }
+                _ => format!("      ended: this tie no longer holds on {on}\n"),
+            }),
+            Standing::Cancelled => out.push_str("      cancelled: this deal never held\n"),
+            Standing::MayHold => {
+                if let Some(Value::Date(end)) = graph.edge_prop(*edge, "end_date") {
+                    out.push_str(&format!(
+                        "      ending in {end}: it may no longer hold on {on}\n"
+                    ));
+                }
+            }
+            Standing::NotBegun | Standing::Holds => {}
+        }
         let sources = graph
             .edge_prop(*edge, "sources")
             .as_ref()

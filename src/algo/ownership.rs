@@ -3,10 +3,13 @@
 //! relationships, summed over the chains between the same two entities.
 //!
 //! **Invariant:** chains are simple (no entity twice) and at most `MAX_DEPTH` long, so circular
-//! holdings cannot loop forever. Investments without a stake are left out and counted.
+//! holdings cannot loop forever. Investments without a stake are left out and counted, and so
+//! are investments that do not hold on the day asked about (ended, cancelled or not yet begun,
+//! by `model::standing`): an ended stake is not an owner.
 
 use std::collections::BTreeMap;
 
+use crate::model::{Date, Standing};
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
 /// The longest chain followed.
@@ -30,12 +33,18 @@ pub struct Ownership {
     pub entries: Vec<(NodeId, f64, Vec<Chain>)>,
     /// Investments met without a stake, which no share can pass through.
     pub unknown_stakes: usize,
+    /// Investments met that had ended or were cancelled on the day, left out.
+    pub ended: usize,
+    /// Investments met that had not begun on the day, left out.
+    pub later: usize,
     /// The search stopped at `MAX_CHAINS`.
     pub cut: bool,
 }
 
-/// `upward`: who holds `subject` (walking investments backwards); else what `subject` holds.
-pub fn look_through(graph: &Graph, subject: NodeId, upward: bool) -> Ownership {
+/// `upward`: who holds `subject` (walking ownership ties backwards); else what `subject`
+/// holds; through the ties that hold `on` that day (`Graph::judged_on`: a view's date, or
+/// today).
+pub fn look_through(graph: &Graph, subject: NodeId, upward: bool, on: Date) -> Ownership {
     let vocabulary = graph.vocabulary();
     let holds_stakes = |edge: EdgeId| {
         vocabulary
@@ -65,6 +74,17 @@ pub fn look_through(graph: &Graph, subject: NodeId, upward: bool) -> Ownership {
         for (edge, other) in next.into_iter().rev() {
             if nodes.contains(&other) {
                 continue;
+            }
+            match graph.edge_standing(edge, on) {
+                Standing::Holds | Standing::MayHold => {}
+                Standing::NotBegun => {
+                    result.later += 1;
+                    continue;
+                }
+                Standing::Ended | Standing::Cancelled => {
+                    result.ended += 1;
+                    continue;
+                }
             }
             let Some(stake) = graph.edge_f64(edge, "stake_pct") else {
                 result.unknown_stakes += 1;
@@ -117,12 +137,65 @@ mod tests {
         g.add_edge(n[0], n[3], "INVESTS_IN", stake(10.0)); // 0 also holds 10% of 3 directly
         g.add_edge(n[3], n[0], "INVESTS_IN", stake(5.0)); // a circle back, which must not loop
         g.add_edge(n[2], n[3], "INVESTS_IN", []); // no stake given
-        let owners = look_through(&g, n[3], true);
+        let on = Date::year(2025);
+        let owners = look_through(&g, n[3], true, on);
         let of = |node: NodeId| owners.entries.iter().find(|e| e.0 == node).map(|e| e.1);
         assert!((of(n[0]).unwrap() - 0.30).abs() < 1e-12, "10% + 50% × 40%");
         assert!((of(n[1]).unwrap() - 0.40).abs() < 1e-12);
         assert_eq!(owners.unknown_stakes, 1);
-        let holdings = look_through(&g, n[0], false);
+        let holdings = look_through(&g, n[0], false, on);
         assert!(holdings.entries.iter().any(|e| e.0 == n[3]));
+    }
+
+    #[test]
+    fn ended_cancelled_and_later_stakes_are_left_out_and_counted() {
+        let mut g = Graph::new(Schema::Alliance);
+        let n: Vec<NodeId> = (0..4)
+            .map(|i| g.add_node(["Company"], [("id", crate::Value::from(format!("n{i}")))]))
+            .collect();
+        let d = |s: &str| crate::Value::Date(s.parse().unwrap());
+        let pct = crate::Value::Float(30.0);
+        g.add_edge(
+            n[0],
+            n[3],
+            "INVESTS_IN",
+            [
+                ("stake_pct", pct.clone()),
+                ("date", d("2018")),
+                ("end_date", d("2021-06-30")),
+            ],
+        );
+        g.add_edge(
+            n[1],
+            n[3],
+            "INVESTS_IN",
+            [
+                ("stake_pct", pct.clone()),
+                ("status", crate::Value::from("cancelled")),
+            ],
+        );
+        g.add_edge(
+            n[2],
+            n[3],
+            "INVESTS_IN",
+            [("stake_pct", pct), ("date", d("2020"))],
+        );
+        let owners = |on: &str| look_through(&g, n[3], true, on.parse().unwrap());
+        let before = owners("2021-01-01");
+        let held: Vec<NodeId> = before.entries.iter().map(|e| e.0).collect();
+        assert_eq!(held, vec![n[0], n[2]]);
+        assert_eq!((before.ended, before.later), (1, 0));
+        let after = owners("2022");
+        assert_eq!(
+            after.entries.iter().map(|e| e.0).collect::<Vec<_>>(),
+            vec![n[2]]
+        );
+        assert_eq!((after.ended, after.later), (2, 0));
+        let early = owners("2019");
+        assert_eq!(
+            early.entries.iter().map(|e| e.0).collect::<Vec<_>>(),
+            vec![n[0]]
+        );
+        assert_eq!((early.ended, early.later), (1, 1));
     }
 }

@@ -103,6 +103,19 @@ enum Command {
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
     },
+    /// The ties that began, ended or changed between two dates (a later stake between the same
+    /// two entities beginning while an earlier one held), over the whole history.
+    #[command(
+        after_help = "Examples:\n  alliances diff 2024-01-01 2025-06\n  alliances diff 2020 2025 --data research.toml"
+    )]
+    Diff {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The start of the window (YYYY-MM-DD, YYYY-MM or YYYY).
+        from: String,
+        /// The end of the window, not before the start.
+        to: String,
+    },
     /// Run the peer benchmark's workloads on generated data (nodes.csv, edges.csv, queries.txt)
     /// and print one JSON line per workload, as the peers of ../shared/bench do.
     Bench {
@@ -298,7 +311,7 @@ struct DataArgs {
     #[arg(long, value_enum, default_value_t = SchemaArg::Alliance)]
     schema: SchemaArg,
     /// Show the graph as it stood on this date (YYYY-MM-DD, YYYY-MM or YYYY): relationships
-    /// dated later are hidden; undated ones are kept.
+    /// dated later, ended by then, or cancelled are hidden; undated ones are kept.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<crate::model::Date>,
 }
@@ -413,6 +426,7 @@ impl Command {
         match self {
             Command::Stats { data, .. }
             | Command::Path { data, .. }
+            | Command::Diff { data, .. }
             | Command::Query { data, .. } => Some(data),
             Command::Export { drawing, .. } | Command::Render { drawing, .. } => {
                 Some(&mut drawing.data)
@@ -543,6 +557,42 @@ pub fn run() -> ExitCode {
                 Err(e) => {
                     errln!("error: {}", flags(&e));
                     ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Diff { data, from, to }) => {
+            if data.as_of.is_some() {
+                errln!(
+                    "error: diff reads the whole history, so --as-of does not apply to it; give the two dates as its arguments, for example alliances diff 2024 2025-06"
+                );
+                return ExitCode::from(2);
+            }
+            let window = match crate::algo::diff::parse_window(&from, &to) {
+                Ok(window) => window,
+                Err(e) => {
+                    let hint = match e {
+                        crate::algo::diff::DiffError::Reversed { from, to } => {
+                            format!("alliances diff {to} {from}")
+                        }
+                        _ => "alliances diff 2024-01-01 2025-06 (each YYYY-MM-DD, YYYY-MM or YYYY)"
+                            .to_owned(),
+                    };
+                    errln!("error: {e}\n  write {hint}");
+                    return ExitCode::from(2);
+                }
+            };
+            let graph = match data.load() {
+                Ok((graph, _)) => graph,
+                Err(e) => return fail(&e),
+            };
+            match crate::algo::diff::diff(&graph, window.0, window.1) {
+                Ok(found) => {
+                    out!("{}", crate::session::report::diff_report(&found));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    errln!("error: {e}");
+                    ExitCode::from(2)
                 }
             }
         }

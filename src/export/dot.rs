@@ -3,7 +3,9 @@
 //! How it looks: left to right; consortia are clusters around their members; kinds have their
 //! shape and colour; `invests-in` is solid green with its amount and stake, `member-of` dashed
 //! grey with the role, `supplies` bold blue with the product; tooltips carry dates and sources;
-//! a legend explains it all.
+//! a legend explains it all. A tie that has ended or was cancelled (on the view's date, or
+//! today for the whole graph, by `model::standing`) is dashed and grey whatever its type, with
+//! its end in its label, so a diagram of the whole history still shows what holds now.
 //!
 //! Which cluster: a firm in several consortia sits in the one it joined first (by the
 //! `member-of` date, undated last, then by consortium name) and its other memberships are
@@ -24,7 +26,7 @@ use super::Selection;
 use crate::algo::describe_relationship;
 use crate::model::human_money;
 use crate::model::vocabulary::RelDef;
-use crate::model::{Date, Value};
+use crate::model::{Date, Standing, Value};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// What goes around the diagram.
@@ -85,8 +87,18 @@ fn kind_style(kind: Option<&str>) -> [(&'static str, &'static str); 3] {
     [("shape", shape), ("style", style), ("fillcolor", fill)]
 }
 
+/// A line's Graphviz attributes.
+type Style = &'static [(&'static str, &'static str)];
+
+/// A tie that has ended or was cancelled, whatever its type.
+const ENDED_STYLE: Style = &[
+    ("style", "dashed"),
+    ("color", "#9ca3af"),
+    ("fontcolor", "#9ca3af"),
+];
+
 /// Line and colour of a tie of this type; types a data file adds are drawn plainly.
-fn tie_style(rel_type: Option<&str>) -> &'static [(&'static str, &'static str)] {
+fn tie_style(rel_type: Option<&str>) -> Style {
     match rel_type {
         Some("invests-in") => &[
             ("color", "#15803d"),
@@ -203,7 +215,25 @@ fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     parts.join(" · ")
 }
 
-fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>) -> Option<Stmt> {
+/// Whether a tie is drawn as over, and the words its label ends with: "ended 2021-06",
+/// "ended", "cancelled".
+fn over(graph: &Graph, edge: EdgeId, on: Date) -> Option<String> {
+    match graph.edge_standing(edge, on) {
+        Standing::Ended => Some(match graph.edge_prop(edge, "end_date") {
+            Some(Value::Date(end)) => format!("ended {end}"),
+            _ => "ended".to_owned(),
+        }),
+        Standing::Cancelled => Some("cancelled".to_owned()),
+        Standing::NotBegun | Standing::Holds | Standing::MayHold => None,
+    }
+}
+
+fn edge_stmt(
+    graph: &Graph,
+    edge: EdgeId,
+    cluster_of: &BTreeMap<NodeId, NodeId>,
+    on: Date,
+) -> Option<Stmt> {
     let (from, to) = graph.edge_endpoints(edge)?;
     let mut tooltip = describe_relationship(graph, edge);
     for id in graph
@@ -220,11 +250,21 @@ fn edge_stmt(graph: &Graph, edge: EdgeId, cluster_of: &BTreeMap<NodeId, NodeId>)
             None => tooltip.push_str(&format!("\nsource: {id}")),
         }
     }
-    let mut attributes = vec![
-        attr("label", &edge_label(graph, edge)),
-        attr("tooltip", &tooltip),
-    ];
-    let style = tie_style(tie_type(graph, edge));
+    let ended = over(graph, edge, on);
+    let label = match (&ended, edge_label(graph, edge)) {
+        (Some(end), label) if label.is_empty() => end.clone(),
+        (Some(end), label) => format!("{label} · {end}"),
+        (None, label) => label,
+    };
+    if let Some(end) = &ended {
+        tooltip.push_str(&format!("\n{end}"));
+    }
+    let mut attributes = vec![attr("label", &label), attr("tooltip", &tooltip)];
+    let style = if ended.is_some() {
+        ENDED_STYLE
+    } else {
+        tie_style(tie_type(graph, edge))
+    };
     for (k, v) in style {
         attributes.push(attr(k, v));
     }
@@ -285,9 +325,9 @@ fn clusters(graph: &Graph, selection: &Selection) -> BTreeMap<NodeId, NodeId> {
     home
 }
 
-/// The legend: the four kinds and three ties every diagram explains, and any other kind or
-/// tie the diagram draws.
-fn legend(graph: &Graph, selection: &Selection) -> Subgraph {
+/// The legend: the four kinds and three ties every diagram explains, any other kind or tie the
+/// diagram draws, and the look of an ended tie when one is drawn.
+fn legend(graph: &Graph, selection: &Selection, with_ended: bool) -> Subgraph {
     let mut stmts = vec![
         Stmt::Attribute(attr("label", "Legend")),
         Stmt::Attribute(attr("style", "rounded")),
@@ -363,15 +403,34 @@ fn legend(graph: &Graph, selection: &Selection) -> Subgraph {
             attributes,
         )));
     }
-    for (rel, (from, to)) in ties.iter().zip(&tie_ends) {
-        let label = match rel.name.as_str() {
-            "invests-in" => "invests in ($ · stake)".to_owned(),
-            "member-of" => "member of (role)".to_owned(),
-            "supplies" => "supplies (product)".to_owned(),
-            other => other.replace('-', " "),
-        };
+    let mut samples: Vec<(String, String, String, Style)> = ties
+        .iter()
+        .zip(&tie_ends)
+        .map(|(rel, (from, to))| {
+            let label = match rel.name.as_str() {
+                "invests-in" => "invests in ($ · stake)".to_owned(),
+                "member-of" => "member of (role)".to_owned(),
+                "supplies" => "supplies (product)".to_owned(),
+                other => other.replace('-', " "),
+            };
+            (
+                from.clone(),
+                to.clone(),
+                label,
+                tie_style(Some(rel.name.as_str())),
+            )
+        })
+        .collect();
+    if with_ended {
+        samples.push((
+            "fund".to_owned(),
+            "consortium".to_owned(),
+            "ended or cancelled".to_owned(),
+            ENDED_STYLE,
+        ));
+    }
+    for (from, to, label, style) in samples {
         let mut attributes = vec![attr("label", &label)];
-        let style = tie_style(Some(rel.name.as_str()));
         for key in ["color", "fontcolor", "style", "arrowhead", "dir"] {
             // The sample's label is in its line's colour.
             let looked_up = if key == "fontcolor" { "color" } else { key };
@@ -387,8 +446,8 @@ fn legend(graph: &Graph, selection: &Selection) -> Subgraph {
         attributes.push(attr("fontsize", "9"));
         stmts.push(Stmt::Edge(Edge {
             ty: EdgeTy::Pair(
-                Vertex::N(DotNodeId(Id::Plain(sample(from)), None)),
-                Vertex::N(DotNodeId(Id::Plain(sample(to)), None)),
+                Vertex::N(DotNodeId(Id::Plain(sample(&from)), None)),
+                Vertex::N(DotNodeId(Id::Plain(sample(&to)), None)),
             ),
             attributes,
         }));
@@ -473,13 +532,15 @@ pub fn to_dot(graph: &Graph, selection: &Selection, options: &DotOptions) -> Str
             *e,
         )
     });
+    let on = options.as_of.unwrap_or_else(|| graph.judged_on());
+    let any_ended = edges.iter().any(|e| over(graph, *e, on).is_some());
     stmts.extend(
         edges
             .into_iter()
-            .filter_map(|e| edge_stmt(graph, e, &cluster_of)),
+            .filter_map(|e| edge_stmt(graph, e, &cluster_of, on)),
     );
     if options.legend {
-        stmts.push(Stmt::Subgraph(legend(graph, selection)));
+        stmts.push(Stmt::Subgraph(legend(graph, selection, any_ended)));
     }
     let dot = DotGraph::DiGraph {
         id: Id::Plain("alliances".to_owned()),

@@ -6,6 +6,7 @@ mod format;
 mod names;
 mod printable;
 mod schema;
+mod time;
 mod value;
 pub mod vocabulary;
 
@@ -15,6 +16,7 @@ pub use format::{human_duration, human_money};
 pub use names::{did_you_mean, fold_name, fold_name_into, suggest, suggest_each};
 pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;
+pub use time::{Standing, standing, today};
 pub use value::Value;
 pub(crate) use value::{write_list, write_map};
 pub use vocabulary::{Vocabulary, edge_type_of, label_of};

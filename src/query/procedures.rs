@@ -289,15 +289,19 @@ static PROCEDURES: &[Signature] = &[
         "algo.ownership",
         &[param("entity", ArgKind::Entity)],
         &[("holder", Output::Node), ("stake", Output::Value)],
-        "who holds the entity, directly or through others, with the stake in percent (a float)",
+        "who holds the entity, directly or through others, with the stake in percent (a float), through the stakes that hold today (or on the `:asof` date)",
         "CALL algo.ownership('OpenAI') YIELD holder, stake RETURN holder.name, stake",
         |cx, given| {
             let entity = given.node(cx, 0)?;
-            Ok(algo::ownership::look_through(cx.graph, entity, true)
-                .entries
-                .into_iter()
-                .map(|(n, share, _)| vec![QueryValue::Node(n), QueryValue::Float(share * 100.0)])
-                .collect())
+            Ok(
+                algo::ownership::look_through(cx.graph, entity, true, cx.graph.judged_on())
+                    .entries
+                    .into_iter()
+                    .map(|(n, share, _)| {
+                        vec![QueryValue::Node(n), QueryValue::Float(share * 100.0)]
+                    })
+                    .collect(),
+            )
         },
     ),
 ];

@@ -161,8 +161,8 @@ impl Request {
         graph.set_schema(self.schema);
         let mut notes = Vec::new();
         if let Some(date) = self.as_of {
-            let (view, hidden, undated) = graph.as_of(date);
-            notes.push(as_of_note(date, hidden, undated));
+            let (view, counts) = graph.as_of(date);
+            notes.push(as_of_note(date, &counts));
             graph = view;
         }
         Ok((graph, origin, notes))
@@ -196,13 +196,24 @@ pub fn load_csv(
     )
 }
 
-/// What `--as-of` and `:asof` hid and kept.
-pub fn as_of_note(date: Date, hidden: usize, undated: usize) -> String {
-    format!(
-        "as of {date}: {} dated later hidden; {} without a date kept",
-        counted(hidden, "relationship", "relationships"),
-        counted(undated, "relationship", "relationships")
-    )
+/// What `--as-of` and `:asof` hid and kept: "as of 2024-12-31: 30 relationships hidden (29
+/// dated later, 1 ended, 0 cancelled); 2 relationships without a date kept".
+pub fn as_of_note(date: Date, counts: &crate::store::AsOfCounts) -> String {
+    let mut note = format!(
+        "as of {date}: {} hidden ({} dated later, {} ended, {} cancelled); {} without a date kept",
+        counted(counts.hidden(), "relationship", "relationships"),
+        counts.later,
+        counts.ended,
+        counts.cancelled,
+        counted(counts.undated, "relationship", "relationships")
+    );
+    if counts.may_have_ended > 0 {
+        note.push_str(&format!(
+            "; {} ending in a month or year that includes the date kept, as it may still have held",
+            counted(counts.may_have_ended, "relationship", "relationships")
+        ));
+    }
+    note
 }
 
 /// "1 entity", "2 entities".

@@ -1,7 +1,9 @@
 //! The text reports the front ends print for the path, loop, centrality, ownership,
-//! shared-ties and sources commands (`alliances path`, `:path`, `:cycles`, `:top`, `:owners`,
-//! `:holdings`, `:common`, `:sources`), written from what the algorithms return.
+//! shared-ties, sources and diff commands (`alliances path`, `:path`, `:cycles`, `:top`,
+//! `:owners`, `:holdings`, `:common`, `:sources`, `:diff`), written from what the algorithms
+//! return.
 
+use crate::algo::diff::{Diff, Tie};
 use crate::algo::{
     EXACT_BETWEENNESS_NODES, FindError, MAX_LOOPS, PathOptions, Route, centrality, common,
     describe_route, describe_source, explain_edges, explain_route, find_entity, k_shortest_paths,
@@ -242,7 +244,8 @@ pub fn top_report(
 /// When the name finds no single entity.
 pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<String, FindError> {
     let subject = find_entity(graph, name)?;
-    let found = ownership::look_through(graph, subject, upward);
+    let on = graph.judged_on();
+    let found = ownership::look_through(graph, subject, upward, on);
     let subject_name = graph.display_name(subject);
     let mut out = String::new();
     if found.entries.is_empty() {
@@ -291,6 +294,20 @@ pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<Strin
             "{} investment{} without a stake_pct left out\n",
             found.unknown_stakes,
             if found.unknown_stakes == 1 { "" } else { "s" }
+        ));
+    }
+    if found.ended > 0 {
+        out.push_str(&format!(
+            "{} investment{} that had ended or been cancelled by {on} left out\n",
+            found.ended,
+            if found.ended == 1 { "" } else { "s" }
+        ));
+    }
+    if found.later > 0 {
+        out.push_str(&format!(
+            "{} investment{} dated after {on} left out\n",
+            found.later,
+            if found.later == 1 { "" } else { "s" }
         ));
     }
     if found.cut {
@@ -427,4 +444,68 @@ fn all_sources(graph: &Graph) -> String {
         if count == 1 { "" } else { "s" }
     ));
     out
+}
+
+/// `alliances diff` and `:diff`: the ties that began, ended or changed between two dates,
+/// grouped, one a line with its dates, amount, stake and sources.
+pub fn diff_report(diff: &Diff) -> String {
+    let mut out = format!("between {} and {}:\n", diff.from, diff.to);
+    if diff.is_empty() {
+        out.push_str("no tie began, ended or changed\n");
+    }
+    let group = |out: &mut String, title: &str, count: usize| {
+        if count > 0 {
+            out.push_str(&format!("{title} ({count}):\n"));
+        }
+    };
+    group(&mut out, "began", diff.began.len());
+    for tie in &diff.began {
+        out.push_str(&format!("  {}\n", tie_line(tie)));
+    }
+    group(&mut out, "ended", diff.ended.len());
+    for tie in &diff.ended {
+        out.push_str(&format!("  {}\n", tie_line(tie)));
+    }
+    group(&mut out, "changed", diff.changed.len());
+    for change in &diff.changed {
+        out.push_str(&format!("  {}\n", tie_line(&change.tie)));
+        out.push_str(&format!("      after {}\n", tie_line(&change.earlier)));
+    }
+    if diff.cancelled > 0 {
+        out.push_str(&format!(
+            "{} cancelled deal{} dated in the window left out: a cancelled deal never held\n",
+            diff.cancelled,
+            if diff.cancelled == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// `Nvidia -[invests-in $5B, 4%]-> Intel  from 2025-09-18 until 2026  sources: a, b`.
+fn tie_line(tie: &Tie) -> String {
+    // The data-file spelling of a vocabulary type (`INVESTS_IN` is `invests-in`).
+    let rel_type = tie.rel_type.to_ascii_lowercase().replace('_', "-");
+    let mut label = vec![rel_type];
+    if let Some(amount) = tie.amount_usd {
+        label[0] = format!("{} {}", label[0], human_money(amount));
+    }
+    if let Some(stake) = tie.stake_pct {
+        label.push(format!("{stake}%"));
+    }
+    let mut line = format!("{} -[{}]-> {}", tie.from, label.join(", "), tie.to);
+    match (tie.date, tie.end_date) {
+        (Some(start), Some(end)) => line.push_str(&format!("  from {start} until {end}")),
+        (Some(start), None) => line.push_str(&format!("  from {start}")),
+        (None, Some(end)) => line.push_str(&format!("  until {end}")),
+        (None, None) => line.push_str("  undated"),
+    }
+    if let Some(status) = &tie.status {
+        line.push_str(&format!(", {status}"));
+    }
+    line.push_str(&if tie.sources.is_empty() {
+        "  no source given".to_owned()
+    } else {
+        format!("  sources: {}", tie.sources.join(", "))
+    });
+    line
 }

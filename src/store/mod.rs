@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
-use crate::model::{Schema, Source, Value, Vocabulary};
+use crate::model::{Date, Schema, Source, Standing, Value, Vocabulary};
 pub use adjacency::Adjacency;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;
@@ -180,6 +180,30 @@ pub struct Graph {
     adjacency: std::sync::OnceLock<Adjacency>,
     /// While a statement runs: how to undo each change it made, oldest first.
     undo: Option<Vec<undo::Undo>>,
+    /// The date of a dated view (`as_of`); none for the whole graph.
+    view_date: Option<Date>,
+}
+
+/// What `Graph::as_of` hid and kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AsOfCounts {
+    /// Hidden: dated later than the date.
+    pub later: usize,
+    /// Hidden: ended on or before the date.
+    pub ended: usize,
+    /// Hidden: cancelled deals, which never held.
+    pub cancelled: usize,
+    /// Kept: relationships without a date (which have always begun).
+    pub undated: usize,
+    /// Kept: ending in a month or a year that includes the date, so they may have ended.
+    pub may_have_ended: usize,
+}
+
+impl AsOfCounts {
+    /// How many relationships the view hides.
+    pub fn hidden(&self) -> usize {
+        self.later + self.ended + self.cancelled
+    }
 }
 
 impl Graph {
@@ -210,28 +234,70 @@ impl Graph {
         self.schema
     }
 
-    /// The graph as it stood on `date`: relationships dated later are left out (a month or a
-    /// year counts from its start, so `2025-09` is kept on 2025-09-15). Returns the copy, how
-    /// many relationships were hidden, and how many undated ones were kept.
-    pub fn as_of(&self, date: crate::model::Date) -> (Graph, usize, usize) {
+    /// The graph as it stood on `date`, by the rule of `model::standing`: relationships
+    /// that had not begun (dated later; a month or a year counts from its first day, so
+    /// `2025-09` is kept on 2025-09-15), had ended, or were cancelled are left out. Returns
+    /// the copy, which knows its date (`view_date`), and what was hidden and kept.
+    pub fn as_of(&self, date: Date) -> (Graph, AsOfCounts) {
         let mut view = self.clone();
         view.undo = None;
-        let (mut hidden, mut undated) = (0, 0);
-        let later: Vec<EdgeId> = self
-            .edges()
-            .filter(|e| match self.edge_prop(*e, "date") {
-                Some(Value::Date(d)) => d > date,
-                _ => {
-                    undated += 1;
-                    false
+        view.view_date = Some(date);
+        let mut counts = AsOfCounts::default();
+        let mut hidden = Vec::new();
+        for edge in self.edges() {
+            let standing = self.edge_standing(edge, date);
+            if standing.holds() && !matches!(self.edge_prop(edge, "date"), Some(Value::Date(_))) {
+                counts.undated += 1;
+            }
+            match standing {
+                Standing::Holds => {}
+                Standing::MayHold => counts.may_have_ended += 1,
+                Standing::NotBegun => {
+                    counts.later += 1;
+                    hidden.push(edge);
                 }
-            })
-            .collect();
-        for edge in later {
-            view.remove_edge(edge);
-            hidden += 1;
+                Standing::Ended => {
+                    counts.ended += 1;
+                    hidden.push(edge);
+                }
+                Standing::Cancelled => {
+                    counts.cancelled += 1;
+                    hidden.push(edge);
+                }
+            }
         }
-        (view, hidden, undated)
+        for edge in hidden {
+            view.remove_edge(edge);
+        }
+        (view, counts)
+    }
+
+    /// How relationship `edge` stands on `date` (see `model::standing`), from its `date`,
+    /// `end_date` and `status`; a missing relationship has not begun.
+    pub fn edge_standing(&self, edge: EdgeId, date: Date) -> Standing {
+        if self.edge_endpoints(edge).is_none() {
+            return Standing::NotBegun;
+        }
+        let day = |key| match self.edge_prop(edge, key) {
+            Some(Value::Date(d)) => Some(d),
+            _ => None,
+        };
+        crate::model::standing(
+            day("date"),
+            day("end_date"),
+            self.edge_str(edge, "status"),
+            date,
+        )
+    }
+
+    /// The date this graph is a dated view of (`as_of`), if it is one.
+    pub fn view_date(&self) -> Option<Date> {
+        self.view_date
+    }
+
+    /// The day ties are judged on: the view's date, or today for the whole graph.
+    pub fn judged_on(&self) -> Date {
+        self.view_date.unwrap_or_else(crate::model::today)
     }
 
     /// The vocabulary the graph's data is checked against.

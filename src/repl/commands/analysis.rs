@@ -1,5 +1,5 @@
 //! Shell commands that run an analysis or draw a diagram: `:path`, `:cycles`, `:top`,
-//! `:owners`, `:holdings`, `:common`, `:sources`, `:export`, `:render`.
+//! `:owners`, `:holdings`, `:common`, `:sources`, `:diff`, `:export`, `:render`.
 
 use super::{Next, Session};
 use crate::query;
@@ -147,6 +147,44 @@ pub(super) fn run_owners_holdings(
         crate::session::report::ownership_report(&session.graph, name, command == ":owners")
             .map_err(|e| format!("error: {e}"))?;
     out!("{report}");
+    Ok(Next::Continue)
+}
+
+pub(super) fn run_diff(session: &mut Session, command: &str, rest: &str) -> Result<Next, String> {
+    use crate::algo::diff::{DiffError, diff, parse_window};
+    let usage = format!("write {command} 2020-01-01 2025-06 (each YYYY-MM-DD, YYYY-MM or YYYY)");
+    let args: Vec<&str> = rest.split_whitespace().collect();
+    let [first, second] = args.as_slice() else {
+        return Err(format!("error: {command} takes two dates; {usage}"));
+    };
+    let window = parse_window(first, second).map_err(|e| match &e {
+        DiffError::BadDate { which, .. } => {
+            // Point at the date in the line as typed.
+            let line = format!("{command} {rest}");
+            let word = if *which == 1 { first } else { second };
+            let skip = if *which == 1 {
+                0
+            } else {
+                rest.find(first).map_or(0, |at| at + first.len())
+            };
+            let column = command.len() + 1 + skip + rest[skip..].find(word).unwrap_or(0);
+            format!(
+                "error: {e}\n  {line}\n  {}{}\n  {usage}",
+                " ".repeat(column),
+                "^".repeat(word.chars().count().max(1))
+            )
+        }
+        DiffError::Reversed { from, to } => {
+            format!("error: {e}: {command} {to} {from}")
+        }
+    })?;
+    // The whole history, also while a dated view is shown.
+    let graph = session
+        .as_of
+        .as_ref()
+        .map_or(&session.graph, |(_, full)| full);
+    let found = diff(graph, window.0, window.1).map_err(|e| format!("error: {e}"))?;
+    out!("{}", crate::session::report::diff_report(&found));
     Ok(Next::Continue)
 }
 

@@ -60,10 +60,10 @@ pub(super) fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Res
         Some((_, full)) => full,
         None => std::mem::take(&mut session.graph),
     };
-    let (view, hidden, undated) = full.as_of(date);
+    let (view, counts) = full.as_of(date);
     session.graph = view;
     session.as_of = Some((date, full));
-    errln!("{}", crate::session::as_of_note(date, hidden, undated));
+    errln!("{}", crate::session::as_of_note(date, &counts));
     Ok(Next::Continue)
 }
 

@@ -21,7 +21,8 @@ mod graphs;
 mod help;
 
 use analysis::{
-    run_common, run_cycles, run_export_render, run_owners_holdings, run_path, run_sources, run_top,
+    run_common, run_cycles, run_diff, run_export_render, run_owners_holdings, run_path,
+    run_sources, run_top,
 };
 #[cfg(test)]
 use graphs::one_path;
@@ -145,8 +146,14 @@ pub(crate) static COMMANDS: &[Command] = &[
     command(
         ":asof",
         "DATE|off",
-        "show the graph as it stood on a date (later relationships hidden)",
+        "show the graph as it stood on a date (later, ended and cancelled ties hidden)",
         run_asof,
+    ),
+    command(
+        ":diff",
+        "DATE1 DATE2",
+        "the ties that began, ended or changed between two dates",
+        run_diff,
     ),
     command(
         ":export",

@@ -1398,3 +1398,31 @@ fn a_second_writer_is_told_the_flag_that_reads_meanwhile() {
     let reader = alliances(&["query", "--db", db_arg, "--read-only", "RETURN 1 AS one"]);
     assert!(reader.status.success(), "{}", text(&reader.stderr));
 }
+
+#[test]
+fn the_shell_shows_the_vocabulary_it_checks_against() {
+    let out = piped(":schema holds-position\n:help acquires\n:schema Person\n");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("holds-position   HOLDS_POSITION") && stdout.contains("  person → "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("role here is one of: chief-executive"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("from controls to"), "{stdout}");
+    assert!(stdout.contains("kind person (label Person)"), "{stdout}");
+    let whole = piped(":schema\n");
+    let listing = text(&whole.stdout);
+    for shown in ["Organization", "PARTNERS_WITH", "stake_min", "cancelled"] {
+        assert!(listing.contains(shown), "{shown} missing from {listing}");
+    }
+    let misspelt = piped(":schema curency\n");
+    assert!(
+        text(&misspelt.stderr).contains("did you mean \"currency\"?"),
+        "{}",
+        text(&misspelt.stderr)
+    );
+}

@@ -10,26 +10,50 @@ use serde::Serialize;
 
 use crate::model::{Date, Value, edge_type_of, label_of};
 
-/// A kind of entity, by its data-file name (`company`); which names exist is the graph's
-/// vocabulary's to say. In the graph it is the node's label.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Kind(String);
+/// Declares a name the vocabulary defines, kept as its data-file spelling; which names exist
+/// is the graph's vocabulary's to say.
+macro_rules! vocabulary_name {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
 
-/// A kind of tie, by its data-file name (`invests-in`); which names exist is the graph's
-/// vocabulary's to say. In the graph it is the edge's type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RelType(String);
+        impl $name {
+            pub fn new(name: impl Into<String>) -> $name {
+                $name(name.into())
+            }
+
+            /// The data-file spelling.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+vocabulary_name! {
+    /// A kind of entity (`company`). In the graph it is the node's label.
+    Kind
+}
+
+vocabulary_name! {
+    /// A kind of tie (`invests-in`). In the graph it is the edge's type.
+    RelType
+}
 
 impl Kind {
-    pub fn new(name: impl Into<String>) -> Kind {
-        Kind(name.into())
-    }
-
-    /// The data-file spelling.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The node label for this kind, as queries write it.
     pub fn label(&self) -> String {
         label_of(&self.0)
@@ -37,42 +61,9 @@ impl Kind {
 }
 
 impl RelType {
-    pub fn new(name: impl Into<String>) -> RelType {
-        RelType(name.into())
-    }
-
-    /// The data-file spelling.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The edge type for this relationship, as queries write it.
     pub fn edge_type(&self) -> String {
         edge_type_of(&self.0)
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for RelType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl Serialize for RelType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
     }
 }
 

@@ -81,22 +81,33 @@ impl ShellHelper {
                 }
             }
         }
+        // What the graph holds, and under the alliance schema what its vocabulary allows, so
+        // that a first `:Person` or `HOLDS_POSITION` completes too.
+        let mut labels: BTreeSet<String> = graph
+            .label_counts()
+            .keys()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let mut types: BTreeSet<String> = graph
+            .type_counts()
+            .keys()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let mut keys: BTreeSet<String> = graph
+            .property_keys()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if graph.schema() == crate::model::Schema::Alliance {
+            let vocabulary = graph.vocabulary();
+            labels.extend(vocabulary.labels().iter().cloned());
+            types.extend(vocabulary.edge_types().iter().cloned());
+            keys.extend(vocabulary.properties().iter().map(|p| p.name.clone()));
+        }
         self.names = Names {
-            labels: graph
-                .label_counts()
-                .keys()
-                .map(|s| (*s).to_owned())
-                .collect(),
-            types: graph
-                .type_counts()
-                .keys()
-                .map(|s| (*s).to_owned())
-                .collect(),
-            keys: graph
-                .property_keys()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            labels: labels.into_iter().collect(),
+            types: types.into_iter().collect(),
+            keys: keys.into_iter().collect(),
             entities: entities.into_iter().collect(),
             aliases: aliases.into_iter().collect(),
         };
@@ -486,6 +497,20 @@ mod tests {
         assert!(replacements("MATCH (n) RETURN n.amo").contains(&"amount_usd".to_owned()));
         assert!(replacements("MATCH (n) RET").contains(&"RETURN".to_owned()));
         assert!(replacements("RETURN toLo").contains(&"toLower(".to_owned()));
+    }
+
+    #[test]
+    fn offers_the_vocabulary_before_the_graph_holds_any_of_it() {
+        let mut graph = crate::store::Graph::new(crate::model::Schema::Alliance);
+        graph.add_node(["Company"], [("id", crate::Value::from("a"))]);
+        let h = ShellHelper::new(&graph, false);
+        let offered = |line: &str| {
+            let (_, pairs) = h.candidates(line, line.len());
+            pairs.into_iter().map(|p| p.replacement).collect::<Vec<_>>()
+        };
+        assert_eq!(offered("MATCH (n:Pers"), vec!["Person"]);
+        assert_eq!(offered("MATCH ()-[r:HOLDS"), vec!["HOLDS_POSITION"]);
+        assert!(offered("MATCH ()-[r]->() RETURN r.curr").contains(&"currency".to_owned()));
     }
 
     #[test]

@@ -509,3 +509,149 @@ fn tie_line(tie: &Tie) -> String {
     });
     line
 }
+
+/// `:schema`'s account of the vocabulary: each kind with its label and how many entities
+/// have it, each relationship type with the kinds it joins, its properties and its count,
+/// and each property with its type, unit and range. With `name` (a kind, a type in either
+/// spelling, or a property), that one alone, in full.
+///
+/// # Errors
+/// When `name` is none of them, with the nearest as a suggestion.
+pub fn vocabulary_report(graph: &Graph, name: Option<&str>) -> Result<String, String> {
+    use crate::model::label_of;
+    use std::fmt::Write as _;
+    let vocabulary = graph.vocabulary();
+    let kinds_of = |list: &[String]| {
+        if list.is_empty() {
+            "any kind".to_owned()
+        } else {
+            list.join(" | ")
+        }
+    };
+    let property_line = |p: &crate::model::vocabulary::PropertyDef| {
+        let mut what = p.ty.as_str().to_owned();
+        match (p.min, p.max) {
+            (Some(min), Some(max)) => what.push_str(&format!(" {min}–{max}")),
+            (Some(min), None) => what.push_str(&format!(" ≥ {min}")),
+            (None, Some(max)) => what.push_str(&format!(" ≤ {max}")),
+            (None, None) => {}
+        }
+        if let Some(unit) = &p.unit {
+            what.push_str(&format!(" ({unit})"));
+        }
+        if !p.values.is_empty() {
+            what.push_str(&format!(": {}", p.values.join(", ")));
+        }
+        format!("  {:<18} {what}\n  {:<18} {}\n", p.name, "", p.help)
+    };
+    let rel_block = |r: &crate::model::vocabulary::RelDef, full: bool| {
+        let edge_type = crate::model::edge_type_of(&r.name);
+        let mut out = format!(
+            "  {:<16} {:<16} {:>7}  {} → {}\n",
+            r.name,
+            edge_type,
+            graph.type_count(&edge_type),
+            kinds_of(&r.from),
+            kinds_of(&r.to)
+        );
+        if full {
+            let _ = writeln!(out, "      {}", r.help);
+            let mut traits = Vec::new();
+            match r.money {
+                Some(crate::model::vocabulary::MoneyFlow::Forward) => {
+                    traits.push("money flows from → to")
+                }
+                Some(crate::model::vocabulary::MoneyFlow::Backward) => {
+                    traits.push("money flows to → from")
+                }
+                None => {}
+            }
+            if r.ownership {
+                traits.push("stakes count in look-through ownership");
+            }
+            if r.control {
+                traits.push("from controls to");
+            }
+            if !traits.is_empty() {
+                let _ = writeln!(out, "      {}", traits.join("; "));
+            }
+            if let Some([from, to]) = &r.roles {
+                let _ = writeln!(out, "      ends: {from} → {to}");
+            }
+            let mut properties: Vec<&str> = r.properties.iter().map(String::as_str).collect();
+            properties.extend(crate::model::vocabulary::COMMON_PROPERTIES);
+            let _ = writeln!(out, "      properties: {}, sources", properties.join(", "));
+            for (property, values) in &r.values {
+                let _ = writeln!(
+                    out,
+                    "      {property} here is one of: {}",
+                    values.join(", ")
+                );
+            }
+        }
+        out
+    };
+    if let Some(name) = name {
+        if let Some(k) = vocabulary
+            .kind(name)
+            .or_else(|| vocabulary.kind_by_label(name))
+        {
+            let label = label_of(&k.name);
+            return Ok(format!(
+                "kind {} (label {label}): {}\n  {} entities\n",
+                k.name,
+                k.help,
+                graph.nodes_with_label(&label).len()
+            ));
+        }
+        if let Some(r) = vocabulary.relationship(name) {
+            return Ok(format!("relationship type\n{}", rel_block(r, true)));
+        }
+        if let Some(p) = vocabulary.property(name) {
+            return Ok(format!("property of ties\n{}", property_line(p)));
+        }
+        let known: Vec<&str> = vocabulary
+            .kinds()
+            .iter()
+            .map(|k| k.name.as_str())
+            .chain(vocabulary.relationships().iter().map(|r| r.name.as_str()))
+            .chain(vocabulary.properties().iter().map(|p| p.name.as_str()))
+            .collect();
+        let hint = did_you_mean(&suggest(name, known.iter().copied()))
+            .unwrap_or_else(|| "type :schema for every kind, type and property".to_owned());
+        return Err(format!(
+            "error: \"{name}\" is no kind, relationship type or property of the vocabulary; {hint}"
+        ));
+    }
+    let mut out = String::from("kinds (label, entities):\n");
+    for k in vocabulary.kinds() {
+        let label = label_of(&k.name);
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<16} {:>7}  {}",
+            k.name,
+            label,
+            graph.nodes_with_label(&label).len(),
+            k.help
+        );
+    }
+    out.push_str("relationship types (type, relationships, from → to):\n");
+    for r in vocabulary.relationships() {
+        out.push_str(&rel_block(r, false));
+    }
+    out.push_str("properties of ties:\n");
+    for p in vocabulary.properties() {
+        out.push_str(&property_line(p));
+    }
+    if !vocabulary.added().is_empty() {
+        let added = vocabulary.added();
+        let _ = writeln!(
+            out,
+            "this graph's data adds {} kind(s), {} relationship definition(s) and {} property definition(s) to the built-in vocabulary",
+            added.kind.len(),
+            added.relationship.len(),
+            added.property.len()
+        );
+    }
+    Ok(out)
+}

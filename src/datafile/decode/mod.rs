@@ -13,7 +13,7 @@ use std::ops::Range;
 use super::problem::{LineIndex, Location, Problem, ProblemKind};
 use super::tree::{Entry, Node, NodeKind};
 use crate::model::vocabulary::{PropType, PropertyDef};
-use crate::model::{Date, Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fields};
+use crate::model::{Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fields};
 use crate::rules::{self};
 
 mod open;
@@ -401,20 +401,12 @@ impl<'a> Decoder<'a> {
 
     /// A property's value as the graph stores it: dates parsed, amounts as money.
     fn property_value(&mut self, def: &PropertyDef, node: &Node) -> Option<Value> {
-        let key = def.name.as_str();
         match (&node.kind, def.ty) {
-            (NodeKind::Date(d), PropType::Date) => Some(Value::Date(*d)),
-            (NodeKind::Str(s), PropType::Date) => match s.parse::<Date>() {
+            // Anything else is left to the rule, which says what a date should look like.
+            (_, PropType::Date) => match self.date_value(&def.name, node) {
                 Ok(d) => Some(Value::Date(d)),
-                Err(e) => {
-                    self.report(
-                        ProblemKind::BadDate,
-                        node.span.clone(),
-                        format!("`{key}`: {e}"),
-                        None,
-                    );
-                    None
-                }
+                Err(true) => None,
+                Err(false) => self.value(node),
             },
             (NodeKind::Float(x), PropType::Number) if !x.is_finite() => self.value(node),
             _ => self.value(node).map(|v| def.canonical(v)),

@@ -180,23 +180,30 @@ impl Decoder<'_> {
         }
     }
 
+    /// The date a node holds: a TOML date or a date written as text. `Err(true)` once a
+    /// malformed date has been reported; `Err(false)` when the node holds no date at all.
+    pub(super) fn date_value(&mut self, key: &str, node: &Node) -> Result<Date, bool> {
+        match &node.kind {
+            NodeKind::Date(d) => Ok(*d),
+            NodeKind::Str(s) => s.parse::<Date>().map_err(|e| {
+                self.report(
+                    ProblemKind::BadDate,
+                    node.span.clone(),
+                    format!("`{key}`: {e}"),
+                    None,
+                );
+                true
+            }),
+            _ => Err(false),
+        }
+    }
+
     pub(super) fn date(&mut self, f: &mut Fields<'_>, key: &str) -> Option<(Date, Range<usize>)> {
         let node = self.take(f, key)?;
-        match &node.kind {
-            NodeKind::Date(d) => Some((*d, node.span.clone())),
-            NodeKind::Str(s) => match s.parse::<Date>() {
-                Ok(d) => Some((d, node.span.clone())),
-                Err(e) => {
-                    self.report(
-                        ProblemKind::BadDate,
-                        node.span.clone(),
-                        format!("`{key}`: {e}"),
-                        None,
-                    );
-                    None
-                }
-            },
-            _ => {
+        match self.date_value(key, node) {
+            Ok(d) => Some((d, node.span.clone())),
+            Err(true) => None,
+            Err(false) => {
                 self.wrong_type(key, node, rules::DATE);
                 None
             }

@@ -67,14 +67,14 @@ pub(crate) static COMMANDS: &[Command] = &[
         ..command(
             ":help",
             "[TOPIC]",
-            "this overview, or help on a clause, function, procedure or command",
-            |_, _, rest| help(rest).map(|()| Next::Continue),
+            "this overview, or help on a clause, function, procedure, command, or a kind, relationship type or property of the vocabulary",
+            run_help,
         )
     },
     command(
         ":schema",
-        "",
-        "labels, relationship types and property keys, with counts",
+        "[NAME]",
+        "the vocabulary's kinds, relationship types and properties, and the labels, types and keys the graph holds, with counts; NAME shows one in full",
         run_schema,
     ),
     command(
@@ -358,7 +358,46 @@ fn may_replace(session: &Session) -> Result<(), String> {
     Ok(())
 }
 
-fn run_schema(session: &mut Session, _command: &str, _rest: &str) -> Result<Next, String> {
+/// `:help TOPIC`: the shell's topics first; a name of the vocabulary (`:help holds-position`)
+/// shows its definition, as `:schema NAME` does.
+fn run_help(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    match help(rest) {
+        Ok(()) => Ok(Next::Continue),
+        Err(e) => {
+            let name = rest.trim();
+            match crate::session::report::vocabulary_report(&session.graph, Some(name)) {
+                Ok(text) if session.graph.schema() == crate::model::Schema::Alliance => {
+                    out!("{text}");
+                    Ok(Next::Continue)
+                }
+                _ => Err(e),
+            }
+        }
+    }
+}
+
+fn run_schema(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+    let name = rest.trim();
+    let alliance = session.graph.schema() == crate::model::Schema::Alliance;
+    if !name.is_empty() {
+        if !alliance {
+            return Err(
+                "error: the open schema has no vocabulary; :schema alone lists what the graph holds"
+                    .to_owned(),
+            );
+        }
+        out!(
+            "{}",
+            crate::session::report::vocabulary_report(&session.graph, Some(name))?
+        );
+        return Ok(Next::Continue);
+    }
+    if alliance {
+        out!(
+            "{}",
+            crate::session::report::vocabulary_report(&session.graph, None)?
+        );
+    }
     outln!("{}", schema(&session.graph));
     Ok(Next::Continue)
 }

@@ -36,16 +36,47 @@ fn data_format_examples_load() {
 fn the_open_schema_example_loads_under_the_open_schema() {
     let doc = include_str!("../docs/data-format.md");
     let blocks = code_blocks(doc, "toml");
-    assert_eq!(blocks.len(), 2, "an alliance and an open-schema example");
+    let open: Vec<&str> = blocks
+        .iter()
+        .copied()
+        .filter(|b| b.contains("schema = \"open\""))
+        .collect();
+    assert_eq!(open.len(), 1, "one open-schema example");
     let input = TextInput {
         name: "open",
-        text: blocks[1],
+        text: open[0],
         format: Format::Toml,
     };
     let graph = load_texts(&[input], Schema::Open).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(graph.schema(), Schema::Open);
     assert_eq!((graph.node_count(), graph.edge_count()), (2, 1));
     assert_eq!(graph.source_count(), 1);
+}
+
+#[test]
+fn the_vocabulary_example_extends_the_vocabulary_and_is_saved_with_the_graph() {
+    let doc = include_str!("../docs/data-format.md");
+    let blocks = code_blocks(doc, "toml");
+    let example = blocks
+        .iter()
+        .find(|b| b.contains("[[vocabulary.kind]]"))
+        .expect("an example extending the vocabulary");
+    let load = |text: &str| {
+        let input = TextInput {
+            name: "vocabulary",
+            text,
+            format: Format::Toml,
+        };
+        load_texts(&[input], Schema::Alliance).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let graph = load(example);
+    assert!(graph.vocabulary().kind_by_label("ResearchLab").is_some());
+    assert_eq!(graph.type_count("LICENSES_TO"), 1);
+    let saved = alliances::datafile::to_text(&graph, Format::Toml).unwrap();
+    assert!(saved.contains("[[vocabulary.kind]]"), "{saved}");
+    let again = load(&saved);
+    assert_eq!(again.type_count("LICENSES_TO"), 1);
+    assert_eq!(again.vocabulary().added(), graph.vocabulary().added());
 }
 
 #[test]

@@ -106,3 +106,71 @@ fn execute_stops_at_the_first_failing_statement_and_keeps_those_before() {
     assert_eq!(kept.rows.len(), 1, "{kept:?}");
     assert_eq!(kept.rows[0][0].to_string(), "\"A1\"");
 }
+
+/// A data file that adds a kind and a relationship type to the vocabulary.
+const EXTENDED: &str = r#"
+[[vocabulary.kind]]
+name = "research-lab"
+
+[[vocabulary.relationship]]
+name = "licenses-to"
+from = ["research-lab"]
+to = ["company"]
+properties = ["product"]
+
+[[source]]
+id = "s"
+title = "T"
+publisher = "P"
+date = "2025"
+
+[[entity]]
+id = "lab"
+name = "Lab"
+kind = "research-lab"
+
+[[entity]]
+id = "firm"
+name = "Firm"
+kind = "company"
+"#;
+
+#[test]
+fn a_database_keeps_the_vocabulary_its_data_file_extends_for_later_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.toml");
+    std::fs::write(&path, EXTENDED).unwrap();
+    let request = Request {
+        db: Some(path.clone()),
+        ..Request::default()
+    };
+    let (mut session, _) = Session::open(&request, &|_| {}).unwrap();
+    run(
+        &mut session,
+        "MATCH (a:ResearchLab {id: 'lab'}), (b {id: 'firm'}) CREATE (a)-[:LICENSES_TO {product: 'models', sources: ['s']}]->(b)",
+    )
+    .unwrap();
+    let refused = run(
+        &mut session,
+        "MATCH (a {id: 'firm'}), (b {id: 'lab'}) CREATE (a)-[:LICENSES_TO {sources: ['s']}]->(b)",
+    )
+    .unwrap_err();
+    assert!(refused.contains("wrong-endpoint"), "{refused}");
+    assert_eq!(session.close(), None);
+    drop(session);
+    // Folded into the data file, which still extends the vocabulary.
+    let (mut session, _) = Session::open(&request, &|_| {}).unwrap();
+    let found = run(
+        &mut session,
+        "MATCH (:ResearchLab)-[r:LICENSES_TO]->() RETURN r.product AS product",
+    )
+    .unwrap();
+    assert_eq!(found.rows[0][0].to_string(), "\"models\"");
+    // A snapshot keeps it too.
+    let snapshot = dir.path().join("lab.alliances");
+    alliances::datafile::save(&session.graph, &snapshot).unwrap();
+    let reopened =
+        alliances::datafile::load_files(&[snapshot], alliances::Schema::Alliance).unwrap();
+    assert!(reopened.vocabulary().relationship("licenses-to").is_some());
+    assert_eq!(reopened.type_count("LICENSES_TO"), 1);
+}

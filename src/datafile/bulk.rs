@@ -511,7 +511,7 @@ impl Importer<'_> {
                 if !edge.stake.is_nan() {
                     props.push(("stake_pct", Value::Float(edge.stake)));
                 }
-                let rel_type = vocabulary.edge_type_at(edge.rel);
+                let rel_type = vocabulary.edge_type_at(usize::from(edge.rel));
                 self.graph.add_edge(edge.from, edge.to, rel_type, props);
             }
         }
@@ -552,8 +552,9 @@ struct EdgeContext<'a> {
 struct CheckedEdge {
     from: NodeId,
     to: NodeId,
-    /// The tie's position in the vocabulary.
-    rel: usize,
+    /// The tie's position in the vocabulary, which holds at most 65,535 types: small, so
+    /// that millions of checked rows stay small.
+    rel: u16,
     amount: f64,
     stake: f64,
     date: Option<Date>,
@@ -687,7 +688,7 @@ impl EdgeContext<'_> {
         Some(CheckedEdge {
             from,
             to: to_node,
-            rel: rel_type,
+            rel: u16::try_from(rel_type).unwrap_or(u16::MAX),
             amount: amount.unwrap_or(f64::NAN),
             stake: stake.unwrap_or(f64::NAN),
             date,

@@ -544,6 +544,20 @@ impl Vocabulary {
                 None => next.relationships.push(rel.clone()),
             }
         }
+        // Bulk imports keep a row's type in 16 bits.
+        if next.relationships.len() > usize::from(u16::MAX) {
+            errors.push(error(
+                DefinitionFault::Malformed,
+                "relationship",
+                0,
+                None,
+                format!(
+                    "a vocabulary holds at most {} relationship types",
+                    u16::MAX
+                ),
+                None,
+            ));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }

@@ -174,3 +174,45 @@ fn a_database_keeps_the_vocabulary_its_data_file_extends_for_later_writes() {
     assert!(reopened.vocabulary().relationship("licenses-to").is_some());
     assert_eq!(reopened.type_count("LICENSES_TO"), 1);
 }
+
+#[test]
+fn the_meta_commands_operations_are_the_sessions_own() {
+    use alliances::session::{Saved, SessionError};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, _) = Session::open(&Request::default(), &|_| {}).unwrap();
+    let whole = session.graph.edge_count();
+    let note = session.show_as_of("2024-01-01".parse().unwrap());
+    assert!(note.contains("hidden"), "{note}");
+    assert!(session.graph.edge_count() < whole);
+    let refused = session
+        .save(Some(&dir.path().join("dated.toml")))
+        .unwrap_err();
+    assert!(
+        matches!(refused, SessionError::DatedView { .. }),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("(as-of off)"), "{refused}");
+    assert!(matches!(
+        session.replace(alliances::default_graph(), Origin::Default),
+        Err(SessionError::DatedView { .. })
+    ));
+    assert!(session.show_whole());
+    assert!(!session.show_whole(), "already whole");
+    assert_eq!(session.graph.edge_count(), whole);
+    assert!(matches!(session.save(None), Err(SessionError::NoFile)));
+    let path = dir.path().join("saved.toml");
+    assert_eq!(
+        session.save(Some(&path)).unwrap(),
+        Saved::Written(path.clone())
+    );
+    let (mut reopened, _) = Session::open(
+        &Request {
+            data: vec![path.clone()],
+            ..Request::default()
+        },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(reopened.graph.edge_count(), whole);
+    assert_eq!(reopened.save(None).unwrap(), Saved::Written(path));
+}

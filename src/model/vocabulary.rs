@@ -551,10 +551,7 @@ impl Vocabulary {
                 "relationship",
                 0,
                 None,
-                format!(
-                    "a vocabulary holds at most {} relationship types",
-                    u16::MAX
-                ),
+                format!("a vocabulary holds at most {} relationship types", u16::MAX),
                 None,
             ));
         }

@@ -379,7 +379,7 @@ fn execute(session: &mut Session, text: &str) -> Result<Next, String> {
 /// Library messages name a setting in parentheses, in the engine's terms (`(max-rows)`); in
 /// the shell each is a command or an option of one, which this writes in their place.
 pub(crate) fn shell_terms(message: impl std::fmt::Display) -> String {
-    const COMMANDS: [(&str, &str); 8] = [
+    const COMMANDS: [(&str, &str); 9] = [
         ("(max-rows)", "(`:set max-rows N`)"),
         ("(max-var-length)", "(`:set max-var-length N`)"),
         ("(max-memory)", "(`:set max-memory MB`)"),
@@ -388,6 +388,7 @@ pub(crate) fn shell_terms(message: impl std::fmt::Display) -> String {
         ("(schema open)", "(start the shell with --schema open)"),
         ("(not read-only)", "(start the shell without --read-only)"),
         ("(read-only)", "(start the shell with --read-only)"),
+        ("(as-of off)", "(`:asof off`)"),
     ];
     let mut text = COMMANDS
         .iter()

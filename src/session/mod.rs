@@ -76,6 +76,39 @@ pub enum OpenError {
     Database(#[from] DbError),
 }
 
+/// Why a session refused to change its view, its graph, or to save.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// A dated view is shown: it may not be saved or replaced, since it hides relationships.
+    #[error("the graph is shown as of {date}; show the whole graph first (as-of off)")]
+    DatedView { date: Date },
+    /// A database is open: its journal is this session's, so another graph is not opened in it.
+    #[error("a database is open; open another graph in another session")]
+    DatabaseOpen,
+    /// Saving needs a file name: the graph did not come from one data file.
+    #[error("saving needs a file name: the graph did not come from one data file")]
+    NoFile,
+    /// The file given is the open database's own data file, which only a fold writes.
+    #[error("{} is this database's own file; save without a file name to fold the journal into it", path.display())]
+    OwnFile { path: PathBuf },
+    /// The database refused (another database's file, a fold that failed).
+    #[error(transparent)]
+    Database(#[from] DbError),
+    /// The file could not be written.
+    #[error(transparent)]
+    Save(#[from] datafile::SaveError),
+}
+
+/// Where a save went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// The database's journal was folded into its data file.
+    Folded(PathBuf),
+    /// The graph was written to this data file or snapshot.
+    Written(PathBuf),
+}
+
 /// What opening a database found that its user should hear of.
 fn recovery_notes(path: &Path, recovery: &crate::db::Recovery) -> Vec<String> {
     let mut notes = Vec::new();
@@ -376,6 +409,91 @@ impl Session {
             text,
             prepared,
         )
+    }
+
+    /// Shows the graph as it stood on `date` (`:asof DATE`), from the whole graph whatever view
+    /// was shown; the note says what the view hides and keeps.
+    pub fn show_as_of(&mut self, date: Date) -> String {
+        let full = match self.as_of.take() {
+            Some((_, full)) => full,
+            None => std::mem::take(&mut self.graph),
+        };
+        let (view, counts) = full.as_of(date);
+        self.graph = view;
+        self.as_of = Some((date, full));
+        as_of_note(date, &counts)
+    }
+
+    /// Shows the whole graph again (`:asof off`); whether a dated view was shown.
+    pub fn show_whole(&mut self) -> bool {
+        match self.as_of.take() {
+            Some((_, full)) => {
+                self.graph = full;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replaces the open graph with another (`:load`, `:import`), under this session's schema.
+    ///
+    /// # Errors
+    /// While a dated view is shown, or a database is open.
+    pub fn replace(&mut self, mut graph: Graph, origin: Origin) -> Result<(), SessionError> {
+        self.may_replace()?;
+        graph.set_schema(self.graph.schema());
+        self.graph = graph;
+        self.origin = origin;
+        Ok(())
+    }
+
+    /// Whether `replace` would be refused, and why.
+    ///
+    /// # Errors
+    /// As `replace`.
+    pub fn may_replace(&self) -> Result<(), SessionError> {
+        if let Some((date, _)) = &self.as_of {
+            return Err(SessionError::DatedView { date: *date });
+        }
+        if self.db.is_some() {
+            return Err(SessionError::DatabaseOpen);
+        }
+        Ok(())
+    }
+
+    /// Saves the graph (`:save [FILE]`): without a file, a database folds its journal and a
+    /// graph read from one data file is written back to it; with one, the graph is written
+    /// there, unless that is a database's file.
+    ///
+    /// # Errors
+    /// A dated view (it hides relationships), no file to save to, a database's own or another
+    /// database's file, or a failed write.
+    pub fn save(&mut self, to: Option<&Path>) -> Result<Saved, SessionError> {
+        if let Some((date, _)) = &self.as_of {
+            return Err(SessionError::DatedView { date: *date });
+        }
+        if to.is_none()
+            && let Some(path) = self.db.as_ref().map(|db| db.path().to_owned())
+        {
+            self.fold()?;
+            return Ok(Saved::Folded(path));
+        }
+        let path = match (to, &self.origin) {
+            (Some(path), _) => path.to_owned(),
+            (None, Origin::Files(files)) if files.len() == 1 => files[0].clone(),
+            (None, _) => return Err(SessionError::NoFile),
+        };
+        if let Some(db) = &self.db
+            && db.owns(&path)
+        {
+            return Err(SessionError::OwnFile { path });
+        }
+        crate::db::refuse_database(
+            &path,
+            "saving over it would bypass its journal; open it as a database to change it",
+        )?;
+        datafile::save(&self.graph, &path)?;
+        Ok(Saved::Written(path))
     }
 
     /// Folds the journal into the data file now (`:save` on a database).

@@ -3,7 +3,7 @@
 
 use super::{Next, Session};
 use crate::model::Schema;
-use crate::session::Origin;
+use crate::session::{Origin, Saved, SessionError};
 use std::path::PathBuf;
 
 use super::*;
@@ -11,12 +11,11 @@ use super::*;
 pub(super) fn run_load(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
     may_replace(session)?;
     let path = one_path(rest, ":load FILE")?;
-    let mut graph = crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
+    let graph = crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
         .map_err(|e| e.to_string())?;
     crate::datafile::check_schema(&graph, session.graph.schema(), &path)
         .map_err(|e| format!("error: {e}"))?;
-    graph.set_schema(session.graph.schema());
-    replace_graph(session, graph, Origin::Files(vec![path]));
+    replace_graph(session, graph, Origin::Files(vec![path]))?;
     Ok(Next::Continue)
 }
 
@@ -33,82 +32,54 @@ pub(super) fn run_import(
         );
     };
     let (nodes, edges) = (PathBuf::from(nodes), PathBuf::from(edges));
-    let mut graph = crate::repl::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
-    graph.set_schema(session.graph.schema());
-    replace_graph(session, graph, Origin::Csv { nodes, edges });
+    let graph = crate::repl::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
+    replace_graph(session, graph, Origin::Csv { nodes, edges })?;
     Ok(Next::Continue)
 }
 
 pub(super) fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
     if rest == "off" || rest.is_empty() {
-        match session.as_of.take() {
-            Some((_, full)) => {
-                session.graph = full;
-                errln!("the whole graph is shown again");
-            }
-            None if rest.is_empty() => {
-                errln!("the whole graph is shown; :asof DATE shows it as of a date")
-            }
-            None => {}
+        if session.core.show_whole() {
+            errln!("the whole graph is shown again");
+        } else if rest.is_empty() {
+            errln!("the whole graph is shown; :asof DATE shows it as of a date");
         }
         return Ok(Next::Continue);
     }
     let date: crate::model::Date = rest
         .parse()
         .map_err(|e| format!("error: {e}; write :asof 2025-01-01, :asof 2025-01 or :asof off"))?;
-    let full = match session.as_of.take() {
-        Some((_, full)) => full,
-        None => std::mem::take(&mut session.graph),
-    };
-    let (view, counts) = full.as_of(date);
-    session.graph = view;
-    session.as_of = Some((date, full));
-    errln!("{}", crate::session::as_of_note(date, &counts));
+    errln!("{}", session.core.show_as_of(date));
     Ok(Next::Continue)
 }
 
 pub(super) fn run_save(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
-    if let Some((date, _)) = &session.as_of {
-        return Err(format!(
-            "error: the graph is shown as of {date}; type :asof off before saving it"
-        ));
-    }
-    if rest.is_empty()
-        && let Some(path) = session.db.as_ref().map(|db| db.path().to_owned())
-    {
-        session.core.fold().map_err(|e| format!("error: {e}"))?;
-        errln!("saved the journal into {}", path.display());
-        return Ok(Next::Continue);
-    }
-    let path = if rest.is_empty() {
-        match &session.origin {
-            Origin::Files(files) if files.len() == 1 => files[0].clone(),
-            _ => {
-                return Err(
-                    "error: :save needs a file name here, for example :save alliances.toml"
-                        .to_owned(),
-                );
-            }
+    let to = (!rest.is_empty()).then(|| PathBuf::from(rest));
+    match session.core.save(to.as_deref()) {
+        Ok(Saved::Folded(path)) => errln!("saved the journal into {}", path.display()),
+        Ok(Saved::Written(path)) => {
+            session.unsaved = false;
+            errln!("saved to {}", path.display());
         }
-    } else {
-        PathBuf::from(rest)
-    };
-    if let Some(db) = &session.db
-        && db.owns(&path)
-    {
-        return Err(format!(
-            "error: {} is this database's own file; type :save without a file name to fold the journal into it",
-            path.display()
-        ));
+        Err(SessionError::DatedView { date }) => {
+            return Err(format!(
+                "error: the graph is shown as of {date}; type :asof off before saving it"
+            ));
+        }
+        Err(SessionError::NoFile) => {
+            return Err(
+                "error: :save needs a file name here, for example :save alliances.toml".to_owned(),
+            );
+        }
+        Err(SessionError::OwnFile { path }) => {
+            return Err(format!(
+                "error: {} is this database's own file; type :save without a file name to fold the journal into it",
+                path.display()
+            ));
+        }
+        Err(SessionError::Save(e)) => return Err(e.to_string()),
+        Err(e) => return Err(format!("error: {}", crate::repl::shell_terms(e))),
     }
-    crate::db::refuse_database(
-        &path,
-        "saving over it would bypass its journal; open it with --db to change it",
-    )
-    .map_err(|e| format!("error: {e}"))?;
-    crate::datafile::save(&session.graph, &path).map_err(|e| e.to_string())?;
-    session.unsaved = false;
-    errln!("saved to {}", path.display());
     Ok(Next::Continue)
 }
 
@@ -119,7 +90,11 @@ pub(super) fn one_path(rest: &str, usage: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(rest))
 }
 
-pub(super) fn replace_graph(session: &mut Session, graph: crate::store::Graph, origin: Origin) {
+pub(super) fn replace_graph(
+    session: &mut Session,
+    graph: crate::store::Graph,
+    origin: Origin,
+) -> Result<(), String> {
     if session.unsaved {
         errln!("note: the unsaved changes to the previous graph are gone");
     }
@@ -130,7 +105,10 @@ pub(super) fn replace_graph(session: &mut Session, graph: crate::store::Graph, o
         plural(graph.node_count(), "node", "nodes"),
         plural(graph.edge_count(), "relationship", "relationships")
     );
-    session.graph = graph;
-    session.origin = origin;
+    session
+        .core
+        .replace(graph, origin)
+        .map_err(|e| format!("error: {e}"))?;
     session.unsaved = false;
+    Ok(())
 }

@@ -346,16 +346,19 @@ pub(crate) fn find(typed: &str) -> Option<&'static Command> {
 }
 
 /// Opening another graph is refused while a dated view or a database is open.
+/// Whether the session may open another graph, in the shell's words.
 fn may_replace(session: &Session) -> Result<(), String> {
-    if session.as_of.is_some() {
-        return Err("error: type :asof off before opening another graph".to_owned());
+    use crate::session::SessionError;
+    match session.core.may_replace() {
+        Ok(()) => Ok(()),
+        Err(SessionError::DatedView { .. }) => {
+            Err("error: type :asof off before opening another graph".to_owned())
+        }
+        Err(SessionError::DatabaseOpen) => {
+            Err("error: a database is open; start another shell to open another graph".to_owned())
+        }
+        Err(e) => Err(format!("error: {e}")),
     }
-    if session.db.is_some() {
-        return Err(
-            "error: a database is open; start another shell to open another graph".to_owned(),
-        );
-    }
-    Ok(())
 }
 
 /// `:help TOPIC`: the shell's topics first; a name of the vocabulary (`:help holds-position`)

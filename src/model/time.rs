@@ -223,6 +223,7 @@ mod tests {
         assert_eq!(civil_from_days(0), d("1970-01-01"));
         assert_eq!(civil_from_days(19_782), d("2024-02-29"));
         assert_eq!(civil_from_days(-1), d("1969-12-31"));
+        assert_eq!(civil_from_days(20_322), d("2025-08-22"));
         assert!(today().day_part().is_some());
         assert!(today() > d("2024"));
     }

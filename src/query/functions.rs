@@ -967,7 +967,7 @@ fn ends(c: &Call<'_, '_>, mut a: Vec<V>, from_start: bool) -> EvalResult {
 fn date(c: &Call<'_, '_>, arg: Option<V>) -> EvalResult {
     let (cx, span) = (c.cx, c.span);
     let text = match arg {
-        None => return Ok(V::Date(today())),
+        None => return Ok(V::Date(crate::model::today())),
         Some(V::Null) => return Ok(V::Null),
         Some(V::Date(d)) => return Ok(V::Date(d)),
         Some(V::String(s)) => s,
@@ -1019,39 +1019,9 @@ fn date(c: &Call<'_, '_>, arg: Option<V>) -> EvalResult {
     })
 }
 
-/// Today's date in UTC.
-fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    Date::day(y, m, d).unwrap_or(Date::year(y))
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i32, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_convert_to_calendar_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_322), (2025, 8, 22));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-    }
 
     #[test]
     fn every_entry_has_a_unique_name_a_help_line_and_a_sound_arity() {

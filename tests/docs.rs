@@ -77,6 +77,25 @@ fn the_vocabulary_example_extends_the_vocabulary_and_is_saved_with_the_graph() {
     let again = load(&saved);
     assert_eq!(again.type_count("LICENSES_TO"), 1);
     assert_eq!(again.vocabulary().added(), graph.vocabulary().added());
+    // Diagrams draw the new kind and type as the example says.
+    let (selection, _) = alliances::export::select(
+        &graph,
+        &alliances::export::Scope::Whole,
+        &alliances::query::Params::new(),
+    )
+    .unwrap();
+    let options = alliances::export::DotOptions {
+        title: None,
+        as_of: None,
+        legend: true,
+    };
+    let dot = alliances::export::to_dot(&graph, &selection, &options);
+    assert!(dot.contains("shape=\"component\""), "{dot}");
+    assert!(dot.contains("arrowhead=\"open\""), "{dot}");
+    assert!(
+        dot.contains("licenses to"),
+        "the legend names the new type: {dot}"
+    );
 }
 
 #[test]

@@ -25,7 +25,7 @@ use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use super::Selection;
 use crate::algo::describe_relationship;
 use crate::model::human_money;
-use crate::model::vocabulary::RelDef;
+use crate::model::vocabulary::{Drawing, RelDef};
 use crate::model::{Date, Standing, Value};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
@@ -73,87 +73,57 @@ fn text_prop(graph: &Graph, node: NodeId, key: &str) -> Option<String> {
     }
 }
 
-/// Shape and colours of a node of this kind; kinds a data file adds are drawn plainly.
-fn kind_style(kind: Option<&str>) -> [(&'static str, &'static str); 3] {
-    let (shape, style, fill) = match kind {
-        Some("company") => ("box", "rounded,filled", "#dbeafe"),
-        Some("fund") => ("ellipse", "filled", "#fef3c7"),
-        Some("government") => ("hexagon", "filled", "#fee2e2"),
-        Some("consortium") => ("tab", "filled", "#e5e7eb"),
-        Some("person") => ("oval", "filled", "#dcfce7"),
-        Some("organization") => ("house", "filled", "#ede9fe"),
-        _ => ("box", "filled", "#f3f4f6"),
+/// Shape and colours of a node of this kind, as the vocabulary draws it; plain otherwise.
+fn kind_style(graph: &Graph, kind: Option<&str>) -> Vec<(&'static str, String)> {
+    let drawing = kind
+        .and_then(|k| graph.vocabulary().kind(k))
+        .and_then(|k| k.draw.as_ref());
+    let pick = |value: Option<&Option<String>>, plain: &str| {
+        value
+            .and_then(Option::as_ref)
+            .map_or_else(|| plain.to_owned(), Clone::clone)
     };
-    [("shape", shape), ("style", style), ("fillcolor", fill)]
+    vec![
+        ("shape", pick(drawing.map(|d| &d.shape), "box")),
+        ("style", pick(drawing.map(|d| &d.line), "filled")),
+        ("fillcolor", pick(drawing.map(|d| &d.fill), "#f3f4f6")),
+    ]
 }
 
-/// A line's Graphviz attributes.
-type Style = &'static [(&'static str, &'static str)];
+/// Graphviz attributes of a line drawn as `drawing`, in one order whatever the type.
+fn line_attributes(drawing: &Drawing) -> Vec<(&'static str, String)> {
+    [
+        ("style", &drawing.line),
+        ("color", &drawing.color),
+        ("fontcolor", &drawing.font),
+        ("penwidth", &drawing.width),
+        ("arrowhead", &drawing.arrowhead),
+        ("dir", &drawing.dir),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.clone().map(|v| (key, v)))
+    .collect()
+}
 
 /// A tie that has ended or was cancelled, whatever its type.
-const ENDED_STYLE: Style = &[
-    ("style", "dashed"),
-    ("color", "#9ca3af"),
-    ("fontcolor", "#9ca3af"),
-];
-
-/// Line and colour of a tie of this type; types a data file adds are drawn plainly.
-fn tie_style(rel_type: Option<&str>) -> Style {
-    match rel_type {
-        Some("invests-in") => &[
-            ("color", "#15803d"),
-            ("fontcolor", "#15803d"),
-            ("penwidth", "1.5"),
-        ],
-        Some("acquires") => &[
-            ("style", "bold"),
-            ("color", "#166534"),
-            ("fontcolor", "#166534"),
-            ("penwidth", "2.5"),
-        ],
-        Some("controls") => &[
-            ("color", "#7c3aed"),
-            ("fontcolor", "#7c3aed"),
-            ("arrowhead", "diamond"),
-        ],
-        Some("member-of") => &[
-            ("style", "dashed"),
-            ("color", "#6b7280"),
-            ("fontcolor", "#4b5563"),
-        ],
-        Some("supplies") => &[
-            ("style", "bold"),
-            ("color", "#1d4ed8"),
-            ("fontcolor", "#1d4ed8"),
-        ],
-        Some("holds-position") => &[
-            ("style", "dotted"),
-            ("color", "#b45309"),
-            ("fontcolor", "#b45309"),
-        ],
-        Some("founded") => &[
-            ("color", "#b45309"),
-            ("fontcolor", "#b45309"),
-            ("arrowhead", "odot"),
-        ],
-        Some("partners-with") => &[
-            ("style", "dashed"),
-            ("color", "#0e7490"),
-            ("fontcolor", "#0e7490"),
-            ("dir", "both"),
-        ],
-        Some("lends-to") => &[
-            ("color", "#9a3412"),
-            ("fontcolor", "#9a3412"),
-            ("arrowhead", "empty"),
-        ],
-        Some("pays") => &[
-            ("color", "#a16207"),
-            ("fontcolor", "#a16207"),
-            ("arrowhead", "vee"),
-        ],
-        _ => &[("color", "#374151")],
+fn ended_drawing() -> Drawing {
+    Drawing {
+        line: Some("dashed".to_owned()),
+        color: Some("#9ca3af".to_owned()),
+        font: Some("#9ca3af".to_owned()),
+        ..Drawing::default()
     }
+}
+
+/// Line and colour of a tie of this type, as the vocabulary draws it; plain otherwise.
+fn tie_drawing(graph: &Graph, rel_type: Option<&str>) -> Drawing {
+    rel_type
+        .and_then(|t| graph.vocabulary().relationship(t))
+        .and_then(|r| r.draw.clone())
+        .unwrap_or_else(|| Drawing {
+            color: Some("#374151".to_owned()),
+            ..Drawing::default()
+        })
 }
 
 fn node_kind(graph: &Graph, node: NodeId) -> Option<&str> {
@@ -186,8 +156,8 @@ fn node_stmt(graph: &Graph, node: NodeId) -> Stmt {
         tooltip.push_str(&format!("\nalso: {}", aliases.join(", ")));
     }
     let mut attributes = vec![attr("label", &name), attr("tooltip", &tooltip)];
-    for (k, v) in kind_style(node_kind(graph, node)) {
-        attributes.push(attr(k, v));
+    for (k, v) in kind_style(graph, node_kind(graph, node)) {
+        attributes.push(attr(k, &v));
     }
     Stmt::Node(Node::new(node_id(node), attributes))
 }
@@ -260,13 +230,13 @@ fn edge_stmt(
         tooltip.push_str(&format!("\n{end}"));
     }
     let mut attributes = vec![attr("label", &label), attr("tooltip", &tooltip)];
-    let style = if ended.is_some() {
-        ENDED_STYLE
+    let drawing = if ended.is_some() {
+        ended_drawing()
     } else {
-        tie_style(tie_type(graph, edge))
+        tie_drawing(graph, tie_type(graph, edge))
     };
-    for (k, v) in style {
-        attributes.push(attr(k, v));
+    for (k, v) in line_attributes(&drawing) {
+        attributes.push(attr(k, &v));
     }
     // A membership of a consortium the firm is not drawn inside points at that cluster.
     if tie_type(graph, edge) == Some("member-of")
@@ -395,15 +365,15 @@ fn legend(graph: &Graph, selection: &Selection, with_ended: bool) -> Subgraph {
     let sample = |kind: &str| format!("legend_{}", kind.replace('-', "_"));
     for kind in &kinds {
         let mut attributes = vec![attr("label", kind), attr("fontsize", "10")];
-        for (k, v) in kind_style(Some(kind)) {
-            attributes.push(attr(k, v));
+        for (k, v) in kind_style(graph, Some(kind)) {
+            attributes.push(attr(k, &v));
         }
         stmts.push(Stmt::Node(Node::new(
             DotNodeId(Id::Plain(sample(kind)), None),
             attributes,
         )));
     }
-    let mut samples: Vec<(String, String, String, Style)> = ties
+    let mut samples: Vec<(String, String, String, Drawing)> = ties
         .iter()
         .zip(&tie_ends)
         .map(|(rel, (from, to))| {
@@ -417,7 +387,7 @@ fn legend(graph: &Graph, selection: &Selection, with_ended: bool) -> Subgraph {
                 from.clone(),
                 to.clone(),
                 label,
-                tie_style(Some(rel.name.as_str())),
+                tie_drawing(graph, Some(rel.name.as_str())),
             )
         })
         .collect();
@@ -426,19 +396,21 @@ fn legend(graph: &Graph, selection: &Selection, with_ended: bool) -> Subgraph {
             "fund".to_owned(),
             "consortium".to_owned(),
             "ended or cancelled".to_owned(),
-            ENDED_STYLE,
+            ended_drawing(),
         ));
     }
-    for (from, to, label, style) in samples {
+    for (from, to, label, drawing) in samples {
         let mut attributes = vec![attr("label", &label)];
-        for key in ["color", "fontcolor", "style", "arrowhead", "dir"] {
-            // The sample's label is in its line's colour.
-            let looked_up = if key == "fontcolor" { "color" } else { key };
-            let value = style.iter().find(|(k, _)| *k == looked_up).map(|(_, v)| *v);
-            let value = match (key, value) {
-                ("style", None) => Some("solid"),
-                (_, v) => v,
-            };
+        // A sample's label is in its line's colour, and its line solid unless drawn otherwise.
+        let colour = drawing.color.as_deref();
+        let shown = [
+            ("color", colour),
+            ("fontcolor", colour),
+            ("style", Some(drawing.line.as_deref().unwrap_or("solid"))),
+            ("arrowhead", drawing.arrowhead.as_deref()),
+            ("dir", drawing.dir.as_deref()),
+        ];
+        for (key, value) in shown {
             if let Some(value) = value {
                 attributes.push(attr(key, value));
             }

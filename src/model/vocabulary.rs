@@ -18,6 +18,37 @@ use serde::{Deserialize, Serialize};
 
 use super::Value;
 
+/// How diagrams draw a kind's nodes or a type's lines, in Graphviz's terms; what is absent is
+/// drawn plainly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drawing {
+    /// A node's shape (`box`, `ellipse`, `hexagon`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<String>,
+    /// Graphviz's `style`: `filled`, `rounded,filled` for nodes; `dashed`, `bold` for lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    /// A node's fill colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<String>,
+    /// A line's colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// The colour of a line's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// A line's width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<String>,
+    /// A line's arrowhead (`diamond`, `odot`, `empty`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrowhead: Option<String>,
+    /// `both` for a line with an arrow at each end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+}
+
 /// A kind of entity. Its label in queries is [`label_of`] its name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +56,8 @@ pub struct KindDef {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub help: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<Drawing>,
 }
 
 /// Which way money flows along a tie.
@@ -67,6 +100,8 @@ pub struct RelDef {
     /// Closed sets of values a property takes on this tie only (`role` of `holds-position`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<Drawing>,
 }
 
 /// What a property holds.

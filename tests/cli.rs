@@ -47,7 +47,7 @@ fn check_accepts_the_default_dataset() {
         concat!(env!("CARGO_MANIFEST_DIR"), "/data/ai-infrastructure.toml"),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("valid (27 entities, 44 relationships, 24 sources)"));
+    assert!(text(&out.stderr).contains("valid (33 entities, 52 relationships, 30 sources)"));
 }
 
 #[test]
@@ -500,8 +500,8 @@ fn the_shell_creates_saves_and_a_new_process_sees_it() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("x.toml");
     let out = piped(&format!(
-        "CREATE (:Company {{name: \"Mistral AI\", country: \"FR\"}});\n\
-         MATCH (m {{name: \"Mistral AI\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\"), sources: [\"brief-2025-10\"]}}]->(m);\n\
+        "CREATE (:Company {{name: \"Aleph Alpha\", country: \"DE\"}});\n\
+         MATCH (m {{name: \"Aleph Alpha\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\"), sources: [\"brief-2025-10\"]}}]->(m);\n\
          :save {}\n",
         saved.display()
     ));
@@ -518,12 +518,12 @@ fn the_shell_creates_saves_and_a_new_process_sees_it() {
         saved.to_str().unwrap(),
         "--format",
         "csv",
-        "MATCH (n {name: 'Nvidia'})-[r:INVESTS_IN]->(m {name: 'Mistral AI'}) RETURN m.id, m.country, r.amount_usd, r.date",
+        "MATCH (n {name: 'Nvidia'})-[r:INVESTS_IN]->(m {name: 'Aleph Alpha'}) RETURN m.id, m.country, r.amount_usd, r.date",
     ]);
     assert_eq!(seen.status.code(), Some(0), "{}", text(&seen.stderr));
     assert_eq!(
         text(&seen.stdout),
-        "m.id,m.country,r.amount_usd,r.date\nmistral-ai,FR,1000000000,2025-09\n"
+        "m.id,m.country,r.amount_usd,r.date\naleph-alpha,DE,1000000000,2025-09\n"
     );
 }
 
@@ -638,7 +638,7 @@ fn piped_statements_span_lines_until_a_semicolon() {
 fn the_acceptance_pipe_counts_and_a_bad_statement_exits_1() {
     let out = piped("MATCH (n) RETURN count(n);\n");
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).contains("27"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("33"), "{}", text(&out.stdout));
     let bad = piped("MATCH (n RETURN n;\n");
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("syntax error at line 1, column 7"));
@@ -710,13 +710,13 @@ fn meta_commands_from_a_pipe() {
         "labels:",
         "INVESTS_IN",
         "$min = 5000000000",
-        "{\"columns\":[\"big\"],\"rows\":[[7]]}",
-        "n\n27\n",
+        "{\"columns\":[\"big\"],\"rows\":[[6]]}",
+        "n\n33\n",
     ] {
         assert!(stdout.contains(wanted), "missing {wanted:?} in:\n{stdout}");
     }
     let stderr = text(&out.stderr);
-    for notice in ["saved to", "opened 27 nodes and 44 relationships"] {
+    for notice in ["saved to", "opened 33 nodes and 52 relationships"] {
         assert!(stderr.contains(notice), "missing {notice:?} in:\n{stderr}");
     }
     assert!(!stdout.contains("not reached"));
@@ -762,7 +762,7 @@ fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
         ),
     );
     assert!(
-        text(&kept.stdout).contains("n\n27\n"),
+        text(&kept.stdout).contains("n\n33\n"),
         "the built-in graph is still open: {}",
         text(&kept.stdout)
     );
@@ -987,9 +987,9 @@ fn the_shell_analyses_the_network() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     for wanted in [
-        "1. AIP                              0.121223",
-        "1. OpenAI                           12",
-        "1. AIP                              0.358650",
+        "1. OpenAI                           0.108649",
+        "1. OpenAI                           14",
+        "1. AIP                              0.325000",
         "   9.900%  US government",
         "2 investments without a stake_pct left out",
         " 100.000%  GIP",
@@ -1015,9 +1015,9 @@ fn as_of_shows_the_graph_at_a_date() {
         "MATCH ()-[r]->() RETURN count(r) AS n",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "n\n15\n");
+    assert_eq!(text(&out.stdout), "n\n19\n");
     assert!(text(&out.stderr).contains(
-        "as of 2024-12-31: 29 relationships hidden (29 dated later, 0 ended, 0 cancelled); 2 relationships without a date kept"
+        "as of 2024-12-31: 33 relationships hidden (32 dated later, 1 ended, 0 cancelled); 2 relationships without a date kept"
     ));
 
     let path = alliances(&["path", "Amazon", "Nvidia", "--as-of", "2024-12-31"]);
@@ -1044,7 +1044,7 @@ fn as_of_shows_the_graph_at_a_date() {
     let back =
         piped(":asof 2020\n:asof off\n:format csv\nMATCH ()-[r]->() RETURN count(r) AS n;\n");
     assert!(
-        text(&back.stdout).contains("n\n44\n"),
+        text(&back.stdout).contains("n\n52\n"),
         "{}",
         text(&back.stdout)
     );
@@ -1060,7 +1060,7 @@ fn a_database_keeps_changes_and_readers_cannot_write() {
         "--db",
         db,
         "--from-default",
-        "CREATE (:Company {name: 'Mistral AI'})",
+        "CREATE (:Company {name: 'Aleph Alpha'})",
     ]);
     assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
     assert!(text(&created.stderr).contains("created the database"));
@@ -1073,7 +1073,7 @@ fn a_database_keeps_changes_and_readers_cannot_write() {
         "csv",
         "MATCH (n) RETURN count(n) AS n",
     ]);
-    assert_eq!(text(&read.stdout), "n\n28\n");
+    assert_eq!(text(&read.stdout), "n\n34\n");
     let refused = alliances(&[
         "query",
         "--db",
@@ -1092,10 +1092,10 @@ fn a_database_keeps_changes_and_readers_cannot_write() {
     );
     let shell = piped_with(
         &["--db", db],
-        "MATCH (n {name: 'Mistral AI'}) RETURN n.id;\n",
+        "MATCH (n {name: 'Aleph Alpha'}) RETURN n.id;\n",
     );
     assert!(
-        text(&shell.stdout).contains("mistral-ai"),
+        text(&shell.stdout).contains("aleph-alpha"),
         "{}",
         text(&shell.stdout)
     );
@@ -1190,7 +1190,7 @@ fn json_output_in_the_shell_is_json_lines_only() {
         lines,
         vec![
             r#"{"columns":["a"],"rows":[[1]]}"#,
-            r#"{"columns":["n"],"rows":[[27]]}"#,
+            r#"{"columns":["n"],"rows":[[33]]}"#,
             r#"{"columns":["b"],"rows":[[2]]}"#,
         ],
         "stdout holds the results alone"
@@ -1199,7 +1199,7 @@ fn json_output_in_the_shell_is_json_lines_only() {
     for notice in [
         "timing on",
         "saved to",
-        "opened 27 nodes",
+        "opened 33 nodes",
         "as of 2025",
         "timing off",
     ] {

@@ -469,7 +469,7 @@ fn a_checkpoint_that_fails_leaves_the_statement_committed() {
     assert!(!stderr.lines().any(|l| l.starts_with("error")), "{stderr}");
     let (nodes, replayed) = reopened.unwrap();
     assert_eq!(replayed, 2);
-    assert_eq!(nodes, "29");
+    assert_eq!(nodes, "35");
 }
 
 #[test]

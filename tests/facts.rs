@@ -1,10 +1,11 @@
-//! The default dataset holds every fact of the project's fact sheet (`facts.md`): S1–S14 from
-//! the two source articles and P1–P18 from the public record, with amounts, dates, stakes and
-//! the sources that back them.
+//! The default dataset holds every fact of the project's fact sheet (`facts.md`): S1–S18 from
+//! the two source articles and P1–P23 from the public record, with amounts (in their own
+//! currency), dates, stakes, the people who found and lead the organisations, and the sources
+//! that back them.
 
 use alliances::model::edge_type_of;
 use alliances::model::{Kind, Relationship};
-use alliances::{Graph, Value, default_graph};
+use alliances::{Date, Graph, Value, default_graph};
 
 const INNOVATIONSFR: &str = "innovationsfr-2025-03-21";
 const BRIEF: &str = "brief-2025-10";
@@ -13,13 +14,18 @@ const BRIEF: &str = "brief-2025-10";
 #[derive(Default)]
 struct Expect {
     amount: Option<f64>,
+    /// An amount in another currency than the US dollar: `amount` and its `currency`.
+    amount_in: Option<(f64, &'static str)>,
     qualifier: Option<&'static str>,
     stake: Option<f64>,
     shares: Option<i64>,
     date: Option<&'static str>,
+    end_date: Option<&'static str>,
     status: Option<&'static str>,
     role: Option<&'static str>,
     product_has: Option<&'static str>,
+    agreement: Option<&'static str>,
+    note_has: Option<&'static str>,
     sources: &'static [&'static str],
 }
 
@@ -35,9 +41,13 @@ fn relationships(graph: &Graph, rel_type: &str, from: &str, to: &str) -> Vec<Rel
 fn matches(rel: &Relationship, expect: &Expect) -> bool {
     let get = |key: &str| rel.properties.get(key);
     let text = |key: &str| get(key).and_then(|v| v.as_str());
+    let date = |key: &str| get(key).and_then(Value::as_date).map(|x| x.to_string());
     expect
         .amount
         .is_none_or(|a| get("amount_usd").and_then(Value::as_f64) == Some(a))
+        && expect.amount_in.is_none_or(|(a, c)| {
+            get("amount").and_then(Value::as_f64) == Some(a) && text("currency") == Some(c)
+        })
         && expect
             .qualifier
             .is_none_or(|q| text("amount_qualifier").unwrap_or("exact") == q)
@@ -47,13 +57,12 @@ fn matches(rel: &Relationship, expect: &Expect) -> bool {
         && expect
             .shares
             .is_none_or(|s| get("shares") == Some(&Value::Int(s)))
-        && expect.date.is_none_or(|d| {
-            get("date")
-                .and_then(Value::as_date)
-                .map(|x| x.to_string())
-                .as_deref()
-                == Some(d)
-        })
+        && expect
+            .date
+            .is_none_or(|d| date("date").as_deref() == Some(d))
+        && expect
+            .end_date
+            .is_none_or(|d| date("end_date").as_deref() == Some(d))
         && expect.status.is_none_or(|s| text("status") == Some(s))
         && expect
             .role
@@ -61,6 +70,12 @@ fn matches(rel: &Relationship, expect: &Expect) -> bool {
         && expect
             .product_has
             .is_none_or(|p| text("product").is_some_and(|x| x.contains(p)))
+        && expect
+            .agreement
+            .is_none_or(|a| text("agreement") == Some(a))
+        && expect
+            .note_has
+            .is_none_or(|n| text("note").is_some_and(|x| x.contains(n)))
         && expect
             .sources
             .iter()
@@ -79,8 +94,12 @@ fn fact(graph: &Graph, label: &str, rel_type: &str, from: &str, to: &str, expect
 /// The relationship types the facts are of, by their data-file names.
 #[allow(non_upper_case_globals)]
 mod types {
+    pub const Acquires: &str = "acquires";
+    pub const Founded: &str = "founded";
+    pub const HoldsPosition: &str = "holds-position";
     pub const InvestsIn: &str = "invests-in";
     pub const MemberOf: &str = "member-of";
+    pub const PartnersWith: &str = "partners-with";
     pub const Supplies: &str = "supplies";
 }
 
@@ -112,6 +131,8 @@ fn every_entity_of_the_fact_sheet_is_present_with_its_kind() {
         "arm",
         "g42",
         "scale-ai",
+        "asml",
+        "mistral-ai",
     ];
     for id in companies {
         assert_eq!(entity_kind(&graph, id), Kind::new("company"), "{id}");
@@ -125,13 +146,20 @@ fn every_entity_of_the_fact_sheet_is_present_with_its_kind() {
     );
     assert_eq!(entity_kind(&graph, "aip"), Kind::new("consortium"));
     assert_eq!(entity_kind(&graph, "stargate"), Kind::new("consortium"));
-    assert_eq!(graph.node_count(), 27);
+    for id in ["elon-musk", "jensen-huang", "sam-altman", "donald-trump"] {
+        assert_eq!(entity_kind(&graph, id), Kind::new("person"), "{id}");
+    }
+    assert_eq!(graph.node_count(), 33);
     // Common names and aliases find them.
     for (name, id) in [
         ("NVIDIA Corporation", "nvidia"),
         ("Global Infrastructure Partners", "gip"),
         ("AI Infrastructure Partnership", "aip"),
         ("softbank group", "softbank"),
+        ("Jen-Hsun Huang", "jensen-huang"),
+        ("President Trump", "donald-trump"),
+        ("ASML Holding", "asml"),
+        ("Mistral", "mistral-ai"),
     ] {
         let nodes = graph.nodes_by_name(name);
         assert_eq!(nodes.len(), 1, "{name}");
@@ -309,13 +337,14 @@ fn seed_article_facts() {
     fact(
         &g,
         "S13",
-        Supplies,
+        PartnersWith,
         "windsurf",
         "google",
         Expect {
             amount: Some(2.4e9),
             date: Some("2025-07-11"),
-            product_has: Some("licence"),
+            agreement: Some("licence"),
+            note_has: Some("staff"),
             sources: &[BRIEF],
             ..Default::default()
         },
@@ -366,11 +395,12 @@ fn public_record_facts() {
         g.node_prop(stargate, "initial_capital_usd"),
         Some(Value::Float(100e9))
     );
-    // P2: BlackRock acquired GIP on 2024-10-01, about $12.5B.
+    // P2: BlackRock acquired GIP on 2024-10-01, about $12.5B: an acquisition, not an investment.
+    assert!(relationships(&g, InvestsIn, "blackrock", "gip").is_empty());
     fact(
         &g,
         "P2",
-        InvestsIn,
+        Acquires,
         "blackrock",
         "gip",
         Expect {
@@ -388,7 +418,7 @@ fn public_record_facts() {
         fact(
             &g,
             "P3",
-            InvestsIn,
+            Founded,
             founder,
             "mgx",
             Expect {
@@ -658,16 +688,21 @@ fn public_record_facts() {
             ..Default::default()
         },
     );
-    // P15: Google paid $2.4B for a licence to Windsurf's technology.
+    // P15: Google paid $2.4B for a non-exclusive licence to Windsurf's technology and hired its
+    // chief executive and staff: a licence, not a supply of goods.
+    assert!(relationships(&g, Supplies, "windsurf", "google").is_empty());
     fact(
         &g,
         "P15",
-        Supplies,
+        PartnersWith,
         "windsurf",
         "google",
         Expect {
             amount: Some(2.4e9),
             date: Some("2025-07-11"),
+            agreement: Some("licence"),
+            product_has: Some("non-exclusive"),
+            note_has: Some("hired"),
             sources: &["reported-2025-07-11"],
             ..Default::default()
         },
@@ -746,4 +781,219 @@ fn public_record_facts() {
             ..Default::default()
         },
     );
+}
+
+/// Whether a tie of `rel_type` from `from` to `to` with `role` holds on `day`.
+fn holds_on(graph: &Graph, rel_type: &str, from: &str, to: &str, role: &str, day: &str) -> bool {
+    let day: Date = day.parse().unwrap();
+    graph
+        .edges_of_type(&edge_type_of(rel_type))
+        .iter()
+        .filter(|e| {
+            let r = graph.relationship(**e).unwrap();
+            r.from == from
+                && r.to == to
+                && r.properties.get("role").and_then(|v| v.as_str()) == Some(role)
+        })
+        .any(|e| graph.edge_standing(*e, day).holds())
+}
+
+#[test]
+fn people_facts() {
+    let g = default_graph();
+    use types::*;
+    // S15, P19: Elon Musk founded xAI, announced 2023-07-12; he joined AIP with xAI.
+    fact(
+        &g,
+        "P19",
+        Founded,
+        "elon-musk",
+        "xai",
+        Expect {
+            date: Some("2023-07-12"),
+            sources: &["xai-2023-07-12", INNOVATIONSFR],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "S15",
+        MemberOf,
+        "xai",
+        "aip",
+        Expect {
+            date: Some("2025-03-20"),
+            note_has: Some("Musk"),
+            sources: &[INNOVATIONSFR],
+            ..Default::default()
+        },
+    );
+    // The article has xAI join AIP, not Musk himself.
+    assert!(relationships(&g, MemberOf, "elon-musk", "aip").is_empty());
+    let musk = g.entity(g.node_by_id("elon-musk").unwrap()).unwrap();
+    assert!(
+        musk.note
+            .as_deref()
+            .is_some_and(|n| n.contains("critic of Stargate"))
+    );
+    // S16, P20: Jensen Huang co-founded Nvidia in 1993 and has led it since.
+    fact(
+        &g,
+        "P20",
+        Founded,
+        "jensen-huang",
+        "nvidia",
+        Expect {
+            date: Some("1993"),
+            role: Some("co-founder"),
+            sources: &["nvidia-corporate-history"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "S16",
+        HoldsPosition,
+        "jensen-huang",
+        "nvidia",
+        Expect {
+            date: Some("1993"),
+            role: Some("chief-executive"),
+            sources: &["nvidia-corporate-history", INNOVATIONSFR],
+            ..Default::default()
+        },
+    );
+    assert!(holds_on(
+        &g,
+        HoldsPosition,
+        "jensen-huang",
+        "nvidia",
+        "chief-executive",
+        "2025-03-21"
+    ));
+    // S17, P21: Sam Altman chief executive of OpenAI from 2019, removed on 2023-11-17, back on
+    // 2023-11-29: two spans of one post.
+    fact(
+        &g,
+        "P21",
+        HoldsPosition,
+        "sam-altman",
+        "openai",
+        Expect {
+            date: Some("2019"),
+            end_date: Some("2023-11-17"),
+            role: Some("chief-executive"),
+            sources: &["openai-2023-11-17"],
+            ..Default::default()
+        },
+    );
+    fact(
+        &g,
+        "S17",
+        HoldsPosition,
+        "sam-altman",
+        "openai",
+        Expect {
+            date: Some("2023-11-29"),
+            role: Some("chief-executive"),
+            sources: &["openai-2023-11-29", INNOVATIONSFR],
+            ..Default::default()
+        },
+    );
+    let ceo = |day| {
+        holds_on(
+            &g,
+            HoldsPosition,
+            "sam-altman",
+            "openai",
+            "chief-executive",
+            day,
+        )
+    };
+    assert!(ceo("2023-11-16"));
+    assert!(!ceo("2023-11-17"));
+    assert!(!ceo("2023-11-28"));
+    assert!(ceo("2023-11-29"));
+    assert!(ceo("2025-03-21"));
+    // S18, P22: Donald Trump US president from 2025-01-20; he announced Stargate at the White
+    // House on 2025-01-21 and his administration backs it, kept in notes: no tie type is
+    // "backs".
+    fact(
+        &g,
+        "P22",
+        HoldsPosition,
+        "donald-trump",
+        "us-government",
+        Expect {
+            date: Some("2025-01-20"),
+            role: Some("president"),
+            sources: &["whitehouse-2025-01-21"],
+            ..Default::default()
+        },
+    );
+    assert!(!holds_on(
+        &g,
+        HoldsPosition,
+        "donald-trump",
+        "us-government",
+        "president",
+        "2025-01-19"
+    ));
+    let stargate = g.entity(g.node_by_id("stargate").unwrap()).unwrap();
+    assert!(
+        stargate
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("Donald Trump"))
+    );
+    for source in [BRIEF, INNOVATIONSFR, "whitehouse-2025-01-21"] {
+        assert!(stargate.sources.iter().any(|s| s == source), "{source}");
+    }
+}
+
+#[test]
+fn european_deal_in_euros() {
+    let g = default_graph();
+    use types::*;
+    // P23: ASML EUR 1.3B in Mistral AI's EUR 1.7B Series C, about 11%, largest shareholder;
+    // a long-term collaboration. The amount stays in euros: no dollar amount is made up.
+    const P23: &str = "asml-mistral-2025-09-09";
+    fact(
+        &g,
+        "P23",
+        InvestsIn,
+        "asml",
+        "mistral-ai",
+        Expect {
+            amount_in: Some((1.3e9, "EUR")),
+            stake: Some(11.0),
+            date: Some("2025-09-09"),
+            role: Some("largest shareholder"),
+            note_has: Some("about 11%"),
+            sources: &[P23],
+            ..Default::default()
+        },
+    );
+    let investment = &relationships(&g, InvestsIn, "asml", "mistral-ai")[0];
+    assert_eq!(investment.properties.get("amount_usd"), None);
+    assert_eq!(
+        investment.extra.get("round_eur"),
+        Some(&Value::Float(1.7e9))
+    );
+    fact(
+        &g,
+        "P23",
+        PartnersWith,
+        "asml",
+        "mistral-ai",
+        Expect {
+            date: Some("2025-09-09"),
+            note_has: Some("long-term collaboration"),
+            sources: &[P23],
+            ..Default::default()
+        },
+    );
+    let country = |id| g.node_prop(g.node_by_id(id).unwrap(), "country");
+    assert_eq!(country("asml"), Some(Value::from("NL")));
+    assert_eq!(country("mistral-ai"), Some(Value::from("FR")));
 }

@@ -38,7 +38,7 @@ fn a_database_session_keeps_its_statements_and_folds_on_close() {
     assert!(notes[0].starts_with("created the database"), "{notes:?}");
     run(
         &mut session,
-        "CREATE (:Company {id: 'mistral-ai', name: 'Mistral AI'})",
+        "CREATE (:Company {id: 'aleph-alpha', name: 'Aleph Alpha'})",
     )
     .unwrap();
     assert!(session.db.as_ref().unwrap().has_unfolded());
@@ -51,10 +51,10 @@ fn a_database_session_keeps_its_statements_and_folds_on_close() {
     let (mut session, _) = Session::open(&reader, &|_| {}).unwrap();
     let result = run(
         &mut session,
-        "MATCH (n {id: 'mistral-ai'}) RETURN n.name AS name",
+        "MATCH (n {id: 'aleph-alpha'}) RETURN n.name AS name",
     )
     .unwrap();
-    assert_eq!(result.rows[0][0].to_string(), "\"Mistral AI\"");
+    assert_eq!(result.rows[0][0].to_string(), "\"Aleph Alpha\"");
     let refused = run(&mut session, "CREATE (:Company {id: 'x', name: 'X'})").unwrap_err();
     assert!(refused.contains("open for reading only"), "{refused}");
 }

@@ -254,7 +254,7 @@ pub(crate) const TOPICS: &[(&str, &str, &str)] = &[
     (
         "create",
         "CREATE pattern: adds nodes and relationships (alliance rules apply).",
-        "CREATE (:Company {name: 'Mistral AI', country: 'FR'})",
+        "CREATE (:Company {name: 'Aleph Alpha', country: 'DE'})",
     ),
     (
         "merge",
@@ -274,7 +274,7 @@ pub(crate) const TOPICS: &[(&str, &str, &str)] = &[
     (
         "delete",
         "DELETE r, DETACH DELETE n: deletes; a node with relationships needs DETACH.",
-        "MATCH ({name: 'Windsurf'})-[r:SUPPLIES]->() DELETE r",
+        "MATCH ({name: 'Windsurf'})-[r:PARTNERS_WITH]->() DELETE r",
     ),
     (
         "shortestpath",

@@ -38,7 +38,7 @@ pub const MAX_DEPTH: usize = 10;
 /// The most chains followed before the search stops and says so.
 pub const MAX_CHAINS: usize = 100_000;
 
-/// A share as an interval of fractions (0.099 for 9.9%); `min == max` when it is exact.
+/// A share as an interval, in percent (9.9 for 9.9%); `min == max` when it is exact.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Share {
     pub min: f64,
@@ -46,12 +46,9 @@ pub struct Share {
 }
 
 impl Share {
-    /// An exact share.
-    pub fn exact(fraction: f64) -> Share {
-        Share {
-            min: fraction,
-            max: fraction,
-        }
+    /// An exact share, in percent.
+    pub fn exact(pct: f64) -> Share {
+        Share { min: pct, max: pct }
     }
 
     /// Known to one value.
@@ -62,8 +59,8 @@ impl Share {
     /// Both bounds multiplied: a share of a share.
     fn times(self, other: Share) -> Share {
         Share {
-            min: self.min * other.min,
-            max: self.max * other.max,
+            min: self.min * other.min / 100.0,
+            max: self.max * other.max / 100.0,
         }
     }
 
@@ -79,7 +76,7 @@ impl Share {
     /// `stake_max`, a missing bound being 0 or 100; none when the tie states no stake.
     pub fn of_tie(graph: &Graph, edge: EdgeId) -> Option<Share> {
         if let Some(pct) = graph.edge_f64(edge, "stake_pct") {
-            return Some(Share::exact(pct / 100.0));
+            return Some(Share::exact(pct));
         }
         let (min, max) = (
             graph.edge_f64(edge, "stake_min"),
@@ -89,15 +86,15 @@ impl Share {
             return None;
         }
         Some(Share {
-            min: min.unwrap_or(0.0) / 100.0,
-            max: max.unwrap_or(100.0) / 100.0,
+            min: min.unwrap_or(0.0),
+            max: max.unwrap_or(100.0),
         })
     }
 }
 
-/// A fraction as a percent with at most three decimals: `9.9`, `30`, `0.125`.
-fn percent(fraction: f64) -> String {
-    let text = format!("{:.3}", fraction * 100.0);
+/// A percent with at most three decimals: `9.9`, `30`, `0.125`.
+fn percent(pct: f64) -> String {
+    let text = format!("{pct:.3}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {
         "0".to_owned()
@@ -118,9 +115,9 @@ impl std::fmt::Display for Share {
     }
 }
 
-/// Whether a share, a fraction, is above the whole (with room for rounding).
-fn above_whole(fraction: f64) -> bool {
-    fraction > 1.0 + 1e-9
+/// Whether a share, in percent, is above the whole (with room for rounding).
+fn above_whole(pct: f64) -> bool {
+    pct > 100.0 + 1e-7
 }
 
 /// What one tie of a chain carries.
@@ -177,7 +174,8 @@ pub struct Declared {
 /// Everyone linked to the subject through stakes or control.
 #[derive(Clone, Debug, Default)]
 pub struct Ownership {
-    /// Entities with a share, largest lower bound first, then those linked only by control.
+    /// Entities with a share, largest lower bound first (then largest upper bound), then those
+    /// linked only by control, shortest chain first; then in node order.
     pub entries: Vec<Entry>,
     /// Indirect statements left out as already counted, in tie order.
     pub declared: Vec<Declared>,
@@ -281,7 +279,7 @@ pub fn look_through(graph: &Graph, subject: NodeId, upward: bool, on: Date) -> O
         vec![subject],
         Vec::new(),
         Vec::new(),
-        Some(Share::exact(1.0)),
+        Some(Share::exact(100.0)),
     )];
     'search: while let Some((nodes, edges, steps, share)) = stack.pop() {
         if edges.len() >= MAX_DEPTH {
@@ -385,7 +383,7 @@ pub fn look_through(graph: &Graph, subject: NodeId, upward: bool, on: Date) -> O
                 .map(|s| Share {
                     min: s.min,
                     // No one holds more than the whole, unless the data says so.
-                    max: s.max.min(1f64.max(s.min)),
+                    max: s.max.min(100f64.max(s.min)),
                 });
             Entry {
                 node,
@@ -401,7 +399,11 @@ pub fn look_through(graph: &Graph, subject: NodeId, upward: bool, on: Date) -> O
             (Some(x), Some(y)) => y.0.total_cmp(&x.0).then(y.1.total_cmp(&x.1)),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
+            // Control alone: the shortest chain first.
+            (None, None) => {
+                let shortest = |e: &Entry| e.control.iter().map(|c| c.edges.len()).min();
+                shortest(a).cmp(&shortest(b))
+            }
         }
         .then_with(|| a.node.cmp(&b.node))
     });
@@ -437,7 +439,7 @@ mod tests {
 
     fn share(found: &Ownership, node: NodeId) -> (f64, f64) {
         let s = entry(found, node).share.expect("a share");
-        (s.min * 100.0, s.max * 100.0)
+        (s.min, s.max)
     }
 
     fn close(actual: (f64, f64), expected: (f64, f64)) -> bool {
@@ -465,26 +467,14 @@ mod tests {
 
     #[test]
     fn shares_print_as_percent_or_range() {
-        assert_eq!(Share::exact(0.099).to_string(), "9.9%");
-        assert_eq!(Share::exact(0.3).to_string(), "30%");
-        assert_eq!(Share::exact(0.00125).to_string(), "0.125%");
-        assert_eq!(
-            Share {
-                min: 0.25,
-                max: 0.5
-            }
-            .to_string(),
-            "25\u{2013}50%"
-        );
+        assert_eq!(Share::exact(9.9).to_string(), "9.9%");
+        assert_eq!(Share::exact(30.0).to_string(), "30%");
+        assert_eq!(Share::exact(0.125).to_string(), "0.125%");
+        assert_eq!(Share::exact(0.0).to_string(), "0%");
+        let range = |min, max| Share { min, max }.to_string();
+        assert_eq!(range(25.0, 50.0), "25\u{2013}50%");
         // A range narrower than the printed precision prints as one figure.
-        assert_eq!(
-            Share {
-                min: 0.2,
-                max: 0.2 + 1e-12
-            }
-            .to_string(),
-            "20%"
-        );
+        assert_eq!(range(20.0, 20.0 + 1e-9), "20%");
     }
 
     #[test]
@@ -562,7 +552,7 @@ mod tests {
             owners.declared,
             vec![Declared {
                 edge: repeated,
-                share: Share::exact(0.2),
+                share: Share::exact(20.0),
                 through: vec![n[0], n[1], c],
             }]
         );

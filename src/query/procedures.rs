@@ -319,8 +319,7 @@ static PROCEDURES: &[Signature] = &[
                     if one { "its holder" } else { "their holders" }
                 ));
             }
-            let percent =
-                |v: Option<f64>| v.map_or(QueryValue::Null, |v| QueryValue::Float(v * 100.0));
+            let percent = |v: Option<f64>| v.map_or(QueryValue::Null, QueryValue::Float);
             Ok(found
                 .entries
                 .iter()

@@ -990,9 +990,9 @@ fn the_shell_analyses_the_network() {
         "1. OpenAI                           0.108649",
         "1. OpenAI                           14",
         "1. AIP                              0.325000",
-        "   9.900%  US government",
-        "2 investments without a stake_pct left out",
-        " 100.000%  GIP",
+        "    9.9%  US government",
+        "2 investments without a stake left out",
+        "    100%  GIP",
         "1. OpenAI  shared by 2, $363B: Nvidia's investee $100B; Nvidia's customer; Microsoft's investee $13B; Microsoft's customer $250B",
         "3. AIP  shared by 2: Nvidia's consortium; Microsoft's consortium",
     ] {

@@ -288,20 +288,53 @@ static PROCEDURES: &[Signature] = &[
     entry(
         "algo.ownership",
         &[param("entity", ArgKind::Entity)],
-        &[("holder", Output::Node), ("stake", Output::Value)],
-        "who holds the entity, directly or through others, with the stake in percent (a float), through the stakes that hold today (or on the `:asof` date)",
+        &[
+            ("holder", Output::Node),
+            ("stake", Output::Value),
+            ("stake_min", Output::Value),
+            ("stake_max", Output::Value),
+            ("control", Output::Value),
+            ("over_100", Output::Value),
+        ],
+        "who holds the entity, directly or through others, through the stakes and control that hold today (or on the `:asof` date): the stake in percent (a float; null unless exact), its least and most (floats; null when linked by control alone), whether a chain of control links them (a boolean), and whether the total passes 100% (a boolean: the data disagree)",
         "CALL algo.ownership('OpenAI') YIELD holder, stake RETURN holder.name, stake",
         |cx, given| {
             let entity = given.node(cx, 0)?;
-            Ok(
-                algo::ownership::look_through(cx.graph, entity, true, cx.graph.judged_on())
-                    .entries
-                    .into_iter()
-                    .map(|(n, share, _)| {
-                        vec![QueryValue::Node(n), QueryValue::Float(share * 100.0)]
-                    })
-                    .collect(),
-            )
+            let found = algo::ownership::look_through(cx.graph, entity, true, cx.graph.judged_on());
+            let subject = cx.graph.display_name(entity);
+            for entry in found.over_whole() {
+                if let Some(share) = entry.share {
+                    cx.notes.add(format!(
+                        "{}'s stakes in {subject} add up to {share}, more than 100%: the recorded stakes disagree",
+                        cx.graph.display_name(entry.node)
+                    ));
+                }
+            }
+            if !found.declared.is_empty() {
+                let one = found.declared.len() == 1;
+                cx.notes.add(format!(
+                    "{} declared indirect stake{} in {subject}'s chains not added: direct stakes already reach {}",
+                    found.declared.len(),
+                    if one { "" } else { "s" },
+                    if one { "its holder" } else { "their holders" }
+                ));
+            }
+            let percent = |v: Option<f64>| v.map_or(QueryValue::Null, QueryValue::Float);
+            Ok(found
+                .entries
+                .iter()
+                .map(|e| {
+                    let exact = e.share.filter(|s| s.is_exact()).map(|s| s.min);
+                    vec![
+                        QueryValue::Node(e.node),
+                        percent(exact),
+                        percent(e.share.map(|s| s.min)),
+                        percent(e.share.map(|s| s.max)),
+                        QueryValue::Bool(!e.control.is_empty()),
+                        QueryValue::Bool(e.over_whole()),
+                    ]
+                })
+                .collect())
         },
     ),
 ];

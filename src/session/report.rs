@@ -238,7 +238,9 @@ pub fn top_report(
     Ok(out)
 }
 
-/// `:owners X` (upward) and `:holdings X`: effective stakes through chains of investments.
+/// `:owners X` (upward) and `:holdings X`: effective stakes through chains of investments,
+/// as a percent when exact and a range (`25–50%`) when a stake is; links through control
+/// apart, as `controls`; indirect statements that direct ties repeat, and totals above 100%.
 ///
 /// # Errors
 /// When the name finds no single entity.
@@ -255,57 +257,103 @@ pub fn ownership_report(graph: &Graph, name: &str, upward: bool) -> Result<Strin
             format!("{subject_name} holds no recorded stake\n")
         });
     }
-    for (other, share, chains) in &found.entries {
-        out.push_str(&format!(
-            "{:>8.3}%  {}{}\n",
-            share * 100.0,
-            graph.display_name(*other),
-            if chains.len() > 1 {
-                format!("  ({} chains)", chains.len())
-            } else {
-                String::new()
-            }
-        ));
-        for chain in chains {
-            // Written from holder to held, whichever way the search went.
-            let mut steps: Vec<String> = Vec::new();
-            let (nodes, edges): (Vec<NodeId>, Vec<EdgeId>) = if upward {
-                (
-                    chain.nodes.iter().rev().copied().collect(),
-                    chain.edges.iter().rev().copied().collect(),
-                )
-            } else {
-                (chain.nodes.clone(), chain.edges.clone())
+    // Written from holder to held, whichever way the search went.
+    let written = |chain: &ownership::Chain| {
+        let mut nodes = chain.nodes.clone();
+        let mut steps = chain.steps.clone();
+        if upward {
+            nodes.reverse();
+            steps.reverse();
+        }
+        let mut text: Vec<String> = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let label = match step {
+                ownership::Step::Stake {
+                    share,
+                    indirect: false,
+                } => share.to_string(),
+                ownership::Step::Stake {
+                    share,
+                    indirect: true,
+                } => format!("{share} indirect"),
+                ownership::Step::Control => "control".to_owned(),
             };
-            for (i, edge) in edges.iter().enumerate() {
-                let stake = graph.edge_f64(*edge, "stake_pct").unwrap_or(0.0);
-                steps.push(format!("{} -[{stake}%]->", graph.display_name(nodes[i])));
-            }
-            steps.push(graph.display_name(*nodes.last().expect("a chain has nodes")));
+            text.push(format!("{} -[{label}]->", graph.display_name(nodes[i])));
+        }
+        text.push(graph.display_name(*nodes.last().expect("a chain has nodes")));
+        text.join(" ")
+    };
+    for entry in &found.entries {
+        let other = graph.display_name(entry.node);
+        if let Some(share) = entry.share {
             out.push_str(&format!(
-                "            {}  = {:.3}%\n",
-                steps.join(" "),
-                chain.share * 100.0
+                "{:>8}  {other}{}\n",
+                share.to_string(),
+                if entry.chains.len() > 1 {
+                    format!("  ({} chains)", entry.chains.len())
+                } else {
+                    String::new()
+                }
+            ));
+            for chain in &entry.chains {
+                let share = chain.share.expect("a share chain has a share");
+                out.push_str(&format!("            {}  = {share}\n", written(chain)));
+            }
+        }
+        for chain in &entry.control {
+            out.push_str(&format!(
+                "controls  {other}  (through {})\n",
+                written(chain)
+            ));
+        }
+    }
+    for declared in &found.declared {
+        let Some((holder, held)) = graph.edge_endpoints(declared.edge) else {
+            continue;
+        };
+        let through: Vec<String> = declared
+            .through
+            .iter()
+            .map(|n| graph.display_name(*n))
+            .collect();
+        out.push_str(&format!(
+            "declared indirect stake {} of {} held by {}, also reached through {}: not added\n",
+            declared.share,
+            graph.display_name(held),
+            graph.display_name(holder),
+            through.join(" \u{2192} ")
+        ));
+    }
+    for entry in found.over_whole() {
+        let other = graph.display_name(entry.node);
+        let (holder, held) = if upward {
+            (other, subject_name.clone())
+        } else {
+            (subject_name.clone(), other)
+        };
+        if let Some(share) = entry.share {
+            out.push_str(&format!(
+                "warning: {holder}'s stakes in {held} add up to {share}, more than 100%: the recorded stakes disagree; check the chains above\n"
             ));
         }
     }
     if found.unknown_stakes > 0 {
         out.push_str(&format!(
-            "{} investment{} without a stake_pct left out\n",
+            "{} investment{} without a stake left out\n",
             found.unknown_stakes,
             if found.unknown_stakes == 1 { "" } else { "s" }
         ));
     }
     if found.ended > 0 {
         out.push_str(&format!(
-            "{} investment{} that had ended or been cancelled by {on} left out\n",
+            "{} tie{} that had ended or been cancelled by {on} left out\n",
             found.ended,
             if found.ended == 1 { "" } else { "s" }
         ));
     }
     if found.later > 0 {
         out.push_str(&format!(
-            "{} investment{} dated after {on} left out\n",
+            "{} tie{} dated after {on} left out\n",
             found.later,
             if found.later == 1 { "" } else { "s" }
         ));

@@ -122,13 +122,13 @@ pub(crate) static COMMANDS: &[Command] = &[
     command(
         ":owners",
         "NAME",
-        "who owns an entity, directly or through others (look-through stakes)",
+        "who owns or controls an entity, directly or through others (look-through stakes)",
         run_owners_holdings,
     ),
     command(
         ":holdings",
         "NAME",
-        "what an entity owns, directly or through others (look-through stakes)",
+        "what an entity owns or controls, directly or through others (look-through stakes)",
         run_owners_holdings,
     ),
     command(

@@ -4,14 +4,16 @@
 //! A case's fields:
 //! - `name`: what it shows; `data`: `"default"` (the built-in dataset), `"fixture"`
 //!   (`tests/queries/data/fixture.toml`) or `"sources"` (`tests/queries/data/sources.toml`, a
-//!   few sources with URLs); `query`: the statement.
+//!   few sources with URLs) or `"money"` (`tests/cases/money/currencies.toml`, amounts in
+//!   several currencies with exchange rates); `query`: the statement.
 //! - `params`: parameter values in Cypher literal syntax, by name.
 //! - `columns` and `rows`: the expected result; each row is its cells in literal syntax,
 //!   joined by ", ". Rows are compared as a multiset unless `ordered = true`.
 //! - `error`: the expected error's first line (kind, line, column and message); `help`: a
 //!   text its help line must contain; `also`: the first lines of the further rules the same
 //!   statement broke, in order (none when absent).
-//! - `warning`: a text one of the warnings must contain.
+//! - `warning`: a text one of the warnings must contain; `note`: a text one of the notes
+//!   must contain (`no_note = true`: there are none).
 //! - `explain`: texts the explanation of the plan (`alliances query --explain`) must contain.
 //! - `mutate = true`: the query may write; it runs on a copy of the dataset. `check`: a query
 //!   run afterwards (after an expected error too, to show nothing changed) whose rows `rows`
@@ -48,6 +50,9 @@ struct Case {
     #[serde(default)]
     also: Vec<String>,
     warning: Option<String>,
+    note: Option<String>,
+    #[serde(default)]
+    no_note: bool,
     /// Texts the plan's explanation must contain, in order.
     #[serde(default)]
     explain: Vec<String>,
@@ -73,6 +78,14 @@ static SOURCES: LazyLock<Graph> = LazyLock::new(|| {
         Schema::Alliance,
     )
     .expect("the sources dataset loads")
+});
+
+static MONEY: LazyLock<Graph> = LazyLock::new(|| {
+    alliances::load_files(
+        &[Path::new("tests/cases/money/currencies.toml").to_path_buf()],
+        Schema::Alliance,
+    )
+    .expect("the money dataset loads")
 });
 
 fn row_text(row: &[query::ResultValue]) -> String {
@@ -104,6 +117,7 @@ fn check(case: &Case) -> Result<(), String> {
         "default" => &DEFAULT,
         "fixture" => &FIXTURE,
         "sources" => &SOURCES,
+        "money" => &MONEY,
         "empty" => &EMPTY,
         other => return Err(format!("unknown dataset {other:?}")),
     };
@@ -182,6 +196,17 @@ fn check(case: &Case) -> Result<(), String> {
                         "no warning contains {warning:?}; warnings: {all:#?}"
                     ));
                 }
+            }
+            if let Some(note) = &case.note
+                && !result.notes.iter().any(|n| n.contains(note.as_str()))
+            {
+                return Err(format!(
+                    "no note contains {note:?}; notes: {:#?}",
+                    result.notes
+                ));
+            }
+            if case.no_note && !result.notes.is_empty() {
+                return Err(format!("expected no note; notes: {:#?}", result.notes));
             }
             if let Some(columns) = &case.columns
                 && *columns != result.columns

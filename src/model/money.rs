@@ -121,6 +121,27 @@ pub fn human_amount(amount: f64, currency: &str, qualifier: Option<&str>) -> Str
     )
 }
 
+/// A tie's amount as people read it, from its properties (`get` reads one): the amount in its
+/// own currency when it is not USD (`≈ €1.3B`), else the US-dollar value (`≤ $100B`), with its
+/// qualifier; `None` when it has no amount.
+pub fn tie_amount(get: &dyn Fn(&str) -> Option<super::Value>) -> Option<String> {
+    let number = |key: &str| get(key).and_then(|v| v.as_f64());
+    let qualifier = get("amount_qualifier");
+    let qualifier = qualifier.as_ref().and_then(|q| q.as_str());
+    let currency = get("currency");
+    let currency = currency
+        .as_ref()
+        .and_then(|c| c.as_str())
+        .unwrap_or(DEFAULT_CURRENCY);
+    match (number("amount"), number("amount_usd")) {
+        (Some(amount), _) if currency != DEFAULT_CURRENCY => {
+            Some(human_amount(amount, currency, qualifier))
+        }
+        (_, Some(usd)) | (Some(usd), None) => Some(human_amount(usd, DEFAULT_CURRENCY, qualifier)),
+        (None, None) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,9 @@ pub enum ProblemKind {
     NoSource,
     /// A cited source id that no `[[source]]` defines.
     UnknownSource,
+    /// An `amount_usd` that is not the tie's `amount` in US dollars: the amount itself in USD,
+    /// or converted at the graph's `[[fx_rate]]`; or one beside an amount no rate converts.
+    UsdMismatch,
 }
 
 impl ProblemKind {
@@ -87,6 +90,7 @@ impl ProblemKind {
             ProblemKind::RangeOutOfOrder => "range-out-of-order",
             ProblemKind::NoSource => "no-source",
             ProblemKind::UnknownSource => "unknown-source",
+            ProblemKind::UsdMismatch => "usd-mismatch",
         }
     }
 }
@@ -199,22 +203,117 @@ pub fn property_value(def: &PropertyDef, words: &[String], value: &Value) -> Opt
     }
 }
 
-/// A currency is written as its ISO 4217 code: three capital letters.
+/// A currency is written as its ISO 4217 alphabetic code, in capitals (`EUR`); a near miss
+/// (`eur`, `EUD`) is answered with the codes it may mean.
 pub fn currency(key: &str, code: &str) -> Option<Broken> {
-    let well_formed = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
-    (!well_formed).then(|| {
-        let upper = code.to_ascii_uppercase();
-        let help = if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
-            format!("did you mean \"{upper}\"? currencies are ISO 4217 codes in capitals")
-        } else {
-            "write the ISO 4217 code, for example \"USD\" or \"EUR\"".to_owned()
+    if crate::model::money::is_currency(code) {
+        return None;
+    }
+    let upper = code.trim().to_ascii_uppercase();
+    let codes = crate::model::money::currency_codes();
+    let help = if crate::model::money::is_currency(&upper) {
+        format!("did you mean \"{upper}\"? currencies are ISO 4217 codes in capitals")
+    } else {
+        // Three letters are too short for the name matcher: one slip (a letter changed,
+        // two swapped) away, the likeliest first.
+        let mut near: Vec<&str> = codes
+            .iter()
+            .copied()
+            .filter(|c| strsim::damerau_levenshtein(&upper, c) == 1)
+            .collect();
+        let letters = |c: &str| {
+            let mut l: Vec<char> = c.chars().collect();
+            l.sort_unstable();
+            l
         };
-        Broken::new(
+        let swapped = |c: &str| letters(c) == letters(&upper);
+        near.sort_by(|a, b| {
+            swapped(b)
+                .cmp(&swapped(a))
+                .then_with(|| {
+                    strsim::jaro_winkler(&upper, b).total_cmp(&strsim::jaro_winkler(&upper, a))
+                })
+                .then_with(|| a.cmp(b))
+        });
+        near.truncate(3);
+        did_you_mean(&near)
+            .map(|d| format!("{d} currencies are ISO 4217 codes"))
+            .unwrap_or_else(|| "write the ISO 4217 code, for example \"USD\" or \"EUR\"".to_owned())
+    };
+    Some(Broken::new(
+        ProblemKind::UnknownValue,
+        format!("`{key}` cannot be \"{code}\": it is not an ISO 4217 currency code"),
+        Some(help),
+    ))
+}
+
+/// The currency of an `[[fx_rate]]`: an ISO 4217 code other than USD, which needs no rate.
+pub fn fx_rate_currency(code: &str) -> Option<Broken> {
+    if code == crate::model::money::DEFAULT_CURRENCY {
+        return Some(Broken::new(
             ProblemKind::UnknownValue,
-            format!("`{key}` cannot be \"{code}\""),
-            Some(help),
+            "an exchange rate for USD says nothing: rates are US dollars per unit".to_owned(),
+            Some("remove this [[fx_rate]]; US-dollar amounts need no rate".to_owned()),
+        ));
+    }
+    currency("currency", code)
+}
+
+/// The rate of an `[[fx_rate]]`: US dollars per unit, a finite number above zero.
+pub fn fx_rate_value(rate: f64) -> Option<Broken> {
+    (!(rate.is_finite() && rate > 0.0)).then(|| {
+        Broken::new(
+            ProblemKind::OutOfRange,
+            format!("`rate` is {rate}, but a rate is US dollars per unit, above zero"),
+            Some("write how many US dollars one unit bought, e.g. rate = 1.08 for EUR".to_owned()),
         )
     })
+}
+
+/// Two `[[fx_rate]]` tables for one currency on one date; `first` says where the first is.
+pub fn duplicate_fx_rate(currency: &str, date: Date, first: &str) -> Broken {
+    Broken::new(
+        ProblemKind::DuplicateId,
+        format!("there are two exchange rates for {currency} on {date}"),
+        Some(format!("the first is {first}; keep one of them")),
+    )
+}
+
+/// A tie's `amount_usd` against what its `amount`, `currency` and the graph's rates give:
+/// `written` is the `amount_usd` it holds, `derived` the conversion (`None`: no rate). A tie
+/// without an `amount` is not judged (its `amount_usd` is the amount, in the form files had
+/// before currencies).
+pub fn usd_consistent(
+    written: Option<f64>,
+    derived: Option<f64>,
+    amount: f64,
+    currency: &str,
+) -> Option<Broken> {
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    match (written, derived) {
+        (Some(w), Some(d)) if !same(w, d) => Some(Broken::new(
+            ProblemKind::UsdMismatch,
+            format!("`amount_usd` is {w}, but `amount` {amount} {currency} is {d} US dollars"),
+            Some(if currency == crate::model::money::DEFAULT_CURRENCY {
+                "in USD, `amount_usd` is the amount itself: remove `amount_usd`, or make it equal `amount`".to_owned()
+            } else {
+                "`amount_usd` is derived from `amount` at the graph's [[fx_rate]]: remove it".to_owned()
+            }),
+        )),
+        (Some(w), None) => Some(Broken::new(
+            ProblemKind::UsdMismatch,
+            format!("`amount_usd` is {w}, but no exchange rate converts {currency} to US dollars"),
+            Some(format!(
+                "add an [[fx_rate]] with currency = \"{currency}\", a date, a rate and its source, or remove `amount_usd`"
+            )),
+        )),
+        (None, Some(d)) => Some(Broken::new(
+            ProblemKind::UsdMismatch,
+            format!("`amount_usd` is absent, but `amount` {amount} {currency} is {d} US dollars"),
+            Some("`amount_usd` follows `amount`: remove `amount` as well to leave the tie without an amount".to_owned()),
+        )),
+        _ => None,
+    }
 }
 
 /// The rules between a tie's properties: `end_date` not before `date`, each range's minimum
@@ -872,6 +971,23 @@ impl Checker<'_> {
         self.finite(at, free.iter().map(|(k, v)| (*k, v.clone())));
         for (key, broken) in tie_properties(&|key| graph.edge_prop(edge, key)) {
             self.push(at, Some(key), broken);
+        }
+        if let (Some(amount), Some(derived)) =
+            (graph.edge_f64(edge, "amount"), graph.derived_usd(edge))
+        {
+            let currency = graph
+                .edge_str(edge, "currency")
+                .unwrap_or(crate::model::money::DEFAULT_CURRENCY);
+            if crate::model::money::is_currency(currency)
+                && let Some(broken) = usd_consistent(
+                    graph.edge_f64(edge, "amount_usd"),
+                    derived,
+                    amount,
+                    currency,
+                )
+            {
+                self.push(at, Some("amount_usd"), broken);
+            }
         }
         match graph.edge_prop(edge, "sources") {
             Some(value) => {

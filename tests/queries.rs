@@ -4,16 +4,17 @@
 //! A case's fields:
 //! - `name`: what it shows; `data`: `"default"` (the built-in dataset), `"fixture"`
 //!   (`tests/queries/data/fixture.toml`) or `"sources"` (`tests/queries/data/sources.toml`, a
-//!   few sources with URLs) or `"stakes"` (`tests/queries/data/stakes.toml`, stakes, ranges,
-//!   indirect holdings and control); `query`: the statement.
+//!   few sources with URLs), `"stakes"` (`tests/queries/data/stakes.toml`, stakes, ranges,
+//!   indirect holdings and control) or `"money"` (`tests/cases/money/currencies.toml`, amounts
+//!   in several currencies with exchange rates); `query`: the statement.
 //! - `params`: parameter values in Cypher literal syntax, by name.
 //! - `columns` and `rows`: the expected result; each row is its cells in literal syntax,
 //!   joined by ", ". Rows are compared as a multiset unless `ordered = true`.
 //! - `error`: the expected error's first line (kind, line, column and message); `help`: a
 //!   text its help line must contain; `also`: the first lines of the further rules the same
 //!   statement broke, in order (none when absent).
-//! - `warning`: a text one of the warnings must contain; `note`: a text one of the notes must
-//!   contain.
+//! - `warning`: a text one of the warnings must contain; `note`: a text one of the notes
+//!   must contain (`no_note = true`: there are none).
 //! - `explain`: texts the explanation of the plan (`alliances query --explain`) must contain.
 //! - `mutate = true`: the query may write; it runs on a copy of the dataset. `check`: a query
 //!   run afterwards (after an expected error too, to show nothing changed) whose rows `rows`
@@ -51,6 +52,8 @@ struct Case {
     also: Vec<String>,
     warning: Option<String>,
     note: Option<String>,
+    #[serde(default)]
+    no_note: bool,
     /// Texts the plan's explanation must contain, in order.
     #[serde(default)]
     explain: Vec<String>,
@@ -85,6 +88,14 @@ static SOURCES: LazyLock<Graph> = LazyLock::new(|| {
     .expect("the sources dataset loads")
 });
 
+static MONEY: LazyLock<Graph> = LazyLock::new(|| {
+    alliances::load_files(
+        &[Path::new("tests/cases/money/currencies.toml").to_path_buf()],
+        Schema::Alliance,
+    )
+    .expect("the money dataset loads")
+});
+
 fn row_text(row: &[query::ResultValue]) -> String {
     row.iter()
         .map(ToString::to_string)
@@ -115,6 +126,7 @@ fn check(case: &Case) -> Result<(), String> {
         "fixture" => &FIXTURE,
         "sources" => &SOURCES,
         "stakes" => &STAKES,
+        "money" => &MONEY,
         "empty" => &EMPTY,
         other => return Err(format!("unknown dataset {other:?}")),
     };
@@ -201,6 +213,9 @@ fn check(case: &Case) -> Result<(), String> {
                     "no note contains {note:?}; notes: {:#?}",
                     result.notes
                 ));
+            }
+            if case.no_note && !result.notes.is_empty() {
+                return Err(format!("expected no note; notes: {:#?}", result.notes));
             }
             if let Some(columns) = &case.columns
                 && *columns != result.columns

@@ -313,6 +313,7 @@ fn build_dataset(
         allow_unsourced: false,
         vocabulary: Default::default(),
         source,
+        fx_rate: Vec::new(),
         entity,
         relationship,
     }

@@ -13,7 +13,6 @@ pub mod ownership;
 pub mod paths;
 pub mod search;
 
-use crate::model::human_money;
 use crate::model::{Standing, Value, did_you_mean, suggest_each};
 use crate::store::{EdgeId, Graph, ID_KEY, NodeId};
 
@@ -90,7 +89,7 @@ pub fn find_entity(graph: &Graph, name: &str) -> Result<NodeId, FindError> {
     }
 }
 
-/// What a relationship says, briefly: `invests-in up to $10B, 9.9%, 2025-11`.
+/// What a relationship says, briefly: `invests-in ≤ $10B, 9.9%, 2025-11`.
 pub fn describe_relationship(graph: &Graph, edge: EdgeId) -> String {
     let rel_type = graph.edge_type(edge);
     let mut parts = vec![
@@ -99,15 +98,8 @@ pub fn describe_relationship(graph: &Graph, edge: EdgeId) -> String {
             .relationship(rel_type)
             .map_or(rel_type.to_owned(), |t| t.name.clone()),
     ];
-    let amount = graph.edge_f64(edge, "amount_usd");
-    if let Some(amount) = amount {
-        let qualifier = match graph.edge_str(edge, "amount_qualifier") {
-            Some("up-to") => "up to ",
-            Some("at-least") => "at least ",
-            Some("about") => "about ",
-            _ => "",
-        };
-        parts[0] = format!("{} {qualifier}{}", parts[0], human_money(amount));
+    if let Some(amount) = crate::model::money::tie_amount(&|key| graph.edge_prop(edge, key)) {
+        parts[0] = format!("{} {amount}", parts[0]);
     }
     if let Some(stake) = graph.edge_f64(edge, "stake_pct") {
         parts.push(format!("{stake}%"));

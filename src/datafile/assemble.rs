@@ -50,6 +50,26 @@ pub(crate) fn assemble(
         graph.add_source(source.record.clone());
     }
 
+    let mut rate_at: HashMap<(&str, crate::model::Date), &Location> = HashMap::new();
+    for rate in files.iter().flat_map(|f| &f.fx_rates) {
+        let record = &rate.record;
+        if !source_at.contains_key(record.source.as_str())
+            && !incomplete.contains(record.source.as_str())
+        {
+            let broken = rules::unknown_source(&record.source, source_at.keys().copied());
+            problems.push(placed(broken, rate.field("source")));
+        }
+        let key = (record.currency.as_str(), record.date);
+        if let Some(first) = rate_at.get(&key) {
+            let broken =
+                rules::duplicate_fx_rate(&record.currency, record.date, &format!("at {first}"));
+            problems.push(placed(broken, rate.field("date")));
+            continue;
+        }
+        rate_at.insert(key, rate.field("date"));
+        graph.add_fx_rate(record.clone());
+    }
+
     let mut entity_at: HashMap<&str, &Location> = HashMap::new();
     // Folded name or alias → (entity id, where it was written).
     let mut name_at: HashMap<String, (&str, &Location)> = HashMap::new();
@@ -126,9 +146,57 @@ pub(crate) fn assemble(
                 continue;
             }
         }
-        graph.insert_relationship(record, from, to);
+        match usd_of(record, graph.fx_rates()) {
+            Ok(None) => {
+                graph.insert_relationship(record, from, to);
+            }
+            Ok(Some(usd)) => {
+                let mut record = record.clone();
+                record.properties.insert("amount_usd".to_owned(), usd);
+                graph.insert_relationship(&record, from, to);
+            }
+            Err(broken) => {
+                let at = if record.properties.contains_key("amount_usd") {
+                    rel.field("amount_usd")
+                } else {
+                    rel.field("amount")
+                };
+                problems.push(placed(broken, at));
+            }
+        }
     }
     graph
+}
+
+/// The `amount_usd` a relationship gets from its `amount`: `Ok(None)` when it keeps what it
+/// has (no amount; an amount whose currency no rate converts; an `amount_usd` written equal
+/// to the derived one), `Ok(Some)` the derived value, or the broken rule when a written
+/// `amount_usd` disagrees.
+fn usd_of(
+    record: &crate::model::Relationship,
+    rates: &[crate::model::FxRate],
+) -> Result<Option<crate::model::Value>, Broken> {
+    use crate::model::money;
+    let props = &record.properties;
+    let Some(amount) = props.get("amount").and_then(|v| v.as_f64()) else {
+        return Ok(None);
+    };
+    let currency = props
+        .get("currency")
+        .and_then(|v| v.as_str())
+        .unwrap_or(money::DEFAULT_CURRENCY);
+    let date = props.get("date").and_then(|v| v.as_date());
+    let derived = money::usd_value(amount, currency, date, rates).map(|(usd, _)| usd);
+    let written = props.get("amount_usd").and_then(|v| v.as_f64());
+    if written.is_some()
+        && let Some(broken) = rules::usd_consistent(written, derived, amount, currency)
+    {
+        return Err(broken);
+    }
+    Ok(match (written, derived) {
+        (None, Some(usd)) => Some(crate::model::Value::money(usd)),
+        _ => None,
+    })
 }
 
 /// What relationship endpoints can be resolved against.

@@ -24,7 +24,6 @@ use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use super::Selection;
 use crate::algo::describe_relationship;
-use crate::model::human_money;
 use crate::model::vocabulary::{Drawing, RelDef};
 use crate::model::{Date, Standing, Value};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
@@ -165,14 +164,8 @@ fn node_stmt(graph: &Graph, node: NodeId) -> Stmt {
 /// The short label on a relationship: `$8.9B · 9.9%`, a role, or a product.
 fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     let mut parts = Vec::new();
-    if let Some(amount) = graph.edge_f64(edge, "amount_usd") {
-        let qualifier = match graph.edge_str(edge, "amount_qualifier") {
-            Some("up-to") => "up to ",
-            Some("at-least") => "at least ",
-            Some("about") => "about ",
-            _ => "",
-        };
-        parts.push(format!("{qualifier}{}", human_money(amount)));
+    if let Some(amount) = crate::model::money::tie_amount(&|key| graph.edge_prop(edge, key)) {
+        parts.push(amount);
     }
     if let Some(stake) = graph.edge_f64(edge, "stake_pct") {
         parts.push(format!("{stake}%"));

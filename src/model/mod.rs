@@ -3,6 +3,7 @@
 mod alliance;
 mod date;
 mod format;
+pub mod money;
 mod names;
 mod printable;
 mod schema;
@@ -13,6 +14,7 @@ pub mod vocabulary;
 pub use alliance::{Entity, Kind, RelType, Relationship, Source, fields, is_slug, slugify};
 pub use date::{Date, DateError};
 pub use format::{human_duration, human_money};
+pub use money::{FxRate, human_amount};
 pub use names::{did_you_mean, fold_name, fold_name_into, suggest, suggest_each};
 pub use printable::{is_unprintable, printable, printable_json, printable_width};
 pub use schema::Schema;

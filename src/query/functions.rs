@@ -100,6 +100,7 @@ pub(crate) enum AggFunction {
     Min,
     Max,
     Collect,
+    UsdTotal,
 }
 
 impl AggFunction {
@@ -309,6 +310,14 @@ static FUNCTIONS: &[Entry] = &[
         "the values as a list, nulls left out",
         AggFunction::Collect,
     ),
+    Entry {
+        name: "usdTotal",
+        args: "(relationship)",
+        min_args: 1,
+        max_args: 1,
+        help: "the ties' amounts in US dollars, added; a note says what it left out (no rate, no amount) and what it counted at a bound (up to, at least)",
+        kind: Kind::Aggregate(AggFunction::UsdTotal),
+    },
     scalar(
         "id",
         "(node or relationship)",
@@ -404,6 +413,22 @@ static FUNCTIONS: &[Entry] = &[
         (1, 1),
         "the sources it cites, in order, as maps: id, title, publisher, date (url, language when given)",
         sources,
+    ),
+    scalar(
+        "amountText",
+        "(relationship)",
+        (1, 1),
+        "the tie's amount as tables show it, with its qualifier and currency: \"≤ $100B\", \"≈ €1.3B\" (null without one)",
+        |c, mut a| match first(&mut a) {
+            V::Relationship(r) => {
+                let graph = c.graph();
+                Ok(
+                    crate::model::money::tie_amount(&|key| graph.edge_prop(r, key))
+                        .map_or(V::Null, V::String),
+                )
+            }
+            other => Err(c.wrong(0, &other, "a relationship")),
+        },
     ),
     scalar(
         "length",

@@ -170,7 +170,10 @@ impl Prepared<'_> {
                     &mut places,
                 )
             })
-            .and_then(|rows| rules::check_changes(graph, self.text, &places).map(|()| rows))
+            .and_then(|rows| {
+                graph.derive_amounts_usd();
+                rules::check_changes(graph, self.text, &places).map(|()| rows)
+            })
             .and_then(|rows| {
                 let changes = graph.statement_changes();
                 if changes.is_empty() {

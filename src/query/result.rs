@@ -366,7 +366,24 @@ fn compact_node(node: &NodeValue) -> String {
 /// `[:INVESTS_IN {amount_usd: 8.9B}]`: the type and the few properties that say what it is.
 fn compact_relationship(rel: &RelationshipValue) -> String {
     let mut parts = Vec::new();
+    // A qualified or foreign amount reads as people write it (`amount: ≤ $100B`); a plain
+    // US-dollar one in money-literal syntax (`amount_usd: 8.9B`).
+    let get = |key: &str| rel.properties.get(key).cloned();
+    let plain = get("amount_qualifier").is_none()
+        && get("currency")
+            .as_ref()
+            .and_then(|c| {
+                c.as_str()
+                    .map(|c| c == crate::model::money::DEFAULT_CURRENCY)
+            })
+            .unwrap_or(true);
+    if !plain && let Some(amount) = crate::model::money::tie_amount(&get) {
+        parts.push(format!("amount: {amount}"));
+    }
     for key in ["amount_usd", "stake_pct", "role", "product"] {
+        if key == "amount_usd" && !plain {
+            continue;
+        }
         match rel.properties.get(key) {
             Some(Value::Int(i)) if key == "amount_usd" => {
                 parts.push(format!("{key}: {}", money_literal(*i as f64)))

@@ -177,6 +177,26 @@ impl Graph {
         self.sources.values()
     }
 
+    /// The exchange rates the data gives, in the order given.
+    pub fn fx_rates(&self) -> &[crate::model::FxRate] {
+        &self.fx_rates
+    }
+
+    /// A relationship's amount in US dollars, as the rules derive it from `amount`, `currency`
+    /// (USD when absent), `date` and the graph's rates: `Some(None)` when the graph has no
+    /// rate for its currency, `None` when it has no `amount` (or an unreadable one).
+    pub fn derived_usd(&self, edge: EdgeId) -> Option<Option<f64>> {
+        let amount = self.edge_f64(edge, "amount")?;
+        let currency = self
+            .edge_str(edge, "currency")
+            .unwrap_or(crate::model::money::DEFAULT_CURRENCY);
+        let date = self.edge_prop(edge, "date").and_then(|d| d.as_date());
+        Some(
+            crate::model::money::usd_value(amount, currency, date, &self.fx_rates)
+                .map(|(usd, _)| usd),
+        )
+    }
+
     pub fn source_count(&self) -> usize {
         self.sources.len()
     }

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
-use crate::model::{Date, Schema, Source, Standing, Value, Vocabulary};
+use crate::model::{Date, FxRate, Schema, Source, Standing, Value, Vocabulary};
 pub use adjacency::Adjacency;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;
@@ -173,6 +173,8 @@ pub struct Graph {
     // costs nothing on bulk imports, where a set insert per property would.
     key_symbols: Vec<bool>,
     sources: BTreeMap<String, Source>,
+    /// The exchange rates the data gives, in the order given (`model::money::pick_rate`).
+    fx_rates: Vec<FxRate>,
     /// Relationships may cite no source: the graph came from a data file that says
     /// `allow_unsourced = true`, or from a CSV import. Writes never set it.
     allow_unsourced: bool,
@@ -562,6 +564,11 @@ impl Graph {
     /// Records a source; a later source with the same id replaces it.
     pub fn add_source(&mut self, source: Source) {
         self.sources.insert(source.id.clone(), source);
+    }
+
+    /// Records an exchange rate (`[[fx_rate]]`), after those already held.
+    pub fn add_fx_rate(&mut self, rate: FxRate) {
+        self.fx_rates.push(rate);
     }
 
     /// Gives a new element its properties (a later duplicate key wins, null sets nothing);

@@ -24,6 +24,9 @@ pub struct DataSet {
     #[serde(skip_serializing_if = "Definitions::is_empty")]
     pub vocabulary: Definitions,
     pub source: Vec<Source>,
+    /// The exchange rates (`[[fx_rate]]`), as given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fx_rate: Vec<crate::model::FxRate>,
     pub entity: Vec<Entity>,
     pub relationship: Vec<Relationship>,
 }
@@ -182,6 +185,7 @@ impl Graph {
             allow_unsourced: self.allow_unsourced,
             vocabulary: self.vocabulary().added().clone(),
             source: self.sources().cloned().collect(),
+            fx_rate: self.fx_rates().to_vec(),
             entity: self
                 .nodes()
                 .map(|n| self.entity(n))

@@ -2,11 +2,13 @@
 //! graph of a million nodes is one read and a few linear passes, not a parse.
 //!
 //! Layout, little-endian: the magic line and a format version; then a flags byte (the schema in
-//! bit 0, `allow_unsourced` in bit 1, an extended vocabulary in bit 2), the names
+//! bit 0, `allow_unsourced` in bit 1, an extended vocabulary in bit 2, exchange rates in bit 3),
+//! the names
 //! (labels, types, keys), the label sets, the string pool as it is, the nodes (a label set
 //! each), the relationships (from, to, type), the node and relationship property tables (each
 //! its columns, then its boxed values), the sources, the vocabulary's added definitions as
-//! JSON text when bit 2 is set; last, a CRC-32 of everything before it.
+//! JSON text when bit 2 is set, the exchange rates (currency, date, rate, source) when bit 3
+//! is set; last, a CRC-32 of everything before it.
 //! Elements are numbered afresh, without the gaps deletions leave. A property cell is written
 //! as the store holds it (NaN-boxed, a string as its place in the pool).
 //!
@@ -132,7 +134,8 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         Schema::Alliance => 0,
         Schema::Open => 1,
     } | if graph.allow_unsourced { 2 } else { 0 }
-        | if added.is_empty() { 0 } else { 4 });
+        | if added.is_empty() { 0 } else { 4 }
+        | if graph.fx_rates.is_empty() { 0 } else { 8 });
     out.u32(graph.symbols.len() as u32);
     for i in 0..graph.symbols.len() {
         out.str(graph.symbols.name_at(i));
@@ -184,6 +187,15 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         let definitions =
             serde_json::to_string(added).expect("definitions are plain data and always serialize");
         out.str(&definitions);
+    }
+    if !graph.fx_rates.is_empty() {
+        out.u32(graph.fx_rates.len() as u32);
+        for rate in &graph.fx_rates {
+            out.str(&rate.currency);
+            out.u64(rate.date.pack());
+            out.u64(rate.rate.to_bits());
+            out.str(&rate.source);
+        }
     }
     let checksum = crc32fast::hash(&out.0);
     out.u32(checksum);
@@ -368,7 +380,8 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     let at = input.offset();
     let flags = input.u8()?;
     let extended = flags & 4 != 0;
-    let schema = match flags & !6 {
+    let rates = flags & 8 != 0;
+    let schema = match flags & !14 {
         0 => Schema::Alliance,
         1 => Schema::Open,
         other => return Err(input.error_at(at, format!("schema {other} is unknown"))),
@@ -448,7 +461,7 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
             &mut graph,
             (node_count, edge_count),
             &string_starts,
-            extended,
+            (extended, rates),
         );
         let built = topology.join().unwrap_or_else(|_| {
             Err(SnapshotError {
@@ -519,7 +532,7 @@ fn read_the_rest(
     graph: &mut Graph,
     (node_count, edge_count): (usize, usize),
     string_starts: &[u64],
-    extended: bool,
+    (extended, rates): (bool, bool),
 ) -> Result<(), SnapshotError> {
     let symbols = graph.symbols.len();
     graph.node_props = read_table(input, node_count, symbols, string_starts)?;
@@ -548,6 +561,27 @@ fn read_the_rest(
             )
         })?;
         graph.set_vocabulary(std::sync::Arc::new(vocabulary));
+    }
+    if rates {
+        for _ in 0..input.count(24)? {
+            let at = input.offset();
+            let currency = input.str()?.to_owned();
+            let date = input.date()?;
+            let rate = f64::from_bits(input.u64()?);
+            let source = input.str()?.to_owned();
+            if !(crate::model::money::is_currency(&currency) && rate.is_finite() && rate > 0.0) {
+                return Err(input.error_at(
+                    at,
+                    format!("the exchange rate for \"{currency}\" is not a rate"),
+                ));
+            }
+            graph.fx_rates.push(crate::model::FxRate {
+                currency,
+                date,
+                rate,
+                source,
+            });
+        }
     }
     if input.offset() != input.bytes.len() {
         return Err(input.error_at(

@@ -16,6 +16,7 @@ use crate::model::vocabulary::{PropType, PropertyDef};
 use crate::model::{Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fields};
 use crate::rules::{self};
 
+mod fx_rate;
 mod open;
 mod reading;
 pub(crate) mod vocabulary;
@@ -39,6 +40,7 @@ impl<T> Located<T> {
 #[derive(Debug, Default)]
 pub(crate) struct Decoded {
     pub sources: Vec<Located<Source>>,
+    pub fx_rates: Vec<Located<crate::model::FxRate>>,
     pub entities: Vec<Located<Entity>>,
     pub relationships: Vec<Located<Relationship>>,
     /// Ids of entities and sources whose tables had problems and were left out. Cross-record
@@ -75,6 +77,7 @@ const TOP_LEVEL: &[&str] = &[
     "allow_unsourced",
     "vocabulary",
     "source",
+    "fx_rate",
     "entity",
     "relationship",
 ];
@@ -145,7 +148,7 @@ pub(crate) fn decode(
         let tables = match entry.key.as_str() {
             // Read before any file's records (see `vocabulary.rs`).
             "allow_unsourced" | "schema" | "vocabulary" => continue,
-            "source" | "entity" | "relationship" => decoder.tables(entry),
+            "source" | "fx_rate" | "entity" | "relationship" => decoder.tables(entry),
             _ => {
                 decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
                 continue;
@@ -157,6 +160,7 @@ pub(crate) fn decode(
                     Ok(source) => decoded.sources.push(source),
                     Err(id) => decoded.incomplete_ids.extend(id),
                 },
+                "fx_rate" => decoded.fx_rates.extend(decoder.fx_rate(table, span)),
                 "entity" => match decoder.entity(table, span) {
                     Ok(entity) => decoded.entities.push(entity),
                     Err(id) => decoded.incomplete_ids.extend(id),

@@ -239,6 +239,14 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                 None => None,
                 Some(arg) => Some((self.cx.eval(arg, row, &[])?, arg)),
             };
+            if aggregate.function == AggFunction::Sum
+                && let Some((QueryValue::Null, arg)) = &value
+                && let crate::query::plan::PKind::Property(base, key) = &arg.kind
+                && key == "amount_usd"
+                && let QueryValue::Relationship(edge) = self.cx.eval(base, row, &[])?
+            {
+                state.missing_usd(self.cx, edge);
+            }
             state.add(self.cx, aggregate, value)?;
         }
         Ok(())
@@ -321,6 +329,95 @@ pub(super) struct AggState {
     pub(super) floats: bool,
     pub(super) best: Option<QueryValue>,
     pub(super) items: Vec<QueryValue>,
+    /// What a money total left out or counted at a bound (`usdTotal`, `sum(r.amount_usd)`).
+    pub(super) money: MoneyTally,
+}
+
+/// What an honest money total tells beside its sum.
+#[derive(Default)]
+pub(super) struct MoneyTally {
+    /// Amounts left out for want of an exchange rate, by currency.
+    no_rate: std::collections::BTreeMap<String, usize>,
+    /// Ties without any amount.
+    no_amount: usize,
+    /// Amounts counted at the bound their qualifier gives.
+    up_to: usize,
+    at_least: usize,
+    about: usize,
+}
+
+impl MoneyTally {
+    /// Reads one tie: its US-dollar value if it has one, and what to tell about it.
+    fn tie(&mut self, graph: &crate::store::Graph, edge: crate::store::EdgeId) -> Option<f64> {
+        let usd = graph.edge_f64(edge, "amount_usd");
+        if usd.is_none() {
+            if graph.edge_f64(edge, "amount").is_some() {
+                let currency = graph
+                    .edge_str(edge, "currency")
+                    .unwrap_or(crate::model::money::DEFAULT_CURRENCY);
+                *self.no_rate.entry(currency.to_owned()).or_default() += 1;
+            } else {
+                self.no_amount += 1;
+            }
+            return None;
+        }
+        match graph.edge_str(edge, "amount_qualifier") {
+            Some("up-to") => self.up_to += 1,
+            Some("at-least") => self.at_least += 1,
+            Some("about") => self.about += 1,
+            _ => {}
+        }
+        usd
+    }
+
+    /// `usdTotal: left out 1 amount in JPY (no exchange rate); counted 1 "up to" amount at
+    /// its maximum`, or nothing when the total is whole and exact.
+    fn note(&self, what: &str, with_bounds: bool) -> Option<String> {
+        let plural = |n: usize, one: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {one}s")
+            }
+        };
+        let mut left: Vec<String> = self
+            .no_rate
+            .iter()
+            .map(|(c, n)| format!("{} in {c} (no exchange rate)", plural(*n, "amount")))
+            .collect();
+        if self.no_amount > 0 && with_bounds {
+            left.push(format!("{} with no amount", plural(self.no_amount, "tie")));
+        }
+        let mut counted = Vec::new();
+        if with_bounds {
+            if self.up_to > 0 {
+                counted.push(format!(
+                    "{} at its maximum",
+                    plural(self.up_to, "\"up to\" amount")
+                ));
+            }
+            if self.at_least > 0 {
+                counted.push(format!(
+                    "{} at its minimum",
+                    plural(self.at_least, "\"at least\" amount")
+                ));
+            }
+            if self.about > 0 {
+                counted.push(format!(
+                    "{} as estimated",
+                    plural(self.about, "\"about\" amount")
+                ));
+            }
+        }
+        let mut parts = Vec::new();
+        if !left.is_empty() {
+            parts.push(format!("left out {}", left.join(", ")));
+        }
+        if !counted.is_empty() {
+            parts.push(format!("counted {}", counted.join(", ")));
+        }
+        (!parts.is_empty()).then(|| format!("{what}: {}", parts.join("; ")))
+    }
 }
 
 impl AggState {
@@ -334,6 +431,7 @@ impl AggState {
             floats: false,
             best: None,
             items: Vec::new(),
+            money: MoneyTally::default(),
         }
     }
 
@@ -414,12 +512,55 @@ impl AggState {
                 cx.charge(value.estimated_bytes(), expr.span.start)?;
                 self.items.push(value);
             }
+            AggFunction::UsdTotal => match value {
+                QueryValue::Relationship(edge) => {
+                    if let Some(usd) = self.money.tie(cx.graph, edge) {
+                        self.floats = true;
+                        self.float_sum += usd;
+                    }
+                }
+                other => {
+                    return Err(cx.type_error(
+                        &expr.span,
+                        format!(
+                            "usdTotal() adds the amounts of relationships, not {}; write usdTotal(r) for a relationship r",
+                            describe(cx.graph, &other)
+                        ),
+                    ));
+                }
+            },
         }
         Ok(())
     }
 
-    pub(super) fn finish(self, _cx: &Context<'_>) -> Result<QueryValue, QueryError> {
+    /// `sum(r.amount_usd)` met a tie without `amount_usd`: one with an amount no rate
+    /// converts is told in a note, as `usdTotal` would.
+    pub(super) fn missing_usd(&mut self, cx: &Context<'_>, edge: crate::store::EdgeId) {
+        if cx.graph.edge_f64(edge, "amount_usd").is_none() {
+            self.money.tie(cx.graph, edge);
+        }
+    }
+
+    pub(super) fn finish(self, cx: &Context<'_>) -> Result<QueryValue, QueryError> {
+        let (what, with_bounds) = match self.function {
+            AggFunction::UsdTotal => ("usdTotal", true),
+            _ => ("sum(amount_usd)", false),
+        };
+        if let Some(mut note) = self.money.note(what, with_bounds) {
+            if !with_bounds {
+                note.push_str("; usdTotal(r) adds the same and says what it counted at a bound");
+            }
+            cx.notes.add(note);
+        }
         Ok(match self.function {
+            AggFunction::UsdTotal => {
+                let total = self.float_sum;
+                if total.fract() == 0.0 && total.abs() < 9_007_199_254_740_992.0 {
+                    QueryValue::Int(total as i64)
+                } else {
+                    QueryValue::Float(total)
+                }
+            }
             AggFunction::Count => QueryValue::Int(self.count),
             AggFunction::Sum if self.floats => QueryValue::Float(self.float_sum),
             AggFunction::Sum => QueryValue::Int(self.int_sum),

@@ -416,6 +416,7 @@ impl Writer<'_> {
                 )
             })?;
         self.wrote(Element::Edge(edge), rel.span.start, &props);
+        graph.derive_amount_usd(edge);
         Ok(edge)
     }
 
@@ -547,6 +548,9 @@ impl Writer<'_> {
             QueryValue::Relationship(r) => {
                 graph.set_edge_prop(*r, key, value);
                 self.wrote_property(Element::Edge(*r), key, at.span.start);
+                if matches!(key, "amount" | "currency" | "date") {
+                    graph.derive_amount_usd(*r);
+                }
                 Ok(())
             }
             QueryValue::DeletedNode(_) | QueryValue::DeletedRelationship(_) => Err(self

@@ -264,6 +264,7 @@ impl<'a> Planner<'a> {
 pub(super) fn is_money(expr: &Expr) -> bool {
     match &expr.kind {
         ExprKind::Property(_, key) => key == "amount_usd" || key.ends_with("_usd"),
+        ExprKind::Call { name, .. } if name.eq_ignore_ascii_case("usdTotal") => true,
         ExprKind::Call { name, args, .. } => {
             ["sum", "min", "max", "avg", "collect", "coalesce"]
                 .iter()

@@ -226,7 +226,8 @@ fn build_dataset(
             id: format!("s{i}"),
             title: format!("{title}.t"),
             publisher: format!("{publisher}.p"),
-            date,
+            // Every third source is undated, as a corporate history page is.
+            date: (i % 3 != 2).then_some(date),
             url,
             language: None,
         })

@@ -208,7 +208,9 @@ fn edge_stmt(
         match graph.source(&id) {
             Some(s) => tooltip.push_str(&format!(
                 "\nsource: {} ({}, {})",
-                s.title, s.publisher, s.date
+                s.title,
+                s.publisher,
+                s.date.map_or_else(|| "undated".to_owned(), |d| d.to_string())
             )),
             None => tooltip.push_str(&format!("\nsource: {id}")),
         }

@@ -73,7 +73,9 @@ pub struct Source {
     pub id: String,
     pub title: String,
     pub publisher: String,
-    pub date: Date,
+    /// When it was published; absent for an undated page, such as a corporate history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -827,7 +827,9 @@ fn sources(c: &Call<'_, '_>, mut a: Vec<V>) -> EvalResult {
         if let Some(source) = graph.source(&id) {
             map.insert("title".to_owned(), text(&source.title));
             map.insert("publisher".to_owned(), text(&source.publisher));
-            map.insert("date".to_owned(), V::Date(source.date));
+            if let Some(date) = source.date {
+                map.insert("date".to_owned(), V::Date(date));
+            }
             if let Some(url) = &source.url {
                 map.insert("url".to_owned(), text(url));
             }

@@ -29,6 +29,9 @@ pub const MAGIC: &[u8] = b"alliances snapshot\n";
 /// The format version this build writes; it reads this one and older ones.
 pub const VERSION: u32 = 1;
 
+/// A source's date when it has none: no date packs to it (`Date::from_packed` refuses it).
+const UNDATED: u64 = u64::MAX;
+
 /// Why a snapshot could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("at byte {offset}: {reason}")]
@@ -179,7 +182,8 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         out.str(&source.id);
         out.str(&source.title);
         out.str(&source.publisher);
-        out.u64(source.date.pack());
+        // An undated source's date is all ones, which no date packs to.
+        out.u64(source.date.map_or(UNDATED, Date::pack));
         out.optional_str(source.url.as_deref());
         out.optional_str(source.language.as_deref());
     }
@@ -269,6 +273,17 @@ impl<'a> In<'a> {
                 at,
                 "an optional text is neither there nor absent".to_owned(),
             )),
+        }
+    }
+
+    /// A date, or `UNDATED` for none.
+    fn optional_date(&mut self) -> Result<Option<Date>, SnapshotError> {
+        let at = self.at;
+        match self.u64()? {
+            UNDATED => Ok(None),
+            bits => Date::from_packed(bits)
+                .map(Some)
+                .ok_or_else(|| self.error_at(at, "a date is not a calendar date".to_owned())),
         }
     }
 
@@ -542,7 +557,7 @@ fn read_the_rest(
             id: input.str()?.to_owned(),
             title: input.str()?.to_owned(),
             publisher: input.str()?.to_owned(),
-            date: input.date()?,
+            date: input.optional_date()?,
             url: input.optional_str()?,
             language: input.optional_str()?,
         };

@@ -245,13 +245,13 @@ impl<'a> Decoder<'a> {
         let id = self.id(&mut f, what);
         let title = self.required_text(&mut f, "title", what);
         let publisher = self.required_text(&mut f, "publisher", what);
-        let date = self
-            .required(&mut f, "date", what, |me, f| me.date(f, "date"))
-            .map(|(d, _)| d);
+        // An undated source (a corporate history page) is kept without a date, never given one.
+        let dated = f.entries.iter().any(|e| e.key == "date");
+        let date = self.date(&mut f, "date").map(|(d, _)| d);
         let url = self.text(&mut f, "url");
         let language = self.text(&mut f, "language");
-        let record = match (id.clone(), title, publisher, date) {
-            (Some(id), Some(title), Some(publisher), Some(date)) => Some(Source {
+        let record = match (id.clone(), title, publisher, date.is_some() || !dated) {
+            (Some(id), Some(title), Some(publisher), true) => Some(Source {
                 id,
                 title,
                 publisher,

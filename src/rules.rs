@@ -334,7 +334,11 @@ pub fn slug(id: &str) -> Option<Broken> {
 /// its scheme's format when it has one.
 pub fn identifier(scheme: &str, def: Option<&IdentifierDef>, value: &str) -> Option<Broken> {
     if value.trim().is_empty() {
-        return Some(empty(&format!("ids.{scheme}")));
+        return Some(Broken::new(
+            ProblemKind::BadIdentifier,
+            format!("the `{scheme}` identifier is empty"),
+            Some(format!("write the identifier, or leave `{scheme}` out")),
+        ));
     }
     let (fits, shape) = match def.and_then(|d| d.format) {
         None => return None,
@@ -357,8 +361,8 @@ pub fn identifier(scheme: &str, def: Option<&IdentifierDef>, value: &str) -> Opt
     (!fits).then(|| {
         Broken::new(
             ProblemKind::BadIdentifier,
-            format!("\"{value}\" is not a valid {scheme} identifier"),
-            Some(format!("a {scheme} identifier is {shape}")),
+            format!("\"{value}\" is not a valid `{scheme}` identifier"),
+            Some(format!("`{scheme}` identifiers are {shape}")),
         )
     })
 }

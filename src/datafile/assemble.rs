@@ -416,10 +416,9 @@ fn merge_into<'a>(
         .chain(record.ids.keys().map(|k| format!("ids.{k}")))
         .chain(record.extra.keys().map(|k| format!("extra.{k}")));
     for field in fields {
-        if let (Some(first), Some(this)) = (
-            field_text(&into.record, &field),
-            field_text(record, &field),
-        ) && first != this
+        if let (Some(first), Some(this)) =
+            (field_text(&into.record, &field), field_text(record, &field))
+            && first != this
         {
             conflict(&field, first, this);
         }

@@ -36,16 +36,44 @@ fn data_format_examples_load() {
 fn the_open_schema_example_loads_under_the_open_schema() {
     let doc = include_str!("../docs/data-format.md");
     let blocks = code_blocks(doc, "toml");
-    assert_eq!(blocks.len(), 2, "an alliance and an open-schema example");
+    let open: Vec<&str> = blocks
+        .iter()
+        .copied()
+        .filter(|b| b.contains("schema = \"open\""))
+        .collect();
+    assert_eq!(open.len(), 1, "one open-schema example");
     let input = TextInput {
         name: "open",
-        text: blocks[1],
+        text: open[0],
         format: Format::Toml,
     };
     let graph = load_texts(&[input], Schema::Open).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(graph.schema(), Schema::Open);
     assert_eq!((graph.node_count(), graph.edge_count()), (2, 1));
     assert_eq!(graph.source_count(), 1);
+}
+
+#[test]
+fn the_identifiers_example_loads_with_its_identifiers() {
+    let doc = include_str!("../docs/data-format.md");
+    let section = doc
+        .split("## Identifiers")
+        .nth(1)
+        .expect("an identifiers section");
+    let block = code_blocks(section, "toml")[0];
+    let input = TextInput {
+        name: "ids",
+        text: block,
+        format: Format::Toml,
+    };
+    let graph = load_texts(&[input], Schema::Alliance).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        graph
+            .nodes_by_identifier("lei", "ZZ00ALPHACOMPUTE0030")
+            .len(),
+        1
+    );
+    assert_eq!(graph.nodes_by_identifier("registry_no", "R-7").len(), 1);
 }
 
 #[test]

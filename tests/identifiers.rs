@@ -316,3 +316,19 @@ fn legal_suffixes_fold_away() {
     // A name that is only a suffix keeps it.
     assert_eq!(duplicate_key("Group"), "group");
 }
+
+#[test]
+fn a_snapshot_keeps_identifiers_indexed_and_new_schemes_declared() {
+    let file = SECOND.replace("wikidata = \"Q42\"", "registry_no = \"R-7\"");
+    let graph = load_texts(
+        &[toml("first.toml", FIRST), toml("second.toml", &file)],
+        Schema::Alliance,
+    )
+    .unwrap();
+    let read = alliances::store::snapshot::read(&alliances::store::snapshot::write(&graph))
+        .expect("a snapshot reads back");
+    let alpha = read.nodes_by_identifier("lei", ALPHA_LEI);
+    assert_eq!(alpha.len(), 1);
+    assert_eq!(read.nodes_by_identifier("registry_no", "R-7"), alpha);
+    assert_eq!(read.to_dataset().unwrap(), graph.to_dataset().unwrap());
+}

@@ -72,6 +72,23 @@ impl Graph {
     /// Rebuilds the identifier index from the vocabulary's schemes: after the vocabulary
     /// changes, or a graph is read whole.
     pub(super) fn reindex_identifiers(&mut self) {
+        let nodes: Vec<NodeId> = if self.by_identifier.is_empty() && !self.uses_identifiers() {
+            Vec::new()
+        } else {
+            self.nodes().collect()
+        };
+        self.reindex_identifiers_of(nodes);
+    }
+
+    /// Whether any identifier scheme of the vocabulary is a property key of the graph.
+    fn uses_identifiers(&self) -> bool {
+        self.vocabulary()
+            .identifiers()
+            .iter()
+            .any(|d| self.has_property_key(&d.name))
+    }
+
+    fn reindex_identifiers_of(&mut self, nodes: impl IntoIterator<Item = NodeId>) {
         self.by_identifier.clear();
         self.identifier_keys = self
             .vocabulary()
@@ -82,7 +99,6 @@ impl Graph {
         if self.identifier_keys.is_empty() {
             return;
         }
-        let nodes: Vec<NodeId> = self.nodes().collect();
         for node in nodes {
             self.index_identifiers(node);
         }
@@ -150,7 +166,8 @@ impl Graph {
                 }
             }
         });
-        self.reindex_identifiers();
+        // The topology may still be being rebuilt (a snapshot read): index by number.
+        self.reindex_identifiers_of((0..count).map(|i| NodeId(i as u32)));
     }
 
     pub(super) fn unindex_node(&mut self, node: NodeId) {

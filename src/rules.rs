@@ -14,7 +14,9 @@
 
 use std::fmt;
 
-use crate::model::vocabulary::{COMMON_PROPERTIES, PropType, PropertyDef, RelDef};
+use crate::model::vocabulary::{
+    COMMON_PROPERTIES, IdFormat, IdentifierDef, PropType, PropertyDef, RelDef,
+};
 use crate::model::{Date, Schema, Value, Vocabulary, did_you_mean, is_slug, slugify, suggest};
 use crate::store::{ALIASES_KEY, Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
@@ -65,6 +67,19 @@ pub enum ProblemKind {
     /// An `amount_usd` that is not the tie's `amount` in US dollars: the amount itself in USD,
     /// or converted at the graph's `[[fx_rate]]`; or one beside an amount no rate converts.
     UsdMismatch,
+    /// An identifier that its scheme's format refuses (a LEI whose check digits are wrong),
+    /// or an empty one.
+    BadIdentifier,
+    /// Two entities carry the same identifier of one scheme (the same LEI).
+    DuplicateIdentifier,
+    /// Two files' records of one entity (sharing an identifier) disagree on a field.
+    MergeConflict,
+    /// A warning: an identifier scheme that is not in the vocabulary but near one that is
+    /// (`wikidta`).
+    UnknownScheme,
+    /// A warning: two entities whose names differ only by a legal suffix ("Inc.", "AG"), and
+    /// so may be one.
+    LikelyDuplicate,
 }
 
 impl ProblemKind {
@@ -91,6 +106,11 @@ impl ProblemKind {
             ProblemKind::NoSource => "no-source",
             ProblemKind::UnknownSource => "unknown-source",
             ProblemKind::UsdMismatch => "usd-mismatch",
+            ProblemKind::BadIdentifier => "bad-identifier",
+            ProblemKind::DuplicateIdentifier => "duplicate-identifier",
+            ProblemKind::MergeConflict => "merge-conflict",
+            ProblemKind::UnknownScheme => "unknown-scheme",
+            ProblemKind::LikelyDuplicate => "likely-duplicate",
         }
     }
 }
@@ -407,6 +427,230 @@ pub fn slug(id: &str) -> Option<Broken> {
     })
 }
 
+// ----- identifiers -------------------------------------------------------------------------
+
+/// An identifier of `scheme` (defined as `def`, when the vocabulary has it): non-empty, and of
+/// its scheme's format when it has one.
+pub fn identifier(scheme: &str, def: Option<&IdentifierDef>, value: &str) -> Option<Broken> {
+    if value.trim().is_empty() {
+        return Some(Broken::new(
+            ProblemKind::BadIdentifier,
+            format!("the `{scheme}` identifier is empty"),
+            Some(format!("write the identifier, or leave `{scheme}` out")),
+        ));
+    }
+    let (fits, shape) = match def.and_then(|d| d.format) {
+        None => return None,
+        Some(IdFormat::Lei) => (
+            lei_valid(value),
+            "20 capital letters and digits whose last two are ISO 17442 check digits (mod 97), e.g. \"5493001KJTIIGC8Y1R12\"",
+        ),
+        Some(IdFormat::Wikidata) => (
+            value.len() > 1
+                && value.starts_with('Q')
+                && value[1..].bytes().all(|b| b.is_ascii_digit())
+                && !value[1..].starts_with('0'),
+            "Q and digits, e.g. \"Q182477\"",
+        ),
+        Some(IdFormat::Isin) => (
+            isin_valid(value),
+            "12 characters: a country code, nine letters or digits and a Luhn check digit, e.g. \"US0378331005\"",
+        ),
+    };
+    (!fits).then(|| {
+        Broken::new(
+            ProblemKind::BadIdentifier,
+            format!("\"{value}\" is not a valid `{scheme}` identifier"),
+            Some(format!("`{scheme}` identifiers are {shape}")),
+        )
+    })
+}
+
+/// Letters as ISO 7064 and ISO 6166 count them: `0`–`9` as themselves, `A`–`Z` as 10–35.
+fn alphanumeric_value(b: u8) -> Option<u32> {
+    match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'A'..=b'Z' => Some(u32::from(b - b'A') + 10),
+        _ => None,
+    }
+}
+
+/// ISO 17442: 18 capital letters or digits, two check digits, and the whole read as a number
+/// (letters as 10–35) is 1 modulo 97.
+fn lei_valid(lei: &str) -> bool {
+    let bytes = lei.as_bytes();
+    if bytes.len() != 20 || !bytes[18..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut rest = 0u32;
+    for &b in bytes {
+        let Some(v) = alphanumeric_value(b) else {
+            return false;
+        };
+        rest = if v >= 10 {
+            (rest * 100 + v) % 97
+        } else {
+            (rest * 10 + v) % 97
+        };
+    }
+    rest == 1
+}
+
+/// ISO 6166: two capital letters, nine capital letters or digits, and a check digit that makes
+/// the Luhn sum of the digits (letters as 10–35) a multiple of ten.
+fn isin_valid(isin: &str) -> bool {
+    let bytes = isin.as_bytes();
+    if bytes.len() != 12
+        || !bytes[..2].iter().all(u8::is_ascii_uppercase)
+        || !bytes[11].is_ascii_digit()
+    {
+        return false;
+    }
+    let mut digits = Vec::with_capacity(24);
+    for &b in bytes {
+        match alphanumeric_value(b) {
+            Some(v) if v >= 10 => digits.extend([v / 10, v % 10]),
+            Some(v) => digits.push(v),
+            None => return false,
+        }
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let twice = d * 2;
+                twice / 10 + twice % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// An identifier that entity `owner` already carries; `first` says where, if known
+/// (" at data.toml:3:1").
+pub fn duplicate_identifier(scheme: &str, value: &str, owner: &str, first: &str) -> Broken {
+    Broken::new(
+        ProblemKind::DuplicateIdentifier,
+        format!("the {scheme} identifier \"{value}\" already belongs to entity \"{owner}\""),
+        Some(format!(
+            "an identifier names one entity; \"{owner}\" has it{first}. Records of one entity in one file are one table; in several files, they merge"
+        )),
+    )
+}
+
+/// A warning for an `ids` scheme the vocabulary lacks, when it is near one it has; `None` for
+/// a scheme near none (any name may be a scheme).
+pub fn unknown_scheme(scheme: &str, vocabulary: &Vocabulary) -> Option<Broken> {
+    let known: Vec<&str> = vocabulary
+        .identifiers()
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    let near = suggest(scheme, known.iter().copied());
+    let help = did_you_mean(&near)?;
+    Some(Broken::new(
+        ProblemKind::UnknownScheme,
+        format!("`{scheme}` is not a known identifier scheme; it is taken as a new one"),
+        Some(format!(
+            "{help} A new scheme is fine: declare it with [[vocabulary.identifier]] name = \"{scheme}\" to silence this"
+        )),
+    ))
+}
+
+/// Two records of one entity, merged across files because they share an identifier
+/// (`shared`), that disagree on `field`; `first` says where the first record wrote it.
+pub fn merge_conflict(
+    field: &str,
+    first_value: &str,
+    value: &str,
+    shared: &str,
+    first: &str,
+) -> Broken {
+    Broken::new(
+        ProblemKind::MergeConflict,
+        format!(
+            "`{field}` is {value} here but {first_value} at {first}, for the same entity (they share {shared})"
+        ),
+        Some(
+            "records that share an identifier are one entity: make the two agree, drop one, or remove the shared identifier if they are different entities"
+                .to_owned(),
+        ),
+    )
+}
+
+/// Legal suffixes that do not tell two firms apart ("Nvidia" and "Nvidia Corporation"),
+/// folded as `fold_name` folds names and without dots.
+pub const LEGAL_SUFFIXES: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "plc",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "spa",
+    "gmbh",
+    "nv",
+    "bv",
+    "se",
+    "kk",
+    "ab",
+    "asa",
+    "oyj",
+    "as",
+    "holdings",
+    "holding",
+    "group",
+];
+
+/// A name without case, accents, punctuation or trailing legal suffixes ("NVIDIA Corp." is
+/// "nvidia"): two entities whose keys match are probably one. A name that is only a suffix
+/// keeps it.
+pub fn duplicate_key(name: &str) -> String {
+    let mut words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '&' | '(' | ')'))
+        .map(|w| crate::model::fold_name(&w.replace('.', "")))
+        .filter(|w| !w.is_empty())
+        .collect();
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| LEGAL_SUFFIXES.contains(&w.as_str()))
+    {
+        words.pop();
+    }
+    // Joined as `fold_name` folds: without spaces.
+    words.concat()
+}
+
+/// A warning for two entities (`first` at `first_at`) whose names differ only by legal
+/// suffixes, and which carry no identifier in common.
+pub fn likely_duplicate(name: &str, first: &str, first_name: &str, first_at: &str) -> Broken {
+    Broken::new(
+        ProblemKind::LikelyDuplicate,
+        format!(
+            "\"{name}\" may be the same entity as \"{first_name}\" (\"{first}\", at {first_at}): their names differ only by a legal suffix"
+        ),
+        Some(
+            "if they are one, keep one record and make the other name an alias, or give both the same identifier (a LEI) to merge them across files; if not, ignore this"
+                .to_owned(),
+        ),
+    )
+}
+
 /// A closed word (`kind`, `type`, `amount_qualifier`, `status`) read from its spelling.
 ///
 /// # Errors
@@ -721,6 +965,7 @@ impl Checker<'_> {
             );
         }
         self.finite(at, graph.node_props(node));
+        self.node_identifiers(node);
         let name_clashes = self.node_names(node);
         self.node_id(node, &name_clashes);
         for key in ["country", "sector", "note"] {
@@ -830,6 +1075,42 @@ impl Checker<'_> {
                 Some(ID_KEY),
                 wrong_type(ID_KEY, "text", found_type(&other)),
             ),
+        }
+    }
+
+    /// The node's identifiers (its properties named after a scheme of the vocabulary): text,
+    /// of the scheme's format, each carried by no other entity.
+    fn node_identifiers(&mut self, node: NodeId) {
+        let graph = self.graph;
+        let at = Element::Node(node);
+        for def in graph.vocabulary().identifiers() {
+            let scheme = def.name.as_str();
+            match graph.node_prop(node, scheme) {
+                None => {}
+                Some(Value::String(value)) => {
+                    if let Some(broken) = identifier(scheme, Some(def), &value) {
+                        self.push(at, Some(scheme), broken);
+                        continue;
+                    }
+                    let other = graph
+                        .nodes_by_identifier(scheme, &value)
+                        .into_iter()
+                        .find(|o| *o != node && self.reports_clash(node, *o));
+                    if let Some(other) = other {
+                        let owner = graph.display_id(other);
+                        self.push(
+                            at,
+                            Some(scheme),
+                            duplicate_identifier(scheme, &value, &owner, ""),
+                        );
+                    }
+                }
+                Some(other) => self.push(
+                    at,
+                    Some(scheme),
+                    wrong_type(scheme, "text (an identifier)", found_type(&other)),
+                ),
+            }
         }
     }
 

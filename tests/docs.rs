@@ -99,6 +99,29 @@ fn the_vocabulary_example_extends_the_vocabulary_and_is_saved_with_the_graph() {
 }
 
 #[test]
+fn the_identifiers_example_loads_with_its_identifiers() {
+    let doc = include_str!("../docs/data-format.md");
+    let section = doc
+        .split("## Identifiers")
+        .nth(1)
+        .expect("an identifiers section");
+    let block = code_blocks(section, "toml")[0];
+    let input = TextInput {
+        name: "ids",
+        text: block,
+        format: Format::Toml,
+    };
+    let graph = load_texts(&[input], Schema::Alliance).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        graph
+            .nodes_by_identifier("lei", "ZZ00ALPHACOMPUTE0030")
+            .len(),
+        1
+    );
+    assert_eq!(graph.nodes_by_identifier("registry_no", "R-7").len(), 1);
+}
+
+#[test]
 fn every_query_in_the_language_reference_runs_on_the_default_dataset() {
     let doc = concat!(
         include_str!("../docs/query-language.md"),

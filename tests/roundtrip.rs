@@ -249,6 +249,17 @@ fn build_dataset(
             sector: None,
             note,
             sources: Vec::new(),
+            // Every other entity carries identifiers, a known scheme and a new one.
+            ids: if i % 2 == 0 {
+                [
+                    ("wikidata".to_owned(), format!("Q{}", i + 1)),
+                    ("registry_no".to_owned(), format!("R-{i}")),
+                ]
+                .into_iter()
+                .collect()
+            } else {
+                Default::default()
+            },
             extra,
         })
         .collect();
@@ -310,9 +321,18 @@ fn build_dataset(
             Some(rel)
         })
         .collect();
+    // A scheme an `ids` table uses is one of the graph's, saved with its vocabulary.
+    let vocabulary = alliances::model::vocabulary::Definitions {
+        identifier: vec![alliances::model::vocabulary::IdentifierDef {
+            name: "registry_no".to_owned(),
+            help: String::new(),
+            format: None,
+        }],
+        ..Default::default()
+    };
     DataSet {
         allow_unsourced: false,
-        vocabulary: Default::default(),
+        vocabulary,
         source,
         fx_rate: Vec::new(),
         entity,

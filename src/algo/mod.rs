@@ -195,7 +195,8 @@ pub fn describe_source(graph: &Graph, id: &str) -> String {
             "{}, {} ({}){}",
             s.title,
             s.publisher,
-            s.date.map_or_else(|| "undated".to_owned(), |d| d.to_string()),
+            s.date
+                .map_or_else(|| "undated".to_owned(), |d| d.to_string()),
             s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
         ),
         None => format!("{id} (not a source this graph defines)"),

@@ -22,8 +22,12 @@ pub(super) fn check(files: &[PathBuf], csv: Option<(&Path, &Path)>) -> ExitCode 
     }
     let mut failed = false;
     if !files.is_empty() {
-        match datafile::load_files(files, Schema::Alliance) {
-            Ok(graph) => {
+        match datafile::load_files_with_warnings(files, Schema::Alliance) {
+            Ok((graph, warnings)) => {
+                // Warnings do not fail the check: the files load as they are.
+                for warning in &warnings {
+                    errln!("{}\n", warning.as_warning());
+                }
                 let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 errln!(
                     "{}: valid ({}, {}, {})",

@@ -1,12 +1,13 @@
 //! Builds a graph from decoded records, checking the rules that span records: unique ids and
 //! names, relationships between known entities, `member-of` aimed at a consortium, cited
-//! sources that exist.
+//! sources that exist; and merges the records of one entity that several files describe,
+//! known by an identifier they share (`ids.lei`).
 
 use std::collections::{HashMap, HashSet};
 
 use super::decode::{Decoded, Located};
 use super::problem::{Location, Problem, ProblemKind};
-use crate::model::{Schema, Vocabulary, did_you_mean, fold_name, suggest};
+use crate::model::{Entity, Schema, Vocabulary, did_you_mean, fold_name, suggest};
 use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
@@ -17,6 +18,7 @@ pub(crate) fn assemble(
     schema: Schema,
     vocabulary: &Vocabulary,
     problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
 ) -> Graph {
     let entity_count = files.iter().map(|f| f.entities.len()).sum();
     let relationship_count = files.iter().map(|f| f.relationships.len()).sum();
@@ -70,41 +72,60 @@ pub(crate) fn assemble(
         graph.add_fx_rate(record.clone());
     }
 
+    let (merged, rejected) = merge_entities(files, problems);
+    let incomplete: HashSet<&str> = incomplete.into_iter().chain(rejected).collect();
     let mut entity_at: HashMap<&str, &Location> = HashMap::new();
     // Folded name or alias → (entity id, where it was written).
     let mut name_at: HashMap<String, (&str, &Location)> = HashMap::new();
     let mut nodes: HashMap<&str, NodeId> = HashMap::new();
-    for entity in files.iter().flat_map(|f| &f.entities) {
+    for entity in &merged {
         let record = &entity.record;
-        if let Some(first) = entity_at.get(record.id.as_str()) {
-            let broken = rules::duplicate_entity_id(&record.id, &format!("at {first}"));
-            problems.push(placed(broken, entity.field("id")));
+        // The first record's id is the entity's; a later record's other id names it too.
+        let mut clash = false;
+        for (id, at) in &entity.slugs {
+            match entity_at.get(id) {
+                Some(first) if !std::ptr::eq(*first, *at) => {
+                    let broken = rules::duplicate_entity_id(id, &format!("at {first}"));
+                    problems.push(placed(broken, at));
+                    clash |= *id == record.id.as_str();
+                }
+                Some(_) => {}
+                None => {
+                    entity_at.insert(id, at);
+                }
+            }
+        }
+        if clash {
             continue;
         }
-        entity_at.insert(&record.id, entity.field("id"));
-        let names = std::iter::once(("name".to_owned(), &record.name)).chain(
-            record
-                .aliases
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (format!("aliases.{i}"), a)),
-        );
-        for (field, name) in names {
+        for (name, at) in &entity.names {
             let folded = fold_name(name);
             match name_at.get(&folded) {
                 Some((owner, _)) if *owner == record.id => {}
                 Some((owner, first)) => problems.push(placed(
                     rules::name_clash(name, owner, &format!(" at {first}")),
-                    entity.field(&field),
+                    at,
                 )),
                 None => {
-                    name_at.insert(folded, (&record.id, entity.field(&field)));
+                    name_at.insert(folded, (&record.id, at));
                 }
             }
         }
-        check_sources(entity, &record.sources, &source_at, &incomplete, problems);
-        nodes.insert(&record.id, graph.insert_entity(record));
+        for part in &entity.parts {
+            check_sources(
+                part,
+                &part.record.sources,
+                &source_at,
+                &incomplete,
+                problems,
+            );
+        }
+        let node = graph.insert_entity(record);
+        for (id, _) in &entity.slugs {
+            nodes.entry(id).or_insert(node);
+        }
     }
+    likely_duplicates(&merged, warnings);
 
     for file in files {
         open_graph(file, &mut graph, problems);
@@ -322,5 +343,243 @@ fn open_graph(file: &Decoded, graph: &mut Graph, problems: &mut Vec<Problem>) {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.clone())),
         );
+    }
+}
+
+/// One entity as the files describe it: the first record, with what later records of it in
+/// other files add (found by a shared identifier).
+struct Merged<'a> {
+    record: Entity,
+    /// The records it was made of, first first.
+    parts: Vec<&'a Located<Entity>>,
+    /// Its ids with where each was written: the first record's, then the others' (which
+    /// relationships may name it by too).
+    slugs: Vec<(&'a str, &'a Location)>,
+    /// Its name and aliases, with where each was written.
+    names: Vec<(String, &'a Location)>,
+}
+
+/// Merges the records of every file: a record that shares an identifier with a record of an
+/// earlier file is the same entity. Two records of one file sharing one are refused (as is a
+/// record that would join two entities). Returns the entities, and the ids of refused records.
+fn merge_entities<'a>(
+    files: &'a [Decoded],
+    problems: &mut Vec<Problem>,
+) -> (Vec<Merged<'a>>, Vec<&'a str>) {
+    let mut merged: Vec<Merged<'a>> = Vec::new();
+    let mut rejected = Vec::new();
+    // (scheme, value) → (entity, file, where it was written).
+    let mut by_identifier: HashMap<(&str, &str), (usize, usize, &Location)> = HashMap::new();
+    for (file, decoded) in files.iter().enumerate() {
+        for entity in &decoded.entities {
+            let record = &entity.record;
+            let mut targets: Vec<usize> = Vec::new();
+            let mut refused = false;
+            for (scheme, value) in &record.ids {
+                let Some(&(target, other_file, first)) =
+                    by_identifier.get(&(scheme.as_str(), value.as_str()))
+                else {
+                    continue;
+                };
+                if other_file == file {
+                    let owner = &merged[target].record.id;
+                    let broken =
+                        rules::duplicate_identifier(scheme, value, owner, &format!(" at {first}"));
+                    problems.push(placed(broken, entity.field(&format!("ids.{scheme}"))));
+                    refused = true;
+                } else if !targets.contains(&target) {
+                    targets.push(target);
+                }
+            }
+            if targets.len() > 1 {
+                let names: Vec<String> = targets
+                    .iter()
+                    .map(|t| format!("\"{}\"", merged[*t].record.id))
+                    .collect();
+                problems.push(
+                    Problem::new(
+                        ProblemKind::MergeConflict,
+                        entity.field("ids").clone(),
+                        format!(
+                            "these identifiers belong to different entities ({}), so this record cannot be merged with one",
+                            names.join(" and ")
+                        ),
+                    )
+                    .help(Some(
+                        "an entity's identifiers must all name it; correct the one that belongs to another entity",
+                    )),
+                );
+                refused = true;
+            }
+            if refused {
+                rejected.push(record.id.as_str());
+                continue;
+            }
+            let index =
+                match targets.first() {
+                    Some(&target) => {
+                        if merge_into(&mut merged[target], entity, problems) {
+                            target
+                        } else {
+                            rejected.push(record.id.as_str());
+                            continue;
+                        }
+                    }
+                    None => {
+                        let names =
+                            std::iter::once((record.name.clone(), entity.field("name")))
+                                .chain(record.aliases.iter().enumerate().map(|(i, a)| {
+                                    (a.clone(), entity.field(&format!("aliases.{i}")))
+                                }))
+                                .collect();
+                        merged.push(Merged {
+                            record: record.clone(),
+                            parts: vec![entity],
+                            slugs: vec![(record.id.as_str(), entity.field("id"))],
+                            names,
+                        });
+                        merged.len() - 1
+                    }
+                };
+            for (scheme, value) in &record.ids {
+                by_identifier
+                    .entry((scheme.as_str(), value.as_str()))
+                    .or_insert((index, file, entity.field(&format!("ids.{scheme}"))));
+            }
+        }
+    }
+    (merged, rejected)
+}
+
+/// Adds a later record of the entity to it: fields it lacks, aliases, sources and
+/// identifiers. A field both give with different values is a conflict, reported with both
+/// places; then nothing is merged and this returns false.
+fn merge_into<'a>(
+    into: &mut Merged<'a>,
+    part: &'a Located<Entity>,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let record = &part.record;
+    let shared = record
+        .ids
+        .iter()
+        .find(|(scheme, value)| into.record.ids.get(*scheme) == Some(*value))
+        .map(|(scheme, value)| format!("{scheme} \"{value}\""))
+        .unwrap_or_default();
+    let mut fine = true;
+    let mut conflict = |field: &str, first: String, this: String| {
+        // The first record that wrote the field is where the merged value came from.
+        let at = into
+            .parts
+            .iter()
+            .find(|p| field_text(&p.record, field).is_some())
+            .map_or(&into.parts[0].at, |p| p.field(field));
+        let broken = rules::merge_conflict(field, &first, &this, &shared, &at.to_string());
+        problems.push(placed(broken, part.field(field)));
+        fine = false;
+    };
+    let fields = ["kind", "country", "sector", "note"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(record.ids.keys().map(|k| format!("ids.{k}")))
+        .chain(record.extra.keys().map(|k| format!("extra.{k}")));
+    for field in fields {
+        if let (Some(first), Some(this)) =
+            (field_text(&into.record, &field), field_text(record, &field))
+            && first != this
+        {
+            conflict(&field, first, this);
+        }
+    }
+    if !fine {
+        return false;
+    }
+    let merged = &mut into.record;
+    merged.country = merged.country.take().or_else(|| record.country.clone());
+    merged.sector = merged.sector.take().or_else(|| record.sector.clone());
+    merged.note = merged.note.take().or_else(|| record.note.clone());
+    for (scheme, value) in &record.ids {
+        merged
+            .ids
+            .entry(scheme.clone())
+            .or_insert_with(|| value.clone());
+    }
+    for (key, value) in &record.extra {
+        merged
+            .extra
+            .entry(key.clone())
+            .or_insert_with(|| value.clone());
+    }
+    for source in &record.sources {
+        if !merged.sources.contains(source) {
+            merged.sources.push(source.clone());
+        }
+    }
+    // The later record's name and aliases become aliases, unless the entity has them.
+    let names = std::iter::once((&record.name, part.field("name"))).chain(
+        record
+            .aliases
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a, part.field(&format!("aliases.{i}")))),
+    );
+    for (name, at) in names {
+        let folded = fold_name(name);
+        if into.names.iter().any(|(n, _)| fold_name(n) == folded) {
+            continue;
+        }
+        merged.aliases.push(name.clone());
+        into.names.push((name.clone(), at));
+    }
+    if record.id != merged.id && !into.slugs.iter().any(|(id, _)| *id == record.id) {
+        into.slugs.push((record.id.as_str(), part.field("id")));
+    }
+    into.parts.push(part);
+    true
+}
+
+/// A field of a record as a conflict message shows it: `kind`, `country`, `sector`, `note`,
+/// `ids.SCHEME` or `extra.KEY`.
+fn field_text(record: &Entity, field: &str) -> Option<String> {
+    let quoted = |s: &String| format!("\"{s}\"");
+    match field {
+        "kind" => Some(quoted(&record.kind.to_string())),
+        "country" => record.country.as_ref().map(quoted),
+        "sector" => record.sector.as_ref().map(quoted),
+        "note" => record.note.as_ref().map(quoted),
+        _ => match field.split_once('.') {
+            Some(("ids", scheme)) => record.ids.get(scheme).map(quoted),
+            Some(("extra", key)) => record.extra.get(key).map(|v| v.to_string()),
+            _ => None,
+        },
+    }
+}
+
+/// Warns about entities that are probably one: names that differ only by legal suffixes
+/// ("Nvidia", "NVIDIA Corp."). Entities that carry different identifiers of one scheme are
+/// known to be distinct and are not reported.
+fn likely_duplicates(merged: &[Merged<'_>], warnings: &mut Vec<Problem>) {
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, entity) in merged.iter().enumerate() {
+        let key = rules::duplicate_key(&entity.record.name);
+        let earlier = by_key.entry(key).or_default();
+        let distinct = |other: &Entity| {
+            entity
+                .record
+                .ids
+                .iter()
+                .any(|(scheme, value)| other.ids.get(scheme).is_some_and(|v| v != value))
+        };
+        if let Some(&first) = earlier.iter().find(|&&j| !distinct(&merged[j].record)) {
+            let other = &merged[first];
+            let broken = rules::likely_duplicate(
+                &entity.record.name,
+                &other.record.id,
+                &other.record.name,
+                &other.names[0].1.to_string(),
+            );
+            warnings.push(placed(broken, entity.names[0].1));
+        }
+        earlier.push(i);
     }
 }

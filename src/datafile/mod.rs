@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub use bulk::{ImportProgress, import_csv, import_csv_with_progress};
 use problem::LineIndex;
-pub use problem::{LoadError, Location, Problem, ProblemKind};
+pub use problem::{AsWarning, LoadError, Location, Problem, ProblemKind};
 
 use crate::model::{Schema, Value, Vocabulary};
 use crate::store::{DataSet, Graph, RecordError, snapshot};
@@ -87,6 +87,14 @@ pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError>
 /// # Errors
 /// `LoadError::Invalid` listing every problem, or a snapshot's error.
 pub fn load_read_files(files: &[(&Path, &[u8])], schema: Schema) -> Result<Graph, LoadError> {
+    read_files(files, schema, &mut Vec::new())
+}
+
+fn read_files(
+    files: &[(&Path, &[u8])],
+    schema: Schema,
+    warnings: &mut Vec<Problem>,
+) -> Result<Graph, LoadError> {
     let mut texts = Vec::with_capacity(files.len());
     let mut problems = Vec::new();
     for &(path, bytes) in files {
@@ -132,7 +140,7 @@ pub fn load_read_files(files: &[(&Path, &[u8])], schema: Schema) -> Result<Graph
             format: *format,
         })
         .collect();
-    load_texts_with(&inputs, schema, problems)
+    load_texts_with(&inputs, schema, problems, warnings)
 }
 
 /// The name of a snapshot file ends in this: `graph.alliances`.
@@ -174,13 +182,52 @@ pub fn check_schema(graph: &Graph, asked: Schema, path: &Path) -> Result<(), Loa
 /// # Errors
 /// `LoadError::Invalid` listing every problem found.
 pub fn load_texts(inputs: &[TextInput], schema: Schema) -> Result<Graph, LoadError> {
-    load_texts_with(inputs, schema, Vec::new())
+    load_texts_with(inputs, schema, Vec::new(), &mut Vec::new())
+}
+
+/// As `load_texts`, with the warnings of a valid load: what loads but is worth a look (an
+/// identifier scheme near a known one, entities whose names differ only by a legal suffix),
+/// each placed, with its line attached.
+///
+/// # Errors
+/// `LoadError::Invalid` listing every problem found.
+pub fn load_texts_with_warnings(
+    inputs: &[TextInput],
+    schema: Schema,
+) -> Result<(Graph, Vec<Problem>), LoadError> {
+    let mut warnings = Vec::new();
+    let graph = load_texts_with(inputs, schema, Vec::new(), &mut warnings)?;
+    Ok((graph, warnings))
+}
+
+/// As `load_files`, with the warnings of a valid load (see `load_texts_with_warnings`); a
+/// snapshot has none.
+///
+/// # Errors
+/// As `load_files`.
+pub fn load_files_with_warnings(
+    paths: &[PathBuf],
+    schema: Schema,
+) -> Result<(Graph, Vec<Problem>), LoadError> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = fs::read(path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        files.push((path.as_path(), bytes));
+    }
+    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    let mut warnings = Vec::new();
+    let graph = read_files(&files, schema, &mut warnings)?;
+    Ok((graph, warnings))
 }
 
 fn load_texts_with(
     inputs: &[TextInput],
     schema: Schema,
     mut problems: Vec<Problem>,
+    warnings: &mut Vec<Problem>,
 ) -> Result<Graph, LoadError> {
     // Problems passed in are files that could not even be read as text.
     let all_readable = problems.is_empty();
@@ -222,18 +269,42 @@ fn load_texts_with(
             decode::decode(root, input.text, &indexes[*i], &vocabulary, &mut problems)
         })
         .collect();
+    // A scheme an `ids` table uses that the vocabulary lacks becomes one of its schemes, so
+    // that it is indexed, unique, and saved back under `ids` (declared in the saved file).
+    let mut schemes = crate::model::vocabulary::Definitions::default();
+    for entity in decoded.iter().flat_map(|d| &d.entities) {
+        for scheme in entity.record.ids.keys() {
+            if vocabulary.identifier(scheme).is_none()
+                && !schemes.identifier.iter().any(|d| &d.name == scheme)
+            {
+                schemes
+                    .identifier
+                    .push(crate::model::vocabulary::IdentifierDef {
+                        name: scheme.clone(),
+                        help: String::new(),
+                        format: None,
+                    });
+            }
+        }
+    }
+    // Every name was checked by `decode`, so this cannot be refused.
+    let _ = vocabulary.extend(&schemes);
+    warnings.extend(decoded.iter().flat_map(|d| d.warnings.iter().cloned()));
     // Cross-record rules need every file's records; a file that is not even well-formed
     // contributes none, so checking the others against it would report phantom problems.
     let well_formed = all_readable && decoded.len() == inputs.len();
     let graph = well_formed.then(|| {
-        let mut graph = assemble::assemble(&decoded, schema, &vocabulary, &mut problems);
+        let mut graph = assemble::assemble(&decoded, schema, &vocabulary, &mut problems, warnings);
         if !vocabulary.added().is_empty() {
             graph.set_vocabulary(Arc::new(vocabulary));
         }
         graph
     });
     match graph {
-        Some(graph) if problems.is_empty() => Ok(graph),
+        Some(graph) if problems.is_empty() => {
+            attach_snippets(warnings, inputs, &indexes);
+            Ok(graph)
+        }
         _ => {
             attach_snippets(&mut problems, inputs, &indexes);
             Err(LoadError::Invalid { problems })

@@ -102,10 +102,17 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    /// Compiler style: the message, the place, the line with a caret, then the help.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error[{}]: {}", self.kind.code(), self.message)?;
+/// A problem shown as a warning: what loads but is worth a look (see `Problem::as_warning`).
+pub struct AsWarning<'p>(&'p Problem);
+
+impl Problem {
+    /// The problem rendered as a warning: `warning[code]: …`, then as an error renders.
+    pub fn as_warning(&self) -> AsWarning<'_> {
+        AsWarning(self)
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>, severity: &str) -> fmt::Result {
+        writeln!(f, "{severity}[{}]: {}", self.kind.code(), self.message)?;
         write!(f, "  --> {}", self.location)?;
         if let (Some(line), Some(column)) = (&self.snippet, self.location.column) {
             let number = self.location.line.to_string();
@@ -142,6 +149,19 @@ impl fmt::Display for Problem {
             write!(f, "\n  = help: {help}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Problem {
+    /// Compiler style: the message, the place, the line with a caret, then the help.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(f, "error")
+    }
+}
+
+impl fmt::Display for AsWarning<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.render(f, "warning")
     }
 }
 

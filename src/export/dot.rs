@@ -210,7 +210,8 @@ fn edge_stmt(
                 "\nsource: {} ({}, {})",
                 s.title,
                 s.publisher,
-                s.date.map_or_else(|| "undated".to_owned(), |d| d.to_string())
+                s.date
+                    .map_or_else(|| "undated".to_owned(), |d| d.to_string())
             )),
             None => tooltip.push_str(&format!("\nsource: {id}")),
         }

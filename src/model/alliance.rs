@@ -100,6 +100,10 @@ pub struct Entity {
     /// relationship's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// Identifiers by scheme (`lei`, `wikidata`, or any other name): a data file's `ids`
+    /// table. In the graph each is a property named after its scheme.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ids: BTreeMap<String, String>,
     /// Free properties beyond the model's own fields.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, Value>,
@@ -185,6 +189,7 @@ impl Entity {
             sector: None,
             note: None,
             sources: Vec::new(),
+            ids: BTreeMap::new(),
             extra: BTreeMap::new(),
         }
     }
@@ -194,7 +199,7 @@ impl Entity {
 pub mod fields {
     pub const SOURCE: &[&str] = &["id", "title", "publisher", "date", "url", "language"];
     pub const ENTITY: &[&str] = &[
-        "id", "name", "kind", "aliases", "country", "sector", "note", "sources", "extra",
+        "id", "name", "kind", "aliases", "country", "sector", "note", "sources", "ids", "extra",
     ];
     /// A relationship's own fields; its other keys are the vocabulary's properties.
     pub const RELATIONSHIP: &[&str] = &["type", "from", "to", "sources", "extra"];

@@ -185,8 +185,33 @@ impl PropertyDef {
     }
 }
 
-/// Definitions in the form of a data file's `[vocabulary]` table: new kinds, ties and
-/// properties, or more of an existing tie's kinds, properties and values.
+/// How an identifier scheme's values are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdFormat {
+    /// An ISO 17442 Legal Entity Identifier: 18 letters or digits and two check digits (mod 97).
+    Lei,
+    /// A Wikidata item: `Q` and digits.
+    Wikidata,
+    /// An ISO 6166 security number: a country code, nine letters or digits, a Luhn check digit.
+    Isin,
+}
+
+/// A scheme of identifiers an entity may carry (`lei`, `wikidata`). In the graph each is a
+/// node property named after its scheme, unique among entities and indexed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierDef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+    /// The check its values pass; any non-empty text when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<IdFormat>,
+}
+
+/// Definitions in the form of a data file's `[vocabulary]` table: new kinds, ties, properties
+/// and identifier schemes, or more of an existing tie's kinds, properties and values.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Definitions {
@@ -196,11 +221,16 @@ pub struct Definitions {
     pub relationship: Vec<RelDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub property: Vec<PropertyDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifier: Vec<IdentifierDef>,
 }
 
 impl Definitions {
     pub fn is_empty(&self) -> bool {
-        self.kind.is_empty() && self.relationship.is_empty() && self.property.is_empty()
+        self.kind.is_empty()
+            && self.relationship.is_empty()
+            && self.property.is_empty()
+            && self.identifier.is_empty()
     }
 }
 
@@ -213,6 +243,7 @@ pub struct Vocabulary {
     kinds: Vec<KindDef>,
     relationships: Vec<RelDef>,
     properties: Vec<PropertyDef>,
+    identifiers: Vec<IdentifierDef>,
     /// What was added to the built-in vocabulary, in the order it was added: what saving a
     /// graph writes back.
     added: Definitions,
@@ -280,6 +311,7 @@ impl Vocabulary {
                 kinds: Vec::new(),
                 relationships: Vec::new(),
                 properties: Vec::new(),
+                identifiers: Vec::new(),
                 added: Definitions::default(),
                 labels: Vec::new(),
                 edge_types: Vec::new(),
@@ -341,6 +373,16 @@ impl Vocabulary {
 
     pub fn property(&self, name: &str) -> Option<&PropertyDef> {
         self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// Every identifier scheme, in definition order.
+    pub fn identifiers(&self) -> &[IdentifierDef] {
+        &self.identifiers
+    }
+
+    /// An identifier scheme by name (`lei`): a node property of that name is an identifier.
+    pub fn identifier(&self, name: &str) -> Option<&IdentifierDef> {
+        self.identifiers.iter().find(|d| d.name == name)
     }
 
     /// Whether `property` may sit on a tie of `rel`.
@@ -590,9 +632,44 @@ impl Vocabulary {
                 None,
             ));
         }
+        for (i, scheme) in definitions.identifier.iter().enumerate() {
+            if !scheme_name_allowed(&scheme.name) {
+                errors.push(error(
+                    DefinitionFault::Malformed,
+                    "identifier",
+                    i,
+                    Some("name"),
+                    format!(
+                        "the identifier scheme \"{}\" is not a lowercase name free for identifiers",
+                        scheme.name
+                    ),
+                    Some(
+                        "scheme names use a-z, 0-9 and '_', for example \"companies_house\", and are not an entity field such as `name`"
+                            .to_owned(),
+                    ),
+                ));
+            } else if next.identifier(&scheme.name).is_some() {
+                errors.push(error(
+                    DefinitionFault::Duplicate,
+                    "identifier",
+                    i,
+                    Some("name"),
+                    format!(
+                        "the identifier scheme \"{}\" is already defined",
+                        scheme.name
+                    ),
+                    None,
+                ));
+            } else {
+                next.identifiers.push(scheme.clone());
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
+        next.added
+            .identifier
+            .extend(definitions.identifier.iter().cloned());
         next.added.kind.extend(definitions.kind.iter().cloned());
         next.added
             .property
@@ -616,6 +693,16 @@ fn is_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
         && !name.ends_with('-')
+}
+
+/// Names an identifier scheme cannot take: an entity's own fields, and `ids`, which holds them.
+const RESERVED_SCHEMES: &[&str] = &[
+    "id", "ids", "name", "kind", "aliases", "country", "sector", "note", "sources", "extra",
+];
+
+/// Whether `name` may name an identifier scheme: a property name that is not an entity field.
+pub fn scheme_name_allowed(name: &str) -> bool {
+    is_property_name(name) && !RESERVED_SCHEMES.contains(&name)
 }
 
 /// A property's name: lowercase ASCII letters, digits and `_`, starting with a letter.

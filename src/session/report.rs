@@ -481,7 +481,8 @@ fn all_sources(graph: &Graph) -> String {
             "{:<width$}  {}, {}: {}{}\n",
             s.id,
             s.publisher,
-            s.date.map_or_else(|| "undated".to_owned(), |d| d.to_string()),
+            s.date
+                .map_or_else(|| "undated".to_owned(), |d| d.to_string()),
             s.title,
             s.url.as_ref().map(|u| format!("  {u}")).unwrap_or_default()
         ));

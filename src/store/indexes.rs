@@ -38,6 +38,89 @@ impl Graph {
         for name in self.lookup_names(node) {
             self.by_name.insert(&name, node);
         }
+        self.index_identifiers(node);
+    }
+
+    /// Adds the node's identifiers to their index.
+    fn index_identifiers(&mut self, node: NodeId) {
+        for &key in &self.identifier_keys {
+            if let Some(value) = self.node_props.get_str(node.index(), key, &self.strings) {
+                let list = self
+                    .by_identifier
+                    .entry((key, value.to_owned()))
+                    .or_default();
+                super::insert_sorted(list, node);
+            }
+        }
+    }
+
+    /// Takes the node's identifiers out of their index.
+    fn unindex_identifiers(&mut self, node: NodeId) {
+        for &key in &self.identifier_keys {
+            if let Some(value) = self.node_props.get_str(node.index(), key, &self.strings) {
+                let entry = (key, value.to_owned());
+                if let Some(list) = self.by_identifier.get_mut(&entry) {
+                    list.retain(|n| *n != node);
+                    if list.is_empty() {
+                        self.by_identifier.remove(&entry);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rebuilds the identifier index from the vocabulary's schemes: after the vocabulary
+    /// changes, or a graph is read whole.
+    pub(super) fn reindex_identifiers(&mut self) {
+        let nodes: Vec<NodeId> = if self.by_identifier.is_empty() && !self.uses_identifiers() {
+            Vec::new()
+        } else {
+            self.nodes().collect()
+        };
+        self.reindex_identifiers_of(nodes);
+    }
+
+    /// Whether any identifier scheme of the vocabulary is a property key of the graph.
+    fn uses_identifiers(&self) -> bool {
+        self.vocabulary()
+            .identifiers()
+            .iter()
+            .any(|d| self.has_property_key(&d.name))
+    }
+
+    fn reindex_identifiers_of(&mut self, nodes: impl IntoIterator<Item = NodeId>) {
+        self.by_identifier.clear();
+        self.identifier_keys = self
+            .vocabulary()
+            .identifiers()
+            .iter()
+            .filter_map(|d| self.symbols.get(&d.name))
+            .collect();
+        if self.identifier_keys.is_empty() {
+            return;
+        }
+        for node in nodes {
+            self.index_identifiers(node);
+        }
+    }
+
+    /// Every node whose identifier of `scheme` (a property named after it: `lei`) is `value`,
+    /// in id order: one at most in a valid alliance graph. Nothing when `scheme` is not one of
+    /// the vocabulary's identifier schemes.
+    pub fn nodes_by_identifier(&self, scheme: &str, value: &str) -> Vec<NodeId> {
+        let Some(key) = self.symbols.get(scheme) else {
+            return Vec::new();
+        };
+        self.by_identifier
+            .get(&(key, value.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Whether `key` is an identifier scheme of the graph's vocabulary, so that a node
+    /// property of that name is indexed (`nodes_by_identifier`).
+    pub fn is_identifier(&self, key: &str) -> bool {
+        self.vocabulary().identifier(key).is_some()
     }
 
     /// Indexes the ids and names of nodes `0..count` at once, for a graph read whole: each
@@ -83,9 +166,12 @@ impl Graph {
                 }
             }
         });
+        // The topology may still be being rebuilt (a snapshot read): index by number.
+        self.reindex_identifiers_of((0..count).map(|i| NodeId(i as u32)));
     }
 
     pub(super) fn unindex_node(&mut self, node: NodeId) {
+        self.unindex_identifiers(node);
         if let Some(id) = self.node_str(node, ID_KEY) {
             let hash = self.strings.hash(id);
             if let Ok(entry) = self.by_id.find_entry(hash, |n| *n == node) {

@@ -164,6 +164,12 @@ pub struct Graph {
     // lookup reads the table, the node's id cell and the string.
     by_id: hashbrown::HashTable<NodeId>,
     by_name: NameIndex,
+    // Identifiers (`lei`, `wikidata`: properties named after a scheme of the vocabulary), by
+    // scheme and value, each list sorted; few nodes carry one, so a map costs little.
+    by_identifier: HashMap<(Sym, String), Vec<NodeId>>,
+    // The symbols of the vocabulary's schemes that are interned, so that indexing a node
+    // costs nothing when no scheme is in use.
+    identifier_keys: Vec<Sym>,
     // Sorted lists: a few bytes per element, and removal is rare.
     by_label: HashMap<Sym, Vec<NodeId>>,
     // Counts, not lists: a list of every relationship by type would cost 4 bytes each, and
@@ -315,6 +321,7 @@ impl Graph {
     /// Sets the vocabulary later checks read (a data file's extension of the built-in one).
     pub fn set_vocabulary(&mut self, vocabulary: Arc<Vocabulary>) {
         self.vocabulary = SharedVocabulary(vocabulary);
+        self.reindex_identifiers();
     }
 
     /// Changes the rules later writes are checked against.
@@ -628,7 +635,11 @@ impl Graph {
     }
 
     fn intern_key(&mut self, key: &str) -> Sym {
+        let known = self.symbols.len();
         let sym = self.symbols.intern(key);
+        if self.symbols.len() > known && self.vocabulary().identifier(key).is_some() {
+            self.identifier_keys.push(sym);
+        }
         self.mark_key(sym);
         sym
     }

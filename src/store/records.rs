@@ -1,7 +1,9 @@
 //! Conversion between alliance records (`Entity`, `Relationship`) and graph elements.
 //!
 //! An entity is a node labelled with its kind; its fields are properties under the same names,
-//! and its free `extra` properties sit beside them. A relationship is an edge whose type is the
+//! and its free `extra` properties sit beside them. Its identifiers (`ids`) are properties
+//! named after their schemes (`lei`); a node property whose key is one of the vocabulary's
+//! identifier schemes is read back into `ids`, never into `extra`. A relationship is an edge whose type is the
 //! query spelling of its relationship type (`INVESTS_IN`).
 
 use std::collections::BTreeMap;
@@ -82,6 +84,12 @@ impl Graph {
             ("sources", strings(&entity.sources)),
         ];
         props.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        props.extend(
+            entity
+                .ids
+                .iter()
+                .map(|(scheme, id)| (scheme.as_str(), Value::from(id.as_str()))),
+        );
         props.extend(entity.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
         let label = entity.kind.label();
         self.add_node([label.as_str()], props)
@@ -116,6 +124,12 @@ impl Graph {
             .map(|k| Kind::new(k.name.as_str()))
             .ok_or_else(|| RecordError::NoKind { node: label() })?;
         let mut reader = PropReader::new(label(), self.node_props(node));
+        let mut ids = BTreeMap::new();
+        for def in self.vocabulary().identifiers() {
+            if let Some(id) = reader.string(&def.name)? {
+                ids.insert(def.name.clone(), id);
+            }
+        }
         Ok(Entity {
             id: reader.required_string("id")?,
             name: reader.required_string("name")?,
@@ -125,6 +139,7 @@ impl Graph {
             sector: reader.string("sector")?,
             note: reader.string("note")?,
             sources: reader.strings("sources")?,
+            ids,
             extra: reader.rest(fields::ENTITY),
         })
     }

@@ -48,6 +48,8 @@ pub(crate) struct Decoded {
     pub incomplete_ids: Vec<String>,
     /// The file says `allow_unsourced = true`.
     pub allow_unsourced: bool,
+    /// What is worth a look but loads (an identifier scheme near a known one).
+    pub warnings: Vec<Problem>,
     /// The file says `schema = "open"`: its graph is in `nodes` and `edges`.
     pub open: Option<Location>,
     pub nodes: Vec<Located<OpenNode>>,
@@ -103,6 +105,7 @@ pub(crate) fn decode(
         text,
         lines,
         problems,
+        warnings: Vec::new(),
     };
     let mut decoded = Decoded::default();
     let NodeKind::Table(entries) = &root.kind else {
@@ -173,6 +176,7 @@ pub(crate) fn decode(
             }
         }
     }
+    decoded.warnings = decoder.warnings;
     decoded
 }
 
@@ -181,6 +185,7 @@ struct Decoder<'a> {
     text: &'a str,
     lines: &'a LineIndex,
     problems: &'a mut Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 /// The keys of one table, with which of them have been read.
@@ -289,7 +294,11 @@ impl<'a> Decoder<'a> {
         let sector = self.text(&mut f, "sector");
         let note = self.text(&mut f, "note");
         let sources = self.texts(&mut f, "sources");
-        let extra = self.extra(&mut f, fields::ENTITY);
+        let ids = self.ids(&mut f);
+        // An identifier is never a free property: it would be read back into `ids`.
+        let mut model: Vec<&str> = fields::ENTITY.to_vec();
+        model.extend(vocabulary.identifiers().iter().map(|d| d.name.as_str()));
+        let extra = self.extra(&mut f, &model);
         let record = match (id.clone(), name, kind) {
             (Some(id), Some(name), Some(kind)) => Some(Entity {
                 id,
@@ -300,6 +309,7 @@ impl<'a> Decoder<'a> {
                 sector,
                 note,
                 sources,
+                ids,
                 extra,
             }),
             _ => None,
@@ -401,6 +411,58 @@ impl<'a> Decoder<'a> {
             _ => None,
         };
         self.finish(f, &known, "a relationship", record)
+    }
+
+    /// An entity's `ids` table: text identifiers by scheme, each checked against its scheme's
+    /// format; a scheme the vocabulary lacks is allowed, with a warning when it is near one it
+    /// has. Each identifier's place is kept as the field `ids.SCHEME`.
+    fn ids(&mut self, f: &mut Fields<'_>) -> std::collections::BTreeMap<String, String> {
+        let mut ids = std::collections::BTreeMap::new();
+        let Some(node) = self.take(f, "ids") else {
+            return ids;
+        };
+        let NodeKind::Table(entries) = &node.kind else {
+            self.wrong_type(
+                "ids",
+                node,
+                "a table of identifiers by scheme, e.g. ids = { lei = \"…\" }",
+            );
+            return ids;
+        };
+        for entry in entries {
+            let scheme = entry.key.as_str();
+            let NodeKind::Str(value) = &entry.value.kind else {
+                self.wrong_type(&format!("ids.{scheme}"), &entry.value, "text");
+                continue;
+            };
+            let def = self.vocabulary.identifier(scheme);
+            if def.is_none() {
+                if !crate::model::vocabulary::scheme_name_allowed(scheme) {
+                    self.report(
+                        ProblemKind::UnknownKey,
+                        entry.key_span.clone(),
+                        format!("`{scheme}` cannot name an identifier scheme"),
+                        Some("scheme names use a-z, 0-9 and '_' (\"companies_house\"), and are not an entity field such as `name`".to_owned()),
+                    );
+                    continue;
+                }
+                if let Some(warning) = rules::unknown_scheme(scheme, self.vocabulary) {
+                    let at = self.locate(entry.key_span.clone());
+                    self.warnings
+                        .push(Problem::new(warning.kind, at, warning.message).help(warning.help));
+                }
+            }
+            if let Some(broken) = rules::identifier(scheme, def, value) {
+                self.broken(broken, entry.value.span.clone());
+                continue;
+            }
+            f.seen.insert(
+                format!("ids.{scheme}"),
+                self.locate(entry.value.span.clone()),
+            );
+            ids.insert(scheme.to_owned(), value.clone());
+        }
+        ids
     }
 
     /// A property's value as the graph stores it: dates parsed, amounts as money.

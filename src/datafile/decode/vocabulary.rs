@@ -5,11 +5,11 @@
 use super::super::problem::{LineIndex, Location, Problem, ProblemKind};
 use super::super::tree::{Entry, Node, NodeKind};
 use crate::model::vocabulary::{
-    DefinitionError, DefinitionFault, Definitions, KindDef, PropertyDef, RelDef,
+    DefinitionError, DefinitionFault, Definitions, IdentifierDef, KindDef, PropertyDef, RelDef,
 };
 
 /// The sections of a `[vocabulary]` table.
-const SECTIONS: &[&str] = &["kind", "relationship", "property"];
+const SECTIONS: &[&str] = &["kind", "relationship", "property", "identifier"];
 
 /// The definitions of one file, with where each table was written.
 pub(crate) struct FileDefinitions<'n> {
@@ -95,6 +95,8 @@ pub(crate) fn read<'n>(
                 }
                 "relationship" => serde_json::from_value::<RelDef>(json)
                     .map(|d| read.definitions.relationship.push(d)),
+                "identifier" => serde_json::from_value::<IdentifierDef>(json)
+                    .map(|d| read.definitions.identifier.push(d)),
                 _ => serde_json::from_value::<PropertyDef>(json)
                     .map(|d| read.definitions.property.push(d)),
             };

@@ -151,6 +151,16 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let listed = match &step.lookup {
             Lookup::Scan => None,
             Lookup::Label(label) => return Ok(Candidates::Indexed(graph.nodes_with_label(label))),
+            // A plan made for a graph where the key is a scheme, run on one where it is not,
+            // scans.
+            Lookup::Identifier(scheme, e) if graph.is_identifier(scheme) => {
+                match self.cx.eval(e, row, &[])? {
+                    QueryValue::String(s) => Some(graph.nodes_by_identifier(scheme, &s)),
+                    QueryValue::Null => Some(Vec::new()),
+                    _ => None,
+                }
+            }
+            Lookup::Identifier(..) => None,
             Lookup::Id(e) | Lookup::Name(e) => by_text(
                 self.cx.eval(e, row, &[])?,
                 matches!(step.lookup, Lookup::Id(_)),

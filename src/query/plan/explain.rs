@@ -98,6 +98,7 @@ fn explain_pattern(pattern: &PatternPlan) -> String {
             Lookup::Label(label) => format!("scanning the nodes labelled {label}"),
             Lookup::Id(_) => "through the id index".to_owned(),
             Lookup::Name(_) => "through the name index".to_owned(),
+            Lookup::Identifier(scheme, _) => format!("through the {scheme} identifier index"),
             Lookup::IdIn(_) => "through the id index, once per listed value".to_owned(),
             Lookup::NameIn(_) => "through the name index, once per listed value".to_owned(),
         }

@@ -193,6 +193,8 @@ pub(crate) enum Lookup {
     Name(PExpr),
     IdIn(PExpr),
     NameIn(PExpr),
+    /// Through the identifier index of a scheme (`{lei: ...}`).
+    Identifier(String, PExpr),
 }
 
 #[derive(Debug)]

@@ -105,7 +105,7 @@ impl<'a> Planner<'a> {
                 return 2;
             }
         }
-        if index_entry(node, first_new).is_some() {
+        if index_entry(node, first_new).is_some() || self.identifier_entry(node).is_some() {
             return 2;
         }
         node.labels
@@ -145,6 +145,9 @@ impl<'a> Planner<'a> {
                 } else {
                     Lookup::Name(value)
                 };
+            } else if let Some((scheme, expr)) = self.identifier_entry(node) {
+                let value = self.expr(scope, expr, &mut ExprContext::plain("a pattern"))?;
+                lookup = Lookup::Identifier(scheme.to_owned(), value);
             } else if let Some(hint) = slot.and_then(|s| hints.iter().find(|h| h.slot == s)) {
                 let value = clone_pexpr(&hint.value);
                 lookup = match (hint.key == ID_KEY, hint.is_list) {
@@ -376,6 +379,24 @@ pub(super) fn index_entry(node: &NodePattern, first_new: Slot) -> Option<(&'stat
         }
     }
     None
+}
+
+impl Planner<'_> {
+    /// `{lei: ...}` in a node pattern, for a key that is an identifier scheme of the graph's
+    /// vocabulary, with a value of literals and parameters: found through its index.
+    fn identifier_entry<'n>(&self, node: &'n NodePattern) -> Option<(&'n str, &'n Expr)> {
+        let Some(Expr {
+            kind: ExprKind::Map(entries),
+            ..
+        }) = &node.properties
+        else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, v)| self.graph.is_identifier(k) && is_self_contained(v))
+            .map(|(k, v)| (k.as_str(), v))
+    }
 }
 
 /// Literals and parameters only.

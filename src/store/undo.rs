@@ -186,6 +186,27 @@ impl Graph {
         changes
     }
 
+    /// Whether `edge` had the property `key` before the running statement changed it.
+    fn had_before_statement(&self, edge: EdgeId, key: &str) -> bool {
+        let Some(key) = self.symbols.get(key) else {
+            return false;
+        };
+        // The first change the statement made to it holds the value from before.
+        self.undo
+            .iter()
+            .flatten()
+            .find_map(|undo| match undo {
+                Undo::EdgeProp {
+                    edge: e,
+                    key: k,
+                    old,
+                    ..
+                } if *e == edge && *k == key => Some(old.is_some()),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.edge_prop(edge, self.symbols.name(key)).is_some())
+    }
+
     /// Whether the running statement gave `edge` the property `key`: created it with one, or
     /// set or removed it.
     pub fn statement_wrote(&self, edge: EdgeId, key: &str) -> bool {
@@ -223,6 +244,15 @@ impl Graph {
             return;
         }
         let Some(derived) = self.derived_usd(edge) else {
+            // The amount a dollar value was derived from is gone: so is the dollar value, or it
+            // would read as an amount in US dollars. A tie written in dollars alone keeps it.
+            if self.statement_wrote(edge, "amount")
+                && self.had_before_statement(edge, "amount")
+                && !self.statement_wrote(edge, "amount_usd")
+                && self.edge_prop(edge, "amount_usd").is_some()
+            {
+                self.set_edge_prop(edge, "amount_usd", Value::Null);
+            }
             return;
         };
         let current = self.edge_f64(edge, "amount_usd");

@@ -259,14 +259,19 @@ mod tests {
         (g, n)
     }
 
+    /// Options for the `k` shortest paths, only the way relationships point when `directed`.
+    fn first(k: usize, directed: bool) -> PathOptions {
+        PathOptions {
+            k,
+            directed,
+            ..PathOptions::default()
+        }
+    }
+
     #[test]
     fn parallel_relationships_are_distinct_paths() {
         let (g, n) = diamond();
-        let options = PathOptions {
-            k: 10,
-            directed: true,
-            ..PathOptions::default()
-        };
+        let options = first(10, true);
         let paths = k_shortest_paths(&g, n[0], n[3], &options, &|| false);
         let hops: Vec<usize> = paths.routes.iter().map(Route::hops).collect();
         assert_eq!(hops, vec![1, 1, 2, 2]);
@@ -277,10 +282,7 @@ mod tests {
     #[test]
     fn paths_are_simple_connected_and_sorted() {
         let (g, n) = diamond();
-        let options = PathOptions {
-            k: 10,
-            ..PathOptions::default()
-        };
+        let options = first(10, false);
         let paths = k_shortest_paths(&g, n[0], n[4], &options, &|| false);
         let mut previous = 0;
         for route in &paths.routes {
@@ -303,10 +305,8 @@ mod tests {
     fn a_hop_bound_cuts_and_says_so() {
         let (g, n) = diamond();
         let options = PathOptions {
-            k: 3,
-            directed: true,
             max_hops: Some(1),
-            ..PathOptions::default()
+            ..first(3, true)
         };
         let paths = k_shortest_paths(&g, n[0], n[4], &options, &|| false);
         assert!(paths.routes.is_empty());
@@ -316,20 +316,15 @@ mod tests {
     #[test]
     fn direction_and_types_are_honoured() {
         let (g, n) = diamond();
-        let directed = PathOptions {
-            k: 1,
-            directed: true,
-            ..PathOptions::default()
-        };
+        let directed = first(1, true);
         assert!(
             k_shortest_paths(&g, n[4], n[0], &directed, &|| false)
                 .routes
                 .is_empty()
         );
         let other_type = PathOptions {
-            k: 1,
             via: vec!["U".to_owned()],
-            ..PathOptions::default()
+            ..first(1, false)
         };
         assert!(
             k_shortest_paths(&g, n[0], n[4], &other_type, &|| false)

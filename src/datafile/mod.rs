@@ -70,16 +70,26 @@ pub struct TextInput<'a> {
 /// # Errors
 /// `LoadError::Io` when a file cannot be read, `LoadError::Invalid` listing every problem.
 pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError> {
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        let bytes = fs::read(path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        files.push((path.as_path(), bytes));
-    }
+    let files = read_all(paths)?;
     let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
     load_read_files(&files, schema)
+}
+
+/// Reads every file in `paths`, each with its path.
+///
+/// # Errors
+/// `LoadError::Io` for the first file that cannot be read.
+fn read_all(paths: &[PathBuf]) -> Result<Vec<(&Path, Vec<u8>)>, LoadError> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = fs::read(path).map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            Ok((path.as_path(), bytes))
+        })
+        .collect()
 }
 
 /// As `load_files`, for files already read: each path with its bytes.
@@ -209,14 +219,7 @@ pub fn load_files_with_warnings(
     paths: &[PathBuf],
     schema: Schema,
 ) -> Result<(Graph, Vec<Problem>), LoadError> {
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        let bytes = fs::read(path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        files.push((path.as_path(), bytes));
-    }
+    let files = read_all(paths)?;
     let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
     let mut warnings = Vec::new();
     let graph = read_files(&files, schema, &mut warnings)?;

@@ -371,56 +371,42 @@ struct ChangeOut<'a>(&'a Change);
 
 impl Serialize for ChangeOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (op, id) = match *self.0 {
+            Change::AddNode { id, .. } => ("add-node", id),
+            Change::AddEdge { id, .. } => ("add-edge", id),
+            Change::RemoveNode { id } => ("remove-node", id),
+            Change::RemoveEdge { id } => ("remove-edge", id),
+            Change::SetNodeProp { node, .. } => ("set-node", node),
+            Change::SetEdgeProp { edge, .. } => ("set-edge", edge),
+            Change::AddLabel { node, .. } => ("add-label", node),
+            Change::RemoveLabel { node, .. } => ("remove-label", node),
+        };
         let mut map = s.serialize_map(None)?;
+        map.serialize_entry("op", op)?;
+        map.serialize_entry("id", &id)?;
         match self.0 {
-            Change::AddNode { id, labels, props } => {
-                map.serialize_entry("op", "add-node")?;
-                map.serialize_entry("id", id)?;
+            Change::AddNode { labels, props, .. } => {
                 map.serialize_entry("labels", labels)?;
                 map.serialize_entry("props", &PropsOut(props))?;
             }
             Change::AddEdge {
-                id,
                 from,
                 to,
                 rel_type,
                 props,
+                ..
             } => {
-                map.serialize_entry("op", "add-edge")?;
-                map.serialize_entry("id", id)?;
                 map.serialize_entry("from", from)?;
                 map.serialize_entry("to", to)?;
                 map.serialize_entry("type", rel_type)?;
                 map.serialize_entry("props", &PropsOut(props))?;
             }
-            Change::RemoveNode { id } => {
-                map.serialize_entry("op", "remove-node")?;
-                map.serialize_entry("id", id)?;
-            }
-            Change::RemoveEdge { id } => {
-                map.serialize_entry("op", "remove-edge")?;
-                map.serialize_entry("id", id)?;
-            }
-            Change::SetNodeProp { node, key, value } => {
-                map.serialize_entry("op", "set-node")?;
-                map.serialize_entry("id", node)?;
+            Change::RemoveNode { .. } | Change::RemoveEdge { .. } => {}
+            Change::SetNodeProp { key, value, .. } | Change::SetEdgeProp { key, value, .. } => {
                 map.serialize_entry("key", key)?;
                 map.serialize_entry("value", &ValueOut(value))?;
             }
-            Change::SetEdgeProp { edge, key, value } => {
-                map.serialize_entry("op", "set-edge")?;
-                map.serialize_entry("id", edge)?;
-                map.serialize_entry("key", key)?;
-                map.serialize_entry("value", &ValueOut(value))?;
-            }
-            Change::AddLabel { node, label } => {
-                map.serialize_entry("op", "add-label")?;
-                map.serialize_entry("id", node)?;
-                map.serialize_entry("label", label)?;
-            }
-            Change::RemoveLabel { node, label } => {
-                map.serialize_entry("op", "remove-label")?;
-                map.serialize_entry("id", node)?;
+            Change::AddLabel { label, .. } | Change::RemoveLabel { label, .. } => {
                 map.serialize_entry("label", label)?;
             }
         }

@@ -2,10 +2,8 @@
 //! the source that says so. Whether the source exists is checked in `assemble`, which sees
 //! every file.
 
-use std::ops::Range;
-
 use super::{Decoder, Fields, Located};
-use crate::datafile::tree::{Entry, NodeKind};
+use crate::datafile::tree::NodeKind;
 use crate::model::FxRate;
 use crate::rules;
 
@@ -14,12 +12,7 @@ pub(crate) const FX_RATE: &[&str] = &["currency", "date", "rate", "source"];
 
 impl Decoder<'_> {
     /// An exchange rate, or nothing when a field is wrong (each problem reported).
-    pub(super) fn fx_rate(
-        &mut self,
-        entries: &[Entry],
-        span: Range<usize>,
-    ) -> Option<Located<FxRate>> {
-        let mut f = Fields::new(entries, span);
+    pub(super) fn fx_rate(&mut self, mut f: Fields<'_>) -> Option<Located<FxRate>> {
         let what = "fx_rate";
         let currency = self
             .required_text(&mut f, "currency", what)

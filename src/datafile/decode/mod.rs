@@ -157,22 +157,20 @@ pub(crate) fn decode(
                 continue;
             }
         };
-        for (table, span) in tables {
+        for table in tables {
             match entry.key.as_str() {
-                "source" => match decoder.source(table, span) {
+                "source" => match decoder.source(table) {
                     Ok(source) => decoded.sources.push(source),
                     Err(id) => decoded.incomplete_ids.extend(id),
                 },
-                "fx_rate" => decoded.fx_rates.extend(decoder.fx_rate(table, span)),
-                "entity" => match decoder.entity(table, span) {
+                "fx_rate" => decoded.fx_rates.extend(decoder.fx_rate(table)),
+                "entity" => match decoder.entity(table) {
                     Ok(entity) => decoded.entities.push(entity),
                     Err(id) => decoded.incomplete_ids.extend(id),
                 },
-                _ => {
-                    decoded
-                        .relationships
-                        .extend(decoder.relationship(table, span, allow_unsourced))
-                }
+                _ => decoded
+                    .relationships
+                    .extend(decoder.relationship(table, allow_unsourced)),
             }
         }
     }
@@ -240,12 +238,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// A source, or the id of one that could not be read whole.
-    pub(super) fn source(
-        &mut self,
-        entries: &[Entry],
-        span: Range<usize>,
-    ) -> Result<Located<Source>, Option<String>> {
-        let mut f = Fields::new(entries, span);
+    pub(super) fn source(&mut self, mut f: Fields<'_>) -> Result<Located<Source>, Option<String>> {
         let what = "source";
         let id = self.id(&mut f, what);
         let title = self.required_text(&mut f, "title", what);
@@ -270,12 +263,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// An entity, or the id of one that could not be read whole.
-    pub(super) fn entity(
-        &mut self,
-        entries: &[Entry],
-        span: Range<usize>,
-    ) -> Result<Located<Entity>, Option<String>> {
-        let mut f = Fields::new(entries, span);
+    pub(super) fn entity(&mut self, mut f: Fields<'_>) -> Result<Located<Entity>, Option<String>> {
         let what = "entity";
         let id = self.id(&mut f, what);
         let name = self.required_text(&mut f, "name", what);
@@ -320,12 +308,10 @@ impl<'a> Decoder<'a> {
 
     pub(super) fn relationship(
         &mut self,
-        entries: &[Entry],
-        span: Range<usize>,
+        mut f: Fields<'_>,
         allow_unsourced: bool,
     ) -> Option<Located<Relationship>> {
         let vocabulary = self.vocabulary;
-        let mut f = Fields::new(entries, span);
         let what = "relationship";
         let names: Vec<&str> = vocabulary
             .relationships()

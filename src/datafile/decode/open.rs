@@ -2,8 +2,6 @@
 //! `properties`, `[[relationship]]` joining refs, and property values of any type (dates and
 //! non-finite floats as one-key tables).
 
-use std::ops::Range;
-
 use super::{
     Decoded, Decoder, Fields, Located, OPEN_NODE, OPEN_RELATIONSHIP, OPEN_TOP_LEVEL, OpenEdge,
     OpenNode,
@@ -29,25 +27,20 @@ impl Decoder<'_> {
                 );
                 continue;
             }
-            for (table, span) in self.tables(entry) {
+            for table in self.tables(entry) {
                 match key {
-                    "source" => match self.source(table, span) {
+                    "source" => match self.source(table) {
                         Ok(source) => decoded.sources.push(source),
                         Err(id) => decoded.incomplete_ids.extend(id),
                     },
-                    "node" => decoded.nodes.extend(self.open_node(table, span)),
-                    _ => decoded.edges.extend(self.open_edge(table, span)),
+                    "node" => decoded.nodes.extend(self.open_node(table)),
+                    _ => decoded.edges.extend(self.open_edge(table)),
                 }
             }
         }
     }
 
-    pub(super) fn open_node(
-        &mut self,
-        entries: &[Entry],
-        span: Range<usize>,
-    ) -> Option<Located<OpenNode>> {
-        let mut f = Fields::new(entries, span);
+    pub(super) fn open_node(&mut self, mut f: Fields<'_>) -> Option<Located<OpenNode>> {
         let reference = self
             .required(&mut f, "ref", "node", |me, f| me.integer(f, "ref"))
             .map(|(n, _)| n);
@@ -61,12 +54,7 @@ impl Decoder<'_> {
         self.finish(f, OPEN_NODE, "a node", record)
     }
 
-    pub(super) fn open_edge(
-        &mut self,
-        entries: &[Entry],
-        span: Range<usize>,
-    ) -> Option<Located<OpenEdge>> {
-        let mut f = Fields::new(entries, span);
+    pub(super) fn open_edge(&mut self, mut f: Fields<'_>) -> Option<Located<OpenEdge>> {
         let what = "relationship";
         let rel_type = self.required_text(&mut f, "type", what);
         let end = |me: &mut Self, f: &mut Fields<'_>, key: &str| {

@@ -68,8 +68,8 @@ impl Decoder<'_> {
         );
     }
 
-    /// The tables of a top-level list such as `[[entity]]`.
-    pub(super) fn tables<'n>(&mut self, entry: &'n Entry) -> Vec<(&'n [Entry], Range<usize>)> {
+    /// The tables of a top-level list such as `[[entity]]`, each as fields none of which is read yet.
+    pub(super) fn tables<'n>(&mut self, entry: &'n Entry) -> Vec<Fields<'n>> {
         let NodeKind::Array(items) = &entry.value.kind else {
             self.report(
                 ProblemKind::WrongType,
@@ -89,7 +89,7 @@ impl Decoder<'_> {
             match &item.kind {
                 NodeKind::Table(entries) => {
                     self.check_duplicate_keys(entries);
-                    tables.push((entries.as_slice(), item.span.clone()));
+                    tables.push(Fields::new(entries, item.span.clone()));
                 }
                 other => self.report(
                     ProblemKind::WrongType,

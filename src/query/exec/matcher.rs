@@ -29,6 +29,20 @@ pub(crate) fn pattern_exists(
 pub(super) type Continuation<'k, 'c, 'g> =
     &'k mut dyn FnMut(&mut Matcher<'c, 'g>, &mut Row) -> Result<Flow, QueryError>;
 
+/// A variable-length hop to walk: hop `h` of `pattern` from `start`, `min` to `max`
+/// relationships long, with the row and route so far and what to call at each end.
+pub(super) struct HopWalk<'w, 'c, 'g> {
+    pub(super) pattern: &'w PatternPlan,
+    pub(super) h: usize,
+    pub(super) start: NodeId,
+    pub(super) min: u64,
+    pub(super) max: Option<u64>,
+    pub(super) row: &'w mut Row,
+    pub(super) nodes: &'w mut Vec<NodeId>,
+    pub(super) rels: &'w mut Vec<EdgeId>,
+    pub(super) k: Continuation<'w, 'c, 'g>,
+}
+
 pub(super) struct Matcher<'c, 'g> {
     pub(super) cx: &'c Context<'g>,
     pub(super) graph: &'g Graph,
@@ -320,10 +334,21 @@ impl<'c, 'g> Matcher<'c, 'g> {
         if let Some((min, max)) = hop.rel.length {
             // `*` without a maximum goes as far as the run's hop limit.
             let max = Some(max.unwrap_or_else(|| self.cx.limits.max_var_length()));
+            let walk = HopWalk {
+                pattern,
+                h,
+                start: current,
+                min,
+                max,
+                row,
+                nodes,
+                rels,
+                k,
+            };
             if hop.rel.reach_only {
-                return self.reach_hops(pattern, h, current, (min, max), row, nodes, rels, k);
+                return self.reach_hops(walk);
             }
-            return self.var_hops(pattern, h, current, (min, max), row, nodes, rels, k);
+            return self.var_hops(walk);
         }
         for (edge, other) in self.expand(current, hop.rel.arrow) {
             self.cx.check_interrupt()?;
@@ -352,18 +377,18 @@ impl<'c, 'g> Matcher<'c, 'g> {
     }
 
     /// A variable-length hop as a depth-first walk that never reuses a relationship.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn var_hops(
-        &mut self,
-        pattern: &PatternPlan,
-        h: usize,
-        start: NodeId,
-        (min, max): (u64, Option<u64>),
-        row: &mut Row,
-        nodes: &mut Vec<NodeId>,
-        rels: &mut Vec<EdgeId>,
-        k: Continuation<'_, 'c, 'g>,
-    ) -> Result<Flow, QueryError> {
+    pub(super) fn var_hops(&mut self, walk: HopWalk<'_, 'c, 'g>) -> Result<Flow, QueryError> {
+        let HopWalk {
+            pattern,
+            h,
+            start,
+            min,
+            max,
+            row,
+            nodes,
+            rels,
+            k,
+        } = walk;
         let hop = &pattern.hops[h];
         let first = rels.len();
         // For each depth on the current route: the relationships still to try from there.
@@ -435,6 +460,16 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 }
             }
         }
+    }
+
+    /// Goes on from `at` to the hop after `walk`'s.
+    pub(super) fn walk_on(
+        &mut self,
+        walk: &mut HopWalk<'_, 'c, 'g>,
+        at: NodeId,
+    ) -> Result<Flow, QueryError> {
+        let (pattern, h) = (walk.pattern, walk.h);
+        self.hops(pattern, h + 1, at, walk.row, walk.nodes, walk.rels, walk.k)
     }
 
     /// Pops relationships (and their nodes) until `len` relationships remain.

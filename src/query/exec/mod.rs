@@ -25,7 +25,7 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use crate::algo::search::Marks;
 pub(crate) use matcher::pattern_exists;
-use matcher::{Candidates, Continuation, Matcher, any_relationship, bind_node};
+use matcher::{Candidates, Continuation, HopWalk, Matcher, any_relationship, bind_node};
 use pipeline::{run_ops, run_query};
 use projection::Projector;
 pub(crate) use write::{Places, run_writing};

@@ -66,21 +66,11 @@ impl<'c, 'g> Matcher<'c, 'g> {
 
     /// A variable-length hop whose paths do not matter: every node within `max` hops that
     /// fits the end step, each once, breadth first (see `plan/reach.rs` for when).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn reach_hops(
-        &mut self,
-        pattern: &PatternPlan,
-        h: usize,
-        start: NodeId,
-        (min, max): (u64, Option<u64>),
-        row: &mut Row,
-        nodes: &mut Vec<NodeId>,
-        rels: &mut Vec<EdgeId>,
-        k: Continuation<'_, 'c, 'g>,
-    ) -> Result<Flow, QueryError> {
-        let hop = &pattern.hops[h];
+    pub(super) fn reach_hops(&mut self, mut walk: HopWalk<'_, 'c, 'g>) -> Result<Flow, QueryError> {
+        let (start, max) = (walk.start, walk.max);
+        let hop = &walk.pattern.hops[walk.h];
         let mut reached = Vec::new();
-        if min == 0 {
+        if walk.min == 0 {
             reached.push(start);
         }
         let unconstrained = !hop.node.bound
@@ -97,30 +87,32 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 let mut counted = std::mem::take(&mut self.counted);
                 let mut count = |node| fresh += i64::from(mark_new(&mut counted, node));
                 reached.iter().for_each(|n| count(*n));
-                let searched = self.reach(start, &hop.rel, max, row, &mut count);
+                let searched = self.reach(start, &hop.rel, max, walk.row, &mut count);
                 self.counted = counted;
                 searched?;
             } else {
-                self.reach(start, &hop.rel, max, row, |n| reached.push(n))?;
+                self.reach(start, &hop.rel, max, walk.row, |n| reached.push(n))?;
                 for &node in &reached {
-                    if !is_marked(&self.counted, node) && self.node_fits(node, &hop.node, row)? {
+                    if !is_marked(&self.counted, node)
+                        && self.node_fits(node, &hop.node, walk.row)?
+                    {
                         mark_new(&mut self.counted, node);
                         fresh += 1;
                     }
                 }
             }
-            row[slot] = QueryValue::Int(fresh);
-            return self.hops(pattern, h + 1, start, row, nodes, rels, k);
+            walk.row[slot] = QueryValue::Int(fresh);
+            return self.walk_on(&mut walk, start);
         }
-        self.reach(start, &hop.rel, max, row, |n| reached.push(n))?;
+        self.reach(start, &hop.rel, max, walk.row, |n| reached.push(n))?;
         for node in reached {
-            if !self.node_fits(node, &hop.node, row)? {
+            if !self.node_fits(node, &hop.node, walk.row)? {
                 continue;
             }
-            bind_node(row, &hop.node, node);
-            nodes.push(node);
-            let flow = self.hops(pattern, h + 1, node, row, nodes, rels, k);
-            nodes.pop();
+            bind_node(walk.row, &hop.node, node);
+            walk.nodes.push(node);
+            let flow = self.walk_on(&mut walk, node);
+            walk.nodes.pop();
             if flow? == Flow::Stop {
                 return Ok(Flow::Stop);
             }

@@ -328,6 +328,47 @@ fn query_csv_has_a_header_and_raw_values() {
 }
 
 #[test]
+fn qualified_and_foreign_amounts_are_plain_numbers_in_json_and_csv() {
+    let statement = "MATCH (a)-[r:INVESTS_IN]->(b) WHERE (a.name = 'Nvidia' AND b.name = 'OpenAI') OR (a.name = 'ASML' AND b.name = 'Mistral AI') RETURN a.name, r.amount_usd, r.amount ORDER BY a.name";
+    let table = alliances(&["query", statement]);
+    assert_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
+    let lines: Vec<String> = text(&table.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        lines.contains(&"│ ASML ┆ ┆ €1.3B │".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"│ Nvidia ┆ ≤ $100B ┆ │".to_owned()),
+        "{lines:#?}"
+    );
+
+    let json = alliances(&["query", "--format", "json", statement]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+    let value: serde_json::Value = serde_json::from_str(text(&json.stdout).trim()).unwrap();
+    assert_eq!(
+        value["rows"],
+        serde_json::json!([
+            ["ASML", null, 1_300_000_000_i64],
+            ["Nvidia", 100_000_000_000_i64, null]
+        ])
+    );
+    assert_eq!(
+        value["columns"],
+        serde_json::json!(["a.name", "r.amount_usd", "r.amount"])
+    );
+
+    let csv = alliances(&["query", "--format", "csv", statement]);
+    assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
+    assert_eq!(
+        text(&csv.stdout),
+        "a.name,r.amount_usd,r.amount\nASML,,1300000000\nNvidia,100000000000,\n"
+    );
+}
+
+#[test]
 fn query_takes_parameters_in_literal_syntax() {
     let out = alliances(&[
         "query",

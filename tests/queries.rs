@@ -10,6 +10,8 @@
 //! - `params`: parameter values in Cypher literal syntax, by name.
 //! - `columns` and `rows`: the expected result; each row is its cells in literal syntax,
 //!   joined by ", ". Rows are compared as a multiset unless `ordered = true`.
+//! - `table`: the rows as the shell's table draws them, each its cells trimmed and joined by
+//!   " | " (`≤ $100B`, `€1.3B`), an empty last cell leaving none; compared as `rows` are.
 //! - `error`: the expected error's first line (kind, line, column and message); `help`: a
 //!   text its help line must contain; `also`: the first lines of the further rules the same
 //!   statement broke, in order (none when absent).
@@ -44,6 +46,7 @@ struct Case {
     params: BTreeMap<String, String>,
     columns: Option<Vec<String>>,
     rows: Option<Vec<String>>,
+    table: Option<Vec<String>>,
     #[serde(default)]
     ordered: bool,
     error: Option<String>,
@@ -114,6 +117,41 @@ fn compare_rows(rows: &[String], results: &[QueryResult], ordered: bool) -> Resu
     if expected != actual {
         return Err(format!(
             "rows differ:\n  expected: {expected:#?}\n  actual:   {actual:#?}"
+        ));
+    }
+    Ok(())
+}
+
+/// The body rows of a result's table, each its cells trimmed and joined by " | ".
+fn table_rows(result: &QueryResult) -> Vec<String> {
+    result
+        .to_table(None)
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .skip(1)
+        .map(|l| {
+            l.trim_matches('│')
+                .split('┆')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" | ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn compare_table(expected: &[String], result: &QueryResult, ordered: bool) -> Result<(), String> {
+    let mut expected = expected.to_vec();
+    let mut actual = table_rows(result);
+    if !ordered {
+        expected.sort();
+        actual.sort();
+    }
+    if expected != actual {
+        return Err(format!(
+            "table rows differ:\n  expected: {expected:#?}\n  actual:   {actual:#?}\n{}",
+            result.to_table(None)
         ));
     }
     Ok(())
@@ -228,6 +266,9 @@ fn check(case: &Case) -> Result<(), String> {
             if let Some(rows) = &case.rows {
                 compare_rows(rows, &results, case.ordered)?;
             }
+            if let Some(table) = &case.table {
+                compare_table(table, result, case.ordered)?;
+            }
             Ok(())
         }
     }
@@ -259,6 +300,7 @@ fn query_cases() {
             assert!(
                 case.error.is_some()
                     || case.rows.is_some()
+                    || case.table.is_some()
                     || case.warning.is_some()
                     || !case.explain.is_empty(),
                 "case {:?} expects nothing",

@@ -35,7 +35,10 @@ pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
 pub use eval::Params;
 pub use limits::Limits;
 pub use parser::{MAX_NESTING, parse, parse_expr};
-pub use result::{NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue, TableStyle};
+pub use result::{
+    AmountColumn, AmountNote, NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue,
+    TableStyle,
+};
 pub use value::QueryValue;
 
 use crate::store::Graph;
@@ -215,6 +218,17 @@ impl Prepared<'_> {
         changes: ChangeCounts,
     ) -> QueryResult {
         let width = self.plan.columns.len();
+        let amount_columns = self
+            .plan
+            .queries
+            .first()
+            .and_then(|q| q.segments.last())
+            .map(|s| &s.projection.amount_notes[..])
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, note)| result::AmountColumn::from_rows(note.column, i, width, &rows))
+            .collect();
         QueryResult {
             columns: self.plan.columns.clone(),
             rows: rows
@@ -229,6 +243,7 @@ impl Prepared<'_> {
             warnings: self.plan.warnings.clone(),
             changes,
             money_columns: self.plan.money_columns.clone(),
+            amount_columns,
             notes: Vec::new(),
         }
     }

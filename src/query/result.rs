@@ -11,6 +11,7 @@ use std::fmt::{self, Write as _};
 
 use super::error::Warning;
 use super::value::QueryValue;
+use crate::model::money::{DEFAULT_CURRENCY, human_amount};
 use crate::model::{Date, Value, human_duration, human_money, printable, write_list, write_map};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
@@ -26,8 +27,55 @@ pub struct QueryResult {
     /// Which columns hold amounts of money (`r.amount_usd`, `sum(r.amount_usd)`), shown as
     /// `$8.9B` in tables.
     pub money_columns: Vec<bool>,
+    /// The columns that are one relationship's amount (`r.amount_usd`, `r.amount`), with each
+    /// row's qualifier and currency, which the table shows (`≤ $100B`, `€1.3B`); JSON and CSV
+    /// keep the plain numbers.
+    pub amount_columns: Vec<AmountColumn>,
     /// Bounds the statement met that cut its answer, and how to lift them.
     pub notes: Vec<String>,
+}
+
+/// A column of one relationship's amounts, and what the table shows beside each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AmountColumn {
+    /// The column's index.
+    pub column: usize,
+    /// One per row, in row order.
+    pub rows: Vec<AmountNote>,
+}
+
+/// How one amount reads: its tie's `amount_qualifier` and, for `amount`, its `currency` (US
+/// dollars when `None`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AmountNote {
+    pub qualifier: Option<String>,
+    pub currency: Option<String>,
+}
+
+impl AmountColumn {
+    /// Takes each row's note for the amount column `column` from the two values that follow
+    /// the row's `width` columns, the `index`th such pair.
+    pub(crate) fn from_rows(
+        column: usize,
+        index: usize,
+        width: usize,
+        rows: &[Vec<QueryValue>],
+    ) -> AmountColumn {
+        let text = |row: &[QueryValue], at: usize| match row.get(at) {
+            Some(QueryValue::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        AmountColumn {
+            column,
+            rows: rows
+                .iter()
+                .map(|row| AmountNote {
+                    qualifier: text(row, width + 2 * index),
+                    currency: text(row, width + 2 * index + 1),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// How a table is drawn.
@@ -314,14 +362,24 @@ pub(crate) fn plain_text(graph: &Graph, value: &QueryValue) -> String {
     }
 }
 
-/// A cell of the table: strings bare, nodes by name, amounts of money humanly.
-fn cell_text(value: &ResultValue, money: bool) -> String {
+/// A cell of the table: strings bare, nodes by name, amounts of money humanly, a tie's
+/// amount with its qualifier and currency (`note`).
+fn cell_text(value: &ResultValue, money: bool, note: Option<&AmountNote>) -> String {
+    let amount = |x: f64, note: &AmountNote| {
+        human_amount(
+            x,
+            note.currency.as_deref().unwrap_or(DEFAULT_CURRENCY),
+            note.qualifier.as_deref(),
+        )
+    };
     match value {
         ResultValue::Null => String::new(),
+        ResultValue::Int(i) if let Some(note) = note => amount(*i as f64, note),
+        ResultValue::Float(f) if let Some(note) = note => amount(*f, note),
         ResultValue::Int(i) if money => human_money(*i as f64),
         ResultValue::Float(f) if money => human_money(*f),
         ResultValue::List(items) if money => {
-            let items: Vec<String> = items.iter().map(|v| cell_text(v, true)).collect();
+            let items: Vec<String> = items.iter().map(|v| cell_text(v, true, None)).collect();
             format!("[{}]", items.join(", "))
         }
         ResultValue::String(s) => s.clone(),
@@ -428,11 +486,18 @@ impl QueryResult {
                 table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
             }
         }
-        for row in &self.rows {
+        let mut notes: Vec<Option<&AmountColumn>> = vec![None; self.columns.len()];
+        for amounts in &self.amount_columns {
+            if let Some(slot) = notes.get_mut(amounts.column) {
+                *slot = Some(amounts);
+            }
+        }
+        for (r, row) in self.rows.iter().enumerate() {
             let mut cells = comfy_table::Row::new();
             for (i, v) in row.iter().enumerate() {
                 let money = self.money_columns.get(i).copied().unwrap_or(false);
-                let cell = comfy_table::Cell::new(printable(&cell_text(v, money)));
+                let note = notes.get(i).copied().flatten().and_then(|c| c.rows.get(r));
+                let cell = comfy_table::Cell::new(printable(&cell_text(v, money, note)));
                 cells.add_cell(
                     if matches!(v, ResultValue::Int(_) | ResultValue::Float(_)) {
                         cell.set_alignment(comfy_table::CellAlignment::Right)

@@ -77,16 +77,32 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         Ok(())
     }
 
+    /// The output row: the items, then the qualifier and currency of each amount column
+    /// (`ProjectionPlan::amount_notes`).
     pub(super) fn outputs(&self, row: &Row, aggregates: &[QueryValue]) -> Result<Row, QueryError> {
-        self.plan
-            .items
-            .iter()
-            .map(|item| self.cx.eval(item, row, aggregates))
-            .collect()
+        let notes = &self.plan.amount_notes;
+        let mut outputs = Vec::with_capacity(self.plan.items.len() + 2 * notes.len());
+        for item in &self.plan.items {
+            outputs.push(self.cx.eval(item, row, aggregates)?);
+        }
+        for note in notes {
+            outputs.push(self.cx.eval(&note.qualifier, row, aggregates)?);
+            outputs.push(match &note.currency {
+                Some(currency) => self.cx.eval(currency, row, aggregates)?,
+                None => QueryValue::Null,
+            });
+        }
+        Ok(outputs)
+    }
+
+    /// The output values that are columns, without what only the table reads.
+    fn columns<'o>(&self, outputs: &'o [QueryValue]) -> &'o [QueryValue] {
+        &outputs[..self.plan.items.len().min(outputs.len())]
     }
 
     /// Stores the output values beside the input's, where sort keys and WITH's WHERE read them.
     pub(super) fn place_outputs(&self, row: &mut Row, outputs: &Row) {
+        let outputs = self.columns(outputs);
         let base = self.plan.out_base;
         if row.len() < base + outputs.len() {
             row.resize(base + outputs.len(), QueryValue::Null);
@@ -152,7 +168,10 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             return Ok(Flow::Stop);
         }
         if self.plan.distinct {
-            if !self.seen.insert(outputs.iter().cloned().map(Key).collect()) {
+            if !self
+                .seen
+                .insert(self.columns(&outputs).iter().cloned().map(Key).collect())
+            {
                 return Ok(Flow::Continue);
             }
             self.hold(row_bytes(&outputs))?;

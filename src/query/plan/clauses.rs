@@ -197,6 +197,7 @@ impl<'a> Planner<'a> {
                 skip: None,
                 limit: None,
                 filter: None,
+                amount_notes: Vec::new(),
             },
         }
     }

@@ -239,6 +239,21 @@ pub(crate) struct ProjectionPlan {
     pub limit: Option<PExpr>,
     /// WITH's WHERE, when it is evaluated with the input's variables in view.
     pub filter: Option<PExpr>,
+    /// RETURN's columns that are one relationship's amount, with what the table shows beside
+    /// it; their values follow the items in each output row (`AmountNotePlan`).
+    pub amount_notes: Vec<AmountNotePlan>,
+}
+
+/// A column of RETURN that is one relationship's `amount_usd` or `amount`: each output row
+/// carries, after its items, that relationship's `amount_qualifier` and (for `amount`) its
+/// `currency`, so that a table can show `≤ $100B` or `€1.3B` while the column stays a number.
+#[derive(Debug)]
+pub(crate) struct AmountNotePlan {
+    /// The column's index among the items.
+    pub column: usize,
+    pub qualifier: PExpr,
+    /// The amount's currency; `None` for `amount_usd`, which is in US dollars.
+    pub currency: Option<PExpr>,
 }
 
 impl ProjectionPlan {
@@ -361,6 +376,14 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         }
         columns.get_or_insert(query_columns);
         queries.push(plan);
+    }
+    if queries.len() > 1 {
+        // The parts of a UNION may project their columns differently: only numbers are shown.
+        for query in &mut queries {
+            if let Some(last) = query.segments.last_mut() {
+                last.projection.amount_notes.clear();
+            }
+        }
     }
     let writes = queries
         .iter()

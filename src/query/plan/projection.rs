@@ -178,6 +178,13 @@ impl<'a> Planner<'a> {
             .map(|e| self.constant_expr(e, "LIMIT"))
             .transpose()?;
 
+        let amount_notes = if is_return && !aggregating && !projection.distinct {
+            self.amount_notes(scope, &columns)?
+        } else {
+            // A row that merges several input rows stands for no one relationship.
+            Vec::new()
+        };
+
         let mut next = Scope::default();
         for (name, expr) in &columns {
             let kind = self.kind_of(scope, expr);
@@ -195,10 +202,53 @@ impl<'a> Planner<'a> {
                 skip,
                 limit,
                 filter,
+                amount_notes,
             },
             next,
             names,
         ))
+    }
+
+    /// The columns that are one relationship's amount (`r.amount_usd`, `r.amount`), with the
+    /// properties a table shows beside them: its qualifier, and the currency of `amount`.
+    fn amount_notes(
+        &mut self,
+        scope: &Scope,
+        columns: &[(String, Expr)],
+    ) -> Result<Vec<AmountNotePlan>, QueryError> {
+        let mut notes = Vec::new();
+        for (column, (_, expr)) in columns.iter().enumerate() {
+            let ExprKind::Property(base, key) = &expr.kind else {
+                continue;
+            };
+            let ExprKind::Variable(v) = &base.kind else {
+                continue;
+            };
+            if !matches!(scope.get(v), Some((_, VarKind::Relationship)))
+                || !matches!(key.as_str(), "amount_usd" | "amount")
+            {
+                continue;
+            }
+            // Built from the compiled variable, not planned as written properties, so that a
+            // graph without qualifiers is not warned about a key the query never names.
+            let mut property = |key: &str| -> Result<PExpr, QueryError> {
+                Ok(PExpr {
+                    kind: PKind::Property(
+                        Box::new(self.expr(scope, base, &mut ExprContext::plain("RETURN"))?),
+                        key.to_owned(),
+                    ),
+                    span: expr.span.clone(),
+                })
+            };
+            notes.push(AmountNotePlan {
+                column,
+                qualifier: property("amount_qualifier")?,
+                currency: (key == "amount")
+                    .then(|| property("currency"))
+                    .transpose()?,
+            });
+        }
+        Ok(notes)
     }
 
     pub(super) fn kind_of(&self, scope: &Scope, expr: &Expr) -> VarKind {

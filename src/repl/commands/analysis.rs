@@ -1,7 +1,7 @@
 //! Shell commands that run an analysis or draw a diagram: `:path`, `:cycles`, `:top`,
 //! `:owners`, `:holdings`, `:common`, `:sources`, `:diff`, `:export`, `:render`.
 
-use super::{Next, Session};
+use super::{Next, Outcome, Session};
 use crate::query;
 use std::path::PathBuf;
 
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 fn interruptible_report(
     session: &mut Session,
     analysis: impl FnOnce(&crate::store::Graph, &dyn Fn() -> bool) -> Result<String, String>,
-) -> Result<Next, String> {
+) -> Outcome {
     let flag = std::sync::Arc::clone(&session.interrupt);
     flag.store(false, std::sync::atomic::Ordering::Relaxed);
     let stop = move || flag.load(std::sync::atomic::Ordering::Relaxed);
@@ -23,7 +23,7 @@ fn interruptible_report(
     Ok(Next::Continue)
 }
 
-pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let args = crate::session::report::split_args(rest);
     let mut names = Vec::new();
     let mut options = crate::algo::PathOptions {
@@ -75,11 +75,7 @@ pub(super) fn run_path(session: &mut Session, _command: &str, rest: &str) -> Res
     })
 }
 
-pub(super) fn run_sources(
-    session: &mut Session,
-    _command: &str,
-    rest: &str,
-) -> Result<Next, String> {
+pub(super) fn run_sources(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let args = crate::session::report::split_args(rest);
     let name = match args.as_slice() {
         [] => None,
@@ -97,11 +93,7 @@ pub(super) fn run_sources(
     Ok(Next::Continue)
 }
 
-pub(super) fn run_cycles(
-    session: &mut Session,
-    _command: &str,
-    rest: &str,
-) -> Result<Next, String> {
+pub(super) fn run_cycles(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let args = crate::session::report::split_args(rest);
     let max_len = match args.as_slice() {
         [] => 4,
@@ -115,7 +107,7 @@ pub(super) fn run_cycles(
     })
 }
 
-pub(super) fn run_top(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+pub(super) fn run_top(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let args = crate::session::report::split_args(rest);
     let (measure, n) = match args.as_slice() {
         [m] => (m.as_str(), 10),
@@ -132,11 +124,7 @@ pub(super) fn run_top(session: &mut Session, _command: &str, rest: &str) -> Resu
     })
 }
 
-pub(super) fn run_owners_holdings(
-    session: &mut Session,
-    command: &str,
-    rest: &str,
-) -> Result<Next, String> {
+pub(super) fn run_owners_holdings(session: &mut Session, command: &str, rest: &str) -> Outcome {
     let args = crate::session::report::split_args(rest);
     let [name] = args.as_slice() else {
         return Err(format!(
@@ -150,7 +138,7 @@ pub(super) fn run_owners_holdings(
     Ok(Next::Continue)
 }
 
-pub(super) fn run_diff(session: &mut Session, command: &str, rest: &str) -> Result<Next, String> {
+pub(super) fn run_diff(session: &mut Session, command: &str, rest: &str) -> Outcome {
     use crate::algo::diff::{DiffError, diff, parse_window};
     let usage = format!("write {command} 2020-01-01 2025-06 (each YYYY-MM-DD, YYYY-MM or YYYY)");
     let args: Vec<&str> = rest.split_whitespace().collect();
@@ -188,11 +176,7 @@ pub(super) fn run_diff(session: &mut Session, command: &str, rest: &str) -> Resu
     Ok(Next::Continue)
 }
 
-pub(super) fn run_common(
-    session: &mut Session,
-    _command: &str,
-    rest: &str,
-) -> Result<Next, String> {
+pub(super) fn run_common(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let names = crate::session::report::split_args(rest);
     if names.len() < 2 {
         return Err(
@@ -206,11 +190,7 @@ pub(super) fn run_common(
     Ok(Next::Continue)
 }
 
-pub(super) fn run_export_render(
-    session: &mut Session,
-    command: &str,
-    rest: &str,
-) -> Result<Next, String> {
+pub(super) fn run_export_render(session: &mut Session, command: &str, rest: &str) -> Outcome {
     let mut rest = rest;
     if command == ":export" {
         rest = rest

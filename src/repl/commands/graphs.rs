@@ -1,14 +1,14 @@
 //! Shell commands that change which graph is open or write it: `:load`, `:import`, `:asof`,
 //! `:save`.
 
-use super::{Next, Session};
+use super::{Next, Outcome, Session};
 use crate::model::Schema;
 use crate::session::{Origin, Saved, SessionError};
 use std::path::PathBuf;
 
 use super::*;
 
-pub(super) fn run_load(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+pub(super) fn run_load(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     may_replace(session)?;
     let path = one_path(rest, ":load FILE")?;
     let graph = crate::datafile::load_files(std::slice::from_ref(&path), Schema::Alliance)
@@ -19,11 +19,7 @@ pub(super) fn run_load(session: &mut Session, _command: &str, rest: &str) -> Res
     Ok(Next::Continue)
 }
 
-pub(super) fn run_import(
-    session: &mut Session,
-    _command: &str,
-    rest: &str,
-) -> Result<Next, String> {
+pub(super) fn run_import(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     may_replace(session)?;
     let paths: Vec<&str> = rest.split_whitespace().collect();
     let [nodes, edges] = paths.as_slice() else {
@@ -37,7 +33,7 @@ pub(super) fn run_import(
     Ok(Next::Continue)
 }
 
-pub(super) fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+pub(super) fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     if rest == "off" || rest.is_empty() {
         if session.core.show_whole() {
             errln!("the whole graph is shown again");
@@ -53,7 +49,7 @@ pub(super) fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Res
     Ok(Next::Continue)
 }
 
-pub(super) fn run_save(session: &mut Session, _command: &str, rest: &str) -> Result<Next, String> {
+pub(super) fn run_save(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let to = (!rest.is_empty()).then(|| PathBuf::from(rest));
     match session.core.save(to.as_deref()) {
         Ok(Saved::Folded(path)) => errln!("saved the journal into {}", path.display()),

@@ -60,6 +60,9 @@ const fn command(
     }
 }
 
+/// What a command's handler returns: what the shell does next, or the error to show.
+pub(super) type Outcome = Result<Next, String>;
+
 /// The meta commands, in the order `:help` lists them.
 pub(crate) static COMMANDS: &[Command] = &[
     Command {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{LoadError, Location, Problem, ProblemKind};
+use crate::model::vocabulary::PropertyDef;
 use crate::model::{Date, Schema, Value, Vocabulary, did_you_mean, slugify, suggest};
 use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
@@ -100,6 +101,7 @@ pub fn import_csv_with_progress(
         suggested: 0,
         rejected_ids: HashSet::new(),
         nodes_readable: true,
+        node_kinds: Vec::new(),
     };
     importer.nodes(Arc::from(nodes_name), nodes.as_slice());
     importer.edges(Arc::from(edges_name), edges.as_slice());
@@ -123,7 +125,13 @@ struct Importer<'p> {
     rejected_ids: HashSet<String>,
     /// False when the nodes file could not be read at all; then no endpoint can be checked.
     nodes_readable: bool,
+    /// Each node's kind, as its place in the vocabulary, by node number: a relationship row
+    /// checks the kinds its type joins without reading labels.
+    node_kinds: Vec<u16>,
 }
+
+/// A node number's kind when it has none the import knows of.
+const NO_KIND: u16 = u16::MAX;
 
 /// The help for a row with the wrong number of fields.
 const QUOTE_HELP: &str = "quote fields that contain commas";
@@ -367,6 +375,8 @@ impl Importer<'_> {
             self.nodes_readable = false;
             return;
         };
+        let vocabulary = self.graph.shared_vocabulary();
+        let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
         read_rows(
             &mut reader,
             &columns,
@@ -423,10 +433,8 @@ impl Importer<'_> {
                         columns.at(line, "name"),
                     );
                 }
-                let vocabulary = me.graph.vocabulary();
-                let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
-                let label = |k: &str| vocabulary.kind(k).map(|d| crate::model::label_of(&d.name));
-                let kind = match rules::word("kind", kind, label, &kinds) {
+                let place = |k: &str| kinds.iter().position(|name| *name == k);
+                let kind = match rules::word("kind", kind, place, &kinds) {
                     Ok(kind) => Some(kind),
                     Err(broken) => {
                         me.broken(broken, columns.at(line, "kind"));
@@ -444,7 +452,13 @@ impl Importer<'_> {
                 if !sector.is_empty() {
                     props.push(("sector", Value::from(sector)));
                 }
-                me.graph.add_node([kind.as_str()], props);
+                let node = me
+                    .graph
+                    .add_node([vocabulary.labels()[kind].as_str()], props);
+                if me.node_kinds.len() <= node.index() {
+                    me.node_kinds.resize(node.index() + 1, NO_KIND);
+                }
+                me.node_kinds[node.index()] = u16::try_from(kind).unwrap_or(NO_KIND);
             },
         );
     }
@@ -467,6 +481,7 @@ impl Importer<'_> {
         };
         let suggested = AtomicUsize::new(self.suggested);
         let checked: Vec<EdgeChecker> = {
+            let vocabulary = self.graph.shared_vocabulary();
             let context = EdgeContext {
                 progress: self.progress,
                 graph: &self.graph,
@@ -474,6 +489,35 @@ impl Importer<'_> {
                 nodes_readable: self.nodes_readable,
                 suggested: &suggested,
                 columns: &columns,
+                node_kinds: &self.node_kinds,
+                amount_def: vocabulary.property("amount_usd"),
+                stake_def: vocabulary.property("stake_pct"),
+                spellings: vocabulary
+                    .relationships()
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .chain(vocabulary.edge_types().iter().map(String::as_str))
+                    .collect(),
+                joins: vocabulary
+                    .relationships()
+                    .iter()
+                    .map(|r| {
+                        let bits = |allowed: &[String]| {
+                            vocabulary
+                                .kinds()
+                                .iter()
+                                .enumerate()
+                                .fold(0u64, |bits, (i, k)| {
+                                    if i < 64 && (allowed.is_empty() || allowed.contains(&k.name)) {
+                                        bits | 1 << i
+                                    } else {
+                                        bits
+                                    }
+                                })
+                        };
+                        [bits(&r.from), bits(&r.to)]
+                    })
+                    .collect(),
             };
             std::thread::scope(|scope| {
                 let handles: Vec<_> = pieces
@@ -546,6 +590,15 @@ struct EdgeContext<'a> {
     nodes_readable: bool,
     suggested: &'a AtomicUsize,
     columns: &'a Columns,
+    node_kinds: &'a [u16],
+    /// Every spelling of a relationship type, for a "did you mean".
+    spellings: Vec<&'a str>,
+    /// Per relationship type, the kinds (as bits by their place in the vocabulary) it may
+    /// start and end at.
+    joins: Vec<[u64; 2]>,
+    /// The definitions the amount and stake columns are checked against.
+    amount_def: Option<&'a PropertyDef>,
+    stake_def: Option<&'a PropertyDef>,
 }
 
 /// A relationship row that passed every check; NaN stands for an empty number.
@@ -614,17 +667,11 @@ impl EdgeContext<'_> {
         let from = self.endpoint(out, line, "from", from);
         let to_node = self.endpoint(out, line, "to", to);
         let vocabulary = self.graph.vocabulary();
-        let mut spellings: Vec<&str> = vocabulary
-            .relationships()
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect();
-        spellings.extend(vocabulary.edge_types().iter().map(String::as_str));
         let rel_type = match rules::word(
             "type",
             rel_type,
             |t| vocabulary.relationship_index(t),
-            &spellings,
+            &self.spellings,
         ) {
             Ok(t) => Some(t),
             Err(broken) => {
@@ -632,17 +679,17 @@ impl EdgeContext<'_> {
                 None
             }
         };
-        let mut number = |key: &str, text: &str| {
+        let mut number = |key: &str, text: &str, def: Option<&PropertyDef>| {
             let x = out.number(columns, line, key, text);
-            if let Some(def) = vocabulary.property(key)
+            if let Some(def) = def
                 && let Some(broken) = x.flatten().and_then(|x| rules::number_in_range(def, x))
             {
                 out.broken(broken, columns.at(line, key));
             }
             x
         };
-        let amount = number("amount_usd", amount);
-        let stake = number("stake_pct", stake);
+        let amount = number("amount_usd", amount, self.amount_def);
+        let stake = number("stake_pct", stake, self.stake_def);
         let date = if date.is_empty() {
             Some(None)
         } else {
@@ -664,19 +711,25 @@ impl EdgeContext<'_> {
         else {
             return None;
         };
-        let def = &vocabulary.relationships()[rel_type];
-        for (node, at_from, id, column) in
-            [(from, true, from_id, "from"), (to_node, false, to, "to")]
-        {
-            let allowed = if at_from { &def.from } else { &def.to };
-            if allowed.is_empty() {
+        let joins = self.joins[rel_type];
+        for (node, end, id, column) in [(from, 0, from_id, "from"), (to_node, 1, to, "to")] {
+            let kind = self
+                .node_kinds
+                .get(node.index())
+                .copied()
+                .unwrap_or(NO_KIND);
+            if kind < 64 && joins[end] & 1 << kind != 0 {
                 continue;
             }
-            let kind = self
-                .graph
-                .node_labels(node)
-                .find_map(|l| vocabulary.kind_by_label(l))
-                .map_or("unlabelled", |k| k.name.as_str());
+            let def = &vocabulary.relationships()[rel_type];
+            let at_from = end == 0;
+            let kind = match kind {
+                NO_KIND => "unlabelled",
+                kind => vocabulary
+                    .kinds()
+                    .get(usize::from(kind))
+                    .map_or("unlabelled", |k| k.name.as_str()),
+            };
             if !Vocabulary::may_join(def, kind, at_from) {
                 out.broken(
                     rules::wrong_endpoint(def, at_from, id, kind),

@@ -129,8 +129,16 @@ fn shortest(
         )
     });
     let meeting = found.ok()??;
-    // Each relationship is the first in id order from the node the search went from, as the
-    // search met them.
+    // Between two nodes of the route, a relationship that still holds (on the view's date, or
+    // today) before one that ended or was cancelled; else the first in id order from the node
+    // the search went from, as the search met them.
+    let on = graph.judged_on();
+    let over = |edge: EdgeId| {
+        matches!(
+            graph.edge_standing(edge, on),
+            crate::model::Standing::Ended | crate::model::Standing::Cancelled
+        )
+    };
     let mut edges = Vec::with_capacity(meeting.nodes.len() - 1);
     for (i, pair) in meeting.nodes.windows(2).enumerate() {
         let toward_target = i < meeting.at || (i == meeting.at && meeting.from_source);
@@ -139,7 +147,9 @@ fn shortest(
         } else {
             (pair[1], pair[0])
         };
-        let (edge, _) = allowed(node, toward_target).find(|(_, other)| *other == next)?;
+        let (edge, _) = allowed(node, toward_target)
+            .filter(|(_, other)| *other == next)
+            .min_by_key(|(edge, _)| (over(*edge), *edge))?;
         edges.push(edge);
     }
     Some(Route {
@@ -266,6 +276,30 @@ mod tests {
             directed,
             ..PathOptions::default()
         }
+    }
+
+    #[test]
+    fn between_two_nodes_a_tie_that_holds_comes_before_one_that_ended() {
+        let mut g = Graph::new(Schema::Open);
+        let a = g.add_node(["N"], [("id", crate::model::Value::from("a"))]);
+        let b = g.add_node(["N"], [("id", crate::model::Value::from("b"))]);
+        let ended = g.add_edge(
+            a,
+            b,
+            "T",
+            [(
+                "end_date",
+                crate::model::Value::Date("2020-01-01".parse().unwrap()),
+            )],
+        );
+        let holds = g.add_edge(a, b, "T", []);
+        let options = PathOptions {
+            k: 2,
+            ..PathOptions::default()
+        };
+        let paths = k_shortest_paths(&g, a, b, &options, &|| false);
+        let edges: Vec<EdgeId> = paths.routes.iter().map(|r| r.edges[0]).collect();
+        assert_eq!(edges, vec![holds.unwrap(), ended.unwrap()]);
     }
 
     #[test]

@@ -169,6 +169,11 @@ fn edge_label(graph: &Graph, edge: EdgeId) -> String {
     }
     if let Some(stake) = graph.edge_f64(edge, "stake_pct") {
         parts.push(format!("{stake}%"));
+    } else if let (Some(min), Some(max)) = (
+        graph.edge_f64(edge, "stake_min"),
+        graph.edge_f64(edge, "stake_max"),
+    ) {
+        parts.push(format!("{min}–{max}%"));
     }
     for key in ["role", "product", "agreement", "interest"] {
         if let Some(Value::String(text)) = graph.edge_prop(edge, key) {
@@ -395,7 +400,22 @@ fn legend(graph: &Graph, selection: &Selection, with_ended: bool) -> Subgraph {
             ended_drawing(),
         ));
     }
-    for (from, to, label, drawing) in samples {
+    for (i, (from, to, label, drawing)) in samples.into_iter().enumerate() {
+        // A tie between two entities of one kind would be a loop on its sample, and loops pile
+        // up unreadably: it is drawn between two points of its own instead.
+        let (from, to) = if from == to {
+            let ends = [format!("legend_tie_{i}_from"), format!("legend_tie_{i}_to")];
+            for end in &ends {
+                stmts.push(Stmt::Node(Node::new(
+                    DotNodeId(Id::Plain(end.clone()), None),
+                    vec![attr("shape", "point"), attr("width", "0.05")],
+                )));
+            }
+            let [from, to] = ends;
+            (from, to)
+        } else {
+            (sample(&from), sample(&to))
+        };
         let mut attributes = vec![attr("label", &label)];
         // A sample's label is in its line's colour, and its line solid unless drawn otherwise.
         let colour = drawing.color.as_deref();
@@ -414,8 +434,8 @@ fn legend(graph: &Graph, selection: &Selection, with_ended: bool) -> Subgraph {
         attributes.push(attr("fontsize", "9"));
         stmts.push(Stmt::Edge(Edge {
             ty: EdgeTy::Pair(
-                Vertex::N(DotNodeId(Id::Plain(sample(&from)), None)),
-                Vertex::N(DotNodeId(Id::Plain(sample(&to)), None)),
+                Vertex::N(DotNodeId(Id::Plain(from), None)),
+                Vertex::N(DotNodeId(Id::Plain(to), None)),
             ),
             attributes,
         }));

@@ -1,31 +1,14 @@
 //! The binary end to end: exit statuses, where messages go, and what a user reads.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn alliances(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
+#[path = "common/binary.rs"]
+mod binary;
+use binary::{alliances, piped_with, text};
 
 fn piped(input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    piped_with(&[], input)
 }
 
 /// Writes `nodes.csv` and `edges.csv` into `dir`; returns their paths.
@@ -34,10 +17,6 @@ fn write_csv(dir: &Path, nodes: &str, edges: &str) -> (PathBuf, PathBuf) {
     std::fs::write(&paths.0, nodes).unwrap();
     std::fs::write(&paths.1, edges).unwrap();
     paths
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -643,23 +622,6 @@ fn the_open_schema_allows_free_labels_and_types() {
     ]);
     assert_eq!(open.status.code(), Some(0), "{}", text(&open.stderr));
     assert_eq!(text(&open.stdout), "a.name,b.name\nAda,Bob\n");
-}
-
-fn piped_with(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! ranges, an indirect statement left out because direct stakes repeat it, control listed
 //! apart from shares, and a total above 100% warned about.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+#[path = "common/binary.rs"]
+mod binary;
+use binary::text;
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -12,25 +15,10 @@ const DATA: &str = concat!(
 
 /// The shell on the stakes dataset, reading `input` from a pipe.
 fn shell(input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .args(["--data", DATA])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .expect("a pipe")
-        .write_all(input.as_bytes())
-        .expect("the shell reads");
-    child.wait_with_output().expect("the shell ends")
+    binary::piped_with(&["--data", DATA], input)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+/// The shell on the stakes dataset, reading `input` from a pipe.
 
 #[test]
 fn owners_print_shares_ranges_control_and_declared_indirect_stakes() {

@@ -2,44 +2,31 @@
 //! explanations and `diff`/`:diff`, end to end on a small history with a stake that ended, a
 //! stake that was raised and a cancelled deal (`tests/cases/time/ended_and_cancelled.toml`).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+#[path = "common/binary.rs"]
+mod binary;
+use binary::text;
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/cases/time/ended_and_cancelled.toml"
 );
 
+/// `alliances ARGS…` on the history.
 fn alliances(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .args(args)
-        .args(["--schema", "open", "--data", DATA])
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
+    binary::alliances(&[args, &["--schema", "open", "--data", DATA]].concat())
 }
 
 /// The shell on the history, reading `input` from a pipe.
 fn shell(input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .args(["--continue-on-error", "--schema", "open", "--data", DATA])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    binary::piped_with(
+        &["--continue-on-error", "--schema", "open", "--data", DATA],
+        input,
+    )
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+/// The shell on the history, reading `input` from a pipe.
 
 #[test]
 fn as_of_after_the_end_hides_the_ended_stake_and_the_cancelled_deal() {

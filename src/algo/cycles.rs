@@ -54,25 +54,48 @@ impl Loops {
 /// How many search steps go between two looks at the interrupt flag.
 const STEPS_PER_CHECK: u32 = 1024;
 
-/// Where money goes from `node`: (relationship, receiving node), in relationship-id order.
-fn money_out(graph: &Graph, node: NodeId) -> Vec<(EdgeId, NodeId)> {
-    let vocabulary = graph.vocabulary();
-    let flows = |edge: EdgeId, way: MoneyFlow| {
-        vocabulary
-            .relationship(graph.edge_type(edge))
-            .is_some_and(|r| r.money == Some(way))
-    };
-    let mut out: Vec<(EdgeId, NodeId)> = graph
-        .edges_of(node, Direction::Outgoing)
-        .filter(|(e, _)| flows(*e, MoneyFlow::Forward))
-        .chain(
-            graph
-                .edges_of(node, Direction::Incoming)
-                .filter(|(e, _)| flows(*e, MoneyFlow::Backward)),
-        )
-        .collect();
-    out.sort_unstable();
-    out
+/// A graph with the relationship types money flows along, each way, read from its vocabulary
+/// once for the whole search rather than at every step.
+struct MoneyGraph<'g> {
+    graph: &'g Graph,
+    forward: Vec<String>,
+    backward: Vec<String>,
+}
+
+impl<'g> MoneyGraph<'g> {
+    fn new(graph: &'g Graph) -> Self {
+        let flows = graph.vocabulary().money_flows();
+        let of = |way: MoneyFlow| {
+            flows
+                .iter()
+                .filter(|(_, w)| *w == way)
+                .map(|(t, _)| t.clone())
+                .collect()
+        };
+        MoneyGraph {
+            graph,
+            forward: of(MoneyFlow::Forward),
+            backward: of(MoneyFlow::Backward),
+        }
+    }
+
+    /// Where money goes from `node`: (relationship, receiving node), in relationship-id order.
+    fn money_out(&self, node: NodeId) -> Vec<(EdgeId, NodeId)> {
+        let graph = self.graph;
+        let along =
+            |edge: EdgeId, types: &[String]| types.iter().any(|t| t == graph.edge_type(edge));
+        let mut out: Vec<(EdgeId, NodeId)> = graph
+            .edges_of(node, Direction::Outgoing)
+            .filter(|(e, _)| along(*e, &self.forward))
+            .chain(
+                graph
+                    .edges_of(node, Direction::Incoming)
+                    .filter(|(e, _)| along(*e, &self.backward)),
+            )
+            .collect();
+        out.sort_unstable();
+        out
+    }
 }
 
 /// Every money loop of at most `max_len` legs, up to `max_loops` of them, shortest first.
@@ -86,6 +109,7 @@ pub fn money_loops(
     interrupted: &dyn Fn() -> bool,
 ) -> Loops {
     let mut found = Loops::default();
+    let money = MoneyGraph::new(graph);
     let mut starts: Vec<NodeId> = graph.nodes().collect();
     starts.sort_unstable();
     let mut steps = 0u32;
@@ -96,7 +120,7 @@ pub fn money_loops(
                 found.interrupted = true;
             } else {
                 loops_from(
-                    graph,
+                    &money,
                     start,
                     len,
                     max_loops,
@@ -121,7 +145,7 @@ pub fn money_loops(
 /// The loops of exactly `len` legs whose smallest node is `start`, added to `found` until it
 /// holds `max_loops`.
 fn loops_from(
-    graph: &Graph,
+    money: &MoneyGraph,
     start: NodeId,
     len: usize,
     max_loops: usize,
@@ -133,7 +157,7 @@ fn loops_from(
     // once, from its smallest node.
     let mut nodes = vec![start];
     let mut legs: Vec<EdgeId> = Vec::new();
-    let mut first = money_out(graph, start);
+    let mut first = money.money_out(start);
     first.reverse();
     let mut stack: Vec<Vec<(EdgeId, NodeId)>> = vec![first];
     while let Some(options) = stack.last_mut() {
@@ -172,7 +196,7 @@ fn loops_from(
         }
         nodes.push(next);
         legs.push(edge);
-        let mut more = money_out(graph, next);
+        let mut more = money.money_out(next);
         more.reverse();
         stack.push(more);
     }

@@ -182,6 +182,14 @@ pub fn property_value(def: &PropertyDef, words: &[String], value: &Value) -> Opt
     let key = def.name.as_str();
     let wrong = |expected: &str| Some(wrong_type(key, expected, found_type(value)));
     match def.ty {
+        // A text a type closes to a set of words (`role` of `holds-position`) is one of them.
+        PropType::Text if !words.is_empty() => {
+            let as_word = PropertyDef {
+                ty: PropType::Word,
+                ..def.clone()
+            };
+            property_value(&as_word, words, value)
+        }
         PropType::Text => {
             (!matches!(value, Value::String(_))).then(|| wrong_type(key, "text", found_type(value)))
         }

@@ -1,0 +1,482 @@
+//! The element rules: a node's or a relationship's stored properties checked against the
+//! graph's vocabulary, sources and indexes, with the value rules and the rules across elements
+//! (unique ids, names and identifiers, the kinds a relationship type joins), as a statement is
+//! checked before it commits and as a replayed statement is checked again.
+
+use std::fmt;
+
+use super::*;
+
+/// A graph element a rule is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Element {
+    Node(NodeId),
+    Edge(EdgeId),
+}
+
+/// A rule a graph element breaks: which element, which property (none for its labels, type or
+/// ends), and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleViolation {
+    pub element: Element,
+    pub key: Option<String>,
+    pub broken: Broken,
+}
+
+impl RuleViolation {
+    pub fn kind(&self) -> ProblemKind {
+        self.broken.kind
+    }
+}
+
+impl fmt::Display for RuleViolation {
+    /// `error[code]: message`, then the help line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "error[{}]: {}",
+            self.broken.kind.code(),
+            self.broken.message
+        )?;
+        if let Some(help) = &self.broken.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks what the running statement created or changed (`graph.changes()`), as a statement
+/// is checked before it commits and as a replayed statement can be checked again.
+///
+/// # Errors
+/// Every rule broken, in element order.
+pub fn check_changes(graph: &Graph) -> Result<(), Vec<RuleViolation>> {
+    let changes = graph.changes();
+    check_elements(graph, &changes.nodes, &changes.edges)
+}
+
+/// Checks the given nodes and relationships (each list sorted, as `Graph::changes` gives
+/// them) against the graph's schema. The cost follows the number of elements and their
+/// degree, not the size of the graph.
+///
+/// # Errors
+/// Every rule broken, in element order.
+pub fn check_elements(
+    graph: &Graph,
+    nodes: &[NodeId],
+    edges: &[EdgeId],
+) -> Result<(), Vec<RuleViolation>> {
+    if graph.schema() != Schema::Alliance {
+        return Ok(());
+    }
+    let mut checker = Checker {
+        graph,
+        nodes,
+        edges,
+        out: Vec::new(),
+    };
+    for &node in nodes {
+        if graph.contains_node(node) {
+            checker.node(node);
+        }
+    }
+    for &edge in edges {
+        if graph.contains_edge(edge) {
+            checker.edge(edge);
+        }
+    }
+    if checker.out.is_empty() {
+        Ok(())
+    } else {
+        Err(checker.out)
+    }
+}
+
+struct Checker<'g> {
+    graph: &'g Graph,
+    nodes: &'g [NodeId],
+    edges: &'g [EdgeId],
+    out: Vec<RuleViolation>,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, element: Element, key: Option<&str>, broken: Broken) {
+        self.out.push(RuleViolation {
+            element,
+            key: key.map(str::to_owned),
+            broken,
+        });
+    }
+
+    /// Whether a clash between `node` and `other` is reported at `node`: always when `other`
+    /// was not checked too, else at the later of the two, so that it is reported once.
+    fn reports_clash(&self, node: NodeId, other: NodeId) -> bool {
+        self.nodes.binary_search(&other).is_err() || other < node
+    }
+
+    fn node(&mut self, node: NodeId) {
+        let graph = self.graph;
+        let at = Element::Node(node);
+        let vocabulary = graph.vocabulary();
+        let labels: Vec<&str> = graph.node_labels(node).collect();
+        let kinds: Vec<&str> = labels
+            .iter()
+            .filter_map(|l| vocabulary.kind_by_label(l))
+            .map(|k| k.name.as_str())
+            .collect();
+        if labels.is_empty() {
+            let mut broken = missing("kind", "entity");
+            broken.help = Some(format!(
+                "give the node one of the labels {}",
+                vocabulary.labels().join(", ")
+            ));
+            self.push(at, None, broken);
+        }
+        for label in labels
+            .iter()
+            .filter(|l| vocabulary.kind_by_label(l).is_none())
+        {
+            self.push(at, None, not_a_kind(vocabulary, label));
+        }
+        if kinds.len() > 1 {
+            let names: Vec<String> = kinds.iter().map(|k| crate::model::label_of(k)).collect();
+            self.push(
+                at,
+                None,
+                Broken::new(
+                    ProblemKind::UnknownValue,
+                    format!(
+                        "an entity has one kind only, not {}",
+                        names.join(" and ")
+                    ),
+                    Some("REMOVE the old kind in the same statement, e.g. REMOVE n:Company SET n:Fund".to_owned()),
+                ),
+            );
+        }
+        self.finite(at, graph.node_props(node));
+        self.node_identifiers(node);
+        let name_clashes = self.node_names(node);
+        self.node_id(node, &name_clashes);
+        for key in ["country", "sector", "note"] {
+            if let Some(value) = graph.node_prop(node, key)
+                && !matches!(value, Value::String(_))
+            {
+                self.push(at, Some(key), wrong_type(key, "text", found_type(&value)));
+            }
+        }
+        if let Some(value) = graph.node_prop(node, "sources") {
+            self.sources(at, &value);
+        }
+        for key in ["kind", "extra"] {
+            if graph.node_prop(node, key).is_some() {
+                let mut broken = model_field_as_property(key);
+                broken.help = Some(format!(
+                    "an entity's kind is its label; name the property otherwise than `{key}`"
+                ));
+                self.push(at, Some(key), broken);
+            }
+        }
+        // A node whose kind changed may no longer fit the ties it had: one message per type
+        // and end, however many ties there are.
+        if let [kind] = kinds.as_slice() {
+            self.ties_still_fit(node, kind);
+        }
+    }
+
+    /// The ties of `node` (now of `kind`) that this statement did not touch, each type at each
+    /// end checked once against the kinds it joins.
+    fn ties_still_fit(&mut self, node: NodeId, kind: &str) {
+        let graph = self.graph;
+        let vocabulary = graph.vocabulary();
+        let mut counted: Vec<(String, bool, usize)> = Vec::new();
+        for (direction, at_from) in [(Direction::Outgoing, true), (Direction::Incoming, false)] {
+            for (edge, _) in graph.edges_of(node, direction) {
+                if self.edges.binary_search(&edge).is_ok() {
+                    continue;
+                }
+                let Some(rel) = vocabulary.relationship(graph.edge_type(edge)) else {
+                    continue;
+                };
+                if Vocabulary::may_join(rel, kind, at_from) {
+                    continue;
+                }
+                match counted
+                    .iter_mut()
+                    .find(|(n, f, _)| *n == rel.name && *f == at_from)
+                {
+                    Some((_, _, count)) => *count += 1,
+                    None => counted.push((rel.name.clone(), at_from, 1)),
+                }
+            }
+        }
+        for (name, at_from, count) in counted {
+            let Some(rel) = vocabulary.relationship(&name) else {
+                continue;
+            };
+            let mut broken = wrong_endpoint(rel, at_from, &graph.display_id(node), kind);
+            let kind_word = if rel.name == "member-of" {
+                "a consortium"
+            } else {
+                "its kind"
+            };
+            broken.help = Some(format!(
+                "{count} {name} relationship{} {} here; keep {kind_word}, or delete them first",
+                if count == 1 { "" } else { "s" },
+                if at_from { "start" } else { "end" },
+            ));
+            self.push(Element::Node(node), None, broken);
+        }
+    }
+
+    /// The node's id: text, a slug, unused. A statement derives an absent id from the name,
+    /// so a missing name is not reported again as a missing id, nor a name taken by `other`
+    /// again as the id derived from it (`name_clashes`).
+    fn node_id(&mut self, node: NodeId, name_clashes: &[NodeId]) {
+        let graph = self.graph;
+        let at = Element::Node(node);
+        match graph.node_prop(node, ID_KEY) {
+            None if graph.node_prop(node, NAME_KEY).is_none() => {}
+            None => self.push(at, Some(ID_KEY), missing(ID_KEY, "entity")),
+            Some(Value::String(id)) if id.trim().is_empty() => {
+                self.push(at, Some(ID_KEY), empty(ID_KEY));
+            }
+            Some(Value::String(id)) => {
+                if let Some(broken) = slug(&id) {
+                    self.push(at, Some(ID_KEY), broken);
+                    return;
+                }
+                let other = graph
+                    .nodes_with_id(&id)
+                    .into_iter()
+                    .find(|o| *o != node && self.reports_clash(node, *o));
+                let derived = graph
+                    .node_str(node, NAME_KEY)
+                    .is_some_and(|name| slugify(name) == id);
+                if let Some(other) = other
+                    && !(derived && name_clashes.contains(&other))
+                {
+                    let first = graph.display_name(other);
+                    self.push(at, Some(ID_KEY), duplicate_entity_id(&id, &first));
+                }
+            }
+            Some(other) => self.push(
+                at,
+                Some(ID_KEY),
+                wrong_type(ID_KEY, "text", found_type(&other)),
+            ),
+        }
+    }
+
+    /// The node's identifiers (its properties named after a scheme of the vocabulary): text,
+    /// of the scheme's format, each carried by no other entity.
+    fn node_identifiers(&mut self, node: NodeId) {
+        let graph = self.graph;
+        let at = Element::Node(node);
+        for def in graph.vocabulary().identifiers() {
+            let scheme = def.name.as_str();
+            match graph.node_prop(node, scheme) {
+                None => {}
+                Some(Value::String(value)) => {
+                    if let Some(broken) = identifier(scheme, Some(def), &value) {
+                        self.push(at, Some(scheme), broken);
+                        continue;
+                    }
+                    let other = graph
+                        .nodes_by_identifier(scheme, &value)
+                        .into_iter()
+                        .find(|o| *o != node && self.reports_clash(node, *o));
+                    if let Some(other) = other {
+                        let owner = graph.display_id(other);
+                        self.push(
+                            at,
+                            Some(scheme),
+                            duplicate_identifier(scheme, &value, &owner, ""),
+                        );
+                    }
+                }
+                Some(other) => self.push(
+                    at,
+                    Some(scheme),
+                    wrong_type(scheme, "text (an identifier)", found_type(&other)),
+                ),
+            }
+        }
+    }
+
+    /// The node's name and aliases: text, each unused by another entity. Returns the nodes
+    /// they clash with.
+    fn node_names(&mut self, node: NodeId) -> Vec<NodeId> {
+        let graph = self.graph;
+        let at = Element::Node(node);
+        let mut names: Vec<(&str, String)> = Vec::new();
+        match graph.node_prop(node, NAME_KEY) {
+            None => self.push(at, Some(NAME_KEY), missing(NAME_KEY, "entity")),
+            Some(Value::String(name)) if name.trim().is_empty() => {
+                self.push(at, Some(NAME_KEY), empty(NAME_KEY));
+            }
+            Some(Value::String(name)) => names.push((NAME_KEY, name)),
+            Some(other) => self.push(
+                at,
+                Some(NAME_KEY),
+                wrong_type(NAME_KEY, "text", found_type(&other)),
+            ),
+        }
+        match graph.node_prop(node, ALIASES_KEY) {
+            None => {}
+            Some(value) => match value.string_list() {
+                Some(aliases) => names.extend(aliases.into_iter().map(|a| (ALIASES_KEY, a))),
+                None => self.push(
+                    at,
+                    Some(ALIASES_KEY),
+                    wrong_type(ALIASES_KEY, TEXT_LIST, found_type(&value)),
+                ),
+            },
+        }
+        let mut clashes = Vec::new();
+        for (key, name) in names {
+            let other = graph
+                .nodes_by_name(&name)
+                .into_iter()
+                .find(|o| *o != node && self.reports_clash(node, *o));
+            if let Some(other) = other {
+                let owner = graph.display_id(other);
+                self.push(at, Some(key), name_clash(&name, &owner, ""));
+                clashes.push(other);
+            }
+        }
+        clashes
+    }
+
+    /// Every number is finite: JSON cannot hold NaN or infinity, so a graph with one could not
+    /// be saved in both formats.
+    fn finite<'p>(&mut self, at: Element, props: impl Iterator<Item = (&'p str, Value)>) {
+        fn finite(value: &Value) -> bool {
+            match value {
+                Value::Float(x) => x.is_finite(),
+                Value::List(items) => items.iter().all(finite),
+                _ => true,
+            }
+        }
+        for (key, value) in props {
+            if !finite(&value) {
+                self.push(
+                    at,
+                    Some(key),
+                    wrong_type(key, FINITE_NUMBER, "NaN or infinity"),
+                );
+            }
+        }
+    }
+
+    /// A `sources` list: text, each a defined source.
+    fn sources(&mut self, at: Element, value: &Value) {
+        let graph = self.graph;
+        match value.as_str_list() {
+            Some(ids) => {
+                for id in ids {
+                    if graph.source(id).is_none() {
+                        let known = graph.sources().map(|s| s.id.as_str());
+                        self.push(at, Some("sources"), unknown_source(id, known));
+                    }
+                }
+            }
+            None => self.push(
+                at,
+                Some("sources"),
+                wrong_type("sources", TEXT_LIST, found_type(value)),
+            ),
+        }
+    }
+
+    fn edge(&mut self, edge: EdgeId) {
+        let graph = self.graph;
+        let vocabulary = graph.vocabulary();
+        let at = Element::Edge(edge);
+        let Some((from, to)) = graph.edge_endpoints(edge) else {
+            return;
+        };
+        let rel = vocabulary.relationship(graph.edge_type(edge));
+        match rel {
+            None => self.push(
+                at,
+                None,
+                not_a_relationship_type(vocabulary, graph.edge_type(edge)),
+            ),
+            Some(rel) => {
+                for (node, at_from) in [(from, true), (to, false)] {
+                    let kind = graph
+                        .node_labels(node)
+                        .find_map(|l| vocabulary.kind_by_label(l))
+                        .map(|k| k.name.as_str());
+                    if let Some(kind) = kind
+                        && !Vocabulary::may_join(rel, kind, at_from)
+                    {
+                        let entity = graph.display_id(node);
+                        self.push(at, None, wrong_endpoint(rel, at_from, &entity, kind));
+                    } else if kind.is_none() && !at_from && rel.name == "member-of" {
+                        let entity = graph.display_id(node);
+                        self.push(at, None, member_of_non_consortium(&entity, "unlabelled"));
+                    }
+                }
+            }
+        }
+        let mut free = Vec::new();
+        for (key, value) in graph.edge_props(edge) {
+            let Some(def) = vocabulary.property(key) else {
+                if !matches!(key, "sources") {
+                    free.push((key, value));
+                }
+                continue;
+            };
+            if let Some(rel) = rel
+                && !vocabulary.allows(rel, key)
+            {
+                self.push(at, Some(key), property_not_on(key, rel));
+                continue;
+            }
+            if let Some(broken) = property_value(def, vocabulary.words(rel, def), &value) {
+                self.push(at, Some(key), broken);
+            }
+        }
+        self.finite(at, free.iter().map(|(k, v)| (*k, v.clone())));
+        for (key, broken) in tie_properties(&|key| graph.edge_prop(edge, key)) {
+            self.push(at, Some(key), broken);
+        }
+        if let (Some(amount), Some(derived)) =
+            (graph.edge_f64(edge, "amount"), graph.derived_usd(edge))
+        {
+            let currency = graph
+                .edge_str(edge, "currency")
+                .unwrap_or(crate::model::money::DEFAULT_CURRENCY);
+            if crate::model::money::is_currency(currency)
+                && let Some(broken) = usd_consistent(
+                    graph.edge_f64(edge, "amount_usd"),
+                    derived,
+                    amount,
+                    currency,
+                )
+            {
+                self.push(at, Some("amount_usd"), broken);
+            }
+        }
+        match graph.edge_prop(edge, "sources") {
+            Some(value) => {
+                if value.as_str_list().is_some_and(|l| l.is_empty()) && !graph.allow_unsourced() {
+                    self.push(at, Some("sources"), unsourced());
+                }
+                self.sources(at, &value);
+            }
+            None if !graph.allow_unsourced() => self.push(at, None, unsourced()),
+            None => {}
+        }
+        for key in ["type", "from", "to", "extra"] {
+            if graph.edge_prop(edge, key).is_some() {
+                let mut broken = model_field_as_property(key);
+                broken.help = Some(format!(
+                    "a relationship's type and ends are not properties; name the property otherwise than `{key}`"
+                ));
+                self.push(at, Some(key), broken);
+            }
+        }
+    }
+}

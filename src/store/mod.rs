@@ -16,6 +16,7 @@
 //! properties.
 
 mod adjacency;
+mod derived;
 mod elements;
 mod indexes;
 mod names;

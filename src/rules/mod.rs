@@ -2,12 +2,14 @@
 //! CSV import is checked against, and what every writing statement is checked against before
 //! it commits.
 //!
-//! Two layers. The value rules (`amount_usd`, `stake_pct`, `slug`, `word`, …) judge one value
-//! and say what is wrong in the loader's words, with a `ProblemKind`, a message and a help
-//! line; the loader and the CSV import place them in their files. The element rules
-//! (`check_elements`, `check_changes`) read a node's or a relationship's stored properties
-//! and the graph's sources and indexes, and apply the same value rules plus the rules across
-//! elements (unique ids and names, known sources, `member-of` aimed at a consortium).
+//! Two layers. The value rules (`property_value` from a property's definition in the
+//! vocabulary, `tie_properties`, `wrong_endpoint`, `slug`, `word`, the identifier rules in
+//! `identifiers.rs`, …) judge one value and say what is wrong in the loader's words, with a
+//! `ProblemKind`, a message and a help line; the loader and the CSV import place them in their
+//! files. The element rules (`elements.rs`: `check_elements`, `check_changes`) read a node's or
+//! a relationship's stored properties and the graph's vocabulary, sources and indexes, and
+//! apply the same value rules plus the rules across elements (unique ids, names and
+//! identifiers, the kinds each relationship type joins, known sources).
 //!
 //! **Invariant:** this module reads the model and the store only; datafile and query both call
 //! it, and it calls neither. Under the open schema the element rules allow anything.

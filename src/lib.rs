@@ -37,6 +37,7 @@ pub mod cli;
 pub mod datafile;
 pub mod db;
 pub mod export;
+pub mod import;
 pub mod model;
 pub mod query;
 #[cfg(feature = "cli")]

@@ -14,13 +14,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("rules", &["model", "store"]),
     ("datafile", &["model", "store", "rules"]),
     ("db", &["model", "store", "rules", "datafile"]),
+    ("import", &["model", "store", "rules", "datafile"]),
     ("algo", &["model", "store"]),
     ("query", &["model", "store", "rules", "algo"]),
     ("export", &["model", "store", "algo", "query"]),
     (
         "session",
         &[
-            "model", "store", "rules", "datafile", "db", "algo", "query", "export",
+            "model", "store", "rules", "datafile", "db", "algo", "query", "export", "import",
         ],
     ),
     (
@@ -32,14 +33,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "repl",
         &[
-            "model", "store", "rules", "datafile", "db", "algo", "query", "export", "session",
+            "model", "store", "rules", "datafile", "db", "algo", "query", "export", "import",
+            "session",
         ],
     ),
     (
         "cli",
         &[
-            "model", "store", "rules", "datafile", "db", "algo", "query", "export", "session",
-            "repl", "bench",
+            "model", "store", "rules", "datafile", "db", "algo", "query", "export", "import",
+            "session", "repl", "bench",
         ],
     ),
 ];

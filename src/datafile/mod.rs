@@ -393,6 +393,14 @@ pub fn to_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
     serialize(&dataset, format)
 }
 
+/// A data set as data-file text, as `save` would write a graph holding it.
+///
+/// # Errors
+/// When the serializer refuses a value (a NaN in JSON).
+pub fn dataset_text(dataset: &DataSet, format: Format) -> Result<String, SaveError> {
+    serialize(dataset, format)
+}
+
 /// An open-schema graph in the generic form (see `open`).
 fn open_text(graph: &Graph, format: Format) -> Result<String, SaveError> {
     serialize(&open::dataset(graph), format)

@@ -16,6 +16,7 @@ use crate::session::{OpenError, Origin, OutputFormat, Request, Session};
 use crate::store::Graph;
 
 mod check;
+mod import;
 mod statements;
 mod timer;
 
@@ -171,6 +172,31 @@ enum Command {
         /// The statements to run.
         #[arg(required_unless_present = "file")]
         statements: Option<String>,
+    },
+    /// Import other people's data into a graph, merging entities by identifier (LEI, BODS
+    /// record, Wikidata…) with those already there. Without -o or --db, checks and reports only.
+    #[command(
+        after_help = "Examples:\n  alliances import bods statements.json                      # check and report\n  alliances import bods statements.json -o owners.toml\n  alliances import bods register/ --data research.toml -o merged.toml\n  alliances import bods statements.json --db research.toml --accept-losses\n\nFormats: run `alliances import list`."
+    )]
+    Import {
+        /// The importer: bods (`alliances import list` lists them all).
+        format: String,
+        /// Files, or folders whose files of the format are read (sorted by name).
+        paths: Vec<PathBuf>,
+        /// Write the merged graph here (TOML, JSON or a .alliances snapshot, by extension).
+        #[arg(short = 'o', long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Import even when something in the input has no home in the model.
+        #[arg(long)]
+        accept_losses: bool,
+        /// For the csv importer: a model field and the column it is read from.
+        #[arg(long = "map", value_name = "FIELD=COLUMN", value_parser = import::parse_pair)]
+        map: Vec<(String, String)>,
+        /// For the csv importer: a mapping file (TOML).
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
     },
     /// Salvage a database whose journal will not open (damaged, or no longer fitting its data
     /// file) into a new data file, keeping every intact record; the old files are left as they
@@ -427,7 +453,8 @@ impl Command {
             Command::Stats { data, .. }
             | Command::Path { data, .. }
             | Command::Diff { data, .. }
-            | Command::Query { data, .. } => Some(data),
+            | Command::Query { data, .. }
+            | Command::Import { data, .. } => Some(data),
             Command::Export { drawing, .. } | Command::Render { drawing, .. } => {
                 Some(&mut drawing.data)
             }
@@ -608,6 +635,25 @@ pub fn run() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some(Command::Import {
+            format,
+            paths,
+            output,
+            data,
+            accept_losses,
+            map,
+            mapping,
+        }) => import::import(
+            &format,
+            &paths,
+            output.as_deref(),
+            &data,
+            accept_losses,
+            crate::import::ImportOptions {
+                mapping: map,
+                mapping_file: mapping,
+            },
+        ),
         Some(Command::Export {
             format: _,
             output,

@@ -9,12 +9,15 @@
 //! data file is. Problems in the inputs are collected, every one with its file and place (a
 //! JSON pointer, a line, or a CSV row and column), before giving up.
 
+mod bods;
 mod losses;
+pub mod merge;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use losses::Losses;
+pub use losses::{Loss, Losses};
+pub use merge::{MergeReport, merge};
 
 use crate::datafile::{self, Format, LoadError, TextInput};
 use crate::model::Schema;
@@ -276,7 +279,7 @@ pub struct ImportFormat {
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
-pub static FORMATS: &[&ImportFormat] = &[];
+pub static FORMATS: &[&ImportFormat] = &[&bods::FORMAT];
 
 /// The importer called `name`.
 ///

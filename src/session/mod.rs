@@ -18,7 +18,10 @@ use crate::model::{Date, Schema};
 use crate::query::{self, Limits, Params, Prepared, QueryError, QueryResult};
 use crate::store::Graph;
 
+mod import;
 pub mod report;
+
+pub use import::{ImportRefused, ImportReport, ImportRequest};
 
 /// Where an open graph came from, for banners and messages.
 #[derive(Debug, Clone)]

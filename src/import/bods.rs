@@ -149,9 +149,7 @@ fn read(
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    // The sound statements are read on, so that every problem is reported at once.
     reader.records(&statements, builder, &mut problems);
     if problems.is_empty() {
         Ok(())

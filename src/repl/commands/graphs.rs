@@ -20,17 +20,63 @@ pub(super) fn run_load(session: &mut Session, _command: &str, rest: &str) -> Out
 }
 
 pub(super) fn run_import(session: &mut Session, _command: &str, rest: &str) -> Outcome {
-    may_replace(session)?;
-    let paths: Vec<&str> = rest.split_whitespace().collect();
-    let [nodes, edges] = paths.as_slice() else {
-        return Err(
-            "error: :import takes two files, for example :import nodes.csv edges.csv".to_owned(),
-        );
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let accept_losses = words.contains(&"--accept-losses");
+    let words: Vec<&str> = words
+        .into_iter()
+        .filter(|w| *w != "--accept-losses")
+        .collect();
+    let usage = "write :import FORMAT PATH... [--accept-losses] (for example :import bods statements.json), or :import nodes.csv edges.csv";
+    let Some((first, paths)) = words.split_first() else {
+        return Err(format!("error: {usage}"));
     };
-    let (nodes, edges) = (PathBuf::from(nodes), PathBuf::from(edges));
-    let graph = crate::repl::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
-    replace_graph(session, graph, Origin::Csv { nodes, edges })?;
-    Ok(Next::Continue)
+    let known = crate::import::format(first);
+    // The old form: a nodes and an edges CSV file, opened instead of the graph.
+    let looks_like_path = first.contains(['.', '/', '\\']) || std::path::Path::new(first).is_file();
+    if known.is_err() && looks_like_path && paths.len() == 1 && !accept_losses {
+        may_replace(session)?;
+        let (nodes, edges) = (PathBuf::from(first), PathBuf::from(paths[0]));
+        let graph = crate::repl::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
+        replace_graph(session, graph, Origin::Csv { nodes, edges })?;
+        return Ok(Next::Continue);
+    }
+    if let Err(e) = known {
+        return Err(format!("error: {e}; {usage}"));
+    }
+    if paths.is_empty() {
+        return Err(format!("error: {usage}"));
+    }
+    let request = crate::session::ImportRequest {
+        format: (*first).to_owned(),
+        paths: paths.iter().map(PathBuf::from).collect(),
+        options: crate::import::ImportOptions::default(),
+        accept_losses,
+        check_only: false,
+    };
+    match session.core.import(&request) {
+        Ok(report) => {
+            errln!("{}", report.to_string().trim_end());
+            if session.core.db.is_some() {
+                errln!("imported into the database");
+            } else {
+                session.unsaved = true;
+                errln!("imported; :save FILE writes the graph");
+            }
+            Ok(Next::Continue)
+        }
+        Err(crate::session::ImportRefused::Losses(report)) => {
+            errln!("{}", report.to_string().trim_end());
+            Err(format!(
+                "error: {} thing{} had no home in the model, so nothing was imported; type the command again with --accept-losses to import without them",
+                report.losses.total(),
+                if report.losses.total() == 1 { "" } else { "s" }
+            ))
+        }
+        Err(crate::session::ImportRefused::DatedView { date }) => Err(format!(
+            "error: the graph is shown as of {date}; type :asof off before importing into it"
+        )),
+        Err(e) => Err(format!("error: {e}")),
+    }
 }
 
 pub(super) fn run_asof(session: &mut Session, _command: &str, rest: &str) -> Outcome {

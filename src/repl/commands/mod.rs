@@ -94,8 +94,8 @@ pub(crate) static COMMANDS: &[Command] = &[
     ),
     command(
         ":import",
-        "NODES_CSV EDGES_CSV",
-        "open a bulk CSV import instead of the current graph",
+        "FORMAT PATH... [--accept-losses] | NODES_CSV EDGES_CSV",
+        "import files of a format (bods…) into the graph, merging entities by identifier; or open a bulk CSV import instead of the current graph",
         run_import,
     ),
     command(

@@ -167,11 +167,30 @@ fn parse_document(path: &Path, text: &str) -> Result<Vec<(At, Json)>, Vec<Record
                 line: e.line() + line_offset,
                 column: e.column(),
             },
-            format!("this is not valid JSON: {e}"),
+            {
+                let message = e.to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                format!("this is not valid JSON: {message}")
+            },
         )
         .help("a BODS file is a JSON array of statements, or one statement per line")
     };
-    if text.trim_start().starts_with('[') {
+    let start = text.trim_start();
+    if !start.starts_with('[') && !start.starts_with('{') {
+        return Err(vec![
+            RecordProblem::new(
+                path,
+                Place::LineColumn { line: 1, column: 1 },
+                "this is not JSON: it starts with neither `[` nor `{`",
+            )
+            .help("a BODS file is a JSON array of statements, or one statement per line"),
+        ]);
+    }
+    if start.starts_with('[') {
         let all: Json = serde_json::from_str(text).map_err(|e| vec![json_error(e, 0)])?;
         let Json::Array(items) = all else {
             unreachable!("a document starting with [ parses to an array")
@@ -954,6 +973,9 @@ impl Reader {
             return Vec::new();
         };
         let mut ends = Vec::new();
+        // An unknown party is reported, and the interests are still checked, so that every
+        // problem of the statement is found at once.
+        let mut unknown = false;
         for (record, field) in [(&holder, "interestedParty"), (&subject, "subject")] {
             match entities.get(record.as_str()) {
                 Some(end) => ends.push(end.clone()),
@@ -972,7 +994,8 @@ impl Reader {
                         )
                         .help("import the statements of that entity or person with this one"),
                     );
-                    return Vec::new();
+                    unknown = true;
+                    ends.push((String::new(), Kind::new("company")));
                 }
             }
         }
@@ -1166,7 +1189,7 @@ impl Reader {
             }
             ties.push(tie);
         }
-        ties
+        if unknown { Vec::new() } else { ties }
     }
 }
 

@@ -9,6 +9,7 @@
 //! data file is. Problems in the inputs are collected, every one with its file and place (a
 //! JSON pointer, a line, or a CSV row and column), before giving up.
 
+mod ftm;
 mod gleif;
 mod losses;
 
@@ -277,7 +278,7 @@ pub struct ImportFormat {
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
-pub static FORMATS: &[&ImportFormat] = &[&gleif::FORMAT];
+pub static FORMATS: &[&ImportFormat] = &[&gleif::FORMAT, &ftm::FORMAT];
 
 /// The importer called `name`.
 ///

@@ -603,7 +603,7 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
             true
         } else {
             builder.lose(format!("FtM schema `{}`", r.schema), || {
-                format!("line {}: {}", r.line, r.id)
+                format!("{}:{}: {}", r.file.display(), r.line, r.id)
             });
             false
         }
@@ -624,7 +624,7 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
     let mut taken_names = HashSet::new();
     let mut seen = HashSet::new();
     for record in &mut things {
-        let at = format!("line {}", record.line);
+        let at = format!("{}:{}", record.file.display(), record.line);
         if !seen.insert(record.id.clone()) {
             builder.lose("FtM entity given twice (the first is kept)", || {
                 format!("{at}: {}", record.id)
@@ -782,7 +782,7 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
     }
     let mut seen_links = HashSet::new();
     for mut link in links {
-        let at = format!("line {}", link.line);
+        let at = format!("{}:{}", link.file.display(), link.line);
         if !seen_links.insert(link.id.clone()) {
             builder.lose("FtM entity given twice (the first is kept)", || {
                 format!("{at}: {}", link.id)
@@ -806,7 +806,7 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
                         format!("the {} names no `{key}`", link.schema),
                     )
                     .help(format!(
-                        "a {} joins its `{from_key}` to its `{to_key}`, each an entity id",
+                        "the {} link joins its `{from_key}` to its `{to_key}`, each an entity id",
                         link.schema
                     ));
                     problems.push(problem);

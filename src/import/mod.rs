@@ -10,6 +10,8 @@
 //! JSON pointer, a line, or a CSV row and column), before giving up.
 
 mod bods;
+mod ftm;
+mod gleif;
 mod losses;
 pub mod merge;
 
@@ -279,7 +281,7 @@ pub struct ImportFormat {
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
-pub static FORMATS: &[&ImportFormat] = &[&bods::FORMAT];
+pub static FORMATS: &[&ImportFormat] = &[&bods::FORMAT, &gleif::FORMAT, &ftm::FORMAT];
 
 /// The importer called `name`.
 ///

@@ -156,7 +156,7 @@ pub enum ImportError {
         expected: Option<&'static str>,
     },
     /// A file is of another format than the one asked for.
-    #[error("{path} is not {expected}: this looks like {found}")]
+    #[error("{path} is not {expected}: this looks like {found}{}", .hint.as_ref().map(|h| format!("\n  help: to read it, run {h}")).unwrap_or_default(), path = .path.display())]
     WrongFormat {
         path: PathBuf,
         expected: &'static str,

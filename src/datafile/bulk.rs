@@ -450,26 +450,15 @@ impl Importer<'_> {
         if let Some(id) = self.cited.get(item) {
             return id.clone();
         }
-        let source = match url_host(item) {
-            Some(host) => {
-                let stem = slugify(item.split_once("://").map_or(item, |(_, rest)| rest));
-                let stem: String = stem.chars().take(60).collect();
-                let stem = stem.trim_end_matches('-');
-                let stem = if stem.is_empty() { "source" } else { stem };
-                let mut id = stem.to_owned();
+        let source = match url_source(item) {
+            Some(mut source) => {
+                let stem = source.id.clone();
                 let mut n = 1;
-                while self.graph.source(&id).is_some() {
+                while self.graph.source(&source.id).is_some() {
                     n += 1;
-                    id = format!("{stem}-{n}");
+                    source.id = format!("{stem}-{n}");
                 }
-                Source {
-                    id,
-                    title: item.to_owned(),
-                    publisher: host.to_owned(),
-                    date: None,
-                    url: Some(item.to_owned()),
-                    language: None,
-                }
+                source
             }
             None => Source {
                 id: item.to_owned(),
@@ -1128,7 +1117,7 @@ fn more_values<R: Report>(
                     out.broken(rules::property_not_on(&def.name, rel), at());
                     continue;
                 }
-                let value = match typed_cell(def, text) {
+                let value = match property_cell(def, text) {
                     Ok(value) => value,
                     Err((kind, message, help)) => {
                         ok = false;
@@ -1152,7 +1141,10 @@ fn more_values<R: Report>(
 
 /// A cell of a vocabulary property, read as its type says; the problem's kind, message and
 /// help when it is not of that type.
-fn typed_cell(
+///
+/// # Errors
+/// When the text is not of the property's type (a number, an integer, a date, a boolean).
+pub fn property_cell(
     def: &PropertyDef,
     text: &str,
 ) -> Result<Value, (ProblemKind, String, Option<String>)> {
@@ -1191,6 +1183,28 @@ fn typed_cell(
 /// The items of a `;`-separated cell, trimmed, without empty ones.
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A source of its own for a cited URL (`http://` or `https://`): titled with the URL, its
+/// host the publisher, its id a slug of the URL (which may clash with another's: the caller
+/// tells them apart). `None` when `text` is not a URL.
+pub fn url_source(text: &str) -> Option<Source> {
+    let host = url_host(text)?;
+    let stem = slugify(text.split_once("://").map_or(text, |(_, rest)| rest));
+    let stem: String = stem.chars().take(60).collect();
+    let stem = stem.trim_end_matches('-');
+    Some(Source {
+        id: if stem.is_empty() {
+            "source".to_owned()
+        } else {
+            stem.to_owned()
+        },
+        title: text.to_owned(),
+        publisher: host.to_owned(),
+        date: None,
+        url: Some(text.to_owned()),
+        language: None,
+    })
 }
 
 /// The host of an `http://` or `https://` URL, when `text` is one.

@@ -10,6 +10,7 @@
 //! JSON pointer, a line, or a CSV row and column), before giving up.
 
 mod losses;
+mod mapped_csv;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -276,7 +277,7 @@ pub struct ImportFormat {
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
-pub static FORMATS: &[&ImportFormat] = &[];
+pub static FORMATS: &[&ImportFormat] = &[&mapped_csv::FORMAT];
 
 /// The importer called `name`.
 ///

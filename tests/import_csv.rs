@@ -221,10 +221,7 @@ fn bad_cells_are_named_by_row_and_column() {
         vec![(2, "Kind of tie"), (3, "Amount"), (4, "Currency")],
         "{found:?}"
     );
-    assert!(
-        found[0].2.contains("or \"invests-in\""),
-        "{found:?}"
-    );
+    assert!(found[0].2.contains("or \"invests-in\""), "{found:?}");
     assert!(found[1].2.contains("\"lots\" is not a number"), "{found:?}");
     assert!(found[2].2.contains("EUR"), "{found:?}");
 }

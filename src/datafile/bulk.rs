@@ -721,8 +721,12 @@ impl Importer<'_> {
         (self.progress)(ImportProgress::Building);
         let vocabulary = self.graph.shared_vocabulary();
         for piece in checked {
-            for edge in piece.edges {
-                let more = edge.more.unwrap_or_default();
+            let mut others = piece.more.into_iter().peekable();
+            for (place, edge) in piece.edges.into_iter().enumerate() {
+                let more = others
+                    .next_if(|(at, _)| *at == place)
+                    .map(|(_, more)| more)
+                    .unwrap_or_default();
                 let mut props = Vec::with_capacity(3 + more.len());
                 for (column, value) in more {
                     let column = &columns.more[column];
@@ -797,13 +801,21 @@ struct CheckedEdge {
     amount: f64,
     stake: f64,
     date: Option<Date>,
-    /// The values of the columns beyond the fixed ones, by their place in `Columns::more`.
-    more: Option<Box<[(usize, Value)]>>,
 }
+
+/// The values of a row's columns beyond the fixed ones, by their place in `Columns::more`.
+/// They sit beside the checked rows, not in them, so a file without such columns pays nothing
+/// per row.
+type MoreValues = Box<[(usize, Value)]>;
+
+/// A row's other columns' values as they are read.
+type RowValues = Vec<(usize, Value)>;
 
 /// One piece of the relationships file, checked.
 struct EdgeChecker {
     edges: Vec<CheckedEdge>,
+    /// The other columns' values of the rows that have any, by the row's place in `edges`.
+    more: Vec<(usize, MoreValues)>,
     problems: Vec<Problem>,
 }
 
@@ -811,6 +823,7 @@ impl EdgeContext<'_> {
     fn check(&self, bytes: &[u8], first_line: u64) -> EdgeChecker {
         let mut out = EdgeChecker {
             edges: Vec::with_capacity(bytes.iter().filter(|b| **b == b'\n').count() + 1),
+            more: Vec::new(),
             problems: Vec::new(),
         };
         let mut reader = csv::ReaderBuilder::new()
@@ -824,7 +837,10 @@ impl EdgeContext<'_> {
             self.progress,
             &mut out,
             |out, record, line| {
-                if let Some(edge) = self.row(out, record, line) {
+                if let Some((edge, more)) = self.row(out, record, line) {
+                    if let Some(more) = more.filter(|m| !m.is_empty()) {
+                        out.more.push((out.edges.len(), more.into_boxed_slice()));
+                    }
                     out.edges.push(edge);
                 }
             },
@@ -837,7 +853,7 @@ impl EdgeContext<'_> {
         out: &mut EdgeChecker,
         record: &csv::ByteRecord,
         line: u64,
-    ) -> Option<CheckedEdge> {
+    ) -> Option<(CheckedEdge, Option<RowValues>)> {
         let columns = self.columns;
         let field =
             |out: &mut EdgeChecker, c: usize| out.text(columns, record, line, c, EDGE_COLUMNS);
@@ -942,15 +958,17 @@ impl EdgeContext<'_> {
                 return None;
             }
         }
-        Some(CheckedEdge {
-            from,
-            to: to_node,
-            rel: u16::try_from(rel_type).unwrap_or(u16::MAX),
-            amount: amount.unwrap_or(f64::NAN),
-            stake: stake.unwrap_or(f64::NAN),
-            date,
-            more: more.filter(|m| !m.is_empty()).map(Vec::into_boxed_slice),
-        })
+        Some((
+            CheckedEdge {
+                from,
+                to: to_node,
+                rel: u16::try_from(rel_type).unwrap_or(u16::MAX),
+                amount: amount.unwrap_or(f64::NAN),
+                stake: stake.unwrap_or(f64::NAN),
+                date,
+            },
+            more,
+        ))
     }
 
     fn endpoint(&self, out: &mut EdgeChecker, line: u64, column: &str, id: &str) -> Option<NodeId> {

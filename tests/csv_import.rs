@@ -252,3 +252,162 @@ fn progress_counts_every_row_byte_once() {
         assert_eq!(checked, (nodes.len() + edges.len() - headers) as u64);
     }
 }
+
+/// Columns beyond the fixed ones, in any order: sources (ids or URLs), money in any currency,
+/// the vocabulary's other properties, and free columns kept as typed properties.
+#[test]
+fn extra_columns_are_kept_typed_and_sources_become_sources() {
+    let nodes = "kind,name,id,lei,employees,listed,founded,postcode,aliases,sources
+company,Alpha SA,alpha,5493001KJTIIGC8Y1R12,1200,true,1999-04,007,Alpha; Alpha Group,https://example.org/register
+fund,Beta Fund,beta,,,FALSE,,,,reg-2024
+";
+    let edges = "type,to,from,amount,currency,end_date,status,date,sources,deal_code,amount_usd
+invests-in,alpha,beta,2500000,EUR,2024-12-31,completed,2020-01-15,reg-2024;https://example.org/deals/7,D-7,
+invests-in,alpha,beta,1000000,USD,,announced,,https://example.org/deals/7,,
+invests-in,alpha,beta,5,,,,,,,5
+";
+    let graph = import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .unwrap();
+    let alpha = graph.node_by_id("alpha").unwrap();
+    assert_eq!(graph.node_prop(alpha, "employees"), Some(Value::Int(1200)));
+    assert_eq!(graph.node_prop(alpha, "listed"), Some(Value::Bool(true)));
+    assert_eq!(
+        graph.node_prop(alpha, "founded"),
+        Some(Value::Date(Date::month(1999, 4).unwrap()))
+    );
+    assert_eq!(
+        graph.node_prop(alpha, "postcode"),
+        Some(Value::from("007")),
+        "a number with a leading zero stays text"
+    );
+    assert_eq!(graph.nodes_by_name("Alpha Group"), vec![alpha]);
+    assert_eq!(
+        graph.nodes_by_identifier("lei", "5493001KJTIIGC8Y1R12"),
+        vec![alpha],
+        "a column named after an identifier scheme is an identifier"
+    );
+    let beta = graph.node_by_id("beta").unwrap();
+    assert_eq!(graph.node_prop(beta, "listed"), Some(Value::Bool(false)));
+    assert_eq!(graph.node_prop(beta, "employees"), None);
+
+    let ties = graph.edges_of_type("INVESTS_IN");
+    let (euro, dollars, plain) = (ties[0], ties[1], ties[2]);
+    assert_eq!(graph.edge_prop(euro, "currency"), Some(Value::from("EUR")));
+    assert_eq!(graph.edge_prop(euro, "amount"), Some(Value::Int(2_500_000)));
+    assert_eq!(
+        graph.edge_prop(euro, "amount_usd"),
+        None,
+        "no exchange rate converts euros in a bulk graph"
+    );
+    assert_eq!(
+        graph.edge_prop(dollars, "amount_usd"),
+        Some(Value::Int(1_000_000)),
+        "an amount in US dollars is its own amount_usd"
+    );
+    assert_eq!(graph.edge_prop(plain, "amount_usd"), Some(Value::Int(5)));
+    assert_eq!(
+        graph.edge_prop(euro, "end_date"),
+        Some(Value::Date("2024-12-31".parse().unwrap()))
+    );
+    assert_eq!(
+        graph.edge_prop(euro, "status"),
+        Some(Value::from("completed"))
+    );
+    assert_eq!(graph.edge_prop(euro, "deal_code"), Some(Value::from("D-7")));
+    let sources = graph
+        .edge_prop(euro, "sources")
+        .and_then(|v| v.string_list())
+        .unwrap();
+    assert_eq!(sources[0], "reg-2024");
+    let url_source = graph.source(&sources[1]).unwrap();
+    assert_eq!(
+        url_source.url.as_deref(),
+        Some("https://example.org/deals/7")
+    );
+    assert_eq!(url_source.publisher, "example.org");
+    assert_eq!(
+        graph
+            .edge_prop(dollars, "sources")
+            .and_then(|v| v.string_list()),
+        Some(vec![sources[1].clone()]),
+        "one URL is one source, however often it is cited"
+    );
+    assert!(graph.source("reg-2024").is_some());
+    assert_eq!(graph.stats().unsourced, 1);
+    // What the bulk rows say survives a save and a load through the data-file rules.
+    let text = alliances::datafile::dataset_text(
+        &graph.to_dataset().unwrap(),
+        alliances::datafile::Format::Json,
+    )
+    .unwrap();
+    let again = alliances::datafile::load_texts(
+        &[alliances::datafile::TextInput {
+            name: "saved.json",
+            text: &text,
+            format: alliances::datafile::Format::Json,
+        }],
+        Schema::Alliance,
+    )
+    .unwrap();
+    assert_eq!(again.edge_count(), 3);
+}
+
+#[test]
+fn extra_columns_are_checked_by_row_and_column() {
+    let nodes = "id,name,kind,sources\na,A,company,\nb,B,company,not a source!\nc,C,company,\n";
+    let edges = "from,to,type,amount,currency,status,date,end_date,role,amount_usd
+a,c,INVESTS_IN,lots,,,,,,
+a,c,INVESTS_IN,10,eur,,,,,
+a,c,INVESTS_IN,,,complete,,,,
+a,c,INVESTS_IN,,,,2024-05-01,2023-01-01,,
+a,c,SUPPLIES,,,,,,lead,
+a,c,INVESTS_IN,10,USD,,,,,11
+a,c,INVESTS_IN,,,,,,,
+";
+    use ProblemKind::*;
+    let field = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        problems(nodes, edges),
+        vec![
+            (BadId, 3, field("sources")),
+            (WrongType, 2, field("amount")),
+            (UnknownValue, 3, field("currency")),
+            (UnknownValue, 4, field("status")),
+            (DatesOutOfOrder, 5, field("end_date")),
+            (UnknownKey, 6, field("role")),
+            (UsdMismatch, 7, field("amount_usd")),
+        ]
+    );
+    let error = import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("edges.csv:4 (column \"status\")"), "{error}");
+    assert!(error.contains("did you mean \"completed\""), "{error}");
+}
+
+#[test]
+fn a_misspelt_fixed_column_is_refused_and_others_are_kept() {
+    let edges = "from,to,type,amont_usd\n";
+    let found = problems(NODES, edges);
+    assert_eq!(
+        found,
+        vec![(ProblemKind::UnknownKey, 1, Some("amont_usd".to_owned()))]
+    );
+    let twice = "from,to,type,date,date\n";
+    assert_eq!(
+        problems(NODES, twice),
+        vec![(ProblemKind::Syntax, 1, Some("date".to_owned()))]
+    );
+}

@@ -1,18 +1,25 @@
-//! Bulk import from CSV: `nodes.csv` (`id,name,kind,country,sector`) and `edges.csv`
-//! (`from,to,type,amount_usd,date,stake_pct`).
+//! Bulk import from CSV: `nodes.csv` (`id,name,kind`, and optionally `country`, `sector`,
+//! `aliases`, `note`, `sources`, identifier schemes and any other column) and `edges.csv`
+//! (`from,to,type`, and optionally `amount_usd`, `date`, `stake_pct`, `sources`, any property
+//! of the vocabulary such as `amount`, `currency`, `end_date`, `status`, and any other column),
+//! in any order.
 //!
 //! This is how large graphs come in, so rows go straight into the graph without an
 //! intermediate record, and the checks are the data-file checks with row numbers. Unlike a data
-//! file, a bulk row may lack a source; `stats` counts those relationships.
+//! file, a bulk row may lack a source; `stats` counts those relationships. A column beyond the
+//! fixed ones costs nothing to a file without it: each row carries its other values in one
+//! optional box.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{LoadError, Location, Problem, ProblemKind};
-use crate::model::vocabulary::PropertyDef;
-use crate::model::{Date, Schema, Value, Vocabulary, did_you_mean, slugify, suggest};
+use crate::model::vocabulary::{PropType, PropertyDef, RelDef};
+use crate::model::{
+    Date, Schema, Source, Value, Vocabulary, did_you_mean, is_slug, slugify, suggest,
+};
 use crate::rules::{self, Broken};
 use crate::store::{Graph, NodeId};
 
@@ -102,6 +109,7 @@ pub fn import_csv_with_progress(
         rejected_ids: HashSet::new(),
         nodes_readable: true,
         node_kinds: Vec::new(),
+        cited: HashMap::new(),
     };
     importer.nodes(Arc::from(nodes_name), nodes.as_slice());
     importer.edges(Arc::from(edges_name), edges.as_slice());
@@ -128,6 +136,9 @@ struct Importer<'p> {
     /// Each node's kind, as its place in the vocabulary, by node number: a relationship row
     /// checks the kinds its type joins without reading labels.
     node_kinds: Vec<u16>,
+    /// The sources `sources` cells made, by what the cell said (an id or a URL): each URL is a
+    /// source of its own, made once.
+    cited: HashMap<String, String>,
 }
 
 /// A node number's kind when it has none the import knows of.
@@ -136,11 +147,39 @@ const NO_KIND: u16 = u16::MAX;
 /// The help for a row with the wrong number of fields.
 const QUOTE_HELP: &str = "quote fields that contain commas";
 
-/// Where each known column sits in the header.
+/// Where each known column sits in the header, and what the others hold.
 struct Columns {
     file: Arc<str>,
     names: Vec<String>,
     index: Vec<Option<usize>>,
+    /// The columns beyond the fixed ones, in header order.
+    more: Vec<MoreColumn>,
+}
+
+/// A column beyond a file's fixed ones.
+struct MoreColumn {
+    /// Its place in the header.
+    index: usize,
+    name: String,
+    holds: Holds,
+}
+
+/// What a column beyond the fixed ones holds, and so how its cells are read.
+#[derive(Clone)]
+enum Holds {
+    /// A property of ties the vocabulary defines (`amount`, `currency`, `end_date`, `status`,
+    /// `role`…): read as its type says and checked by its definition.
+    Property(PropertyDef),
+    /// Text as written: a note.
+    Text,
+    /// An identifier of the vocabulary's scheme of this name (`lei`), checked by its format.
+    Identifier,
+    /// `;`-separated texts: aliases.
+    List,
+    /// `;`-separated source ids or URLs.
+    Sources,
+    /// Anything else: a free property, typed by `cell_value`.
+    Free,
 }
 
 impl Columns {
@@ -305,13 +344,15 @@ impl Report for EdgeChecker {
 }
 
 impl Importer<'_> {
-    /// Checks the header: every required column present, no unknown column.
+    /// Checks the header: every required column present, each column once, and no column
+    /// that looks like a misspelt fixed one; `classify` says what each other column holds.
     fn header(
         &mut self,
         file: Arc<str>,
         reader: &mut csv::Reader<impl Read>,
         known: &[&str],
         required: &[&str],
+        classify: &dyn Fn(&str) -> Holds,
     ) -> Option<Columns> {
         let header = match reader.headers() {
             Ok(h) => h.clone(),
@@ -332,28 +373,62 @@ impl Importer<'_> {
                 return None;
             }
         };
-        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-        let columns = Columns {
+        let mut names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        if let Some(first) = names.first_mut()
+            && let Some(rest) = first.strip_prefix('\u{feff}')
+        {
+            *first = rest.to_owned();
+        }
+        let mut columns = Columns {
             file: file.clone(),
             index: known
                 .iter()
                 .map(|k| names.iter().position(|n| n == k))
                 .collect(),
             names: names.clone(),
+            more: Vec::new(),
         };
         let mut ok = true;
-        for name in &names {
-            if !known.contains(&name.as_str()) {
+        for (index, name) in names.iter().enumerate() {
+            if names[..index].contains(name) {
                 ok = false;
-                let help = did_you_mean(&suggest(name, known.iter().copied()))
-                    .unwrap_or_else(|| format!("the columns are {}", known.join(",")));
+                self.report(
+                    ProblemKind::Syntax,
+                    columns.at(1, name),
+                    format!("the header has two \"{name}\" columns"),
+                    Some("rename or remove one of them".to_owned()),
+                );
+                continue;
+            }
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let holds = classify(name);
+            let near = suggest(name, known.iter().copied());
+            if name.is_empty() || (matches!(holds, Holds::Free) && !near.is_empty()) {
+                ok = false;
+                let help = did_you_mean(&near).map_or_else(
+                    || {
+                        format!(
+                            "the columns are {}, and any other named column",
+                            known.join(",")
+                        )
+                    },
+                    |d| format!("{d} A column of another name is kept as a property."),
+                );
                 self.report(
                     ProblemKind::UnknownKey,
                     columns.at(1, name),
                     format!("unknown column \"{name}\""),
                     Some(help),
                 );
+                continue;
             }
+            columns.more.push(MoreColumn {
+                index,
+                name: name.clone(),
+                holds,
+            });
         }
         for column in required {
             if !names.iter().any(|n| n == column) {
@@ -362,20 +437,80 @@ impl Importer<'_> {
                     ProblemKind::MissingField,
                     columns.at(1, column),
                     format!("the header has no \"{column}\" column"),
-                    Some(format!("the header is {}", known.join(","))),
+                    Some(format!("the header needs {}", required.join(","))),
                 );
             }
         }
         ok.then_some(columns)
     }
 
+    /// The source a `sources` cell's item names: an id as it is, a URL a source of its own
+    /// (made on first sight, its id derived from the URL).
+    fn cite(&mut self, file: &str, item: &str) -> String {
+        if let Some(id) = self.cited.get(item) {
+            return id.clone();
+        }
+        let source = match url_source(item) {
+            Some(mut source) => {
+                let stem = source.id.clone();
+                let mut n = 1;
+                while self.graph.source(&source.id).is_some() {
+                    n += 1;
+                    source.id = format!("{stem}-{n}");
+                }
+                source
+            }
+            None => Source {
+                id: item.to_owned(),
+                title: format!("{item}, as cited in {file}"),
+                publisher: file.to_owned(),
+                date: None,
+                url: None,
+                language: None,
+            },
+        };
+        let id = source.id.clone();
+        if self.graph.source(&id).is_none() {
+            self.graph.add_source(source);
+        }
+        self.cited.insert(item.to_owned(), id.clone());
+        id
+    }
+
+    /// A node or relationship's `sources` value from a checked cell.
+    fn sources_value(&mut self, file: &str, cell: &Value) -> Value {
+        let items: Vec<String> = cell
+            .as_str()
+            .map(|text| split_list(text).map(|s| s.to_owned()).collect())
+            .unwrap_or_default();
+        Value::List(
+            items
+                .iter()
+                .map(|item| Value::from(self.cite(file, item).as_str()))
+                .collect(),
+        )
+    }
+
     fn nodes(&mut self, file: Arc<str>, input: impl Read) {
         let mut reader = reader(input);
-        let Some(columns) = self.header(file, &mut reader, NODE_COLUMNS, NODE_REQUIRED) else {
+        let vocabulary = self.graph.shared_vocabulary();
+        let classify = |name: &str| match name {
+            "sources" => Holds::Sources,
+            "aliases" => Holds::List,
+            "note" => Holds::Text,
+            _ if vocabulary.identifier(name).is_some() => Holds::Identifier,
+            _ => Holds::Free,
+        };
+        let Some(columns) = self.header(
+            file.clone(),
+            &mut reader,
+            NODE_COLUMNS,
+            NODE_REQUIRED,
+            &classify,
+        ) else {
             self.nodes_readable = false;
             return;
         };
-        let vocabulary = self.graph.shared_vocabulary();
         let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
         read_rows(
             &mut reader,
@@ -441,11 +576,40 @@ impl Importer<'_> {
                         None
                     }
                 };
-                let Some(kind) = kind.filter(|_| ok) else {
+                let more = more_values(me, &columns, record, line, None, &vocabulary);
+                let Some((kind, more)) = kind.zip(more).filter(|_| ok) else {
                     me.rejected_ids.insert(id.to_owned());
                     return;
                 };
                 let mut props = vec![("id", Value::from(id)), ("name", Value::from(name))];
+                for (column, value) in &more {
+                    let column = &columns.more[*column];
+                    if let (Holds::Identifier, Some(text)) = (&column.holds, value.as_str())
+                        && let Some(owner) =
+                            me.graph.nodes_by_identifier(&column.name, text).first()
+                    {
+                        let owner = me.graph.display_id(*owner);
+                        me.broken(
+                            rules::duplicate_identifier(
+                                &column.name,
+                                text,
+                                &owner,
+                                " on an earlier row",
+                            ),
+                            columns.at(line, &column.name),
+                        );
+                        me.rejected_ids.insert(id.to_owned());
+                        return;
+                    }
+                }
+                for (column, value) in more {
+                    let column = &columns.more[column];
+                    let value = match column.holds {
+                        Holds::Sources => me.sources_value(&file, &value),
+                        _ => value,
+                    };
+                    props.push((column.name.as_str(), value));
+                }
                 if !country.is_empty() {
                     props.push(("country", Value::from(country)));
                 }
@@ -468,7 +632,20 @@ impl Importer<'_> {
     /// added in file order, so relationship numbers do not depend on the cut.
     fn edges(&mut self, file: Arc<str>, input: &[u8]) {
         let mut reader = reader(input);
-        let Some(columns) = self.header(file, &mut reader, EDGE_COLUMNS, EDGE_REQUIRED) else {
+        let vocabulary = self.graph.shared_vocabulary();
+        let classify = |name: &str| match name {
+            "sources" => Holds::Sources,
+            _ => vocabulary
+                .property(name)
+                .map_or(Holds::Free, |def| Holds::Property(def.clone())),
+        };
+        let Some(columns) = self.header(
+            file.clone(),
+            &mut reader,
+            EDGE_COLUMNS,
+            EDGE_REQUIRED,
+            &classify,
+        ) else {
             return;
         };
         let body_start = reader.position().byte() as usize;
@@ -544,8 +721,21 @@ impl Importer<'_> {
         (self.progress)(ImportProgress::Building);
         let vocabulary = self.graph.shared_vocabulary();
         for piece in checked {
-            for edge in piece.edges {
-                let mut props = Vec::with_capacity(3);
+            let mut others = piece.more.into_iter().peekable();
+            for (place, edge) in piece.edges.into_iter().enumerate() {
+                let more = others
+                    .next_if(|(at, _)| *at == place)
+                    .map(|(_, more)| more)
+                    .unwrap_or_default();
+                let mut props = Vec::with_capacity(3 + more.len());
+                for (column, value) in more {
+                    let column = &columns.more[column];
+                    let value = match column.holds {
+                        Holds::Sources => self.sources_value(&file, &value),
+                        _ => value,
+                    };
+                    props.push((column.name.as_str(), value));
+                }
                 if !edge.amount.is_nan() {
                     props.push(("amount_usd", Value::money(edge.amount)));
                 }
@@ -613,9 +803,19 @@ struct CheckedEdge {
     date: Option<Date>,
 }
 
+/// The values of a row's columns beyond the fixed ones, by their place in `Columns::more`.
+/// They sit beside the checked rows, not in them, so a file without such columns pays nothing
+/// per row.
+type MoreValues = Box<[(usize, Value)]>;
+
+/// A row's other columns' values as they are read.
+type RowValues = Vec<(usize, Value)>;
+
 /// One piece of the relationships file, checked.
 struct EdgeChecker {
     edges: Vec<CheckedEdge>,
+    /// The other columns' values of the rows that have any, by the row's place in `edges`.
+    more: Vec<(usize, MoreValues)>,
     problems: Vec<Problem>,
 }
 
@@ -623,6 +823,7 @@ impl EdgeContext<'_> {
     fn check(&self, bytes: &[u8], first_line: u64) -> EdgeChecker {
         let mut out = EdgeChecker {
             edges: Vec::with_capacity(bytes.iter().filter(|b| **b == b'\n').count() + 1),
+            more: Vec::new(),
             problems: Vec::new(),
         };
         let mut reader = csv::ReaderBuilder::new()
@@ -636,7 +837,10 @@ impl EdgeContext<'_> {
             self.progress,
             &mut out,
             |out, record, line| {
-                if let Some(edge) = self.row(out, record, line) {
+                if let Some((edge, more)) = self.row(out, record, line) {
+                    if let Some(more) = more.filter(|m| !m.is_empty()) {
+                        out.more.push((out.edges.len(), more.into_boxed_slice()));
+                    }
                     out.edges.push(edge);
                 }
             },
@@ -649,7 +853,7 @@ impl EdgeContext<'_> {
         out: &mut EdgeChecker,
         record: &csv::ByteRecord,
         line: u64,
-    ) -> Option<CheckedEdge> {
+    ) -> Option<(CheckedEdge, Option<RowValues>)> {
         let columns = self.columns;
         let field =
             |out: &mut EdgeChecker, c: usize| out.text(columns, record, line, c, EDGE_COLUMNS);
@@ -706,11 +910,27 @@ impl EdgeContext<'_> {
                 }
             }
         };
-        let (Some(from), Some(to_node), Some(rel_type), Some(amount), Some(stake), Some(date)) =
-            (from, to_node, rel_type, amount, stake, date)
+        let more = if columns.more.is_empty() {
+            Some(None)
+        } else {
+            let rel = rel_type.and_then(|t| vocabulary.relationships().get(t));
+            more_values(out, columns, record, line, rel, vocabulary).map(Some)
+        };
+        let (
+            Some(from),
+            Some(to_node),
+            Some(rel_type),
+            Some(mut amount),
+            Some(stake),
+            Some(date),
+            Some(more),
+        ) = (from, to_node, rel_type, amount, stake, date, more)
         else {
             return None;
         };
+        if let Some(more) = &more {
+            amount = tie_rules(out, columns, line, more, date, amount)?;
+        }
         let joins = self.joins[rel_type];
         for (node, end, id, column) in [(from, 0, from_id, "from"), (to_node, 1, to, "to")] {
             let kind = self
@@ -738,14 +958,17 @@ impl EdgeContext<'_> {
                 return None;
             }
         }
-        Some(CheckedEdge {
-            from,
-            to: to_node,
-            rel: u16::try_from(rel_type).unwrap_or(u16::MAX),
-            amount: amount.unwrap_or(f64::NAN),
-            stake: stake.unwrap_or(f64::NAN),
-            date,
-        })
+        Some((
+            CheckedEdge {
+                from,
+                to: to_node,
+                rel: u16::try_from(rel_type).unwrap_or(u16::MAX),
+                amount: amount.unwrap_or(f64::NAN),
+                stake: stake.unwrap_or(f64::NAN),
+                date,
+            },
+            more,
+        ))
     }
 
     fn endpoint(&self, out: &mut EdgeChecker, line: u64, column: &str, id: &str) -> Option<NodeId> {
@@ -795,4 +1018,259 @@ impl EdgeChecker {
             }
         }
     }
+}
+
+/// The rules across a relationship row's values, once each is read: an `amount` in USD gives
+/// its `amount_usd` (a written one must agree; an amount in another currency gets none, since
+/// a bulk graph holds no exchange rate), `end_date` is not before `date`, each range's minimum
+/// not above its maximum. Returns the row's `amount_usd`, or `None` after reporting.
+fn tie_rules(
+    out: &mut EdgeChecker,
+    columns: &Columns,
+    line: u64,
+    more: &[(usize, Value)],
+    date: Option<Date>,
+    amount_usd: Option<f64>,
+) -> Option<Option<f64>> {
+    use crate::model::money;
+    let get = |key: &str| match key {
+        "date" => date.map(Value::Date),
+        "amount_usd" => amount_usd.map(Value::money),
+        _ => more
+            .iter()
+            .find(|(i, _)| columns.more[*i].name == key)
+            .map(|(_, v)| v.clone()),
+    };
+    let mut ok = true;
+    let mut usd = amount_usd;
+    if let Some(amount) = get("amount").and_then(|v| v.as_f64()) {
+        let currency = get("currency")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| money::DEFAULT_CURRENCY.to_owned());
+        let derived = money::usd_value(amount, &currency, date, &[]).map(|(usd, _)| usd);
+        if amount_usd.is_some() {
+            if let Some(broken) = rules::usd_consistent(amount_usd, derived, amount, &currency) {
+                ok = false;
+                out.broken(broken, columns.at(line, "amount_usd"));
+            }
+        } else {
+            usd = derived;
+        }
+    }
+    for (key, broken) in rules::tie_properties(&get) {
+        ok = false;
+        out.broken(broken, columns.at(line, key));
+    }
+    ok.then_some(usd)
+}
+
+/// The values of a row's columns beyond the fixed ones, each with its place in
+/// `columns.more`, or `None` after reporting every bad one. `rel` is a relationship row's
+/// type, which says which of the vocabulary's properties it may carry.
+fn more_values<R: Report>(
+    out: &mut R,
+    columns: &Columns,
+    record: &csv::ByteRecord,
+    line: u64,
+    rel: Option<&RelDef>,
+    vocabulary: &Vocabulary,
+) -> Option<Vec<(usize, Value)>> {
+    let mut values = Vec::new();
+    let mut ok = true;
+    for (place, column) in columns.more.iter().enumerate() {
+        let at = || columns.at(line, &column.name);
+        let bytes = record.get(column.index).unwrap_or_default();
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text.trim(),
+            Err(e) => {
+                ok = false;
+                out.report(
+                    ProblemKind::Syntax,
+                    at(),
+                    format!("not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+                    Some("save the file as UTF-8".to_owned()),
+                );
+                continue;
+            }
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let value = match &column.holds {
+            Holds::Text => Value::from(text),
+            Holds::Identifier => {
+                if let Some(broken) =
+                    rules::identifier(&column.name, vocabulary.identifier(&column.name), text)
+                {
+                    ok = false;
+                    out.broken(broken, at());
+                    continue;
+                }
+                Value::from(text)
+            }
+            Holds::Free => cell_value(text),
+            Holds::List => Value::List(split_list(text).map(Value::from).collect()),
+            Holds::Sources => {
+                for item in split_list(text) {
+                    if url_host(item).is_none() && !is_slug(item) {
+                        ok = false;
+                        out.report(
+                            ProblemKind::BadId,
+                            at(),
+                            format!("\"{item}\" is neither a source id nor a URL"),
+                            Some(format!(
+                                "separate sources with ';'; an id uses only a-z, 0-9 and '-' (\"{}\"), a URL starts with https://",
+                                slugify(item)
+                            )),
+                        );
+                    }
+                }
+                Value::from(text)
+            }
+            Holds::Property(def) => {
+                if let Some(rel) = rel
+                    && !vocabulary.allows(rel, &def.name)
+                {
+                    ok = false;
+                    out.broken(rules::property_not_on(&def.name, rel), at());
+                    continue;
+                }
+                let value = match property_cell(def, text) {
+                    Ok(value) => value,
+                    Err((kind, message, help)) => {
+                        ok = false;
+                        out.report(kind, at(), message, help);
+                        continue;
+                    }
+                };
+                if let Some(broken) = rules::property_value(def, vocabulary.words(rel, def), &value)
+                {
+                    ok = false;
+                    out.broken(broken, at());
+                    continue;
+                }
+                def.canonical(value)
+            }
+        };
+        values.push((place, value));
+    }
+    ok.then_some(values)
+}
+
+/// A cell of a vocabulary property, read as its type says; the problem's kind, message and
+/// help when it is not of that type.
+///
+/// # Errors
+/// When the text is not of the property's type (a number, an integer, a date, a boolean).
+pub fn property_cell(
+    def: &PropertyDef,
+    text: &str,
+) -> Result<Value, (ProblemKind, String, Option<String>)> {
+    let wrong = |expected: &str| {
+        (
+            ProblemKind::WrongType,
+            format!("\"{text}\" is not {expected}"),
+            Some(format!("`{}` holds {expected}", def.name)),
+        )
+    };
+    Ok(match def.ty {
+        PropType::Number => match text.parse::<f64>() {
+            Ok(x) if x.is_finite() && starts_numeric(text) => Value::Float(x),
+            _ => {
+                return Err((
+                    ProblemKind::WrongType,
+                    format!("\"{text}\" is not a number"),
+                    Some("write plain digits, such as 8900000000 or 8.9e9".to_owned()),
+                ));
+            }
+        },
+        PropType::Integer => Value::Int(text.parse().map_err(|_| wrong("an integer"))?),
+        PropType::Boolean => match text.to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err(wrong("true or false")),
+        },
+        PropType::Date => Value::Date(
+            text.parse::<Date>()
+                .map_err(|e| (ProblemKind::BadDate, e.to_string(), None))?,
+        ),
+        PropType::Text | PropType::Word | PropType::Currency => Value::from(text),
+    })
+}
+
+/// The items of a `;`-separated cell, trimmed, without empty ones.
+fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A source of its own for a cited URL (`http://` or `https://`): titled with the URL, its
+/// host the publisher, its id a slug of the URL (which may clash with another's: the caller
+/// tells them apart). `None` when `text` is not a URL.
+pub fn url_source(text: &str) -> Option<Source> {
+    let host = url_host(text)?;
+    let stem = slugify(text.split_once("://").map_or(text, |(_, rest)| rest));
+    let stem: String = stem.chars().take(60).collect();
+    let stem = stem.trim_end_matches('-');
+    Some(Source {
+        id: if stem.is_empty() {
+            "source".to_owned()
+        } else {
+            stem.to_owned()
+        },
+        title: text.to_owned(),
+        publisher: host.to_owned(),
+        date: None,
+        url: Some(text.to_owned()),
+        language: None,
+    })
+}
+
+/// The host of an `http://` or `https://` URL, when `text` is one.
+fn url_host(text: &str) -> Option<&str> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)
+}
+
+/// Whether `text` starts as a written number does: a digit, or a sign or point before one.
+/// Rust's float parser also takes `inf` and `NaN`, which a cell does not mean as numbers.
+fn starts_numeric(text: &str) -> bool {
+    let digits = text.trim_start_matches(['-', '+']).trim_start_matches('.');
+    digits.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A CSV cell as a typed value, for a column the model does not name: `true` and `false` (in
+/// any case) as booleans; a whole number without a leading zero as an integer; any other
+/// number as a float; a date (`2024-05-01`, `2024-05`) as a date; anything else, a number with
+/// a leading zero (`007`, a postcode) among them, as the text it is, trimmed.
+pub fn cell_value(text: &str) -> Value {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        return Value::Bool(true);
+    }
+    if text.eq_ignore_ascii_case("false") {
+        return Value::Bool(false);
+    }
+    if starts_numeric(text) && !text.contains(char::is_whitespace) {
+        let digits = text.trim_start_matches(['-', '+']);
+        let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+        if !leading_zero {
+            if let Ok(n) = text.parse::<i64>() {
+                return Value::Int(n);
+            }
+            if let Ok(x) = text.parse::<f64>()
+                && x.is_finite()
+            {
+                return Value::Float(x);
+            }
+        }
+        if text.contains('-')
+            && let Ok(date) = text.parse::<Date>()
+        {
+            return Value::Date(date);
+        }
+    }
+    Value::from(text)
 }

@@ -13,6 +13,7 @@ mod bods;
 mod ftm;
 mod gleif;
 mod losses;
+mod mapped_csv;
 pub mod merge;
 
 use std::fmt;
@@ -281,7 +282,12 @@ pub struct ImportFormat {
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
-pub static FORMATS: &[&ImportFormat] = &[&bods::FORMAT, &gleif::FORMAT, &ftm::FORMAT];
+pub static FORMATS: &[&ImportFormat] = &[
+    &bods::FORMAT,
+    &gleif::FORMAT,
+    &ftm::FORMAT,
+    &mapped_csv::FORMAT,
+];
 
 /// The importer called `name`.
 ///

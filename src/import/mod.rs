@@ -9,6 +9,7 @@
 //! data file is. Problems in the inputs are collected, every one with its file and place (a
 //! JSON pointer, a line, or a CSV row and column), before giving up.
 
+mod jsonl;
 mod losses;
 
 use std::fmt;
@@ -276,7 +277,7 @@ pub struct ImportFormat {
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
-pub static FORMATS: &[&ImportFormat] = &[];
+pub static FORMATS: &[&ImportFormat] = &[&jsonl::FORMAT];
 
 /// The importer called `name`.
 ///

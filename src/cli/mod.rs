@@ -16,6 +16,7 @@ use crate::session::{OpenError, Origin, OutputFormat, Request, Session};
 use crate::store::Graph;
 
 mod check;
+mod export;
 mod import;
 mod statements;
 mod timer;
@@ -123,17 +124,28 @@ enum Command {
         /// The folder the generator wrote.
         dir: PathBuf,
     },
-    /// Write an alliance diagram as Graphviz DOT text.
+    /// Write the graph, or a part of it, in a format other tools load: Graphviz DOT, GraphML
+    /// (Gephi, yEd, networkx), JSON lines (Neo4j APOC's layout), a Cypher script (Neo4j,
+    /// Memgraph), neo4j-admin import CSV files or Parquet (Spark GraphFrames, DuckDB, Polars)
+    /// into a folder, or a data file (TOML, JSON).
     #[command(
-        after_help = "Examples:\n  alliances export dot -o map.dot\n  alliances export dot --around Nvidia --hops 1\n  alliances export dot --path BlackRock Intel\n  alliances export dot --query 'MATCH p = (:Fund)-[:INVESTS_IN]->() RETURN p'"
+        after_help = "Examples:\n  alliances export dot -o map.dot\n  alliances export dot --around Nvidia --hops 1\n  alliances export graphml -o alliances.graphml\n  alliances export jsonl --query 'MATCH p = (:Fund)-[:INVESTS_IN]->() RETURN p'\n  alliances export cypher -o rebuild.cypher\n  alliances export neo4j-admin -o import/\n  alliances export parquet -o parquet/ --nodes nodes.csv --edges edges.csv"
     )]
     Export {
-        /// The format: dot.
-        #[arg(value_parser = ["dot"])]
+        /// The format.
+        #[arg(value_parser = export::FORMATS)]
         format: String,
-        /// Where to write it; standard output when not given.
-        #[arg(short, long, value_name = "FILE")]
+        /// Where to write it: a file (standard output when not given), or for neo4j-admin and
+        /// parquet a folder (created when missing).
+        #[arg(short, long, value_name = "FILE|DIR")]
         output: Option<PathBuf>,
+        /// For cypher: the database the script is for; `alliances` writes every value exactly
+        /// (partial dates as date('2024-05'), maps as maps).
+        #[arg(long, value_enum, default_value_t = export::DialectArg::Neo4j)]
+        dialect: export::DialectArg,
+        /// For cypher: leave out the CREATE CONSTRAINT statements.
+        #[arg(long)]
+        no_constraints: bool,
         #[command(flatten)]
         drawing: DrawingArgs,
     },
@@ -655,9 +667,20 @@ pub fn run() -> ExitCode {
             },
         ),
         Some(Command::Export {
-            format: _,
+            format,
             output,
+            dialect,
+            no_constraints,
             drawing,
+        }) if format != "dot" => {
+            let options = crate::export::CypherOptions {
+                dialect: dialect.into(),
+                no_constraints,
+            };
+            export::export(&format, output.as_deref(), &options, &drawing)
+        }
+        Some(Command::Export {
+            output, drawing, ..
         }) => match diagram(&drawing) {
             Ok((dot, _)) => write_output(output.as_deref(), dot.as_bytes()),
             Err(code) => code,

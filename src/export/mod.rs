@@ -1,10 +1,19 @@
-//! Alliance diagrams: what to draw (`Selection`), the DOT text (`dot.rs`), and rendering it with
-//! Graphviz's `dot` program.
+//! Alliance diagrams and graph exports: what to write (`Selection`), the DOT text (`dot.rs`)
+//! and rendering it with Graphviz's `dot` program, and the formats other graph tools load, one
+//! file each: GraphML (`graphml.rs`), APOC's JSON lines (`jsonl.rs`), a Cypher script
+//! (`cypher.rs`), `neo4j-admin` CSV files (`neo4j_admin.rs`) and Parquet (`parquet.rs`), over
+//! the column types they share (`columns.rs`).
 //!
-//! **Invariant:** the exporter only reads the graph; the same graph and selection always give
-//! byte-identical DOT.
+//! **Invariant:** the exporters only read the graph; the same graph and selection always give
+//! byte-identical output.
 
+pub mod columns;
+pub mod cypher;
 pub mod dot;
+pub mod graphml;
+pub mod jsonl;
+pub mod neo4j_admin;
+pub mod parquet;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::io::Write;
@@ -13,7 +22,12 @@ use std::process::{Command, Stdio};
 use crate::query::{QueryResult, ResultValue};
 use crate::store::{Direction, EdgeId, Graph, NodeId};
 
+pub use cypher::{CypherOptions, Dialect, write_cypher};
 pub use dot::{DotOptions, to_dot};
+pub use graphml::write_graphml;
+pub use jsonl::write_jsonl;
+pub use neo4j_admin::{AdminFiles, write_neo4j_admin};
+pub use parquet::{ParquetError, write_parquet};
 
 /// Above this many nodes a picture stops being readable; the commands warn and suggest a scope.
 pub const READABLE_NODES: usize = 300;
@@ -141,6 +155,41 @@ impl Selection {
         }
         self
     }
+}
+
+/// The selection as data-file tables: its entities and relationships, with the sources they
+/// cite (every source for the whole graph), the vocabulary's additions and the exchange rates.
+///
+/// # Errors
+/// When an element is not shaped like an alliance record.
+pub fn dataset_of(
+    graph: &Graph,
+    selection: &Selection,
+) -> Result<crate::store::DataSet, crate::store::RecordError> {
+    let mut dataset = graph.to_dataset()?;
+    if selection.nodes.len() == graph.node_count() && selection.edges.len() == graph.edge_count() {
+        return Ok(dataset);
+    }
+    dataset.entity = selection
+        .nodes
+        .iter()
+        .map(|&n| graph.entity(n))
+        .collect::<Result<_, _>>()?;
+    dataset.relationship = selection
+        .edges
+        .iter()
+        .map(|&e| graph.relationship(e))
+        .collect::<Result<_, _>>()?;
+    let cited: BTreeSet<&str> = dataset
+        .relationship
+        .iter()
+        .flat_map(|r| r.sources.iter())
+        .chain(dataset.entity.iter().flat_map(|e| e.sources.iter()))
+        .map(String::as_str)
+        .collect();
+    let cited: BTreeSet<String> = cited.into_iter().map(str::to_owned).collect();
+    dataset.source.retain(|s| cited.contains(&s.id));
+    Ok(dataset)
 }
 
 /// Why rendering failed.

@@ -12,6 +12,7 @@
 mod bods;
 mod ftm;
 mod gleif;
+mod jsonl;
 mod losses;
 mod mapped_csv;
 pub mod merge;
@@ -287,6 +288,7 @@ pub static FORMATS: &[&ImportFormat] = &[
     &gleif::FORMAT,
     &ftm::FORMAT,
     &mapped_csv::FORMAT,
+    &jsonl::FORMAT,
 ];
 
 /// The importer called `name`.

@@ -1,0 +1,232 @@
+//! What the graph exports share: the elements in a stable order, a key for every node, and
+//! the type each property takes as a column, so that every format declares a property once.
+//!
+//! A property's column type is the one type all its values fit: booleans, integers, floats
+//! (integers and floats together are floats), text, full dates, lists of text, and, for
+//! anything else (partial dates mixed with other values, lists of other values, maps, a key
+//! that holds values of several types), `Json`: each value written as JSON text. Partial dates
+//! (`2024-05`, `2024`) are text, as written; a column of full dates is a date column.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{Date, Value};
+use crate::store::{EdgeId, Graph, NodeId};
+
+use super::Selection;
+
+/// How a property is written by a format with typed columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    Bool,
+    Int,
+    Float,
+    /// Text, partial dates included.
+    Text,
+    /// Full dates (`2024-05-01`) only.
+    Date,
+    /// Lists whose every item is text.
+    Texts,
+    /// Anything else, as JSON text.
+    Json,
+}
+
+impl ColumnType {
+    /// The column type of one value; `None` for null.
+    pub fn of(value: &Value) -> Option<ColumnType> {
+        Some(match value {
+            Value::Null => return None,
+            Value::Bool(_) => ColumnType::Bool,
+            Value::Int(_) => ColumnType::Int,
+            Value::Float(_) => ColumnType::Float,
+            Value::String(_) => ColumnType::Text,
+            Value::Date(d) if is_full(*d) => ColumnType::Date,
+            Value::Date(_) => ColumnType::Text,
+            Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
+                ColumnType::Texts
+            }
+            Value::List(_) | Value::Map(_) => ColumnType::Json,
+        })
+    }
+
+    /// The type both fit.
+    fn merge(self, other: ColumnType) -> ColumnType {
+        use ColumnType::{Date, Float, Int, Json, Text};
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Int, Float) | (Float, Int) => Float,
+            (Date, Text) | (Text, Date) => Text,
+            _ => Json,
+        }
+    }
+}
+
+/// Whether a date is a day (not a month or a year).
+pub fn is_full(date: Date) -> bool {
+    date.day_part().is_some()
+}
+
+/// A value as the text of a column of type `ty` (the type it was found to fit).
+pub fn text(value: &Value, ty: ColumnType) -> String {
+    match (value, ty) {
+        (Value::Bool(b), ColumnType::Bool) => b.to_string(),
+        (Value::Int(i), ColumnType::Int | ColumnType::Float) => i.to_string(),
+        (Value::Float(f), ColumnType::Float) => float_text(*f),
+        (Value::String(s), ColumnType::Text) => s.clone(),
+        (Value::Date(d), ColumnType::Text | ColumnType::Date) => d.to_string(),
+        _ => json_text(value),
+    }
+}
+
+/// A float as text readers of every format parse back to the same float: Rust's shortest
+/// round-trip form, `NaN`, `INF` and `-INF`.
+pub fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".to_owned()
+    } else if f.is_infinite() {
+        if f > 0.0 { "INF" } else { "-INF" }.to_owned()
+    } else if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.1}")
+    } else {
+        f.to_string()
+    }
+}
+
+/// A value as JSON: dates as their ISO text, maps with their keys in order.
+pub fn json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map_or_else(|| serde_json::Value::String(float_text(*f)), Into::into),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::Date(d) => serde_json::Value::String(d.to_string()),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(json).collect()),
+        Value::Map(map) => {
+            serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect())
+        }
+    }
+}
+
+/// A value as JSON text.
+pub fn json_text(value: &Value) -> String {
+    json(value).to_string()
+}
+
+/// The columns of a set of elements' properties, by key, in key order.
+pub fn columns<'g, I, P>(elements: I) -> Vec<(String, ColumnType)>
+where
+    I: IntoIterator<Item = P>,
+    P: IntoIterator<Item = (&'g str, Value)>,
+{
+    let mut found: BTreeMap<String, ColumnType> = BTreeMap::new();
+    for props in elements {
+        for (key, value) in props {
+            let Some(ty) = ColumnType::of(&value) else {
+                continue;
+            };
+            match found.get_mut(key) {
+                Some(known) => *known = known.merge(ty),
+                None => {
+                    found.insert(key.to_owned(), ty);
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// The elements of a selection in a stable order, each node with the key that names it in
+/// the export: its `id` when it has a text id no other selected node shares, else `n` and its
+/// number in the graph.
+pub struct Elements<'g> {
+    pub graph: &'g Graph,
+    pub nodes: Vec<NodeId>,
+    pub edges: Vec<EdgeId>,
+    keys: HashMap<NodeId, String>,
+    /// Whether some node has no id of its own (so a key had to be made up).
+    pub made_up_keys: bool,
+}
+
+impl<'g> Elements<'g> {
+    pub fn new(graph: &'g Graph, selection: &Selection) -> Elements<'g> {
+        let nodes: Vec<NodeId> = selection.nodes.iter().copied().collect();
+        let edges: Vec<EdgeId> = selection.edges.iter().copied().collect();
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(nodes.len());
+        for &node in &nodes {
+            if let Some(id) = graph.node_str(node, "id") {
+                *seen.entry(id).or_default() += 1;
+            }
+        }
+        let mut made_up_keys = false;
+        let keys = nodes
+            .iter()
+            .map(|&node| {
+                let key = match graph.node_str(node, "id") {
+                    Some(id) if seen.get(id) == Some(&1) && !id.is_empty() => id.to_owned(),
+                    _ => {
+                        made_up_keys = true;
+                        format!("n{}", node.index())
+                    }
+                };
+                (node, key)
+            })
+            .collect();
+        Elements {
+            graph,
+            nodes,
+            edges,
+            keys,
+            made_up_keys,
+        }
+    }
+
+    /// The key naming a node in the export.
+    pub fn key(&self, node: NodeId) -> &str {
+        self.keys.get(&node).map_or("", String::as_str)
+    }
+
+    /// A node's labels in order, joined by `:` (`Company`, `Company:Listed`).
+    pub fn label_set(&self, node: NodeId) -> String {
+        let mut labels: Vec<&str> = self.graph.node_labels(node).collect();
+        labels.sort_unstable();
+        labels.join(":")
+    }
+
+    /// The node columns and the relationship columns.
+    pub fn node_columns(&self, nodes: &[NodeId]) -> Vec<(String, ColumnType)> {
+        columns(nodes.iter().map(|&n| self.graph.node_props(n)))
+    }
+
+    pub fn edge_columns(&self, edges: &[EdgeId]) -> Vec<(String, ColumnType)> {
+        columns(edges.iter().map(|&e| self.graph.edge_props(e)))
+    }
+
+    /// The nodes grouped by label set, the groups in label order.
+    pub fn nodes_by_labels(&self) -> BTreeMap<String, Vec<NodeId>> {
+        let mut groups: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
+        for &node in &self.nodes {
+            groups.entry(self.label_set(node)).or_default().push(node);
+        }
+        groups
+    }
+
+    /// The relationships grouped by type, the groups in type order.
+    pub fn edges_by_type(&self) -> BTreeMap<String, Vec<EdgeId>> {
+        let mut groups: BTreeMap<String, Vec<EdgeId>> = BTreeMap::new();
+        for &edge in &self.edges {
+            groups
+                .entry(self.graph.edge_type(edge).to_owned())
+                .or_default()
+                .push(edge);
+        }
+        groups
+    }
+
+    /// A relationship's two ends.
+    pub fn ends(&self, edge: EdgeId) -> (NodeId, NodeId) {
+        self.graph
+            .edge_endpoints(edge)
+            .expect("a selected relationship exists")
+    }
+}

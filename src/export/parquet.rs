@@ -1,0 +1,376 @@
+//! Parquet files as Spark GraphFrames, DuckDB and Polars read them, into a folder:
+//! `nodes.parquet` (`id`, `labels`, then one typed column per node property) and
+//! `edges.parquet` (`id`, `src`, `dst`, `type`, then one column per relationship property),
+//! uncompressed, in row groups of `ROW_GROUP` rows.
+//!
+//! Column types: booleans `BOOLEAN`, integers `INT64`, floats `DOUBLE`, full dates `DATE`,
+//! text (partial dates as written) `STRING`, lists of text `LIST<STRING>`, and anything else
+//! JSON text in a `STRING` column. A property whose name is taken by one of the fixed columns
+//! is written as `property_NAME`. **Invariant:** the same graph and selection give the same
+//! files.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use parquet::basic::{LogicalType, Repetition, Type as Physical};
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::{Type, TypePtr};
+
+use super::Selection;
+use super::columns::{ColumnType, Elements, json_text, text};
+use crate::model::{Date, Value};
+use crate::store::Graph;
+
+/// Rows per row group.
+pub const ROW_GROUP: usize = 100_000;
+
+/// Why the Parquet files could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParquetError {
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The Parquet writer refused the data (a bug, or a column it cannot hold).
+    #[error("cannot write {path} as Parquet: {message}")]
+    Writer {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+/// One column: its name, its type, and how to read its value for a row.
+struct Column<'a, R> {
+    name: String,
+    ty: Kind,
+    value: Box<dyn Fn(R) -> Option<Value> + 'a>,
+}
+
+/// The Parquet shape of a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A typed property column.
+    Prop(ColumnType),
+    /// Required text (ids, types).
+    RequiredText,
+    /// A required 64-bit integer (relationship numbers).
+    RequiredInt,
+    /// A required list of text (labels).
+    RequiredTexts,
+}
+
+fn text_type(name: &str, repetition: Repetition) -> Type {
+    Type::primitive_type_builder(name, Physical::BYTE_ARRAY)
+        .with_repetition(repetition)
+        .with_logical_type(Some(LogicalType::String))
+        .build()
+        .expect("a valid text column")
+}
+
+fn list_type(name: &str, repetition: Repetition) -> Type {
+    let element = text_type("element", Repetition::REQUIRED);
+    let list = Type::group_type_builder("list")
+        .with_repetition(Repetition::REPEATED)
+        .with_fields(vec![Arc::new(element)])
+        .build()
+        .expect("a valid list group");
+    Type::group_type_builder(name)
+        .with_repetition(repetition)
+        .with_logical_type(Some(LogicalType::List))
+        .with_fields(vec![Arc::new(list)])
+        .build()
+        .expect("a valid list column")
+}
+
+fn field_type(name: &str, kind: Kind) -> Type {
+    let optional = Repetition::OPTIONAL;
+    let primitive = |physical, logical| {
+        Type::primitive_type_builder(name, physical)
+            .with_repetition(optional)
+            .with_logical_type(logical)
+            .build()
+            .expect("a valid column")
+    };
+    match kind {
+        Kind::RequiredText => text_type(name, Repetition::REQUIRED),
+        Kind::RequiredInt => Type::primitive_type_builder(name, Physical::INT64)
+            .with_repetition(Repetition::REQUIRED)
+            .build()
+            .expect("a valid column"),
+        Kind::RequiredTexts => list_type(name, Repetition::REQUIRED),
+        Kind::Prop(ColumnType::Bool) => primitive(Physical::BOOLEAN, None),
+        Kind::Prop(ColumnType::Int) => primitive(Physical::INT64, None),
+        Kind::Prop(ColumnType::Float) => primitive(Physical::DOUBLE, None),
+        Kind::Prop(ColumnType::Date) => primitive(Physical::INT32, Some(LogicalType::Date)),
+        Kind::Prop(ColumnType::Texts) => list_type(name, optional),
+        Kind::Prop(ColumnType::Text | ColumnType::Json) => text_type(name, optional),
+    }
+}
+
+/// Days since 1970-01-01 of a full date (Howard Hinnant's days-from-civil).
+pub fn epoch_days(date: Date) -> i32 {
+    let (y, m, d) = (
+        i64::from(date.year_part()),
+        i64::from(date.month_part().unwrap_or(1)),
+        i64::from(date.day_part().unwrap_or(1)),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) as i32
+}
+
+fn bytes(text: String) -> ByteArray {
+    ByteArray::from(text.into_bytes())
+}
+
+/// Writes one file of `rows`, column by column, a row group at a time.
+fn write_file<R: Copy>(
+    path: &Path,
+    rows: &[R],
+    columns: &[Column<'_, R>],
+) -> Result<(), ParquetError> {
+    let io = |source| ParquetError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let writer_error = |e: parquet::errors::ParquetError| ParquetError::Writer {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let fields: Vec<TypePtr> = columns
+        .iter()
+        .map(|c| Arc::new(field_type(&c.name, c.ty)))
+        .collect();
+    let schema = Type::group_type_builder("schema")
+        .with_fields(fields)
+        .build()
+        .map_err(writer_error)?;
+    let file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let properties = Arc::new(WriterProperties::builder().build());
+    let mut writer =
+        SerializedFileWriter::new(file, Arc::new(schema), properties).map_err(writer_error)?;
+    for chunk in rows.chunks(ROW_GROUP) {
+        let mut group = writer.next_row_group().map_err(writer_error)?;
+        for column in columns {
+            let mut out =
+                group
+                    .next_column()
+                    .map_err(writer_error)?
+                    .ok_or_else(|| ParquetError::Writer {
+                        path: path.to_owned(),
+                        message: format!("the schema has no column {}", column.name),
+                    })?;
+            let values: Vec<Option<Value>> = chunk
+                .iter()
+                .map(|&r| (column.value)(r).filter(|v| !matches!(v, Value::Null)))
+                .collect();
+            let defs: Vec<i16> = values.iter().map(|v| i16::from(v.is_some())).collect();
+            match column.ty {
+                Kind::RequiredInt => {
+                    let data: Vec<i64> = values
+                        .iter()
+                        .map(|v| match v {
+                            Some(Value::Int(i)) => *i,
+                            _ => 0,
+                        })
+                        .collect();
+                    out.typed::<Int64Type>()
+                        .write_batch(&data, None, None)
+                        .map_err(writer_error)?;
+                }
+                Kind::RequiredText => {
+                    let data: Vec<ByteArray> = values
+                        .into_iter()
+                        .map(|v| match v {
+                            Some(Value::String(s)) => bytes(s),
+                            _ => bytes(String::new()),
+                        })
+                        .collect();
+                    out.typed::<ByteArrayType>()
+                        .write_batch(&data, None, None)
+                        .map_err(writer_error)?;
+                }
+                Kind::RequiredTexts | Kind::Prop(ColumnType::Texts) => {
+                    // Definition levels: for an optional list 0 is null, 1 empty, 2 an item;
+                    // a required list has no null, so 0 is empty and 1 an item.
+                    let base = i16::from(column.ty == Kind::Prop(ColumnType::Texts));
+                    let (mut data, mut def, mut rep) = (Vec::new(), Vec::new(), Vec::new());
+                    for value in values {
+                        match value {
+                            Some(Value::List(items)) if !items.is_empty() => {
+                                for (i, item) in items.into_iter().enumerate() {
+                                    data.push(bytes(match item {
+                                        Value::String(s) => s,
+                                        other => json_text(&other),
+                                    }));
+                                    def.push(base + 1);
+                                    rep.push(i16::from(i > 0));
+                                }
+                            }
+                            Some(_) => {
+                                def.push(base);
+                                rep.push(0);
+                            }
+                            None => {
+                                def.push(0);
+                                rep.push(0);
+                            }
+                        }
+                    }
+                    out.typed::<ByteArrayType>()
+                        .write_batch(&data, Some(&def), Some(&rep))
+                        .map_err(writer_error)?;
+                }
+                Kind::Prop(ColumnType::Bool) => {
+                    let data: Vec<bool> = values
+                        .iter()
+                        .filter_map(|v| match v {
+                            Some(Value::Bool(b)) => Some(*b),
+                            _ => None,
+                        })
+                        .collect();
+                    out.typed::<BoolType>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
+                Kind::Prop(ColumnType::Int) => {
+                    let data: Vec<i64> = values
+                        .iter()
+                        .filter_map(|v| match v {
+                            Some(Value::Int(i)) => Some(*i),
+                            _ => None,
+                        })
+                        .collect();
+                    out.typed::<Int64Type>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
+                Kind::Prop(ColumnType::Float) => {
+                    let data: Vec<f64> =
+                        values.iter().filter_map(|v| v.as_ref()?.as_f64()).collect();
+                    out.typed::<DoubleType>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
+                Kind::Prop(ColumnType::Date) => {
+                    let data: Vec<i32> = values
+                        .iter()
+                        .filter_map(|v| v.as_ref()?.as_date().map(epoch_days))
+                        .collect();
+                    out.typed::<Int32Type>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
+                Kind::Prop(ty @ (ColumnType::Text | ColumnType::Json)) => {
+                    let data: Vec<ByteArray> = values
+                        .iter()
+                        .filter_map(|v| v.as_ref().map(|v| bytes(text(v, ty))))
+                        .collect();
+                    out.typed::<ByteArrayType>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
+            }
+            out.close().map_err(writer_error)?;
+        }
+        group.close().map_err(writer_error)?;
+    }
+    writer.close().map_err(writer_error)?;
+    Ok(())
+}
+
+/// A property column's name, clear of the fixed columns'.
+fn column_name(key: &str, fixed: &[&str]) -> String {
+    if fixed.contains(&key) {
+        format!("property_{key}")
+    } else {
+        key.to_owned()
+    }
+}
+
+/// Writes `nodes.parquet` and `edges.parquet` into `dir` (created when missing).
+///
+/// # Errors
+/// When a file cannot be written.
+pub fn write_parquet(graph: &Graph, selection: &Selection, dir: &Path) -> Result<(), ParquetError> {
+    std::fs::create_dir_all(dir).map_err(|source| ParquetError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let elements = Elements::new(graph, selection);
+    let elements = &elements;
+    // A node's own `id` is the `id` column when it is the node's key.
+    let own_id = !elements.made_up_keys;
+    let mut node_columns: Vec<Column<'_, crate::store::NodeId>> = vec![
+        Column {
+            name: "id".to_owned(),
+            ty: Kind::RequiredText,
+            value: Box::new(move |n| Some(Value::String(elements.key(n).to_owned()))),
+        },
+        Column {
+            name: "labels".to_owned(),
+            ty: Kind::RequiredTexts,
+            value: Box::new(move |n| {
+                let mut labels: Vec<&str> = graph.node_labels(n).collect();
+                labels.sort_unstable();
+                Some(Value::List(labels.into_iter().map(Value::from).collect()))
+            }),
+        },
+    ];
+    for (key, ty) in elements.node_columns(&elements.nodes) {
+        if own_id && key == "id" {
+            continue;
+        }
+        let name = column_name(&key, &["id", "labels"]);
+        node_columns.push(Column {
+            name,
+            ty: Kind::Prop(ty),
+            value: Box::new(move |n| graph.node_prop(n, &key)),
+        });
+    }
+    write_file(&dir.join("nodes.parquet"), &elements.nodes, &node_columns)?;
+    let mut edge_columns: Vec<Column<'_, crate::store::EdgeId>> = vec![
+        Column {
+            name: "id".to_owned(),
+            ty: Kind::RequiredInt,
+            value: Box::new(|e| Some(Value::Int(e.index() as i64))),
+        },
+        Column {
+            name: "src".to_owned(),
+            ty: Kind::RequiredText,
+            value: Box::new(move |e| {
+                Some(Value::String(elements.key(elements.ends(e).0).to_owned()))
+            }),
+        },
+        Column {
+            name: "dst".to_owned(),
+            ty: Kind::RequiredText,
+            value: Box::new(move |e| {
+                Some(Value::String(elements.key(elements.ends(e).1).to_owned()))
+            }),
+        },
+        Column {
+            name: "type".to_owned(),
+            ty: Kind::RequiredText,
+            value: Box::new(move |e| Some(Value::String(graph.edge_type(e).to_owned()))),
+        },
+    ];
+    for (key, ty) in elements.edge_columns(&elements.edges) {
+        let name = column_name(&key, &["id", "src", "dst", "type"]);
+        edge_columns.push(Column {
+            name,
+            ty: Kind::Prop(ty),
+            value: Box::new(move |e| graph.edge_prop(e, &key)),
+        });
+    }
+    write_file(&dir.join("edges.parquet"), &elements.edges, &edge_columns)
+}

@@ -1,0 +1,338 @@
+//! `import jsonl`: the JSON lines `export jsonl` writes, in the layout of Neo4j's APOC export,
+//! read back into alliance records.
+//!
+//! A `node` line's labels give its kind (`Company` → company); its properties give the
+//! entity's fields (`id`, `name`, `aliases`, `country`, `sector`, `note`, `sources`), its
+//! identifiers (a property named after a scheme, `lei`) and, for every other key, a free
+//! property. A node labelled `Source` is a source (`id`, `title`, `publisher`, `date`, `url`,
+//! `language`). A `relationship` line's `label` is the relationship type (`INVESTS_IN`), its
+//! `start` and `end` name nodes by their line's `id`; its properties split into the
+//! vocabulary's, its `sources` and free ones. A node with no `id` property takes its line's
+//! `id`. Nothing is dropped, so no loss is counted; what cannot be read is a problem with its
+//! line and JSON pointer.
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+use super::{Builder, ImportFormat, ImportOptions, InputFile, Place, RecordProblem};
+use crate::model::{Date, Schema, Source, Value};
+use crate::store::{Graph, NodeId};
+
+pub(super) static FORMAT: ImportFormat = ImportFormat {
+    name: "jsonl",
+    describes: "a JSON lines export (Neo4j APOC's layout, as `alliances export jsonl` writes)",
+    extensions: &["jsonl", "ndjson"],
+    recognise,
+    read,
+};
+
+/// The label of nodes that are sources.
+const SOURCE_LABEL: &str = "Source";
+
+fn recognise(file: &InputFile) -> Option<String> {
+    let text = std::str::from_utf8(&file.bytes).ok()?;
+    let first = text.lines().find(|l| !l.trim().is_empty())?;
+    let record: Json = serde_json::from_str(first).ok()?;
+    let kind = record.get("type")?.as_str()?;
+    let shaped = match kind {
+        "node" => record.get("labels").is_some_and(Json::is_array),
+        "relationship" => record.get("label").is_some() && record.get("start").is_some(),
+        _ => false,
+    };
+    shaped.then(|| "a JSON lines graph export (APOC layout)".to_owned())
+}
+
+/// A JSON value as a property value: numbers as integers when they are, objects as maps.
+fn value(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(items) => Value::List(items.iter().map(value).collect()),
+        Json::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
+    }
+}
+
+/// What one file's lines hold, with every problem found.
+struct Reader<'f> {
+    file: &'f InputFile,
+    graph: Graph,
+    nodes: HashMap<String, NodeId>,
+    sources: Vec<Source>,
+    problems: Vec<RecordProblem>,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, line: usize, pointer: &str, message: String, help: Option<&str>) {
+        let mut problem = RecordProblem::new(
+            &self.file.path,
+            Place::LinePointer {
+                line,
+                pointer: pointer.to_owned(),
+            },
+            message,
+        );
+        if let Some(help) = help {
+            problem = problem.help(help);
+        }
+        self.problems.push(problem);
+    }
+
+    fn text<'j>(&mut self, line: usize, record: &'j Json, pointer: &str) -> Option<&'j str> {
+        match record.pointer(pointer) {
+            Some(Json::String(s)) => Some(s),
+            Some(other) => {
+                self.problem(
+                    line,
+                    pointer,
+                    format!("expected text, found {}", json_type(other)),
+                    None,
+                );
+                None
+            }
+            None => {
+                self.problem(line, pointer, "this field is missing".to_owned(), None);
+                None
+            }
+        }
+    }
+
+    /// The line's `id`, as text (APOC writes numbers as text; a number is taken too).
+    fn line_id(&mut self, line: usize, record: &Json, pointer: &str) -> Option<String> {
+        match record.pointer(pointer) {
+            Some(Json::Number(n)) => Some(n.to_string()),
+            _ => self.text(line, record, pointer).map(str::to_owned),
+        }
+    }
+
+    fn node(&mut self, line: usize, record: &Json) {
+        let Some(id) = self.line_id(line, record, "/id") else {
+            return;
+        };
+        let labels: Vec<&str> = match record.get("labels") {
+            Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
+            _ => {
+                self.problem(
+                    line,
+                    "/labels",
+                    "a node needs a list of labels".to_owned(),
+                    None,
+                );
+                return;
+            }
+        };
+        let properties = match record.get("properties") {
+            Some(Json::Object(map)) => map.clone(),
+            None => serde_json::Map::new(),
+            Some(other) => {
+                let message = format!("expected an object, found {}", json_type(other));
+                self.problem(line, "/properties", message, None);
+                return;
+            }
+        };
+        if labels.contains(&SOURCE_LABEL) {
+            self.source(line, &properties);
+            return;
+        }
+        let mut props: Vec<(String, Value)> = properties
+            .iter()
+            .map(|(k, v)| (k.clone(), value(v)))
+            .collect();
+        if !properties.contains_key("id") {
+            props.push(("id".to_owned(), Value::String(id.clone())));
+        }
+        let node = self
+            .graph
+            .add_node(labels, props.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        if self.nodes.insert(id.clone(), node).is_some() {
+            self.problem(
+                line,
+                "/id",
+                format!("a node with id \"{id}\" is already on an earlier line"),
+                Some("give every node line an id of its own"),
+            );
+        }
+    }
+
+    fn source(&mut self, line: usize, props: &serde_json::Map<String, Json>) {
+        let record = Json::Object(props.clone());
+        let (Some(id), Some(title), Some(publisher)) = (
+            self.text(line, &record, "/id").map(str::to_owned),
+            self.text(line, &record, "/title").map(str::to_owned),
+            self.text(line, &record, "/publisher").map(str::to_owned),
+        ) else {
+            return;
+        };
+        let optional = |key: &str| props.get(key).and_then(Json::as_str).map(str::to_owned);
+        let date = match optional("date").map(|d| d.parse::<Date>()) {
+            None => None,
+            Some(Ok(date)) => Some(date),
+            Some(Err(e)) => {
+                self.problem(
+                    line,
+                    "/properties/date",
+                    format!("{e}"),
+                    Some("write YYYY-MM-DD, YYYY-MM or YYYY"),
+                );
+                None
+            }
+        };
+        self.sources.push(Source {
+            id,
+            title,
+            publisher,
+            date,
+            url: optional("url"),
+            language: optional("language"),
+        });
+    }
+
+    fn relationship(&mut self, line: usize, record: &Json) {
+        let Some(rel_type) = self.text(line, record, "/label").map(str::to_owned) else {
+            return;
+        };
+        let end = |reader: &mut Self, pointer: &str| {
+            let id = reader.line_id(line, record, pointer)?;
+            let node = reader.nodes.get(&id).copied();
+            if node.is_none() {
+                reader.problem(
+                    line,
+                    pointer,
+                    format!("no node line before this one has id \"{id}\""),
+                    Some("write every node's line before the relationships that join it"),
+                );
+            }
+            node
+        };
+        let (start, finish) = (end(self, "/start/id"), end(self, "/end/id"));
+        let props: Vec<(String, Value)> = match record.get("properties") {
+            Some(Json::Object(map)) => map.iter().map(|(k, v)| (k.clone(), value(v))).collect(),
+            None => Vec::new(),
+            Some(other) => {
+                let message = format!("expected an object, found {}", json_type(other));
+                self.problem(line, "/properties", message, None);
+                return;
+            }
+        };
+        if let (Some(a), Some(b)) = (start, finish) {
+            let edge = self.graph.add_edge(
+                a,
+                b,
+                &rel_type,
+                props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+            );
+            if edge.is_none() {
+                self.problem(
+                    line,
+                    "",
+                    "the relationship cannot be added".to_owned(),
+                    None,
+                );
+            }
+        }
+    }
+}
+
+fn json_type(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "true or false",
+        Json::Number(_) => "a number",
+        Json::String(_) => "text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn read(
+    files: &[InputFile],
+    _options: &ImportOptions,
+    builder: &mut Builder,
+) -> Result<(), Vec<RecordProblem>> {
+    let mut problems = Vec::new();
+    for file in files {
+        let text = match file.text() {
+            Ok(text) => text,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        let mut reader = Reader {
+            file,
+            graph: Graph::new(Schema::Open),
+            nodes: HashMap::new(),
+            sources: Vec::new(),
+            problems: Vec::new(),
+        };
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let record: Json = match serde_json::from_str(raw) {
+                Ok(record) => record,
+                Err(e) => {
+                    reader.problems.push(RecordProblem::new(
+                        &file.path,
+                        Place::LineColumn {
+                            line,
+                            column: e.column(),
+                        },
+                        format!("not JSON: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            match record.get("type").and_then(Json::as_str) {
+                Some("node") => reader.node(line, &record),
+                Some("relationship") => reader.relationship(line, &record),
+                Some(other) => {
+                    let message =
+                        format!("a record's type is \"node\" or \"relationship\", not \"{other}\"");
+                    reader.problem(line, "/type", message, None);
+                }
+                None => reader.problem(
+                    line,
+                    "/type",
+                    "the record has no type (\"node\" or \"relationship\")".to_owned(),
+                    None,
+                ),
+            }
+        }
+        let graph = &reader.graph;
+        for source in reader.sources.drain(..) {
+            builder.source(source);
+        }
+        for node in graph.nodes().collect::<Vec<_>>() {
+            match graph.entity(node) {
+                Ok(entity) => builder.entity(entity),
+                Err(e) => reader.problems.push(
+                    RecordProblem::new(&file.path, Place::File, e.to_string()).help(
+                        "every node needs a kind label (Company, Fund, Government, Consortium, Person, Organization), an id and a name",
+                    ),
+                ),
+            }
+        }
+        for edge in graph.edges().collect::<Vec<_>>() {
+            match graph.relationship(edge) {
+                Ok(rel) => builder.relationship(rel),
+                Err(e) => reader.problems.push(
+                    RecordProblem::new(&file.path, Place::File, e.to_string()).help(
+                        "the relationship types are the vocabulary's, written as queries do (INVESTS_IN, MEMBER_OF, SUPPLIES…)",
+                    ),
+                ),
+            }
+        }
+        problems.append(&mut reader.problems);
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}

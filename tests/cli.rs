@@ -1429,3 +1429,23 @@ fn the_shell_shows_the_vocabulary_it_checks_against() {
         text(&misspelt.stderr)
     );
 }
+
+/// The command's help names every importer the registry holds, so a new one is not forgotten
+/// there.
+#[test]
+fn the_import_help_names_every_importer() {
+    let help = text(&alliances(&["import", "--help"]).stdout);
+    let list = text(&alliances(&["import", "list"]).stdout);
+    for format in alliances::import::FORMATS {
+        assert!(
+            help.contains(format.name),
+            "help lacks {}:\n{help}",
+            format.name
+        );
+        assert!(
+            list.contains(format.describes),
+            "list lacks {}:\n{list}",
+            format.name
+        );
+    }
+}

@@ -191,7 +191,8 @@ enum Command {
         after_help = "Examples:\n  alliances import bods statements.json                      # check and report\n  alliances import bods statements.json -o owners.toml\n  alliances import bods register/ --data research.toml -o merged.toml\n  alliances import bods statements.json --db research.toml --accept-losses\n\nFormats: run `alliances import list`."
     )]
     Import {
-        /// The importer: bods (`alliances import list` lists them all).
+        /// The importer: bods, gleif, ftm, csv or jsonl (`alliances import list` says what each
+        /// reads).
         format: String,
         /// Files, or folders whose files of the format are read (sorted by name).
         paths: Vec<PathBuf>,

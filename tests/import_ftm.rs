@@ -329,3 +329,29 @@ fn wrong_formats_are_named() {
             .contains("not a FollowTheMoney entities file")
     );
 }
+
+/// FollowTheMoney's own documentation's examples: a person, a passport (no home in the
+/// model) and an ownership whose ends the example leaves out. The person loads; the other two
+/// are counted, each with its line, and nothing else is lost.
+#[test]
+fn the_documentations_examples_import_with_their_losses_named() {
+    let format = import::format("ftm").unwrap();
+    let path = PathBuf::from("tests/cases/import/ftm/published.ftm.jsonl");
+    let files = import::read_inputs(format, &[path]).unwrap();
+    let imported = import::import(format, &files, &ImportOptions::default()).unwrap();
+    let person = entity(&imported, "1b38214f88d139897bbd13eabde464043d84bbf9");
+    assert_eq!(person.name, "John Doe");
+    assert_eq!(person.kind.as_str(), "person");
+    assert_eq!(imported.losses.count("FtM schema `Passport`"), 1);
+    assert_eq!(
+        imported
+            .losses
+            .count("FtM link to an entity the input does not hold"),
+        1
+    );
+    let kinds: Vec<&str> = imported.losses.kinds().map(|(k, _)| k).collect();
+    assert_eq!(kinds.len(), 3, "{}", imported.losses);
+    imported
+        .to_graph("published.ftm.jsonl", Schema::Alliance)
+        .expect("the person loads under the alliance schema");
+}

@@ -8,9 +8,11 @@
 //!
 //! This file holds the entry point, `run`, and the types the parts share; `pipeline.rs` runs
 //! segments and their operations, `matcher.rs` walks patterns, `search.rs` holds the
-//! breadth-first searches (reach, shortest paths), `projection.rs` projects, groups, aggregates
+//! breadth-first searches (reach, shortest paths), `load_csv.rs` reads `LOAD CSV`'s file,
+//! `projection.rs` projects, groups, aggregates
 //! and sorts, and `write.rs` runs the statements that write.
 
+mod load_csv;
 mod matcher;
 mod pipeline;
 mod projection;

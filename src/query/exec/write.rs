@@ -232,6 +232,7 @@ impl Writer<'_> {
             }
             Op::Match(_)
             | Op::Unwind { .. }
+            | Op::LoadCsv(_)
             | Op::Filter(_)
             | Op::Call { .. }
             | Op::TypeCounts { .. } => {

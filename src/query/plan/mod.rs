@@ -105,6 +105,8 @@ pub(crate) enum Op {
         slot: Slot,
     },
     Filter(PExpr),
+    /// `LOAD CSV`: one row per record of the file `url` names, read as it goes.
+    LoadCsv(Box<LoadCsvPlan>),
     Create(Vec<CreatePattern>),
     Merge(Box<MergePlan>),
     Set(Vec<SetPlan>),
@@ -135,6 +137,7 @@ impl Op {
             self,
             Op::Match(_)
                 | Op::Unwind { .. }
+                | Op::LoadCsv(_)
                 | Op::Filter(_)
                 | Op::Call { .. }
                 | Op::TypeCounts { .. }
@@ -143,6 +146,22 @@ impl Op {
 }
 
 pub(crate) use write::{CreatePattern, MergePlan, RemovePlan, SetPlan};
+
+/// What `LOAD CSV` reads and where its rows go.
+#[derive(Debug)]
+pub(crate) struct LoadCsvPlan {
+    /// The file: a `file:///` URL or a path, evaluated once per incoming row.
+    pub url: PExpr,
+    /// The first record names the fields: rows are maps, not lists.
+    pub headers: bool,
+    pub delimiter: u8,
+    /// The record, the line it starts on (`linenumber()`) and the file's URL (`file()`).
+    pub slot: Slot,
+    pub line_slot: Slot,
+    pub file_slot: Slot,
+    /// Where the clause starts, for messages about the file.
+    pub at: usize,
+}
 
 #[derive(Debug)]
 pub(crate) struct MatchPlan {
@@ -329,6 +348,7 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         warned: HashSet::new(),
         widest: 0,
         clause_first_slot: usize::MAX,
+        load_csv: None,
     };
     if statement.union_all.iter().any(|a| *a) && statement.union_all.iter().any(|a| !*a) {
         return Err(planner.error(
@@ -418,6 +438,9 @@ struct Planner<'a> {
     widest: Slot,
     /// The first slot the clause being planned binds.
     clause_first_slot: Slot,
+    /// The line and file slots of the segment's latest `LOAD CSV`, which `linenumber()` and
+    /// `file()` read.
+    load_csv: Option<(Slot, Slot)>,
 }
 
 fn squeeze(text: &str) -> String {

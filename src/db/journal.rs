@@ -371,6 +371,24 @@ struct ChangeOut<'a>(&'a Change);
 
 impl Serialize for ChangeOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Constraints have names, not element numbers.
+        match self.0 {
+            Change::AddConstraint(c) => {
+                let mut map = s.serialize_map(None)?;
+                map.serialize_entry("op", "add-constraint")?;
+                map.serialize_entry("name", &c.name)?;
+                map.serialize_entry("label", &c.label)?;
+                map.serialize_entry("keys", &c.keys)?;
+                return map.end();
+            }
+            Change::DropConstraint { name } => {
+                let mut map = s.serialize_map(None)?;
+                map.serialize_entry("op", "drop-constraint")?;
+                map.serialize_entry("name", name)?;
+                return map.end();
+            }
+            _ => {}
+        }
         let (op, id) = match *self.0 {
             Change::AddNode { id, .. } => ("add-node", id),
             Change::AddEdge { id, .. } => ("add-edge", id),
@@ -380,6 +398,9 @@ impl Serialize for ChangeOut<'_> {
             Change::SetEdgeProp { edge, .. } => ("set-edge", edge),
             Change::AddLabel { node, .. } => ("add-label", node),
             Change::RemoveLabel { node, .. } => ("remove-label", node),
+            Change::AddConstraint(_) | Change::DropConstraint { .. } => {
+                unreachable!("written above")
+            }
         };
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("op", op)?;
@@ -409,6 +430,7 @@ impl Serialize for ChangeOut<'_> {
             Change::AddLabel { label, .. } | Change::RemoveLabel { label, .. } => {
                 map.serialize_entry("label", label)?;
             }
+            Change::AddConstraint(_) | Change::DropConstraint { .. } => {}
         }
         map.end()
     }
@@ -514,6 +536,18 @@ fn change_from_json(json: &Json) -> Option<Change> {
         "remove-label" => Change::RemoveLabel {
             node: id()?,
             label: text("label")?,
+        },
+        "add-constraint" => Change::AddConstraint(crate::store::UniqueConstraint {
+            name: text("name")?,
+            label: text("label")?,
+            keys: json["keys"]
+                .as_array()?
+                .iter()
+                .map(|k| k.as_str().map(str::to_owned))
+                .collect::<Option<_>>()?,
+        }),
+        "drop-constraint" => Change::DropConstraint {
+            name: text("name")?,
         },
         _ => return None,
     })

@@ -81,6 +81,8 @@ pub(crate) struct Plan {
     /// Which columns hold amounts of money.
     pub money_columns: Vec<bool>,
     pub warnings: Vec<Warning>,
+    /// A command on the graph's constraints, run in place of any query.
+    pub schema: Option<SchemaCommand>,
 }
 
 #[derive(Debug)]
@@ -350,6 +352,9 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         clause_first_slot: usize::MAX,
         load_csv: None,
     };
+    if let Some(command) = &statement.schema {
+        return planner.schema_command(command);
+    }
     if statement.union_all.iter().any(|a| *a) && statement.union_all.iter().any(|a| !*a) {
         return Err(planner.error(
             ErrorCode::InvalidClauseComposition,
@@ -425,6 +430,7 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         },
         columns: columns.unwrap_or_default(),
         warnings: planner.warnings,
+        schema: None,
     })
 }
 
@@ -441,6 +447,42 @@ struct Planner<'a> {
     /// The line and file slots of the segment's latest `LOAD CSV`, which `linenumber()` and
     /// `file()` read.
     load_csv: Option<(Slot, Slot)>,
+}
+
+impl Planner<'_> {
+    /// Plans `CREATE CONSTRAINT`, `DROP CONSTRAINT` or `SHOW CONSTRAINTS`: checks that the keys
+    /// are properties of the pattern's variable; the graph is consulted when it runs.
+    fn schema_command(self, command: &SchemaCommand) -> Result<Plan, QueryError> {
+        let (writes, columns) = match command {
+            SchemaCommand::CreateUnique { variable, keys, .. } => {
+                if let Some((other, _, at)) = keys.iter().find(|(v, ..)| v != variable) {
+                    return Err(self.error(
+                        ErrorCode::UndefinedVariable,
+                        at.start,
+                        format!("`{other}` is not the constraint's variable `{variable}`"),
+                        Some(format!("write the keys as {variable}.key")),
+                    ));
+                }
+                (true, Vec::new())
+            }
+            SchemaCommand::Drop { .. } => (true, Vec::new()),
+            SchemaCommand::Show => (
+                false,
+                ["name", "type", "entityType", "labelsOrTypes", "properties"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            ),
+        };
+        Ok(Plan {
+            queries: Vec::new(),
+            writes,
+            union_all: false,
+            money_columns: vec![false; columns.len()],
+            columns,
+            warnings: self.warnings,
+            schema: Some(command.clone()),
+        })
+    }
 }
 
 fn squeeze(text: &str) -> String {

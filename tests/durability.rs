@@ -720,3 +720,43 @@ fn a_journal_record_that_breaks_a_rule_is_not_replayed() {
         "the journal is untouched"
     );
 }
+
+#[test]
+fn a_constraint_survives_reopening_and_still_refuses_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.toml");
+    write_some(
+        &db,
+        &[
+            "CREATE CONSTRAINT company_ticker FOR (c:Company) REQUIRE c.ticker IS UNIQUE",
+            "CREATE (:Company {name: 'One', ticker: 'ONE'})",
+        ],
+    );
+    let (mut database, mut graph, recovery) = open(&db).unwrap();
+    assert_eq!(recovery.replayed, 2);
+    let shown = query::execute(&graph, "SHOW CONSTRAINTS", &Params::new()).unwrap();
+    assert_eq!(shown[0].rows.len(), 1);
+    assert_eq!(shown[0].rows[0][0].to_string(), "\"company_ticker\"");
+    let text = "CREATE (:Company {name: 'Two', ticker: 'ONE'})";
+    let parsed = query::parse(text).unwrap();
+    let error = query::prepare(&graph, text, &parsed[0])
+        .unwrap()
+        .run_mut_with(&mut graph, &Params::new(), &mut |witnesses, changes| {
+            Ok(database.append(text, witnesses, changes)?)
+        })
+        .unwrap_err();
+    assert!(error.message.contains("company_ticker"), "{error}");
+    let count =
+        query::execute(&graph, "MATCH (n:Company) RETURN count(n)", &Params::new()).unwrap();
+    assert_eq!(
+        count[0].rows[0][0].to_string(),
+        "1",
+        "the refused write left nothing"
+    );
+    drop(database);
+    // Dropping it is kept too.
+    write_some(&db, &["DROP CONSTRAINT company_ticker"]);
+    let (_d, graph, _) = open(&db).unwrap();
+    let shown = query::execute(&graph, "SHOW CONSTRAINTS", &Params::new()).unwrap();
+    assert!(shown[0].rows.is_empty());
+}

@@ -371,66 +371,70 @@ struct ChangeOut<'a>(&'a Change);
 
 impl Serialize for ChangeOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Constraints have names, not element numbers.
-        match self.0 {
-            Change::AddConstraint(c) => {
-                let mut map = s.serialize_map(None)?;
-                map.serialize_entry("op", "add-constraint")?;
-                map.serialize_entry("name", &c.name)?;
-                map.serialize_entry("label", &c.label)?;
-                map.serialize_entry("keys", &c.keys)?;
-                return map.end();
-            }
-            Change::DropConstraint { name } => {
-                let mut map = s.serialize_map(None)?;
-                map.serialize_entry("op", "drop-constraint")?;
-                map.serialize_entry("name", name)?;
-                return map.end();
-            }
-            _ => {}
-        }
-        let (op, id) = match *self.0 {
-            Change::AddNode { id, .. } => ("add-node", id),
-            Change::AddEdge { id, .. } => ("add-edge", id),
-            Change::RemoveNode { id } => ("remove-node", id),
-            Change::RemoveEdge { id } => ("remove-edge", id),
-            Change::SetNodeProp { node, .. } => ("set-node", node),
-            Change::SetEdgeProp { edge, .. } => ("set-edge", edge),
-            Change::AddLabel { node, .. } => ("add-label", node),
-            Change::RemoveLabel { node, .. } => ("remove-label", node),
-            Change::AddConstraint(_) | Change::DropConstraint { .. } => {
-                unreachable!("written above")
-            }
-        };
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry("op", op)?;
-        map.serialize_entry("id", &id)?;
+        // Each change: its op, the element it is about (constraints have names, not element
+        // numbers), then what it says.
         match self.0 {
-            Change::AddNode { labels, props, .. } => {
+            Change::AddNode { id, labels, props } => {
+                map.serialize_entry("op", "add-node")?;
+                map.serialize_entry("id", id)?;
                 map.serialize_entry("labels", labels)?;
                 map.serialize_entry("props", &PropsOut(props))?;
             }
             Change::AddEdge {
+                id,
                 from,
                 to,
                 rel_type,
                 props,
-                ..
             } => {
+                map.serialize_entry("op", "add-edge")?;
+                map.serialize_entry("id", id)?;
                 map.serialize_entry("from", from)?;
                 map.serialize_entry("to", to)?;
                 map.serialize_entry("type", rel_type)?;
                 map.serialize_entry("props", &PropsOut(props))?;
             }
-            Change::RemoveNode { .. } | Change::RemoveEdge { .. } => {}
-            Change::SetNodeProp { key, value, .. } | Change::SetEdgeProp { key, value, .. } => {
+            Change::RemoveNode { id } => {
+                map.serialize_entry("op", "remove-node")?;
+                map.serialize_entry("id", id)?;
+            }
+            Change::RemoveEdge { id } => {
+                map.serialize_entry("op", "remove-edge")?;
+                map.serialize_entry("id", id)?;
+            }
+            Change::SetNodeProp { node, key, value } => {
+                map.serialize_entry("op", "set-node")?;
+                map.serialize_entry("id", node)?;
                 map.serialize_entry("key", key)?;
                 map.serialize_entry("value", &ValueOut(value))?;
             }
-            Change::AddLabel { label, .. } | Change::RemoveLabel { label, .. } => {
+            Change::SetEdgeProp { edge, key, value } => {
+                map.serialize_entry("op", "set-edge")?;
+                map.serialize_entry("id", edge)?;
+                map.serialize_entry("key", key)?;
+                map.serialize_entry("value", &ValueOut(value))?;
+            }
+            Change::AddLabel { node, label } => {
+                map.serialize_entry("op", "add-label")?;
+                map.serialize_entry("id", node)?;
                 map.serialize_entry("label", label)?;
             }
-            Change::AddConstraint(_) | Change::DropConstraint { .. } => {}
+            Change::RemoveLabel { node, label } => {
+                map.serialize_entry("op", "remove-label")?;
+                map.serialize_entry("id", node)?;
+                map.serialize_entry("label", label)?;
+            }
+            Change::AddConstraint(c) => {
+                map.serialize_entry("op", "add-constraint")?;
+                map.serialize_entry("name", &c.name)?;
+                map.serialize_entry("label", &c.label)?;
+                map.serialize_entry("keys", &c.keys)?;
+            }
+            Change::DropConstraint { name } => {
+                map.serialize_entry("op", "drop-constraint")?;
+                map.serialize_entry("name", name)?;
+            }
         }
         map.end()
     }

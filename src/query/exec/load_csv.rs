@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::{Flow, Row, Sink};
@@ -55,7 +55,10 @@ pub(super) fn run(
         .has_headers(false)
         .flexible(true)
         .delimiter(plan.delimiter)
-        .from_reader(BufReader::with_capacity(1 << 16, file));
+        .from_reader(QuoteWatch::new(
+            BufReader::with_capacity(1 << 16, file),
+            plan.delimiter,
+        ));
     let mut record = csv::ByteRecord::new();
     let mut header: Option<Vec<String>> = None;
     let malformed = |line: u64, message: String, help: &str| {
@@ -75,6 +78,13 @@ pub(super) fn run(
             Ok(false) => return Ok(Flow::Continue),
             Ok(true) => {}
             Err(e) => {
+                if let Some(open) = unclosed_quote(&e) {
+                    return Err(malformed(
+                        open.line,
+                        "a quoted field begins on this line and is never closed (the rest of the file would be read as that one field)".to_owned(),
+                        "close the quote; a quote inside a quoted field is written twice (\"\")",
+                    ));
+                }
                 let line = e.position().map_or(line, |p| p.line());
                 return Err(malformed(
                     line,
@@ -142,6 +152,106 @@ pub(super) fn run(
         if sink(row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
+    }
+}
+
+/// The csv reader takes a quote opened and never closed as a field running to the end of the
+/// file. This watches the bytes on their way to it, following the same quoting rules (a field
+/// that starts with `"` is quoted, `""` inside it is a quote, anything after its closing quote
+/// is kept as written), and fails the read at the end of the file when a quoted field is still
+/// open, naming the line where it began.
+struct QuoteWatch<R> {
+    inner: R,
+    delimiter: u8,
+    state: QuoteState,
+    /// The line being read, from 1, counting line feeds as the csv reader does.
+    line: u64,
+    /// The line where the quoted field being read began.
+    opened: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    /// At the start of a field.
+    FieldStart,
+    /// In a field that did not start with a quote, or after a quoted part's closing quote.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote in a quoted field: its end, or the first of two.
+    QuoteInQuoted,
+}
+
+/// The error `QuoteWatch` ends a read with.
+#[derive(Debug)]
+struct UnclosedQuote {
+    line: u64,
+}
+
+impl std::fmt::Display for UnclosedQuote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the quoted field begun on line {} is never closed",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for UnclosedQuote {}
+
+impl<R: Read> QuoteWatch<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        QuoteWatch {
+            inner,
+            delimiter,
+            state: QuoteState::FieldStart,
+            line: 1,
+            opened: 0,
+        }
+    }
+
+    fn watch(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &byte in bytes {
+            let ends_field = byte == self.delimiter || byte == b'\n' || byte == b'\r';
+            self.state = match (self.state, byte) {
+                (FieldStart, b'"') => {
+                    self.opened = self.line;
+                    Quoted
+                }
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (FieldStart | Unquoted | QuoteInQuoted, _) if ends_field => FieldStart,
+                (FieldStart | Unquoted | QuoteInQuoted, _) => Unquoted,
+            };
+            if byte == b'\n' {
+                self.line += 1;
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && self.state == QuoteState::Quoted {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                UnclosedQuote { line: self.opened },
+            ));
+        }
+        self.watch(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The unclosed quote a read failed on, if that is why it failed.
+fn unclosed_quote(error: &csv::Error) -> Option<&UnclosedQuote> {
+    match error.kind() {
+        csv::ErrorKind::Io(e) => e.get_ref()?.downcast_ref::<UnclosedQuote>(),
+        _ => None,
     }
 }
 

@@ -760,3 +760,78 @@ fn a_constraint_survives_reopening_and_still_refuses_duplicates() {
     let shown = query::execute(&graph, "SHOW CONSTRAINTS", &Params::new()).unwrap();
     assert!(shown[0].rows.is_empty());
 }
+
+/// Runs one statement through the database, as the session does.
+fn run_one(
+    database: &mut Database,
+    graph: &mut alliances::Graph,
+    text: &str,
+) -> Result<(), alliances::query::QueryError> {
+    let parsed = query::parse(text).unwrap();
+    query::prepare(graph, text, &parsed[0])
+        .unwrap()
+        .run_mut_with(graph, &Params::new(), &mut |witnesses, changes| {
+            Ok(database.append(text, witnesses, changes)?)
+        })
+        .map(|_| ())
+}
+
+#[test]
+fn a_folded_constraint_is_kept_in_the_data_file_and_still_refuses_duplicates() {
+    for name in ["c.toml", "c.json", "c.alliances"] {
+        for schema in [alliances::Schema::Alliance, alliances::Schema::Open] {
+            let dir = tempfile::tempdir().unwrap();
+            let db = dir.path().join(name);
+            let options = DbOptions {
+                schema,
+                ..DbOptions::default()
+            };
+            {
+                let (mut database, mut graph, _) = Database::open(&db, options.clone()).unwrap();
+                for text in [
+                    "CREATE CONSTRAINT company_ticker FOR (c:Company) REQUIRE c.ticker IS UNIQUE",
+                    "CREATE CONSTRAINT FOR (c:Company) REQUIRE (c.lei, c.isin) IS UNIQUE",
+                    "CREATE (:Company {id: 'one', name: 'One', ticker: 'ONE'})",
+                ] {
+                    run_one(&mut database, &mut graph, text).unwrap();
+                }
+                database.fold(&mut graph).unwrap();
+                assert_eq!(graph.constraints().len(), 2, "{name}: the fold keeps them");
+            }
+            let (mut database, mut graph, recovery) = Database::open(&db, options.clone()).unwrap();
+            assert_eq!(recovery.replayed, 0, "{name}: the journal was folded");
+            let names: Vec<&str> = graph
+                .constraints()
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            assert_eq!(
+                names,
+                ["company_ticker", "company_lei_isin"],
+                "{name} {schema:?}"
+            );
+            let error = run_one(
+                &mut database,
+                &mut graph,
+                "CREATE (:Company {id: 'two', name: 'Two', ticker: 'ONE'})",
+            )
+            .unwrap_err();
+            assert!(
+                error.message.contains("constraint company_ticker"),
+                "{name}: {error}"
+            );
+            // Dropping one is folded too.
+            run_one(&mut database, &mut graph, "DROP CONSTRAINT company_ticker").unwrap();
+            database.fold(&mut graph).unwrap();
+            drop(database);
+            let (mut database, mut graph, _) = Database::open(&db, options).unwrap();
+            assert_eq!(graph.constraints().len(), 1, "{name}");
+            run_one(
+                &mut database,
+                &mut graph,
+                "CREATE (:Company {id: 'two', name: 'Two', ticker: 'ONE'})",
+            )
+            .unwrap();
+        }
+    }
+}

@@ -1449,3 +1449,94 @@ fn the_import_help_names_every_importer() {
         );
     }
 }
+
+#[test]
+fn a_load_csv_script_fills_a_database_whose_constraint_outlives_a_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("firms.csv");
+    std::fs::write(
+        &csv,
+        "ticker,name\nNVDA,Nvidia\nINTC,Intel\nARM,\"Arm Holdings, plc\"\n",
+    )
+    .unwrap();
+    let script = dir.path().join("load.cypher");
+    std::fs::write(
+        &script,
+        format!(
+            "CREATE CONSTRAINT firm_ticker FOR (f:Firm) REQUIRE f.ticker IS UNIQUE;\n\
+             LOAD CSV WITH HEADERS FROM 'file://{}' AS row CREATE (:Firm {{ticker: row.ticker, name: row.name}});\n\
+             MATCH (f:Firm) RETURN count(f) AS firms;\n",
+            csv.display()
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("firms.toml");
+    let db = db.to_str().unwrap();
+    // A fold size this small folds the journal into the file after every statement.
+    let common = ["query", "--db", db, "--schema", "open", "--fold-at", "64"];
+    let file = script.to_str().unwrap();
+    let out = alliances(&[&common[..], &["--format", "csv", "--file", file]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).ends_with("firms\n3\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let saved = std::fs::read_to_string(db).unwrap();
+    assert!(
+        saved.contains(
+            "[[constraint]]\nname = \"firm_ticker\"\nlabel = \"Firm\"\nkeys = [\"ticker\"]"
+        ),
+        "the fold wrote the constraint into the data file:\n{saved}"
+    );
+    assert!(saved.contains("Arm Holdings, plc"), "{saved}");
+
+    let statement = "MATCH (f:Firm {ticker: 'INTC'}) SET f.ticker = 'NVDA'";
+    let out = alliances(&[&common[..], &[statement]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("rule broken [unique-constraint] at line 1, column 37: constraint firm_ticker requires (:Firm {ticker}) to be unique"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("  {statement}\n{}^\n", " ".repeat(38))),
+        "the caret points at the SET: {stderr}"
+    );
+    assert!(stderr.contains("DROP CONSTRAINT firm_ticker"), "{stderr}");
+    let out = alliances(
+        &[
+            &common[..],
+            &[
+                "--format",
+                "csv",
+                "MATCH (f:Firm {ticker: 'NVDA'}) RETURN count(f) AS n",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(text(&out.stdout), "n\n1\n", "{}", text(&out.stderr));
+}
+
+#[test]
+fn load_csv_names_the_line_an_unclosed_quote_began_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("torn.csv");
+    std::fs::write(&csv, "id,note\na,fine\nb,\"never closed\nc,later\nd,last\n").unwrap();
+    let statement = format!(
+        "LOAD CSV WITH HEADERS FROM '{}' AS row RETURN count(*)",
+        csv.display()
+    );
+    let out = alliances(&["query", "--schema", "open", &statement]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "line 3 of {}: a quoted field begins on this line and is never closed",
+            csv.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("written twice (\"\")"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no count of a misread file");
+}

@@ -143,3 +143,41 @@ fn every_query_in_the_language_reference_runs_on_the_default_dataset() {
     }
     assert!(count >= 6, "the reference has examples");
 }
+
+#[test]
+fn the_constraint_example_loads_with_its_constraint_and_is_refused_with_a_duplicate() {
+    let doc = include_str!("../docs/data-format.md");
+    let block = code_blocks(doc, "toml")
+        .into_iter()
+        .find(|b| b.contains("[[constraint]]"))
+        .expect("a constraint example");
+    let load = |text: &str| {
+        load_texts(
+            &[TextInput {
+                name: "firms.toml",
+                text,
+                format: Format::Toml,
+            }],
+            Schema::Alliance,
+        )
+    };
+    let graph = load(block).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(graph.constraints().len(), 1);
+    assert_eq!(graph.constraints()[0].name, "company_ticker");
+    let error = load(&block.replace("INTC", "NVDA"))
+        .unwrap_err()
+        .to_string();
+    let shown = doc
+        .split("```text\nerror[unique-constraint]")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the refusal is shown");
+    assert!(
+        error.contains(
+            &format!("error[unique-constraint]{shown}")
+                .trim_end()
+                .to_owned()
+        ),
+        "the docs show what loading prints:\n{error}"
+    );
+}

@@ -720,3 +720,118 @@ fn a_journal_record_that_breaks_a_rule_is_not_replayed() {
         "the journal is untouched"
     );
 }
+
+#[test]
+fn a_constraint_survives_reopening_and_still_refuses_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.toml");
+    write_some(
+        &db,
+        &[
+            "CREATE CONSTRAINT company_ticker FOR (c:Company) REQUIRE c.ticker IS UNIQUE",
+            "CREATE (:Company {name: 'One', ticker: 'ONE'})",
+        ],
+    );
+    let (mut database, mut graph, recovery) = open(&db).unwrap();
+    assert_eq!(recovery.replayed, 2);
+    let shown = query::execute(&graph, "SHOW CONSTRAINTS", &Params::new()).unwrap();
+    assert_eq!(shown[0].rows.len(), 1);
+    assert_eq!(shown[0].rows[0][0].to_string(), "\"company_ticker\"");
+    let text = "CREATE (:Company {name: 'Two', ticker: 'ONE'})";
+    let parsed = query::parse(text).unwrap();
+    let error = query::prepare(&graph, text, &parsed[0])
+        .unwrap()
+        .run_mut_with(&mut graph, &Params::new(), &mut |witnesses, changes| {
+            Ok(database.append(text, witnesses, changes)?)
+        })
+        .unwrap_err();
+    assert!(error.message.contains("company_ticker"), "{error}");
+    let count =
+        query::execute(&graph, "MATCH (n:Company) RETURN count(n)", &Params::new()).unwrap();
+    assert_eq!(
+        count[0].rows[0][0].to_string(),
+        "1",
+        "the refused write left nothing"
+    );
+    drop(database);
+    // Dropping it is kept too.
+    write_some(&db, &["DROP CONSTRAINT company_ticker"]);
+    let (_d, graph, _) = open(&db).unwrap();
+    let shown = query::execute(&graph, "SHOW CONSTRAINTS", &Params::new()).unwrap();
+    assert!(shown[0].rows.is_empty());
+}
+
+/// Runs one statement through the database, as the session does.
+fn run_one(
+    database: &mut Database,
+    graph: &mut alliances::Graph,
+    text: &str,
+) -> Result<(), alliances::query::QueryError> {
+    let parsed = query::parse(text).unwrap();
+    query::prepare(graph, text, &parsed[0])
+        .unwrap()
+        .run_mut_with(graph, &Params::new(), &mut |witnesses, changes| {
+            Ok(database.append(text, witnesses, changes)?)
+        })
+        .map(|_| ())
+}
+
+#[test]
+fn a_folded_constraint_is_kept_in_the_data_file_and_still_refuses_duplicates() {
+    for name in ["c.toml", "c.json", "c.alliances"] {
+        for schema in [alliances::Schema::Alliance, alliances::Schema::Open] {
+            let dir = tempfile::tempdir().unwrap();
+            let db = dir.path().join(name);
+            let options = DbOptions {
+                schema,
+                ..DbOptions::default()
+            };
+            {
+                let (mut database, mut graph, _) = Database::open(&db, options.clone()).unwrap();
+                for text in [
+                    "CREATE CONSTRAINT company_ticker FOR (c:Company) REQUIRE c.ticker IS UNIQUE",
+                    "CREATE CONSTRAINT FOR (c:Company) REQUIRE (c.lei, c.isin) IS UNIQUE",
+                    "CREATE (:Company {id: 'one', name: 'One', ticker: 'ONE'})",
+                ] {
+                    run_one(&mut database, &mut graph, text).unwrap();
+                }
+                database.fold(&mut graph).unwrap();
+                assert_eq!(graph.constraints().len(), 2, "{name}: the fold keeps them");
+            }
+            let (mut database, mut graph, recovery) = Database::open(&db, options.clone()).unwrap();
+            assert_eq!(recovery.replayed, 0, "{name}: the journal was folded");
+            let names: Vec<&str> = graph
+                .constraints()
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            assert_eq!(
+                names,
+                ["company_ticker", "company_lei_isin"],
+                "{name} {schema:?}"
+            );
+            let error = run_one(
+                &mut database,
+                &mut graph,
+                "CREATE (:Company {id: 'two', name: 'Two', ticker: 'ONE'})",
+            )
+            .unwrap_err();
+            assert!(
+                error.message.contains("constraint company_ticker"),
+                "{name}: {error}"
+            );
+            // Dropping one is folded too.
+            run_one(&mut database, &mut graph, "DROP CONSTRAINT company_ticker").unwrap();
+            database.fold(&mut graph).unwrap();
+            drop(database);
+            let (mut database, mut graph, _) = Database::open(&db, options).unwrap();
+            assert_eq!(graph.constraints().len(), 1, "{name}");
+            run_one(
+                &mut database,
+                &mut graph,
+                "CREATE (:Company {id: 'two', name: 'Two', ticker: 'ONE'})",
+            )
+            .unwrap();
+        }
+    }
+}

@@ -34,6 +34,81 @@ fn default_dataset_survives_toml_and_json() {
 }
 
 #[test]
+fn constraints_survive_toml_and_json_in_both_forms() {
+    use alliances::query::{self, Params};
+    let mut alliance = default_graph();
+    let mut open = Graph::new(Schema::Open);
+    query::execute_mut(
+        &mut open,
+        "CREATE (:Firm {code: 'a', class: 'x'}), (:Firm {code: 'a', class: 'y'})",
+        &Params::new(),
+    )
+    .unwrap();
+    for graph in [&mut alliance, &mut open] {
+        for text in [
+            "CREATE CONSTRAINT company_id FOR (c:Company) REQUIRE c.id IS UNIQUE",
+            "CREATE CONSTRAINT FOR (f:Firm) REQUIRE (f.code, f.class) IS UNIQUE",
+        ] {
+            query::execute_mut(graph, text, &Params::new()).unwrap();
+        }
+    }
+    for (graph, duplicate) in [
+        (
+            &alliance,
+            "CREATE (:Company {id: 'nvidia', name: 'Nvidia Again'})",
+        ),
+        (&open, "CREATE (:Firm {code: 'a', class: 'x'})"),
+    ] {
+        for format in [Format::Toml, Format::Json] {
+            let text = datafile::to_text(graph, format).unwrap();
+            assert!(text.contains("constraint"), "{format:?}: {text}");
+            let input = TextInput {
+                name: "saved",
+                text: &text,
+                format,
+            };
+            let mut back = load_texts(&[input], Schema::Alliance).unwrap();
+            assert_eq!(back.schema(), graph.schema());
+            assert_eq!(back.constraints(), graph.constraints(), "{format:?}");
+            assert_eq!(datafile::to_text(&back, format).unwrap(), text);
+            let error = query::execute_mut(&mut back, duplicate, &Params::new()).unwrap_err();
+            assert!(error.message.contains("constraint"), "{error}");
+        }
+    }
+}
+
+#[test]
+fn a_data_file_breaking_its_own_constraint_is_refused_with_both_places() {
+    let text = "schema = \"open\"\n\
+                [[constraint]]\nlabel = \"Firm\"\nkeys = [\"ticker\"]\n\
+                [[node]]\nref = 1\nlabels = [\"Firm\"]\nproperties = { ticker = \"ONE\" }\n\
+                [[node]]\nref = 2\nlabels = [\"Firm\"]\nproperties = { ticker = \"ONE\" }\n";
+    let error = load_texts(
+        &[TextInput {
+            name: "firms.toml",
+            text,
+            format: Format::Toml,
+        }],
+        Schema::Open,
+    )
+    .unwrap_err();
+    let problems = error.problems();
+    assert_eq!(problems.len(), 1, "{error}");
+    let problem = &problems[0];
+    assert_eq!(problem.kind.code(), "unique-constraint");
+    assert_eq!(
+        (problem.location.line, problem.location.column),
+        (12, Some(25))
+    );
+    assert!(
+        problem
+            .message
+            .contains("node ref 2 shares ticker \"ONE\" with node ref 1 at firms.toml:8:25"),
+        "{error}"
+    );
+}
+
+#[test]
 fn saving_to_disk_and_loading_gives_the_same_graph() {
     let dir = tempfile::tempdir().unwrap();
     let graph = default_graph();
@@ -335,6 +410,7 @@ fn build_dataset(
         vocabulary,
         source,
         fx_rate: Vec::new(),
+        constraint: Vec::new(),
         entity,
         relationship,
     }

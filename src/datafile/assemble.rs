@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::decode::{Decoded, Located};
+use super::decode::{Decoded, Located, OpenNode};
 use super::problem::{Location, Problem, ProblemKind};
 use crate::model::{Entity, Schema, Vocabulary, did_you_mean, fold_name, suggest};
 use crate::rules::{self, Broken};
-use crate::store::{Graph, NodeId};
+use crate::store::{Graph, NodeId, UniqueConstraint};
 
 /// Adds every file's records to a new graph. Problems are pushed to `problems`; the caller
 /// must discard the graph when there are any.
@@ -78,6 +78,7 @@ pub(crate) fn assemble(
     // Folded name or alias → (entity id, where it was written).
     let mut name_at: HashMap<String, (&str, &Location)> = HashMap::new();
     let mut nodes: HashMap<&str, NodeId> = HashMap::new();
+    let mut written: HashMap<NodeId, Written<'_, '_>> = HashMap::new();
     for entity in &merged {
         let record = &entity.record;
         // The first record's id is the entity's; a later record's other id names it too.
@@ -121,6 +122,7 @@ pub(crate) fn assemble(
             );
         }
         let node = graph.insert_entity(record);
+        written.insert(node, Written::Entity(&entity.parts));
         for (id, _) in &entity.slugs {
             nodes.entry(id).or_insert(node);
         }
@@ -128,7 +130,7 @@ pub(crate) fn assemble(
     likely_duplicates(&merged, warnings);
 
     for file in files {
-        open_graph(file, &mut graph, problems);
+        open_graph(file, &mut graph, &mut written, problems);
     }
 
     let ids: Vec<&str> = entity_at.keys().copied().collect();
@@ -186,7 +188,120 @@ pub(crate) fn assemble(
             }
         }
     }
+    constraints(files, &mut graph, &written, problems);
     graph
+}
+
+/// Where a node of the graph was written: an entity's records, or an open node.
+enum Written<'m, 'a> {
+    Entity(&'m [&'a Located<Entity>]),
+    Node(&'a Located<OpenNode>),
+}
+
+impl Written<'_, '_> {
+    /// `entity "nvidia"` or `node ref 3`.
+    fn words(&self) -> String {
+        match self {
+            Written::Entity(parts) => format!("entity \"{}\"", parts[0].record.id),
+            Written::Node(node) => format!("node ref {}", node.record.reference),
+        }
+    }
+
+    /// Where the first of `keys` the file wrote was written, or the table.
+    fn place(&self, keys: &[String]) -> &Location {
+        match self {
+            Written::Entity(parts) => keys
+                .iter()
+                .find_map(|k| parts.iter().find_map(|p| p.property(k)))
+                .unwrap_or(&parts[0].at),
+            Written::Node(node) => keys
+                .iter()
+                .find_map(|k| node.property(k))
+                .unwrap_or(&node.at),
+        }
+    }
+}
+
+/// Adds the files' `[[constraint]]`s to the graph: each name once, each rule (label and keys)
+/// once, and every node that shares a constraint's values with an earlier one a problem
+/// placed where the later one's value was written.
+fn constraints(
+    files: &[Decoded],
+    graph: &mut Graph,
+    written: &HashMap<NodeId, Written<'_, '_>>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut kept: Vec<&Located<UniqueConstraint>> = Vec::new();
+    for constraint in files.iter().flat_map(|f| &f.constraints) {
+        let record = &constraint.record;
+        if let Some(first) = kept.iter().find(|k| k.record.name == record.name) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    constraint.field("name").clone(),
+                    format!("the constraint name \"{}\" is used twice", record.name),
+                )
+                .help(Some(format!(
+                    "the first constraint of this name is at {}; give this one another name",
+                    first.field("name")
+                ))),
+            );
+            continue;
+        }
+        if let Some(first) = kept.iter().find(|k| k.record.same_rule(record)) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    constraint.field("keys").clone(),
+                    format!(
+                        "constraint {} requires {} to be unique, as constraint {} does already",
+                        record.name,
+                        record.describe(),
+                        first.record.name
+                    ),
+                )
+                .help(Some(format!(
+                    "remove one of them; the other is at {}",
+                    first.at
+                ))),
+            );
+            continue;
+        }
+        kept.push(constraint);
+    }
+    for constraint in kept {
+        let record = &constraint.record;
+        for (values, nodes) in graph.constraint_duplicates(record) {
+            let (Some(first), Some(_)) = (written.get(&nodes[0]), nodes.get(1)) else {
+                continue;
+            };
+            for node in &nodes[1..] {
+                let Some(other) = written.get(node) else {
+                    continue;
+                };
+                problems.push(
+                    Problem::new(
+                        ProblemKind::UniqueConstraint,
+                        other.place(&record.keys).clone(),
+                        format!(
+                            "constraint {} requires {} to be unique, and {} shares {} with {} at {}",
+                            record.name,
+                            record.describe(),
+                            other.words(),
+                            rules::values_words(record, &values),
+                            first.words(),
+                            first.place(&record.keys)
+                        ),
+                    )
+                    .help(Some(format!(
+                        "give one of them another value, or remove the [[constraint]] at {}",
+                        constraint.at
+                    ))),
+                );
+            }
+        }
+        graph.add_constraint(record.clone());
+    }
 }
 
 /// The `amount_usd` a relationship gets from its `amount`: `Ok(None)` when it keeps what it
@@ -289,7 +404,12 @@ fn placed(broken: Broken, at: &Location) -> Problem {
 
 /// Adds the nodes and relationships of an open-schema file; a relationship's ends are the
 /// `ref`s of nodes of the same file.
-fn open_graph(file: &Decoded, graph: &mut Graph, problems: &mut Vec<Problem>) {
+fn open_graph<'a>(
+    file: &'a Decoded,
+    graph: &mut Graph,
+    written: &mut HashMap<NodeId, Written<'_, 'a>>,
+    problems: &mut Vec<Problem>,
+) {
     let mut refs: HashMap<i64, (NodeId, &Location)> = HashMap::new();
     for node in &file.nodes {
         let record = &node.record;
@@ -313,6 +433,7 @@ fn open_graph(file: &Decoded, graph: &mut Graph, problems: &mut Vec<Problem>) {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.clone())),
         );
+        written.insert(id, Written::Node(node));
         refs.insert(record.reference, (id, node.field("ref")));
     }
     for edge in &file.edges {

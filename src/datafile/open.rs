@@ -1,5 +1,5 @@
 //! The open-schema form of a data file: `schema = "open"`, then `[[source]]` tables as in an
-//! alliance file, `[[node]]` tables (`ref`, `labels`, `properties`) and `[[relationship]]`
+//! alliance file, `[[constraint]]` tables as in an alliance file, `[[node]]` tables (`ref`, `labels`, `properties`) and `[[relationship]]`
 //! tables (`type`, `from` and `to` as node refs, `properties`).
 //!
 //! A graph under the open schema has any labels, types and properties, so it cannot be
@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::model::{Source, Value};
-use crate::store::{Graph, NodeId};
+use crate::store::{Graph, NodeId, UniqueConstraint};
 
 /// A whole open-schema graph, ready to serialize.
 #[derive(Serialize)]
@@ -25,6 +25,8 @@ pub(crate) struct OpenDataSet<'g> {
     allow_unsourced: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     source: Vec<&'g Source>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    constraint: &'g [UniqueConstraint],
     node: Vec<OpenNode>,
     relationship: Vec<OpenRelationship>,
 }
@@ -99,6 +101,7 @@ pub(crate) fn dataset(graph: &Graph) -> OpenDataSet<'_> {
         schema: "open",
         allow_unsourced: graph.allow_unsourced(),
         source: graph.sources().collect(),
+        constraint: graph.constraints(),
         node,
         relationship,
     }

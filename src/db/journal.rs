@@ -371,43 +371,69 @@ struct ChangeOut<'a>(&'a Change);
 
 impl Serialize for ChangeOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (op, id) = match *self.0 {
-            Change::AddNode { id, .. } => ("add-node", id),
-            Change::AddEdge { id, .. } => ("add-edge", id),
-            Change::RemoveNode { id } => ("remove-node", id),
-            Change::RemoveEdge { id } => ("remove-edge", id),
-            Change::SetNodeProp { node, .. } => ("set-node", node),
-            Change::SetEdgeProp { edge, .. } => ("set-edge", edge),
-            Change::AddLabel { node, .. } => ("add-label", node),
-            Change::RemoveLabel { node, .. } => ("remove-label", node),
-        };
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry("op", op)?;
-        map.serialize_entry("id", &id)?;
+        // Each change: its op, the element it is about (constraints have names, not element
+        // numbers), then what it says.
         match self.0 {
-            Change::AddNode { labels, props, .. } => {
+            Change::AddNode { id, labels, props } => {
+                map.serialize_entry("op", "add-node")?;
+                map.serialize_entry("id", id)?;
                 map.serialize_entry("labels", labels)?;
                 map.serialize_entry("props", &PropsOut(props))?;
             }
             Change::AddEdge {
+                id,
                 from,
                 to,
                 rel_type,
                 props,
-                ..
             } => {
+                map.serialize_entry("op", "add-edge")?;
+                map.serialize_entry("id", id)?;
                 map.serialize_entry("from", from)?;
                 map.serialize_entry("to", to)?;
                 map.serialize_entry("type", rel_type)?;
                 map.serialize_entry("props", &PropsOut(props))?;
             }
-            Change::RemoveNode { .. } | Change::RemoveEdge { .. } => {}
-            Change::SetNodeProp { key, value, .. } | Change::SetEdgeProp { key, value, .. } => {
+            Change::RemoveNode { id } => {
+                map.serialize_entry("op", "remove-node")?;
+                map.serialize_entry("id", id)?;
+            }
+            Change::RemoveEdge { id } => {
+                map.serialize_entry("op", "remove-edge")?;
+                map.serialize_entry("id", id)?;
+            }
+            Change::SetNodeProp { node, key, value } => {
+                map.serialize_entry("op", "set-node")?;
+                map.serialize_entry("id", node)?;
                 map.serialize_entry("key", key)?;
                 map.serialize_entry("value", &ValueOut(value))?;
             }
-            Change::AddLabel { label, .. } | Change::RemoveLabel { label, .. } => {
+            Change::SetEdgeProp { edge, key, value } => {
+                map.serialize_entry("op", "set-edge")?;
+                map.serialize_entry("id", edge)?;
+                map.serialize_entry("key", key)?;
+                map.serialize_entry("value", &ValueOut(value))?;
+            }
+            Change::AddLabel { node, label } => {
+                map.serialize_entry("op", "add-label")?;
+                map.serialize_entry("id", node)?;
                 map.serialize_entry("label", label)?;
+            }
+            Change::RemoveLabel { node, label } => {
+                map.serialize_entry("op", "remove-label")?;
+                map.serialize_entry("id", node)?;
+                map.serialize_entry("label", label)?;
+            }
+            Change::AddConstraint(c) => {
+                map.serialize_entry("op", "add-constraint")?;
+                map.serialize_entry("name", &c.name)?;
+                map.serialize_entry("label", &c.label)?;
+                map.serialize_entry("keys", &c.keys)?;
+            }
+            Change::DropConstraint { name } => {
+                map.serialize_entry("op", "drop-constraint")?;
+                map.serialize_entry("name", name)?;
             }
         }
         map.end()
@@ -514,6 +540,18 @@ fn change_from_json(json: &Json) -> Option<Change> {
         "remove-label" => Change::RemoveLabel {
             node: id()?,
             label: text("label")?,
+        },
+        "add-constraint" => Change::AddConstraint(crate::store::UniqueConstraint {
+            name: text("name")?,
+            label: text("label")?,
+            keys: json["keys"]
+                .as_array()?
+                .iter()
+                .map(|k| k.as_str().map(str::to_owned))
+                .collect::<Option<_>>()?,
+        }),
+        "drop-constraint" => Change::DropConstraint {
+            name: text("name")?,
         },
         _ => return None,
     })

@@ -14,7 +14,33 @@ pub struct Statement {
     pub queries: Vec<SingleQuery>,
     /// `unions[i]` joins `queries[i]` and `queries[i + 1]`; true for `UNION ALL`.
     pub union_all: Vec<bool>,
+    /// A command on the graph's constraints, which stands alone (then `queries` is empty).
+    pub schema: Option<SchemaCommand>,
     pub span: Span,
+}
+
+/// A statement about the graph's uniqueness constraints, as Neo4j 5 writes them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SchemaCommand {
+    /// `CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE n.key IS UNIQUE`,
+    /// or `REQUIRE (n.a, n.b) IS UNIQUE`.
+    CreateUnique {
+        name: Option<String>,
+        if_not_exists: bool,
+        variable: String,
+        label: String,
+        /// (variable the key is read from, key, where it was written).
+        keys: Vec<(String, String, Span)>,
+        span: Span,
+    },
+    /// `DROP CONSTRAINT name [IF EXISTS]`.
+    Drop {
+        name: String,
+        if_exists: bool,
+        span: Span,
+    },
+    /// `SHOW CONSTRAINTS`.
+    Show,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +58,15 @@ pub enum Clause {
     Unwind {
         list: Expr,
         variable: String,
+    },
+    /// `LOAD CSV [WITH HEADERS] FROM url AS variable [FIELDTERMINATOR text]`.
+    LoadCsv {
+        headers: bool,
+        url: Expr,
+        variable: String,
+        /// The field terminator as written, with where it was written.
+        terminator: Option<(String, Span)>,
+        span: Span,
     },
     With {
         projection: Projection,

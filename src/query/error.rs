@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Limit,
     /// Its changes could not be made durable (the journal could not be written).
     Storage,
+    /// A file the statement reads (`LOAD CSV`) is missing, refused or malformed.
+    Resource,
 }
 
 impl ErrorKind {
@@ -42,6 +44,7 @@ impl ErrorKind {
             ErrorKind::Interrupted => "interrupted",
             ErrorKind::Limit => "limit reached",
             ErrorKind::Storage => "not saved",
+            ErrorKind::Resource => "cannot read",
         }
     }
 }
@@ -108,6 +111,20 @@ pub enum ErrorCode {
     MemoryLimit,
     /// The journal could not be written, so the statement was undone.
     JournalWrite,
+    /// `LOAD CSV` could not open what its URL names: a missing file, or a URL that is not a
+    /// local file.
+    ExternalResourceFailed,
+    /// A record of a file `LOAD CSV` reads is malformed (a field count that differs from the
+    /// header's, text that is not UTF-8).
+    InvalidCsvRecord,
+    /// A write, or a new constraint over the data there is, gives two nodes of a label the
+    /// same value where a uniqueness constraint says none may share one.
+    ConstraintValidationFailed,
+    /// `CREATE CONSTRAINT` without `IF NOT EXISTS` names a constraint that exists, or asks for
+    /// one that exists under another name.
+    ConstraintAlreadyExists,
+    /// `DROP CONSTRAINT` without `IF EXISTS` names no constraint.
+    ConstraintNotFound,
 }
 
 /// A query error: what went wrong, where (1-based line and column of the query text), and how

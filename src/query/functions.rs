@@ -787,6 +787,20 @@ static FUNCTIONS: &[Entry] = &[
         "today, or the day, month or year written ('2025-08-22', {year: 2025, month: 8})",
         |c, mut a| date(c, a.pop()),
     )),
+    own_nulls(scalar(
+        "linenumber",
+        "()",
+        (0, 0),
+        "within LOAD CSV, the line of the file the record starts on (from 1); null elsewhere",
+        |_, _| Ok(V::Null),
+    )),
+    own_nulls(scalar(
+        "file",
+        "()",
+        (0, 0),
+        "within LOAD CSV, the path of the file being read; null elsewhere",
+        |_, _| Ok(V::Null),
+    )),
 ];
 
 /// The `sources` property an element cites sources by.

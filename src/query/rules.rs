@@ -23,9 +23,14 @@ pub(crate) fn check_changes(graph: &Graph, text: &str, places: &Places) -> Resul
     // In the order the statement reads.
     placed.sort_by_key(|(offset, _)| *offset);
     let mut errors = placed.into_iter().map(|(offset, v)| {
+        let code = if v.broken.kind == crate::rules::ProblemKind::UniqueConstraint {
+            ErrorCode::ConstraintValidationFailed
+        } else {
+            ErrorCode::SchemaViolation
+        };
         let mut error = QueryError::at(
             ErrorKind::Constraint,
-            ErrorCode::SchemaViolation,
+            code,
             text,
             offset,
             v.broken.message,

@@ -52,7 +52,12 @@ impl fmt::Display for RuleViolation {
 /// Every rule broken, in element order.
 pub fn check_changes(graph: &Graph) -> Result<(), Vec<RuleViolation>> {
     let changes = graph.changes();
-    check_elements(graph, &changes.nodes, &changes.edges)
+    // Constraints hold under either schema; the element rules under the alliance schema only.
+    let mut out = super::constraints::check_unique(graph, &changes.nodes);
+    if let Err(more) = check_elements(graph, &changes.nodes, &changes.edges) {
+        out.extend(more);
+    }
+    if out.is_empty() { Ok(()) } else { Err(out) }
 }
 
 /// Checks the given nodes and relationships (each list sorted, as `Graph::changes` gives

@@ -14,9 +14,11 @@
 //! **Invariant:** this module reads the model and the store only; datafile and query both call
 //! it, and it calls neither. Under the open schema the element rules allow anything.
 
+mod constraints;
 mod elements;
 mod identifiers;
 
+pub use constraints::{duplicate as constraint_duplicate, node_words, values_words};
 pub use elements::{Element, RuleViolation, check_changes, check_elements};
 pub use identifiers::{
     LEGAL_SUFFIXES, duplicate_identifier, duplicate_key, identifier, likely_duplicate,
@@ -89,6 +91,8 @@ pub enum ProblemKind {
     /// A warning: two entities whose names differ only by a legal suffix ("Inc.", "AG"), and
     /// so may be one.
     LikelyDuplicate,
+    /// Two nodes of a label share the values a uniqueness constraint says must be unique.
+    UniqueConstraint,
 }
 
 impl ProblemKind {
@@ -120,6 +124,7 @@ impl ProblemKind {
             ProblemKind::MergeConflict => "merge-conflict",
             ProblemKind::UnknownScheme => "unknown-scheme",
             ProblemKind::LikelyDuplicate => "likely-duplicate",
+            ProblemKind::UniqueConstraint => "unique-constraint",
         }
     }
 }

@@ -16,6 +16,7 @@
 //! properties.
 
 mod adjacency;
+mod constraints;
 mod derived;
 mod elements;
 mod indexes;
@@ -35,6 +36,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::model::{Date, FxRate, Schema, Source, Standing, Value, Vocabulary};
 pub use adjacency::Adjacency;
+pub use constraints::UniqueConstraint;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;
 use properties::Properties;
@@ -191,6 +193,8 @@ pub struct Graph {
     undo: Option<Vec<undo::Undo>>,
     /// The date of a dated view (`as_of`); none for the whole graph.
     view_date: Option<Date>,
+    /// Uniqueness constraints (`CREATE CONSTRAINT`), in the order they were made.
+    constraints: Vec<UniqueConstraint>,
 }
 
 /// What `Graph::as_of` hid and kept.

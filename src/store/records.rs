@@ -29,6 +29,9 @@ pub struct DataSet {
     /// The exchange rates (`[[fx_rate]]`), as given.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fx_rate: Vec<crate::model::FxRate>,
+    /// The uniqueness constraints (`[[constraint]]`), in the order they were made.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constraint: Vec<super::UniqueConstraint>,
     pub entity: Vec<Entity>,
     pub relationship: Vec<Relationship>,
 }
@@ -201,6 +204,7 @@ impl Graph {
             vocabulary: self.vocabulary().added().clone(),
             source: self.sources().cloned().collect(),
             fx_rate: self.fx_rates().to_vec(),
+            constraint: self.constraints().to_vec(),
             entity: self
                 .nodes()
                 .map(|n| self.entity(n))

@@ -2,13 +2,16 @@
 //! graph of a million nodes is one read and a few linear passes, not a parse.
 //!
 //! Layout, little-endian: the magic line and a format version; then a flags byte (the schema in
-//! bit 0, `allow_unsourced` in bit 1, an extended vocabulary in bit 2, exchange rates in bit 3),
-//! the names
+//! bit 0, `allow_unsourced` in bit 1, an extended vocabulary in bit 2, exchange rates in bit 3,
+//! uniqueness constraints in bit 4, which format 2 added), the names
 //! (labels, types, keys), the label sets, the string pool as it is, the nodes (a label set
 //! each), the relationships (from, to, type), the node and relationship property tables (each
 //! its columns, then its boxed values), the sources, the vocabulary's added definitions as
 //! JSON text when bit 2 is set, the exchange rates (currency, date, rate, source) when bit 3
-//! is set; last, a CRC-32 of everything before it.
+//! is set, the constraints (name, label, keys) when bit 4 is set; last, a CRC-32 of everything
+//! before it. A snapshot is written in the oldest format that holds it: format 1 when it has no
+//! constraints, so that older builds still read it, and format 2 when it has, so that they say
+//! it is newer instead of misreading it.
 //! Elements are numbered afresh, without the gaps deletions leave. A property cell is written
 //! as the store holds it (NaN-boxed, a string as its place in the pool).
 //!
@@ -26,8 +29,10 @@ use crate::model::{Date, Schema, Source, Value};
 
 /// How every snapshot starts: a line that says what the file is, should someone open it.
 pub const MAGIC: &[u8] = b"alliances snapshot\n";
-/// The format version this build writes; it reads this one and older ones.
-pub const VERSION: u32 = 1;
+/// The newest format version this build writes; it reads this one and older ones.
+pub const VERSION: u32 = 2;
+/// The format that added uniqueness constraints (flag bit 4).
+const CONSTRAINTS_SINCE: u32 = 2;
 
 /// A source's date when it has none: no date packs to it (`Date::from_packed` refuses it).
 const UNDATED: u64 = u64::MAX;
@@ -129,7 +134,12 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         64 + graph.strings.as_bytes().len() + live_nodes.len() * 48 + live_edges.len() * 40,
     ));
     out.0.extend_from_slice(MAGIC);
-    out.u32(VERSION);
+    let constraints = graph.constraints();
+    out.u32(if constraints.is_empty() {
+        1
+    } else {
+        CONSTRAINTS_SINCE
+    });
     // The schema in the low bit; `allow_unsourced` in the next; then whether the vocabulary
     // extends the built-in one (its definitions follow the sources).
     let added = graph.vocabulary().added();
@@ -138,7 +148,8 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         Schema::Open => 1,
     } | if graph.allow_unsourced { 2 } else { 0 }
         | if added.is_empty() { 0 } else { 4 }
-        | if graph.fx_rates.is_empty() { 0 } else { 8 });
+        | if graph.fx_rates.is_empty() { 0 } else { 8 }
+        | if constraints.is_empty() { 0 } else { 16 });
     out.u32(graph.symbols.len() as u32);
     for i in 0..graph.symbols.len() {
         out.str(graph.symbols.name_at(i));
@@ -199,6 +210,15 @@ pub fn write(graph: &Graph) -> Vec<u8> {
             out.u64(rate.date.pack());
             out.u64(rate.rate.to_bits());
             out.str(&rate.source);
+        }
+    }
+    if !constraints.is_empty() {
+        out.u32(constraints.len() as u32);
+        for constraint in constraints {
+            out.str(&constraint.name);
+            out.str(&constraint.label);
+            out.u32(constraint.keys.len() as u32);
+            constraint.keys.iter().for_each(|key| out.str(key));
         }
     }
     let checksum = crc32fast::hash(&out.0);
@@ -396,7 +416,8 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     let flags = input.u8()?;
     let extended = flags & 4 != 0;
     let rates = flags & 8 != 0;
-    let schema = match flags & !14 {
+    let constraints = flags & 16 != 0 && version >= CONSTRAINTS_SINCE;
+    let schema = match flags & !if constraints { 30 } else { 14 } {
         0 => Schema::Alliance,
         1 => Schema::Open,
         other => return Err(input.error_at(at, format!("schema {other} is unknown"))),
@@ -476,7 +497,7 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
             &mut graph,
             (node_count, edge_count),
             &string_starts,
-            (extended, rates),
+            (extended, rates, constraints),
         );
         let built = topology.join().unwrap_or_else(|_| {
             Err(SnapshotError {
@@ -486,6 +507,21 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
         });
         rest?;
         (graph.graph, graph.type_counts) = built?;
+        // Written from a graph that kept them, so they hold; a file that says otherwise was
+        // made some other way.
+        for constraint in &graph.constraints {
+            if let Some((_, nodes)) = graph.constraint_duplicates(constraint).first() {
+                return Err(SnapshotError {
+                    offset: edges_at,
+                    reason: format!(
+                        "constraint {} does not hold: nodes {} and {} share its values",
+                        constraint.name,
+                        nodes[0].index(),
+                        nodes[1].index()
+                    ),
+                });
+            }
+        }
         Ok(graph)
     })
 }
@@ -547,7 +583,7 @@ fn read_the_rest(
     graph: &mut Graph,
     (node_count, edge_count): (usize, usize),
     string_starts: &[u64],
-    (extended, rates): (bool, bool),
+    (extended, rates, constraints): (bool, bool, bool),
 ) -> Result<(), SnapshotError> {
     let symbols = graph.symbols.len();
     graph.node_props = read_table(input, node_count, symbols, string_starts)?;
@@ -598,6 +634,9 @@ fn read_the_rest(
             });
         }
     }
+    if constraints {
+        read_constraints(input, graph)?;
+    }
     if input.offset() != input.bytes.len() {
         return Err(input.error_at(
             input.offset(),
@@ -610,6 +649,34 @@ fn read_the_rest(
         .collect();
     keys.into_iter().for_each(|key| graph.mark_key(key));
     graph.index_all_nodes(node_count);
+    Ok(())
+}
+
+/// The uniqueness constraints: each a name, a label and its keys, the names all different and
+/// the keys of one never repeated or none.
+fn read_constraints(input: &mut In<'_>, graph: &mut Graph) -> Result<(), SnapshotError> {
+    for _ in 0..input.count(20)? {
+        let at = input.offset();
+        let name = input.str()?.to_owned();
+        let label = input.str()?.to_owned();
+        let mut keys: Vec<String> = Vec::new();
+        for _ in 0..input.count(8)? {
+            keys.push(input.str()?.to_owned());
+        }
+        let repeated = keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k));
+        if name.is_empty() || label.is_empty() || keys.is_empty() || repeated {
+            return Err(input.error_at(
+                at,
+                format!("constraint {name:?} lacks a name, a label or keys, or repeats a key"),
+            ));
+        }
+        if graph.constraints.iter().any(|c| c.name == name) {
+            return Err(input.error_at(at, format!("constraint {name:?} is listed twice")));
+        }
+        graph
+            .constraints
+            .push(super::UniqueConstraint { name, label, keys });
+    }
     Ok(())
 }
 

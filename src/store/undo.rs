@@ -53,6 +53,10 @@ pub(super) enum Undo {
     },
     LabelAdded(NodeId, Sym),
     LabelRemoved(NodeId, Sym),
+    /// A uniqueness constraint was added.
+    ConstraintAdded(super::UniqueConstraint),
+    /// The constraint at this place in the list was dropped.
+    ConstraintDropped(usize, super::UniqueConstraint),
 }
 
 /// What a statement changed, for rules checked before it commits.
@@ -74,6 +78,8 @@ pub struct ChangeCounts {
     pub properties_set: usize,
     pub labels_added: usize,
     pub labels_removed: usize,
+    pub constraints_added: usize,
+    pub constraints_removed: usize,
 }
 
 impl ChangeCounts {
@@ -87,7 +93,7 @@ impl std::fmt::Display for ChangeCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A count with the noun for one and for many.
         type Count<'a> = (usize, &'a str, &'a str);
-        let groups: [(&str, &[Count<'_>]); 5] = [
+        let groups: [(&str, &[Count<'_>]); 7] = [
             (
                 "created",
                 &[
@@ -105,6 +111,14 @@ impl std::fmt::Display for ChangeCounts {
             ("set", &[(self.properties_set, "property", "properties")]),
             ("added", &[(self.labels_added, "label", "labels")]),
             ("removed", &[(self.labels_removed, "label", "labels")]),
+            (
+                "added",
+                &[(self.constraints_added, "constraint", "constraints")],
+            ),
+            (
+                "removed",
+                &[(self.constraints_removed, "constraint", "constraints")],
+            ),
         ];
         let parts: Vec<String> = groups
             .iter()
@@ -138,6 +152,8 @@ impl Graph {
                 Undo::NodeProp { .. } | Undo::EdgeProp { .. } => counts.properties_set += 1,
                 Undo::LabelAdded(..) => counts.labels_added += 1,
                 Undo::LabelRemoved(..) => counts.labels_removed += 1,
+                Undo::ConstraintAdded(_) => counts.constraints_added += 1,
+                Undo::ConstraintDropped(..) => counts.constraints_removed += 1,
             }
         }
         counts
@@ -174,7 +190,10 @@ impl Graph {
                 Undo::EdgeAdded { id: e, .. } | Undo::EdgeProp { edge: e, .. } => {
                     changes.edges.push(*e)
                 }
-                Undo::NodeRemoved { .. } | Undo::EdgeRemoved { .. } => {}
+                Undo::NodeRemoved { .. }
+                | Undo::EdgeRemoved { .. }
+                | Undo::ConstraintAdded(_)
+                | Undo::ConstraintDropped(..) => {}
             }
         }
         changes.nodes.sort_unstable();
@@ -259,6 +278,10 @@ impl Graph {
                 Undo::LabelRemoved(node, label) => {
                     self.change_label(node, label, true);
                 }
+                Undo::ConstraintAdded(added) => self.undo_constraint_added(&added.name),
+                Undo::ConstraintDropped(at, constraint) => {
+                    self.undo_constraint_dropped(at, constraint);
+                }
             }
         }
     }
@@ -324,6 +347,12 @@ pub enum Change {
         node: u32,
         label: String,
     },
+    /// A uniqueness constraint was made.
+    AddConstraint(super::UniqueConstraint),
+    /// The uniqueness constraint of this name was dropped.
+    DropConstraint {
+        name: String,
+    },
 }
 
 /// Why a replay does not fit the graph it is applied to.
@@ -386,6 +415,10 @@ impl Graph {
                 Undo::LabelRemoved(node, label) => Change::RemoveLabel {
                     node: node.0,
                     label: name(*label),
+                },
+                Undo::ConstraintAdded(added) => Change::AddConstraint(added.clone()),
+                Undo::ConstraintDropped(_, dropped) => Change::DropConstraint {
+                    name: dropped.name.clone(),
                 },
             })
             .collect()
@@ -494,6 +527,20 @@ impl Graph {
                 Change::RemoveLabel { node: n, label } => {
                     let n = node(self, &renumber, *n)?;
                     self.remove_labels(n, [label.as_str()]);
+                }
+                Change::AddConstraint(constraint) => {
+                    if self.constraints.iter().any(|c| c.name == constraint.name) {
+                        return Err(misfit(format!(
+                            "constraint {} exists already",
+                            constraint.name
+                        )));
+                    }
+                    self.add_constraint(constraint.clone());
+                }
+                Change::DropConstraint { name } => {
+                    if self.drop_constraint(name).is_none() {
+                        return Err(misfit(format!("there is no constraint {name}")));
+                    }
                 }
             }
         }
@@ -648,6 +695,7 @@ impl Graph {
                 Undo::LabelAdded(node, _) | Undo::LabelRemoved(node, _) => {
                     touch_node(*node, &created_nodes);
                 }
+                Undo::ConstraintAdded(_) | Undo::ConstraintDropped(..) => {}
             }
         }
         let mut witnesses = Vec::with_capacity(nodes.len() + edges.len());

@@ -16,6 +16,7 @@ use crate::model::vocabulary::{PropType, PropertyDef};
 use crate::model::{Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fields};
 use crate::rules::{self};
 
+mod constraint;
 mod fx_rate;
 mod open;
 mod reading;
@@ -34,6 +35,17 @@ impl<T> Located<T> {
     pub fn field(&self, key: &str) -> &Location {
         self.fields.get(key).unwrap_or(&self.at)
     }
+
+    /// Where the value of the property `key` was written, if it was: a field of its own, an
+    /// identifier (`ids.KEY`), a free property (`extra.KEY`) or an open node's property
+    /// (`properties.KEY`).
+    pub fn property(&self, key: &str) -> Option<&Location> {
+        self.fields.get(key).or_else(|| {
+            ["ids", "extra", "properties"]
+                .iter()
+                .find_map(|table| self.fields.get(&format!("{table}.{key}")))
+        })
+    }
 }
 
 /// The records of one file.
@@ -41,6 +53,7 @@ impl<T> Located<T> {
 pub(crate) struct Decoded {
     pub sources: Vec<Located<Source>>,
     pub fx_rates: Vec<Located<crate::model::FxRate>>,
+    pub constraints: Vec<Located<crate::store::UniqueConstraint>>,
     pub entities: Vec<Located<Entity>>,
     pub relationships: Vec<Located<Relationship>>,
     /// Ids of entities and sources whose tables had problems and were left out. Cross-record
@@ -80,6 +93,7 @@ const TOP_LEVEL: &[&str] = &[
     "vocabulary",
     "source",
     "fx_rate",
+    "constraint",
     "entity",
     "relationship",
 ];
@@ -87,6 +101,7 @@ const OPEN_TOP_LEVEL: &[&str] = &[
     "schema",
     "allow_unsourced",
     "source",
+    "constraint",
     "node",
     "relationship",
 ];
@@ -151,7 +166,9 @@ pub(crate) fn decode(
         let tables = match entry.key.as_str() {
             // Read before any file's records (see `vocabulary.rs`).
             "allow_unsourced" | "schema" | "vocabulary" => continue,
-            "source" | "fx_rate" | "entity" | "relationship" => decoder.tables(entry),
+            "source" | "fx_rate" | "constraint" | "entity" | "relationship" => {
+                decoder.tables(entry)
+            }
             _ => {
                 decoder.unknown_key(entry, TOP_LEVEL, "at the top of a data file");
                 continue;
@@ -164,6 +181,7 @@ pub(crate) fn decode(
                     Err(id) => decoded.incomplete_ids.extend(id),
                 },
                 "fx_rate" => decoded.fx_rates.extend(decoder.fx_rate(table)),
+                "constraint" => decoded.constraints.extend(decoder.constraint(table)),
                 "entity" => match decoder.entity(table) {
                     Ok(entity) => decoded.entities.push(entity),
                     Err(id) => decoded.incomplete_ids.extend(id),

@@ -33,6 +33,7 @@ impl Decoder<'_> {
                         Ok(source) => decoded.sources.push(source),
                         Err(id) => decoded.incomplete_ids.extend(id),
                     },
+                    "constraint" => decoded.constraints.extend(self.constraint(table)),
                     "node" => decoded.nodes.extend(self.open_node(table)),
                     _ => decoded.edges.extend(self.open_edge(table)),
                 }
@@ -85,10 +86,17 @@ impl Decoder<'_> {
             self.wrong_type("properties", node, "a table of properties");
             return Vec::new();
         };
-        entries
-            .iter()
-            .filter_map(|e| Some((e.key.clone(), self.open_value(&e.key, &e.value, true)?)))
-            .collect()
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            if let Some(value) = self.open_value(&e.key, &e.value, true) {
+                f.seen.insert(
+                    format!("properties.{}", e.key),
+                    self.locate(e.value.span.clone()),
+                );
+                out.push((e.key.clone(), value));
+            }
+        }
+        out
     }
 
     /// A property value of an open-schema file: text, an integer, a float, a boolean, a list

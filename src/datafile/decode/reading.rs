@@ -56,8 +56,13 @@ impl Decoder<'_> {
         let suggestions = suggest(&entry.key, known.iter().copied());
         let help = did_you_mean(&suggestions).or_else(|| {
             Some(format!(
-                "the keys allowed {place} are {}; put other properties in `extra`",
-                known.join(", ")
+                "the keys allowed {place} are {}{}",
+                known.join(", "),
+                if known.contains(&"extra") {
+                    "; put other properties in `extra`"
+                } else {
+                    ""
+                }
             ))
         });
         self.report(
@@ -275,6 +280,10 @@ impl Decoder<'_> {
                 continue;
             }
             if let Some(value) = self.value(&entry.value) {
+                f.seen.insert(
+                    format!("extra.{}", entry.key),
+                    self.locate(entry.value.span.clone()),
+                );
                 out.insert(entry.key.clone(), value);
             }
         }

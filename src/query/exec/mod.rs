@@ -8,9 +8,13 @@
 //!
 //! This file holds the entry point, `run`, and the types the parts share; `pipeline.rs` runs
 //! segments and their operations, `matcher.rs` walks patterns, `search.rs` holds the
-//! breadth-first searches (reach, shortest paths), `projection.rs` projects, groups, aggregates
+//! breadth-first searches (reach, shortest paths), `load_csv.rs` reads `LOAD CSV`'s file,
+//! `constraints.rs` runs the commands on uniqueness constraints,
+//! `projection.rs` projects, groups, aggregates
 //! and sorts, and `write.rs` runs the statements that write.
 
+mod constraints;
+mod load_csv;
 mod matcher;
 mod pipeline;
 mod projection;
@@ -56,6 +60,9 @@ type Sink<'s> = &'s mut dyn FnMut(&mut Row) -> Result<Flow, QueryError>;
 
 /// Runs every query of a plan and joins them as its UNION says.
 pub(crate) fn run(cx: &Context<'_>, plan: &Plan) -> Result<Vec<Row>, QueryError> {
+    if plan.schema.is_some() {
+        return Ok(constraints::show(cx.graph));
+    }
     let mut rows = Vec::new();
     for query in &plan.queries {
         rows.extend(run_query(cx, query)?);

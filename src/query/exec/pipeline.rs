@@ -139,6 +139,9 @@ pub(super) fn run_ops(
                 Ok(Flow::Continue)
             }
         }
+        Op::LoadCsv(plan) => super::load_csv::run(cx, plan, row, &mut |row| {
+            run_ops(cx, segment, i + 1, row, sink)
+        }),
         Op::Unwind { list, slot } => match cx.eval(list, row, &[])? {
             QueryValue::Null => Ok(Flow::Continue),
             QueryValue::List(items) => {

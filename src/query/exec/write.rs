@@ -63,6 +63,9 @@ pub(crate) fn run_writing(
         memory,
         places: RefCell::new(Places::default()),
     };
+    if let Some(command) = &plan.schema {
+        return super::constraints::run_command(graph, text, command).map(|()| Vec::new());
+    }
     let mut rows = Vec::new();
     for query in &plan.queries {
         rows.extend(writer.query(graph, query)?);
@@ -232,6 +235,7 @@ impl Writer<'_> {
             }
             Op::Match(_)
             | Op::Unwind { .. }
+            | Op::LoadCsv(_)
             | Op::Filter(_)
             | Op::Call { .. }
             | Op::TypeCounts { .. } => {

@@ -13,6 +13,7 @@ impl Lower<'_> {
         let span = span(&pair);
         let mut queries = Vec::new();
         let mut union_all = Vec::new();
+        let mut schema = None;
         let mut clauses = 0;
         for part in pair.into_inner() {
             match part.as_rule() {
@@ -31,14 +32,70 @@ impl Lower<'_> {
                     queries.push(self.single_query(part)?);
                 }
                 Rule::union => union_all.push(part.into_inner().len() > 1),
+                Rule::create_constraint | Rule::drop_constraint | Rule::show_constraints => {
+                    schema = Some(self.schema_command(part));
+                }
                 _ => unreachable!("grammar: statement"),
             }
         }
         Ok(Statement {
             queries,
             union_all,
+            schema,
             span,
         })
+    }
+
+    /// Lowers `CREATE CONSTRAINT`, `DROP CONSTRAINT` or `SHOW CONSTRAINTS`.
+    fn schema_command(&self, pair: Pair<'_, Rule>) -> SchemaCommand {
+        let span = span(&pair);
+        match pair.as_rule() {
+            Rule::create_constraint => {
+                let mut name_given = None;
+                let mut if_not_exists = false;
+                let mut variable = String::new();
+                let mut label = String::new();
+                let mut keys = Vec::new();
+                let mut after_for = false;
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::symbolic_name if !after_for => name_given = Some(name(part)),
+                        Rule::symbolic_name => label = name(part),
+                        Rule::if_not_exists => if_not_exists = true,
+                        Rule::kw_for | Rule::kw_on => after_for = true,
+                        Rule::variable => variable = name(part),
+                        Rule::constraint_keys => {
+                            for key in part.into_inner() {
+                                let at = super::span(&key);
+                                let mut names = key.into_inner();
+                                let var = name(names.next().expect("grammar: key variable"));
+                                let prop = name(names.next().expect("grammar: key name"));
+                                keys.push((var, prop, at));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                SchemaCommand::CreateUnique {
+                    name: name_given,
+                    if_not_exists,
+                    variable,
+                    label,
+                    keys,
+                    span,
+                }
+            }
+            Rule::drop_constraint => {
+                let mut parts = pair.into_inner().skip(2);
+                let constraint = name(parts.next().expect("grammar: constraint name"));
+                SchemaCommand::Drop {
+                    name: constraint,
+                    if_exists: parts.next().is_some(),
+                    span,
+                }
+            }
+            _ => SchemaCommand::Show,
+        }
     }
 
     pub(super) fn single_query(&self, pair: Pair<'_, Rule>) -> Result<SingleQuery, ParseError> {
@@ -79,6 +136,31 @@ impl Lower<'_> {
                 parts.next(); // AS
                 let variable = name(parts.next().expect("grammar: unwind variable"));
                 Clause::Unwind { list, variable }
+            }
+            Rule::load_csv_clause => {
+                let at = parts.next().expect("grammar: LOAD").as_span().start();
+                parts.next(); // CSV
+                let headers = parts
+                    .next_if(|p| p.as_rule() == Rule::with_headers)
+                    .is_some();
+                parts.next(); // FROM
+                let url = self.expr(parts.next().expect("grammar: csv url"))?;
+                parts.next(); // AS
+                let variable = name(parts.next().expect("grammar: csv variable"));
+                parts.next(); // FIELDTERMINATOR
+                let terminator = parts.next().map(|p| {
+                    let at = span(&p);
+                    let text =
+                        super::expr::unescape(p.into_inner().next().map_or("", |p| p.as_str()));
+                    (text, at)
+                });
+                Clause::LoadCsv {
+                    headers,
+                    url,
+                    variable,
+                    terminator,
+                    span: at..at,
+                }
             }
             Rule::with_clause => {
                 parts.next(); // WITH

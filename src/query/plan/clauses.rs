@@ -51,6 +51,17 @@ impl<'a> Planner<'a> {
                     )?;
                     ops.push(Op::Unwind { list, slot });
                 }
+                Clause::LoadCsv {
+                    headers,
+                    url,
+                    variable,
+                    terminator,
+                    span,
+                } => {
+                    let plan = self
+                        .load_csv_clause(&mut scope, *headers, url, variable, terminator, span)?;
+                    ops.push(Op::LoadCsv(Box::new(plan)));
+                }
                 Clause::With { projection, filter } => {
                     // A plain WITH sees the variables it drops in its WHERE, as Cypher's does.
                     let plain = !projection.distinct
@@ -179,6 +190,52 @@ impl<'a> Planner<'a> {
         };
         // A final segment with no clauses would be empty; the RETURN segment is the last.
         Ok((QueryPlan { segments }, columns))
+    }
+
+    /// Plans `LOAD CSV`: the URL, the field terminator (one byte), the record's variable, and
+    /// two unnamed slots for `linenumber()` and `file()`.
+    fn load_csv_clause(
+        &mut self,
+        scope: &mut Scope,
+        headers: bool,
+        url: &Expr,
+        variable: &str,
+        terminator: &Option<(String, Span)>,
+        span: &Span,
+    ) -> Result<LoadCsvPlan, QueryError> {
+        let url = self.expr(scope, url, &mut ExprContext::plain("LOAD CSV"))?;
+        let delimiter = match terminator {
+            None => b',',
+            Some((text, _)) if text == "\\t" => b'\t',
+            Some((text, _)) if text.len() == 1 && text.is_ascii() => text.as_bytes()[0],
+            Some((text, at)) => {
+                return Err(self.error(
+                    ErrorCode::InvalidArgumentValue,
+                    at.start,
+                    format!("a field terminator is one ASCII character, not {text:?}"),
+                    Some("write FIELDTERMINATOR ';' or FIELDTERMINATOR '\\t'".to_owned()),
+                ));
+            }
+        };
+        let slot = self.bind_new(
+            scope,
+            variable,
+            VarKind::Value,
+            url.span.end,
+            Some("choose another name after AS".to_owned()),
+        )?;
+        let line_slot = scope.allocate();
+        let file_slot = scope.allocate();
+        self.load_csv = Some((line_slot, file_slot));
+        Ok(LoadCsvPlan {
+            url,
+            headers,
+            delimiter,
+            slot,
+            line_slot,
+            file_slot,
+            at: span.start,
+        })
     }
 
     /// The last segment of a query without RETURN: it runs `ops`, then passes `items` (none,
@@ -391,6 +448,7 @@ pub(super) fn clause_start(clause: &Clause) -> usize {
     match clause {
         Clause::Match { patterns, .. } => patterns.first().map_or(0, |p| p.span.start),
         Clause::Unwind { list, .. } => list.span.start,
+        Clause::LoadCsv { span, .. } => span.start,
         Clause::With { projection, .. } | Clause::Return(projection) => {
             projection.items.first().map_or(0, |i| i.expr.span.start)
         }

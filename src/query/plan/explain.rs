@@ -30,6 +30,11 @@ impl Plan {
                             }
                         }
                         Op::Unwind { .. } => out.push_str("UNWIND a list into rows\n"),
+                        Op::LoadCsv(load) => out.push_str(if load.headers {
+                            "LOAD CSV: one map per record, read as it goes\n"
+                        } else {
+                            "LOAD CSV: one list per record, read as it goes\n"
+                        }),
                         Op::TypeCounts { types, .. } => out.push_str(&format!(
                             "count relationships of {} from the store's counts, no scan\n",
                             if types.is_empty() {

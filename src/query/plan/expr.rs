@@ -315,6 +315,14 @@ impl<'a> Planner<'a> {
                 if args.len() < min_args || args.len() > max_args {
                     return Err(self.arity_error(name, min_args, max_args, args.len(), span));
                 }
+                // Within a LOAD CSV they read the record's line and file; elsewhere null.
+                if let Some((line, file)) = self.load_csv {
+                    match function.name() {
+                        "linenumber" => return Ok(PKind::Slot(line)),
+                        "file" => return Ok(PKind::Slot(file)),
+                        _ => {}
+                    }
+                }
                 let args = args
                     .iter()
                     .map(|a| self.expr(scope, a, cx))

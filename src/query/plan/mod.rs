@@ -81,6 +81,8 @@ pub(crate) struct Plan {
     /// Which columns hold amounts of money.
     pub money_columns: Vec<bool>,
     pub warnings: Vec<Warning>,
+    /// A command on the graph's constraints, run in place of any query.
+    pub schema: Option<SchemaCommand>,
 }
 
 #[derive(Debug)]
@@ -105,6 +107,8 @@ pub(crate) enum Op {
         slot: Slot,
     },
     Filter(PExpr),
+    /// `LOAD CSV`: one row per record of the file `url` names, read as it goes.
+    LoadCsv(Box<LoadCsvPlan>),
     Create(Vec<CreatePattern>),
     Merge(Box<MergePlan>),
     Set(Vec<SetPlan>),
@@ -135,6 +139,7 @@ impl Op {
             self,
             Op::Match(_)
                 | Op::Unwind { .. }
+                | Op::LoadCsv(_)
                 | Op::Filter(_)
                 | Op::Call { .. }
                 | Op::TypeCounts { .. }
@@ -143,6 +148,22 @@ impl Op {
 }
 
 pub(crate) use write::{CreatePattern, MergePlan, RemovePlan, SetPlan};
+
+/// What `LOAD CSV` reads and where its rows go.
+#[derive(Debug)]
+pub(crate) struct LoadCsvPlan {
+    /// The file: a `file:///` URL or a path, evaluated once per incoming row.
+    pub url: PExpr,
+    /// The first record names the fields: rows are maps, not lists.
+    pub headers: bool,
+    pub delimiter: u8,
+    /// The record, the line it starts on (`linenumber()`) and the file's URL (`file()`).
+    pub slot: Slot,
+    pub line_slot: Slot,
+    pub file_slot: Slot,
+    /// Where the clause starts, for messages about the file.
+    pub at: usize,
+}
 
 #[derive(Debug)]
 pub(crate) struct MatchPlan {
@@ -329,7 +350,11 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         warned: HashSet::new(),
         widest: 0,
         clause_first_slot: usize::MAX,
+        load_csv: None,
     };
+    if let Some(command) = &statement.schema {
+        return planner.schema_command(command);
+    }
     if statement.union_all.iter().any(|a| *a) && statement.union_all.iter().any(|a| !*a) {
         return Err(planner.error(
             ErrorCode::InvalidClauseComposition,
@@ -405,6 +430,7 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         },
         columns: columns.unwrap_or_default(),
         warnings: planner.warnings,
+        schema: None,
     })
 }
 
@@ -418,6 +444,45 @@ struct Planner<'a> {
     widest: Slot,
     /// The first slot the clause being planned binds.
     clause_first_slot: Slot,
+    /// The line and file slots of the segment's latest `LOAD CSV`, which `linenumber()` and
+    /// `file()` read.
+    load_csv: Option<(Slot, Slot)>,
+}
+
+impl Planner<'_> {
+    /// Plans `CREATE CONSTRAINT`, `DROP CONSTRAINT` or `SHOW CONSTRAINTS`: checks that the keys
+    /// are properties of the pattern's variable; the graph is consulted when it runs.
+    fn schema_command(self, command: &SchemaCommand) -> Result<Plan, QueryError> {
+        let (writes, columns) = match command {
+            SchemaCommand::CreateUnique { variable, keys, .. } => {
+                if let Some((other, _, at)) = keys.iter().find(|(v, ..)| v != variable) {
+                    return Err(self.error(
+                        ErrorCode::UndefinedVariable,
+                        at.start,
+                        format!("`{other}` is not the constraint's variable `{variable}`"),
+                        Some(format!("write the keys as {variable}.key")),
+                    ));
+                }
+                (true, Vec::new())
+            }
+            SchemaCommand::Drop { .. } => (true, Vec::new()),
+            SchemaCommand::Show => (
+                false,
+                ["name", "type", "entityType", "labelsOrTypes", "properties"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            ),
+        };
+        Ok(Plan {
+            queries: Vec::new(),
+            writes,
+            union_all: false,
+            money_columns: vec![false; columns.len()],
+            columns,
+            warnings: self.warnings,
+            schema: Some(command.clone()),
+        })
+    }
 }
 
 fn squeeze(text: &str) -> String {

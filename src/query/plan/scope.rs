@@ -63,6 +63,8 @@ impl<'a> Planner<'a> {
 
     /// The width of a segment's rows, once its last expression is compiled.
     pub(super) fn close_segment(&mut self, scope: &Scope) -> usize {
+        // `linenumber()` and `file()` name the record of their own segment only.
+        self.load_csv = None;
         std::mem::take(&mut self.widest).max(scope.next)
     }
 }

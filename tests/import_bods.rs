@@ -610,3 +610,103 @@ fn the_shell_imports_into_the_open_graph() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_whole_examples_folder_imports_with_shared_names_told_apart() {
+    let mut session = empty_session();
+    let folder = [PathBuf::from(CASES)];
+    let first = session.import(&request(&folder, true)).unwrap();
+    // Two examples each have a "Company B" and a "Person 1" of their own.
+    assert_eq!(first.merge.names_told_apart, 2, "{first}");
+    let data = session.graph.to_dataset().unwrap();
+    let told: Vec<(&str, Option<&Value>)> = data
+        .entity
+        .iter()
+        .filter(|e| e.name.starts_with("Company B"))
+        .map(|e| (e.name.as_str(), e.extra.get("plain_name")))
+        .collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.contains(&("Company B", None)), "{told:?}");
+    let other = told.iter().find(|(n, _)| *n != "Company B").unwrap();
+    // Told apart by its register identifier, whose scheme names its jurisdiction.
+    assert_eq!(other.0, "Company B (UA-EDR UA-XE-02)");
+    assert_eq!(other.1, Some(&Value::from("Company B")));
+    let report = first.to_string();
+    assert!(
+        report.contains("\"Company B\" is already entity company-b's: the imported one is \"Company B (UA-EDR UA-XE-02)\""),
+        "{report}"
+    );
+    let after_first = graph_text(&session);
+    let second = session.import(&request(&folder, true)).unwrap();
+    assert_eq!(graph_text(&session), after_first);
+    assert_eq!(second.merge.entities_added, 0);
+    assert_eq!(second.merge.relationships_added, 0);
+    assert_eq!(second.merge.names_told_apart, 0, "{second}");
+    assert_eq!(second.merge.entities_merged, first.merge.entities_added);
+}
+
+#[test]
+fn two_firms_of_one_name_in_a_register_stay_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        entity("s1", "rec-1", "ACME LTD", LEI),
+        entity("s2", "rec-2", "Acme Ltd", "529900T8BM49AURSDO55"),
+    ];
+    let path = write(dir.path(), "register.jsonl", &lines.join("\n"));
+    let mut session = empty_session();
+    let report = session
+        .import(&request(std::slice::from_ref(&path), false))
+        .unwrap();
+    assert_eq!(report.merge.entities_added, 2);
+    assert_eq!(report.merge.names_told_apart, 1);
+    let data = session.graph.to_dataset().unwrap();
+    let names: Vec<&str> = data.entity.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["ACME LTD", "Acme Ltd (LEI 529900T8BM49AURSDO55)"]);
+    let again = session.import(&request(&[path], false)).unwrap();
+    assert_eq!(again.merge.entities_merged, 2);
+    assert_eq!(again.merge.names_told_apart, 0);
+    assert_eq!(session.graph.to_dataset().unwrap().entity, data.entity);
+}
+
+#[test]
+fn a_broken_rule_is_reported_where_the_statement_says_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ended_before_begun = statement(
+        "s3",
+        "rec-stake",
+        "relationship",
+        "2024-01-01",
+        "new",
+        r#"{"isComponent":false,"subject":"rec-acme","interestedParty":"rec-ada","interests":[{"type":"shareholding","directOrIndirect":"direct","share":{"exact":10},"startDate":"2022-01-01","endDate":"2020-01-01"}]}"#,
+    );
+    let lines = [
+        entity("s1", "rec-acme", "Acme", LEI),
+        person("s2", "rec-ada", "Ada Lovelace"),
+        ended_before_begun,
+    ];
+    let path = write(dir.path(), "dates.jsonl", &lines.join("\n"));
+    let mut session = empty_session();
+    let err = session
+        .import(&request(std::slice::from_ref(&path), false))
+        .unwrap_err();
+    let ImportRefused::Import(ImportError::RulesAt(problems)) = &err else {
+        panic!("expected rule problems, got {err}");
+    };
+    assert_eq!(problems.len(), 1, "{err}");
+    let problem = &problems[0];
+    assert_eq!(problem.file, path);
+    assert_eq!(
+        problem.place,
+        import::Place::LinePointer {
+            line: 3,
+            pointer: "/recordDetails/interests/0".to_owned()
+        }
+    );
+    assert!(
+        problem
+            .message
+            .starts_with("dates-out-of-order: `end_date` 2020-01-01 is before `date` 2022-01-01"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("as records"), "{err}");
+}

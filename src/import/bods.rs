@@ -52,14 +52,22 @@ fn statement_version(statement: &Json) -> Option<(Version, String)> {
     }
 }
 
+/// How much of a file `recognise` reads: enough for a first statement, however detailed.
+const RECOGNISE_BYTES: usize = 1 << 20;
+
 fn recognise(file: &InputFile) -> Option<String> {
-    let text = std::str::from_utf8(&file.bytes).ok()?.trim_start();
+    // Only the start is looked at, and only the first statement read: the file is parsed in
+    // full once, by `read`.
+    let start = &file.bytes[..file.bytes.len().min(RECOGNISE_BYTES)];
+    let text = match std::str::from_utf8(start) {
+        Ok(text) => text,
+        // Cut inside a character: the text before it.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&start[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    }
+    .trim_start();
     let first = if text.starts_with('[') {
-        match serde_json::from_str::<Vec<Json>>(text) {
-            Ok(all) => all.into_iter().next()?,
-            // A damaged array still names itself when its first statement reads.
-            Err(_) => first_array_element(text)?,
-        }
+        first_array_element(text)?
     } else if text.starts_with('{') {
         serde_json::from_str::<Json>(text.lines().next()?).ok()?
     } else {
@@ -567,7 +575,8 @@ impl Reader {
             match self.party(record, list, builder, problems, &mut ids_used) {
                 Some(entity) => {
                     entities.insert(record.clone(), (entity.id.clone(), entity.kind.clone()));
-                    builder.entity(entity);
+                    let last = list[list.len() - 1];
+                    builder.entity_from(entity, last.file, last.at.place(""));
                 }
                 None => {
                     unnamed.insert(record.clone());
@@ -578,7 +587,7 @@ impl Reader {
             if list[list.len() - 1].record_type != "relationship" {
                 continue;
             }
-            let mut history: Vec<Vec<Relationship>> = Vec::new();
+            let mut history: Vec<Vec<(Relationship, Place)>> = Vec::new();
             for s in list {
                 history.push(self.ties(s, &entities, &unnamed, &record_of, builder, problems));
             }
@@ -587,15 +596,17 @@ impl Reader {
             for (i, ties) in history.iter().enumerate() {
                 let next = history.get(i + 1);
                 let statement = list[i];
-                for tie in ties {
+                for (tie, place) in ties {
                     let mut tie = tie.clone();
                     match next {
-                        Some(next_ties) if next_ties.iter().any(|t| same_tie(t, &tie)) => continue,
+                        Some(next_ties) if next_ties.iter().any(|(t, _)| same_tie(t, &tie)) => {
+                            continue;
+                        }
                         Some(_) => end_tie(&mut tie, list[i + 1].date.as_deref()),
                         None if statement.closed => end_tie(&mut tie, statement.date.as_deref()),
                         None => {}
                     }
-                    builder.relationship(tie);
+                    builder.relationship_from(tie, statement.file, place.clone());
                 }
             }
         }
@@ -898,7 +909,7 @@ impl Reader {
         record_of: &dyn Fn(&str) -> String,
         builder: &mut Builder,
         problems: &mut Vec<RecordProblem>,
-    ) -> Vec<Relationship> {
+    ) -> Vec<(Relationship, Place)> {
         let d = s.details;
         let p = s.details_pointer;
         let place = |pointer: &str| s.at.place(&format!("{p}{pointer}"));
@@ -1187,7 +1198,7 @@ impl Reader {
                     });
                 }
             }
-            ties.push(tie);
+            ties.push((tie, place(&ip)));
         }
         if unknown { Vec::new() } else { ties }
     }

@@ -11,7 +11,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use crate::model::{Entity, Relationship, Value};
+use super::Origins;
+use crate::model::{Entity, RelType, Relationship, Value, fold_name};
 use crate::store::DataSet;
 
 /// What a merge did: counts, and the first few examples of each thing.
@@ -30,6 +31,20 @@ pub struct MergeReport {
     pub conflicts: Vec<String>,
     /// Imported entities given another id because theirs was taken by a different entity.
     pub renamed: Vec<String>,
+    /// Imported names and aliases that another entity held, told apart by what distinguishes
+    /// their entity ("Company B (GB-COH 123)").
+    pub names_told_apart: usize,
+    /// Examples of those.
+    pub told_apart: Vec<String>,
+}
+
+impl MergeReport {
+    fn record_told_apart(&mut self, name: &str, owner: &str, told: &str) {
+        self.names_told_apart += 1;
+        keep(&mut self.told_apart, || {
+            format!("\"{name}\" is already entity {owner}'s: the imported one is \"{told}\"")
+        });
+    }
 }
 
 /// How many examples of each thing a report keeps.
@@ -62,6 +77,23 @@ impl fmt::Display for MergeReport {
                 self.entities_merged - self.merges.len()
             )?;
         }
+        if self.names_told_apart > 0 {
+            writeln!(
+                f,
+                "  {} that another entity already has told apart (the plain name kept as `{PLAIN_NAME}`):",
+                counted(self.names_told_apart, "name", "names"),
+            )?;
+            for told in &self.told_apart {
+                writeln!(f, "    {told}")?;
+            }
+            if self.names_told_apart > self.told_apart.len() {
+                writeln!(
+                    f,
+                    "    … and {} more",
+                    self.names_told_apart - self.told_apart.len()
+                )?;
+            }
+        }
         for renamed in &self.renamed {
             writeln!(f, "  {renamed}")?;
         }
@@ -78,11 +110,30 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 
 /// Merges `incoming` into `base`, reporting what it did.
 pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
+    let origins = Origins::none(&incoming);
+    merge_traced(base, incoming, &origins).0
+}
+
+/// As `merge`, keeping where each record came from: `origins` are the incoming records'; what
+/// comes back are the merged records' (`None` for those only already there). A record already
+/// there that an imported one merged with takes the imported one's origin.
+pub fn merge_traced(
+    base: &mut DataSet,
+    incoming: DataSet,
+    origins: &Origins,
+) -> (MergeReport, Origins) {
     let mut report = MergeReport::default();
+    let mut merged_origins = Origins::none(base);
     let mut source_ids: HashMap<String, String> = HashMap::new();
+    let mut source_at: HashMap<String, usize> = base
+        .source
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
     for mut source in incoming.source {
         let wanted = source.id.clone();
-        match base.source.iter().find(|s| s.id == source.id) {
+        match source_at.get(&source.id).map(|&i| &base.source[i]) {
             Some(there) if *there == source => {}
             Some(_) => {
                 // Another source under the same id: the import's gets a free one, unless one
@@ -90,7 +141,7 @@ pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
                 let mut n = 2;
                 loop {
                     let id = format!("{wanted}-{n}");
-                    match base.source.iter().find(|s| s.id == id) {
+                    match source_at.get(&id).map(|&i| &base.source[i]) {
                         Some(there)
                             if there.title == source.title
                                 && there.publisher == source.publisher
@@ -103,6 +154,7 @@ pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
                         Some(_) => n += 1,
                         None => {
                             source.id = id;
+                            source_at.insert(source.id.clone(), base.source.len());
                             base.source.push(source.clone());
                             report.sources_added += 1;
                             break;
@@ -111,6 +163,7 @@ pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
                 }
             }
             None => {
+                source_at.insert(source.id.clone(), base.source.len());
                 base.source.push(source.clone());
                 report.sources_added += 1;
             }
@@ -134,14 +187,19 @@ pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
 
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut by_identifier: HashMap<(String, String), usize> = HashMap::new();
+    let mut names = Names::default();
     for (i, e) in base.entity.iter().enumerate() {
         by_id.insert(e.id.clone(), i);
         for (scheme, value) in &e.ids {
             by_identifier.insert((scheme.clone(), value.clone()), i);
         }
+        names.ids.push(e.id.clone());
+        for name in std::iter::once(&e.name).chain(&e.aliases) {
+            names.claim(name, i);
+        }
     }
     let mut entity_ids: HashMap<String, String> = HashMap::new();
-    for mut entity in incoming.entity {
+    for (k, mut entity) in incoming.entity.into_iter().enumerate() {
         rename_sources(&mut entity.sources);
         let shared = entity.ids.iter().find_map(|(s, v)| {
             by_identifier
@@ -177,9 +235,18 @@ pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
                 }
                 report.entities_merged += 1;
                 entity_ids.insert(entity.id.clone(), there.id.clone());
+                let their_names: Vec<String> = std::iter::once(std::mem::take(&mut entity.name))
+                    .chain(std::mem::take(&mut entity.aliases))
+                    .collect();
                 let added = fill(there, entity, &mut report.conflicts);
                 for (scheme, value) in added {
                     by_identifier.insert((scheme, value), i);
+                }
+                for name in their_names {
+                    names.add_alias(there, i, name, &mut report);
+                }
+                if merged_origins.entity[i].is_none() {
+                    merged_origins.entity[i] = origins.entity(k);
                 }
             }
             None => {
@@ -205,37 +272,192 @@ pub fn merge(base: &mut DataSet, incoming: DataSet) -> MergeReport {
                         .entry((scheme.clone(), value.clone()))
                         .or_insert(i);
                 }
+                names.ids.push(entity.id.clone());
+                names.name_newcomer(&mut entity, i, &mut report);
                 base.entity.push(entity);
+                merged_origins.entity.push(origins.entity(k));
                 report.entities_added += 1;
             }
         }
     }
-    for mut tie in incoming.relationship {
+    // Ties already there by type and ends; the few between one pair are compared in full.
+    let mut ties: HashMap<(RelType, String, String), Vec<usize>> = HashMap::new();
+    for (i, t) in base.relationship.iter().enumerate() {
+        ties.entry(tie_key(t)).or_default().push(i);
+    }
+    for (k, mut tie) in incoming.relationship.into_iter().enumerate() {
         rename_sources(&mut tie.sources);
         for end in [&mut tie.from, &mut tie.to] {
             if let Some(id) = entity_ids.get(end.as_str()) {
                 end.clone_from(id);
             }
         }
-        match base.relationship.iter_mut().find(|t| same_tie(t, &tie)) {
-            Some(there) => {
+        let candidates = ties.entry(tie_key(&tie)).or_default();
+        match candidates
+            .iter()
+            .copied()
+            .find(|&i| same_tie(&base.relationship[i], &tie))
+        {
+            Some(i) => {
                 report.relationships_present += 1;
+                let there = &mut base.relationship[i];
                 for s in tie.sources {
                     if !there.sources.contains(&s) {
                         there.sources.push(s);
                     }
                 }
+                if merged_origins.relationship[i].is_none() {
+                    merged_origins.relationship[i] = origins.relationship(k);
+                }
             }
             None => {
+                candidates.push(base.relationship.len());
                 base.relationship.push(tie);
+                merged_origins.relationship.push(origins.relationship(k));
                 report.relationships_added += 1;
             }
         }
     }
-    report
+    (report, merged_origins)
 }
 
-/// Fills what `there` lacks from `entity`; returns the identifiers added.
+fn tie_key(tie: &Relationship) -> (RelType, String, String) {
+    (tie.rel_type.clone(), tie.from.clone(), tie.to.clone())
+}
+
+/// Every name and alias, folded, with the entity it belongs to: names are unique under the
+/// folding (`model::fold_name`), so an imported one that another entity holds is told apart.
+#[derive(Default)]
+struct Names {
+    owner: HashMap<String, usize>,
+    /// The entities' ids, by index, to say whose a name is.
+    ids: Vec<String>,
+}
+
+impl Names {
+    fn claim(&mut self, name: &str, i: usize) {
+        self.owner.entry(fold_name(name)).or_insert(i);
+    }
+
+    /// Who holds `name`, other than entity `i`.
+    fn other_owner(&self, name: &str, i: usize) -> Option<usize> {
+        self.owner
+            .get(&fold_name(name))
+            .copied()
+            .filter(|&o| o != i)
+    }
+
+    /// `name` told apart from the one another entity holds: qualified by what distinguishes
+    /// `entity` (its country and an identifier), then numbered until free.
+    fn told_apart(&self, name: &str, entity: &Entity, i: usize) -> String {
+        let qualifier = qualifier(entity);
+        let candidate = |n: usize| match (qualifier.is_empty(), n) {
+            (false, 1) => format!("{name} ({qualifier})"),
+            (false, n) => format!("{name} ({qualifier}, {n})"),
+            (true, n) => format!("{name} ({n})"),
+        };
+        let mut n = if qualifier.is_empty() { 2 } else { 1 };
+        loop {
+            let c = candidate(n);
+            if self.other_owner(&c, i).is_none() {
+                return c;
+            }
+            n += 1;
+        }
+    }
+
+    /// Names a new entity `i`: a name or alias another entity holds is told apart (the plain
+    /// name is kept as the free property `plain_name`), and the renaming reported.
+    fn name_newcomer(&mut self, entity: &mut Entity, i: usize, report: &mut MergeReport) {
+        if let Some(owner) = self.other_owner(&entity.name, i) {
+            let plain = entity.name.clone();
+            entity.name = self.told_apart(&plain, entity, i);
+            report.record_told_apart(&plain, &self.ids[owner], &entity.name);
+            entity
+                .extra
+                .entry(PLAIN_NAME.to_owned())
+                .or_insert_with(|| Value::from(plain.as_str()));
+        }
+        self.claim(&entity.name, i);
+        let aliases = std::mem::take(&mut entity.aliases);
+        for alias in aliases {
+            let alias = match self.other_owner(&alias, i) {
+                Some(owner) => {
+                    let told = self.told_apart(&alias, entity, i);
+                    report.record_told_apart(&alias, &self.ids[owner], &told);
+                    told
+                }
+                None => alias,
+            };
+            if self.other_owner(&alias, i).is_none()
+                && !entity
+                    .aliases
+                    .iter()
+                    .any(|a| fold_name(a) == fold_name(&alias))
+            {
+                self.claim(&alias, i);
+                entity.aliases.push(alias);
+            }
+        }
+    }
+
+    /// Adds `name` (an imported entity's name or alias) to `there` (entity `i`), which the
+    /// imported entity merged with: unless `there` has it, told apart when another entity
+    /// holds it, and not again when `there` already has it told apart (an import done before).
+    fn add_alias(&mut self, there: &mut Entity, i: usize, name: String, report: &mut MergeReport) {
+        let folded = fold_name(&name);
+        match self.owner.get(&folded) {
+            Some(&o) if o == i => {}
+            Some(&owner) => {
+                let prefix = fold_name(&format!("{name} ("));
+                let told_before = std::iter::once(&there.name)
+                    .chain(&there.aliases)
+                    .any(|a| fold_name(a).starts_with(&prefix));
+                if !told_before {
+                    let told = self.told_apart(&name, there, i);
+                    report.record_told_apart(&name, &self.ids[owner], &told);
+                    self.claim(&told, i);
+                    there.aliases.push(told);
+                }
+            }
+            None => {
+                self.owner.insert(folded, i);
+                there.aliases.push(name);
+            }
+        }
+    }
+}
+
+/// The free property that keeps an imported entity's plain name when another entity holds it.
+pub const PLAIN_NAME: &str = "plain_name";
+
+/// What tells an entity apart from another of its name: its country, unless its identifier's
+/// scheme names it, and its identifier (an LEI first, then a register's, then any other).
+fn qualifier(entity: &Entity) -> String {
+    let rank = |scheme: &str| match scheme {
+        "lei" => 0,
+        s if s.starts_with("bods") => 3,
+        "wikidata" | "opencorporates" | "isin" => 2,
+        _ => 1,
+    };
+    let identifier = entity
+        .ids
+        .iter()
+        .min_by_key(|(scheme, _)| rank(scheme))
+        .map(|(scheme, value)| (scheme.to_ascii_uppercase().replace('_', "-"), value));
+    let country = entity.country.as_deref().filter(|c| {
+        identifier
+            .as_ref()
+            .is_none_or(|(scheme, _)| !scheme.starts_with(&c.to_ascii_uppercase()))
+    });
+    let mut parts = Vec::new();
+    parts.extend(country.map(str::to_owned));
+    parts.extend(identifier.map(|(scheme, value)| format!("{scheme} {value}")));
+    parts.join(", ")
+}
+
+/// Fills what `there` lacks from `entity` (but its names, which the caller adds); returns the
+/// identifiers added.
 fn fill(there: &mut Entity, entity: Entity, conflicts: &mut Vec<String>) -> Vec<(String, String)> {
     let name = there.name.clone();
     if there.kind != entity.kind {
@@ -257,18 +479,6 @@ fn fill(there: &mut Entity, entity: Entity, conflicts: &mut Vec<String>) -> Vec<
                 format!("\"{name}\" has {field} {a} here and {b} in the import")
             }),
             _ => {}
-        }
-    }
-    let folded = crate::model::fold_name(&there.name);
-    for alias in std::iter::once(entity.name).chain(entity.aliases) {
-        let f = crate::model::fold_name(&alias);
-        if f != folded
-            && !there
-                .aliases
-                .iter()
-                .any(|a| crate::model::fold_name(a) == f)
-        {
-            there.aliases.push(alias);
         }
     }
     let mut added = Vec::new();
@@ -345,5 +555,63 @@ fn merge_definitions(base: &mut DataSet, incoming: crate::model::vocabulary::Def
         if !v.identifier.iter().any(|k| k.name == d.name) {
             v.identifier.push(d);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+
+    fn firm(id: &str, name: &str) -> Entity {
+        Entity::new(id.to_owned(), name.to_owned(), Kind::new("company"))
+    }
+
+    #[test]
+    fn firms_with_nothing_to_tell_them_apart_are_numbered() {
+        let mut base = DataSet::default();
+        let mut incoming = DataSet::default();
+        incoming.entity.push(firm("acme", "ACME LTD"));
+        let mut second = firm("acme-2", "Acme  Ltd");
+        second.aliases.push("Acme".to_owned());
+        incoming.entity.push(second);
+        let mut third = firm("acme-3", "Acme Ltd");
+        third.country = Some("GB".to_owned());
+        third.aliases.push("ACME".to_owned());
+        incoming.entity.push(third);
+        let report = merge(&mut base, incoming.clone());
+        let names: Vec<&str> = base.entity.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["ACME LTD", "Acme  Ltd (2)", "Acme Ltd (GB)"]);
+        // The third's alias is the second's: told apart too.
+        assert_eq!(base.entity[2].aliases, ["ACME (GB)"]);
+        assert_eq!(report.names_told_apart, 3);
+        assert_eq!(
+            base.entity[1].extra.get(PLAIN_NAME),
+            Some(&Value::from("Acme  Ltd"))
+        );
+        let before = base.clone();
+        let again = merge(&mut base, incoming);
+        assert_eq!(again.entities_merged, 3);
+        assert_eq!(again.names_told_apart, 0);
+        assert_eq!(base, before);
+    }
+
+    #[test]
+    fn a_merged_entity_takes_another_entitys_name_only_told_apart() {
+        let mut base = DataSet::default();
+        base.entity.push(firm("a", "Alpha"));
+        let mut beta = firm("b", "Beta");
+        beta.ids.insert("lei".to_owned(), "L1".to_owned());
+        base.entity.push(beta);
+        let mut incoming = DataSet::default();
+        let mut also_beta = firm("x", "Alpha");
+        also_beta.ids.insert("lei".to_owned(), "L1".to_owned());
+        incoming.entity.push(also_beta);
+        let report = merge(&mut base, incoming.clone());
+        assert_eq!(report.entities_merged, 1);
+        assert_eq!(base.entity[1].aliases, ["Alpha (LEI L1)"]);
+        let before = base.clone();
+        merge(&mut base, incoming);
+        assert_eq!(base, before);
     }
 }

@@ -16,12 +16,14 @@ mod jsonl;
 mod losses;
 mod mapped_csv;
 pub mod merge;
+mod origin;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use losses::{Loss, Losses};
-pub use merge::{MergeReport, merge};
+pub use merge::{MergeReport, merge, merge_traced};
+pub use origin::{Origin, Origins, place_problems};
 
 use crate::datafile::{self, Format, LoadError, TextInput};
 use crate::model::Schema;
@@ -173,6 +175,9 @@ pub enum ImportError {
     /// not join, say).
     #[error("the imported records break the model's rules:\n{0}")]
     Rules(#[source] LoadError),
+    /// As `Rules`, each problem placed at the input its record came from.
+    #[error("the imported records break the model's rules:\n{}", problems_text(.0))]
+    RulesAt(Vec<RecordProblem>),
     /// A value read cannot be written as a record (a NaN).
     #[error("the imported records cannot be written: {0}")]
     Unwritable(String),
@@ -200,6 +205,8 @@ pub struct ImportOptions {
 pub struct Imported {
     pub dataset: DataSet,
     pub losses: Losses,
+    /// Where each record came from, aligned with the data set.
+    pub origins: Origins,
 }
 
 impl Imported {
@@ -242,8 +249,24 @@ impl Builder {
         self.imported.dataset.entity.push(entity);
     }
 
+    /// Adds an entity read at `place` in `file`, where problems with it will be reported.
+    pub fn entity_from(&mut self, entity: Entity, file: &Path, place: Place) {
+        let origins = &mut self.imported.origins.entity;
+        origins.resize(self.imported.dataset.entity.len(), None);
+        origins.push(Some(Origin::new(file, place)));
+        self.entity(entity);
+    }
+
     pub fn relationship(&mut self, relationship: Relationship) {
         self.imported.dataset.relationship.push(relationship);
+    }
+
+    /// Adds a relationship read at `place` in `file`, where problems with it will be reported.
+    pub fn relationship_from(&mut self, relationship: Relationship, file: &Path, place: Place) {
+        let origins = &mut self.imported.origins.relationship;
+        origins.resize(self.imported.dataset.relationship.len(), None);
+        origins.push(Some(Origin::new(file, place)));
+        self.relationship(relationship);
     }
 
     /// Counts one loss of `kind`, keeping the first example.

@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::Session;
-use crate::datafile::{self, Format, TextInput};
+use crate::datafile::{self, Format, LoadError, TextInput};
 use crate::import::{self, ImportError, ImportOptions, Losses, MergeReport};
 use crate::model::Date;
 
@@ -141,22 +141,26 @@ impl Session {
             .graph
             .to_dataset()
             .map_err(|e| ImportRefused::Write(e.to_string()))?;
-        report.merge = import::merge(&mut base, imported.dataset);
+        let (merge, origins) = import::merge_traced(&mut base, imported.dataset, &imported.origins);
+        report.merge = merge;
         let text = datafile::dataset_text(&base, Format::Json)
             .map_err(|e| ImportRefused::Write(e.to_string()))?;
-        let name = request.paths.first().map_or_else(
-            || "the import".to_owned(),
-            |p| format!("{} (as records)", p.display()),
-        );
         let mut graph = datafile::load_texts(
             &[TextInput {
-                name: &name,
+                name: "the merged records",
                 text: &text,
                 format: Format::Json,
             }],
             self.graph.schema(),
         )
-        .map_err(|e| ImportRefused::Import(ImportError::Rules(e)))?;
+        .map_err(|e| {
+            ImportRefused::Import(match e {
+                LoadError::Invalid { .. } => {
+                    ImportError::RulesAt(import::place_problems(&e, &text, &base, &origins))
+                }
+                e => ImportError::Rules(e),
+            })
+        })?;
         graph.set_schema(self.graph.schema());
         if !report.losses.is_empty() && !request.accept_losses {
             return Err(ImportRefused::Losses(Box::new(report)));

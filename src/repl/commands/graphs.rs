@@ -19,6 +19,28 @@ pub(super) fn run_load(session: &mut Session, _command: &str, rest: &str) -> Out
     Ok(Next::Continue)
 }
 
+/// What `:help :import` says beyond its line: both forms, the formats, losses and merging.
+pub(super) fn import_help() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "\nTwo forms:\n  :import FORMAT PATH...       read files (a folder: its files of the format) with an importer and merge them into the open graph\n  :import NODES_CSV EDGES_CSV  open a bulk CSV import (a nodes and an edges file) instead of the current graph\n\nFormats:\n",
+    );
+    for f in crate::import::FORMATS {
+        let extensions: Vec<String> = f.extensions.iter().map(|e| format!("*.{e}")).collect();
+        let _ = writeln!(
+            out,
+            "  {:<8} {} ({})",
+            f.name,
+            f.describes,
+            extensions.join(", ")
+        );
+    }
+    out.push_str(
+        "\nMerging: an imported entity that shares an identifier (lei, bods, wikidata, any scheme) or its id with one in the graph is that entity: what the graph lacks is filled in, its other names become aliases, and where the two disagree the graph's value is kept and the disagreement reported. A relationship already there (same type, ends and properties) only gains the import's sources, so importing a file twice changes nothing. An imported name that another entity already has is told apart by the newcomer's country and identifier, as \"Company B (GB-COH 123)\" (or a number), its plain name kept as the property plain_name; the report counts each.\n\n--accept-losses: what the model has no home for is counted, with an example of each; without the flag such an import is refused and the graph left as it was.\n\nNothing changes either when the merged records break a rule of the model: each problem is shown at the file and place (JSON pointer, line or row) it came from.\n\nExample:\n  :import bods statements.json\n  :import bods registers/ --accept-losses\n",
+    );
+    out
+}
+
 pub(super) fn run_import(session: &mut Session, _command: &str, rest: &str) -> Outcome {
     let words: Vec<&str> = rest.split_whitespace().collect();
     let accept_losses = words.contains(&"--accept-losses");

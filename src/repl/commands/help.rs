@@ -24,6 +24,9 @@ pub(super) fn help_text(topic: &str) -> Result<String, String> {
         .find(|c| c.name.trim_start_matches(':') == topic);
     if let Some(c) = command.filter(|_| command_first) {
         let _ = writeln!(out, "{} {}: {}", c.name, c.usage, c.help);
+        if let Some(more) = c.more {
+            out.push_str(&more());
+        }
         return Ok(out);
     }
     if topic.is_empty() {
@@ -77,6 +80,9 @@ pub(super) fn help_text(topic: &str) -> Result<String, String> {
     // the clause for `set`; the command follows.
     if let Some(c) = command.filter(|_| query::functions::lookup(topic).is_none()) {
         let _ = writeln!(out, "{} {}: {}", c.name, c.usage, c.help);
+        if let Some(more) = c.more {
+            out.push_str(&more());
+        }
         return Ok(out);
     }
     if let Some(f) = query::functions::lookup(topic) {

@@ -42,6 +42,8 @@ pub(crate) struct Command {
     pub usage: &'static str,
     /// What it does, in one line.
     pub help: &'static str,
+    /// What `:help :NAME` adds to that line, for a command with more to say.
+    pub more: Option<fn() -> String>,
     run: Handler,
 }
 
@@ -56,7 +58,22 @@ const fn command(
         aliases: &[],
         usage,
         help,
+        more: None,
         run,
+    }
+}
+
+/// As `command`, with more for `:help :NAME` to say.
+const fn command_with_more(
+    name: &'static str,
+    usage: &'static str,
+    help: &'static str,
+    more: fn() -> String,
+    run: Handler,
+) -> Command {
+    Command {
+        more: Some(more),
+        ..command(name, usage, help, run)
     }
 }
 
@@ -92,10 +109,11 @@ pub(crate) static COMMANDS: &[Command] = &[
         "open a TOML or JSON data file (or a .alliances snapshot) instead of the current graph",
         run_load,
     ),
-    command(
+    command_with_more(
         ":import",
         "FORMAT PATH... [--accept-losses] | NODES_CSV EDGES_CSV",
         "import files of a format (bods…) into the graph, merging entities by identifier; or open a bulk CSV import instead of the current graph",
+        graphs::import_help,
         run_import,
     ),
     command(
@@ -569,6 +587,25 @@ mod tests {
         for shown in [":owners", ":holdings", ":common"] {
             assert!(overview.contains(shown), "{shown} is missing from :help");
         }
+    }
+
+    #[test]
+    fn help_on_import_explains_both_forms_every_format_losses_and_merging() {
+        let help = help_text(":import").unwrap();
+        assert!(help.contains(":import FORMAT PATH..."), "{help}");
+        assert!(help.contains(":import NODES_CSV EDGES_CSV"), "{help}");
+        for f in crate::import::FORMATS {
+            assert!(
+                help.contains(&format!("  {:<8} {}", f.name, f.describes)),
+                "{} is missing:\n{help}",
+                f.name
+            );
+        }
+        assert!(help.contains("--accept-losses: "), "{help}");
+        assert!(help.contains("Merging: "), "{help}");
+        assert!(help.contains("plain_name"), "{help}");
+        assert!(help.contains("Example:\n  :import bods "), "{help}");
+        assert_eq!(help_text("import").unwrap(), help);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::{Builder, ImportFormat, ImportOptions, InputFile, Place, RecordProblem};
+use super::origin::{Side, Target};
+use super::{Builder, ImportFormat, ImportOptions, InputFile, Origin, Place, RecordProblem};
 use crate::model::{
     Date, Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fold_name, slugify,
 };
@@ -182,6 +183,13 @@ impl Record {
             );
         }
         first
+    }
+
+    fn pointer_to(&self, pointer: &str) -> Place {
+        Place::LinePointer {
+            line: self.line,
+            pointer: pointer.to_owned(),
+        }
     }
 
     fn pointer(&self, property: &str) -> Place {
@@ -598,10 +606,12 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
     let (mut things, mut links): (Vec<Record>, Vec<Record>) = records
         .into_iter()
         .partition(|r| kind_of_schema(&r.schema).is_some());
+    let mut unmapped = Vec::new();
     links.retain(|r| {
         if link_ends(&r.schema).is_some() {
             true
         } else {
+            unmapped.push(r.id.clone());
             builder.lose(format!("FtM schema `{}`", r.schema), || {
                 format!("{}:{}: {}", r.file.display(), r.line, r.id)
             });
@@ -618,6 +628,14 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
                 .cloned()
                 .unwrap_or_default()
         })
+        .collect();
+    // Every record the input holds: a link to one that is no entity is a loss, not a
+    // reference to the graph.
+    let held: HashSet<String> = things
+        .iter()
+        .chain(&links)
+        .map(|r| r.id.clone())
+        .chain(unmapped.iter().cloned())
         .collect();
     let mut ids: HashMap<String, (String, &'static str)> = HashMap::new();
     let mut taken_ids = HashSet::new();
@@ -767,18 +785,33 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
         }
         record.rest_into(&mut extra, builder, &at);
         ids.insert(record.id.clone(), (id.clone(), kind));
-        builder.entity(Entity {
-            id,
-            name: shown,
-            kind: Kind::new(kind),
-            aliases,
-            country,
-            sector,
-            note,
-            sources: vec![record.source.clone()],
-            ids: entity_ids,
-            extra,
-        });
+        let mut origin = Origin::new(
+            &record.file,
+            Place::LinePointer {
+                line: record.line,
+                pointer: String::new(),
+            },
+        )
+        .field("name", record.pointer("name"))
+        .field("kind", record.pointer_to("/schema"));
+        for (property, scheme) in ID_PROPERTIES {
+            origin = origin.field(*scheme, record.pointer(property));
+        }
+        builder.entity_at(
+            Entity {
+                id,
+                name: shown,
+                kind: Kind::new(kind),
+                aliases,
+                country,
+                sector,
+                note,
+                sources: vec![record.source.clone()],
+                ids: entity_ids,
+                extra,
+            },
+            origin,
+        );
     }
     let mut seen_links = HashSet::new();
     for mut link in links {
@@ -823,15 +856,33 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
         let [from, to] = ends.as_slice() else {
             continue;
         };
-        let (Some((from_id, from_kind)), Some((to_id, to_kind))) = (ids.get(from), ids.get(to))
-        else {
-            builder.lose("FtM link to an entity the input does not hold", || {
+        // An end the input does not hold is named by its FtM id, kept as the `ftm`
+        // identifier: the merge finds it in the graph imported into, or refuses the import.
+        let end = |id: &String| ids.get(id).map(|(id, kind)| (id.clone(), Some(*kind)));
+        let (from_id, from_kind) = end(from).unwrap_or_default();
+        let (to_id, to_kind) = end(to).unwrap_or_default();
+        if [(from, from_kind), (to, to_kind)]
+            .iter()
+            .any(|(id, kind)| kind.is_none() && held.contains(*id))
+        {
+            builder.lose("FtM link to a record imported as no entity", || {
                 format!("{at}: {}", link.id)
             });
             continue;
-        };
+        }
+        if from_kind.is_none() && matches!(link.schema.as_str(), "Directorship" | "Representation")
+        {
+            builder.lose(
+                format!(
+                    "FtM {} whose `{from_key}` the input does not hold (its kind decides the tie)",
+                    link.schema
+                ),
+                || format!("{at}: {}", link.id),
+            );
+            continue;
+        }
         let role = link.properties.get("role").and_then(|r| r.first()).cloned();
-        let rel_type = match (link.schema.as_str(), *from_kind) {
+        let rel_type = match (link.schema.as_str(), from_kind.unwrap_or("")) {
             ("Ownership", _) => "invests-in",
             ("Directorship", "person") | ("Employment", _) => "holds-position",
             ("Directorship", _) => "controls",
@@ -847,9 +898,10 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
                 continue;
             }
         };
+        // An end in the graph is checked by the rules once merged.
         let joins = vocabulary.relationship(rel_type).is_some_and(|def| {
-            (def.from.is_empty() || def.from.iter().any(|k| k == from_kind))
-                && (def.to.is_empty() || def.to.iter().any(|k| k == to_kind))
+            (def.from.is_empty() || from_kind.is_none_or(|k| def.from.iter().any(|d| d == k)))
+                && (def.to.is_empty() || to_kind.is_none_or(|k| def.to.iter().any(|d| d == k)))
         });
         if !joins {
             builder.lose(
@@ -857,11 +909,17 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
                     "FtM {} between kinds the model's `{rel_type}` does not join",
                     link.schema
                 ),
-                || format!("{at}: {from_kind} to {to_kind}"),
+                || {
+                    format!(
+                        "{at}: {} to {}",
+                        from_kind.unwrap_or_default(),
+                        to_kind.unwrap_or_default()
+                    )
+                },
             );
             continue;
         }
-        let mut rel = Relationship::new(RelType::new(rel_type), from_id.clone(), to_id.clone());
+        let mut rel = Relationship::new(RelType::new(rel_type), from_id, to_id);
         let mut bad = false;
         for (property, key) in [
             ("startDate", "date"),
@@ -1044,6 +1102,48 @@ fn emit(records: Vec<Record>, problems: &mut Vec<RecordProblem>, builder: &mut B
             rel.extra.entry(key).or_insert(value);
         }
         rel.sources.push(link.source.clone());
-        builder.relationship(rel);
+        let index = builder.dataset().relationship.len();
+        let mut origin = Origin::new(
+            &link.file,
+            Place::LinePointer {
+                line: link.line,
+                pointer: String::new(),
+            },
+        )
+        .field("from", link.pointer(from_key))
+        .field("to", link.pointer(to_key));
+        for (field, property) in [
+            ("date", "startDate"),
+            ("end_date", "endDate"),
+            ("stake_pct", "percentage"),
+            ("stake_min", "percentage"),
+            ("stake_max", "percentage"),
+            ("amount", "amount"),
+            ("currency", "currency"),
+            ("role", "role"),
+        ] {
+            origin = origin.field(field, link.pointer(property));
+        }
+        builder.relationship_at(rel, origin);
+        for (side, ftm_id, kind, key) in [
+            (Side::From, from, from_kind, from_key),
+            (Side::To, to, to_kind, to_key),
+        ] {
+            if kind.is_none() {
+                builder.refer(
+                    index,
+                    side,
+                    Target::Identifier {
+                        scheme: "ftm".to_owned(),
+                        value: ftm_id.clone(),
+                    },
+                    &link.file,
+                    link.pointer(key),
+                    Some(format!(
+                        "import the FtM entity {ftm_id} first, or in the same run"
+                    )),
+                );
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use super::{Builder, ImportFormat, ImportOptions, InputFile, Place, RecordProblem};
+use super::{Builder, ImportFormat, ImportOptions, InputFile, Origin, Place, RecordProblem};
 use crate::model::{
     Date, Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fold_name, slugify,
 };
@@ -107,6 +107,8 @@ struct LeiRecord {
     ids: BTreeMap<String, String>,
     extra: BTreeMap<String, Value>,
     source: String,
+    /// Where it was read, for the rules' problems.
+    origin: Option<Origin>,
 }
 
 /// One relationship record: `child` is the start node, `parent` the end node.
@@ -122,6 +124,8 @@ struct RrRecord {
     source: String,
     /// Where it was read, for a loss's example.
     at: String,
+    /// Where it was read, for the rules' problems.
+    origin: Option<Origin>,
 }
 
 /// One reporting exception: why `lei` reports no parent of `category`.
@@ -468,14 +472,21 @@ fn read_csv(
         // Owned copies: `cells` borrows `record`, which lives for this iteration only.
         match kind {
             FileKind::LeiCsv => {
-                if let Some(record) = lei_row(&mut cells, source, problems) {
+                if let Some(mut record) = lei_row(&mut cells, source, problems) {
                     cells.lose_rest(&file, builder);
+                    record.origin = Some(cell_origin(&file, row, "LEI", LEI_FIELDS));
                     gathered.add_entity(record, &at, builder);
                 }
             }
             FileKind::RrCsv => {
-                if let Some(record) = rr_row(&mut cells, source, &at, problems, builder) {
+                if let Some(mut record) = rr_row(&mut cells, source, &at, problems, builder) {
                     cells.lose_rest(&file, builder);
+                    record.origin = Some(cell_origin(
+                        &file,
+                        row,
+                        "Relationship.RelationshipType",
+                        RR_FIELDS,
+                    ));
                     gathered.relationships.push(record);
                 }
             }
@@ -487,6 +498,36 @@ fn read_csv(
             }
         }
     }
+}
+
+/// The model fields of an entity and the LEI-CDF columns they are read from.
+const LEI_FIELDS: &[(&str, &str)] = &[
+    ("name", "Entity.LegalName"),
+    ("kind", "Entity.EntityCategory"),
+    ("country", "Entity.LegalAddress.Country"),
+    ("lei", "LEI"),
+];
+
+/// The model fields of a relationship and the RR-CDF columns they are read from.
+const RR_FIELDS: &[(&str, &str)] = &[
+    ("from", "Relationship.EndNode.NodeID"),
+    ("to", "Relationship.StartNode.NodeID"),
+    ("date", "Relationship.Period.1.startDate"),
+    ("end_date", "Relationship.Period.1.endDate"),
+    ("stake_pct", "Relationship.Quantifiers.1.QuantifierAmount"),
+    ("status", "Relationship.RelationshipStatus"),
+];
+
+/// A CSV row's origin: the row at `column`, with the columns its fields were read from.
+fn cell_origin(file: &Path, row: usize, column: &str, fields: &[(&str, &str)]) -> Origin {
+    let cell = |column: &str| Place::Cell {
+        row,
+        column: column.to_owned(),
+    };
+    fields.iter().fold(
+        Origin::new(file, cell(column)),
+        |origin, (field, column)| origin.field(*field, cell(column)),
+    )
 }
 
 fn required_lei<'a>(
@@ -635,6 +676,7 @@ fn lei_row(cells: &mut Cells, source: &str, problems: &mut Problems) -> Option<L
         ids: BTreeMap::new(),
         extra,
         source: source.to_owned(),
+        origin: None,
     })
 }
 
@@ -772,6 +814,7 @@ fn rr_row(
         extra,
         source: source.to_owned(),
         at: at.to_owned(),
+        origin: None,
     })
 }
 
@@ -980,18 +1023,20 @@ fn read_api(
         let place = |field: &str| Place::Pointer(format!("{at}/attributes/{field}"));
         match record_type {
             "lei-records" => {
-                if let Some(entity) =
+                if let Some(mut entity) =
                     api_lei(&mut fields, &source_id, &place, problems, &where_, builder)
                 {
                     fields.lose_rest(&where_, builder);
+                    entity.origin = Some(Origin::new(&file.path, Place::Pointer(at.clone())));
                     gathered.add_entity(entity, &where_, builder);
                 }
             }
             "relationship-records" => {
-                if let Some(rel) =
+                if let Some(mut rel) =
                     api_rr(&mut fields, &source_id, &place, problems, &where_, builder)
                 {
                     fields.lose_rest(&where_, builder);
+                    rel.origin = Some(Origin::new(&file.path, Place::Pointer(at.clone())));
                     gathered.relationships.push(rel);
                 }
             }
@@ -1207,6 +1252,7 @@ fn api_lei(
         ids,
         extra,
         source: source.to_owned(),
+        origin: None,
     })
 }
 
@@ -1332,6 +1378,7 @@ fn api_rr(
         extra,
         source: source.to_owned(),
         at: at.to_owned(),
+        origin: None,
     })
 }
 
@@ -1400,15 +1447,17 @@ fn emit(mut gathered: Gathered, builder: &mut Builder) {
         .flat_map(|r| [r.child.clone(), r.parent.clone()])
         .chain(gathered.exceptions.iter().map(|e| e.lei.clone()))
         .collect();
+    // Those stand in for the entity: merged with one that has the LEI (in the graph imported
+    // into), they add only the LEI and what the exceptions say.
+    let stand_ins = gathered.entities.len();
     for lei in mentioned {
         if gathered.by_lei.contains_key(&lei) {
             continue;
         }
-        let source = gathered
+        let named_by = gathered
             .relationships
             .iter()
-            .find(|r| r.child == lei || r.parent == lei)
-            .map(|r| r.source.clone());
+            .find(|r| r.child == lei || r.parent == lei);
         gathered.by_lei.insert(lei.clone(), gathered.entities.len());
         gathered.entities.push(LeiRecord {
             name: format!("LEI {lei}"),
@@ -1418,7 +1467,8 @@ fn emit(mut gathered: Gathered, builder: &mut Builder) {
             country: None,
             ids: BTreeMap::new(),
             extra: BTreeMap::new(),
-            source: source.unwrap_or_default(),
+            source: named_by.map(|r| r.source.clone()).unwrap_or_default(),
+            origin: named_by.and_then(|r| r.origin.clone()),
         });
     }
     for exception in &gathered.exceptions {
@@ -1449,7 +1499,7 @@ fn emit(mut gathered: Gathered, builder: &mut Builder) {
     let mut kinds: HashMap<String, &'static str> = HashMap::new();
     let mut taken_ids = HashSet::new();
     let mut taken_names = HashSet::new();
-    for record in &gathered.entities {
+    for (index, record) in gathered.entities.iter().enumerate() {
         let mut name = record.name.clone();
         if !taken_names.insert(fold_name(&name)) {
             name = format!("{} ({})", record.name, record.lei);
@@ -1478,7 +1528,7 @@ fn emit(mut gathered: Gathered, builder: &mut Builder) {
         entity_ids.insert("lei".to_owned(), record.lei.clone());
         ids.insert(record.lei.clone(), id.clone());
         kinds.insert(record.lei.clone(), record.kind);
-        builder.entity(Entity {
+        let entity = Entity {
             id,
             name,
             kind: Kind::new(record.kind),
@@ -1493,7 +1543,12 @@ fn emit(mut gathered: Gathered, builder: &mut Builder) {
             },
             ids: entity_ids,
             extra: record.extra.clone(),
-        });
+        };
+        match &record.origin {
+            _ if index >= stand_ins => builder.stand_in_at(entity, record.origin.clone()),
+            Some(origin) => builder.entity_at(entity, origin.clone()),
+            None => builder.entity(entity),
+        }
     }
     // A direct parent that is also the ultimate one is one tie, direct and ultimate.
     let direct: HashSet<(String, String)> = gathered
@@ -1591,6 +1646,9 @@ fn emit(mut gathered: Gathered, builder: &mut Builder) {
             }
         }
         rel.sources.push(record.source.clone());
-        builder.relationship(rel);
+        match &record.origin {
+            Some(origin) => builder.relationship_at(rel, origin.clone()),
+            None => builder.relationship(rel),
+        }
     }
 }

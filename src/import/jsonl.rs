@@ -15,9 +15,9 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use super::{Builder, ImportFormat, ImportOptions, InputFile, Place, RecordProblem};
+use super::{Builder, ImportFormat, ImportOptions, InputFile, Origin, Place, RecordProblem};
 use crate::model::{Date, Schema, Source, Value};
-use crate::store::{Graph, NodeId};
+use crate::store::{EdgeId, Graph, NodeId};
 
 pub(super) static FORMAT: ImportFormat = ImportFormat {
     name: "jsonl",
@@ -62,6 +62,9 @@ struct Reader<'f> {
     file: &'f InputFile,
     graph: Graph,
     nodes: HashMap<String, NodeId>,
+    /// Where each node and relationship was read, its properties at their pointers.
+    node_origins: HashMap<NodeId, Origin>,
+    edge_origins: HashMap<EdgeId, Origin>,
     sources: Vec<Source>,
     problems: Vec<RecordProblem>,
 }
@@ -80,6 +83,24 @@ impl Reader<'_> {
             problem = problem.help(help);
         }
         self.problems.push(problem);
+    }
+
+    fn place(&self, line: usize, pointer: &str) -> Place {
+        Place::LinePointer {
+            line,
+            pointer: pointer.to_owned(),
+        }
+    }
+
+    /// A line's origin, each of its `properties` at its pointer.
+    fn origin<'k>(&self, line: usize, properties: impl Iterator<Item = &'k String>) -> Origin {
+        properties.fold(
+            Origin::new(&self.file.path, self.place(line, "")),
+            |origin, key| {
+                let pointer = format!("/properties/{}", key.replace('~', "~0").replace('/', "~1"));
+                origin.field(key.clone(), self.place(line, &pointer))
+            },
+        )
     }
 
     fn text<'j>(&mut self, line: usize, record: &'j Json, pointer: &str) -> Option<&'j str> {
@@ -148,6 +169,10 @@ impl Reader<'_> {
         let node = self
             .graph
             .add_node(labels, props.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        let origin = self
+            .origin(line, properties.keys())
+            .field("kind", self.place(line, "/labels"));
+        self.node_origins.insert(node, origin);
         if self.nodes.insert(id.clone(), node).is_some() {
             self.problem(
                 line,
@@ -225,7 +250,14 @@ impl Reader<'_> {
                 &rel_type,
                 props.iter().map(|(k, v)| (k.as_str(), v.clone())),
             );
-            if edge.is_none() {
+            if let Some(edge) = edge {
+                let origin = self
+                    .origin(line, props.iter().map(|(k, _)| k))
+                    .field("from", self.place(line, "/start/id"))
+                    .field("to", self.place(line, "/end/id"))
+                    .field("type", self.place(line, "/label"));
+                self.edge_origins.insert(edge, origin);
+            } else {
                 self.problem(
                     line,
                     "",
@@ -266,6 +298,8 @@ fn read(
             file,
             graph: Graph::new(Schema::Open),
             nodes: HashMap::new(),
+            node_origins: HashMap::new(),
+            edge_origins: HashMap::new(),
             sources: Vec::new(),
             problems: Vec::new(),
         };
@@ -309,20 +343,30 @@ fn read(
             builder.source(source);
         }
         for node in graph.nodes().collect::<Vec<_>>() {
+            let origin = reader.node_origins.remove(&node);
+            let place = origin.as_ref().map_or(Place::File, |o| o.place.clone());
             match graph.entity(node) {
-                Ok(entity) => builder.entity(entity),
+                Ok(entity) => match origin {
+                    Some(origin) => builder.entity_at(entity, origin),
+                    None => builder.entity(entity),
+                },
                 Err(e) => reader.problems.push(
-                    RecordProblem::new(&file.path, Place::File, e.to_string()).help(
+                    RecordProblem::new(&file.path, place, e.to_string()).help(
                         "every node needs a kind label (Company, Fund, Government, Consortium, Person, Organization), an id and a name",
                     ),
                 ),
             }
         }
         for edge in graph.edges().collect::<Vec<_>>() {
+            let origin = reader.edge_origins.remove(&edge);
+            let place = origin.as_ref().map_or(Place::File, |o| o.place.clone());
             match graph.relationship(edge) {
-                Ok(rel) => builder.relationship(rel),
+                Ok(rel) => match origin {
+                    Some(origin) => builder.relationship_at(rel, origin),
+                    None => builder.relationship(rel),
+                },
                 Err(e) => reader.problems.push(
-                    RecordProblem::new(&file.path, Place::File, e.to_string()).help(
+                    RecordProblem::new(&file.path, place, e.to_string()).help(
                         "the relationship types are the vocabulary's, written as queries do (INVESTS_IN, MEMBER_OF, SUPPLIES…)",
                     ),
                 ),

@@ -12,7 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::{Builder, ImportFormat, ImportOptions, InputFile, Place, RecordProblem};
+use super::origin::{Side, Target};
+use super::{Builder, ImportFormat, ImportOptions, InputFile, Origin, Place, RecordProblem};
 use crate::datafile::{cell_value, url_source};
 use crate::model::fields;
 use crate::model::{
@@ -437,6 +438,26 @@ fn read_file(
                 None => mapping.fixed.get(field).map(String::as_str),
             }
         };
+        // Where each field of the row's record was read, for the rules' problems.
+        let mut origin = Origin::new(path, at(if ties { "type" } else { "name" }));
+        for (field, i) in &column_of {
+            origin = origin.field(
+                *field,
+                Place::Cell {
+                    row,
+                    column: header[*i].clone(),
+                },
+            );
+        }
+        for (i, key) in &free {
+            origin = origin.field(
+                key.clone(),
+                Place::Cell {
+                    row,
+                    column: header[*i].clone(),
+                },
+            );
+        }
         let mut row_ok = true;
         let mut report = |problem: RecordProblem| {
             row_ok = false;
@@ -516,7 +537,7 @@ fn read_file(
             }
             entity.extra = extra;
             if row_ok {
-                builder.entity(entity);
+                builder.entity_at(entity, origin);
             }
             continue;
         }
@@ -622,8 +643,11 @@ fn read_file(
         relationship.properties = properties;
         relationship.sources = sources;
         relationship.extra = extra;
+        let origin = origin
+            .field("from", from.place.clone())
+            .field("to", to.place.clone());
         let index = builder.dataset().relationship.len();
-        builder.relationship(relationship);
+        builder.relationship_at(relationship, origin);
         ends.push((index, from, to));
     }
 }
@@ -652,7 +676,8 @@ fn resolve_ends(
         .collect();
     for (index, from, to) in ends {
         let mut resolved = Vec::new();
-        for end in [from, to] {
+        let mut references = Vec::new();
+        for (side, end) in [(Side::From, from), (Side::To, to)] {
             let found = match end.by {
                 0 => Some(if is_slug(&end.value) {
                     end.value.clone()
@@ -692,20 +717,25 @@ fn resolve_ends(
                     }
                     by_name.insert(crate::model::fold_name(&name), id.clone());
                     ids.insert(id.clone());
-                    builder.entity(entity);
+                    builder.entity_at(entity, Origin::new(&end.file, end.place.clone()));
                     id
                 }
                 (None, None) => {
-                    let what = if end.by == 1 {
-                        "name".to_owned()
+                    // Not imported with it: the entity already in the graph, found by the merge.
+                    let target = if end.by == 1 {
+                        Target::Name(end.value.clone())
                     } else {
-                        format!("{} identifier", end.scheme)
+                        Target::Identifier {
+                            scheme: end.scheme.clone(),
+                            value: end.value.clone(),
+                        }
                     };
-                    problems.push(
-                        RecordProblem::new(&end.file, end.place.clone(), format!("no imported entity has the {what} \"{}\"", end.value))
-                            .help("import the entities in the same run, or give the end's kind (--map fixed.from_kind=company) to make it an entity"),
+                    let help = format!(
+                        "import the entities first (or in the same run), or give the end's kind (--map fixed.{}_kind=company) to make one",
+                        side.field()
                     );
-                    continue;
+                    references.push((side, target, end.file, end.place, help));
+                    String::new()
                 }
             };
             resolved.push(id);
@@ -714,6 +744,9 @@ fn resolve_ends(
             let rel = &mut builder.dataset_mut().relationship[index];
             rel.from = from.clone();
             rel.to = to.clone();
+            for (side, target, file, place, help) in references {
+                builder.refer(index, side, target, &file, place, Some(help));
+            }
         }
     }
 }

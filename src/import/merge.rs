@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use super::Origins;
+use super::origin::{Reference, Side, Target};
 use crate::model::{Entity, RelType, Relationship, Value, fold_name};
 use crate::store::DataSet;
 
@@ -216,6 +217,31 @@ pub fn merge_traced(
         });
         let found = shared.or_else(|| same_id.map(|i| (i, format!("id {}", entity.id))));
         match found {
+            Some((i, by)) if origins.stand_ins.contains(&k) => {
+                // A stand-in's name and kind are made up: only its identifiers and free
+                // properties say something of the entity.
+                let there = &mut base.entity[i];
+                keep(&mut report.merges, || {
+                    format!(
+                        "merged \"{}\" (named only by identifier) with existing \"{}\" by {by}",
+                        entity.name, there.name
+                    )
+                });
+                report.entities_merged += 1;
+                entity_ids.insert(entity.id.clone(), there.id.clone());
+                let said = Entity {
+                    ids: std::mem::take(&mut entity.ids),
+                    extra: std::mem::take(&mut entity.extra),
+                    note: entity.note.take(),
+                    ..Entity::new(String::new(), String::new(), there.kind.clone())
+                };
+                for (scheme, value) in fill(there, said, &mut report.conflicts) {
+                    by_identifier.insert((scheme, value), i);
+                }
+                if merged_origins.entity[i].is_none() {
+                    merged_origins.entity[i] = origins.entity(k);
+                }
+            }
             Some((i, by)) => {
                 let there = &mut base.entity[i];
                 if there.name == entity.name {
@@ -276,6 +302,9 @@ pub fn merge_traced(
                 names.name_newcomer(&mut entity, i, &mut report);
                 base.entity.push(entity);
                 merged_origins.entity.push(origins.entity(k));
+                if origins.stand_ins.contains(&k) {
+                    merged_origins.stand_ins.insert(i);
+                }
                 report.entities_added += 1;
             }
         }
@@ -285,12 +314,50 @@ pub fn merge_traced(
     for (i, t) in base.relationship.iter().enumerate() {
         ties.entry(tie_key(t)).or_default().push(i);
     }
+    let mut references: HashMap<usize, Vec<&Reference>> = HashMap::new();
+    for reference in &origins.references {
+        references
+            .entry(reference.relationship)
+            .or_default()
+            .push(reference);
+    }
     for (k, mut tie) in incoming.relationship.into_iter().enumerate() {
         rename_sources(&mut tie.sources);
         for end in [&mut tie.from, &mut tie.to] {
             if let Some(id) = entity_ids.get(end.as_str()) {
                 end.clone_from(id);
             }
+        }
+        let mut unresolved = Vec::new();
+        for &reference in references.get(&k).into_iter().flatten() {
+            let found = match &reference.target {
+                Target::Identifier { scheme, value } => by_identifier
+                    .get(&(scheme.clone(), value.clone()))
+                    .map(|&i| base.entity[i].id.clone()),
+                Target::Name(name) => names
+                    .owner
+                    .get(&fold_name(name))
+                    .map(|&i| names.ids[i].clone()),
+            };
+            let end = match reference.side {
+                Side::From => &mut tie.from,
+                Side::To => &mut tie.to,
+            };
+            match found {
+                Some(id) => *end = id,
+                None => unresolved.push(reference.clone()),
+            }
+        }
+        if !unresolved.is_empty() {
+            // Kept, its end naming no entity, for the loader to refuse where the input said it.
+            for mut reference in unresolved {
+                reference.relationship = base.relationship.len();
+                merged_origins.references.push(reference);
+            }
+            base.relationship.push(tie);
+            merged_origins.relationship.push(origins.relationship(k));
+            report.relationships_added += 1;
+            continue;
         }
         let candidates = ties.entry(tie_key(&tie)).or_default();
         match candidates

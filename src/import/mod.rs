@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 pub use losses::{Loss, Losses};
 pub use merge::{MergeReport, merge, merge_traced};
-pub use origin::{Origin, Origins, place_problems};
+pub use origin::{Origin, Origins, Reference, Side, Target, place_problems};
 
 use crate::datafile::{self, Format, LoadError, TextInput};
 use crate::model::Schema;

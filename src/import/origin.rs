@@ -2,11 +2,17 @@
 //! a CSV row), kept beside the records through merging, so that a rule the merged records
 //! break is reported at the input that said it, not at the records generated from it.
 //!
+//! It also carries what an importer could not settle alone, for the merge to settle against the
+//! graph: relationship ends named by an identifier or a name (`Reference`) rather than by an
+//! entity of the import, and entities that only stand in for one named so (`stand_ins`).
+//!
 //! **Invariant:** an `Origins` is aligned with the data set it describes: its n-th entity
 //! origin is that of the data set's n-th entity (`None` for a record already in the graph, or
-//! one an importer gave no place), and likewise for relationships.
+//! one an importer gave no place), and likewise for relationships; a reference's
+//! `relationship` and a stand-in's index are indices into the same lists.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::{Place, RecordProblem};
@@ -18,6 +24,9 @@ use crate::store::DataSet;
 pub struct Origin {
     pub file: PathBuf,
     pub place: Place,
+    /// Where some of its fields were read, when not at `place` (a CSV row's cells): a
+    /// problem with one of them is placed there.
+    pub fields: BTreeMap<String, Place>,
 }
 
 impl Origin {
@@ -25,8 +34,83 @@ impl Origin {
         Origin {
             file: file.to_owned(),
             place,
+            fields: BTreeMap::new(),
         }
     }
+
+    /// Reads `field` of the record at `place`.
+    #[must_use]
+    pub fn field(mut self, field: impl Into<String>, place: Place) -> Origin {
+        self.fields.insert(field.into(), place);
+        self
+    }
+
+    /// Where `field` was read: its own place, or the record's.
+    fn place_of(&self, field: Option<&str>) -> Place {
+        field
+            .and_then(|f| self.fields.get(f))
+            .unwrap_or(&self.place)
+            .clone()
+    }
+}
+
+/// One end of a relationship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    From,
+    To,
+}
+
+impl Side {
+    /// The relationship field that holds this end.
+    pub fn field(self) -> &'static str {
+        match self {
+            Side::From => "from",
+            Side::To => "to",
+        }
+    }
+}
+
+/// What names the entity a relationship ends at, when the input holds no entity for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An identifier: `lei` `5493…`, or the source format's own id kept as one (`ftm` …).
+    Identifier { scheme: String, value: String },
+    /// A name or alias.
+    Name(String),
+}
+
+impl Target {
+    /// What stands in the relationship's end until the merge settles it: never an entity id,
+    /// as it is no slug.
+    pub fn marker(&self) -> String {
+        match self {
+            Target::Identifier { scheme, value } => format!("{scheme}:{value}"),
+            Target::Name(name) => format!("name:{name}"),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Identifier { scheme, value } => write!(f, "{scheme} {value}"),
+            Target::Name(name) => write!(f, "the name \"{name}\""),
+        }
+    }
+}
+
+/// A relationship end named by `target`, read at `origin`: the merge gives it the id of the
+/// entity, imported or already in the graph, that has that identifier or name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The relationship's index in the data set.
+    pub relationship: usize,
+    pub side: Side,
+    pub target: Target,
+    pub origin: Origin,
+    /// How to make the end an entity when nothing holds it, for the problem's help.
+    pub help: Option<String>,
 }
 
 /// The origins of a data set's records, aligned with its lists.
@@ -34,6 +118,13 @@ impl Origin {
 pub struct Origins {
     pub entity: Vec<Option<Origin>>,
     pub relationship: Vec<Option<Origin>>,
+    /// Relationship ends named by identifier or name, to settle against the graph. After a
+    /// merge: those that nothing held, by the merged relationship's index.
+    pub references: Vec<Reference>,
+    /// Entities that only stand in for one an input names by identifier (GLEIF's relationship
+    /// records name LEIs): merged with an entity that has the identifier, they add nothing but
+    /// their identifiers and free properties to it.
+    pub stand_ins: BTreeSet<usize>,
 }
 
 impl Origins {
@@ -42,6 +133,8 @@ impl Origins {
         Origins {
             entity: vec![None; dataset.entity.len()],
             relationship: vec![None; dataset.relationship.len()],
+            references: Vec::new(),
+            stand_ins: BTreeSet::new(),
         }
     }
 
@@ -51,6 +144,65 @@ impl Origins {
 
     pub(super) fn relationship(&self, i: usize) -> Option<Origin> {
         self.relationship.get(i).cloned().flatten()
+    }
+}
+
+impl super::Builder {
+    /// Names `side` of relationship `relationship` (an index into the records built) by
+    /// `target`, read at `place` in `file`: the merge gives it the id of the entity that has
+    /// that identifier or name, imported or already in the graph, and refuses the import at
+    /// `place` when none has. `help` says how to make the end an entity instead.
+    pub fn refer(
+        &mut self,
+        relationship: usize,
+        side: Side,
+        target: Target,
+        file: &Path,
+        place: Place,
+        help: Option<String>,
+    ) {
+        if let Some(tie) = self.imported.dataset.relationship.get_mut(relationship) {
+            let end = match side {
+                Side::From => &mut tie.from,
+                Side::To => &mut tie.to,
+            };
+            *end = target.marker();
+            self.imported.origins.references.push(Reference {
+                relationship,
+                side,
+                target,
+                origin: Origin::new(file, place),
+                help,
+            });
+        }
+    }
+
+    /// Adds an entity read at `origin`, where problems with it will be reported.
+    pub fn entity_at(&mut self, entity: crate::model::Entity, origin: Origin) {
+        let origins = &mut self.imported.origins.entity;
+        origins.resize(self.imported.dataset.entity.len(), None);
+        origins.push(Some(origin));
+        self.entity(entity);
+    }
+
+    /// Adds a relationship read at `origin`, where problems with it will be reported.
+    pub fn relationship_at(&mut self, relationship: crate::model::Relationship, origin: Origin) {
+        let origins = &mut self.imported.origins.relationship;
+        origins.resize(self.imported.dataset.relationship.len(), None);
+        origins.push(Some(origin));
+        self.relationship(relationship);
+    }
+
+    /// Adds an entity that only stands in for one an input names by identifier, read at
+    /// `origin`: merged with an entity that has one of its identifiers, it adds nothing to it
+    /// but its identifiers and free properties.
+    pub fn stand_in_at(&mut self, entity: crate::model::Entity, origin: Option<Origin>) {
+        let index = self.dataset().entity.len();
+        match origin {
+            Some(origin) => self.entity_at(entity, origin),
+            None => self.entity(entity),
+        }
+        self.imported.origins.stand_ins.insert(index);
     }
 }
 
@@ -128,6 +280,15 @@ fn place_one(
     merged: &DataSet,
     origins: &Origins,
 ) -> RecordProblem {
+    if let Some(("relationship", i)) = record
+        && problem.kind == crate::rules::ProblemKind::UnknownEntity
+        && let Some(reference) = origins
+            .references
+            .iter()
+            .find(|r| r.relationship == i && field.is_none_or(|f| f == r.side.field()))
+    {
+        return unresolved(reference);
+    }
     let origin = match record {
         Some(("entity", i)) => origins.entity(i),
         Some(("relationship", i)) => origins.relationship(i),
@@ -144,28 +305,45 @@ fn place_one(
         Some(("source", i)) => merged.source.get(i).map(|s| format!("source \"{}\"", s.id)),
         _ => None,
     };
-    let field = field.map(|f| format!(" (its `{f}`)")).unwrap_or_default();
+    let field_text = field.map(|f| format!(" (its `{f}`)")).unwrap_or_default();
     let (file, place, message) = match origin {
         Some(origin) => (
-            origin.file,
-            origin.place,
-            format!("{}: {}{field}", problem.kind.code(), problem.message,),
+            origin.file.clone(),
+            origin.place_of(field),
+            format!("{}: {}{field_text}", problem.kind.code(), problem.message,),
         ),
         None => (
             PathBuf::from("the merged graph"),
             Place::File,
             format!(
-                "{}: {}{}{field}",
+                "{}: {}{}{}",
                 problem.kind.code(),
                 problem.message,
                 what.map(|w| format!(", in {w} (already in the graph)"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                field_text
             ),
         ),
     };
     let mut placed = RecordProblem::new(&file, place, message);
     placed.help.clone_from(&problem.help);
     placed
+}
+
+/// The problem of an end that neither the import nor the graph holds.
+pub(super) fn unresolved(reference: &Reference) -> RecordProblem {
+    RecordProblem::new(
+        &reference.origin.file,
+        reference.origin.place.clone(),
+        format!(
+            "no entity has {} in the import or the graph",
+            reference.target
+        ),
+    )
+    .help(reference.help.clone().unwrap_or_else(|| {
+        "import the entity first (or in the same run), or give the end's kind to make one"
+            .to_owned()
+    }))
 }
 
 /// The key of a pretty-printed JSON line `"key": value`.

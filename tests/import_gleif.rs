@@ -72,9 +72,6 @@ const FORMER_PARENT: &str = "ZZ00UNLISTEDPARNT085";
 /// What the golden-copy test files hold that the model has no home for: street addresses and
 /// the languages of names. Anything else lost would be a field the importer forgot.
 const NO_HOME: &[&str] = &[
-    "GLEIF field `Entity.LegalAddress.FirstAddressLine`",
-    "GLEIF field `Entity.LegalAddress.PostalCode`",
-    "GLEIF field `Entity.LegalAddress.xmllang`",
     "GLEIF field `Entity.OtherEntityNames.OtherEntityName.N.type`",
     "GLEIF field `Entity.OtherEntityNames.OtherEntityName.N.xmllang`",
 ];
@@ -94,11 +91,17 @@ fn golden_copy_csv_becomes_a_graph_the_alliance_schema_accepts() {
             "lost a field the model holds: {kind}"
         );
     }
+    // Addresses are kept, each as one line, the postal code on its own too.
+    let holdings = entity(&imported, HOLDINGS);
     assert_eq!(
-        imported
-            .losses
-            .count("GLEIF field `Entity.LegalAddress.FirstAddressLine`"),
-        8
+        text(&holdings.extra, "address"),
+        Some("1 Rue de la Paix, 1111 Luxembourg, LU")
+    );
+    assert_eq!(text(&holdings.extra, "postal_code"), Some("1111"));
+    assert_eq!(text(&holdings.extra, "address_language"), Some("fr"));
+    assert_eq!(
+        text(&holdings.extra, "headquarters_address"),
+        Some("Luxembourg, LU")
     );
 }
 
@@ -333,11 +336,22 @@ fn api_json_records_become_entities_and_parent_ties() {
             "lost a field the model holds: {kind}"
         );
     }
-    assert!(
-        imported
-            .losses
-            .count("GLEIF API field `entity.legalAddress.addressLines`")
-            > 0
+    for (kind, _) in imported.losses.kinds() {
+        assert!(!kind.contains("Address"), "lost an address field: {kind}");
+    }
+    let kept = imported
+        .dataset
+        .entity
+        .iter()
+        .filter(|e| text(&e.extra, "address").is_some())
+        .count();
+    assert!(kept > 0, "no address kept");
+    let with_lines = imported.dataset.entity.iter().find_map(|e| {
+        text(&e.extra, "headquarters_address").filter(|a| a.starts_with("One Apple Park Way"))
+    });
+    assert_eq!(
+        with_lines,
+        Some("One Apple Park Way, 95014 Cupertino, US-CA, US")
     );
 }
 

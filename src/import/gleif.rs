@@ -500,6 +500,60 @@ fn read_csv(
     }
 }
 
+/// The addresses of an LEI record: the LEI-CDF element (the API's is the same in camel case)
+/// and the free property that keeps it as one line of text.
+const ADDRESSES: &[(&str, &str)] = &[
+    ("LegalAddress", "address"),
+    ("HeadquartersAddress", "headquarters_address"),
+];
+
+/// An address's lines before its postal code and city, in the order they are written.
+const ADDRESS_LINES: &[&str] = &[
+    "MailRouting",
+    "FirstAddressLine",
+    "AddressNumber",
+    "AddressNumberWithinBuilding",
+];
+
+/// An address, as GLEIF gives it in parts.
+struct Address<'a> {
+    lines: Vec<String>,
+    postal: Option<&'a str>,
+    city: Option<&'a str>,
+    region: Option<&'a str>,
+    country: Option<&'a str>,
+}
+
+impl Address<'_> {
+    /// Keeps the address as `key` (one line: its lines, postal code and city, region,
+    /// country) and its postal code as `{key}`'s `postal_code`, when it has anything.
+    fn keep(&self, key: &str, extra: &mut BTreeMap<String, Value>) {
+        let town = [self.postal, self.city]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let parts: Vec<&str> = self
+            .lines
+            .iter()
+            .map(String::as_str)
+            .chain((!town.is_empty()).then_some(town.as_str()))
+            .chain(self.region)
+            .chain(self.country)
+            .collect();
+        if !parts.is_empty() {
+            extra.insert(key.to_owned(), Value::String(parts.join(", ")));
+        }
+        if let Some(postal) = self.postal {
+            let field = match key.strip_suffix("address") {
+                Some(prefix) => format!("{prefix}postal_code"),
+                None => format!("{key}_postal_code"),
+            };
+            extra.insert(field, Value::String(postal.to_owned()));
+        }
+    }
+}
+
 /// The model fields of an entity and the LEI-CDF columns they are read from.
 const LEI_FIELDS: &[(&str, &str)] = &[
     ("name", "Entity.LegalName"),
@@ -648,8 +702,38 @@ fn lei_row(cells: &mut Cells, source: &str, problems: &mut Problems) -> Option<L
     {
         push_alias(&mut aliases, alias, name.unwrap_or_default());
     }
-    let country = cells.take("Entity.LegalAddress.Country").map(str::to_owned);
     let mut extra = BTreeMap::new();
+    for (prefix, key) in ADDRESSES {
+        let column = |field: &str| format!("Entity.{prefix}.{field}");
+        let mut lines: Vec<String> = ADDRESS_LINES
+            .iter()
+            .filter_map(|field| cells.take(&column(field)).map(str::to_owned))
+            .collect();
+        lines.extend(
+            cells
+                .take_numbered(&column("AdditionalAddressLine."), "")
+                .into_iter()
+                .map(|(_, line)| line.to_owned()),
+        );
+        let postal = cells.take(&column("PostalCode"));
+        // City, region and country are kept on their own too: only looked at here.
+        let seen = |field: &str| cells.cells.get(column(field).as_str()).copied();
+        let address = Address {
+            lines,
+            postal,
+            city: seen("City"),
+            region: seen("Region"),
+            country: seen("Country"),
+        };
+        address.keep(key, &mut extra);
+        if let Some(language) = cells.take(&column("xmllang")) {
+            extra.insert(
+                format!("{key}_language"),
+                Value::String(language.to_owned()),
+            );
+        }
+    }
+    let country = cells.take("Entity.LegalAddress.Country").map(str::to_owned);
     for (column, key) in LEI_EXTRA {
         if let Some(value) = cells.take(column) {
             extra.insert((*key).to_owned(), Value::String(value.to_owned()));
@@ -1205,8 +1289,56 @@ fn api_lei(
             });
         }
     }
-    let country = fields.text("entity/legalAddress/country");
     let mut extra = BTreeMap::new();
+    for (element, key) in ADDRESSES {
+        let mut element = (*element).to_owned();
+        element[..1].make_ascii_lowercase();
+        let path = |field: &str| format!("entity/{element}/{field}");
+        let mut lines: Vec<String> = Vec::new();
+        for field in [
+            "mailRouting",
+            "addressLines",
+            "addressNumber",
+            "addressNumberWithinBuilding",
+        ] {
+            match fields.take(&path(field)) {
+                Some(Json::Array(items)) => lines.extend(items.iter().filter_map(|line| {
+                    line.as_str()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                })),
+                Some(Json::String(line)) if !line.trim().is_empty() => {
+                    lines.push(line.trim().to_owned());
+                }
+                _ => {}
+            }
+        }
+        let postal = fields.text(&path("postalCode"));
+        // City, region and country are kept on their own too: only looked at here.
+        let seen = |field: &str| {
+            fields
+                .value
+                .pointer(&format!("/{}", path(field)))
+                .and_then(Json::as_str)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (city, region, country) = (seen("city"), seen("region"), seen("country"));
+        Address {
+            lines,
+            postal: postal.as_deref(),
+            city: city.as_deref(),
+            region: region.as_deref(),
+            country: country.as_deref(),
+        }
+        .keep(key, &mut extra);
+        if let Some(language) = fields.text(&path("language")) {
+            extra.insert(format!("{key}_language"), Value::String(language));
+        }
+    }
+    let country = fields.text("entity/legalAddress/country");
     for (path, key) in API_EXTRA {
         if let Some(value) = fields.text(path) {
             extra.insert((*key).to_owned(), Value::String(value));

@@ -41,7 +41,7 @@ pub(crate) fn assemble(
             problems.push(
                 Problem::new(
                     ProblemKind::DuplicateId,
-                    source.field("id").clone(),
+                    source.field_at("id"),
                     format!("the source id \"{id}\" is defined twice"),
                 )
                 .help(Some(format!("the first definition is at {first}"))),
@@ -59,13 +59,13 @@ pub(crate) fn assemble(
             && !incomplete.contains(record.source.as_str())
         {
             let broken = rules::unknown_source(&record.source, source_at.keys().copied());
-            problems.push(placed(broken, rate.field("source")));
+            problems.push(placed(broken, &rate.field_at("source")));
         }
         let key = (record.currency.as_str(), record.date);
         if let Some(first) = rate_at.get(&key) {
             let broken =
                 rules::duplicate_fx_rate(&record.currency, record.date, &format!("at {first}"));
-            problems.push(placed(broken, rate.field("date")));
+            problems.push(placed(broken, &rate.field_at("date")));
             continue;
         }
         rate_at.insert(key, rate.field("date"));
@@ -161,7 +161,7 @@ pub(crate) fn assemble(
                     .map_or("unlabelled", |k| k.name.as_str());
                 if !Vocabulary::may_join(def, kind, at_from) {
                     let broken = rules::wrong_endpoint(def, at_from, id, kind);
-                    problems.push(placed(broken, rel.field(field)));
+                    problems.push(placed(broken, &rel.field_at(field)));
                     fits = false;
                 }
             }
@@ -180,11 +180,11 @@ pub(crate) fn assemble(
             }
             Err(broken) => {
                 let at = if record.properties.contains_key("amount_usd") {
-                    rel.field("amount_usd")
+                    rel.field_at("amount_usd")
                 } else {
-                    rel.field("amount")
+                    rel.field_at("amount")
                 };
-                problems.push(placed(broken, at));
+                problems.push(placed(broken, &at));
             }
         }
     }
@@ -238,7 +238,7 @@ fn constraints(
             problems.push(
                 Problem::new(
                     ProblemKind::DuplicateId,
-                    constraint.field("name").clone(),
+                    constraint.field_at("name"),
                     format!("the constraint name \"{}\" is used twice", record.name),
                 )
                 .help(Some(format!(
@@ -252,7 +252,7 @@ fn constraints(
             problems.push(
                 Problem::new(
                     ProblemKind::DuplicateId,
-                    constraint.field("keys").clone(),
+                    constraint.field_at("keys"),
                     format!(
                         "constraint {} requires {} to be unique, as constraint {} does already",
                         record.name,
@@ -374,7 +374,7 @@ fn endpoint<T>(
     problems.push(
         Problem::new(
             ProblemKind::UnknownEntity,
-            rel.field(field).clone(),
+            rel.field_at(field),
             format!("`{field}` names no known entity: \"{id}\""),
         )
         .help(help),
@@ -392,7 +392,7 @@ fn check_sources<T>(
     for (i, source) in sources.iter().enumerate() {
         if !known.contains_key(source.as_str()) && !incomplete.contains(source.as_str()) {
             let broken = rules::unknown_source(source, known.keys().copied());
-            problems.push(placed(broken, record.field(&format!("sources.{i}"))));
+            problems.push(placed(broken, &record.field_at(&format!("sources.{i}"))));
         }
     }
 }
@@ -417,7 +417,7 @@ fn open_graph<'a>(
             problems.push(
                 Problem::new(
                     ProblemKind::DuplicateId,
-                    node.field("ref").clone(),
+                    node.field_at("ref"),
                     format!("the node ref {} is used twice", record.reference),
                 )
                 .help(Some(format!(
@@ -444,7 +444,7 @@ fn open_graph<'a>(
                 problems.push(
                     Problem::new(
                         ProblemKind::UnknownEntity,
-                        edge.field(key).clone(),
+                        edge.field_at(key),
                         format!("`{key}` names no node of this file: {reference}"),
                     )
                     .help(Some("`from` and `to` take the `ref` of a [[node]]")),
@@ -506,7 +506,7 @@ fn merge_entities<'a>(
                     let owner = &merged[target].record.id;
                     let broken =
                         rules::duplicate_identifier(scheme, value, owner, &format!(" at {first}"));
-                    problems.push(placed(broken, entity.field(&format!("ids.{scheme}"))));
+                    problems.push(placed(broken, &entity.field_at(&format!("ids.{scheme}"))));
                     refused = true;
                 } else if !targets.contains(&target) {
                     targets.push(target);
@@ -520,7 +520,7 @@ fn merge_entities<'a>(
                 problems.push(
                     Problem::new(
                         ProblemKind::MergeConflict,
-                        entity.field("ids").clone(),
+                        entity.field_at("ids"),
                         format!(
                             "these identifiers belong to different entities ({}), so this record cannot be merged with one",
                             names.join(" and ")
@@ -596,7 +596,7 @@ fn merge_into<'a>(
             .find(|p| field_text(&p.record, field).is_some())
             .map_or(&into.parts[0].at, |p| p.field(field));
         let broken = rules::merge_conflict(field, &first, &this, &shared, &at.to_string());
-        problems.push(placed(broken, part.field(field)));
+        problems.push(placed(broken, &part.field_at(field)));
         fine = false;
     };
     let fields = ["kind", "country", "sector", "note"]

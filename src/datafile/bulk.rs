@@ -86,6 +86,7 @@ pub fn import_csv_with_progress(
                         column: None,
                         field: None,
                         span: None,
+                        record: None,
                     },
                     format!("cannot read the file: {e}"),
                 )],
@@ -219,6 +220,7 @@ impl Columns {
             column: None,
             field: Some(column.to_owned()),
             span: None,
+            record: None,
         }
     }
 }
@@ -363,6 +365,7 @@ impl Importer<'_> {
                     column: None,
                     field: None,
                     span: None,
+                    record: None,
                 };
                 self.report(
                     ProblemKind::Syntax,

@@ -21,7 +21,7 @@ pub use bulk::{
     ImportProgress, cell_value, import_csv, import_csv_with_progress, property_cell, url_source,
 };
 use problem::LineIndex;
-pub use problem::{AsWarning, LoadError, Location, Problem, ProblemKind};
+pub use problem::{AsWarning, LoadError, Location, Problem, ProblemKind, Record};
 
 use crate::model::{Schema, Value, Vocabulary};
 use crate::store::{DataSet, Graph, RecordError, snapshot};
@@ -274,14 +274,39 @@ fn load_texts_with(
             decode::decode(root, input.text, &indexes[*i], &vocabulary, &mut problems)
         })
         .collect();
+    warnings.extend(decoded.iter().flat_map(|d| d.warnings.iter().cloned()));
+    // Cross-record rules need every file's records; a file that is not even well-formed
+    // contributes none, so checking the others against it would report phantom problems.
+    let well_formed = all_readable && decoded.len() == inputs.len();
+    let graph = well_formed
+        .then(|| assemble_decoded(&decoded, schema, vocabulary, &mut problems, warnings));
+    match graph {
+        Some(graph) if problems.is_empty() => {
+            attach_snippets(warnings, inputs, &indexes);
+            Ok(graph)
+        }
+        _ => {
+            attach_snippets(&mut problems, inputs, &indexes);
+            Err(LoadError::Invalid { problems })
+        }
+    }
+}
+
+/// The graph of every file's decoded records, checked by the rules across records.
+fn assemble_decoded(
+    decoded: &[decode::Decoded],
+    schema: Schema,
+    mut vocabulary: Vocabulary,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) -> Graph {
     // A scheme an `ids` table uses that the vocabulary lacks becomes one of its schemes, so
     // that it is indexed, unique, and saved back under `ids` (declared in the saved file).
     let mut schemes = crate::model::vocabulary::Definitions::default();
+    let mut named = std::collections::HashSet::new();
     for entity in decoded.iter().flat_map(|d| &d.entities) {
         for scheme in entity.record.ids.keys() {
-            if vocabulary.identifier(scheme).is_none()
-                && !schemes.identifier.iter().any(|d| &d.name == scheme)
-            {
+            if vocabulary.identifier(scheme).is_none() && named.insert(scheme.as_str()) {
                 schemes
                     .identifier
                     .push(crate::model::vocabulary::IdentifierDef {
@@ -294,26 +319,57 @@ fn load_texts_with(
     }
     // Every name was checked by `decode`, so this cannot be refused.
     let _ = vocabulary.extend(&schemes);
-    warnings.extend(decoded.iter().flat_map(|d| d.warnings.iter().cloned()));
-    // Cross-record rules need every file's records; a file that is not even well-formed
-    // contributes none, so checking the others against it would report phantom problems.
-    let well_formed = all_readable && decoded.len() == inputs.len();
-    let graph = well_formed.then(|| {
-        let mut graph = assemble::assemble(&decoded, schema, &vocabulary, &mut problems, warnings);
-        if !vocabulary.added().is_empty() {
-            graph.set_vocabulary(Arc::new(vocabulary));
-        }
-        graph
-    });
-    match graph {
-        Some(graph) if problems.is_empty() => {
-            attach_snippets(warnings, inputs, &indexes);
-            Ok(graph)
-        }
-        _ => {
-            attach_snippets(&mut problems, inputs, &indexes);
-            Err(LoadError::Invalid { problems })
-        }
+    let mut graph = assemble::assemble(decoded, schema, &vocabulary, problems, warnings);
+    if !vocabulary.added().is_empty() {
+        graph.set_vocabulary(Arc::new(vocabulary));
+    }
+    graph
+}
+
+/// Loads records that arrive as records (an import's, merged with the graph's own) into a
+/// graph, checked by every rule a data file is: each record by the per-record rules its table
+/// would be, then all of them by the rules across records. Problems are placed at their
+/// records (`Location::record`), reported under `name`. Nothing is serialized or copied on
+/// the way: the records are moved into the checks and then into the graph.
+///
+/// # Errors
+/// `LoadError::Invalid` listing every problem found.
+pub fn load_records(
+    dataset: DataSet,
+    name: &str,
+    schema: Schema,
+) -> Result<(Graph, Vec<Problem>), LoadError> {
+    let name: Arc<str> = Arc::from(name);
+    let mut problems = Vec::new();
+    let mut vocabulary = (*Vocabulary::built_in()).clone();
+    if let Err(errors) = vocabulary.extend(&dataset.vocabulary) {
+        let at = Location {
+            file: name.clone(),
+            line: 0,
+            column: None,
+            field: Some("vocabulary".to_owned()),
+            span: None,
+            record: None,
+        };
+        problems.extend(
+            errors
+                .iter()
+                .map(|e| decode::vocabulary::problem(e, at.clone())),
+        );
+    }
+    let decoded = decode::decode_records(dataset, &name, &vocabulary, &mut problems);
+    let mut warnings = decoded.warnings.clone();
+    let graph = assemble_decoded(
+        std::slice::from_ref(&decoded),
+        schema,
+        vocabulary,
+        &mut problems,
+        &mut warnings,
+    );
+    if problems.is_empty() {
+        Ok((graph, warnings))
+    } else {
+        Err(LoadError::Invalid { problems })
     }
 }
 

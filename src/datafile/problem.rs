@@ -22,10 +22,66 @@ pub struct Location {
     pub field: Option<String>,
     /// Byte range in the file, when known, to underline in the snippet.
     pub span: Option<Range<usize>>,
+    /// The record, for records given as records rather than as text (an import): `file` is
+    /// then what they are reported under, `line` 0, and `field` the record's field.
+    pub record: Option<Record>,
+}
+
+/// A record of a data set given as records (`datafile::load_records`), by its list and its
+/// place in the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Record {
+    Source(usize),
+    FxRate(usize),
+    Constraint(usize),
+    Entity(usize),
+    Relationship(usize),
+}
+
+impl fmt::Display for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (list, i) = match self {
+            Record::Source(i) => ("source", i),
+            Record::FxRate(i) => ("fx_rate", i),
+            Record::Constraint(i) => ("constraint", i),
+            Record::Entity(i) => ("entity", i),
+            Record::Relationship(i) => ("relationship", i),
+        };
+        write!(f, "{list} {}", i + 1)
+    }
+}
+
+impl Location {
+    /// Where a record given as a record is: `name` is what its set is reported under.
+    pub(crate) fn of_record(name: &std::sync::Arc<str>, record: Record) -> Location {
+        Location {
+            file: name.clone(),
+            line: 0,
+            column: None,
+            field: None,
+            span: None,
+            record: Some(record),
+        }
+    }
+
+    /// The same place, at the field `field` of its record.
+    pub(crate) fn at_field(&self, field: &str) -> Location {
+        Location {
+            field: Some(field.to_owned()),
+            ..self.clone()
+        }
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(record) = self.record {
+            write!(f, "{}, {record}", self.file)?;
+            if let Some(field) = &self.field {
+                write!(f, " (its `{field}`)")?;
+            }
+            return Ok(());
+        }
         write!(f, "{}:{}", self.file, self.line)?;
         if let Some(column) = self.column {
             write!(f, ":{column}")?;
@@ -68,6 +124,7 @@ impl LineIndex {
             column: Some(column),
             field: None,
             span: Some(span),
+            record: None,
         }
     }
 }

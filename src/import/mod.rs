@@ -25,7 +25,7 @@ pub use losses::{Loss, Losses};
 pub use merge::{MergeReport, merge, merge_traced};
 pub use origin::{Origin, Origins, Reference, Side, Target, place_problems};
 
-use crate::datafile::{self, Format, LoadError, TextInput};
+use crate::datafile::{self, LoadError};
 use crate::model::Schema;
 use crate::model::{Entity, Relationship, Source, did_you_mean};
 use crate::store::{DataSet, Graph};
@@ -216,17 +216,28 @@ impl Imported {
     /// # Errors
     /// `Rules` listing every rule the records break.
     pub fn to_graph(&self, name: &str, schema: Schema) -> Result<Graph, ImportError> {
-        let text = datafile::dataset_text(&self.dataset, Format::Json)
-            .map_err(|e| ImportError::Unwritable(e.to_string()))?;
-        datafile::load_texts(
-            &[TextInput {
-                name,
-                text: &text,
-                format: Format::Json,
-            }],
-            schema,
-        )
-        .map_err(ImportError::Rules)
+        records_graph(self.dataset.clone(), &self.origins, name, schema)
+    }
+}
+
+/// `dataset`'s records as a graph, checked by every rule a data file is, each problem placed
+/// at the input `origins` says its record came from (`name` is what the others are reported
+/// under). The records go into the graph as they are, never through a file's text.
+///
+/// # Errors
+/// `RulesAt` listing every rule the records break.
+pub fn records_graph(
+    dataset: DataSet,
+    origins: &Origins,
+    name: &str,
+    schema: Schema,
+) -> Result<Graph, ImportError> {
+    match datafile::load_records(dataset, name, schema) {
+        Ok((graph, _warnings)) => Ok(graph),
+        Err(e @ LoadError::Invalid { .. }) => {
+            Err(ImportError::RulesAt(place_problems(&e, origins)))
+        }
+        Err(e) => Err(ImportError::Rules(e)),
     }
 }
 

@@ -11,12 +11,12 @@
 //! one an importer gave no place), and likewise for relationships; a reference's
 //! `relationship` and a stand-in's index are indices into the same lists.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::{Place, RecordProblem};
-use crate::datafile::{LoadError, Problem};
+use crate::datafile::{LoadError, Problem, Record};
 use crate::store::DataSet;
 
 /// One record's file and place there.
@@ -206,81 +206,21 @@ impl super::Builder {
     }
 }
 
-/// Which record of a data set written as pretty JSON (`datafile::dataset_text`) each line
-/// belongs to: the first line of every element of the `source`, `entity` and `relationship`
-/// lists, in order.
-struct RecordLines {
-    /// (first line, list, index in the list), by line.
-    starts: Vec<(usize, &'static str, usize)>,
-}
-
-impl RecordLines {
-    fn new(text: &str) -> RecordLines {
-        let mut starts = Vec::new();
-        let mut list: Option<&'static str> = None;
-        let mut index = 0;
-        for (n, line) in text.lines().enumerate() {
-            // The pretty printer indents top-level keys by two spaces and list elements by four.
-            if let Some(key) = line.strip_prefix("  \"") {
-                list = ["source", "entity", "relationship"]
-                    .into_iter()
-                    .find(|l| key.starts_with(&format!("{l}\"")));
-                index = 0;
-            } else if line == "    {"
-                && let Some(list) = list
-            {
-                starts.push((n + 1, list, index));
-                index += 1;
-            }
-        }
-        RecordLines { starts }
-    }
-
-    fn record_at(&self, line: usize) -> Option<(&'static str, usize)> {
-        let i = self.starts.partition_point(|&(start, _, _)| start <= line);
-        i.checked_sub(1)
-            .map(|i| (self.starts[i].1, self.starts[i].2))
-    }
-}
-
-/// `error`'s problems, found in `text` (the merged records as `datafile::dataset_text` wrote
-/// them), placed at the inputs their records came from. A problem in a record with no origin
-/// (one already in the graph) names the record.
-pub fn place_problems(
-    error: &LoadError,
-    text: &str,
-    merged: &DataSet,
-    origins: &Origins,
-) -> Vec<RecordProblem> {
-    let lines = RecordLines::new(text);
-    let wanted: HashSet<usize> = error.problems().iter().map(|p| p.location.line).collect();
-    let text_lines: HashMap<usize, &str> = text
-        .lines()
-        .enumerate()
-        .map(|(n, line)| (n + 1, line))
-        .filter(|(n, _)| wanted.contains(n))
-        .collect();
+/// `error`'s problems (from `datafile::load_records` of the merged records), placed at the
+/// inputs their records came from. A problem in a record with no origin (one already in the
+/// graph) names the record.
+pub fn place_problems(error: &LoadError, origins: &Origins) -> Vec<RecordProblem> {
     error
         .problems()
         .iter()
-        .map(|problem| {
-            let field = text_lines
-                .get(&problem.location.line)
-                .and_then(|line| field_of(line));
-            let record = lines.record_at(problem.location.line);
-            place_one(problem, record, field, merged, origins)
-        })
+        .map(|problem| place_one(problem, origins))
         .collect()
 }
 
-fn place_one(
-    problem: &Problem,
-    record: Option<(&'static str, usize)>,
-    field: Option<&str>,
-    merged: &DataSet,
-    origins: &Origins,
-) -> RecordProblem {
-    if let Some(("relationship", i)) = record
+fn place_one(problem: &Problem, origins: &Origins) -> RecordProblem {
+    let record = problem.location.record;
+    let field = problem.location.field.as_deref();
+    if let Some(Record::Relationship(i)) = record
         && problem.kind == crate::rules::ProblemKind::UnknownEntity
         && let Some(reference) = origins
             .references
@@ -290,19 +230,8 @@ fn place_one(
         return unresolved(reference);
     }
     let origin = match record {
-        Some(("entity", i)) => origins.entity(i),
-        Some(("relationship", i)) => origins.relationship(i),
-        _ => None,
-    };
-    let what = match record {
-        Some(("entity", i)) => merged.entity.get(i).map(|e| format!("entity \"{}\"", e.id)),
-        Some(("relationship", i)) => merged.relationship.get(i).map(|r| {
-            format!(
-                "the {} relationship from \"{}\" to \"{}\"",
-                r.rel_type, r.from, r.to
-            )
-        }),
-        Some(("source", i)) => merged.source.get(i).map(|s| format!("source \"{}\"", s.id)),
+        Some(Record::Entity(i)) => origins.entity(i),
+        Some(Record::Relationship(i)) => origins.relationship(i),
         _ => None,
     };
     let field_text = field.map(|f| format!(" (its `{f}`)")).unwrap_or_default();
@@ -310,7 +239,7 @@ fn place_one(
         Some(origin) => (
             origin.file.clone(),
             origin.place_of(field),
-            format!("{}: {}{field_text}", problem.kind.code(), problem.message,),
+            format!("{}: {}{field_text}", problem.kind.code(), problem.message),
         ),
         None => (
             PathBuf::from("the merged graph"),
@@ -319,7 +248,8 @@ fn place_one(
                 "{}: {}{}{}",
                 problem.kind.code(),
                 problem.message,
-                what.map(|w| format!(", in {w} (already in the graph)"))
+                record
+                    .map(|r| format!(", in {r} of the graph (already in the graph)"))
                     .unwrap_or_default(),
                 field_text
             ),
@@ -346,36 +276,61 @@ pub(super) fn unresolved(reference: &Reference) -> RecordProblem {
     }))
 }
 
-/// The key of a pretty-printed JSON line `"key": value`.
-fn field_of(line: &str) -> Option<&str> {
-    let rest = line.trim_start().strip_prefix('"')?;
-    let (key, after) = rest.split_once('"')?;
-    after.starts_with(':').then_some(key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Schema;
+    use crate::model::{Entity, Kind, RelType, Relationship};
 
     #[test]
-    fn lines_are_mapped_to_their_records() {
-        let mut data = DataSet::default();
-        data.entity.push(crate::model::Entity::new(
+    fn problems_are_placed_at_their_records_origins() {
+        let mut data = DataSet {
+            allow_unsourced: true,
+            ..DataSet::default()
+        };
+        data.entity.push(Entity::new(
             "a".to_owned(),
             "A".to_owned(),
-            crate::model::Kind::new("company"),
+            Kind::new("company"),
         ));
-        data.entity.push(crate::model::Entity::new(
-            "b".to_owned(),
-            "B".to_owned(),
-            crate::model::Kind::new("company"),
-        ));
-        let text = crate::datafile::dataset_text(&data, crate::datafile::Format::Json).unwrap();
-        let lines = RecordLines::new(&text);
-        let b_line = text.lines().position(|l| l.contains("\"B\"")).unwrap() + 1;
-        assert_eq!(lines.record_at(b_line), Some(("entity", 1)));
-        assert_eq!(lines.record_at(1), None);
-        assert_eq!(field_of("      \"name\": \"B\","), Some("name"));
-        assert_eq!(field_of("      \"B\""), None);
+        data.relationship
+            .push(Relationship::new(RelType::new("invests-in"), "a", "b"));
+        data.relationship
+            .push(Relationship::new(RelType::new("invests-in"), "a", "c"));
+        let origins = Origins {
+            entity: vec![None],
+            relationship: vec![
+                None,
+                Some(Origin::new(
+                    Path::new("in.csv"),
+                    Place::Cell {
+                        row: 3,
+                        column: "to".to_owned(),
+                    },
+                )),
+            ],
+            ..Origins::default()
+        };
+        let error = crate::datafile::load_records(data, "the merged records", Schema::Alliance)
+            .expect_err("unknown entities");
+        let placed = place_problems(&error, &origins);
+        assert_eq!(placed.len(), 2, "{placed:?}");
+        assert_eq!(placed[0].file, PathBuf::from("the merged graph"));
+        assert!(
+            placed[0].message.contains("relationship 1 of the graph"),
+            "{placed:?}"
+        );
+        assert_eq!(placed[1].file, PathBuf::from("in.csv"));
+        assert_eq!(
+            placed[1].place,
+            Place::Cell {
+                row: 3,
+                column: "to".to_owned()
+            }
+        );
+        assert!(
+            placed[1].message.starts_with("unknown-entity: "),
+            "{placed:?}"
+        );
     }
 }

@@ -17,12 +17,17 @@
 mod constraints;
 mod elements;
 mod identifiers;
+mod records;
 
 pub use constraints::{duplicate as constraint_duplicate, node_words, values_words};
 pub use elements::{Element, RuleViolation, check_changes, check_elements};
 pub use identifiers::{
     LEGAL_SUFFIXES, duplicate_identifier, duplicate_key, identifier, likely_duplicate,
     merge_conflict, unknown_scheme,
+};
+pub use records::{
+    IdentifierCheck, Spot, constraint_keys, entity_free_property, identifier_entry, kind, rel_type,
+    relationship_free_property, relationship_keys, required_text, tie_property, unknown_key,
 };
 
 use crate::model::vocabulary::{

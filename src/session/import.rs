@@ -9,7 +9,6 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::Session;
-use crate::datafile::{self, Format, LoadError, TextInput};
 use crate::import::{self, ImportError, ImportOptions, Losses, MergeReport};
 use crate::model::Date;
 
@@ -143,24 +142,8 @@ impl Session {
             .map_err(|e| ImportRefused::Write(e.to_string()))?;
         let (merge, origins) = import::merge_traced(&mut base, imported.dataset, &imported.origins);
         report.merge = merge;
-        let text = datafile::dataset_text(&base, Format::Json)
-            .map_err(|e| ImportRefused::Write(e.to_string()))?;
-        let mut graph = datafile::load_texts(
-            &[TextInput {
-                name: "the merged records",
-                text: &text,
-                format: Format::Json,
-            }],
-            self.graph.schema(),
-        )
-        .map_err(|e| {
-            ImportRefused::Import(match e {
-                LoadError::Invalid { .. } => {
-                    ImportError::RulesAt(import::place_problems(&e, &text, &base, &origins))
-                }
-                e => ImportError::Rules(e),
-            })
-        })?;
+        let mut graph =
+            import::records_graph(base, &origins, "the merged records", self.graph.schema())?;
         graph.set_schema(self.graph.schema());
         if !report.losses.is_empty() && !request.accept_losses {
             return Err(ImportRefused::Losses(Box::new(report)));

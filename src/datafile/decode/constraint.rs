@@ -3,7 +3,6 @@
 //! tables clash, is checked in `assemble`, which sees every file.
 
 use super::{Decoder, Fields, Located};
-use crate::datafile::problem::ProblemKind;
 use crate::store::UniqueConstraint;
 
 /// The fields of a `[[constraint]]` table.
@@ -29,25 +28,8 @@ impl Decoder<'_> {
             keys_ok = false;
         } else if let Some(node) = self.take(&mut f, "keys") {
             let span = node.span.clone();
-            let repeated = keys
-                .iter()
-                .enumerate()
-                .find(|(i, k)| keys[..*i].contains(k));
-            let problem = if keys.is_empty() || keys.iter().any(|k| k.trim().is_empty()) {
-                Some(
-                    "`keys` names the properties that must be unique: at least one, none empty"
-                        .to_owned(),
-                )
-            } else {
-                repeated.map(|(_, k)| format!("`keys` names `{k}` twice"))
-            };
-            if let Some(message) = problem {
-                self.report(
-                    ProblemKind::WrongType,
-                    span,
-                    message,
-                    Some("write keys = [\"ticker\"], or several for values unique together: keys = [\"lei\", \"isin\"]".to_owned()),
-                );
+            if let Some(broken) = crate::rules::constraint_keys(&keys) {
+                self.broken(broken, span);
                 keys_ok = false;
             }
         }

@@ -12,15 +12,17 @@ use std::ops::Range;
 
 use super::problem::{LineIndex, Location, Problem, ProblemKind};
 use super::tree::{Entry, Node, NodeKind};
-use crate::model::vocabulary::{PropType, PropertyDef};
-use crate::model::{Entity, Kind, RelType, Relationship, Source, Value, Vocabulary, fields};
+use crate::model::{Entity, RelType, Relationship, Source, Value, Vocabulary, fields};
 use crate::rules::{self};
 
 mod constraint;
 mod fx_rate;
 mod open;
 mod reading;
+mod typed;
 pub(crate) mod vocabulary;
+
+pub(crate) use typed::decode_records;
 
 /// A record with the places its table and fields came from.
 #[derive(Debug)]
@@ -34,6 +36,16 @@ impl<T> Located<T> {
     /// Where a field (`"from"`, `"aliases.1"`) was written; the table itself when absent.
     pub fn field(&self, key: &str) -> &Location {
         self.fields.get(key).unwrap_or(&self.at)
+    }
+
+    /// As `field`, for a problem's place: a record that came typed (not from a file's text)
+    /// has no place per field, so the problem names the field within its record.
+    pub fn field_at(&self, key: &str) -> Location {
+        match self.fields.get(key) {
+            Some(at) => at.clone(),
+            None if self.at.record.is_some() => self.at.at_field(key),
+            None => self.at.clone(),
+        }
     }
 
     /// Where the value of the property `key` was written, if it was: a field of its own, an
@@ -286,14 +298,8 @@ impl<'a> Decoder<'a> {
         let id = self.id(&mut f, what);
         let name = self.required_text(&mut f, "name", what);
         let vocabulary = self.vocabulary;
-        let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
         let kind = self.required(&mut f, "kind", what, |me, f| {
-            me.word(
-                f,
-                "kind",
-                |k| vocabulary.kind(k).map(|d| Kind::new(d.name.as_str())),
-                &kinds,
-            )
+            me.checked_word(f, "kind", |k| rules::kind(vocabulary, k))
         });
         let aliases = self.texts(&mut f, "aliases");
         let country = self.text(&mut f, "country");
@@ -301,10 +307,7 @@ impl<'a> Decoder<'a> {
         let note = self.text(&mut f, "note");
         let sources = self.texts(&mut f, "sources");
         let ids = self.ids(&mut f);
-        // An identifier is never a free property: it would be read back into `ids`.
-        let mut model: Vec<&str> = fields::ENTITY.to_vec();
-        model.extend(vocabulary.identifiers().iter().map(|d| d.name.as_str()));
-        let extra = self.extra(&mut f, &model);
+        let extra = self.extra(&mut f, |key| rules::entity_free_property(vocabulary, key));
         let record = match (id.clone(), name, kind) {
             (Some(id), Some(name), Some(kind)) => Some(Entity {
                 id,
@@ -331,13 +334,8 @@ impl<'a> Decoder<'a> {
     ) -> Option<Located<Relationship>> {
         let vocabulary = self.vocabulary;
         let what = "relationship";
-        let names: Vec<&str> = vocabulary
-            .relationships()
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect();
         let rel = self.required(&mut f, "type", what, |me, f| {
-            me.word(f, "type", |t| vocabulary.relationship(t), &names)
+            me.checked_word(f, "type", |t| rules::rel_type(vocabulary, t))
         });
         let from = self.required_text(&mut f, "from", what);
         let to = self.required_text(&mut f, "to", what);
@@ -361,20 +359,21 @@ impl<'a> Decoder<'a> {
                 );
                 continue;
             }
-            let Some(value) = self.property_value(def, &entry.value) else {
+            let Some(value) = self.value(&entry.value) else {
                 continue;
             };
-            if let Some(broken) = rules::property_value(def, vocabulary.words(rel, def), &value) {
-                self.broken(broken, entry.value.span.clone());
-                continue;
-            }
-            if def
-                .default
-                .as_deref()
-                .is_some_and(|d| value.as_str() == Some(d))
-            {
-                continue;
-            }
+            let value = match rules::tie_property(vocabulary, rel, def, value) {
+                Ok(Some(value)) => value,
+                Ok(None) => continue,
+                Err((spot, broken)) => {
+                    let span = match spot {
+                        rules::Spot::Key => entry.key_span.clone(),
+                        rules::Spot::Value => entry.value.span.clone(),
+                    };
+                    self.broken(broken, span);
+                    continue;
+                }
+            };
             spans.insert(def.name.clone(), entry.value.span.clone());
             properties.insert(def.name.clone(), value);
         }
@@ -391,18 +390,10 @@ impl<'a> Decoder<'a> {
             let span = sources_node.unwrap_or(f.span.start..f.span.start);
             self.broken(rules::unsourced(), span);
         }
-        // A vocabulary property is never a free one, whatever the type.
-        let mut model: Vec<&str> = fields::RELATIONSHIP.to_vec();
-        model.extend(vocabulary.properties().iter().map(|p| p.name.as_str()));
-        let extra = self.extra(&mut f, &model);
-        let mut known: Vec<&str> = fields::RELATIONSHIP.to_vec();
-        match rel {
-            Some(rel) => {
-                known.extend(rel.properties.iter().map(String::as_str));
-                known.extend(crate::model::vocabulary::COMMON_PROPERTIES);
-            }
-            None => known = model,
-        }
+        let extra = self.extra(&mut f, |key| {
+            rules::relationship_free_property(vocabulary, key)
+        });
+        let known = rules::relationship_keys(vocabulary, rel);
 
         let record = match (rel, from, to) {
             (Some(rel), Some(from), Some(to)) => {
@@ -439,25 +430,18 @@ impl<'a> Decoder<'a> {
                 self.wrong_type(&format!("ids.{scheme}"), &entry.value, "text");
                 continue;
             };
-            let def = self.vocabulary.identifier(scheme);
-            if def.is_none() {
-                if !crate::model::vocabulary::scheme_name_allowed(scheme) {
-                    self.report(
-                        ProblemKind::UnknownKey,
-                        entry.key_span.clone(),
-                        format!("`{scheme}` cannot name an identifier scheme"),
-                        Some("scheme names use a-z, 0-9 and '_' (\"companies_house\"), and are not an entity field such as `name`".to_owned()),
-                    );
-                    continue;
-                }
-                if let Some(warning) = rules::unknown_scheme(scheme, self.vocabulary) {
-                    let at = self.locate(entry.key_span.clone());
-                    self.warnings
-                        .push(Problem::new(warning.kind, at, warning.message).help(warning.help));
-                }
+            let check = rules::identifier_entry(self.vocabulary, scheme, value);
+            if let Some(warning) = check.warning {
+                let at = self.locate(entry.key_span.clone());
+                self.warnings
+                    .push(Problem::new(warning.kind, at, warning.message).help(warning.help));
             }
-            if let Some(broken) = rules::identifier(scheme, def, value) {
-                self.broken(broken, entry.value.span.clone());
+            if let Some((spot, broken)) = check.broken {
+                let span = match spot {
+                    rules::Spot::Key => entry.key_span.clone(),
+                    rules::Spot::Value => entry.value.span.clone(),
+                };
+                self.broken(broken, span);
                 continue;
             }
             f.seen.insert(
@@ -467,19 +451,5 @@ impl<'a> Decoder<'a> {
             ids.insert(scheme.to_owned(), value.clone());
         }
         ids
-    }
-
-    /// A property's value as the graph stores it: dates parsed, amounts as money.
-    fn property_value(&mut self, def: &PropertyDef, node: &Node) -> Option<Value> {
-        match (&node.kind, def.ty) {
-            // Anything else is left to the rule, which says what a date should look like.
-            (_, PropType::Date) => match self.date_value(&def.name, node) {
-                Ok(d) => Some(Value::Date(d)),
-                Err(true) => None,
-                Err(false) => self.value(node),
-            },
-            (NodeKind::Float(x), PropType::Number) if !x.is_finite() => self.value(node),
-            _ => self.value(node).map(|v| def.canonical(v)),
-        }
     }
 }

@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::{Decoder, Fields};
 use crate::datafile::problem::{Location, Problem, ProblemKind};
 use crate::datafile::tree::{Entry, Node, NodeKind};
-use crate::model::{Date, Value, did_you_mean, suggest};
+use crate::model::{Date, Value};
 use crate::rules::{self, Broken};
 
 impl Decoder<'_> {
@@ -53,24 +53,8 @@ impl Decoder<'_> {
     }
 
     pub(super) fn unknown_key(&mut self, entry: &Entry, known: &[&str], place: &str) {
-        let suggestions = suggest(&entry.key, known.iter().copied());
-        let help = did_you_mean(&suggestions).or_else(|| {
-            Some(format!(
-                "the keys allowed {place} are {}{}",
-                known.join(", "),
-                if known.contains(&"extra") {
-                    "; put other properties in `extra`"
-                } else {
-                    ""
-                }
-            ))
-        });
-        self.report(
-            ProblemKind::UnknownKey,
-            entry.key_span.clone(),
-            format!("unknown key `{}` {place}", entry.key),
-            help,
-        );
+        let broken = rules::unknown_key(&entry.key, known, place);
+        self.broken(broken, entry.key_span.clone());
     }
 
     /// The tables of a top-level list such as `[[entity]]`, each as fields none of which is read yet.
@@ -237,19 +221,25 @@ impl Decoder<'_> {
         out
     }
 
-    pub(super) fn word<T>(
+    /// A closed word the field `key` holds, read by `parse` (a rule that names the nearest
+    /// spelling when it is none).
+    pub(super) fn checked_word<T>(
         &mut self,
         f: &mut Fields<'_>,
         key: &str,
-        parse: impl Fn(&str) -> Option<T>,
-        spellings: &[&str],
+        parse: impl Fn(&str) -> Result<T, Broken>,
     ) -> Option<T> {
         let node = self.take(f, key)?;
         let NodeKind::Str(text) = &node.kind else {
-            self.wrong_type(key, node, &format!("one of {}", spellings.join(", ")));
+            let expected = parse("")
+                .err()
+                .and_then(|b| b.help)
+                .and_then(|h| h.strip_prefix("write ").map(str::to_owned))
+                .unwrap_or_else(|| "text".to_owned());
+            self.wrong_type(key, node, &expected);
             return None;
         };
-        match rules::word(key, text, parse, spellings) {
+        match parse(text) {
             Ok(value) => Some(value),
             Err(broken) => {
                 self.broken(broken, node.span.clone());
@@ -258,10 +248,11 @@ impl Decoder<'_> {
         }
     }
 
+    /// The `extra` table of free properties; `model` says which keys are the model's own.
     pub(super) fn extra(
         &mut self,
         f: &mut Fields<'_>,
-        model_fields: &[&str],
+        model: impl Fn(&str) -> Option<Broken>,
     ) -> BTreeMap<String, Value> {
         let Some(node) = self.take(f, "extra") else {
             return BTreeMap::new();
@@ -272,11 +263,8 @@ impl Decoder<'_> {
         };
         let mut out = BTreeMap::new();
         for entry in entries {
-            if model_fields.contains(&entry.key.as_str()) || entry.key == "kind" {
-                self.broken(
-                    rules::model_field_as_property(&entry.key),
-                    entry.key_span.clone(),
-                );
+            if let Some(broken) = model(&entry.key) {
+                self.broken(broken, entry.key_span.clone());
                 continue;
             }
             if let Some(value) = self.value(&entry.value) {

@@ -950,13 +950,12 @@ impl RichWorkload {
                     let mut command: Vec<String> = vec!["import".into(), "csv".into()];
                     command.push(path.display().to_string());
                     command.extend(maps.iter().map(|m| m.to_string()));
-                    // The shell's :import takes no mapping: this one runs on the command line
-                    // only; in the shell it becomes LOAD CSV of the same file.
-                    let text = format!(
-                        "LOAD CSV WITH HEADERS FROM 'file://{}' AS row CREATE (:Company {{id: row.id, name: row.name, code: row.code}}) WITH count(*) AS n RETURN 'ack-{ack}' AS ack",
-                        path.display()
+                    let script = format!(
+                        ":import csv {} {} --accept-losses\n{marker};\n",
+                        path.display(),
+                        maps.join(" ")
                     );
-                    (format!("{text};\n"), command)
+                    (script, command)
                 } else {
                     let path = self.file("jsonl");
                     let mut lines = String::new();

@@ -772,6 +772,49 @@ fn the_shell_imports_csv_and_keeps_the_old_graph_on_failure() {
 }
 
 #[test]
+fn the_shell_imports_a_mapped_csv_into_a_database_and_refuses_a_bad_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.toml");
+    let firms = dir.path().join("firms.csv");
+    std::fs::write(&firms, "Name,Code\nMapped One,m1\nMapped Two,m2\n").unwrap();
+    let script = format!(
+        ":import csv {f} --map name=Name --map fixed.kind=company --accept-losses\n:import csv {f} --map\n:import csv {f} --map name=Nmae\n",
+        f = firms.display()
+    );
+    let out = piped_with(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "--from-default",
+            "--continue-on-error",
+        ],
+        &script,
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("imported into the database"), "{stderr}");
+    assert!(stderr.contains("--map takes FIELD=COLUMN"), "{stderr}");
+    assert!(
+        stderr.contains("\"Nmae\""),
+        "the unknown column is named: {stderr}"
+    );
+    // The import is in the database's file: a new process sees it, its free column kept.
+    let out = alliances(&[
+        "query",
+        "--format",
+        "csv",
+        "--db",
+        db.to_str().unwrap(),
+        "MATCH (n:Company) WHERE n.name STARTS WITH 'Mapped' RETURN n.name, n.code ORDER BY n.name",
+    ]);
+    assert_eq!(
+        text(&out.stdout),
+        "n.name,n.code\nMapped One,m1\nMapped Two,m2\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn path_answers_with_readable_chains() {
     let out = alliances(&["path", "BlackRock", "Intel"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -2,10 +2,15 @@
 //! relationships made and removed, `:save` and automatic folds (at a tiny fold size), through
 //! the shell and through `alliances query --db`, SIGKILLed at random moments. Every reopening
 //! must succeed and hold exactly the acknowledged statements (and at most the one in flight,
-//! whole). Also: a journal cut at every offset of its last record, damaged at every offset of
+//! whole). A second workload adds uniqueness constraints made and dropped (some refused because
+//! the data breaks them), writes and imports a constraint refuses whole, `LOAD CSV`, and
+//! imports into the database (`:import jsonl`, `alliances import jsonl|csv --db`): after each
+//! kill the constraints acknowledged are there and enforced, the dropped ones gone, and every
+//! import wholly there or wholly absent. Also: a journal cut at every offset of its last record, damaged at every offset of
 //! its last two, readers opening while a writer checkpoints, and a full disk.
 //!
-//! `CRASH_TEST_KILLS=N` runs N kills of each front end instead of the default 20.
+//! `CRASH_TEST_KILLS=N` runs N kills of each front end instead of the default 20 (6 and 12 for the
+//! constraint workloads).
 
 #![cfg(unix)]
 
@@ -30,6 +35,10 @@ struct Model {
     companies: BTreeMap<u32, Option<String>>,
     /// (from, to, product number).
     links: BTreeSet<(u32, u32, u32)>,
+    /// Company number → its `code`, if set.
+    codes: BTreeMap<u32, String>,
+    /// The names of the uniqueness constraints the database has.
+    constraints: BTreeSet<String>,
 }
 
 /// A small xorshift generator: the same seed, the same run.
@@ -145,7 +154,7 @@ fn dump(graph: &alliances::Graph) -> Model {
     let mut model = Model::default();
     let companies = query::execute(
         graph,
-        "MATCH (n:Company) WHERE n.id STARTS WITH 'c-' RETURN n.id, n.sector, n.name",
+        "MATCH (n:Company) WHERE n.id STARTS WITH 'c-' RETURN n.id, n.sector, n.name, n.code",
         &params,
     )
     .expect("the dump runs");
@@ -161,7 +170,14 @@ fn dump(graph: &alliances::Graph) -> Model {
             s => Some(s.trim_matches('"').to_owned()),
         };
         model.companies.insert(k, sector);
+        match row[3].to_string().as_str() {
+            "null" => {}
+            code => {
+                model.codes.insert(k, code.trim_matches('"').to_owned());
+            }
+        }
     }
+    model.constraints = graph.constraints().iter().map(|c| c.name.clone()).collect();
     let links = query::execute(
         graph,
         "MATCH (a:Company)-[r:SUPPLIES]->(b:Company) WHERE a.id STARTS WITH 'c-' RETURN a.id, b.id, r.product",
@@ -698,4 +714,555 @@ fn a_full_disk_refuses_statements_and_keeps_every_acknowledged_one() {
     .unwrap_or_else(|e| panic!("a database on a full disk reopens: {e}"));
     let found: BTreeSet<u32> = dump(&graph).companies.keys().copied().collect();
     assert_eq!(found, acks, "exactly the acknowledged statements are kept");
+}
+
+/// The constraints the rich workload makes and drops: (name, `REQUIRE` clause).
+const CONSTRAINTS: [(&str, &str); 2] = [
+    ("company_code", "n.code IS UNIQUE"),
+    ("company_code_sector", "(n.code, n.sector) IS UNIQUE"),
+];
+
+/// Whether `model`'s companies break one of its constraints.
+fn breaks_constraints(model: &Model) -> bool {
+    let mut codes = BTreeSet::new();
+    let mut pairs = BTreeSet::new();
+    for (k, code) in &model.codes {
+        if model.constraints.contains("company_code") && !codes.insert(code) {
+            return true;
+        }
+        if let Some(Some(sector)) = model.companies.get(k)
+            && model.constraints.contains("company_code_sector")
+            && !pairs.insert((code, sector))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// One step of the rich workload: the shell lines (or the command-line run) that do it, and the
+/// model after it, or none when a constraint refuses it whole.
+struct RichStep {
+    /// What the shell is given; its last statement prints `ack-N` when it is accepted.
+    script: String,
+    /// The same step as a run of `alliances`: its arguments before `--db DB` (and the statement
+    /// after it, for `query`).
+    command: Vec<String>,
+    after: Option<Model>,
+}
+
+/// Statements, constraints made and dropped, `LOAD CSV` and imports, some refused by a
+/// constraint; the files they read are written into `dir`.
+struct RichWorkload {
+    dir: std::path::PathBuf,
+    next_company: u32,
+    next_product: u32,
+    next_ack: u64,
+    next_file: u32,
+}
+
+fn code(rng: &mut Rng) -> Option<String> {
+    (rng.below(4) != 0).then(|| format!("k{}", rng.below(12)))
+}
+
+impl RichWorkload {
+    fn new(dir: &Path) -> RichWorkload {
+        RichWorkload {
+            dir: dir.to_owned(),
+            next_company: 0,
+            next_product: 0,
+            next_ack: 0,
+            next_file: 0,
+        }
+    }
+
+    fn fresh(&mut self) -> u32 {
+        self.next_company += 1;
+        self.next_company - 1
+    }
+
+    fn file(&mut self, extension: &str) -> std::path::PathBuf {
+        self.next_file += 1;
+        self.dir
+            .join(format!("in-{}.{extension}", self.next_file - 1))
+    }
+
+    fn step(&mut self, rng: &mut Rng, model: &Model) -> RichStep {
+        let mut after = model.clone();
+        let companies: Vec<u32> = model.companies.keys().copied().collect();
+        let choice = if companies.len() < 3 {
+            rng.pick(&[0, 10, 11, 12])
+        } else {
+            rng.below(15)
+        };
+        // The acknowledgement this step prints if it is accepted.
+        let ack = self.next_ack;
+        // Where a step that cannot return rows is followed by a statement printing its `ack`.
+        let marker = "MARKER";
+        let (script, command) = match choice {
+            0 | 1 => {
+                let k = self.fresh();
+                after.companies.insert(k, None);
+                let code = code(rng);
+                let property = match &code {
+                    Some(c) => {
+                        after.codes.insert(k, c.clone());
+                        format!(", code: '{c}'")
+                    }
+                    None => String::new(),
+                };
+                let text = format!(
+                    "CREATE (:Company {{id: 'c-{k}', name: 'Çompany {k}'{property}}}) RETURN 'ack-{ack}' AS ack"
+                );
+                (format!("{text};\n"), vec!["query".into(), text])
+            }
+            2 | 3 => {
+                let k = rng.pick(&companies);
+                let sector = format!("s{}", rng.below(4));
+                after.companies.insert(k, Some(sector.clone()));
+                let text = format!(
+                    "MATCH (n:Company {{id: 'c-{k}'}}) SET n.sector = '{sector}' RETURN 'ack-{ack}' AS ack"
+                );
+                (format!("{text};\n"), vec!["query".into(), text])
+            }
+            4 | 5 => {
+                let k = rng.pick(&companies);
+                let text = match code(rng) {
+                    Some(c) => {
+                        after.codes.insert(k, c.clone());
+                        format!(
+                            "MATCH (n:Company {{id: 'c-{k}'}}) SET n.code = '{c}' RETURN 'ack-{ack}' AS ack"
+                        )
+                    }
+                    None => {
+                        after.codes.remove(&k);
+                        format!(
+                            "MATCH (n:Company {{id: 'c-{k}'}}) REMOVE n.code RETURN 'ack-{ack}' AS ack"
+                        )
+                    }
+                };
+                (format!("{text};\n"), vec!["query".into(), text])
+            }
+            6 => {
+                let (a, b) = (rng.pick(&companies), rng.pick(&companies));
+                let p = self.next_product;
+                self.next_product += 1;
+                after.links.insert((a, b, p));
+                let text = format!(
+                    "MATCH (a:Company {{id: 'c-{a}'}}), (b:Company {{id: 'c-{b}'}}) CREATE (a)-[:SUPPLIES {{product: 'p{p}', sources: ['{SOURCE}']}}]->(b) RETURN 'ack-{ack}' AS ack"
+                );
+                (format!("{text};\n"), vec!["query".into(), text])
+            }
+            7 => {
+                let k = rng.pick(&companies);
+                after.companies.remove(&k);
+                after.codes.remove(&k);
+                after.links.retain(|&(a, b, _)| a != k && b != k);
+                let text = format!(
+                    "MATCH (n:Company {{id: 'c-{k}'}}) DETACH DELETE n RETURN 'ack-{ack}' AS ack"
+                );
+                (format!("{text};\n"), vec!["query".into(), text])
+            }
+            8 | 9 => {
+                let (name, require) = rng.pick(&CONSTRAINTS);
+                let text = if model.constraints.contains(name) {
+                    if rng.below(2) == 0 {
+                        // Refused: the name is taken.
+                        format!("CREATE CONSTRAINT {name} FOR (n:Company) REQUIRE {require}")
+                    } else {
+                        format!(
+                            "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:Company) REQUIRE {require}"
+                        )
+                    }
+                } else {
+                    after.constraints.insert(name.to_owned());
+                    format!("CREATE CONSTRAINT {name} FOR (n:Company) REQUIRE {require}")
+                };
+                if model.constraints.contains(name) && !text.contains("IF NOT EXISTS") {
+                    return RichStep {
+                        script: format!("{text};\n"),
+                        command: vec!["query".into(), text],
+                        after: None,
+                    };
+                }
+                (format!("{text};\n{marker};\n"), vec!["query".into(), text])
+            }
+            10 => {
+                let (name, _) = rng.pick(&CONSTRAINTS);
+                let text = if after.constraints.remove(name) {
+                    format!("DROP CONSTRAINT {name}")
+                } else {
+                    format!("DROP CONSTRAINT {name} IF EXISTS")
+                };
+                (format!("{text};\n{marker};\n"), vec!["query".into(), text])
+            }
+            11 => {
+                // LOAD CSV of a few new companies; an empty code is none.
+                let path = self.file("csv");
+                let mut csv = String::from("id,name,code\n");
+                for _ in 0..1 + rng.below(3) {
+                    let k = self.fresh();
+                    after.companies.insert(k, None);
+                    let c = code(rng);
+                    if let Some(c) = &c {
+                        after.codes.insert(k, c.clone());
+                    }
+                    csv.push_str(&format!("c-{k},Çompany {k},{}\n", c.unwrap_or_default()));
+                }
+                std::fs::write(&path, csv).unwrap();
+                let text = format!(
+                    "LOAD CSV WITH HEADERS FROM 'file://{}' AS row CREATE (:Company {{id: row.id, name: row.name, code: row.code}}) WITH count(*) AS n RETURN 'ack-{ack}' AS ack",
+                    path.display()
+                );
+                (format!("{text};\n"), vec!["query".into(), text])
+            }
+            _ => {
+                // An import of a few new companies, tied together in JSON lines, or listed in
+                // a CSV file read with a mapping.
+                let mut made = Vec::new();
+                for _ in 0..1 + rng.below(3) {
+                    let k = self.fresh();
+                    after.companies.insert(k, None);
+                    let c = code(rng);
+                    if let Some(c) = &c {
+                        after.codes.insert(k, c.clone());
+                    }
+                    made.push((k, c));
+                }
+                if rng.below(3) == 0 {
+                    let path = self.file("csv");
+                    let mut csv = String::from("id,name,code\n");
+                    for (k, c) in &made {
+                        csv.push_str(&format!(
+                            "c-{k},Çompany {k},{}\n",
+                            c.clone().unwrap_or_default()
+                        ));
+                    }
+                    std::fs::write(&path, csv).unwrap();
+                    let maps = [
+                        "--map",
+                        "id=id",
+                        "--map",
+                        "name=name",
+                        "--map",
+                        "fixed.kind=company",
+                    ];
+                    let mut command: Vec<String> = vec!["import".into(), "csv".into()];
+                    command.push(path.display().to_string());
+                    command.extend(maps.iter().map(|m| m.to_string()));
+                    let script = format!(
+                        ":import csv {} {} --accept-losses\n{marker};\n",
+                        path.display(),
+                        maps.join(" ")
+                    );
+                    (script, command)
+                } else {
+                    let path = self.file("jsonl");
+                    let mut lines = String::new();
+                    for (k, c) in &made {
+                        let code = c
+                            .as_ref()
+                            .map(|c| format!(",\"code\":\"{c}\""))
+                            .unwrap_or_default();
+                        lines.push_str(&format!(
+                            "{{\"id\":\"c-{k}\",\"labels\":[\"Company\"],\"properties\":{{\"id\":\"c-{k}\",\"name\":\"Çompany {k}\"{code}}},\"type\":\"node\"}}\n"
+                        ));
+                    }
+                    if let [(a, _), (b, _), ..] = made.as_slice() {
+                        let p = self.next_product;
+                        self.next_product += 1;
+                        after.links.insert((*a, *b, p));
+                        lines.push_str(&format!(
+                            "{{\"end\":{{\"id\":\"c-{b}\",\"labels\":[\"Company\"]}},\"id\":\"0\",\"label\":\"SUPPLIES\",\"properties\":{{\"product\":\"p{p}\",\"sources\":[\"{SOURCE}\"]}},\"start\":{{\"id\":\"c-{a}\",\"labels\":[\"Company\"]}},\"type\":\"relationship\"}}\n"
+                        ));
+                    }
+                    std::fs::write(&path, lines).unwrap();
+                    (
+                        format!(
+                            ":import jsonl {} --accept-losses\n{marker};\n",
+                            path.display()
+                        ),
+                        vec!["import".into(), "jsonl".into(), path.display().to_string()],
+                    )
+                }
+            }
+        };
+        let refused = breaks_constraints(&after);
+        if !refused {
+            self.next_ack += 1;
+        }
+        let ack_line = if refused {
+            String::new()
+        } else {
+            format!("RETURN 'ack-{ack}' AS ack;\n")
+        };
+        RichStep {
+            script: script.replace("MARKER;\n", &ack_line),
+            command,
+            after: (!refused).then_some(after),
+        }
+    }
+}
+
+/// The refusals a database must give after a reopening: a write that breaks a constraint
+/// acknowledged is refused; the same write is accepted once the constraint was dropped.
+fn check_enforced(path: &Path, model: &Model, round: usize) {
+    let (_db, mut graph, _) = Database::open(
+        path,
+        DbOptions {
+            read_only: true,
+            ..DbOptions::default()
+        },
+    )
+    .unwrap();
+    let mut try_write = |text: &str| {
+        let parsed = query::parse(text).unwrap();
+        query::prepare(&graph, text, &parsed[0])
+            .unwrap()
+            .run_mut_with(&mut graph, &Params::new(), &mut |_, _| Ok(()))
+            .is_ok()
+    };
+    // Another company with a code already there, in a sector of its own.
+    if let Some(code) = model.codes.values().next() {
+        let accepted = try_write(&format!(
+            "CREATE (:Company {{id: 'probe-1', name: 'Probe 1', code: '{code}', sector: 'probe'}})"
+        ));
+        assert_eq!(
+            accepted,
+            !model.constraints.contains("company_code"),
+            "round {round}: a second company of code {code} with {:?}",
+            model.constraints
+        );
+    }
+}
+
+/// Runs the shell on `script`, kills it after `wait`, and returns its acknowledgements and the
+/// first lines of its error messages.
+fn run_shell_killed(path: &Path, script: String, wait: Duration) -> (Vec<u64>, Vec<String>) {
+    let mut child = binary()
+        .arg("--db")
+        .arg(path)
+        .args(["--fold-at", "4096", "--continue-on-error"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(script.as_bytes());
+    });
+    let reader = std::thread::spawn(move || {
+        stdout
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|line| line.strip_prefix("ack-").map(|n| n.parse::<u64>().unwrap()))
+            .collect::<Vec<_>>()
+    });
+    let errors = std::thread::spawn(move || {
+        stderr
+            .lines()
+            .map_while(Result::ok)
+            .filter(|l| !l.is_empty() && !l.starts_with(' ') && !l.starts_with("warning"))
+            // An import's report, a fold's note and an opening's (a journal set aside after a
+            // kill in a checkpoint) are not errors.
+            .filter(|l| {
+                let report = [
+                    "read ",
+                    "imported",
+                    "saved the journal",
+                    "nothing was lost",
+                    "note:",
+                ];
+                let counts = l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" added");
+                !(counts || report.iter().any(|r| l.starts_with(r)))
+            })
+            .collect::<Vec<_>>()
+    });
+    std::thread::sleep(wait);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = writer.join();
+    (reader.join().unwrap(), errors.join().unwrap())
+}
+
+/// Whether an error message is a constraint's refusal.
+fn is_refusal(line: &str) -> bool {
+    line.starts_with("rule broken [unique-constraint]")
+        || line.contains("exists already")
+        || line.starts_with("error: the imported records break the model's rules")
+}
+
+#[test]
+fn the_shell_keeps_constraints_loads_and_imports_when_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0xd1b5_4a32_d192_ed03);
+    let (mut acknowledged_total, mut refused_total) = (0, 0);
+    let rounds = std::env::var("CRASH_TEST_KILLS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(6);
+    for name in ["rich.toml", "rich.alliances"] {
+        let path = new_database(dir.path(), name);
+        let mut workload = RichWorkload::new(dir.path());
+        let mut model = Model::default();
+        for round in 0..rounds.div_ceil(2) {
+            let mut states = vec![model.clone()];
+            // For each step: how many accepted steps come before it, and whether it is refused.
+            let mut steps: Vec<(usize, bool)> = Vec::new();
+            let mut script = String::from(":format csv\n");
+            let first_ack = workload.next_ack;
+            for _ in 0..120 {
+                if rng.below(10) == 0 {
+                    script.push_str(":save\n");
+                    continue;
+                }
+                let step = workload.step(&mut rng, states.last().unwrap());
+                script.push_str(&step.script);
+                steps.push((states.len() - 1, step.after.is_none()));
+                if let Some(after) = step.after {
+                    states.push(after);
+                }
+            }
+            let wait = Duration::from_micros(rng.below(1_500_000));
+            let (acks, errors) = run_shell_killed(&path, script, wait);
+            let expected: Vec<u64> = (first_ack..first_ack + acks.len() as u64).collect();
+            assert_eq!(
+                acks, expected,
+                "{name} round {round}: acknowledgements in order"
+            );
+            let unexpected: Vec<&String> = errors.iter().filter(|l| !is_refusal(l)).collect();
+            assert!(
+                unexpected.is_empty(),
+                "{name} round {round}: {unexpected:?}"
+            );
+            // Every refusal before the last acknowledged step was told, and none after the
+            // first step not acknowledged. A statement breaking a constraint twice is told
+            // twice, at its one line.
+            let told: BTreeSet<String> = errors
+                .iter()
+                .enumerate()
+                .map(|(i, l)| match l.split_once(" at line ") {
+                    Some((_, at)) => at.split(',').next().unwrap_or_default().to_owned(),
+                    None => format!("message {i}"),
+                })
+                .collect();
+            let n = acks.len();
+            let at_least = steps
+                .iter()
+                .filter(|&&(before, refused)| refused && before < n)
+                .count();
+            let at_most = steps
+                .iter()
+                .filter(|&&(before, refused)| refused && before <= n)
+                .count();
+            assert!(
+                (at_least..=at_most).contains(&told.len()),
+                "{name} round {round}: {} refusals told, {at_least}..={at_most} expected: {errors:?}",
+                told.len()
+            );
+            model = reopen_and_check(&path, &states, n, round, round % 3 == 1);
+            check_enforced(&path, &model, round);
+            acknowledged_total += n;
+            refused_total += told.len();
+        }
+    }
+    assert!(refused_total > 0, "no write was refused");
+    eprintln!(
+        "shell with constraints, LOAD CSV and imports: {} kills, {acknowledged_total} acknowledged steps, {refused_total} refused, 0 lost",
+        2 * rounds.div_ceil(2)
+    );
+}
+
+#[test]
+fn query_and_import_into_db_keep_constraints_when_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_database(dir.path(), "runs.toml");
+    let mut rng = Rng(0x6a09_e667_f3bc_c908);
+    let mut workload = RichWorkload::new(dir.path());
+    let mut model = Model::default();
+    let (mut acknowledged_total, mut refused_total, mut imports) = (0, 0, 0);
+    let rounds = std::env::var("CRASH_TEST_KILLS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(12);
+    for round in 0..rounds {
+        // A few runs that finish, then one killed at a random moment.
+        let mut states = vec![model.clone()];
+        let runs = 3 + rng.below(6);
+        for run in 0..runs {
+            let step = workload.step(&mut rng, states.last().unwrap());
+            let mut command = binary();
+            match step.command.split_first() {
+                Some((verb, rest)) if verb == "query" => {
+                    command
+                        .args(["query", "--format", "csv", "--fold-at", "2048", "--db"])
+                        .arg(&path)
+                        .args(rest);
+                }
+                _ => {
+                    imports += 1;
+                    command
+                        .args(&step.command)
+                        .arg("--db")
+                        .arg(&path)
+                        .arg("--accept-losses");
+                }
+            }
+            let child = command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let last = run + 1 == runs;
+            let mut child = child;
+            if last {
+                std::thread::sleep(Duration::from_micros(rng.below(150_000)));
+                child.kill().unwrap();
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // How many steps of the round were acknowledged, and whether one more is in flight.
+            let mut in_flight = false;
+            match &step.after {
+                Some(after) => {
+                    assert!(
+                        last || out.status.success(),
+                        "round {round}: an accepted step failed: {stderr}"
+                    );
+                    in_flight = !out.status.success();
+                    states.push(after.clone());
+                }
+                None => {
+                    assert!(
+                        !out.status.success(),
+                        "round {round}: a refused step succeeded: {:?}",
+                        step.command
+                    );
+                    let told = stderr.lines().any(is_refusal);
+                    assert!(
+                        told || last,
+                        "round {round}: {:?} failed otherwise: {stderr}",
+                        step.command
+                    );
+                    refused_total += usize::from(told);
+                }
+            }
+            if last {
+                let acknowledged = states.len() - 1 - usize::from(in_flight);
+                model = reopen_and_check(&path, &states, acknowledged, round, round % 2 == 1);
+                check_enforced(&path, &model, round);
+                acknowledged_total += acknowledged;
+            }
+        }
+    }
+    assert!(
+        refused_total > 0 && imports > 0,
+        "{refused_total} refused, {imports} imports"
+    );
+    eprintln!(
+        "query and import --db with constraints: {rounds} kills, {acknowledged_total} acknowledged runs ({imports} imports), {refused_total} refused, 0 lost"
+    );
 }

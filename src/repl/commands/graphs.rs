@@ -36,26 +36,46 @@ pub(super) fn import_help() -> String {
         );
     }
     out.push_str(
-        "\nMerging: an imported entity that shares an identifier (lei, bods, wikidata, any scheme) or its id with one in the graph is that entity: what the graph lacks is filled in, its other names become aliases, and where the two disagree the graph's value is kept and the disagreement reported. A relationship already there (same type, ends and properties) only gains the import's sources, so importing a file twice changes nothing. An imported name that another entity already has is told apart by the newcomer's country and identifier, as \"Company B (GB-COH 123)\" (or a number), its plain name kept as the property plain_name; the report counts each.\n\n--accept-losses: what the model has no home for is counted, with an example of each; without the flag such an import is refused and the graph left as it was.\n\nNothing changes either when the merged records break a rule of the model: each problem is shown at the file and place (JSON pointer, line or row) it came from.\n\nExample:\n  :import bods statements.json\n  :import bods registers/ --accept-losses\n",
+        "\nMerging: an imported entity that shares an identifier (lei, bods, wikidata, any scheme) or its id with one in the graph is that entity: what the graph lacks is filled in, its other names become aliases, and where the two disagree the graph's value is kept and the disagreement reported. A relationship already there (same type, ends and properties) only gains the import's sources, so importing a file twice changes nothing. An imported name that another entity already has is told apart by the newcomer's country and identifier, as \"Company B (GB-COH 123)\" (or a number), its plain name kept as the property plain_name; the report counts each.\n\n--map FIELD=COLUMN and --mapping FILE give the csv importer its mapping, as on the command line (a column whose name has spaces needs a mapping file).\n\n--accept-losses: what the model has no home for is counted, with an example of each; without the flag such an import is refused and the graph left as it was.\n\nNothing changes either when the merged records break a rule of the model: each problem is shown at the file and place (JSON pointer, line or row) it came from.\n\nExample:\n  :import bods statements.json\n  :import bods registers/ --accept-losses\n  :import csv firms.csv --map name=Name --map fixed.kind=company\n",
     );
     out
 }
 
 pub(super) fn run_import(session: &mut Session, _command: &str, rest: &str) -> Outcome {
-    let words: Vec<&str> = rest.split_whitespace().collect();
-    let accept_losses = words.contains(&"--accept-losses");
-    let words: Vec<&str> = words
-        .into_iter()
-        .filter(|w| *w != "--accept-losses")
-        .collect();
-    let usage = "write :import FORMAT PATH... [--accept-losses] (for example :import bods statements.json), or :import nodes.csv edges.csv";
+    let usage = "write :import FORMAT PATH... [--accept-losses] [--map FIELD=COLUMN]... [--mapping FILE] (for example :import bods statements.json, :import csv firms.csv --map name=Name), or :import nodes.csv edges.csv";
+    let mut accept_losses = false;
+    let mut options = crate::import::ImportOptions::default();
+    let mut words: Vec<&str> = Vec::new();
+    let mut rest_words = rest.split_whitespace();
+    while let Some(word) = rest_words.next() {
+        match word {
+            "--accept-losses" => accept_losses = true,
+            "--map" => {
+                let pair = rest_words.next().and_then(|p| p.split_once('='));
+                let Some((field, column)) = pair else {
+                    return Err(format!(
+                        "error: --map takes FIELD=COLUMN (for example --map name=Name); {usage}"
+                    ));
+                };
+                options.mapping.push((field.to_owned(), column.to_owned()));
+            }
+            "--mapping" => {
+                let Some(file) = rest_words.next() else {
+                    return Err(format!("error: --mapping takes a mapping file; {usage}"));
+                };
+                options.mapping_file = Some(PathBuf::from(file));
+            }
+            _ => words.push(word),
+        }
+    }
+    let mapped = !options.mapping.is_empty() || options.mapping_file.is_some();
     let Some((first, paths)) = words.split_first() else {
         return Err(format!("error: {usage}"));
     };
     let known = crate::import::format(first);
     // The old form: a nodes and an edges CSV file, opened instead of the graph.
     let looks_like_path = first.contains(['.', '/', '\\']) || std::path::Path::new(first).is_file();
-    if known.is_err() && looks_like_path && paths.len() == 1 && !accept_losses {
+    if known.is_err() && looks_like_path && paths.len() == 1 && !accept_losses && !mapped {
         may_replace(session)?;
         let (nodes, edges) = (PathBuf::from(first), PathBuf::from(paths[0]));
         let graph = crate::repl::output::load_csv(&nodes, &edges).map_err(|e| e.to_string())?;
@@ -71,7 +91,7 @@ pub(super) fn run_import(session: &mut Session, _command: &str, rest: &str) -> O
     let request = crate::session::ImportRequest {
         format: (*first).to_owned(),
         paths: paths.iter().map(PathBuf::from).collect(),
-        options: crate::import::ImportOptions::default(),
+        options,
         accept_losses,
         check_only: false,
     };

@@ -110,10 +110,11 @@ pub fn write_float_text<W: Write + ?Sized>(out: &mut W, f: f64) -> io::Result<()
         out.write_all(digits.format(f.abs() as i64).as_bytes())?;
         return out.write_all(b".0");
     }
-    // Ryu's shortest digits are Rust's; only its exponent form differs from Rust's text.
+    // Ryu's shortest digits are Rust's; only its exponent form and its `.0` on large whole
+    // numbers differ from Rust's text.
     let mut digits = ryu::Buffer::new();
     let text = digits.format_finite(f);
-    if text.contains('e') {
+    if f.fract() == 0.0 || text.contains('e') {
         write!(out, "{f}")
     } else {
         out.write_all(text.as_bytes())
@@ -146,9 +147,7 @@ pub fn write_json<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::Result<(
         Value::Bool(true) => out.write_all(b"true"),
         Value::Bool(false) => out.write_all(b"false"),
         Value::Int(i) => write_int(out, *i),
-        Value::Float(f) if f.is_finite() => {
-            out.write_all(ryu::Buffer::new().format_finite(*f).as_bytes())
-        }
+        Value::Float(f) if f.is_finite() => serde_json::to_writer(out, f).map_err(io::Error::from),
         Value::Float(f) => write_json_str(out, &float_text(*f)),
         Value::String(s) => write_json_str(out, s),
         Value::Date(d) => write!(out, "\"{d}\""),
@@ -359,5 +358,72 @@ impl<'g> Elements<'g> {
         self.graph
             .edge_endpoints(edge)
             .expect("a selected relationship exists")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn written(value: &Value) -> String {
+        let mut out = Vec::new();
+        write_json(&mut out, value).expect("written");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn floats_are_written_as_float_text_gives_them() {
+        for f in [
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            0.1,
+            2.437,
+            4_729_511.37,
+            1e15,
+            1e16,
+            1.5e300,
+            1e-7,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+        ] {
+            let mut out = Vec::new();
+            write_float_text(&mut out, f).expect("written");
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8"),
+                float_text(f),
+                "{f:e}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_float_is_written_as_float_text_gives_it(bits in any::<u64>()) {
+            let f = f64::from_bits(bits);
+            let mut out = Vec::new();
+            write_float_text(&mut out, f).expect("written");
+            prop_assert_eq!(String::from_utf8(out).expect("UTF-8"), float_text(f));
+            prop_assert_eq!(written(&Value::Float(f)), json_text(&Value::Float(f)));
+        }
+
+        #[test]
+        fn text_and_lists_are_written_as_serde_json_writes_them(
+            s in "\\PC*|[\\x00-\\x1f\"\\\\]*",
+            i in any::<i64>(),
+        ) {
+            let value = Value::List(vec![
+                Value::String(s.clone()),
+                Value::Int(i),
+                Value::Map([(s, Value::Bool(true))].into_iter().collect()),
+            ]);
+            prop_assert_eq!(written(&value), json_text(&value));
+        }
     }
 }

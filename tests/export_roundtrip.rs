@@ -424,3 +424,86 @@ fn snapshot_neo4j_admin() {
     ));
     insta::assert_snapshot!("small_neo4j_admin", text);
 }
+
+#[test]
+fn jsonl_carries_the_vocabulary_additions_and_the_exchange_rates() {
+    for file in [
+        "tests/cases/money/currencies.toml",
+        "tests/cases/export/extended.toml",
+    ] {
+        let graph = alliances::load_files(&[PathBuf::from(file)], Schema::Alliance)
+            .expect("the graph loads");
+        let dataset = graph.to_dataset().expect("records");
+        assert!(
+            !dataset.vocabulary.is_empty() || !dataset.fx_rate.is_empty(),
+            "{file} has additions or rates"
+        );
+        let text = bytes(|out| export::write_jsonl(&graph, &Selection::whole(&graph), out));
+        let back = import_jsonl(&text).expect("the export imports");
+        assert_eq!(records(&back), records(&graph), "{file}");
+    }
+}
+
+#[test]
+fn a_graph_without_additions_or_rates_has_only_node_and_relationship_lines() {
+    let graph = small();
+    let text = bytes(|out| export::write_jsonl(&graph, &Selection::whole(&graph), out));
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        assert!(
+            matches!(record["type"].as_str(), Some("node" | "relationship")),
+            "{line}"
+        );
+    }
+    assert!(export::jsonl::not_carried(&graph).is_none());
+    let open = alliances::load_files(
+        &[PathBuf::from("tests/cases/export/small.toml")],
+        Schema::Open,
+    )
+    .expect("loads");
+    assert!(export::jsonl::not_carried(&open).is_some_and(|n| n.contains("open schema")));
+}
+
+#[test]
+fn an_export_to_a_file_replaces_it_whole_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let target = dir.path().join("graph.jsonl");
+    std::fs::write(&target, "old").expect("write");
+    let status = Command::new(env!("CARGO_BIN_EXE_alliances"))
+        .args(["export", "jsonl", "-o"])
+        .arg(&target)
+        .args(["--data", "tests/cases/export/small.toml"])
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let graph = small();
+    let expected = bytes(|out| export::write_jsonl(&graph, &Selection::whole(&graph), out));
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), expected);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("graph.jsonl")]);
+}
+
+#[test]
+fn a_stopped_export_leaves_the_target_as_it_was() {
+    let graph = alliances::default_graph();
+    let dir = tempfile::tempdir().expect("a folder");
+    let target = dir.path().join("graph.graphml");
+    std::fs::write(&target, "old").expect("write");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let file = export::AtomicFile::create(&target).expect("a temporary file");
+    let mut out = file.writer(&stop).expect("a writer");
+    let error =
+        export::write_graphml(&graph, &Selection::whole(&graph), &mut out).expect_err("stopped");
+    assert!(export::is_stopped(&error), "{error}");
+    drop((out, file));
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "old");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    let folder = dir.path().join("admin");
+    let error = export::write_neo4j_admin_until(&graph, &Selection::whole(&graph), &folder, &stop)
+        .expect_err("stopped");
+    assert!(export::is_stopped(&error), "{error}");
+    assert_eq!(std::fs::read_dir(&folder).expect("list").count(), 0);
+}

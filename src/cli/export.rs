@@ -60,18 +60,77 @@ fn selected(drawing: &DrawingArgs) -> Result<(Graph, Selection, Timer), ExitCode
     Ok((graph, selection, timer))
 }
 
-/// Writes a format that is one file, to `output` or standard output.
+/// Ctrl-C stops the export (through the timer's flag) instead of killing the process, so that
+/// the temporary file is removed and the target left as it was.
+fn catch_interrupts(timer: &Timer) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    let pressed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (stop, flag) = (
+        std::sync::Arc::clone(&timer.stop),
+        std::sync::Arc::clone(&pressed),
+    );
+    let _ = ctrlc::set_handler(move || {
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    pressed
+}
+
+/// The message for an export that was stopped, or that failed.
+fn failed(
+    timer: &Timer,
+    pressed: &std::sync::atomic::AtomicBool,
+    error: &dyn std::fmt::Display,
+) -> ExitCode {
+    if pressed.load(std::sync::atomic::Ordering::Relaxed) {
+        errln!("error: stopped by Ctrl-C; nothing was written");
+    } else if timer.fired() {
+        errln!("error: ran past --timeout and was stopped; nothing was written");
+    } else {
+        errln!("error: {error}");
+    }
+    ExitCode::FAILURE
+}
+
+/// Writes a format that is one file, as it is made: into a temporary file beside `output`
+/// that takes its place when complete, or to standard output.
 fn one_file(
     output: Option<&Path>,
+    timer: &Timer,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> ExitCode {
-    let mut bytes = Vec::new();
-    match write(&mut bytes) {
-        Ok(()) => write_output(output, &bytes),
-        Err(e) => {
-            errln!("error: cannot write the export: {e}");
-            ExitCode::FAILURE
+    use std::io::Write as _;
+    let pressed = catch_interrupts(timer);
+    let Some(path) = output else {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 16,
+            exporter::Stoppable::new(stdout.lock(), &timer.stop),
+        );
+        return match write(&mut out).and_then(|()| out.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            // A reader that has seen enough (`| head`) is no failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) if exporter::is_stopped(&e) => failed(timer, &pressed, &e),
+            Err(e) => failed(timer, &pressed, &format!("cannot write the export: {e}")),
+        };
+    };
+    let written = exporter::AtomicFile::create(path).and_then(|file| {
+        let mut out = file.writer(&timer.stop)?;
+        write(&mut out)?;
+        out.flush()?;
+        drop(out);
+        file.commit()
+    });
+    match written {
+        Ok(()) => {
+            errln!("wrote {}", path.display());
+            ExitCode::SUCCESS
         }
+        Err(e) => failed(
+            timer,
+            &pressed,
+            &format!("cannot write {}: {e}", path.display()),
+        ),
     }
 }
 
@@ -89,21 +148,29 @@ pub(super) fn export(
         );
         return ExitCode::from(2);
     }
-    let (graph, selection, _timer) = match selected(drawing) {
+    let (graph, selection, timer) = match selected(drawing) {
         Ok(selected) => selected,
         Err(code) => return code,
     };
     match format {
-        "graphml" => one_file(output, |out| {
+        "graphml" => one_file(output, &timer, |out| {
             exporter::write_graphml(&graph, &selection, out)
         }),
-        "jsonl" => one_file(output, |out| exporter::write_jsonl(&graph, &selection, out)),
-        "cypher" => one_file(output, |out| {
+        "jsonl" => {
+            if let Some(note) = exporter::jsonl::not_carried(&graph) {
+                errln!("{note}");
+            }
+            one_file(output, &timer, |out| {
+                exporter::write_jsonl(&graph, &selection, out)
+            })
+        }
+        "cypher" => one_file(output, &timer, |out| {
             exporter::write_cypher(&graph, &selection, options, out)
         }),
         "neo4j-admin" => {
             let dir = output.unwrap_or(Path::new("."));
-            match exporter::write_neo4j_admin(&graph, &selection, dir) {
+            let pressed = catch_interrupts(&timer);
+            match exporter::write_neo4j_admin_until(&graph, &selection, dir, &timer.stop) {
                 Ok(files) => {
                     errln!(
                         "wrote {} nodes files and {} relationships files into {}; to load them into a stopped Neo4j, run {}/import.sh, which runs:",
@@ -115,15 +182,17 @@ pub(super) fn export(
                     outln!("{}", files.command);
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    errln!("error: cannot write into {}: {e}", dir.display());
-                    ExitCode::FAILURE
-                }
+                Err(e) => failed(
+                    &timer,
+                    &pressed,
+                    &format!("cannot write into {}: {e}", dir.display()),
+                ),
             }
         }
         "parquet" => {
             let dir = output.unwrap_or(Path::new("."));
-            match exporter::write_parquet(&graph, &selection, dir) {
+            let pressed = catch_interrupts(&timer);
+            match exporter::write_parquet_until(&graph, &selection, dir, &timer.stop) {
                 Ok(()) => {
                     errln!(
                         "wrote {} and {}",
@@ -132,10 +201,7 @@ pub(super) fn export(
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    errln!("error: {e}");
-                    ExitCode::FAILURE
-                }
+                Err(e) => failed(&timer, &pressed, &e),
             }
         }
         _ => data_file(format, output, &graph, &selection),

@@ -9,12 +9,12 @@
 //! exact literal (`date('2024-05')`, maps, any list), since alliances holds them all.
 //! **Invariant:** the same graph and selection give byte-identical text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Selection;
-use super::columns::{ColumnType, Elements, float_text, is_full, json_text};
+use super::columns::{ColumnType, Elements, is_full, json_text, write_float_text, write_int};
 use crate::model::Value;
 use crate::store::{EdgeId, Graph, NodeId};
 
@@ -44,15 +44,19 @@ pub struct CypherOptions {
 
 /// A name as Cypher writes it: bare when it is a plain identifier, else in backticks.
 pub fn name(text: &str) -> String {
+    name_cow(text).into_owned()
+}
+
+fn name_cow(text: &str) -> Cow<'_, str> {
     let plain = text
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain {
-        text.to_owned()
+        Cow::Borrowed(text)
     } else {
-        format!("`{}`", text.replace('`', "``"))
+        Cow::Owned(format!("`{}`", text.replace('`', "``")))
     }
 }
 
@@ -66,33 +70,59 @@ fn labels(set: &str) -> String {
 
 /// Text as a single-quoted Cypher string.
 pub fn string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('\'');
-    for c in text.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let _ = write_string(&mut out, text);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes text as a single-quoted Cypher string.
+fn write_string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+    out.write_all(b"'")?;
+    let bytes = text.as_bytes();
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'\'' => b"\\'",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            b if b < 0x20 => b"",
+            _ => continue,
+        };
+        out.write_all(&bytes[plain..i])?;
+        if escaped.is_empty() {
+            write!(out, "\\u{:04x}", b)?;
+        } else {
+            out.write_all(escaped)?;
         }
+        plain = i + 1;
     }
-    out.push('\'');
-    out
+    out.write_all(&bytes[plain..])?;
+    out.write_all(b"'")
 }
 
 /// A value as a Cypher literal in `dialect`.
 pub fn literal(value: &Value, dialect: Dialect) -> String {
+    let mut out = Vec::new();
+    let _ = write_literal(&mut out, value, dialect);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes a value as a Cypher literal in `dialect`.
+fn write_literal<W: Write + ?Sized>(
+    out: &mut W,
+    value: &Value,
+    dialect: Dialect,
+) -> io::Result<()> {
     match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) if f.is_finite() => float_text(*f),
-        Value::Float(f) => format!(
+        Value::Null => out.write_all(b"null"),
+        Value::Bool(true) => out.write_all(b"true"),
+        Value::Bool(false) => out.write_all(b"false"),
+        Value::Int(i) => write_int(out, *i),
+        Value::Float(f) if f.is_finite() => write_float_text(out, *f),
+        Value::Float(f) => write!(
+            out,
             "toFloat('{}')",
             if f.is_nan() {
                 "NaN"
@@ -102,17 +132,34 @@ pub fn literal(value: &Value, dialect: Dialect) -> String {
                 "-Infinity"
             }
         ),
-        Value::String(s) => string(s),
+        Value::String(s) => write_string(out, s),
         Value::Date(d) if is_full(*d) || dialect == Dialect::Alliances => {
-            format!("date('{d}')")
+            write!(out, "date('{d}')")
         }
-        Value::Date(d) => string(&d.to_string()),
+        Value::Date(d) => write_string(out, &d.to_string()),
         Value::List(items) if dialect == Dialect::Alliances || storable_list(items) => {
-            let items: Vec<String> = items.iter().map(|i| literal(i, dialect)).collect();
-            format!("[{}]", items.join(", "))
+            out.write_all(b"[")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b", ")?;
+                }
+                write_literal(out, item, dialect)?;
+            }
+            out.write_all(b"]")
         }
-        Value::Map(map) if dialect == Dialect::Alliances => map_literal(map, dialect),
-        Value::List(_) | Value::Map(_) => string(&json_text(value)),
+        Value::Map(map) if dialect == Dialect::Alliances => {
+            out.write_all(b"{")?;
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b", ")?;
+                }
+                out.write_all(name_cow(k).as_bytes())?;
+                out.write_all(b": ")?;
+                write_literal(out, v, dialect)?;
+            }
+            out.write_all(b"}")
+        }
+        Value::List(_) | Value::Map(_) => write_string(out, &json_text(value)),
     }
 }
 
@@ -130,32 +177,34 @@ fn storable_list(items: &[Value]) -> bool {
     first.is_some() && types.all(|t| t == first)
 }
 
-fn map_literal(map: &BTreeMap<String, Value>, dialect: Dialect) -> String {
-    let entries: Vec<String> = map
-        .iter()
-        .map(|(k, v)| format!("{}: {}", name(k), literal(v, dialect)))
-        .collect();
-    format!("{{{}}}", entries.join(", "))
-}
-
-fn props_literal<'a>(
-    props: impl Iterator<Item = (&'a str, Value)>,
-    extra: Option<(&str, &str)>,
+/// Writes an element's properties (and `extra`) as a map literal, sorted by name.
+fn write_props<'g, W: Write + ?Sized>(
+    out: &mut W,
+    entries: &mut Vec<(Cow<'g, str>, Value)>,
+    props: impl Iterator<Item = (&'g str, Value)>,
+    extra: Option<(&'g str, &str)>,
     dialect: Dialect,
-) -> String {
-    let mut entries: Vec<(String, String)> = props
-        .filter(|(_, v)| !matches!(v, Value::Null))
-        .map(|(k, v)| (name(k), literal(&v, dialect)))
-        .collect();
+) -> io::Result<()> {
+    entries.clear();
+    entries.extend(
+        props
+            .filter(|(_, v)| !matches!(v, Value::Null))
+            .map(|(k, v)| (name_cow(k), v)),
+    );
     if let Some((k, v)) = extra {
-        entries.push((name(k), string(v)));
+        entries.push((name_cow(k), Value::String(v.to_owned())));
     }
-    entries.sort();
-    let entries: Vec<String> = entries
-        .into_iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect();
-    format!("{{{}}}", entries.join(", "))
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out.write_all(b"{")?;
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        out.write_all(k.as_bytes())?;
+        out.write_all(b": ")?;
+        write_literal(out, v, dialect)?;
+    }
+    out.write_all(b"}")
 }
 
 /// Writes the selection as a Cypher script.
@@ -169,6 +218,8 @@ pub fn write_cypher(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let elements = Elements::new(graph, selection);
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let out = &mut out;
     let dialect = options.dialect;
     let key = if elements.made_up_keys {
         KEY_PROPERTY
@@ -199,26 +250,23 @@ pub fn write_cypher(
             )?;
         }
     }
+    let mut entries = Vec::new();
     for (set, members) in &nodes {
         for batch in members.chunks(BATCH) {
-            let rows: Vec<String> = batch
-                .iter()
-                .map(|&n| {
-                    let extra = elements
-                        .made_up_keys
-                        .then(|| (KEY_PROPERTY, elements.key(n)));
-                    props_literal(graph.node_props(n), extra, dialect)
-                })
-                .collect();
-            writeln!(
-                out,
-                "UNWIND [{}] AS row\nCREATE (n{}) SET n = row;",
-                rows.join(",\n  "),
-                labels(set)
-            )?;
+            out.write_all(b"UNWIND [")?;
+            for (i, &n) in batch.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",\n  ")?;
+                }
+                let extra = elements
+                    .made_up_keys
+                    .then(|| (KEY_PROPERTY, elements.key(n)));
+                write_props(out, &mut entries, graph.node_props(n), extra, dialect)?;
+            }
+            writeln!(out, "] AS row\nCREATE (n{}) SET n = row;", labels(set))?;
         }
     }
-    let mut groups: BTreeMap<(&str, String, String), Vec<EdgeId>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str, &str), Vec<EdgeId>> = BTreeMap::new();
     for &edge in &elements.edges {
         let (from, to) = elements.ends(edge);
         groups
@@ -232,22 +280,23 @@ pub fn write_cypher(
     }
     for ((rel_type, from_set, to_set), members) in &groups {
         for batch in members.chunks(BATCH) {
-            let rows: Vec<String> = batch
-                .iter()
-                .map(|&e| {
-                    let (from, to): (NodeId, NodeId) = elements.ends(e);
-                    format!(
-                        "{{s: {}, e: {}, p: {}}}",
-                        string(elements.key(from)),
-                        string(elements.key(to)),
-                        props_literal(graph.edge_props(e), None, dialect)
-                    )
-                })
-                .collect();
+            out.write_all(b"UNWIND [")?;
+            for (i, &e) in batch.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",\n  ")?;
+                }
+                let (from, to): (NodeId, NodeId) = elements.ends(e);
+                out.write_all(b"{s: ")?;
+                write_string(out, elements.key(from))?;
+                out.write_all(b", e: ")?;
+                write_string(out, elements.key(to))?;
+                out.write_all(b", p: ")?;
+                write_props(out, &mut entries, graph.edge_props(e), None, dialect)?;
+                out.write_all(b"}")?;
+            }
             writeln!(
                 out,
-                "UNWIND [{}] AS row\nMATCH (a{} {{{k}: row.s}}), (b{} {{{k}: row.e}})\nCREATE (a)-[r:{}]->(b) SET r = row.p;",
-                rows.join(",\n  "),
+                "] AS row\nMATCH (a{} {{{k}: row.s}}), (b{} {{{k}: row.e}})\nCREATE (a)-[r:{}]->(b) SET r = row.p;",
                 labels(from_set),
                 labels(to_set),
                 name(rel_type),
@@ -262,5 +311,5 @@ pub fn write_cypher(
             k = name(key)
         )?;
     }
-    Ok(())
+    out.flush()
 }

@@ -11,7 +11,8 @@
 use std::io::{self, Write};
 
 use super::Selection;
-use super::columns::{ColumnType, Elements, text};
+use super::columns::{ColumnType, Elements, text, write_float_text, write_int};
+use crate::model::Value;
 use crate::store::Graph;
 
 /// The GraphML type of a column.
@@ -26,24 +27,60 @@ fn graphml_type(ty: ColumnType) -> &'static str {
 
 /// Text made safe inside an XML attribute or element.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+    let mut out = Vec::with_capacity(text.len());
+    let _ = write_escaped(&mut out, text);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes text made safe inside an XML attribute or element.
+fn write_escaped<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut plain = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (escaped, width): (&[u8], usize) = match b {
+            b'&' => (b"&amp;", 1),
+            b'<' => (b"&lt;", 1),
+            b'>' => (b"&gt;", 1),
+            b'"' => (b"&quot;", 1),
+            b'\'' => (b"&apos;", 1),
             // Tabs, newlines and carriage returns are kept as references, so that attribute
             // values survive normalisation; other control characters cannot appear in XML 1.0.
-            '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                out.push('\u{FFFD}');
+            b'\t' => (b"&#9;", 1),
+            b'\n' => (b"&#10;", 1),
+            b'\r' => (b"&#13;", 1),
+            b if b < 0x20 => ("\u{FFFD}".as_bytes(), 1),
+            // U+FFFE and U+FFFF, the only characters encoded as EF BF BE and EF BF BF.
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                ("\u{FFFD}".as_bytes(), 3)
             }
-            c => out.push(c),
-        }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.write_all(&bytes[plain..i])?;
+        out.write_all(escaped)?;
+        i += width;
+        plain = i;
     }
-    out
+    out.write_all(&bytes[plain..])
+}
+
+/// Writes a value as the text of a column of type `ty`, escaped (`escape(&text(value, ty))`).
+fn write_value<W: Write + ?Sized>(out: &mut W, value: &Value, ty: ColumnType) -> io::Result<()> {
+    match (value, ty) {
+        (Value::Bool(true), ColumnType::Bool) => out.write_all(b"true"),
+        (Value::Bool(false), ColumnType::Bool) => out.write_all(b"false"),
+        (Value::Int(i), ColumnType::Int | ColumnType::Float) => write_int(out, *i),
+        (Value::Float(f), ColumnType::Float) => write_float_text(out, *f),
+        (Value::String(s), ColumnType::Text) => write_escaped(out, s),
+        (Value::Date(d), ColumnType::Text | ColumnType::Date) => write!(out, "{d}"),
+        _ => write_escaped(out, &text(value, ty)),
+    }
 }
 
 /// Writes the selection as a GraphML document.
@@ -54,6 +91,8 @@ pub fn write_graphml(graph: &Graph, selection: &Selection, out: &mut dyn Write) 
     let elements = Elements::new(graph, selection);
     let node_columns = elements.node_columns(&elements.nodes);
     let edge_columns = elements.edge_columns(&elements.edges);
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let out = &mut out;
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
@@ -88,73 +127,76 @@ pub fn write_graphml(graph: &Graph, selection: &Selection, out: &mut dyn Write) 
         )?;
     }
     writeln!(out, r#"  <graph id="alliances" edgedefault="directed">"#)?;
-    let node_index: std::collections::HashMap<&str, usize> = node_columns
+    type Index<'k> = std::collections::HashMap<&'k str, usize, foldhash::fast::RandomState>;
+    let node_index: Index<'_> = node_columns
         .iter()
         .enumerate()
         .map(|(i, (k, _))| (k.as_str(), i))
         .collect();
-    let edge_index: std::collections::HashMap<&str, usize> = edge_columns
+    let edge_index: Index<'_> = edge_columns
         .iter()
         .enumerate()
         .map(|(i, (k, _))| (k.as_str(), i))
         .collect();
+    let mut props: Vec<(usize, Value)> = Vec::new();
+    let write_props = |out: &mut io::BufWriter<&mut dyn Write>,
+                       props: &mut Vec<(usize, Value)>,
+                       prefix: &[u8],
+                       columns: &[(String, ColumnType)]|
+     -> io::Result<()> {
+        props.sort_unstable_by_key(|(i, _)| *i);
+        for (i, value) in props.iter() {
+            out.write_all(b"      <data key=\"")?;
+            out.write_all(prefix)?;
+            write_int(out, *i as i64)?;
+            out.write_all(b"\">")?;
+            write_value(out, value, columns[*i].1)?;
+            out.write_all(b"</data>\n")?;
+        }
+        Ok(())
+    };
     for &node in &elements.nodes {
-        writeln!(out, r#"    <node id="{}">"#, escape(elements.key(node)))?;
-        writeln!(
-            out,
-            r#"      <data key="labels">{}</data>"#,
-            escape(&elements.label_set(node))
-        )?;
+        out.write_all(b"    <node id=\"")?;
+        write_escaped(out, elements.key(node))?;
+        out.write_all(b"\">\n      <data key=\"labels\">")?;
+        write_escaped(out, elements.label_set(node))?;
+        out.write_all(b"</data>\n")?;
         if let Some(kind) = graph
             .node_labels(node)
             .find_map(|l| graph.vocabulary().kind_by_label(l))
         {
-            writeln!(
-                out,
-                r#"      <data key="kind">{}</data>"#,
-                escape(&kind.name)
-            )?;
+            out.write_all(b"      <data key=\"kind\">")?;
+            write_escaped(out, &kind.name)?;
+            out.write_all(b"</data>\n")?;
         }
-        let mut props: Vec<(usize, String)> = graph
-            .node_props(node)
-            .filter_map(|(k, v)| {
-                let i = *node_index.get(k)?;
-                ColumnType::of(&v).map(|_| (i, text(&v, node_columns[i].1)))
-            })
-            .collect();
-        props.sort_unstable_by_key(|(i, _)| *i);
-        for (i, value) in props {
-            writeln!(out, r#"      <data key="n{i}">{}</data>"#, escape(&value))?;
-        }
-        writeln!(out, "    </node>")?;
+        props.clear();
+        props.extend(graph.node_props(node).filter_map(|(k, v)| {
+            let i = *node_index.get(k)?;
+            ColumnType::of(&v).map(|_| (i, v))
+        }));
+        write_props(out, &mut props, b"n", &node_columns)?;
+        out.write_all(b"    </node>\n")?;
     }
     for &edge in &elements.edges {
         let (from, to) = elements.ends(edge);
-        writeln!(
-            out,
-            r#"    <edge id="e{}" source="{}" target="{}">"#,
-            edge.index(),
-            escape(elements.key(from)),
-            escape(elements.key(to))
-        )?;
-        writeln!(
-            out,
-            r#"      <data key="type">{}</data>"#,
-            escape(graph.edge_type(edge))
-        )?;
-        let mut props: Vec<(usize, String)> = graph
-            .edge_props(edge)
-            .filter_map(|(k, v)| {
-                let i = *edge_index.get(k)?;
-                ColumnType::of(&v).map(|_| (i, text(&v, edge_columns[i].1)))
-            })
-            .collect();
-        props.sort_unstable_by_key(|(i, _)| *i);
-        for (i, value) in props {
-            writeln!(out, r#"      <data key="e{i}">{}</data>"#, escape(&value))?;
-        }
-        writeln!(out, "    </edge>")?;
+        out.write_all(b"    <edge id=\"e")?;
+        write_int(out, edge.index() as i64)?;
+        out.write_all(b"\" source=\"")?;
+        write_escaped(out, elements.key(from))?;
+        out.write_all(b"\" target=\"")?;
+        write_escaped(out, elements.key(to))?;
+        out.write_all(b"\">\n      <data key=\"type\">")?;
+        write_escaped(out, graph.edge_type(edge))?;
+        out.write_all(b"</data>\n")?;
+        props.clear();
+        props.extend(graph.edge_props(edge).filter_map(|(k, v)| {
+            let i = *edge_index.get(k)?;
+            ColumnType::of(&v).map(|_| (i, v))
+        }));
+        write_props(out, &mut props, b"e", &edge_columns)?;
+        out.write_all(b"    </edge>\n")?;
     }
     writeln!(out, "  </graph>")?;
-    writeln!(out, "</graphml>")
+    writeln!(out, "</graphml>")?;
+    out.flush()
 }

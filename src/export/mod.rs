@@ -26,8 +26,142 @@ pub use cypher::{CypherOptions, Dialect, write_cypher};
 pub use dot::{DotOptions, to_dot};
 pub use graphml::write_graphml;
 pub use jsonl::write_jsonl;
-pub use neo4j_admin::{AdminFiles, write_neo4j_admin};
-pub use parquet::{ParquetError, write_parquet};
+pub use neo4j_admin::{AdminFiles, write_neo4j_admin, write_neo4j_admin_until};
+pub use parquet::{ParquetError, write_parquet, write_parquet_until};
+
+/// A file written beside its target and renamed into place when complete, as saving writes a
+/// data file: a failed or stopped export leaves no half-written file, and the target keeps its
+/// old content (and permissions) until the new one is whole.
+pub struct AtomicFile {
+    temp: tempfile::NamedTempFile,
+    target: std::path::PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts the file that will become `path`.
+    ///
+    /// # Errors
+    /// When `path` is not a regular file's name (a folder, a device) or its folder cannot hold
+    /// a new file.
+    pub fn create(path: &std::path::Path) -> std::io::Result<AtomicFile> {
+        let target = crate::datafile::regular_target(path)?;
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".alliances-export-")
+            .tempfile_in(&dir)
+            .map_err(os_error)?;
+        Ok(AtomicFile { temp, target })
+    }
+
+    /// A buffered writer into the file that fails once `stop` is set.
+    ///
+    /// # Errors
+    /// When the file cannot be opened again for writing.
+    pub fn writer(
+        &self,
+        stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> std::io::Result<std::io::BufWriter<Stoppable<std::fs::File>>> {
+        let file = self.temp.as_file().try_clone().map_err(os_error)?;
+        Ok(std::io::BufWriter::with_capacity(
+            1 << 16,
+            Stoppable::new(file, stop),
+        ))
+    }
+
+    /// Puts the complete file in place of its target.
+    ///
+    /// # Errors
+    /// When the file cannot reach the disk or be renamed.
+    pub fn commit(self) -> std::io::Result<()> {
+        let permissions = match std::fs::metadata(&self.target) {
+            Ok(meta) => meta.permissions(),
+            Err(_) => default_permissions(self.temp.as_file())?,
+        };
+        self.temp
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(os_error)?;
+        self.temp.as_file().sync_all().map_err(os_error)?;
+        self.temp
+            .persist(&self.target)
+            .map_err(|e| os_error(e.error))?;
+        Ok(())
+    }
+}
+
+/// The operating system's error without the temporary file's name that `tempfile` adds.
+fn os_error(error: std::io::Error) -> std::io::Error {
+    error
+        .raw_os_error()
+        .map_or(error, std::io::Error::from_raw_os_error)
+}
+
+#[cfg(unix)]
+fn default_permissions(_temp: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions(temp: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    let mut permissions = temp.metadata()?.permissions();
+    permissions.set_readonly(false);
+    Ok(permissions)
+}
+
+/// Why an export stopped writing: its `stop` flag was set (Ctrl-C, `--timeout`).
+#[derive(Debug, thiserror::Error)]
+#[error("the export was stopped before it finished")]
+pub struct Stopped;
+
+/// Whether an error is an export's `Stopped`.
+pub fn is_stopped(error: &std::io::Error) -> bool {
+    error.get_ref().is_some_and(|e| e.is::<Stopped>())
+}
+
+/// A writer that refuses to write once its flag is set, so that a long export stops within
+/// one buffer of the flag.
+pub struct Stoppable<W> {
+    inner: W,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<W> Stoppable<W> {
+    pub fn new(inner: W, stop: &std::sync::Arc<std::sync::atomic::AtomicBool>) -> Stoppable<W> {
+        Stoppable {
+            inner,
+            stop: std::sync::Arc::clone(stop),
+        }
+    }
+
+    fn check(&self) -> std::io::Result<()> {
+        if self.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            Err(std::io::Error::other(Stopped))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl<W: Write> Write for Stoppable<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.check()?;
+        self.inner.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.check()?;
+        self.inner.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.check()?;
+        self.inner.flush()
+    }
+}
 
 /// Above this many nodes a picture stops being readable; the commands warn and suggest a scope.
 pub const READABLE_NODES: usize = 300;

@@ -11,8 +11,11 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::Selection;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use super::columns::{ColumnType, Elements, json_text, text};
+use super::{AtomicFile, Selection};
 use crate::model::Value;
 use crate::store::Graph;
 
@@ -86,7 +89,10 @@ fn cell(value: &Value, ty: ColumnType) -> String {
 }
 
 fn csv_error(e: csv::Error) -> io::Error {
-    io::Error::other(e)
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        kind => io::Error::other(format!("{kind:?}")),
+    }
 }
 
 /// Writes the files into `dir` (created when missing), and `import.sh` with the command.
@@ -98,7 +104,23 @@ pub fn write_neo4j_admin(
     selection: &Selection,
     dir: &Path,
 ) -> io::Result<AdminFiles> {
+    write_neo4j_admin_until(graph, selection, dir, &Arc::default())
+}
+
+/// As `write_neo4j_admin`, stopping when `stop` is set. Each file is written beside its name
+/// and every file is put in place only when all are complete, so that a failed or stopped
+/// export leaves the folder as it was.
+///
+/// # Errors
+/// When a file cannot be written, or `super::Stopped` (inside the `io::Error`).
+pub fn write_neo4j_admin_until(
+    graph: &Graph,
+    selection: &Selection,
+    dir: &Path,
+    stop: &Arc<AtomicBool>,
+) -> io::Result<AdminFiles> {
     std::fs::create_dir_all(dir)?;
+    let mut written: Vec<AtomicFile> = Vec::new();
     let elements = Elements::new(graph, selection);
     let mut files = AdminFiles {
         nodes: Vec::new(),
@@ -118,9 +140,9 @@ pub fn write_neo4j_admin(
         if !elements.made_up_keys {
             columns.retain(|(k, _)| k != "id");
         }
-        let path = dir.join(format!("nodes_{}.csv", file_part(&set)));
-        let mut writer =
-            csv::Writer::from_writer(io::BufWriter::new(std::fs::File::create(&path)?));
+        let path = dir.join(format!("nodes_{}.csv", file_part(set)));
+        let file = AtomicFile::create(&path)?;
+        let mut writer = csv::Writer::from_writer(file.writer(stop)?);
         let key_header = if elements.made_up_keys {
             ":ID"
         } else {
@@ -147,6 +169,8 @@ pub fn write_neo4j_admin(
             writer.write_record(&record).map_err(csv_error)?;
         }
         writer.flush()?;
+        drop(writer);
+        written.push(file);
         files.nodes.push(path);
     }
     for (rel_type, members) in elements.edges_by_type() {
@@ -158,8 +182,8 @@ pub fn write_neo4j_admin(
                 .flat_map(|&e| graph.edge_props(e).map(|(k, v)| (k.to_owned(), v))),
         );
         let path = dir.join(format!("relationships_{}.csv", file_part(&rel_type)));
-        let mut writer =
-            csv::Writer::from_writer(io::BufWriter::new(std::fs::File::create(&path)?));
+        let file = AtomicFile::create(&path)?;
+        let mut writer = csv::Writer::from_writer(file.writer(stop)?);
         let mut header = vec![
             ":START_ID".to_owned(),
             ":END_ID".to_owned(),
@@ -189,6 +213,8 @@ pub fn write_neo4j_admin(
             writer.write_record(&record).map_err(csv_error)?;
         }
         writer.flush()?;
+        drop(writer);
+        written.push(file);
         files.relationships.push(path);
     }
     let name = |p: &PathBuf| {
@@ -204,12 +230,18 @@ pub fn write_neo4j_admin(
         command.push_str(&format!(" \\\n  --relationships={}", name(path)));
     }
     command.push_str(" \\\n  --array-delimiter=';' --multiline-fields=true --overwrite-destination=true \\\n  neo4j");
-    let mut script = io::BufWriter::new(std::fs::File::create(dir.join("import.sh"))?);
+    let file = AtomicFile::create(&dir.join("import.sh"))?;
+    let mut script = file.writer(stop)?;
     writeln!(
         script,
         "#!/bin/sh\n# Loads these files into a stopped Neo4j's database `neo4j` (replacing it); run it from\n# this folder, with neo4j-admin on the PATH (Neo4j 5 or later).\nset -e\ncd \"$(dirname \"$0\")\"\n{command}"
     )?;
     script.flush()?;
+    drop(script);
+    written.push(file);
+    for file in written {
+        file.commit()?;
+    }
     files.command = command;
     Ok(files)
 }

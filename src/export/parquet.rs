@@ -18,8 +18,10 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{Type, TypePtr};
 
-use super::Selection;
+use std::sync::atomic::AtomicBool;
+
 use super::columns::{ColumnType, Elements, json_text, text};
+use super::{AtomicFile, Selection};
 use crate::model::{Date, Value};
 use crate::store::Graph;
 
@@ -137,7 +139,8 @@ fn write_file<R: Copy>(
     path: &Path,
     rows: &[R],
     columns: &[Column<'_, R>],
-) -> Result<(), ParquetError> {
+    stop: &Arc<AtomicBool>,
+) -> Result<AtomicFile, ParquetError> {
     let io = |source| ParquetError::Io {
         path: path.to_owned(),
         source,
@@ -154,7 +157,8 @@ fn write_file<R: Copy>(
         .with_fields(fields)
         .build()
         .map_err(writer_error)?;
-    let file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let atomic = AtomicFile::create(path).map_err(io)?;
+    let file = atomic.writer(stop).map_err(io)?;
     let properties = Arc::new(WriterProperties::builder().build());
     let mut writer =
         SerializedFileWriter::new(file, Arc::new(schema), properties).map_err(writer_error)?;
@@ -284,8 +288,10 @@ fn write_file<R: Copy>(
         }
         group.close().map_err(writer_error)?;
     }
-    writer.close().map_err(writer_error)?;
-    Ok(())
+    let mut file = writer.into_inner().map_err(writer_error)?;
+    std::io::Write::flush(&mut file).map_err(io)?;
+    drop(file);
+    Ok(atomic)
 }
 
 /// A property column's name, clear of the fixed columns'.
@@ -302,6 +308,20 @@ fn column_name(key: &str, fixed: &[&str]) -> String {
 /// # Errors
 /// When a file cannot be written.
 pub fn write_parquet(graph: &Graph, selection: &Selection, dir: &Path) -> Result<(), ParquetError> {
+    write_parquet_until(graph, selection, dir, &Arc::default())
+}
+
+/// As `write_parquet`, stopping when `stop` is set; both files are put in place only when both
+/// are complete, so that a failed or stopped export leaves the folder as it was.
+///
+/// # Errors
+/// When a file cannot be written, or `stop` was set.
+pub fn write_parquet_until(
+    graph: &Graph,
+    selection: &Selection,
+    dir: &Path,
+    stop: &Arc<AtomicBool>,
+) -> Result<(), ParquetError> {
     std::fs::create_dir_all(dir).map_err(|source| ParquetError::Io {
         path: dir.to_owned(),
         source,
@@ -337,7 +357,8 @@ pub fn write_parquet(graph: &Graph, selection: &Selection, dir: &Path) -> Result
             value: Box::new(move |n| graph.node_prop(n, &key)),
         });
     }
-    write_file(&dir.join("nodes.parquet"), &elements.nodes, &node_columns)?;
+    let nodes_path = dir.join("nodes.parquet");
+    let nodes_file = write_file(&nodes_path, &elements.nodes, &node_columns, stop)?;
     let mut edge_columns: Vec<Column<'_, crate::store::EdgeId>> = vec![
         Column {
             name: "id".to_owned(),
@@ -372,5 +393,11 @@ pub fn write_parquet(graph: &Graph, selection: &Selection, dir: &Path) -> Result
             value: Box::new(move |e| graph.edge_prop(e, &key)),
         });
     }
-    write_file(&dir.join("edges.parquet"), &elements.edges, &edge_columns)
+    let edges_path = dir.join("edges.parquet");
+    let edges_file = write_file(&edges_path, &elements.edges, &edge_columns, stop)?;
+    for (file, path) in [(nodes_file, nodes_path), (edges_file, edges_path)] {
+        file.commit()
+            .map_err(|source| ParquetError::Io { path, source })?;
+    }
+    Ok(())
 }

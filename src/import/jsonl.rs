@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use serde_json::Value as Json;
 
 use super::{Builder, ImportFormat, ImportOptions, InputFile, Origin, Place, RecordProblem};
-use crate::model::{Date, Schema, Source, Value};
+use crate::model::vocabulary::Vocabulary;
+use crate::model::{Date, FxRate, Schema, Source, Value};
 use crate::store::{EdgeId, Graph, NodeId};
 
 pub(super) static FORMAT: ImportFormat = ImportFormat {
@@ -269,6 +270,90 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// A `vocabulary` line: the data file's additions, which hold for the nodes and
+    /// relationships after it.
+    fn vocabulary(&mut self, line: usize, record: &Json, builder: &mut Builder) {
+        let definitions = match record
+            .get("definitions")
+            .cloned()
+            .map(serde_json::from_value)
+        {
+            Some(Ok(definitions)) => definitions,
+            Some(Err(e)) => {
+                self.problem(line, "/definitions", format!("not a vocabulary: {e}"), Some(
+                    "write the data file's [vocabulary] table as JSON (kind, relationship, property, identifier)",
+                ));
+                return;
+            }
+            None => {
+                self.problem(
+                    line,
+                    "/definitions",
+                    "this field is missing".to_owned(),
+                    None,
+                );
+                return;
+            }
+        };
+        if !builder.dataset().vocabulary.is_empty() {
+            self.problem(
+                line,
+                "",
+                "a vocabulary line is already on an earlier line or file".to_owned(),
+                Some("give the vocabulary's additions once, on one line"),
+            );
+            return;
+        }
+        let mut vocabulary = (*Vocabulary::built_in()).clone();
+        if let Err(errors) = vocabulary.extend(&definitions) {
+            for error in errors {
+                self.problem(line, "/definitions", error.to_string(), None);
+            }
+            return;
+        }
+        self.graph.set_vocabulary(std::sync::Arc::new(vocabulary));
+        builder.dataset_mut().vocabulary = definitions;
+    }
+
+    /// An `fx_rate` line: one exchange rate.
+    fn fx_rate(&mut self, line: usize, record: &Json, builder: &mut Builder) {
+        let currency = self.text(line, record, "/currency").map(str::to_owned);
+        let source = self.text(line, record, "/source").map(str::to_owned);
+        let date = self
+            .text(line, record, "/date")
+            .and_then(|d| match d.parse::<Date>() {
+                Ok(date) => Some(date),
+                Err(e) => {
+                    self.problem(line, "/date", format!("{e}"), Some("write YYYY-MM-DD"));
+                    None
+                }
+            });
+        let rate = match record.get("rate") {
+            Some(Json::Number(n)) => n.as_f64(),
+            Some(other) => {
+                let message = format!("expected a number, found {}", json_type(other));
+                self.problem(line, "/rate", message, None);
+                None
+            }
+            None => {
+                self.problem(line, "/rate", "this field is missing".to_owned(), None);
+                None
+            }
+        };
+        if let (Some(currency), Some(date), Some(rate), Some(source)) =
+            (currency, date, rate, source)
+        {
+            builder.dataset_mut().fx_rate.push(FxRate {
+                currency,
+                date,
+                rate,
+                source,
+            });
+        }
+    }
+}
+
 fn json_type(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
@@ -325,9 +410,12 @@ fn read(
             match record.get("type").and_then(Json::as_str) {
                 Some("node") => reader.node(line, &record),
                 Some("relationship") => reader.relationship(line, &record),
+                Some("vocabulary") => reader.vocabulary(line, &record, builder),
+                Some("fx_rate") => reader.fx_rate(line, &record, builder),
                 Some(other) => {
-                    let message =
-                        format!("a record's type is \"node\" or \"relationship\", not \"{other}\"");
+                    let message = format!(
+                        "a record's type is \"node\", \"relationship\", \"vocabulary\" or \"fx_rate\", not \"{other}\""
+                    );
                     reader.problem(line, "/type", message, None);
                 }
                 None => reader.problem(

@@ -110,14 +110,36 @@ fn the_cypher_script_replays_into_the_same_graph() {
     for graph in [small(), alliances::default_graph()] {
         let options = CypherOptions {
             dialect: Dialect::Alliances,
-            // alliances' own Cypher does not yet read CREATE CONSTRAINT.
-            no_constraints: true,
+            no_constraints: false,
         };
         let script =
             bytes(|out| export::write_cypher(&graph, &Selection::whole(&graph), &options, out));
-        let back = replay(&script);
+        let mut back = replay(&script);
         assert_eq!(back.node_count(), graph.node_count());
         assert_eq!(back.edge_count(), graph.edge_count());
+        // The script's first lines add a uniqueness constraint on `id` for every label it
+        // creates nodes of, which the replayed graph then keeps; the rest is the same graph.
+        let mut labels: Vec<String> = graph
+            .nodes()
+            .flat_map(|n| graph.node_labels(n).map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        labels.sort();
+        labels.dedup();
+        let mut constrained: Vec<(String, Vec<String>)> = back
+            .constraints()
+            .iter()
+            .map(|c| (c.label.clone(), c.keys.clone()))
+            .collect();
+        constrained.sort();
+        let expected: Vec<(String, Vec<String>)> = labels
+            .into_iter()
+            .map(|l| (l, vec!["id".to_owned()]))
+            .collect();
+        assert_eq!(constrained, expected);
+        let names: Vec<String> = back.constraints().iter().map(|c| c.name.clone()).collect();
+        for name in names {
+            back.drop_constraint(&name);
+        }
         assert_eq!(elements(&back), elements(&graph));
     }
 }
@@ -131,7 +153,7 @@ fn the_neo4j_script_keeps_partial_dates_as_their_text() {
             &Selection::whole(&graph),
             &CypherOptions {
                 dialect: Dialect::Neo4j,
-                no_constraints: true,
+                no_constraints: false,
             },
             out,
         )
@@ -159,7 +181,7 @@ fn a_graph_without_ids_is_matched_by_a_made_up_key_which_the_script_removes() {
             &Selection::whole(&graph),
             &CypherOptions {
                 dialect: Dialect::Alliances,
-                no_constraints: true,
+                no_constraints: false,
             },
             out,
         )
@@ -185,7 +207,6 @@ fn the_binary_replays_the_script_under_the_open_schema() {
             "cypher",
             "--dialect",
             "alliances",
-            "--no-constraints",
             "--data",
         ])
         .arg("tests/cases/export/small.toml")

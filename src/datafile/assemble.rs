@@ -148,48 +148,162 @@ pub(crate) fn assemble(
         let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
-        // The type was read against this vocabulary, so it is defined.
-        if let Some(def) = vocabulary.relationship(record.rel_type.as_str()) {
-            let mut fits = true;
-            for (node, at_from, field, id) in [
-                (from, true, "from", &record.from),
-                (to, false, "to", &record.to),
-            ] {
-                let kind = graph
-                    .node_labels(node)
-                    .find_map(|l| vocabulary.kind_by_label(l))
-                    .map_or("unlabelled", |k| k.name.as_str());
-                if !Vocabulary::may_join(def, kind, at_from) {
-                    let broken = rules::wrong_endpoint(def, at_from, id, kind);
-                    problems.push(placed(broken, &rel.field_at(field)));
-                    fits = false;
-                }
-            }
-            if !fits {
-                continue;
-            }
-        }
-        match usd_of(record, graph.fx_rates()) {
-            Ok(None) => {
-                graph.insert_relationship(record, from, to);
-            }
-            Ok(Some(usd)) => {
-                let mut record = record.clone();
-                record.properties.insert("amount_usd".to_owned(), usd);
-                graph.insert_relationship(&record, from, to);
-            }
-            Err(broken) => {
-                let at = if record.properties.contains_key("amount_usd") {
-                    rel.field_at("amount_usd")
-                } else {
-                    rel.field_at("amount")
-                };
-                problems.push(placed(broken, &at));
-            }
-        }
+        add_relationship(rel, from, to, &mut graph, vocabulary, problems);
     }
     constraints(files, &mut graph, &written, problems);
     graph
+}
+
+/// Adds one set of decoded records to `graph`, checking the rules that span records against
+/// the graph as well as against each other. The caller has made sure the records only add:
+/// no entity shares an id, an identifier or a name with one there or with another of them,
+/// no source is there already, and there are no rates, constraints or open nodes. Problems
+/// are pushed to `problems`; the caller must discard the graph when there are any.
+pub(crate) fn assemble_into(
+    decoded: &Decoded,
+    graph: &mut Graph,
+    vocabulary: &Vocabulary,
+    problems: &mut Vec<Problem>,
+) {
+    let incomplete: HashSet<&str> = decoded.incomplete_ids.iter().map(String::as_str).collect();
+    let mut source_at: HashMap<&str, &Location> = HashMap::new();
+    for source in &decoded.sources {
+        let id = source.record.id.as_str();
+        if let Some(first) = source_at.get(id) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    source.field_at("id"),
+                    format!("the source id \"{id}\" is defined twice"),
+                )
+                .help(Some(format!("the first definition is at {first}"))),
+            );
+            continue;
+        }
+        source_at.insert(id, source.field("id"));
+        graph.add_source(source.record.clone());
+    }
+    let sourced =
+        |graph: &Graph, record: &dyn AtField, sources: &[String], problems: &mut Vec<Problem>| {
+            for (i, source) in sources.iter().enumerate() {
+                if graph.source(source).is_none() && !incomplete.contains(source.as_str()) {
+                    let ids: Vec<&str> = graph.sources().map(|s| s.id.as_str()).collect();
+                    let broken = rules::unknown_source(source, ids);
+                    problems.push(placed(broken, &record.at_field(&format!("sources.{i}"))));
+                }
+            }
+        };
+    let mut nodes: HashMap<&str, NodeId> = HashMap::with_capacity(decoded.entities.len());
+    for entity in &decoded.entities {
+        let record = &entity.record;
+        sourced(graph, entity, &record.sources, problems);
+        let node = graph.insert_entity(record);
+        nodes.insert(record.id.as_str(), node);
+    }
+    let mut ids: Option<Vec<String>> = None;
+    for rel in &decoded.relationships {
+        let record = &rel.record;
+        let mut end = |field: &str, id: &str, problems: &mut Vec<Problem>| {
+            if let Some(node) = nodes.get(id).copied().or_else(|| graph.node_by_id(id)) {
+                return Some(node);
+            }
+            if incomplete.contains(id) {
+                return None;
+            }
+            let by_name: Vec<&str> = graph
+                .nodes_by_name(id)
+                .iter()
+                .filter_map(|n| graph.node_str(*n, "id"))
+                .collect();
+            let help = if by_name.is_empty() {
+                let ids = ids.get_or_insert_with(|| graph.ids().map(str::to_owned).collect());
+                did_you_mean(&suggest(id, ids.iter().map(String::as_str)))
+            } else {
+                Some(format!(
+                    "`{field}` takes an entity id; {}",
+                    did_you_mean(&by_name).expect("not empty")
+                ))
+            };
+            problems.push(
+                Problem::new(
+                    ProblemKind::UnknownEntity,
+                    rel.field_at(field),
+                    format!("`{field}` names no known entity: \"{id}\""),
+                )
+                .help(help),
+            );
+            None
+        };
+        let from = end("from", &record.from, problems);
+        let to = end("to", &record.to, problems);
+        sourced(graph, rel, &record.sources, problems);
+        if let (Some(from), Some(to)) = (from, to) {
+            add_relationship(rel, from, to, graph, vocabulary, problems);
+        }
+    }
+}
+
+/// A record that problems can be placed at, by field.
+trait AtField {
+    fn at_field(&self, field: &str) -> Location;
+}
+
+impl<T> AtField for Located<T> {
+    fn at_field(&self, field: &str) -> Location {
+        self.field_at(field)
+    }
+}
+
+/// Adds a relationship whose ends are known, unless its ends' kinds or its amounts break the
+/// rules (reported where it was written).
+fn add_relationship(
+    rel: &Located<crate::model::Relationship>,
+    from: NodeId,
+    to: NodeId,
+    graph: &mut Graph,
+    vocabulary: &Vocabulary,
+    problems: &mut Vec<Problem>,
+) {
+    let record = &rel.record;
+    // The type was read against this vocabulary, so it is defined.
+    if let Some(def) = vocabulary.relationship(record.rel_type.as_str()) {
+        let mut fits = true;
+        for (node, at_from, field, id) in [
+            (from, true, "from", &record.from),
+            (to, false, "to", &record.to),
+        ] {
+            let kind = graph
+                .node_labels(node)
+                .find_map(|l| vocabulary.kind_by_label(l))
+                .map_or("unlabelled", |k| k.name.as_str());
+            if !Vocabulary::may_join(def, kind, at_from) {
+                let broken = rules::wrong_endpoint(def, at_from, id, kind);
+                problems.push(placed(broken, &rel.field_at(field)));
+                fits = false;
+            }
+        }
+        if !fits {
+            return;
+        }
+    }
+    match usd_of(record, graph.fx_rates()) {
+        Ok(None) => {
+            graph.insert_relationship(record, from, to);
+        }
+        Ok(Some(usd)) => {
+            let mut record = record.clone();
+            record.properties.insert("amount_usd".to_owned(), usd);
+            graph.insert_relationship(&record, from, to);
+        }
+        Err(broken) => {
+            let at = if record.properties.contains_key("amount_usd") {
+                rel.field_at("amount_usd")
+            } else {
+                rel.field_at("amount")
+            };
+            problems.push(placed(broken, &at));
+        }
+    }
 }
 
 /// Where a node of the graph was written: an entity's records, or an open node.

@@ -373,6 +373,50 @@ pub fn load_records(
     }
 }
 
+/// Adds `dataset`'s records to `graph` through the same rules `load_records` applies, checked
+/// against what the graph holds: for records that only add (see `assemble::assemble_into`),
+/// so that the graph is not rebuilt. Problems are placed by record, as `load_records` places
+/// them; when there are any, `graph` is half changed and must be discarded.
+///
+/// # Errors
+/// `LoadError::Invalid` listing every problem found.
+pub fn add_records(graph: &mut Graph, dataset: DataSet, name: &str) -> Result<(), LoadError> {
+    let name: Arc<str> = Arc::from(name);
+    let mut problems = Vec::new();
+    // A scheme the graph's vocabulary lacks becomes one of its schemes, as on loading.
+    let mut schemes = crate::model::vocabulary::Definitions::default();
+    let mut named = std::collections::HashSet::new();
+    for entity in &dataset.entity {
+        for scheme in entity.ids.keys() {
+            if graph.vocabulary().identifier(scheme).is_none() && named.insert(scheme.as_str()) {
+                schemes
+                    .identifier
+                    .push(crate::model::vocabulary::IdentifierDef {
+                        name: scheme.clone(),
+                        help: String::new(),
+                        format: None,
+                    });
+            }
+        }
+    }
+    if !schemes.identifier.is_empty() {
+        let mut vocabulary = graph.vocabulary().clone();
+        // The records' schemes are checked by `decode` below; one that is not a name is
+        // reported there.
+        if vocabulary.extend(&schemes).is_ok() {
+            graph.set_vocabulary(Arc::new(vocabulary));
+        }
+    }
+    let vocabulary = graph.shared_vocabulary();
+    let decoded = decode::decode_records(dataset, &name, &vocabulary, &mut problems);
+    assemble::assemble_into(&decoded, graph, &vocabulary, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Invalid { problems })
+    }
+}
+
 /// Sorts problems by place and attaches the offending line of each for display.
 fn attach_snippets(problems: &mut [Problem], inputs: &[TextInput], indexes: &[LineIndex]) {
     let order = |file: &str| indexes.iter().position(|ix| &**ix.file() == file);

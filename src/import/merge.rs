@@ -574,7 +574,7 @@ fn fill(there: &mut Entity, entity: Entity, conflicts: &mut Vec<String>) -> Vec<
 
 /// The same tie: type, ends and what it says (whatever source cites it). `amount_usd` is
 /// derived on loading, so a tie read before loading lacks it.
-fn same_tie(a: &Relationship, b: &Relationship) -> bool {
+pub(super) fn same_tie(a: &Relationship, b: &Relationship) -> bool {
     a.rel_type == b.rel_type
         && a.from == b.from
         && a.to == b.to

@@ -9,6 +9,7 @@
 //! data file is. Problems in the inputs are collected, every one with its file and place (a
 //! JSON pointer, a line, or a CSV row and column), before giving up.
 
+pub(crate) mod adding;
 mod bods;
 mod ftm;
 mod gleif;

@@ -125,7 +125,7 @@ impl Session {
         }
         let format = import::format(&request.format)?;
         let files = import::read_inputs(format, &request.paths)?;
-        let imported = import::import(format, &files, &request.options)?;
+        let mut imported = import::import(format, &files, &request.options)?;
         let mut report = ImportReport {
             format: format.name,
             files: files.iter().map(|f| f.path.clone()).collect(),
@@ -133,17 +133,24 @@ impl Session {
             relationships: imported.dataset.relationship.len(),
             sources: imported.dataset.source.len(),
             merge: MergeReport::default(),
-            losses: imported.losses,
+            losses: std::mem::take(&mut imported.losses),
             applied: false,
         };
-        let mut base = self
-            .graph
-            .to_dataset()
-            .map_err(|e| ImportRefused::Write(e.to_string()))?;
-        let (merge, origins) = import::merge_traced(&mut base, imported.dataset, &imported.origins);
+        let (merge, mut graph) = if import::adding::only_adds(&self.graph, &imported) {
+            // Nothing there changes: the records are added to the graph through its indexes.
+            import::adding::add(&self.graph, imported)?
+        } else {
+            let mut base = self
+                .graph
+                .to_dataset()
+                .map_err(|e| ImportRefused::Write(e.to_string()))?;
+            let (merge, origins) =
+                import::merge_traced(&mut base, imported.dataset, &imported.origins);
+            let graph =
+                import::records_graph(base, &origins, "the merged records", self.graph.schema())?;
+            (merge, graph)
+        };
         report.merge = merge;
-        let mut graph =
-            import::records_graph(base, &origins, "the merged records", self.graph.schema())?;
         graph.set_schema(self.graph.schema());
         if !report.losses.is_empty() && !request.accept_losses {
             return Err(ImportRefused::Losses(Box::new(report)));

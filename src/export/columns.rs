@@ -110,15 +110,8 @@ pub fn write_float_text<W: Write + ?Sized>(out: &mut W, f: f64) -> io::Result<()
         out.write_all(digits.format(f.abs() as i64).as_bytes())?;
         return out.write_all(b".0");
     }
-    // Ryu's shortest digits are Rust's; only its exponent form and its `.0` on large whole
-    // numbers differ from Rust's text.
-    let mut digits = ryu::Buffer::new();
-    let text = digits.format_finite(f);
-    if f.fract() == 0.0 || text.contains('e') {
-        write!(out, "{f}")
-    } else {
-        out.write_all(text.as_bytes())
-    }
+    // Rust's own shortest text (Ryu's shortest digits differ from it on some halfway cases).
+    write!(out, "{f}")
 }
 
 /// Writes an integer.

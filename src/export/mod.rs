@@ -44,7 +44,7 @@ impl AtomicFile {
     /// When `path` is not a regular file's name (a folder, a device) or its folder cannot hold
     /// a new file.
     pub fn create(path: &std::path::Path) -> std::io::Result<AtomicFile> {
-        let target = crate::datafile::regular_target(path)?;
+        let target = regular_target(path)?;
         let dir = match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
             _ => std::path::PathBuf::from("."),
@@ -89,6 +89,43 @@ impl AtomicFile {
             .persist(&self.target)
             .map_err(|e| os_error(e.error))?;
         Ok(())
+    }
+}
+
+/// The file an export to `path` replaces: `path`, or the file a symbolic link there names, so
+/// that the export writes through the link; refused when `path` is a folder, a device or
+/// anything else that must never be replaced whole.
+fn regular_target(path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    use std::io::{Error, ErrorKind};
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                std::fs::canonicalize(path)
+            } else {
+                Ok(path.to_owned())
+            }
+        }
+        Ok(meta) => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file; give the name of a file to write",
+                if meta.is_dir() {
+                    "a folder"
+                } else {
+                    "a device, a pipe or a socket"
+                }
+            ),
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    "it is a symbolic link to a file that does not exist",
+                ));
+            }
+            Ok(path.to_owned())
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -202,13 +202,7 @@ fn the_binary_replays_the_script_under_the_open_schema() {
     let dir = tempfile::tempdir().expect("a folder");
     let script = dir.path().join("small.cypher");
     let exported = Command::new(env!("CARGO_BIN_EXE_alliances"))
-        .args([
-            "export",
-            "cypher",
-            "--dialect",
-            "alliances",
-            "--data",
-        ])
+        .args(["export", "cypher", "--dialect", "alliances", "--data"])
         .arg("tests/cases/export/small.toml")
         .arg("-o")
         .arg(&script)
@@ -527,4 +521,26 @@ fn a_stopped_export_leaves_the_target_as_it_was() {
         .expect_err("stopped");
     assert!(export::is_stopped(&error), "{error}");
     assert_eq!(std::fs::read_dir(&folder).expect("list").count(), 0);
+}
+
+/// A bulk CSV import cites no sources, which its graph allows; its JSON lines export reads
+/// back as the same graph, allowing them too.
+#[test]
+fn a_bulk_imported_graph_without_sources_comes_back_through_jsonl() {
+    let nodes =
+        "id,name,kind,country,sector\nacme,Acme,company,US,chips\nfund-1,First Fund,fund,GB,\n";
+    let edges =
+        "from,to,type,amount_usd,date,stake_pct\nfund-1,acme,INVESTS_IN,5000000,2024-05-01,2.5\n";
+    let graph = alliances::import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .expect("the CSV loads");
+    let text = bytes(|out| export::write_jsonl(&graph, &Selection::whole(&graph), out));
+    let back = import_jsonl(&text).expect("the export imports");
+    assert!(back.allow_unsourced());
+    assert_eq!(elements(&back), elements(&graph));
 }

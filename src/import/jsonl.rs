@@ -448,7 +448,13 @@ fn read(
         for edge in graph.edges().collect::<Vec<_>>() {
             let origin = reader.edge_origins.remove(&edge);
             let place = origin.as_ref().map_or(Place::File, |o| o.place.clone());
-            match graph.relationship(edge) {
+            let relationship = graph.relationship(edge);
+            // Under the alliance rules only a graph that allows it (a bulk CSV import's) holds
+            // a relationship citing no source; its export is read back as one.
+            if matches!(&relationship, Ok(rel) if rel.sources.is_empty()) {
+                builder.dataset_mut().allow_unsourced = true;
+            }
+            match relationship {
                 Ok(rel) => match origin {
                     Some(origin) => builder.relationship_at(rel, origin),
                     None => builder.relationship(rel),

@@ -1583,3 +1583,36 @@ fn load_csv_names_the_line_an_unclosed_quote_began_on() {
     assert!(stderr.contains("written twice (\"\")"), "{stderr}");
     assert!(out.stdout.is_empty(), "no count of a misread file");
 }
+
+/// The shell's `:export` writes every format the command line does, for a part of the graph,
+/// and refuses an unknown one naming the formats.
+#[test]
+fn the_shell_exports_graphml_and_parquet_for_a_part_of_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let graphml = dir.path().join("nvidia.graphml");
+    let parquet = dir.path().join("pq");
+    let input = format!(
+        ":export graphml {} --around Nvidia --hops 1\n:export parquet {}\n:export gml x\n",
+        graphml.display(),
+        parquet.display()
+    );
+    let out = piped_with(&["--continue-on-error"], &input);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("wrote {}", graphml.display())),
+        "{stderr}"
+    );
+    let written = std::fs::read_to_string(&graphml).unwrap();
+    assert!(written.contains("<graphml"), "{written}");
+    assert!(written.contains("Nvidia"), "{written}");
+    assert!(
+        !written.contains(">Intel Corporation<"),
+        "only Nvidia's ties: {written}"
+    );
+    assert!(parquet.join("nodes.parquet").is_file());
+    assert!(parquet.join("edges.parquet").is_file());
+    assert!(
+        stderr.contains("FORMAT being dot, graphml, jsonl, cypher, neo4j-admin, parquet"),
+        "{stderr}"
+    );
+}

@@ -91,46 +91,24 @@ fn failed(
     ExitCode::FAILURE
 }
 
-/// Writes a format that is one file, as it is made: into a temporary file beside `output`
-/// that takes its place when complete, or to standard output.
-fn one_file(
-    output: Option<&Path>,
+/// Streams a single-file export to standard output.
+fn to_stdout(
     timer: &Timer,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> ExitCode {
     use std::io::Write as _;
     let pressed = catch_interrupts(timer);
-    let Some(path) = output else {
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(
-            1 << 16,
-            exporter::Stoppable::new(stdout.lock(), &timer.stop),
-        );
-        return match write(&mut out).and_then(|()| out.flush()) {
-            Ok(()) => ExitCode::SUCCESS,
-            // A reader that has seen enough (`| head`) is no failure.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-            Err(e) if exporter::is_stopped(&e) => failed(timer, &pressed, &e),
-            Err(e) => failed(timer, &pressed, &format!("cannot write the export: {e}")),
-        };
-    };
-    let written = exporter::AtomicFile::create(path).and_then(|file| {
-        let mut out = file.writer(&timer.stop)?;
-        write(&mut out)?;
-        out.flush()?;
-        drop(out);
-        file.commit()
-    });
-    match written {
-        Ok(()) => {
-            errln!("wrote {}", path.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => failed(
-            timer,
-            &pressed,
-            &format!("cannot write {}: {e}", path.display()),
-        ),
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(
+        1 << 16,
+        exporter::Stoppable::new(stdout.lock(), &timer.stop),
+    );
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that has seen enough (`| head`) is no failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if exporter::is_stopped(&e) => failed(timer, &pressed, &e),
+        Err(e) => failed(timer, &pressed, &format!("cannot write the export: {e}")),
     }
 }
 
@@ -152,58 +130,36 @@ pub(super) fn export(
         Ok(selected) => selected,
         Err(code) => return code,
     };
+    if format == "jsonl"
+        && let Some(note) = exporter::jsonl::not_carried(&graph)
+    {
+        errln!("{note}");
+    }
+    if let Some(path) = output
+        && exporter::FORMATS.contains(&format)
+    {
+        let pressed = catch_interrupts(&timer);
+        return match exporter::write_to_path(format, &graph, &selection, path, options, &timer.stop)
+        {
+            Ok(written) => {
+                errln!("{}", written.summary);
+                if let Some(command) = written.command {
+                    outln!("{command}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => failed(&timer, &pressed, &e),
+        };
+    }
+    // Standard output: only the single-file formats get here (the folder ones need -o).
     match format {
-        "graphml" => one_file(output, &timer, |out| {
+        "graphml" => to_stdout(&timer, |out| {
             exporter::write_graphml(&graph, &selection, out)
         }),
-        "jsonl" => {
-            if let Some(note) = exporter::jsonl::not_carried(&graph) {
-                errln!("{note}");
-            }
-            one_file(output, &timer, |out| {
-                exporter::write_jsonl(&graph, &selection, out)
-            })
-        }
-        "cypher" => one_file(output, &timer, |out| {
+        "jsonl" => to_stdout(&timer, |out| exporter::write_jsonl(&graph, &selection, out)),
+        "cypher" => to_stdout(&timer, |out| {
             exporter::write_cypher(&graph, &selection, options, out)
         }),
-        "neo4j-admin" => {
-            let dir = output.unwrap_or(Path::new("."));
-            let pressed = catch_interrupts(&timer);
-            match exporter::write_neo4j_admin_until(&graph, &selection, dir, &timer.stop) {
-                Ok(files) => {
-                    errln!(
-                        "wrote {} nodes files and {} relationships files into {}; to load them into a stopped Neo4j, run {}/import.sh, which runs:",
-                        files.nodes.len(),
-                        files.relationships.len(),
-                        dir.display(),
-                        dir.display()
-                    );
-                    outln!("{}", files.command);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => failed(
-                    &timer,
-                    &pressed,
-                    &format!("cannot write into {}: {e}", dir.display()),
-                ),
-            }
-        }
-        "parquet" => {
-            let dir = output.unwrap_or(Path::new("."));
-            let pressed = catch_interrupts(&timer);
-            match exporter::write_parquet_until(&graph, &selection, dir, &timer.stop) {
-                Ok(()) => {
-                    errln!(
-                        "wrote {} and {}",
-                        dir.join("nodes.parquet").display(),
-                        dir.join("edges.parquet").display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => failed(&timer, &pressed, &e),
-            }
-        }
         _ => data_file(format, output, &graph, &selection),
     }
 }

@@ -14,6 +14,7 @@ pub mod graphml;
 pub mod jsonl;
 pub mod neo4j_admin;
 pub mod parquet;
+mod to_path;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::io::Write;
@@ -28,6 +29,7 @@ pub use graphml::write_graphml;
 pub use jsonl::write_jsonl;
 pub use neo4j_admin::{AdminFiles, write_neo4j_admin, write_neo4j_admin_until};
 pub use parquet::{ParquetError, write_parquet, write_parquet_until};
+pub use to_path::{FORMATS, Written, fills_a_folder, write_to_path};
 
 /// A file written beside its target and renamed into place when complete, as saving writes a
 /// data file: a failed or stopped export leaves no half-written file, and the target keeps its

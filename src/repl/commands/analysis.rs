@@ -3,7 +3,7 @@
 
 use super::{Next, Outcome, Session};
 use crate::query;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Runs an analysis that Ctrl-C stops, prints its report in the shell's terms, and its time
 /// when `:timing` is on.
@@ -192,11 +192,25 @@ pub(super) fn run_common(session: &mut Session, _command: &str, rest: &str) -> O
 
 pub(super) fn run_export_render(session: &mut Session, command: &str, rest: &str) -> Outcome {
     let mut rest = rest;
+    let mut format = "dot";
     if command == ":export" {
-        rest = rest
-            .strip_prefix("dot")
-            .map(str::trim_start)
-            .ok_or_else(|| "error: usage: :export dot FILE [scope]".to_owned())?;
+        let (first, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        format = match first {
+            "dot" => "dot",
+            f if crate::export::FORMATS.contains(&f) => f,
+            "toml" | "json" => {
+                return Err(format!(
+                    "error: a data file is what :save writes: :save FILE.{first} (a part of the graph: alliances export {first} --around NAME)"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "error: usage: :export FORMAT FILE [scope], FORMAT being dot, {}",
+                    crate::export::FORMATS.join(", ")
+                ));
+            }
+        };
+        rest = after.trim_start();
     }
     let (file, scope_text) = match rest.split_once(char::is_whitespace) {
         Some((file, scope)) => (file, scope.trim()),
@@ -215,6 +229,27 @@ pub(super) fn run_export_render(session: &mut Session, command: &str, rest: &str
                 .store(false, std::sync::atomic::Ordering::Relaxed);
             std::sync::Arc::clone(&session.interrupt)
         })?;
+    if format != "dot" {
+        let written = crate::export::write_to_path(
+            format,
+            &session.graph,
+            &selection,
+            Path::new(file),
+            &crate::export::CypherOptions::default(),
+            &session.interrupt,
+        )
+        .map_err(|e| format!("error: {e}"))?;
+        errln!(
+            "{} ({} nodes, {} relationships)",
+            written.summary,
+            selection.nodes.len(),
+            selection.edges.len()
+        );
+        if let Some(command) = written.command {
+            outln!("{command}");
+        }
+        return Ok(Next::Continue);
+    }
     if let Some(warning) = crate::export::size_warning(&selection) {
         errln!("{warning}");
     }

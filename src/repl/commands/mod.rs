@@ -178,8 +178,8 @@ pub(crate) static COMMANDS: &[Command] = &[
     ),
     command(
         ":export",
-        "dot FILE [--around NAME --hops N | --path A B [--k K] | --cycles N | QUERY]",
-        "write an alliance diagram as Graphviz DOT",
+        "FORMAT FILE [--around NAME --hops N | --path A B [--k K] | --cycles N | QUERY]",
+        "write the graph or a part as dot, graphml, jsonl, cypher, neo4j-admin or parquet",
         run_export_render,
     ),
     command(

@@ -210,28 +210,11 @@ pub(crate) fn assemble_into(
             if incomplete.contains(id) {
                 return None;
             }
-            let by_name: Vec<&str> = graph
-                .nodes_by_name(id)
-                .iter()
-                .filter_map(|n| graph.node_str(*n, "id"))
-                .collect();
-            let help = if by_name.is_empty() {
+            let near_ids = || {
                 let ids = ids.get_or_insert_with(|| graph.ids().map(str::to_owned).collect());
                 did_you_mean(&suggest(id, ids.iter().map(String::as_str)))
-            } else {
-                Some(format!(
-                    "`{field}` takes an entity id; {}",
-                    did_you_mean(&by_name).expect("not empty")
-                ))
             };
-            problems.push(
-                Problem::new(
-                    ProblemKind::UnknownEntity,
-                    rel.field_at(field),
-                    format!("`{field}` names no known entity: \"{id}\""),
-                )
-                .help(help),
-            );
+            unknown_end(rel, field, id, graph, near_ids, problems);
             None
         };
         let from = end("from", &record.from, problems);
@@ -471,14 +454,29 @@ fn endpoint<T>(
         return None;
     }
     let (graph, ids) = (known.graph, known.ids);
-    // A name or alias where an id belongs is the likeliest slip: point at the id.
+    let near_ids = || did_you_mean(&suggest(id, ids.iter().copied()));
+    unknown_end(rel, field, id, graph, near_ids, problems);
+    None
+}
+
+/// Reports that `field` of `rel` names `id`, which no entity has. A name or alias where an id
+/// belongs is the likeliest slip, so the help points at that entity's id; otherwise at the
+/// ids `near_ids` finds close.
+fn unknown_end<T>(
+    rel: &Located<T>,
+    field: &str,
+    id: &str,
+    graph: &Graph,
+    near_ids: impl FnOnce() -> Option<String>,
+    problems: &mut Vec<Problem>,
+) {
     let by_name: Vec<&str> = graph
         .nodes_by_name(id)
         .iter()
         .filter_map(|n| graph.node_str(*n, "id"))
         .collect();
     let help = if by_name.is_empty() {
-        did_you_mean(&suggest(id, ids.iter().copied()))
+        near_ids()
     } else {
         Some(format!(
             "`{field}` takes an entity id; {}",
@@ -493,7 +491,6 @@ fn endpoint<T>(
         )
         .help(help),
     );
-    None
 }
 
 fn check_sources<T>(

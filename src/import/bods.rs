@@ -240,6 +240,27 @@ struct Reader {
     source_ids: HashSet<String>,
 }
 
+/// The entity and person fields the party reader maps: in `recordDetails` in 0.4, at the
+/// statement's top in 0.2 and 0.3.
+const PARTY_FIELDS: &[&str] = &[
+    "entityType",
+    "entitySubtype",
+    "personType",
+    "name",
+    "names",
+    "alternateNames",
+    "identifiers",
+    "jurisdiction",
+    "incorporatedInJurisdiction",
+    "foundingDate",
+    "dissolutionDate",
+    "birthDate",
+    "deathDate",
+    "uri",
+    "nationalities",
+    "publicListing",
+];
+
 /// The statement-level fields this reader takes into account.
 const STATEMENT_FIELDS: &[&str] = &[
     "statementId",
@@ -258,27 +279,11 @@ const STATEMENT_FIELDS: &[&str] = &[
     "isComponent",
     "componentStatementIDs",
     "componentRecords",
-    // Read by the entity and person reader in 0.2 and 0.3, where they sit at the top.
-    "entityType",
-    "entitySubtype",
-    "personType",
-    "name",
-    "names",
-    "alternateNames",
-    "identifiers",
-    "jurisdiction",
-    "incorporatedInJurisdiction",
-    "foundingDate",
-    "dissolutionDate",
-    "uri",
-    "nationalities",
-    "birthDate",
-    "deathDate",
+    // The entity and person fields (`PARTY_FIELDS`) sit here too in 0.2 and 0.3.
     "subject",
     "interestedParty",
     "interests",
     "addresses",
-    "publicListing",
     "formedByStatute",
     "unspecifiedEntityDetails",
     "unspecifiedPersonDetails",
@@ -394,7 +399,9 @@ impl Reader {
             return Err(problems);
         }
         for (field, _) in json.as_object().into_iter().flatten() {
-            if !STATEMENT_FIELDS.contains(&field.as_str()) {
+            if !STATEMENT_FIELDS.contains(&field.as_str())
+                && !PARTY_FIELDS.contains(&field.as_str())
+            {
                 builder.lose(format!("BODS statement field `{field}`"), || {
                     at.describe(path, &format!("/{field}"))
                 });
@@ -691,30 +698,12 @@ impl Reader {
         for alias in names.iter().filter(|n| **n != name) {
             entity.aliases.push(alias.clone());
         }
-        let handled: &[&str] = &[
-            "isComponent",
-            "entityType",
-            "entitySubtype",
-            "personType",
-            "name",
-            "names",
-            "alternateNames",
-            "identifiers",
-            "jurisdiction",
-            "incorporatedInJurisdiction",
-            "foundingDate",
-            "dissolutionDate",
-            "birthDate",
-            "deathDate",
-            "uri",
-            "nationalities",
-            "publicListing",
-        ];
+
         // Fields of the statement itself are checked in `statement`; in 0.4 the record's
         // fields are beside `recordDetails`' others.
         if last.version == Version::Records {
             for (field, _) in d.as_object().into_iter().flatten() {
-                if !handled.contains(&field.as_str()) {
+                if field != "isComponent" && !PARTY_FIELDS.contains(&field.as_str()) {
                     lose(builder, field);
                 }
             }

@@ -589,16 +589,28 @@ fn required_lei<'a>(
     column: &str,
     problems: &mut Problems,
 ) -> Option<&'a str> {
-    let Some(lei) = cells.take(column) else {
+    let lei = cells.take(column);
+    checked_lei(lei, column, cells.place(column), problems)
+}
+
+/// `lei`, read from `field` at `place`, when it is there and a well-formed LEI; otherwise the
+/// problem is pushed.
+fn checked_lei<L: AsRef<str>>(
+    lei: Option<L>,
+    field: &str,
+    place: Place,
+    problems: &mut Problems,
+) -> Option<L> {
+    let Some(lei) = lei else {
         problems.push(
-            cells.place(column),
-            format!("`{column}` is empty"),
+            place,
+            format!("`{field}` is empty"),
             Some("every GLEIF record names its LEI".to_owned()),
         );
         return None;
     };
-    if let Some((message, help)) = lei_problem(lei) {
-        problems.push(cells.place(column), message, help);
+    if let Some((message, help)) = lei_problem(lei.as_ref()) {
+        problems.push(place, message, help);
         return None;
     }
     Some(lei)
@@ -1148,19 +1160,8 @@ fn api_lei_value(
     place: &dyn Fn(&str) -> Place,
     problems: &mut Problems,
 ) -> Option<String> {
-    let Some(lei) = fields.text(path) else {
-        problems.push(
-            place(path),
-            format!("`{path}` is empty"),
-            Some("every GLEIF record names its LEI".to_owned()),
-        );
-        return None;
-    };
-    if let Some((message, help)) = lei_problem(&lei) {
-        problems.push(place(path), message, help);
-        return None;
-    }
-    Some(lei)
+    let lei = fields.text(path);
+    checked_lei(lei, path, place(path), problems)
 }
 
 /// API fields kept as free properties, as the CSV columns they stand for are.

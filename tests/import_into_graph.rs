@@ -414,3 +414,60 @@ fn a_jsonl_rule_problem_is_placed_at_its_line_and_pointer() {
         problems[0]
     );
 }
+
+/// A rule an imported tie breaks at one of its ends is placed at the cell that named the end:
+/// the file's usual column for it, or the one a row fell back on when that cell was empty.
+#[test]
+fn a_broken_end_is_placed_at_the_column_that_named_it() {
+    let mut session = session(
+        r#"
+[[source]]
+id = "s"
+title = "Register"
+publisher = "Registry"
+
+[[entity]]
+id = "acme"
+name = "Acme"
+kind = "company"
+sources = ["s"]
+
+[[entity]]
+id = "bolt"
+name = "Bolt"
+kind = "company"
+sources = ["s"]
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // A position is held by a person: both rows start at a company.
+    let ties = write(
+        dir.path(),
+        "ties.csv",
+        "by,by_name,of,type\nacme,,bolt,holds-position\n,Bolt,acme,holds-position\n",
+    );
+    let mapping = [
+        ("from", "by"),
+        ("from_name", "by_name"),
+        ("to", "of"),
+        ("type", "type"),
+    ];
+    let found = refused(session.import(&request("csv", &[ties.clone()], &mapping)));
+    let places: Vec<(&Path, &Place)> = found.iter().map(|p| (p.file.as_path(), &p.place)).collect();
+    let cell = |row, column: &str| Place::Cell {
+        row,
+        column: column.to_owned(),
+    };
+    assert_eq!(
+        places,
+        vec![
+            (ties.as_path(), &cell(2, "by")),
+            (ties.as_path(), &cell(3, "by_name")),
+        ],
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|p| p.message.contains("wrong-endpoint")),
+        "{found:?}"
+    );
+}

@@ -274,9 +274,7 @@ fn add_relationship(
             graph.insert_relationship(record, from, to);
         }
         Ok(Some(usd)) => {
-            let mut record = record.clone();
-            record.properties.insert("amount_usd".to_owned(), usd);
-            graph.insert_relationship(&record, from, to);
+            graph.insert_relationship_with(record, from, to, Some(("amount_usd", usd)));
         }
         Err(broken) => {
             let at = if record.properties.contains_key("amount_usd") {

@@ -4,7 +4,10 @@
 //! anything there, or whose records merge with each other, takes the general way
 //! (`merge::merge_traced`); both give the same graph and the same report.
 
-use std::collections::{HashMap, HashSet};
+// Keyed by the import's own ids and names, which are no attacker's choice against this
+// process, and hashed once per record: the fast hasher.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use super::merge::{MergeReport, same_tie};
 use super::{ImportError, Imported, Origins};
@@ -27,7 +30,7 @@ pub(crate) fn only_adds(graph: &Graph, imported: &Imported) -> bool {
     {
         return false;
     }
-    let mut sources: HashMap<&str, &crate::model::Source> = HashMap::new();
+    let mut sources: HashMap<&str, &crate::model::Source> = HashMap::default();
     for source in &incoming.source {
         let there = graph
             .source(&source.id)
@@ -37,9 +40,11 @@ pub(crate) fn only_adds(graph: &Graph, imported: &Imported) -> bool {
         }
         sources.insert(&source.id, source);
     }
-    let mut ids: HashSet<&str> = HashSet::with_capacity(incoming.entity.len());
-    let mut identifiers: HashSet<(&str, &str)> = HashSet::new();
-    let mut names: HashSet<String> = HashSet::with_capacity(incoming.entity.len());
+    let capacity = incoming.entity.len();
+    let mut ids: HashSet<&str> = HashSet::with_capacity_and_hasher(capacity, Default::default());
+    let mut identifiers: HashSet<(&str, &str)> = HashSet::default();
+    let mut names: HashSet<String> =
+        HashSet::with_capacity_and_hasher(capacity, Default::default());
     for entity in &incoming.entity {
         if !ids.insert(&entity.id) || graph.node_by_id(&entity.id).is_some() {
             return false;
@@ -104,35 +109,46 @@ pub(crate) fn add(graph: &Graph, imported: Imported) -> Result<(MergeReport, Gra
         entity: dataset.entity,
         ..DataSet::default()
     };
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::default();
     for source in dataset.source {
         if graph.source(&source.id).is_none() && seen.insert(source.id.clone()) {
             added.source.push(source);
         }
     }
     report.sources_added = added.source.len();
+    let Origins {
+        entity: entity_origins,
+        relationship: mut relationship_origins,
+        stand_ins,
+        ..
+    } = origins;
     let mut kept = Origins {
-        entity: origins.entity.clone(),
+        entity: entity_origins,
+        stand_ins,
         ..Origins::default()
     };
-    kept.stand_ins = origins.stand_ins.clone();
-    // The same tie twice in the import is added once, citing the sources of both.
-    let mut ties: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
-    let mut merged_into: Vec<Option<usize>> = vec![None; dataset.relationship.len()];
-    for (k, tie) in dataset.relationship.iter().enumerate() {
-        let candidates = ties
-            .entry((tie.rel_type.as_str(), &tie.from, &tie.to))
-            .or_default();
-        match candidates
-            .iter()
-            .copied()
-            .find(|&i| same_tie(&dataset.relationship[i], tie))
-        {
+    // The same tie twice in the import is added once, citing the sources of both. Most ends
+    // hold one tie of a type: the first is kept in the map, any others beside it.
+    let relationships = &dataset.relationship;
+    let mut first: HashMap<(&str, &str, &str), usize> =
+        HashMap::with_capacity_and_hasher(relationships.len(), Default::default());
+    let mut others: HashMap<usize, Vec<usize>> = HashMap::default();
+    let mut merged_into: Vec<Option<usize>> = vec![None; relationships.len()];
+    for (k, tie) in relationships.iter().enumerate() {
+        let key = (tie.rel_type.as_str(), tie.from.as_str(), tie.to.as_str());
+        let Some(&head) = first.get(&key) else {
+            first.insert(key, k);
+            continue;
+        };
+        let same = std::iter::once(head)
+            .chain(others.get(&head).into_iter().flatten().copied())
+            .find(|&i| same_tie(&relationships[i], tie));
+        match same {
             Some(i) => merged_into[k] = Some(i),
-            None => candidates.push(k),
+            None => others.entry(head).or_default().push(k),
         }
     }
-    drop(ties);
+    drop((first, others));
     let mut at: Vec<usize> = vec![0; dataset.relationship.len()];
     for (k, tie) in dataset.relationship.into_iter().enumerate() {
         match merged_into[k] {
@@ -148,7 +164,8 @@ pub(crate) fn add(graph: &Graph, imported: Imported) -> Result<(MergeReport, Gra
             None => {
                 at[k] = added.relationship.len();
                 added.relationship.push(tie);
-                kept.relationship.push(origins.relationship(k));
+                let origin = relationship_origins.get_mut(k).and_then(Option::take);
+                kept.relationship.push(origin);
             }
         }
     }

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::origin::{Side, Target};
 use super::{Builder, ImportFormat, ImportOptions, InputFile, Origin, Place, RecordProblem};
@@ -202,13 +203,54 @@ fn sniff(text: &str) -> u8 {
 /// A relationship's end as a row names it, before it is resolved: `by` is 0 for an id, 1 for
 /// a name, 2 for an identifier of `scheme`.
 struct End {
-    file: std::path::PathBuf,
+    file: Arc<Path>,
     by: u8,
     scheme: String,
     value: String,
     name: Option<String>,
     kind: Option<String>,
     place: Place,
+    /// The column it was read from, unless a fixed value.
+    column: Option<usize>,
+}
+
+/// The fields that name one end of a file's relationships (`from`, `from_name`,
+/// `from_kind`, `from_lei`…), worked out once per file.
+struct EndFields {
+    /// `from` or `to`: the end's id, and the field the rules name the end by.
+    id: String,
+    name: String,
+    kind: String,
+    /// The identifier schemes the mapping names for the end, in the vocabulary's order:
+    /// (scheme, field).
+    schemes: Vec<(String, String)>,
+}
+
+impl EndFields {
+    fn new(side: &str, mapping: &Mapping, column_of: &HashMap<&str, usize>) -> EndFields {
+        let named =
+            |field: &str| column_of.contains_key(field) || mapping.fixed.contains_key(field);
+        EndFields {
+            id: side.to_owned(),
+            name: format!("{side}_name"),
+            kind: format!("{side}_kind"),
+            schemes: Vocabulary::built_in()
+                .identifiers()
+                .iter()
+                .map(|d| (d.name.clone(), format!("{side}_{}", d.name)))
+                .filter(|(_, field)| named(field))
+                .collect(),
+        }
+    }
+
+    /// The column an end is read from when all its columns are filled: its id's, else its
+    /// first identifier's, else its name's.
+    fn usual_column(&self, column_of: &HashMap<&str, usize>) -> Option<usize> {
+        std::iter::once(&self.id)
+            .chain(self.schemes.iter().map(|(_, field)| field))
+            .chain(std::iter::once(&self.name))
+            .find_map(|field| column_of.get(field.as_str()).copied())
+    }
 }
 
 /// The sources a file's rows cite, made once each.
@@ -396,6 +438,30 @@ fn read_file(
         .map(|(i, h)| (i, free_key(h, &reserved)))
         .collect();
     let file_source = file_source(path);
+    let file_path: Arc<Path> = Arc::from(path.as_path());
+    // Each field's column, shared by every row's origin: the mapped fields, the ends under
+    // the field the rules name them by, and the free columns under their keys.
+    let mut field_columns: BTreeMap<String, String> = column_of
+        .iter()
+        .map(|(field, i)| ((*field).to_owned(), header[*i].clone()))
+        .collect();
+    let (from_fields, to_fields) = (
+        EndFields::new("from", mapping, &column_of),
+        EndFields::new("to", mapping, &column_of),
+    );
+    for side in [&from_fields, &to_fields] {
+        if let Some(i) = side.usual_column(&column_of) {
+            field_columns.insert(side.id.clone(), header[i].clone());
+        }
+    }
+    for (i, key) in &free {
+        field_columns.insert(key.clone(), header[*i].clone());
+    }
+    let columns = Arc::new(field_columns);
+    let record_field = if ties { "type" } else { "name" };
+    let record_column = column_of
+        .get(record_field)
+        .map_or_else(|| format!("fixed.{record_field}"), |i| header[*i].clone());
     let mut citations = Citations::default();
     let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
     let spellings: Vec<&str> = vocabulary
@@ -439,25 +505,7 @@ fn read_file(
             }
         };
         // Where each field of the row's record was read, for the rules' problems.
-        let mut origin = Origin::new(path, at(if ties { "type" } else { "name" }));
-        for (field, i) in &column_of {
-            origin = origin.field(
-                *field,
-                Place::Cell {
-                    row,
-                    column: header[*i].clone(),
-                },
-            );
-        }
-        for (i, key) in &free {
-            origin = origin.field(
-                key.clone(),
-                Place::Cell {
-                    row,
-                    column: header[*i].clone(),
-                },
-            );
-        }
+        let origin = Origin::row(file_path.clone(), row, &record_column, columns.clone());
         let mut row_ok = true;
         let mut report = |problem: RecordProblem| {
             row_ok = false;
@@ -600,38 +648,39 @@ fn read_file(
             }
             properties.insert(def.name.clone(), def.canonical(value));
         }
-        let mut end = |side: &str| -> Option<End> {
-            let name = cell(&format!("{side}_name")).map(str::to_owned);
-            let kind = cell(&format!("{side}_kind")).map(str::to_owned);
-            let by_scheme = vocabulary.identifiers().iter().find_map(|d| {
-                let field = format!("{side}_{}", d.name);
-                cell(&field).map(|v| (d.name.clone(), v.to_owned(), at(&field)))
-            });
-            let (by, scheme, value, place) = if let Some(id) = cell(side) {
-                (0, String::new(), id.to_owned(), at(side))
-            } else if let Some((scheme, value, place)) = by_scheme {
-                (2, scheme, value, place)
+        let mut end = |side: &EndFields| -> Option<End> {
+            let name = cell(&side.name).map(str::to_owned);
+            let kind = cell(&side.kind).map(str::to_owned);
+            let by_scheme = side
+                .schemes
+                .iter()
+                .find_map(|(scheme, field)| cell(field).map(|v| (scheme, v, field.as_str())));
+            let (by, scheme, value, field) = if let Some(id) = cell(&side.id) {
+                (0, String::new(), id.to_owned(), side.id.as_str())
+            } else if let Some((scheme, value, field)) = by_scheme {
+                (2, scheme.clone(), value.to_owned(), field)
             } else if let Some(name) = &name {
-                (1, String::new(), name.clone(), at(&format!("{side}_name")))
+                (1, String::new(), name.clone(), side.name.as_str())
             } else {
                 report(RecordProblem::new(
                     path,
-                    at(side),
-                    format!("the `{side}` end is empty"),
+                    at(&side.id),
+                    format!("the `{}` end is empty", side.id),
                 ));
                 return None;
             };
             Some(End {
-                file: path.clone(),
+                file: file_path.clone(),
                 by,
                 scheme,
                 value,
                 name,
                 kind,
-                place,
+                place: at(field),
+                column: column_of.get(field).copied(),
             })
         };
-        let (from, to) = (end("from"), end("to"));
+        let (from, to) = (end(&from_fields), end(&to_fields));
         let (Some(rel), Some(from), Some(to)) = (rel_type, from, to) else {
             continue;
         };
@@ -643,9 +692,13 @@ fn read_file(
         relationship.properties = properties;
         relationship.sources = sources;
         relationship.extra = extra;
-        let origin = origin
-            .field("from", from.place.clone())
-            .field("to", to.place.clone());
+        // An end read from another column than its file's usual one is placed there.
+        let mut origin = origin;
+        for (side, end) in [(&from_fields, &from), (&to_fields, &to)] {
+            if end.column != side.usual_column(&column_of) {
+                origin = origin.field(side.id.clone(), end.place.clone());
+            }
+        }
         let index = builder.dataset().relationship.len();
         builder.relationship_at(relationship, origin);
         ends.push((index, from, to));
@@ -677,8 +730,12 @@ fn resolve_ends(
     for (index, from, to) in ends {
         let mut resolved = Vec::new();
         let mut references = Vec::new();
-        for (side, end) in [(Side::From, from), (Side::To, to)] {
+        for (side, mut end) in [(Side::From, from), (Side::To, to)] {
             let found = match end.by {
+                // An id is the end: it is moved, unless a kind asks for the end to be made.
+                0 if end.kind.is_none() && is_slug(&end.value) => {
+                    Some(std::mem::take(&mut end.value))
+                }
                 0 => Some(if is_slug(&end.value) {
                     end.value.clone()
                 } else {
@@ -717,7 +774,7 @@ fn resolve_ends(
                     }
                     by_name.insert(crate::model::fold_name(&name), id.clone());
                     ids.insert(id.clone());
-                    builder.entity_at(entity, Origin::new(&end.file, end.place.clone()));
+                    builder.entity_at(entity, Origin::in_file(end.file.clone(), end.place.clone()));
                     id
                 }
                 (None, None) => {
@@ -740,10 +797,10 @@ fn resolve_ends(
             };
             resolved.push(id);
         }
-        if let [from, to] = resolved.as_slice() {
+        if let Ok([from, to]) = <[String; 2]>::try_from(resolved) {
             let rel = &mut builder.dataset_mut().relationship[index];
-            rel.from = from.clone();
-            rel.to = to.clone();
+            rel.from = from;
+            rel.to = to;
             for (side, target, file, place, help) in references {
                 builder.refer(index, side, target, &file, place, Some(help));
             }

@@ -14,43 +14,99 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Place, RecordProblem};
 use crate::datafile::{LoadError, Problem, Record};
 use crate::store::DataSet;
 
 /// One record's file and place there.
+///
+/// Cheap to clone and small, as an import keeps one per record: the file's path is shared,
+/// and a CSV row's fields share their file's table of columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     pub place: Place,
-    /// Where some of its fields were read, when not at `place` (a CSV row's cells): a
-    /// problem with one of them is placed there.
-    pub fields: BTreeMap<String, Place>,
+    fields: FieldPlaces,
+}
+
+/// Where some of a record's fields were read, when not at its place: a problem with one of
+/// them is placed there.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum FieldPlaces {
+    #[default]
+    None,
+    Listed(BTreeMap<String, Place>),
+    /// A CSV row: each field in the column its file's mapping names.
+    Row {
+        row: usize,
+        columns: Arc<BTreeMap<String, String>>,
+    },
 }
 
 impl Origin {
     pub fn new(file: &Path, place: Place) -> Origin {
+        Origin::in_file(Arc::from(file), place)
+    }
+
+    /// A record of `file`, whose path is shared with the file's other records.
+    pub fn in_file(file: Arc<Path>, place: Place) -> Origin {
         Origin {
-            file: file.to_owned(),
+            file,
             place,
-            fields: BTreeMap::new(),
+            fields: FieldPlaces::None,
+        }
+    }
+
+    /// The record at CSV row `row` of `file`, in the cell of column `column`, whose fields
+    /// were read from the columns `columns` names (field to column header).
+    pub fn row(
+        file: Arc<Path>,
+        row: usize,
+        column: &str,
+        columns: Arc<BTreeMap<String, String>>,
+    ) -> Origin {
+        Origin {
+            file,
+            place: Place::Cell {
+                row,
+                column: column.to_owned(),
+            },
+            fields: FieldPlaces::Row { row, columns },
         }
     }
 
     /// Reads `field` of the record at `place`.
     #[must_use]
     pub fn field(mut self, field: impl Into<String>, place: Place) -> Origin {
-        self.fields.insert(field.into(), place);
+        let mut listed = match std::mem::take(&mut self.fields) {
+            FieldPlaces::None => BTreeMap::new(),
+            FieldPlaces::Listed(listed) => listed,
+            FieldPlaces::Row { row, columns } => columns
+                .iter()
+                .map(|(f, column)| {
+                    let column = column.clone();
+                    (f.clone(), Place::Cell { row, column })
+                })
+                .collect(),
+        };
+        listed.insert(field.into(), place);
+        self.fields = FieldPlaces::Listed(listed);
         self
     }
 
     /// Where `field` was read: its own place, or the record's.
     fn place_of(&self, field: Option<&str>) -> Place {
-        field
-            .and_then(|f| self.fields.get(f))
-            .unwrap_or(&self.place)
-            .clone()
+        let own = field.and_then(|f| match &self.fields {
+            FieldPlaces::None => None,
+            FieldPlaces::Listed(listed) => listed.get(f).cloned(),
+            FieldPlaces::Row { row, columns } => columns.get(f).map(|column| Place::Cell {
+                row: *row,
+                column: column.clone(),
+            }),
+        });
+        own.unwrap_or_else(|| self.place.clone())
     }
 }
 
@@ -237,7 +293,7 @@ fn place_one(problem: &Problem, origins: &Origins) -> RecordProblem {
     let field_text = field.map(|f| format!(" (its `{f}`)")).unwrap_or_default();
     let (file, place, message) = match origin {
         Some(origin) => (
-            origin.file.clone(),
+            origin.file.to_path_buf(),
             origin.place_of(field),
             format!("{}: {}{field_text}", problem.kind.code(), problem.message),
         ),

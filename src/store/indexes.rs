@@ -256,7 +256,13 @@ impl Graph {
     /// The node whose `id` property is `id`; the first by number when several have it (as the
     /// open schema allows).
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        self.nodes_by_id(id).into_iter().next()
+        // Looked up once per relationship end on loading: no list is built for the one node.
+        let id_key = self.symbols.get(ID_KEY)?;
+        self.by_id
+            .iter_hash(self.strings.hash(id))
+            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
+            .min()
+            .copied()
     }
 
     /// Every node whose `id` property is `id`, in id order: one at most under the alliance

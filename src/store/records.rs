@@ -105,10 +105,32 @@ impl Graph {
         from: NodeId,
         to: NodeId,
     ) -> Option<EdgeId> {
-        let props: Vec<(&str, Value)> = rel
-            .properties
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
+        self.insert_relationship_with(rel, from, to, None)
+    }
+
+    /// Adds `rel` as `insert_relationship` does, with the property `also` set (in place of
+    /// the record's own value of it), so that a derived value costs no copy of the record.
+    pub fn insert_relationship_with(
+        &mut self,
+        rel: &Relationship,
+        from: NodeId,
+        to: NodeId,
+        also: Option<(&str, Value)>,
+    ) -> Option<EdgeId> {
+        // In key order, as the record's own properties, so that both ways store the same.
+        let mut also = also;
+        let mut props: Vec<(&str, Value)> = Vec::with_capacity(rel.properties.len() + 2);
+        for (k, v) in &rel.properties {
+            if also.as_ref().is_some_and(|(key, _)| *key <= k.as_str()) {
+                props.extend(also.take());
+            }
+            if props.last().is_none_or(|(last, _)| *last != k.as_str()) {
+                props.push((k.as_str(), v.clone()));
+            }
+        }
+        props.extend(also);
+        let props: Vec<(&str, Value)> = props
+            .into_iter()
             .chain(strings(&rel.sources).map(|v| ("sources", v)))
             .chain(rel.extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
             .collect();

@@ -452,7 +452,7 @@ sources = ["s"]
         ("to", "of"),
         ("type", "type"),
     ];
-    let found = refused(session.import(&request("csv", &[ties.clone()], &mapping)));
+    let found = refused(session.import(&request("csv", std::slice::from_ref(&ties), &mapping)));
     let places: Vec<(&Path, &Place)> = found.iter().map(|p| (p.file.as_path(), &p.place)).collect();
     let cell = |row, column: &str| Place::Cell {
         row,

@@ -14,7 +14,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alliances::query::{self, ErrorKind, Params, QueryError, QueryResult, QueryValue, ResultValue};
+use alliances::query::{
+    self, ErrorKind, Params, ProcedureDef, Procedures, QueryError, QueryResult, QueryValue,
+    ResultValue,
+};
 use alliances::{Graph, Schema, Value};
 
 // ----- the feature files ---------------------------------------------------------------------
@@ -652,14 +655,14 @@ enum Ran {
     RuntimeError(QueryError),
 }
 
-fn run_query(graph: &mut Graph, text: &str, params: &Params) -> Ran {
+fn run_query(graph: &mut Graph, text: &str, params: &Params, procedures: &Procedures) -> Ran {
     let statements = match query::parse(text) {
         Ok(s) => s,
         Err(e) => return Ran::CompileError(e),
     };
     let mut last = None;
     for statement in &statements {
-        let prepared = match query::prepare(graph, text, statement) {
+        let prepared = match query::prepare_with(graph, text, statement, procedures) {
             Ok(p) => p,
             Err(e) => return Ran::CompileError(e),
         };
@@ -714,6 +717,7 @@ fn error_matches(expected: &str, error: &QueryError, compile_time: bool) -> Resu
         "ParameterMissing" => error.kind == ErrorKind::ParameterMissing,
         "ConstraintVerificationFailed" => error.kind == ErrorKind::Constraint,
         "EntityNotFound" => true,
+        "ProcedureError" => error.kind == ErrorKind::Semantic,
         _ => false,
     };
     let ours = format!("{:?}", error.code);
@@ -729,12 +733,37 @@ fn error_matches(expected: &str, error: &QueryError, compile_time: bool) -> Resu
     Ok(())
 }
 
+/// Registers the procedure a step declares (`test.my.proc(in :: INTEGER?) :: (out ::
+/// STRING?):`), yielding the rows of its table (the arguments, then the outputs; a table of
+/// one empty cell declares none).
+fn declare_procedure(
+    procedures: &mut Procedures,
+    signature: &str,
+    table: &[Vec<String>],
+) -> Result<(), String> {
+    let signature = signature.trim_end().trim_end_matches(':');
+    let def = ProcedureDef::parse(signature).map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    for row in table.iter().skip(1) {
+        let mut values = Vec::new();
+        for cell in row {
+            let value =
+                parse_value(cell).ok_or_else(|| format!("cannot read the table value {cell}"))?;
+            values.push(to_query_value(&value));
+        }
+        rows.push(values);
+    }
+    let def = def.with_rows(rows).map_err(|e| e.to_string())?;
+    procedures.add(def).map_err(|e| e.to_string())
+}
+
 fn run_scenario(tck: &Path, scenario: &Scenario) -> Outcome {
     if scenario.ignored {
         return Outcome::Skipped("tagged @ignore in the TCK".to_owned());
     }
     let mut graph = Graph::new(Schema::Open);
     let mut params = Params::new();
+    let mut procedures = Procedures::new();
     let mut ran: Option<Ran> = None;
     let mut before: Option<Snapshot> = None;
     let mut after: Option<Snapshot> = None;
@@ -768,16 +797,17 @@ fn run_scenario(tck: &Path, scenario: &Scenario) -> Outcome {
                 };
                 params.insert(name.clone(), to_query_value(&v));
             }
-        } else if t.starts_with("there exists a procedure") {
-            return Outcome::Skipped(
-                "needs test procedures (CALL), which the project does not have".to_owned(),
-            );
+        } else if let Some(signature) = t.strip_prefix("there exists a procedure ") {
+            if let Err(why) = declare_procedure(&mut procedures, signature, &step.table) {
+                return Outcome::Failed(why);
+            }
         } else if t.starts_with("executing query") {
             before = Some(snapshot(&graph));
             ran = Some(run_query(
                 &mut graph,
                 step.doc.as_deref().unwrap_or(""),
                 &params,
+                &procedures,
             ));
             after = Some(snapshot(&graph));
         } else if t.starts_with("executing control query") {
@@ -785,6 +815,7 @@ fn run_scenario(tck: &Path, scenario: &Scenario) -> Outcome {
                 &mut graph,
                 step.doc.as_deref().unwrap_or(""),
                 &params,
+                &procedures,
             ));
         } else if t.starts_with("the result should be empty") {
             match &ran {

@@ -76,13 +76,19 @@ pub enum Clause {
     /// `CALL name(args) [YIELD out [AS name], ...]`.
     Call {
         procedure: String,
-        args: Vec<Expr>,
+        /// `None` for `CALL name` without parentheses: the arguments are the parameters
+        /// named as the procedure's arguments.
+        args: Option<Vec<Expr>>,
         /// (output column, name to bind it to); `None` when there is no YIELD.
         yields: Option<Vec<(String, String)>>,
+        /// `YIELD *`: every output column under its own name.
+        yield_star: bool,
         /// `YIELD ... WHERE condition`.
         filter: Option<Expr>,
         span: Span,
     },
+    /// `CALL { ... }`: the subquery runs once per incoming row.
+    CallSubquery(Subquery),
     Create {
         patterns: Vec<Pattern>,
     },
@@ -97,6 +103,30 @@ pub enum Clause {
         detach: bool,
         targets: Vec<Expr>,
     },
+}
+
+/// The body of `CALL { ... }`, `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`:
+/// queries joined by UNION.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subquery {
+    pub queries: Vec<SingleQuery>,
+    /// As `Statement::union_all`.
+    pub union_all: Vec<bool>,
+    /// The short form `EXISTS { (a)-->(b) WHERE ... }`, which `queries` holds as one MATCH.
+    pub short: bool,
+    /// From the opening keyword to the closing brace.
+    pub span: Span,
+}
+
+/// What an expression subquery gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `EXISTS { ... }`: whether it has a row.
+    Exists,
+    /// `COUNT { ... }`: how many rows it has.
+    Count,
+    /// `COLLECT { ... }`: the values of its one column, as a list.
+    Collect,
 }
 
 /// One assignment of SET (or of MERGE's ON CREATE / ON MATCH).
@@ -272,6 +302,14 @@ pub enum ExprKind {
     },
     /// A pattern used as a predicate: true when it has a match.
     PatternPredicate(Box<Chain>),
+    /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`.
+    Subquery(SubqueryKind, Box<Subquery>),
+    /// `[p = (a)-->(b) WHERE filter | map]`: `map` for each match of the pattern.
+    PatternComprehension {
+        pattern: Box<Pattern>,
+        filter: Option<Box<Expr>>,
+        map: Box<Expr>,
+    },
     /// `all(x IN list WHERE pred)` and its siblings.
     ListPredicate {
         quantifier: Quantifier,

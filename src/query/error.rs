@@ -79,6 +79,11 @@ pub enum ErrorCode {
     InvalidAggregation,
     /// A function name the engine does not know.
     UnknownFunction,
+    /// `CALL` names a procedure that is neither built in nor added by the program.
+    ProcedureNotFound,
+    /// A procedure that takes arguments is called inside a query without parentheses (only a
+    /// call standing alone takes its arguments from the parameters).
+    InvalidArgumentPassingMode,
     /// A function called with too few or too many arguments.
     InvalidNumberOfArguments,
     /// An operator or function got a value of the wrong type.

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::ast::{BinaryOp, Quantifier, Span, UnaryOp};
+use super::ast::{BinaryOp, Quantifier, Span, SubqueryKind, UnaryOp};
 use super::error::{ErrorCode, ErrorKind, QueryError};
 use super::plan::{PExpr, PKind};
 use super::value::{Path, QueryValue, compare, equals};
@@ -424,6 +424,24 @@ impl Context<'_> {
             }
             PKind::Pattern(pattern) => {
                 QueryValue::Bool(super::exec::pattern_exists(self, pattern, row)?)
+            }
+            PKind::Subquery(kind, plan) => {
+                let cap = (*kind == SubqueryKind::Exists).then_some(1);
+                let rows = super::exec::run_subquery(self, plan, row, cap)?;
+                let bytes: usize = rows.iter().map(|r| super::exec::row_bytes(r)).sum();
+                self.release(bytes);
+                match kind {
+                    SubqueryKind::Exists => QueryValue::Bool(!rows.is_empty()),
+                    SubqueryKind::Count => QueryValue::Int(rows.len() as i64),
+                    SubqueryKind::Collect => {
+                        self.check_fits(bytes, expr.span.start)?;
+                        QueryValue::List(
+                            rows.into_iter()
+                                .map(|r| r.into_iter().next().unwrap_or(QueryValue::Null))
+                                .collect(),
+                        )
+                    }
+                }
             }
         })
     }

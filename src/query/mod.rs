@@ -35,6 +35,7 @@ pub use error::{ErrorCode, ErrorKind, ParseError, QueryError, Warning};
 pub use eval::Params;
 pub use limits::Limits;
 pub use parser::{MAX_NESTING, parse, parse_expr};
+pub use procedures::{Column, ProcedureDef, ProcedureDefError, Procedures, ValueType};
 pub use result::{
     AmountColumn, AmountNote, NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue,
     TableStyle,
@@ -70,9 +71,24 @@ pub fn prepare<'t>(
     text: &'t str,
     statement: &ast::Statement,
 ) -> Result<Prepared<'t>, QueryError> {
+    prepare_with(graph, text, statement, &Procedures::new())
+}
+
+/// As `prepare`, with `CALL` finding procedures in `procedures`: the built-in ones and those
+/// the program added.
+///
+/// # Errors
+/// As `prepare`; also a call to a procedure `procedures` does not hold, or with arguments
+/// its signature refuses.
+pub fn prepare_with<'t>(
+    graph: &Graph,
+    text: &'t str,
+    statement: &ast::Statement,
+    procedures: &Procedures,
+) -> Result<Prepared<'t>, QueryError> {
     Ok(Prepared {
         text,
-        plan: parser::with_stack(|| plan::plan(text, graph, statement))?,
+        plan: parser::with_stack(|| plan::plan(text, graph, procedures, statement))?,
         limits: Limits::default(),
     })
 }
@@ -272,7 +288,7 @@ pub fn explain(
     text: &str,
     statement: &ast::Statement,
 ) -> Result<String, QueryError> {
-    Ok(parser::with_stack(|| plan::plan(text, graph, statement))?.explain())
+    Ok(parser::with_stack(|| plan::plan(text, graph, &Procedures::new(), statement))?.explain())
 }
 
 /// Parses and runs every statement of `text` (separated by `;`), in order, on a graph that
@@ -357,7 +373,8 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
             None,
         ));
     };
-    let plan = plan::plan(&statement, graph, statement_ast).map_err(|e| shift_error(e, text))?;
+    let plan = plan::plan(&statement, graph, &Procedures::new(), statement_ast)
+        .map_err(|e| shift_error(e, text))?;
     let params = Params::new();
     let bounds = Limits::default();
     let cx = eval::Context {

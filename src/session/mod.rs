@@ -334,6 +334,9 @@ pub struct Session {
     pub format: OutputFormat,
     /// While a dated view is shown: the date, and the whole graph `graph` is a view of.
     pub as_of: Option<(Date, Graph)>,
+    /// The procedures `CALL` finds: the built-in ones, and those the program added
+    /// (`Procedures::add`).
+    pub procedures: query::Procedures,
 }
 
 impl Session {
@@ -347,6 +350,7 @@ impl Session {
             limits: Limits::default(),
             format: OutputFormat::Table,
             as_of: None,
+            procedures: query::Procedures::new(),
         }
     }
 
@@ -377,7 +381,10 @@ impl Session {
         text: &'t str,
         statement: &query::ast::Statement,
     ) -> Result<Prepared<'t>, QueryError> {
-        Ok(query::prepare(&self.graph, text, statement)?.within(&self.limits))
+        Ok(
+            query::prepare_with(&self.graph, text, statement, &self.procedures)?
+                .within(&self.limits),
+        )
     }
 
     /// Parses, prepares and runs each statement of `text` in turn, stopping at the first that

@@ -30,7 +30,7 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use crate::algo::search::Marks;
 pub(crate) use matcher::pattern_exists;
 use matcher::{Candidates, Continuation, HopWalk, Matcher, any_relationship, bind_node};
-use pipeline::{run_ops, run_query};
+use pipeline::{run_ops, run_query, run_query_from};
 use projection::Projector;
 pub(crate) use write::{Places, run_writing};
 
@@ -40,6 +40,7 @@ use super::eval::{Context, describe, path};
 use super::functions::AggFunction;
 use super::plan::{
     Aggregate, Lookup, NodeStep, Op, PExpr, PatternPlan, Plan, ProjectionPlan, QueryPlan, RelStep,
+    SubqueryPlan,
 };
 use super::value::{Key, QueryValue, equals, order};
 use crate::store::{Direction, EdgeId, Graph, NodeId};
@@ -66,6 +67,36 @@ pub(crate) fn run(cx: &Context<'_>, plan: &Plan) -> Result<Vec<Row>, QueryError>
     let mut rows = Vec::new();
     for query in &plan.queries {
         rows.extend(run_query(cx, query)?);
+    }
+    if plan.queries.len() > 1 && !plan.union_all {
+        let mut seen = HashSet::default();
+        rows.retain(|row| seen.insert(row.iter().cloned().map(Key).collect::<Vec<_>>()));
+    }
+    if plan.columns.is_empty() {
+        // A statement without columns (a lone call of a procedure that yields nothing) shows
+        // no rows.
+        rows.clear();
+    }
+    Ok(rows)
+}
+
+/// The rows of a subquery run from `row` of the enclosing query (at most `cap` of them),
+/// joined as its UNION says. The caller releases their bytes from the memory budget once it
+/// has used them.
+pub(crate) fn run_subquery(
+    cx: &Context<'_>,
+    plan: &SubqueryPlan,
+    row: &[QueryValue],
+    cap: Option<usize>,
+) -> Result<Vec<Row>, QueryError> {
+    let seed = &row[..plan.seed.min(row.len())];
+    let mut rows = Vec::new();
+    for query in &plan.queries {
+        let left = cap.map(|c| c.saturating_sub(rows.len()));
+        if left == Some(0) {
+            break;
+        }
+        rows.extend(run_query_from(cx, query, seed, left)?);
     }
     if plan.queries.len() > 1 && !plan.union_all {
         let mut seen = HashSet::default();

@@ -5,6 +5,17 @@
 use super::*;
 
 pub(super) fn run_query(cx: &Context<'_>, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
+    run_query_from(cx, query, &[], None)
+}
+
+/// Runs `query` from a first row that starts with `seed` (the variables a subquery sees, in
+/// their slots), stopping after `cap` results when given.
+pub(super) fn run_query_from(
+    cx: &Context<'_>,
+    query: &QueryPlan,
+    seed: &[QueryValue],
+    cap: Option<usize>,
+) -> Result<Vec<Row>, QueryError> {
     // A query with no clause before RETURN still produces its one row.
     let mut projectors = query
         .segments
@@ -12,8 +23,11 @@ pub(super) fn run_query(cx: &Context<'_>, query: &QueryPlan) -> Result<Vec<Row>,
         .map(|s| Projector::new(cx, &s.projection))
         .collect::<Result<Vec<_>, _>>()?;
     let mut results = Vec::new();
-    let runner = Runner { cx, query };
-    let first = vec![QueryValue::Null; query.segments[0].width];
+    let runner = Runner { cx, query, cap };
+    let width = query.segments[0].width;
+    let mut first = Vec::with_capacity(width);
+    first.extend(seed.iter().take(width).cloned());
+    first.resize(width, QueryValue::Null);
     runner.push(0, first, &mut projectors, &mut results)?;
     for i in 0..projectors.len() {
         let (head, tail) = projectors[i..].split_first_mut().expect("segment exists");
@@ -25,6 +39,8 @@ pub(super) fn run_query(cx: &Context<'_>, query: &QueryPlan) -> Result<Vec<Row>,
 pub(super) struct Runner<'r, 'g> {
     pub(super) cx: &'r Context<'g>,
     pub(super) query: &'r QueryPlan,
+    /// Stop, without a note, after this many results (`EXISTS` needs one).
+    pub(super) cap: Option<usize>,
 }
 
 impl Runner<'_, '_> {
@@ -63,6 +79,9 @@ impl Runner<'_, '_> {
                     .map_or(0, |e| e.span.start);
                 self.cx.charge(row_bytes(&out), at)?;
                 results.push(out);
+                if self.cap.is_some_and(|cap| results.len() >= cap) {
+                    return Ok(Flow::Stop);
+                }
                 let cap = self.cx.limits.max_rows();
                 if results.len() >= cap {
                     self.cx.notes.add(format!(
@@ -92,8 +111,30 @@ pub(super) fn run_ops(
     };
     let segment = ops;
     match op {
+        Op::CallSubquery { body, outputs, .. } => {
+            let found = super::run_subquery(cx, body, row, None)?;
+            let bytes: usize = found.iter().map(|r| row_bytes(r)).sum();
+            let flow = if outputs.is_empty() {
+                run_ops(cx, segment, i + 1, row, sink)?
+            } else {
+                let mut flow = Flow::Continue;
+                for out in found {
+                    for (slot, value) in outputs.iter().zip(out) {
+                        row[*slot] = value;
+                    }
+                    if run_ops(cx, segment, i + 1, row, sink)? == Flow::Stop {
+                        flow = Flow::Stop;
+                        break;
+                    }
+                }
+                flow
+            };
+            cx.release(bytes);
+            Ok(flow)
+        }
         Op::Call {
             procedure,
+            void,
             args,
             outputs,
             at,
@@ -102,7 +143,12 @@ pub(super) fn run_ops(
                 .iter()
                 .map(|a| cx.eval(a, row, &[]))
                 .collect::<Result<Vec<_>, _>>()?;
-            for out in crate::query::procedures::call(cx, *procedure, &values, *at)? {
+            let rows = crate::query::procedures::call(cx, procedure, &values, *at)?;
+            if *void {
+                // A procedure that yields nothing leaves the rows as they are.
+                return run_ops(cx, segment, i + 1, row, sink);
+            }
+            for out in rows {
                 for (column, slot) in outputs {
                     row[*slot] = out[*column].clone();
                 }

@@ -122,7 +122,21 @@ impl Writer<'_> {
     }
 
     fn query(&self, graph: &mut Graph, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
-        let mut rows = vec![vec![QueryValue::Null; query.segments[0].width]];
+        self.query_from(graph, query, &[])
+    }
+
+    /// Runs `query` clause by clause from one first row that starts with `seed` (the
+    /// variables a subquery sees, in their slots).
+    fn query_from(
+        &self,
+        graph: &mut Graph,
+        query: &QueryPlan,
+        seed: &[QueryValue],
+    ) -> Result<Vec<Row>, QueryError> {
+        let width = query.segments[0].width;
+        let mut first: Row = seed.iter().take(width).cloned().collect();
+        first.resize(width, QueryValue::Null);
+        let mut rows = vec![first];
         // Bytes of `rows` charged to the memory budget.
         let mut held = 0;
         for (i, segment) in query.segments.iter().enumerate() {
@@ -232,6 +246,36 @@ impl Writer<'_> {
                     }
                 }
                 Ok(rows)
+            }
+            Op::CallSubquery { body, outputs, .. } => {
+                // Row by row, each run seeing what the runs before it changed.
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    self.cx(graph).check_interrupt()?;
+                    let seed = &row[..body.seed.min(row.len())];
+                    let mut found = Vec::new();
+                    for query in &body.queries {
+                        found.extend(self.query_from(graph, query, seed)?);
+                    }
+                    if body.queries.len() > 1 && !body.union_all {
+                        let mut seen = std::collections::HashSet::new();
+                        found.retain(|r| {
+                            seen.insert(r.iter().cloned().map(Key).collect::<Vec<_>>())
+                        });
+                    }
+                    if outputs.is_empty() {
+                        out.push(row);
+                        continue;
+                    }
+                    for values in found {
+                        let mut joined = row.clone();
+                        for (slot, value) in outputs.iter().zip(values) {
+                            joined[*slot] = value;
+                        }
+                        out.push(joined);
+                    }
+                }
+                Ok(out)
             }
             Op::Match(_)
             | Op::Unwind { .. }

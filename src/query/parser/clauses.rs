@@ -98,6 +98,58 @@ impl Lower<'_> {
         }
     }
 
+    /// Lowers the queries of a subquery, written at `span` (keyword to closing brace).
+    pub(super) fn subquery(
+        &self,
+        pair: Pair<'_, Rule>,
+        span: Span,
+    ) -> Result<Subquery, ParseError> {
+        let mut queries = Vec::new();
+        let mut union_all = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::single_query => queries.push(self.single_query(part)?),
+                Rule::union => union_all.push(part.into_inner().len() > 1),
+                _ => unreachable!("grammar: subquery"),
+            }
+        }
+        Ok(Subquery {
+            queries,
+            union_all,
+            short: false,
+            span,
+        })
+    }
+
+    /// Lowers the short form `(a)-->(b), ... WHERE ...` as one MATCH with nothing after it.
+    pub(super) fn subquery_patterns(
+        &self,
+        pair: Pair<'_, Rule>,
+        span: Span,
+    ) -> Result<Subquery, ParseError> {
+        let mut patterns = Vec::new();
+        let mut filter = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::pattern => patterns.push(self.pattern(part)?),
+                Rule::where_clause => filter = Some(self.where_clause(part)?),
+                _ => unreachable!("grammar: subquery_patterns"),
+            }
+        }
+        Ok(Subquery {
+            queries: vec![SingleQuery {
+                clauses: vec![Clause::Match {
+                    optional: false,
+                    patterns,
+                    filter,
+                }],
+            }],
+            union_all: Vec::new(),
+            short: true,
+            span,
+        })
+    }
+
     pub(super) fn single_query(&self, pair: Pair<'_, Rule>) -> Result<SingleQuery, ParseError> {
         let clauses = pair
             .into_inner()
@@ -108,6 +160,7 @@ impl Lower<'_> {
 
     pub(super) fn clause(&self, pair: Pair<'_, Rule>) -> Result<Clause, ParseError> {
         let rule = pair.as_rule();
+        let start_of_clause = span(&pair);
         let mut parts = pair.into_inner().peekable();
         Ok(match rule {
             Rule::match_clause => {
@@ -179,14 +232,22 @@ impl Lower<'_> {
                     .expect("grammar: procedure")
                     .as_str()
                     .to_owned();
-                let mut args = Vec::new();
+                let mut args = None;
                 let mut yields = None;
+                let mut yield_star = false;
                 let mut filter = None;
                 for part in parts {
                     match part.as_rule() {
-                        Rule::expr => args.push(self.expr(part)?),
+                        Rule::call_args => {
+                            args = Some(part.into_inner().map(|a| self.expr(a)).collect::<Result<
+                                Vec<_>,
+                                _,
+                            >>(
+                            )?);
+                        }
                         Rule::where_clause => filter = Some(self.where_clause(part)?),
                         Rule::kw_yield => yields = Some(Vec::new()),
+                        Rule::star => yield_star = true,
                         Rule::yield_item => {
                             let mut names = part
                                 .into_inner()
@@ -203,9 +264,14 @@ impl Lower<'_> {
                     procedure,
                     args,
                     yields,
+                    yield_star,
                     filter,
                     span: start..start,
                 }
+            }
+            Rule::call_subquery => {
+                let body = parts.nth(1).expect("grammar: subquery");
+                Clause::CallSubquery(self.subquery(body, start_of_clause)?)
             }
             Rule::create_clause => {
                 parts.next(); // CREATE

@@ -334,6 +334,45 @@ impl Lower<'_> {
                     predicate: Box::new(predicate),
                 }
             }
+            Rule::subquery_expr => {
+                let mut inner = pair.into_inner();
+                let kind = match inner.next().expect("grammar: subquery keyword").as_rule() {
+                    Rule::kw_exists => SubqueryKind::Exists,
+                    Rule::kw_count => SubqueryKind::Count,
+                    _ => SubqueryKind::Collect,
+                };
+                let body = inner.next().expect("grammar: subquery body");
+                let subquery = if body.as_rule() == Rule::subquery {
+                    self.subquery(body, span.clone())?
+                } else {
+                    self.subquery_patterns(body, span.clone())?
+                };
+                ExprKind::Subquery(kind, Box::new(subquery))
+            }
+            Rule::pattern_comprehension => {
+                let (mut pattern, mut filter, mut map) = (None, None, None);
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::pattern => pattern = Some(Box::new(self.pattern(part)?)),
+                        Rule::comprehension_filter => {
+                            filter = Some(Box::new(
+                                self.expr(part.into_inner().next().expect("grammar: filter"))?,
+                            ))
+                        }
+                        Rule::comprehension_map => {
+                            map = Some(Box::new(
+                                self.expr(part.into_inner().next().expect("grammar: map"))?,
+                            ))
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::PatternComprehension {
+                    pattern: pattern.expect("grammar: pattern"),
+                    filter,
+                    map: map.expect("grammar: map"),
+                }
+            }
             Rule::pattern_predicate => {
                 ExprKind::PatternPredicate(Box::new(self.chain(pair.into_inner())?))
             }

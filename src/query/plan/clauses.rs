@@ -11,8 +11,10 @@ impl<'a> Planner<'a> {
         &mut self,
         query: &SingleQuery,
         statement_start: usize,
+        scope: Scope,
+        nesting: Nesting,
     ) -> Result<(QueryPlan, Vec<String>), QueryError> {
-        let mut scope = Scope::default();
+        let mut scope = scope;
         let mut ops = Vec::new();
         let mut segments = Vec::new();
         let mut columns = None;
@@ -30,7 +32,19 @@ impl<'a> Planner<'a> {
                     Some("use WITH to pass results on to further clauses".to_owned()),
                 ));
             }
+            if nesting == Nesting::Expression && clause_writes(clause) {
+                return Err(self.error(
+                    ErrorCode::InvalidClauseComposition,
+                    clause_start(clause),
+                    "a subquery in an expression (EXISTS, COUNT, COLLECT) only reads; it cannot change the graph".to_owned(),
+                    Some("move the change out of the subquery, or into CALL { ... }".to_owned()),
+                ));
+            }
             match clause {
+                Clause::CallSubquery(body) => {
+                    let op = self.call_subquery(&mut scope, body)?;
+                    ops.push(op);
+                }
                 Clause::Match {
                     optional,
                     patterns,
@@ -91,14 +105,17 @@ impl<'a> Planner<'a> {
                     procedure,
                     args,
                     yields,
+                    yield_star,
                     filter,
                     span,
                 } => {
+                    let standalone = nesting == Nesting::Top && query.clauses.len() == 1;
                     let (op, bound) = self.call_clause(
                         &mut scope,
                         procedure,
-                        args,
-                        yields.as_deref(),
+                        args.as_deref(),
+                        (yields.as_deref(), *yield_star),
+                        standalone,
                         span.start,
                     )?;
                     ops.push(op);
@@ -162,6 +179,11 @@ impl<'a> Planner<'a> {
             segments.push(self.closing_segment(&scope, std::mem::take(&mut ops), Vec::new()));
             return Ok((QueryPlan { segments }, Vec::new()));
         }
+        if columns.is_none() && nesting == Nesting::Expression {
+            // `EXISTS { MATCH ... }` needs only the rows, not their columns.
+            segments.push(self.closing_segment(&scope, std::mem::take(&mut ops), Vec::new()));
+            return Ok((QueryPlan { segments }, Vec::new()));
+        }
         if columns.is_none()
             && let Some(bound) = last_call
         {
@@ -181,6 +203,17 @@ impl<'a> Planner<'a> {
         }
         let Some(columns) = columns else {
             let end = query.clauses.last().map_or(statement_start, clause_start);
+            if nesting == Nesting::Call {
+                return Err(self.error(
+                    ErrorCode::InvalidClauseComposition,
+                    end,
+                    "a subquery in CALL { ... } that only reads must end with RETURN".to_owned(),
+                    Some(
+                        "return what the rest of the query needs, or make the subquery write"
+                            .to_owned(),
+                    ),
+                ));
+            }
             return Err(self.error(
                 ErrorCode::InvalidClauseComposition,
                 end,
@@ -361,51 +394,92 @@ impl<'a> Planner<'a> {
         &mut self,
         scope: &mut Scope,
         name: &str,
-        args: &[Expr],
-        yields: Option<&[(String, String)]>,
+        args: Option<&[Expr]>,
+        (yields, yield_star): (Option<&[(String, String)]>, bool),
+        standalone: bool,
         at: usize,
     ) -> Result<(Op, Vec<(String, Slot)>), QueryError> {
-        use crate::query::procedures::{self, Output};
-        let Some(procedures::Signature {
-            procedure,
-            args: arg_names,
-            outputs,
-            ..
-        }) = procedures::resolve(name)
-        else {
+        use crate::query::procedures::Output;
+        let Some(procedure) = self.procedures.find(name) else {
+            let names: Vec<&str> = self.procedures.names().collect();
             return Err(self.error(
-                ErrorCode::UnknownFunction,
+                ErrorCode::ProcedureNotFound,
                 at,
                 format!("unknown procedure `{name}`"),
-                did_you_mean(&suggest(name, procedures::names())).or_else(|| {
-                    Some(format!(
-                        "procedures: {}",
-                        procedures::names().collect::<Vec<_>>().join(", ")
-                    ))
-                }),
+                did_you_mean(&suggest(name, names.iter().copied()))
+                    .or_else(|| Some(format!("procedures: {}", names.join(", ")))),
             ));
         };
-        if args.len() != arg_names.len() {
-            return Err(self.error(
-                ErrorCode::InvalidNumberOfArguments,
+        let arg_names = procedure.arg_names();
+        let outputs = procedure.outputs();
+        let args: Vec<PExpr> = match args {
+            Some(args) => {
+                if args.len() != arg_names.len() {
+                    return Err(self.error(
+                        ErrorCode::InvalidNumberOfArguments,
+                        at,
+                        format!(
+                            "`{name}` takes {} argument{} ({}), not {}",
+                            arg_names.len(),
+                            if arg_names.len() == 1 { "" } else { "s" },
+                            arg_names.join(", "),
+                            args.len()
+                        ),
+                        None,
+                    ));
+                }
+                args.iter()
+                    .map(|a| self.expr(scope, a, &mut ExprContext::plain("CALL")))
+                    .collect::<Result<_, _>>()?
+            }
+            // `CALL name` alone reads its arguments from the parameters of their names.
+            None if standalone || arg_names.is_empty() => arg_names
+                .iter()
+                .map(|n| PExpr {
+                    kind: PKind::Param((*n).to_owned()),
+                    span: at..at,
+                })
+                .collect(),
+            None => {
+                return Err(self.error(
+                    ErrorCode::InvalidArgumentPassingMode,
+                    at,
+                    format!("`{name}` takes arguments, which only a CALL standing alone may leave to the parameters"),
+                    Some(format!("pass them: CALL {name}({})", arg_names.join(", "))),
+                ));
+            }
+        };
+        for (i, arg) in args.iter().enumerate() {
+            if let (PKind::Const(value), Some(column)) = (&arg.kind, procedure.arg_column(i))
+                && !matches!(value, QueryValue::Null)
+                && column.kind.accept(value).is_none()
+            {
+                return Err(self.error(
+                    ErrorCode::InvalidArgumentType,
+                    arg.span.start,
+                    format!(
+                        "argument `{}` of `{name}` must be {}, not {}",
+                        column.name,
+                        column.kind.name(),
+                        value.type_name()
+                    ),
+                    None,
+                ));
+            }
+        }
+        if yield_star && !standalone {
+            return Err(QueryError::new(
+                self.text,
                 at,
-                format!(
-                    "`{name}` takes {} argument{} ({}), not {}",
-                    arg_names.len(),
-                    if arg_names.len() == 1 { "" } else { "s" },
-                    arg_names.join(", "),
-                    args.len()
-                ),
-                None,
+                "YIELD * is allowed only in a CALL that stands alone".to_owned(),
+                Some("name the columns: YIELD a, b".to_owned()),
             ));
         }
-        let args = args
-            .iter()
-            .map(|a| self.expr(scope, a, &mut ExprContext::plain("CALL")))
-            .collect::<Result<Vec<_>, _>>()?;
         let wanted: Vec<(String, String)> = match yields {
-            Some(list) => list.to_vec(),
-            None => outputs
+            Some(list) if !yield_star => list.to_vec(),
+            // Inside a query, a call without YIELD binds nothing.
+            None if !standalone => Vec::new(),
+            _ => outputs
                 .iter()
                 .map(|(n, _)| ((*n).to_owned(), (*n).to_owned()))
                 .collect(),
@@ -419,7 +493,11 @@ impl<'a> Planner<'a> {
                     ErrorCode::UndefinedVariable,
                     at,
                     format!("`{name}` yields no column `{column}`"),
-                    Some(format!("it yields {}", names.join(", "))),
+                    Some(if names.is_empty() {
+                        "it yields nothing".to_owned()
+                    } else {
+                        format!("it yields {}", names.join(", "))
+                    }),
                 ));
             };
             let kind = match outputs[index].1 {
@@ -434,13 +512,142 @@ impl<'a> Planner<'a> {
         }
         Ok((
             Op::Call {
-                procedure: *procedure,
+                void: outputs.is_empty(),
+                procedure,
                 args,
                 outputs: columns,
                 at,
             },
             bound,
         ))
+    }
+
+    /// Plans `CALL { ... }`: each query of its union sees only what its first `WITH` imports
+    /// (plain variables of the enclosing query, which keep their slots); the columns it
+    /// returns become new variables of the enclosing query.
+    fn call_subquery(&mut self, scope: &mut Scope, body: &Subquery) -> Result<Op, QueryError> {
+        let mut planned = Vec::new();
+        let mut columns: Option<Vec<String>> = None;
+        for query in &body.queries {
+            let mut inner = Scope {
+                vars: Vec::new(),
+                next: scope.next,
+            };
+            if let Some(Clause::With { projection, filter }) = query.clauses.first() {
+                let simple = |item: &ProjectionItem| {
+                    matches!(&item.expr.kind, ExprKind::Variable(v)
+                        if item.alias.as_ref().is_none_or(|a| a == v))
+                };
+                let imports = projection.star
+                    || projection.items.iter().any(
+                        |i| matches!(&i.expr.kind, ExprKind::Variable(v) if scope.get(v).is_some()),
+                    );
+                if imports {
+                    if let Some(bad) = projection.items.iter().find(|i| !simple(i)) {
+                        return Err(self.error(
+                            ErrorCode::InvalidClauseComposition,
+                            bad.expr.span.start,
+                            "the WITH that starts CALL { ... } imports variables: it lists them as they are, without AS or expressions".to_owned(),
+                            Some("import with WITH a, b, then compute or rename in a second WITH".to_owned()),
+                        ));
+                    }
+                    if filter.is_some()
+                        || projection.distinct
+                        || !projection.order_by.is_empty()
+                        || projection.skip.is_some()
+                        || projection.limit.is_some()
+                    {
+                        return Err(self.error(
+                            ErrorCode::InvalidClauseComposition,
+                            projection.items.first().map_or(body.span.start, |i| i.expr.span.start),
+                            "the WITH that imports variables into CALL { ... } takes no WHERE, DISTINCT, ORDER BY, SKIP or LIMIT".to_owned(),
+                            Some("import with WITH a, b, then filter in a second WITH".to_owned()),
+                        ));
+                    }
+                    for (name, slot, kind) in &scope.vars {
+                        let wanted = projection.star
+                            || projection.items.iter().any(
+                                |i| matches!(&i.expr.kind, ExprKind::Variable(v) if v == name),
+                            );
+                        if wanted && inner.get(name).is_none() {
+                            inner.vars.push((name.clone(), *slot, *kind));
+                        }
+                    }
+                }
+            }
+            self.outside
+                .push(scope.names().iter().map(|n| (*n).to_owned()).collect());
+            let outcome =
+                self.nested(|planner| planner.query(query, body.span.start, inner, Nesting::Call));
+            self.outside.pop();
+            let (plan, query_columns) = outcome?;
+            if let Some(first) = &columns
+                && *first != query_columns
+            {
+                return Err(self.error(
+                    ErrorCode::DifferentColumnsInUnion,
+                    body.span.start,
+                    format!(
+                        "every part of a UNION must return the same columns: {} and {}",
+                        first.join(", "),
+                        query_columns.join(", ")
+                    ),
+                    Some("rename columns with AS so that they match".to_owned()),
+                ));
+            }
+            columns.get_or_insert(query_columns);
+            planned.push(plan);
+        }
+        if body.union_all.iter().any(|a| *a) && body.union_all.iter().any(|a| !*a) {
+            return Err(self.error(
+                ErrorCode::InvalidClauseComposition,
+                body.span.start,
+                "a subquery cannot mix UNION and UNION ALL".to_owned(),
+                Some("use UNION ALL throughout to keep duplicates, UNION to drop them".to_owned()),
+            ));
+        }
+        let seed = scope.next;
+        let mut outputs = Vec::new();
+        for name in columns.unwrap_or_default() {
+            let help = format!("return it under another name: RETURN ... AS other_{name}");
+            outputs.push(self.bind_new(
+                scope,
+                &name,
+                VarKind::Value,
+                body.span.start,
+                Some(help),
+            )?);
+        }
+        let writes = planned
+            .iter()
+            .flat_map(|q| &q.segments)
+            .flat_map(|s| &s.ops)
+            .any(Op::writes);
+        Ok(Op::CallSubquery {
+            body: Box::new(SubqueryPlan {
+                queries: planned,
+                union_all: body.union_all.first().copied().unwrap_or(false),
+                seed,
+            }),
+            outputs,
+            writes,
+        })
+    }
+
+    /// Runs `plan` on a planner whose per-segment state (the widest slot, the clause being
+    /// matched, `LOAD CSV`'s slots) is that of a fresh query, and restores it after.
+    pub(super) fn nested<T>(&mut self, plan: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = (
+            std::mem::take(&mut self.widest),
+            self.clause_first_slot,
+            self.load_csv.take(),
+        );
+        self.clause_first_slot = usize::MAX;
+        let result = plan(self);
+        self.widest = saved.0;
+        self.clause_first_slot = saved.1;
+        self.load_csv = saved.2;
+        result
     }
 }
 
@@ -458,5 +665,23 @@ pub(super) fn clause_start(clause: &Clause) -> usize {
         Clause::Remove(items) => items.first().map_or(0, write::remove_item_start),
         Clause::Delete { targets, .. } => targets.first().map_or(0, |t| t.span.start),
         Clause::Call { span, .. } => span.start,
+        Clause::CallSubquery(body) => body.span.start,
+    }
+}
+
+/// Whether a clause changes the graph (a CALL { ... } when anything in it does).
+pub(super) fn clause_writes(clause: &Clause) -> bool {
+    match clause {
+        Clause::Create { .. }
+        | Clause::Merge { .. }
+        | Clause::Set(_)
+        | Clause::Remove(_)
+        | Clause::Delete { .. } => true,
+        Clause::CallSubquery(body) => body
+            .queries
+            .iter()
+            .flat_map(|q| &q.clauses)
+            .any(clause_writes),
+        _ => false,
     }
 }

@@ -43,6 +43,11 @@ impl Plan {
                                 types.join(", ")
                             }
                         )),
+                        Op::CallSubquery { body, outputs, .. } => out.push_str(&format!(
+                            "CALL a subquery of {} part(s) per row, binding {} column(s)\n",
+                            body.queries.len(),
+                            outputs.len()
+                        )),
                         Op::Call { procedure, .. } => {
                             out.push_str(&format!("CALL {procedure:?} and bind what it yields\n"));
                         }

@@ -62,6 +62,14 @@ impl<'a> Planner<'a> {
             ExprKind::Parameter(p) => PKind::Param(p.clone()),
             ExprKind::Variable(name) => match scope.get(name) {
                 Some((slot, _)) => PKind::Slot(slot),
+                None if self.outside.iter().any(|o| o.iter().any(|n| n == name)) => {
+                    return Err(self.error(
+                        ErrorCode::UndefinedVariable,
+                        span.start,
+                        format!("the variable `{name}` belongs to the query around this CALL {{ ... }}, which does not see it"),
+                        Some(format!("import it: start the subquery with WITH {name}")),
+                    ));
+                }
                 None => {
                     let names = scope.names();
                     let help = did_you_mean(&suggest(name, names.iter().copied()));
@@ -165,6 +173,46 @@ impl<'a> Planner<'a> {
                     map,
                 }
             }
+            ExprKind::Subquery(kind, body) => {
+                let plan = self.expression_subquery(scope, *kind, body)?;
+                PKind::Subquery(*kind, Box::new(plan))
+            }
+            ExprKind::PatternComprehension {
+                pattern,
+                filter,
+                map,
+            } => {
+                // A COLLECT of one MATCH: the pattern's new variables live inside it.
+                let map_text = self.text[map.span.clone()].to_owned();
+                let body = Subquery {
+                    queries: vec![SingleQuery {
+                        clauses: vec![
+                            Clause::Match {
+                                optional: false,
+                                patterns: vec![(**pattern).clone()],
+                                filter: filter.as_deref().cloned(),
+                            },
+                            Clause::Return(Projection {
+                                distinct: false,
+                                star: false,
+                                items: vec![ProjectionItem {
+                                    expr: (**map).clone(),
+                                    alias: Some("value".to_owned()),
+                                    text: map_text,
+                                }],
+                                order_by: Vec::new(),
+                                skip: None,
+                                limit: None,
+                            }),
+                        ],
+                    }],
+                    union_all: Vec::new(),
+                    short: false,
+                    span: span.clone(),
+                };
+                let plan = self.expression_subquery(scope, SubqueryKind::Collect, &body)?;
+                PKind::Subquery(SubqueryKind::Collect, Box::new(plan))
+            }
             ExprKind::PatternPredicate(chain) => {
                 PKind::Pattern(Box::new(self.pattern_predicate(scope, chain, &span)?))
             }
@@ -209,6 +257,68 @@ impl<'a> Planner<'a> {
         let planned = plan(self, &inner, &mut cx.inner(place))?;
         self.reserve(inner.next);
         Ok((list, slot, planned))
+    }
+
+    /// Plans the body of `EXISTS`, `COUNT` or `COLLECT`: its queries see every variable of
+    /// `scope`, in the same slots; a `COLLECT` returns one column.
+    fn expression_subquery(
+        &mut self,
+        scope: &Scope,
+        kind: SubqueryKind,
+        body: &Subquery,
+    ) -> Result<SubqueryPlan, QueryError> {
+        let mut queries = Vec::new();
+        let mut columns: Option<Vec<String>> = None;
+        for query in &body.queries {
+            let (plan, query_columns) = self.nested(|planner| {
+                planner.query(query, body.span.start, scope.clone(), Nesting::Expression)
+            })?;
+            if let Some(first) = &columns
+                && *first != query_columns
+            {
+                return Err(self.error(
+                    ErrorCode::DifferentColumnsInUnion,
+                    body.span.start,
+                    format!(
+                        "every part of a UNION must return the same columns: {} and {}",
+                        first.join(", "),
+                        query_columns.join(", ")
+                    ),
+                    Some("rename columns with AS so that they match".to_owned()),
+                ));
+            }
+            columns.get_or_insert(query_columns);
+            queries.push(plan);
+        }
+        let columns = columns.unwrap_or_default();
+        if kind == SubqueryKind::Collect && columns.len() != 1 {
+            return Err(self.error(
+                ErrorCode::InvalidClauseComposition,
+                body.span.start,
+                format!(
+                    "COLLECT {{ ... }} collects one column, and this one returns {}",
+                    if columns.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        columns.join(", ")
+                    }
+                ),
+                Some("end it with RETURN and one expression".to_owned()),
+            ));
+        }
+        if body.union_all.iter().any(|a| *a) && body.union_all.iter().any(|a| !*a) {
+            return Err(self.error(
+                ErrorCode::InvalidClauseComposition,
+                body.span.start,
+                "a subquery cannot mix UNION and UNION ALL".to_owned(),
+                Some("use UNION ALL throughout to keep duplicates, UNION to drop them".to_owned()),
+            ));
+        }
+        Ok(SubqueryPlan {
+            queries,
+            union_all: body.union_all.first().copied().unwrap_or(false),
+            seed: scope.next,
+        })
     }
 
     /// Operators given a literal of a type they can never take fail before the query runs.

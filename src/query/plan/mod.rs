@@ -31,6 +31,7 @@ use regex::Regex;
 use super::ast::*;
 use super::error::{ErrorCode, ErrorKind, QueryError, Warning};
 use super::functions::{self, AggFunction, Callee, Function};
+use super::procedures::Procedures;
 use super::value::QueryValue;
 use crate::model::{Schema, did_you_mean, suggest};
 use crate::store::{Graph, ID_KEY, NAME_KEY};
@@ -42,6 +43,17 @@ pub(crate) type Slot = usize;
 
 /// The `{key: value}` pairs of a pattern, or a `$map` parameter.
 type PropertyFilter = (Vec<(String, PExpr)>, Option<PExpr>);
+
+/// Where a query being planned sits, which decides how it may end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Nesting {
+    /// A statement's query: a reading one ends with RETURN.
+    Top,
+    /// Inside `CALL { ... }`: it ends with RETURN, or writes and returns nothing.
+    Call,
+    /// Inside `EXISTS`, `COUNT` or `COLLECT`: it only reads, and RETURN is optional.
+    Expression,
+}
 
 /// What a variable holds, as far as the planner can tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,8 +129,17 @@ pub(crate) enum Op {
         detach: bool,
         targets: Vec<PExpr>,
     },
+    /// `CALL { ... }`: for each row, the subquery's rows, each bound to `outputs` (its
+    /// columns in order); a subquery that returns nothing passes the row on once.
+    CallSubquery {
+        body: Box<SubqueryPlan>,
+        outputs: Vec<Slot>,
+        writes: bool,
+    },
     Call {
         procedure: super::procedures::Procedure,
+        /// It declares no outputs: each row passes on once, as it came.
+        void: bool,
         args: Vec<PExpr>,
         /// (output column, slot it is bound to).
         outputs: Vec<(usize, Slot)>,
@@ -135,6 +156,9 @@ pub(crate) enum Op {
 
 impl Op {
     pub(crate) fn writes(&self) -> bool {
+        if let Op::CallSubquery { writes, .. } = self {
+            return *writes;
+        }
         !matches!(
             self,
             Op::Match(_)
@@ -145,6 +169,16 @@ impl Op {
                 | Op::TypeCounts { .. }
         )
     }
+}
+
+/// A subquery: queries joined by UNION, run from a row of the enclosing query.
+#[derive(Debug)]
+pub(crate) struct SubqueryPlan {
+    pub queries: Vec<QueryPlan>,
+    pub union_all: bool,
+    /// The enclosing row's first `seed` slots start the subquery's first row: the variables
+    /// it sees keep their slots.
+    pub seed: usize,
 }
 
 pub(crate) use write::{CreatePattern, MergePlan, RemovePlan, SetPlan};
@@ -330,6 +364,9 @@ pub(crate) enum PKind {
     },
     /// True when the pattern has a match.
     Pattern(Box<PatternPlan>),
+    /// `EXISTS { ... }`, `COUNT { ... }`, `COLLECT { ... }`, and pattern comprehensions (a
+    /// `COLLECT` of a MATCH).
+    Subquery(SubqueryKind, Box<SubqueryPlan>),
     ListPredicate {
         quantifier: Quantifier,
         slot: Slot,
@@ -342,10 +379,17 @@ pub(crate) enum PKind {
 ///
 /// # Errors
 /// A semantic error: undefined variable, misplaced aggregate, unknown function, and so on.
-pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<Plan, QueryError> {
+pub(crate) fn plan(
+    text: &str,
+    graph: &Graph,
+    procedures: &Procedures,
+    statement: &Statement,
+) -> Result<Plan, QueryError> {
     let mut planner = Planner {
         text,
         graph,
+        procedures,
+        outside: Vec::new(),
         warnings: Vec::new(),
         warned: HashSet::new(),
         widest: 0,
@@ -375,7 +419,8 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
         })
         .unwrap_or_default();
     for query in &statement.queries {
-        let (mut plan, query_columns) = planner.query(query, statement.span.start)?;
+        let (mut plan, query_columns) =
+            planner.query(query, statement.span.start, Scope::default(), Nesting::Top)?;
         if let Some(first) = plan.segments.first_mut() {
             counts::use_type_counts(first);
         }
@@ -437,6 +482,11 @@ pub(crate) fn plan(text: &str, graph: &Graph, statement: &Statement) -> Result<P
 struct Planner<'a> {
     text: &'a str,
     graph: &'a Graph,
+    /// The procedures `CALL` may name: the built-in ones and those the program added.
+    procedures: &'a Procedures,
+    /// The variables of the queries around each `CALL { ... }` being planned, which it does
+    /// not see unless its first WITH imports them (for the message when one is used).
+    outside: Vec<Vec<String>>,
     warnings: Vec<Warning>,
     /// (offset, message) pairs already warned about: a repeated name warns once.
     warned: HashSet<(usize, String)>,

@@ -3,7 +3,9 @@
 //! sources that exist; and merges the records of one entity that several files describe,
 //! known by an identifier they share (`ids.lei`).
 
-use std::collections::{HashMap, HashSet};
+// Keyed by the records' own ids and names, hashed once or more a record: the fast hasher.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use super::decode::{Decoded, Located, OpenNode};
 use super::problem::{Location, Problem, ProblemKind};
@@ -34,7 +36,7 @@ pub(crate) fn assemble(
         .flat_map(|f| &f.incomplete_ids)
         .map(String::as_str)
         .collect();
-    let mut source_at: HashMap<&str, &Location> = HashMap::new();
+    let mut source_at: HashMap<&str, &Location> = HashMap::default();
     for source in files.iter().flat_map(|f| &f.sources) {
         let id = source.record.id.as_str();
         if let Some(first) = source_at.get(id) {
@@ -52,7 +54,7 @@ pub(crate) fn assemble(
         graph.add_source(source.record.clone());
     }
 
-    let mut rate_at: HashMap<(&str, crate::model::Date), &Location> = HashMap::new();
+    let mut rate_at: HashMap<(&str, crate::model::Date), &Location> = HashMap::default();
     for rate in files.iter().flat_map(|f| &f.fx_rates) {
         let record = &rate.record;
         if !source_at.contains_key(record.source.as_str())
@@ -74,11 +76,11 @@ pub(crate) fn assemble(
 
     let (merged, rejected) = merge_entities(files, problems);
     let incomplete: HashSet<&str> = incomplete.into_iter().chain(rejected).collect();
-    let mut entity_at: HashMap<&str, &Location> = HashMap::new();
+    let mut entity_at: HashMap<&str, &Location> = HashMap::default();
     // Folded name or alias → (entity id, where it was written).
-    let mut name_at: HashMap<String, (&str, &Location)> = HashMap::new();
-    let mut nodes: HashMap<&str, NodeId> = HashMap::new();
-    let mut written: HashMap<NodeId, Written<'_, '_>> = HashMap::new();
+    let mut name_at: HashMap<String, (&str, &Location)> = HashMap::default();
+    let mut nodes: HashMap<&str, NodeId> = HashMap::default();
+    let mut written: HashMap<NodeId, Written<'_, '_>> = HashMap::default();
     for entity in &merged {
         let record = &entity.record;
         // The first record's id is the entity's; a later record's other id names it too.
@@ -166,7 +168,7 @@ pub(crate) fn assemble_into(
     problems: &mut Vec<Problem>,
 ) {
     let incomplete: HashSet<&str> = decoded.incomplete_ids.iter().map(String::as_str).collect();
-    let mut source_at: HashMap<&str, &Location> = HashMap::new();
+    let mut source_at: HashMap<&str, &Location> = HashMap::default();
     for source in &decoded.sources {
         let id = source.record.id.as_str();
         if let Some(first) = source_at.get(id) {
@@ -193,7 +195,7 @@ pub(crate) fn assemble_into(
                 }
             }
         };
-    let mut nodes: HashMap<&str, NodeId> = HashMap::with_capacity(decoded.entities.len());
+    let mut nodes: HashMap<&str, NodeId> = HashMap::with_capacity_and_hasher(decoded.entities.len(), Default::default());
     for entity in &decoded.entities {
         let record = &entity.record;
         sourced(graph, entity, &record.sources, problems);
@@ -519,7 +521,7 @@ fn open_graph<'a>(
     written: &mut HashMap<NodeId, Written<'_, 'a>>,
     problems: &mut Vec<Problem>,
 ) {
-    let mut refs: HashMap<i64, (NodeId, &Location)> = HashMap::new();
+    let mut refs: HashMap<i64, (NodeId, &Location)> = HashMap::default();
     for node in &file.nodes {
         let record = &node.record;
         if let Some((_, first)) = refs.get(&record.reference) {
@@ -599,7 +601,7 @@ fn merge_entities<'a>(
     let mut merged: Vec<Merged<'a>> = Vec::new();
     let mut rejected = Vec::new();
     // (scheme, value) → (entity, file, where it was written).
-    let mut by_identifier: HashMap<(&str, &str), (usize, usize, &Location)> = HashMap::new();
+    let mut by_identifier: HashMap<(&str, &str), (usize, usize, &Location)> = HashMap::default();
     for (file, decoded) in files.iter().enumerate() {
         for entity in &decoded.entities {
             let record = &entity.record;
@@ -789,7 +791,7 @@ fn field_text(record: &Entity, field: &str) -> Option<String> {
 /// ("Nvidia", "NVIDIA Corp."). Entities that carry different identifiers of one scheme are
 /// known to be distinct and are not reported.
 fn likely_duplicates(merged: &[Merged<'_>], warnings: &mut Vec<Problem>) {
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, entity) in merged.iter().enumerate() {
         let key = rules::duplicate_key(&entity.record.name);
         let earlier = by_key.entry(key).or_default();

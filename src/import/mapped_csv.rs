@@ -9,7 +9,9 @@
 //! winning. Every problem is reported at its row and column; a mapping naming a column the
 //! header lacks is reported at the header, with the nearest column.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+// Keyed by the records' own ids and names, hashed once or more a record: the fast hasher.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -380,7 +382,7 @@ fn read_file(
         })
     });
     // Every column the mapping names must be in the header.
-    let mut column_of: HashMap<&str, usize> = HashMap::new();
+    let mut column_of: HashMap<&str, usize> = HashMap::default();
     let mut used = vec![false; header.len()];
     let mut ok = true;
     let named = mapping
@@ -712,9 +714,9 @@ fn resolve_ends(
     ends: Vec<(usize, End, End)>,
     problems: &mut Vec<RecordProblem>,
 ) {
-    let mut by_name: HashMap<String, String> = HashMap::new();
-    let mut by_ident: HashMap<(String, String), String> = HashMap::new();
-    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut by_name: HashMap<String, String> = HashMap::default();
+    let mut by_ident: HashMap<(String, String), String> = HashMap::default();
+    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::default();
     for e in &builder.dataset().entity {
         by_name.insert(crate::model::fold_name(&e.name), e.id.clone());
         for (s, v) in &e.ids {

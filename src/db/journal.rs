@@ -340,6 +340,7 @@ impl Serialize for ValueOut<'_> {
             Value::Float(f) => tagged(s, "float", f.to_string()),
             Value::String(text) => s.serialize_str(text),
             Value::Date(d) => tagged(s, "date", d.to_string()),
+            Value::Temporal(t) => tagged(s, t.type_name(), t.to_string()),
             Value::List(items) => s.collect_seq(items.iter().map(ValueOut)),
             Value::Map(entries) => {
                 let mut map = s.serialize_map(Some(1))?;

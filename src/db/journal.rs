@@ -476,6 +476,11 @@ fn value_from_json(json: &Json) -> Option<Value> {
         Json::Object(o) => {
             if let Some(d) = o.get("date").and_then(Json::as_str) {
                 Value::Date(d.parse::<Date>().ok()?)
+            } else if let Some((kind, text)) = o.iter().next().filter(|_| o.len() == 1)
+                && let Some(text) = text.as_str()
+                && let Ok(t) = crate::model::Temporal::parse(kind, text)
+            {
+                Value::Temporal(Box::new(t))
             } else if let Some(f) = o.get("float").and_then(Json::as_str) {
                 Value::Float(f.parse().ok()?)
             } else {

@@ -1218,7 +1218,12 @@ impl fmt::Display for Temporal {
 }
 
 impl serde::Serialize for Temporal {
+    /// A one-entry table naming the kind, `{datetime = "2015-07-21T21:40+02:00[Europe/Stockholm]"}`:
+    /// TOML and JSON have no zone names or durations, and a bare text would read back as text.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.type_name(), &self.to_string())?;
+        map.end()
     }
 }

@@ -362,6 +362,14 @@ impl<'a> In<'a> {
                 }
                 Value::Map(map)
             }
+            8 => {
+                let kind = self.str()?.to_owned();
+                let text = self.str()?.to_owned();
+                match crate::model::Temporal::parse(&kind, &text) {
+                    Ok(t) => Value::Temporal(Box::new(t)),
+                    Err(e) => return Err(self.error_at(at, format!("a {kind} value: {e}"))),
+                }
+            }
             other => return Err(self.error_at(at, format!("value kind {other} is unknown"))),
         })
     }

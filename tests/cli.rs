@@ -521,7 +521,7 @@ fn the_shell_creates_saves_and_a_new_process_sees_it() {
     let saved = dir.path().join("x.toml");
     let out = piped(&format!(
         "CREATE (:Company {{name: \"Aleph Alpha\", country: \"DE\"}});\n\
-         MATCH (m {{name: \"Aleph Alpha\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: date(\"2025-09\"), sources: [\"brief-2025-10\"]}}]->(m);\n\
+         MATCH (m {{name: \"Aleph Alpha\"}}), (n {{name: \"Nvidia\"}}) CREATE (n)-[:INVESTS_IN {{amount_usd: 1B, date: period(\"2025-09\"), sources: [\"brief-2025-10\"]}}]->(m);\n\
          :save {}\n",
         saved.display()
     ));

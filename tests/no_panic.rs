@@ -31,7 +31,7 @@ static OPEN: LazyLock<Graph> = LazyLock::new(|| {
     query::execute_mut(
         &mut g,
         "CREATE (a:A:Company {id: 'a', name: 'A', n: 1, tags: ['x', 'y']})-[:T {w: 1.5}]->(b:B {id: 'b', name: 'B'}), \
-                (b)-[:T]->(a), (a)-[:U {since: date('2024-05')}]->(a), (c:C {n: -1}), (d {name: 'D'})",
+                (b)-[:T]->(a), (a)-[:U {since: period('2024-05')}]->(a), (c:C {n: -1}), (d {name: 'D'})",
         &Params::new(),
     )
     .expect("the open graph builds");
@@ -305,7 +305,7 @@ fn literal() -> impl Strategy<Value = String> {
         "[[1]]",
         "{}",
         "{a: 1}",
-        "date('2025-03')",
+        "period('2025-03')",
         "$p",
         "$missing",
     ])

@@ -440,6 +440,7 @@ fn from_property(value: &Value) -> Tv {
         Value::Float(f) => Tv::Float(*f),
         Value::String(s) => Tv::String(s.clone()),
         Value::Date(d) => Tv::String(d.to_string()),
+        Value::Temporal(t) => Tv::String(t.to_string()),
         Value::List(items) => Tv::List(items.iter().map(from_property).collect()),
         Value::Map(m) => Tv::Map(
             m.iter()
@@ -457,6 +458,7 @@ fn from_result(value: &ResultValue) -> Tv {
         ResultValue::Float(f) => Tv::Float(*f),
         ResultValue::String(s) => Tv::String(s.clone()),
         ResultValue::Date(d) => Tv::String(d.to_string()),
+        ResultValue::Temporal(t) => Tv::String(t.to_string()),
         ResultValue::List(items) => Tv::List(items.iter().map(from_result).collect()),
         ResultValue::Map(m) => {
             Tv::Map(m.iter().map(|(k, v)| (k.clone(), from_result(v))).collect())

@@ -214,3 +214,43 @@ fn diagrams_grey_ended_ties_and_explanations_mark_them() {
         text(&explained.stdout)
     );
 }
+
+/// The documented rule for a period against a day: a period sorts at its first day, the coarser
+/// first, so `date >= date("2025-01-01")` keeps a tie exactly when its period starts after
+/// that day or it is a day on or after it; `--as-of` reads a period at its first day too.
+#[test]
+fn periods_compare_with_days_at_their_start_coarser_first() {
+    use alliances::model::{Date, Value};
+    use alliances::query::{self, Params};
+    let graph = alliances::datafile::default_graph();
+    let count = |text: &str| {
+        query::execute(&graph, text, &Params::new()).unwrap()[0].rows[0][0].to_string()
+    };
+    let day: Date = "2025-01-01".parse().unwrap();
+    let mut expected = 0;
+    let mut periods = 0;
+    for e in graph.edges() {
+        if graph.edge_type(e) != "INVESTS_IN" {
+            continue;
+        }
+        if let Some(Value::Date(d)) = graph.edge_prop(e, "date") {
+            periods += usize::from(!d.is_day());
+            // Calendar order: the first day, then the finer precision.
+            let kept = d.days() > day.days() || (d.days() == day.days() && d.is_day());
+            expected += usize::from(kept);
+            assert_eq!(kept, d >= day, "{d}");
+        }
+    }
+    assert!(periods > 0, "the dataset has months or years to compare");
+    assert_eq!(
+        count("MATCH ()-[r:INVESTS_IN]->() WHERE r.date >= date(\"2025-01-01\") RETURN count(r)"),
+        expected.to_string()
+    );
+    // A month and its first day are not equal, and the month sorts first.
+    assert_eq!(
+        count(
+            "RETURN [period('2025-09') < date('2025-09-01'), period('2025-09') = date('2025-09-01'), date('2025-09') = date('2025-09-01')]"
+        ),
+        "[true, false, true]"
+    );
+}

@@ -215,7 +215,7 @@ fn statement(graph: &Graph, write: &Write) -> (String, Params) {
             params.insert("stake".into(), QueryValue::Float(*stake as f64 / 2.0));
             params.insert("source".into(), text(&pick(&sources, *source)));
             let date = if *dated {
-                ", date: date('2024-06'), end_date: date('2025')"
+                ", date: period('2024-06'), end_date: period('2025')"
             } else {
                 ""
             };
@@ -345,7 +345,7 @@ fn a_graph_that_allows_unsourced_relationships_keeps_saying_so() {
 // ----- the open schema -----------------------------------------------------------------------
 
 const OPEN_WRITES: &str = "
-CREATE (:Person:Author {name: 'Zoë', born: date('1990-05'), tags: ['a', 'b'], mixed: [1, 2.5, 'x', true, date('2020')]});
+CREATE (:Person:Author {name: 'Zoë', born: period('1990-05'), tags: ['a', 'b'], mixed: [1, 2.5, 'x', true, period('2020')]});
 CREATE (:Thing {n: 1, f: 1.0, neg: -0.5, big: 9007199254740993, nan: 0.0 / 0.0, inf: 1.0 / 0.0, ninf: -1.0 / 0.0, quote: 'say \"hi\"\\n\\ttab', empty: ''});
 CREATE ();
 CREATE (:Gone {x: 1});

@@ -140,7 +140,7 @@ enum Command {
         #[arg(short, long, value_name = "FILE|DIR")]
         output: Option<PathBuf>,
         /// For cypher: the database the script is for; `alliances` writes every value exactly
-        /// (partial dates as date('2024-05'), maps as maps).
+        /// (partial dates as period('2024-05'), maps as maps).
         #[arg(long, value_enum, default_value_t = export::DialectArg::Neo4j)]
         dialect: export::DialectArg,
         /// For cypher: leave out the CREATE CONSTRAINT statements.

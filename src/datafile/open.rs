@@ -62,6 +62,7 @@ impl Serialize for Tagged {
         };
         match &self.0 {
             Value::Date(d) => tag(serializer, "date", &d.to_string()),
+            Value::Temporal(t) => tag(serializer, t.type_name(), &t.to_string()),
             Value::Float(x) if x.is_nan() => tag(serializer, "float", "nan"),
             Value::Float(x) if x.is_infinite() => {
                 tag(serializer, "float", if *x > 0.0 { "inf" } else { "-inf" })

@@ -340,6 +340,7 @@ impl Serialize for ValueOut<'_> {
             Value::Float(f) => tagged(s, "float", f.to_string()),
             Value::String(text) => s.serialize_str(text),
             Value::Date(d) => tagged(s, "date", d.to_string()),
+            Value::Temporal(t) => tagged(s, t.type_name(), t.to_string()),
             Value::List(items) => s.collect_seq(items.iter().map(ValueOut)),
             Value::Map(entries) => {
                 let mut map = s.serialize_map(Some(1))?;
@@ -475,6 +476,11 @@ fn value_from_json(json: &Json) -> Option<Value> {
         Json::Object(o) => {
             if let Some(d) = o.get("date").and_then(Json::as_str) {
                 Value::Date(d.parse::<Date>().ok()?)
+            } else if let Some((kind, text)) = o.iter().next().filter(|_| o.len() == 1)
+                && let Some(text) = text.as_str()
+                && let Ok(t) = crate::model::Temporal::parse(kind, text)
+            {
+                Value::Temporal(Box::new(t))
             } else if let Some(f) = o.get("float").and_then(Json::as_str) {
                 Value::Float(f.parse().ok()?)
             } else {

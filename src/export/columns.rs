@@ -43,7 +43,7 @@ impl ColumnType {
             Value::Float(_) => ColumnType::Float,
             Value::String(_) => ColumnType::Text,
             Value::Date(d) if is_full(*d) => ColumnType::Date,
-            Value::Date(_) => ColumnType::Text,
+            Value::Date(_) | Value::Temporal(_) => ColumnType::Text,
             Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
                 ColumnType::Texts
             }
@@ -144,6 +144,7 @@ pub fn write_json<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::Result<(
         Value::Float(f) => write_json_str(out, &float_text(*f)),
         Value::String(s) => write_json_str(out, s),
         Value::Date(d) => write!(out, "\"{d}\""),
+        Value::Temporal(t) => write_json_str(out, &t.to_string()),
         Value::List(items) => {
             out.write_all(b"[")?;
             for (i, item) in items.iter().enumerate() {
@@ -179,6 +180,7 @@ pub fn json(value: &Value) -> serde_json::Value {
             .map_or_else(|| serde_json::Value::String(float_text(*f)), Into::into),
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::Date(d) => serde_json::Value::String(d.to_string()),
+        Value::Temporal(t) => serde_json::Value::String(t.to_string()),
         Value::List(items) => serde_json::Value::Array(items.iter().map(json).collect()),
         Value::Map(map) => {
             serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect())

@@ -6,7 +6,7 @@
 //! Values are Cypher literals: full dates as `date('2024-05-01')`. What a Neo4j property cannot
 //! hold is written losslessly as text: partial dates (`2024-05`) as their text, maps and lists
 //! of mixed or nested values as JSON text. With the `alliances` dialect every value is its
-//! exact literal (`date('2024-05')`, maps, any list), since alliances holds them all.
+//! exact literal (`period('2024-05')`, maps, any list), since alliances holds them all.
 //! **Invariant:** the same graph and selection give byte-identical text.
 
 use std::borrow::Cow;
@@ -134,9 +134,10 @@ fn write_literal<W: Write + ?Sized>(
         ),
         Value::String(s) => write_string(out, s),
         Value::Date(d) if is_full(*d) || dialect == Dialect::Alliances => {
-            write!(out, "date('{d}')")
+            write!(out, "{}('{d}')", d.function())
         }
         Value::Date(d) => write_string(out, &d.to_string()),
+        Value::Temporal(t) => write!(out, "{}('{t}')", t.type_name()),
         Value::List(items) if dialect == Dialect::Alliances || storable_list(items) => {
             out.write_all(b"[")?;
             for (i, item) in items.iter().enumerate() {

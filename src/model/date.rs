@@ -156,7 +156,14 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}", self.year)?;
+        // Years beyond four digits carry a sign, as ISO 8601 (and openCypher) write them.
+        if self.year > 9999 {
+            write!(f, "+{}", self.year)?;
+        } else if self.year < 0 {
+            write!(f, "-{:04}", -i64::from(self.year))?;
+        } else {
+            write!(f, "{:04}", self.year)?;
+        }
         if self.month != 0 {
             write!(f, "-{:02}", self.month)?;
         }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::model::Date;
+use crate::model::{Date, Temporal};
 
 /// One property value.
 ///
@@ -22,6 +22,9 @@ pub enum Value {
     Float(f64),
     String(String),
     Date(Date),
+    /// A time, a date time or a duration (openCypher's other temporal types).
+    /// Boxed, so that a stored value stays two words.
+    Temporal(Box<Temporal>),
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
 }
@@ -36,6 +39,7 @@ impl Value {
             Value::Float(_) => "float",
             Value::String(_) => "string",
             Value::Date(_) => "date",
+            Value::Temporal(t) => t.type_name(),
             Value::List(_) => "list",
             Value::Map(_) => "map",
         }
@@ -113,7 +117,8 @@ impl fmt::Display for Value {
             }
             Value::Float(x) => write!(f, "{x}"),
             Value::String(s) => write!(f, "{s:?}"),
-            Value::Date(d) => write!(f, "date(\"{d}\")"),
+            Value::Date(d) => write!(f, "{}(\"{d}\")", d.function()),
+            Value::Temporal(t) => f.write_str(&t.literal()),
             Value::List(items) => write_list(f, items),
             Value::Map(map) => write_map(f, map.iter()),
         }

@@ -31,6 +31,9 @@ pub(crate) struct Context<'g> {
     pub notes: &'g super::limits::Notes,
     /// What the statement holds, against the memory budget of `limits`.
     pub memory: &'g super::limits::Memory,
+    /// The statement's clock: the instant `datetime()` and the other clocks read, taken at
+    /// its first reading, so that one statement sees one "now".
+    pub clock: &'g std::cell::OnceCell<i128>,
 }
 
 pub(crate) type EvalResult = Result<QueryValue, QueryError>;
@@ -476,21 +479,20 @@ impl Context<'_> {
                 .edge_prop(*r, key)
                 .map_or(QueryValue::Null, QueryValue::from),
             QueryValue::Map(map) => map.get(key).cloned().unwrap_or(QueryValue::Null),
-            QueryValue::Date(d) => match key {
-                "year" => QueryValue::Int(i64::from(d.year_part())),
-                "month" => d
-                    .month_part()
-                    .map_or(QueryValue::Null, |m| QueryValue::Int(i64::from(m))),
-                "day" => d
-                    .day_part()
-                    .map_or(QueryValue::Null, |m| QueryValue::Int(i64::from(m))),
-                _ => {
-                    return Err(self.type_error(
-                        span,
-                        format!("a date has no `{key}`; it has year, month and day"),
-                    ));
+            temporal @ (QueryValue::Date(_) | QueryValue::Temporal(_)) => {
+                match super::temporal::component(temporal, key) {
+                    Some(value) => value,
+                    None => {
+                        return Err(self.type_error(
+                            span,
+                            format!(
+                                "{} has no component `{key}`",
+                                describe(self.graph, temporal)
+                            ),
+                        ));
+                    }
                 }
-            },
+            }
             other => {
                 return Err(self.type_error(
                     span,
@@ -726,6 +728,12 @@ impl Context<'_> {
             BinaryOp::Mod => "%",
             _ => "^",
         };
+        if matches!(l, Temporal(_) | Date(_)) || matches!(r, Temporal(_) | Date(_)) {
+            let op = symbol.chars().next().unwrap_or('^');
+            if let Some(answer) = super::temporal::arithmetic(op, &l, &r) {
+                return answer.map_err(|message| self.arithmetic_error(span, message));
+            }
+        }
         Ok(match (&l, &r) {
             (Null, _) | (_, Null) => Null,
             (Int(a), Int(b)) if op != BinaryOp::Pow => {

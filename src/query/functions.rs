@@ -18,8 +18,9 @@ use super::ast::Span;
 use super::error::QueryError;
 use super::eval::{Context, EvalResult, as_f64, describe};
 use super::plan::{PExpr, PKind};
+use super::temporal::{self, Kind as T};
 use super::value::{Path, QueryValue as V};
-use crate::model::{Date, Value};
+use crate::model::Value;
 
 /// What a scalar function does with its evaluated arguments (as many as its arity allows).
 pub(crate) type Body = fn(&Call<'_, '_>, Vec<V>) -> EvalResult;
@@ -561,15 +562,20 @@ static FUNCTIONS: &[Entry] = &[
     ),
     scalar(
         "toString",
-        "(number, boolean, string or date)",
+        "(number, boolean, string or temporal value)",
         (1, 1),
-        "the value as a string",
+        "the value as a string (a temporal value in ISO 8601)",
         |c, mut a| {
             Ok(match first(&mut a) {
-                v @ (V::Int(_) | V::Float(_) | V::Bool(_) | V::String(_) | V::Date(_)) => {
-                    V::String(super::result::plain_text(c.graph(), &v))
+                v @ (V::Int(_)
+                | V::Float(_)
+                | V::Bool(_)
+                | V::String(_)
+                | V::Date(_)
+                | V::Temporal(_)) => V::String(super::result::plain_text(c.graph(), &v)),
+                other => {
+                    return Err(c.wrong(0, &other, "a number, boolean, string or temporal value"));
                 }
-                other => return Err(c.wrong(0, &other, "a number, boolean, string or date")),
             })
         },
     ),
@@ -780,12 +786,260 @@ static FUNCTIONS: &[Entry] = &[
             })
         },
     )),
+    // Temporal values (openCypher): constructors, now in three flavours, truncation, and
+    // durations. The bodies are in `query/temporal.rs`.
     own_nulls(scalar(
         "date",
-        "([string or map])",
+        "([string, map or temporal])",
         (0, 1),
-        "today, or the day, month or year written ('2025-08-22', {year: 2025, month: 8})",
-        |c, mut a| date(c, a.pop()),
+        "today, or the day written ('2025-08-22', '2015-W30-2', {year: 2025, month: 8}); a month or year is its first day",
+        |c, mut a| make(c, T::Date, a.pop()),
+    )),
+    scalar(
+        "period",
+        "(string or map)",
+        (1, 1),
+        "a calendar period of the model: a year ('2025'), a month ('2025-08') or a day; compares at its start, coarser first",
+        |c, mut a| period(c, first(&mut a)),
+    ),
+    own_nulls(scalar(
+        "localtime",
+        "([string, map or temporal])",
+        (0, 1),
+        "now, or the time of day written ('21:40:32.142', {hour: 21, minute: 40})",
+        |c, mut a| make(c, T::LocalTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "time",
+        "([string, map or temporal])",
+        (0, 1),
+        "now, or the time of day at an offset ('21:40+01:00', {hour: 21, timezone: '+01:00'})",
+        |c, mut a| make(c, T::Time, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localdatetime",
+        "([string, map or temporal])",
+        (0, 1),
+        "now, or the day and time written ('2015-07-21T21:40:32')",
+        |c, mut a| make(c, T::LocalDateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "datetime",
+        "([string, map or temporal])",
+        (0, 1),
+        "now, or the day and time in a zone ('2015-07-21T21:40+02:00[Europe/Stockholm]')",
+        |c, mut a| make(c, T::DateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "date.transaction",
+        "([timezone])",
+        (0, 1),
+        "today (in the zone given, UTC otherwise)",
+        |c, mut a| now_in(c, T::Date, a.pop()),
+    )),
+    own_nulls(scalar(
+        "date.statement",
+        "([timezone])",
+        (0, 1),
+        "today (in the zone given, UTC otherwise)",
+        |c, mut a| now_in(c, T::Date, a.pop()),
+    )),
+    own_nulls(scalar(
+        "date.realtime",
+        "([timezone])",
+        (0, 1),
+        "today (in the zone given, UTC otherwise)",
+        |c, mut a| now_in(c, T::Date, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localtime.transaction",
+        "([timezone])",
+        (0, 1),
+        "the time now (in the zone given, UTC otherwise)",
+        |c, mut a| now_in(c, T::LocalTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localtime.statement",
+        "([timezone])",
+        (0, 1),
+        "the time now (in the zone given, UTC otherwise)",
+        |c, mut a| now_in(c, T::LocalTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localtime.realtime",
+        "([timezone])",
+        (0, 1),
+        "the time now (in the zone given, UTC otherwise)",
+        |c, mut a| now_in(c, T::LocalTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "time.transaction",
+        "([timezone])",
+        (0, 1),
+        "the time now with its offset",
+        |c, mut a| now_in(c, T::Time, a.pop()),
+    )),
+    own_nulls(scalar(
+        "time.statement",
+        "([timezone])",
+        (0, 1),
+        "the time now with its offset",
+        |c, mut a| now_in(c, T::Time, a.pop()),
+    )),
+    own_nulls(scalar(
+        "time.realtime",
+        "([timezone])",
+        (0, 1),
+        "the time now with its offset",
+        |c, mut a| now_in(c, T::Time, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localdatetime.transaction",
+        "([timezone])",
+        (0, 1),
+        "the day and time now",
+        |c, mut a| now_in(c, T::LocalDateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localdatetime.statement",
+        "([timezone])",
+        (0, 1),
+        "the day and time now",
+        |c, mut a| now_in(c, T::LocalDateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "localdatetime.realtime",
+        "([timezone])",
+        (0, 1),
+        "the day and time now",
+        |c, mut a| now_in(c, T::LocalDateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "datetime.transaction",
+        "([timezone])",
+        (0, 1),
+        "the day and time now, in the zone given (UTC otherwise)",
+        |c, mut a| now_in(c, T::DateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "datetime.statement",
+        "([timezone])",
+        (0, 1),
+        "the day and time now, in the zone given (UTC otherwise)",
+        |c, mut a| now_in(c, T::DateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "datetime.realtime",
+        "([timezone])",
+        (0, 1),
+        "the day and time now, in the zone given (UTC otherwise)",
+        |c, mut a| now_in(c, T::DateTime, a.pop()),
+    )),
+    own_nulls(scalar(
+        "date.truncate",
+        "(unit, temporal [, map])",
+        (2, 3),
+        "the date at the start of its unit ('year', 'quarter', 'month', 'week', …), then the map's components set",
+        |c, a| cut(c, T::Date, a),
+    )),
+    own_nulls(scalar(
+        "localtime.truncate",
+        "(unit, temporal [, map])",
+        (2, 3),
+        "the time at the start of its unit ('hour', 'minute', 'second', …)",
+        |c, a| cut(c, T::LocalTime, a),
+    )),
+    own_nulls(scalar(
+        "time.truncate",
+        "(unit, temporal [, map])",
+        (2, 3),
+        "the time at the start of its unit, with its offset",
+        |c, a| cut(c, T::Time, a),
+    )),
+    own_nulls(scalar(
+        "localdatetime.truncate",
+        "(unit, temporal [, map])",
+        (2, 3),
+        "the day and time at the start of its unit",
+        |c, a| cut(c, T::LocalDateTime, a),
+    )),
+    own_nulls(scalar(
+        "datetime.truncate",
+        "(unit, temporal [, map])",
+        (2, 3),
+        "the day and time at the start of its unit, in its zone (or the map's timezone)",
+        |c, a| cut(c, T::DateTime, a),
+    )),
+    own_nulls(scalar(
+        "datetime.fromepoch",
+        "(seconds, nanoseconds)",
+        (2, 2),
+        "the UTC date time that many seconds and nanoseconds after 1970-01-01",
+        |c, a| match (&a[0], &a[1]) {
+            (V::Null, _) | (_, V::Null) => Ok(V::Null),
+            (V::Int(s), V::Int(n)) => in_time(
+                c,
+                temporal::from_epoch(i128::from(*s) * 1_000_000_000 + i128::from(*n)),
+            ),
+            (V::Int(_), other) => Err(c.wrong(1, other, "an integer")),
+            (other, _) => Err(c.wrong(0, other, "an integer")),
+        },
+    )),
+    own_nulls(scalar(
+        "datetime.fromepochmillis",
+        "(milliseconds)",
+        (1, 1),
+        "the UTC date time that many milliseconds after 1970-01-01",
+        |c, a| match &a[0] {
+            V::Null => Ok(V::Null),
+            V::Int(ms) => in_time(c, temporal::from_epoch(i128::from(*ms) * 1_000_000)),
+            other => Err(c.wrong(0, other, "an integer")),
+        },
+    )),
+    own_nulls(scalar(
+        "duration",
+        "(string or map)",
+        (1, 1),
+        "a duration: 'P1Y2M3DT4H', {days: 14, hours: 16} (fractions carry down)",
+        |c, mut a| in_time(c, temporal::duration(first(&mut a))),
+    )),
+    own_nulls(scalar(
+        "duration.between",
+        "(from, to)",
+        (2, 2),
+        "the duration from one temporal value to another: whole months, days, then the time",
+        |c, a| in_time(c, temporal::between(temporal::Between::All, &a[0], &a[1])),
+    )),
+    own_nulls(scalar(
+        "duration.inMonths",
+        "(from, to)",
+        (2, 2),
+        "the whole months from one temporal value to another",
+        |c, a| {
+            in_time(
+                c,
+                temporal::between(temporal::Between::Months, &a[0], &a[1]),
+            )
+        },
+    )),
+    own_nulls(scalar(
+        "duration.inDays",
+        "(from, to)",
+        (2, 2),
+        "the whole days from one temporal value to another",
+        |c, a| in_time(c, temporal::between(temporal::Between::Days, &a[0], &a[1])),
+    )),
+    own_nulls(scalar(
+        "duration.inSeconds",
+        "(from, to)",
+        (2, 2),
+        "the time from one temporal value to another, in seconds and nanoseconds",
+        |c, a| {
+            in_time(
+                c,
+                temporal::between(temporal::Between::Seconds, &a[0], &a[1]),
+            )
+        },
     )),
     own_nulls(scalar(
         "linenumber",
@@ -1004,60 +1258,93 @@ fn ends(c: &Call<'_, '_>, mut a: Vec<V>, from_start: bool) -> EvalResult {
     }))
 }
 
-/// `date()` is today; `date("2025-08")` a month; `date({year: 2025, month: 8})` too.
-fn date(c: &Call<'_, '_>, arg: Option<V>) -> EvalResult {
-    let (cx, span) = (c.cx, c.span);
+/// `period("2025-08")`: the model's own dates, which keep the precision written.
+fn period(c: &Call<'_, '_>, arg: V) -> EvalResult {
     let text = match arg {
-        None => return Ok(V::Date(crate::model::today())),
-        Some(V::Null) => return Ok(V::Null),
-        Some(V::Date(d)) => return Ok(V::Date(d)),
-        Some(V::String(s)) => s,
-        Some(V::Map(m)) => {
+        V::Date(d) => return Ok(V::Date(d)),
+        V::String(s) => s,
+        V::Map(m) => {
             let part = |k: &str| match m.get(k) {
                 None | Some(V::Null) => Ok(None),
                 Some(V::Int(i)) => Ok(Some(*i)),
-                Some(other) => Err(cx.type_error(
-                    span,
-                    format!(
-                        "date() expects an integer {k}, not {}",
-                        describe(cx.graph, other)
-                    ),
-                )),
+                Some(other) => Err(c.wrong(0, other, &format!("an integer {k}"))),
             };
             let (year, month, day) = (part("year")?, part("month")?, part("day")?);
-            let Some(year) = year else {
-                return Err(c.argument_error(
-                    "date() needs a year".to_owned(),
-                    Some("write date({year: 2025, month: 8})".to_owned()),
-                ));
-            };
-            match (month, day) {
-                (None, None) => format!("{year:04}"),
-                (Some(m), None) => format!("{year:04}-{m:02}"),
-                (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
-                (None, Some(_)) => {
-                    return Err(
-                        c.argument_error("date() got a day without a month".to_owned(), None)
-                    );
+            match (year, month, day) {
+                (Some(y), None, None) => format!("{y:04}"),
+                (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+                (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+                _ => {
+                    return Err(c.argument_error(
+                        "period() needs a year, then a month, then a day".to_owned(),
+                        Some("write period({year: 2025, month: 8})".to_owned()),
+                    ));
                 }
             }
         }
-        Some(other) => {
-            return Err(cx.type_error(
-                span,
-                format!(
-                    "date() expects text such as \"2025-08-22\", not {}",
-                    describe(cx.graph, &other)
-                ),
-            ));
-        }
+        other => return Err(c.wrong(0, &other, "text such as \"2025-08\" or a map")),
     };
-    text.parse::<Date>().map(V::Date).map_err(|e| {
-        c.argument_error(
-            format!("\"{text}\" is not a date: {e}"),
-            Some("write a day (2025-08-22), a month (2025-08) or a year (2025)".to_owned()),
-        )
-    })
+    text.parse::<crate::model::Date>()
+        .map(V::Date)
+        .map_err(|e| {
+            c.argument_error(
+                e.to_string(),
+                Some("write a day (2025-08-22), a month (2025-08) or a year (2025)".to_owned()),
+            )
+        })
+}
+
+/// A temporal body's answer, its refusal placed at the call.
+fn in_time(c: &Call<'_, '_>, answer: Result<V, String>) -> EvalResult {
+    answer.map_err(|message| c.argument_error(message, None))
+}
+
+/// The statement's "now", read once per statement.
+fn clock(c: &Call<'_, '_>) -> i128 {
+    *c.cx.clock.get_or_init(temporal::now_nanos)
+}
+
+/// `date(x)`, `datetime(x)` and the other constructors.
+fn make(c: &Call<'_, '_>, kind: T, arg: Option<V>) -> EvalResult {
+    match &arg {
+        Some(v @ (V::Int(_) | V::Float(_) | V::Bool(_) | V::List(_))) => {
+            Err(c.wrong(0, v, "text, a map or a temporal value"))
+        }
+        _ => in_time(c, temporal::construct(kind, arg, clock(c))),
+    }
+}
+
+/// `date.transaction([timezone])` and the other clocks.
+fn now_in(c: &Call<'_, '_>, kind: T, zone: Option<V>) -> EvalResult {
+    match zone {
+        None => in_time(c, temporal::construct(kind, None, clock(c))),
+        Some(V::Null) => Ok(V::Null),
+        Some(V::String(zone)) => {
+            let map = std::iter::once(("timezone".to_owned(), V::String(zone))).collect();
+            in_time(c, temporal::construct(kind, Some(V::Map(map)), clock(c)))
+        }
+        Some(other) => Err(c.wrong(0, &other, "a time zone")),
+    }
+}
+
+/// `date.truncate(unit, value [, map])` and the others.
+fn cut(c: &Call<'_, '_>, kind: T, mut args: Vec<V>) -> EvalResult {
+    let map = match args.get(2) {
+        None | Some(V::Null) => None,
+        Some(V::Map(m)) => Some(m.clone()),
+        Some(other) => return Err(c.wrong(2, other, "a map")),
+    };
+    let value = args
+        .get_mut(1)
+        .map_or(V::Null, |v| std::mem::replace(v, V::Null));
+    match &args[0] {
+        V::String(unit) => in_time(
+            c,
+            temporal::truncate(kind, unit, &value, map.as_ref(), clock(c)),
+        ),
+        V::Null => Ok(V::Null),
+        other => Err(c.wrong(0, other, "a unit such as 'month'")),
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod plan;
 pub mod procedures;
 mod result;
 mod rules;
+mod temporal;
 pub mod text;
 mod value;
 
@@ -142,6 +143,7 @@ impl Prepared<'_> {
             limits: &self.limits,
             notes: &notes,
             memory: &memory,
+            clock: &std::cell::OnceCell::new(),
         };
         let rows = parser::with_stack(|| exec::run(&cx, &self.plan))?;
         let mut result = self.result(graph, rows, ChangeCounts::default());
@@ -358,7 +360,7 @@ fn run_each(
 }
 
 /// Reads a parameter value written in Cypher literal syntax (`42`, `'Intel'`, `[1, 2]`,
-/// `{name: 'Intel'}`, `2.4B`, `date('2025-08')`).
+/// `{name: 'Intel'}`, `2.4B`, `period('2025-08')`).
 ///
 /// # Errors
 /// When the text is not a literal.
@@ -384,6 +386,7 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
         limits: &bounds,
         notes: &limits::Notes::default(),
         memory: &limits::Memory::new(&bounds),
+        clock: &std::cell::OnceCell::new(),
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

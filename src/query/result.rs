@@ -12,7 +12,9 @@ use std::fmt::{self, Write as _};
 use super::error::Warning;
 use super::value::QueryValue;
 use crate::model::money::{DEFAULT_CURRENCY, human_amount};
-use crate::model::{Date, Value, human_duration, human_money, printable, write_list, write_map};
+use crate::model::{
+    Date, Temporal, Value, human_duration, human_money, printable, write_list, write_map,
+};
 use crate::store::{EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
 
 /// The answer to one statement.
@@ -105,6 +107,8 @@ pub enum ResultValue {
     Float(f64),
     String(String),
     Date(Date),
+    /// A time, a date time or a duration, as its ISO text in JSON.
+    Temporal(Temporal),
     List(Vec<ResultValue>),
     Map(BTreeMap<String, ResultValue>),
     Node(NodeValue),
@@ -158,6 +162,7 @@ impl ResultValue {
             QueryValue::Float(f) => ResultValue::Float(f),
             QueryValue::String(s) => ResultValue::String(s),
             QueryValue::Date(d) => ResultValue::Date(d),
+            QueryValue::Temporal(t) => ResultValue::Temporal(t),
             QueryValue::List(items) => ResultValue::List(
                 items
                     .into_iter()
@@ -331,7 +336,8 @@ impl fmt::Display for ResultValue {
             ResultValue::Int(i) => write!(f, "{i}"),
             ResultValue::Float(x) => write!(f, "{}", Value::Float(*x)),
             ResultValue::String(s) => write!(f, "{}", Value::String(s.clone())),
-            ResultValue::Date(d) => write!(f, "date(\"{d}\")"),
+            ResultValue::Date(d) => write!(f, "{}(\"{d}\")", d.function()),
+            ResultValue::Temporal(t) => f.write_str(&t.literal()),
             ResultValue::List(items) => write_list(f, items),
             ResultValue::Map(map) => write_map(f, map.iter().map(|(k, v)| (key_text(k), v))),
             ResultValue::Node(n) => write!(f, "{n}"),
@@ -358,6 +364,7 @@ pub(crate) fn plain_text(graph: &Graph, value: &QueryValue) -> String {
     match value {
         QueryValue::String(s) => s.clone(),
         QueryValue::Date(d) => d.to_string(),
+        QueryValue::Temporal(t) => t.to_string(),
         other => literal(graph, other),
     }
 }
@@ -384,6 +391,7 @@ fn cell_text(value: &ResultValue, money: bool, note: Option<&AmountNote>) -> Str
         }
         ResultValue::String(s) => s.clone(),
         ResultValue::Date(d) => d.to_string(),
+        ResultValue::Temporal(t) => t.to_string(),
         ResultValue::Node(n) => compact_node(n),
         ResultValue::Relationship(r) => compact_relationship(r),
         ResultValue::Path(p) => {
@@ -547,6 +555,7 @@ impl QueryResult {
                 ResultValue::Null => String::new(),
                 ResultValue::String(s) => s.clone(),
                 ResultValue::Date(d) => d.to_string(),
+                ResultValue::Temporal(t) => t.to_string(),
                 other => other.to_string(),
             }));
         }

@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use crate::model::{Date, Value};
+use crate::model::{Date, Temporal, Value};
 use crate::store::{EdgeId, NodeId};
 
 /// A path: `nodes.len() == relationships.len() + 1`, each relationship joining its neighbours.
@@ -47,6 +47,8 @@ pub enum QueryValue {
     Float(f64),
     String(String),
     Date(Date),
+    /// A time, a date time or a duration.
+    Temporal(Temporal),
     List(Vec<QueryValue>),
     Map(BTreeMap<String, QueryValue>),
     Node(NodeId),
@@ -83,6 +85,13 @@ impl QueryValue {
             QueryValue::Float(_) => "a float",
             QueryValue::String(_) => "a string",
             QueryValue::Date(_) => "a date",
+            QueryValue::Temporal(t) => match t {
+                Temporal::LocalTime(_) => "a localtime",
+                Temporal::Time(_) => "a time",
+                Temporal::LocalDateTime(_) => "a localdatetime",
+                Temporal::DateTime(_) => "a datetime",
+                Temporal::Duration(_) => "a duration",
+            },
             QueryValue::List(_) => "a list",
             QueryValue::Map(_) => "a map",
             QueryValue::Node(_) => "a node",
@@ -106,6 +115,7 @@ impl QueryValue {
             QueryValue::Float(f) => Value::Float(*f),
             QueryValue::String(s) => Value::String(s.clone()),
             QueryValue::Date(d) => Value::Date(*d),
+            QueryValue::Temporal(t) => Value::Temporal(Box::new(t.clone())),
             QueryValue::List(items) => Value::List(
                 items
                     .iter()
@@ -137,6 +147,7 @@ impl From<&Value> for QueryValue {
             Value::Float(f) => QueryValue::Float(*f),
             Value::String(s) => QueryValue::String(s.clone()),
             Value::Date(d) => QueryValue::Date(*d),
+            Value::Temporal(t) => QueryValue::Temporal((**t).clone()),
             Value::List(items) => QueryValue::List(items.iter().map(QueryValue::from).collect()),
             Value::Map(map) => QueryValue::Map(
                 map.iter()
@@ -174,6 +185,7 @@ pub fn equals(a: &QueryValue, b: &QueryValue) -> Option<bool> {
         (Bool(x), Bool(y)) => Some(x == y),
         (String(x), String(y)) => Some(x == y),
         (Date(x), Date(y)) => Some(x == y),
+        (Temporal(x), Temporal(y)) => Some(x == y),
         (Node(x), Node(y)) => Some(x == y),
         (Relationship(x), Relationship(y)) => Some(x == y),
         (Path(x), Path(y)) => Some(x == y),
@@ -226,6 +238,7 @@ pub fn compare(a: &QueryValue, b: &QueryValue) -> Option<Option<Ordering>> {
         (String(x), String(y)) => Some(Some(x.cmp(y))),
         (Bool(x), Bool(y)) => Some(Some(x.cmp(y))),
         (Date(x), Date(y)) => Some(Some(x.cmp(y))),
+        (Temporal(x), Temporal(y)) => Some(x.compare(y)).filter(Option::is_some),
         (List(x), List(y)) => {
             for (p, q) in x.iter().zip(y) {
                 match compare(p, q)? {
@@ -249,11 +262,17 @@ fn type_rank(v: &QueryValue) -> u8 {
         QueryValue::DeletedRelationship(_) => 4,
         QueryValue::List(_) => 5,
         QueryValue::Path(_) => 6,
-        QueryValue::Date(_) => 7,
-        QueryValue::String(_) => 8,
-        QueryValue::Bool(_) => 9,
-        QueryValue::Int(_) | QueryValue::Float(_) => 10,
-        QueryValue::Null => 11,
+        // openCypher: datetime, localdatetime, date, time, localtime, duration.
+        QueryValue::Temporal(Temporal::DateTime(_)) => 7,
+        QueryValue::Temporal(Temporal::LocalDateTime(_)) => 8,
+        QueryValue::Date(_) => 9,
+        QueryValue::Temporal(Temporal::Time(_)) => 10,
+        QueryValue::Temporal(Temporal::LocalTime(_)) => 11,
+        QueryValue::Temporal(Temporal::Duration(_)) => 12,
+        QueryValue::String(_) => 13,
+        QueryValue::Bool(_) => 14,
+        QueryValue::Int(_) | QueryValue::Float(_) => 15,
+        QueryValue::Null => 16,
     }
 }
 
@@ -285,6 +304,7 @@ pub fn order(a: &QueryValue, b: &QueryValue) -> Ordering {
         (String(x), String(y)) => x.cmp(y),
         (Bool(x), Bool(y)) => x.cmp(y),
         (Date(x), Date(y)) => x.cmp(y),
+        (Temporal(x), Temporal(y)) => x.order(y),
         (Node(x), Node(y)) => x.cmp(y),
         (Relationship(x), Relationship(y)) => x.cmp(y),
         (DeletedNode(x), DeletedNode(y)) => x.cmp(y),
@@ -367,6 +387,7 @@ fn hash_value<H: Hasher>(v: &QueryValue, state: &mut H) {
         }
         QueryValue::String(s) => s.hash(state),
         QueryValue::Date(d) => d.hash(state),
+        QueryValue::Temporal(t) => t.hash(state),
         QueryValue::List(items) => {
             items.len().hash(state);
             for item in items {
@@ -424,6 +445,14 @@ mod tests {
             values,
             vec![String("b".into()), Bool(true), Float(1.5), Int(2), Null]
         );
+    }
+
+    #[test]
+    fn temporal_values_do_not_make_a_value_larger() {
+        // The sizes values had before temporal values: a path's two vectors and a tag, and a
+        // string and a tag (so a stored temporal value is boxed).
+        assert!(std::mem::size_of::<QueryValue>() <= 48);
+        assert!(std::mem::size_of::<crate::model::Value>() <= 32);
     }
 
     #[test]

@@ -507,6 +507,13 @@ pub fn found_type(value: &Value) -> &'static str {
         Value::Float(_) => "a float",
         Value::String(_) => "text",
         Value::Date(_) => "a date",
+        Value::Temporal(t) => match **t {
+            crate::model::Temporal::LocalTime(_) => "a local time",
+            crate::model::Temporal::Time(_) => "a time",
+            crate::model::Temporal::LocalDateTime(_) => "a local date time",
+            crate::model::Temporal::DateTime(_) => "a date time",
+            crate::model::Temporal::Duration(_) => "a duration",
+        },
         Value::List(_) => "a list",
         Value::Map(_) => "a table",
     }

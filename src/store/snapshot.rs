@@ -114,6 +114,12 @@ impl Out {
                 self.u64(items.len() as u64);
                 items.iter().for_each(|item| self.value(item));
             }
+            // Since version TEMPORAL_SINCE: the kind's name and the value's ISO text.
+            Value::Temporal(t) => {
+                self.u8(8);
+                self.str(t.type_name());
+                self.str(&t.to_string());
+            }
             Value::Map(map) => {
                 self.u8(7);
                 self.u64(map.len() as u64);
@@ -355,6 +361,14 @@ impl<'a> In<'a> {
                     map.insert(key, self.value(depth + 1)?);
                 }
                 Value::Map(map)
+            }
+            8 => {
+                let kind = self.str()?.to_owned();
+                let text = self.str()?.to_owned();
+                match crate::model::Temporal::parse(&kind, &text) {
+                    Ok(t) => Value::Temporal(Box::new(t)),
+                    Err(e) => return Err(self.error_at(at, format!("a {kind} value: {e}"))),
+                }
             }
             other => return Err(self.error_at(at, format!("value kind {other} is unknown"))),
         })

@@ -140,6 +140,23 @@ impl Decoder<'_> {
                             return None;
                         }
                     },
+                    (
+                        kind @ ("localtime" | "time" | "localdatetime" | "datetime" | "duration"),
+                        NodeKind::Str(text),
+                    ) => match crate::model::Temporal::parse(kind, text) {
+                        Ok(t) => Value::Temporal(Box::new(t)),
+                        Err(e) => {
+                            self.report(
+                                ProblemKind::BadDate,
+                                tag.value.span.clone(),
+                                format!("`{key}`: {e}"),
+                                Some(format!(
+                                    "write the {kind} in ISO 8601, as toString() gives it"
+                                )),
+                            );
+                            return None;
+                        }
+                    },
                     ("float", NodeKind::Str(text)) => match text.as_str() {
                         "nan" => Value::Float(f64::NAN),
                         "inf" => Value::Float(f64::INFINITY),

@@ -291,6 +291,14 @@ impl Decoder<'_> {
             NodeKind::Array(items) => {
                 Value::List(items.iter().filter_map(|i| self.value(i)).collect())
             }
+            // A temporal value is written as a one-entry table naming its kind.
+            NodeKind::Table(entries)
+                if let [entry] = entries.as_slice()
+                    && let NodeKind::Str(text) = &entry.value.kind
+                    && let Ok(t) = crate::model::Temporal::parse(&entry.key, text) =>
+            {
+                Value::Temporal(Box::new(t))
+            }
             NodeKind::Table(entries) => Value::Map(
                 entries
                     .iter()

@@ -61,6 +61,7 @@ pub(crate) fn run_writing(
         limits,
         notes,
         memory,
+        clock: std::cell::OnceCell::new(),
         places: RefCell::new(Places::default()),
     };
     if let Some(command) = &plan.schema {
@@ -84,6 +85,8 @@ struct Writer<'a> {
     limits: &'a crate::query::limits::Limits,
     notes: &'a crate::query::limits::Notes,
     memory: &'a crate::query::limits::Memory,
+    /// The statement's clock, shared by every clause.
+    clock: std::cell::OnceCell<i128>,
     places: RefCell<Places>,
 }
 
@@ -106,6 +109,7 @@ impl Writer<'_> {
             limits: self.limits,
             notes: self.notes,
             memory: self.memory,
+            clock: &self.clock,
         }
     }
 

@@ -314,8 +314,8 @@ pub(crate) const TOPICS: &[(&str, &str, &str)] = &[
     ),
     (
         "dates",
-        "date('2025-08-22'), date('2025-08'), date('2025'): compare in calendar order.",
-        "MATCH (a)-[r]->(b) WHERE r.date >= date('2025-10') RETURN a.name, type(r), b.name, r.date ORDER BY r.date",
+        "date('2025-08-22'), period('2025-08'), period('2025'): compare in calendar order.",
+        "MATCH (a)-[r]->(b) WHERE r.date >= period('2025-10') RETURN a.name, type(r), b.name, r.date ORDER BY r.date",
     ),
     (
         "aggregation",

@@ -148,7 +148,7 @@ function applyFilters() {
 function layout() {
   const name = $('layout').value;
   const options = { name, animate: false, fit: true, padding: 30 };
-  if (name === 'cose') Object.assign(options, { nodeRepulsion: 9000, idealEdgeLength: 110, randomize: false, componentSpacing: 60 });
+  if (name === 'cose') Object.assign(options, { randomize: true, nodeDimensionsIncludeLabels: true });
   if (name === 'breadthfirst') Object.assign(options, { directed: true, spacingFactor: 1.1 });
   state.cy.elements(':visible').layout(options).run();
 }
@@ -193,10 +193,16 @@ async function refreshTies() {
   const nodes = cy.nodes().map((n) => n.id());
   if (nodes.length === 0) { state.note = ''; showList(); return; }
   const answer = await api('/api/ties', { nodes, as_of: state.asOf });
+  let selectedGone = false;
   cy.batch(() => {
     const keep = new Set((answer.edges || []).map((e) => e.id));
-    cy.edges().filter((e) => !keep.has(e.id())).remove();
+    const gone = cy.edges().filter((e) => !keep.has(e.id()));
+    selectedGone = gone.some((e) => e.selected());
+    gone.remove();
   });
+  if (selectedGone) {
+    $('panel').prepend(el('p', { class: 'error', id: 'not-on-date' }, `This tie does not hold as of ${state.asOf}: it is hidden from the map.`));
+  }
   addElements({ nodes: [], edges: answer.edges, left_out: answer.left_out });
   state.note = answer.note || '';
   cy.nodes().forEach((n) => n.toggleClass('alone', state.asOf !== null && n.connectedEdges().length === 0 && !n.isParent()));
@@ -481,7 +487,7 @@ function style() {
 }
 
 async function start() {
-  state.cy = cytoscape({ container: $('cy'), style: style(), wheelSensitivity: 0.3, minZoom: 0.1, maxZoom: 4 });
+  state.cy = cytoscape({ container: $('cy'), style: style(), wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 4 });
   window.alliancesMap = state; // for scripts and tests driving the page
   const cy = state.cy;
   cy.on('tap', 'node, edge', (ev) => select(ev.target));

@@ -64,9 +64,31 @@ pub fn raw(address: SocketAddr, head: &str, body: &[u8]) -> Answer {
     stream.write_all(request.as_bytes()).unwrap();
     // A server that refuses a body may close before it is all sent; the answer still counts.
     let _ = stream.write_all(body);
+    // Read until the body announced is complete: a server may keep the connection open.
     let mut bytes = Vec::new();
-    let _ = stream.read_to_end(&mut bytes);
+    let mut buffer = [0u8; 1 << 16];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => bytes.extend_from_slice(&buffer[..n]),
+        }
+        if complete(&bytes) {
+            break;
+        }
+    }
     parse(&bytes)
+}
+
+/// Whether `bytes` hold a whole answer with a `Content-Length`.
+fn complete(bytes: &[u8]) -> bool {
+    let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&bytes[..end]).to_lowercase();
+    head.lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .is_some_and(|length| bytes.len() >= end + 4 + length)
 }
 
 fn parse(bytes: &[u8]) -> Answer {

@@ -245,19 +245,26 @@ fn collect(graph: &Graph, v: &ResultValue, selection: &mut crate::export::Select
 }
 
 /// Nodes and relationships as `{"nodes": [...], "edges": [...], "left_out": {"nodes": N,
-/// "edges": M}}`, at most `max` together: nodes first, then the relationships whose ends are
-/// both listed.
+/// "edges": M}}`, at most `max` together: nodes first (at most half of `max` when there are
+/// relationships, so that a hub's answer still shows ties), then the relationships whose ends
+/// are both listed.
 pub(super) fn elements<'a>(
     graph: &Graph,
     nodes: impl IntoIterator<Item = &'a NodeId>,
     edges: impl IntoIterator<Item = &'a EdgeId>,
     max: usize,
 ) -> Json_ {
+    let edges: Vec<&EdgeId> = edges.into_iter().collect();
+    let node_max = if edges.is_empty() {
+        max
+    } else {
+        max.div_ceil(2)
+    };
     let mut listed = std::collections::HashSet::new();
     let mut out_nodes = Vec::new();
     let mut left_nodes = 0usize;
     for &n in nodes {
-        if out_nodes.len() < max {
+        if out_nodes.len() < node_max {
             listed.insert(n);
             out_nodes.push(node(graph, n, false));
         } else {

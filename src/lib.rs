@@ -43,6 +43,8 @@ pub mod query;
 #[cfg(feature = "cli")]
 pub mod repl;
 pub mod rules;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod session;
 pub mod store;
 

@@ -18,6 +18,8 @@ use crate::store::Graph;
 mod check;
 mod export;
 mod import;
+#[cfg(feature = "serve")]
+mod serve;
 mod statements;
 mod timer;
 
@@ -210,6 +212,29 @@ enum Command {
         /// For the csv importer: a mapping file (TOML).
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
+    },
+    /// Serve an interactive map of the graph and a JSON API on this machine (127.0.0.1), read
+    /// only unless --write is given. Open the printed address in a browser.
+    #[cfg(feature = "serve")]
+    #[command(
+        after_help = "Examples:\n  alliances serve                          # the built-in dataset on http://127.0.0.1:7474/\n  alliances serve --port 8080 --data research.toml\n  alliances serve --db research.toml --write\n  alliances serve --nodes nodes.csv --edges edges.csv\n\nThe API is described in docs/http-api.md."
+    )]
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 7474)]
+        port: u16,
+        /// Listen on this address instead of 127.0.0.1: anyone who can reach it can read the
+        /// graph (and change it, with --write).
+        #[arg(long, value_name = "ADDRESS")]
+        listen: Option<std::net::IpAddr>,
+        /// Let statements sent to the API write (through the rules and, with --db, the journal).
+        #[arg(long)]
+        write: bool,
+        /// Stop a statement or a path search that runs longer than this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        timeout: f64,
     },
     /// Salvage a database whose journal will not open (damaged, or no longer fitting its data
     /// file) into a new data file, keeping every intact record; the old files are left as they
@@ -471,6 +496,8 @@ impl Command {
             Command::Export { drawing, .. } | Command::Render { drawing, .. } => {
                 Some(&mut drawing.data)
             }
+            #[cfg(feature = "serve")]
+            Command::Serve { data, .. } => Some(data),
             Command::Check { .. } | Command::Bench { .. } | Command::Recover { .. } => None,
         }
     }
@@ -509,6 +536,24 @@ pub fn run() -> ExitCode {
     }
     if let Some(megabytes) = cli.max_memory {
         limits.set_max_memory_mb(megabytes);
+    }
+    #[cfg(feature = "serve")]
+    if let Some(Command::Serve {
+        data,
+        port,
+        listen,
+        write,
+        timeout,
+    }) = &cli.command
+    {
+        let options = serve::ServeArgs {
+            port: *port,
+            listen: *listen,
+            write: *write,
+            timeout: *timeout,
+            rows: cli.max_rows,
+        };
+        return serve::serve(data, &options, limits);
     }
     match cli.command {
         None => {
@@ -709,6 +754,8 @@ pub fn run() -> ExitCode {
                 }
             }
         }
+        #[cfg(feature = "serve")]
+        Some(Command::Serve { .. }) => unreachable!("served above"),
         Some(Command::Stats { data }) => match data.load() {
             Ok((graph, _)) => {
                 outln!("{}", graph.stats());

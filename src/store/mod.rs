@@ -67,11 +67,22 @@ impl NodeId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+
+    /// The node numbered `index` (see `index`), which may be gone: a front end that named a
+    /// node by its number reads it back this way, and the readers answer nothing for a gone one.
+    pub fn from_index(index: usize) -> Option<NodeId> {
+        u32::try_from(index).ok().map(NodeId)
+    }
 }
 
 impl EdgeId {
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+
+    /// The relationship numbered `index`, which may be gone, as `NodeId::from_index`.
+    pub fn from_index(index: usize) -> Option<EdgeId> {
+        u32::try_from(index).ok().map(EdgeId)
     }
 }
 

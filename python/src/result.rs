@@ -32,6 +32,8 @@ enum Kind {
     Float,
     /// Days within `datetime`'s years, as days since 1970-01-01.
     Day,
+    /// Dates, some known only to the month or the year (or outside `datetime`'s years).
+    Dates,
     Str,
     Object,
 }
@@ -63,6 +65,7 @@ impl Answer {
                 Some(ResultValue::Float(_)) => Kind::Float,
                 Some(ResultValue::String(_)) => Kind::Str,
                 Some(ResultValue::Date(d)) if epoch_days(*d).is_some() => Kind::Day,
+                Some(ResultValue::Date(_)) => Kind::Dates,
                 Some(_) => return Kind::Object,
             };
             kind = match (kind, cell) {
@@ -72,6 +75,7 @@ impl Answer {
                 (Kind::Int, Kind::Int) => Kind::Int,
                 (Kind::Float, Kind::Float) => Kind::Float,
                 (Kind::Day, Kind::Day) => Kind::Day,
+                (Kind::Day | Kind::Dates, Kind::Day | Kind::Dates) => Kind::Dates,
                 (Kind::Str, Kind::Str) => Kind::Str,
                 _ => return Kind::Object,
             };
@@ -264,8 +268,9 @@ impl Answer {
     /// One column in bulk, for `_frames`: `(kind, data, mask)`. `kind` is `"null"`, `"bool"`,
     /// `"int"`, `"float"` or `"date"` (days since 1970-01-01 as int32) with `data` a buffer of
     /// machine values (`mask`: one byte per row, 1 for null, or None); `"str"` with a list of
-    /// `str` or None; `"object"` with a list of values, plain (dicts for elements, ISO text
-    /// for partial dates) or as `rows()` gives them.
+    /// `str` or None (also, plainly, dates that are not all days, as ISO text); `"object"`
+    /// with a list of values, plain (dicts for elements, ISO text for partial dates) or as
+    /// `rows()` gives them.
     #[pyo3(signature = (column, plain = true))]
     fn _column_data<'py>(
         &self,
@@ -319,7 +324,19 @@ impl Answer {
                         .collect();
                     ("str", PyList::new(py, values)?.into_any(), none())
                 }
-                Kind::Object => {
+                // Plainly, a date column that is not all days is its ISO text, which keeps
+                // each date's precision.
+                Kind::Dates if plain => {
+                    let values: Vec<Bound<'py, PyAny>> = self
+                        .cells(column)
+                        .map(|v| match v {
+                            ResultValue::Date(d) => PyString::new(py, &d.to_string()).into_any(),
+                            _ => none(),
+                        })
+                        .collect();
+                    ("str", PyList::new(py, values)?.into_any(), none())
+                }
+                Kind::Dates | Kind::Object => {
                     let shape = if plain { Shape::Plain } else { Shape::Objects };
                     let values = self
                         .cells(column)

@@ -34,9 +34,10 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--cli", type=Path, default=Path("target/release/alliances"))
+    parser.add_argument("--query", default=QUERY, help="a statement with {rows} for its LIMIT")
     args = parser.parse_args()
     nodes, edges = args.folder / "nodes.csv", args.folder / "edges.csv"
-    text = QUERY.format(rows=args.rows)
+    text = args.query.format(rows=args.rows)
 
     began = time.perf_counter()
     g = alliances.from_csv(nodes, edges)
@@ -56,6 +57,7 @@ def main() -> None:
             getattr(result, method)()
             best[method] = min(best[method], time.perf_counter() - began)
     assert len(df) == args.rows, len(df)
+    print(text)
     print(f"python: query {best['query'] * 1000:.0f} ms + to_pandas {best['to_pandas'] * 1000:.0f} ms "
           f"= {(best['query'] + best['to_pandas']) * 1000:.0f} ms for {len(df)} rows "
           f"(to_polars {best['to_polars'] * 1000:.0f} ms, to_arrow {best['to_arrow'] * 1000:.0f} ms)")

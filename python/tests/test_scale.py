@@ -45,7 +45,7 @@ def check(g: alliances.Graph, rows: int, budget: float) -> float:
     took = time.perf_counter() - began
     assert len(df) == rows
     assert [str(t) for t in df.dtypes] == ["str", "str", "float64", "datetime64[s]", "float64"]
-    assert df["stake"].isna().any() and not df["usd"].isna().any()
+    assert df["stake"].isna().any()
     assert took < budget, f"{rows} rows took {took:.3f} s"
     return took
 
@@ -58,7 +58,7 @@ def test_rows_in_bulk(tmp_path):
         # The bulk columns hold what the rows hold.
         rows = result.rows()
         assert df["investor"].tolist() == [r[0] for r in rows]
-        assert df["usd"].tolist() == [r[2] for r in rows]
+        assert df["usd"].tolist() == [r[2] for r in rows] and not df["usd"].isna().any()
         assert [None if v != v else v for v in df["stake"].tolist()] == [r[4] for r in rows]
         assert [d.date() for d in df["date"]] == [r[3] for r in rows]
         check(g, 30_000, budget=2.0)
@@ -67,6 +67,13 @@ def test_rows_in_bulk(tmp_path):
 @pytest.mark.skipif(not os.environ.get("ALLIANCES_PYTHON_1M"), reason="set ALLIANCES_PYTHON_1M=DIR to run at 1M nodes")
 def test_100k_rows_of_a_million_node_graph():
     folder = Path(os.environ["ALLIANCES_PYTHON_1M"])
+    text = "MATCH (c:Company) RETURN c.id AS id, c.name AS name, c.country AS country, c.sector AS sector LIMIT 100000"
     with alliances.from_csv(folder / "nodes.csv", folder / "edges.csv") as g:
-        took = check(g, 100_000, budget=1.0)
-        print(f"100000 rows as a DataFrame in {took * 1000:.0f} ms")
+        g.query(text)  # warm
+        began = time.perf_counter()
+        df = g.query(text).to_pandas()
+        took = time.perf_counter() - began
+        assert df.shape == (100_000, 4) and all(str(t) == "str" for t in df.dtypes)
+        assert took < 0.6, f"100000 rows took {took:.3f} s"
+        # Relationships with their amounts, dates and stakes: within a second.
+        check(g, 100_000, budget=1.0)

@@ -54,7 +54,7 @@ impl ErrorKind {
 #[non_exhaustive]
 pub enum ErrorCode {
     /// The text does not parse.
-    InvalidSyntax,
+    UnexpectedSyntax,
     /// Brackets, `CASE` expressions or operators nest deeper than the parser allows, or a
     /// statement has more clauses than it allows.
     NestingTooDeep,
@@ -87,10 +87,24 @@ pub enum ErrorCode {
     InvalidArgumentValue,
     /// An integer operation overflowed, or divided by zero.
     ArithmeticError,
-    /// SKIP or LIMIT is not a non-negative integer.
-    InvalidArgumentLimit,
+    /// SKIP or LIMIT is a negative integer.
+    NegativeIntegerArgument,
+    /// SKIP or LIMIT reads a variable: it must be a constant or a parameter.
+    NonConstantExpression,
     /// A pattern form that is not supported where it appears.
     UnsupportedPattern,
+    /// A relationship to CREATE or MERGE has no type, or more than one.
+    NoSingleRelationshipType,
+    /// A relationship to CREATE has no direction, or both.
+    RequiresDirectedRelationship,
+    /// CREATE or MERGE of a variable-length relationship.
+    CreatingVarLength,
+    /// A value that cannot be stored as a property (a map, a list of maps or with nulls).
+    InvalidPropertyType,
+    /// A map indexed by something other than a string.
+    MapElementAccessByNonString,
+    /// A number outside what a function accepts (`range` with a step of 0).
+    NumberOutOfRange,
     /// `UNION` parts return different columns.
     DifferentColumnsInUnion,
     /// `UNION` and `UNION ALL` mixed in one statement.
@@ -195,7 +209,7 @@ impl QueryError {
     pub(crate) fn new(text: &str, offset: usize, message: String, help: Option<String>) -> Self {
         QueryError::at(
             ErrorKind::Syntax,
-            ErrorCode::InvalidSyntax,
+            ErrorCode::UnexpectedSyntax,
             text,
             offset,
             message,

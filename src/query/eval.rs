@@ -502,6 +502,20 @@ impl Context<'_> {
                 | QueryValue::DeletedRelationship(_)),
                 QueryValue::String(key),
             ) => self.property(&base, &key, span)?,
+            (base @ QueryValue::Map(_), index) => {
+                return Err(QueryError {
+                    code: ErrorCode::MapElementAccessByNonString,
+                    help: Some("index a map with a string key: m['name']".to_owned()),
+                    ..self.type_error(
+                        span,
+                        format!(
+                            "cannot index {} with {}",
+                            describe(self.graph, &base),
+                            describe(self.graph, &index)
+                        ),
+                    )
+                });
+            }
             (base, index) => {
                 return Err(self.type_error(
                     span,
@@ -673,6 +687,9 @@ impl Context<'_> {
             _ => {}
         }
         Ok(match (l, r) {
+            // A list and null is null, as every operator of null is: `[1] + null` is null,
+            // while `[1] + [null]` is `[1, null]`.
+            (Null, _) | (_, Null) => Null,
             (List(mut a), List(b)) => {
                 a.extend(b);
                 List(a)
@@ -686,7 +703,6 @@ impl Context<'_> {
                 out.extend(b);
                 List(out)
             }
-            (Null, _) | (_, Null) => Null,
             (String(a), String(b)) => String(a + &b),
             (String(a), b @ (Int(_) | Float(_) | Bool(_))) => {
                 String(a + &super::result::plain_text(self.graph, &b))
@@ -723,7 +739,8 @@ impl Context<'_> {
                     BinaryOp::Sub => a.checked_sub(b),
                     BinaryOp::Mul => a.checked_mul(b),
                     BinaryOp::Div => a.checked_div(b),
-                    _ => a.checked_rem(b),
+                    // The remainder always fits: -9223372036854775808 % -1 is 0, as in Java.
+                    _ => Some(a.wrapping_rem(b)),
                 };
                 Int(result.ok_or_else(|| {
                     self.arithmetic_error(

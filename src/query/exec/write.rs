@@ -355,7 +355,7 @@ impl Writer<'_> {
             Some(v) if !bad => Ok(v),
             _ => Err(QueryError::at(
                 ErrorKind::Type,
-                ErrorCode::InvalidArgumentType,
+                ErrorCode::InvalidPropertyType,
                 self.text,
                 at.span.start,
                 format!("{} cannot be stored as a property", describe(graph, &value)),

@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 
 use super::{Lower, MAX_EXPR_DEPTH, PRATT, Rule, guard_stack, name, nesting_too_deep, span};
 use crate::query::ast::*;
-use crate::query::error::ParseError;
+use crate::query::error::{ErrorCode, ErrorKind, ParseError, QueryError};
 
 /// An expression nested deeper than `MAX_EXPR_DEPTH`, refused at `offset`.
 pub(super) fn too_deep(text: &str, offset: usize) -> ParseError {
@@ -77,9 +77,38 @@ impl Lower<'_> {
             return Err(too_deep(self.text, pair.as_span().start()));
         }
         self.depth.set(depth);
+        let mark = self.unsigned_min.borrow().len();
         let lowered = guard_stack(|| self.expr_tree(pair));
         self.depth.set(outer);
-        lowered
+        // A 2^63 of this expression that no minus sign claimed does not fit.
+        let unclaimed = {
+            let mut pending = self.unsigned_min.borrow_mut();
+            let first = pending.get(mark).copied();
+            pending.truncate(mark);
+            first
+        };
+        match unclaimed {
+            Some(at) if lowered.is_ok() => Err(self.integer_overflow(at)),
+            _ => lowered,
+        }
+    }
+
+    /// The integer literal at `at` does not fit in 64 bits.
+    fn integer_overflow(&self, at: usize) -> ParseError {
+        let text: String = self.text[at..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        QueryError::at(
+            ErrorKind::Syntax,
+            ErrorCode::IntegerOverflow,
+            self.text,
+            at,
+            format!("the integer {text} is too large"),
+            Some(
+                "integers are 64-bit: from -9223372036854775808 to 9223372036854775807".to_owned(),
+            ),
+        )
     }
 
     pub(super) fn expr_tree(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
@@ -88,6 +117,16 @@ impl Lower<'_> {
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 let op_span = span(&op);
+                if op.as_rule() == Rule::op_neg && rhs.kind == ExprKind::Int(i64::MIN) {
+                    let mut pending = self.unsigned_min.borrow_mut();
+                    if let Some(i) = pending.iter().position(|at| *at == rhs.span.start) {
+                        pending.remove(i);
+                        return Ok(Expr {
+                            span: op_span.start..rhs.span.end,
+                            kind: ExprKind::Int(i64::MIN),
+                        });
+                    }
+                }
                 let kind = match op.as_rule() {
                     Rule::op_not => UnaryOp::Not,
                     Rule::op_neg => UnaryOp::Negate,
@@ -185,14 +224,14 @@ impl Lower<'_> {
             Rule::kw_null => ExprKind::Null,
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
-            Rule::integer => ExprKind::Int(parse_integer(text).ok_or_else(|| {
-                ParseError::new(
-                    self.text,
-                    at,
-                    format!("the integer {text} is too large"),
-                    Some("integers are 64-bit: up to 9223372036854775807".to_owned()),
-                )
-            })?),
+            Rule::integer => match parse_integer(text) {
+                Some(i) => ExprKind::Int(i),
+                None if parse_unsigned(text) == Some(1 << 63) => {
+                    self.unsigned_min.borrow_mut().push(at);
+                    ExprKind::Int(i64::MIN)
+                }
+                None => return Err(self.integer_overflow(at)),
+            },
             Rule::float => ExprKind::Float(text.parse().map_err(|_| {
                 ParseError::new(
                     self.text,
@@ -349,6 +388,17 @@ pub(super) fn money(amount: f64) -> ExprKind {
         ExprKind::Int(amount as i64)
     } else {
         ExprKind::Float(amount)
+    }
+}
+
+/// An integer literal's magnitude, up to 2^64 - 1.
+fn parse_unsigned(text: &str) -> Option<u64> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        u64::from_str_radix(hex, 16).ok()
+    } else if let Some(octal) = text.strip_prefix("0o") {
+        u64::from_str_radix(octal, 8).ok()
+    } else {
+        text.parse().ok()
     }
 }
 

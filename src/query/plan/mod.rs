@@ -289,6 +289,8 @@ pub(crate) struct Aggregate {
     pub distinct: bool,
     /// `None` for `count(*)`.
     pub arg: Option<PExpr>,
+    /// `percentileDisc` and `percentileCont`'s second argument, between 0 and 1.
+    pub percentile: Option<PExpr>,
 }
 
 /// A compiled expression.

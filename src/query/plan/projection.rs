@@ -278,6 +278,18 @@ impl<'a> Planner<'a> {
         span: &Span,
         cx: &mut ExprContext<'_>,
     ) -> Result<PKind, QueryError> {
+        self.aggregate_of(function, distinct, (arg, None), span, cx)
+    }
+
+    /// An aggregate of `arg`, with `percentileDisc` and `percentileCont`'s `percentile`.
+    pub(super) fn aggregate_of(
+        &mut self,
+        function: AggFunction,
+        distinct: bool,
+        (arg, percentile): (Option<PExpr>, Option<PExpr>),
+        span: &Span,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PKind, QueryError> {
         if cx.inside_aggregate {
             return Err(self.error(
                 ErrorCode::NestedAggregation,
@@ -304,6 +316,7 @@ impl<'a> Planner<'a> {
             function,
             distinct,
             arg,
+            percentile,
         });
         Ok(PKind::Aggregate(aggregates.len() - 1))
     }

@@ -416,7 +416,7 @@ impl Planner<'_> {
     ) -> Result<(), QueryError> {
         if rel.types.len() != 1 {
             return Err(self.error(
-                ErrorCode::UnsupportedPattern,
+                ErrorCode::NoSingleRelationshipType,
                 rel.span.start,
                 format!("a relationship to {clause} needs exactly one type"),
                 Some("write it as -[:INVESTS_IN]->".to_owned()),
@@ -424,7 +424,7 @@ impl Planner<'_> {
         }
         if directed && rel.arrow == Arrow::Both {
             return Err(self.error(
-                ErrorCode::UnsupportedPattern,
+                ErrorCode::RequiresDirectedRelationship,
                 rel.span.start,
                 format!("a relationship to {clause} needs a direction"),
                 Some("write -[...]-> or <-[...]-".to_owned()),
@@ -432,7 +432,7 @@ impl Planner<'_> {
         }
         if rel.length.is_some() {
             return Err(self.error(
-                ErrorCode::UnsupportedPattern,
+                ErrorCode::CreatingVarLength,
                 rel.span.start,
                 format!("{clause} cannot create a variable-length relationship"),
                 None,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use super::error::{ErrorCode, ErrorKind, QueryError};
-use super::plan::{PExpr, PKind};
+use super::plan::{MapPart, PExpr, PKind};
 use super::value::{Path, QueryValue, compare, equals};
 use crate::store::Graph;
 
@@ -422,8 +422,61 @@ impl Context<'_> {
                     Quantifier::Single => known(trues == 1),
                 }
             }
+            PKind::MapProjection(base, parts) => {
+                let base_value = ev(base)?;
+                if base_value.is_null() {
+                    return Ok(QueryValue::Null);
+                }
+                let mut map = BTreeMap::new();
+                for (key, part) in parts {
+                    match (key, part) {
+                        (Some(key), MapPart::Property) => {
+                            let value = self.property(&base_value, key, &base.span)?;
+                            map.insert(key.clone(), value);
+                        }
+                        (Some(key), MapPart::Value(e)) => {
+                            map.insert(key.clone(), ev(e)?);
+                        }
+                        _ => map.extend(self.all_properties(&base_value, &base.span)?),
+                    }
+                }
+                QueryValue::Map(map)
+            }
             PKind::Pattern(pattern) => {
                 QueryValue::Bool(super::exec::pattern_exists(self, pattern, row)?)
+            }
+        })
+    }
+
+    /// Every property of a node, relationship or map, for a map projection's `.*`.
+    fn all_properties(
+        &self,
+        value: &QueryValue,
+        span: &Span,
+    ) -> Result<BTreeMap<String, QueryValue>, QueryError> {
+        if self.gone(value) {
+            return Err(self.deleted_error(span, value, "read the properties of"));
+        }
+        Ok(match value {
+            QueryValue::Node(n) => self
+                .graph
+                .node_props(*n)
+                .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                .collect(),
+            QueryValue::Relationship(r) => self
+                .graph
+                .edge_props(*r)
+                .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                .collect(),
+            QueryValue::Map(m) => m.clone(),
+            other => {
+                return Err(self.type_error(
+                    span,
+                    format!(
+                        "a map projection reads a node, a relationship or a map, not {}",
+                        describe(self.graph, other)
+                    ),
+                ));
             }
         })
     }

@@ -185,6 +185,7 @@ impl Lower<'_> {
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
+                let op_start = op.as_span().start();
                 let op = match op.as_rule() {
                     Rule::op_or => BinaryOp::Or,
                     Rule::op_xor => BinaryOp::Xor,
@@ -208,8 +209,28 @@ impl Lower<'_> {
                     Rule::op_pow => BinaryOp::Pow,
                     _ => unreachable!("grammar: infix"),
                 };
+                let span = lhs.span.start..rhs.span.end;
+                // `a < b < c` is `a < b AND b < c`; `(a < b) < c` compares a boolean.
+                let adjacent = self
+                    .text
+                    .get(lhs.span.end..op_start)
+                    .is_some_and(|between| between.trim().is_empty());
+                if is_comparison(op)
+                    && adjacent
+                    && let Some(middle) = chained_operand(&lhs)
+                {
+                    let middle = middle.clone();
+                    let next = Expr {
+                        span: middle.span.start..rhs.span.end,
+                        kind: ExprKind::Binary(op, Box::new(middle), Box::new(rhs)),
+                    };
+                    return Ok(Expr {
+                        span,
+                        kind: ExprKind::Binary(BinaryOp::And, Box::new(lhs), Box::new(next)),
+                    });
+                }
                 Ok(Expr {
-                    span: lhs.span.start..rhs.span.end,
+                    span,
                     kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 })
             })
@@ -272,6 +293,34 @@ impl Lower<'_> {
                     .map(|e| self.expr(e))
                     .collect::<Result<_, _>>()?,
             ),
+            Rule::map_projection => {
+                let mut inner = pair.into_inner();
+                let base = inner.next().expect("grammar: map projection base");
+                let base = Expr {
+                    span: super::span(&base),
+                    kind: ExprKind::Variable(name(base)),
+                };
+                let items = inner
+                    .map(|item| {
+                        Ok(match item.as_rule() {
+                            Rule::all_properties_selector => MapProjectionItem::AllProperties,
+                            Rule::property_selector => MapProjectionItem::Property(name(
+                                item.into_inner().next().expect("grammar: selector key"),
+                            )),
+                            Rule::variable => {
+                                MapProjectionItem::Variable(name(item.clone()), super::span(&item))
+                            }
+                            _ => {
+                                let mut entry = item.into_inner();
+                                let key = name(entry.next().expect("grammar: key"));
+                                let value = self.expr(entry.next().expect("grammar: value"))?;
+                                MapProjectionItem::Entry(key, value)
+                            }
+                        })
+                    })
+                    .collect::<Result<_, ParseError>>()?;
+                ExprKind::MapProjection(Box::new(base), items)
+            }
             Rule::map_literal => ExprKind::Map(
                 pair.into_inner()
                     .map(|entry| {
@@ -379,6 +428,25 @@ impl Lower<'_> {
             other => unreachable!("grammar: primary {other:?}"),
         };
         Ok(Expr { kind, span })
+    }
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Eq | Ne | Lt | Le | Gt | Ge)
+}
+
+/// The right operand of the last comparison of `lhs` when `lhs` is a comparison, or a chain of
+/// them (`a < b`, `a < b AND b < c`), written just before another comparison operator: the
+/// operand that the next comparison compares again.
+fn chained_operand(lhs: &Expr) -> Option<&Expr> {
+    match &lhs.kind {
+        ExprKind::Binary(op, _, right) if is_comparison(*op) => Some(right),
+        ExprKind::Binary(BinaryOp::And, _, last) => match &last.kind {
+            ExprKind::Binary(op, _, right) if is_comparison(*op) => Some(right),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

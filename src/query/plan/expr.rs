@@ -199,6 +199,27 @@ impl<'a> Planner<'a> {
             ExprKind::PatternPredicate(chain) => {
                 PKind::Pattern(Box::new(self.pattern_predicate(scope, chain, &span)?))
             }
+            ExprKind::MapProjection(base, items) => {
+                let base = sub(self, base)?;
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    parts.push(match item {
+                        MapProjectionItem::Property(key) => (Some(key.clone()), MapPart::Property),
+                        MapProjectionItem::AllProperties => (None, MapPart::AllProperties),
+                        MapProjectionItem::Entry(key, value) => {
+                            (Some(key.clone()), MapPart::Value(*sub(self, value)?))
+                        }
+                        MapProjectionItem::Variable(name, at) => {
+                            let variable = Expr {
+                                kind: ExprKind::Variable(name.clone()),
+                                span: at.clone(),
+                            };
+                            (Some(name.clone()), MapPart::Value(*sub(self, &variable)?))
+                        }
+                    });
+                }
+                PKind::MapProjection(base, parts)
+            }
             ExprKind::ListPredicate {
                 quantifier,
                 variable,

@@ -260,6 +260,7 @@ impl<'a> Planner<'a> {
             | ExprKind::Bool(_)
             | ExprKind::List(_)
             | ExprKind::Map(_)
+            | ExprKind::MapProjection(..)
             | ExprKind::Binary(..)
             | ExprKind::Unary(..)
             | ExprKind::IsNull { .. }

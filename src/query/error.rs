@@ -77,6 +77,9 @@ pub enum ErrorCode {
     /// An aggregate where none is allowed (in WHERE, in a pattern), or a grouping that uses
     /// what it does not group by.
     InvalidAggregation,
+    /// An aggregating expression reads, outside its aggregates, what is no grouping key
+    /// (`me.age + count(*)` without `me` or `me.age` as a column).
+    AmbiguousAggregationExpression,
     /// A function name the engine does not know.
     UnknownFunction,
     /// A function called with too few or too many arguments.

@@ -80,6 +80,10 @@ pub enum ErrorCode {
     /// An aggregating expression reads, outside its aggregates, what is no grouping key
     /// (`me.age + count(*)` without `me` or `me.age` as a column).
     AmbiguousAggregationExpression,
+    /// A parameter where a pattern to match needs its properties written out (`MATCH (n $p)`).
+    InvalidParameterUse,
+    /// DELETE of something other than nodes, relationships and paths: `DELETE n:Label`.
+    InvalidDelete,
     /// A function name the engine does not know.
     UnknownFunction,
     /// A function called with too few or too many arguments.

@@ -187,7 +187,21 @@ impl<'a> Planner<'a> {
         // WITH's WHERE over the input and the projected names, when not aggregating.
         let filter = match filter {
             Some(f) if !aggregating => {
-                Some(self.expr(&order_scope, f, &mut ExprContext::plain("WHERE"))?)
+                // After DISTINCT only the columns are in scope; an expression written as a
+                // column (`a.name2` of `WITH DISTINCT a.name2 AS name`) reads that column.
+                let replaced: &[(String, Slot)] = if projection.distinct {
+                    &replacements
+                } else {
+                    &[]
+                };
+                Some(self.expr(
+                    &order_scope,
+                    f,
+                    &mut ExprContext {
+                        replacements: replaced,
+                        ..ExprContext::plain("WHERE")
+                    },
+                )?)
             }
             _ => None,
         };

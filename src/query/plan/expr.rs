@@ -126,6 +126,19 @@ impl<'a> Planner<'a> {
             ),
             ExprKind::Property(base, key) => {
                 if let ExprKind::Variable(v) = &base.kind
+                    && let Some((slot, _)) = scope.get(v)
+                    && let Some(t) = scope.literal_type(slot)
+                {
+                    return Err(QueryError::at(
+                        ErrorKind::Type,
+                        ErrorCode::InvalidArgumentType,
+                        self.text,
+                        span.start,
+                        format!("cannot read `.{key}` of `{v}`, which holds {t}"),
+                        Some("only nodes, relationships and maps have properties".to_owned()),
+                    ));
+                }
+                if let ExprKind::Variable(v) = &base.kind
                     && let Some((_, VarKind::Node | VarKind::Relationship)) = scope.get(v)
                 {
                     let offset = base.span.end + 1;

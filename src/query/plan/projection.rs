@@ -117,6 +117,7 @@ impl<'a> Planner<'a> {
             Scope {
                 vars: Vec::new(),
                 next: scope.next,
+                literals: Vec::new(),
             }
         } else {
             scope.clone()
@@ -227,9 +228,14 @@ impl<'a> Planner<'a> {
         };
 
         let mut next = Scope::default();
-        for (name, expr) in &columns {
+        for ((name, expr), item) in columns.iter().zip(&items) {
             let kind = self.kind_of(scope, expr);
-            next.bind(name, kind);
+            let slot = next.bind(name, kind);
+            if let PKind::Const(v) = &item.kind
+                && !matches!(v, QueryValue::Null | QueryValue::Map(_))
+            {
+                next.literals.push((slot, v.type_name()));
+            }
         }
         let names = columns.into_iter().map(|(n, _)| n).collect();
         Ok((

@@ -60,6 +60,12 @@ pub enum ErrorCode {
     NestingTooDeep,
     /// A number literal does not fit.
     IntegerOverflow,
+    /// A float literal is too large for a 64-bit float.
+    FloatingPointOverflow,
+    /// A word that starts with a digit is no number (`12h4`, `0x`, `0x1G`).
+    InvalidNumberLiteral,
+    /// A character that looks like an operator but is none (`—` for `-`).
+    InvalidUnicodeCharacter,
     /// A variable is used but never bound.
     UndefinedVariable,
     /// A variable is bound twice where that is not allowed.

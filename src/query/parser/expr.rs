@@ -253,14 +253,27 @@ impl Lower<'_> {
                 }
                 None => return Err(self.integer_overflow(at)),
             },
-            Rule::float => ExprKind::Float(text.parse().map_err(|_| {
-                ParseError::new(
-                    self.text,
-                    at,
-                    format!("cannot read the number {text}"),
-                    None,
-                )
-            })?),
+            Rule::float => match text.parse::<f64>() {
+                Ok(f) if f.is_finite() => ExprKind::Float(f),
+                Ok(_) => {
+                    return Err(QueryError::at(
+                        ErrorKind::Syntax,
+                        ErrorCode::FloatingPointOverflow,
+                        self.text,
+                        at,
+                        format!("the float {text} is too large"),
+                        Some("floats are 64-bit: up to about 1.797e308".to_owned()),
+                    ));
+                }
+                Err(_) => {
+                    return Err(ParseError::new(
+                        self.text,
+                        at,
+                        format!("cannot read the number {text}"),
+                        None,
+                    ));
+                }
+            },
             Rule::money => {
                 let mut inner = pair.into_inner();
                 let number: f64 = inner

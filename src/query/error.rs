@@ -126,6 +126,8 @@ pub enum ErrorCode {
     MissingParameter,
     /// A write that the schema forbids.
     SchemaViolation,
+    /// MERGE of a pattern with a property whose value is null.
+    MergeReadOwnWrites,
     /// DELETE of a node that still has relationships.
     DeleteConnectedNode,
     /// A statement read the labels or properties of a node or relationship it had deleted.

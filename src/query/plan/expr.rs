@@ -44,11 +44,16 @@ impl<'a> Planner<'a> {
             Some(other) => Err(self.error(
                 ErrorCode::InvalidArgumentType,
                 compiled.span.start,
-                format!(
-                    "{place} takes a whole number of rows, 0 or more, not {} {}",
-                    other.type_name(),
-                    super::super::result::literal(self.graph, &other)
-                ),
+                match other {
+                    QueryValue::Null => {
+                        format!("{place} takes a whole number of rows, 0 or more, not null")
+                    }
+                    other => format!(
+                        "{place} takes a whole number of rows, 0 or more, not {} {}",
+                        other.type_name(),
+                        super::super::result::literal(self.graph, &other)
+                    ),
+                },
                 Some(format!("write {place} 10, or {place} toInteger(...)")),
             )),
         }

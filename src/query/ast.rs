@@ -317,6 +317,22 @@ pub enum ExprKind {
         list: Box<Expr>,
         predicate: Box<Expr>,
     },
+    /// `n {.name, .*, key: expr, other}`.
+    MapProjection(Box<Expr>, Vec<MapProjectionItem>),
+}
+
+/// An entry of a map projection, in the order written: a later one replaces an earlier
+/// entry of the same key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MapProjectionItem {
+    /// `.name`: the base's property.
+    Property(String),
+    /// `.*`: every property of the base.
+    AllProperties,
+    /// `key: expr`.
+    Entry(String, Expr),
+    /// `other`: the variable's value under its name.
+    Variable(String, Span),
 }
 
 /// How many elements of a list must satisfy a predicate.

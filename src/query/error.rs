@@ -54,12 +54,18 @@ impl ErrorKind {
 #[non_exhaustive]
 pub enum ErrorCode {
     /// The text does not parse.
-    InvalidSyntax,
+    UnexpectedSyntax,
     /// Brackets, `CASE` expressions or operators nest deeper than the parser allows, or a
     /// statement has more clauses than it allows.
     NestingTooDeep,
     /// A number literal does not fit.
     IntegerOverflow,
+    /// A float literal is too large for a 64-bit float.
+    FloatingPointOverflow,
+    /// A word that starts with a digit is no number (`12h4`, `0x`, `0x1G`).
+    InvalidNumberLiteral,
+    /// A character that looks like an operator but is none (`—` for `-`).
+    InvalidUnicodeCharacter,
     /// A variable is used but never bound.
     UndefinedVariable,
     /// A variable is bound twice where that is not allowed.
@@ -77,6 +83,13 @@ pub enum ErrorCode {
     /// An aggregate where none is allowed (in WHERE, in a pattern), or a grouping that uses
     /// what it does not group by.
     InvalidAggregation,
+    /// An aggregating expression reads, outside its aggregates, what is no grouping key
+    /// (`me.age + count(*)` without `me` or `me.age` as a column).
+    AmbiguousAggregationExpression,
+    /// A parameter where a pattern to match needs its properties written out (`MATCH (n $p)`).
+    InvalidParameterUse,
+    /// DELETE of something other than nodes, relationships and paths: `DELETE n:Label`.
+    InvalidDelete,
     /// A function name the engine does not know.
     UnknownFunction,
     /// `CALL` names a procedure that is neither built in nor added by the program.
@@ -92,10 +105,24 @@ pub enum ErrorCode {
     InvalidArgumentValue,
     /// An integer operation overflowed, or divided by zero.
     ArithmeticError,
-    /// SKIP or LIMIT is not a non-negative integer.
-    InvalidArgumentLimit,
+    /// SKIP or LIMIT is a negative integer.
+    NegativeIntegerArgument,
+    /// SKIP or LIMIT reads a variable: it must be a constant or a parameter.
+    NonConstantExpression,
     /// A pattern form that is not supported where it appears.
     UnsupportedPattern,
+    /// A relationship to CREATE or MERGE has no type, or more than one.
+    NoSingleRelationshipType,
+    /// A relationship to CREATE has no direction, or both.
+    RequiresDirectedRelationship,
+    /// CREATE or MERGE of a variable-length relationship.
+    CreatingVarLength,
+    /// A value that cannot be stored as a property (a map, a list of maps or with nulls).
+    InvalidPropertyType,
+    /// A map indexed by something other than a string.
+    MapElementAccessByNonString,
+    /// A number outside what a function accepts (`range` with a step of 0).
+    NumberOutOfRange,
     /// `UNION` parts return different columns.
     DifferentColumnsInUnion,
     /// `UNION` and `UNION ALL` mixed in one statement.
@@ -104,6 +131,8 @@ pub enum ErrorCode {
     MissingParameter,
     /// A write that the schema forbids.
     SchemaViolation,
+    /// MERGE of a pattern with a property whose value is null.
+    MergeReadOwnWrites,
     /// DELETE of a node that still has relationships.
     DeleteConnectedNode,
     /// A statement read the labels or properties of a node or relationship it had deleted.
@@ -200,7 +229,7 @@ impl QueryError {
     pub(crate) fn new(text: &str, offset: usize, message: String, help: Option<String>) -> Self {
         QueryError::at(
             ErrorKind::Syntax,
-            ErrorCode::InvalidSyntax,
+            ErrorCode::UnexpectedSyntax,
             text,
             offset,
             message,

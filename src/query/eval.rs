@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::ast::{BinaryOp, Quantifier, Span, SubqueryKind, UnaryOp};
 use super::error::{ErrorCode, ErrorKind, QueryError};
-use super::plan::{PExpr, PKind};
+use super::plan::{MapPart, PExpr, PKind};
 use super::value::{Path, QueryValue, compare, equals};
 use crate::store::Graph;
 
@@ -425,6 +425,26 @@ impl Context<'_> {
                     Quantifier::Single => known(trues == 1),
                 }
             }
+            PKind::MapProjection(base, parts) => {
+                let base_value = ev(base)?;
+                if base_value.is_null() {
+                    return Ok(QueryValue::Null);
+                }
+                let mut map = BTreeMap::new();
+                for (key, part) in parts {
+                    match (key, part) {
+                        (Some(key), MapPart::Property) => {
+                            let value = self.property(&base_value, key, &base.span)?;
+                            map.insert(key.clone(), value);
+                        }
+                        (Some(key), MapPart::Value(e)) => {
+                            map.insert(key.clone(), ev(e)?);
+                        }
+                        _ => map.extend(self.all_properties(&base_value, &base.span)?),
+                    }
+                }
+                QueryValue::Map(map)
+            }
             PKind::Pattern(pattern) => {
                 QueryValue::Bool(super::exec::pattern_exists(self, pattern, row)?)
             }
@@ -445,6 +465,39 @@ impl Context<'_> {
                         )
                     }
                 }
+            }
+        })
+    }
+
+    /// Every property of a node, relationship or map, for a map projection's `.*`.
+    fn all_properties(
+        &self,
+        value: &QueryValue,
+        span: &Span,
+    ) -> Result<BTreeMap<String, QueryValue>, QueryError> {
+        if self.gone(value) {
+            return Err(self.deleted_error(span, value, "read the properties of"));
+        }
+        Ok(match value {
+            QueryValue::Node(n) => self
+                .graph
+                .node_props(*n)
+                .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                .collect(),
+            QueryValue::Relationship(r) => self
+                .graph
+                .edge_props(*r)
+                .map(|(k, v)| (k.to_owned(), QueryValue::from(v)))
+                .collect(),
+            QueryValue::Map(m) => m.clone(),
+            other => {
+                return Err(self.type_error(
+                    span,
+                    format!(
+                        "a map projection reads a node, a relationship or a map, not {}",
+                        describe(self.graph, other)
+                    ),
+                ));
             }
         })
     }
@@ -522,6 +575,20 @@ impl Context<'_> {
                 | QueryValue::DeletedRelationship(_)),
                 QueryValue::String(key),
             ) => self.property(&base, &key, span)?,
+            (base @ QueryValue::Map(_), index) => {
+                return Err(QueryError {
+                    code: ErrorCode::MapElementAccessByNonString,
+                    help: Some("index a map with a string key: m['name']".to_owned()),
+                    ..self.type_error(
+                        span,
+                        format!(
+                            "cannot index {} with {}",
+                            describe(self.graph, &base),
+                            describe(self.graph, &index)
+                        ),
+                    )
+                });
+            }
             (base, index) => {
                 return Err(self.type_error(
                     span,
@@ -693,6 +760,9 @@ impl Context<'_> {
             _ => {}
         }
         Ok(match (l, r) {
+            // A list and null is null, as every operator of null is: `[1] + null` is null,
+            // while `[1] + [null]` is `[1, null]`.
+            (Null, _) | (_, Null) => Null,
             (List(mut a), List(b)) => {
                 a.extend(b);
                 List(a)
@@ -706,7 +776,6 @@ impl Context<'_> {
                 out.extend(b);
                 List(out)
             }
-            (Null, _) | (_, Null) => Null,
             (String(a), String(b)) => String(a + &b),
             (String(a), b @ (Int(_) | Float(_) | Bool(_))) => {
                 String(a + &super::result::plain_text(self.graph, &b))
@@ -749,7 +818,8 @@ impl Context<'_> {
                     BinaryOp::Sub => a.checked_sub(b),
                     BinaryOp::Mul => a.checked_mul(b),
                     BinaryOp::Div => a.checked_div(b),
-                    _ => a.checked_rem(b),
+                    // The remainder always fits: -9223372036854775808 % -1 is 0, as in Java.
+                    _ => Some(a.wrapping_rem(b)),
                 };
                 Int(result.ok_or_else(|| {
                     self.arithmetic_error(

@@ -102,9 +102,21 @@ pub(crate) enum AggFunction {
     Max,
     Collect,
     UsdTotal,
+    PercentileDisc,
+    PercentileCont,
+    StDev,
+    StDevP,
 }
 
 impl AggFunction {
+    /// How many arguments it takes: the percentiles take the fraction after the value.
+    pub(crate) fn arity(self) -> usize {
+        match self {
+            AggFunction::PercentileDisc | AggFunction::PercentileCont => 2,
+            _ => 1,
+        }
+    }
+
     pub(crate) fn name(self) -> &'static str {
         FUNCTIONS
             .iter()
@@ -180,6 +192,15 @@ impl Call<'_, '_> {
                 describe(self.cx.graph, value)
             ),
         )
+    }
+
+    /// Argument `i` is `value`, of a type the function converts nothing from: openCypher
+    /// names this an invalid argument value of a type error (`toInteger([])`, `labels(1)`).
+    fn wrong_value(&self, i: usize, value: &V, wanted: &str) -> QueryError {
+        QueryError {
+            code: super::error::ErrorCode::InvalidArgumentValue,
+            ..self.wrong(i, value, wanted)
+        }
     }
 
     /// Fails when the first argument is an element this statement deleted; `doing` says
@@ -319,6 +340,32 @@ static FUNCTIONS: &[Entry] = &[
         help: "the ties' amounts in US dollars, added; a note says what it left out (no rate, no amount) and what it counted at a bound (up to, at least)",
         kind: Kind::Aggregate(AggFunction::UsdTotal),
     },
+    Entry {
+        name: "percentileDisc",
+        args: "(number, percentile: 0.0 to 1.0)",
+        min_args: 2,
+        max_args: 2,
+        help: "the number at the percentile (0.5: the median), one of the values",
+        kind: Kind::Aggregate(AggFunction::PercentileDisc),
+    },
+    Entry {
+        name: "percentileCont",
+        args: "(number, percentile: 0.0 to 1.0)",
+        min_args: 2,
+        max_args: 2,
+        help: "the number at the percentile (0.5: the median), interpolated between the two values around it, as a float",
+        kind: Kind::Aggregate(AggFunction::PercentileCont),
+    },
+    aggregate(
+        "stDev",
+        "the standard deviation of the numbers as a sample (n - 1), as a float; 0.0 for fewer than two",
+        AggFunction::StDev,
+    ),
+    aggregate(
+        "stDevP",
+        "the standard deviation of the numbers as the whole population, as a float; 0.0 for none",
+        AggFunction::StDevP,
+    ),
     scalar(
         "id",
         "(node or relationship)",
@@ -342,7 +389,7 @@ static FUNCTIONS: &[Entry] = &[
             Ok(match first(&mut a) {
                 V::Relationship(r) => V::String(c.graph().edge_type(r).to_owned()),
                 V::DeletedRelationship(r) => V::String(r.rel_type),
-                other => return Err(c.wrong(0, &other, "a relationship")),
+                other => return Err(c.wrong_value(0, &other, "a relationship")),
             })
         },
     ),
@@ -361,7 +408,7 @@ static FUNCTIONS: &[Entry] = &[
                         .map(|l| V::String(l.to_owned()))
                         .collect(),
                 ),
-                other => return Err(c.wrong(0, &other, "a node")),
+                other => return Err(c.wrong_value(0, &other, "a node")),
             })
         },
     ),
@@ -564,80 +611,65 @@ static FUNCTIONS: &[Entry] = &[
         "toString",
         "(number, boolean, string or temporal value)",
         (1, 1),
-        "the value as a string (a temporal value in ISO 8601)",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                v @ (V::Int(_)
-                | V::Float(_)
-                | V::Bool(_)
-                | V::String(_)
-                | V::Date(_)
-                | V::Temporal(_)) => V::String(super::result::plain_text(c.graph(), &v)),
-                other => {
-                    return Err(c.wrong(0, &other, "a number, boolean, string or temporal value"));
-                }
-            })
-        },
+        "the value as a string (floats as 1.5, Infinity, -Infinity, NaN; a temporal value in ISO 8601)",
+        |c, a| convert(c, a, to_string, true),
+    ),
+    scalar(
+        "toStringOrNull",
+        "(value)",
+        (1, 1),
+        "the value as a string, as toString gives it; null for a value it cannot convert",
+        |c, a| convert(c, a, to_string, false),
     ),
     scalar(
         "toInteger",
         "(number, boolean or string)",
         (1, 1),
         "the value as an integer (null when a string is not a number)",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::Int(i) => V::Int(i),
-                V::Float(f) if f.is_finite() && f.abs() < 9.2e18 => V::Int(f.trunc() as i64),
-                V::Float(_) => V::Null,
-                V::Bool(b) => V::Int(i64::from(b)),
-                V::String(s) => {
-                    let t = s.trim();
-                    t.parse::<i64>()
-                        .ok()
-                        .or_else(|| {
-                            t.parse::<f64>()
-                                .ok()
-                                .filter(|f| f.is_finite() && f.abs() < 9.2e18)
-                                .map(|f| f.trunc() as i64)
-                        })
-                        .map_or(V::Null, V::Int)
-                }
-                other => return Err(c.wrong(0, &other, "a number, boolean or string")),
-            })
-        },
+        |c, a| convert(c, a, to_integer, true),
+    ),
+    scalar(
+        "toIntegerOrNull",
+        "(value)",
+        (1, 1),
+        "the value as an integer, as toInteger gives it; null for a value it cannot convert",
+        |c, a| convert(c, a, to_integer, false),
     ),
     scalar(
         "toFloat",
         "(number or string)",
         (1, 1),
         "the value as a float (null when a string is not a number)",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::Int(i) => V::Float(i as f64),
-                V::Float(f) => V::Float(f),
-                V::String(s) => s.trim().parse::<f64>().map_or(V::Null, V::Float),
-                other => return Err(c.wrong(0, &other, "a number or a string")),
-            })
-        },
+        |c, a| convert(c, a, to_float, true),
+    ),
+    scalar(
+        "toFloatOrNull",
+        "(value)",
+        (1, 1),
+        "the value as a float, as toFloat gives it; null for a value it cannot convert",
+        |c, a| convert(c, a, to_float, false),
     ),
     scalar(
         "toBoolean",
         "(boolean, string or integer)",
         (1, 1),
         "the value as a boolean (null for other strings than true and false)",
-        |c, mut a| {
-            Ok(match first(&mut a) {
-                V::Bool(b) => V::Bool(b),
-                V::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                    "true" => V::Bool(true),
-                    "false" => V::Bool(false),
-                    _ => V::Null,
-                },
-                V::Int(i) => V::Bool(i != 0),
-                other => return Err(c.wrong(0, &other, "a boolean, string or integer")),
-            })
-        },
+        |c, a| convert(c, a, to_boolean, true),
     ),
+    scalar(
+        "toBooleanOrNull",
+        "(value)",
+        (1, 1),
+        "the value as a boolean, as toBoolean gives it; null for a value it cannot convert",
+        |c, a| convert(c, a, to_boolean, false),
+    ),
+    own_nulls(scalar(
+        "rand",
+        "()",
+        (0, 0),
+        "a random float from 0.0 (included) to 1.0 (excluded), another on each call",
+        |_, _| Ok(V::Float(random_fraction())),
+    )),
     scalar(
         "trim",
         "(string)",
@@ -1057,6 +1089,81 @@ static FUNCTIONS: &[Entry] = &[
     )),
 ];
 
+/// A conversion: the value it gives, or `Err(what it converts from)` for a value it cannot.
+type Conversion = fn(&Call<'_, '_>, V) -> Result<V, (V, &'static str)>;
+
+/// Runs `conversion` on the first argument; a value it cannot convert is an error when
+/// `strict` (`toInteger`), null otherwise (`toIntegerOrNull`).
+fn convert(c: &Call<'_, '_>, mut a: Vec<V>, conversion: Conversion, strict: bool) -> EvalResult {
+    match conversion(c, first(&mut a)) {
+        Ok(v) => Ok(v),
+        Err((other, wanted)) if strict => Err(c.wrong_value(0, &other, wanted)),
+        Err(_) => Ok(V::Null),
+    }
+}
+
+fn to_string(c: &Call<'_, '_>, v: V) -> Result<V, (V, &'static str)> {
+    match v {
+        v @ (V::Int(_)
+        | V::Float(_)
+        | V::Bool(_)
+        | V::String(_)
+        | V::Date(_)
+        | V::Temporal(_)) => Ok(V::String(super::result::plain_text(c.graph(), &v))),
+        other => Err((other, "a number, boolean, string or temporal value")),
+    }
+}
+
+fn to_integer(_: &Call<'_, '_>, v: V) -> Result<V, (V, &'static str)> {
+    let whole = |f: f64| (f.is_finite() && f.abs() < 9.2e18).then(|| f.trunc() as i64);
+    Ok(match v {
+        V::Int(i) => V::Int(i),
+        V::Float(f) => whole(f).map_or(V::Null, V::Int),
+        V::Bool(b) => V::Int(i64::from(b)),
+        V::String(s) => {
+            let t = s.trim();
+            t.parse::<i64>()
+                .ok()
+                .or_else(|| t.parse::<f64>().ok().and_then(whole))
+                .map_or(V::Null, V::Int)
+        }
+        other => return Err((other, "a number, boolean or string")),
+    })
+}
+
+fn to_float(_: &Call<'_, '_>, v: V) -> Result<V, (V, &'static str)> {
+    Ok(match v {
+        V::Int(i) => V::Float(i as f64),
+        V::Float(f) => V::Float(f),
+        V::String(s) => s.trim().parse::<f64>().map_or(V::Null, V::Float),
+        other => return Err((other, "a number or a string")),
+    })
+}
+
+fn to_boolean(_: &Call<'_, '_>, v: V) -> Result<V, (V, &'static str)> {
+    Ok(match v {
+        V::Bool(b) => V::Bool(b),
+        V::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" => V::Bool(true),
+            "false" => V::Bool(false),
+            _ => V::Null,
+        },
+        V::Int(i) => V::Bool(i != 0),
+        other => return Err((other, "a boolean, string or integer")),
+    })
+}
+
+/// A random fraction in [0, 1): the standard library's randomly keyed hasher over a counter,
+/// so that no two calls of a run repeat.
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// The `sources` property an element cites sources by.
 const SOURCES_KEY: &str = "sources";
 
@@ -1159,10 +1266,13 @@ fn range(c: &Call<'_, '_>, a: Vec<V>) -> EvalResult {
     };
     let (start, end, step) = (int(0)?, int(1)?, int(2)?);
     if step == 0 {
-        return Err(c.argument_error(
-            "range() cannot step by 0".to_owned(),
-            Some("use a positive step to count up, a negative one to count down".to_owned()),
-        ));
+        return Err(QueryError {
+            code: super::error::ErrorCode::NumberOutOfRange,
+            ..c.argument_error(
+                "range() cannot step by 0".to_owned(),
+                Some("use a positive step to count up, a negative one to count down".to_owned()),
+            )
+        });
     }
     let count = if (step > 0 && start > end) || (step < 0 && start < end) {
         0

@@ -104,7 +104,7 @@ pub enum ResultValue {
     Null,
     Bool(bool),
     Int(i64),
-    Float(f64),
+    Float(#[serde(serialize_with = "float_json")] f64),
     String(String),
     Date(Date),
     /// A time, a date time or a duration, as its ISO text in JSON.
@@ -334,6 +334,7 @@ impl fmt::Display for ResultValue {
             ResultValue::Null => f.write_str("null"),
             ResultValue::Bool(b) => write!(f, "{b}"),
             ResultValue::Int(i) => write!(f, "{i}"),
+            ResultValue::Float(x) if !x.is_finite() => f.write_str(non_finite(*x)),
             ResultValue::Float(x) => write!(f, "{}", Value::Float(*x)),
             ResultValue::String(s) => write!(f, "{}", Value::String(s.clone())),
             ResultValue::Date(d) => write!(f, "{}(\"{d}\")", d.function()),
@@ -354,6 +355,27 @@ impl ResultValue {
     }
 }
 
+/// A float that is no finite number, as Cypher writes it: `Infinity`, `-Infinity`, `NaN`.
+pub(crate) fn non_finite(x: f64) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else if x > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+/// A float in JSON: a number, or for one that is not finite (which JSON numbers cannot
+/// write) the string `"Infinity"`, `"-Infinity"` or `"NaN"`, never `null`.
+fn float_json<S: serde::Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        serializer.serialize_f64(*x)
+    } else {
+        serializer.serialize_str(non_finite(*x))
+    }
+}
+
 /// An engine value in literal syntax, for messages.
 pub(crate) fn literal(graph: &Graph, value: &QueryValue) -> String {
     ResultValue::from_query(graph, value.clone()).to_string()
@@ -365,6 +387,7 @@ pub(crate) fn plain_text(graph: &Graph, value: &QueryValue) -> String {
         QueryValue::String(s) => s.clone(),
         QueryValue::Date(d) => d.to_string(),
         QueryValue::Temporal(t) => t.to_string(),
+        QueryValue::Float(x) if !x.is_finite() => non_finite(*x).to_owned(),
         other => literal(graph, other),
     }
 }
@@ -568,4 +591,22 @@ impl QueryResult {
 struct JsonResult<'r> {
     columns: &'r [String],
     rows: &'r [Vec<ResultValue>],
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_tells_infinity_and_nan_from_null() {
+        let graph = crate::store::Graph::new(crate::Schema::Open);
+        let result = crate::query::execute(
+            &graph,
+            "RETURN 1.0/0 AS a, -1.0/0 AS b, 0.0/0 AS c, null AS d, 1.5 AS e, [1.0/0] AS f",
+            &Default::default(),
+        )
+        .expect("the statement runs");
+        assert_eq!(
+            result[0].to_json(),
+            r#"{"columns":["a","b","c","d","e","f"],"rows":[["Infinity","-Infinity","NaN",null,1.5,["Infinity"]]]}"#
+        );
+    }
 }

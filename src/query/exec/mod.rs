@@ -36,7 +36,7 @@ pub(crate) use write::{Places, run_writing};
 
 use super::ast::{Arrow, PathSearch};
 use super::error::{ErrorCode, ErrorKind, QueryError};
-use super::eval::{Context, describe, path};
+use super::eval::{Context, as_f64, describe, path};
 use super::functions::AggFunction;
 use super::plan::{
     Aggregate, Lookup, NodeStep, Op, PExpr, PatternPlan, Plan, ProjectionPlan, QueryPlan, RelStep,

@@ -38,7 +38,11 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                 QueryValue::Int(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
                 other => Err(QueryError::at(
                     ErrorKind::Argument,
-                    ErrorCode::InvalidArgumentLimit,
+                    if matches!(other, QueryValue::Int(_)) {
+                        ErrorCode::NegativeIntegerArgument
+                    } else {
+                        ErrorCode::InvalidArgumentType
+                    },
                     cx.text,
                     e.span.start,
                     format!(
@@ -164,7 +168,9 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         outputs: Row,
         out: &mut dyn FnMut(Row) -> Result<Flow, QueryError>,
     ) -> Result<Flow, QueryError> {
-        if self.done {
+        // LIMIT 0 passes nothing on, not even the one row an aggregate over no input makes.
+        if self.done || self.limit == Some(0) {
+            self.done = true;
             return Ok(Flow::Stop);
         }
         if self.plan.distinct {
@@ -266,6 +272,9 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             {
                 state.missing_usd(self.cx, edge);
             }
+            if let Some(percentile) = &aggregate.percentile {
+                state.fraction = fraction(self.cx, percentile, row)?;
+            }
             state.add(self.cx, aggregate, value)?;
         }
         Ok(())
@@ -348,6 +357,8 @@ pub(super) struct AggState {
     pub(super) floats: bool,
     pub(super) best: Option<QueryValue>,
     pub(super) items: Vec<QueryValue>,
+    /// `percentileDisc` and `percentileCont`'s fraction, from the latest row.
+    pub(super) fraction: f64,
     /// What a money total left out or counted at a bound (`usdTotal`, `sum(r.amount_usd)`).
     pub(super) money: MoneyTally,
 }
@@ -450,6 +461,7 @@ impl AggState {
             floats: false,
             best: None,
             items: Vec::new(),
+            fraction: 0.0,
             money: MoneyTally::default(),
         }
     }
@@ -479,13 +491,12 @@ impl AggState {
             AggFunction::Count => {}
             AggFunction::Sum | AggFunction::Avg => match value {
                 QueryValue::Int(i) if !self.floats && aggregate.function == AggFunction::Sum => {
-                    match self.int_sum.checked_add(i) {
-                        Some(s) => self.int_sum = s,
-                        None => {
-                            self.floats = true;
-                            self.float_sum = self.int_sum as f64 + i as f64;
-                        }
-                    }
+                    self.int_sum = self.int_sum.checked_add(i).ok_or_else(|| {
+                        cx.arithmetic_error(
+                            &expr.span,
+                            format!("sum() overflows a 64-bit integer: {} + {i}", self.int_sum),
+                        )
+                    })?;
                 }
                 QueryValue::Int(i) => {
                     self.float_sum += i as f64;
@@ -531,6 +542,25 @@ impl AggState {
                 cx.charge(value.estimated_bytes(), expr.span.start)?;
                 self.items.push(value);
             }
+            AggFunction::PercentileDisc
+            | AggFunction::PercentileCont
+            | AggFunction::StDev
+            | AggFunction::StDevP => match value {
+                QueryValue::Int(_) | QueryValue::Float(_) => {
+                    cx.charge(value.estimated_bytes(), expr.span.start)?;
+                    self.items.push(value);
+                }
+                other => {
+                    return Err(cx.type_error(
+                        &expr.span,
+                        format!(
+                            "{}() takes numbers, not {}",
+                            aggregate.function.name(),
+                            describe(cx.graph, &other)
+                        ),
+                    ));
+                }
+            },
             AggFunction::UsdTotal => match value {
                 QueryValue::Relationship(edge) => {
                     if let Some(usd) = self.money.tie(cx.graph, edge) {
@@ -587,6 +617,59 @@ impl AggState {
             AggFunction::Avg => QueryValue::Float(self.float_sum / self.count as f64),
             AggFunction::Min | AggFunction::Max => self.best.unwrap_or(QueryValue::Null),
             AggFunction::Collect => QueryValue::List(self.items),
+            AggFunction::PercentileDisc | AggFunction::PercentileCont => {
+                percentile(self.function, self.items, self.fraction)
+            }
+            AggFunction::StDev | AggFunction::StDevP => {
+                let xs: Vec<f64> = self.items.iter().map(as_f64).collect();
+                let n = xs.len() as f64;
+                let sample = self.function == AggFunction::StDev;
+                if xs.len() < if sample { 2 } else { 1 } {
+                    QueryValue::Float(0.0)
+                } else {
+                    let mean = xs.iter().sum::<f64>() / n;
+                    let squares: f64 = xs.iter().map(|x| (x - mean) * (x - mean)).sum();
+                    QueryValue::Float((squares / if sample { n - 1.0 } else { n }).sqrt())
+                }
+            }
         })
     }
+}
+
+/// `percentileDisc` and `percentileCont`'s fraction on `row`: a number from 0 to 1.
+fn fraction(cx: &Context<'_>, percentile: &PExpr, row: &Row) -> Result<f64, QueryError> {
+    match cx.eval(percentile, row, &[])? {
+        v @ (QueryValue::Int(_) | QueryValue::Float(_)) if (0.0..=1.0).contains(&as_f64(&v)) => {
+            Ok(as_f64(&v))
+        }
+        other => Err(QueryError {
+            code: ErrorCode::NumberOutOfRange,
+            ..cx.argument_error(
+                &percentile.span,
+                format!(
+                    "a percentile is a number from 0.0 to 1.0, not {}",
+                    describe(cx.graph, &other)
+                ),
+                Some("write 0.5 for the median, 0.9 for the 90th percentile".to_owned()),
+            )
+        }),
+    }
+}
+
+/// The value at `fraction` of the numbers: one of them (`percentileDisc`), or interpolated
+/// between the two around it (`percentileCont`); null when there are none.
+fn percentile(function: AggFunction, mut items: Vec<QueryValue>, fraction: f64) -> QueryValue {
+    if items.is_empty() {
+        return QueryValue::Null;
+    }
+    items.sort_by(|a, b| as_f64(a).total_cmp(&as_f64(b)));
+    let n = items.len();
+    if function == AggFunction::PercentileDisc {
+        let index = ((fraction * n as f64).ceil() as usize).saturating_sub(1);
+        return items.swap_remove(index.min(n - 1));
+    }
+    let position = fraction * (n - 1) as f64;
+    let (lower, upper) = (position.floor() as usize, position.ceil() as usize);
+    let (low, high) = (as_f64(&items[lower]), as_f64(&items[upper.min(n - 1)]));
+    QueryValue::Float(low + (high - low) * (position - lower as f64))
 }

@@ -403,7 +403,7 @@ impl Writer<'_> {
             Some(v) if !bad => Ok(v),
             _ => Err(QueryError::at(
                 ErrorKind::Type,
-                ErrorCode::InvalidArgumentType,
+                ErrorCode::InvalidPropertyType,
                 self.text,
                 at.span.start,
                 format!("{} cannot be stored as a property", describe(graph, &value)),
@@ -482,6 +482,22 @@ impl Writer<'_> {
         let mut found = Vec::new();
         {
             let cx = self.cx(graph);
+            // A property MERGE looks for as null could never be found again once created.
+            let props = plan.create.nodes.iter().flat_map(|n| &n.props);
+            for (key, value) in props.chain(plan.create.rels.iter().flat_map(|r| &r.props)) {
+                if cx.eval(value, &row, &[])?.is_null() {
+                    return Err(QueryError::at(
+                        ErrorKind::Semantic,
+                        ErrorCode::MergeReadOwnWrites,
+                        self.text,
+                        value.span.start,
+                        format!("MERGE cannot look for `{key}` with a null value"),
+                        Some(format!(
+                            "leave `{key}` out of the pattern, or MERGE on a value: coalesce(x, 'unknown')"
+                        )),
+                    ));
+                }
+            }
             let mut matcher = Matcher::new(&cx);
             let mut search_row = row.clone();
             matcher.match_pattern(&plan.find, &mut search_row, &mut |_, r| {

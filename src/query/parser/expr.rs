@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 
 use super::{Lower, MAX_EXPR_DEPTH, PRATT, Rule, guard_stack, name, nesting_too_deep, span};
 use crate::query::ast::*;
-use crate::query::error::ParseError;
+use crate::query::error::{ErrorCode, ErrorKind, ParseError, QueryError};
 
 /// An expression nested deeper than `MAX_EXPR_DEPTH`, refused at `offset`.
 pub(super) fn too_deep(text: &str, offset: usize) -> ParseError {
@@ -77,9 +77,38 @@ impl Lower<'_> {
             return Err(too_deep(self.text, pair.as_span().start()));
         }
         self.depth.set(depth);
+        let mark = self.unsigned_min.borrow().len();
         let lowered = guard_stack(|| self.expr_tree(pair));
         self.depth.set(outer);
-        lowered
+        // A 2^63 of this expression that no minus sign claimed does not fit.
+        let unclaimed = {
+            let mut pending = self.unsigned_min.borrow_mut();
+            let first = pending.get(mark).copied();
+            pending.truncate(mark);
+            first
+        };
+        match unclaimed {
+            Some(at) if lowered.is_ok() => Err(self.integer_overflow(at)),
+            _ => lowered,
+        }
+    }
+
+    /// The integer literal at `at` does not fit in 64 bits.
+    fn integer_overflow(&self, at: usize) -> ParseError {
+        let text: String = self.text[at..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        QueryError::at(
+            ErrorKind::Syntax,
+            ErrorCode::IntegerOverflow,
+            self.text,
+            at,
+            format!("the integer {text} is too large"),
+            Some(
+                "integers are 64-bit: from -9223372036854775808 to 9223372036854775807".to_owned(),
+            ),
+        )
     }
 
     pub(super) fn expr_tree(&self, pair: Pair<'_, Rule>) -> Result<Expr, ParseError> {
@@ -88,6 +117,16 @@ impl Lower<'_> {
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 let op_span = span(&op);
+                if op.as_rule() == Rule::op_neg && rhs.kind == ExprKind::Int(i64::MIN) {
+                    let mut pending = self.unsigned_min.borrow_mut();
+                    if let Some(i) = pending.iter().position(|at| *at == rhs.span.start) {
+                        pending.remove(i);
+                        return Ok(Expr {
+                            span: op_span.start..rhs.span.end,
+                            kind: ExprKind::Int(i64::MIN),
+                        });
+                    }
+                }
                 let kind = match op.as_rule() {
                     Rule::op_not => UnaryOp::Not,
                     Rule::op_neg => UnaryOp::Negate,
@@ -146,6 +185,7 @@ impl Lower<'_> {
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
+                let op_start = op.as_span().start();
                 let op = match op.as_rule() {
                     Rule::op_or => BinaryOp::Or,
                     Rule::op_xor => BinaryOp::Xor,
@@ -169,8 +209,28 @@ impl Lower<'_> {
                     Rule::op_pow => BinaryOp::Pow,
                     _ => unreachable!("grammar: infix"),
                 };
+                let span = lhs.span.start..rhs.span.end;
+                // `a < b < c` is `a < b AND b < c`; `(a < b) < c` compares a boolean.
+                let adjacent = self
+                    .text
+                    .get(lhs.span.end..op_start)
+                    .is_some_and(|between| between.trim().is_empty());
+                if is_comparison(op)
+                    && adjacent
+                    && let Some(middle) = chained_operand(&lhs)
+                {
+                    let middle = middle.clone();
+                    let next = Expr {
+                        span: middle.span.start..rhs.span.end,
+                        kind: ExprKind::Binary(op, Box::new(middle), Box::new(rhs)),
+                    };
+                    return Ok(Expr {
+                        span,
+                        kind: ExprKind::Binary(BinaryOp::And, Box::new(lhs), Box::new(next)),
+                    });
+                }
                 Ok(Expr {
-                    span: lhs.span.start..rhs.span.end,
+                    span,
                     kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 })
             })
@@ -185,22 +245,35 @@ impl Lower<'_> {
             Rule::kw_null => ExprKind::Null,
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
-            Rule::integer => ExprKind::Int(parse_integer(text).ok_or_else(|| {
-                ParseError::new(
-                    self.text,
-                    at,
-                    format!("the integer {text} is too large"),
-                    Some("integers are 64-bit: up to 9223372036854775807".to_owned()),
-                )
-            })?),
-            Rule::float => ExprKind::Float(text.parse().map_err(|_| {
-                ParseError::new(
-                    self.text,
-                    at,
-                    format!("cannot read the number {text}"),
-                    None,
-                )
-            })?),
+            Rule::integer => match parse_integer(text) {
+                Some(i) => ExprKind::Int(i),
+                None if parse_unsigned(text) == Some(1 << 63) => {
+                    self.unsigned_min.borrow_mut().push(at);
+                    ExprKind::Int(i64::MIN)
+                }
+                None => return Err(self.integer_overflow(at)),
+            },
+            Rule::float => match text.parse::<f64>() {
+                Ok(f) if f.is_finite() => ExprKind::Float(f),
+                Ok(_) => {
+                    return Err(QueryError::at(
+                        ErrorKind::Syntax,
+                        ErrorCode::FloatingPointOverflow,
+                        self.text,
+                        at,
+                        format!("the float {text} is too large"),
+                        Some("floats are 64-bit: up to about 1.797e308".to_owned()),
+                    ));
+                }
+                Err(_) => {
+                    return Err(ParseError::new(
+                        self.text,
+                        at,
+                        format!("cannot read the number {text}"),
+                        None,
+                    ));
+                }
+            },
             Rule::money => {
                 let mut inner = pair.into_inner();
                 let number: f64 = inner
@@ -233,6 +306,34 @@ impl Lower<'_> {
                     .map(|e| self.expr(e))
                     .collect::<Result<_, _>>()?,
             ),
+            Rule::map_projection => {
+                let mut inner = pair.into_inner();
+                let base = inner.next().expect("grammar: map projection base");
+                let base = Expr {
+                    span: super::span(&base),
+                    kind: ExprKind::Variable(name(base)),
+                };
+                let items = inner
+                    .map(|item| {
+                        Ok(match item.as_rule() {
+                            Rule::all_properties_selector => MapProjectionItem::AllProperties,
+                            Rule::property_selector => MapProjectionItem::Property(name(
+                                item.into_inner().next().expect("grammar: selector key"),
+                            )),
+                            Rule::variable => {
+                                MapProjectionItem::Variable(name(item.clone()), super::span(&item))
+                            }
+                            _ => {
+                                let mut entry = item.into_inner();
+                                let key = name(entry.next().expect("grammar: key"));
+                                let value = self.expr(entry.next().expect("grammar: value"))?;
+                                MapProjectionItem::Entry(key, value)
+                            }
+                        })
+                    })
+                    .collect::<Result<_, ParseError>>()?;
+                ExprKind::MapProjection(Box::new(base), items)
+            }
             Rule::map_literal => ExprKind::Map(
                 pair.into_inner()
                     .map(|entry| {
@@ -382,12 +483,42 @@ impl Lower<'_> {
     }
 }
 
+fn is_comparison(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Eq | Ne | Lt | Le | Gt | Ge)
+}
+
+/// The right operand of the last comparison of `lhs` when `lhs` is a comparison, or a chain of
+/// them (`a < b`, `a < b AND b < c`), written just before another comparison operator: the
+/// operand that the next comparison compares again.
+fn chained_operand(lhs: &Expr) -> Option<&Expr> {
+    match &lhs.kind {
+        ExprKind::Binary(op, _, right) if is_comparison(*op) => Some(right),
+        ExprKind::Binary(BinaryOp::And, _, last) => match &last.kind {
+            ExprKind::Binary(op, _, right) if is_comparison(*op) => Some(right),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A money amount is an integer when it is whole, as `2.4B` is.
 pub(super) fn money(amount: f64) -> ExprKind {
     if amount.fract() == 0.0 && amount.abs() < 9.0e18 {
         ExprKind::Int(amount as i64)
     } else {
         ExprKind::Float(amount)
+    }
+}
+
+/// An integer literal's magnitude, up to 2^64 - 1.
+fn parse_unsigned(text: &str) -> Option<u64> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        u64::from_str_radix(hex, 16).ok()
+    } else if let Some(octal) = text.strip_prefix("0o") {
+        u64::from_str_radix(octal, 8).ok()
+    } else {
+        text.parse().ok()
     }
 }
 

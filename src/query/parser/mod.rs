@@ -133,6 +133,10 @@ struct Lower<'t> {
     /// How deep the expression being lowered already nests: the operators of every
     /// expression it sits in, and one per enclosing expression.
     depth: std::cell::Cell<usize>,
+    /// Offsets of the literals `9223372036854775808` (2^63, as written in any base) read as
+    /// `i64::MIN` until a minus sign in front of them makes them `-9223372036854775808`; one
+    /// that no minus claims is an integer overflow.
+    unsigned_min: std::cell::RefCell<Vec<usize>>,
 }
 
 /// Nesting past one of the depth limits, refused at `offset` with `message` and `help`.
@@ -165,6 +169,7 @@ impl<'t> Lower<'t> {
         Lower {
             text,
             depth: std::cell::Cell::new(0),
+            unsigned_min: std::cell::RefCell::new(Vec::new()),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! user words ("expected a relationship type"), and a keyword suggested for a typo.
 
 use super::Rule;
-use crate::query::error::ParseError;
+use crate::query::error::{ErrorCode, ErrorKind, ParseError, QueryError};
 
 /// What a grammar rule is called in a message.
 pub(super) fn describe(rule: Rule) -> Option<&'static str> {
@@ -87,6 +87,9 @@ pub(super) fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> Parse
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((start, _)) => start,
     };
+    if let Some(error) = malformed_number(text, offset).or_else(|| lookalike(text, offset)) {
+        return error;
+    }
     let word: String = text[offset..]
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
@@ -122,6 +125,61 @@ pub(super) fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> Parse
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
     ParseError::new(text, offset, message, help)
+}
+
+/// A parse that stopped inside a word that starts with a digit (`9223372h54775808`, `0x`,
+/// `0x1A2b3j`) stopped at a number literal that is malformed.
+fn malformed_number(text: &str, offset: usize) -> Option<ParseError> {
+    let before = text.get(..offset)?;
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    let word_before_start = before[..start].chars().next_back();
+    let inside_word = text[offset..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if !inside_word
+        || !text[start..].starts_with(|c: char| c.is_ascii_digit())
+        || word_before_start.is_some_and(|c| c == '.' || c == '$' || c == '`')
+    {
+        return None;
+    }
+    let word: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    Some(QueryError::at(
+        ErrorKind::Syntax,
+        ErrorCode::InvalidNumberLiteral,
+        text,
+        start,
+        format!("`{word}` is not a number"),
+        Some(
+            "write a decimal (42, 4.2, 4.2e1), hexadecimal (0x2A) or octal (0o52) number"
+                .to_owned(),
+        ),
+    ))
+}
+
+/// A parse that stopped at a character that looks like an operator but is another one: a
+/// dash or minus sign from outside ASCII (`—`, `−`) where `-` was meant.
+fn lookalike(text: &str, offset: usize) -> Option<ParseError> {
+    let c = text.get(offset..)?.chars().next()?;
+    matches!(
+        c,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}'
+    )
+    .then(|| {
+        QueryError::at(
+            ErrorKind::Syntax,
+            ErrorCode::InvalidUnicodeCharacter,
+            text,
+            offset,
+            format!("`{c}` (U+{:04X}) is not an operator", c as u32),
+            Some("write the ASCII hyphen-minus `-` to subtract or negate".to_owned()),
+        )
+    })
 }
 
 /// Descriptions of rules that begin an expression.

@@ -77,10 +77,10 @@ impl<'a> Planner<'a> {
                     ops.push(Op::LoadCsv(Box::new(plan)));
                 }
                 Clause::With { projection, filter } => {
-                    // A plain WITH sees the variables it drops in its WHERE, as Cypher's does.
-                    let plain = !projection.distinct
-                        && projection.skip.is_none()
-                        && projection.limit.is_none();
+                    // A plain WITH sees the variables it drops in its WHERE, as Cypher's does;
+                    // after DISTINCT, it sees the columns and the expressions they are written
+                    // as, and filtering before removing duplicates keeps the same rows.
+                    let plain = projection.skip.is_none() && projection.limit.is_none();
                     let inner_filter = filter.as_ref().filter(|_| plain);
                     let (plan, next_scope, _) =
                         self.projection(&mut scope, projection, false, inner_filter)?;
@@ -146,6 +146,9 @@ impl<'a> Planner<'a> {
                     ops.push(Op::Remove(items));
                 }
                 Clause::Delete { detach, targets } => {
+                    for target in targets {
+                        self.check_delete_target(target)?;
+                    }
                     let targets = targets
                         .iter()
                         .map(|t| self.expr(&scope, t, &mut ExprContext::plain("DELETE")))
@@ -532,6 +535,8 @@ impl<'a> Planner<'a> {
             let mut inner = Scope {
                 vars: Vec::new(),
                 next: scope.next,
+                // Imported variables keep their slots, and what is known of them.
+                literals: scope.literals.clone(),
             };
             if let Some(Clause::With { projection, filter }) = query.clauses.first() {
                 let simple = |item: &ProjectionItem| {
@@ -683,5 +688,44 @@ pub(super) fn clause_writes(clause: &Clause) -> bool {
             .flat_map(|q| &q.clauses)
             .any(clause_writes),
         _ => false,
+    }
+}
+
+impl Planner<'_> {
+    /// DELETE takes nodes, relationships and paths: a label test (`DELETE n:Label`) is no
+    /// target, and neither is a literal or arithmetic.
+    fn check_delete_target(&self, target: &Expr) -> Result<(), QueryError> {
+        match &target.kind {
+            ExprKind::HasLabels(base, _) => {
+                let base = &self.text[base.span.clone()];
+                Err(self.error(
+                    ErrorCode::InvalidDelete,
+                    target.span.start,
+                    "DELETE removes nodes and relationships, not labels or types".to_owned(),
+                    Some(format!(
+                        "to take a label off, write REMOVE {}",
+                        &self.text[target.span.clone()]
+                    ))
+                    .filter(|_| !base.is_empty()),
+                ))
+            }
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::String(_)
+            | ExprKind::Bool(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..) => Err(self.error(
+                ErrorCode::InvalidArgumentType,
+                target.span.start,
+                format!(
+                    "DELETE removes nodes, relationships and paths, not `{}`",
+                    &self.text[target.span.clone()]
+                ),
+                None,
+            )),
+            _ => Ok(()),
+        }
     }
 }

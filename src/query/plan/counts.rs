@@ -36,6 +36,7 @@ pub(super) fn use_type_counts(segment: &mut Segment) {
                 kind: PKind::Slot(plan.count_slot),
                 span,
             }),
+            percentile: None,
         };
     }
     segment.width = segment

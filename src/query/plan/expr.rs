@@ -5,21 +5,57 @@
 use super::*;
 
 impl<'a> Planner<'a> {
-    /// SKIP and LIMIT: no variables allowed.
+    /// SKIP and LIMIT: no variables allowed, and a literal must be a whole number, 0 or more
+    /// (a parameter or a computed value is checked when the statement runs).
     pub(super) fn constant_expr(
         &mut self,
         expr: &Expr,
         place: &'static str,
     ) -> Result<PExpr, QueryError> {
         let compiled = self.expr(&Scope::default(), expr, &mut ExprContext::plain(place));
-        match compiled {
-            Err(e) if e.code == ErrorCode::UndefinedVariable => Err(QueryError {
-                message: format!("{place} takes a number, not an expression over variables"),
-                code: ErrorCode::InvalidArgumentLimit,
-                help: Some(format!("write {place} 10, or {place} $n with a parameter")),
-                ..e
-            }),
-            other => other,
+        let compiled = match compiled {
+            Err(e) if e.code == ErrorCode::UndefinedVariable => {
+                return Err(QueryError {
+                    message: format!("{place} takes a number, not an expression over variables"),
+                    code: ErrorCode::NonConstantExpression,
+                    help: Some(format!("write {place} 10, or {place} $n with a parameter")),
+                    ..e
+                });
+            }
+            other => other?,
+        };
+        let literal = match &compiled.kind {
+            PKind::Const(v) => Some(v.clone()),
+            PKind::Unary(UnaryOp::Negate, operand) => match &operand.kind {
+                PKind::Const(QueryValue::Int(n)) => Some(QueryValue::Int(n.wrapping_neg())),
+                PKind::Const(QueryValue::Float(f)) => Some(QueryValue::Float(-f)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match literal {
+            Some(QueryValue::Int(n)) if n < 0 => Err(self.error(
+                ErrorCode::NegativeIntegerArgument,
+                compiled.span.start,
+                format!("{place} takes a whole number of rows, 0 or more, not {n}"),
+                None,
+            )),
+            Some(QueryValue::Int(_)) | None => Ok(compiled),
+            Some(other) => Err(self.error(
+                ErrorCode::InvalidArgumentType,
+                compiled.span.start,
+                match other {
+                    QueryValue::Null => {
+                        format!("{place} takes a whole number of rows, 0 or more, not null")
+                    }
+                    other => format!(
+                        "{place} takes a whole number of rows, 0 or more, not {} {}",
+                        other.type_name(),
+                        super::super::result::literal(self.graph, &other)
+                    ),
+                },
+                Some(format!("write {place} 10, or {place} toInteger(...)")),
+            )),
         }
     }
 
@@ -102,6 +138,19 @@ impl<'a> Planner<'a> {
                     .collect::<Result<_, QueryError>>()?,
             ),
             ExprKind::Property(base, key) => {
+                if let ExprKind::Variable(v) = &base.kind
+                    && let Some((slot, _)) = scope.get(v)
+                    && let Some(t) = scope.literal_type(slot)
+                {
+                    return Err(QueryError::at(
+                        ErrorKind::Type,
+                        ErrorCode::InvalidArgumentType,
+                        self.text,
+                        span.start,
+                        format!("cannot read `.{key}` of `{v}`, which holds {t}"),
+                        Some("only nodes, relationships and maps have properties".to_owned()),
+                    ));
+                }
                 if let ExprKind::Variable(v) = &base.kind
                     && let Some((_, VarKind::Node | VarKind::Relationship)) = scope.get(v)
                 {
@@ -215,6 +264,27 @@ impl<'a> Planner<'a> {
             }
             ExprKind::PatternPredicate(chain) => {
                 PKind::Pattern(Box::new(self.pattern_predicate(scope, chain, &span)?))
+            }
+            ExprKind::MapProjection(base, items) => {
+                let base = sub(self, base)?;
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    parts.push(match item {
+                        MapProjectionItem::Property(key) => (Some(key.clone()), MapPart::Property),
+                        MapProjectionItem::AllProperties => (None, MapPart::AllProperties),
+                        MapProjectionItem::Entry(key, value) => {
+                            (Some(key.clone()), MapPart::Value(*sub(self, value)?))
+                        }
+                        MapProjectionItem::Variable(name, at) => {
+                            let variable = Expr {
+                                kind: ExprKind::Variable(name.clone()),
+                                span: at.clone(),
+                            };
+                            (Some(name.clone()), MapPart::Value(*sub(self, &variable)?))
+                        }
+                    });
+                }
+                PKind::MapProjection(base, parts)
             }
             ExprKind::ListPredicate {
                 quantifier,
@@ -396,8 +466,9 @@ impl<'a> Planner<'a> {
         };
         match callee {
             Callee::Aggregate(function) => {
-                if args.len() != 1 {
-                    return Err(self.arity_error(name, 1, 1, args.len(), span));
+                let arity = function.arity();
+                if args.len() != arity {
+                    return Err(self.arity_error(name, arity, arity, args.len(), span));
                 }
                 let was_inside = cx.inside_aggregate;
                 if was_inside {
@@ -405,9 +476,10 @@ impl<'a> Planner<'a> {
                 }
                 cx.inside_aggregate = true;
                 let arg = self.expr(scope, &args[0], cx);
+                let percentile = args.get(1).map(|p| self.expr(scope, p, cx)).transpose();
                 cx.inside_aggregate = false;
-                let arg = arg?;
-                self.aggregate(function, distinct, Some(arg), span, cx)
+                let (arg, percentile) = (arg?, percentile?);
+                self.aggregate_of(function, distinct, (Some(arg), percentile), span, cx)
             }
             Callee::Scalar {
                 function,
@@ -425,6 +497,15 @@ impl<'a> Planner<'a> {
                 if args.len() < min_args || args.len() > max_args {
                     return Err(self.arity_error(name, min_args, max_args, args.len(), span));
                 }
+                if cx.inside_aggregate && function.name() == "rand" {
+                    return Err(self.error(
+                        ErrorCode::NonConstantExpression,
+                        span.start,
+                        "an aggregate cannot take rand(): its value changes on every call"
+                            .to_owned(),
+                        Some("bind it first: WITH rand() AS r, then aggregate r".to_owned()),
+                    ));
+                }
                 // Within a LOAD CSV they read the record's line and file; elsewhere null.
                 if let Some((line, file)) = self.load_csv {
                     match function.name() {
@@ -437,8 +518,72 @@ impl<'a> Planner<'a> {
                     .iter()
                     .map(|a| self.expr(scope, a, cx))
                     .collect::<Result<Vec<_>, _>>()?;
+                self.check_argument_types(scope, function.name(), &args)?;
                 Ok(PKind::Call(function, args))
             }
+        }
+    }
+
+    /// A function given an argument whose type is known when planning (a literal, or a
+    /// variable bound to a node, relationship or path) that it can never take fails before
+    /// the query runs; a pattern predicate is no argument of `size`.
+    fn check_argument_types(
+        &self,
+        scope: &Scope,
+        name: &str,
+        args: &[PExpr],
+    ) -> Result<(), QueryError> {
+        let Some(arg) = args.first() else {
+            return Ok(());
+        };
+        if name == "size" && matches!(arg.kind, PKind::Pattern(_)) {
+            return Err(QueryError::at(
+                ErrorKind::Syntax,
+                ErrorCode::UnexpectedSyntax,
+                self.text,
+                arg.span.start,
+                "size() takes a list or a string, not a pattern".to_owned(),
+                Some(
+                    "count the matches with COUNT { pattern } or size([p = pattern | p])"
+                        .to_owned(),
+                ),
+            ));
+        }
+        let takes: &[&str] = match name {
+            "labels" => &["a node"],
+            "type" => &["a relationship"],
+            "properties" => &["a node", "a relationship", "a map"],
+            "length" => &["a path"],
+            "size" => &["a list", "a string"],
+            _ => return Ok(()),
+        };
+        let known = match &arg.kind {
+            PKind::Const(QueryValue::Null) => None,
+            PKind::Const(v) => Some(v.type_name()),
+            PKind::List(_) => Some("a list"),
+            PKind::Map(_) => Some("a map"),
+            PKind::Slot(slot) => scope
+                .vars
+                .iter()
+                .rev()
+                .find(|(_, s, _)| s == slot)
+                .and_then(|(.., kind)| match kind {
+                    VarKind::Node => Some("a node"),
+                    VarKind::Relationship => Some("a relationship"),
+                    VarKind::Path => Some("a path"),
+                    VarKind::RelationshipList => Some("a list"),
+                    VarKind::Value | VarKind::Scalar => None,
+                }),
+            _ => None,
+        };
+        match known {
+            Some(t) if !takes.contains(&t) => Err(self.error(
+                ErrorCode::InvalidArgumentType,
+                arg.span.start,
+                format!("{name}() takes {}, not {t}", takes.join(" or ")),
+                None,
+            )),
+            _ => Ok(()),
         }
     }
 

@@ -323,6 +323,8 @@ pub(crate) struct Aggregate {
     pub distinct: bool,
     /// `None` for `count(*)`.
     pub arg: Option<PExpr>,
+    /// `percentileDisc` and `percentileCont`'s second argument, between 0 and 1.
+    pub percentile: Option<PExpr>,
 }
 
 /// A compiled expression.
@@ -373,6 +375,16 @@ pub(crate) enum PKind {
         list: Box<PExpr>,
         predicate: Box<PExpr>,
     },
+    /// `n {.name, .*, key: expr}`: the base, and the entries in order (`None` for `.*`).
+    MapProjection(Box<PExpr>, Vec<(Option<String>, MapPart)>),
+}
+
+/// What a map projection's entry takes: one property of the base, all of them, or a value.
+#[derive(Debug)]
+pub(crate) enum MapPart {
+    Property,
+    AllProperties,
+    Value(PExpr),
 }
 
 /// Plans one parsed statement against `graph`.

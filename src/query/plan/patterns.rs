@@ -135,6 +135,7 @@ impl<'a> Planner<'a> {
         for label in &node.labels {
             self.check_label(label, node.span.start);
         }
+        self.no_parameter_map(node.properties.as_ref())?;
         let (props, props_map) = self.properties(scope, node.properties.as_ref(), true)?;
         let mut lookup = Lookup::Scan;
         if !bound {
@@ -195,6 +196,7 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|t| self.resolve_type(t, rel.span.start))
             .collect();
+        self.no_parameter_map(rel.properties.as_ref())?;
         let (props, props_map) = self.properties(scope, rel.properties.as_ref(), false)?;
         let arrow = match (rel.arrow, reversed) {
             (Arrow::Right, true) => Arrow::Left,
@@ -226,6 +228,25 @@ impl<'a> Planner<'a> {
             props,
             props_map,
         })
+    }
+
+    /// A pattern to match (MATCH, MERGE, a pattern predicate) takes its properties written
+    /// out: `(n $map)` is for CREATE only.
+    fn no_parameter_map(&self, properties: Option<&Expr>) -> Result<(), QueryError> {
+        match properties {
+            Some(Expr {
+                kind: ExprKind::Parameter(name),
+                span,
+            }) => Err(self.error(
+                ErrorCode::InvalidParameterUse,
+                span.start,
+                format!("a pattern to match cannot take its properties from ${name}"),
+                Some(format!(
+                    "write them out, as (n {{key: ${name}.key}}), or filter with WHERE all(k IN keys(${name}) WHERE n[k] = ${name}[k])"
+                )),
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub(super) fn properties(

@@ -88,6 +88,28 @@ impl<'a> Planner<'a> {
             items.push(compiled);
         }
         let aggregating = !aggregates.is_empty();
+        // What the rest of an aggregating item may read: grouping keys that are variables, and
+        // property reads that are grouping keys as written.
+        let mut key_names: HashSet<String> = HashSet::new();
+        let mut key_texts: HashSet<String> = HashSet::new();
+        for &i in &key_items {
+            match &columns[i].1.kind {
+                ExprKind::Variable(v) => {
+                    key_names.insert(v.clone());
+                }
+                ExprKind::Property(base, _) if matches!(base.kind, ExprKind::Variable(_)) => {
+                    key_texts.insert(squeeze(&self.text[columns[i].1.span.clone()]));
+                }
+                _ => {}
+            }
+        }
+        if aggregating {
+            for (i, (_, expr)) in columns.iter().enumerate() {
+                if !key_items.contains(&i) {
+                    self.check_unambiguous(expr, &key_names, &key_texts)?;
+                }
+            }
+        }
 
         // Output columns get slots after the input's, for ORDER BY.
         let out_base = scope.next;
@@ -95,6 +117,7 @@ impl<'a> Planner<'a> {
             Scope {
                 vars: Vec::new(),
                 next: scope.next,
+                literals: Vec::new(),
             }
         } else {
             scope.clone()
@@ -110,6 +133,8 @@ impl<'a> Planner<'a> {
             }
         }
         order_scope.next = out_base + columns.len();
+        let mut sort_names = key_names.clone();
+        sort_names.extend(columns.iter().map(|(name, _)| name.clone()));
         let mut order_by = Vec::new();
         for sort in &projection.order_by {
             let mut sort_aggregates = Vec::new();
@@ -145,6 +170,9 @@ impl<'a> Planner<'a> {
                 }
                 other => other?,
             };
+            if aggregating && has_aggregate(&sort.expr) {
+                self.check_unambiguous(&sort.expr, &sort_names, &key_texts)?;
+            }
             if !sort_aggregates.is_empty() {
                 return Err(self.error(
                     ErrorCode::InvalidAggregation,
@@ -160,7 +188,21 @@ impl<'a> Planner<'a> {
         // WITH's WHERE over the input and the projected names, when not aggregating.
         let filter = match filter {
             Some(f) if !aggregating => {
-                Some(self.expr(&order_scope, f, &mut ExprContext::plain("WHERE"))?)
+                // After DISTINCT only the columns are in scope; an expression written as a
+                // column (`a.name2` of `WITH DISTINCT a.name2 AS name`) reads that column.
+                let replaced: &[(String, Slot)] = if projection.distinct {
+                    &replacements
+                } else {
+                    &[]
+                };
+                Some(self.expr(
+                    &order_scope,
+                    f,
+                    &mut ExprContext {
+                        replacements: replaced,
+                        ..ExprContext::plain("WHERE")
+                    },
+                )?)
             }
             _ => None,
         };
@@ -186,9 +228,14 @@ impl<'a> Planner<'a> {
         };
 
         let mut next = Scope::default();
-        for (name, expr) in &columns {
+        for ((name, expr), item) in columns.iter().zip(&items) {
             let kind = self.kind_of(scope, expr);
-            next.bind(name, kind);
+            let slot = next.bind(name, kind);
+            if let PKind::Const(v) = &item.kind
+                && !matches!(v, QueryValue::Null | QueryValue::Map(_))
+            {
+                next.literals.push((slot, v.type_name()));
+            }
         }
         let names = columns.into_iter().map(|(n, _)| n).collect();
         Ok((
@@ -260,6 +307,7 @@ impl<'a> Planner<'a> {
             | ExprKind::Bool(_)
             | ExprKind::List(_)
             | ExprKind::Map(_)
+            | ExprKind::MapProjection(..)
             | ExprKind::Binary(..)
             | ExprKind::Unary(..)
             | ExprKind::IsNull { .. }
@@ -275,6 +323,18 @@ impl<'a> Planner<'a> {
         function: AggFunction,
         distinct: bool,
         arg: Option<PExpr>,
+        span: &Span,
+        cx: &mut ExprContext<'_>,
+    ) -> Result<PKind, QueryError> {
+        self.aggregate_of(function, distinct, (arg, None), span, cx)
+    }
+
+    /// An aggregate of `arg`, with `percentileDisc` and `percentileCont`'s `percentile`.
+    pub(super) fn aggregate_of(
+        &mut self,
+        function: AggFunction,
+        distinct: bool,
+        (arg, percentile): (Option<PExpr>, Option<PExpr>),
         span: &Span,
         cx: &mut ExprContext<'_>,
     ) -> Result<PKind, QueryError> {
@@ -304,8 +364,123 @@ impl<'a> Planner<'a> {
             function,
             distinct,
             arg,
+            percentile,
         });
         Ok(PKind::Aggregate(aggregates.len() - 1))
+    }
+}
+
+impl Planner<'_> {
+    /// An item that aggregates reads, outside its aggregates, only the grouping keys `names`
+    /// (variables and column names) and the property reads `texts` (as written, without
+    /// white space): `me.age + count(*)` next to a key `me.age + you.age` means nothing.
+    fn check_unambiguous(
+        &self,
+        expr: &Expr,
+        names: &HashSet<String>,
+        texts: &HashSet<String>,
+    ) -> Result<(), QueryError> {
+        let mut reads = Vec::new();
+        if !reads_outside_aggregates(expr, &mut reads) {
+            return Ok(());
+        }
+        for read in reads {
+            let allowed = match &read.kind {
+                ExprKind::Variable(v) => names.contains(v),
+                ExprKind::Property(base, _) => {
+                    matches!(&base.kind, ExprKind::Variable(v) if names.contains(v))
+                        || texts.contains(&squeeze(&self.text[read.span.clone()]))
+                }
+                _ => true,
+            };
+            if !allowed {
+                let text = &self.text[read.span.clone()];
+                return Err(self.error(
+                    ErrorCode::AmbiguousAggregationExpression,
+                    read.span.start,
+                    format!(
+                        "`{text}` is neither aggregated nor a grouping key of this aggregating expression"
+                    ),
+                    Some(format!(
+                        "project `{text}` as a column of its own (WITH {text} AS x, ...) and use x"
+                    )),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `expr` calls an aggregate (in the forms `children` looks into).
+fn has_aggregate(expr: &Expr) -> bool {
+    has_aggregate_here(expr) || children(expr).is_some_and(|c| c.into_iter().any(has_aggregate))
+}
+
+/// The direct sub-expressions of the forms the ambiguity check reads; `None` for the forms
+/// it does not look into (comprehensions, patterns, map projections).
+fn children(expr: &Expr) -> Option<Vec<&Expr>> {
+    Some(match &expr.kind {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::String(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar => Vec::new(),
+        ExprKind::List(items) => items.iter().collect(),
+        ExprKind::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
+        ExprKind::Property(base, _) | ExprKind::HasLabels(base, _) => vec![base],
+        ExprKind::Index(a, b) => vec![a, b],
+        ExprKind::Slice(base, from, to) => std::iter::once(&**base)
+            .chain(from.as_deref())
+            .chain(to.as_deref())
+            .collect(),
+        ExprKind::Unary(_, e) | ExprKind::IsNull { expr: e, .. } => vec![e],
+        ExprKind::Binary(_, l, r) => vec![l, r],
+        ExprKind::Case {
+            subject,
+            branches,
+            otherwise,
+        } => subject
+            .as_deref()
+            .into_iter()
+            .chain(branches.iter().flat_map(|(w, t)| [w, t]))
+            .chain(otherwise.as_deref())
+            .collect(),
+        ExprKind::Call { args, .. } => args.iter().collect(),
+        _ => return None,
+    })
+}
+
+/// Collects the variables and property reads of variables that `expr` makes outside its
+/// aggregates; false when it holds a form the check does not look into.
+fn reads_outside_aggregates<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) -> bool {
+    match &expr.kind {
+        ExprKind::Variable(_) => {
+            out.push(expr);
+            true
+        }
+        ExprKind::Property(base, _) if matches!(base.kind, ExprKind::Variable(_)) => {
+            out.push(expr);
+            true
+        }
+        _ if has_aggregate_here(expr) => true,
+        _ => match children(expr) {
+            Some(c) => c.into_iter().all(|e| reads_outside_aggregates(e, out)),
+            None => false,
+        },
+    }
+}
+
+/// Whether `expr` is itself an aggregate call.
+fn has_aggregate_here(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::CountStar => true,
+        ExprKind::Call { name, .. } => {
+            functions::lookup(name).is_some_and(functions::Entry::is_aggregate)
+        }
+        _ => false,
     }
 }
 

@@ -108,6 +108,7 @@ pub(super) fn count_reached(segment: &mut Segment) {
                 function: AggFunction::Count,
                 distinct: true,
                 arg: Some(arg),
+                percentile: None,
             },
         ] => matches!(arg.kind, PKind::Slot(s) if s == end),
         _ => false,

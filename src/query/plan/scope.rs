@@ -73,6 +73,9 @@ impl<'a> Planner<'a> {
 pub(super) struct Scope {
     pub(super) vars: Vec<(String, Slot, VarKind)>,
     pub(super) next: Slot,
+    /// Slots a `WITH` filled with a literal that is no map (`WITH 123 AS x`), with its type:
+    /// reading a property of one is refused before the statement runs.
+    pub(super) literals: Vec<(Slot, &'static str)>,
 }
 
 impl Scope {
@@ -93,6 +96,14 @@ impl Scope {
     pub(super) fn allocate(&mut self) -> Slot {
         self.next += 1;
         self.next - 1
+    }
+
+    /// The type of the literal `slot` holds, when a `WITH` bound it to one that is no map.
+    pub(super) fn literal_type(&self, slot: Slot) -> Option<&'static str> {
+        self.literals
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, t)| *t)
     }
 
     pub(super) fn names(&self) -> Vec<&str> {

@@ -187,6 +187,17 @@ impl Planner<'_> {
                 .variable
                 .as_ref()
                 .is_some_and(|v| scope.get(v).is_some());
+            if bound && chain.hops.is_empty() {
+                let v = node.variable.as_deref().unwrap_or("");
+                return Err(self.error(
+                    ErrorCode::VariableAlreadyBound,
+                    node.span.start,
+                    format!("`{v}` is already bound; {clause} ({v}) would make no new node"),
+                    Some(format!(
+                        "use a new name to create a node, or SET {v}:Label to change it"
+                    )),
+                ));
+            }
             if bound && (!node.labels.is_empty() || node.properties.is_some()) {
                 let v = node.variable.as_deref().unwrap_or("");
                 return Err(self.error(
@@ -228,6 +239,16 @@ impl Planner<'_> {
         }
         let mut rels = Vec::new();
         for (rel, _) in &chain.hops {
+            if let Some(v) = &rel.variable
+                && scope.get(v).is_some()
+            {
+                return Err(self.error(
+                    ErrorCode::VariableAlreadyBound,
+                    rel.span.start,
+                    format!("`{v}` is already bound; {clause} makes a new relationship"),
+                    Some("use a new name".to_owned()),
+                ));
+            }
             self.check_created_rel(rel, clause, true)?;
             let slot = match &rel.variable {
                 Some(v) if scope.get(v).is_some() => {
@@ -272,16 +293,19 @@ impl Planner<'_> {
         }
         let chain = &pattern.chain;
         for node in std::iter::once(&chain.start).chain(chain.hops.iter().map(|(_, n)| n)) {
+            // A bound node may end a relationship to merge, but takes no new labels or
+            // properties, and is not merged alone.
             if let Some(v) = &node.variable
                 && bound_before.contains(v)
-                && (!node.labels.is_empty() || node.properties.is_some())
-                && chain.hops.is_empty()
+                && (!node.labels.is_empty() || node.properties.is_some() || chain.hops.is_empty())
             {
                 return Err(self.error(
                     ErrorCode::VariableAlreadyBound,
                     node.span.start,
                     format!("`{v}` is already bound; MERGE cannot look for it again"),
-                    None,
+                    Some(format!(
+                        "write ({v}) without labels or properties, and SET {v}:Label or SET {v}.key = value"
+                    )),
                 ));
             }
             self.declare(
@@ -416,7 +440,7 @@ impl Planner<'_> {
     ) -> Result<(), QueryError> {
         if rel.types.len() != 1 {
             return Err(self.error(
-                ErrorCode::UnsupportedPattern,
+                ErrorCode::NoSingleRelationshipType,
                 rel.span.start,
                 format!("a relationship to {clause} needs exactly one type"),
                 Some("write it as -[:INVESTS_IN]->".to_owned()),
@@ -424,7 +448,7 @@ impl Planner<'_> {
         }
         if directed && rel.arrow == Arrow::Both {
             return Err(self.error(
-                ErrorCode::UnsupportedPattern,
+                ErrorCode::RequiresDirectedRelationship,
                 rel.span.start,
                 format!("a relationship to {clause} needs a direction"),
                 Some("write -[...]-> or <-[...]-".to_owned()),
@@ -432,7 +456,7 @@ impl Planner<'_> {
         }
         if rel.length.is_some() {
             return Err(self.error(
-                ErrorCode::UnsupportedPattern,
+                ErrorCode::CreatingVarLength,
                 rel.span.start,
                 format!("{clause} cannot create a variable-length relationship"),
                 None,

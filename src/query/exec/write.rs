@@ -17,6 +17,7 @@ use crate::query::plan::write::{CreateNode, CreateRel};
 use crate::query::plan::{
     CreatePattern, MergePlan, Op, PExpr, Plan, QueryPlan, RemovePlan, SetPlan,
 };
+use crate::query::profile::{Part, PartKind, Profiler};
 use crate::query::value::{DeletedRelationship, Key, QueryValue};
 use crate::rules::Element;
 use crate::store::{Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
@@ -48,10 +49,11 @@ pub(crate) fn run_writing(
     params: &Params,
     text: &str,
     plan: &Plan,
-    (limits, notes, memory): (
+    (limits, notes, memory, profile): (
         &crate::query::limits::Limits,
         &crate::query::limits::Notes,
         &crate::query::limits::Memory,
+        Option<&Profiler>,
     ),
     places: &mut Places,
 ) -> Result<Vec<Row>, QueryError> {
@@ -61,6 +63,7 @@ pub(crate) fn run_writing(
         limits,
         notes,
         memory,
+        profile,
         places: RefCell::new(Places::default()),
     };
     if let Some(command) = &plan.schema {
@@ -84,6 +87,7 @@ struct Writer<'a> {
     limits: &'a crate::query::limits::Limits,
     notes: &'a crate::query::limits::Notes,
     memory: &'a crate::query::limits::Memory,
+    profile: Option<&'a Profiler>,
     places: RefCell<Places>,
 }
 
@@ -106,6 +110,7 @@ impl Writer<'_> {
             limits: self.limits,
             notes: self.notes,
             memory: self.memory,
+            profile: self.profile,
         }
     }
 
@@ -142,7 +147,14 @@ impl Writer<'_> {
         for (i, segment) in query.segments.iter().enumerate() {
             for op in &segment.ops {
                 rows = if op.writes() {
-                    self.write(graph, op, rows)?
+                    let part = Part::of(op, PartKind::Op);
+                    let entered = self.profile.map(|p| p.enter(part));
+                    let rows = self.write(graph, op, rows)?;
+                    drop(entered);
+                    if let Some(p) = self.profile {
+                        p.rows(part, rows.len() as u64);
+                    }
+                    rows
                 } else {
                     let cx = self.cx(graph);
                     let mut out = Vec::new();
@@ -163,6 +175,7 @@ impl Writer<'_> {
                 };
             }
             let cx = self.cx(graph);
+            let entered = cx.enter(&segment.projection, PartKind::Projection);
             let mut projector = Projector::new(&cx, &segment.projection)?;
             let mut outputs = Vec::new();
             let mut bytes = 0;
@@ -181,6 +194,7 @@ impl Writer<'_> {
                 }
             }
             projector.finish(&mut keep)?;
+            drop(entered);
             cx.release(held);
             held = bytes;
             rows = match query.segments.get(i + 1) {

@@ -1375,6 +1375,39 @@ fn explain_before_a_statement_in_the_shell_prints_its_plan() {
 }
 
 #[test]
+fn profile_in_the_shell_prints_the_rows_then_each_operator_with_its_rows_and_time() {
+    let out = piped(
+        "PROFILE MATCH (k:Consortium {name: 'AIP'})<-[:MEMBER_OF]-(c:Company)\n\
+         RETURN count(*) AS members;\n\
+         profile CREATE (:Company {name: 'Zed Chips', country: 'US'});\n\
+         MATCH (c {name: 'Zed Chips'}) RETURN count(c) AS zed;\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let rows = stdout.find("members").expect("the rows");
+    let plan = stdout.find("| Operator ").expect("the profile");
+    assert!(rows < plan, "{stdout}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {stdout}"))
+            .split('|')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+    };
+    // | name | details | rows | time |
+    assert_eq!(line("NodeIndexSeek")[3], "1", "{stdout}");
+    assert_eq!(line("Expand(All)")[3], "5", "{stdout}");
+    assert_eq!(line("EagerAggregation")[3], "1", "{stdout}");
+    assert!(line("Expand(All)")[4].ends_with(" ms"), "{stdout}");
+    assert!(stdout.contains("\n1 row in "), "{stdout}");
+    // A profiled write is done.
+    assert_eq!(line("Create")[3], "1", "{stdout}");
+    assert!(stdout.contains("│   1 │"), "{stdout}");
+}
+
+#[test]
 fn each_front_end_says_how_to_lift_a_bound_in_its_own_terms() {
     // The command line names its flags.
     let rows = alliances(&[

@@ -40,6 +40,23 @@ fn a_user_session_on_a_terminal() {
     p.expect("2 rows").unwrap();
     p.expect("alliances> ").unwrap();
 
+    // PROFILE prints the rows, then each operator with the rows it handed on and its time.
+    p.send_line(
+        "PROFILE MATCH (k:Consortium {name: 'AIP'})<-[:MEMBER_OF]-(c:Company) RETURN count(*) AS members;",
+    )
+    .unwrap();
+    p.expect("members").unwrap();
+    p.expect(expectrl::Regex(
+        r"\| NodeIndexSeek +\| [^|]+\| +1 \| +\d+\.\d{3} ms \|",
+    ))
+    .unwrap();
+    p.expect(expectrl::Regex(
+        r"\| Expand\(All\) +\| [^|]+\| +5 \| +\d+\.\d{3} ms \|",
+    ))
+    .unwrap();
+    p.expect("1 row in ").unwrap();
+    p.expect("alliances> ").unwrap();
+
     // Tab completes an entity name inside quotes and closes the string.
     p.send("MATCH (n {name: \"Nv").unwrap();
     p.send("\t").unwrap();

@@ -11,7 +11,7 @@ use crate::model::printable_json;
 #[derive(clap::Args, Debug, Clone, PartialEq)]
 pub(super) struct QueryOptions {
     /// Describe how each statement would run (which index or scan each pattern starts
-    /// from) instead of running it.
+    /// from) instead of running it, as if each began with EXPLAIN.
     #[arg(long)]
     pub(super) explain: bool,
     /// Print each statement's row count and running time on standard error.
@@ -132,18 +132,6 @@ pub(super) fn query(
             return ExitCode::FAILURE;
         }
     };
-    if explain {
-        for statement in &parsed {
-            match query::explain(&session.graph, &text, statement) {
-                Ok(plan) => out!("{plan}"),
-                Err(e) => {
-                    errln!("{}", shown(&e));
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
-        return ExitCode::SUCCESS;
-    }
     let width = terminal_width();
     let all_started = std::time::Instant::now();
     let mut failed = 0;
@@ -156,6 +144,11 @@ pub(super) fn query(
             .clone()
             .with_interrupt(std::sync::Arc::clone(&timer.stop));
         let outcome = session.prepare(&text, statement).and_then(|prepared| {
+            let prepared = if explain {
+                prepared.with_mode(query::ast::Mode::Explain)
+            } else {
+                prepared
+            };
             for warning in prepared.warnings() {
                 match &file_name {
                     Some(name) => errln!("{}", warning.in_file(name)),
@@ -203,11 +196,22 @@ pub(super) fn query(
                     outln!("{}", result.to_table(width));
                 }
                 OutputFormat::Json => println!("{}", printable_json(&result.to_json())),
+                // An EXPLAIN has no rows: its plan is the answer. CSV has no room for a
+                // profile, which goes to standard error.
+                OutputFormat::Csv if result.plan.is_some() => {
+                    if i > 0 {
+                        outln!();
+                    }
+                    outln!("{}", result.to_table(width));
+                }
                 OutputFormat::Csv => {
                     if i > 0 {
                         outln!();
                     }
                     print_csv(&result.to_csv());
+                    if let Some(profile) = &result.profile {
+                        errln!("{profile}");
+                    }
                 }
             },
             Err(e) => {

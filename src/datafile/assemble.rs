@@ -195,7 +195,8 @@ pub(crate) fn assemble_into(
                 }
             }
         };
-    let mut nodes: HashMap<&str, NodeId> = HashMap::with_capacity_and_hasher(decoded.entities.len(), Default::default());
+    let mut nodes: HashMap<&str, NodeId> =
+        HashMap::with_capacity_and_hasher(decoded.entities.len(), Default::default());
     for entity in &decoded.entities {
         let record = &entity.record;
         sourced(graph, entity, &record.sources, problems);

@@ -16,7 +16,22 @@ pub struct Statement {
     pub union_all: Vec<bool>,
     /// A command on the graph's constraints, which stands alone (then `queries` is empty).
     pub schema: Option<SchemaCommand>,
+    /// Whether it runs, is only explained (`EXPLAIN`), or runs profiled (`PROFILE`).
+    pub mode: Mode,
     pub span: Span,
+}
+
+/// What a statement's prefix asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// No prefix: the statement runs.
+    #[default]
+    Run,
+    /// `EXPLAIN`: the plan is shown and nothing runs, so nothing is written.
+    Explain,
+    /// `PROFILE`: the statement runs (and writes), and each operator's rows and time are
+    /// counted.
+    Profile,
 }
 
 /// A statement about the graph's uniqueness constraints, as Neo4j 5 writes them.

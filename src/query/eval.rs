@@ -34,6 +34,29 @@ pub(crate) struct Context<'g> {
     /// The statement's clock: the instant `datetime()` and the other clocks read, taken at
     /// its first reading, so that one statement sees one "now".
     pub clock: &'g std::cell::OnceCell<i128>,
+    /// The counters of a profiled run (`PROFILE`); `None` when not profiling.
+    pub profile: Option<&'g super::profile::Profiler>,
+}
+
+impl<'g> Context<'g> {
+    /// While profiling, makes `part` the operator at work until the guard is dropped.
+    #[inline]
+    pub(crate) fn enter<T>(
+        &self,
+        part: &T,
+        kind: super::profile::PartKind,
+    ) -> Option<super::profile::Entered<'g>> {
+        self.profile
+            .map(|p| p.enter(super::profile::Part::of(part, kind)))
+    }
+
+    /// While profiling, counts a row that `part` handed on.
+    #[inline]
+    pub(crate) fn count<T>(&self, part: &T, kind: super::profile::PartKind) {
+        if let Some(p) = self.profile {
+            p.rows(super::profile::Part::of(part, kind), 1);
+        }
+    }
 }
 
 pub(crate) type EvalResult = Result<QueryValue, QueryError>;

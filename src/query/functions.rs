@@ -1104,12 +1104,9 @@ fn convert(c: &Call<'_, '_>, mut a: Vec<V>, conversion: Conversion, strict: bool
 
 fn to_string(c: &Call<'_, '_>, v: V) -> Result<V, (V, &'static str)> {
     match v {
-        v @ (V::Int(_)
-        | V::Float(_)
-        | V::Bool(_)
-        | V::String(_)
-        | V::Date(_)
-        | V::Temporal(_)) => Ok(V::String(super::result::plain_text(c.graph(), &v))),
+        v @ (V::Int(_) | V::Float(_) | V::Bool(_) | V::String(_) | V::Date(_) | V::Temporal(_)) => {
+            Ok(V::String(super::result::plain_text(c.graph(), &v)))
+        }
         other => Err((other, "a number, boolean, string or temporal value")),
     }
 }

@@ -24,6 +24,7 @@ pub mod limits;
 mod parser;
 mod plan;
 pub mod procedures;
+mod profile;
 mod result;
 mod rules;
 mod temporal;
@@ -37,6 +38,7 @@ pub use eval::Params;
 pub use limits::Limits;
 pub use parser::{MAX_NESTING, parse, parse_expr};
 pub use procedures::{Column, ProcedureDef, ProcedureDefError, Procedures, ValueType};
+pub use profile::{OperatorProfile, PlanDescription, PlannedOperator, Profile};
 pub use result::{
     AmountColumn, AmountNote, NodeValue, PathValue, QueryResult, RelationshipValue, ResultValue,
     TableStyle,
@@ -60,6 +62,7 @@ pub struct Prepared<'t> {
     text: &'t str,
     plan: plan::Plan,
     limits: Limits,
+    mode: ast::Mode,
 }
 
 /// Plans one parsed statement. `text` is the whole text it was parsed from, for positions.
@@ -91,6 +94,7 @@ pub fn prepare_with<'t>(
         text,
         plan: parser::with_stack(|| plan::plan(text, graph, procedures, statement))?,
         limits: Limits::default(),
+        mode: statement.mode,
     })
 }
 
@@ -108,14 +112,42 @@ impl Prepared<'_> {
         &self.plan.warnings
     }
 
-    /// Whether running the statement may change the graph.
+    /// Whether running the statement may change the graph: never for `EXPLAIN`, which runs
+    /// nothing.
     pub fn writes(&self) -> bool {
-        self.plan.writes
+        self.plan.writes && self.mode != ast::Mode::Explain
     }
 
-    /// How the statement will run: where each pattern search starts and which way it goes.
+    /// Whether the statement runs, is only explained, or runs profiled: its prefix, unless
+    /// `with_mode` changed it.
+    pub fn mode(&self) -> ast::Mode {
+        self.mode
+    }
+
+    /// The statement as if it had the prefix `mode` asks for (`alliances query --explain`
+    /// explains every statement).
+    #[must_use]
+    pub fn with_mode(mut self, mode: ast::Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// How the statement will run: where each pattern search starts and which way it goes, as
+    /// a table of operators.
     pub fn explain(&self) -> String {
-        self.plan.explain()
+        self.plan.explain(self.text)
+    }
+
+    /// The plan's operators, in the order rows flow through them.
+    pub fn describe(&self) -> PlanDescription {
+        self.plan.describe(self.text)
+    }
+
+    /// An `EXPLAIN`: no rows, and the plan.
+    fn explained(&self, graph: &Graph) -> QueryResult {
+        let mut result = self.result(graph, Vec::new(), ChangeCounts::default());
+        result.plan = Some(self.describe());
+        result
     }
 
     /// Runs a statement that only reads.
@@ -124,6 +156,9 @@ impl Prepared<'_> {
     /// A runtime error (a type error, a missing parameter, an overflow), or a statement that
     /// writes (use `run_mut`).
     pub fn run(&self, graph: &Graph, params: &Params) -> Result<QueryResult, QueryError> {
+        if self.mode == ast::Mode::Explain {
+            return Ok(self.explained(graph));
+        }
         if self.plan.writes {
             return Err(QueryError::at(
                 ErrorKind::Semantic,
@@ -136,6 +171,7 @@ impl Prepared<'_> {
         }
         let notes = limits::Notes::default();
         let memory = limits::Memory::new(&self.limits);
+        let profiler = (self.mode == ast::Mode::Profile).then(profile::Profiler::default);
         let cx = eval::Context {
             graph,
             params,
@@ -144,10 +180,15 @@ impl Prepared<'_> {
             notes: &notes,
             memory: &memory,
             clock: &std::cell::OnceCell::new(),
+            profile: profiler.as_ref(),
         };
+        let started = std::time::Instant::now();
         let rows = parser::with_stack(|| exec::run(&cx, &self.plan))?;
+        let time = started.elapsed();
         let mut result = self.result(graph, rows, ChangeCounts::default());
         result.notes = notes.take();
+        result.profile =
+            profiler.map(|p| self.plan.profile(self.text, &p, result.rows.len(), time));
         Ok(result)
     }
 
@@ -173,12 +214,14 @@ impl Prepared<'_> {
         params: &Params,
         before_commit: &mut BeforeCommit<'_>,
     ) -> Result<QueryResult, QueryError> {
-        if !self.plan.writes {
+        if !self.writes() {
             return self.run(graph, params);
         }
         graph.begin();
         let notes = limits::Notes::default();
         let memory = limits::Memory::new(&self.limits);
+        let profiler = (self.mode == ast::Mode::Profile).then(profile::Profiler::default);
+        let started = std::time::Instant::now();
         let mut places = exec::Places::default();
         let outcome =
             parser::with_stack(|| {
@@ -187,7 +230,7 @@ impl Prepared<'_> {
                     params,
                     self.text,
                     &self.plan,
-                    (&self.limits, &notes, &memory),
+                    (&self.limits, &notes, &memory, profiler.as_ref()),
                     &mut places,
                 )
             })
@@ -216,9 +259,12 @@ impl Prepared<'_> {
             });
         match outcome {
             Ok(rows) => {
+                let time = started.elapsed();
                 let counts = graph.change_counts();
                 let mut result = self.result(graph, rows, counts);
                 result.notes = notes.take();
+                result.profile =
+                    profiler.map(|p| self.plan.profile(self.text, &p, result.rows.len(), time));
                 graph.commit();
                 Ok(result)
             }
@@ -263,6 +309,8 @@ impl Prepared<'_> {
             money_columns: self.plan.money_columns.clone(),
             amount_columns,
             notes: Vec::new(),
+            plan: None,
+            profile: None,
         }
     }
 }
@@ -290,7 +338,10 @@ pub fn explain(
     text: &str,
     statement: &ast::Statement,
 ) -> Result<String, QueryError> {
-    Ok(parser::with_stack(|| plan::plan(text, graph, &Procedures::new(), statement))?.explain())
+    Ok(
+        parser::with_stack(|| plan::plan(text, graph, &Procedures::new(), statement))?
+            .explain(text),
+    )
 }
 
 /// Parses and runs every statement of `text` (separated by `;`), in order, on a graph that
@@ -387,6 +438,7 @@ pub fn parse_value(graph: &Graph, text: &str) -> Result<QueryValue, QueryError> 
         notes: &limits::Notes::default(),
         memory: &limits::Memory::new(&bounds),
         clock: &std::cell::OnceCell::new(),
+        profile: None,
     };
     let mut rows = exec::run(&cx, &plan).map_err(|e| shift_error(e, text))?;
     Ok(rows

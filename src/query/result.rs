@@ -35,6 +35,10 @@ pub struct QueryResult {
     pub amount_columns: Vec<AmountColumn>,
     /// Bounds the statement met that cut its answer, and how to lift them.
     pub notes: Vec<String>,
+    /// For `EXPLAIN`: the plan, in place of rows.
+    pub plan: Option<super::PlanDescription>,
+    /// For `PROFILE`: each operator's rows and time, beside the rows.
+    pub profile: Option<super::Profile>,
 }
 
 /// A column of one relationship's amounts, and what the table shows beside each.
@@ -502,7 +506,21 @@ impl QueryResult {
 
     /// A table for people, fitted to the style's width (long cells end with `…`), with the row
     /// count and, when given, the time taken.
+    ///
+    /// An `EXPLAIN` shows its plan instead; a `PROFILE` shows its operators' rows and time
+    /// after the rows.
     pub fn to_table_styled(&self, style: TableStyle) -> String {
+        if let Some(plan) = &self.plan {
+            return printable(&plan.to_string()).into_owned();
+        }
+        let rows = self.rows_table(style);
+        match &self.profile {
+            Some(profile) => format!("{rows}\n{}", printable(&profile.to_string())),
+            None => rows,
+        }
+    }
+
+    fn rows_table(&self, style: TableStyle) -> String {
         let mut table = comfy_table::Table::new();
         table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
         // Text from the data cannot reach the terminal raw (`model::printable`).
@@ -554,11 +572,14 @@ impl QueryResult {
         }
     }
 
-    /// One line of JSON: `{"columns": [...], "rows": [[...], ...]}`.
+    /// One line of JSON: `{"columns": [...], "rows": [[...], ...]}`, with the plan under
+    /// `plan` for `EXPLAIN` and the operators' counts under `profile` for `PROFILE`.
     pub fn to_json(&self) -> String {
         let json = JsonResult {
             columns: &self.columns,
             rows: &self.rows,
+            plan: self.plan.as_ref(),
+            profile: self.profile.as_ref().map(super::Profile::json),
         };
         serde_json::to_string(&json).unwrap_or_else(|e| {
             format!(
@@ -591,6 +612,10 @@ impl QueryResult {
 struct JsonResult<'r> {
     columns: &'r [String],
     rows: &'r [Vec<ResultValue>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<&'r super::PlanDescription>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<super::profile::JsonProfile<'r>>,
 }
 
 #[cfg(test)]

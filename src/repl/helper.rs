@@ -22,7 +22,7 @@ const KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "UNION", "ALL", "AS", "ORDER", "BY",
     "ASC", "DESC", "SKIP", "LIMIT", "DISTINCT", "AND", "OR", "XOR", "NOT", "IN", "IS", "NULL",
     "TRUE", "FALSE", "STARTS", "ENDS", "CONTAINS", "CASE", "WHEN", "THEN", "ELSE", "END", "CREATE",
-    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH", "EXPLAIN",
+    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH", "EXPLAIN", "PROFILE",
 ];
 
 /// Names the completer offers, read from the graph.

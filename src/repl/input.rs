@@ -52,56 +52,9 @@ pub fn classify(text: &str) -> Input {
     }
 }
 
-/// The `EXPLAIN` keywords that begin statements of `text`: the text with each made spaces (so
-/// every position stays where it was), and the byte offset of each.
-pub fn take_explains(text: &str) -> (String, Vec<usize>) {
-    const KEYWORD: &str = "explain";
-    let mut blanked = text.to_owned();
-    let mut found = Vec::new();
-    let mut at_start = true;
-    let mut depth = 0i64;
-    for (offset, piece) in pieces(text) {
-        match piece {
-            Piece::Comment { .. } => {}
-            Piece::Char(c) if c.is_whitespace() => {}
-            Piece::Char(';') if depth <= 0 => at_start = true,
-            Piece::Word(word) if at_start && word.eq_ignore_ascii_case(KEYWORD) => {
-                blanked.replace_range(offset..offset + word.len(), &" ".repeat(word.len()));
-                found.push(offset);
-                at_start = false;
-            }
-            Piece::Char(c) => {
-                match c {
-                    '(' | '[' | '{' => depth += 1,
-                    ')' | ']' | '}' => depth -= 1,
-                    _ => {}
-                }
-                at_start = false;
-            }
-            Piece::Quoted { .. } | Piece::Word(_) => at_start = false,
-        }
-    }
-    (blanked, found)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn explain_is_taken_where_a_statement_begins_only() {
-        let (text, at) = take_explains(
-            "EXPLAIN RETURN 1; RETURN 'explain';\n// c\n explain\tMATCH (n) RETURN n",
-        );
-        assert_eq!(at, vec![0, 42]);
-        assert_eq!(
-            text,
-            "        RETURN 1; RETURN 'explain';\n// c\n        \tMATCH (n) RETURN n"
-        );
-        assert_eq!(take_explains("RETURN explain").1, Vec::<usize>::new());
-        assert_eq!(take_explains("EXPLAINED RETURN 1").1, Vec::<usize>::new());
-        assert_eq!(take_explains("RETURN [1; explain]").1, Vec::<usize>::new());
-    }
 
     #[test]
     fn statements_end_with_a_semicolon_outside_strings_and_comments() {

@@ -25,7 +25,7 @@ use rustyline::{Config, Editor};
 
 use crate::query::{self, TableStyle};
 use crate::session::{Origin, OutputFormat};
-pub use input::{Input, classify, take_explains};
+pub use input::{Input, classify};
 
 const PROMPT: &str = "alliances> ";
 const CONTINUATION: &str = "        -> ";
@@ -420,21 +420,10 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
             None => e.to_string(),
         }
     };
-    // `EXPLAIN` before a statement shows its plan instead of running it, as `query --explain`.
-    let (text, explains) = take_explains(text);
-    let text = text.as_str();
+    // `EXPLAIN` and `PROFILE` are the statement's own prefixes: its result carries the plan
+    // or the profile, which the table shows.
     let statements = query::parse(text).map_err(shown)?;
-    let mut previous_end = 0;
     for statement in &statements {
-        let explained = explains
-            .iter()
-            .any(|at| (previous_end..statement.span.start).contains(at));
-        previous_end = statement.span.end;
-        if explained {
-            let plan = query::explain(&session.graph, text, statement).map_err(shown)?;
-            out!("{plan}");
-            continue;
-        }
         let started = Instant::now();
         let prepared = session.core.prepare(text, statement).map_err(shown)?;
         for warning in prepared.warnings() {
@@ -487,8 +476,16 @@ fn run_statements(session: &mut Session, text: &str) -> Result<(), String> {
                     errln!("{}", query::human_duration(elapsed));
                 }
             }
+            // An EXPLAIN has no rows: its plan is the answer. CSV has no room for a profile,
+            // which goes to standard error.
+            OutputFormat::Csv if result.plan.is_some() => {
+                outln!("{}", result.to_table(None));
+            }
             OutputFormat::Csv => {
                 output::print_csv(&result.to_csv());
+                if let Some(profile) = &result.profile {
+                    errln!("{profile}");
+                }
                 if session.timing {
                     errln!("{}", query::human_duration(elapsed));
                 }

@@ -4,6 +4,7 @@
 //! without recursion. Breadth-first searches are in `search.rs`.
 
 use super::*;
+use crate::query::profile::PartKind;
 
 /// Whether a search may take any relationship either way, and so walk the store's traversal
 /// index, which lists each node's neighbours side by side.
@@ -98,12 +99,14 @@ impl<'c, 'g> Matcher<'c, 'g> {
         row: &mut Row,
         k: Continuation<'_, 'c, 'g>,
     ) -> Result<Flow, QueryError> {
+        let _entered = self.cx.enter(pattern, PartKind::Start);
         let candidates = self.candidates(&pattern.start, row)?;
         let mut visit = |m: &mut Self, node: NodeId, row: &mut Row| -> Result<Flow, QueryError> {
             m.cx.check_interrupt()?;
             if !m.node_fits(node, &pattern.start, row)? {
                 return Ok(Flow::Continue);
             }
+            m.cx.count(pattern, PartKind::Start);
             bind_node(row, &pattern.start, node);
             match pattern.search {
                 PathSearch::All => {
@@ -325,12 +328,16 @@ impl<'c, 'g> Matcher<'c, 'g> {
         rels: &mut Vec<EdgeId>,
         k: Continuation<'_, 'c, 'g>,
     ) -> Result<Flow, QueryError> {
+        if h > 0 {
+            self.cx.count(&pattern.hops[h - 1], PartKind::Hop);
+        }
         let Some(hop) = pattern.hops.get(h) else {
             if let Some(slot) = pattern.path_slot {
                 row[slot] = QueryValue::Path(path(nodes, rels, pattern.reversed));
             }
             return k(self, row);
         };
+        let _entered = self.cx.enter(hop, PartKind::Hop);
         if let Some((min, max)) = hop.rel.length {
             // `*` without a maximum goes as far as the run's hop limit.
             let max = Some(max.unwrap_or_else(|| self.cx.limits.max_var_length()));

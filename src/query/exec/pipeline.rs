@@ -3,6 +3,7 @@
 //! projection, whose output feeds the next segment.
 
 use super::*;
+use crate::query::profile::PartKind;
 
 pub(super) fn run_query(cx: &Context<'_>, query: &QueryPlan) -> Result<Vec<Row>, QueryError> {
     run_query_from(cx, query, &[], None)
@@ -31,6 +32,7 @@ pub(super) fn run_query_from(
     runner.push(0, first, &mut projectors, &mut results)?;
     for i in 0..projectors.len() {
         let (head, tail) = projectors[i..].split_first_mut().expect("segment exists");
+        let _entered = cx.enter(&query.segments[i].projection, PartKind::Projection);
         head.finish(&mut |out| runner.emit(i, out, tail, &mut results))?;
     }
     Ok(results)
@@ -57,6 +59,7 @@ impl Runner<'_, '_> {
         // Each segment calls the next one's push: with many clauses, deep.
         crate::query::parser::guard_stack(|| {
             run_ops(self.cx, &segment.ops, 0, &mut row, &mut |row| {
+                let _entered = self.cx.enter(&segment.projection, PartKind::Projection);
                 head.accept(row, &mut |out| self.emit(seg, out, tail, results))
             })
         })
@@ -106,9 +109,13 @@ pub(super) fn run_ops(
     row: &mut Row,
     sink: Sink<'_>,
 ) -> Result<Flow, QueryError> {
+    if i > 0 {
+        cx.count(&ops[i - 1], PartKind::Op);
+    }
     let Some(op) = ops.get(i) else {
         return sink(row);
     };
+    let _entered = cx.enter(op, PartKind::Op);
     let segment = ops;
     match op {
         Op::CallSubquery { body, outputs, .. } => {
@@ -209,10 +216,13 @@ pub(super) fn run_ops(
             let mut matcher = Matcher::new(cx);
             let mut found = false;
             let flow = matcher.match_from(&plan.patterns, 0, row, &mut |_, row| {
-                if let Some(filter) = &plan.filter
-                    && cx.truth(cx.eval(filter, row, &[])?, &filter.span)? != Some(true)
-                {
-                    return Ok(Flow::Continue);
+                if let Some(filter) = &plan.filter {
+                    let entered = cx.enter(plan, PartKind::MatchFilter);
+                    if cx.truth(cx.eval(filter, row, &[])?, &filter.span)? != Some(true) {
+                        return Ok(Flow::Continue);
+                    }
+                    cx.count(plan, PartKind::MatchFilter);
+                    drop(entered);
                 }
                 found = true;
                 run_ops(cx, segment, i + 1, row, sink)

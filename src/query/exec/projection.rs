@@ -3,6 +3,7 @@
 //! it holds charged to the statement's memory budget.
 
 use super::*;
+use crate::query::profile::PartKind;
 
 /// One segment's projection: computes output rows, groups, sorts, and cuts with SKIP/LIMIT.
 pub(super) struct Projector<'p, 'c, 'g> {
@@ -142,6 +143,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             return Ok(Flow::Continue);
         }
         let outputs = self.outputs(row, &[])?;
+        self.cx.count(self.plan, PartKind::Projection);
         if let Some(filter) = &self.plan.filter {
             self.place_outputs(row, &outputs);
             if self
@@ -151,6 +153,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
             {
                 return Ok(Flow::Continue);
             }
+            self.cx.count(self.plan, PartKind::Where);
         }
         if !self.plan.order_by.is_empty() {
             let keys = self.sort_keys(row, &outputs)?;
@@ -181,12 +184,15 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                 return Ok(Flow::Continue);
             }
             self.hold(row_bytes(&outputs))?;
+            self.cx.count(self.plan, PartKind::Distinct);
         }
         if self.skipped < self.skip {
             self.skipped += 1;
             return Ok(Flow::Continue);
         }
+        self.cx.count(self.plan, PartKind::Skip);
         self.emitted += 1;
+        self.cx.count(self.plan, PartKind::Limit);
         let flow = out(outputs)?;
         if self.limit.is_some_and(|l| self.emitted >= l) {
             self.done = true;
@@ -216,6 +222,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
     }
 
     pub(super) fn sort_buffer(&mut self) {
+        let _entered = self.cx.enter(self.plan, PartKind::Sort);
         let directions: Vec<bool> = self.plan.order_by.iter().map(|(_, d)| *d).collect();
         self.sorted
             .sort_by(|(a, _), (b, _)| compare_keys(a, b, &directions));
@@ -310,6 +317,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
                         outputs.push(self.cx.eval(item, &group.first, &results)?);
                     }
                 }
+                self.cx.count(self.plan, PartKind::Projection);
                 if self.plan.order_by.is_empty() {
                     if self.pass(outputs, out)? == Flow::Stop {
                         return Ok(());
@@ -326,6 +334,7 @@ impl<'p, 'c, 'g> Projector<'p, 'c, 'g> {
         }
         self.sort_buffer();
         for (_, outputs) in std::mem::take(&mut self.sorted) {
+            self.cx.count(self.plan, PartKind::Sort);
             if self.pass(outputs, out)? == Flow::Stop {
                 break;
             }

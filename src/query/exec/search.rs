@@ -129,6 +129,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         k: Continuation<'_, 'c, 'g>,
     ) -> Result<Flow, QueryError> {
         let hop = &pattern.hops[0];
+        let _entered = self.cx.enter(hop, crate::query::profile::PartKind::Hop);
         let all = pattern.search == PathSearch::AllShortest;
         let (min, max) = hop.rel.length.unwrap_or((1, Some(1)));
         // A single known target lets the search stop as soon as it is reached.
@@ -377,6 +378,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         if let Some(slot) = pattern.path_slot {
             row[slot] = QueryValue::Path(path(nodes, rels, false));
         }
+        self.cx.count(hop, crate::query::profile::PartKind::Hop);
         k(self, row)
     }
 }

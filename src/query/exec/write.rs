@@ -17,6 +17,7 @@ use crate::query::plan::write::{CreateNode, CreateRel};
 use crate::query::plan::{
     CreatePattern, MergePlan, Op, PExpr, Plan, QueryPlan, RemovePlan, SetPlan,
 };
+use crate::query::profile::{Part, PartKind, Profiler};
 use crate::query::value::{DeletedRelationship, Key, QueryValue};
 use crate::rules::Element;
 use crate::store::{Direction, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId};
@@ -48,10 +49,11 @@ pub(crate) fn run_writing(
     params: &Params,
     text: &str,
     plan: &Plan,
-    (limits, notes, memory): (
+    (limits, notes, memory, profile): (
         &crate::query::limits::Limits,
         &crate::query::limits::Notes,
         &crate::query::limits::Memory,
+        Option<&Profiler>,
     ),
     places: &mut Places,
 ) -> Result<Vec<Row>, QueryError> {
@@ -62,6 +64,7 @@ pub(crate) fn run_writing(
         notes,
         memory,
         clock: std::cell::OnceCell::new(),
+        profile,
         places: RefCell::new(Places::default()),
     };
     if let Some(command) = &plan.schema {
@@ -87,6 +90,7 @@ struct Writer<'a> {
     memory: &'a crate::query::limits::Memory,
     /// The statement's clock, shared by every clause.
     clock: std::cell::OnceCell<i128>,
+    profile: Option<&'a Profiler>,
     places: RefCell<Places>,
 }
 
@@ -110,6 +114,7 @@ impl Writer<'_> {
             notes: self.notes,
             memory: self.memory,
             clock: &self.clock,
+            profile: self.profile,
         }
     }
 
@@ -146,7 +151,14 @@ impl Writer<'_> {
         for (i, segment) in query.segments.iter().enumerate() {
             for op in &segment.ops {
                 rows = if op.writes() {
-                    self.write(graph, op, rows)?
+                    let part = Part::of(op, PartKind::Op);
+                    let entered = self.profile.map(|p| p.enter(part));
+                    let rows = self.write(graph, op, rows)?;
+                    drop(entered);
+                    if let Some(p) = self.profile {
+                        p.rows(part, rows.len() as u64);
+                    }
+                    rows
                 } else {
                     let cx = self.cx(graph);
                     let mut out = Vec::new();
@@ -167,6 +179,7 @@ impl Writer<'_> {
                 };
             }
             let cx = self.cx(graph);
+            let entered = cx.enter(&segment.projection, PartKind::Projection);
             let mut projector = Projector::new(&cx, &segment.projection)?;
             let mut outputs = Vec::new();
             let mut bytes = 0;
@@ -185,6 +198,7 @@ impl Writer<'_> {
                 }
             }
             projector.finish(&mut keep)?;
+            drop(entered);
             cx.release(held);
             held = bytes;
             rows = match query.segments.get(i + 1) {

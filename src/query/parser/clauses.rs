@@ -14,6 +14,7 @@ impl Lower<'_> {
         let mut queries = Vec::new();
         let mut union_all = Vec::new();
         let mut schema = None;
+        let mut mode = Mode::Run;
         let mut clauses = 0;
         for part in pair.into_inner() {
             match part.as_rule() {
@@ -32,6 +33,12 @@ impl Lower<'_> {
                     queries.push(self.single_query(part)?);
                 }
                 Rule::union => union_all.push(part.into_inner().len() > 1),
+                Rule::statement_mode => {
+                    mode = match part.into_inner().next().map(|k| k.as_rule()) {
+                        Some(Rule::kw_profile) => Mode::Profile,
+                        _ => Mode::Explain,
+                    };
+                }
                 Rule::create_constraint | Rule::drop_constraint | Rule::show_constraints => {
                     schema = Some(self.schema_command(part));
                 }
@@ -42,6 +49,7 @@ impl Lower<'_> {
             queries,
             union_all,
             schema,
+            mode,
             span,
         })
     }

@@ -196,6 +196,7 @@ const EXPRESSION_STARTS: &[&str] = &[
 const KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "UNION", "ORDER", "SKIP", "LIMIT",
     "DISTINCT", "CONTAINS", "STARTS", "ENDS", "CREATE", "MERGE", "DELETE", "DETACH", "REMOVE",
+    "EXPLAIN", "PROFILE",
 ];
 
 /// "did you mean RETURN?" for a misspelled keyword such as `RETUN`.

@@ -16,6 +16,7 @@ Open a graph, ask it questions in Cypher, and take the answers as rows or DataFr
 from ._alliances import (
     DatabaseError,
     DatabaseLocked,
+    Duration,
     Error,
     Graph,
     LoadError,
@@ -34,6 +35,7 @@ from ._alliances import (
 __all__ = [
     "DatabaseError",
     "DatabaseLocked",
+    "Duration",
     "Error",
     "Graph",
     "LoadError",

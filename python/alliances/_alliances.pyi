@@ -9,9 +9,28 @@ from typing import Any, Literal, Optional, Union
 
 _PathLike = Union[str, os.PathLike[str]]
 Param = Union[
-    None, bool, int, float, str, datetime.date, "PartialDate", Sequence["Param"], Mapping[str, "Param"]
+    None,
+    bool,
+    int,
+    float,
+    str,
+    datetime.date,
+    datetime.time,
+    datetime.datetime,
+    datetime.timedelta,
+    "PartialDate",
+    "Duration",
+    Sequence["Param"],
+    Mapping[str, "Param"],
 ]
-Value = Any  # None, bool, int, float, str, datetime.date, PartialDate, list, dict, Node, Relationship, Path
+"""A statement parameter. A naive ``datetime.time`` is a ``localtime`` and one with a fixed
+offset a ``time``; a naive ``datetime.datetime`` is a ``localdatetime`` and an aware one a
+``datetime`` (in its zone when its tzinfo is a ``zoneinfo.ZoneInfo``); a ``timedelta`` is a
+duration of days and seconds."""
+Value = Any
+"""A result value: None, bool, int, float, str, datetime.date, PartialDate, datetime.time,
+datetime.datetime, Duration, list, dict, Node, Relationship or Path. Times and date times keep
+microseconds: the nanoseconds below them are dropped (frames keep them)."""
 
 class Error(Exception):
     """The base of every error alliances raises."""
@@ -78,6 +97,29 @@ class PartialDate:
     def __le__(self, other: PartialDate) -> bool: ...
     def __gt__(self, other: PartialDate) -> bool: ...
     def __ge__(self, other: PartialDate) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Duration:
+    """openCypher's duration: months, days, seconds and nanoseconds kept apart, since a month
+    is not a fixed number of days."""
+
+    def __init__(self, months: int = 0, days: int = 0, seconds: int = 0, nanoseconds: int = 0) -> None: ...
+    @staticmethod
+    def fromisoformat(text: str) -> Duration:
+        """``"P1Y2M3DT4H5M6.000000007S"``, as ``duration()`` reads it."""
+    @property
+    def months(self) -> int: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def seconds(self) -> int: ...
+    @property
+    def nanoseconds(self) -> int:
+        """From 0 to 999,999,999."""
+    def to_timedelta(self) -> datetime.timedelta:
+        """The same span, days of 24 hours; ValueError when it has months or nanoseconds
+        below the microsecond, which a timedelta cannot hold exactly."""
+    def isoformat(self) -> str: ...
     def __hash__(self) -> int: ...
 
 class Node:

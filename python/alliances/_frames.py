@@ -16,6 +16,12 @@ with integers)
 booleans        bool / boolean    Boolean          bool
 text            str               String           large_string
 days            datetime64[s]     Date             date32
+date times      datetime64[ns]    Datetime(ns)     timestamp[ns]
+(local, or one  (with the zone)   (with the zone;  (with the zone)
+zone or offset)                   offsets in UTC)
+local times     object (time)     Time             time64[ns]
+durations       timedelta64[ns]   Duration(ns)     duration[ns]
+(no months)
 only nulls      object            Null             null
 anything else   object (Node,     struct / list    struct / list,
                 PartialDate, …)   (Object without  or JSON text
@@ -24,10 +30,14 @@ anything else   object (Node,     struct / list    struct / list,
 
 A date known only to the month or the year makes its column "anything else": pandas holds
 ``PartialDate`` and ``datetime.date`` objects, polars and pyarrow the ISO text (``"2025-08"``).
+Likewise times with offsets, durations with months, and date times of several zones: pandas
+holds the Python objects, polars and pyarrow the ISO text. Date times beyond the years
+1677-2262 that nanoseconds reach come in microseconds.
 """
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import json
 from typing import Any
@@ -41,6 +51,32 @@ def _need(module: str, method: str) -> Any:
             f"{method}() needs {module}, which is not installed here; "
             f"install it with: pip install {module}"
         ) from e
+
+
+def _temporal(kind: str) -> tuple[str, str, str | None]:
+    """``timestamp/ns/Europe/Paris`` as its base kind, unit and zone (None when there is none)."""
+    base, _, rest = kind.partition("/")
+    unit, _, zone = rest.partition("/")
+    return base, unit, zone or None
+
+
+def _tzinfo(zone: str) -> Any:
+    """A zone name as itself, and an offset (``+01:00``) as a ``datetime.timezone``."""
+    if zone[0] not in "+-":
+        return zone
+    sign = -1 if zone[0] == "-" else 1
+    hours, minutes = zone[1:].split(":")
+    return datetime.timezone(sign * datetime.timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def _ticks(np: Any, base: str, unit: str, data: bytes, mask: bytes | None) -> Any:
+    """A numpy array of datetime64 or timedelta64 from 64-bit counts of ``unit``, NaT for null."""
+    numpy_kind = "datetime64" if base == "timestamp" else "timedelta64"
+    values = np.frombuffer(data, dtype="<i8").view(f"{numpy_kind}[{unit}]").copy()
+    nulls = _mask(np, mask)
+    if nulls is not None:
+        values[nulls] = np.datetime64("NaT") if base == "timestamp" else np.timedelta64("NaT")
+    return values
 
 
 def _mask(np: Any, mask: bytes | None) -> Any:
@@ -68,6 +104,12 @@ def _pandas_column(pd: Any, np: Any, kind: str, data: Any, mask: bytes | None, r
         for i, value in enumerate(data):
             cells[i] = value
         return pd.Series(cells, dtype=object)
+    if "/" in kind:
+        base, unit, zone = _temporal(kind)
+        series = pd.Series(_ticks(np, base, unit, data, mask))
+        if zone is not None:
+            series = series.dt.tz_localize("UTC").dt.tz_convert(_tzinfo(zone))
+        return series
     values = _numbers(np, kind, data)
     nulls = _mask(np, mask)
     if kind == "int":
@@ -112,6 +154,11 @@ def _arrow_column(pa: Any, np: Any, kind: str, data: Any, mask: bytes | None, ro
         return pa.array(data, type=pa.large_string())
     if kind == "object":
         return _arrow_object(pa, data)
+    if "/" in kind:
+        base, unit, zone = _temporal(kind)
+        types = {"timestamp": pa.timestamp(unit, tz=zone), "time64": pa.time64(unit), "duration": pa.duration(unit)}
+        counts = pa.array(np.frombuffer(data, dtype="<i8"), type=pa.int64(), mask=_mask(np, mask))
+        return counts.view(types[base])
     values = _numbers(np, kind, data)
     nulls = _mask(np, mask)
     types = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "date": pa.int32()}
@@ -142,6 +189,25 @@ def _polars_column(pl: Any, np: Any, name: str, kind: str, data: Any, mask: byte
         except ImportError:
             return pl.Series(name, data, dtype=pl.Object)
         return pl.from_arrow(_arrow_object(pa, data)).alias(name)
+    if "/" in kind:
+        base, unit, zone = _temporal(kind)
+        counts = np.frombuffer(data, dtype="<i8")
+        nulls = _mask(np, mask)
+        listed = counts.tolist()
+        if nulls is not None:
+            for i in np.flatnonzero(nulls):
+                listed[i] = None
+        series = pl.Series(name, listed, dtype=pl.Int64)
+        if base == "time64":
+            return series.cast(pl.Time)
+        if base == "duration":
+            return series.cast(pl.Duration(unit))
+        series = series.cast(pl.Datetime(unit))
+        if zone is None:
+            return series
+        # polars knows named zones only: a column at one offset is given in UTC.
+        series = series.dt.replace_time_zone("UTC")
+        return series if zone[0] in "+-" else series.dt.convert_time_zone(zone)
     values = _numbers(np, kind, data)
     nulls = _mask(np, mask)
     types = {"bool": pl.Boolean, "int": pl.Int64, "float": pl.Float64, "date": pl.Int32}

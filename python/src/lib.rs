@@ -30,7 +30,7 @@ mod result;
 mod values;
 
 use result::Answer;
-use values::{Node, PartialDate, Path, Relationship, Shape, py_to_param, value_to_py};
+use values::{Node, PartialDate, Path, PyDuration, Relationship, Shape, py_to_param, value_to_py};
 
 /// How often a waiting call looks for signals (Ctrl-C).
 const SIGNAL_POLL: Duration = Duration::from_millis(20);
@@ -597,6 +597,7 @@ fn _alliances(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Relationship>()?;
     m.add_class::<Path>()?;
     m.add_class::<PartialDate>()?;
+    m.add_class::<PyDuration>()?;
     m.add("Error", py.get_type::<errors::Error>())?;
     m.add("QueryError", py.get_type::<errors::QueryError>())?;
     m.add("LoadError", py.get_type::<errors::LoadError>())?;

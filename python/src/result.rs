@@ -10,6 +10,8 @@
 use std::sync::Arc;
 
 use alliances::Date;
+use alliances::model::Temporal;
+use alliances::model::temporal::NANOS_PER_DAY;
 use alliances::query::{QueryResult, ResultValue};
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
@@ -35,7 +37,50 @@ enum Kind {
     /// Dates, some known only to the month or the year (or outside `datetime`'s years).
     Dates,
     Str,
+    /// Local date times.
+    Local,
+    /// Date times all in one zone, or all at one offset of whole minutes: its name, or its
+    /// offset as `+01:00`.
+    Zoned(String),
+    /// Local times.
+    Clock,
+    /// Durations without months, which are exact spans of time.
+    Span,
     Object,
+}
+
+/// The time zone a frame's column of date times is given: the zone's name, or an offset of
+/// whole minutes as `+01:00` (what pyarrow, pandas and polars read), else None.
+fn frame_zone(t: &Temporal) -> Option<String> {
+    let Temporal::DateTime(dt) = t else {
+        return None;
+    };
+    if let Some(zone) = &dt.zone {
+        return Some(zone.name().to_owned());
+    }
+    if dt.offset % 60 != 0 {
+        return None;
+    }
+    let minutes = dt.offset.abs() / 60;
+    let sign = if dt.offset < 0 { '-' } else { '+' };
+    Some(format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60))
+}
+
+/// Nanoseconds since the epoch (of the instant, or of the wall clock for a local date time),
+/// since midnight, or of a span, as a frame's column holds them.
+fn frame_nanos(value: &ResultValue) -> Option<i128> {
+    let ResultValue::Temporal(t) = value else {
+        return None;
+    };
+    Some(match t {
+        Temporal::LocalDateTime(l) => l.epoch_nanos(),
+        Temporal::DateTime(dt) => dt.instant(),
+        Temporal::LocalTime(t) => i128::from(t.nanos()),
+        Temporal::Duration(d) if d.months == 0 => {
+            i128::from(d.days) * i128::from(NANOS_PER_DAY) + d.time_nanos()
+        }
+        _ => return None,
+    })
 }
 
 /// Days since 1970-01-01 of a full day (the civil-from-days inverse, Howard Hinnant's).
@@ -66,6 +111,16 @@ impl Answer {
                 Some(ResultValue::String(_)) => Kind::Str,
                 Some(ResultValue::Date(d)) if epoch_days(*d).is_some() => Kind::Day,
                 Some(ResultValue::Date(_)) => Kind::Dates,
+                Some(ResultValue::Temporal(t)) => match t {
+                    Temporal::LocalDateTime(_) => Kind::Local,
+                    Temporal::LocalTime(_) => Kind::Clock,
+                    Temporal::Duration(d) if d.months == 0 => Kind::Span,
+                    dt @ Temporal::DateTime(_) => match frame_zone(dt) {
+                        Some(zone) => Kind::Zoned(zone),
+                        None => return Kind::Object,
+                    },
+                    _ => return Kind::Object,
+                },
                 Some(_) => return Kind::Object,
             };
             kind = match (kind, cell) {
@@ -77,6 +132,10 @@ impl Answer {
                 (Kind::Day, Kind::Day) => Kind::Day,
                 (Kind::Day | Kind::Dates, Kind::Day | Kind::Dates) => Kind::Dates,
                 (Kind::Str, Kind::Str) => Kind::Str,
+                (Kind::Local, Kind::Local) => Kind::Local,
+                (Kind::Clock, Kind::Clock) => Kind::Clock,
+                (Kind::Span, Kind::Span) => Kind::Span,
+                (Kind::Zoned(a), Kind::Zoned(b)) if a == b => Kind::Zoned(a),
                 _ => return Kind::Object,
             };
         }
@@ -116,6 +175,39 @@ impl Answer {
             PyBytes::new(py, &data),
             nulls.then(|| PyBytes::new(py, &mask)),
         )
+    }
+
+    /// A column of date times, times or spans as 64-bit counts of `unit` (`ns`, or `us` for
+    /// date times beyond the years 1677–2262 that nanoseconds reach) and a null mask; None
+    /// when some value does not fit even in microseconds.
+    #[allow(clippy::type_complexity)]
+    fn instants<'py>(
+        &self,
+        py: Python<'py>,
+        column: usize,
+    ) -> Option<(
+        &'static str,
+        Bound<'py, PyBytes>,
+        Option<Bound<'py, PyBytes>>,
+    )> {
+        let nanos: Vec<Option<i128>> = self.cells(column).map(frame_nanos).collect();
+        let fits = |divisor: i128| {
+            nanos
+                .iter()
+                .flatten()
+                .all(|n| i64::try_from(n.div_euclid(divisor)).is_ok())
+        };
+        let (unit, divisor) = if fits(1) {
+            ("ns", 1)
+        } else if fits(1000) {
+            ("us", 1000)
+        } else {
+            return None;
+        };
+        let (data, mask) = self.buffers::<8>(py, column, |v| {
+            Some((frame_nanos(v)?.div_euclid(divisor) as i64).to_le_bytes())
+        });
+        Some((unit, data, mask))
     }
 
     fn index(&self, column: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -282,69 +374,93 @@ impl Answer {
             return Err(PyIndexError::new_err("column out of range"));
         }
         let none = || py.None().into_bound(py);
-        let (kind, data, mask): (&str, Bound<'py, PyAny>, Bound<'py, PyAny>) =
-            match self.column_kind(column) {
-                Kind::Null => ("null", none(), none()),
-                Kind::Bool => {
-                    let (d, m) = self.buffers::<1>(py, column, |v| match v {
-                        ResultValue::Bool(b) => Some([u8::from(*b)]),
-                        _ => None,
-                    });
-                    ("bool", d.into_any(), m.map_or_else(none, Bound::into_any))
-                }
-                Kind::Int => {
-                    let (d, m) = self.buffers::<8>(py, column, |v| match v {
-                        ResultValue::Int(i) => Some(i.to_le_bytes()),
-                        _ => None,
-                    });
-                    ("int", d.into_any(), m.map_or_else(none, Bound::into_any))
-                }
-                Kind::Float => {
-                    let (d, m) = self.buffers::<8>(py, column, |v| match v {
-                        ResultValue::Float(f) => Some(f.to_le_bytes()),
-                        ResultValue::Int(i) => Some((*i as f64).to_le_bytes()),
-                        _ => None,
-                    });
-                    ("float", d.into_any(), m.map_or_else(none, Bound::into_any))
-                }
-                Kind::Day => {
-                    let (d, m) = self.buffers::<4>(py, column, |v| match v {
-                        ResultValue::Date(d) => epoch_days(*d).map(i32::to_le_bytes),
-                        _ => None,
-                    });
-                    ("date", d.into_any(), m.map_or_else(none, Bound::into_any))
-                }
-                Kind::Str => {
-                    let values: Vec<Bound<'py, PyAny>> = self
-                        .cells(column)
-                        .map(|v| match v {
-                            ResultValue::String(s) => PyString::new(py, s).into_any(),
-                            _ => none(),
-                        })
-                        .collect();
-                    ("str", PyList::new(py, values)?.into_any(), none())
-                }
-                // Plainly, a date column that is not all days is its ISO text, which keeps
-                // each date's precision.
-                Kind::Dates if plain => {
-                    let values: Vec<Bound<'py, PyAny>> = self
-                        .cells(column)
-                        .map(|v| match v {
-                            ResultValue::Date(d) => PyString::new(py, &d.to_string()).into_any(),
-                            _ => none(),
-                        })
-                        .collect();
-                    ("str", PyList::new(py, values)?.into_any(), none())
-                }
-                Kind::Dates | Kind::Object => {
-                    let shape = if plain { Shape::Plain } else { Shape::Objects };
-                    let values = self
-                        .cells(column)
-                        .map(|v| result_to_py(py, v, shape))
-                        .collect::<PyResult<Vec<_>>>()?;
-                    ("object", PyList::new(py, values)?.into_any(), none())
-                }
-            };
+        let kind_name: String;
+        let kind = self.column_kind(column);
+        let (kind, data, mask): (&str, Bound<'py, PyAny>, Bound<'py, PyAny>) = match kind {
+            Kind::Null => ("null", none(), none()),
+            Kind::Bool => {
+                let (d, m) = self.buffers::<1>(py, column, |v| match v {
+                    ResultValue::Bool(b) => Some([u8::from(*b)]),
+                    _ => None,
+                });
+                ("bool", d.into_any(), m.map_or_else(none, Bound::into_any))
+            }
+            Kind::Int => {
+                let (d, m) = self.buffers::<8>(py, column, |v| match v {
+                    ResultValue::Int(i) => Some(i.to_le_bytes()),
+                    _ => None,
+                });
+                ("int", d.into_any(), m.map_or_else(none, Bound::into_any))
+            }
+            Kind::Float => {
+                let (d, m) = self.buffers::<8>(py, column, |v| match v {
+                    ResultValue::Float(f) => Some(f.to_le_bytes()),
+                    ResultValue::Int(i) => Some((*i as f64).to_le_bytes()),
+                    _ => None,
+                });
+                ("float", d.into_any(), m.map_or_else(none, Bound::into_any))
+            }
+            Kind::Day => {
+                let (d, m) = self.buffers::<4>(py, column, |v| match v {
+                    ResultValue::Date(d) => epoch_days(*d).map(i32::to_le_bytes),
+                    _ => None,
+                });
+                ("date", d.into_any(), m.map_or_else(none, Bound::into_any))
+            }
+            Kind::Str => {
+                let values: Vec<Bound<'py, PyAny>> = self
+                    .cells(column)
+                    .map(|v| match v {
+                        ResultValue::String(s) => PyString::new(py, s).into_any(),
+                        _ => none(),
+                    })
+                    .collect();
+                ("str", PyList::new(py, values)?.into_any(), none())
+            }
+            // Plainly, a date column that is not all days is its ISO text, which keeps
+            // each date's precision.
+            Kind::Dates if plain => {
+                let values: Vec<Bound<'py, PyAny>> = self
+                    .cells(column)
+                    .map(|v| match v {
+                        ResultValue::Date(d) => PyString::new(py, &d.to_string()).into_any(),
+                        _ => none(),
+                    })
+                    .collect();
+                ("str", PyList::new(py, values)?.into_any(), none())
+            }
+            Kind::Local | Kind::Zoned(_) | Kind::Clock | Kind::Span
+                if let Some((unit, d, m)) = self
+                    .instants(py, column)
+                    .filter(|_| plain || !matches!(kind, Kind::Clock)) =>
+            {
+                let name = match &kind {
+                    Kind::Local => format!("timestamp/{unit}"),
+                    Kind::Zoned(zone) => format!("timestamp/{unit}/{zone}"),
+                    Kind::Clock => format!("time64/{unit}"),
+                    _ => format!("duration/{unit}"),
+                };
+                kind_name = name;
+                (
+                    kind_name.as_str(),
+                    d.into_any(),
+                    m.map_or_else(none, Bound::into_any),
+                )
+            }
+            Kind::Dates
+            | Kind::Object
+            | Kind::Local
+            | Kind::Zoned(_)
+            | Kind::Clock
+            | Kind::Span => {
+                let shape = if plain { Shape::Plain } else { Shape::Objects };
+                let values = self
+                    .cells(column)
+                    .map(|v| result_to_py(py, v, shape))
+                    .collect::<PyResult<Vec<_>>>()?;
+                ("object", PyList::new(py, values)?.into_any(), none())
+            }
+        };
         PyTuple::new(py, [kind.into_pyobject(py)?.into_any(), data, mask])
     }
 

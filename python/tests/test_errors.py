@@ -11,7 +11,7 @@ def test_syntax_errors_carry_their_place(graph):
     with pytest.raises(alliances.QueryError) as caught:
         graph.query("MATCH (n)\nRETURN n.name ORDER BY")
     e = caught.value
-    assert isinstance(e, alliances.Error) and e.kind == "syntax" and e.code == "InvalidSyntax"
+    assert isinstance(e, alliances.Error) and e.kind == "syntax" and e.code == "UnexpectedSyntax"
     assert e.line == 2 and e.column >= 20 and e.source_line == "RETURN n.name ORDER BY"
     assert str(e).startswith("syntax error at line 2")
 

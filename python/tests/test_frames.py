@@ -12,7 +12,7 @@ import alliances
 # One row per UNWIND item, with a column of each kind and a null in most.
 QUERY = """
 UNWIND [
-  {i: 1, f: 1.5, b: true, s: 'a', d: date('2025-08-14'), p: date('2025-08')},
+  {i: 1, f: 1.5, b: true, s: 'a', d: date('2025-08-14'), p: $month},
   {i: null, f: 2, b: null, s: null, d: null, p: date('2025-08-14')},
   {i: 3, f: null, b: false, s: 'c', d: date('1999-12-31'), p: null}
 ] AS row
@@ -23,7 +23,7 @@ RETURN row.i AS i, row.i + 0 AS i2, row.f AS f, row.b AS b, row.s AS s, row.d AS
 
 @pytest.fixture()
 def result(graph):
-    return graph.query(QUERY)
+    return graph.query(QUERY, {"month": alliances.PartialDate(2025, 8)})
 
 
 def test_pandas(result):

@@ -68,8 +68,8 @@ def test_params(graph):
                          alliances.PartialDate(2025, 8))]
     with pytest.raises(TypeError, match="parameter `x` is a set"):
         graph.query("RETURN $x", params={"x": {1}})
-    with pytest.raises(TypeError, match="datetime"):
-        graph.query("RETURN $x", params={"x": datetime.datetime(2025, 1, 1)})
+    with pytest.raises(TypeError, match="parameter `x` is a object.*alliances.Duration"):
+        graph.query("RETURN $x", params={"x": object()})
     with pytest.raises(OverflowError):
         graph.query("RETURN $x", params={"x": 2**70})
     with pytest.raises(alliances.QueryError) as caught:

@@ -544,3 +544,181 @@ fn a_bulk_imported_graph_without_sources_comes_back_through_jsonl() {
     assert!(back.allow_unsourced());
     assert_eq!(elements(&back), elements(&graph));
 }
+
+fn temporal() -> Graph {
+    alliances::load_files(
+        &[PathBuf::from("tests/cases/export/temporal.toml")],
+        Schema::Alliance,
+    )
+    .expect("the temporal graph loads")
+}
+
+/// Every node's and relationship's properties, in order, as the values they are.
+fn all_props(graph: &Graph) -> Vec<Vec<(String, Value)>> {
+    let mut found: Vec<Vec<(String, Value)>> = graph
+        .nodes()
+        .map(|n| {
+            let mut props: Vec<_> = graph
+                .node_props(n)
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+            props.sort_by(|a, b| a.0.cmp(&b.0));
+            props
+        })
+        .collect();
+    found.extend(graph.edges().map(|e| {
+        let mut props: Vec<_> = graph
+            .edge_props(e)
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        props.sort_by(|a, b| a.0.cmp(&b.0));
+        props
+    }));
+    found
+}
+
+#[test]
+fn temporal_values_come_back_from_jsonl_as_the_same_values() {
+    let graph = temporal();
+    let text = bytes(|out| export::write_jsonl(&graph, &Selection::whole(&graph), out));
+    assert!(
+        text.contains(
+            r#""founded_at":{"datetime":"2015-07-21T21:40:32.142+02:00[Europe/Stockholm]"}"#
+        ),
+        "{text}"
+    );
+    let back = import_jsonl(&text).expect("the export imports");
+    let props = all_props(&back);
+    assert_eq!(props, all_props(&graph));
+    assert!(
+        props
+            .iter()
+            .flatten()
+            .filter(|(_, v)| matches!(v, Value::Temporal(_)))
+            .count()
+            >= 13,
+        "{props:?}"
+    );
+    assert_eq!(records(&back), records(&graph));
+}
+
+#[test]
+fn neo4j_admin_headers_type_temporal_columns() {
+    let graph = temporal();
+    let dir = tempfile::tempdir().expect("a folder");
+    export::write_neo4j_admin(&graph, &Selection::whole(&graph), dir.path()).expect("written");
+    let nodes = std::fs::read_to_string(dir.path().join("nodes_Company.csv")).expect("nodes");
+    let mut lines = nodes.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id:ID,:LABEL,call_at:time,far:localdatetime,founded_at:datetime,listed:localdatetime,name:string,opens:localtime,term:duration"
+        )
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            "acme,Company,12:31:14.645876123-05:30,+10000-01-01T00:00,2015-07-21T21:40:32.142+02:00[Europe/Stockholm],1984-10-11T12:31:14.645876123,Acme,08:30:00.000000001,P1Y2M10DT2H30M0.000000005S"
+        )
+    );
+    let edges =
+        std::fs::read_to_string(dir.path().join("relationships_SUPPLIES.csv")).expect("edges");
+    assert!(
+        edges.starts_with(
+            ":START_ID,:END_ID,:TYPE,review:duration,since:datetime,sources:string[]\nchips,acme,SUPPLIES,P3M,2024-03-31T01:30-07:00,filing\n"
+        ),
+        "{edges}"
+    );
+}
+
+#[test]
+fn graphml_declares_the_kind_of_temporal_keys() {
+    let graph = temporal();
+    let text = bytes(|out| export::write_graphml(&graph, &Selection::whole(&graph), out));
+    assert!(
+        text.contains(r#"attr.name="founded_at" attr.type="string" attr.temporal="datetime"/>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"attr.name="review" attr.type="string" attr.temporal="duration"/>"#),
+        "{text}"
+    );
+    assert!(text.contains(">2015-07-21T21:40:32.142+02:00[Europe/Stockholm]</data>"));
+    let Some(python) = python(&["networkx"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("graph.graphml");
+    std::fs::write(&path, text).expect("written");
+    let script = r#"
+import json, sys
+import networkx as nx
+g = nx.read_graphml(sys.argv[1])
+print(json.dumps({"founded_at": g.nodes["acme"]["founded_at"], "term": g.nodes["chips"]["term"]}))
+"#;
+    assert_eq!(
+        run_python(python, script, &path),
+        serde_json::json!({
+            "founded_at": "2015-07-21T21:40:32.142+02:00[Europe/Stockholm]",
+            "term": "PT-0.5S",
+        })
+    );
+}
+
+#[test]
+fn parquet_types_temporal_columns_for_pyarrow_and_duckdb() {
+    let Some(python) = python(&["duckdb", "pyarrow"]) else {
+        return;
+    };
+    let graph = temporal();
+    let dir = tempfile::tempdir().expect("a folder");
+    export::write_parquet(&graph, &Selection::whole(&graph), dir.path()).expect("written");
+    let script = r#"
+import json, sys, os
+import duckdb, pyarrow.parquet as pq
+d = sys.argv[1]
+nodes, edges = os.path.join(d, "nodes.parquet"), os.path.join(d, "edges.parquet")
+schema = pq.read_schema(nodes)
+types = {f.name: str(f.type) for f in schema}
+types.update({f.name: str(f.type) for f in pq.read_schema(edges)})
+import pyarrow as pa
+t = pq.read_table(nodes).combine_chunks()
+ints = lambda a: a.cast(pa.int64()).to_pylist()
+call_at = t.column("call_at").chunk(0)
+con = duckdb.connect()
+duck = con.execute(f"select epoch_ns(listed), founded_at.zone, founded_at.offset_seconds, term.seconds, term.nanoseconds from '{nodes}' order by id").fetchall()
+print(json.dumps({
+    "types": {k: types[k] for k in ["opens", "call_at", "listed", "founded_at", "term", "far", "since", "review"]},
+    "ids": t.column("id").to_pylist(),
+    "opens": ints(t.column("opens")),
+    "call_at": [ints(call_at.field("time")), call_at.field("offset_seconds").to_pylist()],
+    "instant": ints(t.column("founded_at").chunk(0).field("instant")),
+    "far": t.column("far").to_pylist(),
+    "duck": [list(r) for r in duck],
+}))
+"#;
+    assert_eq!(
+        run_python(python, script, dir.path()),
+        serde_json::json!({
+            "types": {
+                "opens": "time64[ns]",
+                "call_at": "struct<time: time64[ns] not null, offset_seconds: int32 not null>",
+                "listed": "timestamp[ns]",
+                "founded_at": "struct<instant: timestamp[ns, tz=UTC] not null, offset_seconds: int32 not null, zone: string>",
+                "term": "struct<months: int64 not null, days: int64 not null, seconds: int64 not null, nanoseconds: int32 not null>",
+                "far": "string",
+                "since": "struct<instant: timestamp[ns, tz=UTC] not null, offset_seconds: int32 not null, zone: string>",
+                "review": "struct<months: int64 not null, days: int64 not null, seconds: int64 not null, nanoseconds: int32 not null>",
+            },
+            "ids": ["acme", "chips"],
+            "opens": [30_600_000_000_001i64, 32_400_000_000_000i64],
+            "call_at": [[45_074_645_876_123i64, 0], [-19800, 50400]],
+            "instant": [1_437_507_632_142_000_000i64, 946_684_799_000_000_000i64],
+            "far": ["+10000-01-01T00:00", null],
+            "duck": [
+                [466_345_874_645_876_123i64, "Europe/Stockholm", 7200, 9000, 5],
+                [9_223_372_036_854_000_000i64, null, 0, -1, 500_000_000],
+            ],
+        })
+    );
+}

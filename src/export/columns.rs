@@ -5,12 +5,18 @@
 //! (integers and floats together are floats), text, full dates, lists of text, and, for
 //! anything else (partial dates mixed with other values, lists of other values, maps, a key
 //! that holds values of several types), `Json`: each value written as JSON text. Partial dates
-//! (`2024-05`, `2024`) are text, as written; a column of full dates is a date column.
+//! (`2024-05`, `2024`) are text, as written; a column of full dates is a date column. A
+//! column whose values are all temporal values of one kind (`datetime`, `duration`, …) is a
+//! column of that kind; temporal values of several kinds make a `Json` column.
+//!
+//! As JSON (in JSON lines, and in the JSON text of `Json` columns) a temporal value is the
+//! one-entry object the data files write, `{"datetime":"2015-07-21T21:40+02:00[Europe/Stockholm]"}`:
+//! JSON has no temporal type, and a bare text would read back as text.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::model::{Date, Value};
+use crate::model::{Date, Temporal, Value};
 use crate::store::{EdgeId, Graph, NodeId};
 
 use super::Selection;
@@ -29,8 +35,44 @@ pub enum ColumnType {
     Date,
     /// Lists whose every item is text.
     Texts,
+    /// Temporal values of one kind.
+    Temporal(TemporalKind),
     /// Anything else, as JSON text.
     Json,
+}
+
+/// The kind of a temporal value, as a column holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemporalKind {
+    LocalTime,
+    Time,
+    LocalDateTime,
+    DateTime,
+    Duration,
+}
+
+impl TemporalKind {
+    pub fn of(value: &Temporal) -> TemporalKind {
+        match value {
+            Temporal::LocalTime(_) => TemporalKind::LocalTime,
+            Temporal::Time(_) => TemporalKind::Time,
+            Temporal::LocalDateTime(_) => TemporalKind::LocalDateTime,
+            Temporal::DateTime(_) => TemporalKind::DateTime,
+            Temporal::Duration(_) => TemporalKind::Duration,
+        }
+    }
+
+    /// The Cypher type name (`localtime`, `time`, `localdatetime`, `datetime`, `duration`),
+    /// which is also Neo4j's import header type.
+    pub fn name(self) -> &'static str {
+        match self {
+            TemporalKind::LocalTime => "localtime",
+            TemporalKind::Time => "time",
+            TemporalKind::LocalDateTime => "localdatetime",
+            TemporalKind::DateTime => "datetime",
+            TemporalKind::Duration => "duration",
+        }
+    }
 }
 
 impl ColumnType {
@@ -43,7 +85,8 @@ impl ColumnType {
             Value::Float(_) => ColumnType::Float,
             Value::String(_) => ColumnType::Text,
             Value::Date(d) if is_full(*d) => ColumnType::Date,
-            Value::Date(_) | Value::Temporal(_) => ColumnType::Text,
+            Value::Date(_) => ColumnType::Text,
+            Value::Temporal(t) => ColumnType::Temporal(TemporalKind::of(t)),
             Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
                 ColumnType::Texts
             }
@@ -76,6 +119,7 @@ pub fn text(value: &Value, ty: ColumnType) -> String {
         (Value::Float(f), ColumnType::Float) => float_text(*f),
         (Value::String(s), ColumnType::Text) => s.clone(),
         (Value::Date(d), ColumnType::Text | ColumnType::Date) => d.to_string(),
+        (Value::Temporal(t), ColumnType::Temporal(_)) => t.to_string(),
         _ => json_text(value),
     }
 }
@@ -144,7 +188,13 @@ pub fn write_json<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::Result<(
         Value::Float(f) => write_json_str(out, &float_text(*f)),
         Value::String(s) => write_json_str(out, s),
         Value::Date(d) => write!(out, "\"{d}\""),
-        Value::Temporal(t) => write_json_str(out, &t.to_string()),
+        Value::Temporal(t) => {
+            out.write_all(b"{\"")?;
+            out.write_all(t.type_name().as_bytes())?;
+            out.write_all(b"\":\"")?;
+            write!(out, "{t}")?;
+            out.write_all(b"\"}")
+        }
         Value::List(items) => {
             out.write_all(b"[")?;
             for (i, item) in items.iter().enumerate() {
@@ -170,7 +220,8 @@ pub fn write_json<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::Result<(
     }
 }
 
-/// A value as JSON: dates as their ISO text, maps with their keys in order.
+/// A value as JSON: dates as their ISO text, temporal values as `{"kind":"ISO text"}`, maps
+/// with their keys in order.
 pub fn json(value: &Value) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
@@ -180,7 +231,7 @@ pub fn json(value: &Value) -> serde_json::Value {
             .map_or_else(|| serde_json::Value::String(float_text(*f)), Into::into),
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::Date(d) => serde_json::Value::String(d.to_string()),
-        Value::Temporal(t) => serde_json::Value::String(t.to_string()),
+        Value::Temporal(t) => serde_json::json!({ t.type_name(): t.to_string() }),
         Value::List(items) => serde_json::Value::Array(items.iter().map(json).collect()),
         Value::Map(map) => {
             serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect())

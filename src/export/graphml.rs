@@ -5,8 +5,12 @@
 //! A node's labels are its `labels` attribute (`Company`, or `Company:Listed` for several) and
 //! its kind its `kind` attribute when the vocabulary knows the label; a relationship's type is
 //! its `type` attribute. Dates are ISO text (`2024-05-01`, and partial dates as written,
-//! `2024-05`); lists and maps are JSON text. **Invariant:** the same graph and selection give
-//! byte-identical text.
+//! `2024-05`); lists and maps are JSON text. A column of temporal values of one kind is a
+//! `string` key that declares the kind in an extra attribute, as APOC declares list items with
+//! `attr.list`: `<key … attr.type="string" attr.temporal="datetime"/>`, each value its ISO 8601
+//! text as Cypher's `toString` writes it (`2015-07-21T21:40+02:00[Europe/Stockholm]`, `P1M2DT3S`),
+//! which the named Cypher function (`datetime(…)`) reads back. **Invariant:** the same graph
+//! and selection give byte-identical text.
 
 use std::io::{self, Write};
 
@@ -21,7 +25,19 @@ fn graphml_type(ty: ColumnType) -> &'static str {
         ColumnType::Bool => "boolean",
         ColumnType::Int => "long",
         ColumnType::Float => "double",
-        ColumnType::Text | ColumnType::Date | ColumnType::Texts | ColumnType::Json => "string",
+        ColumnType::Text
+        | ColumnType::Date
+        | ColumnType::Texts
+        | ColumnType::Temporal(_)
+        | ColumnType::Json => "string",
+    }
+}
+
+/// The extra attribute of a key whose values are temporal: ` attr.temporal="datetime"`.
+fn temporal_attribute(ty: ColumnType) -> String {
+    match ty {
+        ColumnType::Temporal(kind) => format!(r#" attr.temporal="{}""#, kind.name()),
+        _ => String::new(),
     }
 }
 
@@ -79,6 +95,7 @@ fn write_value<W: Write + ?Sized>(out: &mut W, value: &Value, ty: ColumnType) ->
         (Value::Float(f), ColumnType::Float) => write_float_text(out, *f),
         (Value::String(s), ColumnType::Text) => write_escaped(out, s),
         (Value::Date(d), ColumnType::Text | ColumnType::Date) => write!(out, "{d}"),
+        (Value::Temporal(t), ColumnType::Temporal(_)) => write_escaped(out, &t.to_string()),
         _ => write_escaped(out, &text(value, ty)),
     }
 }
@@ -109,9 +126,10 @@ pub fn write_graphml(graph: &Graph, selection: &Selection, out: &mut dyn Write) 
     for (i, (name, ty)) in node_columns.iter().enumerate() {
         writeln!(
             out,
-            r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="{}"/>"#,
+            r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="{}"{}/>"#,
             escape(name),
-            graphml_type(*ty)
+            graphml_type(*ty),
+            temporal_attribute(*ty)
         )?;
     }
     writeln!(
@@ -121,9 +139,10 @@ pub fn write_graphml(graph: &Graph, selection: &Selection, out: &mut dyn Write) 
     for (i, (name, ty)) in edge_columns.iter().enumerate() {
         writeln!(
             out,
-            r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="{}"/>"#,
+            r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="{}"{}/>"#,
             escape(name),
-            graphml_type(*ty)
+            graphml_type(*ty),
+            temporal_attribute(*ty)
         )?;
     }
     writeln!(out, r#"  <graph id="alliances" edgedefault="directed">"#)?;

@@ -5,6 +5,9 @@
 //! Headers name each column's type: `id:ID` (the node's key, kept as its `id` property),
 //! `:LABEL`, `name:string`, `amount_usd:long`, `stake_pct:double`, `public:boolean`,
 //! `date:date`, `aliases:string[]` (items split on `;`), then `:START_ID`, `:END_ID`, `:TYPE`.
+//! Temporal values of one kind are typed `localtime`, `time`, `localdatetime`, `datetime` or
+//! `duration`, each cell in the Cypher syntax neo4j-admin reads (`2015-07-21T21:40+02:00`,
+//! with the zone id in brackets when it has one: `…+02:00[Europe/Stockholm]`; `P1M2DT3.5S`).
 //! Partial dates are text as written; lists that are not all text, lists of text holding a `;`,
 //! and maps are JSON text. **Invariant:** the same graph and selection give byte-identical files.
 
@@ -39,6 +42,7 @@ fn header_type(ty: ColumnType) -> &'static str {
         ColumnType::Float => "double",
         ColumnType::Date => "date",
         ColumnType::Texts => "string[]",
+        ColumnType::Temporal(kind) => kind.name(),
         ColumnType::Text | ColumnType::Json => "string",
     }
 }

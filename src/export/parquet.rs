@@ -5,7 +5,16 @@
 //!
 //! Column types: booleans `BOOLEAN`, integers `INT64`, floats `DOUBLE`, full dates `DATE`,
 //! text (partial dates as written) `STRING`, lists of text `LIST<STRING>`, and anything else
-//! JSON text in a `STRING` column. A property whose name is taken by one of the fixed columns
+//! JSON text in a `STRING` column. Temporal values of one kind are typed: local times
+//! `TIME(NANOS)`, local date times `TIMESTAMP(NANOS)` (Arrow's `time64[ns]` and `timestamp[ns]`),
+//! and, as Arrow has no type that keeps an offset or a zone per value nor a duration of
+//! months, days and seconds, the others are structs of typed fields: a time
+//! `{time: TIME(NANOS), offset_seconds: INT32}` (the local time of day and its offset east of
+//! UTC), a date time `{instant: TIMESTAMP(NANOS, UTC), offset_seconds: INT32, zone: STRING}`
+//! (`zone` the IANA name, null at a fixed offset) and a duration `{months: INT64, days: INT64,
+//! seconds: INT64, nanoseconds: INT32}` (as Neo4j keeps them). A date time column with an
+//! instant outside the nanosecond timestamp's years (1677 to 2262) is ISO 8601 text
+//! instead, as `toString` writes it. A property whose name is taken by one of the fixed columns
 //! is written as `property_NAME`. **Invariant:** the same graph and selection give the same
 //! files.
 
@@ -20,9 +29,10 @@ use parquet::schema::types::{Type, TypePtr};
 
 use std::sync::atomic::AtomicBool;
 
+use super::columns::TemporalKind;
 use super::columns::{ColumnType, Elements, json_text, text};
 use super::{AtomicFile, Selection};
-use crate::model::{Date, Value};
+use crate::model::{Date, Temporal, Value};
 use crate::store::Graph;
 
 /// Rows per row group.
@@ -64,6 +74,101 @@ enum Kind {
     RequiredInt,
     /// A required list of text (labels).
     RequiredTexts,
+    /// Temporal values as their ISO 8601 text (those a typed column cannot hold).
+    IsoText,
+}
+
+/// The leaf fields of a struct column of temporal values: name, physical type, logical type,
+/// and whether the field may be null.
+fn struct_fields(kind: TemporalKind) -> &'static [(&'static str, Physical, Leaf)] {
+    match kind {
+        TemporalKind::Time => &[
+            ("time", Physical::INT64, Leaf::LocalTime),
+            ("offset_seconds", Physical::INT32, Leaf::Plain),
+        ],
+        TemporalKind::DateTime => &[
+            ("instant", Physical::INT64, Leaf::Instant),
+            ("offset_seconds", Physical::INT32, Leaf::Plain),
+            ("zone", Physical::BYTE_ARRAY, Leaf::OptionalText),
+        ],
+        TemporalKind::Duration => &[
+            ("months", Physical::INT64, Leaf::Plain),
+            ("days", Physical::INT64, Leaf::Plain),
+            ("seconds", Physical::INT64, Leaf::Plain),
+            ("nanoseconds", Physical::INT32, Leaf::Plain),
+        ],
+        TemporalKind::LocalTime | TemporalKind::LocalDateTime => &[],
+    }
+}
+
+/// The logical shape of a struct field.
+#[derive(Clone, Copy)]
+enum Leaf {
+    Plain,
+    LocalTime,
+    Instant,
+    OptionalText,
+}
+
+const NANOS: parquet::basic::TimeUnit = parquet::basic::TimeUnit::NANOS;
+
+fn leaf_type(name: &str, physical: Physical, leaf: Leaf) -> Type {
+    let (repetition, logical) = match leaf {
+        Leaf::Plain => (Repetition::REQUIRED, None),
+        Leaf::LocalTime => (
+            Repetition::REQUIRED,
+            Some(LogicalType::Time {
+                is_adjusted_to_u_t_c: false,
+                unit: NANOS,
+            }),
+        ),
+        Leaf::Instant => (
+            Repetition::REQUIRED,
+            Some(LogicalType::Timestamp {
+                is_adjusted_to_u_t_c: true,
+                unit: NANOS,
+            }),
+        ),
+        Leaf::OptionalText => (Repetition::OPTIONAL, Some(LogicalType::String)),
+    };
+    Type::primitive_type_builder(name, physical)
+        .with_repetition(repetition)
+        .with_logical_type(logical)
+        .build()
+        .expect("a valid struct field")
+}
+
+/// Nanoseconds since the epoch as a Parquet timestamp holds them, when they fit.
+fn timestamp_nanos(value: &Temporal) -> Option<i64> {
+    match value {
+        Temporal::LocalDateTime(t) => i64::try_from(t.epoch_nanos()).ok(),
+        Temporal::DateTime(t) => i64::try_from(t.instant()).ok(),
+        _ => None,
+    }
+}
+
+/// One struct field's value of a temporal value: an integer, or text (`None` for null).
+enum LeafValue {
+    Int(i64),
+    Text(Option<String>),
+}
+
+fn leaf_value(value: &Temporal, field: &str) -> LeafValue {
+    let int = LeafValue::Int;
+    match (value, field) {
+        (Temporal::Time(t), "time") => int(t.time.nanos()),
+        (Temporal::Time(t), "offset_seconds") => int(i64::from(t.offset)),
+        (Temporal::DateTime(_), "instant") => int(timestamp_nanos(value).unwrap_or_default()),
+        (Temporal::DateTime(t), "offset_seconds") => int(i64::from(t.offset)),
+        (Temporal::DateTime(t), "zone") => {
+            LeafValue::Text(t.zone.as_ref().map(|z| z.name().to_owned()))
+        }
+        (Temporal::Duration(d), "months") => int(d.months),
+        (Temporal::Duration(d), "days") => int(d.days),
+        (Temporal::Duration(d), "seconds") => int(d.seconds),
+        (Temporal::Duration(d), "nanoseconds") => int(i64::from(d.nanos)),
+        _ => LeafValue::Text(None),
+    }
 }
 
 fn text_type(name: &str, repetition: Repetition) -> Type {
@@ -110,8 +215,88 @@ fn field_type(name: &str, kind: Kind) -> Type {
         Kind::Prop(ColumnType::Float) => primitive(Physical::DOUBLE, None),
         Kind::Prop(ColumnType::Date) => primitive(Physical::INT32, Some(LogicalType::Date)),
         Kind::Prop(ColumnType::Texts) => list_type(name, optional),
-        Kind::Prop(ColumnType::Text | ColumnType::Json) => text_type(name, optional),
+        Kind::Prop(ColumnType::Text | ColumnType::Json) | Kind::IsoText => {
+            text_type(name, optional)
+        }
+        Kind::Prop(ColumnType::Temporal(TemporalKind::LocalTime)) => primitive(
+            Physical::INT64,
+            Some(LogicalType::Time {
+                is_adjusted_to_u_t_c: false,
+                unit: NANOS,
+            }),
+        ),
+        Kind::Prop(ColumnType::Temporal(TemporalKind::LocalDateTime)) => primitive(
+            Physical::INT64,
+            Some(LogicalType::Timestamp {
+                is_adjusted_to_u_t_c: false,
+                unit: NANOS,
+            }),
+        ),
+        Kind::Prop(ColumnType::Temporal(kind)) => Type::group_type_builder(name)
+            .with_repetition(optional)
+            .with_fields(
+                struct_fields(kind)
+                    .iter()
+                    .map(|&(field, physical, leaf)| Arc::new(leaf_type(field, physical, leaf)))
+                    .collect(),
+            )
+            .build()
+            .expect("a valid struct column"),
     }
+}
+
+/// Writes the leaf columns of a struct column of temporal values.
+fn write_struct(
+    group: &mut parquet::file::writer::SerializedRowGroupWriter<'_, impl std::io::Write + Send>,
+    kind: TemporalKind,
+    values: &[Option<Value>],
+    missing: impl Fn() -> parquet::errors::ParquetError,
+) -> Result<(), parquet::errors::ParquetError> {
+    let temporal = |v: &Option<Value>| match v {
+        Some(Value::Temporal(t)) => Some(t.as_ref().clone()),
+        _ => None,
+    };
+    let values: Vec<Option<Temporal>> = values.iter().map(temporal).collect();
+    for &(field, physical, leaf) in struct_fields(kind) {
+        let mut out = group.next_column()?.ok_or_else(&missing)?;
+        let mut def: Vec<i16> = Vec::with_capacity(values.len());
+        let mut ints: Vec<i64> = Vec::new();
+        let mut texts: Vec<ByteArray> = Vec::new();
+        for value in &values {
+            let Some(value) = value else {
+                def.push(0);
+                continue;
+            };
+            match leaf_value(value, field) {
+                LeafValue::Int(i) => {
+                    def.push(1);
+                    ints.push(i);
+                }
+                LeafValue::Text(Some(text)) => {
+                    def.push(2);
+                    texts.push(bytes(text));
+                }
+                LeafValue::Text(None) => def.push(1),
+            }
+        }
+        match (physical, leaf) {
+            (_, Leaf::OptionalText) => {
+                out.typed::<ByteArrayType>()
+                    .write_batch(&texts, Some(&def), None)?;
+            }
+            (Physical::INT32, _) => {
+                let data: Vec<i32> = ints.iter().map(|&i| i as i32).collect();
+                out.typed::<Int32Type>()
+                    .write_batch(&data, Some(&def), None)?;
+            }
+            _ => {
+                out.typed::<Int64Type>()
+                    .write_batch(&ints, Some(&def), None)?;
+            }
+        }
+        out.close()?;
+    }
+    Ok(())
 }
 
 /// Days since 1970-01-01 of a full date (Howard Hinnant's days-from-civil).
@@ -165,6 +350,23 @@ fn write_file<R: Copy>(
     for chunk in rows.chunks(ROW_GROUP) {
         let mut group = writer.next_row_group().map_err(writer_error)?;
         for column in columns {
+            if let Kind::Prop(ColumnType::Temporal(
+                kind @ (TemporalKind::Time | TemporalKind::DateTime | TemporalKind::Duration),
+            )) = column.ty
+            {
+                let values: Vec<Option<Value>> = chunk
+                    .iter()
+                    .map(|&r| (column.value)(r).filter(|v| !matches!(v, Value::Null)))
+                    .collect();
+                let missing = || {
+                    parquet::errors::ParquetError::General(format!(
+                        "the schema has no field in column {}",
+                        column.name
+                    ))
+                };
+                write_struct(&mut group, kind, &values, missing).map_err(writer_error)?;
+                continue;
+            }
             let mut out =
                 group
                     .next_column()
@@ -274,6 +476,33 @@ fn write_file<R: Copy>(
                         .write_batch(&data, Some(&defs), None)
                         .map_err(writer_error)?;
                 }
+                Kind::Prop(ColumnType::Temporal(_)) => {
+                    let data: Vec<i64> = values
+                        .iter()
+                        .filter_map(|v| match v.as_ref()? {
+                            Value::Temporal(t) => match t.as_ref() {
+                                Temporal::LocalTime(t) => Some(t.nanos()),
+                                other => timestamp_nanos(other),
+                            },
+                            _ => None,
+                        })
+                        .collect();
+                    out.typed::<Int64Type>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
+                Kind::IsoText => {
+                    let data: Vec<ByteArray> = values
+                        .iter()
+                        .filter_map(|v| match v.as_ref()? {
+                            Value::Temporal(t) => Some(bytes(t.to_string())),
+                            other => Some(bytes(text(other, ColumnType::Text))),
+                        })
+                        .collect();
+                    out.typed::<ByteArrayType>()
+                        .write_batch(&data, Some(&defs), None)
+                        .map_err(writer_error)?;
+                }
                 Kind::Prop(ty @ (ColumnType::Text | ColumnType::Json)) => {
                     let data: Vec<ByteArray> = values
                         .iter()
@@ -292,6 +521,22 @@ fn write_file<R: Copy>(
     std::io::Write::flush(&mut file).map_err(io)?;
     drop(file);
     Ok(atomic)
+}
+
+/// How a property column of type `ty` is written: as its type, but a column of date times
+/// with an instant a nanosecond timestamp cannot hold as ISO text.
+fn column_kind(ty: ColumnType, values: impl Iterator<Item = Option<Value>>) -> Kind {
+    if let ColumnType::Temporal(TemporalKind::LocalDateTime | TemporalKind::DateTime) = ty {
+        let mut values = values;
+        let fits = values.all(|v| match v {
+            Some(Value::Temporal(t)) => timestamp_nanos(&t).is_some(),
+            _ => true,
+        });
+        if !fits {
+            return Kind::IsoText;
+        }
+    }
+    Kind::Prop(ty)
 }
 
 /// A property column's name, clear of the fixed columns'.
@@ -351,9 +596,10 @@ pub fn write_parquet_until(
             continue;
         }
         let name = column_name(&key, &["id", "labels"]);
+        let ty = column_kind(ty, elements.nodes.iter().map(|&n| graph.node_prop(n, &key)));
         node_columns.push(Column {
             name,
-            ty: Kind::Prop(ty),
+            ty,
             value: Box::new(move |n| graph.node_prop(n, &key)),
         });
     }
@@ -387,9 +633,10 @@ pub fn write_parquet_until(
     ];
     for (key, ty) in elements.edge_columns(&elements.edges) {
         let name = column_name(&key, &["id", "src", "dst", "type"]);
+        let ty = column_kind(ty, elements.edges.iter().map(|&e| graph.edge_prop(e, &key)));
         edge_columns.push(Column {
             name,
-            ty: Kind::Prop(ty),
+            ty,
             value: Box::new(move |e| graph.edge_prop(e, &key)),
         });
     }

@@ -7,7 +7,8 @@
 //! property. A node labelled `Source` is a source (`id`, `title`, `publisher`, `date`, `url`,
 //! `language`). A `relationship` line's `label` is the relationship type (`INVESTS_IN`), its
 //! `start` and `end` name nodes by their line's `id`; its properties split into the
-//! vocabulary's, its `sources` and free ones. A node with no `id` property takes its line's
+//! vocabulary's, its `sources` and free ones. A one-entry object naming a temporal kind
+//! (`{"duration":"P1M"}`) is a temporal value. A node with no `id` property takes its line's
 //! `id`. Nothing is dropped, so no loss is counted; what cannot be read is a problem with its
 //! line and JSON pointer.
 
@@ -44,9 +45,18 @@ fn recognise(file: &InputFile) -> Option<String> {
     shaped.then(|| "a JSON lines graph export (APOC layout)".to_owned())
 }
 
-/// A JSON value as a property value: numbers as integers when they are, objects as maps.
+/// A JSON value as a property value: numbers as integers when they are, objects as maps, and
+/// a one-entry object naming a temporal kind (`{"datetime":"2015-07-21T21:40Z"}`, as `export
+/// jsonl` writes temporal values) as that temporal value.
 fn value(json: &Json) -> Value {
     match json {
+        Json::Object(map)
+            if map.len() == 1
+                && let Some((kind, Json::String(text))) = map.iter().next()
+                && let Ok(t) = crate::model::Temporal::parse(kind, text) =>
+        {
+            Value::Temporal(Box::new(t))
+        }
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
         Json::Number(n) => n

@@ -676,15 +676,56 @@ impl Duration {
         .ok()
     }
 
-    /// Each component times `factor`, fractions carried down as `from_parts` does.
+    /// Each component times `factor`, fractions carried down (`approximate`).
     pub fn scale(self, factor: f64) -> Result<Duration, TemporalError> {
-        Duration::from_parts(
-            0.0,
+        Duration::approximate(
             self.months as f64 * factor,
-            0.0,
             self.days as f64 * factor,
-            self.time_nanos() as f64 * factor / 1e9,
-            0,
+            self.seconds as f64 * factor,
+            f64::from(self.nanos) * factor,
+        )
+    }
+
+    /// Each component divided by `divisor`, fractions carried down (`approximate`).
+    pub fn divide(self, divisor: f64) -> Result<Duration, TemporalError> {
+        Duration::approximate(
+            self.months as f64 / divisor,
+            self.days as f64 / divisor,
+            self.seconds as f64 / divisor,
+            f64::from(self.nanos) / divisor,
+        )
+    }
+
+    /// A duration of fractional months, days, seconds and nanoseconds, as Neo4j makes one
+    /// when it multiplies or divides: the fraction of a month becomes days (by the average
+    /// month), the fraction of a day nanoseconds, and the nanoseconds are truncated. Seconds
+    /// and nanoseconds are scaled apart, so that a second's fraction is not lost to the
+    /// seconds' magnitude (`PT16H13M10.000000001S / 2` is `PT8H6M35S`, not `…35.000000001S`).
+    fn approximate(
+        months: f64,
+        days: f64,
+        seconds: f64,
+        nanos: f64,
+    ) -> Result<Duration, TemporalError> {
+        const NANOS_PER_MONTH: f64 = SECONDS_PER_MONTH * 1e9;
+        let day = NANOS_PER_DAY as f64;
+        let whole_months = months.trunc();
+        let days = days + (NANOS_PER_MONTH * months - NANOS_PER_MONTH * whole_months) / day;
+        let whole_days = days.trunc();
+        let nanos = seconds * 1e9 + nanos + (day * days - day * whole_days);
+        if !whole_months.is_finite()
+            || whole_months.abs() > 9.2e18
+            || !whole_days.is_finite()
+            || whole_days.abs() > 9.2e18
+            || !nanos.is_finite()
+            || nanos.abs() > 1.7e38
+        {
+            return err("the duration is too long");
+        }
+        Duration::new(
+            whole_months as i64,
+            whole_days as i64,
+            nanos.trunc() as i128,
         )
     }
 }

@@ -549,11 +549,16 @@ pub(crate) fn between(what: Between, from: &V, to: &V) -> Result<V, Refusal> {
         }
         let ta = a.time.unwrap_or(LocalTime::MIDNIGHT);
         let tb = b.time.unwrap_or(LocalTime::MIDNIGHT);
+        // A time of day in a named zone takes the zone's offset on the other value's day
+        // (Neo4j's reading: `localtime({hour: 0})` against a date time on a daylight-saving
+        // day is that day's midnight), or today's when neither has a day.
+        let day = a.date.or(b.date);
         let utc = |t: LocalTime, p: &Parts| {
             let offset = p.offset.or_else(|| {
-                p.zone
-                    .as_ref()
-                    .map(|z| z.offset_at((now_nanos() / 1_000_000_000) as i64))
+                p.zone.as_ref().map(|z| match day {
+                    Some(date) => z.offset_for_local(LocalDateTime { date, time: t }),
+                    None => z.offset_at((now_nanos() / 1_000_000_000) as i64),
+                })
             });
             i128::from(t.nanos()) - i128::from(offset.unwrap_or(0)) * i128::from(NANOS_PER_SECOND)
         };
@@ -770,7 +775,7 @@ pub(crate) fn arithmetic(op: char, l: &V, r: &V) -> Option<Result<V, Refusal>> {
         ('/', Some(a), None) => match number(r)? {
             0.0 => refuse("division of a duration by zero"),
             n => a
-                .scale(1.0 / n)
+                .divide(n)
                 .map(|d| V::Temporal(Temporal::Duration(d)))
                 .map_err(from_model),
         },

@@ -27,6 +27,7 @@ const state = {
   maxElements: 500,
   asOf: null, // 'YYYY-MM' or null for every date
   leftOut: 0,
+  leftBy: new Map(), // expanded entity id -> how many of its ties and neighbours were left out
   note: '',
   hidden: { types: new Set(), kinds: new Set(), statuses: new Set() },
   paths: [],
@@ -121,8 +122,10 @@ function addElements(answer) {
 
 /// Consortia are groups: a firm that is a member of exactly one consortium on the map is drawn
 /// inside it; a member of several stays between them, its member-of ties drawn to each.
+/// Returns whether any firm changed group.
 function regroup() {
   const cy = state.cy;
+  let changed = false;
   cy.batch(() => {
     cy.nodes('[consortium = "no"]').forEach((node) => {
       const groups = node.connectedEdges('[type = "MEMBER_OF"]')
@@ -130,12 +133,13 @@ function regroup() {
         .map((e) => e.target().id());
       const unique = [...new Set(groups)];
       const parent = unique.length === 1 ? unique[0] : null;
-      if ((node.data('parent') || null) !== parent) node.move({ parent });
+      if ((node.data('parent') || null) !== parent) { node.move({ parent }); changed = true; }
     });
     cy.edges('[type = "MEMBER_OF"]').forEach((e) => {
       e.toggleClass('implied', e.source().data('parent') === e.target().id());
     });
   });
+  return changed;
 }
 
 function applyFilters() {
@@ -296,7 +300,9 @@ function status() {
   const nodes = cy.nodes().length;
   const ties = cy.edges().length;
   let text = `${nodes} ${nodes === 1 ? 'entity' : 'entities'}, ${ties} ${ties === 1 ? 'tie' : 'ties'} on the map`;
-  if (state.leftOut > 0) text += `; ${state.leftOut} more left out (the map draws at most ${state.maxElements} elements: filter, or expand fewer firms)`;
+  // What every expansion on the map left out, not only the last one.
+  const left = Math.max(state.leftOut, [...state.leftBy.values()].reduce((a, b) => a + b, 0));
+  if (left > 0) text += `; ${left.toLocaleString('en')} more left out (the map draws at most ${state.maxElements} elements: filter, or expand fewer firms)`;
   if (state.note) text += ` — ${state.note}`;
   $('status').textContent = text;
 }
@@ -325,11 +331,12 @@ function showList() {
 
 // ----- loading ---------------------------------------------------------------------------
 
-/// Redraws the ties among the nodes on the map as they stood on the chosen date.
+/// Redraws the ties among the nodes on the map as they stood on the chosen date; returns
+/// whether any firm changed group (its box then no longer fits the places laid out).
 async function refreshTies() {
   const cy = state.cy;
   const nodes = cy.nodes().map((n) => n.id());
-  if (nodes.length === 0) { state.note = ''; showList(); return; }
+  if (nodes.length === 0) { state.note = ''; showList(); return false; }
   const answer = await api('/api/ties', { nodes, as_of: state.asOf });
   let selectedGone = false;
   cy.batch(() => {
@@ -344,8 +351,9 @@ async function refreshTies() {
   addElements({ nodes: [], edges: answer.edges, left_out: answer.left_out });
   state.note = answer.note || '';
   cy.nodes().forEach((n) => n.toggleClass('alone', state.asOf !== null && n.connectedEdges().length === 0 && !n.isParent()));
-  regroup();
+  const changed = regroup();
   applyFilters();
+  return changed;
 }
 
 async function expand(id) {
@@ -355,6 +363,7 @@ async function expand(id) {
   const left = state.leftOut;
   await refreshTies();
   state.leftOut = Math.max(left, state.leftOut);
+  state.leftBy.set(id, state.leftOut);
   layout();
   status();
   return answer;
@@ -497,7 +506,8 @@ function setupTime() {
     $('asof-label').textContent = state.asOf || 'every date';
   };
   slider.addEventListener('input', label);
-  slider.addEventListener('change', async () => { label(); await refreshTies(); });
+  // A firm that joins or leaves a group on the date chosen moves the boxes: lay out again.
+  slider.addEventListener('change', async () => { label(); if (await refreshTies()) layout(); });
   label();
 }
 
@@ -638,7 +648,7 @@ async function start() {
   $('export-png').addEventListener('click', () => download('alliances.png', cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' })));
   $('export-svg').addEventListener('click', () => download('alliances.svg', new Blob([toSvg()], { type: 'image/svg+xml' })));
   $('export-dot').addEventListener('click', exportDot);
-  $('clear').addEventListener('click', () => { cy.elements().remove(); state.leftOut = 0; showList(); });
+  $('clear').addEventListener('click', () => { cy.elements().remove(); state.leftOut = 0; state.leftBy.clear(); showList(); });
   setupTime();
   try {
     const schema = await api('/api/schema');

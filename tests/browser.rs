@@ -364,6 +364,17 @@ fn the_map_in_a_browser() {
     assert!(ties_of("2024").as_u64().unwrap() > 0, "the 2024 ties stay");
     let status = browser.run("return document.getElementById('status').textContent");
     assert!(status.as_str().unwrap().contains("hidden"), "{status}");
+    // Nvidia joined AIP in 2025: it is no member then, and no group's box is drawn over it.
+    assert_eq!(shown(&browser, "nvidia")["parent"], "");
+    let covered = browser.run(
+        "const m = window.alliancesMap.cy;
+         const n = m.nodes().filter(n => n.data('key') === 'nvidia')[0].position();
+         return m.nodes(':parent').filter(g => {
+           const b = g.boundingBox();
+           return n.x > b.x1 && n.x < b.x2 && n.y > b.y1 && n.y < b.y2;
+         }).map(g => g.data('name'))",
+    );
+    assert_eq!(covered, json!([]), "a group's box covers Nvidia");
     browser.run("const m = window.alliancesMap.cy; m.fit(m.elements(), 30)");
     browser.screenshot("map-2024-12.png");
 }

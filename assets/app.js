@@ -27,6 +27,7 @@ const state = {
   maxElements: 500,
   asOf: null, // 'YYYY-MM' or null for every date
   leftOut: 0,
+  leftBy: new Map(), // expanded entity id -> how many of its ties and neighbours were left out
   note: '',
   hidden: { types: new Set(), kinds: new Set(), statuses: new Set() },
   paths: [],
@@ -92,21 +93,27 @@ function edgeData(edge) {
   };
 }
 
-/// Adds what an answer lists, within the bound; returns how many were left out.
+/// Adds what an answer lists, within the bound; returns how many were left out. A tie comes
+/// with the entities at its ends or not at all, so that the bound never leaves a firm on the
+/// map without the tie that brought it; entities with no tie in the answer come last.
 function addElements(answer) {
   const cy = state.cy;
   let left = (answer.left_out ? answer.left_out.nodes + answer.left_out.edges : 0);
+  const listed = new Map((answer.nodes || []).map((n) => [n.id, n]));
+  const added = new Set();
   cy.batch(() => {
-    for (const node of answer.nodes || []) {
-      if (cy.getElementById(node.id).nonempty()) continue;
-      if (cy.elements().length >= state.maxElements) { left += 1; continue; }
-      cy.add({ group: 'nodes', data: nodeData(node) });
-    }
+    const room = (n) => cy.elements().length + n <= state.maxElements;
     for (const edge of answer.edges || []) {
       if (cy.getElementById(edge.id).nonempty()) continue;
-      if (cy.getElementById(edge.source).empty() || cy.getElementById(edge.target).empty()) { left += 1; continue; }
-      if (cy.elements().length >= state.maxElements) { left += 1; continue; }
+      const ends = [...new Set([edge.source, edge.target])].filter((id) => cy.getElementById(id).empty());
+      if (ends.some((id) => !listed.has(id)) || !room(ends.length + 1)) { left += 1; continue; }
+      for (const id of ends) { cy.add({ group: 'nodes', data: nodeData(listed.get(id)) }); added.add(id); }
       cy.add({ group: 'edges', data: edgeData(edge) });
+    }
+    for (const node of answer.nodes || []) {
+      if (added.has(node.id) || cy.getElementById(node.id).nonempty()) continue;
+      if (!room(1)) { left += 1; continue; }
+      cy.add({ group: 'nodes', data: nodeData(node) });
     }
   });
   state.leftOut = left;
@@ -115,8 +122,10 @@ function addElements(answer) {
 
 /// Consortia are groups: a firm that is a member of exactly one consortium on the map is drawn
 /// inside it; a member of several stays between them, its member-of ties drawn to each.
+/// Returns whether any firm changed group.
 function regroup() {
   const cy = state.cy;
+  let changed = false;
   cy.batch(() => {
     cy.nodes('[consortium = "no"]').forEach((node) => {
       const groups = node.connectedEdges('[type = "MEMBER_OF"]')
@@ -124,12 +133,13 @@ function regroup() {
         .map((e) => e.target().id());
       const unique = [...new Set(groups)];
       const parent = unique.length === 1 ? unique[0] : null;
-      if ((node.data('parent') || null) !== parent) node.move({ parent });
+      if ((node.data('parent') || null) !== parent) { node.move({ parent }); changed = true; }
     });
     cy.edges('[type = "MEMBER_OF"]').forEach((e) => {
       e.toggleClass('implied', e.source().data('parent') === e.target().id());
     });
   });
+  return changed;
 }
 
 function applyFilters() {
@@ -145,12 +155,144 @@ function applyFilters() {
   showList();
 }
 
+/// The force-directed and concentric layouts' options (the hierarchical one is layered()), tuned for maps of a few to a few hundred entities: entities stay
+/// 30 px across with their names legible at the zoom the map is fitted to, and a consortium's
+/// box stays tight around its members.
+const LAYOUTS = {
+  // fCoSE (force-directed, made for compound graphs): members pulled into their group, groups
+  // and loose firms kept apart by repulsion.
+  fcose: {
+    name: 'fcose', quality: 'proof', randomize: true, animate: false, nodeDimensionsIncludeLabels: true,
+    packComponents: true, nodeRepulsion: 9000, idealEdgeLength: 110, edgeElasticity: 0.4,
+    nestingFactor: 0.15, gravity: 0.3, gravityCompound: 1.5, gravityRangeCompound: 1.2,
+    numIter: 3000, tile: true, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
+    nodeSeparation: 90, uniformNodeDimensions: false,
+  },
+  concentric: { name: 'concentric', avoidOverlap: true, minNodeSpacing: 30, nodeDimensionsIncludeLabels: true, concentric: (n) => n.degree(), levelWidth: () => 3 },
+};
+/// The zoom a fitted map never goes past, so that a map of three firms is not drawn huge.
+const MAX_FIT_ZOOM = 1.4;
+/// The most units the hierarchical layout sets on one line of a level.
+const MAX_PER_LINE = 12;
+
 function layout() {
+  const cy = state.cy;
   const name = $('layout').value;
-  const options = { name, animate: false, fit: true, padding: 30 };
-  if (name === 'cose') Object.assign(options, { randomize: true, nodeDimensionsIncludeLabels: true });
-  if (name === 'breadthfirst') Object.assign(options, { directed: true, spacingFactor: 1.1 });
-  state.cy.elements(':visible').layout(options).run();
+  const shown = cy.elements(':visible');
+  if (name === 'breadthfirst') { layered(shown); fitView(); return; }
+  const options = { ...(LAYOUTS[name] || { name }), fit: false, padding: 30 };
+  // concentric places each node, a group's box included: place the entities only and let each
+  // group's box follow its members.
+  const placed = name === 'fcose' ? shown : shown.not(':parent');
+  const run = placed.layout(options);
+  run.one('layoutstop', () => fitView());
+  run.run();
+}
+
+/// The hierarchical layout, with groups kept whole: each group's members are set out in a
+/// compact grid, then the groups and the loose entities are placed in levels (a group standing
+/// as one unit the size of its box, with its members' ties), every tie pointing down where the
+/// ties have no cycle, and the members follow their group. Cytoscape's breadthfirst cannot do
+/// this: it sizes every cell for the largest group and sets a group's members apart by their
+/// depths, and its `maximal` option fails on these graphs.
+function layered(shown) {
+  const cy = state.cy;
+  const groups = shown.nodes(':parent');
+  const unit = new Map(); // entity id -> the id of the node that stands for it
+  const elements = [];
+  const gap = 70;
+  groups.forEach((g) => {
+    const members = g.children(':visible');
+    const columns = Math.ceil(Math.sqrt(members.length));
+    const rows = Math.ceil(members.length / columns);
+    const cellW = Math.max(...members.map((m) => m.boundingBox({ includeEdges: false }).w)) + 25;
+    const cellH = 70;
+    members.sort((a, b) => a.data('name').localeCompare(b.data('name'))).forEach((m, i) => {
+      m.position({ x: (i % columns) * cellW, y: Math.floor(i / columns) * cellH });
+      unit.set(m.id(), g.id());
+    });
+    elements.push({ data: { id: g.id(), w: columns * cellW + 30, h: rows * cellH + 40 } });
+  });
+  shown.nodes(':childless').forEach((n) => {
+    if (unit.has(n.id())) return;
+    unit.set(n.id(), n.id());
+    const b = n.boundingBox({ includeEdges: false });
+    elements.push({ data: { id: n.id(), w: b.w + 20, h: b.h + 10 } });
+  });
+  // The ties between units, less those that close a cycle (found depth first), so that the
+  // levels can be pushed down until every tie points down.
+  const out = new Map();
+  shown.edges().forEach((e) => {
+    const s = unit.get(e.source().id()); const t = unit.get(e.target().id());
+    if (!s || !t || s === t) return;
+    if (!out.has(s)) out.set(s, new Set());
+    out.get(s).add(t);
+  });
+  const mark = new Map(); // 1 on the stack, 2 done
+  const visit = (u) => {
+    mark.set(u, 1);
+    for (const t of out.get(u) || []) {
+      if (mark.get(t) === 1) { out.get(u).delete(t); continue; }
+      if (!mark.has(t)) visit(t);
+    }
+    mark.set(u, 2);
+  };
+  for (const { data } of [...elements]) if (!mark.has(data.id)) visit(data.id);
+  // Each unit's level: the longest chain of ties above it, so that every tie points down.
+  const into = new Map();
+  out.forEach((targets, s) => targets.forEach((t) => { if (!into.has(t)) into.set(t, []); into.get(t).push(s); }));
+  const level = new Map();
+  const levelOf = (u) => {
+    if (!level.has(u)) level.set(u, Math.max(-1, ...(into.get(u) || []).map(levelOf)) + 1);
+    return level.get(u);
+  };
+  const size = new Map(elements.map(({ data }) => [data.id, data]));
+  const rows = [];
+  size.forEach((_, u) => { const l = levelOf(u); (rows[l] = rows[l] || []).push(u); });
+  // Along a level, each unit under the mean place of the units pointing at it; then set out
+  // left to right with their own widths.
+  const place = new Map();
+  let y = 0;
+  rows.forEach((row) => {
+    const key = (u) => {
+      const above = (into.get(u) || []).filter((a) => place.has(a));
+      return above.length ? above.reduce((sum, a) => sum + place.get(a).x, 0) / above.length : 0;
+    };
+    row.sort((a, b) => key(a) - key(b) || a.localeCompare(b));
+    // A wide level (a hub's hundred ties) is folded onto several lines.
+    for (let i = 0; i < row.length; i += MAX_PER_LINE) {
+      const line = row.slice(i, i + MAX_PER_LINE);
+      const width = line.reduce((sum, u) => sum + size.get(u).w, 0) + gap * (line.length - 1);
+      const height = Math.max(...line.map((u) => size.get(u).h));
+      let x = -width / 2;
+      line.forEach((u) => { place.set(u, { x: x + size.get(u).w / 2, y: y + height / 2 }); x += size.get(u).w + gap; });
+      y += height + gap * (i + MAX_PER_LINE < row.length ? 0.8 : 1.6);
+    }
+  });
+  cy.batch(() => {
+    groups.forEach((g) => {
+      const members = g.children(':visible');
+      const box = members.boundingBox({ includeEdges: false, includeLabels: false });
+      const at = place.get(g.id());
+      const dx = at.x - (box.x1 + box.x2) / 2; const dy = at.y - (box.y1 + box.y2) / 2;
+      members.forEach((m) => { const p = m.position(); m.position({ x: p.x + dx, y: p.y + dy }); });
+    });
+    shown.nodes(':childless').forEach((n) => {
+      if (unit.get(n.id()) === n.id()) n.position(place.get(n.id()));
+    });
+  });
+}
+
+/// Fits the map to the canvas, never zooming in past MAX_FIT_ZOOM.
+function fitView() {
+  const cy = state.cy;
+  const shown = cy.elements(':visible');
+  if (shown.empty()) return;
+  cy.fit(shown, 30);
+  if (cy.zoom() > MAX_FIT_ZOOM) {
+    cy.zoom(MAX_FIT_ZOOM);
+    cy.center(shown);
+  }
 }
 
 function status() {
@@ -158,7 +300,9 @@ function status() {
   const nodes = cy.nodes().length;
   const ties = cy.edges().length;
   let text = `${nodes} ${nodes === 1 ? 'entity' : 'entities'}, ${ties} ${ties === 1 ? 'tie' : 'ties'} on the map`;
-  if (state.leftOut > 0) text += `; ${state.leftOut} more left out (the map draws at most ${state.maxElements} elements: filter, or expand fewer firms)`;
+  // What every expansion on the map left out, not only the last one.
+  const left = Math.max(state.leftOut, [...state.leftBy.values()].reduce((a, b) => a + b, 0));
+  if (left > 0) text += `; ${left.toLocaleString('en')} more left out (the map draws at most ${state.maxElements} elements: filter, or expand fewer firms)`;
   if (state.note) text += ` — ${state.note}`;
   $('status').textContent = text;
 }
@@ -187,11 +331,12 @@ function showList() {
 
 // ----- loading ---------------------------------------------------------------------------
 
-/// Redraws the ties among the nodes on the map as they stood on the chosen date.
+/// Redraws the ties among the nodes on the map as they stood on the chosen date; returns
+/// whether any firm changed group (its box then no longer fits the places laid out).
 async function refreshTies() {
   const cy = state.cy;
   const nodes = cy.nodes().map((n) => n.id());
-  if (nodes.length === 0) { state.note = ''; showList(); return; }
+  if (nodes.length === 0) { state.note = ''; showList(); return false; }
   const answer = await api('/api/ties', { nodes, as_of: state.asOf });
   let selectedGone = false;
   cy.batch(() => {
@@ -206,8 +351,9 @@ async function refreshTies() {
   addElements({ nodes: [], edges: answer.edges, left_out: answer.left_out });
   state.note = answer.note || '';
   cy.nodes().forEach((n) => n.toggleClass('alone', state.asOf !== null && n.connectedEdges().length === 0 && !n.isParent()));
-  regroup();
+  const changed = regroup();
   applyFilters();
+  return changed;
 }
 
 async function expand(id) {
@@ -217,6 +363,7 @@ async function expand(id) {
   const left = state.leftOut;
   await refreshTies();
   state.leftOut = Math.max(left, state.leftOut);
+  state.leftBy.set(id, state.leftOut);
   layout();
   status();
   return answer;
@@ -359,7 +506,8 @@ function setupTime() {
     $('asof-label').textContent = state.asOf || 'every date';
   };
   slider.addEventListener('input', label);
-  slider.addEventListener('change', async () => { label(); await refreshTies(); });
+  // A firm that joins or leaves a group on the date chosen moves the boxes: lay out again.
+  slider.addEventListener('change', async () => { label(); if (await refreshTies()) layout(); });
   label();
 }
 
@@ -469,10 +617,9 @@ async function exportDot() {
 
 function style() {
   const s = [
-    { selector: 'node', style: { label: 'data(name)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 4, width: 26, height: 26, 'border-width': 1, 'border-color': '#fff' } },
+    { selector: 'node', style: { label: 'data(name)', 'font-size': 12, 'text-valign': 'bottom', 'text-margin-y': 4, width: 30, height: 30, 'border-width': 1, 'border-color': '#fff', 'text-background-color': '#fff', 'text-background-opacity': 0.7, 'text-background-padding': 1, 'min-zoomed-font-size': 7 } },
     { selector: 'node:parent', style: { shape: 'round-rectangle', 'background-color': '#fdf1e4', 'background-opacity': 0.6, 'border-color': '#f28e2b', 'border-width': 2, 'border-style': 'dashed', 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'font-size': 13, padding: 14 } },
-    { selector: 'edge', style: { 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', label: 'data(short)', 'font-size': 9, 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.8, 'text-background-padding': 1 } },
-    { selector: 'edge.implied', style: { opacity: 0.25, label: '' } },
+    { selector: 'edge', style: { 'curve-style': 'bezier', 'control-point-step-size': 70, 'target-arrow-shape': 'triangle', label: 'data(short)', 'font-size': 10, color: '#24292f', 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2, 'text-background-shape': 'round-rectangle', 'min-zoomed-font-size': 7 } },
     { selector: '.filtered', style: { display: 'none' } },
     { selector: '.alone', style: { opacity: 0.35 } },
     { selector: ':selected', style: { 'overlay-color': '#0969da', 'overlay-opacity': 0.2, 'overlay-padding': 6 } },
@@ -481,8 +628,9 @@ function style() {
   ];
   for (const [kind, k] of Object.entries(KIND_STYLE)) s.splice(1, 0, { selector: `node[kind = "${kind}"]`, style: { shape: k.shape, 'background-color': k.color } });
   for (const [type, t] of Object.entries(TYPE_STYLE)) s.push({ selector: `edge[type = "${type}"]`, style: { 'line-color': t.color, 'target-arrow-color': t.color, 'line-style': t.line, width: t.width } });
-  // Later rules win in Cytoscape: keep the implied and filtered rules last.
-  s.push({ selector: 'edge.implied', style: { opacity: 0.25, label: '' } }, { selector: '.filtered', style: { display: 'none' } });
+  // Later rules win in Cytoscape: keep the implied and filtered rules last. A member's tie to
+  // the group it is drawn inside is said by the box: it is listed, not drawn.
+  s.push({ selector: 'edge.implied', style: { display: 'none' } }, { selector: '.filtered', style: { display: 'none' } });
   return s;
 }
 
@@ -500,7 +648,7 @@ async function start() {
   $('export-png').addEventListener('click', () => download('alliances.png', cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' })));
   $('export-svg').addEventListener('click', () => download('alliances.svg', new Blob([toSvg()], { type: 'image/svg+xml' })));
   $('export-dot').addEventListener('click', exportDot);
-  $('clear').addEventListener('click', () => { cy.elements().remove(); state.leftOut = 0; showList(); });
+  $('clear').addEventListener('click', () => { cy.elements().remove(); state.leftOut = 0; state.leftBy.clear(); showList(); });
   setupTime();
   try {
     const schema = await api('/api/schema');

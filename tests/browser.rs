@@ -2,8 +2,9 @@
 //! `chromedriver`, loads the page of a server on the built-in dataset, searches "nvi", picks
 //! Nvidia, expands it (AIP and Stargate drawn as groups), expands Intel, clicks the US
 //! government → Intel tie on the canvas ($8.9B, 9.9% and both sources as links in the side
-//! panel), and moves the time slider to 2024-12 (the 2025 deals go). Screenshots are kept in
-//! target/browser/ for CI.
+//! panel), and moves the time slider to 2024-12 (the 2025 deals go). Both layouts
+//! (force-directed and hierarchical) must draw entities at a readable size and keep each
+//! group's box near its members. Screenshots are kept in target/browser/ for CI.
 //!
 //! Without /usr/bin/chromium and /usr/bin/chromedriver the test is skipped with a reason,
 //! unless ALLIANCES_REQUIRE_BROWSER is set (as `.ci/run` does), when it fails.
@@ -260,6 +261,37 @@ fn the_map_in_a_browser() {
         "the US government on the map",
         "return !!document.querySelector('#shown li[data-key=\"us-government\"]')",
     );
+    let readable = |layout: &str| {
+        let found = browser.run(&format!(
+            "const s = document.getElementById('layout');
+             s.value = '{layout}'; s.dispatchEvent(new Event('change'));
+             const m = window.alliancesMap.cy;
+             const entities = m.nodes(':childless:visible');
+             const groups = m.nodes(':parent').map(g => {{
+               const b = g.boundingBox(), k = g.children().length;
+               return {{ name: g.data('name'), k, w: b.w, h: b.h }};
+             }});
+             return {{ smallest: Math.min(...entities.map(n => n.renderedWidth())), groups }};"
+        ));
+        // Entities are drawn at least 20 px across once the map is fitted to the canvas.
+        let smallest = found["smallest"].as_f64().unwrap();
+        assert!(
+            smallest >= 20.0,
+            "{layout}: an entity is {smallest} px across"
+        );
+        // A group's box stays near its members: at most 200 model units per row or column
+        // of a square grid of its members, plus its padding and title.
+        for g in found["groups"].as_array().unwrap() {
+            let side = (g["k"].as_f64().unwrap()).sqrt().ceil() * 200.0 + 100.0;
+            assert!(
+                g["w"].as_f64().unwrap() <= side && g["h"].as_f64().unwrap() <= side,
+                "{layout}: the group's box is too large for its members: {g}"
+            );
+        }
+    };
+    readable("breadthfirst");
+    browser.screenshot("map-hierarchical.png");
+    readable("fcose");
     browser.screenshot("map-expanded.png");
     // A real click on the canvas. The US government is first dragged (as a user would) below
     // everything else, so that the end of its tie near it is crossed by no other tie.
@@ -332,6 +364,17 @@ fn the_map_in_a_browser() {
     assert!(ties_of("2024").as_u64().unwrap() > 0, "the 2024 ties stay");
     let status = browser.run("return document.getElementById('status').textContent");
     assert!(status.as_str().unwrap().contains("hidden"), "{status}");
+    // Nvidia joined AIP in 2025: it is no member then, and no group's box is drawn over it.
+    assert_eq!(shown(&browser, "nvidia")["parent"], "");
+    let covered = browser.run(
+        "const m = window.alliancesMap.cy;
+         const n = m.nodes().filter(n => n.data('key') === 'nvidia')[0].position();
+         return m.nodes(':parent').filter(g => {
+           const b = g.boundingBox();
+           return n.x > b.x1 && n.x < b.x2 && n.y > b.y1 && n.y < b.y2;
+         }).map(g => g.data('name'))",
+    );
+    assert_eq!(covered, json!([]), "a group's box covers Nvidia");
     browser.run("const m = window.alliancesMap.cy; m.fit(m.elements(), 30)");
     browser.screenshot("map-2024-12.png");
 }

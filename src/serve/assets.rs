@@ -33,6 +33,36 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/vendor/cytoscape/cytoscape.min.js"),
     ),
     (
+        "/vendor/layout-base.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/vendor/fcose/layout-base.js"),
+    ),
+    (
+        "/vendor/cose-base.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/vendor/fcose/cose-base.js"),
+    ),
+    (
+        "/vendor/cytoscape-fcose.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/vendor/fcose/cytoscape-fcose.js"),
+    ),
+    (
+        "/vendor/LICENSE-layout-base.txt",
+        "text/plain; charset=utf-8",
+        include_str!("../../assets/vendor/fcose/LICENSE-layout-base"),
+    ),
+    (
+        "/vendor/LICENSE-cose-base.txt",
+        "text/plain; charset=utf-8",
+        include_str!("../../assets/vendor/fcose/LICENSE-cose-base"),
+    ),
+    (
+        "/vendor/LICENSE-cytoscape-fcose.txt",
+        "text/plain; charset=utf-8",
+        include_str!("../../assets/vendor/fcose/LICENSE-cytoscape-fcose"),
+    ),
+    (
         "/vendor/LICENSE-cytoscape.txt",
         "text/plain; charset=utf-8",
         include_str!("../../assets/vendor/cytoscape/LICENSE"),

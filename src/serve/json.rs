@@ -247,7 +247,7 @@ fn collect(graph: &Graph, v: &ResultValue, selection: &mut crate::export::Select
 /// Nodes and relationships as `{"nodes": [...], "edges": [...], "left_out": {"nodes": N,
 /// "edges": M}}`, at most `max` together: nodes first (at most half of `max` when there are
 /// relationships, so that a hub's answer still shows ties), then the relationships whose ends
-/// are both listed.
+/// are both listed, one reaching each listed node first.
 pub(super) fn elements<'a>(
     graph: &Graph,
     nodes: impl IntoIterator<Item = &'a NodeId>,
@@ -271,18 +271,27 @@ pub(super) fn elements<'a>(
             left_nodes += 1;
         }
     }
+    // First a relationship for each listed node that none yet reaches, so that no node is
+    // listed without a tie when the bound cuts the relationships short; then the others.
+    let mut reached = std::collections::HashSet::new();
+    let mut taken = vec![false; edges.len()];
     let mut out_edges = Vec::new();
-    let mut left_edges = 0usize;
-    for &e in edges {
-        let both = graph
-            .edge_endpoints(e)
-            .is_some_and(|(a, b)| listed.contains(&a) && listed.contains(&b));
-        if both && out_nodes.len() + out_edges.len() < max {
-            out_edges.extend(edge(graph, e, false));
-        } else {
-            left_edges += 1;
+    for first in [true, false] {
+        for (i, &e) in edges.iter().enumerate() {
+            let Some((a, b)) = graph.edge_endpoints(*e) else {
+                continue;
+            };
+            let both = listed.contains(&a) && listed.contains(&b);
+            let new = !reached.contains(&a) || !reached.contains(&b);
+            if taken[i] || !both || (first && !new) || out_nodes.len() + out_edges.len() >= max {
+                continue;
+            }
+            taken[i] = true;
+            reached.extend([a, b]);
+            out_edges.extend(edge(graph, *e, false));
         }
     }
+    let left_edges = taken.iter().filter(|t| !**t).count();
     json!({
         "nodes": out_nodes,
         "edges": out_edges,

@@ -586,21 +586,7 @@ impl<'a> Planner<'a> {
                 self.nested(|planner| planner.query(query, body.span.start, inner, Nesting::Call));
             self.outside.pop();
             let (plan, query_columns) = outcome?;
-            if let Some(first) = &columns
-                && *first != query_columns
-            {
-                return Err(self.error(
-                    ErrorCode::DifferentColumnsInUnion,
-                    body.span.start,
-                    format!(
-                        "every part of a UNION must return the same columns: {} and {}",
-                        first.join(", "),
-                        query_columns.join(", ")
-                    ),
-                    Some("rename columns with AS so that they match".to_owned()),
-                ));
-            }
-            columns.get_or_insert(query_columns);
+            self.union_columns(&mut columns, query_columns, body.span.start)?;
             planned.push(plan);
         }
         if body.union_all.iter().any(|a| *a) && body.union_all.iter().any(|a| !*a) {

@@ -442,21 +442,7 @@ pub(crate) fn plan(
         if let Some(first) = plan.segments.first_mut() {
             reach::count_reached(first);
         }
-        if let Some(first) = &columns
-            && *first != query_columns
-        {
-            return Err(planner.error(
-                ErrorCode::DifferentColumnsInUnion,
-                statement.span.start,
-                format!(
-                    "every part of a UNION must return the same columns: {} and {}",
-                    first.join(", "),
-                    query_columns.join(", ")
-                ),
-                Some("rename columns with AS so that they match".to_owned()),
-            ));
-        }
-        columns.get_or_insert(query_columns);
+        planner.union_columns(&mut columns, query_columns, statement.span.start)?;
         queries.push(plan);
     }
     if queries.len() > 1 {
@@ -560,6 +546,32 @@ impl<'a> Planner<'a> {
         help: Option<String>,
     ) -> QueryError {
         QueryError::at(ErrorKind::Semantic, code, self.text, offset, message, help)
+    }
+
+    /// Records the columns of one part of a UNION, refusing a part whose columns differ from
+    /// the first part's.
+    fn union_columns(
+        &self,
+        columns: &mut Option<Vec<String>>,
+        part: Vec<String>,
+        offset: usize,
+    ) -> Result<(), QueryError> {
+        if let Some(first) = columns.as_ref()
+            && *first != part
+        {
+            return Err(self.error(
+                ErrorCode::DifferentColumnsInUnion,
+                offset,
+                format!(
+                    "every part of a UNION must return the same columns: {} and {}",
+                    first.join(", "),
+                    part.join(", ")
+                ),
+                Some("rename columns with AS so that they match".to_owned()),
+            ));
+        }
+        columns.get_or_insert(part);
+        Ok(())
     }
 
     fn warn(&mut self, offset: usize, message: String, help: Option<String>) {

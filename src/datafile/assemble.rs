@@ -36,23 +36,7 @@ pub(crate) fn assemble(
         .flat_map(|f| &f.incomplete_ids)
         .map(String::as_str)
         .collect();
-    let mut source_at: HashMap<&str, &Location> = HashMap::default();
-    for source in files.iter().flat_map(|f| &f.sources) {
-        let id = source.record.id.as_str();
-        if let Some(first) = source_at.get(id) {
-            problems.push(
-                Problem::new(
-                    ProblemKind::DuplicateId,
-                    source.field_at("id"),
-                    format!("the source id \"{id}\" is defined twice"),
-                )
-                .help(Some(format!("the first definition is at {first}"))),
-            );
-            continue;
-        }
-        source_at.insert(id, source.field("id"));
-        graph.add_source(source.record.clone());
-    }
+    let source_at = add_sources(files.iter().flat_map(|f| &f.sources), &mut graph, problems);
 
     let mut rate_at: HashMap<(&str, crate::model::Date), &Location> = HashMap::default();
     for rate in files.iter().flat_map(|f| &f.fx_rates) {
@@ -168,23 +152,7 @@ pub(crate) fn assemble_into(
     problems: &mut Vec<Problem>,
 ) {
     let incomplete: HashSet<&str> = decoded.incomplete_ids.iter().map(String::as_str).collect();
-    let mut source_at: HashMap<&str, &Location> = HashMap::default();
-    for source in &decoded.sources {
-        let id = source.record.id.as_str();
-        if let Some(first) = source_at.get(id) {
-            problems.push(
-                Problem::new(
-                    ProblemKind::DuplicateId,
-                    source.field_at("id"),
-                    format!("the source id \"{id}\" is defined twice"),
-                )
-                .help(Some(format!("the first definition is at {first}"))),
-            );
-            continue;
-        }
-        source_at.insert(id, source.field("id"));
-        graph.add_source(source.record.clone());
-    }
+    add_sources(&decoded.sources, graph, &mut *problems);
     let sourced =
         |graph: &Graph, record: &dyn AtField, sources: &[String], problems: &mut Vec<Problem>| {
             for (i, source) in sources.iter().enumerate() {
@@ -815,4 +783,31 @@ fn likely_duplicates(merged: &[Merged<'_>], warnings: &mut Vec<Problem>) {
         }
         earlier.push(i);
     }
+}
+
+/// Adds each source to `graph`, reporting an id defined twice at its second definition; where
+/// each id was defined.
+fn add_sources<'a>(
+    sources: impl IntoIterator<Item = &'a Located<crate::model::Source>>,
+    graph: &mut Graph,
+    problems: &mut Vec<Problem>,
+) -> HashMap<&'a str, &'a Location> {
+    let mut source_at: HashMap<&str, &Location> = HashMap::default();
+    for source in sources {
+        let id = source.record.id.as_str();
+        if let Some(first) = source_at.get(id) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateId,
+                    source.field_at("id"),
+                    format!("the source id \"{id}\" is defined twice"),
+                )
+                .help(Some(format!("the first definition is at {first}"))),
+            );
+            continue;
+        }
+        source_at.insert(id, source.field("id"));
+        graph.add_source(source.record.clone());
+    }
+    source_at
 }

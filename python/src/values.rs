@@ -475,10 +475,7 @@ impl Node {
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.0.properties.get(key) {
-            Some(v) => value_to_py(py, v, Shape::Objects),
-            None => Err(PyKeyError::new_err(key.to_owned())),
-        }
+        property(py, &self.0.properties, key)
     }
 
     fn __contains__(&self, key: &str) -> bool {
@@ -493,10 +490,7 @@ impl Node {
         key: &str,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match self.0.properties.get(key) {
-            Some(v) => value_to_py(py, v, Shape::Objects),
-            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
-        }
+        property_or(py, &self.0.properties, key, default)
     }
 
     /// `{"labels": [...], "properties": {...}}`, as the command line's JSON writes a node.
@@ -541,10 +535,7 @@ impl Relationship {
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.0.properties.get(key) {
-            Some(v) => value_to_py(py, v, Shape::Objects),
-            None => Err(PyKeyError::new_err(key.to_owned())),
-        }
+        property(py, &self.0.properties, key)
     }
 
     fn __contains__(&self, key: &str) -> bool {
@@ -559,10 +550,7 @@ impl Relationship {
         key: &str,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match self.0.properties.get(key) {
-            Some(v) => value_to_py(py, v, Shape::Objects),
-            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
-        }
+        property_or(py, &self.0.properties, key, default)
     }
 
     /// `{"type": ..., "start": ..., "end": ..., "properties": {...}}`.
@@ -790,5 +778,30 @@ impl PyDuration {
             "Duration(months={}, days={}, seconds={}, nanoseconds={})",
             d.months, d.days, d.seconds, d.nanos
         )
+    }
+}
+
+/// A node's or relationship's property `key`, for `element[key]`: a `KeyError` when missing.
+fn property<'py>(
+    py: Python<'py>,
+    properties: &BTreeMap<String, alliances::Value>,
+    key: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    match properties.get(key) {
+        Some(v) => value_to_py(py, v, Shape::Objects),
+        None => Err(PyKeyError::new_err(key.to_owned())),
+    }
+}
+
+/// A node's or relationship's property `key`, for `element.get(key, default)`.
+fn property_or<'py>(
+    py: Python<'py>,
+    properties: &BTreeMap<String, alliances::Value>,
+    key: &str,
+    default: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match properties.get(key) {
+        Some(v) => value_to_py(py, v, Shape::Objects),
+        None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
     }
 }

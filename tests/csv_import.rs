@@ -411,3 +411,74 @@ fn a_misspelt_fixed_column_is_refused_and_others_are_kept() {
         vec![(ProblemKind::Syntax, 1, Some("date".to_owned()))]
     );
 }
+
+/// Node rows are read in pieces and added at once when none has a problem; a quoted field
+/// keeps the file whole and rows are added one by one. Both make the same graph, down to the
+/// order of names, columns and strings a snapshot keeps.
+#[test]
+fn nodes_read_in_pieces_make_the_graph_rows_read_one_by_one_make() {
+    let header = "id,name,kind,country,sector,aliases,lei,note,sources,employees\n";
+    let row = |i: usize, quoted: bool| {
+        let name = if quoted && i == 7 {
+            format!("\"Node {i}\"")
+        } else {
+            format!("Node {i}")
+        };
+        let aliases = if i.is_multiple_of(3) {
+            format!("N{i};Nd {i}")
+        } else {
+            String::new()
+        };
+        let lei = if i == 5 { "5493001KJTIIGC8Y1R12" } else { "" };
+        let country = if i.is_multiple_of(4) { "" } else { "FR" };
+        let sources = if i.is_multiple_of(5) {
+            "https://example.org/a;press-release"
+        } else {
+            ""
+        };
+        format!("n{i},{name},company,{country},fintech,{aliases},{lei},note {i},{sources},{i}\n")
+    };
+    let edges = "from,to,type,amount_usd,date,stake_pct,currency,amount\n\
+                 n1,n2,SUPPLIES,,2021-06-10,,EUR,10\n\
+                 n2,n3,INVESTS_IN,5,,1.5,,\n";
+    let graphs: Vec<Vec<u8>> = [false, true]
+        .into_iter()
+        .map(|quoted| {
+            let nodes: String = std::iter::once(header.to_owned())
+                .chain((0..40).map(|i| row(i, quoted)))
+                .collect();
+            let graph = import_csv(
+                "nodes.csv",
+                nodes.as_bytes(),
+                "edges.csv",
+                edges.as_bytes(),
+                Schema::Alliance,
+            )
+            .unwrap();
+            assert_eq!(graph.node_count(), 40);
+            assert_eq!(graph.nodes_by_name("nd 3").len(), 1);
+            assert_eq!(
+                graph
+                    .nodes_by_identifier("lei", "5493001KJTIIGC8Y1R12")
+                    .len(),
+                1
+            );
+            alliances::store::snapshot::write(&graph)
+        })
+        .collect();
+    assert!(
+        graphs[0] == graphs[1],
+        "the two reads make different graphs"
+    );
+
+    // A clash far apart is found whichever way the rows are read.
+    let mut nodes: String = std::iter::once(header.to_owned())
+        .chain((0..40).map(|i| row(i, false)))
+        .collect();
+    nodes.push_str("n39,Node 3,company,,,,,,,\n");
+    let found = problems(&nodes, edges);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].1, 42);
+    assert_eq!(found[0].2.as_deref(), Some("id"));
+    assert_eq!(found[1].2.as_deref(), Some("name"));
+}

@@ -18,10 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::problem::{LoadError, Location, Problem, ProblemKind};
 use crate::model::vocabulary::{PropType, PropertyDef, RelDef};
 use crate::model::{
-    Date, Schema, Source, Value, Vocabulary, did_you_mean, is_slug, slugify, suggest,
+    Date, Schema, Source, Value, Vocabulary, did_you_mean, fold_name_into, is_slug, slugify,
+    suggest,
 };
 use crate::rules::{self, Broken};
-use crate::store::{Graph, NodeId};
+use crate::store::{EdgeSink, Graph, NewEdge, NodeId};
 
 const NODE_COLUMNS: &[&str] = &["id", "name", "kind", "country", "sector"];
 const NODE_REQUIRED: &[&str] = &["id", "name", "kind"];
@@ -95,7 +96,7 @@ pub fn import_csv_with_progress(
     let nodes = read_all(nodes_name, Box::new(nodes))?;
     let edges = read_all(edges_name, Box::new(edges))?;
     // Room for every row up front: no table grows, and columns are allocated once.
-    let lines = |bytes: &[u8]| bytes.iter().filter(|b| **b == b'\n').count();
+    let lines = count_lines;
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
@@ -274,18 +275,46 @@ trait Report {
     }
 }
 
+/// Rows read ahead of checking them, so that `warm` can start fetching what they need.
+const BATCH_ROWS: usize = 64;
+
 /// Reads every record left in `reader`, telling `progress` how many bytes were checked, and
 /// reporting to `out` unreadable records and rows of the wrong width; every other row goes to
 /// `each` with its line in the file, which is `line_offset` more than its line in `reader`.
+/// Rows are read `BATCH_ROWS` at a time, and `warm` sees each batch's rows before `each`
+/// does: a lookup's memory is fetched for several rows at once, not waited for row by row.
 fn read_rows<R: Read, Out: Report>(
     reader: &mut csv::Reader<R>,
     columns: &Columns,
     line_offset: u64,
     progress: &(dyn Fn(ImportProgress) + Sync),
     out: &mut Out,
+    warm: &dyn Fn(&csv::ByteRecord),
     mut each: impl FnMut(&mut Out, &csv::ByteRecord, u64),
 ) {
-    let mut record = csv::ByteRecord::new();
+    let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH_ROWS];
+    let mut filled = 0;
+    let mut flush = |out: &mut Out, rows: &[csv::ByteRecord]| {
+        for record in rows {
+            warm(record);
+        }
+        for record in rows {
+            let line = record.position().map_or(0, |p| p.line()) + line_offset;
+            if let Some((at, message)) = columns.width_problem(record.len(), line) {
+                if let Some(first) = record.get(0) {
+                    out.misshapen(first);
+                }
+                out.report(
+                    ProblemKind::Syntax,
+                    at,
+                    message,
+                    Some(QUOTE_HELP.to_owned()),
+                );
+                continue;
+            }
+            each(out, record, line);
+        }
+    };
     let mut told = reader.position().byte();
     loop {
         if reader.position().line().is_multiple_of(PROGRESS_ROWS) {
@@ -293,10 +322,18 @@ fn read_rows<R: Read, Out: Report>(
             progress(ImportProgress::Checked { bytes: at - told });
             told = at;
         }
-        match reader.read_byte_record(&mut record) {
+        match reader.read_byte_record(&mut batch[filled]) {
             Ok(false) => break,
-            Ok(true) => {}
+            Ok(true) => {
+                filled += 1;
+                if filled == BATCH_ROWS {
+                    flush(out, &batch);
+                    filled = 0;
+                }
+            }
             Err(e) => {
+                flush(out, &batch[..filled]);
+                filled = 0;
                 let line = e.position().map_or(0, |p| p.line()) + line_offset;
                 out.report(
                     ProblemKind::Syntax,
@@ -304,27 +341,27 @@ fn read_rows<R: Read, Out: Report>(
                     format!("unreadable row: {e}"),
                     None,
                 );
-                continue;
             }
         }
-        let line = record.position().map_or(0, |p| p.line()) + line_offset;
-        if let Some((at, message)) = columns.width_problem(record.len(), line) {
-            if let Some(first) = record.get(0) {
-                out.misshapen(first);
-            }
-            out.report(
-                ProblemKind::Syntax,
-                at,
-                message,
-                Some(QUOTE_HELP.to_owned()),
-            );
-            continue;
-        }
-        each(out, &record, line);
     }
+    flush(out, &batch[..filled]);
     progress(ImportProgress::Checked {
         bytes: reader.position().byte() - told,
     });
+}
+
+/// How many line ends `bytes` holds, eight bytes at a time.
+fn count_lines(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder().iter().filter(|b| **b == b'\n').count();
+    words.fold(tail, |count, word| {
+        let x = u64::from_ne_bytes(word.try_into().expect("8 bytes")) ^ (ONES * u64::from(b'\n'));
+        // A byte's high bit is set exactly when the byte is not zero.
+        let nonzero = ((x & LOW) + LOW) | x;
+        count + (!nonzero & !LOW).count_ones() as usize
+    })
 }
 
 impl Report for Importer<'_> {
@@ -494,7 +531,7 @@ impl Importer<'_> {
         )
     }
 
-    fn nodes(&mut self, file: Arc<str>, input: impl Read) {
+    fn nodes(&mut self, file: Arc<str>, input: &[u8]) {
         let mut reader = reader(input);
         let vocabulary = self.graph.shared_vocabulary();
         let classify = |name: &str| match name {
@@ -515,12 +552,17 @@ impl Importer<'_> {
             return;
         };
         let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
+        let body = &input[(reader.position().byte() as usize).min(input.len())..];
+        if !body.contains(&b'"') && self.all_nodes(&file, body, &columns, &kinds, &vocabulary) {
+            return;
+        }
         read_rows(
             &mut reader,
             &columns,
             0,
             self.progress,
             self,
+            &|_| {},
             |me, record, line| {
                 let field =
                     |me: &mut Self, c: usize| me.text(&columns, record, line, c, NODE_COLUMNS);
@@ -630,6 +672,87 @@ impl Importer<'_> {
         );
     }
 
+    /// Reads the node rows (no field quoted) on two threads and adds them all at once, when
+    /// every row passes every check. Returns false, having changed nothing, when some row has
+    /// a problem or may clash with an earlier one (the same id, name or identifier): the rows
+    /// are then read one by one, which reports each problem at its row.
+    fn all_nodes(
+        &mut self,
+        file: &str,
+        body: &[u8],
+        columns: &Columns,
+        kinds: &[&str],
+        vocabulary: &Vocabulary,
+    ) -> bool {
+        let pieces = split_rows(body, 1, 2);
+        let read: Vec<Option<NodePiece>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pieces
+                .iter()
+                .map(|(bytes, _)| {
+                    scope.spawn(move || read_nodes(bytes, columns, kinds, vocabulary))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        let Some(mut pieces) = read.into_iter().collect::<Option<Vec<NodePiece>>>() else {
+            return false;
+        };
+        if !distinct_nodes(&pieces, columns) {
+            return false;
+        }
+        // Cited sources are made in row order, as each row would make them.
+        for piece in &mut pieces {
+            for row in &mut piece.rows {
+                for (column, value) in row.more.iter_mut().flat_map(|m| m.iter_mut()) {
+                    if matches!(columns.more[*column].holds, Holds::Sources) {
+                        *value = self.sources_value(file, value);
+                    }
+                }
+            }
+        }
+        let labels: Vec<&str> = vocabulary.labels().iter().map(String::as_str).collect();
+        let more = columns.more.len();
+        let keys: Vec<&str> = ["id", "name"]
+            .into_iter()
+            .chain(columns.more.iter().map(|c| c.name.as_str()))
+            .chain(["country", "sector"])
+            .collect();
+        self.graph.append_nodes(&labels, &keys, &mut |node| {
+            for piece in &pieces {
+                for row in &piece.rows {
+                    let [id, name, country, sector] = piece.cells(row);
+                    let mut values = [(0, id), (1, name)]
+                        .into_iter()
+                        .map(|(k, text)| (k, Value::from(text)))
+                        .chain(
+                            row.more
+                                .iter()
+                                .flat_map(|m| m.iter())
+                                .map(|(column, value)| (column + 2, value.clone())),
+                        )
+                        .chain(
+                            [(more + 2, country), (more + 3, sector)]
+                                .into_iter()
+                                .filter(|(_, text)| !text.is_empty())
+                                .map(|(k, text)| (k, Value::from(text))),
+                        );
+                    node(usize::from(row.kind), &mut values);
+                }
+            }
+        });
+        self.node_kinds = pieces
+            .iter()
+            .flat_map(|p| p.rows.iter().map(|r| r.kind))
+            .collect();
+        (self.progress)(ImportProgress::Checked {
+            bytes: body.len() as u64,
+        });
+        true
+    }
+
     /// Reads the relationships: rows are checked and their endpoints found on two threads
     /// when the file can be cut between rows (no quoted field, so no newline inside one), then
     /// added in file order, so relationship numbers do not depend on the cut.
@@ -660,11 +783,13 @@ impl Importer<'_> {
             split_rows(body, first_line, 2)
         };
         let suggested = AtomicUsize::new(self.suggested);
+        let ids = IdMap::of(&self.graph);
         let checked: Vec<EdgeChecker> = {
             let vocabulary = self.graph.shared_vocabulary();
             let context = EdgeContext {
                 progress: self.progress,
                 graph: &self.graph,
+                ids: ids.as_ref(),
                 rejected_ids: &self.rejected_ids,
                 nodes_readable: self.nodes_readable,
                 suggested: &suggested,
@@ -713,6 +838,7 @@ impl Importer<'_> {
                     .collect()
             })
         };
+        drop(ids);
         self.suggested = suggested.into_inner();
         for piece in &checked {
             self.problems.extend(piece.problems.iter().cloned());
@@ -722,36 +848,58 @@ impl Importer<'_> {
             return;
         }
         (self.progress)(ImportProgress::Building);
-        let vocabulary = self.graph.shared_vocabulary();
-        for piece in checked {
-            let mut others = piece.more.into_iter().peekable();
-            for (place, edge) in piece.edges.into_iter().enumerate() {
-                let more = others
-                    .next_if(|(at, _)| *at == place)
-                    .map(|(_, more)| more)
-                    .unwrap_or_default();
-                let mut props = Vec::with_capacity(3 + more.len());
-                for (column, value) in more {
-                    let column = &columns.more[column];
-                    let value = match column.holds {
-                        Holds::Sources => self.sources_value(&file, &value),
-                        _ => value,
-                    };
-                    props.push((column.name.as_str(), value));
+        let mut checked = checked;
+        // Cited sources are made in row order, as each row would make them.
+        for piece in &mut checked {
+            for (_, more) in &mut piece.more {
+                for (column, value) in more.iter_mut() {
+                    if matches!(columns.more[*column].holds, Holds::Sources) {
+                        *value = self.sources_value(&file, value);
+                    }
                 }
-                if !edge.amount.is_nan() {
-                    props.push(("amount_usd", Value::money(edge.amount)));
-                }
-                if let Some(d) = edge.date {
-                    props.push(("date", Value::Date(d)));
-                }
-                if !edge.stake.is_nan() {
-                    props.push(("stake_pct", Value::Float(edge.stake)));
-                }
-                let rel_type = vocabulary.edge_type_at(usize::from(edge.rel));
-                self.graph.add_edge(edge.from, edge.to, rel_type, props);
             }
         }
+        let vocabulary = self.graph.shared_vocabulary();
+        let types: Vec<&str> = (0..vocabulary.relationships().len())
+            .map(|rel| vocabulary.edge_type_at(rel))
+            .collect();
+        // Each row's properties: the other columns', then the fixed ones, in this order.
+        let fixed = columns.more.len();
+        let keys: Vec<&str> = columns
+            .more
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(["amount_usd", "date", "stake_pct"])
+            .collect();
+        let ends = || {
+            checked.iter().flat_map(|piece| {
+                piece.edges.iter().map(|edge| NewEdge {
+                    from: edge.from,
+                    to: edge.to,
+                    rel: usize::from(edge.rel),
+                })
+            })
+        };
+        let mut props = |row: &mut EdgeSink<'_>| {
+            for piece in &checked {
+                let mut others = piece.more.iter().peekable();
+                for (place, edge) in piece.edges.iter().enumerate() {
+                    let more = others
+                        .next_if(|(at, _)| *at == place)
+                        .map_or(&[][..], |(_, more)| &more[..]);
+                    let mut values = more
+                        .iter()
+                        .map(|(column, value)| (*column, value.clone()))
+                        .chain((!edge.amount.is_nan()).then(|| (fixed, Value::money(edge.amount))))
+                        .chain(edge.date.map(|d| (fixed + 1, Value::Date(d))))
+                        .chain(
+                            (!edge.stake.is_nan()).then(|| (fixed + 2, Value::Float(edge.stake))),
+                        );
+                    row(&mut values);
+                }
+            }
+        };
+        self.graph.append_edges(&types, &keys, &ends, &mut props);
     }
 }
 
@@ -768,17 +916,176 @@ fn split_rows(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
         };
         let (head, tail) = rest.split_at(target + cut + 1);
         pieces.push((head, line));
-        line += head.iter().filter(|b| **b == b'\n').count() as u64;
+        line += count_lines(head) as u64;
         rest = tail;
     }
     pieces.push((rest, line));
     pieces
 }
 
+/// Node rows that passed every check of their own, read on one thread: their texts side by
+/// side, and what the graph needs of each row.
+struct NodePiece {
+    text: String,
+    rows: Vec<NodeRow>,
+}
+
+/// A checked node row: where its id, name, country and sector sit in its piece's text, its
+/// kind, the hashes of its id and of its folded name and aliases, and its other values.
+struct NodeRow {
+    start: usize,
+    lens: [u32; 4],
+    kind: u16,
+    id_hash: u64,
+    /// The folded name's hash first, then each alias's.
+    name_hashes: Box<[u64]>,
+    more: Option<MoreValues>,
+}
+
+impl NodePiece {
+    fn cells(&self, row: &NodeRow) -> [&str; 4] {
+        let mut at = row.start;
+        row.lens.map(|len| {
+            let cell = &self.text[at..at + len as usize];
+            at += len as usize;
+            cell
+        })
+    }
+}
+
+/// A report that keeps what it is told, for rows whose problems are reported again later.
+struct Quiet(Vec<Problem>);
+
+impl Report for Quiet {
+    fn problems(&mut self) -> &mut Vec<Problem> {
+        &mut self.0
+    }
+}
+
+/// The hasher of ids and folded names while node rows are compared.
+fn row_hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x5eed)
+}
+
+/// Reads node rows (no field quoted) that each pass every check of their own; `None` at the
+/// first row that does not, or that cannot be kept in a piece.
+fn read_nodes(
+    bytes: &[u8],
+    columns: &Columns,
+    kinds: &[&str],
+    vocabulary: &Vocabulary,
+) -> Option<NodePiece> {
+    use std::hash::BuildHasher;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut piece = NodePiece {
+        text: String::with_capacity(bytes.len()),
+        rows: Vec::with_capacity(count_lines(bytes) + 1),
+    };
+    let hasher = row_hasher();
+    let mut folded = String::new();
+    let mut quiet = Quiet(Vec::new());
+    while reader.read_byte_record(&mut record).ok()? {
+        if columns.width_problem(record.len(), 0).is_some() {
+            return None;
+        }
+        let cell = |c: usize| std::str::from_utf8(columns.get(&record, c)).ok();
+        let cells = [cell(0)?, cell(1)?, cell(3)?, cell(4)?];
+        let [id, name, ..] = cells;
+        if id.is_empty() || !is_slug(id) || name.trim().is_empty() {
+            return None;
+        }
+        let kind = cell(2)?;
+        let kind = u16::try_from(kinds.iter().position(|k| *k == kind)?).ok()?;
+        let more = if columns.more.is_empty() {
+            None
+        } else {
+            let more = more_values(&mut quiet, columns, &record, 0, None, vocabulary)?;
+            if !quiet.0.is_empty() {
+                return None;
+            }
+            (!more.is_empty()).then(|| more.into_boxed_slice())
+        };
+        let mut name_hashes = vec![{
+            fold_name_into(name, &mut folded);
+            hasher.hash_one(folded.as_str())
+        }];
+        let aliases = more
+            .iter()
+            .flat_map(|m| m.iter())
+            .filter(|(column, _)| matches!(columns.more[*column].holds, Holds::List));
+        for (_, value) in aliases {
+            for alias in value.as_str_list().unwrap_or_default() {
+                fold_name_into(alias, &mut folded);
+                name_hashes.push(hasher.hash_one(folded.as_str()));
+            }
+        }
+        let start = piece.text.len();
+        let mut lens = [0u32; 4];
+        for (len, text) in lens.iter_mut().zip(cells) {
+            *len = u32::try_from(text.len()).ok()?;
+            piece.text.push_str(text);
+        }
+        piece.rows.push(NodeRow {
+            start,
+            lens,
+            kind,
+            id_hash: hasher.hash_one(id),
+            name_hashes: name_hashes.into_boxed_slice(),
+            more,
+        });
+    }
+    Some(piece)
+}
+
+/// Whether no node row of `pieces` may clash with an earlier one: the same id, a name that
+/// folds as an earlier name or alias does, or the same identifier. Ids are compared whole;
+/// names and identifiers by hash, so two that differ may look alike, and then the rows are
+/// read one by one, which tells them apart.
+fn distinct_nodes(pieces: &[NodePiece], columns: &Columns) -> bool {
+    use std::hash::BuildHasher;
+    let count = pieces.iter().map(|p| p.rows.len()).sum();
+    let mut ids: hashbrown::HashTable<(usize, usize)> = hashbrown::HashTable::with_capacity(count);
+    let mut names: hashbrown::HashSet<u64> = hashbrown::HashSet::with_capacity(count);
+    let mut identifiers: HashSet<(usize, u64)> = HashSet::new();
+    let hasher = row_hasher();
+    let id_of = |(p, r): (usize, usize)| {
+        let piece: &NodePiece = &pieces[p];
+        piece.cells(&piece.rows[r])[0]
+    };
+    for (p, piece) in pieces.iter().enumerate() {
+        for (r, row) in piece.rows.iter().enumerate() {
+            let id = piece.cells(row)[0];
+            if ids.find(row.id_hash, |at| id_of(*at) == id).is_some() {
+                return false;
+            }
+            ids.insert_unique(row.id_hash, (p, r), |(p, r)| pieces[*p].rows[*r].id_hash);
+            if names.contains(&row.name_hashes[0]) {
+                return false;
+            }
+            names.extend(row.name_hashes.iter().copied());
+            for (column, value) in row.more.iter().flat_map(|m| m.iter()) {
+                if let (Holds::Identifier, Some(text)) =
+                    (&columns.more[*column].holds, value.as_str())
+                    && !identifiers.insert((*column, hasher.hash_one(text)))
+                {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
 /// What checking a relationship row reads: the graph of nodes, already complete.
 struct EdgeContext<'a> {
     progress: &'a (dyn Fn(ImportProgress) + Sync),
     graph: &'a Graph,
+    /// The nodes by id, when the graph is small enough for the map.
+    ids: Option<&'a IdMap<'a>>,
     rejected_ids: &'a HashSet<String>,
     nodes_readable: bool,
     suggested: &'a AtomicUsize,
@@ -825,7 +1132,7 @@ struct EdgeChecker {
 impl EdgeContext<'_> {
     fn check(&self, bytes: &[u8], first_line: u64) -> EdgeChecker {
         let mut out = EdgeChecker {
-            edges: Vec::with_capacity(bytes.iter().filter(|b| **b == b'\n').count() + 1),
+            edges: Vec::with_capacity(count_lines(bytes) + 1),
             more: Vec::new(),
             problems: Vec::new(),
         };
@@ -839,6 +1146,13 @@ impl EdgeContext<'_> {
             first_line - 1,
             self.progress,
             &mut out,
+            &|record| {
+                if let Some(ids) = self.ids {
+                    for column in [0, 1] {
+                        ids.warm(self.columns.get(record, column));
+                    }
+                }
+            },
             |out, record, line| {
                 if let Some((edge, more)) = self.row(out, record, line) {
                     if let Some(more) = more.filter(|m| !m.is_empty()) {
@@ -975,8 +1289,12 @@ impl EdgeContext<'_> {
     }
 
     fn endpoint(&self, out: &mut EdgeChecker, line: u64, column: &str, id: &str) -> Option<NodeId> {
-        if let Some(node) = self.graph.node_by_id(id) {
-            return Some(node);
+        let found = match self.ids {
+            Some(ids) => ids.get(id),
+            None => self.graph.node_by_id(id),
+        };
+        if found.is_some() {
+            return found;
         }
         if !self.nodes_readable || self.rejected_ids.contains(id) {
             return None;
@@ -1276,4 +1594,120 @@ pub fn cell_value(text: &str) -> Value {
         }
     }
     Value::from(text)
+}
+
+/// Node numbers by id, built once when the nodes are in, for finding the relationships' ends.
+///
+/// The graph's own index keeps 4 bytes a node and checks a candidate through its id cell and
+/// the string pool, which is three or four cache misses a lookup; ten million ends make that
+/// most of an import. Here each slot holds a short id itself (11 bytes or fewer), so a lookup
+/// usually reads one slot; a longer id is checked against the node's id as the graph holds it.
+struct IdMap<'g> {
+    slots: Vec<IdSlot>,
+    /// Every node's id by number, kept only when some id is too long for a slot.
+    long: Vec<&'g str>,
+    hasher: foldhash::fast::FixedState,
+}
+
+/// A slot of `IdMap`: the id's length (or `LONG_ID`) and bytes, and one more than the node's
+/// number (zero when the slot is empty).
+#[derive(Clone, Copy, Default)]
+struct IdSlot {
+    key: [u8; 12],
+    node: u32,
+}
+
+/// The length byte of a slot whose id does not fit; its first 11 bytes follow.
+const LONG_ID: u8 = u8::MAX;
+
+impl<'g> IdMap<'g> {
+    /// The map of `graph`'s nodes by id; `None` when the graph is too large to number in a
+    /// slot, and then the graph's own index answers.
+    fn of(graph: &'g Graph) -> Option<IdMap<'g>> {
+        let bound = graph.node_index_bound();
+        u32::try_from(bound).ok()?.checked_add(1)?;
+        let ids = || {
+            graph
+                .nodes()
+                .filter_map(|n| Some((n, graph.node_str(n, crate::store::ID_KEY)?)))
+        };
+        let count = graph.node_count();
+        let mut map = IdMap {
+            slots: vec![IdSlot::default(); (count + count / 2).max(16)],
+            long: Vec::new(),
+            hasher: foldhash::fast::FixedState::with_seed(0x5eed),
+        };
+        if ids().any(|(_, id)| id.len() > 11) {
+            map.long = vec![""; bound];
+            for (node, id) in ids() {
+                map.long[node.index()] = id;
+            }
+        }
+        for (node, id) in ids() {
+            let key = slot_key(id.as_bytes());
+            let mut at = map.home(id.as_bytes());
+            loop {
+                let slot = &mut map.slots[at];
+                if slot.node == 0 {
+                    *slot = IdSlot {
+                        key,
+                        node: node.index() as u32 + 1,
+                    };
+                    break;
+                }
+                if slot.key == key && (key[0] != LONG_ID || map.long[slot.node as usize - 1] == id)
+                {
+                    // A second node of the same id: the first by number is the one found.
+                    break;
+                }
+                at = if at + 1 == map.slots.len() { 0 } else { at + 1 };
+            }
+        }
+        Some(map)
+    }
+
+    /// Where the search for `id` starts.
+    fn home(&self, id: &[u8]) -> usize {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(id);
+        ((u128::from(hash) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    /// Starts fetching the slot where the search for `id` starts, for a `get` soon after.
+    fn warm(&self, id: &[u8]) {
+        std::hint::black_box(self.slots[self.home(id)].node);
+    }
+
+    fn get(&self, id: &str) -> Option<NodeId> {
+        let key = slot_key(id.as_bytes());
+        let mut at = self.home(id.as_bytes());
+        loop {
+            let slot = self.slots[at];
+            if slot.node == 0 {
+                return None;
+            }
+            if slot.key == key && (key[0] != LONG_ID || self.long[slot.node as usize - 1] == id) {
+                return NodeId::from_index(slot.node as usize - 1);
+            }
+            at = if at + 1 == self.slots.len() {
+                0
+            } else {
+                at + 1
+            };
+        }
+    }
+}
+
+/// What a slot of `IdMap` holds of an id: its length and bytes, or `LONG_ID` and its first
+/// 11 bytes.
+fn slot_key(id: &[u8]) -> [u8; 12] {
+    let mut key = [0u8; 12];
+    let inline = id.len().min(11);
+    key[0] = if id.len() <= 11 {
+        id.len() as u8
+    } else {
+        LONG_ID
+    };
+    key[1..=inline].copy_from_slice(&id[..inline]);
+    key
 }

@@ -16,6 +16,7 @@
 //! properties.
 
 mod adjacency;
+mod append;
 mod constraints;
 mod derived;
 mod elements;
@@ -36,6 +37,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::model::{Date, FxRate, Schema, Source, Standing, Value, Vocabulary};
 pub use adjacency::Adjacency;
+pub use append::{EdgeSink, NewEdge, NodeSink, PropRow};
 pub use constraints::UniqueConstraint;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;

@@ -928,6 +928,9 @@ fn split_rows(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
 struct NodePiece {
     text: String,
     rows: Vec<NodeRow>,
+    /// The hashes of the rows' folded aliases, by the row's place in `rows`: apart from the
+    /// rows, so that a row costs no allocation of its own.
+    aliases: Vec<(usize, u64)>,
 }
 
 /// A checked node row: where its id, name, country and sector sit in its piece's text, its
@@ -937,8 +940,7 @@ struct NodeRow {
     lens: [u32; 4],
     kind: u16,
     id_hash: u64,
-    /// The folded name's hash first, then each alias's.
-    name_hashes: Box<[u64]>,
+    name_hash: u64,
     more: Option<MoreValues>,
 }
 
@@ -984,6 +986,7 @@ fn read_nodes(
     let mut piece = NodePiece {
         text: String::with_capacity(bytes.len()),
         rows: Vec::with_capacity(count_lines(bytes) + 1),
+        aliases: Vec::new(),
     };
     let hasher = row_hasher();
     let mut folded = String::new();
@@ -1009,10 +1012,8 @@ fn read_nodes(
             }
             (!more.is_empty()).then(|| more.into_boxed_slice())
         };
-        let mut name_hashes = vec![{
-            fold_name_into(name, &mut folded);
-            hasher.hash_one(folded.as_str())
-        }];
+        fold_name_into(name, &mut folded);
+        let name_hash = hasher.hash_one(folded.as_str());
         let aliases = more
             .iter()
             .flat_map(|m| m.iter())
@@ -1020,7 +1021,9 @@ fn read_nodes(
         for (_, value) in aliases {
             for alias in value.as_str_list().unwrap_or_default() {
                 fold_name_into(alias, &mut folded);
-                name_hashes.push(hasher.hash_one(folded.as_str()));
+                piece
+                    .aliases
+                    .push((piece.rows.len(), hasher.hash_one(folded.as_str())));
             }
         }
         let start = piece.text.len();
@@ -1034,7 +1037,7 @@ fn read_nodes(
             lens,
             kind,
             id_hash: hasher.hash_one(id),
-            name_hashes: name_hashes.into_boxed_slice(),
+            name_hash,
             more,
         });
     }
@@ -1057,16 +1060,19 @@ fn distinct_nodes(pieces: &[NodePiece], columns: &Columns) -> bool {
         piece.cells(&piece.rows[r])[0]
     };
     for (p, piece) in pieces.iter().enumerate() {
+        let mut aliases = piece.aliases.iter().peekable();
         for (r, row) in piece.rows.iter().enumerate() {
             let id = piece.cells(row)[0];
             if ids.find(row.id_hash, |at| id_of(*at) == id).is_some() {
                 return false;
             }
             ids.insert_unique(row.id_hash, (p, r), |(p, r)| pieces[*p].rows[*r].id_hash);
-            if names.contains(&row.name_hashes[0]) {
+            if !names.insert(row.name_hash) {
                 return false;
             }
-            names.extend(row.name_hashes.iter().copied());
+            while let Some((_, alias)) = aliases.next_if(|(at, _)| *at == r) {
+                names.insert(*alias);
+            }
             for (column, value) in row.more.iter().flat_map(|m| m.iter()) {
                 if let (Holds::Identifier, Some(text)) =
                     (&columns.more[*column].holds, value.as_str())

@@ -100,6 +100,7 @@ pub fn import_csv_with_progress(
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
+    let id_slots = IdMap::room(lines(&nodes));
     let mut graph = Graph::with_capacity(schema, lines(&nodes), lines(&edges));
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
     graph.set_allow_unsourced(true);
@@ -112,6 +113,7 @@ pub fn import_csv_with_progress(
         nodes_readable: true,
         node_kinds: Vec::new(),
         cited: HashMap::new(),
+        id_slots,
     };
     importer.nodes(Arc::from(nodes_name), nodes.as_slice());
     importer.edges(Arc::from(edges_name), edges.as_slice());
@@ -141,6 +143,8 @@ struct Importer<'p> {
     /// The sources `sources` cells made, by what the cell said (an id or a URL): each URL is a
     /// source of its own, made once.
     cited: HashMap<String, String>,
+    /// Room for the map of nodes by id the relationships' ends are found through.
+    id_slots: Vec<IdSlot>,
 }
 
 /// A node number's kind when it has none the import knows of.
@@ -783,7 +787,7 @@ impl Importer<'_> {
             split_rows(body, first_line, 2)
         };
         let suggested = AtomicUsize::new(self.suggested);
-        let ids = IdMap::of(&self.graph);
+        let ids = IdMap::of(&self.graph, std::mem::take(&mut self.id_slots));
         let checked: Vec<EdgeChecker> = {
             let vocabulary = self.graph.shared_vocabulary();
             let context = EdgeContext {
@@ -1629,7 +1633,15 @@ const LONG_ID: u8 = u8::MAX;
 impl<'g> IdMap<'g> {
     /// The map of `graph`'s nodes by id; `None` when the graph is too large to number in a
     /// slot, and then the graph's own index answers.
-    fn of(graph: &'g Graph) -> Option<IdMap<'g>> {
+    /// Room for the map of `nodes` nodes, made before the import frees anything: the
+    /// allocator then maps it on its own and hands it back whole when it is dropped, where a
+    /// table of this size made later may stay in the process's memory after the import.
+    fn room(nodes: usize) -> Vec<IdSlot> {
+        vec![IdSlot::default(); (nodes + nodes / 2).max(16)]
+    }
+
+    /// The map of `graph`'s nodes by id, in `slots` (from `room`, grown if too small).
+    fn of(graph: &'g Graph, mut slots: Vec<IdSlot>) -> Option<IdMap<'g>> {
         let bound = graph.node_index_bound();
         u32::try_from(bound).ok()?.checked_add(1)?;
         let ids = || {
@@ -1638,8 +1650,13 @@ impl<'g> IdMap<'g> {
                 .filter_map(|n| Some((n, graph.node_str(n, crate::store::ID_KEY)?)))
         };
         let count = graph.node_count();
+        slots.fill(IdSlot::default());
+        slots.resize(
+            (count + count / 2).max(16).max(slots.len()),
+            IdSlot::default(),
+        );
         let mut map = IdMap {
-            slots: vec![IdSlot::default(); (count + count / 2).max(16)],
+            slots,
             long: Vec::new(),
             hasher: foldhash::fast::FixedState::with_seed(0x5eed),
         };

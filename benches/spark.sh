@@ -60,8 +60,9 @@ started=$(date +%s.%N)
   --conf spark.ui.enabled=false --conf spark.log.level=WARN \
   ${SPARK_OPTIONS:---conf spark.sql.shuffle.partitions=8} \
   benches/spark/pagerank_hop2.py "$work/pq" --sources "$data/queries.txt" \
-  --output "$work/spark.json" >/dev/null 2>"$work/spark.log" || {
-  tail -20 "$work/spark.log"
+  --output "$work/spark.json" 2>"$work/spark.log" | tee "$work/spark.out" |
+  grep --line-buffered '^pagerank round' || {
+  tail -20 "$work/spark.log" "$work/spark.out"
   exit 2
 }
 spark_s=$(seconds "$started")

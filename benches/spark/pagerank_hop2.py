@@ -21,8 +21,9 @@ same as `MATCH (s {id: $a}) OPTIONAL MATCH (s)-[*1..2]-(x) WHERE x <> s RETURN
 count(DISTINCT x)`. The sources are the first column of the benchmark's queries.txt (`--sources`,
 read by Spark, so it may sit beside the Parquet files), or none.
 
-The answer is one JSON object, printed on standard output and written to `--output` (a file
-on the driver) when given: `pagerank` (`top` as [id, score] pairs, `rounds`, `change`,
+Each PageRank round prints its change on standard error (which spark-submit's Python driver
+merges into standard output). The answer is one JSON object, the last line printed, also
+written to `--output` (a file on the driver) when given: `pagerank` (`top` as [id, score] pairs, `rounds`, `change`,
 `seconds`), `hop2` (`answers` in the sources' order, `seconds`), and the graph's size.
 """
 

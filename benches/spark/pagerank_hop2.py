@@ -23,8 +23,9 @@ read by Spark, so it may sit beside the Parquet files), or none.
 
 Each PageRank round prints its change on standard error (which spark-submit's Python driver
 merges into standard output). The answer is one JSON object, the last line printed, also
-written to `--output` (a file on the driver) when given: `pagerank` (`top` as [id, score] pairs, `rounds`, `change`,
-`seconds`), `hop2` (`answers` in the sources' order, `seconds`), and the graph's size.
+written to `--output` (a file on the driver) when given: `pagerank` (`top` as [id, score]
+pairs, `rounds`, `change`, `seconds`), `hop2` (`answers` in the sources' order, `seconds`),
+and the graph's size.
 """
 
 import argparse
@@ -92,7 +93,11 @@ def pagerank(spark, nodes, ends, damping, tolerance, max_rounds):
     state = (
         nodes.select("i")
         .join(out_degree.select(F.col("s").alias("i"), F.lit(False).alias("dangling")), "i", "left")
-        .select("i", F.coalesce("dangling", F.lit(True)).alias("dangling"), F.lit(1.0 / n).alias("r"))
+        .select(
+            "i",
+            F.coalesce("dangling", F.lit(True)).alias("dangling"),
+            F.lit(1.0 / n).alias("r"),
+        )
         .repartition(shuffle, "i")
         .localCheckpoint()
     )
@@ -175,7 +180,9 @@ def main(argv):
     hop2_seconds = time.monotonic() - started
 
     started = time.monotonic()
-    scores, rounds, change = pagerank(spark, nodes, ends, args.damping, args.tolerance, args.max_rounds)
+    scores, rounds, change = pagerank(
+        spark, nodes, ends, args.damping, args.tolerance, args.max_rounds
+    )
     top = (
         scores.join(nodes, "i")
         .orderBy(F.col("r").desc(), F.col("i").asc())
@@ -194,7 +201,8 @@ def main(argv):
             "top": [[row["id"], row["r"]] for row in top],
             "rounds": rounds,
             "change": change,
-            "params": f"damping={args.damping}, L1 tolerance {args.tolerance}, at most {args.max_rounds} rounds",
+            "params": f"damping={args.damping}, L1 tolerance {args.tolerance}, "
+            f"at most {args.max_rounds} rounds",
             "seconds": round(pagerank_seconds, 3),
         },
         "hop2": {"sources": sources, "answers": hop2, "seconds": round(hop2_seconds, 3)},

@@ -474,8 +474,6 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     let edges_at = input.offset();
     let edge_bytes = input.take(12 * edge_count)?;
     let mut graph = Graph {
-        by_id: hashbrown::HashTable::with_capacity(node_count),
-        by_name: super::NameIndex::with_capacity(node_count),
         schema,
         allow_unsourced,
         ..Graph::default()
@@ -662,7 +660,7 @@ fn read_the_rest(
         .flat_map(|table| table.keys().iter().copied())
         .collect();
     keys.into_iter().for_each(|key| graph.mark_key(key));
-    graph.index_all_nodes(node_count);
+    graph.index_read_nodes(node_count);
     Ok(())
 }
 

@@ -35,6 +35,7 @@ fn run_text(name: &str, text: &str, mapping: &[(&str, &str)]) -> Result<Imported
         &ImportOptions {
             mapping: pairs(mapping),
             mapping_file: None,
+            batch_rows: None,
         },
     )
 }
@@ -68,6 +69,7 @@ fn a_spreadsheet_of_firms_with_its_own_headers_and_semicolons() {
         &ImportOptions {
             mapping: Vec::new(),
             mapping_file: Some(case("firms.toml")),
+            batch_rows: None,
         },
     )
     .unwrap();
@@ -136,6 +138,7 @@ fn a_register_of_shareholdings_names_both_ends() {
             ("source", "Register URL"),
         ]),
         mapping_file: None,
+        batch_rows: None,
     };
     let imported = run(&[case("register.csv")], &options).unwrap();
     assert!(imported.losses.is_empty(), "{}", imported.losses);

@@ -44,6 +44,7 @@ fn request(format: &str, paths: &[PathBuf], mapping: &[(&str, &str)]) -> ImportR
                 .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
                 .collect(),
             mapping_file: None,
+            batch_rows: None,
         },
         accept_losses: true,
         check_only: false,

@@ -210,3 +210,62 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let fine = format!("RETURN {}1{}", "(".repeat(50), ")".repeat(50));
     assert!(parse(&fine).is_ok());
 }
+
+#[test]
+fn operands_and_reserved_words_parse_whichever_character_they_start_with() {
+    let kind = |text: &str| parse_expr(text).unwrap().kind;
+    // One letter is never a reserved word; a reserved word is no variable, in any case, but a
+    // longer name that starts with one is.
+    assert!(matches!(kind("p"), ExprKind::Variable(v) if v == "p"));
+    for word in [
+        "where",
+        "RETURN",
+        "Xor",
+        "yield",
+        "as",
+        "desc",
+        "descending",
+        "end",
+        "or",
+    ] {
+        assert!(parse_expr(word).is_err(), "{word} is reserved");
+    }
+    for name in [
+        "wherever", "orbit", "ends_at", "_as", "`match`", "inx", "b2",
+    ] {
+        assert!(
+            matches!(kind(name), ExprKind::Variable(_)),
+            "{name} is a variable"
+        );
+    }
+    // `as` comes first among the words starting with it, so `asc` stays a variable.
+    assert!(matches!(kind("asc"), ExprKind::Variable(_)));
+    assert!(matches!(kind("TRUE"), ExprKind::Bool(true)));
+    assert!(matches!(kind("null"), ExprKind::Null));
+    assert!(matches!(kind("n {.name}"), ExprKind::MapProjection(..)));
+    assert!(matches!(
+        kind("count { (a)-->(b) }"),
+        ExprKind::Subquery(..)
+    ));
+    assert!(matches!(kind("count(*)"), ExprKind::CountStar));
+    assert!(matches!(
+        binary("a STARTS WITH 'x'"),
+        (
+            BinaryOp::StartsWith,
+            ExprKind::Variable(_),
+            ExprKind::String(_)
+        )
+    ));
+    assert!(matches!(
+        binary("a <> .5"),
+        (BinaryOp::Ne, ExprKind::Variable(_), ExprKind::Float(_))
+    ));
+    assert!(matches!(
+        binary("[x IN l | x] + [(a)-->(b) | b]"),
+        (
+            BinaryOp::Add,
+            ExprKind::ListComprehension { .. },
+            ExprKind::PatternComprehension { .. }
+        )
+    ));
+}

@@ -710,6 +710,7 @@ pub fn run() -> ExitCode {
             crate::import::ImportOptions {
                 mapping: map,
                 mapping_file: mapping,
+                batch_rows: None,
             },
         ),
         Some(Command::Export {

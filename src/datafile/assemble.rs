@@ -171,25 +171,40 @@ pub(crate) fn assemble_into(
         let node = graph.insert_entity(record);
         nodes.insert(record.id.as_str(), node);
     }
+    // Every end is looked up before any relationship is added: independent lookups, one after
+    // another, overlap their memory reads, where one between two insertions waits for its own.
+    let found: Vec<[Option<NodeId>; 2]> = decoded
+        .relationships
+        .iter()
+        .map(|rel| {
+            [&rel.record.from, &rel.record.to].map(|id| {
+                nodes
+                    .get(id.as_str())
+                    .copied()
+                    .or_else(|| graph.node_by_id(id))
+            })
+        })
+        .collect();
     let mut ids: Option<Vec<String>> = None;
-    for rel in &decoded.relationships {
+    for (rel, [from, to]) in decoded.relationships.iter().zip(found) {
         let record = &rel.record;
-        let mut end = |field: &str, id: &str, problems: &mut Vec<Problem>| {
-            if let Some(node) = nodes.get(id).copied().or_else(|| graph.node_by_id(id)) {
-                return Some(node);
-            }
-            if incomplete.contains(id) {
-                return None;
-            }
-            let near_ids = || {
-                let ids = ids.get_or_insert_with(|| graph.ids().map(str::to_owned).collect());
-                did_you_mean(&suggest(id, ids.iter().map(String::as_str)))
+        let mut end =
+            |field: &str, id: &str, found: Option<NodeId>, problems: &mut Vec<Problem>| {
+                if found.is_some() {
+                    return found;
+                }
+                if incomplete.contains(id) {
+                    return None;
+                }
+                let near_ids = || {
+                    let ids = ids.get_or_insert_with(|| graph.ids().map(str::to_owned).collect());
+                    did_you_mean(&suggest(id, ids.iter().map(String::as_str)))
+                };
+                unknown_end(rel, field, id, graph, near_ids, problems);
+                None
             };
-            unknown_end(rel, field, id, graph, near_ids, problems);
-            None
-        };
-        let from = end("from", &record.from, problems);
-        let to = end("to", &record.to, problems);
+        let from = end("from", &record.from, from, problems);
+        let to = end("to", &record.to, to, problems);
         sourced(graph, rel, &record.sources, problems);
         if let (Some(from), Some(to)) = (from, to) {
             add_relationship(rel, from, to, graph, vocabulary, problems);

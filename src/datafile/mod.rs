@@ -73,19 +73,69 @@ pub struct TextInput<'a> {
 /// `LoadError::Io` when a file cannot be read, `LoadError::Invalid` listing every problem.
 pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError> {
     let files = read_all(paths)?;
-    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, &b[..])).collect();
     load_read_files(&files, schema)
+}
+
+/// A file's bytes, mapped into memory or read into it.
+pub enum FileBytes {
+    /// A large file, mapped: the pages are the operating system's cache, not a copy.
+    Mapped(memmap2::Mmap),
+    /// A small file (or one that cannot be mapped), read.
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(map) => map,
+            FileBytes::Read(bytes) => bytes,
+        }
+    }
+}
+
+/// Files at least this large are mapped rather than read: below it a read costs less than
+/// setting up a mapping.
+const MAP_FROM: u64 = 1 << 20;
+
+/// The bytes of the file at `path`: mapped when it is a large regular file, so that opening a
+/// snapshot of a million nodes copies none of its hundreds of megabytes before reading them;
+/// read otherwise.
+///
+/// The mapping is meant to be dropped once the file is read (a graph copies what it keeps).
+/// alliances never changes a data file in place (`write_atomically` renames a new file over
+/// it, and a mapping keeps the old one), so the bytes stay as they were while mapped.
+///
+/// # Errors
+/// When the file cannot be opened or read.
+pub fn read_bytes(path: &Path) -> std::io::Result<FileBytes> {
+    let mut file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() >= MAP_FROM {
+        // SAFETY: the map is read only while the file is read, and alliances replaces data
+        // files by renaming (see above) rather than writing into them; another program that
+        // shortened the file in place during that moment could stop the process (SIGBUS),
+        // which the documentation of snapshots states.
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+            return Ok(FileBytes::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(FileBytes::Read(bytes))
 }
 
 /// Reads every file in `paths`, each with its path.
 ///
 /// # Errors
 /// `LoadError::Io` for the first file that cannot be read.
-fn read_all(paths: &[PathBuf]) -> Result<Vec<(&Path, Vec<u8>)>, LoadError> {
+fn read_all(paths: &[PathBuf]) -> Result<Vec<(&Path, FileBytes)>, LoadError> {
     paths
         .iter()
         .map(|path| {
-            let bytes = fs::read(path).map_err(|source| LoadError::Io {
+            let bytes = read_bytes(path).map_err(|source| LoadError::Io {
                 path: path.clone(),
                 source,
             })?;
@@ -222,7 +272,7 @@ pub fn load_files_with_warnings(
     schema: Schema,
 ) -> Result<(Graph, Vec<Problem>), LoadError> {
     let files = read_all(paths)?;
-    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, &b[..])).collect();
     let mut warnings = Vec::new();
     let graph = read_files(&files, schema, &mut warnings)?;
     Ok((graph, warnings))

@@ -23,9 +23,13 @@ pub const VERSION: u32 = 2;
 /// Size and CRC-32 of a data file's bytes: what a header and a checkpoint name.
 pub type Fingerprint = (u64, u32);
 
-/// Size and checksum of `bytes`.
+/// Size and checksum of `bytes`. A snapshot's checksum comes from the one it ends with
+/// (`snapshot::file_checksum`), which reading it checks, so opening one reads its bytes once.
 pub fn fingerprint(bytes: &[u8]) -> Fingerprint {
-    (bytes.len() as u64, crc32fast::hash(bytes))
+    (
+        bytes.len() as u64,
+        crate::store::snapshot::file_checksum(bytes),
+    )
 }
 
 /// The first line: `alliances-journal 2 base SIZE CRC`.

@@ -373,9 +373,10 @@ impl Database {
             lock_note(&path),
             format!("process {}\n", std::process::id()),
         );
-        let bytes = fs::read(&path).map_err(io_error(&path))?;
+        let bytes = datafile::read_bytes(&path).map_err(io_error(&path))?;
         let base = journal::fingerprint(&bytes);
         let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+        drop(bytes);
         let text = read_optional(&journal_path)?;
         let (verdict, scan) = judge(&text, base, &journal_path, &path)?;
         let identity = lock::Identity::of(&journal).map_err(io_error(&journal_path))?;
@@ -428,7 +429,7 @@ impl Database {
         let mut wait = Duration::from_millis(1);
         loop {
             let text = read_optional(&journal_path)?;
-            let bytes = match fs::read(&path) {
+            let bytes = match datafile::read_bytes(&path) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     return Err(DbError::Io {
@@ -458,7 +459,7 @@ impl Database {
             });
             let settled = last
                 .as_ref()
-                .is_some_and(|(t, b)| *t == text && *b == bytes);
+                .is_some_and(|(t, b)| *t == text && b[..] == bytes[..]);
             match judged {
                 Ok((graph, recovery)) => {
                     let db = Database {
@@ -477,7 +478,7 @@ impl Database {
                 // The same bytes twice, a moment apart: what they say is so.
                 Err(e) if settled || wait > Duration::from_millis(500) => return Err(e),
                 Err(_) => {
-                    last = Some((text, bytes));
+                    last = Some((text, bytes.to_vec()));
                     std::thread::sleep(wait);
                     wait *= 2;
                 }

@@ -5,7 +5,6 @@
 //! intact and fits is kept, applied whole or not at all, and every other one is reported with
 //! its byte offset and its statement's text, so that it can be typed again.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::journal::{self, Record};
@@ -65,7 +64,7 @@ pub fn recover(
             "the file exists already; recovery writes a new file and never replaces one: give another with -o",
         )));
     }
-    let bytes = fs::read(&path).map_err(io_error(&path))?;
+    let bytes = crate::datafile::read_bytes(&path).map_err(io_error(&path))?;
     let base = journal::fingerprint(&bytes);
     let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
     let text = super::read_optional(&journal_path)?;

@@ -25,6 +25,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     extensions: &["json", "jsonl"],
     recognise,
     read,
+    read_in_batches: None,
 };
 
 /// The standard's versions, as far as reading goes.

@@ -25,6 +25,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     extensions: &["json", "jsonl", "ndjson", "ftm", "ijson"],
     recognise,
     read,
+    read_in_batches: None,
 };
 
 fn recognise(file: &InputFile) -> Option<String> {

@@ -25,6 +25,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     extensions: &["csv", "json"],
     recognise,
     read,
+    read_in_batches: None,
 };
 
 /// What a GLEIF file holds.

@@ -27,6 +27,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     extensions: &["jsonl", "ndjson"],
     recognise,
     read,
+    read_in_batches: None,
 };
 
 /// The label of nodes that are sources.

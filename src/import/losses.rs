@@ -31,6 +31,16 @@ impl Losses {
             });
     }
 
+    /// Counts `other`'s losses too, keeping the first example of each kind.
+    pub fn absorb(&mut self, other: Losses) {
+        for (kind, loss) in other.kinds {
+            self.kinds
+                .entry(kind)
+                .and_modify(|there| there.count += loss.count)
+                .or_insert(loss);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
     }

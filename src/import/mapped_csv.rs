@@ -30,6 +30,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     extensions: &["csv", "tsv", "txt"],
     recognise: |_| None,
     read,
+    read_in_batches: Some(read_in_batches),
 };
 
 /// The fields a mapping may name besides the vocabulary's tie properties and `ids.SCHEME`.
@@ -323,6 +324,13 @@ fn free_key(header: &str, reserved: &dyn Fn(&str) -> bool) -> String {
     key
 }
 
+/// The relationships read, each with its two ends as the row names them, resolved once the
+/// rows of a batch (or of the whole input) are read.
+type Ends = Vec<(usize, End, End)>;
+
+/// What `read_file` does with the records read so far when a batch is full: false to stop.
+type HandOver<'a> = dyn FnMut(&mut Builder, &mut Ends, &mut Vec<RecordProblem>) -> bool + 'a;
+
 fn read(
     files: &[InputFile],
     options: &ImportOptions,
@@ -330,9 +338,16 @@ fn read(
 ) -> Result<(), Vec<RecordProblem>> {
     let mapping = mapping(options)?;
     let mut problems = Vec::new();
-    let mut ends: Vec<(usize, End, End)> = Vec::new();
+    let mut ends = Ends::new();
     for file in files {
-        read_file(file, &mapping, builder, &mut ends, &mut problems);
+        read_file(
+            file,
+            &mapping,
+            builder,
+            &mut ends,
+            &mut problems,
+            (usize::MAX, &mut |_, _, _| true),
+        );
     }
     resolve_ends(builder, ends, &mut problems);
     if problems.is_empty() {
@@ -342,18 +357,58 @@ fn read(
     }
 }
 
+/// `read`, a batch of `rows` records at a time. A batch resolves its ends among its own
+/// entities only: an end it cannot resolve is left to the whole import (`take` refuses the
+/// batch, and `read` runs).
+fn read_in_batches(
+    files: &[InputFile],
+    options: &ImportOptions,
+    rows: usize,
+    take: &mut dyn FnMut(super::Imported) -> bool,
+) -> bool {
+    let Ok(mapping) = mapping(options) else {
+        return false;
+    };
+    let mut problems = Vec::new();
+    let mut builder = Builder::default();
+    let mut ends = Ends::new();
+    let mut hand_over = |builder: &mut Builder, ends: &mut Ends, problems: &mut Vec<_>| {
+        resolve_ends(builder, std::mem::take(ends), problems);
+        problems.is_empty() && take(std::mem::take(builder).finish())
+    };
+    for file in files {
+        let batches = (rows.max(1), &mut hand_over as &mut HandOver<'_>);
+        if !read_file(
+            file,
+            &mapping,
+            &mut builder,
+            &mut ends,
+            &mut problems,
+            batches,
+        ) {
+            return false;
+        }
+    }
+    problems.is_empty() && hand_over(&mut builder, &mut ends, &mut problems)
+}
+
+/// Reads `file`'s rows into `builder` (and their ends into `ends`), handing the records over
+/// whenever `batches.0` have been read. False when a hand-over refused them, or the file
+/// cannot be read as the mapping says (the problems pushed).
 fn read_file(
     file: &InputFile,
     mapping: &Mapping,
     builder: &mut Builder,
-    ends: &mut Vec<(usize, End, End)>,
+    ends: &mut Ends,
     problems: &mut Vec<RecordProblem>,
-) {
+    batches: (usize, &mut HandOver<'_>),
+) -> bool {
+    let (rows_per_batch, hand_over) = batches;
     let text = match file.text() {
         Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text),
         Err(problem) => {
             problems.push(problem);
-            return;
+            return false;
         }
     };
     let path = &file.path;
@@ -370,7 +425,7 @@ fn read_file(
                 Place::Byte(0),
                 format!("cannot read the header: {e}"),
             ));
-            return;
+            return false;
         }
     };
     let ties = ["from", "to"].iter().all(|end| {
@@ -421,10 +476,10 @@ fn read_file(
             RecordProblem::new(path, Place::File, "the mapping names no `name` column and no `from` and `to`")
                 .help("map an entities file's name (--map name=COLUMN), or a relationships file's ends (--map from=COLUMN --map to=COLUMN)"),
         );
-        return;
+        return false;
     }
     if !ok {
-        return;
+        return false;
     }
     let reserved = |key: &str| {
         fields::ENTITY.contains(&key)
@@ -474,6 +529,10 @@ fn read_file(
         .collect();
     let mut record = ::csv::StringRecord::new();
     loop {
+        let read = builder.dataset().relationship.len() + builder.dataset().entity.len();
+        if read >= rows_per_batch && !hand_over(builder, ends, problems) {
+            return false;
+        }
         let row = reader.position().line() as usize;
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -527,7 +586,9 @@ fn read_file(
                 .map(|s| citations.cite(builder, s))
                 .collect(),
             None => {
-                builder.source(file_source.clone());
+                if !builder.has_source(&file_source.id) {
+                    builder.source(file_source.clone());
+                }
                 vec![file_source.id.clone()]
             }
         };
@@ -705,6 +766,7 @@ fn read_file(
         builder.relationship_at(relationship, origin);
         ends.push((index, from, to));
     }
+    true
 }
 
 /// Gives each relationship its ends' ids: an id as it is (made a slug), a name or identifier

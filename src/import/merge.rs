@@ -40,6 +40,26 @@ pub struct MergeReport {
 }
 
 impl MergeReport {
+    /// Adds what `other` (another part of the same import) did, keeping the first examples.
+    pub(crate) fn absorb(&mut self, other: MergeReport) {
+        self.entities_added += other.entities_added;
+        self.entities_merged += other.entities_merged;
+        self.relationships_added += other.relationships_added;
+        self.relationships_present += other.relationships_present;
+        self.sources_added += other.sources_added;
+        self.names_told_apart += other.names_told_apart;
+        for (list, more) in [
+            (&mut self.merges, other.merges),
+            (&mut self.conflicts, other.conflicts),
+            (&mut self.renamed, other.renamed),
+            (&mut self.told_apart, other.told_apart),
+        ] {
+            for example in more {
+                keep(list, || example);
+            }
+        }
+    }
+
     fn record_told_apart(&mut self, name: &str, owner: &str, told: &str) {
         self.names_told_apart += 1;
         keep(&mut self.told_apart, || {

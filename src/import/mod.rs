@@ -199,6 +199,10 @@ pub struct ImportOptions {
     pub mapping: Vec<(String, String)>,
     /// A mapping file (TOML) for the `csv` importer.
     pub mapping_file: Option<PathBuf>,
+    /// Input rows added to the graph at a time, by an importer that reads in batches: None for
+    /// its own choice, `Some(0)` to read the whole input before adding anything. Either way
+    /// the import gives the same graph and the same report.
+    pub batch_rows: Option<usize>,
 }
 
 /// What an importer made of its inputs.
@@ -257,6 +261,11 @@ impl Builder {
         }
     }
 
+    /// Whether a source with this id was added.
+    pub fn has_source(&self, id: &str) -> bool {
+        self.source_ids.contains(id)
+    }
+
     pub fn entity(&mut self, entity: Entity) {
         self.imported.dataset.entity.push(entity);
     }
@@ -302,6 +311,14 @@ impl Builder {
 /// An importer's reading step: every file into the builder, or every problem found.
 pub type ReadFn = fn(&[InputFile], &ImportOptions, &mut Builder) -> Result<(), Vec<RecordProblem>>;
 
+/// An importer's reading step for inputs too large to hold as records all at once: the files'
+/// records handed to `take` a batch of about `rows` input rows at a time, in input order, each
+/// batch's records what `ReadFn` would have made of those rows. True when every batch was
+/// taken; false when `take` refused one or the input has a problem, and the caller then reads
+/// the whole input again with `ReadFn`, which reports the problems.
+pub type BatchReadFn =
+    fn(&[InputFile], &ImportOptions, usize, &mut dyn FnMut(Imported) -> bool) -> bool;
+
 /// One importer: its name on the command line, what it reads, how to recognise its files, and
 /// how to read them.
 pub struct ImportFormat {
@@ -315,6 +332,9 @@ pub struct ImportFormat {
     pub recognise: fn(&InputFile) -> Option<String>,
     /// Reads every file into the builder, or returns every problem found.
     pub read: ReadFn,
+    /// Reads the files in batches, for an importer whose records can be added a batch at a
+    /// time (one row, one record).
+    pub read_in_batches: Option<BatchReadFn>,
 }
 
 /// Every importer, in the order `alliances import --help` lists them.
@@ -412,6 +432,17 @@ pub fn import(
     files: &[InputFile],
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    check_format(format, files)?;
+    let mut builder = Builder::default();
+    (format.read)(files, options, &mut builder).map_err(ImportError::Invalid)?;
+    Ok(builder.finish())
+}
+
+/// Refuses a file that another importer recognises and `format` does not, naming its format.
+///
+/// # Errors
+/// `WrongFormat`.
+pub fn check_format(format: &ImportFormat, files: &[InputFile]) -> Result<(), ImportError> {
     for file in files {
         if (format.recognise)(file).is_some() {
             continue;
@@ -433,7 +464,5 @@ pub fn import(
             });
         }
     }
-    let mut builder = Builder::default();
-    (format.read)(files, options, &mut builder).map_err(ImportError::Invalid)?;
-    Ok(builder.finish())
+    Ok(())
 }

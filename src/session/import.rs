@@ -125,6 +125,22 @@ impl Session {
         }
         let format = import::format(&request.format)?;
         let files = import::read_inputs(format, &request.paths)?;
+        import::check_format(format, &files)?;
+        if let Some(batched) =
+            import::adding::add_in_batches(&self.graph, format, &files, &request.options)
+        {
+            let report = ImportReport {
+                format: format.name,
+                files: files.iter().map(|f| f.path.clone()).collect(),
+                entities: batched.entities,
+                relationships: batched.relationships,
+                sources: batched.sources,
+                merge: batched.merge,
+                losses: batched.losses,
+                applied: false,
+            };
+            return self.apply_import(report, batched.graph, request);
+        }
         let mut imported = import::import(format, &files, &request.options)?;
         let mut report = ImportReport {
             format: format.name,
@@ -136,7 +152,7 @@ impl Session {
             losses: std::mem::take(&mut imported.losses),
             applied: false,
         };
-        let (merge, mut graph) = if import::adding::only_adds(&self.graph, &imported) {
+        let (merge, graph) = if import::adding::only_adds(&self.graph, &imported) {
             // Nothing there changes: the records are added to the graph through its indexes.
             import::adding::add(&self.graph, imported)?
         } else {
@@ -151,6 +167,17 @@ impl Session {
             (merge, graph)
         };
         report.merge = merge;
+        self.apply_import(report, graph, request)
+    }
+
+    /// Makes `graph`, the open graph with an import merged, the open graph, unless the
+    /// import's losses are not accepted or it was only to be checked.
+    fn apply_import(
+        &mut self,
+        mut report: ImportReport,
+        mut graph: crate::store::Graph,
+        request: &ImportRequest,
+    ) -> Result<ImportReport, ImportRefused> {
         graph.set_schema(self.graph.schema());
         if !report.losses.is_empty() && !request.accept_losses {
             return Err(ImportRefused::Losses(Box::new(report)));

@@ -1,9 +1,12 @@
 //! The graph's indexes: keeping the `id`, name and alias indexes in step with a node, building
-//! them for a whole graph at once (after a snapshot is read), and the lookups they answer, by
-//! id, by name, by label and by relationship type, with the counts kept beside them.
+//! them for a whole graph at once (on first use, after a snapshot is read), and the lookups
+//! they answer, by id, by name, by label and by relationship type, with the counts kept beside
+//! them.
 //!
 //! **Invariant:** only the `Graph` methods that change elements call the maintenance here, so
-//! the indexes always describe the current elements.
+//! the indexes always describe the current elements. An id or name index not yet built is
+//! built before the first change to a node, so it is built from the graph as read and kept in
+//! step after, exactly as if it had been built when the graph was read.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,7 @@ use super::strings::StringPool;
 use super::symbols::Sym;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
+use super::names::NameIndex;
 use super::{ALIASES_KEY, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId, edge_id};
 use crate::model::{Value, fold_name, fold_name_into};
 
@@ -25,20 +29,86 @@ impl Graph {
     }
 
     pub(super) fn index_node(&mut self, node: NodeId) {
+        let names = self.lookup_names(node);
+        let (mut by_id, mut by_name) = self.built_indexes();
         let Graph {
-            by_id,
             node_props,
             strings,
             symbols,
             ..
-        } = self;
+        } = &*self;
         if let Some(id_key) = symbols.get(ID_KEY) {
-            index_id(by_id, node_props, strings, id_key, node);
+            index_id(&mut by_id, node_props, strings, id_key, node);
         }
-        for name in self.lookup_names(node) {
-            self.by_name.insert(&name, node);
+        for name in names {
+            by_name.insert(&name, node);
         }
+        self.by_id = by_id.into();
+        self.by_name = by_name.into();
         self.index_identifiers(node);
+    }
+
+    /// The id and name indexes, taken out to be changed (and put back by the caller), built
+    /// first if they were not: a change to a node keeps them in step from then on.
+    fn built_indexes(&mut self) -> (hashbrown::HashTable<NodeId>, NameIndex) {
+        let by_id = match self.by_id.take() {
+            Some(by_id) => by_id,
+            None => self.id_index(),
+        };
+        let by_name = match self.by_name.take() {
+            Some(by_name) => by_name,
+            None => self.name_index(),
+        };
+        (by_id, by_name)
+    }
+
+    /// The `id` index of every node, for a graph whose index was not built.
+    fn id_index(&self) -> hashbrown::HashTable<NodeId> {
+        let mut by_id = hashbrown::HashTable::with_capacity(self.node_count());
+        if let Some(id_key) = self.symbols.get(ID_KEY) {
+            for node in self.nodes() {
+                index_id(&mut by_id, &self.node_props, &self.strings, id_key, node);
+            }
+        }
+        by_id
+    }
+
+    /// The name index of every node, for a graph whose index was not built: each key is
+    /// looked up once, not once a node, and one buffer serves every folded name.
+    fn name_index(&self) -> NameIndex {
+        let mut by_name = NameIndex::with_capacity(self.node_count());
+        let name_key = self.symbols.get(NAME_KEY);
+        let aliases_key = self
+            .symbols
+            .get(ALIASES_KEY)
+            .filter(|k| self.node_props.keys().contains(k));
+        let (node_props, strings) = (&self.node_props, &self.strings);
+        let mut folded = String::new();
+        for node in self.nodes() {
+            let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
+            let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
+            match (name, aliases) {
+                // Nearly every node: one name, folded into the one buffer.
+                (Some(name), None) => {
+                    fold_name_into(name, &mut folded);
+                    by_name.insert(&folded, node);
+                }
+                (name, aliases) => {
+                    for folded in folded_names(name, aliases.as_ref()) {
+                        by_name.insert(&folded, node);
+                    }
+                }
+            }
+        }
+        by_name
+    }
+
+    fn by_id(&self) -> &hashbrown::HashTable<NodeId> {
+        self.by_id.get_or_init(|| self.id_index())
+    }
+
+    fn by_name(&self) -> &NameIndex {
+        self.by_name.get_or_init(|| self.name_index())
     }
 
     /// Adds the node's identifiers to their index.
@@ -123,64 +193,27 @@ impl Graph {
         self.vocabulary().identifier(key).is_some()
     }
 
-    /// Indexes the ids and names of nodes `0..count` at once, for a graph read whole: each
-    /// key is looked up once, not once a node, one buffer serves every folded name, and the
-    /// two indexes are built side by side.
-    pub(super) fn index_all_nodes(&mut self, count: usize) {
-        let Graph {
-            by_id,
-            by_name,
-            node_props,
-            strings,
-            symbols,
-            ..
-        } = self;
-        let (node_props, strings) = (&*node_props, &*strings);
-        let id_key = symbols.get(ID_KEY);
-        let name_key = symbols.get(NAME_KEY);
-        let aliases_key = symbols
-            .get(ALIASES_KEY)
-            .filter(|k| node_props.keys().contains(k));
-        let nodes = || (0..count).map(|i| NodeId(i as u32));
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                if let Some(id_key) = id_key {
-                    nodes().for_each(|node| index_id(by_id, node_props, strings, id_key, node));
-                }
-            });
-            let mut folded = String::new();
-            for node in nodes() {
-                let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
-                let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
-                match (name, aliases) {
-                    // Nearly every node: one name, folded into the one buffer.
-                    (Some(name), None) => {
-                        fold_name_into(name, &mut folded);
-                        by_name.insert(&folded, node);
-                    }
-                    (name, aliases) => {
-                        for folded in folded_names(name, aliases.as_ref()) {
-                            by_name.insert(&folded, node);
-                        }
-                    }
-                }
-            }
-        });
+    /// Indexes the identifiers of nodes `0..count`, for a graph read whole (a snapshot); its
+    /// id and name indexes wait for their first use.
+    pub(super) fn index_read_nodes(&mut self, count: usize) {
         // The topology may still be being rebuilt (a snapshot read): index by number.
         self.reindex_identifiers_of((0..count).map(|i| NodeId(i as u32)));
     }
 
     pub(super) fn unindex_node(&mut self, node: NodeId) {
         self.unindex_identifiers(node);
+        let (mut by_id, mut by_name) = self.built_indexes();
         if let Some(id) = self.node_str(node, ID_KEY) {
             let hash = self.strings.hash(id);
-            if let Ok(entry) = self.by_id.find_entry(hash, |n| *n == node) {
+            if let Ok(entry) = by_id.find_entry(hash, |n| *n == node) {
                 entry.remove();
             }
         }
         for name in self.lookup_names(node) {
-            self.by_name.remove(&name, node);
+            by_name.remove(&name, node);
         }
+        self.by_id = by_id.into();
+        self.by_name = by_name.into();
     }
 
     /// The nodes that carry `label`, in id order.
@@ -258,7 +291,7 @@ impl Graph {
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
         // Looked up once per relationship end on loading: no list is built for the one node.
         let id_key = self.symbols.get(ID_KEY)?;
-        self.by_id
+        self.by_id()
             .iter_hash(self.strings.hash(id))
             .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
             .min()
@@ -273,7 +306,7 @@ impl Graph {
         };
         let hash = self.strings.hash(id);
         let mut nodes: Vec<NodeId> = self
-            .by_id
+            .by_id()
             .iter_hash(hash)
             .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
             .copied()
@@ -294,7 +327,7 @@ impl Graph {
     pub fn nodes_by_name(&self, name: &str) -> Vec<NodeId> {
         let folded = fold_name(name);
         // The index is keyed by a hash of the name: a node found under it is checked.
-        self.by_name
+        self.by_name()
             .candidates(&folded)
             .into_iter()
             .filter(|n| self.lookup_names(*n).contains(&folded))
@@ -303,7 +336,9 @@ impl Graph {
 
     /// Every `id` in the graph, for suggestions.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.by_id.iter().filter_map(|n| self.node_str(*n, ID_KEY))
+        self.by_id()
+            .iter()
+            .filter_map(|n| self.node_str(*n, ID_KEY))
     }
 }
 

@@ -177,9 +177,11 @@ pub struct Graph {
     /// vocabulary, or one a data file extended.
     vocabulary: SharedVocabulary,
     // Node numbers hashed by their id string and checked against it: 4 bytes a node, and a
-    // lookup reads the table, the node's id cell and the string.
-    by_id: hashbrown::HashTable<NodeId>,
-    by_name: NameIndex,
+    // lookup reads the table, the node's id cell and the string. Both this and the name
+    // index are built on first use for a graph read whole (a snapshot), and before the first
+    // change to its nodes, so that opening a graph only to follow its ties costs neither.
+    by_id: std::sync::OnceLock<hashbrown::HashTable<NodeId>>,
+    by_name: std::sync::OnceLock<NameIndex>,
     // Identifiers (`lei`, `wikidata`: properties named after a scheme of the vocabulary), by
     // scheme and value, each list sorted; few nodes carry one, so a map costs little.
     by_identifier: HashMap<(Sym, String), Vec<NodeId>>,
@@ -245,8 +247,8 @@ impl Graph {
     pub fn with_capacity(schema: Schema, nodes: usize, edges: usize) -> Graph {
         let mut graph = Graph {
             graph: StableDiGraph::with_capacity(nodes, edges),
-            by_id: hashbrown::HashTable::with_capacity(nodes),
-            by_name: NameIndex::with_capacity(nodes),
+            by_id: hashbrown::HashTable::with_capacity(nodes).into(),
+            by_name: NameIndex::with_capacity(nodes).into(),
             ..Graph::new(schema)
         };
         graph.node_props.reserve(nodes);
@@ -370,8 +372,8 @@ impl Graph {
             edge_properties: self.edge_props.heap_bytes(),
             strings: self.strings.heap_bytes(),
             indexes: self.adjacency.get().map_or(0, Adjacency::heap_bytes)
-                + self.by_id.capacity() * 5
-                + self.by_name.heap_bytes()
+                + self.by_id.get().map_or(0, |by_id| by_id.capacity() * 5)
+                + self.by_name.get().map_or(0, NameIndex::heap_bytes)
                 + nodes * 4,
         }
     }

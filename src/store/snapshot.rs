@@ -15,9 +15,16 @@
 //! Elements are numbered afresh, without the gaps deletions leave. A property cell is written
 //! as the store holds it (NaN-boxed, a string as its place in the pool).
 //!
-//! **Invariant:** reading checks everything it is given (the checksum, then every count, every
+//! Opening is what large graphs wait for, so reading does no more than it must: a large file
+//! is mapped, not read (`datafile::read_bytes`); the checksum is computed on a thread of its
+//! own while the rest is read, and judged first; petgraph's lists are rebuilt on another; the
+//! id and name indexes wait for their first use, and a database's fingerprint of the file is
+//! the checksum it ends with (`file_checksum`). The format is the same as before mapping.
+//!
+//! **Invariant:** reading checks everything it is given (the checksum, every count, every
 //! reference and every cell against what it refers to), so a damaged or foreign file is an
-//! error naming the byte where reading stopped, never a panic or a graph that fails later.
+//! error naming the byte where reading stopped, never a panic or a graph that fails later; a
+//! checksum that does not match is the error, whatever else reading found.
 
 use petgraph::stable_graph::StableDiGraph;
 
@@ -419,13 +426,41 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
         ));
     }
     let stored = u32::from_le_bytes(bytes[body_end..].try_into().expect("4 bytes"));
-    if crc32fast::hash(&bytes[..body_end]) != stored {
-        return Err(input.error_at(
-            body_end,
-            "the checksum does not match: the file is damaged; open a copy saved earlier, or load the data it was made from again".to_owned(),
-        ));
-    }
+    // The checksum is computed beside the reading, which checks everything it reads anyway,
+    // and judged first: a damaged file is reported as damaged, whatever else reading found.
+    std::thread::scope(|scope| {
+        let checksum = scope.spawn(|| crc32fast::hash(&bytes[..body_end]));
+        let read = read_body(input, version);
+        if checksum.join().ok() != Some(stored) {
+            return Err(SnapshotError {
+                offset: body_end,
+                reason: "the checksum does not match: the file is damaged; open a copy saved earlier, or load the data it was made from again".to_owned(),
+            });
+        }
+        read
+    })
+}
 
+/// The CRC-32 of the whole of `bytes`, as `crc32fast::hash` gives it. For a snapshot that is
+/// the checksum it ends with carried over those last four bytes, which costs nothing: if the
+/// rest does not match it, reading the snapshot says so.
+pub fn file_checksum(bytes: &[u8]) -> u32 {
+    let Some(body_end) = bytes
+        .len()
+        .checked_sub(4)
+        .filter(|end| *end >= MAGIC.len() && is_snapshot(bytes))
+    else {
+        return crc32fast::hash(bytes);
+    };
+    let trailer = &bytes[body_end..];
+    let stored = u32::from_le_bytes(trailer.try_into().expect("4 bytes"));
+    let mut hasher = crc32fast::Hasher::new_with_initial(stored);
+    hasher.update(trailer);
+    hasher.finalize()
+}
+
+/// Everything after the version, up to the checksum.
+fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
     let at = input.offset();
     let flags = input.u8()?;
     let extended = flags & 4 != 0;
@@ -474,8 +509,6 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     let edges_at = input.offset();
     let edge_bytes = input.take(12 * edge_count)?;
     let mut graph = Graph {
-        by_id: hashbrown::HashTable::with_capacity(node_count),
-        by_name: super::NameIndex::with_capacity(node_count),
         schema,
         allow_unsourced,
         ..Graph::default()
@@ -662,7 +695,7 @@ fn read_the_rest(
         .flat_map(|table| table.keys().iter().copied())
         .collect();
     keys.into_iter().for_each(|key| graph.mark_key(key));
-    graph.index_all_nodes(node_count);
+    graph.index_read_nodes(node_count);
     Ok(())
 }
 

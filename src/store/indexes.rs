@@ -193,6 +193,20 @@ impl Graph {
         self.vocabulary().identifier(key).is_some()
     }
 
+    /// Indexes nodes `0..count`, the whole of a graph appended in bulk: the id and name
+    /// indexes side by side, then the identifiers.
+    pub(super) fn index_all_nodes(&mut self, count: usize) {
+        let (by_id, by_name) = std::thread::scope(|scope| {
+            let by_id = scope.spawn(|| self.id_index());
+            let by_name = self.name_index();
+            (by_id.join().ok(), by_name)
+        });
+        // An index not built here is built on its first use, as a snapshot's is.
+        self.by_id = by_id.map(Into::into).unwrap_or_default();
+        self.by_name = by_name.into();
+        self.index_read_nodes(count);
+    }
+
     /// Indexes the identifiers of nodes `0..count`, for a graph read whole (a snapshot); its
     /// id and name indexes wait for their first use.
     pub(super) fn index_read_nodes(&mut self, count: usize) {

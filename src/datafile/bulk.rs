@@ -130,22 +130,17 @@ pub fn import_csv_with_progress(
     }
 }
 
-/// Has the allocator give each large block its own mapping, returned whole when freed: left
-/// to itself, glibc raises that threshold as large blocks come and go, and the load's
-/// temporaries (the files, the id map, the batches of rows) end up in its heap, where what
-/// is freed stays resident beside the graph (1.6 B a relationship at 1M).
+/// Has the allocator give each large block its own mapping while the load runs, returned
+/// whole when freed: left to itself, glibc raises that threshold as large blocks come and
+/// go, and the load's temporaries (the files, the id map, the batches of rows) end up in its
+/// heap, where what is freed stays resident beside the graph (1.6 B a relationship at 1M).
 fn map_large_blocks() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only changes a tuning parameter of glibc's allocator; blocks already
-    // handed out are not affected.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
+    set_mmap_threshold(1 << 20);
 }
 
-/// Hands the memory the load's temporaries held back to the system: the allocator keeps
-/// freed pages for later use, which would count against the loaded graph for as long as the
-/// process lives.
+/// Hands the memory the load's temporaries held back to the system, and lets the blocks of
+/// later work (a PageRank's score arrays) up to glibc's own ceiling come from the heap again,
+/// reused from one run to the next instead of mapped and faulted in each time.
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only returns free pages of glibc's own heap; it touches no memory
@@ -153,6 +148,19 @@ fn release_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+    set_mmap_threshold(32 << 20);
+}
+
+/// The size from which glibc maps a block on its own.
+fn set_mmap_threshold(bytes: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only changes a tuning parameter of glibc's allocator; blocks already
+    // handed out are not affected.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, bytes);
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = bytes;
 }
 
 struct Importer<'p> {

@@ -99,21 +99,9 @@ impl OnlyAdds {
             }
             self.names.extend(own);
         }
-        let between = |graph: &Graph, tie: &crate::model::Relationship| {
-            let (Some(from), Some(to)) = (graph.node_by_id(&tie.from), graph.node_by_id(&tie.to))
-            else {
-                return Vec::new();
-            };
-            let edge_type = tie.rel_type.edge_type();
-            graph
-                .edges_of(from, Direction::Outgoing)
-                .filter(|&(edge, other)| other == to && graph.edge_type(edge) == edge_type)
-                .map(|(edge, _)| edge)
-                .collect()
-        };
         let mut there = Vec::new();
         for (k, tie) in incoming.relationship.iter().enumerate() {
-            if graph.edge_count() > 0 && !between(graph, tie).is_empty() {
+            if graph.edge_count() > 0 && ties_between(graph, tie).next().is_some() {
                 return None;
             }
             // One probe a tie: one seen before in this batch is not in `added`, and adding
@@ -123,7 +111,7 @@ impl OnlyAdds {
             }
             // The same tie in an earlier batch is merged with this one: nothing to do when
             // it cites every source this one does; adding batch by batch cannot do more.
-            let same = between(added, tie).into_iter().find_map(|edge| {
+            let same = ties_between(added, tie).find_map(|edge| {
                 added
                     .relationship(edge)
                     .ok()
@@ -139,6 +127,23 @@ impl OnlyAdds {
         }
         Some(there)
     }
+}
+
+/// The relationships of `graph` of `tie`'s type between its ends, if both are there.
+fn ties_between<'g>(
+    graph: &'g Graph,
+    tie: &crate::model::Relationship,
+) -> impl Iterator<Item = crate::store::EdgeId> + 'g {
+    let ends = graph.node_by_id(&tie.from).zip(graph.node_by_id(&tie.to));
+    let edge_type = tie.rel_type.edge_type();
+    // Called once at most: both ends found.
+    ends.into_iter().flat_map(move |(from, to)| {
+        let edge_type = edge_type.clone();
+        graph
+            .edges_of(from, Direction::Outgoing)
+            .filter(move |&(edge, other)| other == to && graph.edge_type(edge) == edge_type)
+            .map(|(edge, _)| edge)
+    })
 }
 
 /// A hash of what makes two relationships the same tie (`same_tie`): equal for any two that

@@ -433,6 +433,18 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     check_format(format, files)?;
+    read(format, files, options)
+}
+
+/// Runs `format`'s importer over `files`, which `check_format` accepted.
+///
+/// # Errors
+/// `Invalid` with every problem found.
+pub fn read(
+    format: &ImportFormat,
+    files: &[InputFile],
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let mut builder = Builder::default();
     (format.read)(files, options, &mut builder).map_err(ImportError::Invalid)?;
     Ok(builder.finish())

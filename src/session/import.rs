@@ -141,7 +141,7 @@ impl Session {
             };
             return self.apply_import(report, batched.graph, request);
         }
-        let mut imported = import::import(format, &files, &request.options)?;
+        let mut imported = import::read(format, &files, &request.options)?;
         let mut report = ImportReport {
             format: format.name,
             files: files.iter().map(|f| f.path.clone()).collect(),

@@ -22,7 +22,7 @@ use crate::model::{
     suggest,
 };
 use crate::rules::{self, Broken};
-use crate::store::{EdgeSink, Graph, NewEdge, NodeId};
+use crate::store::{EdgeSink, Graph, NewEdge, NodeId, RowValue};
 
 const NODE_COLUMNS: &[&str] = &["id", "name", "kind", "country", "sector"];
 const NODE_REQUIRED: &[&str] = &["id", "name", "kind"];
@@ -96,6 +96,22 @@ pub fn import_csv_with_progress(
     map_large_blocks();
     let nodes = read_all(nodes_name, Box::new(nodes))?;
     let edges = read_all(edges_name, Box::new(edges))?;
+    import_csv_bytes(nodes_name, &nodes, edges_name, &edges, schema, progress)
+}
+
+/// `import_csv_with_progress` on files already in memory (read, or mapped).
+///
+/// # Errors
+/// As `import_csv`.
+pub fn import_csv_bytes(
+    nodes_name: &str,
+    nodes: &[u8],
+    edges_name: &str,
+    edges: &[u8],
+    schema: Schema,
+    progress: &(dyn Fn(ImportProgress) + Sync),
+) -> Result<Graph, LoadError> {
+    map_large_blocks();
     // Room for every row up front: no table grows, and columns are allocated once.
     let lines = count_lines;
     progress(ImportProgress::Started {
@@ -116,12 +132,11 @@ pub fn import_csv_with_progress(
         cited: HashMap::new(),
         id_slots,
     };
-    importer.nodes(Arc::from(nodes_name), nodes.as_slice());
-    importer.edges(Arc::from(edges_name), edges.as_slice());
+    importer.nodes(Arc::from(nodes_name), nodes);
+    importer.edges(Arc::from(edges_name), edges);
     let Importer {
         graph, problems, ..
     } = importer;
-    drop((nodes, edges));
     release_freed_memory();
     if problems.is_empty() {
         Ok(graph)
@@ -396,18 +411,9 @@ fn read_rows<R: Read, Out: Report>(
     });
 }
 
-/// How many line ends `bytes` holds, eight bytes at a time.
+/// How many line ends `bytes` holds.
 fn count_lines(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder().iter().filter(|b| **b == b'\n').count();
-    words.fold(tail, |count, word| {
-        let x = u64::from_ne_bytes(word.try_into().expect("8 bytes")) ^ (ONES * u64::from(b'\n'));
-        // A byte's high bit is set exactly when the byte is not zero.
-        let nonzero = ((x & LOW) + LOW) | x;
-        count + (!nonzero & !LOW).count_ones() as usize
-    })
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 impl Report for Importer<'_> {
@@ -772,18 +778,18 @@ impl Importer<'_> {
                     let [id, name, country, sector] = piece.cells(row);
                     let mut values = [(0, id), (1, name)]
                         .into_iter()
-                        .map(|(k, text)| (k, Value::from(text)))
+                        .map(|(k, text)| (k, RowValue::Text(text)))
                         .chain(
                             row.more
                                 .iter()
                                 .flat_map(|m| m.iter())
-                                .map(|(column, value)| (column + 2, value.clone())),
+                                .map(|(column, value)| (column + 2, row_value(value))),
                         )
                         .chain(
                             [(more + 2, country), (more + 3, sector)]
                                 .into_iter()
                                 .filter(|(_, text)| !text.is_empty())
-                                .map(|(k, text)| (k, Value::from(text))),
+                                .map(|(k, text)| (k, RowValue::Text(text))),
                         );
                     node(usize::from(row.kind), &mut values);
                 }
@@ -935,17 +941,32 @@ impl Importer<'_> {
                         .map_or(&[][..], |(_, more)| &more[..]);
                     let mut values = more
                         .iter()
-                        .map(|(column, value)| (*column, value.clone()))
-                        .chain((!edge.amount.is_nan()).then(|| (fixed, Value::money(edge.amount))))
-                        .chain(edge.date.map(|d| (fixed + 1, Value::Date(d))))
+                        .map(|(column, value)| (*column, row_value(value)))
                         .chain(
-                            (!edge.stake.is_nan()).then(|| (fixed + 2, Value::Float(edge.stake))),
+                            (!edge.amount.is_nan())
+                                .then(|| (fixed, RowValue::Value(Value::money(edge.amount)))),
+                        )
+                        .chain(
+                            edge.date
+                                .map(|d| (fixed + 1, RowValue::Value(Value::Date(d)))),
+                        )
+                        .chain(
+                            (!edge.stake.is_nan())
+                                .then(|| (fixed + 2, RowValue::Value(Value::Float(edge.stake)))),
                         );
                     row(&mut values);
                 }
             }
         };
         self.graph.append_edges(&types, &keys, &ends, &mut props);
+    }
+}
+
+/// A read value as a bulk row passes it on: text by reference, so it is not copied again.
+fn row_value(value: &Value) -> RowValue<'_> {
+    match value {
+        Value::String(text) => RowValue::Text(text),
+        other => RowValue::Value(other.clone()),
     }
 }
 

@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use bulk::{
-    ImportProgress, cell_value, import_csv, import_csv_with_progress, property_cell, url_source,
+    ImportProgress, cell_value, import_csv, import_csv_bytes, import_csv_with_progress,
+    property_cell, url_source,
 };
 use problem::LineIndex;
 pub use problem::{AsWarning, LoadError, Location, Problem, ProblemKind, Record};

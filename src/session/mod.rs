@@ -8,8 +8,6 @@
 //! **Invariant:** nothing here prints, reads standard input or names a command-line flag;
 //! what a front end should tell its user comes back as notes.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use crate::datafile::{self, ImportProgress, LoadError};
@@ -214,19 +212,19 @@ pub fn load_csv(
     edges: &Path,
     progress: &(dyn Fn(ImportProgress) + Sync),
 ) -> Result<Graph, LoadError> {
-    let open = |path: &Path| {
-        File::open(path)
-            .map(|f| BufReader::with_capacity(1 << 20, f))
-            .map_err(|source| LoadError::Io {
-                path: path.to_owned(),
-                source,
-            })
+    // Mapped, not copied: the importer reads the files in place.
+    let read = |path: &Path| {
+        datafile::read_bytes(path).map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })
     };
-    datafile::import_csv_with_progress(
+    let (node_bytes, edge_bytes) = (read(nodes)?, read(edges)?);
+    datafile::import_csv_bytes(
         &nodes.display().to_string(),
-        open(nodes)?,
+        &node_bytes,
         &edges.display().to_string(),
-        open(edges)?,
+        &edge_bytes,
         Schema::Alliance,
         progress,
     )

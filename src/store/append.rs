@@ -23,9 +23,26 @@ pub struct NewEdge {
     pub rel: usize,
 }
 
+/// A property value in a bulk row: text still in the file it was read from, or a value.
+/// Text is interned straight from the file, not copied into a `Value` first.
+#[derive(Clone, Debug)]
+pub enum RowValue<'r> {
+    Text(&'r str),
+    Value(Value),
+}
+
+impl RowValue<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            RowValue::Text(text) => Value::from(text),
+            RowValue::Value(value) => value,
+        }
+    }
+}
+
 /// One element's properties, each a place in the list of keys and a value, in the order
 /// they are set.
-pub type PropRow<'r> = dyn Iterator<Item = (usize, Value)> + 'r;
+pub type PropRow<'r> = dyn Iterator<Item = (usize, RowValue<'r>)> + 'r;
 
 /// What takes a node's label (a place in the list of labels) and its properties.
 pub type NodeSink<'s> = dyn FnMut(usize, &mut PropRow<'_>) + 's;
@@ -48,7 +65,7 @@ impl Graph {
         use petgraph::visit::NodeIndexable;
         if self.undo.is_some() || self.graph.node_bound() > 0 {
             rows(&mut |label, row| {
-                let row: Vec<(&str, Value)> = row.map(|(k, v)| (keys[k], v)).collect();
+                let row: Vec<(&str, Value)> = row.map(|(k, v)| (keys[k], v.into_value())).collect();
                 self.add_node(labels.get(label).copied(), row);
             });
             return;
@@ -74,8 +91,13 @@ impl Graph {
                     Some(sym) => sym,
                     None => *key_syms[key].insert(self.intern_key(keys[key])),
                 };
-                self.node_props
-                    .set(id.index(), sym, value, &mut self.strings);
+                set_fresh(
+                    &mut self.node_props,
+                    id.index(),
+                    sym,
+                    value,
+                    &mut self.strings,
+                );
             }
             if let Some((sym, _)) = set {
                 // Nodes come in number order, so each label's list stays sorted.
@@ -114,7 +136,8 @@ impl Graph {
                 if let Some(edge) = ends.next()
                     && let Some(rel_type) = types.get(edge.rel)
                 {
-                    let row: Vec<(&str, Value)> = row.map(|(k, v)| (keys[k], v)).collect();
+                    let row: Vec<(&str, Value)> =
+                        row.map(|(k, v)| (keys[k], v.into_value())).collect();
                     self.add_edge(edge.from, edge.to, rel_type, row);
                 }
             });
@@ -172,7 +195,7 @@ impl Graph {
                         key_symbols[sym.index()] = true;
                         sym
                     });
-                    edge_props.set(index, sym, value, strings);
+                    set_fresh(edge_props, index, sym, value, strings);
                 }
                 index += 1;
             });
@@ -203,9 +226,25 @@ impl Graph {
     }
 }
 
+/// Sets a property of an element that has none of that key yet.
+fn set_fresh(
+    props: &mut super::properties::Properties,
+    index: usize,
+    key: Sym,
+    value: RowValue<'_>,
+    strings: &mut super::strings::StringPool,
+) {
+    match value {
+        RowValue::Text(text) => props.set_text(index, key, text, strings),
+        RowValue::Value(value) => {
+            props.set(index, key, value, strings);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::NewEdge;
+    use super::{NewEdge, RowValue};
     use crate::model::{Schema, Value};
     use crate::store::{Graph, snapshot};
 
@@ -214,12 +253,15 @@ mod tests {
         g.append_nodes(&["Company", "Fund"], &keys, &mut |node| {
             for i in 0..40usize {
                 let mut props = [
-                    (0, Value::from(format!("n{i}").as_str())),
-                    (1, Value::from(format!("Node {i}").as_str())),
+                    (0, RowValue::Value(Value::from(format!("n{i}").as_str()))),
+                    (1, RowValue::Text(&format!("Node {i}"))),
                 ]
                 .into_iter()
-                .chain((i.is_multiple_of(3)).then(|| (2, Value::List(vec![Value::from("x")]))))
-                .chain((i > 5).then(|| (3, Value::from("FR"))));
+                .chain(
+                    (i.is_multiple_of(3))
+                        .then(|| (2, RowValue::Value(Value::List(vec![Value::from("x")])))),
+                )
+                .chain((i > 5).then_some((3, RowValue::Text("FR"))));
                 node(i % 2, &mut props);
             }
         });
@@ -276,7 +318,7 @@ mod tests {
         let ends = || (0..300).map(|i| edge(i).0);
         appended.append_edges(&types, &keys, &ends, &mut |row| {
             for i in 0..300 {
-                row(&mut edge(i).1.into_iter());
+                row(&mut edge(i).1.into_iter().map(|(k, v)| (k, RowValue::Value(v))));
             }
         });
         assert!(snapshot::write(&one_by_one) == snapshot::write(&appended));

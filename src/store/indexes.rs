@@ -193,17 +193,12 @@ impl Graph {
         self.vocabulary().identifier(key).is_some()
     }
 
-    /// Indexes nodes `0..count`, the whole of a graph appended in bulk: the id and name
-    /// indexes side by side, then the identifiers.
+    /// Indexes nodes `0..count`, the whole of a graph appended in bulk: the id index, which
+    /// finding nodes by id needs at once, and the identifiers. The name index waits for its
+    /// first use, as a snapshot's does: most bulk sessions find nodes by id alone.
     pub(super) fn index_all_nodes(&mut self, count: usize) {
-        let (by_id, by_name) = std::thread::scope(|scope| {
-            let by_id = scope.spawn(|| self.id_index());
-            let by_name = self.name_index();
-            (by_id.join().ok(), by_name)
-        });
-        // An index not built here is built on its first use, as a snapshot's is.
-        self.by_id = by_id.map(Into::into).unwrap_or_default();
-        self.by_name = by_name.into();
+        self.by_id = self.id_index().into();
+        self.by_name = std::sync::OnceLock::new();
         self.index_read_nodes(count);
     }
 

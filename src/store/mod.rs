@@ -37,7 +37,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::model::{Date, FxRate, Schema, Source, Standing, Value, Vocabulary};
 pub use adjacency::Adjacency;
-pub use append::{EdgeSink, NewEdge, NodeSink, PropRow};
+pub use append::{EdgeSink, NewEdge, NodeSink, PropRow, RowValue};
 pub use constraints::UniqueConstraint;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;

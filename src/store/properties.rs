@@ -195,6 +195,16 @@ impl Properties {
         old
     }
 
+    /// Sets `key` on element `index`, which has no value for it yet, to `text`.
+    pub fn set_text(&mut self, index: usize, key: Sym, text: &str, pool: &mut StringPool) {
+        debug_assert!(!self.has(index, key));
+        let cell = Cell(STRING | pool.intern(text).offset());
+        self.bound = self.bound.max(index + 1);
+        let at = self.column_for(key);
+        self.columns[at].set(index, cell);
+        self.maybe_densify(at);
+    }
+
     /// Removes every property of element `index`, returning them in key order.
     pub fn take_all(&mut self, index: usize, pool: &StringPool) -> Vec<(Sym, Value)> {
         let mut taken = Vec::new();

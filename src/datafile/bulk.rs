@@ -93,6 +93,7 @@ pub fn import_csv_with_progress(
                 )],
             })
     };
+    eprintln!("PH entry {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     map_large_blocks();
     let nodes = read_all(nodes_name, Box::new(nodes))?;
     let edges = read_all(edges_name, Box::new(edges))?;
@@ -117,6 +118,7 @@ pub fn import_csv_bytes(
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
+    eprintln!("PH read {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     let id_slots = IdMap::room(lines(&nodes));
     let mut graph = Graph::with_capacity(schema, lines(&nodes), lines(&edges));
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
@@ -132,12 +134,16 @@ pub fn import_csv_bytes(
         cited: HashMap::new(),
         id_slots,
     };
+    eprintln!("PH start {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     importer.nodes(Arc::from(nodes_name), nodes);
+    eprintln!("PH nodes {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     importer.edges(Arc::from(edges_name), edges);
+    eprintln!("PH edges {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     let Importer {
         graph, problems, ..
     } = importer;
     release_freed_memory();
+    eprintln!("PH released {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     if problems.is_empty() {
         Ok(graph)
     } else {
@@ -749,12 +755,14 @@ impl Importer<'_> {
                 .map(|h| h.join().ok().flatten())
                 .collect()
         });
+        eprintln!("PH  nodes read {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         let Some(mut pieces) = read.into_iter().collect::<Option<Vec<NodePiece>>>() else {
             return false;
         };
         if !distinct_nodes(&pieces, columns) {
             return false;
         }
+        eprintln!("PH  nodes distinct {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         // Cited sources are made in row order, as each row would make them.
         for piece in &mut pieces {
             for row in &mut piece.rows {
@@ -891,6 +899,7 @@ impl Importer<'_> {
             })
         };
         drop(ids);
+        eprintln!("PH  edges checked {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         self.suggested = suggested.into_inner();
         for piece in &checked {
             self.problems.extend(piece.problems.iter().cloned());
@@ -946,14 +955,10 @@ impl Importer<'_> {
                             (!edge.amount.is_nan())
                                 .then(|| (fixed, RowValue::Value(Value::money(edge.amount)))),
                         )
-                        .chain(
-                            edge.date
-                                .map(|d| (fixed + 1, RowValue::Value(Value::Date(d)))),
-                        )
-                        .chain(
-                            (!edge.stake.is_nan())
-                                .then(|| (fixed + 2, RowValue::Value(Value::Float(edge.stake)))),
-                        );
+                        .chain(edge.date.map(|d| (fixed + 1, RowValue::Value(Value::Date(d)))))
+                        .chain((!edge.stake.is_nan()).then(|| {
+                            (fixed + 2, RowValue::Value(Value::Float(edge.stake)))
+                        }));
                     row(&mut values);
                 }
             }

@@ -65,7 +65,8 @@ impl Graph {
         use petgraph::visit::NodeIndexable;
         if self.undo.is_some() || self.graph.node_bound() > 0 {
             rows(&mut |label, row| {
-                let row: Vec<(&str, Value)> = row.map(|(k, v)| (keys[k], v.into_value())).collect();
+                let row: Vec<(&str, Value)> =
+                    row.map(|(k, v)| (keys[k], v.into_value())).collect();
                 self.add_node(labels.get(label).copied(), row);
             });
             return;
@@ -91,13 +92,7 @@ impl Graph {
                     Some(sym) => sym,
                     None => *key_syms[key].insert(self.intern_key(keys[key])),
                 };
-                set_fresh(
-                    &mut self.node_props,
-                    id.index(),
-                    sym,
-                    value,
-                    &mut self.strings,
-                );
+                set_fresh(&mut self.node_props, id.index(), sym, value, &mut self.strings);
             }
             if let Some((sym, _)) = set {
                 // Nodes come in number order, so each label's list stays sorted.
@@ -105,7 +100,9 @@ impl Graph {
             }
             count += 1;
         });
+        eprintln!("PH  nodes appended {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         self.index_all_nodes(count);
+        eprintln!("PH  nodes indexed {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     }
 
     /// Appends relationships: `ends` yields each one's ends and type (a place in `types`), and
@@ -252,9 +249,10 @@ mod tests {
         let keys = ["id", "name", "aliases", "country"];
         g.append_nodes(&["Company", "Fund"], &keys, &mut |node| {
             for i in 0..40usize {
+                let name = format!("Node {i}");
                 let mut props = [
                     (0, RowValue::Value(Value::from(format!("n{i}").as_str()))),
-                    (1, RowValue::Text(&format!("Node {i}"))),
+                    (1, RowValue::Text(&name)),
                 ]
                 .into_iter()
                 .chain(

@@ -93,7 +93,6 @@ pub fn import_csv_with_progress(
                 )],
             })
     };
-    eprintln!("PH entry {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     map_large_blocks();
     let nodes = read_all(nodes_name, Box::new(nodes))?;
     let edges = read_all(edges_name, Box::new(edges))?;
@@ -118,7 +117,6 @@ pub fn import_csv_bytes(
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
-    eprintln!("PH read {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     let id_slots = IdMap::room(lines(&nodes));
     let mut graph = Graph::with_capacity(schema, lines(&nodes), lines(&edges));
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
@@ -133,17 +131,15 @@ pub fn import_csv_bytes(
         node_kinds: Vec::new(),
         cited: HashMap::new(),
         id_slots,
+        read_nodes: None,
     };
-    eprintln!("PH start {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     importer.nodes(Arc::from(nodes_name), nodes);
-    eprintln!("PH nodes {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     importer.edges(Arc::from(edges_name), edges);
-    eprintln!("PH edges {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
+    importer.add_read_nodes();
     let Importer {
         graph, problems, ..
     } = importer;
     release_freed_memory();
-    eprintln!("PH released {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     if problems.is_empty() {
         Ok(graph)
     } else {
@@ -208,6 +204,8 @@ struct Importer<'p> {
     cited: HashMap<String, String>,
     /// Room for the map of nodes by id the relationships' ends are found through.
     id_slots: Vec<IdSlot>,
+    /// The nodes file's rows, checked and numbered but not yet in the graph.
+    read_nodes: Option<ReadNodes>,
 }
 
 /// A node number's kind when it has none the import knows of.
@@ -755,14 +753,12 @@ impl Importer<'_> {
                 .map(|h| h.join().ok().flatten())
                 .collect()
         });
-        eprintln!("PH  nodes read {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         let Some(mut pieces) = read.into_iter().collect::<Option<Vec<NodePiece>>>() else {
             return false;
         };
         if !distinct_nodes(&pieces, columns) {
             return false;
         }
-        eprintln!("PH  nodes distinct {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         // Cited sources are made in row order, as each row would make them.
         for piece in &mut pieces {
             for row in &mut piece.rows {
@@ -773,44 +769,39 @@ impl Importer<'_> {
                 }
             }
         }
-        let labels: Vec<&str> = vocabulary.labels().iter().map(String::as_str).collect();
-        let more = columns.more.len();
-        let keys: Vec<&str> = ["id", "name"]
-            .into_iter()
-            .chain(columns.more.iter().map(|c| c.name.as_str()))
-            .chain(["country", "sector"])
-            .collect();
-        self.graph.append_nodes(&labels, &keys, &mut |node| {
-            for piece in &pieces {
-                for row in &piece.rows {
-                    let [id, name, country, sector] = piece.cells(row);
-                    let mut values = [(0, id), (1, name)]
-                        .into_iter()
-                        .map(|(k, text)| (k, RowValue::Text(text)))
-                        .chain(
-                            row.more
-                                .iter()
-                                .flat_map(|m| m.iter())
-                                .map(|(column, value)| (column + 2, row_value(value))),
-                        )
-                        .chain(
-                            [(more + 2, country), (more + 3, sector)]
-                                .into_iter()
-                                .filter(|(_, text)| !text.is_empty())
-                                .map(|(k, text)| (k, RowValue::Text(text))),
-                        );
-                    node(usize::from(row.kind), &mut values);
-                }
-            }
-        });
-        self.node_kinds = pieces
+        let read = ReadNodes {
+            labels: vocabulary.labels().to_vec(),
+            keys: ["id", "name"]
+                .into_iter()
+                .chain(columns.more.iter().map(|c| c.name.as_str()))
+                .chain(["country", "sector"])
+                .map(str::to_owned)
+                .collect(),
+            more: columns.more.len(),
+            pieces,
+        };
+        self.node_kinds = read
+            .pieces
             .iter()
             .flat_map(|p| p.rows.iter().map(|r| r.kind))
             .collect();
+        // Into an empty graph the nodes are added while the relationships are checked.
+        if self.graph.node_index_bound() == 0 {
+            self.read_nodes = Some(read);
+        } else {
+            read.append_to(&mut self.graph);
+        }
         (self.progress)(ImportProgress::Checked {
             bytes: body.len() as u64,
         });
         true
+    }
+
+    /// Adds the nodes read but not yet added.
+    fn add_read_nodes(&mut self) {
+        if let Some(read) = self.read_nodes.take() {
+            read.append_to(&mut self.graph);
+        }
     }
 
     /// Reads the relationships: rows are checked and their endpoints found on two threads
@@ -843,18 +834,40 @@ impl Importer<'_> {
             split_rows(body, first_line, 2)
         };
         let suggested = AtomicUsize::new(self.suggested);
-        let ids = IdMap::of(&self.graph, std::mem::take(&mut self.id_slots));
+        let slots = std::mem::take(&mut self.id_slots);
+        let read_nodes = self.read_nodes.take();
         let checked: Vec<EdgeChecker> = {
             let vocabulary = self.graph.shared_vocabulary();
+            let Importer {
+                graph,
+                rejected_ids,
+                node_kinds,
+                progress,
+                nodes_readable,
+                ..
+            } = self;
+            // Nodes waiting to be added go in on a thread of their own while the rows are
+            // checked against the map of their ids.
+            let (graph_read, graph_filled): (Option<&Graph>, Option<&mut Graph>) = match &read_nodes
+            {
+                Some(_) => (None, Some(graph)),
+                None => (Some(graph), None),
+            };
+            let ids = match (&read_nodes, graph_read) {
+                (Some(read), _) => IdMap::of_ids(|| read.ids(), slots),
+                (None, Some(graph)) => IdMap::of(graph, slots),
+                (None, None) => None,
+            };
             let context = EdgeContext {
-                progress: self.progress,
-                graph: &self.graph,
+                progress: *progress,
+                vocabulary: &vocabulary,
+                graph: graph_read,
                 ids: ids.as_ref(),
-                rejected_ids: &self.rejected_ids,
-                nodes_readable: self.nodes_readable,
+                rejected_ids,
+                nodes_readable: *nodes_readable,
                 suggested: &suggested,
                 columns: &columns,
-                node_kinds: &self.node_kinds,
+                node_kinds,
                 amount_def: vocabulary.property("amount_usd"),
                 stake_def: vocabulary.property("stake_pct"),
                 spellings: vocabulary
@@ -885,6 +898,9 @@ impl Importer<'_> {
                     .collect(),
             };
             std::thread::scope(|scope| {
+                let adding = graph_filled
+                    .zip(read_nodes.as_ref())
+                    .map(|(graph, read)| scope.spawn(move || read.append_to(graph)));
                 let handles: Vec<_> = pieces
                     .iter()
                     .map(|(bytes, line)| {
@@ -892,14 +908,18 @@ impl Importer<'_> {
                         scope.spawn(move || context.check(bytes, *line))
                     })
                     .collect();
-                handles
+                let checked = handles
                     .into_iter()
                     .map(|h| h.join().expect("a checker thread does not panic"))
-                    .collect()
+                    .collect();
+                if let Some(adding) = adding {
+                    adding
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                }
+                checked
             })
         };
-        drop(ids);
-        eprintln!("PH  edges checked {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         self.suggested = suggested.into_inner();
         for piece in &checked {
             self.problems.extend(piece.problems.iter().cloned());
@@ -955,10 +975,14 @@ impl Importer<'_> {
                             (!edge.amount.is_nan())
                                 .then(|| (fixed, RowValue::Value(Value::money(edge.amount)))),
                         )
-                        .chain(edge.date.map(|d| (fixed + 1, RowValue::Value(Value::Date(d)))))
-                        .chain((!edge.stake.is_nan()).then(|| {
-                            (fixed + 2, RowValue::Value(Value::Float(edge.stake)))
-                        }));
+                        .chain(
+                            edge.date
+                                .map(|d| (fixed + 1, RowValue::Value(Value::Date(d)))),
+                        )
+                        .chain(
+                            (!edge.stake.is_nan())
+                                .then(|| (fixed + 2, RowValue::Value(Value::Float(edge.stake)))),
+                        );
                     row(&mut values);
                 }
             }
@@ -993,6 +1017,54 @@ fn split_rows(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
     }
     pieces.push((rest, line));
     pieces
+}
+
+/// Every node row of a file, checked, waiting to be added to the graph.
+struct ReadNodes {
+    pieces: Vec<NodePiece>,
+    labels: Vec<String>,
+    /// The property keys, by their place: id, name, the other columns', country, sector.
+    keys: Vec<String>,
+    /// How many other columns the file has.
+    more: usize,
+}
+
+impl ReadNodes {
+    /// Every row's id, in row order: node numbers when they go into an empty graph.
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        self.pieces
+            .iter()
+            .flat_map(|piece| piece.rows.iter().map(|row| piece.cells(row)[0]))
+    }
+
+    fn append_to(&self, graph: &mut Graph) {
+        let labels: Vec<&str> = self.labels.iter().map(String::as_str).collect();
+        let keys: Vec<&str> = self.keys.iter().map(String::as_str).collect();
+        let more = self.more;
+        graph.append_nodes(&labels, &keys, &mut |node| {
+            for piece in &self.pieces {
+                for row in &piece.rows {
+                    let [id, name, country, sector] = piece.cells(row);
+                    let mut values = [(0, id), (1, name)]
+                        .into_iter()
+                        .map(|(k, text)| (k, RowValue::Text(text)))
+                        .chain(
+                            row.more
+                                .iter()
+                                .flat_map(|m| m.iter())
+                                .map(|(column, value)| (column + 2, row_value(value))),
+                        )
+                        .chain(
+                            [(more + 2, country), (more + 3, sector)]
+                                .into_iter()
+                                .filter(|(_, text)| !text.is_empty())
+                                .map(|(k, text)| (k, RowValue::Text(text))),
+                        );
+                    node(usize::from(row.kind), &mut values);
+                }
+            }
+        });
+    }
 }
 
 /// Node rows that passed every check of their own, read on one thread: their texts side by
@@ -1161,7 +1233,9 @@ fn distinct_nodes(pieces: &[NodePiece], columns: &Columns) -> bool {
 /// What checking a relationship row reads: the graph of nodes, already complete.
 struct EdgeContext<'a> {
     progress: &'a (dyn Fn(ImportProgress) + Sync),
-    graph: &'a Graph,
+    vocabulary: &'a Vocabulary,
+    /// The graph the nodes are in, when they are in it already.
+    graph: Option<&'a Graph>,
     /// The nodes by id, when the graph is small enough for the map.
     ids: Option<&'a IdMap<'a>>,
     rejected_ids: &'a HashSet<String>,
@@ -1265,7 +1339,7 @@ impl EdgeContext<'_> {
         let from_id = from;
         let from = self.endpoint(out, line, "from", from);
         let to_node = self.endpoint(out, line, "to", to);
-        let vocabulary = self.graph.vocabulary();
+        let vocabulary = self.vocabulary;
         let rel_type = match rules::word(
             "type",
             rel_type,
@@ -1367,9 +1441,10 @@ impl EdgeContext<'_> {
     }
 
     fn endpoint(&self, out: &mut EdgeChecker, line: u64, column: &str, id: &str) -> Option<NodeId> {
-        let found = match self.ids {
-            Some(ids) => ids.get(id),
-            None => self.graph.node_by_id(id),
+        let found = match (self.ids, self.graph) {
+            (Some(ids), _) => ids.get(id),
+            (None, Some(graph)) => graph.node_by_id(id),
+            (None, None) => None,
         };
         if found.is_some() {
             return found;
@@ -1378,7 +1453,11 @@ impl EdgeContext<'_> {
             return None;
         }
         let help = if self.suggested.fetch_add(1, Ordering::Relaxed) < SUGGESTED_ENDPOINTS {
-            did_you_mean(&suggest(id, self.graph.ids()))
+            match (self.ids, self.graph) {
+                (Some(ids), _) => did_you_mean(&suggest(id, ids.ids())),
+                (None, Some(graph)) => did_you_mean(&suggest(id, graph.ids())),
+                (None, None) => None,
+            }
         } else {
             None
         };
@@ -1709,15 +1788,40 @@ impl<'g> IdMap<'g> {
     }
 
     /// The map of `graph`'s nodes by id, in `slots` (from `room`, grown if too small).
-    fn of(graph: &'g Graph, mut slots: Vec<IdSlot>) -> Option<IdMap<'g>> {
+    fn of(graph: &'g Graph, slots: Vec<IdSlot>) -> Option<IdMap<'g>> {
         let bound = graph.node_index_bound();
         u32::try_from(bound).ok()?.checked_add(1)?;
         let ids = || {
             graph
                 .nodes()
-                .filter_map(|n| Some((n, graph.node_str(n, crate::store::ID_KEY)?)))
+                .filter_map(|n| Some((n.index(), graph.node_str(n, crate::store::ID_KEY)?)))
         };
-        let count = graph.node_count();
+        Some(IdMap::of_numbered(ids, graph.node_count(), bound, slots))
+    }
+
+    /// The map of nodes numbered from 0 in the order of `ids`, in `slots`; `None` when they
+    /// are too many to number in a slot.
+    fn of_ids<I: Iterator<Item = &'g str>>(
+        ids: impl Fn() -> I,
+        slots: Vec<IdSlot>,
+    ) -> Option<IdMap<'g>> {
+        let count = ids().count();
+        u32::try_from(count).ok()?.checked_add(1)?;
+        Some(IdMap::of_numbered(
+            || ids().enumerate(),
+            count,
+            count,
+            slots,
+        ))
+    }
+
+    /// The map of `count` nodes, numbered below `bound`, from each one's number and id.
+    fn of_numbered<I: Iterator<Item = (usize, &'g str)>>(
+        ids: impl Fn() -> I,
+        count: usize,
+        bound: usize,
+        mut slots: Vec<IdSlot>,
+    ) -> IdMap<'g> {
         slots.fill(IdSlot::default());
         slots.resize(
             (count + count / 2).max(16).max(slots.len()),
@@ -1731,7 +1835,7 @@ impl<'g> IdMap<'g> {
         if ids().any(|(_, id)| id.len() > 11) {
             map.long = vec![""; bound];
             for (node, id) in ids() {
-                map.long[node.index()] = id;
+                map.long[node] = id;
             }
         }
         for (node, id) in ids() {
@@ -1742,7 +1846,7 @@ impl<'g> IdMap<'g> {
                 if slot.node == 0 {
                     *slot = IdSlot {
                         key,
-                        node: node.index() as u32 + 1,
+                        node: node as u32 + 1,
                     };
                     break;
                 }
@@ -1754,7 +1858,22 @@ impl<'g> IdMap<'g> {
                 at = if at + 1 == map.slots.len() { 0 } else { at + 1 };
             }
         }
-        Some(map)
+        map
+    }
+
+    /// Every id in the map, in no particular order.
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        self.slots
+            .iter()
+            .filter(|slot| slot.node != 0)
+            .filter_map(|slot| {
+                if slot.key[0] == LONG_ID {
+                    self.long.get(slot.node as usize - 1).copied()
+                } else {
+                    let len = usize::from(slot.key[0]);
+                    std::str::from_utf8(&slot.key[1..1 + len]).ok()
+                }
+            })
     }
 
     /// Where the search for `id` starts.

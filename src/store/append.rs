@@ -65,8 +65,7 @@ impl Graph {
         use petgraph::visit::NodeIndexable;
         if self.undo.is_some() || self.graph.node_bound() > 0 {
             rows(&mut |label, row| {
-                let row: Vec<(&str, Value)> =
-                    row.map(|(k, v)| (keys[k], v.into_value())).collect();
+                let row: Vec<(&str, Value)> = row.map(|(k, v)| (keys[k], v.into_value())).collect();
                 self.add_node(labels.get(label).copied(), row);
             });
             return;
@@ -92,7 +91,13 @@ impl Graph {
                     Some(sym) => sym,
                     None => *key_syms[key].insert(self.intern_key(keys[key])),
                 };
-                set_fresh(&mut self.node_props, id.index(), sym, value, &mut self.strings);
+                set_fresh(
+                    &mut self.node_props,
+                    id.index(),
+                    sym,
+                    value,
+                    &mut self.strings,
+                );
             }
             if let Some((sym, _)) = set {
                 // Nodes come in number order, so each label's list stays sorted.
@@ -100,9 +105,7 @@ impl Graph {
             }
             count += 1;
         });
-        eprintln!("PH  nodes appended {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
         self.index_all_nodes(count);
-        eprintln!("PH  nodes indexed {:?}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 100000);
     }
 
     /// Appends relationships: `ends` yields each one's ends and type (a place in `types`), and

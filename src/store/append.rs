@@ -44,8 +44,11 @@ impl RowValue<'_> {
 /// they are set.
 pub type PropRow<'r> = dyn Iterator<Item = (usize, RowValue<'r>)> + 'r;
 
+/// A node's properties, as `PropRow`, with texts that outlive the append.
+pub type NodeProps<'i, 'r> = dyn Iterator<Item = (usize, RowValue<'r>)> + 'i;
+
 /// What takes a node's label (a place in the list of labels) and its properties.
-pub type NodeSink<'s> = dyn FnMut(usize, &mut PropRow<'_>) + 's;
+pub type NodeSink<'s, 'r> = dyn FnMut(usize, &mut NodeProps<'_, 'r>) + 's;
 
 /// What takes a relationship's properties.
 pub type EdgeSink<'s> = dyn FnMut(&mut PropRow<'_>) + 's;
@@ -55,12 +58,15 @@ impl Graph {
     /// the node's label (a place in `labels`) and its properties (each a place in `keys` and a
     /// value) in the order they are set. The same as calling `add_node` for each in turn,
     /// which is what happens when the graph is not empty or a statement is being logged; the
-    /// indexes are built once at the end, the id and name indexes side by side.
-    pub fn append_nodes(
+    /// indexes are built once at the end.
+    ///
+    /// `rows` is called twice and must give the same rows both times: first for the texts,
+    /// which are pooled all at once, then for the nodes.
+    pub fn append_nodes<'r>(
         &mut self,
         labels: &[&str],
         keys: &[&str],
-        rows: &mut dyn FnMut(&mut NodeSink<'_>),
+        rows: &mut dyn FnMut(&mut NodeSink<'_, 'r>),
     ) {
         use petgraph::visit::NodeIndexable;
         if self.undo.is_some() || self.graph.node_bound() > 0 {
@@ -71,6 +77,26 @@ impl Graph {
             return;
         }
         self.adjacency.take();
+        // Texts pooled in the order the nodes set them, as one by one; a string given as a
+        // value (not a text) would be pooled among them, so then they are pooled one by one.
+        let mut texts: Vec<&'r str> = Vec::new();
+        let mut only_texts = true;
+        rows(&mut |_, row| {
+            for (_, value) in row {
+                match value {
+                    RowValue::Text(text) => texts.push(text),
+                    RowValue::Value(Value::String(_)) => only_texts = false,
+                    RowValue::Value(_) => {}
+                }
+            }
+        });
+        let pooled = if only_texts {
+            self.strings.intern_all(&texts)
+        } else {
+            Vec::new()
+        };
+        drop(texts);
+        let mut pooled = pooled.into_iter();
         let mut sets = vec![None; labels.len()];
         let mut key_syms: Vec<Option<Sym>> = vec![None; keys.len()];
         let mut count = 0usize;
@@ -91,13 +117,23 @@ impl Graph {
                     Some(sym) => sym,
                     None => *key_syms[key].insert(self.intern_key(keys[key])),
                 };
-                set_fresh(
-                    &mut self.node_props,
-                    id.index(),
-                    sym,
-                    value,
-                    &mut self.strings,
-                );
+                match value {
+                    RowValue::Text(text) => match pooled.next() {
+                        Some(pooled) => self.node_props.set_string(id.index(), sym, pooled),
+                        None => self
+                            .node_props
+                            .set_text(id.index(), sym, text, &mut self.strings),
+                    },
+                    value => {
+                        set_fresh(
+                            &mut self.node_props,
+                            id.index(),
+                            sym,
+                            value,
+                            &mut self.strings,
+                        );
+                    }
+                }
             }
             if let Some((sym, _)) = set {
                 // Nodes come in number order, so each label's list stays sorted.
@@ -250,12 +286,12 @@ mod tests {
 
     fn nodes(g: &mut Graph) {
         let keys = ["id", "name", "aliases", "country"];
+        let names: Vec<String> = (0..40).map(|i| format!("Node {i}")).collect();
         g.append_nodes(&["Company", "Fund"], &keys, &mut |node| {
-            for i in 0..40usize {
-                let name = format!("Node {i}");
+            for (i, name) in names.iter().enumerate() {
                 let mut props = [
                     (0, RowValue::Value(Value::from(format!("n{i}").as_str()))),
-                    (1, RowValue::Text(&name)),
+                    (1, RowValue::Text(name)),
                 ]
                 .into_iter()
                 .chain(

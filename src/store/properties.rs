@@ -197,8 +197,13 @@ impl Properties {
 
     /// Sets `key` on element `index`, which has no value for it yet, to `text`.
     pub fn set_text(&mut self, index: usize, key: Sym, text: &str, pool: &mut StringPool) {
+        self.set_string(index, key, pool.intern(text));
+    }
+
+    /// Sets `key` on element `index`, which has no value for it yet, to a pooled string.
+    pub fn set_string(&mut self, index: usize, key: Sym, text: StrId) {
         debug_assert!(!self.has(index, key));
-        let cell = Cell(STRING | pool.intern(text).offset());
+        let cell = Cell(STRING | text.offset());
         self.bound = self.bound.max(index + 1);
         let at = self.column_for(key);
         self.columns[at].set(index, cell);

@@ -73,6 +73,139 @@ impl StringPool {
         if let Some(found) = self.index.find(hash, |id| read(&self.bytes, *id) == text) {
             return *found;
         }
+        let id = self.push(text);
+        self.indexed = self.bytes.len();
+        self.index_one(hash, id);
+        id
+    }
+
+    /// The ids `intern` would give `texts` one after another, found faster for many strings
+    /// going into an empty pool.
+    ///
+    /// One by one, each new string is a search of a table too large for the caches. Here the
+    /// texts are first grouped by hash into parts small enough to stay in them, each part
+    /// finds which of its texts repeat an earlier one (the parts on two threads), and the
+    /// strings are then added in order. The pool's own table is left to be built on the next
+    /// `intern`, as a pool read from a snapshot is.
+    pub fn intern_all(&mut self, texts: &[&str]) -> Vec<StrId> {
+        const FEWEST: usize = 4096;
+        const FLAG: u32 = 1 << 31;
+        if !self.bytes.is_empty() || texts.len() < FEWEST || texts.len() >= FLAG as usize {
+            return texts.iter().map(|text| self.intern(text)).collect();
+        }
+        let hasher = self.hasher.clone();
+        let mut hashes = vec![0u64; texts.len()];
+        let half = texts.len() / 2;
+        let (low, high) = hashes.split_at_mut(half);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for (hash, text) in high.iter_mut().zip(&texts[half..]) {
+                    *hash = hasher.hash_one(text);
+                }
+            });
+            for (hash, text) in low.iter_mut().zip(texts) {
+                *hash = hasher.hash_one(text);
+            }
+        });
+        // Each part holds about a thousand texts, by the top bits of their hash, in order.
+        let bits = (texts.len() / 1024)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(1);
+        let part = |hash: u64| (hash >> (64 - bits)) as usize;
+        let mut starts = vec![0usize; (1 << bits) + 1];
+        for hash in &hashes {
+            starts[part(*hash) + 1] += 1;
+        }
+        for at in 1..starts.len() {
+            starts[at] += starts[at - 1];
+        }
+        let mut grouped = vec![(0u64, 0u32); texts.len()];
+        let mut next = starts.clone();
+        for (at, hash) in hashes.iter().enumerate() {
+            let p = part(*hash);
+            grouped[next[p]] = (*hash, at as u32);
+            next[p] += 1;
+        }
+        // Which texts repeat an earlier one, and which are repeated later, told by their hash
+        // alone, which keeps the texts out of the caches; two texts of one hash are told
+        // apart below.
+        let find_repeats = |parts: std::ops::Range<usize>| {
+            let (mut repeats, mut repeated) = (Vec::new(), Vec::new());
+            let mut seen: HashTable<(u64, u32)> = HashTable::new();
+            for p in parts {
+                seen.clear();
+                for &(hash, at) in &grouped[starts[p]..starts[p + 1]] {
+                    match seen.find_mut(hash, |(seen, _)| *seen == hash) {
+                        Some((_, first)) => {
+                            repeats.push(at);
+                            // Marked once: the first repeat sets the top bit.
+                            if *first & FLAG == 0 {
+                                repeated.push(*first);
+                                *first |= FLAG;
+                            }
+                        }
+                        None => {
+                            seen.insert_unique(hash, (hash, at), |(hash, _)| *hash);
+                        }
+                    }
+                }
+            }
+            (repeats, repeated)
+        };
+        let parts = 1usize << bits;
+        let (one, two) = std::thread::scope(|scope| {
+            let two = scope.spawn(|| find_repeats(parts / 2..parts));
+            let one = find_repeats(0..parts / 2);
+            (one, two.join())
+        });
+        let two = two.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut repeats = vec![0u64; texts.len().div_ceil(64)];
+        let mut repeated = vec![0u64; texts.len().div_ceil(64)];
+        for (set, ats) in [
+            (&mut repeats, [&one.0, &two.0]),
+            (&mut repeated, [&one.1, &two.1]),
+        ] {
+            for at in ats.into_iter().flatten() {
+                let at = (at & !FLAG) as usize;
+                set[at / 64] |= 1 << (at % 64);
+            }
+        }
+        drop((grouped, one, two));
+        let has = |set: &[u64], at: usize| set[at / 64] & (1 << (at % 64)) != 0;
+        // The strings that repeat, by hash: usually few (countries, sectors).
+        let mut firsts: HashTable<StrId> = HashTable::new();
+        let mut ids = Vec::with_capacity(texts.len());
+        for (at, text) in texts.iter().enumerate() {
+            let hash = hashes[at];
+            let id = if has(&repeats, at) {
+                let bytes = &self.bytes;
+                match firsts.find(hash, |id| read(bytes, *id) == *text) {
+                    Some(id) => *id,
+                    None => {
+                        // Another text of the same hash came first: start again one by one.
+                        self.bytes.clear();
+                        return texts.iter().map(|text| self.intern(text)).collect();
+                    }
+                }
+            } else {
+                let id = self.push(text);
+                if has(&repeated, at) {
+                    let bytes = &self.bytes;
+                    firsts.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
+                }
+                id
+            };
+            ids.push(id);
+        }
+        // The pool's table is built on the next `intern`.
+        self.index = HashTable::new();
+        self.indexed = 0;
+        ids
+    }
+
+    /// Adds `text` at the end of the buffer, not indexed.
+    fn push(&mut self, text: &str) -> StrId {
         let bytes = &mut self.bytes;
         bytes.resize(bytes.len().next_multiple_of(4), 0);
         let id = StrId(u32::try_from(bytes.len() / 4).expect("less than 16 GiB of strings"));
@@ -87,8 +220,6 @@ impl StringPool {
             bytes.push(low | 0x80);
         }
         bytes.extend_from_slice(text.as_bytes());
-        self.indexed = bytes.len();
-        self.index_one(hash, id);
         id
     }
 
@@ -220,6 +351,34 @@ mod tests {
         assert_eq!(pool.find("Nvidia"), Some(b));
         assert_eq!(pool.find("nvidia"), None);
         assert_eq!(pool.index.len(), 4);
+    }
+
+    /// Interning many strings at once gives what interning them one by one gives, and the
+    /// pool goes on as before afterwards.
+    #[test]
+    fn interning_all_at_once_is_interning_one_by_one() {
+        for count in [10usize, 5_000, 40_000] {
+            let texts: Vec<String> = (0..count)
+                .map(|i| match i % 7 {
+                    0 => format!("c{i:06}"),
+                    1 => format!("Company {i}"),
+                    2 => ["FR", "US", "", "fintech"][i % 4].to_owned(),
+                    3 => format!("c{:06}", i / 2),
+                    4 => "é".repeat(i % 200),
+                    5 => format!("r{}", i % 1_000),
+                    _ => format!("Company {}", i * 3),
+                })
+                .collect();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let mut one_by_one = StringPool::default();
+            let expected: Vec<StrId> = texts.iter().map(|t| one_by_one.intern(t)).collect();
+            let mut at_once = StringPool::default();
+            assert_eq!(at_once.intern_all(&texts), expected, "{count} texts");
+            assert_eq!(at_once.bytes, one_by_one.bytes, "{count} texts");
+            assert_eq!(at_once.intern("FR"), one_by_one.intern("FR"));
+            assert_eq!(at_once.intern("new"), one_by_one.intern("new"));
+            assert_eq!(at_once.find("Company 1"), one_by_one.find("Company 1"));
+        }
     }
 
     #[test]

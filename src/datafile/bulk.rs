@@ -117,8 +117,8 @@ pub fn import_csv_bytes(
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
-    let id_slots = IdMap::room(lines(&nodes));
-    let mut graph = Graph::with_capacity(schema, lines(&nodes), lines(&edges));
+    let id_slots = IdMap::room(lines(nodes));
+    let mut graph = Graph::with_capacity(schema, lines(nodes), lines(edges));
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
     graph.set_allow_unsourced(true);
     let mut importer = Importer {

@@ -444,8 +444,9 @@ fn nodes_read_in_pieces_make_the_graph_rows_read_one_by_one_make() {
     let graphs: Vec<Vec<u8>> = [false, true]
         .into_iter()
         .map(|quoted| {
+            // Enough rows for their texts to be pooled all at once.
             let nodes: String = std::iter::once(header.to_owned())
-                .chain((0..40).map(|i| row(i, quoted)))
+                .chain((0..1000).map(|i| row(i, quoted)))
                 .collect();
             let graph = import_csv(
                 "nodes.csv",
@@ -455,7 +456,7 @@ fn nodes_read_in_pieces_make_the_graph_rows_read_one_by_one_make() {
                 Schema::Alliance,
             )
             .unwrap();
-            assert_eq!(graph.node_count(), 40);
+            assert_eq!(graph.node_count(), 1000);
             assert_eq!(graph.nodes_by_name("nd 3").len(), 1);
             assert_eq!(
                 graph

@@ -437,7 +437,7 @@ impl<R: Read> RowSource for csv::Reader<R> {
 /// The rows of CSV text with no quote and no carriage return, read by splitting at commas
 /// and line ends, which is all such text needs and several times faster than the general
 /// reader. Rows come out as the CSV reader gives them: blank lines skipped, each with the
-/// line it is on.
+/// line the reader gives it.
 struct PlainRows<'b> {
     rest: &'b [u8],
     next: csv::Position,
@@ -458,6 +458,9 @@ impl<'b> PlainRows<'b> {
 
 impl RowSource for PlainRows<'_> {
     fn read_byte_record(&mut self, record: &mut csv::ByteRecord) -> csv::Result<bool> {
+        // The CSV reader gives a row after blank lines the line after the row before; so do
+        // these rows, so that a problem is reported at the same line whichever reads it.
+        let start = self.next.clone();
         loop {
             let Some(&first) = self.rest.first() else {
                 return Ok(false);
@@ -478,7 +481,9 @@ impl RowSource for PlainRows<'_> {
             for field in line.split(|b| *b == b',') {
                 record.push_field(field);
             }
-            record.set_position(Some(at));
+            let mut position = at;
+            position.set_line(start.line());
+            record.set_position(Some(position));
             return Ok(true);
         }
     }
@@ -801,8 +806,9 @@ impl Importer<'_> {
         );
     }
 
-    /// Reads the node rows (no field quoted) on two threads and adds them all at once, when
-    /// every row passes every check. Returns false, having changed nothing, when some row has
+    /// Reads the node rows (no field quoted) on two threads and numbers them all at once,
+    /// when every row passes every check: into an empty graph they are added while the
+    /// relationships are checked (`add_read_nodes` adds them when there are none). Returns false, having changed nothing, when some row has
     /// a problem or may clash with an earlier one (the same id, name or identifier): the rows
     /// are then read one by one, which reports each problem at its row.
     fn all_nodes(
@@ -859,10 +865,14 @@ impl Importer<'_> {
             .flat_map(|p| p.rows.iter().map(|r| r.kind))
             .collect();
         // Into an empty graph the nodes are added while the relationships are checked.
-        if self.graph.node_index_bound() == 0 {
+        let before = self.graph.node_index_bound();
+        if before == 0 {
             self.read_nodes = Some(read);
         } else {
             read.append_to(&mut self.graph);
+            // Kinds go by node number: the rows' nodes come after those already there.
+            self.node_kinds
+                .splice(0..0, std::iter::repeat_n(NO_KIND, before));
         }
         (self.progress)(ImportProgress::Checked {
             bytes: body.len() as u64,
@@ -872,7 +882,9 @@ impl Importer<'_> {
 
     /// Adds the nodes read but not yet added.
     fn add_read_nodes(&mut self) {
-        if let Some(read) = self.read_nodes.take() {
+        if let Some(read) = self.read_nodes.take()
+            && self.problems.is_empty()
+        {
             read.append_to(&mut self.graph);
         }
     }
@@ -1308,7 +1320,8 @@ fn distinct_nodes(pieces: &[NodePiece], columns: &Columns) -> bool {
     true
 }
 
-/// What checking a relationship row reads: the graph of nodes, already complete.
+/// What checking a relationship row reads: the vocabulary, and the nodes through the map of
+/// their ids, or through the graph when they are in it already.
 struct EdgeContext<'a> {
     progress: &'a (dyn Fn(ImportProgress) + Sync),
     vocabulary: &'a Vocabulary,
@@ -1849,7 +1862,8 @@ pub fn cell_value(text: &str) -> Value {
     Value::from(text)
 }
 
-/// Node numbers by id, built once when the nodes are in, for finding the relationships' ends.
+/// Node numbers by id, built once from the node rows (or the graph), for finding the
+/// relationships' ends.
 ///
 /// The graph's own index keeps 4 bytes a node and checks a candidate through its id cell and
 /// the string pool, which is three or four cache misses a lookup; ten million ends make that
@@ -1891,8 +1905,6 @@ impl IdSlot {
 }
 
 impl<'g> IdMap<'g> {
-    /// The map of `graph`'s nodes by id; `None` when the graph is too large to number in a
-    /// slot, and then the graph's own index answers.
     /// Room for the map of `nodes` nodes, made before the import frees anything: the
     /// allocator then maps it on its own and hands it back whole when it is dropped, where a
     /// table of this size made later may stay in the process's memory after the import.
@@ -1900,7 +1912,8 @@ impl<'g> IdMap<'g> {
         vec![IdSlot::default(); (nodes + nodes / 2).max(16)]
     }
 
-    /// The map of `graph`'s nodes by id, in `slots` (from `room`, grown if too small).
+    /// The map of `graph`'s nodes by id, in `slots` (from `room`, grown if too small); `None`
+    /// when the graph is too large to number in a slot, and then the graph's own index answers.
     fn of(graph: &'g Graph, kinds: &[u16], slots: Vec<IdSlot>) -> Option<IdMap<'g>> {
         let bound = graph.node_index_bound();
         u32::try_from(bound).ok()?.checked_add(1)?;
@@ -2082,6 +2095,8 @@ mod tests {
             "a,b,c\nd,e,f\n",
             "a,b,c\nd,e,f",
             "a,,c\n,e,\n,\nx\n\n",
+            "a,,c\n\n\n,e,\n,\nx\n",
+            "\n\na,b\n",
             "é,ü ,  x\n1,2,3,4\n1\n",
             "",
             "\n",
@@ -2093,12 +2108,12 @@ mod tests {
             let mut plain = PlainRows::of(text.as_bytes(), 1).unwrap();
             assert_eq!(rows(&mut plain), rows(&mut general), "{text:?}");
         }
-        // After blank lines, a row is on its own line; the CSV reader gives the line after
-        // the row before.
+        // After blank lines, a row is given the line after the row before, as the CSV
+        // reader gives it.
         let mut plain = PlainRows::of(b"a\n\n\nb\n", 7).unwrap();
         assert_eq!(
             rows(&mut plain),
-            [(vec![b"a".to_vec()], 7), (vec![b"b".to_vec()], 10)]
+            [(vec![b"a".to_vec()], 7), (vec![b"b".to_vec()], 8)]
         );
         assert!(PlainRows::of(b"a,\"b\"\n", 1).is_none());
         assert!(PlainRows::of(b"a,b\r\nc,d\r\n", 1).is_none());

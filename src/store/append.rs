@@ -60,8 +60,8 @@ impl Graph {
     /// which is what happens when the graph is not empty or a statement is being logged; the
     /// indexes are built once at the end.
     ///
-    /// `rows` is called twice and must give the same rows both times: first for the texts,
-    /// which are pooled all at once, then for the nodes.
+    /// Into an empty graph `rows` is called twice and must give the same rows both times:
+    /// first for the texts, which are pooled all at once, then for the nodes.
     pub fn append_nodes<'r>(
         &mut self,
         labels: &[&str],
@@ -141,6 +141,10 @@ impl Graph {
             }
             count += 1;
         });
+        debug_assert!(
+            pooled.next().is_none(),
+            "the rows gave fewer texts the second time"
+        );
         self.index_all_nodes(count);
     }
 

@@ -20,6 +20,18 @@ c000000,k000000,MEMBER_OF,,2018-05-06,
 g000000,c000000,invests-in,8.9e9,2025-08,9.9
 ";
 
+/// The graph `nodes` and `edges` make, which must import.
+fn import(nodes: &str, edges: &str) -> alliances::Graph {
+    import_csv(
+        "nodes.csv",
+        nodes.as_bytes(),
+        "edges.csv",
+        edges.as_bytes(),
+        Schema::Alliance,
+    )
+    .unwrap()
+}
+
 fn problems(nodes: &str, edges: &str) -> Vec<(ProblemKind, usize, Option<String>)> {
     let error = import_csv(
         "nodes.csv",
@@ -38,14 +50,7 @@ fn problems(nodes: &str, edges: &str) -> Vec<(ProblemKind, usize, Option<String>
 
 #[test]
 fn the_generator_format_imports_with_typed_properties() {
-    let graph = import_csv(
-        "nodes.csv",
-        NODES.as_bytes(),
-        "edges.csv",
-        EDGES.as_bytes(),
-        Schema::Alliance,
-    )
-    .unwrap();
+    let graph = import(NODES, EDGES);
     let stats = graph.stats();
     assert_eq!(
         (stats.nodes, stats.relationships, stats.unsourced),
@@ -171,14 +176,7 @@ fn large_files_keep_file_order_and_line_numbers() {
         .map(|i| format!("n{},n{},SUPPLIES,{i},,\n", i % 50, (i * 7 + 1) % 50))
         .collect();
     let edges = format!("from,to,type,amount_usd,date,stake_pct\n{}", rows.concat());
-    let graph = import_csv(
-        "nodes.csv",
-        nodes.as_bytes(),
-        "edges.csv",
-        edges.as_bytes(),
-        Schema::Alliance,
-    )
-    .unwrap();
+    let graph = import(&nodes, &edges);
     let amounts: Vec<Option<f64>> = graph
         .edges_of_type("SUPPLIES")
         .into_iter()
@@ -266,14 +264,7 @@ invests-in,alpha,beta,2500000,EUR,2024-12-31,completed,2020-01-15,reg-2024;https
 invests-in,alpha,beta,1000000,USD,,announced,,https://example.org/deals/7,,
 invests-in,alpha,beta,5,,,,,,,5
 ";
-    let graph = import_csv(
-        "nodes.csv",
-        nodes.as_bytes(),
-        "edges.csv",
-        edges.as_bytes(),
-        Schema::Alliance,
-    )
-    .unwrap();
+    let graph = import(nodes, edges);
     let alpha = graph.node_by_id("alpha").unwrap();
     assert_eq!(graph.node_prop(alpha, "employees"), Some(Value::Int(1200)));
     assert_eq!(graph.node_prop(alpha, "listed"), Some(Value::Bool(true)));
@@ -448,14 +439,7 @@ fn nodes_read_in_pieces_make_the_graph_rows_read_one_by_one_make() {
             let nodes: String = std::iter::once(header.to_owned())
                 .chain((0..1000).map(|i| row(i, quoted)))
                 .collect();
-            let graph = import_csv(
-                "nodes.csv",
-                nodes.as_bytes(),
-                "edges.csv",
-                edges.as_bytes(),
-                Schema::Alliance,
-            )
-            .unwrap();
+            let graph = import(&nodes, edges);
             assert_eq!(graph.node_count(), 1000);
             assert_eq!(graph.nodes_by_name("nd 3").len(), 1);
             assert_eq!(

@@ -113,12 +113,12 @@ pub fn import_csv_bytes(
 ) -> Result<Graph, LoadError> {
     map_large_blocks();
     // Room for every row up front: no table grows, and columns are allocated once.
-    let lines = count_lines;
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
-    let id_slots = IdMap::room(lines(nodes));
-    let mut graph = Graph::with_capacity(schema, lines(nodes), lines(edges));
+    let node_rows = count_lines(nodes);
+    let id_slots = IdMap::room(node_rows);
+    let mut graph = Graph::with_capacity(schema, node_rows, count_lines(edges));
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
     graph.set_allow_unsourced(true);
     let mut importer = Importer {

@@ -48,10 +48,9 @@ impl OnlyAdds {
         imported: &Imported,
     ) -> Option<Vec<usize>> {
         let incoming = &imported.dataset;
-        if graph.schema() == crate::model::Schema::Open
+        if !takes_batches(graph)
             || !incoming.fx_rate.is_empty()
             || !incoming.constraint.is_empty()
-            || !graph.constraints().is_empty()
             || !imported.origins.references.is_empty()
             || incoming.vocabulary != Default::default()
         {
@@ -166,7 +165,7 @@ fn tie_hash(tie: &crate::model::Relationship) -> u64 {
     let mut h = foldhash::fast::FixedState::default().build_hasher();
     (tie.rel_type.as_str(), &tie.from, &tie.to).hash(&mut h);
     for (key, v) in &tie.properties {
-        if key != "amount_usd" {
+        if !super::merge::DERIVED_TIE_KEYS.contains(&key.as_str()) {
             key.hash(&mut h);
             value(v, &mut h);
         }
@@ -302,6 +301,9 @@ pub(crate) fn add_in_batches(
     options: &super::ImportOptions,
 ) -> Option<Batched> {
     let read_in_batches = format.read_in_batches?;
+    if !takes_batches(graph) {
+        return None;
+    }
     let rows = match options.batch_rows {
         Some(0) => return None,
         Some(rows) => rows,
@@ -324,12 +326,8 @@ pub(crate) fn add_in_batches(
         batched.relationships += imported.dataset.relationship.len();
         batched.losses.absorb(std::mem::take(&mut imported.losses));
         batched.merge.relationships_present += there.len();
-        for list in [
-            &mut imported.dataset.relationship as &mut dyn Remove,
-            &mut imported.origins.relationship,
-        ] {
-            list.remove_at(&there);
-        }
+        remove_at(&mut imported.dataset.relationship, &there);
+        remove_at(&mut imported.origins.relationship, &there);
         match add_into(&mut batched.graph, imported) {
             Ok(report) => {
                 batched.merge.absorb(report);
@@ -345,20 +343,20 @@ pub(crate) fn add_in_batches(
     Some(batched)
 }
 
-/// A list some of whose items go, the others keeping their order.
-trait Remove {
-    /// Removes the items at `positions` (ascending), those past its end being none.
-    fn remove_at(&mut self, positions: &[usize]);
+/// Whether a graph may take an import batch by batch: an open graph or one with constraints
+/// refuses every batch, so it is read whole at once, before anything is copied.
+fn takes_batches(graph: &Graph) -> bool {
+    graph.schema() != crate::model::Schema::Open && graph.constraints().is_empty()
 }
 
-impl<T> Remove for Vec<T> {
-    fn remove_at(&mut self, positions: &[usize]) {
-        let mut k = 0;
-        let mut gone = positions.iter().peekable();
-        self.retain(|_| {
-            let keep = gone.next_if_eq(&&k).is_none();
-            k += 1;
-            keep
-        });
-    }
+/// Removes the items of `list` at `positions` (ascending; those past its end are none), the
+/// others keeping their order.
+fn remove_at<T>(list: &mut Vec<T>, positions: &[usize]) {
+    let mut k = 0;
+    let mut gone = positions.iter().peekable();
+    list.retain(|_| {
+        let keep = gone.next_if_eq(&&k).is_none();
+        k += 1;
+        keep
+    });
 }

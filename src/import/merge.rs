@@ -592,13 +592,17 @@ fn fill(there: &mut Entity, entity: Entity, conflicts: &mut Vec<String>) -> Vec<
     added
 }
 
-/// The same tie: type, ends and what it says (whatever source cites it). `amount_usd` is
-/// derived on loading, so a tie read before loading lacks it.
+/// The properties of a tie that loading derives, so that a tie read before loading lacks
+/// them: `same_tie` (and the batched import's hash of a tie) leave them out.
+pub(super) const DERIVED_TIE_KEYS: &[&str] = &["amount_usd"];
+
+/// The same tie: type, ends and what it says (whatever source cites it), the derived
+/// properties aside.
 pub(super) fn same_tie(a: &Relationship, b: &Relationship) -> bool {
     a.rel_type == b.rel_type
         && a.from == b.from
         && a.to == b.to
-        && same_values(&a.properties, &b.properties, &["amount_usd"])
+        && same_values(&a.properties, &b.properties, DERIVED_TIE_KEYS)
         && same_values(&a.extra, &b.extra, &[])
 }
 
@@ -612,7 +616,8 @@ fn same_values(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>, derived
     keys(a) == keys(b) && keys(a).iter().all(|k| same_value(&a[k], &b[k]))
 }
 
-/// Equal values, a number being the same whether written as an integer or not.
+/// Equal values, a number being the same whether written as an integer or not. The batched
+/// import's `tie_hash` hashes values alike: a change here goes there too.
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,

@@ -117,22 +117,18 @@ impl Graph {
                     Some(sym) => sym,
                     None => *key_syms[key].insert(self.intern_key(keys[key])),
                 };
-                match value {
-                    RowValue::Text(text) => match pooled.next() {
-                        Some(pooled) => self.node_props.set_string(id.index(), sym, pooled),
-                        None => self
-                            .node_props
-                            .set_text(id.index(), sym, text, &mut self.strings),
-                    },
-                    value => {
-                        set_fresh(
-                            &mut self.node_props,
-                            id.index(),
-                            sym,
-                            value,
-                            &mut self.strings,
-                        );
-                    }
+                if let RowValue::Text(_) = value
+                    && let Some(pooled) = pooled.next()
+                {
+                    self.node_props.set_string(id.index(), sym, pooled);
+                } else {
+                    set_fresh(
+                        &mut self.node_props,
+                        id.index(),
+                        sym,
+                        value,
+                        &mut self.strings,
+                    );
                 }
             }
             if let Some((sym, _)) = set {
@@ -224,16 +220,13 @@ impl Graph {
                 }
                 for (key, value) in row {
                     let sym = *key_syms[key].get_or_insert_with(|| {
-                        let known = symbols.len();
-                        let sym = symbols.intern(keys[key]);
-                        if symbols.len() > known && vocabulary.0.identifier(keys[key]).is_some() {
-                            identifier_keys.push(sym);
-                        }
-                        if key_symbols.len() <= sym.index() {
-                            key_symbols.resize(sym.index() + 1, false);
-                        }
-                        key_symbols[sym.index()] = true;
-                        sym
+                        super::intern_property_key(
+                            symbols,
+                            &vocabulary.0,
+                            identifier_keys,
+                            key_symbols,
+                            keys[key],
+                        )
                     });
                     set_fresh(edge_props, index, sym, value, strings);
                 }

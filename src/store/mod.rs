@@ -655,22 +655,45 @@ impl Graph {
     }
 
     fn intern_key(&mut self, key: &str) -> Sym {
-        let known = self.symbols.len();
-        let sym = self.symbols.intern(key);
-        if self.symbols.len() > known && self.vocabulary().identifier(key).is_some() {
-            self.identifier_keys.push(sym);
-        }
-        self.mark_key(sym);
-        sym
+        intern_property_key(
+            &mut self.symbols,
+            &self.vocabulary.0,
+            &mut self.identifier_keys,
+            &mut self.key_symbols,
+            key,
+        )
     }
 
     /// Notes that `sym` names a property key.
     fn mark_key(&mut self, sym: Sym) {
-        if self.key_symbols.len() <= sym.index() {
-            self.key_symbols.resize(sym.index() + 1, false);
-        }
-        self.key_symbols[sym.index()] = true;
+        mark_property_key(&mut self.key_symbols, sym);
     }
+}
+
+/// `Graph::intern_key` on the parts of a graph it changes, for a bulk append that links
+/// petgraph's lists on another thread meanwhile: a new identifier scheme's symbol joins the
+/// identifier keys, and the symbol is marked as naming a property key.
+fn intern_property_key(
+    symbols: &mut Symbols,
+    vocabulary: &Vocabulary,
+    identifier_keys: &mut Vec<Sym>,
+    key_symbols: &mut Vec<bool>,
+    key: &str,
+) -> Sym {
+    let known = symbols.len();
+    let sym = symbols.intern(key);
+    if symbols.len() > known && vocabulary.identifier(key).is_some() {
+        identifier_keys.push(sym);
+    }
+    mark_property_key(key_symbols, sym);
+    sym
+}
+
+fn mark_property_key(key_symbols: &mut Vec<bool>, sym: Sym) {
+    if key_symbols.len() <= sym.index() {
+        key_symbols.resize(sym.index() + 1, false);
+    }
+    key_symbols[sym.index()] = true;
 }
 
 #[cfg(test)]

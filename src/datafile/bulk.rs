@@ -93,7 +93,6 @@ pub fn import_csv_with_progress(
                 )],
             })
     };
-    map_large_blocks();
     let nodes = read_all(nodes_name, Box::new(nodes))?;
     let edges = read_all(edges_name, Box::new(edges))?;
     import_csv_bytes(nodes_name, &nodes, edges_name, &edges, schema, progress)

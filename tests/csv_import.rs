@@ -205,6 +205,51 @@ fn large_files_keep_file_order_and_line_numbers() {
     }
 }
 
+/// Only the first unknown ends of the file get a "did you mean", however the rows are cut
+/// and whichever piece is checked first: the report is the same from run to run.
+#[test]
+fn suggestions_go_to_the_first_unknown_ends_in_file_order() {
+    let nodes: String = std::iter::once("id,name,kind,country,sector\n".to_owned())
+        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
+        .collect();
+    // Unknown ends all through the file, so both pieces have more than get suggestions.
+    let rows: String = (0..4_000)
+        .map(|i| {
+            let to = if i % 50 == 0 {
+                format!("n{}x", i % 7)
+            } else {
+                format!("n{}", i % 50)
+            };
+            format!("n1,{to},SUPPLIES,{i},,\n")
+        })
+        .collect();
+    let edges = format!("from,to,type,amount_usd,date,stake_pct\n{rows}");
+    let report = || {
+        let error = import_csv(
+            "nodes.csv",
+            nodes.as_bytes(),
+            "edges.csv",
+            edges.as_bytes(),
+            Schema::Alliance,
+        )
+        .expect_err("should not import");
+        error
+            .problems()
+            .iter()
+            .map(|p| (p.location.line, p.help.is_some()))
+            .collect::<Vec<_>>()
+    };
+    let first = report();
+    assert_eq!(first.len(), 80);
+    let suggested: Vec<bool> = first.iter().map(|(_, help)| *help).collect();
+    let mut expected = vec![true; 20];
+    expected.resize(80, false);
+    assert_eq!(suggested, expected);
+    for _ in 0..20 {
+        assert_eq!(report(), first);
+    }
+}
+
 /// The progress an import reports adds up: every byte of rows (all but the two header lines)
 /// is counted as checked once, whether the relationships are cut into pieces or not.
 #[test]

@@ -13,9 +13,9 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{LoadError, Location, Problem, ProblemKind};
+use super::scan::{Rows, Scan};
 use crate::model::vocabulary::{PropType, PropertyDef, RelDef};
 use crate::model::{
     Date, Schema, Source, Value, Vocabulary, did_you_mean, fold_name_into, is_slug, slugify,
@@ -115,9 +115,10 @@ pub fn import_csv_bytes(
     progress(ImportProgress::Started {
         bytes: (nodes.len() + edges.len()) as u64,
     });
-    let node_rows = count_lines(nodes);
+    let (nodes, edges) = (Scan::of(nodes), Scan::of(edges));
+    let node_rows = nodes.lines();
     let id_slots = IdMap::room(node_rows);
-    let mut graph = Graph::with_capacity(schema, node_rows, count_lines(edges));
+    let mut graph = Graph::with_capacity(schema, node_rows, edges.lines());
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
     graph.set_allow_unsourced(true);
     let mut importer = Importer {
@@ -132,8 +133,8 @@ pub fn import_csv_bytes(
         id_slots,
         read_nodes: None,
     };
-    importer.nodes(Arc::from(nodes_name), nodes);
-    importer.edges(Arc::from(edges_name), edges);
+    importer.nodes(Arc::from(nodes_name), &nodes);
+    importer.edges(Arc::from(edges_name), &edges);
     importer.add_read_nodes();
     let Importer {
         graph, problems, ..
@@ -493,10 +494,6 @@ impl RowSource for PlainRows<'_> {
 }
 
 /// How many line ends `bytes` holds.
-fn count_lines(bytes: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', bytes).count()
-}
-
 impl Report for Importer<'_> {
     fn problems(&mut self) -> &mut Vec<Problem> {
         &mut self.problems
@@ -664,7 +661,8 @@ impl Importer<'_> {
         )
     }
 
-    fn nodes(&mut self, file: Arc<str>, input: &[u8]) {
+    fn nodes(&mut self, file: Arc<str>, scan: &Scan<'_>) {
+        let input = scan.bytes();
         let mut reader = reader(input);
         let vocabulary = self.graph.shared_vocabulary();
         let classify = |name: &str| match name {
@@ -685,9 +683,12 @@ impl Importer<'_> {
             return;
         };
         let kinds: Vec<&str> = vocabulary.kinds().iter().map(|k| k.name.as_str()).collect();
-        let body = &input[(reader.position().byte() as usize).min(input.len())..];
-        if !body.contains(&b'"') && self.all_nodes(&file, body, &columns, &kinds, &vocabulary) {
-            return;
+        let body = (reader.position().byte() as usize).min(input.len())..input.len();
+        if !scan.quoted_from(body.start) {
+            let pieces = scan.split_rows(body, 1, 2);
+            if self.all_nodes(&file, &pieces, &columns, &kinds, &vocabulary) {
+                return;
+            }
         }
         read_rows(
             &mut reader,
@@ -813,18 +814,15 @@ impl Importer<'_> {
     fn all_nodes(
         &mut self,
         file: &str,
-        body: &[u8],
+        cut: &[Rows<'_>],
         columns: &Columns,
         kinds: &[&str],
         vocabulary: &Vocabulary,
     ) -> bool {
-        let pieces = split_rows(body, 1, 2);
         let read: Vec<Option<NodePiece>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = pieces
+            let handles: Vec<_> = cut
                 .iter()
-                .map(|(bytes, _)| {
-                    scope.spawn(move || read_nodes(bytes, columns, kinds, vocabulary))
-                })
+                .map(|rows| scope.spawn(move || read_nodes(rows, columns, kinds, vocabulary)))
                 .collect();
             handles
                 .into_iter()
@@ -834,9 +832,28 @@ impl Importer<'_> {
         let Some(mut pieces) = read.into_iter().collect::<Option<Vec<NodePiece>>>() else {
             return false;
         };
-        if !distinct_nodes(&pieces, columns) {
-            return false;
-        }
+        let kinds: Vec<u16> = pieces
+            .iter()
+            .flat_map(|p| p.rows.iter().map(|r| r.kind))
+            .collect();
+        // The ids are told apart by the map the relationships' ends will be found through,
+        // built meanwhile the names and identifiers are compared.
+        let slots = std::mem::take(&mut self.id_slots);
+        let (names_distinct, ids) = std::thread::scope(|scope| {
+            let names = scope.spawn(|| distinct_names(&pieces, columns));
+            let ids = IdMap::of_distinct_ids(|| node_ids(&pieces), &kinds, slots);
+            let names = names
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (names, ids.map(IdMap::into_slots))
+        });
+        let id_slots = match ids {
+            Ok(slots) if names_distinct => slots,
+            Ok(slots) | Err(slots) => {
+                self.id_slots = slots;
+                return false;
+            }
+        };
         // Cited sources are made in row order, as each row would make them.
         for piece in &mut pieces {
             for row in &mut piece.rows {
@@ -857,24 +874,22 @@ impl Importer<'_> {
                 .collect(),
             more: columns.more.len(),
             pieces,
+            id_slots,
         };
-        self.node_kinds = read
-            .pieces
-            .iter()
-            .flat_map(|p| p.rows.iter().map(|r| r.kind))
-            .collect();
+        self.node_kinds = kinds;
         // Into an empty graph the nodes are added while the relationships are checked.
         let before = self.graph.node_index_bound();
         if before == 0 {
             self.read_nodes = Some(read);
         } else {
             read.append_to(&mut self.graph);
+            self.id_slots = read.id_slots;
             // Kinds go by node number: the rows' nodes come after those already there.
             self.node_kinds
                 .splice(0..0, std::iter::repeat_n(NO_KIND, before));
         }
         (self.progress)(ImportProgress::Checked {
-            bytes: body.len() as u64,
+            bytes: cut.iter().map(|rows| rows.bytes.len() as u64).sum(),
         });
         true
     }
@@ -891,7 +906,8 @@ impl Importer<'_> {
     /// Reads the relationships: rows are checked and their endpoints found on two threads
     /// when the file can be cut between rows (no quoted field, so no newline inside one), then
     /// added in file order, so relationship numbers do not depend on the cut.
-    fn edges(&mut self, file: Arc<str>, input: &[u8]) {
+    fn edges(&mut self, file: Arc<str>, scan: &Scan<'_>) {
+        let input = scan.bytes();
         let mut reader = reader(input);
         let vocabulary = self.graph.shared_vocabulary();
         let classify = |name: &str| match name {
@@ -909,18 +925,16 @@ impl Importer<'_> {
         ) else {
             return;
         };
-        let body_start = reader.position().byte() as usize;
-        let body = &input[body_start.min(input.len())..];
+        let body = (reader.position().byte() as usize).min(input.len())..input.len();
         let first_line = reader.position().line();
-        let pieces = if body.contains(&b'"') {
-            vec![(body, first_line)]
-        } else {
-            split_rows(body, first_line, 2)
-        };
-        let suggested = AtomicUsize::new(self.suggested);
+        let parts = if scan.quoted_from(body.start) { 1 } else { 2 };
+        let pieces = scan.split_rows(body, first_line, parts);
         let slots = std::mem::take(&mut self.id_slots);
-        let read_nodes = self.read_nodes.take();
-        let checked: Vec<EdgeChecker> = {
+        let mut read_nodes = self.read_nodes.take();
+        let filled = read_nodes
+            .as_mut()
+            .map(|read| std::mem::take(&mut read.id_slots));
+        let mut checked: Vec<EdgeChecker> = {
             let vocabulary = self.graph.shared_vocabulary();
             let Importer {
                 graph,
@@ -938,7 +952,7 @@ impl Importer<'_> {
                 None => (Some(graph), None),
             };
             let ids = match (&read_nodes, graph_read) {
-                (Some(read), _) => IdMap::of_ids(|| read.ids(), node_kinds, slots),
+                (Some(read), _) => Some(IdMap::filled(|| read.ids(), filled.unwrap_or(slots))),
                 (None, Some(graph)) => IdMap::of(graph, node_kinds, slots),
                 (None, None) => None,
             };
@@ -949,7 +963,7 @@ impl Importer<'_> {
                 ids: ids.as_ref(),
                 rejected_ids,
                 nodes_readable: *nodes_readable,
-                suggested: &suggested,
+                suggested: self.suggested,
                 columns: &columns,
                 node_kinds,
                 amount_def: vocabulary.property("amount_usd"),
@@ -982,14 +996,16 @@ impl Importer<'_> {
                     .collect(),
             };
             std::thread::scope(|scope| {
-                let adding = graph_filled
-                    .zip(read_nodes.as_ref())
-                    .map(|(graph, read)| scope.spawn(move || read.append_to(graph)));
+                let adding = graph_filled.zip(read_nodes.as_ref()).map(|(graph, read)| {
+                    scope.spawn(move || {
+                        read.append_to(graph);
+                    })
+                });
                 let handles: Vec<_> = pieces
                     .iter()
-                    .map(|(bytes, line)| {
+                    .map(|rows| {
                         let context = &context;
-                        scope.spawn(move || context.check(bytes, *line))
+                        scope.spawn(move || context.check(rows))
                     })
                     .collect();
                 let checked = handles
@@ -1004,16 +1020,16 @@ impl Importer<'_> {
                 checked
             })
         };
-        self.suggested = suggested.into_inner();
-        for piece in &checked {
-            self.problems.extend(piece.problems.iter().cloned());
+        for piece in &mut checked {
+            piece.keep_first_suggestions(self.suggested);
+            self.suggested += piece.unknown_ends;
+            self.problems.append(&mut piece.problems);
         }
         if !self.problems.is_empty() {
             // The graph will be discarded; skip the work of building it.
             return;
         }
         (self.progress)(ImportProgress::Building);
-        let mut checked = checked;
         // Cited sources are made in row order, as each row would make them.
         for piece in &mut checked {
             for (_, more) in &mut piece.more {
@@ -1083,26 +1099,6 @@ fn row_value(value: &Value) -> RowValue<'_> {
     }
 }
 
-/// Cuts CSV rows (no quoted fields) into about `parts` pieces at line ends, each with the line
-/// number its first row has in the file.
-fn split_rows(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
-    let mut pieces = Vec::new();
-    let mut rest = body;
-    let mut line = first_line;
-    for part in (1..parts).rev() {
-        let target = rest.len() / (part + 1);
-        let Some(cut) = rest[target..].iter().position(|b| *b == b'\n') else {
-            break;
-        };
-        let (head, tail) = rest.split_at(target + cut + 1);
-        pieces.push((head, line));
-        line += count_lines(head) as u64;
-        rest = tail;
-    }
-    pieces.push((rest, line));
-    pieces
-}
-
 /// Every node row of a file, checked, waiting to be added to the graph.
 struct ReadNodes {
     pieces: Vec<NodePiece>,
@@ -1111,14 +1107,14 @@ struct ReadNodes {
     keys: Vec<String>,
     /// How many other columns the file has.
     more: usize,
+    /// The map of the rows' ids (`IdMap::of_distinct_ids`), given up.
+    id_slots: Vec<IdSlot>,
 }
 
 impl ReadNodes {
     /// Every row's id, in row order: node numbers when they go into an empty graph.
     fn ids(&self) -> impl Iterator<Item = &str> {
-        self.pieces
-            .iter()
-            .flat_map(|piece| piece.rows.iter().map(|row| piece.cells(row)[0]))
+        node_ids(&self.pieces)
     }
 
     fn append_to(&self, graph: &mut Graph) {
@@ -1151,6 +1147,13 @@ impl ReadNodes {
     }
 }
 
+/// Every row's id, in row order.
+fn node_ids(pieces: &[NodePiece]) -> impl Iterator<Item = &str> {
+    pieces
+        .iter()
+        .flat_map(|piece| piece.rows.iter().map(|row| piece.cells(row)[0]))
+}
+
 /// Node rows that passed every check of their own, read on one thread: their texts side by
 /// side, and what the graph needs of each row.
 struct NodePiece {
@@ -1162,12 +1165,11 @@ struct NodePiece {
 }
 
 /// A checked node row: where its id, name, country and sector sit in its piece's text, its
-/// kind, the hashes of its id and of its folded name and aliases, and its other values.
+/// kind, the hash of its folded name, and its other values.
 struct NodeRow {
     start: usize,
     lens: [u32; 4],
     kind: u16,
-    id_hash: u64,
     name_hash: u64,
     more: Option<MoreValues>,
 }
@@ -1200,12 +1202,13 @@ fn row_hasher() -> foldhash::fast::FixedState {
 /// Reads node rows (no field quoted) that each pass every check of their own; `None` at the
 /// first row that does not, or that cannot be kept in a piece.
 fn read_nodes(
-    bytes: &[u8],
+    rows: &Rows<'_>,
     columns: &Columns,
     kinds: &[&str],
     vocabulary: &Vocabulary,
 ) -> Option<NodePiece> {
     use std::hash::BuildHasher;
+    let bytes = rows.bytes;
     let mut plain = PlainRows::of(bytes, 1);
     let mut general = csv::ReaderBuilder::new()
         .flexible(true)
@@ -1218,7 +1221,7 @@ fn read_nodes(
     let mut record = csv::ByteRecord::new();
     let mut piece = NodePiece {
         text: String::with_capacity(bytes.len()),
-        rows: Vec::with_capacity(count_lines(bytes) + 1),
+        rows: Vec::with_capacity(rows.lines + 1),
         aliases: Vec::new(),
     };
     let hasher = row_hasher();
@@ -1269,7 +1272,6 @@ fn read_nodes(
             start,
             lens,
             kind,
-            id_hash: hasher.hash_one(id),
             name_hash,
             more,
         });
@@ -1277,29 +1279,19 @@ fn read_nodes(
     Some(piece)
 }
 
-/// Whether no node row of `pieces` may clash with an earlier one: the same id, a name that
-/// folds as an earlier name or alias does, or the same identifier. Ids are compared whole;
-/// names and identifiers by hash, so two that differ may look alike, and then the rows are
-/// read one by one, which tells them apart.
-fn distinct_nodes(pieces: &[NodePiece], columns: &Columns) -> bool {
+/// Whether no node row of `pieces` may clash with an earlier one by name or identifier: a
+/// name that folds as an earlier name or alias does, or the same identifier. They are compared
+/// by hash, so two that differ may look alike, and then the rows are read one by one, which
+/// tells them apart. (Ids are told apart by `IdMap::of_distinct_ids`.)
+fn distinct_names(pieces: &[NodePiece], columns: &Columns) -> bool {
     use std::hash::BuildHasher;
     let count = pieces.iter().map(|p| p.rows.len()).sum();
-    let mut ids: hashbrown::HashTable<(usize, usize)> = hashbrown::HashTable::with_capacity(count);
     let mut names: hashbrown::HashSet<u64> = hashbrown::HashSet::with_capacity(count);
     let mut identifiers: HashSet<(usize, u64)> = HashSet::new();
     let hasher = row_hasher();
-    let id_of = |(p, r): (usize, usize)| {
-        let piece: &NodePiece = &pieces[p];
-        piece.cells(&piece.rows[r])[0]
-    };
-    for (p, piece) in pieces.iter().enumerate() {
+    for piece in pieces {
         let mut aliases = piece.aliases.iter().peekable();
         for (r, row) in piece.rows.iter().enumerate() {
-            let id = piece.cells(row)[0];
-            if ids.find(row.id_hash, |at| id_of(*at) == id).is_some() {
-                return false;
-            }
-            ids.insert_unique(row.id_hash, (p, r), |(p, r)| pieces[*p].rows[*r].id_hash);
             if !names.insert(row.name_hash) {
                 return false;
             }
@@ -1330,7 +1322,8 @@ struct EdgeContext<'a> {
     ids: Option<&'a IdMap<'a>>,
     rejected_ids: &'a HashSet<String>,
     nodes_readable: bool,
-    suggested: &'a AtomicUsize,
+    /// How many unknown ends the import met before this file.
+    suggested: usize,
     columns: &'a Columns,
     node_kinds: &'a [u16],
     /// Every spelling of a relationship type, for a "did you mean".
@@ -1369,14 +1362,22 @@ struct EdgeChecker {
     /// The other columns' values of the rows that have any, by the row's place in `edges`.
     more: Vec<(usize, MoreValues)>,
     problems: Vec<Problem>,
+    /// How many ends of this piece's rows name no node.
+    unknown_ends: usize,
+    /// The problems of this piece given a "did you mean", each with its unknown end's place
+    /// among the piece's: only the first few of the file keep it (`keep_first_suggestions`).
+    suggestions: Vec<(usize, usize)>,
 }
 
 impl EdgeContext<'_> {
-    fn check(&self, bytes: &[u8], first_line: u64) -> EdgeChecker {
+    fn check(&self, rows: &Rows<'_>) -> EdgeChecker {
+        let (bytes, first_line) = (rows.bytes, rows.first_line);
         let mut out = EdgeChecker {
-            edges: Vec::with_capacity(count_lines(bytes) + 1),
+            edges: Vec::with_capacity(rows.lines + 1),
             more: Vec::new(),
             problems: Vec::new(),
+            unknown_ends: 0,
+            suggestions: Vec::new(),
         };
         let warm = |record: &csv::ByteRecord| {
             if let Some(ids) = self.ids {
@@ -1560,7 +1561,11 @@ impl EdgeContext<'_> {
         if !self.nodes_readable || self.rejected_ids.contains(id) {
             return None;
         }
-        let help = if self.suggested.fetch_add(1, Ordering::Relaxed) < SUGGESTED_ENDPOINTS {
+        // A piece cannot know how many unknown ends the pieces before it have: each suggests
+        // for its first few, and those beyond the file's first few lose theirs afterwards.
+        let place = out.unknown_ends;
+        out.unknown_ends += 1;
+        let help = if self.suggested + place < SUGGESTED_ENDPOINTS {
             match (self.ids, self.graph) {
                 (Some(ids), _) => did_you_mean(&suggest(id, ids.ids())),
                 (None, Some(graph)) => did_you_mean(&suggest(id, graph.ids())),
@@ -1569,6 +1574,9 @@ impl EdgeContext<'_> {
         } else {
             None
         };
+        if help.is_some() {
+            out.suggestions.push((place, out.problems.len()));
+        }
         out.report(
             ProblemKind::UnknownEntity,
             self.columns.at(line, column),
@@ -1580,6 +1588,16 @@ impl EdgeContext<'_> {
 }
 
 impl EdgeChecker {
+    /// Drops the "did you mean" of the unknown ends beyond the import's first
+    /// `SUGGESTED_ENDPOINTS`, `before` of which came before this piece.
+    fn keep_first_suggestions(&mut self, before: usize) {
+        for (place, problem) in &self.suggestions {
+            if before + place >= SUGGESTED_ENDPOINTS {
+                self.problems[*problem].help = None;
+            }
+        }
+    }
+
     /// An optional number: `Some(None)` for an empty cell, `None` after reporting a bad one.
     fn number(
         &mut self,
@@ -1921,41 +1939,70 @@ impl<'g> IdMap<'g> {
                 .nodes()
                 .filter_map(|n| Some((n.index(), graph.node_str(n, crate::store::ID_KEY)?)))
         };
-        Some(IdMap::of_numbered(
-            ids,
-            graph.node_count(),
-            bound,
-            kinds,
-            slots,
-        ))
+        let (map, _) = IdMap::of_numbered(ids, graph.node_count(), bound, kinds, slots);
+        Some(map)
     }
 
-    /// The map of nodes numbered from 0 in the order of `ids`, in `slots`; `None` when they
-    /// are too many to number in a slot.
-    fn of_ids<I: Iterator<Item = &'g str>>(
+    /// The map of nodes numbered from 0 in the order of `ids`, in `slots`; the slots back
+    /// when two nodes have the same id, or they are too many to number in a slot.
+    fn of_distinct_ids<I: Iterator<Item = &'g str>>(
         ids: impl Fn() -> I,
         kinds: &[u16],
         slots: Vec<IdSlot>,
-    ) -> Option<IdMap<'g>> {
+    ) -> Result<IdMap<'g>, Vec<IdSlot>> {
         let count = ids().count();
-        u32::try_from(count).ok()?.checked_add(1)?;
-        Some(IdMap::of_numbered(
-            || ids().enumerate(),
-            count,
-            count,
-            kinds,
-            slots,
-        ))
+        if u32::try_from(count)
+            .ok()
+            .and_then(|n| n.checked_add(1))
+            .is_none()
+        {
+            return Err(slots);
+        }
+        match IdMap::of_numbered(|| ids().enumerate(), count, count, kinds, slots) {
+            (map, true) => Ok(map),
+            (map, false) => Err(map.slots),
+        }
     }
 
-    /// The map of `count` nodes, numbered below `bound`, from each one's number and id.
+    /// The slots, to be made a map again by `filled` for the same ids.
+    fn into_slots(self) -> Vec<IdSlot> {
+        self.slots
+    }
+
+    /// The map `of_distinct_ids` made of `ids` and `into_slots` gave up.
+    fn filled<I: Iterator<Item = &'g str>>(ids: impl Fn() -> I, slots: Vec<IdSlot>) -> IdMap<'g> {
+        let mut map = IdMap {
+            slots,
+            long: Vec::new(),
+            hasher: id_hasher(),
+        };
+        map.keep_long_ids(|| ids().enumerate(), ids().count());
+        map
+    }
+
+    /// Keeps every node's id by number when some id is too long for a slot.
+    fn keep_long_ids<I: Iterator<Item = (usize, &'g str)>>(
+        &mut self,
+        ids: impl Fn() -> I,
+        bound: usize,
+    ) {
+        if ids().any(|(_, id)| id.len() > 11) {
+            self.long = vec![""; bound];
+            for (node, id) in ids() {
+                self.long[node] = id;
+            }
+        }
+    }
+
+    /// The map of `count` nodes, numbered below `bound`, from each one's number and id, and
+    /// whether no two have the same id.
     fn of_numbered<I: Iterator<Item = (usize, &'g str)>>(
         ids: impl Fn() -> I,
         count: usize,
         bound: usize,
         kinds: &[u16],
         mut slots: Vec<IdSlot>,
-    ) -> IdMap<'g> {
+    ) -> (IdMap<'g>, bool) {
         slots.fill(IdSlot::default());
         slots.resize(
             (count + count / 2).max(16).max(slots.len()),
@@ -1964,14 +2011,10 @@ impl<'g> IdMap<'g> {
         let mut map = IdMap {
             slots,
             long: Vec::new(),
-            hasher: foldhash::fast::FixedState::with_seed(0x5eed),
+            hasher: id_hasher(),
         };
-        if ids().any(|(_, id)| id.len() > 11) {
-            map.long = vec![""; bound];
-            for (node, id) in ids() {
-                map.long[node] = id;
-            }
-        }
+        map.keep_long_ids(&ids, bound);
+        let mut distinct = true;
         for (node, id) in ids() {
             let key = slot_key(id.as_bytes());
             let mut at = map.home(id.as_bytes());
@@ -1993,12 +2036,13 @@ impl<'g> IdMap<'g> {
                 if slot.holds(&key) && (key[0] != LONG_ID || map.long[slot.node as usize - 1] == id)
                 {
                     // A second node of the same id: the first by number is the one found.
+                    distinct = false;
                     break;
                 }
                 at = if at + 1 == map.slots.len() { 0 } else { at + 1 };
             }
         }
-        map
+        (map, distinct)
     }
 
     /// Every id in the map, in no particular order.
@@ -2056,6 +2100,11 @@ impl<'g> IdMap<'g> {
             };
         }
     }
+}
+
+/// How `IdMap` places ids.
+fn id_hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x5eed)
 }
 
 /// What a slot of `IdMap` holds of an id: its length and bytes, or `LONG_ID` and its first

@@ -10,6 +10,7 @@ mod bulk;
 mod decode;
 mod open;
 mod problem;
+mod scan;
 mod tree;
 
 use std::fs;

@@ -370,6 +370,53 @@ fn a_large_snapshot_is_mapped_and_checked_like_any_other() {
     assert!(error.contains("checksum does not match"), "{error}");
 }
 
+/// A large table's columns are checked side by side; a bad cell is still reported where it is,
+/// and of two, the one earlier in the file.
+#[test]
+fn a_large_tables_bad_cells_are_reported_in_file_order() {
+    let mut graph = Graph::new(Schema::Open);
+    for i in 0..70_000 {
+        graph.add_node(
+            ["Firm"],
+            [
+                ("a", Value::Float(f64::from(i) + 0.25)),
+                ("b", Value::Float(f64::from(i) + 0.75)),
+                ("c", Value::Float(f64::from(i) + 0.5)),
+            ],
+        );
+    }
+    let bytes = snapshot::write(&graph);
+    let back = snapshot::read(&bytes).unwrap();
+    assert_eq!(dump(&back), dump(&graph));
+    let find = |value: f64| {
+        let cell = value.to_le_bytes();
+        bytes
+            .windows(8)
+            .position(|w| w == cell)
+            .expect("the cell is there")
+    };
+    // A boolean cell holding 2 holds no value.
+    let bad = 0xFFF9_0000_0000_0002u64.to_le_bytes();
+    let damage = |places: &[usize]| {
+        let mut damaged = bytes.clone();
+        for at in places {
+            damaged[*at..*at + 8].copy_from_slice(&bad);
+        }
+        let body = damaged.len() - 4;
+        let checksum = crc32fast::hash(&damaged[..body]);
+        damaged[body..].copy_from_slice(&checksum.to_le_bytes());
+        snapshot::read(&damaged).unwrap_err()
+    };
+    let places = [find(60_000.25), find(100.75), find(30_000.5)];
+    for at in places {
+        let error = damage(&[at]);
+        assert_eq!(error.offset, at, "{error}");
+        assert!(error.reason.contains("holds no value"), "{error}");
+    }
+    let first = *places.iter().min().unwrap();
+    assert_eq!(damage(&places).offset, first);
+}
+
 /// The CRC-32 (IEEE) of `bytes`, bit by bit: what a snapshot's whole-file checksum must equal.
 fn crc32_ieee(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;

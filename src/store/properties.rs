@@ -357,6 +357,10 @@ impl Properties {
     /// must start in the pool (`strings`, a bit per pool word), a date must be one, a boxed
     /// value must be among `boxed` (read after, so its count is checked by the caller against
     /// the largest index returned).
+    ///
+    /// Where each column lies follows from its header alone, so the columns are found first
+    /// and their cells checked on threads of their own; a problem is reported as reading them
+    /// in order would report it, the first in the file.
     pub(super) fn read_snapshot(
         input: &mut In<'_>,
         count: usize,
@@ -368,93 +372,48 @@ impl Properties {
             expected: count,
             ..Properties::default()
         };
+        let mut laid_out: Vec<(Sym, ColumnBytes<'_>)> = Vec::new();
+        let mut layout_problem = None;
+        let mut keys_seen = vec![false; symbols];
+        for _ in 0..input.count(5)? {
+            match ColumnBytes::find(input, count, &mut keys_seen) {
+                Ok(column) => laid_out.push(column),
+                Err(problem) => {
+                    layout_problem = Some(problem);
+                    break;
+                }
+            }
+        }
+        let decode = |column: &ColumnBytes<'_>| column.decode(count, strings);
+        let decoded: Vec<Result<(Column, Option<u32>), SnapshotError>> =
+            if count < PARALLEL_FROM || laid_out.len() < 2 {
+                laid_out.iter().map(|(_, column)| decode(column)).collect()
+            } else {
+                std::thread::scope(|scope| {
+                    let (first, others) = laid_out.split_first().expect("two columns or more");
+                    let others: Vec<_> = others
+                        .iter()
+                        .map(|(_, column)| scope.spawn(move || decode(column)))
+                        .collect();
+                    std::iter::once(decode(&first.1))
+                        .chain(others.into_iter().map(|h| {
+                            h.join()
+                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        }))
+                        .collect()
+                })
+            };
         let mut largest_boxed: Option<u32> = None;
-        let columns = input.count(5)?;
-        for _ in 0..columns {
-            let at = input.offset();
-            let key = input.u32()? as usize;
-            if key >= symbols {
-                return Err(input.error_at(at, format!("property key {key} is not a name")));
-            }
-            if table.position.get(key).is_some_and(|p| *p != u32::MAX) {
-                return Err(input.error_at(at, "a property key has two columns".to_owned()));
-            }
-            let mut check = |input: &In<'_>, at: usize, cell: Cell| -> Result<(), SnapshotError> {
-                let ok = match cell.tag() {
-                    None | Some(INT | ABSENT) => true,
-                    Some(BOOL) => cell.payload() <= 1,
-                    Some(DATE) => Date::from_packed(cell.payload()).is_some(),
-                    Some(STRING) => {
-                        let word = cell.payload() as usize;
-                        strings
-                            .get(word / 64)
-                            .is_some_and(|bits| bits & (1 << (word % 64)) != 0)
-                    }
-                    Some(BOXED) => {
-                        let slot = cell.payload() as u32;
-                        largest_boxed = Some(largest_boxed.map_or(slot, |b| b.max(slot)));
-                        u32::try_from(cell.payload()).is_ok()
-                    }
-                    Some(_) => false,
-                };
-                if ok {
-                    Ok(())
-                } else {
-                    Err(input.error_at(
-                        at,
-                        format!("a property cell ({:#018x}) holds no value", cell.0),
-                    ))
-                }
-            };
-            let column = match input.u8()? {
-                0 => {
-                    let present = input.count(12)?;
-                    let mut cells = HashMap::with_capacity_and_hasher(present, FastHash::default());
-                    let mut previous: Option<u32> = None;
-                    for _ in 0..present {
-                        let at = input.offset();
-                        let index = input.u32()?;
-                        let cell = Cell(input.u64()?);
-                        if index as usize >= count || previous.is_some_and(|p| p >= index) {
-                            return Err(input.error_at(
-                                at,
-                                format!("element {index} is out of order or out of range"),
-                            ));
-                        }
-                        if cell.is_absent() {
-                            return Err(input
-                                .error_at(at, "a sparse column lists an absent value".to_owned()));
-                        }
-                        check(input, at, cell)?;
-                        previous = Some(index);
-                        cells.insert(index, cell);
-                    }
-                    Column::Sparse(cells)
-                }
-                1 => {
-                    let at = input.offset();
-                    let raw = input.take(
-                        count
-                            .checked_mul(8)
-                            .ok_or_else(|| input.error_at(at, "too many cells".to_owned()))?,
-                    )?;
-                    let mut cells = Vec::with_capacity(count);
-                    for (i, chunk) in raw.chunks_exact(8).enumerate() {
-                        let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-                        check(input, at + 8 * i, cell)?;
-                        cells.push(cell);
-                    }
-                    Column::Dense(cells)
-                }
-                other => {
-                    return Err(input.error_at(at, format!("column kind {other} is unknown")));
-                }
-            };
-            let key = Sym::from_index(key);
-            let at = table.column_for(key);
+        for ((key, _), column) in laid_out.iter().zip(decoded) {
+            let (column, boxed) = column?;
+            largest_boxed = largest_boxed.max(boxed);
+            let at = table.column_for(*key);
             table.columns[at] = column;
         }
-        Ok((table, largest_boxed))
+        match layout_problem {
+            Some(problem) => Err(problem),
+            None => Ok((table, largest_boxed)),
+        }
     }
 
     /// Gives a table read from a snapshot the boxed values its cells point to.
@@ -471,6 +430,139 @@ impl Properties {
 fn decode_int(cell: Cell) -> i64 {
     // Sign-extend the 48-bit payload.
     ((cell.payload() << 16) as i64) >> 16
+}
+
+/// Below this many elements a table's columns are checked on one thread.
+const PARALLEL_FROM: usize = 1 << 16;
+
+/// A column of a snapshot's table, found but not yet checked: its cells' bytes, and where
+/// they start in the file.
+enum ColumnBytes<'a> {
+    /// `present` cells of 12 bytes: the element's number, then the cell.
+    Sparse {
+        at: usize,
+        present: usize,
+        bytes: &'a [u8],
+    },
+    /// One cell of 8 bytes for each element.
+    Dense { at: usize, bytes: &'a [u8] },
+}
+
+impl<'a> ColumnBytes<'a> {
+    /// The next column of `input`, with its key; `keys_seen` marks the keys met so far.
+    fn find(
+        input: &mut In<'a>,
+        count: usize,
+        keys_seen: &mut [bool],
+    ) -> Result<(Sym, ColumnBytes<'a>), SnapshotError> {
+        let at = input.offset();
+        let key = input.u32()? as usize;
+        let Some(seen) = keys_seen.get_mut(key) else {
+            return Err(input.error_at(at, format!("property key {key} is not a name")));
+        };
+        if std::mem::replace(seen, true) {
+            return Err(input.error_at(at, "a property key has two columns".to_owned()));
+        }
+        let column = match input.u8()? {
+            0 => {
+                let present = input.count(12)?;
+                let at = input.offset();
+                ColumnBytes::Sparse {
+                    at,
+                    present,
+                    bytes: input.take(12 * present)?,
+                }
+            }
+            1 => {
+                let at = input.offset();
+                let len = count
+                    .checked_mul(8)
+                    .ok_or_else(|| input.error_at(at, "too many cells".to_owned()))?;
+                ColumnBytes::Dense {
+                    at,
+                    bytes: input.take(len)?,
+                }
+            }
+            other => {
+                return Err(input.error_at(at, format!("column kind {other} is unknown")));
+            }
+        };
+        Ok((Sym::from_index(key), column))
+    }
+
+    /// The column, every cell checked (see `read_snapshot`), with the largest boxed slot a
+    /// cell points to.
+    fn decode(
+        &self,
+        count: usize,
+        strings: &[u64],
+    ) -> Result<(Column, Option<u32>), SnapshotError> {
+        let mut largest_boxed: Option<u32> = None;
+        let mut check = |at: usize, cell: Cell| -> Result<(), SnapshotError> {
+            let ok = match cell.tag() {
+                None | Some(INT | ABSENT) => true,
+                Some(BOOL) => cell.payload() <= 1,
+                Some(DATE) => Date::from_packed(cell.payload()).is_some(),
+                Some(STRING) => {
+                    let word = cell.payload() as usize;
+                    strings
+                        .get(word / 64)
+                        .is_some_and(|bits| bits & (1 << (word % 64)) != 0)
+                }
+                Some(BOXED) => {
+                    let slot = cell.payload() as u32;
+                    largest_boxed = Some(largest_boxed.map_or(slot, |b| b.max(slot)));
+                    u32::try_from(cell.payload()).is_ok()
+                }
+                Some(_) => false,
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(SnapshotError {
+                    offset: at,
+                    reason: format!("a property cell ({:#018x}) holds no value", cell.0),
+                })
+            }
+        };
+        let column = match *self {
+            ColumnBytes::Sparse { at, present, bytes } => {
+                let mut cells = HashMap::with_capacity_and_hasher(present, FastHash::default());
+                let mut previous: Option<u32> = None;
+                for (i, entry) in bytes.chunks_exact(12).enumerate() {
+                    let at = at + 12 * i;
+                    let index = u32::from_le_bytes(entry[..4].try_into().expect("4 bytes"));
+                    let cell = Cell(u64::from_le_bytes(entry[4..].try_into().expect("8 bytes")));
+                    if index as usize >= count || previous.is_some_and(|p| p >= index) {
+                        return Err(SnapshotError {
+                            offset: at,
+                            reason: format!("element {index} is out of order or out of range"),
+                        });
+                    }
+                    if cell.is_absent() {
+                        return Err(SnapshotError {
+                            offset: at,
+                            reason: "a sparse column lists an absent value".to_owned(),
+                        });
+                    }
+                    check(at, cell)?;
+                    previous = Some(index);
+                    cells.insert(index, cell);
+                }
+                Column::Sparse(cells)
+            }
+            ColumnBytes::Dense { at, bytes } => {
+                let mut cells = Vec::with_capacity(count);
+                for (i, chunk) in bytes.chunks_exact(8).enumerate() {
+                    let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+                    check(at + 8 * i, cell)?;
+                    cells.push(cell);
+                }
+                Column::Dense(cells)
+            }
+        };
+        Ok((column, largest_boxed))
+    }
 }
 
 #[cfg(test)]

@@ -498,47 +498,57 @@ fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
             return Err(input.error_at(at, "a label set is listed twice".to_owned()));
         }
     }
-    let at = input.offset();
-    let (strings, string_starts) = StringPool::from_bytes(input.bytes()?.to_vec())
-        .map_err(|reason| input.error_at(at, reason))?;
-
-    let node_count = input.count(4)?;
-    let nodes_at = input.offset();
-    let node_bytes = input.take(4 * node_count)?;
-    let edge_count = input.count(12)?;
-    let edges_at = input.offset();
-    let edge_bytes = input.take(12 * edge_count)?;
+    let pool_at = input.offset();
+    let pool_bytes = input.bytes()?;
+    let check_pool = |bytes: &[u8]| {
+        StringPool::from_bytes(bytes.to_vec()).map_err(|reason| SnapshotError {
+            offset: pool_at,
+            reason,
+        })
+    };
+    let sections = (|| {
+        let node_count = input.count(4)?;
+        let nodes_at = input.offset();
+        let node_bytes = input.take(4 * node_count)?;
+        let edge_count = input.count(12)?;
+        let edges_at = input.offset();
+        let edge_bytes = input.take(12 * edge_count)?;
+        Ok((
+            node_count, nodes_at, node_bytes, edge_count, edges_at, edge_bytes,
+        ))
+    })();
+    let (node_count, nodes_at, node_bytes, edge_count, edges_at, edge_bytes) = match sections {
+        Ok(sections) => sections,
+        Err(problem) => {
+            check_pool(pool_bytes)?;
+            return Err(problem);
+        }
+    };
     let mut graph = Graph {
         schema,
         allow_unsourced,
         ..Graph::default()
     };
-    let mut labels = Vec::with_capacity(node_count);
-    for (i, number) in node_bytes.chunks_exact(4).enumerate() {
-        let number = u32::from_le_bytes(number.try_into().expect("4 bytes"));
-        let Some(set) = label_sets.numbered(number) else {
-            return Err(input.error_at(
-                nodes_at + 4 * i,
-                format!("label set {number} does not exist"),
-            ));
-        };
-        // Nodes come in number order, so each label's list stays sorted.
-        for label in label_sets.labels(set) {
-            graph
-                .by_label
-                .entry(*label)
-                .or_default()
-                .push(NodeId(i as u32));
-        }
-        labels.push(set);
-    }
     let symbol_count = symbols.len();
     graph.symbols = symbols;
+    let labels = read_labels(&input, &mut graph, &label_sets, node_bytes, nodes_at);
     graph.label_sets = label_sets;
-    graph.strings = strings;
-    // The topology is built beside the rest: it needs nothing else, and nothing else needs it.
+    // The pool's strings are checked and the topology built while the rest is read: the
+    // topology needs nothing else, and nothing else needs it. The pool comes first in the
+    // file, so its problem is reported before the nodes' labels'.
     std::thread::scope(|scope| {
-        let topology = scope.spawn(|| topology(&labels, edge_bytes, edges_at, symbol_count));
+        let pool = scope.spawn(|| check_pool(pool_bytes));
+        let node_labels = labels.as_deref().unwrap_or_default();
+        let topology =
+            scope.spawn(move || topology(node_labels, edge_bytes, edges_at, symbol_count));
+        let pool = pool
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (strings, string_starts) = pool?;
+        if let Err(problem) = &labels {
+            return Err(problem.clone());
+        }
+        graph.strings = strings;
         let rest = read_the_rest(
             &mut input,
             &mut graph,
@@ -571,6 +581,34 @@ fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
         }
         Ok(graph)
     })
+}
+
+/// Each node's label set, as `nodes` (4 bytes each, starting at byte `at` of the file) numbers
+/// them; each node is listed under its labels in `graph`.
+fn read_labels(
+    input: &In<'_>,
+    graph: &mut Graph,
+    label_sets: &LabelSets,
+    nodes: &[u8],
+    at: usize,
+) -> Result<Vec<super::symbols::LabelSet>, SnapshotError> {
+    let mut labels = Vec::with_capacity(nodes.len() / 4);
+    for (i, number) in nodes.chunks_exact(4).enumerate() {
+        let number = u32::from_le_bytes(number.try_into().expect("4 bytes"));
+        let Some(set) = label_sets.numbered(number) else {
+            return Err(input.error_at(at + 4 * i, format!("label set {number} does not exist")));
+        };
+        // Nodes come in number order, so each label's list stays sorted.
+        for label in label_sets.labels(set) {
+            graph
+                .by_label
+                .entry(*label)
+                .or_default()
+                .push(NodeId(i as u32));
+        }
+        labels.push(set);
+    }
+    Ok(labels)
 }
 
 /// The nodes with their label sets, and the relationships `edges` lists (12 bytes each,

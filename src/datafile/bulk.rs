@@ -314,6 +314,11 @@ trait Report {
     /// A row of the wrong width was reported; `first` is its first cell.
     fn misshapen(&mut self, _first: &[u8]) {}
 
+    /// Whether every row read is known to be ASCII, so that no cell needs checking as UTF-8.
+    fn ascii(&self) -> bool {
+        false
+    }
+
     /// A cell as text, or `None` after reporting it is not UTF-8; `names` are the file's
     /// columns.
     fn text<'r>(
@@ -325,6 +330,9 @@ trait Report {
         names: &[&str],
     ) -> Option<&'r str> {
         let bytes = columns.get(record, column);
+        if let Some(text) = cell_text(bytes, self.ascii()) {
+            return Some(text);
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
@@ -337,6 +345,18 @@ trait Report {
                 None
             }
         }
+    }
+}
+
+/// `bytes` as text, unchecked when they are known to be ASCII (a part of rows that are);
+/// `None` when they are not UTF-8.
+fn cell_text(bytes: &[u8], ascii: bool) -> Option<&str> {
+    if ascii {
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: ASCII is UTF-8, and the caller knows these bytes to be ASCII.
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        std::str::from_utf8(bytes).ok()
     }
 }
 
@@ -509,6 +529,10 @@ impl Report for Importer<'_> {
 impl Report for EdgeChecker {
     fn problems(&mut self) -> &mut Vec<Problem> {
         &mut self.problems
+    }
+
+    fn ascii(&self) -> bool {
+        self.ascii
     }
 }
 
@@ -1209,6 +1233,7 @@ fn read_nodes(
 ) -> Option<NodePiece> {
     use std::hash::BuildHasher;
     let bytes = rows.bytes;
+    let ascii = bytes.is_ascii();
     let mut plain = PlainRows::of(bytes, 1);
     let mut general = csv::ReaderBuilder::new()
         .flexible(true)
@@ -1231,7 +1256,7 @@ fn read_nodes(
         if columns.width_problem(record.len(), 0).is_some() {
             return None;
         }
-        let cell = |c: usize| std::str::from_utf8(columns.get(&record, c)).ok();
+        let cell = |c: usize| cell_text(columns.get(&record, c), ascii);
         let cells = [cell(0)?, cell(1)?, cell(3)?, cell(4)?];
         let [id, name, ..] = cells;
         if id.is_empty() || !is_slug(id) || name.trim().is_empty() {
@@ -1367,6 +1392,8 @@ struct EdgeChecker {
     /// The problems of this piece given a "did you mean", each with its unknown end's place
     /// among the piece's: only the first few of the file keep it (`keep_first_suggestions`).
     suggestions: Vec<(usize, usize)>,
+    /// Whether the piece's rows are all ASCII (every cell then is text).
+    ascii: bool,
 }
 
 impl EdgeContext<'_> {
@@ -1378,6 +1405,7 @@ impl EdgeContext<'_> {
             problems: Vec::new(),
             unknown_ends: 0,
             suggestions: Vec::new(),
+            ascii: bytes.is_ascii(),
         };
         let warm = |record: &csv::ByteRecord| {
             if let Some(ids) = self.ids {

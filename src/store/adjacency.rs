@@ -3,7 +3,8 @@
 //! petgraph keeps each node's relationships as a linked list threaded through the edge array,
 //! which suits changes but makes a search jump around memory at every step. Breadth-first
 //! searches over millions of relationships (`hop2`, shortest paths) read this index instead:
-//! every node's neighbours side by side (compressed sparse rows), 8 bytes per relationship.
+//! every node's neighbours side by side (compressed sparse rows), 8 bytes per relationship
+//! and 4 per node.
 //!
 //! **Invariant:** built from the graph as it is; the graph drops it at any change of its
 //! topology and builds it again on the next request.
@@ -22,58 +23,116 @@ const MAX_THREADS: usize = 4;
 #[derive(Clone, Debug, Default)]
 pub struct Adjacency {
     /// Where each node's neighbours start in `neighbors`; one more entry than nodes.
-    offsets: Vec<u64>,
+    offsets: Offsets,
     neighbors: Vec<NodeId>,
+}
+
+/// Offsets of 4 bytes while the lists hold fewer than 2^32 entries (two thousand million
+/// relationships), which keeps a search's reads of them in half the cache; of 8 beyond.
+#[derive(Clone, Debug)]
+enum Offsets {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Default for Offsets {
+    fn default() -> Self {
+        Offsets::Narrow(Vec::new())
+    }
+}
+
+/// What an offset is stored as.
+trait Offset: Copy + Default + Send + Sync + std::ops::AddAssign {
+    const ONE: Self;
+    fn at(self) -> usize;
+}
+
+impl Offset for u32 {
+    const ONE: u32 = 1;
+    fn at(self) -> usize {
+        self as usize
+    }
+}
+
+impl Offset for u64 {
+    const ONE: u64 = 1;
+    fn at(self) -> usize {
+        self as usize
+    }
 }
 
 impl Adjacency {
     pub(super) fn build(graph: &Graph) -> Adjacency {
-        let bound = graph.node_index_bound();
-        // Each thread takes a range of node numbers and reads every relationship, writing only
-        // its own nodes' counts and lists: the lists come out as one thread makes them, in
-        // relationship order, with no lock.
-        let threads = if graph.edge_count() < PARALLEL_FROM {
-            1
+        let entries = graph.edge_count().saturating_mul(2);
+        if u32::try_from(entries).is_ok() {
+            let (offsets, neighbors) = build_lists::<u32>(graph);
+            Adjacency {
+                offsets: Offsets::Narrow(offsets),
+                neighbors,
+            }
         } else {
-            std::thread::available_parallelism().map_or(1, |t| t.get().min(MAX_THREADS))
-        };
-        let ranges: Vec<Range<usize>> = (0..threads)
-            .map(|t| bound * t / threads..bound * (t + 1) / threads)
-            .collect();
-        // `offsets[i + 1]` counts node i's relationship ends, then sums those before it.
-        let mut offsets = vec![0u64; bound + 1];
-        let counts = split_by(&mut offsets[1..], ranges.iter().map(|r| r.start));
-        on_threads(ranges.iter().cloned().zip(counts), |(nodes, counts)| {
-            count_ends(graph, nodes, counts);
-        });
-        for i in 1..offsets.len() {
-            offsets[i] += offsets[i - 1];
+            let (offsets, neighbors) = build_lists::<u64>(graph);
+            Adjacency {
+                offsets: Offsets::Wide(offsets),
+                neighbors,
+            }
         }
-        let mut neighbors = vec![NodeId(0); offsets[bound] as usize];
-        let lists = split_by(
-            &mut neighbors,
-            ranges.iter().map(|r| offsets[r.start] as usize),
-        );
-        on_threads(ranges.iter().cloned().zip(lists), |(nodes, list)| {
-            fill_lists(graph, nodes, &offsets, list);
-        });
-        Adjacency { offsets, neighbors }
     }
 
     /// The nodes joined to `node` by a relationship either way, once per relationship.
     pub fn neighbors(&self, node: NodeId) -> &[NodeId] {
-        match (
-            self.offsets.get(node.index()),
-            self.offsets.get(node.index() + 1),
-        ) {
-            (Some(start), Some(end)) => &self.neighbors[*start as usize..*end as usize],
-            _ => &[],
-        }
+        let range = match &self.offsets {
+            Offsets::Narrow(offsets) => list_range(offsets, node),
+            Offsets::Wide(offsets) => list_range(offsets, node),
+        };
+        range.map_or(&[], |range| &self.neighbors[range])
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.offsets.capacity() * 8 + self.neighbors.capacity() * 4
+        let offsets = match &self.offsets {
+            Offsets::Narrow(offsets) => offsets.capacity() * 4,
+            Offsets::Wide(offsets) => offsets.capacity() * 8,
+        };
+        offsets + self.neighbors.capacity() * 4
     }
+}
+
+/// Where `node`'s list lies among the neighbours.
+fn list_range<O: Offset>(offsets: &[O], node: NodeId) -> Option<Range<usize>> {
+    Some(offsets.get(node.index())?.at()..offsets.get(node.index() + 1)?.at())
+}
+
+/// Every node's offset and list, with offsets of type `O`, which must hold twice the number
+/// of relationships.
+fn build_lists<O: Offset>(graph: &Graph) -> (Vec<O>, Vec<NodeId>) {
+    let bound = graph.node_index_bound();
+    // Each thread takes a range of node numbers and reads every relationship, writing only
+    // its own nodes' counts and lists: the lists come out as one thread makes them, in
+    // relationship order, with no lock.
+    let threads = if graph.edge_count() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |t| t.get().min(MAX_THREADS))
+    };
+    let ranges: Vec<Range<usize>> = (0..threads)
+        .map(|t| bound * t / threads..bound * (t + 1) / threads)
+        .collect();
+    // `offsets[i + 1]` counts node i's relationship ends, then sums those before it.
+    let mut offsets = vec![O::default(); bound + 1];
+    let counts = split_by(&mut offsets[1..], ranges.iter().map(|r| r.start));
+    on_threads(ranges.iter().cloned().zip(counts), |(nodes, counts)| {
+        count_ends(graph, nodes, counts);
+    });
+    for i in 1..offsets.len() {
+        let before = offsets[i - 1];
+        offsets[i] += before;
+    }
+    let mut neighbors = vec![NodeId(0); offsets[bound].at()];
+    let lists = split_by(&mut neighbors, ranges.iter().map(|r| offsets[r.start].at()));
+    on_threads(ranges.iter().cloned().zip(lists), |(nodes, list)| {
+        fill_lists(graph, nodes, &offsets, list);
+    });
+    (offsets, neighbors)
 }
 
 /// `items` cut at each of the ascending `starts` (the first is 0): one part per start.
@@ -106,7 +165,7 @@ fn on_threads<T: Send>(items: impl Iterator<Item = T>, work: impl Fn(T) + Sync) 
 }
 
 /// Counts each relationship end at a node of `nodes`, by the node's place in the range.
-fn count_ends(graph: &Graph, nodes: Range<usize>, counts: &mut [u64]) {
+fn count_ends<O: Offset>(graph: &Graph, nodes: Range<usize>, counts: &mut [O]) {
     for (from, to) in graph.edge_pairs() {
         for end in [from, to] {
             if let Some(count) = end
@@ -114,18 +173,18 @@ fn count_ends(graph: &Graph, nodes: Range<usize>, counts: &mut [u64]) {
                 .checked_sub(nodes.start)
                 .and_then(|i| counts.get_mut(i))
             {
-                *count += 1;
+                *count += O::ONE;
             }
         }
     }
 }
 
 /// Writes the lists of the nodes of `nodes` into `lists`, which starts at the first one's.
-fn fill_lists(graph: &Graph, nodes: Range<usize>, offsets: &[u64], lists: &mut [NodeId]) {
-    let base = offsets[nodes.start];
+fn fill_lists<O: Offset>(graph: &Graph, nodes: Range<usize>, offsets: &[O], lists: &mut [NodeId]) {
+    let base = offsets[nodes.start].at();
     let mut cursor: Vec<usize> = offsets[nodes.clone()]
         .iter()
-        .map(|offset| (offset - base) as usize)
+        .map(|offset| offset.at() - base)
         .collect();
     for (from, to) in graph.edge_pairs() {
         for (end, other) in [(from, to), (to, from)] {
@@ -187,5 +246,21 @@ mod tests {
         for (node, list) in nodes.iter().zip(&expected) {
             assert_eq!(adjacency.neighbors(*node), &list[..]);
         }
+    }
+
+    #[test]
+    fn wide_offsets_give_the_lists_narrow_ones_give() {
+        let mut g = Graph::new(Schema::Open);
+        let nodes: Vec<_> = (0..50).map(|_| g.add_node(["X"], [])).collect();
+        for i in 0..400 {
+            g.add_edge(nodes[i % 50], nodes[(i * 7 + 3) % 50], "T", []);
+        }
+        let (narrow, lists) = super::build_lists::<u32>(&g);
+        let (wide, wide_lists) = super::build_lists::<u64>(&g);
+        assert_eq!(lists, wide_lists);
+        assert_eq!(
+            narrow.iter().map(|o| u64::from(*o)).collect::<Vec<_>>(),
+            wide
+        );
     }
 }

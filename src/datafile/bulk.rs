@@ -1233,7 +1233,7 @@ fn read_nodes(
 ) -> Option<NodePiece> {
     use std::hash::BuildHasher;
     let bytes = rows.bytes;
-    let ascii = bytes.is_ascii();
+    let ascii = rows.ascii;
     let mut plain = PlainRows::of(bytes, 1);
     let mut general = csv::ReaderBuilder::new()
         .flexible(true)
@@ -1405,7 +1405,7 @@ impl EdgeContext<'_> {
             problems: Vec::new(),
             unknown_ends: 0,
             suggestions: Vec::new(),
-            ascii: bytes.is_ascii(),
+            ascii: rows.ascii,
         };
         let warm = |record: &csv::ByteRecord| {
             if let Some(ids) = self.ids {

@@ -1,12 +1,13 @@
 //! One pass over a CSV file's bytes, on every core, for what a bulk import must know before
 //! it reads a row: how many lines each part of the file holds (to size the tables and number
-//! each piece's rows), and whether any field may be quoted (a quoted field may hold a line
-//! end, and then the file cannot be cut at any line end).
+//! each piece's rows), whether any field may be quoted (a quoted field may hold a line end,
+//! and then the file cannot be cut at any line end), and whether a piece is all ASCII (its
+//! cells then need no UTF-8 check each).
 //!
 //! Reading a file of hundreds of megabytes once costs about as much as checking its rows on
 //! one core here, so the pass counts lines block by block, remembers each block's count, and
-//! looks for a quote in the block while it is still in the cache: the file is read from memory
-//! once, not once for the counts, again for the quotes and again for each cut.
+//! looks for a quote and a byte beyond ASCII in the block while it is still in the cache: the
+//! file is read from memory once, not once for each of those and again for each cut.
 
 use std::ops::Range;
 
@@ -25,14 +26,17 @@ pub(super) struct Scan<'b> {
     block_lines: Vec<usize>,
     /// Where the first `"` is.
     first_quote: Option<usize>,
+    /// Where the first byte beyond ASCII is.
+    first_non_ascii: Option<usize>,
 }
 
-/// Rows cut from a file at line ends: their bytes, the line the first is on, and how many line
-/// ends they hold.
+/// Rows cut from a file at line ends: their bytes, the line the first is on, how many line
+/// ends they hold, and whether they are all ASCII.
 pub(super) struct Rows<'b> {
     pub bytes: &'b [u8],
     pub first_line: u64,
     pub lines: usize,
+    pub ascii: bool,
 }
 
 impl<'b> Scan<'b> {
@@ -46,7 +50,7 @@ impl<'b> Scan<'b> {
         let runs: Vec<&[&[u8]]> = blocks
             .chunks(blocks.len().div_ceil(threads).max(1))
             .collect();
-        let scanned: Vec<(Vec<usize>, Option<usize>)> = std::thread::scope(|scope| {
+        let scanned: Vec<RunScan> = std::thread::scope(|scope| {
             let mut runs = runs.into_iter();
             let first = runs.next();
             let others: Vec<_> = runs.map(|run| scope.spawn(move || scan_run(run))).collect();
@@ -60,17 +64,18 @@ impl<'b> Scan<'b> {
                 .collect()
         });
         let mut block_lines = Vec::with_capacity(blocks.len());
-        let mut first_quote = None;
-        for (lines, quote) in scanned {
-            if first_quote.is_none() {
-                first_quote = quote.map(|q| q + block_lines.len() * BLOCK);
-            }
-            block_lines.extend(lines);
+        let (mut first_quote, mut first_non_ascii) = (None, None);
+        for run in scanned {
+            let start = block_lines.len() * BLOCK;
+            first_quote = first_quote.or(run.quote.map(|at| start + at));
+            first_non_ascii = first_non_ascii.or(run.non_ascii.map(|at| start + at));
+            block_lines.extend(run.lines);
         }
         Scan {
             bytes,
             block_lines,
             first_quote,
+            first_non_ascii,
         }
     }
 
@@ -89,6 +94,16 @@ impl<'b> Scan<'b> {
             Some(quote) if quote >= at => true,
             Some(_) => memchr::memchr(b'"', self.bytes.get(at..).unwrap_or_default()).is_some(),
             None => false,
+        }
+    }
+
+    /// Whether the bytes at `range` are all ASCII.
+    fn ascii_within(&self, range: Range<usize>) -> bool {
+        match self.first_non_ascii {
+            None => true,
+            Some(at) if at >= range.end => true,
+            Some(at) if at >= range.start => false,
+            Some(_) => self.bytes[range].is_ascii(),
         }
     }
 
@@ -120,6 +135,7 @@ impl<'b> Scan<'b> {
                 bytes: &self.bytes[start..end],
                 first_line: line,
                 lines,
+                ascii: self.ascii_within(start..end),
             });
             line += lines as u64;
             start = end;
@@ -128,25 +144,43 @@ impl<'b> Scan<'b> {
             bytes: &self.bytes[start..range.end],
             first_line: line,
             lines: self.lines_in(start..range.end),
+            ascii: self.ascii_within(start..range.end),
         });
         pieces
     }
 }
 
-/// Each block's line ends, and where the first quote of the run is.
-fn scan_run(blocks: &[&[u8]]) -> (Vec<usize>, Option<usize>) {
-    let mut quote = None;
-    let counts = blocks
+/// What one thread's run of blocks holds: each block's line ends, and where in the run the
+/// first quote and the first byte beyond ASCII are.
+struct RunScan {
+    lines: Vec<usize>,
+    quote: Option<usize>,
+    non_ascii: Option<usize>,
+}
+
+fn scan_run(blocks: &[&[u8]]) -> RunScan {
+    let (mut quote, mut non_ascii) = (None, None);
+    let lines = blocks
         .iter()
         .enumerate()
         .map(|(i, block)| {
             if quote.is_none() {
                 quote = memchr::memchr(b'"', block).map(|at| at + i * BLOCK);
             }
+            if non_ascii.is_none() && !block.is_ascii() {
+                non_ascii = block
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .map(|at| at + i * BLOCK);
+            }
             count_lines(block)
         })
         .collect();
-    (counts, quote)
+    RunScan {
+        lines,
+        quote,
+        non_ascii,
+    }
 }
 
 pub(super) fn count_lines(bytes: &[u8]) -> usize {
@@ -217,6 +251,22 @@ mod tests {
                     .iter()
                     .all(|p| p.bytes.ends_with(b"\n"))
             );
+            assert!(pieces.iter().all(|p| p.ascii));
         }
+        // One byte beyond ASCII, near the end: only the pieces holding it are not ASCII.
+        let mut bytes = bytes;
+        let at = bytes.len() - 100;
+        bytes[at] = 0xC3;
+        let scan = Scan::of(&bytes);
+        for parts in [1, 2, 5] {
+            for piece in scan.split_rows(body.clone(), 2, parts) {
+                assert_eq!(piece.ascii, piece.bytes.is_ascii());
+            }
+        }
+        let late = scan.split_rows(at + 50..bytes.len(), 2, 1);
+        assert!(
+            late[0].ascii,
+            "a piece after the first byte beyond ASCII is checked itself"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Bulk CSV import: the generator's format loads with typed properties, and every problem is
 //! reported with its row and column.
 
-use alliances::datafile::{ProblemKind, import_csv};
+use alliances::datafile::{Problem, ProblemKind, import_csv};
 use alliances::{Date, Schema, Value};
 
 const NODES: &str = "id,name,kind,country,sector
@@ -32,17 +32,22 @@ fn import(nodes: &str, edges: &str) -> alliances::Graph {
     .unwrap()
 }
 
-fn problems(nodes: &str, edges: &str) -> Vec<(ProblemKind, usize, Option<String>)> {
-    let error = import_csv(
+/// The problems of an import that must be refused.
+fn refusal(nodes: &str, edges: &str) -> Vec<Problem> {
+    import_csv(
         "nodes.csv",
         nodes.as_bytes(),
         "edges.csv",
         edges.as_bytes(),
         Schema::Alliance,
     )
-    .expect_err("should not import");
-    error
-        .problems()
+    .expect_err("should not import")
+    .problems()
+    .to_vec()
+}
+
+fn problems(nodes: &str, edges: &str) -> Vec<(ProblemKind, usize, Option<String>)> {
+    refusal(nodes, edges)
         .iter()
         .map(|p| (p.kind, p.location.line, p.location.field.clone()))
         .collect()
@@ -225,16 +230,7 @@ fn suggestions_go_to_the_first_unknown_ends_in_file_order() {
         .collect();
     let edges = format!("from,to,type,amount_usd,date,stake_pct\n{rows}");
     let report = || {
-        let error = import_csv(
-            "nodes.csv",
-            nodes.as_bytes(),
-            "edges.csv",
-            edges.as_bytes(),
-            Schema::Alliance,
-        )
-        .expect_err("should not import");
-        error
-            .problems()
+        refusal(&nodes, &edges)
             .iter()
             .map(|p| (p.location.line, p.help.is_some()))
             .collect::<Vec<_>>()

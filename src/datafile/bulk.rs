@@ -513,7 +513,6 @@ impl RowSource for PlainRows<'_> {
     }
 }
 
-/// How many line ends `bytes` holds.
 impl Report for Importer<'_> {
     fn problems(&mut self) -> &mut Vec<Problem> {
         &mut self.problems
@@ -861,7 +860,7 @@ impl Importer<'_> {
             .flat_map(|p| p.rows.iter().map(|r| r.kind))
             .collect();
         // The ids are told apart by the map the relationships' ends will be found through,
-        // built meanwhile the names and identifiers are compared.
+        // built while the names and identifiers are compared on another thread.
         let slots = std::mem::take(&mut self.id_slots);
         let (names_distinct, ids) = std::thread::scope(|scope| {
             let names = scope.spawn(|| distinct_names(&pieces, columns));
@@ -1020,11 +1019,9 @@ impl Importer<'_> {
                     .collect(),
             };
             std::thread::scope(|scope| {
-                let adding = graph_filled.zip(read_nodes.as_ref()).map(|(graph, read)| {
-                    scope.spawn(move || {
-                        read.append_to(graph);
-                    })
-                });
+                let adding = graph_filled
+                    .zip(read_nodes.as_ref())
+                    .map(|(graph, read)| scope.spawn(move || read.append_to(graph)));
                 let handles: Vec<_> = pieces
                     .iter()
                     .map(|rows| {

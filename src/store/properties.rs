@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use super::snapshot::{In, Out, SnapshotError};
+use super::snapshot::{Hashed, In, Out, SnapshotError};
 use super::strings::{StrId, StringPool};
 use super::symbols::Sym;
 use crate::model::{Date, Value};
@@ -366,6 +366,7 @@ impl Properties {
         count: usize,
         symbols: usize,
         strings: &[u64],
+        hashed: &Hashed,
     ) -> Result<(Properties, Option<u32>), SnapshotError> {
         let mut table = Properties {
             bound: count,
@@ -384,7 +385,7 @@ impl Properties {
                 }
             }
         }
-        let decode = |column: &ColumnBytes<'_>| column.decode(count, strings);
+        let decode = |column: &ColumnBytes<'_>| column.decode(count, strings, hashed);
         let decoded: Vec<Result<(Column, Option<u32>), SnapshotError>> =
             if count < PARALLEL_FROM || laid_out.len() < 2 {
                 laid_out.iter().map(|(_, column)| decode(column)).collect()
@@ -496,6 +497,7 @@ impl<'a> ColumnBytes<'a> {
         &self,
         count: usize,
         strings: &[u64],
+        hashed: &Hashed,
     ) -> Result<(Column, Option<u32>), SnapshotError> {
         let mut largest_boxed: Option<u32> = None;
         let mut check = |at: usize, cell: Cell| -> Result<(), SnapshotError> {
@@ -529,35 +531,42 @@ impl<'a> ColumnBytes<'a> {
             ColumnBytes::Sparse { at, present, bytes } => {
                 let mut cells = HashMap::with_capacity_and_hasher(present, FastHash::default());
                 let mut previous: Option<u32> = None;
-                for (i, entry) in bytes.chunks_exact(12).enumerate() {
-                    let at = at + 12 * i;
-                    let index = u32::from_le_bytes(entry[..4].try_into().expect("4 bytes"));
-                    let cell = Cell(u64::from_le_bytes(entry[4..].try_into().expect("8 bytes")));
-                    if index as usize >= count || previous.is_some_and(|p| p >= index) {
-                        return Err(SnapshotError {
-                            offset: at,
-                            reason: format!("element {index} is out of order or out of range"),
-                        });
+                hashed.hash(at, bytes, 12, |start, block| {
+                    for (i, entry) in block.chunks_exact(12).enumerate() {
+                        let at = at + start + 12 * i;
+                        let index = u32::from_le_bytes(entry[..4].try_into().expect("4 bytes"));
+                        let cell =
+                            Cell(u64::from_le_bytes(entry[4..].try_into().expect("8 bytes")));
+                        if index as usize >= count || previous.is_some_and(|p| p >= index) {
+                            return Err(SnapshotError {
+                                offset: at,
+                                reason: format!("element {index} is out of order or out of range"),
+                            });
+                        }
+                        if cell.is_absent() {
+                            return Err(SnapshotError {
+                                offset: at,
+                                reason: "a sparse column lists an absent value".to_owned(),
+                            });
+                        }
+                        check(at, cell)?;
+                        previous = Some(index);
+                        cells.insert(index, cell);
                     }
-                    if cell.is_absent() {
-                        return Err(SnapshotError {
-                            offset: at,
-                            reason: "a sparse column lists an absent value".to_owned(),
-                        });
-                    }
-                    check(at, cell)?;
-                    previous = Some(index);
-                    cells.insert(index, cell);
-                }
+                    Ok(())
+                })?;
                 Column::Sparse(cells)
             }
             ColumnBytes::Dense { at, bytes } => {
                 let mut cells = Vec::with_capacity(count);
-                for (i, chunk) in bytes.chunks_exact(8).enumerate() {
-                    let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-                    check(at + 8 * i, cell)?;
-                    cells.push(cell);
-                }
+                hashed.hash(at, bytes, 8, |start, block| {
+                    for (i, chunk) in block.chunks_exact(8).enumerate() {
+                        let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+                        check(at + start + 8 * i, cell)?;
+                        cells.push(cell);
+                    }
+                    Ok(())
+                })?;
                 Column::Dense(cells)
             }
         };

@@ -426,19 +426,78 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
         ));
     }
     let stored = u32::from_le_bytes(bytes[body_end..].try_into().expect("4 bytes"));
-    // The checksum is computed beside the reading, which checks everything it reads anyway,
-    // and judged first: a damaged file is reported as damaged, whatever else reading found.
-    std::thread::scope(|scope| {
-        let checksum = scope.spawn(|| crc32fast::hash(&bytes[..body_end]));
-        let read = read_body(input, version);
-        if checksum.join().ok() != Some(stored) {
-            return Err(SnapshotError {
-                offset: body_end,
-                reason: "the checksum does not match: the file is damaged; open a copy saved earlier, or load the data it was made from again".to_owned(),
-            });
+    // The checksum is judged first: a damaged file is reported as damaged, whatever else
+    // reading found. The readers of the large parts hash them as they read them; when reading
+    // stops early, the whole file is hashed.
+    let hashed = Hashed::default();
+    let read = read_body(input, version, &hashed);
+    let checksum = match &read {
+        Ok(_) => hashed.checksum(&bytes[..body_end]),
+        Err(_) => crc32fast::hash(&bytes[..body_end]),
+    };
+    if checksum != stored {
+        return Err(SnapshotError {
+            offset: body_end,
+            reason: "the checksum does not match: the file is damaged; open a copy saved earlier, or load the data it was made from again".to_owned(),
+        });
+    }
+    read
+}
+
+/// The checksums of parts of a snapshot, each computed by the part's reader while its bytes
+/// are in the cache (a separate pass over a file of hundreds of megabytes costs as much as
+/// reading it), put together with the parts no reader hashed by `checksum`.
+#[derive(Default)]
+pub(super) struct Hashed(std::sync::Mutex<Vec<(usize, usize, crc32fast::Hasher)>>);
+
+impl Hashed {
+    /// How many bytes `each` part of the bytes of `hash` holds.
+    const BLOCK: usize = 96 * 1024;
+
+    /// Hashes `bytes`, which start at byte `at` of the file, a block at a time, handing each
+    /// block to `each` with its place in `bytes` once it is hashed. A block's length is a
+    /// multiple of `unit`.
+    pub fn hash<E>(
+        &self,
+        at: usize,
+        bytes: &[u8],
+        unit: usize,
+        mut each: impl FnMut(usize, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let block = (Self::BLOCK / unit).max(1) * unit;
+        let mut hasher = crc32fast::Hasher::new();
+        for (i, part) in bytes.chunks(block).enumerate() {
+            hasher.update(part);
+            each(i * block, part)?;
         }
-        read
-    })
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((at, bytes.len(), hasher));
+        Ok(())
+    }
+
+    /// The checksum of the whole of `file`: the parts hashed, with the bytes between them.
+    fn checksum(self, file: &[u8]) -> u32 {
+        let mut parts = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        parts.sort_by_key(|(at, _, _)| *at);
+        let mut total = crc32fast::Hasher::new();
+        let mut at = 0;
+        for (start, len, hasher) in parts {
+            let Some(between) = file.get(at..start) else {
+                // Parts that overlap are not the file's: hash it whole.
+                return crc32fast::hash(file);
+            };
+            total.update(between);
+            total.combine(&hasher);
+            at = start + len;
+        }
+        total.update(file.get(at..).unwrap_or_default());
+        total.finalize()
+    }
 }
 
 /// The CRC-32 of the whole of `bytes`, as `crc32fast::hash` gives it. For a snapshot that is
@@ -460,7 +519,7 @@ pub fn file_checksum(bytes: &[u8]) -> u32 {
 }
 
 /// Everything after the version, up to the checksum.
-fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
+fn read_body(mut input: In<'_>, version: u32, hashed: &Hashed) -> Result<Graph, SnapshotError> {
     let at = input.offset();
     let flags = input.u8()?;
     let extended = flags & 4 != 0;
@@ -500,8 +559,14 @@ fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
     }
     let pool_at = input.offset();
     let pool_bytes = input.bytes()?;
+    let pool_start = input.offset() - pool_bytes.len();
     let check_pool = |bytes: &[u8]| {
-        StringPool::from_bytes(bytes.to_vec()).map_err(|reason| SnapshotError {
+        let mut copy = Vec::with_capacity(bytes.len());
+        let _ = hashed.hash(pool_start, bytes, 1, |_, block| {
+            copy.extend_from_slice(block);
+            Ok::<_, std::convert::Infallible>(())
+        });
+        StringPool::from_bytes(copy).map_err(|reason| SnapshotError {
             offset: pool_at,
             reason,
         })
@@ -540,7 +605,7 @@ fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
         let pool = scope.spawn(|| check_pool(pool_bytes));
         let node_labels = labels.as_deref().unwrap_or_default();
         let topology =
-            scope.spawn(move || topology(node_labels, edge_bytes, edges_at, symbol_count));
+            scope.spawn(move || topology(node_labels, edge_bytes, edges_at, symbol_count, hashed));
         let pool = pool
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -553,7 +618,7 @@ fn read_body(mut input: In<'_>, version: u32) -> Result<Graph, SnapshotError> {
             &mut input,
             &mut graph,
             (node_count, edge_count),
-            &string_starts,
+            (&string_starts, hashed),
             (extended, rates, constraints),
         );
         let built = topology.join().unwrap_or_else(|_| {
@@ -623,35 +688,39 @@ fn topology(
     edges: &[u8],
     at: usize,
     symbols: usize,
+    hashed: &Hashed,
 ) -> Result<Topology, SnapshotError> {
     let mut graph = StableDiGraph::with_capacity(labels.len(), edges.len() / 12);
     for labels in labels {
         graph.add_node(NodeData { labels: *labels });
     }
     let mut counts = vec![0usize; symbols];
-    for (i, edge) in edges.chunks_exact(12).enumerate() {
-        let word =
-            |k: usize| u32::from_le_bytes(edge[4 * k..4 * k + 4].try_into().expect("4 bytes"));
-        let (from, to, rel_type) = (word(0), word(1), word(2) as usize);
-        let error = |reason: String| SnapshotError {
-            offset: at + 12 * i,
-            reason,
-        };
-        if from as usize >= labels.len() || to as usize >= labels.len() {
-            return Err(error("a relationship ends at no node".to_owned()));
+    hashed.hash(at, edges, 12, |start, block| {
+        for (i, edge) in block.chunks_exact(12).enumerate() {
+            let word =
+                |k: usize| u32::from_le_bytes(edge[4 * k..4 * k + 4].try_into().expect("4 bytes"));
+            let (from, to, rel_type) = (word(0), word(1), word(2) as usize);
+            let error = |reason: String| SnapshotError {
+                offset: at + start + 12 * i,
+                reason,
+            };
+            if from as usize >= labels.len() || to as usize >= labels.len() {
+                return Err(error("a relationship ends at no node".to_owned()));
+            }
+            if rel_type >= symbols {
+                return Err(error(format!("relationship type {rel_type} is not a name")));
+            }
+            graph.add_edge(
+                super::nx(NodeId(from)),
+                super::nx(NodeId(to)),
+                EdgeData {
+                    rel_type: Sym::from_index(rel_type),
+                },
+            );
+            counts[rel_type] += 1;
         }
-        if rel_type >= symbols {
-            return Err(error(format!("relationship type {rel_type} is not a name")));
-        }
-        graph.add_edge(
-            super::nx(NodeId(from)),
-            super::nx(NodeId(to)),
-            EdgeData {
-                rel_type: Sym::from_index(rel_type),
-            },
-        );
-        counts[rel_type] += 1;
-    }
+        Ok(())
+    })?;
     let counts = counts
         .into_iter()
         .enumerate()
@@ -667,12 +736,12 @@ fn read_the_rest(
     input: &mut In<'_>,
     graph: &mut Graph,
     (node_count, edge_count): (usize, usize),
-    string_starts: &[u64],
+    (string_starts, hashed): (&[u64], &Hashed),
     (extended, rates, constraints): (bool, bool, bool),
 ) -> Result<(), SnapshotError> {
     let symbols = graph.symbols.len();
-    graph.node_props = read_table(input, node_count, symbols, string_starts)?;
-    graph.edge_props = read_table(input, edge_count, symbols, string_starts)?;
+    graph.node_props = read_table(input, node_count, symbols, string_starts, hashed)?;
+    graph.edge_props = read_table(input, edge_count, symbols, string_starts, hashed)?;
     for _ in 0..input.count(4)? {
         let source = Source {
             id: input.str()?.to_owned(),
@@ -771,9 +840,10 @@ fn read_table(
     count: usize,
     symbols: usize,
     string_starts: &[u64],
+    hashed: &Hashed,
 ) -> Result<Properties, SnapshotError> {
     let (mut table, largest_boxed) =
-        Properties::read_snapshot(input, count, symbols, string_starts)?;
+        Properties::read_snapshot(input, count, symbols, string_starts, hashed)?;
     let at = input.offset();
     let boxed_count = input.u64()?;
     if largest_boxed.is_some_and(|b| u64::from(b) >= boxed_count) {
@@ -793,4 +863,40 @@ fn read_table(
     }
     table.set_boxed(boxed);
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hashed;
+
+    #[test]
+    fn parts_hashed_apart_give_the_files_checksum() {
+        let file: Vec<u8> = (0..1_000_003u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let whole = crc32fast::hash(&file);
+        let layouts: [&[(usize, usize)]; 5] = [
+            &[],
+            &[(0, file.len())],
+            &[(700_000, 300_003), (10, 5), (100, 250_000)],
+            &[(5, 0), (999_999, 4)],
+            // Overlapping parts are no file's: the whole is hashed instead.
+            &[(100, 200), (150, 10)],
+        ];
+        for parts in layouts {
+            let hashed = Hashed::default();
+            for (at, len) in parts {
+                let mut seen = 0;
+                hashed
+                    .hash(*at, &file[*at..at + len], 12, |start, block| {
+                        assert_eq!(start, seen);
+                        seen += block.len();
+                        Ok::<_, ()>(())
+                    })
+                    .unwrap();
+                assert_eq!(seen, *len);
+            }
+            assert_eq!(hashed.checksum(&file), whole, "{parts:?}");
+        }
+    }
 }

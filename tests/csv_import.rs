@@ -32,6 +32,13 @@ fn import(nodes: &str, edges: &str) -> alliances::Graph {
     .unwrap()
 }
 
+/// A nodes file of fifty companies, `n0` to `n49`.
+fn fifty_nodes() -> String {
+    std::iter::once("id,name,kind,country,sector\n".to_owned())
+        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
+        .collect()
+}
+
 /// The problems of an import that must be refused.
 fn refusal(nodes: &str, edges: &str) -> Vec<Problem> {
     import_csv(
@@ -174,9 +181,7 @@ fn messages_read_as_places_and_fixes() {
 /// show where the file was cut.
 #[test]
 fn large_files_keep_file_order_and_line_numbers() {
-    let nodes: String = std::iter::once("id,name,kind,country,sector\n".to_owned())
-        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
-        .collect();
+    let nodes = fifty_nodes();
     let rows: Vec<String> = (0..2_000)
         .map(|i| format!("n{},n{},SUPPLIES,{i},,\n", i % 50, (i * 7 + 1) % 50))
         .collect();
@@ -214,9 +219,7 @@ fn large_files_keep_file_order_and_line_numbers() {
 /// and whichever piece is checked first: the report is the same from run to run.
 #[test]
 fn suggestions_go_to_the_first_unknown_ends_in_file_order() {
-    let nodes: String = std::iter::once("id,name,kind,country,sector\n".to_owned())
-        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
-        .collect();
+    let nodes = fifty_nodes();
     // Unknown ends all through the file, so both pieces have more than get suggestions.
     let rows: String = (0..4_000)
         .map(|i| {
@@ -252,9 +255,7 @@ fn suggestions_go_to_the_first_unknown_ends_in_file_order() {
 fn progress_counts_every_row_byte_once() {
     use alliances::datafile::{ImportProgress, import_csv_with_progress};
     use std::sync::Mutex;
-    let nodes: String = std::iter::once("id,name,kind,country,sector\n".to_owned())
-        .chain((0..50).map(|i| format!("n{i},Node {i},company,,\n")))
-        .collect();
+    let nodes = fifty_nodes();
     let rows: String = (0..3_000)
         .map(|i| format!("n{},n{},SUPPLIES,{i},,\n", i % 50, (i * 7 + 1) % 50))
         .collect();

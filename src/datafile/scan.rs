@@ -11,6 +11,8 @@
 
 use std::ops::Range;
 
+use crate::store::threads::{cores, on_threads};
+
 /// How much of a file one count covers.
 const BLOCK: usize = 1 << 18;
 
@@ -45,24 +47,12 @@ impl<'b> Scan<'b> {
         let threads = if bytes.len() < PARALLEL_FROM {
             1
         } else {
-            std::thread::available_parallelism().map_or(1, |t| t.get().min(MAX_THREADS))
+            cores(MAX_THREADS)
         };
         let runs: Vec<&[&[u8]]> = blocks
             .chunks(blocks.len().div_ceil(threads).max(1))
             .collect();
-        let scanned: Vec<RunScan> = std::thread::scope(|scope| {
-            let mut runs = runs.into_iter();
-            let first = runs.next();
-            let others: Vec<_> = runs.map(|run| scope.spawn(move || scan_run(run))).collect();
-            first
-                .map(scan_run)
-                .into_iter()
-                .chain(others.into_iter().map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                }))
-                .collect()
-        });
+        let scanned = on_threads(runs, scan_run);
         let mut block_lines = Vec::with_capacity(blocks.len());
         let (mut first_quote, mut first_non_ascii) = (None, None);
         for run in scanned {

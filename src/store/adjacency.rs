@@ -11,6 +11,7 @@
 
 use std::ops::Range;
 
+use super::threads::{cores, on_threads};
 use super::{Graph, NodeId};
 
 /// Below this many relationships the index is built on one thread: starting more costs more
@@ -112,7 +113,7 @@ fn build_lists<O: Offset>(graph: &Graph) -> (Vec<O>, Vec<NodeId>) {
     let threads = if graph.edge_count() < PARALLEL_FROM {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, |t| t.get().min(MAX_THREADS))
+        cores(MAX_THREADS)
     };
     let ranges: Vec<Range<usize>> = (0..threads)
         .map(|t| bound * t / threads..bound * (t + 1) / threads)
@@ -147,21 +148,6 @@ fn split_by<T>(items: &mut [T], starts: impl Iterator<Item = usize>) -> Vec<&mut
         rest = tail;
     }
     parts
-}
-
-/// Runs `work` on each item, the first on this thread and the others on threads of their own.
-fn on_threads<T: Send>(items: impl Iterator<Item = T>, work: impl Fn(T) + Sync) {
-    let mut items = items;
-    let first = items.next();
-    std::thread::scope(|scope| {
-        for item in items {
-            let work = &work;
-            scope.spawn(move || work(item));
-        }
-        if let Some(item) = first {
-            work(item);
-        }
-    });
 }
 
 /// Counts each relationship end at a node of `nodes`, by the node's place in the range.

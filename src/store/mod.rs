@@ -28,6 +28,7 @@ pub mod snapshot;
 mod stats;
 mod strings;
 mod symbols;
+pub(crate) mod threads;
 mod undo;
 
 use std::collections::{BTreeMap, HashMap};

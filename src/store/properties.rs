@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use super::snapshot::{Hashed, In, Out, SnapshotError};
 use super::strings::{StrId, StringPool};
 use super::symbols::Sym;
+use super::threads::on_threads;
 use crate::model::{Date, Value};
 
 type FastHash = foldhash::fast::RandomState;
@@ -386,24 +387,12 @@ impl Properties {
             }
         }
         let decode = |column: &ColumnBytes<'_>| column.decode(count, strings, hashed);
-        let decoded: Vec<Result<(Column, Option<u32>), SnapshotError>> =
-            if count < PARALLEL_FROM || laid_out.len() < 2 {
-                laid_out.iter().map(|(_, column)| decode(column)).collect()
-            } else {
-                std::thread::scope(|scope| {
-                    let (first, others) = laid_out.split_first().expect("two columns or more");
-                    let others: Vec<_> = others
-                        .iter()
-                        .map(|(_, column)| scope.spawn(move || decode(column)))
-                        .collect();
-                    std::iter::once(decode(&first.1))
-                        .chain(others.into_iter().map(|h| {
-                            h.join()
-                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                        }))
-                        .collect()
-                })
-            };
+        let columns = laid_out.iter().map(|(_, column)| column);
+        let decoded: Vec<Result<(Column, Option<u32>), SnapshotError>> = if count < PARALLEL_FROM {
+            columns.map(decode).collect()
+        } else {
+            on_threads(columns, decode)
+        };
         let mut largest_boxed: Option<u32> = None;
         for ((key, _), column) in laid_out.iter().zip(decoded) {
             let (column, boxed) = column?;

@@ -562,7 +562,7 @@ fn read_body(mut input: In<'_>, version: u32, hashed: &Hashed) -> Result<Graph, 
     let pool_start = input.offset() - pool_bytes.len();
     let check_pool = |bytes: &[u8]| {
         let mut copy = Vec::with_capacity(bytes.len());
-        let _ = hashed.hash(pool_start, bytes, 1, |_, block| {
+        let Ok(()) = hashed.hash(pool_start, bytes, 1, |_, block| {
             copy.extend_from_slice(block);
             Ok::<_, std::convert::Infallible>(())
         });

@@ -64,15 +64,25 @@ impl Offset for u64 {
 
 impl Adjacency {
     pub(super) fn build(graph: &Graph) -> Adjacency {
-        let entries = graph.edge_count().saturating_mul(2);
+        Adjacency::of(graph, Ends::Both)
+    }
+
+    /// Each node's list holds the start of every relationship that ends at it, in
+    /// relationship order: what PageRank sums a node's score from.
+    pub fn incoming(graph: &Graph) -> Adjacency {
+        Adjacency::of(graph, Ends::Incoming)
+    }
+
+    fn of(graph: &Graph, ends: Ends) -> Adjacency {
+        let entries = graph.edge_count().saturating_mul(ends.per_relationship());
         if u32::try_from(entries).is_ok() {
-            let (offsets, neighbors) = build_lists::<u32>(graph);
+            let (offsets, neighbors) = build_lists::<u32>(graph, ends);
             Adjacency {
                 offsets: Offsets::Narrow(offsets),
                 neighbors,
             }
         } else {
-            let (offsets, neighbors) = build_lists::<u64>(graph);
+            let (offsets, neighbors) = build_lists::<u64>(graph, ends);
             Adjacency {
                 offsets: Offsets::Wide(offsets),
                 neighbors,
@@ -98,92 +108,139 @@ impl Adjacency {
     }
 }
 
+/// Which ends of a relationship list it, and whom.
+#[derive(Clone, Copy)]
+enum Ends {
+    /// Each end lists the other.
+    Both,
+    /// The end lists the start.
+    Incoming,
+}
+
+impl Ends {
+    fn per_relationship(self) -> usize {
+        match self {
+            Ends::Both => 2,
+            Ends::Incoming => 1,
+        }
+    }
+}
+
 /// Where `node`'s list lies among the neighbours.
 fn list_range<O: Offset>(offsets: &[O], node: NodeId) -> Option<Range<usize>> {
     Some(offsets.get(node.index())?.at()..offsets.get(node.index() + 1)?.at())
 }
 
-/// Every node's offset and list, with offsets of type `O`, which must hold twice the number
-/// of relationships.
-fn build_lists<O: Offset>(graph: &Graph) -> (Vec<O>, Vec<NodeId>) {
+/// Every node's offset and list, with offsets of type `O`, which must hold the number of
+/// entries `ends` makes.
+fn build_lists<O: Offset>(graph: &Graph, ends: Ends) -> (Vec<O>, Vec<NodeId>) {
+    match ends {
+        Ends::Both => sorted_lists(graph, |from, to| [(from, to), (to, from)]),
+        Ends::Incoming => sorted_lists(graph, |from, to| [(to, from)]),
+    }
+}
+
+/// The (node, entry of its list) pairs of a relationship, from its start and its end.
+type Entries<const K: usize> = fn(NodeId, NodeId) -> [(NodeId, NodeId); K];
+
+/// The entries of every relationship sorted by node, stably. Each thread takes a range of
+/// relationships and counts its entries at each node; it then writes them from where the
+/// entries of the ranges before it end, so each list comes out in relationship order, as one
+/// thread makes it, and each thread reads only its own relationships.
+fn sorted_lists<O: Offset, const K: usize>(
+    graph: &Graph,
+    entries: Entries<K>,
+) -> (Vec<O>, Vec<NodeId>) {
     let bound = graph.node_index_bound();
-    // Each thread takes a range of node numbers and reads every relationship, writing only
-    // its own nodes' counts and lists: the lists come out as one thread makes them, in
-    // relationship order, with no lock.
+    let parts = edge_ranges(graph);
+    let mut cursors: Vec<Vec<O>> = on_threads(parts.iter().cloned(), |edges| {
+        let mut counts = vec![O::default(); bound];
+        for (from, to) in graph.edge_pairs_in(edges) {
+            for (end, _) in entries(from, to) {
+                counts[end.index()] += O::ONE;
+            }
+        }
+        counts
+    });
+    // Each range's count at a node becomes where its entries there start.
+    let mut offsets = vec![O::default(); bound + 1];
+    let mut at = O::default();
+    for (node, offset) in offsets[..bound].iter_mut().enumerate() {
+        *offset = at;
+        for cursor in &mut cursors {
+            let count = cursor[node];
+            cursor[node] = at;
+            at += count;
+        }
+    }
+    offsets[bound] = at;
+    let mut neighbors = vec![NodeId(0); at.at()];
+    let slots = Slots(neighbors.as_mut_ptr(), neighbors.len());
+    on_threads(parts.into_iter().zip(cursors), |(edges, mut cursor)| {
+        let slots = &slots;
+        for (from, to) in graph.edge_pairs_in(edges) {
+            for (end, other) in entries(from, to) {
+                let slot = &mut cursor[end.index()];
+                // SAFETY: a range's cursor at a node starts where the entries of the ranges
+                // before it end and moves once for each entry it counted there, over the same
+                // relationships of the same unchanged graph: no two (range, node) pairs write
+                // the same slot, and every slot lies in `neighbors`, which `write` checks too.
+                unsafe { slots.write(slot.at(), other) };
+                *slot += O::ONE;
+            }
+        }
+    });
+    (offsets, neighbors)
+}
+
+/// The slots of the lists, written by several threads at once, each at places of its own.
+struct Slots(*mut NodeId, usize);
+
+// SAFETY: the threads write disjoint slots (see `sorted_lists`), and the lists are read only
+// after every thread has finished.
+unsafe impl Sync for Slots {}
+
+impl Slots {
+    /// # Safety
+    /// No other thread writes or reads slot `at` meanwhile.
+    unsafe fn write(&self, at: usize, node: NodeId) {
+        assert!(at < self.1, "a list entry past the lists");
+        // SAFETY: `at` is in the allocation, and no one else touches it (the caller's word).
+        unsafe { self.0.add(at).write(node) };
+    }
+}
+
+/// The relationship numbers cut into one range per thread.
+fn edge_ranges(graph: &Graph) -> Vec<Range<usize>> {
+    let bound = graph.edge_index_bound();
     let threads = if graph.edge_count() < PARALLEL_FROM {
         1
     } else {
         cores(MAX_THREADS)
     };
-    let ranges: Vec<Range<usize>> = (0..threads)
+    (0..threads)
         .map(|t| bound * t / threads..bound * (t + 1) / threads)
-        .collect();
-    // `offsets[i + 1]` counts node i's relationship ends, then sums those before it.
-    let mut offsets = vec![O::default(); bound + 1];
-    let counts = split_by(&mut offsets[1..], ranges.iter().map(|r| r.start));
-    on_threads(ranges.iter().cloned().zip(counts), |(nodes, counts)| {
-        count_ends(graph, nodes, counts);
-    });
-    for i in 1..offsets.len() {
-        let before = offsets[i - 1];
-        offsets[i] += before;
-    }
-    let mut neighbors = vec![NodeId(0); offsets[bound].at()];
-    let lists = split_by(&mut neighbors, ranges.iter().map(|r| offsets[r.start].at()));
-    on_threads(ranges.iter().cloned().zip(lists), |(nodes, list)| {
-        fill_lists(graph, nodes, &offsets, list);
-    });
-    (offsets, neighbors)
+        .collect()
 }
 
-/// `items` cut at each of the ascending `starts` (the first is 0): one part per start.
-fn split_by<T>(items: &mut [T], starts: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
-    let starts: Vec<usize> = starts.collect();
-    let mut parts = Vec::with_capacity(starts.len());
-    let mut rest = items;
-    for (i, start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).map_or(rest.len() + start, |next| *next);
-        let (part, tail) = rest.split_at_mut(end - start);
-        parts.push(part);
-        rest = tail;
-    }
-    parts
-}
-
-/// Counts each relationship end at a node of `nodes`, by the node's place in the range.
-fn count_ends<O: Offset>(graph: &Graph, nodes: Range<usize>, counts: &mut [O]) {
-    for (from, to) in graph.edge_pairs() {
-        for end in [from, to] {
-            if let Some(count) = end
-                .index()
-                .checked_sub(nodes.start)
-                .and_then(|i| counts.get_mut(i))
-            {
-                *count += O::ONE;
-            }
+/// How many relationships start at each node, by node number.
+pub fn out_degrees(graph: &Graph) -> Vec<u32> {
+    let bound = graph.node_index_bound();
+    let counts = on_threads(edge_ranges(graph), |edges| {
+        let mut counts = vec![0u32; bound];
+        for (from, _) in graph.edge_pairs_in(edges) {
+            counts[from.index()] += 1;
+        }
+        counts
+    });
+    let mut counts = counts.into_iter();
+    let mut degrees = counts.next().unwrap_or_else(|| vec![0; bound]);
+    for part in counts {
+        for (degree, count) in degrees.iter_mut().zip(part) {
+            *degree += count;
         }
     }
-}
-
-/// Writes the lists of the nodes of `nodes` into `lists`, which starts at the first one's.
-fn fill_lists<O: Offset>(graph: &Graph, nodes: Range<usize>, offsets: &[O], lists: &mut [NodeId]) {
-    let base = offsets[nodes.start].at();
-    let mut cursor: Vec<usize> = offsets[nodes.clone()]
-        .iter()
-        .map(|offset| offset.at() - base)
-        .collect();
-    for (from, to) in graph.edge_pairs() {
-        for (end, other) in [(from, to), (to, from)] {
-            if let Some(at) = end
-                .index()
-                .checked_sub(nodes.start)
-                .and_then(|i| cursor.get_mut(i))
-            {
-                lists[*at] = other;
-                *at += 1;
-            }
-        }
-    }
+    degrees
 }
 
 #[cfg(test)]
@@ -235,14 +292,58 @@ mod tests {
     }
 
     #[test]
+    fn incoming_lists_and_out_degrees_follow_the_relationships_left() {
+        let mut g = Graph::new(Schema::Open);
+        let nodes: Vec<_> = (0..3000).map(|_| g.add_node(["X"], [])).collect();
+        let mut state = 11u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % nodes.len()
+        };
+        let mut edges = Vec::new();
+        for _ in 0..super::PARALLEL_FROM + 5000 {
+            let (from, to) = (next(), next());
+            edges.push((
+                g.add_edge(nodes[from], nodes[to], "T", []).unwrap(),
+                from,
+                to,
+            ));
+        }
+        // Holes among the relationship numbers, the last ones included.
+        let gone: Vec<bool> = (0..edges.len())
+            .map(|k| k % 7 == 3 || k + 3 > edges.len())
+            .collect();
+        for (k, (edge, _, _)) in edges.iter().enumerate() {
+            if gone[k] {
+                g.remove_edge(*edge);
+            }
+        }
+        let mut incoming = vec![Vec::new(); nodes.len()];
+        let mut out = vec![0u32; nodes.len()];
+        for (k, (_, from, to)) in edges.iter().enumerate() {
+            if !gone[k] {
+                incoming[*to].push(nodes[*from]);
+                out[*from] += 1;
+            }
+        }
+        let lists = super::Adjacency::incoming(&g);
+        for (node, list) in nodes.iter().zip(&incoming) {
+            assert_eq!(lists.neighbors(*node), &list[..]);
+        }
+        assert_eq!(super::out_degrees(&g), out);
+    }
+
+    #[test]
     fn wide_offsets_give_the_lists_narrow_ones_give() {
         let mut g = Graph::new(Schema::Open);
         let nodes: Vec<_> = (0..50).map(|_| g.add_node(["X"], [])).collect();
         for i in 0..400 {
             g.add_edge(nodes[i % 50], nodes[(i * 7 + 3) % 50], "T", []);
         }
-        let (narrow, lists) = super::build_lists::<u32>(&g);
-        let (wide, wide_lists) = super::build_lists::<u64>(&g);
+        let (narrow, lists) = super::build_lists::<u32>(&g, super::Ends::Both);
+        let (wide, wide_lists) = super::build_lists::<u64>(&g, super::Ends::Both);
         assert_eq!(lists, wide_lists);
         assert_eq!(
             narrow.iter().map(|o| u64::from(*o)).collect::<Vec<_>>(),

@@ -138,11 +138,22 @@ impl Graph {
             .map(|e| (edge_id(e.id()), node_id(e.source()), node_id(e.target())))
     }
 
-    /// The two ends of every relationship, in relationship order.
-    pub(super) fn edge_pairs(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
-        self.graph
-            .edge_references()
-            .map(|e| (node_id(e.source()), node_id(e.target())))
+    /// One more than the highest relationship number in use.
+    pub(super) fn edge_index_bound(&self) -> usize {
+        petgraph::visit::EdgeIndexable::edge_bound(&self.graph)
+    }
+
+    /// The two ends of each relationship numbered in `numbers`, in relationship order.
+    pub(super) fn edge_pairs_in(
+        &self,
+        numbers: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        numbers.filter_map(|i| {
+            let (from, to) = self
+                .graph
+                .edge_endpoints(petgraph::stable_graph::EdgeIndex::new(i))?;
+            Some((node_id(from), node_id(to)))
+        })
     }
 
     /// The relationships leaving (`Outgoing`) or entering (`Incoming`) a node, each with the

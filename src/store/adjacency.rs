@@ -153,6 +153,10 @@ fn sorted_lists<O: Offset, const K: usize>(
 ) -> (Vec<O>, Vec<NodeId>) {
     let bound = graph.node_index_bound();
     let parts = edge_ranges(graph);
+    // Allocated before the counts, which are freed once the lists are made: after them, the
+    // blocks a search makes later came where they slowed it (shortest paths at 100k nodes
+    // measured 8-14% slower).
+    let mut offsets = vec![O::default(); bound + 1];
     let mut cursors: Vec<Vec<O>> = on_threads(parts.iter().cloned(), |edges| {
         let mut counts = vec![O::default(); bound];
         for (from, to) in graph.edge_pairs_in(edges) {
@@ -163,7 +167,6 @@ fn sorted_lists<O: Offset, const K: usize>(
         counts
     });
     // Each range's count at a node becomes where its entries there start.
-    let mut offsets = vec![O::default(); bound + 1];
     let mut at = O::default();
     for (node, offset) in offsets[..bound].iter_mut().enumerate() {
         *offset = at;

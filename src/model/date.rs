@@ -68,13 +68,19 @@ impl Date {
 
     /// The date `pack` made `bits` from, if they are a date's: for bits from outside.
     pub fn from_packed(bits: u64) -> Option<Date> {
-        let date = Date::unpack(bits);
-        let real = match (date.month, date.day) {
-            (0, 0) => true,
-            (month, 0) => Date::month(date.year, month).is_ok(),
-            (month, day) => Date::day(date.year, month, day).is_ok(),
-        };
-        (real && bits >> 48 == 0 && date.pack() == bits).then_some(date)
+        Date::is_packed(bits).then(|| Date::unpack(bits))
+    }
+
+    /// Whether `bits` are a date's as `pack` makes them (a snapshot's reader checks millions).
+    #[inline]
+    pub fn is_packed(bits: u64) -> bool {
+        let (year, month, day) = ((bits >> 16) as u32 as i32, (bits >> 8) as u8, bits as u8);
+        bits >> 48 == 0
+            && match (month, day) {
+                (0, 0) | (1..=12, 0) => true,
+                (1..=12, day) => day <= days_in_month(year, month),
+                _ => false,
+            }
     }
 
     /// The date `pack` made `bits` from.
@@ -192,6 +198,50 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn packed_bits_are_a_date_exactly_when_the_checked_constructors_make_one() {
+        // What `is_packed` must agree with: the date the bits name, made by the constructors
+        // that check it, packs back to the same bits.
+        let made = |bits: u64| {
+            let Date { year, month, day } = Date::unpack(bits);
+            let date = match (month, day) {
+                (0, 0) => Ok(Date::year(year)),
+                (month, 0) => Date::month(year, month),
+                (month, day) => Date::day(year, month, day),
+            };
+            date.is_ok_and(|date| date.pack() == bits)
+        };
+        let mut state = 3u64;
+        let mut samples: Vec<u64> = (0..200_000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                // Small months and days most of the time, any bits now and then.
+                match state % 4 {
+                    0 => state,
+                    _ => {
+                        ((state >> 16) & 0xffff_ffff) << 16
+                            | (((state >> 8) % 14) << 8)
+                            | (state % 33)
+                    }
+                }
+            })
+            .collect();
+        for year in [-400i32, -1, 0, 1900, 2000, 2023, 2024, i32::MAX, i32::MIN] {
+            for month in 0..=13u8 {
+                for day in [0u8, 1, 28, 29, 30, 31, 32, 255] {
+                    samples.push(Date { year, month, day }.pack());
+                }
+            }
+        }
+        samples.extend([0, 1 << 48, u64::MAX]);
+        for bits in samples {
+            assert_eq!(Date::is_packed(bits), made(bits), "{bits:#x}");
+            assert_eq!(Date::from_packed(bits).is_some(), made(bits), "{bits:#x}");
+        }
     }
 
     #[test]

@@ -493,7 +493,7 @@ impl<'a> ColumnBytes<'a> {
             let ok = match cell.tag() {
                 None | Some(INT | ABSENT) => true,
                 Some(BOOL) => cell.payload() <= 1,
-                Some(DATE) => Date::from_packed(cell.payload()).is_some(),
+                Some(DATE) => Date::is_packed(cell.payload()),
                 Some(STRING) => {
                     let word = cell.payload() as usize;
                     strings

@@ -432,3 +432,51 @@ fn crc32_ieee(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A date cell that names no date (a 30th of February, a thirteenth month, a day without its
+/// month) is refused at its byte; a 29th of February in a leap year reads back.
+#[test]
+fn a_date_cell_naming_no_date_is_refused_where_it_is() {
+    const DATE: u64 = 0xFFFB << 48;
+    let packed = |year: u64, month: u64, day: u64| DATE | year << 16 | month << 8 | day;
+    let mut graph = Graph::new(Schema::Open);
+    for (i, day) in ["2024-02-29", "2023-11-30", "2025-12-31"]
+        .iter()
+        .enumerate()
+    {
+        graph.add_node(
+            ["Firm"],
+            [
+                ("id", Value::from(format!("f{i}"))),
+                ("founded", Value::Date(day.parse::<Date>().unwrap())),
+            ],
+        );
+    }
+    let bytes = snapshot::write(&graph);
+    let back = snapshot::read(&bytes).unwrap();
+    assert_eq!(dump(&back), dump(&graph));
+    let at = |cell: u64| {
+        bytes
+            .windows(8)
+            .position(|w| w == cell.to_le_bytes())
+            .expect("the cell is there")
+    };
+    let place = at(packed(2023, 11, 30));
+    for bad in [
+        packed(2025, 2, 30),
+        packed(2023, 2, 29),
+        packed(2025, 13, 0),
+        packed(2025, 0, 5),
+        packed(2025, 4, 31),
+        DATE | 1 << 47 | 1,
+    ] {
+        let mut damaged = bytes.clone();
+        damaged[place..place + 8].copy_from_slice(&bad.to_le_bytes());
+        let body = damaged.len() - 4;
+        let checksum = crc32fast::hash(&damaged[..body]);
+        damaged[body..].copy_from_slice(&checksum.to_le_bytes());
+        let error = snapshot::read(&damaged).unwrap_err();
+        assert_eq!(error.offset, place, "{bad:#x}: {error}");
+        assert!(error.reason.contains("holds no value"), "{bad:#x}: {error}");
+    }
+}

@@ -145,6 +145,35 @@ fn write_some(db: &Path, statements: &[&str]) {
     }
 }
 
+/// A data file with no journal yet, or an empty one, or one whose header was being written,
+/// opens for reading without word of a torn statement; a journal with a torn last record
+/// still gets it.
+#[test]
+fn a_reader_reports_a_torn_record_only_when_a_statement_was_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.alliances");
+    let journal = dir.path().join("r.alliances.journal");
+    alliances::datafile::save(&alliances::Graph::new(alliances::Schema::Open), &db).unwrap();
+    let read = || {
+        let options = DbOptions {
+            read_only: true,
+            ..DbOptions::default()
+        };
+        Database::open(&db, options).unwrap().2
+    };
+    assert!(!journal.exists());
+    let recovery = read();
+    assert!(!recovery.torn && !recovery.stale, "{recovery:?}");
+    std::fs::write(&journal, b"").unwrap();
+    assert!(!read().torn, "an empty journal");
+    write_some(&db, &["CREATE (:Company {name: 'One'})"]);
+    let full = std::fs::read(&journal).unwrap();
+    std::fs::write(&journal, &full[..10]).unwrap();
+    assert!(!read().torn, "a journal cut inside its header");
+    std::fs::write(&journal, &full[..full.len() - 5]).unwrap();
+    assert!(read().torn, "a journal cut inside its record");
+}
+
 #[test]
 fn a_torn_last_record_is_dropped_and_a_damaged_middle_one_stops_the_opening() {
     let dir = tempfile::tempdir().unwrap();

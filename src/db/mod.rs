@@ -445,8 +445,10 @@ impl Database {
             let base = journal::fingerprint(&bytes);
             let judged = judge(&text, base, &journal_path, &path).and_then(|(verdict, scan)| {
                 let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+                // As for a writer: a journal without its whole header (none, or one that was
+                // being started) held no statement, so nothing of one was cut short.
                 let mut recovery = Recovery {
-                    torn: scan.torn.is_some(),
+                    torn: scan.torn.is_some() && scan.header.is_some(),
                     ..Recovery::default()
                 };
                 if let Verdict::Replay(records) = verdict {

@@ -184,6 +184,13 @@ impl Scan {
     pub fn good_end(&self, len: usize) -> usize {
         self.torn.unwrap_or(len)
     }
+
+    /// Whether a statement's record was cut short: a torn tail after a whole header. A
+    /// journal without one (none, empty, or cut while its header was written) held no
+    /// statement.
+    pub fn cut_record(&self) -> bool {
+        self.torn.is_some() && self.header.is_some()
+    }
 }
 
 /// Reads a journal's bytes line by line. Nothing here decides what to do with damage.
@@ -649,6 +656,22 @@ mod tests {
         assert_eq!(scan.damaged.len(), 1);
         assert_eq!(scan.damaged[0].0, second);
         assert_eq!(scan.torn, Some(tail));
+        assert!(scan.cut_record());
+    }
+
+    #[test]
+    fn only_a_torn_tail_after_a_whole_header_is_a_record_cut_short() {
+        let whole = header((1, 2));
+        for (bytes, cut) in [
+            (&b""[..], false),
+            (&whole.as_bytes()[..10], false),
+            (whole.as_bytes(), false),
+        ] {
+            assert_eq!(super::scan(bytes).cut_record(), cut, "{bytes:?}");
+        }
+        let mut bytes = whole.into_bytes();
+        bytes.extend(b"12 0000");
+        assert!(super::scan(&bytes).cut_record());
     }
 
     #[test]

@@ -396,7 +396,7 @@ impl Database {
                 replay(&mut graph, &records, &db.journal_path, &db.path)?;
                 recovery.replayed = records.len();
                 let end = scan.good_end(text.len());
-                recovery.torn = scan.torn.is_some();
+                recovery.torn = scan.cut_record();
                 let file = db.journal.as_mut().expect("a writer has its journal");
                 let path = &db.journal_path;
                 if recovery.torn {
@@ -410,7 +410,7 @@ impl Database {
             }
             Verdict::Folded => {
                 recovery.stale = !scan.records.is_empty();
-                recovery.torn = scan.torn.is_some() && scan.header.is_some();
+                recovery.torn = scan.cut_record();
                 db.restart_journal(base)?;
             }
         }
@@ -445,10 +445,8 @@ impl Database {
             let base = journal::fingerprint(&bytes);
             let judged = judge(&text, base, &journal_path, &path).and_then(|(verdict, scan)| {
                 let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
-                // As for a writer: a journal without its whole header (none, or one that was
-                // being started) held no statement, so nothing of one was cut short.
                 let mut recovery = Recovery {
-                    torn: scan.torn.is_some() && scan.header.is_some(),
+                    torn: scan.cut_record(),
                     ..Recovery::default()
                 };
                 if let Verdict::Replay(records) = verdict {

@@ -73,7 +73,7 @@ pub fn recover(
         output: output.clone(),
         kept: 0,
         skipped: Vec::new(),
-        torn: scan.torn.is_some(),
+        torn: scan.cut_record(),
         folded: false,
     };
     let folded = scan.header.is_some_and(|(_, b)| b != base)

@@ -18,6 +18,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 pub use bulk::{
     ImportProgress, cell_value, import_csv, import_csv_bytes, import_csv_with_progress,
     property_cell, url_source,
@@ -75,27 +77,26 @@ pub struct TextInput<'a> {
 /// `LoadError::Io` when a file cannot be read, `LoadError::Invalid` listing every problem.
 pub fn load_files(paths: &[PathBuf], schema: Schema) -> Result<Graph, LoadError> {
     let files = read_all(paths)?;
+    if let [(path, bytes)] = &files[..] {
+        return load_file_bytes(path, bytes, schema);
+    }
     let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, &b[..])).collect();
     load_read_files(&files, schema)
 }
 
-/// A file's bytes, mapped into memory or read into it.
-pub enum FileBytes {
-    /// A large file, mapped: the pages are the operating system's cache, not a copy.
-    Mapped(memmap2::Mmap),
-    /// A small file (or one that cannot be mapped), read.
-    Read(Vec<u8>),
-}
-
-impl std::ops::Deref for FileBytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(map) => map,
-            FileBytes::Read(bytes) => bytes,
-        }
+/// As `load_read_files` for one file `read_bytes` read: a snapshot's dense property columns
+/// are left where they lie in `bytes` instead of being copied (`snapshot::read_shared`).
+///
+/// # Errors
+/// As `load_read_files`.
+pub fn load_file_bytes(path: &Path, bytes: &Bytes, schema: Schema) -> Result<Graph, LoadError> {
+    if snapshot::is_snapshot(bytes) || is_snapshot_path(path) {
+        return snapshot::read_shared(bytes).map_err(|source| LoadError::Snapshot {
+            path: path.to_owned(),
+            source,
+        });
     }
+    load_read_files(&[(path, bytes)], schema)
 }
 
 /// Files at least this large are mapped rather than read: below it a read costs less than
@@ -103,37 +104,36 @@ impl std::ops::Deref for FileBytes {
 const MAP_FROM: u64 = 1 << 20;
 
 /// The bytes of the file at `path`: mapped when it is a large regular file, so that opening a
-/// snapshot of a million nodes copies none of its hundreds of megabytes before reading them;
-/// read otherwise.
+/// snapshot of a million nodes copies none of its hundreds of megabytes; read otherwise.
 ///
-/// The mapping is meant to be dropped once the file is read (a graph copies what it keeps).
-/// alliances never changes a data file in place (`write_atomically` renames a new file over
-/// it, and a mapping keeps the old one), so the bytes stay as they were while mapped.
+/// A graph read from a snapshot keeps a share of the mapping for the columns it leaves in
+/// place. alliances never changes a data file in place (`write_atomically` renames a new file
+/// over it, and a mapping keeps the old one), so the bytes stay as they were while mapped.
 ///
 /// # Errors
 /// When the file cannot be opened or read.
-pub fn read_bytes(path: &Path) -> std::io::Result<FileBytes> {
+pub fn read_bytes(path: &Path) -> std::io::Result<Bytes> {
     let mut file = fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_file() && meta.len() >= MAP_FROM {
-        // SAFETY: the map is read only while the file is read, and alliances replaces data
-        // files by renaming (see above) rather than writing into them; another program that
-        // shortened the file in place during that moment could stop the process (SIGBUS),
-        // which the documentation of snapshots states.
+        // SAFETY: the map is only ever read, and alliances replaces data files by renaming
+        // (see above) rather than writing into them; another program that shortened the file
+        // in place while it is mapped could stop the process (SIGBUS), which the documentation
+        // of snapshots states.
         if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
-            return Ok(FileBytes::Mapped(map));
+            return Ok(Bytes::from_owner(map));
         }
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     std::io::Read::read_to_end(&mut file, &mut bytes)?;
-    Ok(FileBytes::Read(bytes))
+    Ok(Bytes::from(bytes))
 }
 
 /// Reads every file in `paths`, each with its path.
 ///
 /// # Errors
 /// `LoadError::Io` for the first file that cannot be read.
-fn read_all(paths: &[PathBuf]) -> Result<Vec<(&Path, FileBytes)>, LoadError> {
+fn read_all(paths: &[PathBuf]) -> Result<Vec<(&Path, Bytes)>, LoadError> {
     paths
         .iter()
         .map(|path| {

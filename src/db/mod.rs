@@ -375,7 +375,7 @@ impl Database {
         );
         let bytes = datafile::read_bytes(&path).map_err(io_error(&path))?;
         let base = journal::fingerprint(&bytes);
-        let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+        let mut graph = datafile::load_file_bytes(&path, &bytes, options.schema)?;
         drop(bytes);
         let text = read_optional(&journal_path)?;
         let (verdict, scan) = judge(&text, base, &journal_path, &path)?;
@@ -444,7 +444,7 @@ impl Database {
             };
             let base = journal::fingerprint(&bytes);
             let judged = judge(&text, base, &journal_path, &path).and_then(|(verdict, scan)| {
-                let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+                let mut graph = datafile::load_file_bytes(&path, &bytes, options.schema)?;
                 let mut recovery = Recovery {
                     torn: scan.cut_record(),
                     ..Recovery::default()

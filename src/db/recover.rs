@@ -66,7 +66,7 @@ pub fn recover(
     }
     let bytes = crate::datafile::read_bytes(&path).map_err(io_error(&path))?;
     let base = journal::fingerprint(&bytes);
-    let mut graph = datafile::load_read_files(&[(&path, &bytes)], options.schema)?;
+    let mut graph = datafile::load_file_bytes(&path, &bytes, options.schema)?;
     let text = super::read_optional(&journal_path)?;
     let scan = journal::scan(&text);
     let mut salvage = Salvage {

@@ -57,11 +57,14 @@ impl Cell {
     }
 }
 
-/// A column: sparse while few elements have the key, dense after.
+/// A column: sparse while few elements have the key, dense after. A dense column of a snapshot
+/// stays where it lies in the file's bytes (`Mapped`, 8 little-endian bytes a cell, every cell
+/// checked when the file was read) until it is first written to.
 #[derive(Clone, Debug)]
 enum Column {
     Sparse(HashMap<u32, Cell, FastHash>),
     Dense(Vec<Cell>),
+    Mapped(bytes::Bytes),
 }
 
 impl Column {
@@ -69,6 +72,11 @@ impl Column {
         match self {
             Column::Sparse(cells) => cells.get(&(index as u32)).copied().unwrap_or(Cell::ABSENT),
             Column::Dense(cells) => cells.get(index).copied().unwrap_or(Cell::ABSENT),
+            Column::Mapped(bytes) => bytes
+                .get(8 * index..8 * index + 8)
+                .map_or(Cell::ABSENT, |b| {
+                    Cell(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+                }),
         }
     }
 
@@ -89,13 +97,24 @@ impl Column {
                 }
                 cells[index] = cell;
             }
+            Column::Mapped(bytes) => {
+                let cells = bytes
+                    .chunks_exact(8)
+                    .map(|b| Cell(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
+                    .collect();
+                *self = Column::Dense(cells);
+                self.set(index, cell);
+            }
         }
     }
 
+    /// Bytes of this process's own memory: a mapped column's are the file's, which the
+    /// operating system may drop and read again.
     fn heap_bytes(&self) -> usize {
         match self {
             Column::Sparse(cells) => cells.capacity() * 17,
             Column::Dense(cells) => cells.capacity() * 8,
+            Column::Mapped(_) => 0,
         }
     }
 }
@@ -368,6 +387,7 @@ impl Properties {
         symbols: usize,
         strings: &[u64],
         hashed: &Hashed,
+        backing: Option<&bytes::Bytes>,
     ) -> Result<(Properties, Option<u32>), SnapshotError> {
         let mut table = Properties {
             bound: count,
@@ -386,7 +406,7 @@ impl Properties {
                 }
             }
         }
-        let decode = |column: &ColumnBytes<'_>| column.decode(count, strings, hashed);
+        let decode = |column: &ColumnBytes<'_>| column.decode(count, strings, hashed, backing);
         let columns = laid_out.iter().map(|(_, column)| column);
         let decoded: Vec<Result<(Column, Option<u32>), SnapshotError>> = if count < PARALLEL_FROM {
             columns.map(decode).collect()
@@ -415,6 +435,14 @@ impl Properties {
     pub(super) fn keys(&self) -> &[Sym] {
         &self.keys
     }
+}
+
+/// `part` as a share of `backing`, when it lies within it.
+fn within(backing: Option<&bytes::Bytes>, part: &[u8]) -> Option<bytes::Bytes> {
+    let backing = backing?;
+    let start = (part.as_ptr() as usize).checked_sub(backing.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= backing.len()).then(|| backing.slice(start..end))
 }
 
 fn decode_int(cell: Cell) -> i64 {
@@ -481,12 +509,13 @@ impl<'a> ColumnBytes<'a> {
     }
 
     /// The column, every cell checked (see `read_snapshot`), with the largest boxed slot a
-    /// cell points to.
+    /// cell points to. A dense column whose bytes lie in `backing` stays there.
     fn decode(
         &self,
         count: usize,
         strings: &[u64],
         hashed: &Hashed,
+        backing: Option<&bytes::Bytes>,
     ) -> Result<(Column, Option<u32>), SnapshotError> {
         let mut largest_boxed: Option<u32> = None;
         let mut check = |at: usize, cell: Cell| -> Result<(), SnapshotError> {
@@ -547,16 +576,19 @@ impl<'a> ColumnBytes<'a> {
                 Column::Sparse(cells)
             }
             ColumnBytes::Dense { at, bytes } => {
-                let mut cells = Vec::with_capacity(count);
+                let mapped = within(backing, bytes);
+                let mut cells = Vec::with_capacity(if mapped.is_some() { 0 } else { count });
                 hashed.hash(at, bytes, 8, |start, block| {
                     for (i, chunk) in block.chunks_exact(8).enumerate() {
                         let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
                         check(at + start + 8 * i, cell)?;
-                        cells.push(cell);
+                        if mapped.is_none() {
+                            cells.push(cell);
+                        }
                     }
                     Ok(())
                 })?;
-                Column::Dense(cells)
+                mapped.map_or(Column::Dense(cells), Column::Mapped)
             }
         };
         Ok((column, largest_boxed))

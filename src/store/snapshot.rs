@@ -388,6 +388,20 @@ impl<'a> In<'a> {
 /// When `bytes` are not a snapshot, come from a newer version, or are damaged: the error says
 /// at which byte.
 pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
+    read_from(bytes, None)
+}
+
+/// As `read`, leaving the dense property columns where they lie in `bytes` (a mapped file,
+/// typically) rather than copying them: the graph holds a share of `bytes` until it writes to
+/// them. Every cell is checked all the same.
+///
+/// # Errors
+/// As `read`.
+pub fn read_shared(bytes: &bytes::Bytes) -> Result<Graph, SnapshotError> {
+    read_from(bytes, Some(bytes))
+}
+
+fn read_from(bytes: &[u8], backing: Option<&bytes::Bytes>) -> Result<Graph, SnapshotError> {
     if bytes.is_empty() {
         return Err(SnapshotError {
             offset: 0,
@@ -430,7 +444,7 @@ pub fn read(bytes: &[u8]) -> Result<Graph, SnapshotError> {
     // reading found. The readers of the large parts hash them as they read them; when reading
     // stops early, the whole file is hashed.
     let hashed = Hashed::default();
-    let read = read_body(input, version, &hashed);
+    let read = read_body(input, version, &hashed, backing);
     let checksum = match &read {
         Ok(_) => hashed.checksum(&bytes[..body_end]),
         Err(_) => crc32fast::hash(&bytes[..body_end]),
@@ -519,7 +533,12 @@ pub fn file_checksum(bytes: &[u8]) -> u32 {
 }
 
 /// Everything after the version, up to the checksum.
-fn read_body(mut input: In<'_>, version: u32, hashed: &Hashed) -> Result<Graph, SnapshotError> {
+fn read_body(
+    mut input: In<'_>,
+    version: u32,
+    hashed: &Hashed,
+    backing: Option<&bytes::Bytes>,
+) -> Result<Graph, SnapshotError> {
     let at = input.offset();
     let flags = input.u8()?;
     let extended = flags & 4 != 0;
@@ -618,7 +637,7 @@ fn read_body(mut input: In<'_>, version: u32, hashed: &Hashed) -> Result<Graph, 
             &mut input,
             &mut graph,
             (node_count, edge_count),
-            (&string_starts, hashed),
+            (&string_starts, hashed, backing),
             (extended, rates, constraints),
         );
         let built = topology.join().unwrap_or_else(|_| {
@@ -736,12 +755,13 @@ fn read_the_rest(
     input: &mut In<'_>,
     graph: &mut Graph,
     (node_count, edge_count): (usize, usize),
-    (string_starts, hashed): (&[u64], &Hashed),
+    (string_starts, hashed, backing): (&[u64], &Hashed, Option<&bytes::Bytes>),
     (extended, rates, constraints): (bool, bool, bool),
 ) -> Result<(), SnapshotError> {
     let symbols = graph.symbols.len();
-    graph.node_props = read_table(input, node_count, symbols, string_starts, hashed)?;
-    graph.edge_props = read_table(input, edge_count, symbols, string_starts, hashed)?;
+    let tables = (string_starts, hashed, backing);
+    graph.node_props = read_table(input, node_count, symbols, tables)?;
+    graph.edge_props = read_table(input, edge_count, symbols, tables)?;
     for _ in 0..input.count(4)? {
         let source = Source {
             id: input.str()?.to_owned(),
@@ -839,11 +859,10 @@ fn read_table(
     input: &mut In<'_>,
     count: usize,
     symbols: usize,
-    string_starts: &[u64],
-    hashed: &Hashed,
+    (string_starts, hashed, backing): (&[u64], &Hashed, Option<&bytes::Bytes>),
 ) -> Result<Properties, SnapshotError> {
     let (mut table, largest_boxed) =
-        Properties::read_snapshot(input, count, symbols, string_starts, hashed)?;
+        Properties::read_snapshot(input, count, symbols, string_starts, hashed, backing)?;
     let at = input.offset();
     let boxed_count = input.u64()?;
     if largest_boxed.is_some_and(|b| u64::from(b) >= boxed_count) {

@@ -11,7 +11,7 @@
 //! the same order, the same strings in the same order in the pool.
 
 use super::symbols::Sym;
-use super::{EdgeData, Graph, NodeId, nx};
+use super::{EdgeData, Graph, NodeId, linking};
 use crate::model::Value;
 
 /// A relationship for `Graph::append_edges`: its ends and its type, as a place in the list
@@ -196,16 +196,15 @@ impl Graph {
         let counts = std::thread::scope(|scope| {
             let linking = scope.spawn(|| {
                 let mut counts = vec![0usize; types.len()];
-                for edge in ends() {
+                let all = ends().map(|edge| {
                     counts[edge.rel] += 1;
-                    graph.add_edge(
-                        nx(edge.from),
-                        nx(edge.to),
-                        EdgeData {
-                            rel_type: Sym::from_index(edge.rel),
-                        },
-                    );
-                }
+                    let data = EdgeData {
+                        rel_type: Sym::from_index(edge.rel),
+                    };
+                    (edge.from, edge.to, data)
+                });
+                let ahead = ends().skip(linking::AHEAD).map(|e| (e.from, e.to));
+                linking::link_all(graph, all, ahead);
                 counts
             });
             let mut type_syms: Vec<Option<Sym>> = vec![None; types.len()];

@@ -21,6 +21,7 @@ mod constraints;
 mod derived;
 mod elements;
 mod indexes;
+mod linking;
 mod names;
 mod properties;
 mod records;

@@ -714,11 +714,19 @@ fn topology(
         graph.add_node(NodeData { labels: *labels });
     }
     let mut counts = vec![0usize; symbols];
+    let table = super::linking::NodeTable::of(&graph);
+    let word = |edge: &[u8], k: usize| {
+        u32::from_le_bytes(edge[4 * k..4 * k + 4].try_into().expect("4 bytes"))
+    };
     hashed.hash(at, edges, 12, |start, block| {
+        let ahead = block.chunks_exact(12).skip(super::linking::AHEAD);
+        let mut ahead = ahead.map(|edge| (word(edge, 0), word(edge, 1)));
         for (i, edge) in block.chunks_exact(12).enumerate() {
-            let word =
-                |k: usize| u32::from_le_bytes(edge[4 * k..4 * k + 4].try_into().expect("4 bytes"));
-            let (from, to, rel_type) = (word(0), word(1), word(2) as usize);
+            if let (Some(table), Some((a, b))) = (&table, ahead.next()) {
+                table.fetch(a);
+                table.fetch(b);
+            }
+            let (from, to, rel_type) = (word(edge, 0), word(edge, 1), word(edge, 2) as usize);
             let error = |reason: String| SnapshotError {
                 offset: at + start + 12 * i,
                 reason,

@@ -285,6 +285,79 @@ fn a_database_kept_as_a_snapshot_journals_folds_and_reopens() {
     assert!(snapshot::is_snapshot(&std::fs::read(&path).unwrap()));
 }
 
+/// A database whose data file is mapped keeps reading the columns it left in the file after a
+/// fold has renamed a new file over it, and its changes to those columns are its own.
+#[test]
+fn a_mapped_database_keeps_its_columns_across_folds() {
+    let mut graph = Graph::new(Schema::Open);
+    for i in 0..20_000 {
+        graph.add_node(
+            ["Firm"],
+            [
+                ("id", Value::String(format!("f{i}"))),
+                ("score", Value::Float(f64::from(i) + 0.5)),
+                ("note", Value::String(format!("{i:060}"))),
+            ],
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.alliances");
+    alliances::save(&graph, &path).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > 1 << 20);
+    let options = DbOptions {
+        schema: Schema::Open,
+        ..DbOptions::default()
+    };
+    let run = |db: &mut Database, graph: &mut Graph, text: &str| {
+        let parsed = query::parse(text).unwrap();
+        query::prepare(graph, text, &parsed[0])
+            .unwrap()
+            .run_mut_with(graph, &Params::new(), &mut |witnesses, changes| {
+                Ok(db.append(text, witnesses, changes)?)
+            })
+            .unwrap();
+    };
+    let score = |graph: &Graph, id: &str| {
+        let q = format!("MATCH (n {{id: '{id}'}}) RETURN n.score");
+        format!(
+            "{:?}",
+            query::execute(graph, &q, &Params::new()).unwrap()[0].rows
+        )
+    };
+    {
+        let (mut db, mut graph, _) = Database::open(&path, options.clone()).unwrap();
+        db.fold(&mut graph).unwrap();
+        // The file read is gone; its columns are still there to read, and to write.
+        assert!(
+            score(&graph, "f7").contains("7.5"),
+            "{}",
+            score(&graph, "f7")
+        );
+        run(
+            &mut db,
+            &mut graph,
+            "MATCH (n {id: 'f7'}) SET n.score = -1.25",
+        );
+        assert!(score(&graph, "f8").contains("8.5"));
+        db.fold(&mut graph).unwrap();
+        run(
+            &mut db,
+            &mut graph,
+            "MATCH (n {id: 'f9'}) SET n.note = 'changed'",
+        );
+    }
+    let (_, graph, _) = Database::open(&path, options).unwrap();
+    assert!(
+        score(&graph, "f7").contains("-1.25"),
+        "{}",
+        score(&graph, "f7")
+    );
+    assert!(score(&graph, "f19999").contains("19999.5"));
+    let note =
+        query::execute(&graph, "MATCH (n {id: 'f9'}) RETURN n.note", &Params::new()).unwrap();
+    assert!(format!("{:?}", note[0].rows).contains("changed"));
+}
+
 #[test]
 fn constraints_come_back_and_only_they_need_the_newer_format() {
     let mut g = alliances::default_graph();

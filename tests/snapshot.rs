@@ -183,6 +183,33 @@ proptest! {
     }
 
     #[test]
+    fn writes_after_a_read_in_place_are_those_of_a_copied_graph(
+        spec in spec(),
+        writes in proptest::collection::vec((any::<bool>(), 0usize..24, 0usize..4, value(1)), 0..16),
+    ) {
+        let g = build(&spec);
+        let bytes = bytes::Bytes::from(snapshot::write(&g));
+        let mut copied = snapshot::read(&bytes).unwrap();
+        let mut in_place = snapshot::read_shared(&bytes).unwrap();
+        let untouched = snapshot::read_shared(&bytes).unwrap();
+        let keys = ["id", "name", "ka", "kb"];
+        for graph in [&mut copied, &mut in_place] {
+            let nodes: Vec<_> = graph.nodes().collect();
+            let edges: Vec<_> = graph.edges().collect();
+            for (on_node, at, key, value) in &writes {
+                if *on_node && !nodes.is_empty() {
+                    graph.set_node_prop(nodes[at % nodes.len()], keys[*key], value.clone());
+                } else if !edges.is_empty() {
+                    graph.set_edge_prop(edges[at % edges.len()], keys[*key], value.clone());
+                }
+            }
+        }
+        prop_assert_eq!(dump(&in_place), dump(&copied));
+        prop_assert_eq!(index_answers(&in_place), index_answers(&copied));
+        prop_assert_eq!(dump(&untouched), dump(&g));
+    }
+
+    #[test]
     fn a_damaged_snapshot_is_an_error_never_a_panic(at in 0usize..1_000_000, byte in any::<u8>(), cut in any::<bool>()) {
         let bytes = snapshot::write(&alliances::default_graph());
         let mut damaged = bytes.clone();

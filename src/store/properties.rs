@@ -44,6 +44,11 @@ const INT_LIMIT: i64 = 1 << 47;
 impl Cell {
     const ABSENT: Cell = Cell(ABSENT);
 
+    /// The cell in `bytes`, 8 little-endian bytes as a snapshot stores them.
+    fn from_le_bytes(bytes: &[u8]) -> Cell {
+        Cell(u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+    }
+
     fn is_absent(self) -> bool {
         self.0 == ABSENT
     }
@@ -74,9 +79,7 @@ impl Column {
             Column::Dense(cells) => cells.get(index).copied().unwrap_or(Cell::ABSENT),
             Column::Mapped(bytes) => bytes
                 .get(8 * index..8 * index + 8)
-                .map_or(Cell::ABSENT, |b| {
-                    Cell(u64::from_le_bytes(b.try_into().expect("8 bytes")))
-                }),
+                .map_or(Cell::ABSENT, Cell::from_le_bytes),
         }
     }
 
@@ -98,10 +101,7 @@ impl Column {
                 cells[index] = cell;
             }
             Column::Mapped(bytes) => {
-                let cells = bytes
-                    .chunks_exact(8)
-                    .map(|b| Cell(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
-                    .collect();
+                let cells = bytes.chunks_exact(8).map(Cell::from_le_bytes).collect();
                 *self = Column::Dense(cells);
                 self.set(index, cell);
             }
@@ -553,8 +553,7 @@ impl<'a> ColumnBytes<'a> {
                     for (i, entry) in block.chunks_exact(12).enumerate() {
                         let at = at + start + 12 * i;
                         let index = u32::from_le_bytes(entry[..4].try_into().expect("4 bytes"));
-                        let cell =
-                            Cell(u64::from_le_bytes(entry[4..].try_into().expect("8 bytes")));
+                        let cell = Cell::from_le_bytes(&entry[4..]);
                         if index as usize >= count || previous.is_some_and(|p| p >= index) {
                             return Err(SnapshotError {
                                 offset: at,
@@ -580,7 +579,7 @@ impl<'a> ColumnBytes<'a> {
                 let mut cells = Vec::with_capacity(if mapped.is_some() { 0 } else { count });
                 hashed.hash(at, bytes, 8, |start, block| {
                     for (i, chunk) in block.chunks_exact(8).enumerate() {
-                        let cell = Cell(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+                        let cell = Cell::from_le_bytes(chunk);
                         check(at + start + 8 * i, cell)?;
                         if mapped.is_none() {
                             cells.push(cell);

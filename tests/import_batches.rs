@@ -7,11 +7,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use alliances::datafile::{self, Format};
-use alliances::import::ImportOptions;
-use alliances::model::Schema;
-use alliances::session::{ImportRequest, Origin, Session};
+use alliances::session::Session;
 use proptest::prelude::*;
+
+#[path = "common/importing.rs"]
+mod importing;
 
 const BASE: &str = r#"
 [[source]]
@@ -32,53 +32,13 @@ kind = "fund"
 sources = ["s1"]
 "#;
 
-/// The base graph, with one tie when `tied`: an import with a tie between the same ends
-/// merges with it.
 fn session(tied: bool) -> Session {
-    let mut text = BASE.to_owned();
-    if tied {
-        text.push_str(
-            "\n[[relationship]]\ntype = \"invests-in\"\nfrom = \"a1\"\nto = \"a0\"\nsources = [\"s1\"]\n",
-        );
-    }
-    let graph = datafile::load_texts(
-        &[datafile::TextInput {
-            name: "base.toml",
-            text: &text,
-            format: Format::Toml,
-        }],
-        Schema::Alliance,
-    )
-    .unwrap();
-    Session::new(graph, Origin::Files(Vec::new()), None)
+    importing::session(BASE, tied)
 }
 
 /// What an import did: the report and the graph's records, or the refusal.
 fn outcome(session: &mut Session, path: &Path, map: &[&str], batch_rows: Option<usize>) -> String {
-    let request = ImportRequest {
-        format: "csv".to_owned(),
-        paths: vec![path.to_owned()],
-        options: ImportOptions {
-            mapping: map
-                .iter()
-                .map(|f| ((*f).to_owned(), (*f).to_owned()))
-                .collect(),
-            mapping_file: None,
-            batch_rows,
-        },
-        accept_losses: true,
-        check_only: false,
-    };
-    match session.import(&request) {
-        Ok(report) => {
-            let records = session.graph.to_dataset().unwrap();
-            format!(
-                "{report}\n{}",
-                datafile::dataset_text(&records, Format::Json).unwrap()
-            )
-        }
-        Err(refused) => format!("refused: {refused}\n{refused:?}"),
-    }
+    importing::outcome(session, path, &importing::same_names(map), batch_rows).0
 }
 
 #[derive(Clone, Debug)]

@@ -81,14 +81,7 @@ pub fn import_csv_with_progress(
             .map_err(|e| LoadError::Invalid {
                 problems: vec![Problem::new(
                     ProblemKind::Syntax,
-                    Location {
-                        file: Arc::from(name),
-                        line: 0,
-                        column: None,
-                        field: None,
-                        span: None,
-                        record: None,
-                    },
+                    Location::line_of(Arc::from(name), 0),
                     format!("cannot read the file: {e}"),
                 )],
             })
@@ -132,6 +125,7 @@ pub fn import_csv_bytes(
         cited: HashMap::new(),
         id_slots,
         read_nodes: None,
+        mapped: None,
     };
     importer.nodes(Arc::from(nodes_name), &nodes);
     importer.edges(Arc::from(edges_name), &edges);
@@ -206,6 +200,17 @@ struct Importer<'p> {
     id_slots: Vec<IdSlot>,
     /// The nodes file's rows, checked and numbered but not yet in the graph.
     read_nodes: Option<ReadNodes>,
+    /// How a file read for the `csv` importer differs from a bulk file, when it is one.
+    mapped: Option<Mapped>,
+}
+
+/// A file read for the `csv` importer (`append_mapped`): its header renamed, its cells
+/// trimmed, each relationship citing the file's source, and the same tie twice added once.
+struct Mapped {
+    header: Vec<String>,
+    cites: Option<String>,
+    /// How many relationship rows were the same tie as an earlier row, and not added.
+    same_ties: usize,
 }
 
 /// A node number's kind when it has none the import knows of.
@@ -221,6 +226,9 @@ struct Columns {
     index: Vec<Option<usize>>,
     /// The columns beyond the fixed ones, in header order.
     more: Vec<MoreColumn>,
+    /// Whether the fixed columns' cells are read trimmed, as the `csv` importer reads every
+    /// cell (the other columns' cells always are).
+    trim: bool,
 }
 
 /// A column beyond a file's fixed ones.
@@ -330,11 +338,12 @@ trait Report {
         names: &[&str],
     ) -> Option<&'r str> {
         let bytes = columns.get(record, column);
+        let trimmed = |text: &'r str| if columns.trim { text.trim() } else { text };
         if let Some(text) = cell_text(bytes, self.ascii()) {
-            return Some(text);
+            return Some(trimmed(text));
         }
         match std::str::from_utf8(bytes) {
-            Ok(text) => Some(text),
+            Ok(text) => Some(trimmed(text)),
             Err(e) => {
                 self.report(
                     ProblemKind::Syntax,
@@ -549,14 +558,7 @@ impl Importer<'_> {
         let header = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                let at = Location {
-                    file,
-                    line: 1,
-                    column: None,
-                    field: None,
-                    span: None,
-                    record: None,
-                };
+                let at = Location::line_of(file, 1);
                 self.report(
                     ProblemKind::Syntax,
                     at,
@@ -572,7 +574,17 @@ impl Importer<'_> {
         {
             *first = rest.to_owned();
         }
+        if let Some(mapped) = &self.mapped {
+            if mapped.header.len() != names.len() {
+                let at = Location::line_of(file, 1);
+                let message = "the mapping's header has another width than the file's";
+                self.report(ProblemKind::Syntax, at, message.to_owned(), None);
+                return None;
+            }
+            names.clone_from(&mapped.header);
+        }
         let mut columns = Columns {
+            trim: self.mapped.is_some(),
             file: file.clone(),
             index: known
                 .iter()
@@ -598,7 +610,10 @@ impl Importer<'_> {
             }
             let holds = classify(name);
             let near = suggest(name, known.iter().copied());
-            if name.is_empty() || (matches!(holds, Holds::Free) && !near.is_empty()) {
+            // A mapped file's other columns were named by the importer, not misspelt.
+            let misspelt =
+                self.mapped.is_none() && matches!(holds, Holds::Free) && !near.is_empty();
+            if name.is_empty() || misspelt {
                 ok = false;
                 let help = did_you_mean(&near).map_or_else(
                     || {
@@ -959,6 +974,7 @@ impl Importer<'_> {
             .map(|read| std::mem::take(&mut read.id_slots));
         let mut checked: Vec<EdgeChecker> = {
             let vocabulary = self.graph.shared_vocabulary();
+            let rates = self.graph.fx_rates().to_vec();
             let Importer {
                 graph,
                 rejected_ids,
@@ -991,6 +1007,8 @@ impl Importer<'_> {
                 node_kinds,
                 amount_def: vocabulary.property("amount_usd"),
                 stake_def: vocabulary.property("stake_pct"),
+                on_type_only: self.mapped.is_some(),
+                rates: &rates,
                 spellings: vocabulary
                     .relationships()
                     .iter()
@@ -1050,6 +1068,18 @@ impl Importer<'_> {
             // The graph will be discarded; skip the work of building it.
             return;
         }
+        let repeated = match &self.mapped {
+            Some(_) => match self.repeated_ties(&file, &checked) {
+                Some(repeated) => Some(repeated),
+                None => return,
+            },
+            None => None,
+        };
+        let kept = |piece: usize, place: usize| {
+            repeated
+                .as_ref()
+                .is_none_or(|repeated| !repeated[piece][place])
+        };
         (self.progress)(ImportProgress::Building);
         // Cited sources are made in row order, as each row would make them.
         for piece in &mut checked {
@@ -1065,30 +1095,47 @@ impl Importer<'_> {
         let types: Vec<&str> = (0..vocabulary.relationships().len())
             .map(|rel| vocabulary.edge_type_at(rel))
             .collect();
-        // Each row's properties: the other columns', then the fixed ones, in this order.
+        // Each row's properties: the other columns', then the fixed ones, in this order, then
+        // the source a mapped file's rows cite.
         let fixed = columns.more.len();
+        let cites = self.mapped.as_ref().and_then(|m| m.cites.clone());
         let keys: Vec<&str> = columns
             .more
             .iter()
             .map(|c| c.name.as_str())
             .chain(["amount_usd", "date", "stake_pct"])
+            .chain(cites.as_ref().map(|_| "sources"))
             .collect();
         let ends = || {
-            checked.iter().flat_map(|piece| {
-                piece.edges.iter().map(|edge| NewEdge {
-                    from: edge.from,
-                    to: edge.to,
-                    rel: usize::from(edge.rel),
-                })
+            checked.iter().enumerate().flat_map(move |(p, piece)| {
+                piece
+                    .edges
+                    .iter()
+                    .enumerate()
+                    .filter(move |(place, _)| kept(p, *place))
+                    .map(|(_, edge)| NewEdge {
+                        from: edge.from,
+                        to: edge.to,
+                        rel: usize::from(edge.rel),
+                    })
             })
         };
         let mut props = |row: &mut EdgeSink<'_>| {
-            for piece in &checked {
+            for (p, piece) in checked.iter().enumerate() {
                 let mut others = piece.more.iter().peekable();
                 for (place, edge) in piece.edges.iter().enumerate() {
                     let more = others
                         .next_if(|(at, _)| *at == place)
                         .map_or(&[][..], |(_, more)| &more[..]);
+                    if !kept(p, place) {
+                        continue;
+                    }
+                    let cited = cites.as_ref().map(|id| {
+                        (
+                            fixed + 3,
+                            RowValue::Value(Value::List(vec![Value::from(id.as_str())])),
+                        )
+                    });
                     let mut values = more
                         .iter()
                         .map(|(column, value)| (*column, row_value(value)))
@@ -1103,12 +1150,181 @@ impl Importer<'_> {
                         .chain(
                             (!edge.stake.is_nan())
                                 .then(|| (fixed + 2, RowValue::Value(Value::Float(edge.stake)))),
-                        );
+                        )
+                        .chain(cited);
                     row(&mut values);
                 }
             }
         };
         self.graph.append_edges(&types, &keys, &ends, &mut props);
+    }
+}
+
+/// What `append_mapped` added.
+pub struct Appended {
+    pub graph: Graph,
+    /// Relationship rows that were the same tie as an earlier row, and added once.
+    pub same_ties: usize,
+}
+
+/// A file of the `csv` importer added to `graph` by this reader, on every core:
+/// entities, or relationships when `ties`. `header` names each of the file's columns as this
+/// reader knows them; every cell is read trimmed; each relationship cites the source `cites`
+/// (which the graph must hold); and a row that is the same tie as an earlier one is added
+/// once. The checks are this reader's, each property checked against its tie's type as well.
+/// The importer checks the new elements by the element rules too.
+///
+/// # Errors
+/// `LoadError::Invalid` with the problems found; the importer then reads the file its own
+/// way, which reports them as it does.
+pub fn append_mapped(
+    graph: Graph,
+    file: &str,
+    bytes: &[u8],
+    header: Vec<String>,
+    ties: bool,
+    cites: Option<String>,
+) -> Result<Appended, LoadError> {
+    let scan = Scan::of(bytes);
+    let kinds = if ties { node_kinds(&graph) } else { Vec::new() };
+    let mut importer = Importer {
+        progress: &|_| {},
+        graph,
+        problems: Vec::new(),
+        suggested: 0,
+        rejected_ids: HashSet::new(),
+        nodes_readable: true,
+        node_kinds: Vec::new(),
+        cited: HashMap::new(),
+        id_slots: if ties {
+            Vec::new()
+        } else {
+            IdMap::room(scan.lines())
+        },
+        read_nodes: None,
+        mapped: Some(Mapped {
+            header,
+            cites,
+            same_ties: 0,
+        }),
+    };
+    if ties {
+        importer.node_kinds = kinds;
+        importer.edges(Arc::from(file), &scan);
+    } else {
+        importer.nodes(Arc::from(file), &scan);
+        importer.add_read_nodes();
+    }
+    if importer.problems.is_empty() {
+        Ok(Appended {
+            same_ties: importer.mapped.map_or(0, |m| m.same_ties),
+            graph: importer.graph,
+        })
+    } else {
+        Err(LoadError::Invalid {
+            problems: importer.problems,
+        })
+    }
+}
+
+/// Each node's kind, as its place in the vocabulary (`NO_KIND` for none), by node number.
+fn node_kinds(graph: &Graph) -> Vec<u16> {
+    let vocabulary = graph.vocabulary();
+    let labels = vocabulary.labels();
+    let mut kinds = vec![NO_KIND; graph.node_index_bound()];
+    for node in graph.nodes() {
+        if let Some(kind) = graph
+            .node_labels(node)
+            .find_map(|label| labels.iter().position(|l| l == label))
+        {
+            kinds[node.index()] = u16::try_from(kind).unwrap_or(NO_KIND);
+        }
+    }
+    kinds
+}
+
+impl Importer<'_> {
+    /// Which of a mapped file's checked rows repeat the tie of an earlier row, by piece and
+    /// place: the same type, ends and values, the derived `amount_usd` aside (as the
+    /// importer's merge tells ties apart). `None` after reporting a row whose tie the graph
+    /// holds already, which only the importer's general merge settles.
+    fn repeated_ties(
+        &mut self,
+        file: &Arc<str>,
+        checked: &[EdgeChecker],
+    ) -> Option<Vec<Vec<bool>>> {
+        type Key = (u32, u32, u16);
+        type Row = (usize, usize);
+        let count = checked.iter().map(|piece| piece.edges.len()).sum();
+        let mut first: hashbrown::HashMap<Key, Row, foldhash::fast::FixedState> =
+            hashbrown::HashMap::with_capacity_and_hasher(count, row_hasher());
+        let mut others: HashMap<Key, Vec<Row>> = HashMap::new();
+        let mut repeated: Vec<Vec<bool>> = checked
+            .iter()
+            .map(|piece| vec![false; piece.edges.len()])
+            .collect();
+        let more_of = |(p, place): Row| -> &[(usize, Value)] {
+            let more = &checked[p].more;
+            more.binary_search_by_key(&place, |(at, _)| *at)
+                .map_or(&[][..], |i| &more[i].1[..])
+        };
+        let same = |a: Row, b: Row| {
+            let (x, y) = (&checked[a.0].edges[a.1], &checked[b.0].edges[b.1]);
+            let (more_x, more_y) = (more_of(a), more_of(b));
+            (x.stake == y.stake || (x.stake.is_nan() && y.stake.is_nan()))
+                && x.date == y.date
+                && more_x.len() == more_y.len()
+                && more_x
+                    .iter()
+                    .zip(more_y)
+                    .all(|((i, v), (j, w))| i == j && v.same_as(w))
+        };
+        let nowhere = || Location::line_of(file.clone(), 0);
+        let graph = &self.graph;
+        let vocabulary = graph.vocabulary();
+        let had_ties = graph.edge_count() > 0;
+        for (p, piece) in checked.iter().enumerate() {
+            for (place, edge) in piece.edges.iter().enumerate() {
+                let edge_type = vocabulary.edge_type_at(usize::from(edge.rel));
+                if had_ties
+                    && graph
+                        .edges_of(edge.from, crate::store::Direction::Outgoing)
+                        .any(|(e, other)| other == edge.to && graph.edge_type(e) == edge_type)
+                {
+                    let message = "a relationship of this type between these ends is there already";
+                    self.report(
+                        ProblemKind::MergeConflict,
+                        nowhere(),
+                        message.to_owned(),
+                        None,
+                    );
+                    return None;
+                }
+                let key = (edge.from.index() as u32, edge.to.index() as u32, edge.rel);
+                match first.entry(key) {
+                    hashbrown::hash_map::Entry::Vacant(slot) => {
+                        slot.insert((p, place));
+                    }
+                    hashbrown::hash_map::Entry::Occupied(head) => {
+                        let head = *head.get();
+                        let list = others.entry(key).or_default();
+                        // The first row stands, as the merge keeps the first of one tie.
+                        if std::iter::once(head)
+                            .chain(list.iter().copied())
+                            .any(|earlier| same(earlier, (p, place)))
+                        {
+                            repeated[p][place] = true;
+                        } else {
+                            list.push((p, place));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(mapped) = &mut self.mapped {
+            mapped.same_ties = repeated.iter().flatten().filter(|r| **r).count();
+        }
+        Some(repeated)
     }
 }
 
@@ -1253,7 +1469,10 @@ fn read_nodes(
         if columns.width_problem(record.len(), 0).is_some() {
             return None;
         }
-        let cell = |c: usize| cell_text(columns.get(&record, c), ascii);
+        let cell = |c: usize| {
+            cell_text(columns.get(&record, c), ascii)
+                .map(|text| if columns.trim { text.trim() } else { text })
+        };
         let cells = [cell(0)?, cell(1)?, cell(3)?, cell(4)?];
         let [id, name, ..] = cells;
         if id.is_empty() || !is_slug(id) || name.trim().is_empty() {
@@ -1356,6 +1575,11 @@ struct EdgeContext<'a> {
     /// The definitions the amount and stake columns are checked against.
     amount_def: Option<&'a PropertyDef>,
     stake_def: Option<&'a PropertyDef>,
+    /// Whether the amount, date and stake columns are checked to be properties the row's type
+    /// carries, as the `csv` importer checks every property (a bulk file's may be on any tie).
+    on_type_only: bool,
+    /// The graph's exchange rates, which convert an amount in another currency to dollars.
+    rates: &'a [crate::model::FxRate],
 }
 
 /// A relationship row that passed every check; NaN stands for an empty number.
@@ -1527,8 +1751,22 @@ impl EdgeContext<'_> {
         else {
             return None;
         };
+        if self.on_type_only {
+            let def = &vocabulary.relationships()[rel_type];
+            let written = [
+                ("amount_usd", amount.is_some()),
+                ("date", date.is_some()),
+                ("stake_pct", stake.is_some()),
+            ];
+            for (key, _) in written.iter().filter(|(_, written)| *written) {
+                if !vocabulary.allows(def, key) {
+                    out.broken(rules::property_not_on(key, def), columns.at(line, key));
+                    return None;
+                }
+            }
+        }
         if let Some(more) = &more {
-            amount = tie_rules(out, columns, line, more, date, amount)?;
+            amount = tie_rules(out, columns, line, more, (date, self.rates), amount)?;
         }
         let joins = self.joins[rel_type];
         for ((_, kind), end, id, column) in [(from, 0, from_id, "from"), (to_node, 1, to, "to")] {
@@ -1649,16 +1887,16 @@ impl EdgeChecker {
     }
 }
 
-/// The rules across a relationship row's values, once each is read: an `amount` in USD gives
-/// its `amount_usd` (a written one must agree; an amount in another currency gets none, since
-/// a bulk graph holds no exchange rate), `end_date` is not before `date`, each range's minimum
+/// The rules across a relationship row's values, once each is read: an `amount` gives its
+/// `amount_usd` in USD or at one of `rates` (a written one must agree; an amount no rate
+/// converts gets none, and a bulk file's graph holds no rate), `end_date` is not before `date`, each range's minimum
 /// not above its maximum. Returns the row's `amount_usd`, or `None` after reporting.
 fn tie_rules(
     out: &mut EdgeChecker,
     columns: &Columns,
     line: u64,
     more: &[(usize, Value)],
-    date: Option<Date>,
+    (date, rates): (Option<Date>, &[crate::model::FxRate]),
     amount_usd: Option<f64>,
 ) -> Option<Option<f64>> {
     use crate::model::money;
@@ -1676,7 +1914,7 @@ fn tie_rules(
         let currency = get("currency")
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| money::DEFAULT_CURRENCY.to_owned());
-        let derived = money::usd_value(amount, &currency, date, &[]).map(|(usd, _)| usd);
+        let derived = money::usd_value(amount, &currency, date, rates).map(|(usd, _)| usd);
         if amount_usd.is_some() {
             if let Some(broken) = rules::usd_consistent(amount_usd, derived, amount, &currency) {
                 ok = false;

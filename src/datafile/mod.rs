@@ -21,8 +21,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 pub use bulk::{
-    ImportProgress, cell_value, import_csv, import_csv_bytes, import_csv_with_progress,
-    property_cell, url_source,
+    Appended, ImportProgress, append_mapped, cell_value, import_csv, import_csv_bytes,
+    import_csv_with_progress, property_cell, url_source,
 };
 use problem::LineIndex;
 pub use problem::{AsWarning, LoadError, Location, Problem, ProblemKind, Record};

@@ -52,6 +52,18 @@ impl fmt::Display for Record {
 }
 
 impl Location {
+    /// A whole line of `file` (line 0 for the whole file), with no column.
+    pub fn line_of(file: Arc<str>, line: usize) -> Location {
+        Location {
+            file,
+            line,
+            column: None,
+            field: None,
+            span: None,
+            record: None,
+        }
+    }
+
     /// Where a record given as a record is: `name` is what its set is reported under.
     pub(crate) fn of_record(name: &std::sync::Arc<str>, record: Record) -> Location {
         Location {

@@ -272,14 +272,16 @@ fn add_into(graph: &mut Graph, imported: Imported) -> Result<MergeReport, Import
     }
 }
 
-/// An import added a batch at a time.
-pub(crate) struct Batched {
+/// An import added a batch at a time, or all at once by an importer's faster way.
+pub struct Batched {
     pub(crate) graph: Graph,
     pub(crate) merge: MergeReport,
     pub(crate) entities: usize,
     pub(crate) relationships: usize,
     pub(crate) sources: usize,
     pub(crate) losses: super::Losses,
+    /// Whether the importer's faster way (`ImportFormat::add_in_bulk`) added it.
+    pub(crate) in_bulk: bool,
 }
 
 /// Input rows in one batch. A batch's records (a kilobyte or so each) are freed before the
@@ -317,6 +319,7 @@ pub(crate) fn add_in_batches(
         relationships: 0,
         sources: 0,
         losses: super::Losses::default(),
+        in_bulk: false,
     };
     let mut take = |mut imported: Imported| {
         let Some(there) = check.admits(graph, &batched.graph, &imported) else {
@@ -341,6 +344,21 @@ pub(crate) fn add_in_batches(
     }
     batched.sources = check.sources.len();
     Some(batched)
+}
+
+/// Adds `files` to a copy of `graph` by `format`'s faster way, when it has one and takes
+/// them: never when a batch size is asked for (`Some(0)` asks for the whole input as records).
+pub(crate) fn add_in_bulk(
+    graph: &Graph,
+    format: &super::ImportFormat,
+    files: &[super::InputFile],
+    options: &super::ImportOptions,
+) -> Option<Batched> {
+    let add = format.add_in_bulk?;
+    if !takes_batches(graph) || options.batch_rows.is_some() {
+        return None;
+    }
+    add(graph, files, options)
 }
 
 /// Whether a graph may take an import batch by batch: an open graph or one with constraints

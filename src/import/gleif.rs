@@ -26,6 +26,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     recognise,
     read,
     read_in_batches: None,
+    add_in_bulk: None,
 };
 
 /// What a GLEIF file holds.

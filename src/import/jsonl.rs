@@ -28,6 +28,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     recognise,
     read,
     read_in_batches: None,
+    add_in_bulk: None,
 };
 
 /// The label of nodes that are sources.

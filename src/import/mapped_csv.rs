@@ -9,6 +9,8 @@
 //! winning. Every problem is reported at its row and column; a mapping naming a column the
 //! header lacks is reported at the header, with the nearest column.
 
+pub(crate) mod bulk;
+
 use std::collections::BTreeMap;
 // Keyed by the records' own ids and names, hashed once or more a record: the fast hasher.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
@@ -31,6 +33,7 @@ pub(super) static FORMAT: ImportFormat = ImportFormat {
     recognise: |_| None,
     read,
     read_in_batches: Some(read_in_batches),
+    add_in_bulk: Some(bulk::add),
 };
 
 /// The fields a mapping may name besides the vocabulary's tie properties and `ids.SCHEME`.

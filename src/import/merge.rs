@@ -619,10 +619,7 @@ fn same_values(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>, derived
 /// Equal values, a number being the same whether written as an integer or not. The batched
 /// import's `tie_hash` hashes values alike: a change here goes there too.
 fn same_value(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
-        _ => a == b,
-    }
+    a.same_as(b)
 }
 
 /// Adds the import's vocabulary definitions the base lacks, by name.

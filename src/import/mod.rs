@@ -335,7 +335,16 @@ pub struct ImportFormat {
     /// Reads the files in batches, for an importer whose records can be added a batch at a
     /// time (one row, one record).
     pub read_in_batches: Option<BatchReadFn>,
+    /// Adds the files to a copy of the graph on every core, for an importer with a faster way
+    /// for some inputs: what reading them and merging the records would give, or None to take
+    /// that way.
+    pub add_in_bulk: Option<BulkAddFn>,
 }
+
+/// An importer's faster way (`ImportFormat::add_in_bulk`): the graph with the files added and
+/// what the import did, exactly as reading and merging them gives, or None when it cannot
+/// take the files or they have a problem.
+pub type BulkAddFn = fn(&Graph, &[InputFile], &ImportOptions) -> Option<adding::Batched>;
 
 /// Every importer, in the order `alliances import --help` lists them.
 pub static FORMATS: &[&ImportFormat] = &[

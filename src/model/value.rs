@@ -30,6 +30,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// Whether two values are the same record value, a whole number the same as the float it
+    /// equals: how an import tells two records' values apart when it merges them.
+    pub fn same_as(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
+            _ => self == other,
+        }
+    }
+
     /// The value's type as a user would name it in an error message.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -29,6 +29,9 @@ pub struct ImportReport {
     pub losses: Losses,
     /// Whether the graph was changed (not when refused, nor when only checking).
     pub applied: bool,
+    /// Whether the importer's faster way read the files on every core; the graph and the
+    /// report are the same either way.
+    pub in_bulk: bool,
 }
 
 impl fmt::Display for ImportReport {
@@ -127,7 +130,9 @@ impl Session {
         let files = import::read_inputs(format, &request.paths)?;
         import::check_format(format, &files)?;
         if let Some(batched) =
-            import::adding::add_in_batches(&self.graph, format, &files, &request.options)
+            import::adding::add_in_bulk(&self.graph, format, &files, &request.options).or_else(
+                || import::adding::add_in_batches(&self.graph, format, &files, &request.options),
+            )
         {
             let report = ImportReport {
                 format: format.name,
@@ -138,6 +143,7 @@ impl Session {
                 merge: batched.merge,
                 losses: batched.losses,
                 applied: false,
+                in_bulk: batched.in_bulk,
             };
             return self.apply_import(report, batched.graph, request);
         }
@@ -151,6 +157,7 @@ impl Session {
             merge: MergeReport::default(),
             losses: std::mem::take(&mut imported.losses),
             applied: false,
+            in_bulk: false,
         };
         let (merge, graph) = if import::adding::only_adds(&self.graph, &imported) {
             // Nothing there changes: the records are added to the graph through its indexes.

@@ -1255,14 +1255,35 @@ impl Importer<'_> {
     ) -> Option<Vec<Vec<bool>>> {
         type Key = (u32, u32, u16);
         type Row = (usize, usize);
-        let count = checked.iter().map(|piece| piece.edges.len()).sum();
-        let mut first: hashbrown::HashMap<Key, Row, foldhash::fast::FixedState> =
-            hashbrown::HashMap::with_capacity_and_hasher(count, row_hasher());
-        let mut others: HashMap<Key, Vec<Row>> = HashMap::new();
-        let mut repeated: Vec<Vec<bool>> = checked
-            .iter()
-            .map(|piece| vec![false; piece.edges.len()])
-            .collect();
+        let key = |edge: &CheckedEdge| (edge.from.index() as u32, edge.to.index() as u32, edge.rel);
+        let hash = |edge: &CheckedEdge| {
+            use std::hash::BuildHasher;
+            row_hasher().hash_one(key(edge))
+        };
+        // Most rows are a tie of their own: a map of every row's ends would be a random probe
+        // into hundreds of megabytes a row. The rows' hashes are sorted instead, on a thread
+        // a piece, and only rows whose hash comes back are compared.
+        let sorted: Vec<Vec<u64>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = checked
+                .iter()
+                .map(|piece| {
+                    scope.spawn(move || {
+                        let mut hashes: Vec<u64> = piece.edges.iter().map(hash).collect();
+                        hashes.sort_unstable();
+                        hashes
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let again = hashes_seen_twice(&sorted);
+        drop(sorted);
         let more_of = |(p, place): Row| -> &[(usize, Value)] {
             let more = &checked[p].more;
             more.binary_search_by_key(&place, |(at, _)| *at)
@@ -1279,7 +1300,13 @@ impl Importer<'_> {
                     .zip(more_y)
                     .all(|((i, v), (j, w))| i == j && v.same_as(w))
         };
-        let nowhere = || Location::line_of(file.clone(), 0);
+        let mut repeated: Vec<Vec<bool>> = checked
+            .iter()
+            .map(|piece| vec![false; piece.edges.len()])
+            .collect();
+        // The rows of each pair of ends whose hash comes back: the first, and those not the
+        // same tie as an earlier one.
+        let mut rows: HashMap<Key, Vec<Row>> = HashMap::new();
         let graph = &self.graph;
         let vocabulary = graph.vocabulary();
         let had_ties = graph.edge_count() > 0;
@@ -1294,30 +1321,21 @@ impl Importer<'_> {
                     let message = "a relationship of this type between these ends is there already";
                     self.report(
                         ProblemKind::MergeConflict,
-                        nowhere(),
+                        Location::line_of(file.clone(), 0),
                         message.to_owned(),
                         None,
                     );
                     return None;
                 }
-                let key = (edge.from.index() as u32, edge.to.index() as u32, edge.rel);
-                match first.entry(key) {
-                    hashbrown::hash_map::Entry::Vacant(slot) => {
-                        slot.insert((p, place));
-                    }
-                    hashbrown::hash_map::Entry::Occupied(head) => {
-                        let head = *head.get();
-                        let list = others.entry(key).or_default();
-                        // The first row stands, as the merge keeps the first of one tie.
-                        if std::iter::once(head)
-                            .chain(list.iter().copied())
-                            .any(|earlier| same(earlier, (p, place)))
-                        {
-                            repeated[p][place] = true;
-                        } else {
-                            list.push((p, place));
-                        }
-                    }
+                if !again.contains(&hash(edge)) {
+                    continue;
+                }
+                let list = rows.entry(key(edge)).or_default();
+                // The first row stands, as the merge keeps the first of one tie.
+                if list.iter().any(|earlier| same(*earlier, (p, place))) {
+                    repeated[p][place] = true;
+                } else {
+                    list.push((p, place));
                 }
             }
         }
@@ -1326,6 +1344,28 @@ impl Importer<'_> {
         }
         Some(repeated)
     }
+}
+
+/// The values found more than once across `lists`, each sorted.
+fn hashes_seen_twice(lists: &[Vec<u64>]) -> HashSet<u64, foldhash::fast::FixedState> {
+    let mut again = HashSet::with_hasher(row_hasher());
+    let mut at = vec![0; lists.len()];
+    let mut last = None;
+    // A merge of the sorted lists: the smallest value next, each time.
+    while let Some((k, &value)) = lists
+        .iter()
+        .zip(&at)
+        .enumerate()
+        .filter_map(|(k, (list, &i))| list.get(i).map(|v| (k, v)))
+        .min_by_key(|(_, v)| **v)
+    {
+        if last == Some(value) {
+            again.insert(value);
+        }
+        last = Some(value);
+        at[k] += 1;
+    }
+    again
 }
 
 /// A read value as a bulk row passes it on: text by reference, so it is not copied again.

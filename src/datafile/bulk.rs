@@ -1133,7 +1133,7 @@ impl Importer<'_> {
                     let cited = cites.as_ref().map(|id| {
                         (
                             fixed + 3,
-                            RowValue::Value(Value::List(vec![Value::from(id.as_str())])),
+                            RowValue::OneTextList(id.as_str()),
                         )
                     });
                     let mut values = more

@@ -23,11 +23,13 @@ pub struct NewEdge {
     pub rel: usize,
 }
 
-/// A property value in a bulk row: text still in the file it was read from, or a value.
-/// Text is interned straight from the file, not copied into a `Value` first.
+/// A property value in a bulk row: text still in the file it was read from, a list of that
+/// one text (a tie's `sources`), or a value. Text is interned straight from the file, not
+/// copied into a `Value` first.
 #[derive(Clone, Debug)]
 pub enum RowValue<'r> {
     Text(&'r str),
+    OneTextList(&'r str),
     Value(Value),
 }
 
@@ -35,6 +37,7 @@ impl RowValue<'_> {
     fn into_value(self) -> Value {
         match self {
             RowValue::Text(text) => Value::from(text),
+            RowValue::OneTextList(text) => Value::List(vec![Value::from(text)]),
             RowValue::Value(value) => value,
         }
     }
@@ -85,7 +88,9 @@ impl Graph {
             for (_, value) in row {
                 match value {
                     RowValue::Text(text) => texts.push(text),
-                    RowValue::Value(Value::String(_)) => only_texts = false,
+                    RowValue::Value(Value::String(_)) | RowValue::OneTextList(_) => {
+                        only_texts = false;
+                    }
                     RowValue::Value(_) => {}
                 }
             }
@@ -268,6 +273,7 @@ fn set_fresh(
 ) {
     match value {
         RowValue::Text(text) => props.set_text(index, key, text, strings),
+        RowValue::OneTextList(text) => props.set_one_text_list(index, key, text, strings),
         RowValue::Value(value) => {
             props.set(index, key, value, strings);
         }

@@ -8,8 +8,9 @@
 //!
 //! A cell holds a float as itself and anything else in the payload of a NaN the arithmetic
 //! never produces (NaN-boxing): booleans, integers of up to 48 bits, dates, strings (an id in
-//! the graph's string pool) and, for the rare rest (larger integers, lists, maps), an index into
-//! a side table of boxed values.
+//! the graph's string pool), a list of one string (a relationship's `sources`, most often:
+//! millions of ties citing one source cost a cell each, not a boxed list each) and, for the
+//! rare rest (larger integers, other lists, maps), an index into a side table of boxed values.
 //!
 //! **Invariants:** a cell is `ABSENT` exactly when the element lacks the key (Cypher stores no
 //! nulls); every `BOXED` cell owns its slot in `boxed`, and freed slots are on `free_boxed`.
@@ -39,6 +40,7 @@ const INT: u64 = 0xFFFA << 48;
 const DATE: u64 = 0xFFFB << 48;
 const STRING: u64 = 0xFFFC << 48;
 const BOXED: u64 = 0xFFFD << 48;
+const ONE_STRING_LIST: u64 = 0xFFFE << 48;
 const INT_LIMIT: i64 = 1 << 47;
 
 impl Cell {
@@ -220,10 +222,20 @@ impl Properties {
         self.set_string(index, key, pool.intern(text));
     }
 
+    /// Sets `key` on element `index`, which has no value for it yet, to a list of `text`.
+    pub fn set_one_text_list(&mut self, index: usize, key: Sym, text: &str, pool: &mut StringPool) {
+        let cell = Cell(ONE_STRING_LIST | pool.intern(text).offset());
+        self.set_fresh(index, key, cell);
+    }
+
     /// Sets `key` on element `index`, which has no value for it yet, to a pooled string.
     pub fn set_string(&mut self, index: usize, key: Sym, text: StrId) {
+        self.set_fresh(index, key, Cell(STRING | text.offset()));
+    }
+
+    /// Sets `key` on element `index`, which has no value for it yet, to `cell`.
+    fn set_fresh(&mut self, index: usize, key: Sym, cell: Cell) {
         debug_assert!(!self.has(index, key));
-        let cell = Cell(STRING | text.offset());
         self.bound = self.bound.max(index + 1);
         let at = self.column_for(key);
         self.columns[at].set(index, cell);
@@ -295,11 +307,18 @@ impl Properties {
             Value::Bool(b) => Cell(BOOL | u64::from(b)),
             Value::Date(d) => Cell(DATE | d.pack()),
             Value::String(s) => Cell(STRING | pool.intern(&s).offset()),
-            other => {
-                let slot = super::put_in_slot(&mut self.boxed, &mut self.free_boxed, other);
-                Cell(BOXED | u64::from(slot))
-            }
+            Value::List(items) => match <[Value; 1]>::try_from(items) {
+                Ok([Value::String(s)]) => Cell(ONE_STRING_LIST | pool.intern(&s).offset()),
+                Ok([other]) => self.boxed(Value::List(vec![other])),
+                Err(items) => self.boxed(Value::List(items)),
+            },
+            other => self.boxed(other),
         }
+    }
+
+    fn boxed(&mut self, value: Value) -> Cell {
+        let slot = super::put_in_slot(&mut self.boxed, &mut self.free_boxed, value);
+        Cell(BOXED | u64::from(slot))
     }
 
     fn decode(&self, cell: Cell, pool: &StringPool) -> Option<Value> {
@@ -310,6 +329,9 @@ impl Properties {
             Some(INT) => Value::Int(decode_int(cell)),
             Some(DATE) => Value::Date(Date::unpack(cell.payload())),
             Some(STRING) => Value::String(pool.get(StrId::from_offset(cell.payload())).to_owned()),
+            Some(ONE_STRING_LIST) => Value::List(vec![Value::String(
+                pool.get(StrId::from_offset(cell.payload())).to_owned(),
+            )]),
             Some(_) => self.boxed[cell.payload() as usize].clone(),
         })
     }
@@ -337,18 +359,28 @@ impl Properties {
 impl Properties {
     /// Writes the table's columns for a snapshot: for each key its symbol and its cells,
     /// element by element in `live` order (the old number of each element, in its new order).
-    /// Boxed values are appended to `boxed` and their cells point there.
-    pub(super) fn write_snapshot(&self, live: &[u32], out: &mut Out, boxed: &mut Vec<Value>) {
+    /// Boxed values are appended to `boxed` and their cells point there. Returns whether a
+    /// cell written holds a list of one string, which older formats lack.
+    pub(super) fn write_snapshot(
+        &self,
+        live: &[u32],
+        out: &mut Out,
+        boxed: &mut Vec<Value>,
+    ) -> bool {
+        let mut one_string_lists = false;
         out.u32(self.columns.len() as u32);
         for (key, column) in self.keys.iter().zip(&self.columns) {
             out.u32(key.index() as u32);
             let mut export = |cell: Cell| {
-                if cell.tag() == Some(BOXED) {
-                    boxed.push(self.boxed[cell.payload() as usize].clone());
-                    Cell(BOXED | (boxed.len() - 1) as u64)
-                } else {
-                    cell
+                match cell.tag() {
+                    Some(BOXED) => {
+                        boxed.push(self.boxed[cell.payload() as usize].clone());
+                        return Cell(BOXED | (boxed.len() - 1) as u64);
+                    }
+                    Some(ONE_STRING_LIST) => one_string_lists = true,
+                    _ => {}
                 }
+                cell
             };
             let present = live
                 .iter()
@@ -371,6 +403,7 @@ impl Properties {
                 }
             }
         }
+        one_string_lists
     }
 
     /// Reads what `write_snapshot` wrote for `count` elements, checking every cell: a string
@@ -385,7 +418,7 @@ impl Properties {
         input: &mut In<'_>,
         count: usize,
         symbols: usize,
-        strings: &[u64],
+        cells: &CellChecks<'_>,
         hashed: &Hashed,
         backing: Option<&bytes::Bytes>,
     ) -> Result<(Properties, Option<u32>), SnapshotError> {
@@ -406,7 +439,7 @@ impl Properties {
                 }
             }
         }
-        let decode = |column: &ColumnBytes<'_>| column.decode(count, strings, hashed, backing);
+        let decode = |column: &ColumnBytes<'_>| column.decode(count, cells, hashed, backing);
         let columns = laid_out.iter().map(|(_, column)| column);
         let decoded: Vec<Result<(Column, Option<u32>), SnapshotError>> = if count < PARALLEL_FROM {
             columns.map(decode).collect()
@@ -435,6 +468,14 @@ impl Properties {
     pub(super) fn keys(&self) -> &[Sym] {
         &self.keys
     }
+}
+
+/// What a snapshot's property cells are checked against.
+pub(super) struct CellChecks<'a> {
+    /// A bit per word of the string pool, set where a string starts.
+    pub(super) string_starts: &'a [u64],
+    /// Whether the snapshot's format has cells holding a list of one string.
+    pub(super) one_string_lists: bool,
 }
 
 /// `part` as a share of `backing`, when it lies within it.
@@ -513,7 +554,7 @@ impl<'a> ColumnBytes<'a> {
     fn decode(
         &self,
         count: usize,
-        strings: &[u64],
+        cells: &CellChecks<'_>,
         hashed: &Hashed,
         backing: Option<&bytes::Bytes>,
     ) -> Result<(Column, Option<u32>), SnapshotError> {
@@ -523,9 +564,11 @@ impl<'a> ColumnBytes<'a> {
                 None | Some(INT | ABSENT) => true,
                 Some(BOOL) => cell.payload() <= 1,
                 Some(DATE) => Date::is_packed(cell.payload()),
-                Some(STRING) => {
+                Some(ONE_STRING_LIST) if !cells.one_string_lists => false,
+                Some(STRING | ONE_STRING_LIST) => {
                     let word = cell.payload() as usize;
-                    strings
+                    cells
+                        .string_starts
                         .get(word / 64)
                         .is_some_and(|bits| bits & (1 << (word % 64)) != 0)
                 }

@@ -10,8 +10,9 @@
 //! JSON text when bit 2 is set, the exchange rates (currency, date, rate, source) when bit 3
 //! is set, the constraints (name, label, keys) when bit 4 is set; last, a CRC-32 of everything
 //! before it. A snapshot is written in the oldest format that holds it: format 1 when it has no
-//! constraints, so that older builds still read it, and format 2 when it has, so that they say
-//! it is newer instead of misreading it.
+//! constraints, so that older builds still read it, format 2 when it has, and format 3 when a
+//! property cell holds a list of one string, so that older builds say it is newer instead of
+//! misreading it.
 //! Elements are numbered afresh, without the gaps deletions leave. A property cell is written
 //! as the store holds it (NaN-boxed, a string as its place in the pool).
 //!
@@ -37,9 +38,11 @@ use crate::model::{Date, Schema, Source, Value};
 /// How every snapshot starts: a line that says what the file is, should someone open it.
 pub const MAGIC: &[u8] = b"alliances snapshot\n";
 /// The newest format version this build writes; it reads this one and older ones.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The format that added uniqueness constraints (flag bit 4).
 const CONSTRAINTS_SINCE: u32 = 2;
+/// The format that added property cells holding a list of one string.
+const ONE_STRING_LISTS_SINCE: u32 = 3;
 
 /// A source's date when it has none: no date packs to it (`Date::from_packed` refuses it).
 const UNDATED: u64 = u64::MAX;
@@ -148,11 +151,9 @@ pub fn write(graph: &Graph) -> Vec<u8> {
     ));
     out.0.extend_from_slice(MAGIC);
     let constraints = graph.constraints();
-    out.u32(if constraints.is_empty() {
-        1
-    } else {
-        CONSTRAINTS_SINCE
-    });
+    // The version is known once the property cells are written.
+    let version_at = out.0.len();
+    out.u32(0);
     // The schema in the low bit; `allow_unsourced` in the next; then whether the vocabulary
     // extends the built-in one (its definitions follow the sources).
     let added = graph.vocabulary().added();
@@ -174,6 +175,7 @@ pub fn write(graph: &Graph) -> Vec<u8> {
     }
     out.bytes(graph.strings.as_bytes());
 
+    let mut one_string_lists = false;
     // Old node number → new, for relationship ends.
     let mut renumbered = vec![u32::MAX; graph.node_index_bound()];
     out.u32(live_nodes.len() as u32);
@@ -197,7 +199,7 @@ pub fn write(graph: &Graph) -> Vec<u8> {
         (&graph.edge_props, &live_edges),
     ] {
         let mut boxed = Vec::new();
-        table.write_snapshot(live, &mut out, &mut boxed);
+        one_string_lists |= table.write_snapshot(live, &mut out, &mut boxed);
         out.u64(boxed.len() as u64);
         boxed.iter().for_each(|value| out.value(value));
     }
@@ -234,6 +236,14 @@ pub fn write(graph: &Graph) -> Vec<u8> {
             constraint.keys.iter().for_each(|key| out.str(key));
         }
     }
+    let version = if one_string_lists {
+        ONE_STRING_LISTS_SINCE
+    } else if constraints.is_empty() {
+        1
+    } else {
+        CONSTRAINTS_SINCE
+    };
+    out.0[version_at..version_at + 4].copy_from_slice(&version.to_le_bytes());
     let checksum = crc32fast::hash(&out.0);
     out.u32(checksum);
     out.0
@@ -639,6 +649,7 @@ fn read_body(
             (node_count, edge_count),
             (&string_starts, hashed, backing),
             (extended, rates, constraints),
+            version >= ONE_STRING_LISTS_SINCE,
         );
         let built = topology.join().unwrap_or_else(|_| {
             Err(SnapshotError {
@@ -765,9 +776,10 @@ fn read_the_rest(
     (node_count, edge_count): (usize, usize),
     (string_starts, hashed, backing): (&[u64], &Hashed, Option<&bytes::Bytes>),
     (extended, rates, constraints): (bool, bool, bool),
+    one_string_lists: bool,
 ) -> Result<(), SnapshotError> {
     let symbols = graph.symbols.len();
-    let tables = (string_starts, hashed, backing);
+    let tables = (string_starts, hashed, backing, one_string_lists);
     graph.node_props = read_table(input, node_count, symbols, tables)?;
     graph.edge_props = read_table(input, edge_count, symbols, tables)?;
     for _ in 0..input.count(4)? {
@@ -867,10 +879,19 @@ fn read_table(
     input: &mut In<'_>,
     count: usize,
     symbols: usize,
-    (string_starts, hashed, backing): (&[u64], &Hashed, Option<&bytes::Bytes>),
+    (string_starts, hashed, backing, one_string_lists): (
+        &[u64],
+        &Hashed,
+        Option<&bytes::Bytes>,
+        bool,
+    ),
 ) -> Result<Properties, SnapshotError> {
+    let cells = super::properties::CellChecks {
+        string_starts,
+        one_string_lists,
+    };
     let (mut table, largest_boxed) =
-        Properties::read_snapshot(input, count, symbols, string_starts, hashed, backing)?;
+        Properties::read_snapshot(input, count, symbols, &cells, hashed, backing)?;
     let at = input.offset();
     let boxed_count = input.u64()?;
     if largest_boxed.is_some_and(|b| u64::from(b) >= boxed_count) {

@@ -1130,12 +1130,9 @@ impl Importer<'_> {
                     if !kept(p, place) {
                         continue;
                     }
-                    let cited = cites.as_ref().map(|id| {
-                        (
-                            fixed + 3,
-                            RowValue::OneTextList(id.as_str()),
-                        )
-                    });
+                    let cited = cites
+                        .as_ref()
+                        .map(|id| (fixed + 3, RowValue::OneTextList(id.as_str())));
                     let mut values = more
                         .iter()
                         .map(|(column, value)| (*column, row_value(value)))

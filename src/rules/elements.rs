@@ -425,11 +425,15 @@ impl Checker<'_> {
                 }
             }
         }
+        // The properties decoded once: every rule below reads them, and a relationship has a
+        // few, so a look along the list beats a lookup by key.
+        let props: Vec<(&str, Value)> = graph.edge_props(edge).collect();
+        let prop = |key: &str| props.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
         let mut free = Vec::new();
-        for (key, value) in graph.edge_props(edge) {
+        for (key, value) in &props {
             let Some(def) = vocabulary.property(key) else {
-                if !matches!(key, "sources") {
-                    free.push((key, value));
+                if !matches!(*key, "sources") {
+                    free.push((*key, value));
                 }
                 continue;
             };
@@ -439,23 +443,25 @@ impl Checker<'_> {
                 self.push(at, Some(key), property_not_on(key, rel));
                 continue;
             }
-            if let Some(broken) = property_value(def, vocabulary.words(rel, def), &value) {
+            if let Some(broken) = property_value(def, vocabulary.words(rel, def), value) {
                 self.push(at, Some(key), broken);
             }
         }
-        self.finite(at, free.iter().map(|(k, v)| (*k, v.clone())));
-        for (key, broken) in tie_properties(&|key| graph.edge_prop(edge, key)) {
+        self.finite(at, free.iter().map(|(k, v)| (*k, (*v).clone())));
+        for (key, broken) in tie_properties(&|key| prop(key).cloned()) {
             self.push(at, Some(key), broken);
         }
-        if let (Some(amount), Some(derived)) =
-            (graph.edge_f64(edge, "amount"), graph.derived_usd(edge))
-        {
-            let currency = graph
-                .edge_str(edge, "currency")
-                .unwrap_or(crate::model::money::DEFAULT_CURRENCY);
-            if crate::model::money::is_currency(currency)
+        if let Some(amount) = prop("amount").and_then(Value::as_f64) {
+            use crate::model::money;
+            let currency = prop("currency")
+                .and_then(Value::as_str)
+                .unwrap_or(money::DEFAULT_CURRENCY);
+            let date = prop("date").and_then(Value::as_date);
+            let derived =
+                money::usd_value(amount, currency, date, graph.fx_rates()).map(|(usd, _)| usd);
+            if money::is_currency(currency)
                 && let Some(broken) = usd_consistent(
-                    graph.edge_f64(edge, "amount_usd"),
+                    prop("amount_usd").and_then(Value::as_f64),
                     derived,
                     amount,
                     currency,
@@ -464,18 +470,18 @@ impl Checker<'_> {
                 self.push(at, Some("amount_usd"), broken);
             }
         }
-        match graph.edge_prop(edge, "sources") {
+        match prop("sources") {
             Some(value) => {
                 if value.as_str_list().is_some_and(|l| l.is_empty()) && !graph.allow_unsourced() {
                     self.push(at, Some("sources"), unsourced());
                 }
-                self.sources(at, &value);
+                self.sources(at, value);
             }
             None if !graph.allow_unsourced() => self.push(at, None, unsourced()),
             None => {}
         }
         for key in ["type", "from", "to", "extra"] {
-            if graph.edge_prop(edge, key).is_some() {
+            if prop(key).is_some() {
                 let mut broken = model_field_as_property(key);
                 broken.help = Some(format!(
                     "a relationship's type and ends are not properties; name the property otherwise than `{key}`"

@@ -1068,18 +1068,15 @@ impl Importer<'_> {
             // The graph will be discarded; skip the work of building it.
             return;
         }
-        let repeated = match &self.mapped {
-            Some(_) => match self.repeated_ties(&file, &checked) {
-                Some(repeated) => Some(repeated),
-                None => return,
-            },
-            None => None,
-        };
-        let kept = |piece: usize, place: usize| {
-            repeated
-                .as_ref()
-                .is_none_or(|repeated| !repeated[piece][place])
-        };
+        if self.mapped.is_some() {
+            let Some(repeated) = self.repeated_ties(&file, &checked) else {
+                return;
+            };
+            // Left out before building, so that building is the same for every file.
+            for (piece, gone) in checked.iter_mut().zip(&repeated) {
+                piece.drop_rows(gone);
+            }
+        }
         (self.progress)(ImportProgress::Building);
         // Cited sources are made in row order, as each row would make them.
         for piece in &mut checked {
@@ -1107,29 +1104,21 @@ impl Importer<'_> {
             .chain(cites.as_ref().map(|_| "sources"))
             .collect();
         let ends = || {
-            checked.iter().enumerate().flat_map(move |(p, piece)| {
-                piece
-                    .edges
-                    .iter()
-                    .enumerate()
-                    .filter(move |(place, _)| kept(p, *place))
-                    .map(|(_, edge)| NewEdge {
-                        from: edge.from,
-                        to: edge.to,
-                        rel: usize::from(edge.rel),
-                    })
+            checked.iter().flat_map(|piece| {
+                piece.edges.iter().map(|edge| NewEdge {
+                    from: edge.from,
+                    to: edge.to,
+                    rel: usize::from(edge.rel),
+                })
             })
         };
         let mut props = |row: &mut EdgeSink<'_>| {
-            for (p, piece) in checked.iter().enumerate() {
+            for piece in &checked {
                 let mut others = piece.more.iter().peekable();
                 for (place, edge) in piece.edges.iter().enumerate() {
                     let more = others
                         .next_if(|(at, _)| *at == place)
                         .map_or(&[][..], |(_, more)| &more[..]);
-                    if !kept(p, place) {
-                        continue;
-                    }
                     let cited = cites
                         .as_ref()
                         .map(|id| (fixed + 3, RowValue::OneTextList(id.as_str())));
@@ -1652,6 +1641,28 @@ struct EdgeChecker {
     suggestions: Vec<(usize, usize)>,
     /// Whether the piece's rows are all ASCII (every cell then is text).
     ascii: bool,
+}
+
+impl EdgeChecker {
+    /// Leaves out the rows `gone` marks, the others keeping their values and their order.
+    fn drop_rows(&mut self, gone: &[bool]) {
+        let mut kept_before = Vec::with_capacity(gone.len());
+        let mut kept = 0;
+        for &dropped in gone {
+            kept_before.push(kept);
+            kept += usize::from(!dropped);
+        }
+        let mut place = 0;
+        self.edges.retain(|_| {
+            let keep = !gone[place];
+            place += 1;
+            keep
+        });
+        self.more.retain(|(at, _)| !gone[*at]);
+        for (at, _) in &mut self.more {
+            *at = kept_before[*at];
+        }
+    }
 }
 
 impl EdgeContext<'_> {

@@ -533,8 +533,14 @@ mod tests {
     /// does: the same violations, in the same order.
     #[test]
     fn a_table_of_kinds_judges_ends_as_their_labels_do() {
-        let mut graph = crate::datafile::default_graph();
-        let nodes: Vec<NodeId> = graph.nodes().collect();
+        let mut graph = Graph::new(Schema::Alliance);
+        let labels: Vec<String> = graph.vocabulary().labels().to_vec();
+        let nodes: Vec<NodeId> = (0..40)
+            .map(|i| {
+                let id = Value::from(format!("n{i}"));
+                graph.add_node([labels[i % labels.len()].as_str()], [("id", id)])
+            })
+            .collect();
         let sourced = || [("sources", Value::List(vec![Value::from("s-nvidia-10k")]))];
         // Every type between many pairs of ends: most join kinds their type does not.
         for (k, pair) in nodes.windows(2).enumerate().take(60) {

@@ -114,19 +114,7 @@ pub fn import_csv_bytes(
     let mut graph = Graph::with_capacity(schema, node_rows, edges.lines());
     // Bulk rows carry no sources; the graph says so, and a save keeps saying so.
     graph.set_allow_unsourced(true);
-    let mut importer = Importer {
-        progress,
-        graph,
-        problems: Vec::new(),
-        suggested: 0,
-        rejected_ids: HashSet::new(),
-        nodes_readable: true,
-        node_kinds: Vec::new(),
-        cited: HashMap::new(),
-        id_slots,
-        read_nodes: None,
-        mapped: None,
-    };
+    let mut importer = Importer::new(progress, graph, id_slots, None);
     importer.nodes(Arc::from(nodes_name), &nodes);
     importer.edges(Arc::from(edges_name), &edges);
     importer.add_read_nodes();
@@ -202,6 +190,29 @@ struct Importer<'p> {
     read_nodes: Option<ReadNodes>,
     /// How a file read for the `csv` importer differs from a bulk file, when it is one.
     mapped: Option<Mapped>,
+}
+
+impl<'p> Importer<'p> {
+    fn new(
+        progress: &'p (dyn Fn(ImportProgress) + Sync),
+        graph: Graph,
+        id_slots: Vec<IdSlot>,
+        mapped: Option<Mapped>,
+    ) -> Importer<'p> {
+        Importer {
+            progress,
+            graph,
+            problems: Vec::new(),
+            suggested: 0,
+            rejected_ids: HashSet::new(),
+            nodes_readable: true,
+            node_kinds: Vec::new(),
+            cited: HashMap::new(),
+            id_slots,
+            read_nodes: None,
+            mapped,
+        }
+    }
 }
 
 /// A file read for the `csv` importer (`append_mapped`): its header renamed, its cells
@@ -1173,27 +1184,17 @@ pub fn append_mapped(
 ) -> Result<Appended, LoadError> {
     let scan = Scan::of(bytes);
     let kinds = if ties { node_kinds(&graph) } else { Vec::new() };
-    let mut importer = Importer {
-        progress: &|_| {},
-        graph,
-        problems: Vec::new(),
-        suggested: 0,
-        rejected_ids: HashSet::new(),
-        nodes_readable: true,
-        node_kinds: Vec::new(),
-        cited: HashMap::new(),
-        id_slots: if ties {
-            Vec::new()
-        } else {
-            IdMap::room(scan.lines())
-        },
-        read_nodes: None,
-        mapped: Some(Mapped {
-            header,
-            cites,
-            same_ties: 0,
-        }),
+    let slots = if ties {
+        Vec::new()
+    } else {
+        IdMap::room(scan.lines())
     };
+    let mapped = Mapped {
+        header,
+        cites,
+        same_ties: 0,
+    };
+    let mut importer = Importer::new(&|_| {}, graph, slots, Some(mapped));
     if ties {
         importer.node_kinds = kinds;
         importer.edges(Arc::from(file), &scan);

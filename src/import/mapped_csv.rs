@@ -314,6 +314,17 @@ fn file_source(path: &Path) -> Source {
     }
 }
 
+/// Whether a free column's key would name a field of the model or of the mapping, and so
+/// takes `csv_` before it.
+fn reserved_key(key: &str, mapping: &Mapping) -> bool {
+    let vocabulary = Vocabulary::built_in();
+    fields::ENTITY.contains(&key)
+        || fields::RELATIONSHIP.contains(&key)
+        || vocabulary.property(key).is_some()
+        || vocabulary.identifier(key).is_some()
+        || mapping.ids.contains_key(key)
+}
+
 /// A free property's key from its column's header: lower case, with `_` for every run of
 /// other characters (`Legal form` is `legal_form`); a key the model names gets `csv_` before it.
 fn free_key(header: &str, reserved: &dyn Fn(&str) -> bool) -> String {
@@ -484,13 +495,7 @@ fn read_file(
     if !ok {
         return false;
     }
-    let reserved = |key: &str| {
-        fields::ENTITY.contains(&key)
-            || fields::RELATIONSHIP.contains(&key)
-            || vocabulary.property(key).is_some()
-            || vocabulary.identifier(key).is_some()
-            || mapping.ids.contains_key(key)
-    };
+    let reserved = |key: &str| reserved_key(key, mapping);
     let free: Vec<(usize, String)> = header
         .iter()
         .enumerate()

@@ -9,11 +9,11 @@
 //! Anything it is not sure of (a fixed value, an identifier, a source column, a tie the graph
 //! holds, a row the merge would settle) it declines.
 
-use super::{ENTITY_FIELDS, Mapping, file_source, free_key, mapping, sniff};
+use super::{ENTITY_FIELDS, Mapping, file_source, free_key, mapping, reserved_key, sniff};
 use crate::datafile;
 use crate::import::adding::Batched;
 use crate::import::{ImportOptions, InputFile, Losses, MergeReport};
-use crate::model::{Schema, Vocabulary, fields};
+use crate::model::{Schema, Vocabulary};
 use crate::rules;
 use crate::store::{EdgeId, Graph, NodeId};
 
@@ -131,12 +131,7 @@ impl Plan {
                 return None;
             }
         }
-        let reserved = |key: &str| {
-            fields::ENTITY.contains(&key)
-                || fields::RELATIONSHIP.contains(&key)
-                || vocabulary.property(key).is_some()
-                || vocabulary.identifier(key).is_some()
-        };
+        let reserved = |key: &str| reserved_key(key, mapping);
         let renamed: Vec<String> = header
             .iter()
             .zip(&field_of)

@@ -37,6 +37,9 @@ pub struct StringPool {
     /// How many bytes of `bytes` the index covers: a pool read from a snapshot is indexed on
     /// its first `intern`, not when opened, since most sessions only read.
     indexed: usize,
+    /// The string `intern` gave last: a column of one value (every tie citing one source)
+    /// interns the same text row after row, and a look at it beats a search of the table.
+    last: Option<StrId>,
 }
 
 impl std::fmt::Debug for StringPool {
@@ -58,24 +61,36 @@ impl StringPool {
     /// The id of `text`, if the pool holds it.
     #[cfg(test)]
     pub fn find(&self, text: &str) -> Option<StrId> {
-        let hash = self.hasher.hash_one(text);
+        let hash = self.hasher.hash_one(text.as_bytes());
         self.index
-            .find(hash, |id| read(&self.bytes, *id) == text)
+            .find(hash, |id| read_bytes(&self.bytes, *id) == text.as_bytes())
             .copied()
     }
 
     /// The id of `text`, adding it when new.
     pub fn intern(&mut self, text: &str) -> StrId {
+        if let Some(last) = self.last
+            && read_bytes(&self.bytes, last) == text.as_bytes()
+        {
+            return last;
+        }
         if self.indexed < self.bytes.len() {
             self.index_the_rest();
         }
-        let hash = self.hasher.hash_one(text);
-        if let Some(found) = self.index.find(hash, |id| read(&self.bytes, *id) == text) {
-            return *found;
-        }
-        let id = self.push(text);
-        self.indexed = self.bytes.len();
-        self.index_one(hash, id);
+        let hash = self.hasher.hash_one(text.as_bytes());
+        let found = self
+            .index
+            .find(hash, |id| read_bytes(&self.bytes, *id) == text.as_bytes());
+        let id = match found {
+            Some(found) => *found,
+            None => {
+                let id = self.push(text);
+                self.indexed = self.bytes.len();
+                self.index_one(hash, id);
+                id
+            }
+        };
+        self.last = Some(id);
         id
     }
 
@@ -100,11 +115,11 @@ impl StringPool {
         std::thread::scope(|scope| {
             scope.spawn(|| {
                 for (hash, text) in high.iter_mut().zip(&texts[half..]) {
-                    *hash = hasher.hash_one(text);
+                    *hash = hasher.hash_one(text.as_bytes());
                 }
             });
             for (hash, text) in low.iter_mut().zip(texts) {
-                *hash = hasher.hash_one(text);
+                *hash = hasher.hash_one(text.as_bytes());
             }
         });
         // Each part holds about a thousand texts, by the top bits of their hash, in order.
@@ -180,11 +195,12 @@ impl StringPool {
             let hash = hashes[at];
             let id = if has(&repeats, at) {
                 let bytes = &self.bytes;
-                match firsts.find(hash, |id| read(bytes, *id) == *text) {
+                match firsts.find(hash, |id| read_bytes(bytes, *id) == text.as_bytes()) {
                     Some(id) => *id,
                     None => {
                         // Another text of the same hash came first: start again one by one.
                         self.bytes.clear();
+                        self.last = None;
                         return texts.iter().map(|text| self.intern(text)).collect();
                     }
                 }
@@ -192,7 +208,7 @@ impl StringPool {
                 let id = self.push(text);
                 if has(&repeated, at) {
                     let bytes = &self.bytes;
-                    firsts.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
+                    firsts.insert_unique(hash, id, |id| hasher.hash_one(read_bytes(bytes, *id)));
                 }
                 id
             };
@@ -224,15 +240,21 @@ impl StringPool {
     }
 
     fn index_the_rest(&mut self) {
-        let mut at = self.indexed;
-        while at < self.bytes.len() {
-            let id = StrId((at / 4) as u32);
-            let text = read(&self.bytes, id);
-            let (hash, len) = (self.hasher.hash_one(text), text.len());
-            self.index_one(hash, id);
-            at = (at + prefix_len(len) + len).next_multiple_of(4);
+        let StringPool {
+            bytes,
+            index,
+            hasher,
+            indexed,
+            ..
+        } = self;
+        // Counted first, so that the table grows once: each growth hashes every string again.
+        index.reserve(unindexed(bytes, *indexed).count(), |_| 0);
+        for (id, text) in unindexed(bytes, *indexed) {
+            index.insert_unique(hasher.hash_one(text), id, |id| {
+                hasher.hash_one(read_bytes(bytes, *id))
+            });
         }
-        self.indexed = self.bytes.len();
+        *indexed = bytes.len();
     }
 
     /// Adds the string at `id`, whose hash is `hash`, to the index.
@@ -243,7 +265,7 @@ impl StringPool {
             hasher,
             ..
         } = self;
-        index.insert_unique(hash, id, |id| hasher.hash_one(read(bytes, *id)));
+        index.insert_unique(hash, id, |id| hasher.hash_one(read_bytes(bytes, *id)));
     }
 
     /// The buffer, for a snapshot.
@@ -299,7 +321,7 @@ impl StringPool {
     /// Hashes a string the way `hash` would hash the pooled copy; for indexes keyed by pooled
     /// strings.
     pub fn hash(&self, text: &str) -> u64 {
-        self.hasher.hash_one(text)
+        self.hasher.hash_one(text.as_bytes())
     }
 
     /// Bytes held, bookkeeping included.
@@ -308,12 +330,32 @@ impl StringPool {
     }
 }
 
+/// The strings of `bytes` from byte `from` on, with their ids.
+fn unindexed(bytes: &[u8], from: usize) -> impl Iterator<Item = (StrId, &[u8])> {
+    let mut at = from;
+    std::iter::from_fn(move || {
+        (at < bytes.len()).then(|| {
+            let id = StrId((at / 4) as u32);
+            let text = read_bytes(bytes, id);
+            at = (at + prefix_len(text.len()) + text.len()).next_multiple_of(4);
+            (id, text)
+        })
+    })
+}
+
 /// Bytes of the LEB128 length before a string of `len` bytes.
 fn prefix_len(len: usize) -> usize {
     (usize::BITS - len.leading_zeros()).max(1).div_ceil(7) as usize
 }
 
 fn read(bytes: &[u8], id: StrId) -> &str {
+    // Only `intern` writes the buffer, and it writes whole UTF-8 strings.
+    std::str::from_utf8(read_bytes(bytes, id)).unwrap_or_default()
+}
+
+/// The bytes of the string at `id`: what the pool's table hashes and compares, which need
+/// no UTF-8 check.
+fn read_bytes(bytes: &[u8], id: StrId) -> &[u8] {
     let mut at = id.0 as usize * 4;
     let mut len = 0usize;
     let mut shift = 0;
@@ -326,8 +368,7 @@ fn read(bytes: &[u8], id: StrId) -> &str {
         }
         shift += 7;
     }
-    // Only `intern` writes the buffer, and it writes whole UTF-8 strings.
-    std::str::from_utf8(&bytes[at..at + len]).unwrap_or_default()
+    &bytes[at..at + len]
 }
 
 #[cfg(test)]
@@ -379,6 +420,27 @@ mod tests {
             assert_eq!(at_once.intern("new"), one_by_one.intern("new"));
             assert_eq!(at_once.find("Company 1"), one_by_one.find("Company 1"));
         }
+    }
+
+    /// A pool read back from its bytes indexes them on its first `intern`, and finds every
+    /// string it held, the one interned just before included, wherever the repeat comes.
+    #[test]
+    fn a_pool_read_back_finds_what_it_held() {
+        let mut written = StringPool::default();
+        let texts: Vec<String> = (0..3_000).map(|i| format!("s{}", i % 1_000)).collect();
+        let ids: Vec<StrId> = texts.iter().map(|t| written.intern(t)).collect();
+        let (mut read, _) = StringPool::from_bytes(written.as_bytes().to_vec()).unwrap();
+        assert_eq!(read.indexed, 0);
+        for (text, id) in texts.iter().zip(&ids).rev() {
+            assert_eq!(read.intern(text), *id, "{text}");
+            assert_eq!(read.intern(text), *id, "{text} again");
+        }
+        assert_eq!(read.bytes, written.bytes, "nothing was added");
+        assert_eq!(read.index.len(), 1_000);
+        let new = read.intern("s1000");
+        assert_eq!(read.intern("s999"), ids[999]);
+        assert_eq!(read.intern("s1000"), new);
+        assert_eq!(read.get(new), "s1000");
     }
 
     #[test]

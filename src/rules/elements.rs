@@ -80,6 +80,7 @@ pub fn check_elements(
         edges,
         out: Vec::new(),
         kinds: (edges.len() >= KINDS_TABLE_FROM).then(|| node_kinds(graph)),
+        met: Met::default(),
     };
     for &node in nodes {
         if graph.contains_node(node) {
@@ -107,6 +108,84 @@ struct Checker<'g> {
     /// when enough relationships are checked that reading every node's labels once beats
     /// reading two nodes' labels, far apart in memory, for each relationship.
     kinds: Option<Vec<u16>>,
+    met: Met<'g>,
+}
+
+/// What the checker found of the names it met: a batch of relationships has a few types and
+/// keys, and a look along a short list beats the vocabulary's searches by name, as a list of
+/// sources found good beats looking each up again for the next relationship citing it.
+#[derive(Default)]
+struct Met<'g> {
+    types: Vec<(&'g str, Option<&'g RelDef>)>,
+    keys: Vec<(Option<&'g RelDef>, &'g str, KeyRule<'g>)>,
+    good_sources: Option<Value>,
+    /// The properties of the relationship being checked, kept to save an allocation each.
+    props: Vec<(&'g str, Value)>,
+}
+
+/// Names the checker keeps at most, of each kind: past them a look along the list would cost
+/// more than the vocabulary's search it saves.
+const MET_AT_MOST: usize = 32;
+
+/// What the vocabulary says of a relationship property.
+#[derive(Clone, Copy)]
+enum KeyRule<'g> {
+    /// Not a vocabulary property: any finite value.
+    Free,
+    /// A vocabulary property the relationship's type does not carry.
+    NotOn,
+    /// A vocabulary property, of these words when it takes words.
+    Value(&'g PropertyDef, &'g [String]),
+}
+
+/// The same name: the same symbol (one address) or, failing that, the same text.
+fn same_name(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
+fn same_rel(a: Option<&RelDef>, b: Option<&RelDef>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+impl<'g> Met<'g> {
+    fn relationship(&mut self, vocabulary: &'g Vocabulary, name: &'g str) -> Option<&'g RelDef> {
+        if let Some((_, rel)) = self.types.iter().find(|(n, _)| same_name(n, name)) {
+            return *rel;
+        }
+        let rel = vocabulary.relationship(name);
+        if self.types.len() < MET_AT_MOST {
+            self.types.push((name, rel));
+        }
+        rel
+    }
+
+    fn key(
+        &mut self,
+        vocabulary: &'g Vocabulary,
+        rel: Option<&'g RelDef>,
+        key: &'g str,
+    ) -> KeyRule<'g> {
+        if let Some((_, _, rule)) = self
+            .keys
+            .iter()
+            .find(|(r, k, _)| same_rel(*r, rel) && same_name(k, key))
+        {
+            return *rule;
+        }
+        let rule = match vocabulary.property(key) {
+            None => KeyRule::Free,
+            Some(_) if rel.is_some_and(|rel| !vocabulary.allows(rel, key)) => KeyRule::NotOn,
+            Some(def) => KeyRule::Value(def, vocabulary.words(rel, def)),
+        };
+        if self.keys.len() < MET_AT_MOST {
+            self.keys.push((rel, key, rule));
+        }
+        rule
+    }
 }
 
 /// Relationships checked at once from which the checker reads every node's kind first.
@@ -427,7 +506,7 @@ impl Checker<'_> {
         let Some((from, to)) = graph.edge_endpoints(edge) else {
             return;
         };
-        let rel = vocabulary.relationship(graph.edge_type(edge));
+        let rel = self.met.relationship(vocabulary, graph.edge_type(edge));
         match rel {
             None => self.push(
                 at,
@@ -459,27 +538,33 @@ impl Checker<'_> {
         }
         // The properties decoded once: every rule below reads them, and a relationship has a
         // few, so a look along the list beats a lookup by key.
-        let props: Vec<(&str, Value)> = graph.edge_props(edge).collect();
+        let mut props = std::mem::take(&mut self.met.props);
+        props.clear();
+        props.extend(graph.edge_props(edge));
         let prop = |key: &str| props.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
         let mut free = Vec::new();
         for (key, value) in &props {
-            let Some(def) = vocabulary.property(key) else {
-                if !matches!(*key, "sources") {
-                    free.push((*key, value));
+            match self.met.key(vocabulary, rel, key) {
+                KeyRule::Free => {
+                    if !matches!(*key, "sources") {
+                        free.push((*key, value));
+                    }
                 }
-                continue;
-            };
-            if let Some(rel) = rel
-                && !vocabulary.allows(rel, key)
-            {
-                self.push(at, Some(key), property_not_on(key, rel));
-                continue;
-            }
-            if let Some(broken) = property_value(def, vocabulary.words(rel, def), value) {
-                self.push(at, Some(key), broken);
+                KeyRule::NotOn => {
+                    if let Some(rel) = rel {
+                        self.push(at, Some(key), property_not_on(key, rel));
+                    }
+                }
+                KeyRule::Value(def, words) => {
+                    if let Some(broken) = property_value(def, words, value) {
+                        self.push(at, Some(key), broken);
+                    }
+                }
             }
         }
-        self.finite(at, free.iter().map(|(k, v)| (*k, (*v).clone())));
+        if !free.is_empty() {
+            self.finite(at, free.iter().map(|(k, v)| (*k, (*v).clone())));
+        }
         for (key, broken) in tie_properties(&|key| prop(key).cloned()) {
             self.push(at, Some(key), broken);
         }
@@ -503,11 +588,16 @@ impl Checker<'_> {
             }
         }
         match prop("sources") {
+            Some(value) if self.met.good_sources.as_ref() == Some(value) => {}
             Some(value) => {
+                let before = self.out.len();
                 if value.as_str_list().is_some_and(|l| l.is_empty()) && !graph.allow_unsourced() {
                     self.push(at, Some("sources"), unsourced());
                 }
                 self.sources(at, value);
+                if self.out.len() == before {
+                    self.met.good_sources = Some(value.clone());
+                }
             }
             None if !graph.allow_unsourced() => self.push(at, None, unsourced()),
             None => {}
@@ -521,6 +611,7 @@ impl Checker<'_> {
                 self.push(at, Some(key), broken);
             }
         }
+        self.met.props = props;
     }
 }
 
@@ -557,6 +648,7 @@ mod tests {
                 edges: &edges,
                 out: Vec::new(),
                 kinds,
+                met: Met::default(),
             };
             for &edge in &edges {
                 checker.edge(edge);

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::store::threads::{cores, on_threads};
+
 use super::*;
 
 /// A graph element a rule is about.
@@ -74,30 +76,48 @@ pub fn check_elements(
     if graph.schema() != Schema::Alliance {
         return Ok(());
     }
-    let mut checker = Checker {
+    let kinds = (edges.len() >= KINDS_TABLE_FROM).then(|| node_kinds(graph));
+    let checker = || Checker {
         graph,
         nodes,
         edges,
         out: Vec::new(),
-        kinds: (edges.len() >= KINDS_TABLE_FROM).then(|| node_kinds(graph)),
+        kinds: kinds.as_deref(),
         met: Met::default(),
     };
-    for &node in nodes {
-        if graph.contains_node(node) {
-            checker.node(node);
+    let mut out = {
+        let mut checker = checker();
+        for &node in nodes {
+            if graph.contains_node(node) {
+                checker.node(node);
+            }
         }
-    }
-    for &edge in edges {
-        if graph.contains_edge(edge) {
-            checker.edge(edge);
-        }
-    }
-    if checker.out.is_empty() {
-        Ok(())
+        checker.out
+    };
+    // Each relationship's rules read the graph and nothing else checked, so parts of a long
+    // list are checked on every core and their reports joined in the list's order.
+    let parts = if edges.len() >= EDGES_PER_CORE_FROM {
+        cores(8)
     } else {
-        Err(checker.out)
+        1
+    };
+    let part_len = edges.len().div_ceil(parts).max(1);
+    for part_out in on_threads(edges.chunks(part_len), |part| {
+        let mut checker = checker();
+        for &edge in part {
+            if graph.contains_edge(edge) {
+                checker.edge(edge);
+            }
+        }
+        checker.out
+    }) {
+        out.extend(part_out);
     }
+    if out.is_empty() { Ok(()) } else { Err(out) }
 }
+
+/// Relationships checked at once from which their checks are cut between the cores.
+const EDGES_PER_CORE_FROM: usize = 20_000;
 
 struct Checker<'g> {
     graph: &'g Graph,
@@ -107,7 +127,7 @@ struct Checker<'g> {
     /// Each node's kind (its place in the vocabulary, `NO_KIND` for none) by node number,
     /// when enough relationships are checked that reading every node's labels once beats
     /// reading two nodes' labels, far apart in memory, for each relationship.
-    kinds: Option<Vec<u16>>,
+    kinds: Option<&'g [u16]>,
     met: Met<'g>,
 }
 
@@ -641,7 +661,7 @@ mod tests {
         let unlabelled = graph.add_node(std::iter::empty::<&str>(), []);
         graph.add_edge(nodes[0], unlabelled, "MEMBER_OF", sourced());
         let edges: Vec<EdgeId> = graph.edges().collect();
-        let check = |kinds: Option<Vec<u16>>| {
+        let check = |kinds: Option<&[u16]>| {
             let mut checker = Checker {
                 graph: &graph,
                 nodes: &[],
@@ -658,6 +678,59 @@ mod tests {
         let by_labels = check(None);
         assert!(by_labels.contains("WrongEndpoint"), "{by_labels}");
         assert!(by_labels.contains("unlabelled"), "{by_labels}");
-        assert_eq!(check(Some(node_kinds(&graph))), by_labels);
+        assert_eq!(check(Some(&node_kinds(&graph))), by_labels);
+    }
+
+    /// A list long enough to be cut between the cores gives the violations one checker going
+    /// along it gives, in the same order, whatever each relationship breaks.
+    #[test]
+    fn relationships_checked_on_every_core_report_as_one_checker_does() {
+        let mut graph = Graph::new(Schema::Alliance);
+        let labels: Vec<String> = graph.vocabulary().labels().to_vec();
+        let nodes: Vec<NodeId> = (0..200)
+            .map(|i| {
+                let id = Value::from(format!("n{i}"));
+                graph.add_node([labels[i % labels.len()].as_str()], [("id", id)])
+            })
+            .collect();
+        let count = EDGES_PER_CORE_FROM + 5_000;
+        for k in 0..count {
+            let (from, to) = (nodes[k % 200], nodes[(k * 7 + 3) % 200]);
+            let rel_type = [
+                "MEMBER_OF",
+                "INVESTS_IN",
+                "SUPPLIES",
+                "INVESTS_IN",
+                "NO_SUCH",
+            ][k % 5];
+            let sources = match k % 3 {
+                0 => Value::List(vec![Value::from("s-nvidia-10k")]),
+                1 => Value::List(vec![Value::from(format!("s-missing-{}", k % 4))]),
+                _ => Value::List(vec![]),
+            };
+            let stake = Value::Float(if k % 11 == 0 { 140.0 } else { 10.0 });
+            graph.add_edge(
+                from,
+                to,
+                rel_type,
+                [("sources", sources), ("stake_pct", stake)],
+            );
+        }
+        let edges: Vec<EdgeId> = graph.edges().collect();
+        let kinds = node_kinds(&graph);
+        let mut one = Checker {
+            graph: &graph,
+            nodes: &[],
+            edges: &edges,
+            out: Vec::new(),
+            kinds: Some(&kinds),
+            met: Met::default(),
+        };
+        for &edge in &edges {
+            one.edge(edge);
+        }
+        assert!(one.out.len() > count / 2, "{} violations", one.out.len());
+        let all = check_elements(&graph, &[], &edges).unwrap_err();
+        assert_eq!(format!("{all:?}"), format!("{:?}", one.out));
     }
 }

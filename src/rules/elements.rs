@@ -85,24 +85,18 @@ pub fn check_elements(
         kinds: kinds.as_deref(),
         met: Met::default(),
     };
-    let mut out = {
+    // Each element's rules read the graph and nothing else checked, so parts of a long list
+    // are checked on every core and their reports joined in the list's order.
+    let mut out = on_cores(nodes, |part| {
         let mut checker = checker();
-        for &node in nodes {
+        for &node in part {
             if graph.contains_node(node) {
                 checker.node(node);
             }
         }
         checker.out
-    };
-    // Each relationship's rules read the graph and nothing else checked, so parts of a long
-    // list are checked on every core and their reports joined in the list's order.
-    let parts = if edges.len() >= EDGES_PER_CORE_FROM {
-        cores(8)
-    } else {
-        1
-    };
-    let part_len = edges.len().div_ceil(parts).max(1);
-    for part_out in on_threads(edges.chunks(part_len), |part| {
+    });
+    out.extend(on_cores(edges, |part| {
         let mut checker = checker();
         for &edge in part {
             if graph.contains_edge(edge) {
@@ -110,14 +104,28 @@ pub fn check_elements(
             }
         }
         checker.out
-    }) {
-        out.extend(part_out);
-    }
+    }));
     if out.is_empty() { Ok(()) } else { Err(out) }
 }
 
-/// Relationships checked at once from which their checks are cut between the cores.
-const EDGES_PER_CORE_FROM: usize = 20_000;
+/// Elements checked at once from which their checks are cut between the cores.
+const ELEMENTS_PER_CORE_FROM: usize = 20_000;
+
+/// The reports of `check` over parts of `elements`, one part a core when they are many, in
+/// the elements' order.
+fn on_cores<T: Sync>(
+    elements: &[T],
+    check: impl Fn(&[T]) -> Vec<RuleViolation> + Sync,
+) -> Vec<RuleViolation> {
+    if elements.len() < ELEMENTS_PER_CORE_FROM {
+        return check(elements);
+    }
+    let part_len = elements.len().div_ceil(cores(8));
+    on_threads(elements.chunks(part_len), check)
+        .into_iter()
+        .flatten()
+        .collect()
+}
 
 struct Checker<'g> {
     graph: &'g Graph,
@@ -693,7 +701,7 @@ mod tests {
                 graph.add_node([labels[i % labels.len()].as_str()], [("id", id)])
             })
             .collect();
-        let count = EDGES_PER_CORE_FROM + 5_000;
+        let count = ELEMENTS_PER_CORE_FROM + 5_000;
         for k in 0..count {
             let (from, to) = (nodes[k % 200], nodes[(k * 7 + 3) % 200]);
             let rel_type = [

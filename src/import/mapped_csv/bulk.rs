@@ -63,7 +63,7 @@ pub(crate) fn add(graph: &Graph, files: &[InputFile], options: &ImportOptions) -
     if nodes.is_empty() && edges.is_empty() {
         return None;
     }
-    if !obeys_rules(&added, &nodes, &edges) {
+    if rules::check_elements(&added, &nodes, &edges).is_err() {
         return None;
     }
     let relationships = edges.len() + appended.same_ties;
@@ -156,18 +156,6 @@ fn new_elements(graph: &Graph, added: &Graph) -> (Vec<NodeId>, Vec<EdgeId>) {
     let nodes = added.nodes().filter(|&n| !graph.contains_node(n)).collect();
     let edges = added.edges().filter(|&e| !graph.contains_edge(e)).collect();
     (nodes, edges)
-}
-
-/// Whether the new elements break no rule, checked on two threads.
-fn obeys_rules(graph: &Graph, nodes: &[NodeId], edges: &[EdgeId]) -> bool {
-    let (nodes_a, nodes_b) = nodes.split_at(nodes.len() / 2);
-    let (edges_a, edges_b) = edges.split_at(edges.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| rules::check_elements(graph, nodes_b, edges_b).is_ok());
-        let here = rules::check_elements(graph, nodes_a, edges_a).is_ok();
-        // A check that panicked is no check passed.
-        here && other.join().unwrap_or(false)
-    })
 }
 
 #[cfg(test)]

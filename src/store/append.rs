@@ -186,6 +186,11 @@ impl Graph {
         }
         self.adjacency.take();
         let first = self.graph.edge_count();
+        // Room made once: a graph read from a file has none to spare, and growing its lists
+        // and columns by doubling copies each several times and leaves up to half unused.
+        let adding = ends().count();
+        self.graph.reserve_exact_edges(adding);
+        self.edge_props.reserve(first + adding);
         let Graph {
             graph,
             symbols,

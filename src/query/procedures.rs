@@ -21,8 +21,30 @@ pub(crate) enum Output {
     Value,
 }
 
-/// The rows a procedure yields, each holding its output columns in order.
-pub(crate) type Rows = Vec<Vec<QueryValue>>;
+/// The rows a procedure yields, each holding its output columns in order, made as the
+/// statement reads them: a ranking of every node read to its tenth row makes ten rows, not
+/// one for each node.
+pub(crate) struct Rows(Box<dyn Iterator<Item = Vec<QueryValue>>>);
+
+impl Rows {
+    fn lazy(rows: impl Iterator<Item = Vec<QueryValue>> + 'static) -> Rows {
+        Rows(Box::new(rows))
+    }
+}
+
+impl FromIterator<Vec<QueryValue>> for Rows {
+    fn from_iter<I: IntoIterator<Item = Vec<QueryValue>>>(rows: I) -> Rows {
+        Rows::lazy(rows.into_iter().collect::<Vec<_>>().into_iter())
+    }
+}
+
+impl Iterator for Rows {
+    type Item = Vec<QueryValue>;
+
+    fn next(&mut self) -> Option<Vec<QueryValue>> {
+        self.0.next()
+    }
+}
 
 /// What a procedure does with its checked arguments.
 pub(crate) type Body = fn(&Context<'_>, &Given) -> Result<Rows, QueryError>;
@@ -621,10 +643,11 @@ static PROCEDURES: &[Signature] = &[
         "every entity with how many relationships it has (an integer), most first",
         "CALL algo.degree() YIELD node, score RETURN node.name, score LIMIT 3",
         |cx, _| {
-            Ok(algo::centrality::degree(cx.graph)
-                .into_iter()
-                .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Int(s as i64)])
-                .collect())
+            Ok(Rows::lazy(
+                algo::centrality::degree(cx.graph)
+                    .into_iter()
+                    .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Int(s as i64)]),
+            ))
         },
     ),
     entry(
@@ -802,9 +825,10 @@ pub(crate) fn entries() -> &'static [Signature] {
 
 /// Node scores as rows.
 fn scores(list: Vec<(NodeId, f64)>) -> Rows {
-    list.into_iter()
-        .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Float(s)])
-        .collect()
+    Rows::lazy(
+        list.into_iter()
+            .map(|(n, s)| vec![QueryValue::Node(n), QueryValue::Float(s)]),
+    )
 }
 
 /// An algorithm that was stopped gives no answer: the statement fails as interrupted.
@@ -906,7 +930,7 @@ fn call_added(
         given.push(checked);
     }
     let width = def.args.len();
-    let rows = match &def.body {
+    let rows: Vec<Vec<QueryValue>> = match &def.body {
         AddedBody::Table(rows) => rows
             .iter()
             .filter(|row| {
@@ -944,7 +968,7 @@ fn call_added(
         ));
     }
     cx.check_interrupt()?;
-    Ok(rows)
+    Ok(Rows::lazy(rows.into_iter()))
 }
 
 impl ProcedureDef {

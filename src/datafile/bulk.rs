@@ -1124,32 +1124,33 @@ impl Importer<'_> {
             })
         };
         let mut props = |row: &mut EdgeSink<'_>| {
+            // One list for every row's values: a chain of a row's optional values costs a
+            // step through each link for every value read, on the load's one serial path.
+            let mut values: Vec<(usize, RowValue<'_>)> = Vec::with_capacity(fixed + 4);
             for piece in &checked {
                 let mut others = piece.more.iter().peekable();
                 for (place, edge) in piece.edges.iter().enumerate() {
                     let more = others
                         .next_if(|(at, _)| *at == place)
                         .map_or(&[][..], |(_, more)| &more[..]);
-                    let cited = cites
-                        .as_ref()
-                        .map(|id| (fixed + 3, RowValue::OneTextList(id.as_str())));
-                    let mut values = more
-                        .iter()
-                        .map(|(column, value)| (*column, row_value(value)))
-                        .chain(
-                            (!edge.amount.is_nan())
-                                .then(|| (fixed, RowValue::Value(Value::money(edge.amount)))),
-                        )
-                        .chain(
-                            edge.date
-                                .map(|d| (fixed + 1, RowValue::Value(Value::Date(d)))),
-                        )
-                        .chain(
-                            (!edge.stake.is_nan())
-                                .then(|| (fixed + 2, RowValue::Value(Value::Float(edge.stake)))),
-                        )
-                        .chain(cited);
-                    row(&mut values);
+                    values.clear();
+                    values.extend(
+                        more.iter()
+                            .map(|(column, value)| (*column, row_value(value))),
+                    );
+                    if !edge.amount.is_nan() {
+                        values.push((fixed, RowValue::Value(Value::money(edge.amount))));
+                    }
+                    if let Some(date) = edge.date {
+                        values.push((fixed + 1, RowValue::Value(Value::Date(date))));
+                    }
+                    if !edge.stake.is_nan() {
+                        values.push((fixed + 2, RowValue::Value(Value::Float(edge.stake))));
+                    }
+                    if let Some(id) = &cites {
+                        values.push((fixed + 3, RowValue::OneTextList(id.as_str())));
+                    }
+                    row(&mut values.drain(..));
                 }
             }
         };

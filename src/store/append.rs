@@ -279,9 +279,7 @@ fn set_fresh(
     match value {
         RowValue::Text(text) => props.set_text(index, key, text, strings),
         RowValue::OneTextList(text) => props.set_one_text_list(index, key, text, strings),
-        RowValue::Value(value) => {
-            props.set(index, key, value, strings);
-        }
+        RowValue::Value(value) => props.set_new(index, key, value, strings),
     }
 }
 

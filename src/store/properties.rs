@@ -217,6 +217,16 @@ impl Properties {
         old
     }
 
+    /// Sets `key` on element `index`, which has no value for it yet, to `value` (null sets
+    /// nothing).
+    pub fn set_new(&mut self, index: usize, key: Sym, value: Value, pool: &mut StringPool) {
+        if matches!(value, Value::Null) {
+            return;
+        }
+        let cell = self.encode(value, pool);
+        self.set_fresh(index, key, cell);
+    }
+
     /// Sets `key` on element `index`, which has no value for it yet, to `text`.
     pub fn set_text(&mut self, index: usize, key: Sym, text: &str, pool: &mut StringPool) {
         self.set_string(index, key, pool.intern(text));

@@ -167,11 +167,14 @@ impl Graph {
         // Without gaps in the numbering, a node exists when its number is in range, and the
         // new relationships take the numbers after the last.
         let nodes = self.graph.node_bound();
-        let sound = self.graph.node_count() == nodes
-            && self.graph.edge_count() == self.graph.edge_bound()
-            && ends()
-                .all(|e| e.rel < types.len() && e.from.index() < nodes && e.to.index() < nodes);
-        if self.undo.is_some() || !sound {
+        // The relationships counted as their ends are checked: one walk along them for both.
+        let adding = ends().try_fold(0usize, |counted, e| {
+            (e.rel < types.len() && e.from.index() < nodes && e.to.index() < nodes)
+                .then_some(counted + 1)
+        });
+        let sound =
+            self.graph.node_count() == nodes && self.graph.edge_count() == self.graph.edge_bound();
+        let Some(adding) = adding.filter(|_| sound && self.undo.is_none()) else {
             let mut ends = ends();
             props(&mut |row| {
                 if let Some(edge) = ends.next()
@@ -183,12 +186,11 @@ impl Graph {
                 }
             });
             return;
-        }
+        };
         self.adjacency.take();
         let first = self.graph.edge_count();
         // Room made once: a graph read from a file has none to spare, and growing its lists
         // and columns by doubling copies each several times and leaves up to half unused.
-        let adding = ends().count();
         self.graph.reserve_exact_edges(adding);
         self.edge_props.reserve(first + adding);
         let Graph {

@@ -206,14 +206,7 @@ impl Properties {
         pool: &mut StringPool,
     ) -> Option<Value> {
         let old = self.remove(index, key, pool);
-        if matches!(value, Value::Null) {
-            return old;
-        }
-        let cell = self.encode(value, pool);
-        self.bound = self.bound.max(index + 1);
-        let at = self.column_for(key);
-        self.columns[at].set(index, cell);
-        self.maybe_densify(at);
+        self.set_new(index, key, value, pool);
         old
     }
 

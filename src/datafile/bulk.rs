@@ -22,7 +22,7 @@ use crate::model::{
     suggest,
 };
 use crate::rules::{self, Broken};
-use crate::store::{EdgeSink, Graph, NewEdge, NodeId, RowValue};
+use crate::store::{EdgeColumn, EdgeRows, EdgeSink, Graph, NewEdge, NodeId, RowValue};
 
 const NODE_COLUMNS: &[&str] = &["id", "name", "kind", "country", "sector"];
 const NODE_REQUIRED: &[&str] = &["id", "name", "kind"];
@@ -1123,13 +1123,38 @@ impl Importer<'_> {
                 })
             })
         };
-        let mut props = |row: &mut EdgeSink<'_>| {
+        let checked_edges = || checked.iter().flat_map(|piece| piece.edges.iter());
+        let amounts = || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
+            Box::new(checked_edges().map(|e| (!e.amount.is_nan()).then(|| Value::money(e.amount))))
+        };
+        let dates = || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
+            Box::new(checked_edges().map(|e| e.date.map(Value::Date)))
+        };
+        let stakes = || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
+            Box::new(checked_edges().map(|e| (!e.stake.is_nan()).then_some(Value::Float(e.stake))))
+        };
+        let fixed_columns = [
+            EdgeColumn {
+                key: fixed,
+                values: &amounts,
+            },
+            EdgeColumn {
+                key: fixed + 1,
+                values: &dates,
+            },
+            EdgeColumn {
+                key: fixed + 2,
+                values: &stakes,
+            },
+        ];
+        // The other columns' values and the cited source, row by row.
+        let mut others = |row: &mut EdgeSink<'_>| {
             // One list for every row's values: a chain of a row's optional values costs a
-            // step through each link for every value read, on the load's one serial path.
-            let mut values: Vec<(usize, RowValue<'_>)> = Vec::with_capacity(fixed + 4);
+            // step through each link for every value read.
+            let mut values: Vec<(usize, RowValue<'_>)> = Vec::with_capacity(fixed + 1);
             for piece in &checked {
                 let mut others = piece.more.iter().peekable();
-                for (place, edge) in piece.edges.iter().enumerate() {
+                for place in 0..piece.edges.len() {
                     let more = others
                         .next_if(|(at, _)| *at == place)
                         .map_or(&[][..], |(_, more)| &more[..]);
@@ -1138,15 +1163,6 @@ impl Importer<'_> {
                         more.iter()
                             .map(|(column, value)| (*column, row_value(value))),
                     );
-                    if !edge.amount.is_nan() {
-                        values.push((fixed, RowValue::Value(Value::money(edge.amount))));
-                    }
-                    if let Some(date) = edge.date {
-                        values.push((fixed + 1, RowValue::Value(Value::Date(date))));
-                    }
-                    if !edge.stake.is_nan() {
-                        values.push((fixed + 2, RowValue::Value(Value::Float(edge.stake))));
-                    }
                     if let Some(id) = &cites {
                         values.push((fixed + 3, RowValue::OneTextList(id.as_str())));
                     }
@@ -1154,7 +1170,13 @@ impl Importer<'_> {
                 }
             }
         };
-        self.graph.append_edges(&types, &keys, &ends, &mut props);
+        let others: Option<&mut EdgeRows<'_>> = if fixed > 0 || cites.is_some() {
+            Some(&mut others)
+        } else {
+            None
+        };
+        self.graph
+            .append_edges(&types, &keys, &ends, &fixed_columns, others);
     }
 }
 

@@ -4,12 +4,16 @@
 //! Adding a relationship alone looks up its type's and each key's symbol by name, makes a list
 //! of its properties and links it into petgraph's lists; for millions of rows that is most of
 //! an import. Here the names are looked up once, the properties go straight into their columns
-//! on the calling thread, and the topology is linked on a thread of its own meanwhile.
+//! on the calling thread, and the topology is linked on a thread of its own meanwhile. A
+//! property given as a column (a bulk file's amounts, dates and stakes) has its cells encoded
+//! on a thread of its own too, and put in place whole: only the first row with a value makes
+//! the column, where one by one would.
 //!
 //! **Invariant:** the result is the graph `add_edge` would have made, relationship by
 //! relationship: the same numbers, symbols interned in the same order, the same columns in
 //! the same order, the same strings in the same order in the pool.
 
+use super::properties::NewCells;
 use super::symbols::Sym;
 use super::{EdgeData, Graph, NodeId, linking};
 use crate::model::Value;
@@ -55,6 +59,21 @@ pub type NodeSink<'s, 'r> = dyn FnMut(usize, &mut NodeProps<'_, 'r>) + 's;
 
 /// What takes a relationship's properties.
 pub type EdgeSink<'s> = dyn FnMut(&mut PropRow<'_>) + 's;
+
+/// What calls its `EdgeSink` once per relationship, with that relationship's properties.
+pub type EdgeRows<'s> = dyn FnMut(&mut EdgeSink<'_>) + 's;
+
+/// Each new relationship's value of one property, in order (`None` for none).
+pub type ColumnValues<'c> = dyn Fn() -> Box<dyn Iterator<Item = Option<Value>> + 'c> + Sync + 'c;
+
+/// A property of the relationships `Graph::append_edges` adds, given as a column: its key (a
+/// place in the list of keys) and each relationship's value. Numbers, booleans and dates are
+/// encoded on a thread of their own while the other properties are set; a column holding
+/// anything else is set one value at a time among them.
+pub struct EdgeColumn<'a, 'c> {
+    pub key: usize,
+    pub values: &'a ColumnValues<'c>,
+}
 
 impl Graph {
     /// Adds nodes to an empty graph: `rows` calls its callback once per node, in order, with
@@ -149,21 +168,26 @@ impl Graph {
         self.index_all_nodes(count);
     }
 
-    /// Appends relationships: `ends` yields each one's ends and type (a place in `types`), and
-    /// `props` calls its callback once per relationship, in the same order, with that
-    /// relationship's properties (each a place in `keys` and a value) in the order they are
-    /// set. The same as calling `add_edge` for each in turn, which is what happens while a
-    /// statement is logged, or when some end is not a node.
-    pub fn append_edges<'k, I>(
+    /// Appends relationships: `ends` yields each one's ends and type (a place in `types`);
+    /// `columns` give properties as columns, each relationship's value in order; and `props`,
+    /// when given, calls its callback once per relationship, in the same order, with that
+    /// relationship's other properties. A key is a place in `keys`, and each relationship's
+    /// properties are set in the order of their keys' places, a row's own in the order it
+    /// gives them. The same as calling `add_edge` for each in turn, which is what happens
+    /// while a statement is logged, or when some end is not a node.
+    pub fn append_edges<I>(
         &mut self,
         types: &[&str],
-        keys: &[&'k str],
+        keys: &[&str],
         ends: &(dyn Fn() -> I + Sync),
-        props: &mut dyn FnMut(&mut EdgeSink<'_>),
+        columns: &[EdgeColumn<'_, '_>],
+        mut props: Option<&mut EdgeRows<'_>>,
     ) where
         I: Iterator<Item = NewEdge>,
     {
         use petgraph::visit::{EdgeIndexable, NodeIndexable};
+        let mut columns: Vec<&EdgeColumn<'_, '_>> = columns.iter().collect();
+        columns.sort_by_key(|column| column.key);
         // Without gaps in the numbering, a node exists when its number is in range, and the
         // new relationships take the numbers after the last.
         let nodes = self.graph.node_bound();
@@ -175,16 +199,28 @@ impl Graph {
         let sound =
             self.graph.node_count() == nodes && self.graph.edge_count() == self.graph.edge_bound();
         let Some(adding) = adding.filter(|_| sound && self.undo.is_none()) else {
-            let mut ends = ends();
-            props(&mut |row| {
-                if let Some(edge) = ends.next()
-                    && let Some(rel_type) = types.get(edge.rel)
-                {
+            let mut edges = ends();
+            let mut values: Vec<_> = columns.iter().map(|c| (c.key, (c.values)())).collect();
+            let mut add = |row: &mut PropRow<'_>| {
+                let Some(edge) = edges.next() else {
+                    return;
+                };
+                let mut row: Vec<(usize, Value)> = row.map(|(k, v)| (k, v.into_value())).collect();
+                for (key, column) in &mut values {
+                    if let Some(Some(value)) = column.next() {
+                        insert_by_key(&mut row, *key, value);
+                    }
+                }
+                if let Some(rel_type) = types.get(edge.rel) {
                     let row: Vec<(&str, Value)> =
-                        row.map(|(k, v)| (keys[k], v.into_value())).collect();
+                        row.into_iter().map(|(k, v)| (keys[k], v)).collect();
                     self.add_edge(edge.from, edge.to, rel_type, row);
                 }
-            });
+            };
+            match props {
+                Some(props) => props(&mut add),
+                None => (0..ends().count()).for_each(|_| add(&mut std::iter::empty())),
+            }
             return;
         };
         self.adjacency.take();
@@ -219,30 +255,93 @@ impl Graph {
                 linking::link_all(graph, all, ahead);
                 counts
             });
+            // Each column's cells are encoded on a thread of its own while the rows are set.
+            let encoding: Vec<_> = columns
+                .iter()
+                .map(|column| {
+                    let sparse = symbols
+                        .get(keys[column.key])
+                        .map_or(Some(0), |sym| edge_props.sparse_cells(sym));
+                    scope
+                        .spawn(move || NewCells::encode((column.values)(), (first, adding), sparse))
+                })
+                .collect();
+            let mut encoded = Vec::new();
+            let mut one_by_one = Vec::new();
+            for (column, encoding) in columns.iter().zip(encoding) {
+                match encoding
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                {
+                    Some(cells) => encoded.push((column.key, cells)),
+                    None => one_by_one.push((column.key, (column.values)())),
+                }
+            }
+            // Where each encoded column is made: at its first value, as one by one.
+            let mut made: Vec<(usize, usize)> = encoded
+                .iter()
+                .filter_map(|(key, cells)| Some((cells.first_present()?, *key)))
+                .collect();
+            made.sort_unstable();
+            let mut made = made.into_iter().peekable();
             let mut type_syms: Vec<Option<Sym>> = vec![None; types.len()];
             let mut key_syms: Vec<Option<Sym>> = vec![None; keys.len()];
+            let mut key_sym = |key: usize, symbols: &mut super::symbols::Symbols| {
+                *key_syms[key].get_or_insert_with(|| {
+                    super::intern_property_key(
+                        symbols,
+                        &vocabulary.0,
+                        identifier_keys,
+                        key_symbols,
+                        keys[key],
+                    )
+                })
+            };
             let mut ends = ends();
-            let mut index = first;
-            props(&mut |row| {
+            let mut place = 0;
+            let mut set_row = |row: &mut PropRow<'_>| {
                 if let Some(edge) = ends.next()
                     && type_syms[edge.rel].is_none()
                 {
                     type_syms[edge.rel] = Some(symbols.intern(types[edge.rel]));
                 }
-                for (key, value) in row {
-                    let sym = *key_syms[key].get_or_insert_with(|| {
-                        super::intern_property_key(
-                            symbols,
-                            &vocabulary.0,
-                            identifier_keys,
-                            key_symbols,
-                            keys[key],
-                        )
-                    });
-                    set_fresh(edge_props, index, sym, value, strings);
+                let index = first + place;
+                if one_by_one.is_empty() && made.peek().is_none_or(|(at, _)| *at != place) {
+                    for (key, value) in row {
+                        let sym = key_sym(key, symbols);
+                        set_fresh(edge_props, index, sym, value, strings);
+                    }
+                } else {
+                    // A column made on this row, or a value set one by one, among the row's.
+                    let mut all: Vec<(usize, Option<RowValue<'_>>)> =
+                        row.map(|(key, value)| (key, Some(value))).collect();
+                    for (key, values) in &mut one_by_one {
+                        if let Some(Some(value)) = values.next() {
+                            insert_by_key(&mut all, *key, Some(RowValue::Value(value)));
+                        }
+                    }
+                    while let Some((_, key)) = made.next_if(|(at, _)| *at == place) {
+                        insert_by_key(&mut all, key, None);
+                    }
+                    for (key, value) in all {
+                        let sym = key_sym(key, symbols);
+                        match value {
+                            Some(value) => set_fresh(edge_props, index, sym, value, strings),
+                            None => edge_props.make_column(sym),
+                        }
+                    }
                 }
-                index += 1;
-            });
+                place += 1;
+            };
+            match props.as_mut() {
+                Some(props) => props(&mut set_row),
+                None => (0..adding).for_each(|_| set_row(&mut std::iter::empty())),
+            }
+            for (key, cells) in encoded {
+                if let Some(sym) = key_syms[key] {
+                    edge_props.put_cells(first, sym, cells);
+                }
+            }
             let counts = linking
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -270,6 +369,12 @@ impl Graph {
     }
 }
 
+/// Puts `value` among a row's values before the first of a later key.
+fn insert_by_key<V>(row: &mut Vec<(usize, V)>, key: usize, value: V) {
+    let at = row.iter().position(|(k, _)| *k > key).unwrap_or(row.len());
+    row.insert(at, (key, value));
+}
+
 /// Sets a property of an element that has none of that key yet.
 fn set_fresh(
     props: &mut super::properties::Properties,
@@ -287,9 +392,10 @@ fn set_fresh(
 
 #[cfg(test)]
 mod tests {
-    use super::{NewEdge, RowValue};
+    use super::{ColumnValues, EdgeColumn, EdgeRows, EdgeSink, NewEdge, RowValue};
     use crate::model::{Schema, Value};
     use crate::store::{Graph, snapshot};
+    use proptest::prelude::*;
 
     fn nodes(g: &mut Graph) {
         let keys = ["id", "name", "aliases", "country"];
@@ -311,19 +417,41 @@ mod tests {
         });
     }
 
-    fn edge(i: usize) -> (NewEdge, Vec<(usize, Value)>) {
+    const KEYS: [&str; 7] = ["amount", "note", "big", "signed", "listed", "late", "odd"];
+
+    /// Where the key's values start, and how often an edge has one (1 in `every`).
+    #[derive(Clone, Copy, Debug)]
+    struct Presence {
+        from: usize,
+        every: usize,
+    }
+
+    /// Edge `i`'s value of key `key`, of the kind each key holds: floats, text, integers too
+    /// large for a cell, dates, booleans, lists, and floats mixed with nulls.
+    fn value(key: usize, i: usize) -> Value {
+        match key {
+            0 => Value::Float(i as f64 + 0.5),
+            1 => Value::from(format!("note {}", i % 7).as_str()),
+            2 => Value::Int((1 << 50) + i as i64),
+            3 => Value::Date(
+                crate::model::Date::day(2000 + (i % 30) as i32, 1 + (i % 12) as u8, 1).unwrap(),
+            ),
+            4 => Value::Bool(i.is_multiple_of(2)),
+            5 => Value::List(vec![Value::from("x")]),
+            _ if i.is_multiple_of(5) => Value::Null,
+            _ => Value::Int(i as i64),
+        }
+    }
+
+    fn edge(i: usize, presence: &[Presence]) -> (NewEdge, Vec<(usize, Value)>) {
         let from = crate::store::NodeId::from_index(i % 40).unwrap();
         let to = crate::store::NodeId::from_index((i * 7 + 1) % 40).unwrap();
-        let mut props = Vec::new();
-        if i.is_multiple_of(2) {
-            props.push((0, Value::Float(i as f64 + 0.5)));
-        }
-        if i > 50 {
-            props.push((1, Value::from("note")));
-        }
-        if i.is_multiple_of(5) {
-            props.push((2, Value::Int(1 << 50)));
-        }
+        let props = presence
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| i >= p.from && (i - p.from).is_multiple_of(p.every))
+            .map(|(key, _)| (key, value(key, i)))
+            .collect();
         let edge = NewEdge {
             from,
             to,
@@ -332,42 +460,87 @@ mod tests {
         (edge, props)
     }
 
-    /// Appending makes what adding one by one makes: the same numbers, names, columns and
-    /// strings, in the same order.
-    #[test]
-    fn appending_makes_the_graph_adding_one_by_one_makes() {
-        let types = ["SUPPLIES", "INVESTS_IN", "MEMBER_OF"];
-        let keys = ["amount", "note", "big"];
-        let mut one_by_one = Graph::new(Schema::Open);
-        for i in 0..40usize {
-            let mut props = vec![
-                ("id", Value::from(format!("n{i}").as_str())),
-                ("name", Value::from(format!("Node {i}").as_str())),
-            ];
-            if i.is_multiple_of(3) {
-                props.push(("aliases", Value::List(vec![Value::from("x")])));
+    fn presence() -> impl Strategy<Value = Presence> {
+        (
+            0usize..400,
+            prop_oneof![Just(1usize), Just(2), Just(3), Just(40), Just(1000)],
+        )
+            .prop_map(|(from, every)| Presence { from, every })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Appending makes what adding one by one makes: the same numbers, names, columns
+        /// (dense or sparse alike) and strings, in the same order, whichever properties come
+        /// as columns and whichever row by row, appended at once or in two goes.
+        #[test]
+        fn appending_makes_the_graph_adding_one_by_one_makes(
+            presence in proptest::collection::vec(presence(), KEYS.len()),
+            as_columns in proptest::collection::vec(any::<bool>(), KEYS.len()),
+            (edges, split) in (0usize..600).prop_flat_map(|n| (Just(n), 0..=n)),
+        ) {
+            let types = ["SUPPLIES", "INVESTS_IN", "MEMBER_OF"];
+            let mut one_by_one = Graph::new(Schema::Open);
+            for i in 0..40usize {
+                let mut props = vec![
+                    ("id", Value::from(format!("n{i}").as_str())),
+                    ("name", Value::from(format!("Node {i}").as_str())),
+                ];
+                if i.is_multiple_of(3) {
+                    props.push(("aliases", Value::List(vec![Value::from("x")])));
+                }
+                if i > 5 {
+                    props.push(("country", Value::from("FR")));
+                }
+                one_by_one.add_node([["Company", "Fund"][i % 2]], props);
             }
-            if i > 5 {
-                props.push(("country", Value::from("FR")));
+            for i in 0..edges {
+                let (e, props) = edge(i, &presence);
+                let props: Vec<(&str, Value)> =
+                    props.into_iter().map(|(k, v)| (KEYS[k], v)).collect();
+                one_by_one.add_edge(e.from, e.to, types[e.rel], props);
             }
-            one_by_one.add_node([["Company", "Fund"][i % 2]], props);
+            let mut appended = Graph::new(Schema::Open);
+            nodes(&mut appended);
+            for range in [0..split, split..edges] {
+                let ends = || range.clone().map(|i| edge(i, &presence).0);
+                let values: Vec<Box<ColumnValues<'_>>> = (0..KEYS.len())
+                    .map(|key| {
+                        let (range, presence) = (range.clone(), &presence);
+                        Box::new(move || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
+                            Box::new(range.clone().map(move |i| {
+                                edge(i, presence).1.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+                            }))
+                        }) as Box<ColumnValues<'_>>
+                    })
+                    .collect();
+                let columns: Vec<EdgeColumn<'_, '_>> = (0..KEYS.len())
+                    .filter(|key| as_columns[*key])
+                    .rev()
+                    .map(|key| EdgeColumn { key, values: &*values[key] })
+                    .collect();
+                let mut rows = |row: &mut EdgeSink<'_>| {
+                    for i in range.clone() {
+                        let props = edge(i, &presence).1;
+                        row(&mut props
+                            .into_iter()
+                            .filter(|(k, _)| !as_columns[*k])
+                            .map(|(k, v)| (k, RowValue::Value(v))));
+                    }
+                };
+                let by_rows = as_columns.iter().any(|c| !c);
+                appended.append_edges(
+                    &types,
+                    &KEYS,
+                    &ends,
+                    &columns,
+                    by_rows.then_some(&mut rows as &mut EdgeRows<'_>),
+                );
+            }
+            prop_assert!(snapshot::write(&one_by_one) == snapshot::write(&appended));
+            prop_assert_eq!(appended.edge_props.shapes(), one_by_one.edge_props.shapes());
+            prop_assert_eq!(appended.nodes_by_name("node 7").len(), 1);
+            prop_assert_eq!(appended.type_counts(), one_by_one.type_counts());
         }
-        for i in 0..300 {
-            let (e, props) = edge(i);
-            let props: Vec<(&str, Value)> = props.into_iter().map(|(k, v)| (keys[k], v)).collect();
-            one_by_one.add_edge(e.from, e.to, types[e.rel], props);
-        }
-        let mut appended = Graph::new(Schema::Open);
-        nodes(&mut appended);
-        let ends = || (0..300).map(|i| edge(i).0);
-        appended.append_edges(&types, &keys, &ends, &mut |row| {
-            for i in 0..300 {
-                row(&mut edge(i).1.into_iter().map(|(k, v)| (k, RowValue::Value(v))));
-            }
-        });
-        assert!(snapshot::write(&one_by_one) == snapshot::write(&appended));
-        assert_eq!(appended.nodes_by_name("node 7").len(), 1);
-        assert_eq!(appended.type_counts(), one_by_one.type_counts());
-        assert_eq!(appended.nodes_with_label("Fund").len(), 20);
     }
 }

@@ -39,7 +39,9 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::model::{Date, FxRate, Schema, Source, Standing, Value, Vocabulary};
 pub use adjacency::{Adjacency, out_degrees};
-pub use append::{EdgeSink, NewEdge, NodeSink, PropRow, RowValue};
+pub use append::{
+    ColumnValues, EdgeColumn, EdgeRows, EdgeSink, NewEdge, NodeSink, PropRow, RowValue,
+};
 pub use constraints::UniqueConstraint;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;

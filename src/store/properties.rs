@@ -245,6 +245,97 @@ impl Properties {
         self.maybe_densify(at);
     }
 
+    /// How many cells `key`'s column holds while it is sparse (0 for a key with no column),
+    /// or `None` when it is dense.
+    pub(super) fn sparse_cells(&self, key: Sym) -> Option<usize> {
+        match self.column(key) {
+            None => Some(0),
+            Some(Column::Sparse(cells)) => Some(cells.len()),
+            Some(Column::Dense(_) | Column::Mapped(_)) => None,
+        }
+    }
+
+    /// Each column's key, whether it is dense, and how many cells it holds.
+    #[cfg(test)]
+    pub(super) fn shapes(&self) -> Vec<(Sym, bool, usize)> {
+        let shape = |column: &Column| match column {
+            Column::Sparse(cells) => (false, cells.len()),
+            Column::Dense(cells) => (true, cells.len()),
+            Column::Mapped(bytes) => (true, bytes.len() / 8),
+        };
+        self.keys
+            .iter()
+            .zip(&self.columns)
+            .map(|(key, column)| {
+                let (dense, cells) = shape(column);
+                (*key, dense, cells)
+            })
+            .collect()
+    }
+
+    /// Makes `key`'s column, empty, if it has none: an element's properties are listed in
+    /// the order their columns were made.
+    pub(super) fn make_column(&mut self, key: Sym) {
+        self.column_for(key);
+    }
+
+    /// Puts `new`, the cells of `key` for the elements from `first` on (none of which has
+    /// the key yet), in the key's column: the column setting each cell one by one makes.
+    pub(super) fn put_cells(&mut self, first: usize, key: Sym, new: NewCells) {
+        let Some((_, last)) = new.present else {
+            return;
+        };
+        let end = first + last + 1;
+        self.bound = self.bound.max(end);
+        let at = self.column_for(key);
+        let mut cells = new.cells;
+        cells.truncate(last + 1);
+        let dense = match std::mem::replace(&mut self.columns[at], Column::Dense(Vec::new())) {
+            Column::Sparse(mut held) if new.dense_from.is_none() => {
+                for (place, cell) in cells.iter().enumerate() {
+                    if !cell.is_absent() {
+                        held.insert((first + place) as u32, *cell);
+                    }
+                }
+                self.columns[at] = Column::Sparse(held);
+                return;
+            }
+            // A column made for these cells takes them as they are.
+            Column::Sparse(held) if held.is_empty() && first == 0 => {
+                if cells.capacity() < self.expected {
+                    cells.reserve_exact(self.expected - cells.len());
+                }
+                self.columns[at] = Column::Dense(cells);
+                return;
+            }
+            Column::Sparse(held) => {
+                let held_end = held.keys().map(|&index| index as usize + 1).max();
+                let mut dense = Vec::with_capacity(self.expected.max(end));
+                dense.resize(first.max(held_end.unwrap_or(0)), Cell::ABSENT);
+                for (index, cell) in held {
+                    dense[index as usize] = cell;
+                }
+                dense
+            }
+            Column::Dense(dense) => dense,
+            Column::Mapped(bytes) => bytes.chunks_exact(8).map(Cell::from_le_bytes).collect(),
+        };
+        self.columns[at] = Column::Dense(dense);
+        let Column::Dense(dense) = &mut self.columns[at] else {
+            return;
+        };
+        if dense.len() <= first {
+            dense.resize(first, Cell::ABSENT);
+            dense.extend_from_slice(&cells);
+        } else {
+            for (place, cell) in cells.into_iter().enumerate() {
+                if !cell.is_absent() {
+                    self.columns[at].set(first + place, cell);
+                }
+            }
+        }
+    }
+
     /// Removes every property of element `index`, returning them in key order.
     pub fn take_all(&mut self, index: usize, pool: &StringPool) -> Vec<(Sym, Value)> {
         let mut taken = Vec::new();
@@ -284,12 +375,11 @@ impl Properties {
         self.position[key.index()] as usize
     }
 
-    /// A sparse column holding a quarter of the elements costs as much as a dense one.
     fn maybe_densify(&mut self, at: usize) {
         let Column::Sparse(cells) = &self.columns[at] else {
             return;
         };
-        if cells.len() < 32 || cells.len() * 4 < self.bound {
+        if !turns_dense(cells.len(), self.bound) {
             return;
         }
         let mut dense = Vec::with_capacity(self.expected.max(self.bound));
@@ -301,14 +391,10 @@ impl Properties {
     }
 
     fn encode(&mut self, value: Value, pool: &mut StringPool) -> Cell {
+        if let Some(cell) = scalar_cell(&value) {
+            return cell;
+        }
         match value {
-            Value::Float(f) if f.is_nan() => Cell(f64::NAN.to_bits()),
-            Value::Float(f) => Cell(f.to_bits()),
-            Value::Int(i) if (-INT_LIMIT..INT_LIMIT).contains(&i) => {
-                Cell(INT | (i as u64 & PAYLOAD))
-            }
-            Value::Bool(b) => Cell(BOOL | u64::from(b)),
-            Value::Date(d) => Cell(DATE | d.pack()),
             Value::String(s) => Cell(STRING | pool.intern(&s).offset()),
             Value::List(items) => match <[Value; 1]>::try_from(items) {
                 Ok([Value::String(s)]) => Cell(ONE_STRING_LIST | pool.intern(&s).offset()),
@@ -474,6 +560,78 @@ impl Properties {
 }
 
 /// What a snapshot's property cells are checked against.
+/// A sparse column holding `held` cells among `bound` elements costs as much as a dense one
+/// once it holds a quarter of them.
+fn turns_dense(held: usize, bound: usize) -> bool {
+    held >= 32 && held * 4 >= bound
+}
+
+/// The cell of a value that needs neither the string pool nor the boxed table: a float, an
+/// integer of up to 48 bits, a boolean or a date.
+fn scalar_cell(value: &Value) -> Option<Cell> {
+    Some(match *value {
+        Value::Float(f) if f.is_nan() => Cell(f64::NAN.to_bits()),
+        Value::Float(f) => Cell(f.to_bits()),
+        Value::Int(i) if (-INT_LIMIT..INT_LIMIT).contains(&i) => Cell(INT | (i as u64 & PAYLOAD)),
+        Value::Bool(b) => Cell(BOOL | u64::from(b)),
+        Value::Date(d) => Cell(DATE | d.pack()),
+        _ => return None,
+    })
+}
+
+/// One key's cells for a run of new elements, encoded away from the graph (on a thread of
+/// their own, while other keys' are) and put in their column at once by
+/// `Properties::put_cells`, which leaves the column as setting them one by one would.
+pub(super) struct NewCells {
+    /// A cell per new element, absent where it has no value.
+    cells: Vec<Cell>,
+    /// The first and last new elements with a value, by their place in the run.
+    present: Option<(usize, usize)>,
+    /// The place in the run at which the column turns dense, as setting the values one by one
+    /// would turn it.
+    dense_from: Option<usize>,
+}
+
+impl NewCells {
+    /// The cells of `values`, one for each of the `count` new elements from element `first`
+    /// on (`None` for none), for a key whose column holds `sparse` cells while sparse (`None`
+    /// when it is dense). `None` when some value is null or needs the string pool or the boxed table: those are
+    /// set one by one, in their order among the others.
+    pub(super) fn encode(
+        values: impl Iterator<Item = Option<Value>>,
+        (first, count): (usize, usize),
+        sparse: Option<usize>,
+    ) -> Option<NewCells> {
+        let mut cells = Vec::with_capacity(count);
+        let mut present: Option<(usize, usize)> = None;
+        let mut dense_from = None;
+        let mut held = sparse.unwrap_or(0);
+        for (place, value) in values.enumerate() {
+            let Some(value) = value else {
+                cells.push(Cell::ABSENT);
+                continue;
+            };
+            cells.push(scalar_cell(&value)?);
+            present = Some((present.map_or(place, |(from, _)| from), place));
+            held += 1;
+            // Setting this cell alone raises the bound to its element.
+            if sparse.is_some() && dense_from.is_none() && turns_dense(held, first + place + 1) {
+                dense_from = Some(place);
+            }
+        }
+        Some(NewCells {
+            cells,
+            present,
+            dense_from,
+        })
+    }
+
+    /// The place in the run of the first new element with a value.
+    pub(super) fn first_present(&self) -> Option<usize> {
+        self.present.map(|(first, _)| first)
+    }
+}
+
 pub(super) struct CellChecks<'a> {
     /// A bit per word of the string pool, set where a string starts.
     pub(super) string_starts: &'a [u64],

@@ -66,8 +66,15 @@ impl Graph {
     fn id_index(&self) -> hashbrown::HashTable<NodeId> {
         let mut by_id = hashbrown::HashTable::with_capacity(self.node_count());
         if let Some(id_key) = self.symbols.get(ID_KEY) {
+            let (node_props, strings) = (&self.node_props, &self.strings);
+            let id_of = |n: NodeId| node_props.get_str(n.index(), id_key, strings);
+            // Each node comes once: none is listed yet, so none is looked for first.
             for node in self.nodes() {
-                index_id(&mut by_id, &self.node_props, &self.strings, id_key, node);
+                if let Some(id) = id_of(node) {
+                    by_id.insert_unique(strings.hash(id), node, |n| {
+                        strings.hash(id_of(*n).unwrap_or(""))
+                    });
+                }
             }
         }
         by_id

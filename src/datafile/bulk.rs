@@ -383,11 +383,16 @@ fn cell_text(bytes: &[u8], ascii: bool) -> Option<&str> {
 /// Rows read ahead of checking them, so that `warm` can start fetching what they need.
 const BATCH_ROWS: usize = 64;
 
+/// How many rows ahead of the one being checked its ends' slots are fetched.
+const WARM_AHEAD: usize = 8;
+
 /// Reads every record left in `reader`, telling `progress` how many bytes were checked, and
 /// reporting to `out` unreadable records and rows of the wrong width; every other row goes to
 /// `each` with its line in the file, which is `line_offset` more than its line in `reader`.
-/// Rows are read `BATCH_ROWS` at a time, and `warm` sees each batch's rows before `each`
-/// does: a lookup's memory is fetched for several rows at once, not waited for row by row.
+/// Rows are read `BATCH_ROWS` at a time, and `warm` sees each row `WARM_AHEAD` rows before
+/// `each` does: a lookup's memory is fetched while the rows before it are checked, not
+/// waited for row by row, and only a few rows' fetches are under way at once (a processor
+/// holds only so many; a whole batch's at once took more time).
 fn read_rows<Out: Report>(
     reader: &mut impl RowSource,
     columns: &Columns,
@@ -400,10 +405,13 @@ fn read_rows<Out: Report>(
     let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH_ROWS];
     let mut filled = 0;
     let mut flush = |out: &mut Out, rows: &[csv::ByteRecord]| {
-        for record in rows {
+        for record in rows.iter().take(WARM_AHEAD) {
             warm(record);
         }
-        for record in rows {
+        for (at, record) in rows.iter().enumerate() {
+            if let Some(ahead) = rows.get(at + WARM_AHEAD) {
+                warm(ahead);
+            }
             let line = record.position().map_or(0, |p| p.line()) + line_offset;
             if let Some((at, message)) = columns.width_problem(record.len(), line) {
                 if let Some(first) = record.get(0) {

@@ -22,7 +22,7 @@ use crate::model::{
     suggest,
 };
 use crate::rules::{self, Broken};
-use crate::store::{EdgeColumn, EdgeRows, EdgeSink, Graph, NewEdge, NodeId, RowValue};
+use crate::store::{EdgeColumn, EdgeRows, EdgeSink, Graph, NewEdge, NodeId, RowValue, Scalar};
 
 const NODE_COLUMNS: &[&str] = &["id", "name", "kind", "country", "sector"];
 const NODE_REQUIRED: &[&str] = &["id", "name", "kind"];
@@ -1132,14 +1132,18 @@ impl Importer<'_> {
             })
         };
         let checked_edges = || checked.iter().flat_map(|piece| piece.edges.iter());
-        let amounts = || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
-            Box::new(checked_edges().map(|e| (!e.amount.is_nan()).then(|| Value::money(e.amount))))
+        let amounts = || -> Box<dyn Iterator<Item = Option<Scalar>> + '_> {
+            Box::new(checked_edges().map(|e| {
+                (!e.amount.is_nan())
+                    .then(|| Scalar::of(&Value::money(e.amount)))
+                    .flatten()
+            }))
         };
-        let dates = || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
-            Box::new(checked_edges().map(|e| e.date.map(Value::Date)))
+        let dates = || -> Box<dyn Iterator<Item = Option<Scalar>> + '_> {
+            Box::new(checked_edges().map(|e| e.date.map(Scalar::Date)))
         };
-        let stakes = || -> Box<dyn Iterator<Item = Option<Value>> + '_> {
-            Box::new(checked_edges().map(|e| (!e.stake.is_nan()).then_some(Value::Float(e.stake))))
+        let stakes = || -> Box<dyn Iterator<Item = Option<Scalar>> + '_> {
+            Box::new(checked_edges().map(|e| (!e.stake.is_nan()).then_some(Scalar::Float(e.stake))))
         };
         let fixed_columns = [
             EdgeColumn {

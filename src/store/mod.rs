@@ -46,6 +46,7 @@ pub use constraints::UniqueConstraint;
 use indexes::{insert_sorted, remove_sorted};
 use names::NameIndex;
 use properties::Properties;
+pub use properties::Scalar;
 pub use records::{DataSet, RecordError};
 pub use stats::Stats;
 use strings::StringPool;

@@ -566,17 +566,58 @@ fn turns_dense(held: usize, bound: usize) -> bool {
     held >= 32 && held * 4 >= bound
 }
 
-/// The cell of a value that needs neither the string pool nor the boxed table: a float, an
-/// integer of up to 48 bits, a boolean or a date.
+/// A value that needs no memory of its own: a number, a boolean or a date. What a property
+/// given as a column holds (`EdgeColumn`); small, so that millions pass from one thread's
+/// iterator to another's loop in registers, where a `Value` goes through memory.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    Date(Date),
+}
+
+impl Scalar {
+    /// The scalar `value` is, if it is one.
+    pub fn of(value: &Value) -> Option<Scalar> {
+        Some(match *value {
+            Value::Float(f) => Scalar::Float(f),
+            Value::Int(i) => Scalar::Int(i),
+            Value::Bool(b) => Scalar::Bool(b),
+            Value::Date(d) => Scalar::Date(d),
+            _ => return None,
+        })
+    }
+
+    /// Its cell, unless it is an integer too large for one (which takes the boxed table).
+    fn cell(self) -> Option<Cell> {
+        Some(match self {
+            Scalar::Float(f) if f.is_nan() => Cell(f64::NAN.to_bits()),
+            Scalar::Float(f) => Cell(f.to_bits()),
+            Scalar::Int(i) if (-INT_LIMIT..INT_LIMIT).contains(&i) => {
+                Cell(INT | (i as u64 & PAYLOAD))
+            }
+            Scalar::Int(_) => return None,
+            Scalar::Bool(b) => Cell(BOOL | u64::from(b)),
+            Scalar::Date(d) => Cell(DATE | d.pack()),
+        })
+    }
+}
+
+impl From<Scalar> for Value {
+    fn from(scalar: Scalar) -> Value {
+        match scalar {
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Date(d) => Value::Date(d),
+        }
+    }
+}
+
+/// The cell of a value that needs neither the string pool nor the boxed table.
 fn scalar_cell(value: &Value) -> Option<Cell> {
-    Some(match *value {
-        Value::Float(f) if f.is_nan() => Cell(f64::NAN.to_bits()),
-        Value::Float(f) => Cell(f.to_bits()),
-        Value::Int(i) if (-INT_LIMIT..INT_LIMIT).contains(&i) => Cell(INT | (i as u64 & PAYLOAD)),
-        Value::Bool(b) => Cell(BOOL | u64::from(b)),
-        Value::Date(d) => Cell(DATE | d.pack()),
-        _ => return None,
-    })
+    Scalar::of(value)?.cell()
 }
 
 /// One key's cells for a run of new elements, encoded away from the graph (on a thread of
@@ -595,10 +636,10 @@ pub(super) struct NewCells {
 impl NewCells {
     /// The cells of `values`, one for each of the `count` new elements from element `first`
     /// on (`None` for none), for a key whose column holds `sparse` cells while sparse (`None`
-    /// when it is dense). `None` when some value is null or needs the string pool or the boxed table: those are
-    /// set one by one, in their order among the others.
+    /// when it is dense). `None` when some value is an integer too large for a cell, which
+    /// takes the boxed table: such a column is set one value at a time among the rows.
     pub(super) fn encode(
-        values: impl Iterator<Item = Option<Value>>,
+        values: impl Iterator<Item = Option<Scalar>>,
         (first, count): (usize, usize),
         sparse: Option<usize>,
     ) -> Option<NewCells> {
@@ -611,7 +652,7 @@ impl NewCells {
                 cells.push(Cell::ABSENT);
                 continue;
             };
-            cells.push(scalar_cell(&value)?);
+            cells.push(value.cell()?);
             present = Some((present.map_or(place, |(from, _)| from), place));
             held += 1;
             // Setting this cell alone raises the bound to its element.

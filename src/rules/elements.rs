@@ -3,6 +3,7 @@
 //! (unique ids, names and identifiers, the kinds a relationship type joins), as a statement is
 //! checked before it commits and as a replayed statement is checked again.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::store::threads::{cores, on_threads};
@@ -292,13 +293,13 @@ impl Checker<'_> {
                 ),
             );
         }
-        self.finite(at, graph.node_props(node));
+        self.finite(at, graph.node_non_text_props(node));
         self.node_identifiers(node);
         let name_clashes = self.node_names(node);
         self.node_id(node, &name_clashes);
         for key in ["country", "sector", "note"] {
-            if let Some(value) = graph.node_prop(node, key)
-                && !matches!(value, Value::String(_))
+            if graph.node_str(node, key).is_none()
+                && let Some(value) = graph.node_prop(node, key)
             {
                 self.push(at, Some(key), wrong_type(key, "text", found_type(&value)));
             }
@@ -307,7 +308,7 @@ impl Checker<'_> {
             self.sources(at, &value);
         }
         for key in ["kind", "extra"] {
-            if graph.node_prop(node, key).is_some() {
+            if graph.node_has_prop(node, key) {
                 let mut broken = model_field_as_property(key);
                 broken.help = Some(format!(
                     "an entity's kind is its label; name the property otherwise than `{key}`"
@@ -373,31 +374,34 @@ impl Checker<'_> {
     fn node_id(&mut self, node: NodeId, name_clashes: &[NodeId]) {
         let graph = self.graph;
         let at = Element::Node(node);
-        match graph.node_prop(node, ID_KEY) {
-            None if graph.node_prop(node, NAME_KEY).is_none() => {}
-            None => self.push(at, Some(ID_KEY), missing(ID_KEY, "entity")),
-            Some(Value::String(id)) if id.trim().is_empty() => {
+        if let Some(id) = graph.node_str(node, ID_KEY) {
+            if id.trim().is_empty() {
                 self.push(at, Some(ID_KEY), empty(ID_KEY));
+                return;
             }
-            Some(Value::String(id)) => {
-                if let Some(broken) = slug(&id) {
-                    self.push(at, Some(ID_KEY), broken);
-                    return;
-                }
-                let other = graph
-                    .nodes_with_id(&id)
-                    .into_iter()
-                    .find(|o| *o != node && self.reports_clash(node, *o));
+            if let Some(broken) = slug(id) {
+                self.push(at, Some(ID_KEY), broken);
+                return;
+            }
+            let other = graph
+                .other_nodes_with_id(id, node)
+                .into_iter()
+                .find(|o| self.reports_clash(node, *o));
+            // Slugifying the name costs a string: only an id that clashes needs it.
+            if let Some(other) = other {
                 let derived = graph
                     .node_str(node, NAME_KEY)
                     .is_some_and(|name| slugify(name) == id);
-                if let Some(other) = other
-                    && !(derived && name_clashes.contains(&other))
-                {
+                if !(derived && name_clashes.contains(&other)) {
                     let first = graph.display_name(other);
-                    self.push(at, Some(ID_KEY), duplicate_entity_id(&id, &first));
+                    self.push(at, Some(ID_KEY), duplicate_entity_id(id, &first));
                 }
             }
+            return;
+        }
+        match graph.node_prop(node, ID_KEY) {
+            None if !graph.node_has_prop(node, NAME_KEY) => {}
+            None => self.push(at, Some(ID_KEY), missing(ID_KEY, "entity")),
             Some(other) => self.push(
                 at,
                 Some(ID_KEY),
@@ -447,23 +451,25 @@ impl Checker<'_> {
     fn node_names(&mut self, node: NodeId) -> Vec<NodeId> {
         let graph = self.graph;
         let at = Element::Node(node);
-        let mut names: Vec<(&str, String)> = Vec::new();
-        match graph.node_prop(node, NAME_KEY) {
-            None => self.push(at, Some(NAME_KEY), missing(NAME_KEY, "entity")),
-            Some(Value::String(name)) if name.trim().is_empty() => {
-                self.push(at, Some(NAME_KEY), empty(NAME_KEY));
-            }
-            Some(Value::String(name)) => names.push((NAME_KEY, name)),
-            Some(other) => self.push(
-                at,
-                Some(NAME_KEY),
-                wrong_type(NAME_KEY, "text", found_type(&other)),
-            ),
+        let mut names: Vec<(&str, Cow<str>)> = Vec::new();
+        match graph.node_str(node, NAME_KEY) {
+            Some(name) if name.trim().is_empty() => self.push(at, Some(NAME_KEY), empty(NAME_KEY)),
+            Some(name) => names.push((NAME_KEY, Cow::Borrowed(name))),
+            None => match graph.node_prop(node, NAME_KEY) {
+                None => self.push(at, Some(NAME_KEY), missing(NAME_KEY, "entity")),
+                Some(other) => self.push(
+                    at,
+                    Some(NAME_KEY),
+                    wrong_type(NAME_KEY, "text", found_type(&other)),
+                ),
+            },
         }
         match graph.node_prop(node, ALIASES_KEY) {
             None => {}
             Some(value) => match value.string_list() {
-                Some(aliases) => names.extend(aliases.into_iter().map(|a| (ALIASES_KEY, a))),
+                Some(aliases) => {
+                    names.extend(aliases.into_iter().map(|a| (ALIASES_KEY, Cow::Owned(a))));
+                }
                 None => self.push(
                     at,
                     Some(ALIASES_KEY),
@@ -474,9 +480,9 @@ impl Checker<'_> {
         let mut clashes = Vec::new();
         for (key, name) in names {
             let other = graph
-                .nodes_by_name(&name)
+                .other_nodes_by_name(&name, node)
                 .into_iter()
-                .find(|o| *o != node && self.reports_clash(node, *o));
+                .find(|o| self.reports_clash(node, *o));
             if let Some(other) = other {
                 let owner = graph.display_id(other);
                 self.push(at, Some(key), name_clash(&name, &owner, ""));

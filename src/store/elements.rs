@@ -81,6 +81,14 @@ impl Graph {
             .map(|(k, v)| (self.symbols.name(k), v))
     }
 
+    /// A node's properties but its texts (a string, a list of one string), without copying
+    /// any text: what a check of its numbers needs.
+    pub fn node_non_text_props(&self, node: NodeId) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.node_props
+            .iter_non_text(node.index(), &self.strings)
+            .map(|(k, v)| (self.symbols.name(k), v))
+    }
+
     /// A relationship's type; empty when it does not exist (any more).
     pub fn edge_type(&self, edge: EdgeId) -> &str {
         self.graph

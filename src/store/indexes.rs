@@ -317,19 +317,7 @@ impl Graph {
     /// Every node whose `id` property is `id`, in id order: one at most under the alliance
     /// schema.
     pub fn nodes_by_id(&self, id: &str) -> Vec<NodeId> {
-        let Some(id_key) = self.symbols.get(ID_KEY) else {
-            return Vec::new();
-        };
-        let hash = self.strings.hash(id);
-        let mut nodes: Vec<NodeId> = self
-            .by_id()
-            .iter_hash(hash)
-            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
-            .copied()
-            .collect();
-        nodes.sort_unstable();
-        nodes.dedup();
-        nodes
+        self.nodes_by_id_except(id, None)
     }
 
     /// Every node whose `id` is `id`: one in a valid graph, more while a statement that breaks
@@ -338,13 +326,46 @@ impl Graph {
         self.nodes_by_id(id)
     }
 
+    /// The nodes other than `node` whose `id` is `id`, in order: what a check that the id is
+    /// unused needs, without reading `node`'s own id back.
+    pub fn other_nodes_with_id(&self, id: &str, node: NodeId) -> Vec<NodeId> {
+        self.nodes_by_id_except(id, Some(node))
+    }
+
+    fn nodes_by_id_except(&self, id: &str, except: Option<NodeId>) -> Vec<NodeId> {
+        let Some(id_key) = self.symbols.get(ID_KEY) else {
+            return Vec::new();
+        };
+        let hash = self.strings.hash(id);
+        let mut nodes: Vec<NodeId> = self
+            .by_id()
+            .iter_hash(hash)
+            .filter(|n| Some(**n) != except)
+            .filter(|n| self.node_props.get_str(n.index(), id_key, &self.strings) == Some(id))
+            .copied()
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
     /// The nodes named or aliased `name`, compared without case, accents or extra spaces, in
     /// the order they were indexed.
     pub fn nodes_by_name(&self, name: &str) -> Vec<NodeId> {
+        self.nodes_by_name_except(name, None)
+    }
+
+    /// The nodes other than `node` named or aliased `name`, in the order they were indexed:
+    /// what a check that the name is unused needs, without folding `node`'s own names again.
+    pub fn other_nodes_by_name(&self, name: &str, node: NodeId) -> Vec<NodeId> {
+        self.nodes_by_name_except(name, Some(node))
+    }
+
+    fn nodes_by_name_except(&self, name: &str, except: Option<NodeId>) -> Vec<NodeId> {
         let folded = fold_name(name);
         // The index is keyed by a hash of the name: a node found under it is checked.
         self.by_name()
-            .candidates(&folded)
+            .candidates(&folded, except)
             .into_iter()
             .filter(|n| self.lookup_names(*n).contains(&folded))
             .collect()

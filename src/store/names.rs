@@ -96,11 +96,20 @@ impl NameIndex {
     }
 
     /// The nodes listed under the hash of `folded`: every node with that name, and perhaps a
-    /// few others.
-    pub fn candidates(&self, folded: &str) -> Vec<NodeId> {
+    /// few others; but `except`, so that nothing is allocated when a name is listed under its
+    /// own node alone, as every name a check of new nodes looks up is.
+    pub fn candidates(&self, folded: &str, except: Option<NodeId>) -> Vec<NodeId> {
         match self.by_hash.get(&self.hash(folded)) {
             None => Vec::new(),
-            Some(value) if value & SHARED != 0 => self.shared[(value & !SHARED) as usize].clone(),
+            Some(value) if value & SHARED != 0 => {
+                let shared = &self.shared[(value & !SHARED) as usize];
+                shared
+                    .iter()
+                    .copied()
+                    .filter(|n| Some(*n) != except)
+                    .collect()
+            }
+            Some(value) if Some(NodeId(*value)) == except => Vec::new(),
             Some(value) => vec![NodeId(*value)],
         }
     }

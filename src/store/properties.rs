@@ -196,6 +196,21 @@ impl Properties {
             .filter_map(move |(key, column)| Some((*key, self.decode(column.get(index), pool)?)))
     }
 
+    /// Every property of element `index` but those held in the string pool (a string, a list
+    /// of one string), in key order: what a check of numbers reads, without copying text.
+    pub fn iter_non_text<'a>(
+        &'a self,
+        index: usize,
+        pool: &'a StringPool,
+    ) -> impl Iterator<Item = (Sym, Value)> + 'a {
+        self.keys
+            .iter()
+            .zip(&self.columns)
+            .map(move |(key, column)| (*key, column.get(index)))
+            .filter(|(_, cell)| !matches!(cell.tag(), Some(STRING | ONE_STRING_LIST)))
+            .filter_map(move |(key, cell)| Some((key, self.decode(cell, pool)?)))
+    }
+
     /// Sets `key` on element `index`, or removes it when `value` is null; returns the value it
     /// replaced.
     pub fn set(

@@ -574,7 +574,17 @@ impl Checker<'_> {
         // few, so a look along the list beats a lookup by key.
         let mut props = std::mem::take(&mut self.met.props);
         props.clear();
-        props.extend(graph.edge_props(edge));
+        // A `sources` list the checker has found good already is left out rather than copied
+        // (a list and a string for each of millions of ties), where no rule of its key could
+        // judge it otherwise on this type.
+        let sources_known = graph.edge_one_text(edge, "sources").is_some_and(|source| {
+            self.met.good_sources.as_ref().and_then(one_text) == Some(source)
+        }) && matches!(self.met.key(vocabulary, rel, "sources"), KeyRule::Free);
+        if sources_known {
+            props.extend(graph.edge_props_except(edge, "sources"));
+        } else {
+            props.extend(graph.edge_props(edge));
+        }
         let prop = |key: &str| props.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
         let mut free = Vec::new();
         for (key, value) in &props {
@@ -622,6 +632,7 @@ impl Checker<'_> {
             }
         }
         match prop("sources") {
+            None if sources_known => {}
             Some(value) if self.met.good_sources.as_ref() == Some(value) => {}
             Some(value) => {
                 let before = self.out.len();
@@ -649,10 +660,75 @@ impl Checker<'_> {
     }
 }
 
+/// The text of a list of one string.
+fn one_text(value: &Value) -> Option<&str> {
+    match value {
+        Value::List(items) => match items.as_slice() {
+            [Value::String(text)] => Some(text),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Value;
+
+    /// A relationship whose `sources` differ from the good list the one before it had is
+    /// checked in full, though the checker skips a list it has found good.
+    #[test]
+    fn a_source_after_a_good_one_is_checked_again() {
+        let mut graph = Graph::new(Schema::Alliance);
+        graph.add_source(crate::model::Source {
+            id: "s-filing".to_owned(),
+            title: "A filing".to_owned(),
+            publisher: "A registry".to_owned(),
+            date: None,
+            url: None,
+            language: None,
+        });
+        let fund = graph.add_node(
+            ["Fund"],
+            [("id", Value::from("f1")), ("name", Value::from("F"))],
+        );
+        let firm = graph.add_node(
+            ["Company"],
+            [("id", Value::from("c1")), ("name", Value::from("C"))],
+        );
+        let sources = ["s-filing", "s-filing", "s-made-up", "s-filing", "s-made-up"];
+        let edges: Vec<EdgeId> = sources
+            .iter()
+            .map(|source| {
+                let list = Value::List(vec![Value::from(*source)]);
+                graph.add_edge(fund, firm, "INVESTS_IN", [("sources", list)])
+            })
+            .collect::<Option<_>>()
+            .expect("both ends exist");
+        let mut checker = Checker {
+            graph: &graph,
+            nodes: &[],
+            edges: &edges,
+            out: Vec::new(),
+            kinds: None,
+            met: Met::default(),
+        };
+        for &edge in &edges {
+            checker.edge(edge);
+        }
+        let unknown: Vec<String> = checker
+            .out
+            .iter()
+            .map(|v| format!("{v:?}"))
+            .filter(|v| v.contains("UnknownSource"))
+            .collect();
+        assert_eq!(unknown.len(), 2, "{unknown:?}");
+        assert!(
+            unknown.iter().all(|v| v.contains("s-made-up")),
+            "{unknown:?}"
+        );
+    }
 
     /// The kinds read once for many relationships judge every end as reading each end's labels
     /// does: the same violations, in the same order.

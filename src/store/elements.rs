@@ -119,6 +119,25 @@ impl Graph {
         self.edge_props.get_str(edge.index(), key, &self.strings)
     }
 
+    /// A relationship's property that is a list of one string, as that string, without
+    /// copying it (`None` for any other value, a list of one string boxed among them).
+    pub fn edge_one_text(&self, edge: EdgeId, key: &str) -> Option<&str> {
+        let key = self.symbols.get(key)?;
+        self.edge_props
+            .get_one_text(edge.index(), key, &self.strings)
+    }
+
+    /// A relationship's properties but `key`, without decoding that one.
+    pub fn edge_props_except(
+        &self,
+        edge: EdgeId,
+        key: &str,
+    ) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.edge_props
+            .iter_except(edge.index(), self.symbols.get(key), &self.strings)
+            .map(|(k, v)| (self.symbols.name(k), v))
+    }
+
     /// Whether a relationship has the property `key`.
     pub fn edge_has_prop(&self, edge: EdgeId, key: &str) -> bool {
         self.symbols

@@ -190,10 +190,7 @@ impl Properties {
         index: usize,
         pool: &'a StringPool,
     ) -> impl Iterator<Item = (Sym, Value)> + 'a {
-        self.keys
-            .iter()
-            .zip(&self.columns)
-            .filter_map(move |(key, column)| Some((*key, self.decode(column.get(index), pool)?)))
+        self.iter_where(index, pool, |_, _| true)
     }
 
     /// Every property of element `index` but those held in the string pool (a string, a list
@@ -203,12 +200,45 @@ impl Properties {
         index: usize,
         pool: &'a StringPool,
     ) -> impl Iterator<Item = (Sym, Value)> + 'a {
+        self.iter_where(index, pool, |_, cell| {
+            !matches!(cell.tag(), Some(STRING | ONE_STRING_LIST))
+        })
+    }
+
+    /// Every property of element `index` but `skip`, in key order.
+    pub fn iter_except<'a>(
+        &'a self,
+        index: usize,
+        skip: Option<Sym>,
+        pool: &'a StringPool,
+    ) -> impl Iterator<Item = (Sym, Value)> + 'a {
+        self.iter_where(index, pool, move |key, _| Some(key) != skip)
+    }
+
+    fn iter_where<'a>(
+        &'a self,
+        index: usize,
+        pool: &'a StringPool,
+        keep: impl Fn(Sym, Cell) -> bool + 'a,
+    ) -> impl Iterator<Item = (Sym, Value)> + 'a {
         self.keys
             .iter()
             .zip(&self.columns)
             .map(move |(key, column)| (*key, column.get(index)))
-            .filter(|(_, cell)| !matches!(cell.tag(), Some(STRING | ONE_STRING_LIST)))
+            .filter(move |(key, cell)| keep(*key, *cell))
             .filter_map(move |(key, cell)| Some((key, self.decode(cell, pool)?)))
+    }
+
+    /// The text of a property that is a list of one string held in the pool, without copying
+    /// it; `None` for any other value.
+    pub fn get_one_text<'a>(
+        &'a self,
+        index: usize,
+        key: Sym,
+        pool: &'a StringPool,
+    ) -> Option<&'a str> {
+        let cell = self.column(key)?.get(index);
+        (cell.tag() == Some(ONE_STRING_LIST)).then(|| pool.get(StrId::from_offset(cell.payload())))
     }
 
     /// Sets `key` on element `index`, or removes it when `value` is null; returns the value it

@@ -368,14 +368,18 @@ pub fn usd_consistent(
 /// each is reported at.
 pub fn tie_properties(get: &dyn Fn(&str) -> Option<Value>) -> Vec<(&'static str, Broken)> {
     let mut out = Vec::new();
-    if let (Some(Value::Date(start)), Some(Value::Date(end))) = (get("date"), get("end_date"))
+    // The rarer key of each pair is read first, so that a tie with neither (most ties) costs
+    // one look a pair.
+    if let Some(Value::Date(end)) = get("end_date")
+        && let Some(Value::Date(start)) = get("date")
         && let Some(broken) = dates_in_order(start, end)
     {
         out.push(("end_date", broken));
     }
     for (min_key, max_key) in [("amount_min", "amount_max"), ("stake_min", "stake_max")] {
         let number = |key| get(key).and_then(|v| v.as_f64());
-        if let (Some(min), Some(max)) = (number(min_key), number(max_key))
+        if let Some(max) = number(max_key)
+            && let Some(min) = number(min_key)
             && min > max
         {
             out.push((

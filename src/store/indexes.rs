@@ -16,8 +16,12 @@ use super::symbols::Sym;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
 use super::names::NameIndex;
+use super::threads::{cores, on_threads};
 use super::{ALIASES_KEY, EdgeId, Graph, ID_KEY, NAME_KEY, NodeId, edge_id};
 use crate::model::{Value, fold_name, fold_name_into};
+
+/// The fewest nodes a thread folds the names of when the name index is built whole.
+const NAME_PART_LEAST: usize = 1 << 14;
 
 impl Graph {
     /// The folded names a node is found by: its name and its aliases.
@@ -81,7 +85,9 @@ impl Graph {
     }
 
     /// The name index of every node, for a graph whose index was not built: each key is
-    /// looked up once, not once a node, and one buffer serves every folded name.
+    /// looked up once, not once a node, and one buffer a thread serves every folded name.
+    /// Folding and hashing the names, most of the work, is done on every core; the hashes are
+    /// then listed in node order, so the index is the one listing them one by one makes.
     fn name_index(&self) -> NameIndex {
         let mut by_name = NameIndex::with_capacity(self.node_count());
         let name_key = self.symbols.get(NAME_KEY);
@@ -90,22 +96,32 @@ impl Graph {
             .get(ALIASES_KEY)
             .filter(|k| self.node_props.keys().contains(k));
         let (node_props, strings) = (&self.node_props, &self.strings);
-        let mut folded = String::new();
-        for node in self.nodes() {
-            let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
-            let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
-            match (name, aliases) {
-                // Nearly every node: one name, folded into the one buffer.
-                (Some(name), None) => {
-                    fold_name_into(name, &mut folded);
-                    by_name.insert(&folded, node);
-                }
-                (name, aliases) => {
-                    for folded in folded_names(name, aliases.as_ref()) {
-                        by_name.insert(&folded, node);
+        let nodes: Vec<NodeId> = self.nodes().collect();
+        let part = nodes.len().div_ceil(cores(8)).max(NAME_PART_LEAST);
+        let index = &by_name;
+        let hashed = on_threads(nodes.chunks(part), |part| {
+            let mut hashes = Vec::with_capacity(part.len());
+            let mut folded = String::new();
+            for &node in part {
+                let name = name_key.and_then(|k| node_props.get_str(node.index(), k, strings));
+                let aliases = aliases_key.and_then(|k| node_props.get(node.index(), k, strings));
+                match (name, aliases) {
+                    // Nearly every node: one name, folded into the one buffer.
+                    (Some(name), None) => {
+                        fold_name_into(name, &mut folded);
+                        hashes.push((index.hash(&folded), node));
+                    }
+                    (name, aliases) => {
+                        for folded in folded_names(name, aliases.as_ref()) {
+                            hashes.push((index.hash(&folded), node));
+                        }
                     }
                 }
             }
+            hashes
+        });
+        for (hash, node) in hashed.into_iter().flatten() {
+            by_name.insert_hashed(hash, node);
         }
         by_name
     }
@@ -421,5 +437,37 @@ pub(super) fn remove_sorted<T: Ord + Copy>(list: Option<&mut Vec<T>>, item: T) {
         && let Ok(pos) = list.binary_search(&item)
     {
         list.remove(pos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Schema;
+
+    /// The index built whole, its names folded on every core, lists each hash's nodes in the
+    /// order listing the nodes one by one does, shared names and aliases included.
+    #[test]
+    fn the_name_index_built_whole_is_the_one_built_node_by_node() {
+        let mut graph = Graph::new(Schema::Open);
+        for i in 0..3 * NAME_PART_LEAST + 7 {
+            // A name in seven is another node's too; a node in five has aliases, some shared.
+            let name = Value::from(format!("Firm {}", if i % 7 == 0 { i % 70 } else { i }));
+            let mut props = vec![("name", name)];
+            if i % 5 == 0 {
+                let aliases = vec![Value::from(format!("F{}", i % 11)), Value::from("FIRM 0")];
+                props.push(("aliases", Value::List(aliases)));
+            }
+            graph.add_node(["Company"], props);
+        }
+        let mut one_by_one = NameIndex::with_capacity(graph.node_count());
+        for node in graph.nodes() {
+            for folded in graph.lookup_names(node) {
+                one_by_one.insert(&folded, node);
+            }
+        }
+        let whole = graph.name_index();
+        assert!(whole.entries().iter().any(|(_, nodes)| nodes.len() > 2));
+        assert_eq!(whole.entries(), one_by_one.entries());
     }
 }

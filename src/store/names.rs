@@ -32,12 +32,16 @@ impl NameIndex {
     }
 
     /// 32 bits of hash: a shared hash costs a check, never a wrong answer.
-    fn hash(&self, folded: &str) -> u32 {
+    pub fn hash(&self, folded: &str) -> u32 {
         (self.hasher.hash_one(folded) >> 32) as u32
     }
 
     pub fn insert(&mut self, folded: &str, node: NodeId) {
-        let hash = self.hash(folded);
+        self.insert_hashed(self.hash(folded), node);
+    }
+
+    /// Lists `node` under `hash`, the hash of one of its folded names.
+    pub fn insert_hashed(&mut self, hash: u32, node: NodeId) {
         let single = node_number(node);
         match self.by_hash.get(&hash).copied() {
             None => {
@@ -84,6 +88,21 @@ impl NameIndex {
             }
             _ => {}
         }
+    }
+
+    /// Each hash with the nodes listed under it, in order: what two indexes are compared by.
+    #[cfg(test)]
+    pub fn entries(&self) -> Vec<(u32, Vec<NodeId>)> {
+        let mut entries: Vec<(u32, Vec<NodeId>)> = self
+            .by_hash
+            .iter()
+            .map(|(hash, value)| match value {
+                v if v & SHARED != 0 => (*hash, self.shared[(v & !SHARED) as usize].clone()),
+                v => (*hash, vec![NodeId(*v)]),
+            })
+            .collect();
+        entries.sort();
+        entries
     }
 
     pub fn heap_bytes(&self) -> usize {
